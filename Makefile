@@ -1,0 +1,46 @@
+# Orchestra Lab — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the app with its test tools
+
+setup: install ## Install, migrate, load the lesson, collect static files
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_course
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup ## Set everything up and serve the app with Daphne on http://127.0.0.1:8000
+	@echo "Orchestra Lab: http://$(HOST):$(PORT)/"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: setup ## Set everything up and run the whole test suite
+	$(VENV)/bin/pytest
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install ## Run the benchmarks and print their tables
+	$(PY) -m bench
+
+vendor: ## Refresh the vendored browser libraries from the npm registry (pinned, checksummed)
+	$(PYTHON) scripts/vendor.py
+
+.PHONY: help install setup run test lint bench vendor

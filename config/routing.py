@@ -1,0 +1,3 @@
+"""All websocket routes, gathered from the apps that define them."""
+
+websocket_urlpatterns: list = []

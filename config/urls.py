@@ -1,0 +1,10 @@
+"""Top-level URL map: the lesson at the root, the admin, and each app's own routes."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("course.urls")),
+]

@@ -1,3 +1,5 @@
 """All websocket routes, gathered from the apps that define them."""
 
-websocket_urlpatterns: list = []
+from course.routing import websocket_urlpatterns as course_patterns
+
+websocket_urlpatterns: list = [*course_patterns]

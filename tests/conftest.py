@@ -1,0 +1,20 @@
+"""Fixtures shared by every test package."""
+
+import os
+
+import pytest
+
+# Playwright's sync API keeps an event loop on the test thread; the ORM calls a test makes around it are
+# still ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def lesson(db):
+    """The imported lesson, loaded from the committed fixture as `make run` loads it."""
+    from django.core.management import call_command
+
+    from course.models import Lesson
+
+    call_command("loaddata", "lesson", verbosity=0)
+    return Lesson.objects.get()

@@ -1,0 +1,317 @@
+"""Engine benchmark: how fast the simulated cluster runs, and how its cost grows with the number of pods.
+
+Three tables (see bench/README.md for how to read them):
+1. Rolling update throughput: simulated seconds per wall second while a classroom cluster (5 workers, 30 pods)
+   and a large one (20 workers, 1,000 pods) go through a full rolling update (`kubectl set image`), from the
+   command until every Deployment is complete and no pod of the old version is left, Terminating ones included.
+2. Cost per simulated second at 100, 300 and 1,000 pods on the same 20 workers, in steady state and during a
+   rollout, with the ratio cost(1,000)/cost(100) printed next to the 10x that linear growth would give.
+3. Serialisation: `to_dict` + `json.dumps`, `from_dict`, `snapshot` and the JSON size, because the visualizer
+   persists and streams the cluster.
+
+Only `Cluster.advance()` is inside the timed blocks: the `kubectl get -o json` calls that decide whether the
+rollout has finished are made between ticks and left out, so the figures are the cost of simulating, not of
+observing. The clock is advanced in ticks of `--tick` simulated seconds (default 1 s), as a live viewer does.
+Deployments hold at most 100 replicas each (the engine's per-apply limit), so 1,000 pods are ten Deployments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+from dataclasses import dataclass
+
+from bench.common import Stopwatch, fmt_bytes, fmt_int, fmt_ms, fmt_sig, median, table, timed
+
+TITLE = "Engine: simulated time per wall time, and cost growth with pods"
+
+OLD_IMAGE = "nginx:1.20"
+NEW_IMAGE = "nginx:1.21"
+PODS_PER_DEPLOYMENT = 100
+# Generous bounds so that a stuck rollout ends the benchmark with a clear message instead of hanging.
+SETTLE_LIMIT_S = 1800.0
+ROLLOUT_LIMIT_S = 3600.0
+CLASSROOM_AIM = 1000.0  # issue 3: the classroom cluster runs at least 1,000x real time.
+SCALING_WORKERS = 20
+SCALING_PODS = (100, 300, 1000)
+
+
+def available() -> str | None:
+    """Returns None when the engine can be imported, otherwise why the benchmark cannot run."""
+    try:
+        from visualizer.engine import Cluster  # noqa: F401
+    except ImportError as exc:
+        return f"visualizer.engine.Cluster cannot be imported ({exc})"
+    return None
+
+
+class BenchError(RuntimeError):
+    """The cluster did not reach the state the benchmark waits for (a failed command or a stuck rollout)."""
+
+
+def _run(cluster, command: str) -> str:
+    result = cluster.run(command)
+    if not result.ok:
+        raise BenchError(f"`{command}` failed: {result.output}")
+    return result.output
+
+
+def _get(cluster, kind: str) -> list[dict]:
+    return json.loads(_run(cluster, f"kubectl get {kind} -o json"))["items"]
+
+
+def _deployment_names(pods: int) -> list[tuple[str, int]]:
+    """Returns (name, replicas) pairs summing to `pods`, at most PODS_PER_DEPLOYMENT replicas each."""
+    count = math.ceil(pods / PODS_PER_DEPLOYMENT)
+    base, extra = divmod(pods, count)
+    return [(f"web{i}", base + (1 if i < extra else 0)) for i in range(count)]
+
+
+def _rollout_done(cluster, image: str) -> bool:
+    """Returns True when every Deployment is complete and every pod left (Terminating included) runs `image`."""
+    for d in _get(cluster, "deployments"):
+        spec, status = d["spec"], d.get("status", {})
+        replicas = spec.get("replicas", 1)
+        if status.get("observedGeneration", 0) < d["metadata"].get("generation", 0):
+            return False
+        if not (
+            status.get("updatedReplicas", 0) == replicas
+            and status.get("replicas", 0) == replicas
+            and status.get("availableReplicas", 0) == replicas
+        ):
+            return False
+    for pod in _get(cluster, "pods"):
+        if any(c["image"] != image for c in pod["spec"]["containers"]):
+            return False
+    return True
+
+
+@dataclass
+class Run:
+    """What one timed stretch of simulation cost."""
+
+    sim_seconds: float
+    wall: float
+    cpu: float
+    ticks: int
+
+    @property
+    def speed(self) -> float:
+        """Returns simulated seconds per wall second."""
+        return self.sim_seconds / self.wall if self.wall else math.inf
+
+    @property
+    def cost(self) -> float:
+        """Returns wall seconds per simulated second."""
+        return self.wall / self.sim_seconds if self.sim_seconds else 0.0
+
+
+def _advance_until(cluster, done, limit: float, tick: float, what: str) -> Run:
+    """Advances `tick` at a time until `done()` holds; returns the time spent inside `advance()` only."""
+    sim = wall = cpu = 0.0
+    ticks = 0
+    while not done():
+        if sim >= limit:
+            raise BenchError(f"{what} not finished after {limit:.0f} simulated seconds")
+        with Stopwatch() as watch:
+            cluster.advance(seconds=tick)
+        wall += watch.result.wall
+        cpu += watch.result.cpu
+        sim += tick
+        ticks += 1
+    return Run(sim, wall, cpu, ticks)
+
+
+def _advance_for(cluster, seconds: float, tick: float) -> Run:
+    """Advances `seconds` of simulated time in ticks; returns the wall and CPU time it took."""
+    ticks = max(1, round(seconds / tick))
+    with Stopwatch() as watch:
+        for _ in range(ticks):
+            cluster.advance(seconds=tick)
+    return Run(ticks * tick, watch.result.wall, watch.result.cpu, ticks)
+
+
+def build_cluster(workers: int, pods: int, seed: int, tick: float):
+    """Returns a cluster with `pods` ready nginx:1.20 pods spread over Deployments, and the settle run."""
+    from visualizer.engine import Cluster
+
+    cluster = Cluster(workers=workers, seed=seed)
+    for name, replicas in _deployment_names(pods):
+        _run(cluster, f"kubectl create deployment {name} --image={OLD_IMAGE} --replicas={replicas}")
+    settle = _advance_until(
+        cluster, lambda: _rollout_done(cluster, OLD_IMAGE), SETTLE_LIMIT_S, tick, "start-up"
+    )
+    return cluster, settle
+
+
+def rollout(cluster, pods: int, tick: float) -> Run:
+    """Starts `kubectl set image` on every Deployment and returns the run until the rollout has finished."""
+    for name, _ in _deployment_names(pods):
+        _run(cluster, f"kubectl set image deployment/{name} nginx={NEW_IMAGE}")
+    return _advance_until(
+        cluster, lambda: _rollout_done(cluster, NEW_IMAGE), ROLLOUT_LIMIT_S, tick, "rollout"
+    )
+
+
+def throughput_table(args) -> str:
+    """Returns table 1: simulated seconds per wall second through a full rolling update."""
+    rows = []
+    for label, workers, pods in (("classroom", 5, 30), ("large", 20, 1000)):
+        runs = []
+        for r in range(args.repeat):
+            gc.collect()
+            cluster, _ = build_cluster(workers, pods, args.seed + r, args.tick)
+            runs.append(rollout(cluster, pods, args.tick))
+        best = sorted(runs, key=lambda run: run.speed)[len(runs) // 2]
+        aim = f"≥ {fmt_int(CLASSROOM_AIM)}×" if label == "classroom" else "–"
+        verdict = ("met" if best.speed >= CLASSROOM_AIM else "missed") if label == "classroom" else "–"
+        rows.append(
+            (
+                f"{label} ({workers} workers, {fmt_int(pods)} pods)",
+                fmt_int(best.sim_seconds),
+                best.ticks,
+                fmt_ms(best.wall),
+                fmt_ms(best.wall / best.ticks),
+                f"{fmt_sig(best.speed)}×",
+                aim,
+                verdict,
+            )
+        )
+    return table(
+        [
+            "cluster",
+            "rollout (sim s)",
+            "ticks",
+            "wall (ms)",
+            "wall per tick (ms)",
+            "sim s per wall s",
+            "aim",
+            "aim met?",
+        ],
+        rows,
+        align="lrrrrrll",
+    )
+
+
+def scaling_tables(args) -> str:
+    """Returns table 2: wall milliseconds per simulated second at 100/300/1,000 pods, and the growth ratio."""
+    costs: dict[int, tuple[float, float]] = {}
+    rows = []
+    for pods in SCALING_PODS:
+        steady, during = [], []
+        for r in range(args.repeat):
+            gc.collect()
+            cluster, _ = build_cluster(SCALING_WORKERS, pods, args.seed + r, args.tick)
+            steady.append(_advance_for(cluster, args.steady_seconds, args.tick).cost)
+            during.append(rollout(cluster, pods, args.tick).cost)
+        costs[pods] = (median(steady), median(during))
+        rows.append(
+            (
+                fmt_int(pods),
+                SCALING_WORKERS,
+                fmt_ms(costs[pods][0]),
+                fmt_ms(costs[pods][1]),
+                f"{fmt_sig(costs[pods][0] / costs[SCALING_PODS[0]][0], 2)}×",
+                f"{fmt_sig(costs[pods][1] / costs[SCALING_PODS[0]][1], 2)}×",
+                f"{pods / SCALING_PODS[0]:g}×",
+            )
+        )
+    lo, hi = SCALING_PODS[0], SCALING_PODS[-1]
+    growth = table(
+        ["phase", f"cost({fmt_int(hi)}) / cost({lo})", "linear growth would give", "reading"],
+        [
+            (
+                phase,
+                f"{fmt_sig(costs[hi][i] / costs[lo][i], 3)}×",
+                f"{hi / lo:g}×",
+                _reading(costs[hi][i] / costs[lo][i], hi / lo),
+            )
+            for i, phase in enumerate(("steady state", "during a rollout"))
+        ],
+        align="lrrl",
+    )
+    cost = table(
+        [
+            "pods",
+            "workers",
+            "steady (wall ms per sim s)",
+            "rollout (wall ms per sim s)",
+            "steady vs 100",
+            "rollout vs 100",
+            "pods vs 100",
+        ],
+        rows,
+    )
+    return cost + "\n\n" + growth
+
+
+def _reading(ratio: float, linear: float) -> str:
+    """Returns a plain-words reading of a growth ratio against the linear one."""
+    exponent = math.log(ratio) / math.log(linear) if ratio > 0 else 0.0
+    if exponent < 0.85:
+        shape = "sub-linear"
+    elif exponent <= 1.15:
+        shape = "about linear"
+    elif exponent <= 1.5:
+        shape = "worse than linear"
+    else:
+        shape = "close to quadratic or worse"
+    return f"{shape} (cost ∝ pods^{exponent:.2f})"
+
+
+def serialisation_table(args) -> str:
+    """Returns table 3: the cost of saving, restoring and snapshotting a settled cluster."""
+    from visualizer.engine import Cluster
+
+    rows = []
+    for pods in SCALING_PODS:
+        cluster, _ = build_cluster(SCALING_WORKERS, pods, args.seed, args.tick)
+        text = ""
+
+        def dump(cluster=cluster):
+            nonlocal text
+            text = json.dumps(cluster.to_dict())
+
+        dump_t = median(timed(dump).wall for _ in range(args.repeat))
+        data = json.loads(text)
+        load_t = median(timed(lambda data=data: Cluster.from_dict(data)).wall for _ in range(args.repeat))
+        snap_t = median(timed(cluster.snapshot).wall for _ in range(args.repeat))
+        rows.append(
+            (fmt_int(pods), fmt_bytes(len(text.encode())), fmt_ms(dump_t), fmt_ms(load_t), fmt_ms(snap_t))
+        )
+    return table(
+        ["pods", "to_dict JSON", "to_dict + json.dumps (ms)", "from_dict (ms)", "snapshot() (ms)"], rows
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Prints the three tables; returns 1 if the cluster never reached a state the benchmark waits for."""
+    parser = argparse.ArgumentParser(prog="python -m bench engine -- ", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per row; the median is reported (default 3)"
+    )
+    parser.add_argument("--tick", type=float, default=1.0, help="simulated seconds per advance() call (1.0)")
+    parser.add_argument("--steady-seconds", type=float, default=120.0, help="steady-state stretch (120)")
+    parser.add_argument("--seed", type=int, default=7, help="cluster seed of the first run (7)")
+    parser.add_argument("--quick", action="store_true", help="one run per row (same as --repeat 1)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat = 1
+    print(
+        f"Ticks of {args.tick:g} simulated s; medians of {args.repeat} run(s) with seeds "
+        f"{args.seed}..{args.seed + args.repeat - 1}; only `advance()` is timed.\n"
+    )
+    try:
+        print("### Rolling update throughput\n")
+        print(throughput_table(args))
+        print(f"\n### Cost per simulated second ({SCALING_WORKERS} workers)\n")
+        print(scaling_tables(args))
+        print("\n### Serialisation (settled cluster)\n")
+        print(serialisation_table(args))
+        print()
+    except BenchError as exc:
+        print(f"\n**Benchmark stopped:** {exc}\n")
+        return 1
+    return 0

@@ -98,4 +98,8 @@ class Migration(migrations.Migration):
             model_name='diagram',
             constraint=models.UniqueConstraint(fields=('lesson', 'number'), name='unique_diagram_number'),
         ),
+        migrations.AddConstraint(
+            model_name='timedpart',
+            constraint=models.UniqueConstraint(fields=('section', 'order'), name='unique_timed_part_order'),
+        ),
     ]

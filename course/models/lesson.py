@@ -8,6 +8,35 @@ from django.db import models
 from django.urls import reverse
 
 
+class LessonManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Lesson":
+        return self.get(slug=slug)
+
+
+class SectionManager(models.Manager):
+    def get_by_natural_key(self, lesson_slug: str, slug: str) -> "Section":
+        return self.get(lesson__slug=lesson_slug, slug=slug)
+
+
+class TimedPartManager(models.Manager):
+    def get_by_natural_key(self, lesson_slug: str, section_slug: str, order: int) -> "TimedPart":
+        return self.get(section__lesson__slug=lesson_slug, section__slug=section_slug, order=order)
+
+
+class DiagramManager(models.Manager):
+    def get_by_natural_key(self, lesson_slug: str, number: int) -> "Diagram":
+        return self.get(lesson__slug=lesson_slug, number=number)
+
+
+class GlossaryTermManager(models.Manager):
+    def get_by_natural_key(self, lesson_slug: str, slug: str) -> "GlossaryTerm":
+        return self.get(lesson__slug=lesson_slug, slug=slug)
+
+
+# Natural keys let fixtures say "section concept-1 of this lesson" instead of a database id, so loading
+# the lesson fixture twice, or into a database that already has it, updates rows instead of clashing.
+
+
 class Lesson(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -15,6 +44,11 @@ class Lesson(models.Model):
     source_sha256 = models.CharField(max_length=64)
     total_minutes = models.PositiveIntegerField(default=0)
     title_html = models.TextField(blank=True, help_text="The rendered block above the first section heading.")
+
+    objects = LessonManager()
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     def __str__(self) -> str:
         return self.title
@@ -35,6 +69,8 @@ class Section(models.Model):
     body_markdown = models.TextField()
     body_html = models.TextField()
 
+    objects = SectionManager()
+
     class Meta:
         ordering = ["lesson", "order"]
         constraints = [
@@ -44,6 +80,11 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.lesson.slug, self.slug)
+
+    natural_key.dependencies = ["course.lesson"]
 
     def get_absolute_url(self) -> str:
         return reverse("course:section", args=[self.lesson.slug, self.slug])
@@ -58,8 +99,16 @@ class TimedPart(models.Model):
     anchor = models.CharField(max_length=200)
     minutes = models.PositiveIntegerField()
 
+    objects = TimedPartManager()
+
     class Meta:
         ordering = ["section", "order"]
+        constraints = [models.UniqueConstraint(fields=["section", "order"], name="unique_timed_part_order")]
+
+    def natural_key(self) -> tuple[str, str, int]:
+        return (*self.section.natural_key(), self.order)
+
+    natural_key.dependencies = ["course.section"]
 
 
 class Diagram(models.Model):
@@ -71,12 +120,19 @@ class Diagram(models.Model):
     heading = models.CharField(max_length=200, help_text="The heading the diagram illustrates.")
     source = models.TextField()
 
+    objects = DiagramManager()
+
     class Meta:
         ordering = ["lesson", "number"]
         constraints = [models.UniqueConstraint(fields=["lesson", "number"], name="unique_diagram_number")]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.heading}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.lesson.slug, self.number)
+
+    natural_key.dependencies = ["course.lesson", "course.section"]
 
 
 class GlossaryTerm(models.Model):
@@ -90,9 +146,16 @@ class GlossaryTerm(models.Model):
     definition = models.CharField(max_length=300)
     category = models.CharField(max_length=100)
 
+    objects = GlossaryTermManager()
+
     class Meta:
         ordering = ["lesson", "order"]
         constraints = [models.UniqueConstraint(fields=["lesson", "slug"], name="unique_glossary_slug")]
 
     def __str__(self) -> str:
         return self.term
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.lesson.slug, self.slug)
+
+    natural_key.dependencies = ["course.lesson"]

@@ -1,0 +1,195 @@
+"""Turn a section's Markdown into the safe HTML a student's browser receives.
+
+Rendering happens once, at import (or when the admin saves a section), never per request. Mermaid fences
+become figures that mermaid.js draws in the browser, with the source kept as the text alternative; the
+lesson's raw HTML (`<div align="center">`) is kept, its Markdown rendered, and the whole page sanitised.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+from course.importer import scan
+
+PLACEHOLDER = "ORCHESTRALABDIAGRAM{}X"
+PLACEHOLDER_P = re.compile(r"<p>ORCHESTRALABDIAGRAM(\d+)X</p>")
+RAW_DIV = re.compile(r"^<div(?![^>]*\bmarkdown=)([^>]*)>\s*$", re.MULTILINE)
+TASK = re.compile(r"<li>\[([ xX])\]\s*")
+SKIP_TAGS = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "summary", "script", "style", "button"}
+TAG = re.compile(r"(<[^>]+>)")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "input", "kbd", "li", "ol", "p", "pre", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title"},
+    "a": {"href"},
+    "div": {"align"},
+    "input": {"type", "checked", "disabled"},
+    "td": {"align", "style"},
+    "th": {"align", "style"},
+    "span": {"aria-hidden"},
+}
+MARKDOWN_EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists", "nl2br"]
+MARKDOWN_CONFIG = {
+    "codehilite": {"css_class": "codehilite", "guess_lang": False},
+    "toc": {"slugify": slugify_unicode, "permalink": "#", "permalink_title": "이 제목으로 연결되는 링크 · Link to this heading"},
+}
+
+
+@dataclass(frozen=True)
+class DiagramRef:
+    """What the figure of a diagram needs: its lesson-wide number and the heading it illustrates."""
+
+    number: int
+    heading: str
+
+
+@dataclass(frozen=True)
+class TermRef:
+    slug: str
+    term: str
+    english: str
+    definition: str
+
+
+def extract_mermaid(source: str) -> tuple[str, list[str]]:
+    """Return the Markdown with each mermaid fence replaced by a placeholder paragraph, and the sources."""
+    lines = source.splitlines()
+    _, fences = scan(lines)
+    diagrams: list[str] = []
+    out: list[str] = []
+    cursor = 0
+    for start, end, language in fences:
+        if language != "mermaid":
+            continue
+        out.extend(lines[cursor:start])
+        out.extend(["", PLACEHOLDER.format(len(diagrams)), ""])
+        diagrams.append("\n".join(lines[start + 1 : end]))
+        cursor = end + 1
+    out.extend(lines[cursor:])
+    return "\n".join(out) + "\n", diagrams
+
+
+def figure_html(ref: DiagramRef, source: str) -> str:
+    """Return the figure mermaid.js fills in; the escaped source doubles as the text alternative."""
+    n = ref.number
+    code = html.escape(source)
+    heading = html.escape(ref.heading)
+    return (
+        f'<figure class="diagram" id="diagram-{n}" data-diagram="{n}">'
+        f'<div class="diagram-canvas" role="img" aria-labelledby="diagram-{n}-caption" '
+        f'aria-describedby="diagram-{n}-source" data-state="pending">'
+        f'<p class="diagram-status">다이어그램을 그리는 중… <span class="en">Drawing the diagram…</span></p></div>'
+        f'<figcaption id="diagram-{n}-caption">그림 {n}. {heading}</figcaption>'
+        f'<details class="diagram-text"><summary>다이어그램 소스 (텍스트 대안) <span class="en">Diagram source</span></summary>'
+        f'<pre class="mermaid-source" id="diagram-{n}-source"><code>{code}</code></pre></details>'
+        f"</figure>"
+    )
+
+
+def sanitise(fragment: str) -> str:
+    """Return the fragment with only the tags and attributes the lesson needs."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        filter_style_properties={"text-align"},
+    )
+
+
+def _term_pattern(term: TermRef) -> re.Pattern[str]:
+    names = [re.escape(term.term)] + ([rf"\b{re.escape(term.english)}\b"] if term.english else [])
+    return re.compile("|".join(names))
+
+
+def link_terms(fragment: str, terms: Sequence[TermRef], glossary_href: str, scope: str) -> str:
+    """Return the fragment with the first prose mention of each term linked to its glossary entry.
+
+    The link carries a tooltip with the lesson's definition, shown on hover and on keyboard focus.
+    Headings, code, diagrams and existing links are left alone.
+    """
+    pending = list(terms)
+    patterns = {t.slug: _term_pattern(t) for t in pending}
+    parts = TAG.split(fragment)
+    depth = 0
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if name and name.group(1).lower() in SKIP_TAGS and not part.endswith("/>"):
+                depth += -1 if part.startswith("</") else 1
+        elif part and depth == 0 and pending:
+            parts[i] = _link_text(part, pending, patterns, glossary_href, scope)
+    return "".join(parts)
+
+
+def _link_text(text: str, pending: list[TermRef], patterns: dict, glossary_href: str, scope: str) -> str:
+    """Link the earliest mention of any pending term, then carry on after it; linked terms leave `pending`."""
+    out: list[str] = []
+    while pending:
+        matches = [(m.start(), t, m) for t in pending if (m := patterns[t.slug].search(text))]
+        if not matches:
+            break
+        _, term, found = min(matches, key=lambda item: item[0])
+        tip_id = f"tip-{scope}-{term.slug}"
+        label = html.escape(term.term + (f"({term.english})" if term.english else ""))
+        out.append(text[: found.start()])
+        out.append(
+            f'<span class="term-wrap"><a class="term" href="{glossary_href}#term-{term.slug}" '
+            f'data-term="{term.slug}" aria-describedby="{tip_id}">{found.group(0)}</a>'
+            f'<span class="term-tip" role="tooltip" id="{tip_id}"><strong>{label}</strong> '
+            f"{html.escape(term.definition)}</span></span>"
+        )
+        text = text[found.end() :]
+        pending.remove(term)
+    out.append(text)
+    return "".join(out)
+
+
+def mark_glossary_entries(fragment: str, terms: Iterable[TermRef]) -> str:
+    """Return the glossary list with an id on each entry, so term links land on it."""
+    for term in terms:
+        label = html.escape(term.term + (f"({term.english})" if term.english else ""))
+        fragment = fragment.replace(f"<li><strong>{label}</strong>", f'<li id="term-{term.slug}"><strong>{label}</strong>', 1)
+    return fragment
+
+
+def render_markdown(source: str, diagrams: Sequence[DiagramRef] = ()) -> str:
+    """Return sanitised HTML for `source`; its mermaid fences become figures numbered by `diagrams`."""
+    text, sources = extract_mermaid(source)
+    text = RAW_DIV.sub(lambda m: f'<div{m.group(1)} markdown="1">', text)
+    rendered = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    rendered = TASK.sub(
+        lambda m: '<li class="task-item"><input type="checkbox" disabled{}> '.format(" checked" if m.group(1) != " " else ""),
+        rendered,
+    )
+    clean = sanitise(rendered)
+    refs = list(diagrams) or [DiagramRef(i + 1, "") for i in range(len(sources))]
+    return PLACEHOLDER_P.sub(lambda m: figure_html(refs[int(m.group(1))], sources[int(m.group(1))]), clean)
+
+
+def render_section(
+    source: str,
+    terms: Sequence[TermRef] = (),
+    *,
+    diagrams: Sequence[DiagramRef] = (),
+    glossary_href: str = "../keywords/",
+    scope: str = "s",
+    is_glossary: bool = False,
+) -> str:
+    """Return the section's HTML: rendered, sanitised, diagrams in place, key terms linked or anchored."""
+    body = render_markdown(source, diagrams)
+    if is_glossary:
+        return mark_glossary_entries(body, terms)
+    return link_terms(body, terms, glossary_href, scope)

@@ -109,7 +109,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticStorage"},
 }
 # Vendored sources keep maps and licences that need not be hashed strictly.
 WHITENOISE_MANIFEST_STRICT = False
@@ -133,3 +133,5 @@ LOGGING = {
 # Browser tests run Daphne in a subprocess against the test database, so SQLite's test database is a file.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -1,6 +1,6 @@
 """Lesson pages: fetch, call, render."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from course.models import Lesson
@@ -26,5 +26,12 @@ def section(request: HttpRequest, lesson_slug: str, section_slug: str) -> HttpRe
     found = get_object_or_404(Lesson, slug=lesson_slug)
     outline = lesson_outline(found, section_slug)
     if outline is None:
-        return render(request, "404.html", status=404)
-    return render(request, "course/section.html", {"lesson": found, "outline": outline})
+        raise Http404("no such section")
+    page_config = {
+        "lesson": found.slug,
+        "section": outline.current.slug,
+        "sections": [s.slug for s in outline.sections],
+        "previousUrl": outline.previous.get_absolute_url() if outline.previous else None,
+        "nextUrl": outline.next.get_absolute_url() if outline.next else None,
+    }
+    return render(request, "course/section.html", {"lesson": found, "outline": outline, "page_config": page_config})

@@ -119,6 +119,11 @@ class PageWatch:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)
+
+    def on_response(self, response) -> None:
+        if response.status >= 400:
+            self.failed_responses.append(f"{response.status} {response.url}")
 
     def on_request(self, request) -> None:
         url = request.url
@@ -129,6 +134,7 @@ class PageWatch:
 
     def assert_clean(self) -> None:
         assert self.page_errors == [], self.page_errors
+        assert self.failed_responses == [], self.failed_responses
         assert self.console_errors == [], self.console_errors
         assert self.foreign_requests == [], self.foreign_requests
 
@@ -143,6 +149,7 @@ def open_page(browser, base_url: str, *, width: int = 1366, height: int = 768, *
     page.on("console", lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
     page.on("request", watch.on_request)
+    page.on("response", watch.on_response)
     return context, page, watch
 
 

@@ -1,0 +1,79 @@
+// Draw every lesson figure with the vendored mermaid; a diagram that cannot be drawn shows a readable
+// error and its source instead of an empty box.
+
+import { normaliseMermaid } from "./mermaid-fallback.js";
+
+function waitForMermaid(timeoutMs = 15000) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    (function poll() {
+      if (window.mermaid) return resolve(window.mermaid);
+      if (performance.now() - started > timeoutMs) return reject(new Error("mermaid.js did not load"));
+      setTimeout(poll, 50);
+    })();
+  });
+}
+
+async function tryRender(mermaid, id, text) {
+  try {
+    const { svg } = await mermaid.render(id, text);
+    return { svg };
+  } catch (error) {
+    document.getElementById("d" + id)?.remove();
+    return { error };
+  }
+}
+
+function showError(figure, canvas, error) {
+  const box = document.createElement("div");
+  box.className = "diagram-error";
+  box.setAttribute("role", "alert");
+  const title = document.createElement("strong");
+  title.textContent = "다이어그램을 그리지 못했습니다 · This diagram could not be drawn";
+  const message = document.createElement("p");
+  message.textContent = String(error?.message || error).split("\n").slice(0, 6).join("\n");
+  const source = document.createElement("pre");
+  source.textContent = figure.querySelector(".mermaid-source")?.textContent || "";
+  box.append(title, message, source);
+  canvas.replaceChildren(box);
+  canvas.dataset.state = "error";
+}
+
+export async function renderDiagrams(root = document) {
+  const figures = [...root.querySelectorAll("figure.diagram")];
+  if (!figures.length) return;
+  let mermaid;
+  try {
+    mermaid = await waitForMermaid();
+  } catch (error) {
+    figures.forEach((f) => showError(f, f.querySelector(".diagram-canvas"), error));
+    return;
+  }
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  mermaid.initialize({
+    startOnLoad: false,
+    securityLevel: "strict",
+    theme: dark ? "dark" : "default",
+    fontFamily: getComputedStyle(document.body).fontFamily,
+  });
+  for (const figure of figures) {
+    const canvas = figure.querySelector(".diagram-canvas");
+    const text = figure.querySelector(".mermaid-source").textContent;
+    const id = "mermaid-" + figure.dataset.diagram;
+    let result = await tryRender(mermaid, id, text);
+    if (result.error) {
+      const fallback = normaliseMermaid(text);
+      if (fallback !== text) {
+        const second = await tryRender(mermaid, id, fallback);
+        if (!second.error) result = second;
+      }
+    }
+    if (result.error) {
+      showError(figure, canvas, result.error);
+      continue;
+    }
+    canvas.innerHTML = result.svg;
+    canvas.querySelector("svg")?.setAttribute("aria-hidden", "true");
+    canvas.dataset.state = "rendered";
+  }
+}

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from course import classroom_admin  # noqa: F401
+from course.lesson_store import render_stored_section
 from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
 
 
@@ -26,6 +27,7 @@ class TimedPartInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    readonly_fields = ["body_html"]
     list_display = ["order", "title", "group", "minutes", "lesson"]
     list_display_links = ["title"]
     list_filter = ["lesson"]
@@ -33,9 +35,7 @@ class SectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Editing the Markdown re-renders the page the students see.
-        from course.rendering import render_section
-
-        obj.body_html = render_section(obj.body_markdown, list(obj.lesson.glossary.all()))
+        obj.body_html = render_stored_section(obj)
         super().save_model(request, obj, form, change)
 
 

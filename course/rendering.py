@@ -17,6 +17,7 @@ import nh3
 from markdown.extensions.toc import slugify_unicode
 
 from course.importer import scan
+from course.mermaid_text import normalise
 
 PLACEHOLDER = "ORCHESTRALABDIAGRAM{}X"
 PLACEHOLDER_P = re.compile(r"<p>ORCHESTRALABDIAGRAM(\d+)X</p>")
@@ -85,11 +86,13 @@ def figure_html(ref: DiagramRef, source: str) -> str:
     n = ref.number
     code = html.escape(source)
     heading = html.escape(ref.heading)
+    drawn = normalise(source)
+    render_text = f'<pre class="mermaid-render" hidden>{html.escape(drawn)}</pre>' if drawn != source else ""
     return (
         f'<figure class="diagram" id="diagram-{n}" data-diagram="{n}">'
         f'<div class="diagram-canvas" role="img" aria-labelledby="diagram-{n}-caption" '
         f'aria-describedby="diagram-{n}-source" data-state="pending">'
-        f'<p class="diagram-status">다이어그램을 그리는 중… <span class="en">Drawing the diagram…</span></p></div>'
+        f'<p class="diagram-status">다이어그램을 그리는 중… <span class="en">Drawing the diagram…</span></p></div>{render_text}'
         f'<figcaption id="diagram-{n}-caption">그림 {n}. {heading}</figcaption>'
         f'<details class="diagram-text"><summary>다이어그램 소스 (텍스트 대안) <span class="en">Diagram source</span></summary>'
         f'<pre class="mermaid-source" id="diagram-{n}-source"><code>{code}</code></pre></details>'

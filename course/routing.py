@@ -1,3 +1,11 @@
 """Websocket routes of the course app (classroom live updates)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from course.consumers.classroom import ClassroomConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/class/<str:code>/", ClassroomConsumer.as_asgi(), {"role": "student"}),
+    path("ws/class/<str:code>/teach/", ClassroomConsumer.as_asgi(), {"role": "staff"}),
+    path("ws/class/<str:code>/projector/", ClassroomConsumer.as_asgi(), {"role": "projector"}),
+]

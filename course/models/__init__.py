@@ -3,3 +3,16 @@
 from course.models.lesson import Diagram, GlossaryTerm, Lesson, Section, TimedPart
 
 __all__ = ["Lesson", "Section", "TimedPart", "Diagram", "GlossaryTerm"]
+from course.models.classroom import (  # noqa: E402
+    LEVEL_RANK,
+    Answer,
+    ClassSession,
+    Level,
+    Outcome,
+    Pair,
+    Question,
+    QuestionKind,
+    Student,
+)
+
+__all__ += ["LEVEL_RANK", "ClassSession", "Student", "Level", "Question", "QuestionKind", "Outcome", "Answer", "Pair"]

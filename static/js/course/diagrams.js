@@ -1,7 +1,6 @@
 // Draw every lesson figure with the vendored mermaid; a diagram that cannot be drawn shows a readable
-// error and its source instead of an empty box.
-
-import { normaliseMermaid } from "./mermaid-fallback.js";
+// error and its source instead of an empty box. The server may supply a normalised text to draw
+// (`.mermaid-render`, see course/mermaid_text.py); the text as written is the fallback.
 
 function waitForMermaid(timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
@@ -39,6 +38,17 @@ function showError(figure, canvas, error) {
   canvas.dataset.state = "error";
 }
 
+function fitForSmallScreens(canvas, svg) {
+  // A wide left-to-right diagram squeezed onto a phone becomes unreadable: keep it at 70 % of its
+  // natural size and let the figure scroll sideways instead.
+  const natural = parseFloat(svg?.style.maxWidth || "0");
+  if (!natural || natural <= canvas.clientWidth * 1.4) return;
+  svg.style.maxWidth = "none";
+  svg.style.width = `${Math.round(natural * 0.7)}px`;
+  canvas.classList.add("scrolls");
+  canvas.setAttribute("tabindex", "0");
+}
+
 export async function renderDiagrams(root = document) {
   const figures = [...root.querySelectorAll("figure.diagram")];
   if (!figures.length) return;
@@ -58,22 +68,22 @@ export async function renderDiagrams(root = document) {
   });
   for (const figure of figures) {
     const canvas = figure.querySelector(".diagram-canvas");
-    const text = figure.querySelector(".mermaid-source").textContent;
+    const written = figure.querySelector(".mermaid-source").textContent;
+    const drawn = figure.querySelector(".mermaid-render")?.textContent ?? written;
     const id = "mermaid-" + figure.dataset.diagram;
-    let result = await tryRender(mermaid, id, text);
-    if (result.error) {
-      const fallback = normaliseMermaid(text);
-      if (fallback !== text) {
-        const second = await tryRender(mermaid, id, fallback);
-        if (!second.error) result = second;
-      }
+    let result = await tryRender(mermaid, id, drawn);
+    if (result.error && drawn !== written) {
+      const second = await tryRender(mermaid, id, written);
+      if (!second.error) result = second;
     }
     if (result.error) {
       showError(figure, canvas, result.error);
       continue;
     }
     canvas.innerHTML = result.svg;
-    canvas.querySelector("svg")?.setAttribute("aria-hidden", "true");
+    const svg = canvas.querySelector("svg");
+    svg?.setAttribute("aria-hidden", "true");
+    fitForSmallScreens(canvas, svg);
     canvas.dataset.state = "rendered";
   }
 }

@@ -1,0 +1,287 @@
+"""Every change to a class goes through one function here, which also returns the frames to broadcast.
+
+Each action returns a list of `(group, text)` pairs: `group` is a channel-layer group name (see `state`) or
+`ME` for a reply to the sender only; `text` is a pre-serialised protocol frame, so a broadcast is one
+serialisation however many sockets receive it. Actions raise `ProtocolError` for requests a client may
+legitimately get wrong (unknown question, text too long); the consumer turns those into `error` frames.
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from course.classroom import codes, features, grading, nicknames, pairing, state, timer
+from course.models import LEVEL_RANK, Answer, ClassSession, Level, Pair, Question, Student
+from course.models.classroom import PAIR_TEXT_MAX
+from course.protocol_classroom import ProtocolError, build
+
+ME = "me"
+Frames = list[tuple[str, str]]
+PAIR_FIELDS = ("features", "practice", "automation")
+
+
+def _everyone(session: ClassSession) -> list[str]:
+    return [state.students_group(session.pk), state.staff_group(session.pk), state.projector_group(session.pk)]
+
+
+def start_class(instructor, lesson, title: str = "") -> ClassSession:
+    """Return a new class with a fresh join code, positioned at the lesson's first section (clock stopped)."""
+    first = lesson.sections.order_by("order").values_list("slug", flat=True).first() or ""
+    for _ in range(20):
+        try:
+            with transaction.atomic():
+                return ClassSession.objects.create(
+                    lesson=lesson, instructor=instructor, code=codes.new_code(), title=title[:100],
+                    current_section=first,
+                )
+        except IntegrityError:  # code already taken: draw again
+            continue
+    raise RuntimeError("could not draw a free join code")
+
+
+def join(session: ClassSession, raw_nickname: str, level: str) -> tuple[Student, Frames]:
+    """Return the new student (nickname cleaned and made unique) and the roster frame for the instructor."""
+    nickname = nicknames.clean(raw_nickname)
+    if level not in Level.values:
+        level = Level.BEGINNER
+    for _ in range(5):
+        taken = set(session.students.values_list("nickname", flat=True))
+        try:
+            with transaction.atomic():
+                student = Student.objects.create(session=session, nickname=nicknames.unique(nickname, taken), level=level)
+            break
+        except IntegrityError:  # two students took the same name at once; look again
+            continue
+    else:
+        raise RuntimeError("could not find a free nickname")
+    return student, roster_frames(session)
+
+
+def roster_frames(session: ClassSession) -> Frames:
+    return [
+        (state.staff_group(session.pk), build("roster", **state.roster(session))),
+        (state.projector_group(session.pk), build("roster", count=session.students.count(), students=[])),
+    ]
+
+
+def set_section(session: ClassSession, slug: str, now: datetime | None = None) -> Frames:
+    """Move the class to `slug`: bank the time spent where it was, start that section's clock."""
+    now = now or timezone.now()
+    if slug not in {row["slug"] for row in state.sections(session)}:
+        raise ProtocolError("unknown_section", "없는 섹션입니다.")
+    session.section_seconds = timer.leave_section(
+        session.section_seconds, session.current_section, session.section_started_at, now
+    )
+    session.current_section = slug
+    session.section_started_at = now
+    session.save(update_fields=["section_seconds", "current_section", "section_started_at"])
+    text = build("section", **state.section_payload(session, now))
+    return [(group, text) for group in _everyone(session)]
+
+
+def _question(key: str) -> Question:
+    question = Question.objects.filter(key=key, is_active=True).first()
+    if question is None:
+        raise ProtocolError("unknown_question", "없는 문제입니다.")
+    return question
+
+
+def submit_answer(session: ClassSession, student: Student, key: str, response, round_: int) -> Frames:
+    """Grade and store the answer (the latest one counts), reply with feedback, update the dashboards."""
+    question = _question(key)
+    if round_ and session.live_question_id != question.pk or round_ != session.live_round:
+        raise ProtocolError("not_live", "지금은 이 라운드에 투표할 수 없습니다.")
+    try:
+        grade = grading.grade(question.kind, question.choices, question.answer, response)
+    except grading.Invalid as exc:
+        raise ProtocolError("invalid_answer", str(exc)) from None
+    except (KeyError, TypeError, ValueError):  # a question edited into an inconsistent shape in the admin
+        raise ProtocolError("question_broken", "이 문제의 설정이 올바르지 않습니다. 강사에게 알려 주세요.") from None
+    stored, created = Answer.objects.get_or_create(
+        session=session, student=student, question=question, round=round_,
+        defaults={"response": grade.response, "correct": grade.correct},
+    )
+    if not created:
+        Answer.objects.filter(pk=stored.pk).update(
+            response=grade.response, correct=grade.correct, attempts=F("attempts") + 1, answered_at=timezone.now()
+        )
+    reply = build(
+        "answer.result", question=key, round=round_, correct=grade.correct, detail=grade.detail,
+        explanation=question.explanation if round_ == 0 else "",
+        section_url=state.section_url(session, question.section),
+        correct_response=grading.correct_response(question.kind, question.choices, question.answer)
+        if round_ == 0 else None,
+    )
+    frames: Frames = [(ME, reply), (state.student_group(student.pk), reply)]
+    summary = state.question_summary(session, question, round_)
+    frames.append((state.staff_group(session.pk), build("results", **summary)))
+    if round_ and session.live_revealed:
+        frames.append((state.projector_group(session.pk), build("live", **state.live_payload(session, names=False))))
+    return frames
+
+
+def _live_frames(session: ClassSession) -> Frames:
+    public = build("live", **state.live_payload(session, names=False))
+    return [
+        (state.students_group(session.pk), public),
+        (state.projector_group(session.pk), public),
+        (state.staff_group(session.pk), build("live", **state.live_payload(session, names=True))),
+    ]
+
+
+def open_live(session: ClassSession, key: str) -> Frames:
+    """Open a question for peer instruction, round 1, histogram hidden; earlier votes on it are cleared."""
+    question = _question(key)
+    Answer.objects.filter(session=session, question=question, round__in=[1, 2]).delete()
+    session.live_question, session.live_round, session.live_revealed = question, 1, False
+    session.save(update_fields=["live_question", "live_round", "live_revealed"])
+    return _live_frames(session)
+
+
+def reveal_live(session: ClassSession) -> Frames:
+    if session.live_question_id is None:
+        raise ProtocolError("no_live", "열린 문제가 없습니다.")
+    session.live_revealed = True
+    session.save(update_fields=["live_revealed"])
+    return _live_frames(session)
+
+
+def revote_live(session: ClassSession) -> Frames:
+    """Start round 2 after the pairs discussed: hide the histogram again until the next reveal."""
+    if session.live_question_id is None:
+        raise ProtocolError("no_live", "열린 문제가 없습니다.")
+    session.live_round, session.live_revealed = 2, False
+    session.save(update_fields=["live_round", "live_revealed"])
+    return _live_frames(session)
+
+
+def close_live(session: ClassSession) -> Frames:
+    session.live_question, session.live_round, session.live_revealed = None, 0, False
+    session.save(update_fields=["live_question", "live_round", "live_revealed"])
+    return _live_frames(session)
+
+
+def _pair_frames(session: ClassSession, pair: Pair) -> Frames:
+    """Frames telling a pair's members and the instructor about the pair, plus the projector if spotlighted."""
+    pair = Pair.objects.prefetch_related("members").get(pk=pair.pk)
+    text = build("pair", pair=state.pair_payload(pair))
+    frames = [(state.student_group(m.pk), text) for m in pair.members.all()]
+    frames.append((state.staff_group(session.pk), text))
+    if session.spotlight_id == pair.pk:
+        frames.extend(_spotlight_frames(session))
+    return frames
+
+
+def _chart_frames(session: ClassSession) -> Frames:
+    text = build("chart", features=state.chart(session))
+    return [(state.staff_group(session.pk), text), (state.projector_group(session.pk), text)]
+
+
+def form_pairs(session: ClassSession, seed: int = 0) -> Frames:
+    """Pair every student not yet paired by code, mixing levels (odd count → one trio)."""
+    with transaction.atomic():
+        unpaired = list(session.students.filter(pair__isnull=True))
+        next_number = (session.pairs.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        groups = pairing.mixed_pairs(unpaired, lambda s: LEVEL_RANK[s.level], seed=seed)
+        if len(groups) == 1 and len(groups[0]) == 1 and session.pairs.exists():
+            # One late student joins the smallest existing pair instead of discussing alone.
+            pair = min(session.pairs.all(), key=lambda p: (p.members.count(), p.number))
+            Student.objects.filter(pk=groups[0][0].pk).update(pair=pair)
+            groups = []
+        for offset, group in enumerate(groups):
+            pair = Pair.objects.create(session=session, number=next_number + offset)
+            Student.objects.filter(pk__in=[s.pk for s in group]).update(pair=pair)
+    frames: Frames = []
+    for pair in session.pairs.all():
+        frames.extend(_pair_frames(session, pair))
+    frames.append((state.staff_group(session.pk), build("board", pairs=state.board(session))))
+    frames.extend(roster_frames(session))
+    return frames
+
+
+def create_pair_code(session: ClassSession, student: Student) -> tuple[Pair, Frames]:
+    """Return the student's pair, creating one with a short code a partner can enter."""
+    if student.pair is not None:
+        return student.pair, []
+    number = (session.pairs.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    pair = Pair.objects.create(session=session, number=number, code=codes.new_code(codes.PAIR_CODE_LENGTH))
+    Student.objects.filter(pk=student.pk).update(pair=pair)
+    student.pair = pair
+    return pair, _pair_frames(session, pair) + [(state.staff_group(session.pk), build("board", pairs=state.board(session)))]
+
+
+def join_pair_by_code(session: ClassSession, student: Student, raw_code: str) -> tuple[Pair, Frames]:
+    code = codes.normalize(raw_code)
+    pair = session.pairs.filter(code=code).first() if code else None
+    if pair is None:
+        raise ProtocolError("unknown_pair", "그런 페어 코드가 없습니다.")
+    if pair.members.count() >= 3 and student.pair_id != pair.pk:
+        raise ProtocolError("pair_full", "이미 세 명인 페어입니다.")
+    Student.objects.filter(pk=student.pk).update(pair=pair)
+    student.pair = pair
+    return pair, _pair_frames(session, pair) + [(state.staff_group(session.pk), build("board", pairs=state.board(session)))]
+
+
+def update_pair(session: ClassSession, student: Student, field: str, value) -> Frames:
+    """Store one field of the pair's shared answer (last write wins) and sync it to the partners."""
+    if student.pair_id is None:
+        raise ProtocolError("no_pair", "아직 페어가 없습니다.")
+    if field not in PAIR_FIELDS:
+        raise ProtocolError("bad_fields", "알 수 없는 항목입니다.")
+    if field == "features":
+        if not isinstance(value, list) or len(value) > features.PICK:
+            raise ProtocolError("too_many", f"핵심 기능은 {features.PICK}개까지 고를 수 있습니다.")
+        value = features.clean_pick(value)
+    else:
+        if not isinstance(value, str):
+            raise ProtocolError("bad_fields", "텍스트를 입력하세요.")
+        if len(value) > PAIR_TEXT_MAX:
+            raise ProtocolError("too_long", f"{PAIR_TEXT_MAX}자까지 입력할 수 있습니다.")
+    Pair.objects.filter(pk=student.pair_id).update(**{field: value}, revision=F("revision") + 1, updated_at=timezone.now())
+    pair = Pair.objects.get(pk=student.pair_id)
+    frames = _pair_frames(session, pair)
+    if field == "features":
+        frames.extend(_chart_frames(session))
+    return frames
+
+
+def start_discussion(session: ClassSession, now: datetime | None = None) -> Frames:
+    session.discussion_started_at = now or timezone.now()
+    session.save(update_fields=["discussion_started_at"])
+    text = build("discussion", **state.discussion_payload(session, session.discussion_started_at))
+    return [(group, text) for group in _everyone(session)]
+
+
+def _spotlight_frames(session: ClassSession) -> Frames:
+    public = build("spotlight", pair=state.spotlight_payload(session))
+    return [
+        (state.projector_group(session.pk), public),
+        (state.students_group(session.pk), public),
+        (state.staff_group(session.pk), build("spotlight", pair=session.spotlight_id)),
+    ]
+
+
+def set_spotlight(session: ClassSession, pair_id: int | None) -> Frames:
+    """Put one pair's answer on the projector (and students' screens), or clear it with None."""
+    pair = None
+    if pair_id is not None:
+        pair = session.pairs.filter(pk=pair_id).first()
+        if pair is None:
+            raise ProtocolError("unknown_pair", "없는 페어입니다.")
+    session.spotlight = pair
+    session.save(update_fields=["spotlight"])
+    return _spotlight_frames(session)
+
+
+def hide_pair(session: ClassSession, pair_id: int, hidden: bool) -> Frames:
+    """Hide (or show again) a pair's answer: off the projector, the spotlight and the class chart."""
+    updated = session.pairs.filter(pk=pair_id).update(hidden=hidden)
+    if not updated:
+        raise ProtocolError("unknown_pair", "없는 페어입니다.")
+    frames = [(state.staff_group(session.pk), build("board", pairs=state.board(session)))]
+    frames.extend(_chart_frames(session))
+    if session.spotlight_id == pair_id:
+        frames.extend(_spotlight_frames(session))
+    return frames

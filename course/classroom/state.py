@@ -1,0 +1,218 @@
+"""Payloads describing a class as each role sees it: the full `hello` state and the pieces events carry.
+
+Read-only ORM helpers. A student's payloads never include other students' names or other pairs' answers
+(except the one the instructor spotlights); the projector's never include names at all.
+"""
+
+import random
+from datetime import datetime
+
+from django.urls import reverse
+
+from course.classroom import features, results, timer
+from course.classroom.checklist import NEXT_SESSION, class_checklist, scenario_evidence, student_checklist
+from course.models import Answer, ClassSession, Pair, Question, Section, Student
+
+DISCUSSION_SECONDS = 5 * 60
+
+
+def ms(moment: datetime | None) -> int | None:
+    return int(moment.timestamp() * 1000) if moment else None
+
+
+# Groups a consumer joins; pairs are reached through their members' student groups.
+def students_group(session_id: int) -> str:
+    return f"class-{session_id}-students"
+
+
+def staff_group(session_id: int) -> str:
+    return f"class-{session_id}-staff"
+
+
+def projector_group(session_id: int) -> str:
+    return f"class-{session_id}-projector"
+
+
+def student_group(student_id: int) -> str:
+    return f"student-{student_id}"
+
+
+def sections(session: ClassSession) -> list[dict]:
+    """Return the lesson's sections in order: slug, title, group, planned minutes."""
+    rows = Section.objects.filter(lesson_id=session.lesson_id).order_by("order").values("slug", "title", "group", "minutes")
+    return list(rows)
+
+
+def section_url(session: ClassSession, slug: str) -> str:
+    return reverse("course:section", args=[session.lesson.slug, slug])
+
+
+def section_payload(session: ClassSession, now: datetime) -> dict:
+    """Return where the instructor is and the clock of that section."""
+    found = {row["slug"]: row for row in sections(session)}
+    row = found.get(session.current_section) or {"title": "", "minutes": 0}
+    clock = timer.section_clock(session.section_seconds, session.current_section, row["minutes"],
+                                session.section_started_at, now)
+    return {
+        "section": session.current_section,
+        "title": row["title"],
+        "planned": clock.planned,
+        "elapsed": clock.elapsed,
+        "running": session.section_started_at is not None,
+        "server_now": ms(now),
+        "agenda": timer.agenda([(r["slug"], r["title"], r["minutes"]) for r in found.values()],
+                               session.section_seconds, session.current_section, session.section_started_at, now),
+    }
+
+
+def roster(session: ClassSession) -> dict:
+    students = [
+        {"id": s.pk, "nickname": s.nickname, "level": s.level, "level_label": s.get_level_display(), "pair": s.pair_id}
+        for s in session.students.all()
+    ]
+    return {"students": students, "count": len(students)}
+
+
+def question_public(question: Question, lesson_slug: str) -> dict:
+    """Return what a student may see of a question before answering (no answer key)."""
+    choices = question.choices
+    if question.kind == "ordering":
+        # The same shuffle for everyone (seeded by the key), so the projector and the pairs talk about one list.
+        order = list(range(len(choices)))
+        rng = random.Random(question.key)
+        while len(order) > 1 and order == sorted(order):
+            rng.shuffle(order)
+        choices = [{"index": i, "label": choices[i]} for i in order]
+    elif question.kind == "yaml":
+        choices = {"starter": (question.choices or {}).get("starter", "")}
+    return {
+        "key": question.key, "kind": question.kind, "kind_label": question.get_kind_display(),
+        "prompt": question.prompt, "choices": choices, "section": question.section,
+        "section_url": reverse("course:section", args=[lesson_slug, question.section]),
+    }
+
+
+def _question_dict(question: Question) -> dict:
+    return {"key": question.key, "kind": question.kind, "choices": question.choices, "answer": question.answer}
+
+
+def question_summary(session: ClassSession, question: Question, round_: int = 0) -> dict:
+    """Return the dashboard summary (with names) of one question and round."""
+    rows = [
+        results.AnswerRow(sid, response, correct)
+        for sid, response, correct in Answer.objects.filter(
+            session=session, question=question, round=round_
+        ).values_list("student_id", "response", "correct")
+    ]
+    names = dict(session.students.values_list("pk", "nickname"))
+    summary = results.summarize(_question_dict(question), rows, names, round_)
+    summary["prompt"] = question.prompt
+    return summary
+
+
+def live_payload(session: ClassSession, *, names: bool) -> dict:
+    """Return the peer-instruction state; results per round are included once revealed (or for the instructor)."""
+    question = session.live_question
+    if question is None:
+        return {"question": None, "round": 0, "revealed": False, "rounds": []}
+    rounds = []
+    if session.live_revealed or names:
+        for round_ in range(1, session.live_round + 1):
+            summary = question_summary(session, question, round_)
+            rounds.append(summary if names else results.public_view(summary))
+    return {"question": question_public(question, session.lesson.slug), "round": session.live_round,
+            "revealed": session.live_revealed, "rounds": rounds}
+
+
+def pair_payload(pair: Pair) -> dict:
+    return {
+        "id": pair.pk, "number": pair.number, "code": pair.code,
+        "members": [m.nickname for m in pair.members.all()],
+        "features": pair.features, "practice": pair.practice, "automation": pair.automation,
+        "revision": pair.revision, "hidden": pair.hidden,
+    }
+
+
+def public_pair(pair: Pair) -> dict:
+    """Return a pair's answers without names, for the projector and for students when it is spotlighted."""
+    data = pair_payload(pair)
+    data.pop("members")
+    data.pop("code")
+    return data
+
+
+def board(session: ClassSession) -> list[dict]:
+    return [pair_payload(pair) for pair in session.pairs.prefetch_related("members")]
+
+
+def chart(session: ClassSession) -> list[dict]:
+    picks = list(session.pairs.filter(hidden=False).values_list("features", flat=True))
+    return features.class_chart([p for p in picks if isinstance(p, list)])
+
+
+def spotlight_payload(session: ClassSession) -> dict | None:
+    pair = session.spotlight
+    if pair is None or pair.hidden:
+        return None
+    return public_pair(pair)
+
+
+def discussion_payload(session: ClassSession, now: datetime) -> dict:
+    return {"started_at": ms(session.discussion_started_at), "seconds": DISCUSSION_SECONDS, "server_now": ms(now)}
+
+
+def answered(session: ClassSession, student: Student) -> dict:
+    """Return the student's self-paced answers by question key: response and correctness."""
+    rows = Answer.objects.filter(session=session, student=student, round=0).select_related("question")
+    return {a.question.key: {"response": a.response, "correct": a.correct} for a in rows}
+
+
+def outcome_marks(session: ClassSession) -> dict[int, list[tuple[str, bool]]]:
+    marks: dict[int, list[tuple[str, bool]]] = {sid: [] for sid in session.students.values_list("pk", flat=True)}
+    for sid, outcome, correct in Answer.objects.filter(session=session, round=0).exclude(
+        question__outcome=""
+    ).values_list("student_id", "question__outcome", "correct"):
+        marks.setdefault(sid, []).append((outcome, correct))
+    return marks
+
+
+def checklist_for_class(session: ClassSession) -> dict:
+    marks = outcome_marks(session)
+    return {"outcomes": class_checklist(marks, scenario_evidence(list(marks))), "next": NEXT_SESSION}
+
+
+def checklist_for_student(session: ClassSession, student: Student) -> dict:
+    marks = outcome_marks(session).get(student.pk, [])
+    extra = scenario_evidence([student.pk]).get(student.pk, set())
+    return {"outcomes": student_checklist(marks, extra), "next": NEXT_SESSION}
+
+
+def student_hello(session: ClassSession, student: Student, now: datetime) -> dict:
+    pair = student.pair
+    return {
+        "role": "student", "class": session.code, "me": {"id": student.pk, "nickname": student.nickname},
+        "section": section_payload(session, now), "live": live_payload(session, names=False),
+        "pair": pair_payload(pair) if pair else None, "spotlight": spotlight_payload(session),
+        "discussion": discussion_payload(session, now), "answered": answered(session, student),
+        "features": [{"key": k, "label": v, "en": features.FEATURES_EN[k]} for k, v in features.FEATURES.items()],
+    }
+
+
+def staff_hello(session: ClassSession, now: datetime) -> dict:
+    questions = Question.objects.filter(is_active=True)
+    return {
+        "role": "staff", "class": session.code, "section": section_payload(session, now),
+        "roster": roster(session), "results": [question_summary(session, q) for q in questions],
+        "live": live_payload(session, names=True), "board": board(session), "chart": chart(session),
+        "spotlight": session.spotlight_id, "discussion": discussion_payload(session, now),
+        "checklist": checklist_for_class(session),
+    }
+
+
+def projector_hello(session: ClassSession, now: datetime) -> dict:
+    return {
+        "role": "projector", "class": session.code, "section": section_payload(session, now),
+        "live": live_payload(session, names=False), "spotlight": spotlight_payload(session),
+        "chart": chart(session), "discussion": discussion_payload(session, now),
+        "students": session.students.count(),
+    }

@@ -1,0 +1,223 @@
+"""Classroom pages: join, the student's page, the instructor's dashboard, the projector, the CSV export.
+
+Fetch, call an action, render. Live updates go out over the channel layer (`_broadcast`) so a change made
+through a form reaches the sockets exactly like one made through a socket.
+"""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from course.classroom import actions, codes, export, identity, qr, state
+from course.classroom.nicknames import NicknameError
+from course.models import Answer, ClassSession, Lesson, Level, Question
+from course.models.classroom import NICKNAME_MAX
+from course.protocol_classroom import ProtocolError
+
+
+def _broadcast(frames: actions.Frames) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, text in frames:
+        if group != actions.ME:
+            async_to_sync(layer.group_send)(group, {"type": "frame", "text": text})
+
+
+def _session(code: str) -> ClassSession:
+    found = ClassSession.objects.select_related("lesson").filter(code=codes.normalize(code)).first()
+    if found is None:
+        raise Http404("no such class")
+    return found
+
+
+def _teaching(request: HttpRequest, code: str) -> ClassSession:
+    session = _session(code)
+    if not identity.can_teach(request.user, session):
+        raise Http404("not your class")
+    return session
+
+
+def _join_context(code: str = "", nickname: str = "", level: str = Level.BEGINNER, error: str = "") -> dict:
+    return {"code": code, "nickname": nickname, "level": level, "levels": Level.choices, "error": error,
+            "nickname_max": NICKNAME_MAX}
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Join form for everyone; instructors also see their classes and the start button."""
+    context = _join_context(codes.normalize(request.GET.get("code", "")))
+    if request.user.is_authenticated and request.user.is_staff:
+        context["classes"] = ClassSession.objects.filter(instructor=request.user).select_related("lesson")[:20]
+        context["lessons"] = Lesson.objects.order_by("pk")
+    return render(request, "classroom/index.html", context)
+
+
+@require_POST
+@staff_member_required
+def start(request: HttpRequest) -> HttpResponse:
+    lesson = Lesson.objects.filter(pk=request.POST.get("lesson") or 0).first() or Lesson.objects.order_by("pk").first()
+    if lesson is None:
+        return render(request, "course/empty.html", status=503)
+    session = actions.start_class(request.user, lesson, request.POST.get("title", "").strip())
+    return redirect("classroom:teach", code=session.code)
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """POST: join the class named by the code with a nickname and a level; GET: the form."""
+    if request.method != "POST":
+        return redirect(reverse("classroom:index") + (f"?code={codes.normalize(request.GET.get('code', ''))}"))
+    code = codes.normalize(request.POST.get("code", ""))
+    nickname = request.POST.get("nickname", "")[:200]
+    level = request.POST.get("level", Level.BEGINNER)
+    session = ClassSession.objects.filter(code=code, ended_at__isnull=True).first() if code else None
+    if session is None:
+        context = _join_context(code, nickname, level, "그런 수업 코드가 없습니다. 화면의 코드를 다시 확인하세요.")
+        return render(request, "classroom/index.html", context, status=400)
+    existing = identity.student_from_request(request, session)
+    if existing is not None:
+        return redirect("classroom:student", code=session.code)
+    try:
+        student, frames = actions.join(session, nickname, level)
+    except NicknameError as exc:
+        return render(request, "classroom/index.html", _join_context(code, nickname, level, str(exc)), status=400)
+    _broadcast(frames)
+    response = redirect("classroom:student", code=session.code)
+    identity.set_student_cookie(response, student)
+    return response
+
+
+def _section_context(session: ClassSession, slug: str, student) -> dict:
+    section = session.lesson.sections.filter(slug=slug).first()
+    if section is None:
+        raise Http404("no such section")
+    answered = state.answered(session, student)
+    questions = []
+    for question in Question.objects.filter(section=slug, is_active=True):
+        public = state.question_public(question, session.lesson.slug)
+        public["previous"] = answered.get(question.key)
+        public["explanation"] = question.explanation if public["previous"] else ""
+        questions.append(public)
+    context = {"session": session, "section": section, "questions": questions}
+    if slug == "wrap-up":
+        context["checklist"] = state.checklist_for_student(session, student)
+    return context
+
+
+def student(request: HttpRequest, code: str) -> HttpResponse:
+    """The student's page, or the join form when this browser has not joined this class yet (the QR target)."""
+    session = _session(code)
+    me = identity.student_from_request(request, session)
+    if me is None:
+        return render(request, "classroom/index.html", _join_context(session.code))
+    slug = session.current_section or session.lesson.sections.order_by("order").values_list("slug", flat=True).first()
+    context = _section_context(session, slug, me)
+    context.update({
+        "me": me, "sections": state.sections(session), "pair_error": request.session.pop("pair_error", ""),
+        "config": {
+            "code": session.code, "ws": reverse("classroom:student", args=[session.code]).replace("/class/", "/ws/class/", 1),
+            "fragment": reverse("classroom:fragment", args=[session.code, "__slug__"]),
+            "section": slug,
+        },
+    })
+    return render(request, "classroom/student.html", context)
+
+
+@require_GET
+def fragment(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    """One section with its quizzes, as the student page swaps it in while following the instructor."""
+    session = _session(code)
+    me = identity.student_from_request(request, session)
+    if me is None:
+        raise Http404("not in this class")
+    return render(request, "classroom/_section.html", _section_context(session, slug, me))
+
+
+@require_POST
+def pair(request: HttpRequest, code: str) -> HttpResponse:
+    """Pair by code: create a code to give a partner, or enter the partner's code."""
+    session = _session(code)
+    me = identity.student_from_request(request, session)
+    if me is None:
+        return redirect("classroom:student", code=session.code)
+    try:
+        if request.POST.get("action") == "join":
+            _, frames = actions.join_pair_by_code(session, me, request.POST.get("pair_code", ""))
+        else:
+            _, frames = actions.create_pair_code(session, me)
+    except ProtocolError as exc:
+        request.session["pair_error"] = exc.message
+        frames = []
+    _broadcast(frames)
+    return redirect(reverse("classroom:student", args=[session.code]) + "#pair")
+
+
+def _join_url(request: HttpRequest, session: ClassSession) -> str:
+    return request.build_absolute_uri(reverse("classroom:student", args=[session.code]))
+
+
+@staff_member_required
+def teach(request: HttpRequest, code: str) -> HttpResponse:
+    session = _teaching(request, code)
+    join_url = _join_url(request, session)
+    questions = [state.question_public(q, session.lesson.slug) for q in Question.objects.filter(is_active=True)]
+    return render(request, "classroom/teach.html", {
+        "session": session, "join_url": join_url, "qr": qr.qr_svg(join_url, title=f"QR: {join_url}"),
+        "sections": state.sections(session), "questions": questions,
+        "config": {
+            "code": session.code, "ws": f"/ws/class/{session.code}/teach/",
+            "questions": {q["key"]: {"prompt": q["prompt"], "section": q["section"], "kind": q["kind"]} for q in questions},
+        },
+    })
+
+
+@staff_member_required
+def projector(request: HttpRequest, code: str) -> HttpResponse:
+    session = _teaching(request, code)
+    join_url = _join_url(request, session)
+    return render(request, "classroom/projector.html", {
+        "session": session, "join_url": join_url, "qr": qr.qr_svg(join_url, scale=8, title=f"QR: {join_url}"),
+        "config": {"code": session.code, "ws": f"/ws/class/{session.code}/projector/"},
+    })
+
+
+@staff_member_required
+def export_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """All quiz answers and pair answers of the class as one CSV file."""
+    session = _teaching(request, code)
+    rows = []
+    answers = Answer.objects.filter(session=session).select_related("student", "question").order_by("answered_at")
+    for a in answers:
+        rows.append(["quiz", session.code, a.student.nickname, a.student.level, a.student.pair_id or "",
+                     a.question.key, a.question.section, a.round, _response_text(a), "1" if a.correct else "0",
+                     timezone.localtime(a.answered_at).isoformat(timespec="seconds")])
+    for p in session.pairs.prefetch_related("members"):
+        members = ", ".join(m.nickname for m in p.members.all())
+        at = timezone.localtime(p.updated_at).isoformat(timespec="seconds")
+        rows.append(["pair-features", session.code, members, "", p.number, "prompt-1", "discussion", "", " / ".join(p.features), "", at])
+        rows.append(["pair-practice", session.code, members, "", p.number, "prompt-2", "discussion", "", p.practice, "", at])
+        rows.append(["pair-automation", session.code, members, "", p.number, "prompt-3", "discussion", "", p.automation, "", at])
+    response = HttpResponse(export.to_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="class-{session.code}.csv"'
+    return response
+
+
+def _response_text(answer: Answer) -> str:
+    question, value = answer.question, answer.response
+    try:
+        if question.kind == "single":
+            return question.choices[value]
+        if question.kind == "multiple":
+            return " / ".join(question.choices[i] for i in value)
+        if question.kind == "ordering":
+            return " → ".join(question.choices[i] for i in value)
+        if question.kind == "matching":
+            right = question.choices["right"]
+            return " / ".join(f"{left}={right[i]}" for left, i in zip(question.choices["left"], value, strict=False))
+    except (IndexError, KeyError, TypeError):
+        pass
+    return str(value)

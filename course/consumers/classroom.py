@@ -1,0 +1,121 @@
+"""The classroom socket, one consumer for the three roles (student, instructor dashboard, projector).
+
+The role comes from the URL and is checked against the cookie or staff login in `connect`. `receive` parses
+a frame with `protocol_classroom.parse`, calls one function of `course.classroom.actions` in a worker
+thread, and forwards the frames it returns: to this socket, or to a group as pre-serialised text (group
+members send the text as-is, never re-serialising a Python object per viewer).
+"""
+
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
+
+from course.classroom import actions, identity, state
+from course.models import ClassSession
+from course.protocol_classroom import ProtocolError, build, error, parse
+
+log = logging.getLogger(__name__)
+
+ROLES = ("student", "staff", "projector")
+
+
+@database_sync_to_async
+def _connect(code: str, role: str, user, cookies: dict):
+    """Return (session, student, groups, hello frame) or None when the socket may not join."""
+    session = ClassSession.objects.select_related("lesson", "spotlight", "live_question").filter(code=code).first()
+    if session is None or role not in ROLES:
+        return None
+    now = timezone.now()
+    if role == "student":
+        student = identity.student_from_cookies(cookies, session)
+        if student is None:
+            return None
+        groups = [state.students_group(session.pk), state.student_group(student.pk)]
+        return session, student, groups, build("hello", **state.student_hello(session, student, now))
+    if not identity.can_teach(user, session):
+        return None
+    if role == "staff":
+        return session, None, [state.staff_group(session.pk)], build("hello", **state.staff_hello(session, now))
+    return session, None, [state.projector_group(session.pk)], build("hello", **state.projector_hello(session, now))
+
+
+STAFF_ACTIONS = {
+    "section.set": lambda s, f: actions.set_section(s, f["section"]),
+    "live.open": lambda s, f: actions.open_live(s, f["question"]),
+    "live.reveal": lambda s, f: actions.reveal_live(s),
+    "live.revote": lambda s, f: actions.revote_live(s),
+    "live.close": lambda s, f: actions.close_live(s),
+    "pairs.form": lambda s, f: actions.form_pairs(s, seed=s.pk),
+    "discussion.start": lambda s, f: actions.start_discussion(s),
+    "spotlight.set": lambda s, f: actions.set_spotlight(s, f["pair"]),
+    "pair.hide": lambda s, f: actions.hide_pair(s, f["pair"], f["hidden"]),
+}
+
+
+@database_sync_to_async
+def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) -> actions.Frames:
+    """Run the action for one parsed frame against fresh rows (another socket may have changed them)."""
+    session = ClassSession.objects.select_related("lesson", "spotlight", "live_question").get(pk=session_id)
+    if student_id is None:
+        return STAFF_ACTIONS[kind](session, fields)
+    student = session.students.select_related("pair").filter(pk=student_id).first()
+    if student is None:
+        raise ProtocolError("gone", "이 수업에서 더 이상 찾을 수 없습니다. 다시 참여하세요.")
+    if kind == "answer":
+        return actions.submit_answer(session, student, fields["question"], fields["response"], fields["round"])
+    return actions.update_pair(session, student, fields["field"], fields["value"])
+
+
+class ClassroomConsumer(AsyncWebsocketConsumer):
+    groups_joined: list[str]
+    session_id: int | None = None
+    student_id: int | None = None
+
+    async def connect(self):
+        kwargs = self.scope["url_route"]["kwargs"]
+        role = kwargs.get("role", "student")
+        found = await _connect(kwargs["code"], role, self.scope.get("user"), self.scope.get("cookies", {}))
+        if found is None:
+            await self.close(code=4403)
+            return
+        session, student, self.groups_joined, hello = found
+        self.session_id = session.pk
+        self.student_id = student.pk if student else None
+        self.staff = role == "staff"
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send(text_data=hello)
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            if self.session_id is None:
+                raise ProtocolError("not_joined", "수업에 참여하지 않았습니다.")
+            if not self.staff and self.student_id is None:
+                raise ProtocolError("read_only", "이 화면은 보기 전용입니다.")
+            kind, fields = parse(text_data if bytes_data is None else bytes_data, staff=self.staff)
+            if kind == "ping":
+                await self.send(text_data=build("pong"))
+                return
+            frames = await _handle(self.session_id, self.student_id, kind, fields)
+        except ProtocolError as exc:
+            await self.send(text_data=error(exc.code, exc.message))
+            return
+        except Exception:
+            log.exception("classroom frame failed")
+            await self.send(text_data=error("server", "서버 오류가 발생했습니다. 잠시 후 다시 시도하세요."))
+            return
+        for group, text in frames:
+            if group == actions.ME:
+                await self.send(text_data=text)
+            else:
+                await self.channel_layer.group_send(group, {"type": "frame", "text": text})
+
+    async def frame(self, event):
+        await self.send(text_data=event["text"])

@@ -1,0 +1,170 @@
+"""The live classroom: a class session, its students, quiz questions and answers, discussion pairs.
+
+State that must survive a reload or a server restart lives here, never only in a consumer: the
+instructor's current section and its accumulated time, every answer, every pair's shared text. Consumers
+and views change it only through `course.classroom.actions`, which also builds the events to broadcast.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+NICKNAME_MAX = 20
+PAIR_TEXT_MAX = 500
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "초급"
+    INTERMEDIATE = "intermediate", "중급"
+    ADVANCED = "advanced", "고급"
+
+
+LEVEL_RANK = {Level.BEGINNER: 0, Level.INTERMEDIATE: 1, Level.ADVANCED: 2}
+
+
+class ClassSession(models.Model):
+    """One run of the lesson with one instructor; students find it by its short join `code`."""
+
+    lesson = models.ForeignKey("course.Lesson", on_delete=models.CASCADE, related_name="class_sessions")
+    instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=8, unique=True)
+    title = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    # Pacing: where the instructor is, since when, and the seconds already spent in each section.
+    current_section = models.SlugField(blank=True)
+    section_started_at = models.DateTimeField(null=True, blank=True)
+    section_seconds = models.JSONField(default=dict, blank=True)
+
+    # Peer instruction: the question the instructor opened live, its round (1 or 2) and whether the
+    # histogram is shown to the class.
+    live_question = models.ForeignKey(
+        "course.Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    live_round = models.PositiveSmallIntegerField(default=0)
+    live_revealed = models.BooleanField(default=False)
+
+    # Pair discussion (페어 토론, 5 minutes) and the share board's spotlight (전체 공유).
+    discussion_started_at = models.DateTimeField(null=True, blank=True)
+    spotlight = models.ForeignKey("course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.title or self.lesson.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("classroom:teach", args=[self.code])
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class Student(models.Model):
+    """A participant without an account; a signed cookie carrying the primary key keeps them across reloads."""
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="students")
+    nickname = models.CharField(max_length=NICKNAME_MAX + 4)
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.BEGINNER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    pair = models.ForeignKey("course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "nickname"], name="unique_nickname_per_class")]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "단일 선택"
+    MULTIPLE = "multiple", "복수 선택"
+    ORDERING = "ordering", "순서 맞추기"
+    MATCHING = "matching", "짝 맞추기"
+    YAML = "yaml", "YAML 과제"
+
+
+class Outcome(models.TextChoices):
+    """The four 오늘 세션 성과 of 세션 마무리; a question is evidence for at most one."""
+
+    DEFINITION = "definition", "오케스트레이션의 정확한 정의와 철학 이해"
+    FEATURES = "features", "8가지 핵심 기능과 각각의 역할 파악"
+    ARCHITECTURE = "architecture", "마스터-워커 아키텍처 구조 이해"
+    DECLARATIVE = "declarative", "선언적 관리의 개념과 장점 인식"
+
+
+class Question(models.Model):
+    """A quiz question attached to a lesson section by slug.
+
+    `choices` and `answer` depend on `kind`:
+    single: choices [str], answer int · multiple: choices [str], answer [int] · ordering: choices [str]
+    in the correct order (shown shuffled), answer null · matching: choices {"left": [str], "right": [str]},
+    answer [int] (the right index for each left item) · yaml: choices {"starter": str}, answer
+    {"image": str, "replicas": int} (the state the applied manifest must produce).
+    """
+
+    key = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(default=0)
+    section = models.SlugField(help_text="Lesson section slug, e.g. concept-2.")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    prompt = models.TextField()
+    choices = models.JSONField(default=list, blank=True)
+    answer = models.JSONField(null=True, blank=True)
+    explanation = models.TextField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.prompt[:60]}"
+
+
+class Answer(models.Model):
+    """A student's latest answer to one question in one round (0 = self-paced, 1 and 2 = peer instruction)."""
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="answers")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    round = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField()
+    correct = models.BooleanField()
+    attempts = models.PositiveIntegerField(default=1)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "question", "round"], name="one_answer_per_round"),
+        ]
+        indexes = [models.Index(fields=["session", "question", "round"])]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} · {self.question_id} · {self.round}"
+
+
+class Pair(models.Model):
+    """Two (or three) students discussing the three prompts of 함께 생각해보기 with one shared answer."""
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="pairs")
+    number = models.PositiveIntegerField()
+    code = models.CharField(max_length=6, blank=True, help_text="Set when students pair themselves by code.")
+    features = models.JSONField(default=list, blank=True, help_text="Prompt 1: three of the 8 feature keys.")
+    practice = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
+    automation = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
+    revision = models.PositiveIntegerField(default=0)
+    hidden = models.BooleanField(default=False, help_text="Hidden by the instructor from the board and projector.")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["session", "number"], name="unique_pair_number")]
+
+    def __str__(self) -> str:
+        return f"{self.session.code} · {self.number}조"

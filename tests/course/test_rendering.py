@@ -1,0 +1,100 @@
+"""Server-side Markdown rendering: tables, highlighted code, anchors, sanitising, diagrams, key terms."""
+
+from course.mermaid_text import normalise
+from course.rendering import DiagramRef, TermRef, render_markdown, render_section
+
+TERMS = [
+    TermRef("orchestration", "오케스트레이션", "Orchestration", "여러 컨테이너의 자동 관리"),
+    TermRef("scheduler", "스케줄러", "Scheduler", "컨테이너 배치 결정"),
+]
+
+
+def test_tables_render_as_html_tables():
+    """Pipe tables become <table> with header cells."""
+    html = render_markdown("| 기능 | 설명 |\n|---|---|\n| 배포 | 자동 |\n")
+    assert "<table>" in html and "<th>기능</th>" in html and "<td>자동</td>" in html
+
+
+def test_fenced_code_is_highlighted():
+    """A yaml fence is highlighted by Pygments inside .codehilite."""
+    html = render_markdown("```yaml\nkind: Deployment\n```\n")
+    assert 'class="codehilite"' in html
+    assert '<span class="nt">kind</span>' in html
+
+
+def test_headings_get_unicode_anchors_with_a_permalink():
+    """Korean headings get readable ids and a link to themselves."""
+    html = render_markdown("## 🕘 세션 정보\n")
+    assert '<h2 id="세션-정보">' in html
+    assert 'href="#세션-정보"' in html
+
+
+def test_raw_div_is_kept_and_its_markdown_rendered():
+    """The lesson's <div align="center"> survives, with the bold text inside it rendered."""
+    html = render_markdown('<div align="center">\n**🎼 오케스트레이션** • **🤖 자동화**\n</div>\n')
+    assert '<div align="center">' in html
+    assert "<strong>🎼 오케스트레이션</strong>" in html
+
+
+def test_scripts_handlers_and_javascript_urls_are_removed():
+    """Anything executable in the Markdown is stripped; the text stays."""
+    html = render_markdown(
+        '<div onclick="alert(1)">hi</div>\n\n<script>alert(2)</script>\n\n[x](javascript:alert(3))\n'
+        '<img src=x onerror="alert(4)">\n'
+    )
+    assert "onclick" not in html and "<script" not in html and "javascript:" not in html
+    assert "onerror" not in html and "alert(2)" not in html
+    assert "hi" in html
+
+
+def test_task_list_items_become_disabled_checkboxes():
+    """'- [x] item' renders a ticked, read-only checkbox."""
+    html = render_markdown("- [x] 이해\n- [ ] 복습\n")
+    assert '<li class="task-item"><input type="checkbox" disabled="" checked=""> 이해</li>' in html
+    assert '<li class="task-item"><input type="checkbox" disabled=""> 복습</li>' in html
+
+
+def test_mermaid_fence_becomes_a_numbered_figure_with_its_source_as_text_alternative():
+    """The diagram is a figure mermaid.js fills; the escaped source is its description."""
+    html = render_markdown("```mermaid\ngraph LR\n  A[<b>x</b>] --> B\n```\n", [DiagramRef(7, "롤링 업데이트")])
+    assert 'id="diagram-7"' in html
+    assert 'aria-describedby="diagram-7-source"' in html
+    assert "그림 7. 롤링 업데이트" in html
+    assert "A[&lt;b&gt;x&lt;/b&gt;] --&gt; B" in html
+    assert "<b>x</b>" not in html
+
+
+def test_multi_node_style_lines_are_split_for_drawing_only():
+    """`style A,B fill:...` is drawn as one style per node; the text alternative keeps the original."""
+    assert normalise("graph TB\n    style M1,M2 fill:#fff3e0") == "graph TB\n    style M1 fill:#fff3e0\n    style M2 fill:#fff3e0"
+    html = render_markdown("```mermaid\ngraph TB\n    style M1,M2 fill:#fff3e0\n```\n", [DiagramRef(1, "x")])
+    assert '<pre class="mermaid-render" hidden>graph TB\n    style M1 fill:#fff3e0' in html
+    assert "style M1,M2 fill:#fff3e0" in html
+
+
+def test_first_mention_of_a_term_links_to_the_glossary_with_its_definition():
+    """Only the first prose mention is linked, with a tooltip carrying the definition."""
+    html = render_section("오케스트레이션은 좋다. 오케스트레이션은 또 좋다.\n", TERMS, scope="why")
+    assert html.count('class="term"') == 1
+    assert 'href="../keywords/#term-orchestration"' in html
+    assert 'aria-describedby="tip-why-orchestration"' in html
+    assert "여러 컨테이너의 자동 관리" in html
+
+
+def test_terms_in_headings_code_and_diagrams_are_not_linked():
+    """Headings, inline code, code blocks and diagram sources stay as they are."""
+    source = "## 스케줄러\n\n`스케줄러`\n\n```\n스케줄러\n```\n\n```mermaid\ngraph TB\n A[스케줄러]\n```\n"
+    assert 'class="term"' not in render_section(source, TERMS, diagrams=[DiagramRef(1, "x")])
+
+
+def test_english_term_names_match_whole_words_only():
+    """'Scheduler' links, 'Schedulers2x' inside a word does not."""
+    assert 'class="term"' not in render_section("NotAScheduler2x\n", TERMS)
+    assert 'data-term="scheduler"' in render_section("the Scheduler decides\n", TERMS)
+
+
+def test_glossary_entries_get_anchors_instead_of_links():
+    """In 핵심 키워드 each entry gets the id the links point at."""
+    html = render_section("- **오케스트레이션(Orchestration)**: 여러 컨테이너의 자동 관리\n", TERMS, is_glossary=True)
+    assert '<li id="term-orchestration">' in html
+    assert 'class="term"' not in html

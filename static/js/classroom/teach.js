@@ -1,0 +1,182 @@
+// The instructor's dashboard: pacing with per-section timers, live quiz results, peer instruction,
+// pairs and the share board. Everything arrives over the socket; nothing here needs a reload.
+
+import { connect, showStatus } from "./socket.js";
+import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset } from "./dom.js";
+
+const config = readConfig();
+const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, features: [], discussion: null };
+const socket = connect(config.ws, { onMessage: handle, onStatus: (s) => showStatus(document.getElementById("socket-status"), s) });
+const send = (type, fields = {}) => socket.send(type, fields);
+
+// Pacing ------------------------------------------------------------------------------------------------
+const slugs = [...document.querySelectorAll("#agenda li")].map((li) => li.dataset.slug);
+document.getElementById("prev-section").addEventListener("click", () => move(-1));
+document.getElementById("next-section").addEventListener("click", () => move(1));
+document.querySelectorAll("[data-goto]").forEach((b) => b.addEventListener("click", () => send("section.set", { section: b.dataset.goto })));
+
+function move(step) {
+  const index = slugs.indexOf(state.section?.section);
+  const target = slugs[Math.min(Math.max(index + step, 0), slugs.length - 1)];
+  if (target && target !== state.section?.section) send("section.set", { section: target });
+}
+
+function tick() {
+  const s = state.section;
+  if (!s) return;
+  const running = s.running ? (Date.now() - state.receivedAt) / 1000 : 0;
+  const elapsed = s.elapsed + running;
+  const timer = document.getElementById("section-timer");
+  const over = s.planned && elapsed > s.planned;
+  timer.textContent = s.planned ? (over ? `+${formatClock(elapsed - s.planned)} 초과` : `${formatClock(elapsed)} / ${formatClock(s.planned)}`) : formatClock(elapsed);
+  timer.dataset.over = String(Boolean(over));
+  for (const row of s.agenda) {
+    const cell = document.querySelector(`#agenda li[data-slug="${row.slug}"] .cls-agenda-time`);
+    const li = cell?.closest("li");
+    if (!cell) continue;
+    const spent = row.elapsed + (row.current ? running : 0);
+    li.dataset.current = String(row.current);
+    li.dataset.over = String(Boolean(row.planned && spent > row.planned));
+    cell.textContent = row.planned ? `${formatClock(spent)} / ${formatClock(row.planned)}` : (spent ? formatClock(spent) : "");
+  }
+  tickDiscussion();
+}
+setInterval(tick, 1000);
+
+function onSection(section) {
+  state.section = section;
+  state.receivedAt = Date.now();
+  document.getElementById("now-title").textContent = section.title || "—";
+  tick();
+}
+
+// Quiz results ------------------------------------------------------------------------------------------
+function resultCard(summary) {
+  const meta = config.questions[summary.question] || { prompt: summary.prompt, section: "" };
+  const pct = summary.percent_correct === null ? "—" : `${summary.percent_correct}%`;
+  const waiting = summary.not_answered;
+  return h("article", { class: "cls-result", id: `result-${summary.question}`, dataset: { question: summary.question } },
+    h("h3", {}, h("span", { class: "cls-pill", text: meta.section }), " ", meta.prompt),
+    h("p", { class: "cls-result-meta" },
+      h("span", { class: "cls-answered", text: `응답 ${summary.answered}/${summary.students}` }), " · ",
+      h("span", { class: "cls-percent", text: `정답률 ${pct}` })),
+    summary.answered ? h("div", {}, roundCard(summary, "").querySelector(".cls-bars")) : null,
+    waiting.length ? h("details", { class: "cls-waiting" }, h("summary", { text: `아직 안 푼 학생 ${waiting.length}명` }), h("p", { text: waiting.join(", ") })) : null,
+  );
+}
+
+function renderResult(summary) {
+  if (summary.round !== 0) return;
+  state.results.set(summary.question, summary);
+  const grid = document.getElementById("results");
+  const card = resultCard(summary);
+  const existing = document.getElementById(`result-${summary.question}`);
+  if (existing) existing.replaceWith(card);
+  else grid.append(card);
+}
+
+// Peer instruction ------------------------------------------------------------------------------------
+document.getElementById("live-open").addEventListener("click", () => send("live.open", { question: document.getElementById("live-question").value }));
+document.getElementById("live-reveal").addEventListener("click", () => send("live.reveal"));
+document.getElementById("live-revote").addEventListener("click", () => send("live.revote"));
+document.getElementById("live-close").addEventListener("click", () => send("live.close"));
+
+function renderLive(live) {
+  state.live = live;
+  const open = !!live.question;
+  document.getElementById("live-reveal").disabled = !open || live.revealed;
+  document.getElementById("live-revote").disabled = !open || live.round !== 1 || !live.revealed;
+  document.getElementById("live-close").disabled = !open;
+  document.getElementById("live-state").textContent = open
+    ? `${live.round}라운드 투표 중 · ${live.revealed ? "결과 공개됨" : "결과 비공개"} — ${live.question.prompt}`
+    : "열린 문제가 없습니다.";
+  document.getElementById("live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, `${r.round}라운드`)));
+}
+
+// Pairs and share board --------------------------------------------------------------------------------
+document.getElementById("form-pairs").addEventListener("click", () => send("pairs.form"));
+document.getElementById("start-discussion").addEventListener("click", () => send("discussion.start"));
+document.getElementById("clear-spotlight").addEventListener("click", () => send("spotlight.set", { pair: null }));
+
+function renderBoard() {
+  const board = document.getElementById("board");
+  board.replaceChildren(...state.board.map((pair) => h("article", {
+    class: "cls-boardcard", id: `pair-${pair.id}`, dataset: { hidden: String(pair.hidden), spotlight: String(state.spotlight === pair.id) },
+  },
+    h("h3", {}, `${pair.number}조 `, h("span", { class: "cls-hint", text: pair.members.join(", ") })),
+    pairCard(pair, state.features),
+    h("p", { class: "cls-actions" },
+      h("button", { type: "button", class: "cls-button small", onclick: () => send("spotlight.set", { pair: pair.id }), disabled: pair.hidden,
+        text: state.spotlight === pair.id ? "★ 프로젝터에 표시 중" : "프로젝터에 표시" }),
+      h("button", { type: "button", class: "cls-button small", onclick: () => send("pair.hide", { pair: pair.id, hidden: !pair.hidden }),
+        text: pair.hidden ? "다시 보이기" : "숨기기" })),
+  )));
+}
+
+function upsertPair(pair) {
+  const index = state.board.findIndex((p) => p.id === pair.id);
+  if (index >= 0) state.board[index] = pair; else state.board.push(pair);
+  renderBoard();
+}
+
+function renderChart(rows) {
+  state.features = rows.map((r) => ({ key: r.key, label: r.label, en: r.en }));
+  document.getElementById("chart").replaceChildren(featureChart(rows));
+}
+
+function tickDiscussion() {
+  const el = document.getElementById("discussion-timer");
+  const d = state.discussion;
+  if (!d || !d.started_at) { el.hidden = true; return; }
+  const left = d.seconds - (Date.now() + state.offset - d.started_at) / 1000;
+  el.hidden = false;
+  el.textContent = left > 0 ? `토론 ${formatClock(left)}` : `토론 +${formatClock(-left)} 초과`;
+  el.dataset.over = String(left <= 0);
+}
+
+// Roster and checklist ------------------------------------------------------------------------------------
+function renderRoster(roster) {
+  document.getElementById("student-count").textContent = String(roster.count);
+  document.getElementById("roster").replaceChildren(...roster.students.map((s) =>
+    h("li", { dataset: { level: s.level } }, s.nickname, " ", h("span", { class: "cls-pill", text: s.level_label }),
+      s.pair ? h("span", { class: "cls-hint", text: ` · 페어 #${s.pair}` }) : null)));
+}
+
+function renderChecklist(checklist) {
+  document.getElementById("checklist").replaceChildren(...checklist.outcomes.map((o) =>
+    h("li", { dataset: { done: String(o.students > 0 && o.reached * 2 >= o.students) } },
+      h("span", { "aria-hidden": "true", text: o.students > 0 && o.reached * 2 >= o.students ? "✅ " : "⬜ " }),
+      o.label, " ", h("span", { class: "cls-hint", text: `(${o.reached}/${o.students}명 달성, ${o.percent}%)` }))));
+}
+
+function handle(msg) {
+  switch (msg.type) {
+    case "hello":
+      state.offset = serverOffset(msg.section.server_now);
+      onSection(msg.section);
+      renderRoster(msg.roster);
+      document.getElementById("results").replaceChildren();
+      msg.results.forEach(renderResult);
+      renderLive(msg.live);
+      renderChart(msg.chart);
+      state.spotlight = msg.spotlight;
+      state.board = msg.board;
+      renderBoard();
+      state.discussion = msg.discussion;
+      renderChecklist(msg.checklist);
+      break;
+    case "section": onSection(msg); break;
+    case "roster": renderRoster(msg); break;
+    case "results": renderResult(msg); break;
+    case "live": renderLive(msg); break;
+    case "pair": upsertPair(msg.pair); break;
+    case "board": state.board = msg.pairs; renderBoard(); break;
+    case "chart": renderChart(msg.features); renderBoard(); break;
+    case "spotlight": state.spotlight = msg.pair; renderBoard(); break;
+    case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion(); break;
+    case "error": document.getElementById("socket-status").textContent = msg.message; break;
+    default: break;
+  }
+}
+
+setInterval(() => socket.send("ping", {}, { queue: false }), 25000);

@@ -1,0 +1,46 @@
+"""A fixed cast for classroom tests: one instructor, one other staff member, a class, Alice (초급) and Bob (고급)."""
+
+import pytest
+from django.core import signing
+from django.core.management import call_command
+
+from course.classroom import actions, identity
+
+
+@pytest.fixture
+def quizzes(db):
+    call_command("loaddata", "quizzes", verbosity=0)
+
+
+@pytest.fixture
+def instructor(db, django_user_model):
+    return django_user_model.objects.create_user("teacher", password="teacher-password", is_staff=True)
+
+
+@pytest.fixture
+def other_staff(db, django_user_model):
+    return django_user_model.objects.create_user("other", password="other-password", is_staff=True)
+
+
+@pytest.fixture
+def klass(lesson, quizzes, instructor):
+    return actions.start_class(instructor, lesson, "2기 오전반")
+
+
+@pytest.fixture
+def alice(klass):
+    student, _ = actions.join(klass, "Alice", "beginner")
+    return student
+
+
+@pytest.fixture
+def bob(klass):
+    student, _ = actions.join(klass, "Bob", "advanced")
+    return student
+
+
+def student_cookie(student) -> str:
+    """Return the Cookie header value a browser that joined as `student` sends."""
+    name = identity.cookie_name(student.session.code)
+    value = signing.get_cookie_signer(salt=name + identity.SALT).sign(str(student.pk))
+    return f"{name}={value}"

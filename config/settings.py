@@ -4,6 +4,7 @@ Embedded defaults (SQLite, the in-memory channel layer, DEBUG on) make `make run
 environment variables switch to real services. Every variable is listed in the README.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -130,8 +131,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# Browser tests run Daphne in a subprocess against the test database, so SQLite's test database is a file.
+# Browser tests run Daphne in a subprocess against the test database, so SQLite's test database is a file
+# (one per test run, so two runs side by side do not share it).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

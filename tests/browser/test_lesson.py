@@ -27,6 +27,10 @@ def test_all_ten_diagrams_render_as_svg_without_errors_or_foreign_requests(brows
         wait_for_diagrams(page)
         assert page.locator(".diagram-canvas[data-state=error]").count() == 0
         drawn += page.locator(".diagram-canvas[data-state=rendered] > svg").count()
+        if slug == "concept-3":
+            # `style M1,M2,M3,M4 fill:...` colours four nodes; it must not draw a node named "M1,M2,M3,M4".
+            labels = page.locator("#diagram-10 svg").text_content()
+            assert "API Server" in labels and "M1,M2" not in labels and "W4,W5" not in labels
     assert drawn == 10
     watch.assert_clean()
     context.close()

@@ -46,6 +46,7 @@ function fitForSmallScreens(canvas, svg) {
   svg.style.maxWidth = "none";
   svg.style.width = `${Math.round(natural * 0.7)}px`;
   canvas.classList.add("scrolls");
+  canvas.closest("figure")?.classList.add("scrolls");
   canvas.setAttribute("tabindex", "0");
 }
 
@@ -65,6 +66,8 @@ export async function renderDiagrams(root = document) {
     securityLevel: "strict",
     theme: dark ? "dark" : "default",
     fontFamily: getComputedStyle(document.body).fontFamily,
+    // Larger labels on a projector-sized screen, where the room reads from a distance.
+    themeVariables: { fontSize: window.innerWidth >= 1800 ? "20px" : "16px" },
   });
   for (const figure of figures) {
     const canvas = figure.querySelector(".diagram-canvas");

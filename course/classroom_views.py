@@ -64,13 +64,13 @@ def start(request: HttpRequest) -> HttpResponse:
     if lesson is None:
         return render(request, "course/empty.html", status=503)
     session = actions.start_class(request.user, lesson, request.POST.get("title", "").strip())
-    return redirect("classroom:teach", code=session.code)
+    return redirect("course:classroom:teach", code=session.code)
 
 
 def join(request: HttpRequest) -> HttpResponse:
     """POST: join the class named by the code with a nickname and a level; GET: the form."""
     if request.method != "POST":
-        return redirect(reverse("classroom:index") + (f"?code={codes.normalize(request.GET.get('code', ''))}"))
+        return redirect(reverse("course:classroom:index") + (f"?code={codes.normalize(request.GET.get('code', ''))}"))
     code = codes.normalize(request.POST.get("code", ""))
     nickname = request.POST.get("nickname", "")[:200]
     level = request.POST.get("level", Level.BEGINNER)
@@ -80,13 +80,13 @@ def join(request: HttpRequest) -> HttpResponse:
         return render(request, "classroom/index.html", context, status=400)
     existing = identity.student_from_request(request, session)
     if existing is not None:
-        return redirect("classroom:student", code=session.code)
+        return redirect("course:classroom:student", code=session.code)
     try:
         student, frames = actions.join(session, nickname, level)
     except NicknameError as exc:
         return render(request, "classroom/index.html", _join_context(code, nickname, level, str(exc)), status=400)
     _broadcast(frames)
-    response = redirect("classroom:student", code=session.code)
+    response = redirect("course:classroom:student", code=session.code)
     identity.set_student_cookie(response, student)
     return response
 
@@ -119,8 +119,8 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
     context.update({
         "me": me, "sections": state.sections(session), "pair_error": request.session.pop("pair_error", ""),
         "config": {
-            "code": session.code, "ws": reverse("classroom:student", args=[session.code]).replace("/class/", "/ws/class/", 1),
-            "fragment": reverse("classroom:fragment", args=[session.code, "__slug__"]),
+            "code": session.code, "ws": reverse("course:classroom:student", args=[session.code]).replace("/class/", "/ws/class/", 1),
+            "fragment": reverse("course:classroom:fragment", args=[session.code, "__slug__"]),
             "section": slug,
         },
     })
@@ -143,7 +143,7 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
     session = _session(code)
     me = identity.student_from_request(request, session)
     if me is None:
-        return redirect("classroom:student", code=session.code)
+        return redirect("course:classroom:student", code=session.code)
     try:
         if request.POST.get("action") == "join":
             _, frames = actions.join_pair_by_code(session, me, request.POST.get("pair_code", ""))
@@ -153,11 +153,11 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
         request.session["pair_error"] = exc.message
         frames = []
     _broadcast(frames)
-    return redirect(reverse("classroom:student", args=[session.code]) + "#pair")
+    return redirect(reverse("course:classroom:student", args=[session.code]) + "#pair")
 
 
 def _join_url(request: HttpRequest, session: ClassSession) -> str:
-    return request.build_absolute_uri(reverse("classroom:student", args=[session.code]))
+    return request.build_absolute_uri(reverse("course:classroom:student", args=[session.code]))
 
 
 @staff_member_required

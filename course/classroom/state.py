@@ -151,7 +151,8 @@ def chart(session: ClassSession) -> list[dict]:
 
 
 def spotlight_payload(session: ClassSession) -> dict | None:
-    pair = session.spotlight
+    # Read the pair afresh: the session may hold a copy from before an edit or a hide.
+    pair = Pair.objects.filter(pk=session.spotlight_id).first() if session.spotlight_id else None
     if pair is None or pair.hidden:
         return None
     return public_pair(pair)

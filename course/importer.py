@@ -15,7 +15,9 @@ from pathlib import Path
 MINUTES = re.compile(r"\((\d+)\s*분\)\s*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
-GLOSSARY_ITEM = re.compile(r"^\s*[-*]\s+\*\*(?P<term>[^*(]+?)(?:\((?P<english>[^)]+)\))?\*\*\s*:\s*(?P<definition>.+?)\s*$")
+GLOSSARY_ITEM = re.compile(
+    r"^\s*[-*]\s+\*\*(?P<term>[^*(]+?)(?:\((?P<english>[^)]+)\))?\*\*\s*:\s*(?P<definition>.+?)\s*$"
+)
 
 
 class LessonFormatError(ValueError):
@@ -105,7 +107,10 @@ def scan(lines: list[str]) -> tuple[list[Heading], list[tuple[int, int, str]]]:
             heading = HEADING.match(line)
             if heading:
                 headings.append(Heading(i, len(heading.group(1)), heading.group(2)))
-        elif line.strip().startswith(open_fence[1][0] * len(open_fence[1])) and line.strip().strip(open_fence[1][0]) == "":
+        elif (
+            line.strip().startswith(open_fence[1][0] * len(open_fence[1]))
+            and line.strip().strip(open_fence[1][0]) == ""
+        ):
             fences.append((open_fence[0], i, open_fence[2]))
             open_fence = None
     if open_fence is not None:
@@ -133,7 +138,9 @@ def _section_starts(headings: list[Heading], names: list[str]) -> list[tuple[Hea
     for h in starts:
         index = headings.index(h)
         before = headings[index - 1] if index > 0 else None
-        result.append((h, before if before and before.level < h.level and before.line >= h.line - 2 else None))
+        result.append(
+            (h, before if before and before.level < h.level and before.line >= h.line - 2 else None)
+        )
     return result
 
 
@@ -160,8 +167,14 @@ def parse_glossary(section_markdown: str, slugs: dict[str, str]) -> list[ParsedT
             if term not in slugs:
                 raise LessonFormatError(f"glossary term {term!r} has no slug in the outline")
             terms.append(
-                ParsedTerm(len(terms) + 1, slugs[term], term, (item.group("english") or "").strip(),
-                           item.group("definition"), category)
+                ParsedTerm(
+                    len(terms) + 1,
+                    slugs[term],
+                    term,
+                    (item.group("english") or "").strip(),
+                    item.group("definition"),
+                    category,
+                )
             )
     return terms
 
@@ -179,21 +192,32 @@ def parse_lesson(source: str, outline: dict) -> ParsedLesson:
     sections: list[ParsedSection] = []
     section_lines: list[tuple[int, int]] = []
     group_of_parent: dict[int, str] = {}
-    for order, ((heading, group_heading), spec) in enumerate(zip(starts, outline["sections"], strict=True), 1):
+    for order, ((heading, group_heading), spec) in enumerate(
+        zip(starts, outline["sections"], strict=True), 1
+    ):
         start = group_heading.line if group_heading else heading.line
         if group_heading:
             group_of_parent[group_heading.line] = group_heading.text
         parent = _parent(headings, heading)
         group = group_of_parent.get(parent.line, "") if parent else ""
-        end = starts[order][1].line if order < len(starts) and starts[order][1] else (
-            starts[order][0].line if order < len(starts) else len(lines)
+        end = (
+            starts[order][1].line
+            if order < len(starts) and starts[order][1]
+            else (starts[order][0].line if order < len(starts) else len(lines))
         )
         section_lines.append((start, end))
         inner = [h for h in headings if start <= h.line < end and h is not heading and h is not group_heading]
         parts = [ParsedTimedPart(h.title, h.minutes, h.text) for h in inner if h.minutes]
         sections.append(
-            ParsedSection(order, spec["slug"], heading.title, group, heading.minutes,
-                          "\n".join(lines[start:end]).strip("\n") + "\n", parts)
+            ParsedSection(
+                order,
+                spec["slug"],
+                heading.title,
+                group,
+                heading.minutes,
+                "\n".join(lines[start:end]).strip("\n") + "\n",
+                parts,
+            )
         )
 
     diagrams: list[ParsedDiagram] = []
@@ -203,15 +227,27 @@ def parse_lesson(source: str, outline: dict) -> ParsedLesson:
         owner = next(s for s, (a, b) in zip(sections, section_lines, strict=True) if a <= start < b)
         above = [h for h in headings if h.line < start]
         diagrams.append(
-            ParsedDiagram(len(diagrams) + 1, owner.slug, above[-1].title if above else owner.title,
-                          "\n".join(lines[start + 1 : end]))
+            ParsedDiagram(
+                len(diagrams) + 1,
+                owner.slug,
+                above[-1].title if above else owner.title,
+                "\n".join(lines[start + 1 : end]),
+            )
         )
 
     glossary_section = next(
-        (s for s, spec in zip(sections, outline["sections"], strict=True) if spec["heading"] == outline.get("glossary_heading")),
+        (
+            s
+            for s, spec in zip(sections, outline["sections"], strict=True)
+            if spec["heading"] == outline.get("glossary_heading")
+        ),
         None,
     )
-    glossary = parse_glossary(glossary_section.markdown, outline.get("glossary_slugs", {})) if glossary_section else []
+    glossary = (
+        parse_glossary(glossary_section.markdown, outline.get("glossary_slugs", {}))
+        if glossary_section
+        else []
+    )
     first_start = section_lines[0][0]
     return ParsedLesson(
         slug=outline["slug"],

@@ -56,9 +56,15 @@ def save_lesson(parsed: ParsedLesson) -> Lesson:
 
     for term in parsed.glossary:
         GlossaryTerm.objects.update_or_create(
-            lesson=lesson, slug=term.slug,
-            defaults={"order": term.order, "term": term.term, "english": term.english,
-                      "definition": term.definition, "category": term.category},
+            lesson=lesson,
+            slug=term.slug,
+            defaults={
+                "order": term.order,
+                "term": term.term,
+                "english": term.english,
+                "definition": term.definition,
+                "category": term.category,
+            },
         )
     GlossaryTerm.objects.filter(lesson=lesson).exclude(slug__in=[t.slug for t in parsed.glossary]).delete()
     terms = term_refs(lesson)
@@ -66,26 +72,40 @@ def save_lesson(parsed: ParsedLesson) -> Lesson:
     for spec in parsed.sections:
         diagrams = [DiagramRef(d.number, d.heading) for d in parsed.diagrams if d.section_slug == spec.slug]
         section, _ = Section.objects.update_or_create(
-            lesson=lesson, slug=spec.slug,
+            lesson=lesson,
+            slug=spec.slug,
             defaults={
-                "order": spec.order, "title": spec.title, "group": spec.group, "minutes": spec.minutes,
+                "order": spec.order,
+                "title": spec.title,
+                "group": spec.group,
+                "minutes": spec.minutes,
                 "body_markdown": spec.markdown,
-                "body_html": render_section(spec.markdown, terms, diagrams=diagrams, scope=spec.slug,
-                                            is_glossary=spec.slug == GLOSSARY_SLUG),
+                "body_html": render_section(
+                    spec.markdown,
+                    terms,
+                    diagrams=diagrams,
+                    scope=spec.slug,
+                    is_glossary=spec.slug == GLOSSARY_SLUG,
+                ),
             },
         )
         for order, part in enumerate(spec.timed_parts, 1):
             TimedPart.objects.update_or_create(
-                section=section, order=order,
+                section=section,
+                order=order,
                 defaults={"title": part.title, "minutes": part.minutes, "anchor": part.heading},
             )
         section.timed_parts.filter(order__gt=len(spec.timed_parts)).delete()
 
     for diagram in parsed.diagrams:
         Diagram.objects.update_or_create(
-            lesson=lesson, number=diagram.number,
-            defaults={"section": Section.objects.get(lesson=lesson, slug=diagram.section_slug),
-                      "heading": diagram.heading, "source": diagram.source},
+            lesson=lesson,
+            number=diagram.number,
+            defaults={
+                "section": Section.objects.get(lesson=lesson, slug=diagram.section_slug),
+                "heading": diagram.heading,
+                "source": diagram.source,
+            },
         )
     Diagram.objects.filter(lesson=lesson, number__gt=len(parsed.diagrams)).delete()
     return lesson

@@ -23,13 +23,64 @@ PLACEHOLDER = "ORCHESTRALABDIAGRAM{}X"
 PLACEHOLDER_P = re.compile(r"<p>ORCHESTRALABDIAGRAM(\d+)X</p>")
 RAW_DIV = re.compile(r"^<div(?![^>]*\bmarkdown=)([^>]*)>\s*$", re.MULTILINE)
 TASK = re.compile(r"<li>\[([ xX])\]\s*")
-SKIP_TAGS = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "summary", "script", "style", "button"}
+SKIP_TAGS = {
+    "a",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "summary",
+    "script",
+    "style",
+    "button",
+}
 TAG = re.compile(r"(<[^>]+>)")
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "input", "kbd", "li", "ol", "p", "pre", "span",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "input",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
@@ -43,7 +94,11 @@ ALLOWED_ATTRIBUTES = {
 MARKDOWN_EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists", "nl2br"]
 MARKDOWN_CONFIG = {
     "codehilite": {"css_class": "codehilite", "guess_lang": False},
-    "toc": {"slugify": slugify_unicode, "permalink": "#", "permalink_title": "이 제목으로 연결되는 링크 · Link to this heading"},
+    "toc": {
+        "slugify": slugify_unicode,
+        "permalink": "#",
+        "permalink_title": "이 제목으로 연결되는 링크 · Link to this heading",
+    },
 }
 
 
@@ -164,7 +219,9 @@ def mark_glossary_entries(fragment: str, terms: Iterable[TermRef]) -> str:
     """Return the glossary list with an id on each entry, so term links land on it."""
     for term in terms:
         label = html.escape(term.term + (f"({term.english})" if term.english else ""))
-        fragment = fragment.replace(f"<li><strong>{label}</strong>", f'<li id="term-{term.slug}"><strong>{label}</strong>', 1)
+        fragment = fragment.replace(
+            f"<li><strong>{label}</strong>", f'<li id="term-{term.slug}"><strong>{label}</strong>', 1
+        )
     return fragment
 
 
@@ -174,7 +231,9 @@ def render_markdown(source: str, diagrams: Sequence[DiagramRef] = ()) -> str:
     text = RAW_DIV.sub(lambda m: f'<div{m.group(1)} markdown="1">', text)
     rendered = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
     rendered = TASK.sub(
-        lambda m: '<li class="task-item"><input type="checkbox" disabled{}> '.format(" checked" if m.group(1) != " " else ""),
+        lambda m: '<li class="task-item"><input type="checkbox" disabled{}> '.format(
+            " checked" if m.group(1) != " " else ""
+        ),
         rendered,
     )
     clean = sanitise(rendered)

@@ -34,4 +34,6 @@ def section(request: HttpRequest, lesson_slug: str, section_slug: str) -> HttpRe
         "previousUrl": outline.previous.get_absolute_url() if outline.previous else None,
         "nextUrl": outline.next.get_absolute_url() if outline.next else None,
     }
-    return render(request, "course/section.html", {"lesson": found, "outline": outline, "page_config": page_config})
+    return render(
+        request, "course/section.html", {"lesson": found, "outline": outline, "page_config": page_config}
+    )

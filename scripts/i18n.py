@@ -71,10 +71,15 @@ def fill(po_text: str, table: dict[str, str]) -> tuple[str, list[str]]:
 def main() -> int:
     manage = [sys.executable, str(ROOT / "manage.py")]
     ignores = [f"--ignore={p}" for p in IGNORE]
-    subprocess.run([*manage, "makemessages", "-l", "en", "--no-obsolete", *ignores, "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [*manage, "makemessages", "-l", "en", "--no-obsolete", *ignores, "-v0"], cwd=ROOT, check=True
+    )
     table = json.loads(TABLE.read_text(encoding="utf-8"))
     text, missing = fill(PO.read_text(encoding="utf-8"), table)
-    text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
+    text = text.replace(
+        '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"',
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+    )
     PO.write_text(text, encoding="utf-8")
     subprocess.run([*manage, "compilemessages", "-l", "en", "-v0"], cwd=ROOT, check=True)
     for msgid in missing:

@@ -52,7 +52,10 @@ def fetch(name: str, version: str, workdir: Path) -> Path:
     """Download NAME@VERSION with `npm pack` and return the tarball path."""
     out = subprocess.run(
         ["npm", "pack", f"{name}@{version}", "--json", "--silent"],
-        cwd=workdir, check=True, capture_output=True, text=True,
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     filename = json.loads(out.stdout)[0]["filename"]
     return workdir / filename
@@ -68,11 +71,13 @@ def extract(tarball: Path, files: dict[str, str], dest: Path) -> dict[str, str]:
         members = [m for m in tar.getmembers() if m.isfile()]
         for src, target in files.items():
             prefix = "package/" + src
-            chosen = [m for m in members if (m.name.startswith(prefix) if src.endswith("/") else m.name == prefix)]
+            chosen = [
+                m for m in members if (m.name.startswith(prefix) if src.endswith("/") else m.name == prefix)
+            ]
             if not chosen:
                 raise SystemExit(f"{tarball.name}: nothing matches {src}")
             for member in chosen:
-                rel = target + member.name[len(prefix):] if src.endswith("/") else target
+                rel = target + member.name[len(prefix) :] if src.endswith("/") else target
                 data = tar.extractfile(member).read()
                 (dest / rel).parent.mkdir(parents=True, exist_ok=True)
                 (dest / rel).write_bytes(data)
@@ -87,7 +92,10 @@ def main() -> int:
             tarball = fetch(name, version, Path(tmp))
             actual = npm_integrity(tarball.read_bytes())
             if actual != integrity:
-                print(f"{name}@{version}: integrity mismatch\n  pinned {integrity}\n  got    {actual}", file=sys.stderr)
+                print(
+                    f"{name}@{version}: integrity mismatch\n  pinned {integrity}\n  got    {actual}",
+                    file=sys.stderr,
+                )
                 return 1
             sums = extract(tarball, files, VENDOR / name)
             lock[name] = {"version": version, "integrity": integrity, "files": sums}

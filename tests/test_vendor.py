@@ -29,7 +29,9 @@ def test_the_refresh_script_pins_the_same_versions_as_the_lock():
 
 def test_no_template_or_script_points_at_another_host():
     """Templates, CSS and our JavaScript reference only the app's own static files."""
-    pattern = re.compile(r"""(?:src|href)\s*=\s*["']https?://|url\(\s*["']?https?://|import\s[^;]*["']https?://""")
+    pattern = re.compile(
+        r"""(?:src|href)\s*=\s*["']https?://|url\(\s*["']?https?://|import\s[^;]*["']https?://"""
+    )
     offenders = []
     for folder in [ROOT / "templates", ROOT / "static" / "js", ROOT / "static" / "css"]:
         for path in folder.rglob("*"):

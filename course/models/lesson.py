@@ -47,14 +47,14 @@ class Lesson(models.Model):
 
     objects = LessonManager()
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("course:lesson", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class Section(models.Model):
@@ -64,7 +64,9 @@ class Section(models.Model):
     order = models.PositiveIntegerField()
     slug = models.SlugField()
     title = models.CharField(max_length=200)
-    group = models.CharField(max_length=200, blank=True, help_text="The enclosing heading shown in the table of contents.")
+    group = models.CharField(
+        max_length=200, blank=True, help_text="The enclosing heading shown in the table of contents."
+    )
     minutes = models.PositiveIntegerField(default=0)
     body_markdown = models.TextField()
     body_html = models.TextField()
@@ -81,13 +83,13 @@ class Section(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("course:section", args=[self.lesson.slug, self.slug])
+
     def natural_key(self) -> tuple[str, str]:
         return (self.lesson.slug, self.slug)
 
     natural_key.dependencies = ["course.lesson"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("course:section", args=[self.lesson.slug, self.slug])
 
 
 class TimedPart(models.Model):
@@ -104,6 +106,9 @@ class TimedPart(models.Model):
     class Meta:
         ordering = ["section", "order"]
         constraints = [models.UniqueConstraint(fields=["section", "order"], name="unique_timed_part_order")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.minutes})"
 
     def natural_key(self) -> tuple[str, str, int]:
         return (*self.section.natural_key(), self.order)

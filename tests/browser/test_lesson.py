@@ -92,7 +92,9 @@ def test_mermaid_is_served_compressed_by_the_app(asgi_server, lesson):
         assert int(response.headers["Content-Length"]) < 2_000_000
 
 
-@pytest.mark.parametrize(("name", "width", "height"), [("projector", 1920, 1080), ("laptop", 1366, 768), ("phone", 390, 844)])
+@pytest.mark.parametrize(
+    ("name", "width", "height"), [("projector", 1920, 1080), ("laptop", 1366, 768), ("phone", 390, 844)]
+)
 def test_screenshots_at_three_widths(browser, asgi_server, lesson, screenshot_dir, name, width, height):
     """The lesson lays out at projector, laptop and phone widths without horizontal scrolling."""
     context, page, watch = open_page(browser, asgi_server, width=width, height=height)

@@ -29,8 +29,14 @@ def test_the_content_is_the_instructors_text_unchanged():
 def test_sections_follow_the_lesson_with_the_minutes_it_states(parsed):
     """Each section carries the minutes its heading states: 5, 12, 12, 11, 10 = 50."""
     assert [(s.slug, s.minutes) for s in parsed.sections] == [
-        ("overview", 0), ("why", 5), ("concept-1", 12), ("concept-2", 12), ("concept-3", 11),
-        ("discussion", 10), ("keywords", 0), ("wrap-up", 0),
+        ("overview", 0),
+        ("why", 5),
+        ("concept-1", 12),
+        ("concept-2", 12),
+        ("concept-3", 11),
+        ("discussion", 10),
+        ("keywords", 0),
+        ("wrap-up", 0),
     ]
     assert parsed.total_minutes == 50
 
@@ -38,7 +44,10 @@ def test_sections_follow_the_lesson_with_the_minutes_it_states(parsed):
 def test_the_discussion_keeps_its_five_plus_five_split(parsed):
     """함께 생각해보기 (10분) is one section holding 페어 토론 5분 and 전체 공유 5분."""
     discussion = next(s for s in parsed.sections if s.slug == "discussion")
-    assert [(p.title, p.minutes) for p in discussion.timed_parts] == [("🤝 페어 토론", 5), ("🎯 전체 공유", 5)]
+    assert [(p.title, p.minutes) for p in discussion.timed_parts] == [
+        ("🤝 페어 토론", 5),
+        ("🎯 전체 공유", 5),
+    ]
 
 
 def test_concepts_are_grouped_under_their_35_minute_heading(parsed):
@@ -64,7 +73,7 @@ def test_all_ten_diagrams_are_found_with_the_heading_they_illustrate(parsed):
     assert [d.section_slug for d in parsed.diagrams].count("concept-2") == 8
     assert parsed.diagrams[0].heading == "🎼 오케스트레이션이란?"
     assert parsed.diagrams[9].heading == "🏗️ 마스터-워커 구조"
-    assert parsed.diagrams[9].source.startswith("graph TB\n    subgraph \"마스터 노드 (Control Plane)\"")
+    assert parsed.diagrams[9].source.startswith('graph TB\n    subgraph "마스터 노드 (Control Plane)"')
 
 
 def test_glossary_terms_come_from_the_key_words_section(parsed):

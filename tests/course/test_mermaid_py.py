@@ -11,8 +11,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_loading_mermaid_py_prints_nothing():
     """The IPython warning mermaid-py prints on import stays out of the app's output."""
     out = subprocess.run(
-        [sys.executable, "-c", "from course.mermaid_py import load_mermaid; m = load_mermaid(); print('ok', m.__version__)"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "from course.mermaid_py import load_mermaid; m = load_mermaid(); print('ok', m.__version__)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.stdout.startswith("ok ") and "IPython" not in out.stdout + out.stderr
 

@@ -56,7 +56,9 @@ def test_task_list_items_become_disabled_checkboxes():
 
 def test_mermaid_fence_becomes_a_numbered_figure_with_its_source_as_text_alternative():
     """The diagram is a figure mermaid.js fills; the escaped source is its description."""
-    html = render_markdown("```mermaid\ngraph LR\n  A[<b>x</b>] --> B\n```\n", [DiagramRef(7, "롤링 업데이트")])
+    html = render_markdown(
+        "```mermaid\ngraph LR\n  A[<b>x</b>] --> B\n```\n", [DiagramRef(7, "롤링 업데이트")]
+    )
     assert 'id="diagram-7"' in html
     assert 'aria-describedby="diagram-7-source"' in html
     assert "그림 7. 롤링 업데이트" in html
@@ -66,7 +68,10 @@ def test_mermaid_fence_becomes_a_numbered_figure_with_its_source_as_text_alterna
 
 def test_multi_node_style_lines_are_split_for_drawing_only():
     """`style A,B fill:...` is drawn as one style per node; the text alternative keeps the original."""
-    assert normalise("graph TB\n    style M1,M2 fill:#fff3e0") == "graph TB\n    style M1 fill:#fff3e0\n    style M2 fill:#fff3e0"
+    assert (
+        normalise("graph TB\n    style M1,M2 fill:#fff3e0")
+        == "graph TB\n    style M1 fill:#fff3e0\n    style M2 fill:#fff3e0"
+    )
     html = render_markdown("```mermaid\ngraph TB\n    style M1,M2 fill:#fff3e0\n```\n", [DiagramRef(1, "x")])
     assert '<pre class="mermaid-render" hidden>graph TB\n    style M1 fill:#fff3e0' in html
     assert "style M1,M2 fill:#fff3e0" in html
@@ -95,6 +100,8 @@ def test_english_term_names_match_whole_words_only():
 
 def test_glossary_entries_get_anchors_instead_of_links():
     """In 핵심 키워드 each entry gets the id the links point at."""
-    html = render_section("- **오케스트레이션(Orchestration)**: 여러 컨테이너의 자동 관리\n", TERMS, is_glossary=True)
+    html = render_section(
+        "- **오케스트레이션(Orchestration)**: 여러 컨테이너의 자동 관리\n", TERMS, is_glossary=True
+    )
     assert '<li id="term-orchestration">' in html
     assert 'class="term"' not in html

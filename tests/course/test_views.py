@@ -29,7 +29,9 @@ def test_a_section_page_shows_its_body_toc_and_pager(client, lesson):
     html = client.get(f"{LESSON}/concept-2/").content.decode()
     assert 'id="diagram-2"' in html and 'id="diagram-9"' in html
     assert html.count('class="toc-item') == 8
-    assert f'rel="prev" href="{LESSON}/concept-1/"' in html or f'href="{LESSON}/concept-1/" rel="prev"' in html
+    assert (
+        f'rel="prev" href="{LESSON}/concept-1/"' in html or f'href="{LESSON}/concept-1/" rel="prev"' in html
+    )
     assert f'href="{LESSON}/concept-3/" rel="next"' in html
     assert 'aria-current="page"' in html
     assert "vendor/mermaid/mermaid.min" in html
@@ -51,7 +53,11 @@ def test_agenda_lays_out_fifty_minutes(lesson):
     """The agenda bar holds the five timed sections, starting at 0, 5, 17, 29 and 40 minutes."""
     outline = lesson_outline(lesson, "why")
     assert [(slot.section.slug, slot.start_minute, slot.minutes) for slot in outline.agenda] == [
-        ("why", 0, 5), ("concept-1", 5, 12), ("concept-2", 17, 12), ("concept-3", 29, 11), ("discussion", 40, 10),
+        ("why", 0, 5),
+        ("concept-1", 5, 12),
+        ("concept-2", 17, 12),
+        ("concept-3", 29, 11),
+        ("discussion", 40, 10),
     ]
     assert outline.total_minutes == 50
     assert sum(slot.width_percent for slot in outline.agenda) == pytest.approx(100)
@@ -74,11 +80,16 @@ def test_the_admin_edits_a_section_and_the_page_is_rerendered(client, lesson):
     response = client.post(
         f"/admin/course/section/{section.pk}/change/",
         {
-            "lesson": lesson.pk, "order": section.order, "slug": section.slug, "title": section.title,
-            "group": section.group, "minutes": section.minutes,
+            "lesson": lesson.pk,
+            "order": section.order,
+            "slug": section.slug,
+            "title": section.title,
+            "group": section.group,
+            "minutes": section.minutes,
             "body_markdown": section.body_markdown + "\n- **추가 용어**: <script>x()</script>설명\n",
             "body_html": "ignored",
-            "timed_parts-TOTAL_FORMS": 0, "timed_parts-INITIAL_FORMS": 0,
+            "timed_parts-TOTAL_FORMS": 0,
+            "timed_parts-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -33,4 +33,6 @@ class Command(BaseCommand):
         user.save()
         user.user_permissions.add(*Permission.objects.filter(content_type__app_label="course"))
         verb = "Created" if created else "Updated"
-        self.stdout.write(self.style.SUCCESS(f"{verb} instructor {username!r}. Log in at /admin/, then open /class/."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{verb} instructor {username!r}. Log in at /admin/, then open /class/.")
+        )

@@ -41,8 +41,12 @@ class Command(BaseCommand):
                 *Diagram.objects.filter(lesson=lesson).order_by("number"),
             ]
             text = serializers.serialize(
-                "json", objects, indent=1, ensure_ascii=False,
-                use_natural_foreign_keys=True, use_natural_primary_keys=True,
+                "json",
+                objects,
+                indent=1,
+                ensure_ascii=False,
+                use_natural_foreign_keys=True,
+                use_natural_primary_keys=True,
             )
             Path(write_fixture).write_text(text + "\n", encoding="utf-8")
             self.stdout.write(f"wrote {write_fixture}")

@@ -18,3 +18,12 @@ def lesson(db):
 
     call_command("loaddata", "lesson", verbosity=0)
     return Lesson.objects.get()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the real-browser tests last.
+
+    Playwright's sync API keeps an event loop running on the main thread for as long as the browser is
+    open (session scope); async tests that came after it could not start their own loop.
+    """
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))

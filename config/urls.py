@@ -9,5 +9,6 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cluster/", include("visualizer.urls")),
     path("", include("course.urls")),
 ]

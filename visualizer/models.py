@@ -1,0 +1,86 @@
+"""Persisted clusters and the guided scenarios that run on them.
+
+A cluster's whole simulation state is one JSON document (`Cluster.to_dict()`), written after every command
+and regularly while its clock runs, so a page reload or a server restart resumes where it was. The lease
+fields let several Daphne processes agree that exactly one of them advances a given cluster.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.urls import reverse
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class ClusterRecord(models.Model):
+    class Kind(models.TextChoices):
+        SANDBOX = "sandbox", "개인 샌드박스"
+        DEMO = "demo", "수업 데모"
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SANDBOX)
+    owner_key = models.CharField(max_length=80, db_index=True, help_text="visitor:<id> or user:<id>")
+    name = models.CharField(max_length=40, default="sandbox", help_text="Which of the owner's clusters")
+    title = models.CharField(max_length=100, blank=True)
+    share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
+    state = models.JSONField(null=True, blank=True, help_text="Cluster.to_dict(); empty for a fresh cluster")
+    version = models.BigIntegerField(default=0)
+    speed = models.FloatField(default=1.0)
+    paused = models.BooleanField(default=False)
+    scenario = models.CharField(max_length=60, blank=True)
+    scenario_state = models.JSONField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=80, blank=True)
+    lease_expires = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner_key", "name"], name="one_cluster_per_owner_and_name")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} ({self.public_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("visualizer:cluster", args=[self.public_id])
+
+
+class ScenarioManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> Scenario:
+        return self.get(slug=slug)
+
+
+class Scenario(models.Model):
+    """A guided exercise: a few steps, each completed when the cluster's state shows it (see scenario_checks)."""
+
+    slug = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=120)
+    feature = models.CharField(max_length=40, blank=True, help_text="Which of the 8 core features, or empty")
+    diagram_number = models.PositiveIntegerField(null=True, blank=True, help_text="The lesson figure it practises")
+    summary = models.TextField(blank=True)
+    layout = models.CharField(max_length=10, default="single", help_text="single, or pair for two clusters side by side")
+    setup = models.JSONField(default=list, blank=True, help_text="Commands run on a fresh cluster before step 1")
+    steps = models.JSONField(default=list, help_text="[{title, text, hint, check}] — see docs/engine.md")
+
+    objects = ScenarioManager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("visualizer:scenario", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)

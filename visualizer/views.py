@@ -1,0 +1,99 @@
+"""Visualizer pages: fetch the cluster record, decide the role, render. The live work happens over the socket."""
+
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from visualizer.identity import CONTROL, existing_owner_key, owner_key_for, role_for
+from visualizer.models import ClusterRecord, Scenario
+
+
+def _page_config(request: HttpRequest, record: ClusterRecord, role: str, share: str | None = None) -> dict:
+    ws = f"/ws/cluster/{record.public_id}/" + (f"?share={share}" if share else "")
+    return {
+        "cluster": record.public_id,
+        "kind": record.kind,
+        "name": record.name,
+        "title": record.title,
+        "role": role,
+        "ws": ws,
+        "shareUrl": request.build_absolute_uri(reverse("visualizer:shared", args=[record.share_token]))
+        if role == CONTROL
+        else None,
+        "exportUrl": reverse("visualizer:export", args=[record.public_id]) + (f"?share={share}" if share else ""),
+    }
+
+
+def _role(request: HttpRequest, record: ClusterRecord, share: str | None) -> str | None:
+    return role_for(
+        kind=record.kind,
+        record_owner=record.owner_key,
+        share_token=record.share_token,
+        viewer_key=existing_owner_key(request.user, request.session),
+        is_superuser=request.user.is_superuser,
+        offered_token=share,
+    )
+
+
+def _own_cluster(request: HttpRequest, name: str, title: str = "") -> ClusterRecord:
+    owner = owner_key_for(request.user, request.session)
+    record, _ = ClusterRecord.objects.get_or_create(owner_key=owner, name=name, defaults={"title": title})
+    return record
+
+
+def sandbox(request: HttpRequest) -> HttpResponse:
+    record = _own_cluster(request, "sandbox", "내 클러스터")
+    return render(request, "visualizer/cluster.html", {"record": record, "config": _page_config(request, record, CONTROL)})
+
+
+def cluster(request: HttpRequest, public_id: str) -> HttpResponse:
+    record = get_object_or_404(ClusterRecord, public_id=public_id)
+    role = _role(request, record, None)
+    if role is None:
+        return render(request, "visualizer/forbidden.html", status=403)
+    return render(request, "visualizer/cluster.html", {"record": record, "config": _page_config(request, record, role)})
+
+
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    record = get_object_or_404(ClusterRecord, share_token=token)
+    role = _role(request, record, token) or "view"
+    return render(
+        request, "visualizer/cluster.html", {"record": record, "config": _page_config(request, record, role, token)}
+    )
+
+
+@staff_member_required
+@require_POST
+def new_demo(request: HttpRequest) -> HttpResponse:
+    owner = owner_key_for(request.user, request.session)
+    name = (request.POST.get("name") or "demo")[:40]
+    record, _ = ClusterRecord.objects.get_or_create(
+        owner_key=owner, name=name, defaults={"kind": ClusterRecord.Kind.DEMO, "title": "수업 데모 클러스터"}
+    )
+    return redirect(record.get_absolute_url())
+
+
+def scenarios(request: HttpRequest) -> HttpResponse:
+    return render(request, "visualizer/scenarios.html", {"scenarios": Scenario.objects.all()})
+
+
+def scenario(request: HttpRequest, slug: str) -> HttpResponse:
+    found = get_object_or_404(Scenario, slug=slug)
+    names = [f"scenario-{slug}-a", f"scenario-{slug}-b"] if found.layout == "pair" else [f"scenario-{slug}"]
+    records = [_own_cluster(request, name, found.title) for name in names]
+    configs = [{**_page_config(request, r, CONTROL), "scenario": found.slug} for r in records]
+    return render(request, "visualizer/scenario.html", {"scenario": found, "records": records, "configs": configs})
+
+
+def export(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Return the cluster's object graph and last command trace as mermaid text (from the saved state)."""
+    record = get_object_or_404(ClusterRecord, public_id=public_id)
+    if _role(request, record, request.GET.get("share")) is None:
+        raise Http404("no such cluster")
+    from visualizer.mermaid_export import export_cluster
+
+    return JsonResponse(export_cluster(record.state))

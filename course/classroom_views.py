@@ -44,15 +44,23 @@ def _teaching(request: HttpRequest, code: str) -> ClassSession:
 
 
 def _join_context(code: str = "", nickname: str = "", level: str = Level.BEGINNER, error: str = "") -> dict:
-    return {"code": code, "nickname": nickname, "level": level, "levels": Level.choices, "error": error,
-            "nickname_max": NICKNAME_MAX}
+    return {
+        "code": code,
+        "nickname": nickname,
+        "level": level,
+        "levels": Level.choices,
+        "error": error,
+        "nickname_max": NICKNAME_MAX,
+    }
 
 
 def index(request: HttpRequest) -> HttpResponse:
     """Join form for everyone; instructors also see their classes and the start button."""
     context = _join_context(codes.normalize(request.GET.get("code", "")))
     if request.user.is_authenticated and request.user.is_staff:
-        context["classes"] = ClassSession.objects.filter(instructor=request.user).select_related("lesson")[:20]
+        context["classes"] = ClassSession.objects.filter(instructor=request.user).select_related("lesson")[
+            :20
+        ]
         context["lessons"] = Lesson.objects.order_by("pk")
     return render(request, "classroom/index.html", context)
 
@@ -60,7 +68,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_member_required
 def start(request: HttpRequest) -> HttpResponse:
-    lesson = Lesson.objects.filter(pk=request.POST.get("lesson") or 0).first() or Lesson.objects.order_by("pk").first()
+    lesson = (
+        Lesson.objects.filter(pk=request.POST.get("lesson") or 0).first()
+        or Lesson.objects.order_by("pk").first()
+    )
     if lesson is None:
         return render(request, "course/empty.html", status=503)
     session = actions.start_class(request.user, lesson, request.POST.get("title", "").strip())
@@ -70,13 +81,17 @@ def start(request: HttpRequest) -> HttpResponse:
 def join(request: HttpRequest) -> HttpResponse:
     """POST: join the class named by the code with a nickname and a level; GET: the form."""
     if request.method != "POST":
-        return redirect(reverse("course:classroom:index") + (f"?code={codes.normalize(request.GET.get('code', ''))}"))
+        return redirect(
+            reverse("course:classroom:index") + (f"?code={codes.normalize(request.GET.get('code', ''))}")
+        )
     code = codes.normalize(request.POST.get("code", ""))
     nickname = request.POST.get("nickname", "")[:200]
     level = request.POST.get("level", Level.BEGINNER)
     session = ClassSession.objects.filter(code=code, ended_at__isnull=True).first() if code else None
     if session is None:
-        context = _join_context(code, nickname, level, "그런 수업 코드가 없습니다. 화면의 코드를 다시 확인하세요.")
+        context = _join_context(
+            code, nickname, level, "그런 수업 코드가 없습니다. 화면의 코드를 다시 확인하세요."
+        )
         return render(request, "classroom/index.html", context, status=400)
     existing = identity.student_from_request(request, session)
     if existing is not None:
@@ -84,7 +99,9 @@ def join(request: HttpRequest) -> HttpResponse:
     try:
         student, frames = actions.join(session, nickname, level)
     except NicknameError as exc:
-        return render(request, "classroom/index.html", _join_context(code, nickname, level, str(exc)), status=400)
+        return render(
+            request, "classroom/index.html", _join_context(code, nickname, level, str(exc)), status=400
+        )
     _broadcast(frames)
     response = redirect("course:classroom:student", code=session.code)
     identity.set_student_cookie(response, student)
@@ -114,16 +131,26 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
     me = identity.student_from_request(request, session)
     if me is None:
         return render(request, "classroom/index.html", _join_context(session.code))
-    slug = session.current_section or session.lesson.sections.order_by("order").values_list("slug", flat=True).first()
+    slug = (
+        session.current_section
+        or session.lesson.sections.order_by("order").values_list("slug", flat=True).first()
+    )
     context = _section_context(session, slug, me)
-    context.update({
-        "me": me, "sections": state.sections(session), "pair_error": request.session.pop("pair_error", ""),
-        "config": {
-            "code": session.code, "ws": reverse("course:classroom:student", args=[session.code]).replace("/class/", "/ws/class/", 1),
-            "fragment": reverse("course:classroom:fragment", args=[session.code, "__slug__"]),
-            "section": slug,
-        },
-    })
+    context.update(
+        {
+            "me": me,
+            "sections": state.sections(session),
+            "pair_error": request.session.pop("pair_error", ""),
+            "config": {
+                "code": session.code,
+                "ws": reverse("course:classroom:student", args=[session.code]).replace(
+                    "/class/", "/ws/class/", 1
+                ),
+                "fragment": reverse("course:classroom:fragment", args=[session.code, "__slug__"]),
+                "section": slug,
+            },
+        }
+    )
     return render(request, "classroom/student.html", context)
 
 
@@ -164,25 +191,44 @@ def _join_url(request: HttpRequest, session: ClassSession) -> str:
 def teach(request: HttpRequest, code: str) -> HttpResponse:
     session = _teaching(request, code)
     join_url = _join_url(request, session)
-    questions = [state.question_public(q, session.lesson.slug) for q in Question.objects.filter(is_active=True)]
-    return render(request, "classroom/teach.html", {
-        "session": session, "join_url": join_url, "qr": qr.qr_svg(join_url, title=f"QR: {join_url}"),
-        "sections": state.sections(session), "questions": questions,
-        "config": {
-            "code": session.code, "ws": f"/ws/class/{session.code}/teach/",
-            "questions": {q["key"]: {"prompt": q["prompt"], "section": q["section"], "kind": q["kind"]} for q in questions},
+    questions = [
+        state.question_public(q, session.lesson.slug) for q in Question.objects.filter(is_active=True)
+    ]
+    return render(
+        request,
+        "classroom/teach.html",
+        {
+            "session": session,
+            "join_url": join_url,
+            "qr": qr.qr_svg(join_url, title=f"QR: {join_url}"),
+            "sections": state.sections(session),
+            "questions": questions,
+            "config": {
+                "code": session.code,
+                "ws": f"/ws/class/{session.code}/teach/",
+                "questions": {
+                    q["key"]: {"prompt": q["prompt"], "section": q["section"], "kind": q["kind"]}
+                    for q in questions
+                },
+            },
         },
-    })
+    )
 
 
 @staff_member_required
 def projector(request: HttpRequest, code: str) -> HttpResponse:
     session = _teaching(request, code)
     join_url = _join_url(request, session)
-    return render(request, "classroom/projector.html", {
-        "session": session, "join_url": join_url, "qr": qr.qr_svg(join_url, scale=8, title=f"QR: {join_url}"),
-        "config": {"code": session.code, "ws": f"/ws/class/{session.code}/projector/"},
-    })
+    return render(
+        request,
+        "classroom/projector.html",
+        {
+            "session": session,
+            "join_url": join_url,
+            "qr": qr.qr_svg(join_url, scale=8, title=f"QR: {join_url}"),
+            "config": {"code": session.code, "ws": f"/ws/class/{session.code}/projector/"},
+        },
+    )
 
 
 @staff_member_required
@@ -190,17 +236,73 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     """All quiz answers and pair answers of the class as one CSV file."""
     session = _teaching(request, code)
     rows = []
-    answers = Answer.objects.filter(session=session).select_related("student", "question").order_by("answered_at")
+    answers = (
+        Answer.objects.filter(session=session).select_related("student", "question").order_by("answered_at")
+    )
     for a in answers:
-        rows.append(["quiz", session.code, a.student.nickname, a.student.level, a.student.pair_id or "",
-                     a.question.key, a.question.section, a.round, _response_text(a), "1" if a.correct else "0",
-                     timezone.localtime(a.answered_at).isoformat(timespec="seconds")])
+        rows.append(
+            [
+                "quiz",
+                session.code,
+                a.student.nickname,
+                a.student.level,
+                a.student.pair_id or "",
+                a.question.key,
+                a.question.section,
+                a.round,
+                _response_text(a),
+                "1" if a.correct else "0",
+                timezone.localtime(a.answered_at).isoformat(timespec="seconds"),
+            ]
+        )
     for p in session.pairs.prefetch_related("members"):
         members = ", ".join(m.nickname for m in p.members.all())
         at = timezone.localtime(p.updated_at).isoformat(timespec="seconds")
-        rows.append(["pair-features", session.code, members, "", p.number, "prompt-1", "discussion", "", " / ".join(p.features), "", at])
-        rows.append(["pair-practice", session.code, members, "", p.number, "prompt-2", "discussion", "", p.practice, "", at])
-        rows.append(["pair-automation", session.code, members, "", p.number, "prompt-3", "discussion", "", p.automation, "", at])
+        rows.append(
+            [
+                "pair-features",
+                session.code,
+                members,
+                "",
+                p.number,
+                "prompt-1",
+                "discussion",
+                "",
+                " / ".join(p.features),
+                "",
+                at,
+            ]
+        )
+        rows.append(
+            [
+                "pair-practice",
+                session.code,
+                members,
+                "",
+                p.number,
+                "prompt-2",
+                "discussion",
+                "",
+                p.practice,
+                "",
+                at,
+            ]
+        )
+        rows.append(
+            [
+                "pair-automation",
+                session.code,
+                members,
+                "",
+                p.number,
+                "prompt-3",
+                "discussion",
+                "",
+                p.automation,
+                "",
+                at,
+            ]
+        )
     response = HttpResponse(export.to_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-{session.code}.csv"'
     return response
@@ -217,7 +319,9 @@ def _response_text(answer: Answer) -> str:
             return " → ".join(question.choices[i] for i in value)
         if question.kind == "matching":
             right = question.choices["right"]
-            return " / ".join(f"{left}={right[i]}" for left, i in zip(question.choices["left"], value, strict=False))
+            return " / ".join(
+                f"{left}={right[i]}" for left, i in zip(question.choices["left"], value, strict=False)
+            )
     except (IndexError, KeyError, TypeError):
         pass
     return str(value)

@@ -23,7 +23,11 @@ PAIR_FIELDS = ("features", "practice", "automation")
 
 
 def _everyone(session: ClassSession) -> list[str]:
-    return [state.students_group(session.pk), state.staff_group(session.pk), state.projector_group(session.pk)]
+    return [
+        state.students_group(session.pk),
+        state.staff_group(session.pk),
+        state.projector_group(session.pk),
+    ]
 
 
 def start_class(instructor, lesson, title: str = "") -> ClassSession:
@@ -33,7 +37,10 @@ def start_class(instructor, lesson, title: str = "") -> ClassSession:
         try:
             with transaction.atomic():
                 return ClassSession.objects.create(
-                    lesson=lesson, instructor=instructor, code=codes.new_code(), title=title[:100],
+                    lesson=lesson,
+                    instructor=instructor,
+                    code=codes.new_code(),
+                    title=title[:100],
                     current_section=first,
                 )
         except IntegrityError:  # code already taken: draw again
@@ -50,7 +57,9 @@ def join(session: ClassSession, raw_nickname: str, level: str) -> tuple[Student,
         taken = set(session.students.values_list("nickname", flat=True))
         try:
             with transaction.atomic():
-                student = Student.objects.create(session=session, nickname=nicknames.unique(nickname, taken), level=level)
+                student = Student.objects.create(
+                    session=session, nickname=nicknames.unique(nickname, taken), level=level
+                )
             break
         except IntegrityError:  # two students took the same name at once; look again
             continue
@@ -98,27 +107,42 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
     except grading.Invalid as exc:
         raise ProtocolError("invalid_answer", str(exc)) from None
     except (KeyError, TypeError, ValueError):  # a question edited into an inconsistent shape in the admin
-        raise ProtocolError("question_broken", "이 문제의 설정이 올바르지 않습니다. 강사에게 알려 주세요.") from None
+        raise ProtocolError(
+            "question_broken", "이 문제의 설정이 올바르지 않습니다. 강사에게 알려 주세요."
+        ) from None
     stored, created = Answer.objects.get_or_create(
-        session=session, student=student, question=question, round=round_,
+        session=session,
+        student=student,
+        question=question,
+        round=round_,
         defaults={"response": grade.response, "correct": grade.correct},
     )
     if not created:
         Answer.objects.filter(pk=stored.pk).update(
-            response=grade.response, correct=grade.correct, attempts=F("attempts") + 1, answered_at=timezone.now()
+            response=grade.response,
+            correct=grade.correct,
+            attempts=F("attempts") + 1,
+            answered_at=timezone.now(),
         )
     reply = build(
-        "answer.result", question=key, round=round_, correct=grade.correct, detail=grade.detail,
+        "answer.result",
+        question=key,
+        round=round_,
+        correct=grade.correct,
+        detail=grade.detail,
         explanation=question.explanation if round_ == 0 else "",
         section_url=state.section_url(session, question.section),
         correct_response=grading.correct_response(question.kind, question.choices, question.answer)
-        if round_ == 0 else None,
+        if round_ == 0
+        else None,
     )
     frames: Frames = [(ME, reply), (state.student_group(student.pk), reply)]
     summary = state.question_summary(session, question, round_)
     frames.append((state.staff_group(session.pk), build("results", **summary)))
     if round_ and session.live_revealed:
-        frames.append((state.projector_group(session.pk), build("live", **state.live_payload(session, names=False))))
+        frames.append(
+            (state.projector_group(session.pk), build("live", **state.live_payload(session, names=False)))
+        )
     return frames
 
 
@@ -209,7 +233,9 @@ def create_pair_code(session: ClassSession, student: Student) -> tuple[Pair, Fra
     pair = Pair.objects.create(session=session, number=number, code=codes.new_code(codes.PAIR_CODE_LENGTH))
     Student.objects.filter(pk=student.pk).update(pair=pair)
     student.pair = pair
-    return pair, _pair_frames(session, pair) + [(state.staff_group(session.pk), build("board", pairs=state.board(session)))]
+    return pair, _pair_frames(session, pair) + [
+        (state.staff_group(session.pk), build("board", pairs=state.board(session)))
+    ]
 
 
 def join_pair_by_code(session: ClassSession, student: Student, raw_code: str) -> tuple[Pair, Frames]:
@@ -221,7 +247,9 @@ def join_pair_by_code(session: ClassSession, student: Student, raw_code: str) ->
         raise ProtocolError("pair_full", "이미 세 명인 페어입니다.")
     Student.objects.filter(pk=student.pk).update(pair=pair)
     student.pair = pair
-    return pair, _pair_frames(session, pair) + [(state.staff_group(session.pk), build("board", pairs=state.board(session)))]
+    return pair, _pair_frames(session, pair) + [
+        (state.staff_group(session.pk), build("board", pairs=state.board(session)))
+    ]
 
 
 def update_pair(session: ClassSession, student: Student, field: str, value) -> Frames:
@@ -239,7 +267,9 @@ def update_pair(session: ClassSession, student: Student, field: str, value) -> F
             raise ProtocolError("bad_fields", "텍스트를 입력하세요.")
         if len(value) > PAIR_TEXT_MAX:
             raise ProtocolError("too_long", f"{PAIR_TEXT_MAX}자까지 입력할 수 있습니다.")
-    Pair.objects.filter(pk=student.pair_id).update(**{field: value}, revision=F("revision") + 1, updated_at=timezone.now())
+    Pair.objects.filter(pk=student.pair_id).update(
+        **{field: value}, revision=F("revision") + 1, updated_at=timezone.now()
+    )
     pair = Pair.objects.get(pk=student.pair_id)
     frames = _pair_frames(session, pair)
     if field == "features":

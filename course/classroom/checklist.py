@@ -48,12 +48,21 @@ def student_checklist(answers: list[tuple[str, bool]], extra: set[str] = frozens
     rows = []
     for outcome in Outcome:
         marks = [ok for o, ok in answers if o == outcome.value]
-        rows.append({"outcome": outcome.value, "label": outcome.label, "done": outcome.value in done,
-                     "answered": len(marks), "correct": sum(marks)})
+        rows.append(
+            {
+                "outcome": outcome.value,
+                "label": outcome.label,
+                "done": outcome.value in done,
+                "answered": len(marks),
+                "correct": sum(marks),
+            }
+        )
     return rows
 
 
-def class_checklist(per_student: dict[int, list[tuple[str, bool]]], extra: dict[int, set[str]] | None = None) -> list[dict]:
+def class_checklist(
+    per_student: dict[int, list[tuple[str, bool]]], extra: dict[int, set[str]] | None = None
+) -> list[dict]:
     """Return the four outcomes with the number of students who reached each, out of everyone in the class."""
     extra = extra or {}
     counts = dict.fromkeys(Outcome.values, 0)
@@ -61,5 +70,13 @@ def class_checklist(per_student: dict[int, list[tuple[str, bool]]], extra: dict[
         for outcome in reached(answers) | extra.get(sid, set()):
             counts[outcome] += 1
     total = len(per_student)
-    return [{"outcome": o.value, "label": o.label, "reached": counts[o.value], "students": total,
-             "percent": round(100 * counts[o.value] / total) if total else 0} for o in Outcome]
+    return [
+        {
+            "outcome": o.value,
+            "label": o.label,
+            "reached": counts[o.value],
+            "students": total,
+            "percent": round(100 * counts[o.value] / total) if total else 0,
+        }
+        for o in Outcome
+    ]

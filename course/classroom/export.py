@@ -7,7 +7,19 @@ would run as a formula are prefixed with an apostrophe (CSV injection).
 import csv
 import io
 
-HEADER = ["kind", "class", "student", "level", "pair", "question", "section", "round", "response", "correct", "at"]
+HEADER = [
+    "kind",
+    "class",
+    "student",
+    "level",
+    "pair",
+    "question",
+    "section",
+    "round",
+    "response",
+    "correct",
+    "at",
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -17,9 +17,21 @@ def cookie_name(code: str) -> str:
     return f"class_{code}"
 
 
+def cookie_signer(name: str):
+    """Return the signer `response.set_signed_cookie(name, salt=SALT)` uses, so sockets read the same cookie."""
+    # Django 5.2 derives the salt with a private helper; mirror it with a fallback for older versions.
+    derive = getattr(signing, "_cookie_signer_salt", lambda key, salt: key + salt)
+    return signing.get_cookie_signer(salt=derive(name, SALT))
+
+
 def set_student_cookie(response, student: Student) -> None:
     response.set_signed_cookie(
-        cookie_name(student.session.code), str(student.pk), salt=SALT, max_age=MAX_AGE, httponly=True, samesite="Lax"
+        cookie_name(student.session.code),
+        str(student.pk),
+        salt=SALT,
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="Lax",
     )
 
 
@@ -34,7 +46,7 @@ def student_from_cookies(cookies: dict, session: ClassSession) -> Student | None
     if not value:
         return None
     try:
-        raw = signing.get_cookie_signer(salt=name + SALT).unsign(value, max_age=MAX_AGE)
+        raw = cookie_signer(name).unsign(value, max_age=MAX_AGE)
     except signing.BadSignature:
         return None
     return _student(raw, session)
@@ -48,4 +60,9 @@ def _student(raw, session: ClassSession) -> Student | None:
 
 def can_teach(user, session: ClassSession) -> bool:
     """Return whether `user` may run `session`: its instructor, or any superuser."""
-    return bool(user and user.is_authenticated and user.is_staff and (user.pk == session.instructor_id or user.is_superuser))
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_staff
+        and (user.pk == session.instructor_id or user.is_superuser)
+    )

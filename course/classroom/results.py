@@ -25,8 +25,10 @@ def histogram(kind: str, choices, rows: list[AnswerRow]) -> list[dict]:
                     counts[index] += 1
         return [{"label": str(label), "count": count} for label, count in zip(choices, counts, strict=True)]
     right = sum(1 for row in rows if row.correct)
-    return [{"label": "정답", "count": right, "correct": True},
-            {"label": "오답", "count": len(rows) - right, "correct": False}]
+    return [
+        {"label": "정답", "count": right, "correct": True},
+        {"label": "오답", "count": len(rows) - right, "correct": False},
+    ]
 
 
 def summarize(question: dict, rows: list[AnswerRow], roster: dict[int, str], round_: int = 0) -> dict:

@@ -39,7 +39,11 @@ def student_group(student_id: int) -> str:
 
 def sections(session: ClassSession) -> list[dict]:
     """Return the lesson's sections in order: slug, title, group, planned minutes."""
-    rows = Section.objects.filter(lesson_id=session.lesson_id).order_by("order").values("slug", "title", "group", "minutes")
+    rows = (
+        Section.objects.filter(lesson_id=session.lesson_id)
+        .order_by("order")
+        .values("slug", "title", "group", "minutes")
+    )
     return list(rows)
 
 
@@ -51,8 +55,9 @@ def section_payload(session: ClassSession, now: datetime) -> dict:
     """Return where the instructor is and the clock of that section."""
     found = {row["slug"]: row for row in sections(session)}
     row = found.get(session.current_section) or {"title": "", "minutes": 0}
-    clock = timer.section_clock(session.section_seconds, session.current_section, row["minutes"],
-                                session.section_started_at, now)
+    clock = timer.section_clock(
+        session.section_seconds, session.current_section, row["minutes"], session.section_started_at, now
+    )
     return {
         "section": session.current_section,
         "title": row["title"],
@@ -60,14 +65,25 @@ def section_payload(session: ClassSession, now: datetime) -> dict:
         "elapsed": clock.elapsed,
         "running": session.section_started_at is not None,
         "server_now": ms(now),
-        "agenda": timer.agenda([(r["slug"], r["title"], r["minutes"]) for r in found.values()],
-                               session.section_seconds, session.current_section, session.section_started_at, now),
+        "agenda": timer.agenda(
+            [(r["slug"], r["title"], r["minutes"]) for r in found.values()],
+            session.section_seconds,
+            session.current_section,
+            session.section_started_at,
+            now,
+        ),
     }
 
 
 def roster(session: ClassSession) -> dict:
     students = [
-        {"id": s.pk, "nickname": s.nickname, "level": s.level, "level_label": s.get_level_display(), "pair": s.pair_id}
+        {
+            "id": s.pk,
+            "nickname": s.nickname,
+            "level": s.level,
+            "level_label": s.get_level_display(),
+            "pair": s.pair_id,
+        }
         for s in session.students.all()
     ]
     return {"students": students, "count": len(students)}
@@ -86,14 +102,23 @@ def question_public(question: Question, lesson_slug: str) -> dict:
     elif question.kind == "yaml":
         choices = {"starter": (question.choices or {}).get("starter", "")}
     return {
-        "key": question.key, "kind": question.kind, "kind_label": question.get_kind_display(),
-        "prompt": question.prompt, "choices": choices, "section": question.section,
+        "key": question.key,
+        "kind": question.kind,
+        "kind_label": question.get_kind_display(),
+        "prompt": question.prompt,
+        "choices": choices,
+        "section": question.section,
         "section_url": reverse("course:section", args=[lesson_slug, question.section]),
     }
 
 
 def _question_dict(question: Question) -> dict:
-    return {"key": question.key, "kind": question.kind, "choices": question.choices, "answer": question.answer}
+    return {
+        "key": question.key,
+        "kind": question.kind,
+        "choices": question.choices,
+        "answer": question.answer,
+    }
 
 
 def question_summary(session: ClassSession, question: Question, round_: int = 0) -> dict:
@@ -120,16 +145,25 @@ def live_payload(session: ClassSession, *, names: bool) -> dict:
         for round_ in range(1, session.live_round + 1):
             summary = question_summary(session, question, round_)
             rounds.append(summary if names else results.public_view(summary))
-    return {"question": question_public(question, session.lesson.slug), "round": session.live_round,
-            "revealed": session.live_revealed, "rounds": rounds}
+    return {
+        "question": question_public(question, session.lesson.slug),
+        "round": session.live_round,
+        "revealed": session.live_revealed,
+        "rounds": rounds,
+    }
 
 
 def pair_payload(pair: Pair) -> dict:
     return {
-        "id": pair.pk, "number": pair.number, "code": pair.code,
+        "id": pair.pk,
+        "number": pair.number,
+        "code": pair.code,
         "members": [m.nickname for m in pair.members.all()],
-        "features": pair.features, "practice": pair.practice, "automation": pair.automation,
-        "revision": pair.revision, "hidden": pair.hidden,
+        "features": pair.features,
+        "practice": pair.practice,
+        "automation": pair.automation,
+        "revision": pair.revision,
+        "hidden": pair.hidden,
     }
 
 
@@ -159,7 +193,11 @@ def spotlight_payload(session: ClassSession) -> dict | None:
 
 
 def discussion_payload(session: ClassSession, now: datetime) -> dict:
-    return {"started_at": ms(session.discussion_started_at), "seconds": DISCUSSION_SECONDS, "server_now": ms(now)}
+    return {
+        "started_at": ms(session.discussion_started_at),
+        "seconds": DISCUSSION_SECONDS,
+        "server_now": ms(now),
+    }
 
 
 def answered(session: ClassSession, student: Student) -> dict:
@@ -169,10 +207,14 @@ def answered(session: ClassSession, student: Student) -> dict:
 
 
 def outcome_marks(session: ClassSession) -> dict[int, list[tuple[str, bool]]]:
-    marks: dict[int, list[tuple[str, bool]]] = {sid: [] for sid in session.students.values_list("pk", flat=True)}
-    for sid, outcome, correct in Answer.objects.filter(session=session, round=0).exclude(
-        question__outcome=""
-    ).values_list("student_id", "question__outcome", "correct"):
+    marks: dict[int, list[tuple[str, bool]]] = {
+        sid: [] for sid in session.students.values_list("pk", flat=True)
+    }
+    for sid, outcome, correct in (
+        Answer.objects.filter(session=session, round=0)
+        .exclude(question__outcome="")
+        .values_list("student_id", "question__outcome", "correct")
+    ):
         marks.setdefault(sid, []).append((outcome, correct))
     return marks
 
@@ -191,29 +233,46 @@ def checklist_for_student(session: ClassSession, student: Student) -> dict:
 def student_hello(session: ClassSession, student: Student, now: datetime) -> dict:
     pair = student.pair
     return {
-        "role": "student", "class": session.code, "me": {"id": student.pk, "nickname": student.nickname},
-        "section": section_payload(session, now), "live": live_payload(session, names=False),
-        "pair": pair_payload(pair) if pair else None, "spotlight": spotlight_payload(session),
-        "discussion": discussion_payload(session, now), "answered": answered(session, student),
-        "features": [{"key": k, "label": v, "en": features.FEATURES_EN[k]} for k, v in features.FEATURES.items()],
+        "role": "student",
+        "class": session.code,
+        "me": {"id": student.pk, "nickname": student.nickname},
+        "section": section_payload(session, now),
+        "live": live_payload(session, names=False),
+        "pair": pair_payload(pair) if pair else None,
+        "spotlight": spotlight_payload(session),
+        "discussion": discussion_payload(session, now),
+        "answered": answered(session, student),
+        "features": [
+            {"key": k, "label": v, "en": features.FEATURES_EN[k]} for k, v in features.FEATURES.items()
+        ],
     }
 
 
 def staff_hello(session: ClassSession, now: datetime) -> dict:
     questions = Question.objects.filter(is_active=True)
     return {
-        "role": "staff", "class": session.code, "section": section_payload(session, now),
-        "roster": roster(session), "results": [question_summary(session, q) for q in questions],
-        "live": live_payload(session, names=True), "board": board(session), "chart": chart(session),
-        "spotlight": session.spotlight_id, "discussion": discussion_payload(session, now),
+        "role": "staff",
+        "class": session.code,
+        "section": section_payload(session, now),
+        "roster": roster(session),
+        "results": [question_summary(session, q) for q in questions],
+        "live": live_payload(session, names=True),
+        "board": board(session),
+        "chart": chart(session),
+        "spotlight": session.spotlight_id,
+        "discussion": discussion_payload(session, now),
         "checklist": checklist_for_class(session),
     }
 
 
 def projector_hello(session: ClassSession, now: datetime) -> dict:
     return {
-        "role": "projector", "class": session.code, "section": section_payload(session, now),
-        "live": live_payload(session, names=False), "spotlight": spotlight_payload(session),
-        "chart": chart(session), "discussion": discussion_payload(session, now),
+        "role": "projector",
+        "class": session.code,
+        "section": section_payload(session, now),
+        "live": live_payload(session, names=False),
+        "spotlight": spotlight_payload(session),
+        "chart": chart(session),
+        "discussion": discussion_payload(session, now),
         "students": session.students.count(),
     }

@@ -31,7 +31,9 @@ def leave_section(spent: dict[str, float], slug: str, started_at: datetime | Non
     return result
 
 
-def section_clock(spent: dict, slug: str, planned_minutes: int, started_at: datetime | None, now: datetime) -> SectionClock:
+def section_clock(
+    spent: dict, slug: str, planned_minutes: int, started_at: datetime | None, now: datetime
+) -> SectionClock:
     """Return the clock of the current section `slug`."""
     total = leave_section(spent, slug, started_at, now).get(slug, 0)
     return SectionClock(slug, planned_minutes * 60, int(total))
@@ -43,10 +45,16 @@ def agenda(sections: list[tuple[str, str, int]], spent: dict, current: str, star
     rows = []
     for slug, title, minutes in sections:
         clock = SectionClock(slug, minutes * 60, int(totals.get(slug, 0)))
-        rows.append({
-            "slug": slug, "title": title, "planned": clock.planned, "elapsed": clock.elapsed,
-            "overrun": clock.overrun, "current": slug == current,
-        })
+        rows.append(
+            {
+                "slug": slug,
+                "title": title,
+                "planned": clock.planned,
+                "elapsed": clock.elapsed,
+                "overrun": clock.overrun,
+                "current": slug == current,
+            }
+        )
     return rows
 
 

@@ -43,11 +43,19 @@ def _pod_matches(pod: dict, image: str) -> bool:
     spec, status, meta = pod.get("spec") or {}, pod.get("status") or {}, pod.get("metadata") or {}
     images = [c.get("image") for c in spec.get("containers") or []]
     owners = [ref.get("kind") for ref in meta.get("ownerReferences") or []]
-    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
+    ready = any(
+        c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []
+    )
     if not ready:
-        ready = bool(status.get("containerStatuses")) and all(c.get("ready") for c in status["containerStatuses"])
-    return (image in images and status.get("phase") == "Running" and ready
-            and (not owners or "ReplicaSet" in owners or "Deployment" in owners))
+        ready = bool(status.get("containerStatuses")) and all(
+            c.get("ready") for c in status["containerStatuses"]
+        )
+    return (
+        image in images
+        and status.get("phase") == "Running"
+        and ready
+        and (not owners or "ReplicaSet" in owners or "Deployment" in owners)
+    )
 
 
 def check_manifest(text: str, expected: dict) -> tuple[bool, str]:
@@ -68,7 +76,10 @@ def check_manifest(text: str, expected: dict) -> tuple[bool, str]:
     want = expected["replicas"]
     if len(running) == want:
         return True, f"클러스터에 적용한 결과 {expected['image']} 파드 {want}개가 Ready 상태로 실행 중입니다."
-    return False, f"적용 후 1분이 지나도 {expected['image']} 파드가 {len(running)}개만 실행 중입니다 (기대: {want}개)."
+    return (
+        False,
+        f"적용 후 1분이 지나도 {expected['image']} 파드가 {len(running)}개만 실행 중입니다 (기대: {want}개).",
+    )
 
 
 def _static_only(text: str, expected: dict) -> tuple[bool, str]:

@@ -24,21 +24,38 @@ ROLES = ("student", "staff", "projector")
 @database_sync_to_async
 def _connect(code: str, role: str, user, cookies: dict):
     """Return (session, student, groups, hello frame) or None when the socket may not join."""
-    session = ClassSession.objects.select_related("lesson", "spotlight", "live_question").filter(code=code).first()
+    session = (
+        ClassSession.objects.select_related("lesson", "spotlight", "live_question").filter(code=code).first()
+    )
     if session is None or role not in ROLES:
+        log.info("classroom socket refused: no class %r", code)
         return None
     now = timezone.now()
     if role == "student":
         student = identity.student_from_cookies(cookies, session)
         if student is None:
+            log.info(
+                "classroom socket refused: no student cookie for %s (cookies: %s)", code, sorted(cookies)
+            )
             return None
         groups = [state.students_group(session.pk), state.student_group(student.pk)]
         return session, student, groups, build("hello", **state.student_hello(session, student, now))
     if not identity.can_teach(user, session):
+        log.info("classroom socket refused: %s may not teach %s", user, code)
         return None
     if role == "staff":
-        return session, None, [state.staff_group(session.pk)], build("hello", **state.staff_hello(session, now))
-    return session, None, [state.projector_group(session.pk)], build("hello", **state.projector_hello(session, now))
+        return (
+            session,
+            None,
+            [state.staff_group(session.pk)],
+            build("hello", **state.staff_hello(session, now)),
+        )
+    return (
+        session,
+        None,
+        [state.projector_group(session.pk)],
+        build("hello", **state.projector_hello(session, now)),
+    )
 
 
 STAFF_ACTIONS = {
@@ -64,7 +81,9 @@ def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) ->
     if student is None:
         raise ProtocolError("gone", "이 수업에서 더 이상 찾을 수 없습니다. 다시 참여하세요.")
     if kind == "answer":
-        return actions.submit_answer(session, student, fields["question"], fields["response"], fields["round"])
+        return actions.submit_answer(
+            session, student, fields["question"], fields["response"], fields["round"]
+        )
     return actions.update_pair(session, student, fields["field"], fields["value"])
 
 

@@ -48,7 +48,9 @@ class ClassSession(models.Model):
 
     # Pair discussion (페어 토론, 5 minutes) and the share board's spotlight (전체 공유).
     discussion_started_at = models.DateTimeField(null=True, blank=True)
-    spotlight = models.ForeignKey("course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    spotlight = models.ForeignKey(
+        "course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -57,7 +59,7 @@ class ClassSession(models.Model):
         return f"{self.code} · {self.title or self.lesson.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("classroom:teach", args=[self.code])
+        return reverse("course:classroom:teach", args=[self.code])
 
     @property
     def is_open(self) -> bool:
@@ -71,11 +73,15 @@ class Student(models.Model):
     nickname = models.CharField(max_length=NICKNAME_MAX + 4)
     level = models.CharField(max_length=16, choices=Level.choices, default=Level.BEGINNER)
     joined_at = models.DateTimeField(default=timezone.now)
-    pair = models.ForeignKey("course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    pair = models.ForeignKey(
+        "course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
 
     class Meta:
         ordering = ["joined_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["session", "nickname"], name="unique_nickname_per_class")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "nickname"], name="unique_nickname_per_class")
+        ]
 
     def __str__(self) -> str:
         return self.nickname
@@ -159,7 +165,9 @@ class Pair(models.Model):
     practice = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
     automation = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
     revision = models.PositiveIntegerField(default=0)
-    hidden = models.BooleanField(default=False, help_text="Hidden by the instructor from the board and projector.")
+    hidden = models.BooleanField(
+        default=False, help_text="Hidden by the instructor from the board and projector."
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

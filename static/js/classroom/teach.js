@@ -66,7 +66,15 @@ function resultCard(summary) {
 }
 
 function renderResult(summary) {
-  if (summary.round !== 0) return;
+  if (summary.round !== 0) {
+    // A peer-instruction vote: the instructor watches the round fill up before revealing it.
+    const live = state.live;
+    if (live?.question?.key === summary.question) {
+      live.rounds[summary.round - 1] = summary;
+      renderLive(live);
+    }
+    return;
+  }
   state.results.set(summary.question, summary);
   const grid = document.getElementById("results");
   const card = resultCard(summary);

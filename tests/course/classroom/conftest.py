@@ -1,7 +1,6 @@
 """A fixed cast for classroom tests: one instructor, one other staff member, a class, Alice (초급) and Bob (고급)."""
 
 import pytest
-from django.core import signing
 from django.core.management import call_command
 
 from course.classroom import actions, identity
@@ -42,5 +41,5 @@ def bob(klass):
 def student_cookie(student) -> str:
     """Return the Cookie header value a browser that joined as `student` sends."""
     name = identity.cookie_name(student.session.code)
-    value = signing.get_cookie_signer(salt=name + identity.SALT).sign(str(student.pk))
+    value = identity.cookie_signer(name).sign(str(student.pk))
     return f"{name}={value}"

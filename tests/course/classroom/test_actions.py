@@ -46,7 +46,9 @@ def test_duplicate_nicknames_are_numbered(klass, alice):
     student, frames = actions.join(klass, " Alice ", "advanced")
     assert student.nickname == "Alice (2)"
     assert frames_to(frames, state.staff_group(klass.pk))[0]["count"] == 2
-    assert frames_to(frames, state.projector_group(klass.pk))[0]["students"] == []  # no names on the projector
+    assert (
+        frames_to(frames, state.projector_group(klass.pk))[0]["students"] == []
+    )  # no names on the projector
 
 
 def test_unknown_levels_fall_back_to_beginner(klass):
@@ -179,7 +181,11 @@ def test_spotlight_shows_a_pair_without_names_and_hiding_removes_it(klass, alice
     assert shown["automation"] == "배포까지 자동화" and "members" not in shown
     assert frames_to(frames, state.students_group(klass.pk))[0]["pair"]["id"] == pair.pk
     frames = actions.hide_pair(klass, pair.pk, True)
-    assert frames_to(frames, state.projector_group(klass.pk))[-1] == {"v": 1, "type": "spotlight", "pair": None}
+    assert frames_to(frames, state.projector_group(klass.pk))[-1] == {
+        "v": 1,
+        "type": "spotlight",
+        "pair": None,
+    }
     assert all(row["count"] == 0 for row in state.chart(klass))
 
 

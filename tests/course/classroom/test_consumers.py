@@ -53,7 +53,11 @@ async def test_a_student_gets_hello_and_feedback_and_the_dashboard_updates(klass
     result = await receive(student, "answer.result")
     assert result["correct"] and "여러 컨테이너" in result["explanation"]
     summary = await receive(teacher, "results")
-    assert summary["question"] == "definition" and summary["answered"] == 1 and summary["not_answered"] == ["Bob"]
+    assert (
+        summary["question"] == "definition"
+        and summary["answered"] == 1
+        and summary["not_answered"] == ["Bob"]
+    )
     assert await Answer.objects.acount() == 1
     await student.disconnect()
     await teacher.disconnect()
@@ -61,12 +65,18 @@ async def test_a_student_gets_hello_and_feedback_and_the_dashboard_updates(klass
 
 @pytest.mark.parametrize(
     "text",
-    ["not json", "[]", '{"type":"nope"}', '{"type":"answer"}', "x" * 20_000,
-     '{"type":"answer","question":"definition","response":77,"round":0}',
-     '{"type":"answer","question":"nope","response":1,"round":0}',
-     '{"type":"answer","question":"definition","response":1,"round":2}',
-     '{"type":"pair.update","field":"practice","value":"x"}',
-     '{"type":"section.set","section":"why"}'],
+    [
+        "not json",
+        "[]",
+        '{"type":"nope"}',
+        '{"type":"answer"}',
+        "x" * 20_000,
+        '{"type":"answer","question":"definition","response":77,"round":0}',
+        '{"type":"answer","question":"nope","response":1,"round":0}',
+        '{"type":"answer","question":"definition","response":1,"round":2}',
+        '{"type":"pair.update","field":"practice","value":"x"}',
+        '{"type":"section.set","section":"why"}',
+    ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(klass, alice, text):
     student, _, _ = await connect(f"/ws/class/{klass.code}/", student_cookie(alice))
@@ -88,7 +98,9 @@ async def test_binary_frames_get_an_error(klass, alice):
 
 
 async def test_a_foreign_origin_is_refused(klass, alice):
-    _, ok, _ = await connect(f"/ws/class/{klass.code}/", student_cookie(alice), origin=(b"origin", b"http://evil.example"))
+    _, ok, _ = await connect(
+        f"/ws/class/{klass.code}/", student_cookie(alice), origin=(b"origin", b"http://evil.example")
+    )
     assert not ok
 
 
@@ -195,3 +207,12 @@ async def actions_join(klass, name, level):
     from channels.db import database_sync_to_async
 
     return await database_sync_to_async(actions.join)(klass, name, level)
+
+
+def test_the_socket_reads_the_cookie_the_join_view_sets(klass):
+    client = Client()
+    client.post("/class/join/", {"code": klass.code, "nickname": "민수", "level": "beginner"})
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    from course.classroom import identity
+
+    assert identity.student_from_cookies(cookies, klass).nickname == "민수"

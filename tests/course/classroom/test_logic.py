@@ -114,9 +114,21 @@ def test_time_accumulates_across_visits_and_overruns():
 
 
 def test_agenda_marks_the_current_section():
-    rows = timer.agenda([("why", "왜", 5), ("concept-1", "개념 1", 12)], {"why": 400}, "concept-1", T0,
-                        T0 + timedelta(seconds=30))
-    assert rows[0] == {"slug": "why", "title": "왜", "planned": 300, "elapsed": 400, "overrun": 100, "current": False}
+    rows = timer.agenda(
+        [("why", "왜", 5), ("concept-1", "개념 1", 12)],
+        {"why": 400},
+        "concept-1",
+        T0,
+        T0 + timedelta(seconds=30),
+    )
+    assert rows[0] == {
+        "slug": "why",
+        "title": "왜",
+        "planned": 300,
+        "elapsed": 400,
+        "overrun": 100,
+        "current": False,
+    }
     assert rows[1]["elapsed"] == 30 and rows[1]["current"]
 
 
@@ -138,7 +150,7 @@ def test_summary_counts_bars_percent_and_who_is_missing():
 
 
 def test_csv_has_a_bom_and_neutralises_formulas():
-    text = export.to_csv([["quiz", "ABC", "=HYPERLINK(\"x\")", "", "", "q", "s", 0, "민수", "1", ""]])
+    text = export.to_csv([["quiz", "ABC", '=HYPERLINK("x")', "", "", "q", "s", 0, "민수", "1", ""]])
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == export.HEADER
@@ -148,7 +160,10 @@ def test_csv_has_a_bom_and_neutralises_formulas():
 
 def test_feature_picks_are_cleaned_and_charted():
     assert features.clean_pick(["storage", "nope", "storage", "secrets", "discovery", "deployment"]) == [
-        "storage", "secrets", "discovery"]
+        "storage",
+        "secrets",
+        "discovery",
+    ]
     assert features.clean_pick("storage") == []
     chart = features.class_chart([["storage", "secrets"], ["storage"]])
     assert chart[0] == {"key": "storage", "label": "스토리지 관리", "en": "Storage Management", "count": 2}

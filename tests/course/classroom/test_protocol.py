@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_it_parses_a_valid_student_frame():
-    kind, fields = protocol.parse('{"v":1,"type":"answer","question":"q","response":[1],"round":0}', staff=False)
+    kind, fields = protocol.parse(
+        '{"v":1,"type":"answer","question":"q","response":[1],"round":0}', staff=False
+    )
     assert kind == "answer" and fields == {"question": "q", "response": [1], "round": 0}
 
 
@@ -39,7 +41,10 @@ def test_it_refuses_malformed_frames_with_a_code(text, code):
 
 
 def test_staff_frames_accept_null_pair():
-    assert protocol.parse('{"type":"spotlight.set","pair":null}', staff=True) == ("spotlight.set", {"pair": None})
+    assert protocol.parse('{"type":"spotlight.set","pair":null}', staff=True) == (
+        "spotlight.set",
+        {"pair": None},
+    )
 
 
 def test_build_refuses_unknown_server_types():

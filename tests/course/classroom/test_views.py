@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def join(client, klass, nickname="민수", level="intermediate"):
-    return client.post(reverse("course:classroom:join"), {"code": klass.code.lower(), "nickname": nickname, "level": level})
+    return client.post(
+        reverse("course:classroom:join"), {"code": klass.code.lower(), "nickname": nickname, "level": level}
+    )
 
 
 def test_it_shows_the_join_form(client, lesson):
@@ -22,7 +24,9 @@ def test_it_shows_the_join_form(client, lesson):
 
 def test_joining_sets_a_signed_cookie_and_a_reload_keeps_the_student(client, klass):
     response = join(client, klass)
-    assert response.status_code == 302 and response.url == reverse("course:classroom:student", args=[klass.code])
+    assert response.status_code == 302 and response.url == reverse(
+        "course:classroom:student", args=[klass.code]
+    )
     student = Student.objects.get()
     assert (student.nickname, student.level) == ("민수", "intermediate")
     page = client.get(response.url)
@@ -84,7 +88,9 @@ def test_students_can_pair_by_code(client, klass, bob):
     pair_code = me.pair.code
     other = Client()
     join(other, klass, nickname="지수")
-    other.post(reverse("course:classroom:pair", args=[klass.code]), {"action": "join", "pair_code": pair_code})
+    other.post(
+        reverse("course:classroom:pair", args=[klass.code]), {"action": "join", "pair_code": pair_code}
+    )
     assert Student.objects.get(nickname="지수").pair_id == me.pair_id
     other.post(reverse("course:classroom:pair", args=[klass.code]), {"action": "join", "pair_code": "ZZZZ"})
     page = other.get(reverse("course:classroom:student", args=[klass.code])).content.decode()

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from course.models import Lesson
 from course.navigation import lesson_outline
+from course.practice_links import add_practice_links
+from visualizer.models import Scenario
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,6 +36,9 @@ def section(request: HttpRequest, lesson_slug: str, section_slug: str) -> HttpRe
         "previousUrl": outline.previous.get_absolute_url() if outline.previous else None,
         "nextUrl": outline.next.get_absolute_url() if outline.next else None,
     }
-    return render(
-        request, "course/section.html", {"lesson": found, "outline": outline, "page_config": page_config}
+    scenarios = Scenario.objects.filter(diagram_number__isnull=False).only("slug", "title", "diagram_number")
+    body = add_practice_links(
+        outline.current.body_html, {s.diagram_number: (s.get_absolute_url(), s.title) for s in scenarios}
     )
+    context = {"lesson": found, "outline": outline, "page_config": page_config, "body_html": body}
+    return render(request, "course/section.html", context)

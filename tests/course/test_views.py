@@ -96,3 +96,14 @@ def test_the_admin_edits_a_section_and_the_page_is_rerendered(client, lesson):
     html = client.get(f"{LESSON}/keywords/").content.decode()
     assert "추가 용어" in html and "<script>x()" not in html
     assert '<li id="term-orchestration">' in html
+
+
+def test_figures_with_a_guided_scenario_get_a_try_it_link(client, lesson):
+    """Each lesson figure that has a scenario links to it with 실습해보기; others get no link."""
+    from visualizer.models import Scenario
+
+    Scenario.objects.create(slug="rolling-update", title="롤링 업데이트", diagram_number=7, steps=[])
+    html = client.get(f"{LESSON}/concept-2/").content.decode()
+    assert html.count('class="try-it"') == 1
+    link_at = html.index('href="/cluster/scenarios/rolling-update/"')
+    assert html.index('id="diagram-7"') < link_at < html.index('id="diagram-8"')

@@ -1,0 +1,231 @@
+"""The cluster websocket through the full ASGI stack: roles, protocol errors, rate limit, persistence."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+
+from config.asgi import application
+from visualizer.host import get_host
+from visualizer.identity import SESSION_KEY
+from visualizer.models import ClusterRecord
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@database_sync_to_async
+def visitor_session(visitor: str) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = visitor
+    session.create()
+    return session.session_key
+
+
+@database_sync_to_async
+def staff_session(username: str) -> tuple[User, str]:
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return user, session.session_key
+
+
+@database_sync_to_async
+def make_cluster(**fields) -> ClusterRecord:
+    return ClusterRecord.objects.create(**fields)
+
+
+@database_sync_to_async
+def reload(record: ClusterRecord) -> ClusterRecord:
+    return ClusterRecord.objects.get(pk=record.pk)
+
+
+def socket(public_id: str, session_key: str | None = None, query: str = "", origin=ORIGIN) -> WebsocketCommunicator:
+    headers = [origin] + ([(b"cookie", f"sessionid={session_key}".encode())] if session_key else [])
+    return WebsocketCommunicator(application, f"/ws/cluster/{public_id}/{query}", headers=headers)
+
+
+async def receive(ws, kind: str, timeout: float = 5.0) -> dict:
+    """Return the next frame of `kind`, skipping others (diffs, clocks) on the way."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        frame = json.loads(await ws.receive_from(timeout=max(0.01, deadline - asyncio.get_running_loop().time())))
+        if frame["type"] == kind:
+            return frame
+
+
+async def send(ws, **frame) -> None:
+    await ws.send_to(text_data=json.dumps(frame))
+
+
+@pytest.fixture
+async def host_cleanup():
+    yield
+    await get_host().shutdown()
+
+
+async def test_the_owner_gets_a_snapshot_and_drives_the_cluster(host_cleanup):
+    """The sandbox owner receives the picture, runs a command, and sees the change arrive as a diff."""
+    key = await visitor_session("alice")
+    record = await make_cluster(owner_key="visitor:alice")
+    ws = socket(record.public_id, key)
+    connected, _ = await ws.connect()
+    assert connected
+    snapshot = await receive(ws, "snapshot")
+    assert snapshot["role"] == "control" and snapshot["state"]["nodes"]
+    await send(ws, type="command", id=1, text="kubectl create deployment web --image=nginx:1.20 --replicas=3", stdin=None)
+    result = await receive(ws, "result")
+    assert result["id"] == 1 and result["ok"] and "deployment.apps/web created" in result["output"]
+    diff = await receive(ws, "diff")
+    assert diff["to"] > diff["from"] >= snapshot["version"]
+    await ws.disconnect()
+
+
+async def test_a_command_is_saved_before_it_is_answered(host_cleanup):
+    """After the reply, the database already holds the new state: a restart resumes from it."""
+    key = await visitor_session("bob")
+    record = await make_cluster(owner_key="visitor:bob")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    await send(ws, type="command", id="a", text="kubectl create deployment api --image=nginx:1.21", stdin=None)
+    await receive(ws, "result")
+    saved = await reload(record)
+    assert "api" in json.dumps(saved.state)
+    await ws.disconnect()
+    await get_host().shutdown()  # a server restart: the next connection loads from the database
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    snapshot = await receive(ws, "snapshot")
+    assert any(d["name"] == "api" for d in snapshot["state"]["deployments"])
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not json", "[]", '{"type":"nope"}', '{"type":"command","id":1}', "x" * 80_000,
+     '{"type":"control","action":"speed","value":3}'],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(host_cleanup, text):
+    """Malformed, unknown or oversized frames are answered with an error; the connection keeps working."""
+    key = await visitor_session("carol")
+    record = await make_cluster(owner_key="visitor:carol")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    await ws.send_to(text_data=text)
+    error = await receive(ws, "error")
+    assert error["code"] in {"bad_json", "bad_frame", "unknown_type", "bad_fields", "too_large"}
+    await send(ws, type="ping")
+    assert (await receive(ws, "pong"))["type"] == "pong"
+    await ws.disconnect()
+
+
+async def test_a_bad_command_changes_nothing_and_says_why(host_cleanup):
+    """An unknown command gets an error result with a suggestion; no diff follows."""
+    key = await visitor_session("dave")
+    record = await make_cluster(owner_key="visitor:dave")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    before = await receive(ws, "snapshot")
+    await send(ws, type="control", action="pause", value=None)
+    await receive(ws, "clock")
+    await send(ws, type="command", id=2, text="kubectl get podz", stdin=None)
+    result = await receive(ws, "result")
+    assert not result["ok"] and result["output"]
+    await send(ws, type="resync")
+    after = await receive(ws, "snapshot")
+    assert after["version"] == before["version"]
+    await ws.disconnect()
+
+
+async def test_someone_elses_sandbox_is_refused_and_a_share_link_is_read_only(host_cleanup):
+    """Another student cannot connect; with the share token they can watch but not drive."""
+    record = await make_cluster(owner_key="visitor:erin")
+    stranger = await visitor_session("frank")
+    ws = socket(record.public_id, stranger)
+    connected, code = await ws.connect()
+    assert not connected and code == 4403
+    ws = socket(record.public_id, stranger, f"?share={record.share_token}")
+    connected, _ = await ws.connect()
+    assert connected
+    assert (await receive(ws, "snapshot"))["role"] == "view"
+    await send(ws, type="command", id=9, text="kubectl delete pod x", stdin=None)
+    assert (await receive(ws, "error"))["code"] == "forbidden"
+    await send(ws, type="control", action="reset", value=None)
+    assert (await receive(ws, "error"))["code"] == "forbidden"
+    await ws.disconnect()
+
+
+async def test_unknown_clusters_and_foreign_origins_are_refused(host_cleanup):
+    """A made-up cluster id closes with 4404; a page from another site is refused by the origin check."""
+    key = await visitor_session("gina")
+    connected, code = await socket("nope", key).connect()
+    assert not connected and code == 4404
+    record = await make_cluster(owner_key="visitor:gina")
+    connected, _ = await socket(record.public_id, key, origin=(b"origin", b"http://evil.example")).connect()
+    assert not connected
+
+
+async def test_a_flood_of_commands_is_rate_limited(host_cleanup):
+    """A burst of ten passes; the rest of a flood is refused with rate_limited."""
+    key = await visitor_session("hana")
+    record = await make_cluster(owner_key="visitor:hana")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    for i in range(15):
+        await send(ws, type="complete", id=i, prefix="kubectl g")
+    codes = []
+    for _ in range(15):
+        frame = json.loads(await ws.receive_from(timeout=5))
+        while frame["type"] not in {"completions", "error"}:
+            frame = json.loads(await ws.receive_from(timeout=5))
+        codes.append(frame.get("code", "ok"))
+    assert codes.count("rate_limited") >= 4 and codes[:10] == ["ok"] * 10
+    await ws.disconnect()
+
+
+async def test_students_watch_the_demo_cluster_the_instructor_drives(host_cleanup):
+    """The instructor's command on the demo reaches a watching student; the student cannot drive it."""
+    teacher, teacher_key = await staff_session("teacher")
+    record = await make_cluster(owner_key=f"user:{teacher.pk}", kind="demo", name="demo")
+    instructor = socket(record.public_id, teacher_key)
+    await instructor.connect()
+    assert (await receive(instructor, "snapshot"))["role"] == "control"
+    student = socket(record.public_id, await visitor_session("ian"))
+    await student.connect()
+    assert (await receive(student, "snapshot"))["role"] == "view"
+    await send(instructor, type="command", id=1, text="kubectl create deployment web --image=nginx:1.20 --replicas=2", stdin=None)
+    await receive(instructor, "result")
+    diff = await receive(student, "diff")
+    assert "web" in json.dumps(diff["diff"])
+    await send(student, type="command", id=1, text="kubectl delete deployment web", stdin=None)
+    assert (await receive(student, "error"))["code"] == "forbidden"
+    await instructor.disconnect()
+    await student.disconnect()
+
+
+async def test_the_clock_is_shared_by_every_viewer(host_cleanup):
+    """Pause and speed set by the driver reach the viewers as clock frames."""
+    teacher, teacher_key = await staff_session("teach2")
+    record = await make_cluster(owner_key=f"user:{teacher.pk}", kind="demo", name="demo")
+    instructor = socket(record.public_id, teacher_key)
+    await instructor.connect()
+    student = socket(record.public_id, await visitor_session("jun"))
+    await student.connect()
+    await receive(student, "snapshot")
+    await send(instructor, type="control", action="speed", value=4)
+    assert (await receive(student, "clock"))["clock"]["speed"] == 4
+    await send(instructor, type="control", action="pause", value=None)
+    assert (await receive(student, "clock"))["clock"]["paused"] is True
+    await instructor.disconnect()
+    await student.disconnect()

@@ -1,0 +1,329 @@
+"""The per-process host of live clusters: viewers, the ticking clock, persistence, and ownership.
+
+Exactly one process advances a cluster: the one holding its lease (visualizer.records). That owner keeps
+the engine in memory, ticks it while anyone watches, saves it after every command (before answering) and
+every second while it changes, and fans each frame out as one pre-serialised string: directly to its own
+viewers, and through the channel layer once per other process (visualizer.relay), which relays it to
+theirs. Other processes forward commands to the owner. When an owner dies its lease expires and a process
+that still has viewers takes over from the last saved state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+import secrets
+import socket
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+
+from visualizer import protocol, records
+from visualizer.engine import Cluster
+from visualizer.live_cluster import SNAPSHOT, LiveCluster, Outcome, fresh_engine
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Connection:
+    id: int
+    public_id: str
+    role: str
+    send: Send
+
+
+@dataclass(eq=False)
+class Hosted:
+    """What this process knows of one cluster."""
+
+    public_id: str
+    viewers: dict[int, Connection] = field(default_factory=dict)
+    live: LiveCluster | None = None  # set while this process owns the cluster
+    ticker: asyncio.Task | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    dirty: bool = False
+    last_saved: float = 0.0
+    remote: dict[str, tuple[int, float]] = field(default_factory=dict)  # process -> (viewers, expires)
+    idle_since: float | None = None
+
+    def watched(self, now: float) -> bool:
+        return bool(self.viewers) or any(n > 0 and exp > now for n, exp in self.remote.values())
+
+
+class ClusterHost:
+    def __init__(self, *, relay_layer=None, tick: float = 0.1, lease_ttl: float = 15.0, housekeeping: float = 5.0,
+                 save_every: float = 1.0, idle_timeout: float = 30.0, rpc_timeout: float = 3.0):
+        self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.tick_interval = tick
+        self.lease_ttl = lease_ttl
+        self.housekeeping_interval = housekeeping
+        self.save_every = save_every
+        self.idle_timeout = idle_timeout
+        self.rpc_timeout = rpc_timeout
+        self.clusters: dict[str, Hosted] = {}
+        self._ids = itertools.count(1)
+        self._housekeeper: asyncio.Task | None = None
+        self.relay = None
+        if relay_layer is not None:
+            from visualizer.relay import Relay
+
+            self.relay = Relay(relay_layer, self)
+
+    # ------------------------------------------------------------------ viewers
+    async def attach(self, public_id: str, role: str, send: Send) -> Connection:
+        """Register a viewer and send it the current snapshot."""
+        self._start_housekeeping()
+        hosted = self.clusters.setdefault(public_id, Hosted(public_id))
+        conn = Connection(next(self._ids), public_id, role, send)
+        hosted.viewers[conn.id] = conn
+        hosted.idle_since = None
+        async with hosted.lock:
+            if hosted.live is None:
+                await self._try_to_own(hosted)
+        if self.relay is not None and hosted.live is None:
+            await self.relay.follow(public_id)
+            await self.relay.watching(public_id, len(hosted.viewers))
+        for text in await self._snapshot_for(hosted, role):
+            await self._send(conn, text)
+        return conn
+
+    async def detach(self, conn: Connection) -> None:
+        hosted = self.clusters.get(conn.public_id)
+        if hosted is None:
+            return
+        hosted.viewers.pop(conn.id, None)
+        if not hosted.viewers:
+            hosted.idle_since = time.monotonic()
+            if self.relay is not None and hosted.live is None:
+                await self.relay.watching(conn.public_id, 0)
+
+    async def handle(self, conn: Connection, kind: str, fields: dict) -> list[str]:
+        """Carry out a client's request and return the frames that answer it (broadcasts go out here)."""
+        hosted = self.clusters[conn.public_id]
+        if kind == "ping":
+            return [protocol.build("pong")]
+        if kind == "resync":
+            return await self._snapshot_for(hosted, conn.role)
+        if hosted.live is None:
+            if self.relay is None:
+                return [protocol.error("busy", "클러스터를 불러오지 못했습니다. 잠시 후 다시 시도하세요.", fields.get("id"))]
+            return await self.relay.call(conn.public_id, kind, fields, conn.role)
+        return await self.execute(hosted, kind, fields)
+
+    # ------------------------------------------------------------------ owner side
+    async def execute(self, hosted: Hosted, kind: str, fields: dict) -> list[str]:
+        """Run a request on the cluster this process owns; broadcast its effects; return the reply."""
+        live = hosted.live
+        if live is None:
+            return [protocol.error("busy", "이 클러스터의 담당 프로세스가 바뀌었습니다. 다시 시도하세요.", fields.get("id"))]
+        async with hosted.lock:
+            if kind == "command":
+                outcome = live.command(fields["id"], fields["text"], fields["stdin"])
+            elif kind == "control":
+                outcome = live.control(fields["action"], fields["value"])
+            elif kind == "complete":
+                outcome = live.complete(fields["id"], fields["prefix"])
+            elif kind == "scenario.start":
+                definition = await database_sync_to_async(records.scenario_definition)(fields["scenario"])
+                if definition is None:
+                    return [protocol.error("unknown_scenario", f"없는 시나리오입니다: {fields['scenario'][:40]}")]
+                outcome = live.start_scenario(definition)
+            elif kind == "scenario.stop":
+                outcome = live.stop_scenario()
+            else:
+                return [protocol.error("unknown_type", f"알 수 없는 요청입니다: {kind}")]
+            if outcome.changed:
+                hosted.dirty = True
+                await self._save(hosted)  # persisted before anyone is told: a crash cannot lose a command
+        await self.broadcast(hosted, outcome)
+        self._ensure_ticker(hosted)
+        return outcome.reply
+
+    async def broadcast(self, hosted: Hosted, outcome: Outcome) -> None:
+        if not outcome.broadcast:
+            return
+        await self.fan_out(hosted, outcome.broadcast)
+        if self.relay is not None:
+            await self.relay.publish(hosted.public_id, outcome.broadcast)
+
+    async def fan_out(self, hosted: Hosted, frames: list[str]) -> None:
+        """Send frames to this process's viewers of the cluster (a SNAPSHOT marker becomes one per role)."""
+        for frame in frames:
+            if frame == SNAPSHOT:
+                by_role: dict[str, list[str]] = {}
+                for conn in list(hosted.viewers.values()):
+                    if conn.role not in by_role:
+                        by_role[conn.role] = await self._snapshot_for(hosted, conn.role)
+                    for text in by_role[conn.role]:
+                        await self._send(conn, text)
+                continue
+            for conn in list(hosted.viewers.values()):
+                await self._send(conn, frame)
+
+    async def _send(self, conn: Connection, text: str) -> None:
+        try:
+            await conn.send(text)
+        except Exception:  # noqa: BLE001 - a viewer that went away must not stop the others
+            log.debug("dropping a frame for a closed viewer of %s", conn.public_id)
+
+    async def _snapshot_for(self, hosted: Hosted, role: str) -> list[str]:
+        if hosted.live is not None:
+            return [hosted.live.snapshot_frame(role)]
+        if self.relay is not None:
+            return await self.relay.call(hosted.public_id, "resync", {}, role)
+        return [protocol.error("busy", "클러스터를 불러오지 못했습니다.")]
+
+    async def _try_to_own(self, hosted: Hosted) -> bool:
+        """Take the lease and load the cluster from its last saved state; return whether this process owns it."""
+        acquired = await database_sync_to_async(records.acquire_lease)(hosted.public_id, self.process, self.lease_ttl)
+        if not acquired:
+            return False
+        record = await database_sync_to_async(records.load)(hosted.public_id)
+        if record is None:
+            return False
+        engine = Cluster.from_dict(record.state) if record.state else fresh_engine()
+        scenario = None
+        if record.scenario:
+            scenario = await database_sync_to_async(records.scenario_definition)(record.scenario)
+        hosted.live = LiveCluster(hosted.public_id, engine, speed=record.speed, paused=record.paused,
+                                  scenario=scenario, scenario_state=record.scenario_state)
+        hosted.last_saved = time.monotonic()
+        if record.state is None:
+            hosted.dirty = True
+            await self._save(hosted)
+        if self.relay is not None:
+            await self.relay.own(hosted.public_id)
+        self._ensure_ticker(hosted)
+        return True
+
+    async def _save(self, hosted: Hosted) -> None:
+        if hosted.live is None or not hosted.dirty:
+            return
+        fields = hosted.live.record_fields()
+        written = await database_sync_to_async(records.save)(hosted.public_id, fields, self.process)
+        hosted.dirty = False
+        hosted.last_saved = time.monotonic()
+        if not written:
+            log.warning("lost the lease of %s while saving; another process owns it now", hosted.public_id)
+            await self._demote(hosted)
+
+    async def _demote(self, hosted: Hosted) -> None:
+        hosted.live = None
+        if hosted.ticker is not None:
+            hosted.ticker.cancel()
+            hosted.ticker = None
+        if self.relay is not None:
+            await self.relay.disown(hosted.public_id)
+            await self.relay.follow(hosted.public_id)
+
+    # ------------------------------------------------------------------ the clock
+    def _ensure_ticker(self, hosted: Hosted) -> None:
+        if hosted.live is not None and (hosted.ticker is None or hosted.ticker.done()):
+            hosted.ticker = asyncio.get_running_loop().create_task(self._run_clock(hosted))
+
+    async def _run_clock(self, hosted: Hosted) -> None:
+        last = time.monotonic()
+        while hosted.live is not None:
+            await asyncio.sleep(self.tick_interval)
+            now = time.monotonic()
+            elapsed, last = now - last, now
+            if not hosted.watched(now):
+                continue  # the clock runs only while someone watches
+            try:
+                async with hosted.lock:
+                    outcome = hosted.live.tick(elapsed) if hosted.live else Outcome()
+                    if outcome.changed:
+                        hosted.dirty = True
+                    if hosted.dirty and now - hosted.last_saved >= self.save_every:
+                        await self._save(hosted)
+                await self.broadcast(hosted, outcome)
+            except Exception:  # noqa: BLE001 - one bad tick must not stop the clock for the class
+                log.exception("tick failed for %s", hosted.public_id)
+
+    # ------------------------------------------------------------------ housekeeping
+    def _start_housekeeping(self) -> None:
+        if self._housekeeper is None or self._housekeeper.done():
+            self._housekeeper = asyncio.get_running_loop().create_task(self._housekeep_forever())
+            if self.relay is not None:
+                self.relay.start()
+
+    async def _housekeep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.housekeeping_interval)
+            try:
+                await self.housekeep()
+            except Exception:  # noqa: BLE001
+                log.exception("housekeeping failed")
+
+    async def housekeep(self) -> None:
+        """Renew leases, save, let idle clusters go, and take over clusters whose owner went quiet."""
+        now = time.monotonic()
+        for public_id, hosted in list(self.clusters.items()):
+            if hosted.live is not None:
+                async with hosted.lock:
+                    await self._save(hosted)
+                if hosted.live is None:
+                    continue
+                renewed = await database_sync_to_async(records.acquire_lease)(public_id, self.process, self.lease_ttl)
+                if not renewed:
+                    await self._demote(hosted)
+                elif not hosted.watched(now) and hosted.idle_since and now - hosted.idle_since > self.idle_timeout:
+                    await self._let_go(hosted)
+            elif hosted.viewers:
+                if self.relay is not None:
+                    await self.relay.watching(public_id, len(hosted.viewers))
+                async with hosted.lock:
+                    took_over = hosted.live is None and await self._try_to_own(hosted)
+                if took_over:
+                    log.info("took over cluster %s", public_id)
+                    await self.broadcast(hosted, Outcome(broadcast=[SNAPSHOT]))
+            elif hosted.idle_since and now - hosted.idle_since > self.idle_timeout:
+                if self.relay is not None:
+                    await self.relay.unfollow(public_id)
+                self.clusters.pop(public_id, None)
+
+    async def _let_go(self, hosted: Hosted) -> None:
+        if hosted.ticker is not None:
+            hosted.ticker.cancel()
+        hosted.live = None
+        await database_sync_to_async(records.release_lease)(hosted.public_id, self.process)
+        if self.relay is not None:
+            await self.relay.disown(hosted.public_id)
+        self.clusters.pop(hosted.public_id, None)
+
+    async def shutdown(self) -> None:
+        """Save every owned cluster, release its lease (a clean stop hands clusters over at once), stop tasks."""
+        for hosted in list(self.clusters.values()):
+            if hosted.live is not None:
+                hosted.dirty = True
+                async with hosted.lock:
+                    await self._save(hosted)
+                await self._let_go(hosted)
+        for task in [self._housekeeper, self.relay._reader if self.relay else None]:
+            if task is not None:
+                task.cancel()
+        self.clusters.clear()
+
+
+_hosts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_host() -> ClusterHost:
+    """Return this event loop's host (one per process in production; tests get one per loop)."""
+    loop = asyncio.get_running_loop()
+    host = _hosts.get(loop)
+    if host is None:
+        from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+        layer = get_channel_layer()
+        host = ClusterHost(relay_layer=None if layer is None or isinstance(layer, InMemoryChannelLayer) else layer)
+        _hosts[loop] = host
+    return host

@@ -1,0 +1,161 @@
+"""One running cluster in memory: the engine, its shared clock, and the frames that describe its changes.
+
+Plain synchronous Python: every method returns the text frames to send, and the host (visualizer.host)
+decides who receives them. Frames are serialised once here and fanned out as the same string to every
+viewer (putting Python objects in a broadcast costs each viewer a deep copy and a serialisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from visualizer import protocol
+from visualizer.engine import Cluster
+
+# A broadcast entry meaning "a fresh snapshot, built for each viewer's role" (reset, or a diff too old to build).
+SNAPSHOT = "__snapshot__"
+MAX_TICK = 0.5  # real seconds; after a stall the clock jumps at most this far, times the speed
+STEP_SECONDS = 1.0
+DEFAULT_WORKERS = 3
+
+
+def fresh_engine(seed: int = 7) -> Cluster:
+    return Cluster(workers=DEFAULT_WORKERS, seed=seed)
+
+
+@dataclass
+class Outcome:
+    """What an action produced: a reply for the caller and frames for every viewer."""
+
+    reply: list[str] = field(default_factory=list)
+    broadcast: list[str] = field(default_factory=list)
+    changed: bool = False  # the state to persist changed
+
+
+class LiveCluster:
+    def __init__(self, public_id: str, engine: Cluster, *, speed: float = 1.0, paused: bool = False,
+                 scenario: dict | None = None, scenario_state: dict | None = None):
+        self.public_id = public_id
+        self.engine = engine
+        self.speed = speed
+        self.paused = paused
+        self.scenario = scenario  # the Scenario definition as a plain dict, when one runs
+        self.scenario_state = scenario_state or {}
+        self.sent_version = engine.version
+        self._progress_text: str | None = None
+
+    # ------------------------------------------------------------------ frames
+    def clock(self) -> dict:
+        return {"now": round(self.engine.now, 3), "speed": self.speed, "paused": self.paused}
+
+    def snapshot_frame(self, role: str) -> str:
+        self.sent_version = max(self.sent_version, self.engine.version)
+        return protocol.build(
+            "snapshot", cluster=self.public_id, role=role, version=self.engine.version, clock=self.clock(),
+            state=self.engine.snapshot(), scenario=self.scenario_progress(),
+        )
+
+    def _changes(self) -> list[str]:
+        """Return the diff (and scenario progress) since the last frame sent, if anything changed."""
+        frames: list[str] = []
+        if self.engine.version != self.sent_version:
+            diff = self.engine.diff_since(self.sent_version)
+            if diff is None:
+                frames.append(SNAPSHOT)
+            else:
+                frames.append(protocol.build(
+                    "diff", cluster=self.public_id, **{"from": self.sent_version}, to=self.engine.version,
+                    clock=self.clock(), diff=diff,
+                ))
+            self.sent_version = self.engine.version
+            frames += self._scenario_frames()
+        return frames
+
+    # ------------------------------------------------------------------ time
+    def tick(self, real_seconds: float) -> Outcome:
+        """Advance the clock by `real_seconds` × speed (if running) and return the change frames."""
+        if self.paused or real_seconds <= 0:
+            return Outcome()
+        self.engine.advance(min(real_seconds, MAX_TICK) * self.speed)
+        frames = self._changes()
+        return Outcome(broadcast=frames, changed=bool(frames))
+
+    # ------------------------------------------------------------------ actions
+    def command(self, ref: object, text: str, stdin: str | None) -> Outcome:
+        result = self.engine.run(text, stdin=stdin)
+        data = result.to_dict()
+        reply = protocol.build("result", id=ref, ok=data["ok"], output=data["output"], error=data["error"],
+                               events=data["events"][-50:])
+        frames = self._changes()
+        return Outcome(reply=[reply], broadcast=frames, changed=True)
+
+    def control(self, action: str, value: float | None) -> Outcome:
+        frames: list[str] = []
+        if action == "pause":
+            self.paused = True
+        elif action == "play":
+            self.paused = False
+        elif action == "speed" and value is not None:
+            self.speed = float(value)
+        elif action == "step":
+            self.engine.advance(STEP_SECONDS)
+            frames = self._changes()
+        elif action == "reset":
+            self.engine = fresh_engine()
+            self.sent_version = -1
+            self.scenario_state = {}
+            if self.scenario:
+                self._run_setup()
+            return Outcome(broadcast=[SNAPSHOT], changed=True)
+        frames.append(protocol.build("clock", cluster=self.public_id, clock=self.clock()))
+        return Outcome(broadcast=frames, changed=True)
+
+    def complete(self, ref: object, prefix: str) -> Outcome:
+        return Outcome(reply=[protocol.build("completions", id=ref, items=self.engine.completions(prefix)[:50])])
+
+    # ------------------------------------------------------------------ scenarios
+    def start_scenario(self, definition: dict) -> Outcome:
+        self.scenario = definition
+        self.scenario_state = {}
+        self._progress_text = None
+        self._run_setup()
+        frames = self._changes() + self._scenario_frames(force=True)
+        return Outcome(broadcast=frames, changed=True)
+
+    def stop_scenario(self) -> Outcome:
+        self.scenario = None
+        self.scenario_state = {}
+        self._progress_text = None
+        return Outcome(broadcast=[protocol.build("scenario", scenario=None)], changed=True)
+
+    def _run_setup(self) -> None:
+        for line in (self.scenario or {}).get("setup", []):
+            self.engine.run(line)
+
+    def scenario_progress(self) -> dict | None:
+        if not self.scenario:
+            return None
+        from visualizer.scenario_checks import progress
+
+        return progress(self.scenario, self.engine, self.scenario_state)
+
+    def _scenario_frames(self, force: bool = False) -> list[str]:
+        if not self.scenario:
+            return []
+        text = protocol.build("scenario", scenario=self.scenario_progress())
+        if text == self._progress_text and not force:
+            return []
+        self._progress_text = text
+        return [text]
+
+    # ------------------------------------------------------------------ persistence
+    def record_fields(self) -> dict:
+        """Return what the database keeps of this cluster (see visualizer.models.ClusterRecord)."""
+        return {
+            "state": self.engine.to_dict(),
+            "version": self.engine.version,
+            "speed": self.speed,
+            "paused": self.paused,
+            "scenario": (self.scenario or {}).get("slug", ""),
+            "scenario_state": self.scenario_state or None,
+        }

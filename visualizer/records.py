@@ -1,0 +1,49 @@
+"""Database side of live clusters: load, save, and the lease that makes one process the cluster's owner.
+
+Synchronous functions (the host calls them through database_sync_to_async). A lease is a row-level
+compare-and-set: one UPDATE succeeds for exactly one process, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from visualizer.models import ClusterRecord, Scenario
+
+
+def load(public_id: str) -> ClusterRecord | None:
+    return ClusterRecord.objects.filter(public_id=public_id).first()
+
+
+def save(public_id: str, fields: dict, owner: str) -> bool:
+    """Write the cluster's state if this process still holds the lease; return whether it was written."""
+    return bool(
+        ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(**fields, updated=timezone.now())
+    )
+
+
+def acquire_lease(public_id: str, owner: str, ttl: float) -> bool:
+    """Take or renew the lease for `ttl` seconds; fails while another process holds an unexpired one."""
+    now = timezone.now()
+    free = Q(lease_owner="") | Q(lease_owner=owner) | Q(lease_expires__isnull=True) | Q(lease_expires__lt=now)
+    return bool(
+        ClusterRecord.objects.filter(free, public_id=public_id).update(
+            lease_owner=owner, lease_expires=now + timedelta(seconds=ttl)
+        )
+    )
+
+
+def release_lease(public_id: str, owner: str) -> None:
+    ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(lease_owner="", lease_expires=None)
+
+
+def scenario_definition(slug: str) -> dict | None:
+    """Return a scenario as the checker reads it (a plain dict), or None for an unknown slug."""
+    found = Scenario.objects.filter(slug=slug).first()
+    if found is None:
+        return None
+    return {"slug": found.slug, "title": found.title, "summary": found.summary, "layout": found.layout,
+            "setup": list(found.setup), "steps": list(found.steps)}

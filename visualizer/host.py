@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from channels.db import database_sync_to_async
 
 from visualizer import protocol, records
-from visualizer.engine import Cluster
-from visualizer.live_cluster import SNAPSHOT, LiveCluster, Outcome, fresh_engine
+from visualizer.live_cluster import SNAPSHOT, LiveCluster, Outcome, restore_engine
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +188,7 @@ class ClusterHost:
         record = await database_sync_to_async(records.load)(hosted.public_id)
         if record is None:
             return False
-        engine = Cluster.from_dict(record.state) if record.state else fresh_engine()
+        engine = restore_engine(record.state)
         scenario = None
         if record.scenario:
             scenario = await database_sync_to_async(records.scenario_definition)(record.scenario)

@@ -8,9 +8,12 @@ viewer (putting Python objects in a broadcast costs each viewer a deep copy and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from visualizer import protocol
-from visualizer.engine import Cluster
+
+if TYPE_CHECKING:
+    from visualizer.engine import Cluster
 
 # A broadcast entry meaning "a fresh snapshot, built for each viewer's role" (reset, or a diff too old to build).
 SNAPSHOT = "__snapshot__"
@@ -20,7 +23,18 @@ DEFAULT_WORKERS = 3
 
 
 def fresh_engine(seed: int = 7) -> Cluster:
+    from visualizer.engine import Cluster
+
     return Cluster(workers=DEFAULT_WORKERS, seed=seed)
+
+
+def restore_engine(state: dict | None) -> Cluster:
+    """Return the engine saved as `state` (Cluster.to_dict()), or a fresh one."""
+    if not state:
+        return fresh_engine()
+    from visualizer.engine import Cluster
+
+    return Cluster.from_dict(state)
 
 
 @dataclass

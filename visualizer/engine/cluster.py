@@ -1,0 +1,679 @@
+"""The `Cluster` facade: builds the control plane and workers, runs commands, advances the simulated clock.
+
+Everything that happens flows as in the lesson's 동작 원리: a command reaches the API server (admission,
+validation) which stores objects in etcd; every write notifies watchers, which put keys on the work queues of
+the controllers, the scheduler and the kubelets; the queues are drained in a fixed order, each component
+reading the current state and writing fixes back through the API server (level-triggered reconcile loops).
+Time-based work (image pulls, probes, back-offs, heartbeats, the HPA period) is a wake-up on the clock.
+
+Determinism: one seeded `random.Random` owned by the cluster, a counter for timer ties, and no iteration over
+unordered sets. `to_dict()` captures everything (RNG state included) so `from_dict()` continues identically.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from dataclasses import dataclass, field
+
+from .apiserver import APIServer
+from .clock import Clock
+from .controllers.deployment import DeploymentController
+from .controllers.endpoints import EndpointsController
+from .controllers.garbage_collector import GarbageCollector
+from .controllers.hpa import HPAController
+from .controllers.node_lifecycle import NodeLifecycleController
+from .controllers.persistentvolume import PersistentVolumeController
+from .controllers.replicaset import ReplicaSetController
+from .kube_proxy import KubeProxy
+from .kubelet import Kubelet
+from .narration import narrate
+from .objects import BY_KIND, etcd_key, nsname, parse_bytes, parse_cpu, ref
+from .runtime import Runtime
+from .scheduler import Scheduler
+from .store import Store, controller_uid, pod_ready
+
+SCHEMA = 1
+QUEUE_ORDER = (
+    "gc",
+    "deployment",
+    "replicaset",
+    "pv",
+    "scheduler",
+    "kubelet",
+    "docker",
+    "endpoints",
+    "kube-proxy",
+    "node-lifecycle",
+    "hpa",
+)
+EVENT_RING = 300
+SNAPSHOT_EVENTS = 50
+LOG_MAX = 200_000
+K8S_VERSION = "v1.32.2"
+SECTION_OF_KIND = {
+    "Pod": "pods",
+    "Deployment": "deployments",
+    "ReplicaSet": "replicasets",
+    "Service": "services",
+    "Endpoints": "services",
+    "Node": "nodes",
+    "Secret": "secrets",
+    "ConfigMap": "configmaps",
+    "PersistentVolume": "pvs",
+    "PersistentVolumeClaim": "pvcs",
+    "StorageClass": "storageclasses",
+    "HorizontalPodAutoscaler": "hpas",
+    "Namespace": None,
+}
+
+
+@dataclass
+class CommandResult:
+    """What `Cluster.run` returns: success, kubectl/docker-like output, events, and a structured error."""
+
+    ok: bool
+    output: str
+    events: list = field(default_factory=list)
+    error: dict | None = None  # {"message", "line", "column"} for YAML errors, {"message"} otherwise
+
+    def to_dict(self) -> dict:
+        """Returns a JSON-ready dict of the result."""
+        return {"ok": self.ok, "output": self.output, "events": self.events, "error": self.error}
+
+
+class Cluster:
+    """A simulated Kubernetes cluster (control plane + workers) plus a Docker engine on every worker."""
+
+    def __init__(
+        self,
+        workers: int = 3,
+        seed: int = 7,
+        *,
+        cpu="2",
+        memory="4Gi",
+        max_pods: int = 2000,
+        max_pods_per_request: int = 100,
+        _restore: dict | None = None,
+    ):
+        if _restore is None:
+            if not isinstance(workers, int) or not 1 <= workers <= 50:
+                raise ValueError("workers must be an integer between 1 and 50")
+            if not isinstance(seed, int):
+                raise ValueError("seed must be an integer")
+            parse_cpu(cpu)
+            parse_bytes(memory)
+            config = {
+                "workers": workers,
+                "seed": seed,
+                "cpu": str(cpu),
+                "memory": str(memory),
+                "max_pods": int(max_pods),
+                "max_pods_per_request": int(max_pods_per_request),
+            }
+        else:
+            config = dict(_restore["config"])
+        self._setup(config)
+        if _restore is None:
+            self._bootstrap()
+        else:
+            self._load(_restore)
+
+    # ------------------------------------------------------------------------------------------ wiring
+    def _setup(self, config: dict) -> None:
+        self.config = config
+        self.rng = random.Random(config["seed"])
+        self.clock = Clock()
+        self.store = Store()
+        self.runtime = Runtime(self)
+        self.api = APIServer(self)
+        self.scheduler = Scheduler(self)
+        self.kubelet = Kubelet(self)
+        self.kube_proxy = KubeProxy(self)
+        self.deployments = DeploymentController(self)
+        self.replicasets = ReplicaSetController(self)
+        self.endpoints = EndpointsController(self)
+        self.nodes = NodeLifecycleController(self)
+        self.hpa = HPAController(self)
+        self.gc = GarbageCollector(self)
+        self.pv = PersistentVolumeController(self)
+        self.handlers = {
+            "gc": self.gc.sync,
+            "deployment": self.deployments.sync,
+            "replicaset": self.replicasets.sync,
+            "pv": self.pv.sync,
+            "scheduler": self.scheduler.sync,
+            "kubelet": self.kubelet.sync,
+            "docker": self.runtime.docker_sync,
+            "endpoints": self.endpoints.sync,
+            "kube-proxy": self.kube_proxy.sync,
+            "node-lifecycle": self.nodes.sync,
+            "hpa": self.hpa.sync,
+        }
+        self.queues: dict[str, dict[str, None]] = {q: {} for q in QUEUE_ORDER}
+        self.events: list[dict] = []
+        self.event_seq = 0
+        self.version = 0
+        self.trace: list[dict] = []
+        self.encrypt_at_rest = False
+        self.hpa_history: dict[str, list] = {}
+        self.once: dict[str, float] = {}
+        self.docker_host = "worker-1"
+        self._log: list[tuple[int, str, str]] = []
+        self._log_versions: list[int] = []
+        self._log_floor = 0
+        self._collect: list | None = None
+        self._trace: list | None = None
+        self.store.watchers.append(self._on_change)
+
+    def _bootstrap(self) -> None:
+        c = self.config
+        for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self.api.create(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {"name": ns},
+                    "spec": {"finalizers": ["kubernetes"]},
+                    "status": {"phase": "Active"},
+                },
+                "apiserver",
+            )
+        names = ["control-plane"] + [f"worker-{i}" for i in range(1, c["workers"] + 1)]
+        for i, name in enumerate(names):
+            self.runtime.add_node(name, i)
+            self.api.create(self._node_object(name, i), f"kubelet/{name}")
+        self.docker_host = names[1]
+        self.api.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": "kubernetes",
+                    "namespace": "default",
+                    "labels": {"component": "apiserver", "provider": "kubernetes"},
+                },
+                "spec": {
+                    "type": "ClusterIP",
+                    "clusterIP": "10.96.0.1",
+                    "sessionAffinity": "None",
+                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+                },
+            },
+            "apiserver",
+        )
+        self.api.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Endpoints",
+                "metadata": {
+                    "name": "kubernetes",
+                    "namespace": "default",
+                    "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"},
+                },
+                "subsets": [
+                    {
+                        "addresses": [{"ip": self.node_ip("control-plane")}],
+                        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+                    }
+                ],
+            },
+            "apiserver",
+        )
+        self.api.create(
+            {
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "StorageClass",
+                "metadata": {
+                    "name": "standard",
+                    "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+                },
+                "provisioner": "k8s.io/minikube-hostpath",
+                "reclaimPolicy": "Delete",
+                "volumeBindingMode": "Immediate",
+            },
+            "apiserver",
+        )
+        self.clock.wake("node-lifecycle", "monitor", 5.0)
+        self._drain()
+        self.events = []
+        self.trace = []
+
+    def _node_object(self, name: str, index: int) -> dict:
+        cp = name == "control-plane"
+        cpu = "2" if cp else self.config["cpu"]
+        memory = "2Gi" if cp else self.config["memory"]
+        labels = {"kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}
+        if cp:
+            labels["node-role.kubernetes.io/control-plane"] = ""
+        spec = {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]}
+        if cp:
+            spec["taints"] = [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+        res = {"cpu": cpu, "memory": memory, "pods": "110", "ephemeral-storage": "20Gi"}
+        conds = [
+            (
+                "MemoryPressure",
+                "False",
+                "KubeletHasSufficientMemory",
+                "kubelet has sufficient memory available",
+            ),
+            ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+        ]
+        from .clock import stamp
+
+        ts = stamp(self.clock.now)
+        return {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": name, "labels": labels},
+            "spec": spec,
+            "status": {
+                "capacity": dict(res),
+                "allocatable": dict(res),
+                "conditions": [
+                    {
+                        "type": t,
+                        "status": s,
+                        "reason": r,
+                        "message": m,
+                        "lastHeartbeatTime": ts,
+                        "lastTransitionTime": ts,
+                    }
+                    for t, s, r, m in conds
+                ],
+                "addresses": [
+                    {"type": "InternalIP", "address": self.node_ip(name)},
+                    {"type": "Hostname", "address": name},
+                ],
+                "nodeInfo": {
+                    "kubeletVersion": K8S_VERSION,
+                    "kubeProxyVersion": K8S_VERSION,
+                    "containerRuntimeVersion": "containerd://1.7.24",
+                    "osImage": "Ubuntu 22.04.5 LTS",
+                    "kernelVersion": "5.15.0-126-generic",
+                    "architecture": "amd64",
+                    "operatingSystem": "linux",
+                },
+            },
+        }
+
+    def node_ip(self, name: str) -> str:
+        """Returns a node's InternalIP (192.168.49.2 for the control plane, .3, .4, … for workers)."""
+        rn = self.runtime.node(name)
+        return f"192.168.49.{2 + (rn['index'] if rn else 0)}"
+
+    # ------------------------------------------------------------------------------------------ events
+    def emit(
+        self,
+        etype: str,
+        reason: str,
+        obj: str,
+        component: str,
+        message: str,
+        ko: str,
+        en: str,
+        step: int | None,
+        namespace: str = "default",
+        quiet: bool = False,
+    ) -> dict:
+        """Records an event (quiet ones are narration only and do not show in `kubectl get events`)."""
+        self.event_seq += 1
+        ev = {
+            "seq": self.event_seq,
+            "time": round(self.clock.now, 3),
+            "type": etype,
+            "reason": reason,
+            "object": obj,
+            "namespace": namespace,
+            "component": component,
+            "message": message,
+            "ko": ko,
+            "en": en,
+            "step": step,
+            "synthetic": quiet,
+        }
+        self.events.append(ev)
+        if len(self.events) > EVENT_RING:
+            del self.events[: len(self.events) - EVENT_RING]
+        if self._collect is not None:
+            self._collect.append(ev)
+        if self._trace is not None and len(self._trace) < 80:
+            self._trace.append(
+                {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
+            )
+        self.touch("events", str(self.event_seq))
+        return ev
+
+    def emit_once(self, key: str, *args, **kwargs) -> None:
+        """Emits an event unless the same key was emitted in the last 60 s (kubelet retry noise)."""
+        last = self.once.get(key)
+        if last is not None and self.clock.now - last < 60:
+            return
+        if len(self.once) > 2000:
+            self.once.clear()
+        self.once[key] = self.clock.now
+        self.emit(*args, **kwargs)
+
+    def emit_request(self, verb: str, obj: dict, deleted: bool = False) -> None:
+        """Emits the step-1 (API server) and step-2 (etcd) events of a user request."""
+        r = ref(obj)
+        ns = obj["metadata"].get("namespace", "")
+        step, ko, en = narrate("request", verb=verb, obj=r)
+        self.emit("Normal", "Accepted", r, "apiserver", f"{verb} {r}", ko, en, step, namespace=ns, quiet=True)
+        if deleted:
+            step, ko, en = narrate("deleted", obj=r)
+        else:
+            step, ko, en = narrate("stored", obj=r, rv=obj["metadata"]["resourceVersion"])
+        self.emit(
+            "Normal",
+            "Stored",
+            r,
+            "etcd",
+            f"{'deleted' if deleted else 'wrote'} {etcd_key(BY_KIND[obj['kind']], ns or None, obj['metadata']['name'])}",
+            ko,
+            en,
+            step,
+            namespace=ns,
+            quiet=True,
+        )
+
+    def record(self, component: str, verb: str, obj: dict) -> None:
+        """Hook called for every API write (kept for tracing; the watch fan-out happens in the store)."""
+
+    # ------------------------------------------------------------------------------------------ versions
+    def touch(self, section: str, ident: str) -> None:
+        """Marks one snapshot item as changed: bumps `version` and logs it for `diff_since`."""
+        self.version += 1
+        self._log.append((self.version, section, ident))
+        self._log_versions.append(self.version)
+        if len(self._log) > LOG_MAX:
+            cut = len(self._log) // 2
+            self._log_floor = self._log[cut - 1][0]
+            del self._log[:cut]
+            del self._log_versions[:cut]
+
+    def changes_since(self, version: int) -> list[tuple[int, str, str]] | None:
+        """Returns the (version, section, id) log after `version`, or None if it is no longer kept."""
+        if version < self._log_floor or version > self.version:
+            return None
+        i = bisect.bisect_right(self._log_versions, version)
+        return self._log[i:]
+
+    # ------------------------------------------------------------------------------------------ watch fan-out
+    def enqueue(self, queue: str, key: str) -> None:
+        """Puts a key on a component's work queue (deduplicated)."""
+        self.queues[queue][key] = None
+
+    def _on_change(self, etype: str, key: str, old: dict | None, new: dict | None) -> None:
+        obj = new if new is not None else old
+        kind = obj["kind"]
+        section = SECTION_OF_KIND.get(kind)
+        ident = nsname(obj)
+        if section:
+            self.touch(section, ident)
+        self.touch("etcd", key)
+        if etype == "DELETED" and self.store.by_owner.get(obj["metadata"].get("uid")):
+            self.enqueue("gc", obj["metadata"]["uid"])
+        if kind == "Pod":
+            self._pod_changed(key, old, new)
+        elif kind == "ReplicaSet":
+            self.enqueue("replicaset", key)
+            owner = controller_uid(obj)
+            okey = self.store.by_uid_key(owner) if owner else None
+            if okey:
+                self.enqueue("deployment", okey)
+        elif kind == "Deployment":
+            self.enqueue("deployment", key)
+        elif kind == "Service":
+            self.enqueue("endpoints", key)
+            self.enqueue("kube-proxy", key)
+        elif kind == "Endpoints":
+            self.enqueue(
+                "kube-proxy",
+                etcd_key(BY_KIND["Service"], obj["metadata"]["namespace"], obj["metadata"]["name"]),
+            )
+        elif kind == "Node":
+            self.enqueue("node-lifecycle", obj["metadata"]["name"])
+            self.touch("nodes", obj["metadata"]["name"])
+            self._retry_unscheduled()
+        elif kind == "HorizontalPodAutoscaler":
+            if etype == "ADDED":
+                self.enqueue("hpa", key)
+        elif kind in ("Secret", "ConfigMap"):
+            self._wake_pods_of_namespace(obj["metadata"]["namespace"])
+        elif kind == "PersistentVolumeClaim":
+            if etype == "DELETED":
+                self.enqueue("pv", "volumes")
+            else:
+                self.enqueue("pv", "claim:" + key)
+            if new is not None and (new.get("status") or {}).get("phase") == "Bound":
+                self._retry_unscheduled()
+                self._wake_pods_of_namespace(obj["metadata"]["namespace"])
+        elif kind in ("PersistentVolume", "StorageClass"):
+            self.enqueue("pv", "volumes")
+
+    def _pod_changed(self, key: str, old: dict | None, new: dict | None) -> None:
+        obj = new if new is not None else old
+        owner = controller_uid(obj)
+        if owner:
+            okey = self.store.by_uid_key(owner)
+            if okey:
+                self.enqueue("replicaset", okey)
+        spec_new = new["spec"] if new else {}
+        spec_old = old["spec"] if old else {}
+        node_new, node_old = spec_new.get("nodeName"), spec_old.get("nodeName")
+        if new is not None and not node_new and not new["metadata"].get("deletionTimestamp"):
+            self.enqueue("scheduler", key)
+        if node_new and (
+            node_new != node_old
+            or (
+                new["metadata"].get("deletionTimestamp")
+                != (old or {}).get("metadata", {}).get("deletionTimestamp")
+            )
+        ):
+            self.enqueue("kubelet", key)
+        if new is None and node_old:
+            self.enqueue("kubelet", key)
+        for n in {node_new, node_old} - {None}:
+            self.touch("nodes", n)
+        if _endpoint_signature(old) != _endpoint_signature(new):
+            ns = obj["metadata"]["namespace"]
+            labels = [
+                (old or {}).get("metadata", {}).get("labels") or {},
+                (new or {}).get("metadata", {}).get("labels") or {},
+            ]
+            for svc in self.store.list("Service", ns):
+                sel = svc["spec"].get("selector")
+                if sel and any(all(lab.get(k) == v for k, v in sel.items()) for lab in labels):
+                    self.enqueue("endpoints", etcd_key(BY_KIND["Service"], ns, svc["metadata"]["name"]))
+        if new is None or (
+            old is not None
+            and old["spec"].get("nodeName")
+            and new.get("status", {}).get("phase") in ("Succeeded", "Failed")
+            and old.get("status", {}).get("phase") != new["status"]["phase"]
+        ):
+            self._retry_unscheduled()
+
+    def _retry_unscheduled(self) -> None:
+        for key in self.store.unscheduled:
+            self.enqueue("scheduler", key)
+
+    def _wake_pods_of_namespace(self, namespace: str) -> None:
+        for pod in self.store.list("Pod", namespace):
+            if pod["spec"].get("nodeName") and not pod_ready(pod):
+                self.enqueue("kubelet", etcd_key(BY_KIND["Pod"], namespace, pod["metadata"]["name"]))
+
+    # ------------------------------------------------------------------------------------------ running
+    def _drain(self) -> None:
+        """Runs the work queues until every component has settled."""
+        queues, order, handlers = self.queues, QUEUE_ORDER, self.handlers
+        steps = 0
+        while True:
+            for name in order:
+                q = queues[name]
+                if q:
+                    break
+            else:
+                return
+            key = next(iter(q))
+            del q[key]
+            handlers[name](key)
+            steps += 1
+            if steps > 5_000_000:
+                raise RuntimeError("the reconcile loops did not settle")
+
+    @property
+    def now(self) -> float:
+        """Returns the simulated time in seconds since the cluster was created."""
+        return self.clock.now
+
+    def advance(self, seconds: float = 1.0) -> list[dict]:
+        """Advances simulated time by `seconds`, running everything that falls due; returns the events."""
+        if (
+            not isinstance(seconds, (int, float))
+            or isinstance(seconds, bool)
+            or not math.isfinite(seconds)
+            or seconds < 0
+        ):
+            raise ValueError("seconds must be a finite number ≥ 0")
+        target = self.clock.now + seconds
+        collected: list[dict] = []
+        self._collect = collected
+        try:
+            self._drain()
+            while True:
+                fired = self.clock.pop_due(target)
+                if fired is None:
+                    break
+                for queue, key in fired:
+                    self.enqueue(queue, key)
+                self._drain()
+            self.clock.now = target
+        finally:
+            self._collect = None
+        return collected
+
+    def run(self, command: str, stdin: str | None = None) -> CommandResult:
+        """Runs one console command (kubectl …, docker …, sim …); never raises on bad input."""
+        from .commands import dispatch
+
+        return dispatch(self, command, stdin)
+
+    # ------------------------------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict:
+        """Returns the complete state as JSON-ready data (RNG state included)."""
+        from .objects import clone
+
+        state = self.rng.getstate()
+        return {
+            "schema": SCHEMA,
+            "config": dict(self.config),
+            "rng": [state[0], list(state[1]), state[2]],
+            "clock": self.clock.to_dict(),
+            "store": self.store.to_dict(),
+            "runtime": clone(self.runtime.data),
+            "proxy": {"counts": clone(self.kube_proxy.counts), "rules": dict(self.kube_proxy.rules)},
+            "events": clone(self.events),
+            "event_seq": self.event_seq,
+            "version": self.version,
+            "trace": clone(self.trace),
+            "encrypt_at_rest": self.encrypt_at_rest,
+            "hpa_history": clone(self.hpa_history),
+            "once": dict(self.once),
+            "docker_host": self.docker_host,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Cluster:
+        """Returns a cluster restored from `to_dict` output; it continues exactly as the original would."""
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise ValueError("not a cluster state of a supported schema")
+        return cls(_restore=data)
+
+    def _load(self, data: dict) -> None:
+        from .objects import clone
+
+        rng = data["rng"]
+        self.rng.setstate((rng[0], tuple(rng[1]), rng[2]))
+        self.clock = Clock.from_dict(data["clock"])
+        self.store.load(data["store"])
+        self.runtime.data = clone(data["runtime"])
+        self.kube_proxy.counts = clone(data["proxy"]["counts"])
+        self.kube_proxy.rules = dict(data["proxy"]["rules"])
+        self.events = clone(data["events"])
+        self.event_seq = data["event_seq"]
+        self.version = data["version"]
+        self._log_floor = self.version
+        self.trace = clone(data["trace"])
+        self.encrypt_at_rest = data["encrypt_at_rest"]
+        self.hpa_history = clone(data["hpa_history"])
+        self.once = dict(data["once"])
+        self.docker_host = data["docker_host"]
+
+    def _restore_in_place(self, data: dict) -> None:
+        """Rolls the cluster back to a checkpoint taken with to_dict (used when a command fails)."""
+        log, versions, floor = self._log, self._log_versions, self._log_floor
+        self._setup(dict(data["config"]))
+        self._load(data)
+        keep = bisect.bisect_right(versions, self.version)
+        self._log, self._log_versions, self._log_floor = log[:keep], versions[:keep], floor
+
+    # ------------------------------------------------------------------------------------------ helpers
+    def pod_cpu_usage(self, pod: dict) -> float:
+        """Returns the simulated CPU usage of a running pod in millicores (`sim load` demand, shared evenly)."""
+        owner = controller_uid(pod)
+        rs_key = self.store.by_uid_key(owner) if owner else None
+        rs = self.store.get(rs_key) if rs_key else None
+        dep_uid = controller_uid(rs) if rs else None
+        dep_key = self.store.by_uid_key(dep_uid) if dep_uid else None
+        if dep_key is None or pod.get("status", {}).get("phase") != "Running":
+            return 1.0
+        dep = self.store.get(dep_key)
+        pods = self.store.pods_matching(
+            pod["metadata"]["namespace"], (dep["spec"].get("selector") or {}).get("matchLabels") or {}
+        )
+        return self.hpa.usage(dep_key, pods).get(pod["metadata"]["name"], 1.0)
+
+    def shell_file_exists(self, pod: dict, container: str, path: str) -> bool | None:
+        """Returns whether a path exists inside a running container (exec probes use it)."""
+        from .kubectl.shell import file_exists
+
+        return file_exists(self, pod, container, path)
+
+    # ------------------------------------------------------------------------------------------ views
+    def snapshot(self) -> dict:
+        """Returns the JSON-ready view the visualizer draws (see docs/engine.md for the shape)."""
+        from .snapshot import build_snapshot
+
+        return build_snapshot(self)
+
+    def diff_since(self, version: int) -> dict | None:
+        """Returns the changes since `version` (apply with `apply_diff`), or None when a resync is needed."""
+        from .snapshot import build_diff
+
+        return build_diff(self, version)
+
+    def completions(self, prefix: str) -> list[str]:
+        """Returns full command lines completing `prefix` (commands, flags, resource types, object names)."""
+        from .completion import complete
+
+        try:
+            return complete(self, prefix)
+        except Exception:  # noqa: BLE001 - completion must never break a console
+            return []
+
+
+def _endpoint_signature(pod: dict | None):
+    if pod is None:
+        return None
+    st = pod.get("status") or {}
+    return (
+        st.get("podIP"),
+        pod_ready(pod),
+        bool(pod["metadata"].get("deletionTimestamp")),
+        st.get("phase"),
+        tuple(sorted((pod["metadata"].get("labels") or {}).items())),
+    )

@@ -1,0 +1,116 @@
+"""The console: routes `kubectl …`, `docker …`, `sim …` and `help` to their handlers, safely.
+
+A command that changes state runs against a checkpoint (`to_dict`); if it fails – a refused request, a YAML
+error, or even a bug – the cluster is restored, so bad input never changes anything. After a successful
+command the controllers react at once (the queues are drained), and the events of the whole chain become the
+command's events and control-plane trace.
+"""
+
+from __future__ import annotations
+
+from .apiserver import ApiError
+from .kubectl import commands as kubectl
+from .kubectl.args import CommandError
+from .narration import STEP_TITLES
+from .objects import did_you_mean
+from .runtime import split_command
+from .yaml_input import YamlError
+
+MAX_COMMAND = 4096
+PROGRAMS = ("kubectl", "docker", "sim", "help")
+
+
+def _programs():
+    from . import docker_cli, sim_commands
+
+    return {
+        "kubectl": (kubectl.run, kubectl.is_mutating),
+        "k": (kubectl.run, kubectl.is_mutating),
+        "docker": (docker_cli.run, docker_cli.is_mutating),
+        "sim": (sim_commands.run, sim_commands.is_mutating),
+        "help": (_help, lambda words: False),
+    }
+
+
+def _help(c, words, stdin) -> str:
+    return (
+        "Commands:\n  kubectl …   talk to the API server (apply -f -, get, describe, delete, scale, set image, "
+        "rollout, expose, autoscale, cordon, drain, logs, exec)\n"
+        "  docker …    the Docker engine on one worker (run, ps, stop, start, rm, logs)\n"
+        "  sim …       teaching actions (crash, fail-node, recover-node, probe-fail, probe-ok, load, traffic, "
+        "encrypt-at-rest, wait, images)\n\n동작 원리:\n"
+        + "\n".join(f"  {n}. {ko} / {en}" for n, (ko, en) in STEP_TITLES.items())
+    )
+
+
+def dispatch(c, command, stdin):
+    """Returns a CommandResult for one console line."""
+    from .cluster import CommandResult
+
+    if not isinstance(command, str):
+        return CommandResult(
+            False, "error: the command must be text", [], {"message": "the command must be text"}
+        )
+    if len(command) > MAX_COMMAND:
+        msg = f"error: the command is longer than {MAX_COMMAND} characters"
+        return CommandResult(False, msg, [], {"message": msg})
+    if stdin is not None and not isinstance(stdin, str):
+        return CommandResult(False, "error: stdin must be text", [], {"message": "stdin must be text"})
+    words = split_command(command.strip())
+    if isinstance(words, str):
+        msg = f"error: cannot parse the command line: {words}"
+        return CommandResult(False, msg, [], {"message": msg})
+    if not words:
+        return CommandResult(False, "error: empty command", [], {"message": "empty command"})
+    programs = _programs()
+    prog = words[0]
+    if prog not in programs:
+        guess = did_you_mean(prog, PROGRAMS)
+        msg = f"{prog}: command not found" + (
+            f"\nDid you mean: {' '.join(guess)}?" if guess else "\nTry: kubectl, docker, sim or help"
+        )
+        return CommandResult(False, msg, [], {"message": msg})
+    handler, mutating = programs[prog]
+    try:
+        writes = mutating(words[1:])
+    except Exception:  # noqa: BLE001
+        writes = True
+    checkpoint = c.to_dict() if writes else None
+    collected: list = []
+    trace: list = [
+        {
+            "step": 1,
+            "component": "user",
+            "reason": "Command",
+            "object": "",
+            "ko": f"사용자가 `{command.strip()[:200]}` 를 실행했습니다",
+            "en": f"The user ran `{command.strip()[:200]}`",
+        }
+    ]
+    c._collect, c._trace = collected, trace
+    error = None
+    try:
+        output = handler(c, words[1:], stdin)
+        c._drain()
+        ok = True
+    except CommandError as exc:
+        ok, output, error = False, str(exc), exc.error
+    except ApiError as exc:
+        ok, output = False, str(exc)
+    except YamlError as exc:
+        ok, output, error = False, exc.message, exc.to_dict()
+    except Exception as exc:  # noqa: BLE001 - last line of defence: bad input must never raise
+        ok, output = (
+            False,
+            f"error: internal simulator error ({type(exc).__name__}: {exc}); nothing was changed",
+        )
+    finally:
+        c._collect, c._trace = None, None
+    if not ok:
+        if checkpoint is not None:
+            c._restore_in_place(checkpoint)
+        return CommandResult(False, output, [], error or {"message": output})
+    if writes and len(trace) > 1:
+        c.trace = trace
+        c.touch("trace", "")
+    return CommandResult(True, output, collected, None)

@@ -1,0 +1,122 @@
+"""Endpoints controller: each Service's Endpoints object lists the IPs of the pods its selector matches.
+
+Ready pods go to `addresses`, the rest to `notReadyAddresses`; terminating pods are left out (unless the
+Service sets `publishNotReadyAddresses`), so only ready pods ever receive traffic (kube-proxy reads only
+`addresses`). Named target ports are resolved against the pods' container ports.
+"""
+
+from __future__ import annotations
+
+from ..narration import narrate
+from ..objects import BY_KIND, etcd_key
+from ..store import pod_ready
+
+COMPONENT = "controller-manager/endpoints-controller"
+
+
+def _target_port(port: dict, pods: list[dict]):
+    tp = port.get("targetPort", port.get("port"))
+    if isinstance(tp, str):
+        for pod in pods:
+            for ctr in pod["spec"]["containers"]:
+                for p in ctr.get("ports") or []:
+                    if p.get("name") == tp:
+                        return p.get("containerPort")
+        return None
+    return tp
+
+
+class EndpointsController:
+    """Reconciles the Endpoints of every Service that has a selector."""
+
+    def __init__(self, cluster):
+        self.c = cluster
+
+    def sync(self, svc_key: str) -> None:
+        """Rewrites the Endpoints object of one Service when its set of addresses changed."""
+        c = self.c
+        svc = c.store.get(svc_key)
+        ns_name = svc_key.rsplit("/", 2)[-2:]
+        ep_key = etcd_key(BY_KIND["Endpoints"], ns_name[0], ns_name[1])
+        existing = c.store.get(ep_key)
+        if svc is None:
+            if existing is not None:
+                c.api.delete(existing, COMPONENT)
+            return
+        selector = svc["spec"].get("selector")
+        if not selector:
+            return
+        ns = svc["metadata"]["namespace"]
+        publish = bool(svc["spec"].get("publishNotReadyAddresses"))
+        pods = c.store.pods_matching(ns, selector)
+        ready, not_ready = [], []
+        for pod in pods:
+            status = pod.get("status") or {}
+            ip = status.get("podIP")
+            if not ip or status.get("phase") in ("Succeeded", "Failed"):
+                continue
+            if pod["metadata"].get("deletionTimestamp") and not publish:
+                continue
+            addr = {
+                "ip": ip,
+                "nodeName": pod["spec"].get("nodeName"),
+                "targetRef": {
+                    "kind": "Pod",
+                    "name": pod["metadata"]["name"],
+                    "namespace": ns,
+                    "uid": pod["metadata"]["uid"],
+                },
+            }
+            (ready if pod_ready(pod) or publish else not_ready).append(addr)
+        ports = []
+        for p in svc["spec"].get("ports") or []:
+            entry = {"port": _target_port(p, pods) or p.get("port"), "protocol": p.get("protocol", "TCP")}
+            if p.get("name"):
+                entry["name"] = p["name"]
+            ports.append(entry)
+        subsets = []
+        if ready or not_ready:
+            subset = {}
+            if ready:
+                subset["addresses"] = ready
+            if not_ready:
+                subset["notReadyAddresses"] = not_ready
+            subset["ports"] = ports
+            subsets.append(subset)
+        if existing is not None and existing.get("subsets", []) == subsets:
+            return
+        obj = {
+            "apiVersion": "v1",
+            "kind": "Endpoints",
+            "metadata": {
+                "name": svc["metadata"]["name"],
+                "namespace": ns,
+                "labels": dict(svc["metadata"].get("labels") or {}),
+            },
+            "subsets": subsets,
+        }
+        before = (
+            len((existing or {}).get("subsets", [{}])[0].get("addresses", []))
+            if existing and existing.get("subsets")
+            else 0
+        )
+        if existing is None:
+            c.api.create(obj, COMPONENT)
+        else:
+            obj["metadata"]["uid"] = existing["metadata"]["uid"]
+            obj["metadata"]["creationTimestamp"] = existing["metadata"]["creationTimestamp"]
+            c.api.update_status(obj, COMPONENT)
+        if before != len(ready):
+            step, ko, en = narrate("endpoints", svc=svc["metadata"]["name"], ready=len(ready))
+            c.emit(
+                "Normal",
+                "EndpointsUpdated",
+                f"endpoints/{svc['metadata']['name']}",
+                COMPONENT,
+                f"Endpoints of service {svc['metadata']['name']} now list {len(ready)} ready address(es)",
+                ko,
+                en,
+                step,
+                namespace=ns,
+                quiet=True,
+            )

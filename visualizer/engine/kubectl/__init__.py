@@ -1,0 +1,1 @@
+"""kubectl: parsing command lines and printing results the way the real client does."""

@@ -1,0 +1,105 @@
+"""Command-line parsing shared by kubectl, docker and sim: flags with values, `--flag=value`, `-oyaml`, `--`."""
+
+from __future__ import annotations
+
+
+class CommandError(Exception):
+    """A command the CLI refuses; `str()` is the text printed, `error` the structured form (YAML line/column)."""
+
+    def __init__(self, message: str, error: dict | None = None):
+        super().__init__(message)
+        self.error = error or {"message": message}
+
+
+class Args:
+    """Positional words and flags (each flag keeps every value given, in order)."""
+
+    def __init__(self, positional: list[str], flags: dict[str, list[str]], rest: list[str]):
+        self.positional = positional
+        self.flags = flags
+        self.rest = rest  # words after `--`
+
+    def has(self, *names: str) -> bool:
+        """Returns True when any of the flag names was given."""
+        return any(n in self.flags for n in names)
+
+    def get(self, *names: str, default: str | None = None) -> str | None:
+        """Returns the last value of the first flag present among names."""
+        for n in names:
+            if n in self.flags and self.flags[n]:
+                return self.flags[n][-1]
+        return default
+
+    def all(self, *names: str) -> list[str]:
+        """Returns every value given for the flag names."""
+        out = []
+        for n in names:
+            out.extend(self.flags.get(n, []))
+        return out
+
+    def int(self, *names: str, default: int | None = None, minimum: int | None = None) -> int | None:
+        """Returns an integer flag value; raises CommandError when it is not an integer."""
+        value = self.get(*names)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise CommandError(
+                f'error: invalid argument "{value}" for "{names[0]}" flag: strconv.ParseInt: '
+                f'parsing "{value}": invalid syntax'
+            ) from None
+        if minimum is not None and number < minimum:
+            raise CommandError(f"error: {names[0]} must be at least {minimum}, got {number}")
+        return number
+
+
+def parse(words: list[str], value_flags: set[str], bool_flags: set[str] = frozenset()) -> Args:
+    """Returns Args; raises CommandError for an unknown flag or a value flag without a value."""
+    positional: list[str] = []
+    flags: dict[str, list[str]] = {}
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == "--":
+            rest = words[i + 1 :]
+            break
+        if w.startswith("--") and len(w) > 2:
+            name, eq, value = w.partition("=")
+            if name in value_flags:
+                if not eq:
+                    if i + 1 >= len(words):
+                        raise CommandError(f"error: flag needs an argument: {name}")
+                    i += 1
+                    value = words[i]
+                flags.setdefault(name, []).append(value)
+            elif name in bool_flags:
+                flags.setdefault(name, []).append(value if eq else "true")
+            else:
+                raise CommandError(f"error: unknown flag: {name}")
+        elif w.startswith("-") and len(w) > 1 and not w[1:].isdigit():
+            name = w[:2]
+            attached = w[2:]
+            if name in value_flags:
+                if attached.startswith("="):
+                    attached = attached[1:]
+                if not attached:
+                    if i + 1 >= len(words):
+                        raise CommandError(f"error: flag needs an argument: '{name[1]}' in {name}")
+                    i += 1
+                    attached = words[i]
+                flags.setdefault(name, []).append(attached)
+            elif name in bool_flags:
+                flags.setdefault(name, []).append("true")
+                for extra in attached:  # combined short flags like -it
+                    if f"-{extra}" in bool_flags:
+                        flags.setdefault(f"-{extra}", []).append("true")
+                    else:
+                        raise CommandError(f"error: unknown shorthand flag: '{extra}' in {w}")
+            else:
+                raise CommandError(f"error: unknown shorthand flag: '{w[1]}' in {w}")
+        else:
+            positional.append(w)
+        i += 1
+    return Args(positional, flags, rest)

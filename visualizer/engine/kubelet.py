@@ -1,0 +1,982 @@
+"""The kubelet: runs the pods bound to its node and reports their status to the API server (step 4).
+
+`sync(pod_key)` is level-triggered, like the real kubelet's syncPod: it reads the pod from the API server and
+the containers from the runtime, takes the next action that is due (mount volumes, pull the image, resolve
+Secrets for env, start, probe, restart with back-off, stop on deletion), writes the pod status when it changed,
+and asks the clock to wake it at its next deadline. Real defaults: CrashLoopBackOff 10 s doubling to 300 s
+(first restart immediate, reset after 10 min of running), the same back-off for image pulls, probes every
+`periodSeconds` with `failureThreshold` consecutive failures, graceful stop within the grace period.
+"""
+
+from __future__ import annotations
+
+from .clock import stamp
+from .narration import narrate
+from .objects import BY_KIND, clone, etcd_key
+from .registry import parse_image
+from .runtime import decode_secret_value, image_files, program_exit
+
+BACKOFF_START = 10.0
+BACKOFF_MAX = 300.0
+BACKOFF_RESET = 600.0
+CONFIG_RETRY = 10.0
+
+
+def _new_container() -> dict:
+    return {
+        "state": "waiting",
+        "reason": "ContainerCreating",
+        "message": None,
+        "exitCode": None,
+        "startedAt": None,
+        "finishedAt": None,
+        "restartCount": 0,
+        "last": None,
+        "ready": False,
+        "pullAt": None,
+        "pulled": False,
+        "pullBackoff": 0.0,
+        "pullRetryAt": None,
+        "errAt": None,
+        "backoff": 0.0,
+        "restartAt": None,
+        "exitAt": None,
+        "pendingExit": None,
+        "stopAt": None,
+        "probes": {},
+        "fs": {},
+        "env": {},
+        "logs": [],
+        "prevLogs": [],
+        "everStarted": False,
+    }
+
+
+class Kubelet:
+    """One kubelet per worker node, modelled as one object that keys everything by node."""
+
+    def __init__(self, cluster):
+        self.c = cluster
+
+    def component(self, node: str) -> str:
+        """Returns the component name used in events (`kubelet/worker-2`)."""
+        return f"kubelet/{node}"
+
+    # ------------------------------------------------------------------------------------------ sync
+    def sync(self, pod_key: str) -> None:
+        """Reconciles one pod on its node (the kubelet's syncPod)."""
+        c = self.c
+        pod = c.store.get(pod_key)
+        if pod is None:
+            self._forget(pod_key)
+            return
+        node = pod["spec"].get("nodeName")
+        if not node or not c.runtime.is_up(node):
+            return
+        rn = c.runtime.node(node)
+        sb = rn["sandboxes"].get(pod_key)
+        if sb is not None and sb["uid"] != pod["metadata"]["uid"]:
+            self._remove_sandbox(node, pod_key)
+            sb = None
+        if pod["metadata"].get("deletionTimestamp"):
+            self._terminate(pod, node, sb)
+            return
+        if pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return
+        if sb is None:
+            sb = self._create_sandbox(pod, node)
+            if sb is None:
+                self._write_status(pod, node, None)
+                return
+        wake = []
+        policy = pod["spec"].get("restartPolicy", "Always")
+        for spec in pod["spec"]["containers"]:
+            ctr = sb["containers"].setdefault(spec["name"], _new_container())
+            self._step_container(pod, node, sb, spec, ctr, policy, wake)
+        self._write_status(pod, node, sb)
+        if wake:
+            c.clock.wake("kubelet", pod_key, min(wake))
+
+    def _forget(self, pod_key: str) -> None:
+        for name, n in self.c.runtime.data["nodes"].items():
+            if pod_key in n["sandboxes"]:
+                self._remove_sandbox(name, pod_key)
+
+    def _remove_sandbox(self, node: str, pod_key: str) -> None:
+        sb = self.c.runtime.node(node)["sandboxes"].pop(pod_key, None)
+        # emptyDir volumes go with the sandbox: "deleted permanently when the pod is removed from the node".
+        return sb
+
+    # ------------------------------------------------------------------------------------------ sandbox
+    def _create_sandbox(self, pod: dict, node: str) -> dict | None:
+        c = self.c
+        key = etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
+        problem = self._volume_problem(pod)
+        if problem:
+            ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+            step, ko, en = narrate("failed-mount", pod=name, why=problem)
+            c.emit_once(
+                f"mount/{key}/{problem}",
+                "Warning",
+                "FailedMount",
+                f"pod/{name}",
+                self.component(node),
+                f"MountVolume.SetUp failed for volume {problem}",
+                ko,
+                en,
+                step,
+                namespace=ns,
+            )
+            c.clock.wake("kubelet", key, c.clock.now + CONFIG_RETRY)
+            return None
+        sb = {
+            "uid": pod["metadata"]["uid"],
+            "ip": c.runtime.allocate_pod_ip(node),
+            "created": c.clock.now,
+            "emptydir": {v["name"]: {} for v in pod["spec"].get("volumes") or [] if "emptyDir" in v},
+            "containers": {},
+        }
+        c.runtime.node(node)["sandboxes"][key] = sb
+        return sb
+
+    def _volume_problem(self, pod: dict) -> str | None:
+        ns = pod["metadata"]["namespace"]
+        api = self.c.api
+        for v in pod["spec"].get("volumes") or []:
+            if "secret" in v:
+                sname = (v.get("secret") or {}).get("secretName")
+                if api.get("Secret", ns, sname) is None and not (v.get("secret") or {}).get("optional"):
+                    return f'"{v["name"]}" : secret "{sname}" not found'
+            if "configMap" in v:
+                cname = (v.get("configMap") or {}).get("name")
+                if api.get("ConfigMap", ns, cname) is None and not (v.get("configMap") or {}).get("optional"):
+                    return f'"{v["name"]}" : configmap "{cname}" not found'
+            if "persistentVolumeClaim" in v:
+                claim = (v.get("persistentVolumeClaim") or {}).get("claimName")
+                pvc = api.get("PersistentVolumeClaim", ns, claim)
+                if pvc is None:
+                    return f'"{v["name"]}" : persistentvolumeclaim "{claim}" not found'
+                if pvc.get("status", {}).get("phase") != "Bound":
+                    return f'"{v["name"]}" : persistentvolumeclaim "{claim}" is not bound'
+                modes = pvc["spec"].get("accessModes") or []
+                if "ReadWriteOncePod" in modes or modes == ["ReadWriteOnce"]:
+                    other = self._claim_user(pod, claim, modes)
+                    if other:
+                        return f'"{v["name"]}" : Multi-Attach error: volume is already used by pod(s) {other}'
+        return None
+
+    def _claim_user(self, pod: dict, claim: str, modes: list) -> str | None:
+        """Returns another running pod that blocks this one from attaching a ReadWriteOnce(Pod) claim."""
+        ns = pod["metadata"]["namespace"]
+        for other in self.c.store.list("Pod", ns):
+            if other is pod or other["metadata"]["name"] == pod["metadata"]["name"]:
+                continue
+            on = other["spec"].get("nodeName")
+            if not on:
+                continue
+            uses = any(
+                (v.get("persistentVolumeClaim") or {}).get("claimName") == claim
+                for v in other["spec"].get("volumes") or []
+            )
+            if not uses:
+                continue
+            okey = etcd_key(BY_KIND["Pod"], ns, other["metadata"]["name"])
+            rn = self.c.runtime.node(on)
+            if (
+                rn
+                and okey in rn["sandboxes"]
+                and (on != pod["spec"]["nodeName"] or "ReadWriteOncePod" in modes)
+            ):
+                return other["metadata"]["name"]
+        return None
+
+    # ------------------------------------------------------------------------------------------ containers
+    def _step_container(self, pod, node, sb, spec, ctr, policy, wake):
+        c = self.c
+        now = c.clock.now
+        name = pod["metadata"]["name"]
+        ns = pod["metadata"]["namespace"]
+        comp = self.component(node)
+        ref = parse_image(spec["image"])
+        # 1. a running container may have exited or been killed by a probe
+        if ctr["state"] == "running":
+            if ctr["exitAt"] is not None and ctr["exitAt"] <= now:
+                code = ctr["pendingExit"] if ctr["pendingExit"] is not None else 1
+                self._container_exited(pod, node, spec, ctr, code, "Completed" if code == 0 else "Error")
+            else:
+                self._run_probes(pod, node, spec, ctr, wake)
+                if ctr["state"] == "running":
+                    if ctr["exitAt"] is not None:
+                        wake.append(ctr["exitAt"])
+                    return
+        # 2. terminated: restart per restartPolicy, maybe after the CrashLoopBackOff delay
+        if ctr["state"] == "terminated":
+            code = ctr["exitCode"] or 0
+            if policy == "Never" or (policy == "OnFailure" and code == 0):
+                return
+            if ctr["restartAt"] is None:
+                if (
+                    ctr["startedAt"] is not None
+                    and (ctr["finishedAt"] or now) - ctr["startedAt"] >= BACKOFF_RESET
+                ):
+                    ctr["backoff"] = 0.0
+                delay = ctr["backoff"]
+                ctr["restartAt"] = (ctr["finishedAt"] or now) + delay
+                ctr["backoff"] = BACKOFF_START if delay == 0 else min(delay * 2, BACKOFF_MAX)
+                if delay > 0:
+                    ctr["state"] = "waiting"
+                    ctr["reason"] = "CrashLoopBackOff"
+                    ctr["message"] = (
+                        f"back-off {int(delay)}s restarting failed container={spec['name']} "
+                        f"pod={name}_{ns}({pod['metadata']['uid']})"
+                    )
+                    step, ko, en = narrate("crash-backoff", pod=name, backoff=int(delay))
+                    c.emit(
+                        "Warning",
+                        "BackOff",
+                        f"pod/{name}",
+                        comp,
+                        f"Back-off restarting failed container {spec['name']} in pod {name}_{ns}"
+                        f"({pod['metadata']['uid']})",
+                        ko,
+                        en,
+                        step,
+                        namespace=ns,
+                    )
+            if ctr["restartAt"] > now:
+                wake.append(ctr["restartAt"])
+                return
+            ctr["state"] = "waiting"
+            ctr["restarting"] = True
+        if ctr["state"] == "waiting" and ctr["reason"] == "CrashLoopBackOff":
+            if ctr["restartAt"] is not None and ctr["restartAt"] > now:
+                wake.append(ctr["restartAt"])
+                return
+            ctr["restarting"] = True
+        # 3. image: pull if needed (with ErrImagePull → ImagePullBackOff)
+        if isinstance(ref, str):
+            if ctr["reason"] != "InvalidImageName":
+                ctr.update(
+                    state="waiting",
+                    reason="InvalidImageName",
+                    message=f'Failed to apply default image tag "{spec["image"]}": couldn\'t parse image '
+                    f'name "{spec["image"]}": {ref}',
+                )
+                c.emit(
+                    "Warning",
+                    "InspectFailed",
+                    f"pod/{name}",
+                    comp,
+                    ctr["message"],
+                    *narrate("pull-failed", image=spec["image"])[1:],
+                    4,
+                    namespace=ns,
+                )
+            return
+        if not ctr["pulled"] and not self._pull(pod, node, spec, ctr, ref, wake):
+            return
+        # 4. configuration: env from Secrets / ConfigMaps
+        env, problem = self.container_env(pod, spec, sb)
+        if problem:
+            if ctr["reason"] != "CreateContainerConfigError" or ctr["message"] != problem:
+                ctr.update(state="waiting", reason="CreateContainerConfigError", message=problem)
+                step, ko, en = narrate("config-error", pod=name, why=problem)
+                c.emit(
+                    "Warning", "Failed", f"pod/{name}", comp, f"Error: {problem}", ko, en, step, namespace=ns
+                )
+            wake.append(now + CONFIG_RETRY)
+            return
+        # 5. create and start
+        restarted = ctr.pop("restarting", False) or ctr["everStarted"]
+        if restarted:
+            ctr["restartCount"] += 1
+            ctr["prevLogs"] = ctr["logs"]
+            ctr["logs"] = []
+        ctr.update(
+            state="running",
+            reason=None,
+            message=None,
+            startedAt=now,
+            finishedAt=None,
+            exitCode=None,
+            restartAt=None,
+            ready=False,
+            env=env,
+            everStarted=True,
+            stopAt=None,
+        )
+        ctr["fs"] = image_files(ref, name)
+        ctr["probes"] = {}
+        for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+            p = spec.get(kind)
+            if p:
+                ctr["probes"][kind] = {"next": now + p.get("initialDelaySeconds", 0), "fail": 0, "ok": 0}
+        ex = program_exit(ref, (spec.get("command") or []) + (spec.get("args") or []), env)
+        if ex is None:
+            ctr["exitAt"] = None
+            ctr["pendingExit"] = None
+            ctr["logs"] += [line.format(tag=ref.tag) for line in (ref.repo.logs if ref.repo else ())]
+        else:
+            delay, code, lines = ex
+            ctr["exitAt"] = now + delay
+            ctr["pendingExit"] = code
+            ctr["logs"] += lines
+        if restarted:
+            step, ko, en = narrate(
+                "restarted", node=node, pod=name, container=spec["name"], n=ctr["restartCount"]
+            )
+        else:
+            step, ko, en = narrate("started", node=node, pod=name, container=spec["name"])
+            c.emit(
+                "Normal",
+                "Created",
+                f"pod/{name}",
+                comp,
+                f"Created container: {spec['name']}",
+                *narrate("created", node=node, pod=name, container=spec["name"])[1:],
+                4,
+                namespace=ns,
+            )
+        c.emit(
+            "Normal",
+            "Started",
+            f"pod/{name}",
+            comp,
+            f"Started container {spec['name']}",
+            ko,
+            en,
+            step,
+            namespace=ns,
+        )
+        if not spec.get("readinessProbe") and not spec.get("startupProbe"):
+            ctr["ready"] = True
+        for pr in ctr["probes"].values():
+            wake.append(pr["next"])
+        if ctr["exitAt"] is not None:
+            wake.append(ctr["exitAt"])
+        if ctr["probes"]:
+            self._run_probes(pod, node, spec, ctr, wake)
+
+    def _pull(self, pod, node, spec, ctr, ref, wake) -> bool:
+        """Drives the image pull; returns True once the image is on the node."""
+        c = self.c
+        now = c.clock.now
+        name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
+        comp = self.component(node)
+        policy = spec.get("imagePullPolicy", "IfNotPresent")
+        if ctr["pullAt"] is None:
+            if ctr["pullRetryAt"] is not None and ctr["pullRetryAt"] > now:
+                if ctr["reason"] == "ErrImagePull" and now >= (ctr["errAt"] or now) + 2:
+                    ctr["reason"] = "ImagePullBackOff"
+                    ctr["message"] = f'Back-off pulling image "{spec["image"]}"'
+                    step, ko, en = narrate(
+                        "pull-backoff", image=spec["image"], backoff=int(ctr["pullBackoff"])
+                    )
+                    c.emit(
+                        "Normal",
+                        "BackOff",
+                        f"pod/{name}",
+                        comp,
+                        f'Back-off pulling image "{spec["image"]}"',
+                        ko,
+                        en,
+                        step,
+                        namespace=ns,
+                    )
+                    c.emit(
+                        "Warning",
+                        "Failed",
+                        f"pod/{name}",
+                        comp,
+                        "Error: ImagePullBackOff",
+                        ko,
+                        en,
+                        step,
+                        namespace=ns,
+                    )
+                if ctr["reason"] == "ErrImagePull":
+                    wake.append((ctr["errAt"] or now) + 2)
+                wake.append(ctr["pullRetryAt"])
+                return False
+            if policy != "Always" and c.runtime.image_present(node, ref.full):
+                ctr["pulled"] = True
+                step, ko, en = narrate("image-present", image=spec["image"], node=node)
+                c.emit(
+                    "Normal",
+                    "Pulled",
+                    f"pod/{name}",
+                    comp,
+                    f'Container image "{spec["image"]}" already present on machine',
+                    ko,
+                    en,
+                    step,
+                    namespace=ns,
+                )
+                return True
+            if policy == "Never":
+                ctr.update(
+                    state="waiting",
+                    reason="ErrImageNeverPull",
+                    message=f'Container image "{spec["image"]}" is not present with pull policy of Never',
+                )
+                return False
+            ctr["pullAt"] = c.runtime.start_pull(node, ref)
+            ctr["pullStarted"] = now
+            if ctr["reason"] not in ("ErrImagePull", "ImagePullBackOff"):
+                ctr.update(state="waiting", reason="ContainerCreating", message=None)
+            step, ko, en = narrate("pulling", node=node, image=spec["image"])
+            c.emit(
+                "Normal",
+                "Pulling",
+                f"pod/{name}",
+                comp,
+                f'Pulling image "{spec["image"]}"',
+                ko,
+                en,
+                step,
+                namespace=ns,
+            )
+        if ctr["pullAt"] > now:
+            wake.append(ctr["pullAt"])
+            return False
+        c.runtime.finish_pull(node, ref)
+        took = round(now - ctr.get("pullStarted", now), 1)
+        ctr["pullAt"] = None
+        if ref.exists:
+            ctr["pulled"] = True
+            ctr["pullBackoff"] = 0.0
+            step, ko, en = narrate("pulled", node=node, image=spec["image"])
+            c.emit(
+                "Normal",
+                "Pulled",
+                f"pod/{name}",
+                comp,
+                f'Successfully pulled image "{spec["image"]}" in {took}s ({took}s including waiting). Image '
+                f"size: {(ref.repo.size_mb if ref.repo else 1) * 1_000_000} bytes.",
+                ko,
+                en,
+                step,
+                namespace=ns,
+            )
+            return True
+        ctr["pullBackoff"] = (
+            BACKOFF_START if not ctr["pullBackoff"] else min(ctr["pullBackoff"] * 2, BACKOFF_MAX)
+        )
+        ctr["pullRetryAt"] = now + ctr["pullBackoff"]
+        ctr["errAt"] = now
+        if ref.repo is None:
+            detail = (
+                "pull access denied, repository does not exist or may require authorization: server "
+                "message: insufficient_scope: authorization failed"
+            )
+        else:
+            detail = f"{ref.full}: not found"
+        msg = (
+            f'Failed to pull image "{spec["image"]}": rpc error: code = NotFound desc = failed to pull and unpack '
+            f'image "{ref.full}": failed to resolve reference "{ref.full}": {detail}'
+        )
+        ctr.update(state="waiting", reason="ErrImagePull", message=msg)
+        step, ko, en = narrate("pull-failed", image=spec["image"])
+        c.emit("Warning", "Failed", f"pod/{name}", comp, msg, ko, en, step, namespace=ns)
+        c.emit("Warning", "Failed", f"pod/{name}", comp, "Error: ErrImagePull", ko, en, step, namespace=ns)
+        wake.append(now + 2)
+        wake.append(ctr["pullRetryAt"])
+        return False
+
+    def container_env(self, pod: dict, spec: dict, sb: dict | None) -> tuple[dict, str | None]:
+        """Returns (environment, problem): service links, envFrom, env with Secret/ConfigMap references."""
+        c = self.c
+        ns = pod["metadata"]["namespace"]
+        env: dict[str, str] = {
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOSTNAME": pod["metadata"]["name"],
+        }
+        ref = parse_image(spec["image"])
+        if not isinstance(ref, str) and ref.repository == "library/nginx":
+            env["NGINX_VERSION"] = ref.tag
+        kube = c.api.get("Service", "default", "kubernetes")
+        if kube:
+            env.update(
+                KUBERNETES_SERVICE_HOST=kube["spec"]["clusterIP"],
+                KUBERNETES_SERVICE_PORT="443",
+                KUBERNETES_PORT=f"tcp://{kube['spec']['clusterIP']}:443",
+            )
+        if pod["spec"].get("enableServiceLinks", True):
+            for svc in c.store.list("Service", ns):
+                if svc["metadata"]["name"] == "kubernetes" or svc["spec"].get("clusterIP") in (None, "None"):
+                    continue
+                ports = svc["spec"].get("ports") or []
+                if not ports:
+                    continue
+                prefix = svc["metadata"]["name"].upper().replace("-", "_")
+                ip, port = svc["spec"]["clusterIP"], ports[0]["port"]
+                proto = ports[0].get("protocol", "TCP").lower()
+                env[f"{prefix}_SERVICE_HOST"] = ip
+                env[f"{prefix}_SERVICE_PORT"] = str(port)
+                env[f"{prefix}_PORT"] = f"{proto}://{ip}:{port}"
+                env[f"{prefix}_PORT_{port}_{proto.upper()}"] = f"{proto}://{ip}:{port}"
+                env[f"{prefix}_PORT_{port}_{proto.upper()}_ADDR"] = ip
+        for src in spec.get("envFrom") or []:
+            prefix = src.get("prefix", "")
+            if "secretRef" in src:
+                s = c.api.get("Secret", ns, src["secretRef"].get("name"))
+                if s is None:
+                    if not src["secretRef"].get("optional"):
+                        return env, f'secret "{src["secretRef"].get("name")}" not found'
+                    continue
+                for k, v in (s.get("data") or {}).items():
+                    env[prefix + k] = decode_secret_value(v)
+            if "configMapRef" in src:
+                cm = c.api.get("ConfigMap", ns, src["configMapRef"].get("name"))
+                if cm is None:
+                    if not src["configMapRef"].get("optional"):
+                        return env, f'configmap "{src["configMapRef"].get("name")}" not found'
+                    continue
+                for k, v in (cm.get("data") or {}).items():
+                    env[prefix + k] = v
+        for e in spec.get("env") or []:
+            if "value" in e:
+                env[e["name"]] = str(e["value"])
+            vf = e.get("valueFrom") or {}
+            if "secretKeyRef" in vf:
+                r = vf["secretKeyRef"]
+                s = c.api.get("Secret", ns, r.get("name"))
+                if s is None:
+                    if r.get("optional"):
+                        continue
+                    return env, f'secret "{r.get("name")}" not found'
+                if r.get("key") not in (s.get("data") or {}):
+                    if r.get("optional"):
+                        continue
+                    return env, f"couldn't find key {r.get('key')} in Secret {ns}/{r.get('name')}"
+                env[e["name"]] = decode_secret_value(s["data"][r["key"]])
+            elif "configMapKeyRef" in vf:
+                r = vf["configMapKeyRef"]
+                cm = c.api.get("ConfigMap", ns, r.get("name"))
+                if cm is None:
+                    if r.get("optional"):
+                        continue
+                    return env, f'configmap "{r.get("name")}" not found'
+                if r.get("key") not in (cm.get("data") or {}):
+                    if r.get("optional"):
+                        continue
+                    return env, f"couldn't find key {r.get('key')} in ConfigMap {ns}/{r.get('name')}"
+                env[e["name"]] = cm["data"][r["key"]]
+            elif "fieldRef" in vf:
+                path = (vf["fieldRef"] or {}).get("fieldPath", "")
+                env[e["name"]] = {
+                    "metadata.name": pod["metadata"]["name"],
+                    "metadata.namespace": ns,
+                    "spec.nodeName": pod["spec"].get("nodeName", ""),
+                    "status.podIP": (sb or {}).get("ip", ""),
+                }.get(path, "")
+        return env, None
+
+    # ------------------------------------------------------------------------------------------ probes
+    def probe_result(self, pod: dict, spec: dict, ctr: dict, kind: str) -> tuple[bool, str]:
+        """Returns (success, failure message) of one probe run against the simulated container."""
+        probe = spec[kind]
+        faults = self.c.runtime.data["faults"].get(
+            etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]), {}
+        )
+        which = (
+            "liveness" if kind == "livenessProbe" else "readiness" if kind == "readinessProbe" else "startup"
+        )
+        sb_ip = pod.get("status", {}).get("podIP") or "10.244.0.1"
+        ref = parse_image(spec["image"])
+        repo = None if isinstance(ref, str) else ref.repo
+        listening = set(repo.ports if repo else ())
+        for p in spec.get("ports") or []:
+            if repo is None or not repo.ports:
+                listening.add(p.get("containerPort"))
+
+        def port_of(value):
+            if isinstance(value, str):
+                for p in spec.get("ports") or []:
+                    if p.get("name") == value:
+                        return p.get("containerPort")
+                return None
+            return value
+
+        if "httpGet" in probe:
+            hg = probe["httpGet"]
+            port = port_of(hg.get("port"))
+            path = hg.get("path", "/")
+            if port not in listening:
+                return False, (
+                    f'Get "http://{sb_ip}:{port}{path}": dial tcp {sb_ip}:{port}: connect: connection refused'
+                )
+            if faults.get(which):
+                return False, "HTTP probe failed with statuscode: 503"
+            if repo is not None and repo.serves and path.split("?")[0] not in repo.serves:
+                return False, "HTTP probe failed with statuscode: 404"
+            return True, ""
+        if "tcpSocket" in probe:
+            port = port_of(probe["tcpSocket"].get("port"))
+            if port not in listening:
+                return False, f"dial tcp {sb_ip}:{port}: connect: connection refused"
+            if faults.get(which):
+                return False, f"dial tcp {sb_ip}:{port}: i/o timeout"
+            return True, ""
+        if faults.get(which):
+            return False, "command terminated with exit code 1"
+        cmd = (probe.get("exec") or {}).get("command") or []
+        words = " ".join(cmd).split()
+        for i, w in enumerate(words[:-1]):
+            if w in ("cat", "test", "ls") and words[i + 1] not in ("-e", "-f") or w in ("-e", "-f"):
+                target = words[i + 1]
+            else:
+                continue
+            if self.c.shell_file_exists(pod, spec["name"], target) is False:
+                return False, f"cat: can't open '{target}': No such file or directory"
+        return True, ""
+
+    def _run_probes(self, pod, node, spec, ctr, wake):
+        c = self.c
+        now = c.clock.now
+        name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
+        for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+            st = ctr["probes"].get(kind)
+            if st is None:
+                continue
+            if (
+                kind != "startupProbe"
+                and "startupProbe" in ctr["probes"]
+                and not ctr["probes"]["startupProbe"].get("done")
+            ):
+                continue
+            if st.get("done"):
+                continue
+            probe = spec[kind]
+            while st["next"] <= now and ctr["state"] == "running":
+                st["next"] += probe.get("periodSeconds", 10)
+                ok, why = self.probe_result(pod, spec, ctr, kind)
+                label = {
+                    "livenessProbe": "Liveness",
+                    "readinessProbe": "Readiness",
+                    "startupProbe": "Startup",
+                }[kind]
+                if ok:
+                    st["fail"] = 0
+                    st["ok"] += 1
+                    if kind == "readinessProbe" and st["ok"] >= probe.get("successThreshold", 1):
+                        ctr["ready"] = True
+                    if kind == "startupProbe":
+                        st["done"] = True
+                        for other in ("livenessProbe", "readinessProbe"):
+                            if other in ctr["probes"]:
+                                ctr["probes"][other]["next"] = now + spec[other].get("initialDelaySeconds", 0)
+                        if "readinessProbe" not in ctr["probes"]:
+                            ctr["ready"] = True
+                    continue
+                st["ok"] = 0
+                st["fail"] += 1
+                threshold = probe.get("failureThreshold", 3)
+                tmpl = "unhealthy-liveness" if kind != "readinessProbe" else "unhealthy-readiness"
+                step, ko, en = narrate(tmpl, pod=name, n=min(st["fail"], threshold), threshold=threshold)
+                c.emit(
+                    "Warning",
+                    "Unhealthy",
+                    f"pod/{name}",
+                    self.component(node),
+                    f"{label} probe failed: {why}",
+                    ko,
+                    en,
+                    step,
+                    namespace=ns,
+                )
+                if kind == "readinessProbe":
+                    if st["fail"] >= threshold:
+                        ctr["ready"] = False
+                elif st["fail"] >= threshold:
+                    step, ko, en = narrate("liveness-kill", n=threshold, pod=name)
+                    c.emit(
+                        "Normal",
+                        "Killing",
+                        f"pod/{name}",
+                        self.component(node),
+                        f"Container {spec['name']} failed {label.lower()} probe, will be restarted",
+                        ko,
+                        en,
+                        step,
+                        namespace=ns,
+                    )
+                    self._container_exited(pod, node, spec, ctr, 137, "Error", killed=True)
+                    return
+            if ctr["state"] == "running":
+                wake.append(st["next"])
+
+    def _container_exited(self, pod, node, spec, ctr, code: int, reason: str, killed: bool = False) -> None:
+        c = self.c
+        now = c.clock.now
+        ctr["last"] = {
+            "terminated": {
+                "exitCode": code,
+                "reason": reason,
+                "startedAt": stamp(ctr["startedAt"] or now),
+                "finishedAt": stamp(now),
+                "containerID": ctr.get("id", ""),
+            }
+        }
+        ctr.update(
+            state="terminated",
+            reason=reason,
+            exitCode=code,
+            finishedAt=now,
+            exitAt=None,
+            pendingExit=None,
+            ready=False,
+            restartAt=None,
+        )
+        ctr["fs"] = {}  # the container's writable layer is lost with the container
+        if not killed:
+            name = pod["metadata"]["name"]
+            step, ko, en = narrate("container-exited", pod=name, container=spec["name"], code=code)
+            c.emit(
+                "Warning" if code else "Normal",
+                "Exited" if code == 0 else "Error",
+                f"pod/{name}",
+                self.component(node),
+                f"Container {spec['name']} exited with code {code} ({reason})",
+                ko,
+                en,
+                step,
+                namespace=pod["metadata"]["namespace"],
+            )
+
+    def crash(self, pod_key: str) -> bool:
+        """Makes the pod's main container exit with code 1 now (`sim crash`); returns False if not running."""
+        c = self.c
+        pod = c.store.get(pod_key)
+        node = pod["spec"].get("nodeName") if pod else None
+        if not node or not c.runtime.is_up(node):
+            return False
+        sb = c.runtime.node(node)["sandboxes"].get(pod_key)
+        spec = pod["spec"]["containers"][0]
+        ctr = (sb or {}).get("containers", {}).get(spec["name"])
+        if not ctr or ctr["state"] != "running":
+            return False
+        ctr["logs"].append("*** simulated crash: main process exited with code 1 ***")
+        self._container_exited(pod, node, spec, ctr, 1, "Error")
+        self.sync(pod_key)
+        return True
+
+    # ------------------------------------------------------------------------------------------ termination
+    def _terminate(self, pod: dict, node: str, sb: dict | None) -> None:
+        c = self.c
+        now = c.clock.now
+        key = etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
+        name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
+        grace = pod["metadata"].get("deletionGracePeriodSeconds", 30)
+        pending = []
+        if sb is not None:
+            for spec in pod["spec"]["containers"]:
+                ctr = sb["containers"].get(spec["name"])
+                if ctr is None:
+                    continue
+                if ctr["state"] == "running":
+                    if ctr.get("stopAt") is None:
+                        ref = parse_image(spec["image"])
+                        stop = ref.repo.stop_seconds if not isinstance(ref, str) and ref.repo else 0.5
+                        ctr["stopAt"] = now + min(grace, stop)
+                        ctr["ready"] = False
+                        step, ko, en = narrate("killing", node=node, pod=name, container=spec["name"])
+                        c.emit(
+                            "Normal",
+                            "Killing",
+                            f"pod/{name}",
+                            self.component(node),
+                            f"Stopping container {spec['name']}",
+                            ko,
+                            en,
+                            step,
+                            namespace=ns,
+                        )
+                    if ctr["stopAt"] > now:
+                        pending.append(ctr["stopAt"])
+                        continue
+                    ctr.update(
+                        state="terminated", reason="Completed", exitCode=0, finishedAt=now, stopAt=None
+                    )
+        if pending:
+            self._write_status(pod, node, sb)
+            c.clock.wake("kubelet", key, min(pending))
+            return
+        self._remove_sandbox(node, key)
+        step, ko, en = narrate("pod-removed", node=node, pod=name)
+        c.emit(
+            "Normal",
+            "Deleted",
+            f"pod/{name}",
+            self.component(node),
+            f"Pod {name} terminated and removed",
+            ko,
+            en,
+            step,
+            namespace=ns,
+            quiet=True,
+        )
+        c.api.remove_finalized_pod(pod, self.component(node))
+
+    # ------------------------------------------------------------------------------------------ status
+    def _write_status(self, pod: dict, node: str, sb: dict | None) -> None:
+        c = self.c
+        old = pod.get("status") or {}
+        status = {
+            "phase": old.get("phase", "Pending"),
+            "qosClass": old.get("qosClass", "BestEffort"),
+            "hostIP": c.node_ip(node),
+            "hostIPs": [{"ip": c.node_ip(node)}],
+        }
+        if sb is not None:
+            status["podIP"] = sb["ip"]
+            status["podIPs"] = [{"ip": sb["ip"]}]
+            status["startTime"] = old.get("startTime") or stamp(sb["created"])
+        statuses = []
+        all_ready = sb is not None
+        any_running = False
+        all_started = sb is not None
+        terminal = sb is not None
+        all_succeeded = True
+        policy = pod["spec"].get("restartPolicy", "Always")
+        for spec in pod["spec"]["containers"]:
+            ctr = (sb or {}).get("containers", {}).get(spec["name"]) if sb else None
+            cs = {
+                "name": spec["name"],
+                "image": spec["image"],
+                "imageID": "",
+                "ready": False,
+                "restartCount": 0,
+                "started": False,
+                "state": {"waiting": {"reason": "ContainerCreating"}},
+                "lastState": {},
+            }
+            if ctr is not None:
+                cs["restartCount"] = ctr["restartCount"]
+                cs["ready"] = bool(ctr["ready"] and ctr["state"] == "running" and ctr.get("stopAt") is None)
+                if ctr["last"]:
+                    cs["lastState"] = ctr["last"]
+                if ctr["pulled"]:
+                    ref = parse_image(spec["image"])
+                    cs["imageID"] = (
+                        f"{ref.full.rsplit(':', 1)[0]}@sha256:{_digest(ref.full)}"
+                        if not isinstance(ref, str)
+                        else ""
+                    )
+                if ctr["state"] == "running":
+                    cs["state"] = {"running": {"startedAt": stamp(ctr["startedAt"])}}
+                    cs["started"] = True
+                    cs["containerID"] = (
+                        f"containerd://{_digest(str(ctr['startedAt']) + pod['metadata']['uid'])}"
+                    )
+                    any_running = True
+                elif ctr["state"] == "terminated":
+                    cs["state"] = {
+                        "terminated": {
+                            "exitCode": ctr["exitCode"],
+                            "reason": ctr["reason"],
+                            "startedAt": stamp(ctr["startedAt"] or 0),
+                            "finishedAt": stamp(ctr["finishedAt"] or 0),
+                        }
+                    }
+                    if ctr["exitCode"] != 0:
+                        all_succeeded = False
+                else:
+                    waiting = {"reason": ctr["reason"] or "ContainerCreating"}
+                    if ctr["message"]:
+                        waiting["message"] = ctr["message"]
+                    cs["state"] = {"waiting": waiting}
+                if not ctr["everStarted"]:
+                    all_started = False
+                if (
+                    ctr["state"] != "terminated"
+                    or policy == "Always"
+                    or (policy == "OnFailure" and ctr["exitCode"] != 0)
+                ):
+                    terminal = False
+            else:
+                all_started = False
+                terminal = False
+            if not cs["ready"]:
+                all_ready = False
+            statuses.append(cs)
+        if sb is None or not all_started:
+            phase = "Pending"
+        elif terminal:
+            phase = "Succeeded" if all_succeeded else "Failed"
+        else:
+            phase = "Running"
+        if pod["metadata"].get("deletionTimestamp") and phase == "Pending" and any_running:
+            phase = "Running"
+        status["phase"] = phase
+        conds_old = {cd["type"]: cd for cd in old.get("conditions", ())}
+
+        def cond(ctype, ok):
+            value = "True" if ok else "False"
+            prev = conds_old.get(ctype)
+            when = prev["lastTransitionTime"] if prev and prev["status"] == value else stamp(c.clock.now)
+            out = {"type": ctype, "status": value, "lastProbeTime": None, "lastTransitionTime": when}
+            if not ok and ctype in ("Ready", "ContainersReady"):
+                out["reason"] = "PodCompleted" if phase in ("Succeeded", "Failed") else "ContainersNotReady"
+                if phase not in ("Succeeded", "Failed"):
+                    names = [cs["name"] for cs in statuses if not cs["ready"]]
+                    out["message"] = f"containers with unready status: [{' '.join(names)}]"
+            return out
+
+        status["conditions"] = [
+            cond("PodReadyToStartContainers", sb is not None),
+            cond("Initialized", True),
+            cond("Ready", all_ready),
+            cond("ContainersReady", all_ready),
+            cond("PodScheduled", True),
+        ]
+        status["containerStatuses"] = statuses
+        if status != old:
+            was_ready = any(
+                cd["type"] == "Ready" and cd["status"] == "True" for cd in old.get("conditions", ())
+            )
+            new = clone(pod)
+            new["status"] = status
+            c.api.update_status(new, self.component(node))
+            if all_ready and not was_ready:
+                step, ko, en = narrate("pod-ready", pod=pod["metadata"]["name"])
+                c.emit(
+                    "Normal",
+                    "Ready",
+                    f"pod/{pod['metadata']['name']}",
+                    self.component(node),
+                    f"Pod {pod['metadata']['name']} is Ready",
+                    ko,
+                    en,
+                    step,
+                    namespace=pod["metadata"]["namespace"],
+                    quiet=True,
+                )
+
+    def mark_pods_not_ready(self, node: str) -> None:
+        """Sets Ready=False on every pod of an unreachable node (done by the node controller)."""
+        c = self.c
+        for pod in c.store.pods_on(node):
+            conds = pod.get("status", {}).get("conditions", ())
+            if not any(cd["type"] == "Ready" and cd["status"] == "True" for cd in conds):
+                continue
+            new = clone(pod)
+            for cd in new["status"]["conditions"]:
+                if cd["type"] in ("Ready", "ContainersReady"):
+                    cd.update(
+                        status="False",
+                        lastTransitionTime=stamp(c.clock.now),
+                        reason="NodeNotReady",
+                        message="Node is not ready",
+                    )
+            for cs in new["status"].get("containerStatuses", ()):
+                cs["ready"] = False
+            c.api.update_status(new, "node-controller")
+
+
+def _digest(text: str) -> str:
+    """Returns a stable 64-hex digest-looking string for text (not cryptographic)."""
+    h = 0
+    for ch in text:
+        h = (h * 131 + ord(ch)) % (1 << 256)
+    return f"{h:064x}"

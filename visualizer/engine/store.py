@@ -1,0 +1,249 @@
+"""etcd: a versioned key-value store with watch notifications and the informer indexes components read.
+
+Every write bumps the store revision and stamps it into `metadata.resourceVersion`, as etcd's revision is in
+a real cluster. Watchers are called synchronously with (event type, key, old, new) – the simulator's form of
+an informer's ADDED / MODIFIED / DELETED stream. Only the API server writes here.
+
+Objects handed out by `get` and `list` are shared, never copies: callers must not mutate them (write a
+modified `clone` back through the API server instead), exactly as a controller must not mutate its cache.
+
+The indexes (pods by node, by owner, by label; per-owner counters; per-node requested resources) are derived
+data rebuilt on load. They let controllers answer "pods of this ReplicaSet" or "CPU requested on worker-2"
+without scanning every pod, which keeps the cost per event independent of the cluster size.
+"""
+
+from __future__ import annotations
+
+from .objects import BY_KIND, key_of, pod_nonzero_requests, pod_requests
+
+
+def pod_active(pod: dict) -> bool:
+    """Returns True for a pod the ReplicaSet controller counts: not terminal and not being deleted."""
+    return not pod["metadata"].get("deletionTimestamp") and pod.get("status", {}).get("phase") not in (
+        "Succeeded",
+        "Failed",
+    )
+
+
+def pod_ready(pod: dict) -> bool:
+    """Returns True when the pod's Ready condition is True."""
+    for c in pod.get("status", {}).get("conditions", ()):
+        if c["type"] == "Ready":
+            return c["status"] == "True"
+    return False
+
+
+def controller_uid(obj: dict) -> str | None:
+    """Returns the uid of the controlling owner (ownerReferences[].controller == true), if any."""
+    for o in obj["metadata"].get("ownerReferences") or ():
+        if o.get("controller"):
+            return o["uid"]
+    return None
+
+
+class Store:
+    """The etcd stand-in: objects by key, a revision counter, watchers and derived indexes."""
+
+    def __init__(self):
+        self.objects: dict[str, dict] = {}
+        self.revision = 0
+        self.encrypted: dict[str, bool] = {}  # secret key -> stored encrypted (encryption at rest)
+        self.watchers: list = []
+        self._reset_indexes()
+
+    def _reset_indexes(self):
+        self.by_kind: dict[str, dict[str, None]] = {k: {} for k in BY_KIND}
+        self.pods_by_node: dict[str, dict[str, None]] = {}
+        self.by_owner: dict[str, dict[str, None]] = {}
+        self.by_uid: dict[str, str] = {}
+        self.pod_labels: dict[tuple, dict[str, None]] = {}
+        self.owner_stats: dict[str, list[int]] = {}  # uid -> [active, ready]
+        # node -> [cpu m, mem bytes, pod count, scoring cpu m, scoring mem bytes] of non-terminal pods
+        self.node_usage: dict[str, list[int]] = {}
+        self.unscheduled: dict[str, None] = {}  # active pods without a node
+        self.owner_node_count: dict[tuple, int] = {}  # (owner uid, node) -> active pods
+
+    # ------------------------------------------------------------------------------------------ reading
+    def get(self, key: str) -> dict | None:
+        """Returns the stored object (shared; do not mutate) or None."""
+        return self.objects.get(key)
+
+    def list(self, kind: str, namespace: str | None = None) -> list[dict]:
+        """Returns every object of a kind, optionally in one namespace, in creation order."""
+        out = []
+        for k in self.by_kind[kind]:
+            obj = self.objects[k]
+            if namespace is None or obj["metadata"].get("namespace") == namespace:
+                out.append(obj)
+        return out
+
+    def by_uid_key(self, uid: str) -> str | None:
+        """Returns the key of the object with this uid."""
+        return self.by_uid.get(uid)
+
+    def owned(self, uid: str, kind: str | None = None) -> list[dict]:
+        """Returns objects whose controller ownerReference points at uid, sorted by name."""
+        keys = self.by_owner.get(uid, {})
+        objs = [self.objects[k] for k in keys]
+        if kind:
+            objs = [o for o in objs if o["kind"] == kind]
+        objs.sort(key=lambda o: o["metadata"]["name"])
+        return objs
+
+    def pods_on(self, node: str) -> list[dict]:
+        """Returns the pods bound to a node, sorted by namespace/name."""
+        keys = sorted(self.pods_by_node.get(node, {}))
+        return [self.objects[k] for k in keys]
+
+    def pods_matching(self, namespace: str, match_labels: dict) -> list[dict]:
+        """Returns pods in a namespace carrying all the given labels (sorted by name)."""
+        if not match_labels:
+            return []
+        best = None
+        for k, v in match_labels.items():
+            bucket = self.pod_labels.get((namespace, k, v))
+            if not bucket:
+                return []
+            if best is None or len(bucket) < len(best):
+                best = bucket
+        out = []
+        for key in best:
+            pod = self.objects[key]
+            labels = pod["metadata"].get("labels") or {}
+            if all(labels.get(k) == v for k, v in match_labels.items()):
+                out.append(pod)
+        out.sort(key=lambda p: p["metadata"]["name"])
+        return out
+
+    # ------------------------------------------------------------------------------------------ writing
+    def put(self, obj: dict, encrypted: bool = False) -> dict:
+        """Stores obj (taking ownership), stamps a new resourceVersion, updates indexes, notifies watchers."""
+        key = key_of(obj)
+        old = self.objects.get(key)
+        self.revision += 1
+        obj["metadata"]["resourceVersion"] = str(self.revision)
+        if old is not None:
+            self._unindex(key, old)
+        self.objects[key] = obj
+        if obj["kind"] == "Secret":
+            self.encrypted[key] = encrypted
+        self._index(key, obj)
+        for w in self.watchers:
+            w("MODIFIED" if old is not None else "ADDED", key, old, obj)
+        return obj
+
+    def delete(self, key: str) -> dict | None:
+        """Removes the object at key and notifies watchers; returns what was removed."""
+        old = self.objects.pop(key, None)
+        if old is None:
+            return None
+        self.revision += 1
+        self.encrypted.pop(key, None)
+        self._unindex(key, old)
+        for w in self.watchers:
+            w("DELETED", key, old, None)
+        return old
+
+    # ------------------------------------------------------------------------------------------ indexes
+    def _index(self, key, obj):
+        kind = obj["kind"]
+        self.by_kind[kind][key] = None
+        meta = obj["metadata"]
+        if meta.get("uid"):
+            self.by_uid[meta["uid"]] = key
+        owner = controller_uid(obj)
+        if owner:
+            self.by_owner.setdefault(owner, {})[key] = None
+        if kind != "Pod":
+            return
+        ns = meta.get("namespace")
+        for k, v in (meta.get("labels") or {}).items():
+            self.pod_labels.setdefault((ns, k, v), {})[key] = None
+        node = obj["spec"].get("nodeName")
+        if node:
+            self.pods_by_node.setdefault(node, {})[key] = None
+        if pod_active(obj) and owner:
+            st = self.owner_stats.setdefault(owner, [0, 0])
+            st[0] += 1
+            st[1] += pod_ready(obj)
+            if node:
+                self.owner_node_count[(owner, node)] = self.owner_node_count.get((owner, node), 0) + 1
+        if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+            cpu, mem = pod_requests(obj)
+            ncpu, nmem = pod_nonzero_requests(obj)
+            u = self.node_usage.setdefault(node, [0, 0, 0, 0, 0])
+            u[0] += cpu
+            u[1] += mem
+            u[2] += 1
+            u[3] += ncpu
+            u[4] += nmem
+        if not node and pod_active(obj):
+            self.unscheduled[key] = None
+
+    def _unindex(self, key, obj):
+        kind = obj["kind"]
+        self.by_kind[kind].pop(key, None)
+        meta = obj["metadata"]
+        if meta.get("uid"):
+            self.by_uid.pop(meta["uid"], None)
+        owner = controller_uid(obj)
+        if owner and owner in self.by_owner:
+            self.by_owner[owner].pop(key, None)
+            if not self.by_owner[owner]:
+                del self.by_owner[owner]
+        if kind != "Pod":
+            return
+        ns = meta.get("namespace")
+        for k, v in (meta.get("labels") or {}).items():
+            bucket = self.pod_labels.get((ns, k, v))
+            if bucket is not None:
+                bucket.pop(key, None)
+                if not bucket:
+                    del self.pod_labels[(ns, k, v)]
+        node = obj["spec"].get("nodeName")
+        if node and node in self.pods_by_node:
+            self.pods_by_node[node].pop(key, None)
+        if pod_active(obj) and owner:
+            st = self.owner_stats.get(owner)
+            if st:
+                st[0] -= 1
+                st[1] -= pod_ready(obj)
+            if node:
+                self.owner_node_count[(owner, node)] -= 1
+                if not self.owner_node_count[(owner, node)]:
+                    del self.owner_node_count[(owner, node)]
+        if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+            cpu, mem = pod_requests(obj)
+            ncpu, nmem = pod_nonzero_requests(obj)
+            u = self.node_usage[node]
+            u[0] -= cpu
+            u[1] -= mem
+            u[2] -= 1
+            u[3] -= ncpu
+            u[4] -= nmem
+        self.unscheduled.pop(key, None)
+
+    # ------------------------------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict:
+        """Returns the store as JSON-ready data (objects in insertion order)."""
+        from .objects import clone
+
+        return {
+            "revision": self.revision,
+            "objects": [clone(o) for o in self.objects.values()],
+            "encrypted": dict(self.encrypted),
+        }
+
+    def load(self, data: dict) -> None:
+        """Replaces the contents with to_dict output and rebuilds the indexes (watchers are not called)."""
+        from .objects import clone
+
+        self.objects = {}
+        self._reset_indexes()
+        for obj in data["objects"]:
+            obj = clone(obj)
+            key = key_of(obj)
+            self.objects[key] = obj
+            self._index(key, obj)
+        self.revision = data["revision"]
+        self.encrypted = dict(data["encrypted"])

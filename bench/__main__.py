@@ -16,7 +16,7 @@ import sys
 from bench.common import heading, machine
 
 # In the order `python -m bench` runs them.
-BENCHMARKS = ["engine"]
+BENCHMARKS = ["engine", "classroom"]
 
 
 def _usage() -> str:

@@ -136,7 +136,8 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
         if round_ == 0
         else None,
     )
-    frames: Frames = [(ME, reply), (state.student_group(student.pk), reply)]
+    # Through the student's group, so every tab of this student shows the feedback (this socket included).
+    frames: Frames = [(state.student_group(student.pk), reply)]
     summary = state.question_summary(session, question, round_)
     frames.append((state.staff_group(session.pk), build("results", **summary)))
     if round_ and session.live_revealed:

@@ -211,7 +211,8 @@ class APIServer:
             period = (
                 obj["spec"].get("terminationGracePeriodSeconds", 30) if grace is None or grace < 0 else grace
             )
-            new = clone(obj)
+            new = dict(obj)
+            new["metadata"] = dict(obj["metadata"])
             new["metadata"]["deletionTimestamp"] = stamp(c.clock.now + period)
             new["metadata"]["deletionGracePeriodSeconds"] = period
             c.store.put(new)

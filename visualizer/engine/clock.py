@@ -16,9 +16,19 @@ EPOCH = datetime(2025, 3, 3, 9, 0, 0, tzinfo=UTC)
 _PARSE_CACHE: dict[str, float] = {}
 
 
+_STAMP_CACHE: dict[int, str] = {}
+
+
 def stamp(t: float) -> str:
     """Returns the RFC 3339 timestamp (whole seconds, as the API server stores them) for simulated time t."""
-    return (EPOCH + timedelta(seconds=int(t))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    s = int(t)
+    text = _STAMP_CACHE.get(s)
+    if text is None:
+        text = (EPOCH + timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if len(_STAMP_CACHE) > 100_000:
+            _STAMP_CACHE.clear()
+        _STAMP_CACHE[s] = text
+    return text
 
 
 def parse_stamp(text: str | None) -> float | None:

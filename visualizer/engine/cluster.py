@@ -35,14 +35,16 @@ from .scheduler import Scheduler
 from .store import Store, controller_uid, pod_ready
 
 SCHEMA = 1
+# Lower layers settle before the controllers above them look: a Deployment sync then sees every ReplicaSet
+# status of the current instant at once instead of reacting to each pod separately.
 QUEUE_ORDER = (
     "gc",
-    "deployment",
-    "replicaset",
     "pv",
-    "scheduler",
     "kubelet",
     "docker",
+    "scheduler",
+    "replicaset",
+    "deployment",
     "endpoints",
     "kube-proxy",
     "node-lifecycle",
@@ -160,6 +162,7 @@ class Cluster:
         self.hpa_history: dict[str, list] = {}
         self.once: dict[str, float] = {}
         self.docker_host = "worker-1"
+        self._node_ips: dict[str, str] = {}
         self._log: list[tuple[int, str, str]] = []
         self._log_versions: list[int] = []
         self._log_floor = 0
@@ -302,8 +305,13 @@ class Cluster:
 
     def node_ip(self, name: str) -> str:
         """Returns a node's InternalIP (192.168.49.2 for the control plane, .3, .4, … for workers)."""
-        rn = self.runtime.node(name)
-        return f"192.168.49.{2 + (rn['index'] if rn else 0)}"
+        ip = self._node_ips.get(name)
+        if ip is None:
+            rn = self.runtime.node(name)
+            ip = f"192.168.49.{2 + (rn['index'] if rn else 0)}"
+            if rn:
+                self._node_ips[name] = ip
+        return ip
 
     # ------------------------------------------------------------------------------------------ events
     def emit(
@@ -479,16 +487,20 @@ class Cluster:
             self.enqueue("kubelet", key)
         for n in {node_new, node_old} - {None}:
             self.touch("nodes", n)
-        if _endpoint_signature(old) != _endpoint_signature(new):
-            ns = obj["metadata"]["namespace"]
-            labels = [
-                (old or {}).get("metadata", {}).get("labels") or {},
-                (new or {}).get("metadata", {}).get("labels") or {},
-            ]
-            for svc in self.store.list("Service", ns):
-                sel = svc["spec"].get("selector")
-                if sel and any(all(lab.get(k) == v for k, v in sel.items()) for lab in labels):
-                    self.enqueue("endpoints", etcd_key(BY_KIND["Service"], ns, svc["metadata"]["name"]))
+        ns = obj["metadata"]["namespace"]
+        labels = [
+            (old or {}).get("metadata", {}).get("labels") or {},
+            (new or {}).get("metadata", {}).get("labels") or {},
+        ]
+        selecting = [
+            svc
+            for svc in self.store.list("Service", ns)
+            if svc["spec"].get("selector")
+            and any(all(lab.get(k) == v for k, v in svc["spec"]["selector"].items()) for lab in labels)
+        ]
+        if selecting and _endpoint_signature(old) != _endpoint_signature(new):
+            for svc in selecting:
+                self.enqueue("endpoints", etcd_key(BY_KIND["Service"], ns, svc["metadata"]["name"]))
         if new is None or (
             old is not None
             and old["spec"].get("nodeName")
@@ -675,5 +687,5 @@ def _endpoint_signature(pod: dict | None):
         pod_ready(pod),
         bool(pod["metadata"].get("deletionTimestamp")),
         st.get("phase"),
-        tuple(sorted((pod["metadata"].get("labels") or {}).items())),
+        tuple((pod["metadata"].get("labels") or {}).items()),
     )

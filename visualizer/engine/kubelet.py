@@ -10,9 +10,12 @@ and asks the clock to wake it at its next deadline. Real defaults: CrashLoopBack
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 from .clock import stamp
 from .narration import narrate
-from .objects import BY_KIND, clone, etcd_key
+from .objects import BY_KIND, clone, etcd_key, with_status
 from .registry import parse_image
 from .runtime import decode_secret_value, image_files, program_exit
 
@@ -20,6 +23,7 @@ BACKOFF_START = 10.0
 BACKOFF_MAX = 300.0
 BACKOFF_RESET = 600.0
 CONFIG_RETRY = 10.0
+SANDBOX_SECONDS = 2.0
 
 
 def _new_container() -> dict:
@@ -88,6 +92,11 @@ class Kubelet:
             if sb is None:
                 self._write_status(pod, node, None)
                 return
+        if sb.get("readyAt", 0) > c.clock.now:
+            # Creating the pod sandbox (network namespace, pause container) takes a moment.
+            self._write_status(pod, node, sb)
+            c.clock.wake("kubelet", pod_key, sb["readyAt"])
+            return
         wake = []
         policy = pod["spec"].get("restartPolicy", "Always")
         for spec in pod["spec"]["containers"]:
@@ -135,6 +144,7 @@ class Kubelet:
             "created": c.clock.now,
             "emptydir": {v["name"]: {} for v in pod["spec"].get("volumes") or [] if "emptyDir" in v},
             "containers": {},
+            "readyAt": c.clock.now + SANDBOX_SECONDS,
         }
         c.runtime.node(node)["sandboxes"][key] = sb
         return sb
@@ -935,9 +945,7 @@ class Kubelet:
             was_ready = any(
                 cd["type"] == "Ready" and cd["status"] == "True" for cd in old.get("conditions", ())
             )
-            new = clone(pod)
-            new["status"] = status
-            c.api.update_status(new, self.component(node))
+            c.api.update_status(with_status(pod, status), self.component(node))
             if all_ready and not was_ready:
                 step, ko, en = narrate("pod-ready", pod=pod["metadata"]["name"])
                 c.emit(
@@ -974,9 +982,7 @@ class Kubelet:
             c.api.update_status(new, "node-controller")
 
 
+@functools.lru_cache(maxsize=8192)
 def _digest(text: str) -> str:
     """Returns a stable 64-hex digest-looking string for text (not cryptographic)."""
-    h = 0
-    for ch in text:
-        h = (h * 131 + ord(ch)) % (1 << 256)
-    return f"{h:064x}"
+    return hashlib.sha256(text.encode()).hexdigest()

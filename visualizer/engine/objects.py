@@ -6,6 +6,7 @@ Objects are plain JSON-ready dicts in the Kubernetes shape (apiVersion, kind, me
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -108,6 +109,15 @@ def clone(value):
     return value
 
 
+def with_status(obj: dict, status: dict) -> dict:
+    """Returns a new version of obj with another status, sharing the unchanged spec (objects in the store are
+    never mutated in place, so versions may share sub-dicts; metadata is copied because the store stamps it)."""
+    new = dict(obj)
+    new["metadata"] = dict(obj["metadata"])
+    new["status"] = status
+    return new
+
+
 # ---------------------------------------------------------------------------------------------- quantities
 _MEM_SUFFIX = {
     "Ki": 1024,
@@ -126,6 +136,29 @@ _QTY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|K|M|G|T)?$")
 
 def parse_cpu(value) -> int:
     """Returns millicores for `250m`, `0.5`, `1` or 2; raises ValueError on anything else."""
+    if isinstance(value, str):
+        return _parse_cpu_text(value)
+    return _parse_cpu(value)
+
+
+def parse_bytes(value) -> int:
+    """Returns bytes for `128Mi`, `1Gi`, `500M` or 1024; raises ValueError on anything else."""
+    if isinstance(value, str):
+        return _parse_bytes_text(value)
+    return _parse_bytes(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cpu_text(value: str) -> int:
+    return _parse_cpu(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_bytes_text(value: str) -> int:
+    return _parse_bytes(value)
+
+
+def _parse_cpu(value) -> int:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float)):
@@ -139,8 +172,7 @@ def parse_cpu(value) -> int:
     return int(round(number)) if m.group(2) == "m" else int(round(number * 1000))
 
 
-def parse_bytes(value) -> int:
-    """Returns bytes for `128Mi`, `1Gi`, `500M` or 1024; raises ValueError on anything else."""
+def _parse_bytes(value) -> int:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float)):

@@ -7,6 +7,7 @@ without a command (busybox), which environment variables they insist on (mysql),
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -141,7 +142,7 @@ _REFERENCE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ImageRef:
     """A parsed image reference: canonical repository, tag, and the catalogue entry if it exists."""
 
@@ -161,7 +162,7 @@ class ImageRef:
         repo = self.repository.removeprefix("library/")
         return f"{repo}:{self.tag}"
 
-    @property
+    @functools.cached_property
     def full(self) -> str:
         """Returns the fully qualified reference (`docker.io/library/nginx:1.20`)."""
         if self.repository.startswith("registry.k8s.io/"):
@@ -169,6 +170,7 @@ class ImageRef:
         return f"docker.io/{self.repository}:{self.tag}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_image(text: str) -> ImageRef | str:
     """Returns an ImageRef, or the `invalid reference format` reason when the text is not an image name."""
     if not isinstance(text, str) or not text or text != text.strip():

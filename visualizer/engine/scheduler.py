@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .clock import stamp
 from .narration import narrate
-from .objects import clone, parse_bytes, parse_cpu, pod_nonzero_requests, pod_requests
+from .objects import clone, parse_bytes, parse_cpu, pod_nonzero_requests, pod_requests, with_status
 from .store import controller_uid
 
 COMPONENT = "scheduler"
@@ -169,9 +169,10 @@ class Scheduler:
     def bind(self, pod: dict, node_name: str, why_ko: str = "", why_en: str = "") -> None:
         """Writes the Binding: sets spec.nodeName and PodScheduled=True."""
         c = self.c
-        upd = clone(pod)
+        upd = with_status(pod, dict(pod.get("status") or {"phase": "Pending"}))
+        upd["spec"] = dict(pod["spec"])
         upd["spec"]["nodeName"] = node_name
-        status = upd.setdefault("status", {"phase": "Pending"})
+        status = upd["status"]
         conds = [cd for cd in status.get("conditions", []) if cd["type"] != "PodScheduled"]
         conds.append(
             {

@@ -61,6 +61,7 @@ class Store:
         # node -> [cpu m, mem bytes, pod count, scoring cpu m, scoring mem bytes] of non-terminal pods
         self.node_usage: dict[str, list[int]] = {}
         self.unscheduled: dict[str, None] = {}  # active pods without a node
+        self._request_cache: dict[str, tuple[int, int, int, int]] = {}
         self.owner_node_count: dict[tuple, int] = {}  # (owner uid, node) -> active pods
 
     # ------------------------------------------------------------------------------------------ reading
@@ -169,8 +170,7 @@ class Store:
             if node:
                 self.owner_node_count[(owner, node)] = self.owner_node_count.get((owner, node), 0) + 1
         if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
-            cpu, mem = pod_requests(obj)
-            ncpu, nmem = pod_nonzero_requests(obj)
+            cpu, mem, ncpu, nmem = self._requests(obj)
             u = self.node_usage.setdefault(node, [0, 0, 0, 0, 0])
             u[0] += cpu
             u[1] += mem
@@ -179,6 +179,17 @@ class Store:
             u[4] += nmem
         if not node and pod_active(obj):
             self.unscheduled[key] = None
+
+    def _requests(self, pod: dict) -> tuple[int, int, int, int]:
+        # A pod's requests never change, so they are parsed once per pod uid.
+        uid = pod["metadata"].get("uid", "")
+        hit = self._request_cache.get(uid)
+        if hit is None:
+            hit = pod_requests(pod) + pod_nonzero_requests(pod)
+            if len(self._request_cache) > 50_000:
+                self._request_cache.clear()
+            self._request_cache[uid] = hit
+        return hit
 
     def _unindex(self, key, obj):
         kind = obj["kind"]
@@ -213,8 +224,7 @@ class Store:
                 if not self.owner_node_count[(owner, node)]:
                     del self.owner_node_count[(owner, node)]
         if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
-            cpu, mem = pod_requests(obj)
-            ncpu, nmem = pod_nonzero_requests(obj)
+            cpu, mem, ncpu, nmem = self._requests(obj)
             u = self.node_usage[node]
             u[0] -= cpu
             u[1] -= mem

@@ -16,7 +16,7 @@ import math
 
 from ..clock import parse_stamp, stamp
 from ..narration import narrate
-from ..objects import clone, template_hash
+from ..objects import clone, template_hash, with_status
 
 COMPONENT = "controller-manager/deployment-controller"
 REVISION = "deployment.kubernetes.io/revision"
@@ -61,6 +61,19 @@ def revision_of(rs: dict) -> int:
         return 0
 
 
+def templates_equal(rs_template: dict, template: dict) -> bool:
+    """Returns True when two pod templates are equal ignoring the pod-template-hash label (no copying)."""
+    if rs_template.get("spec") != template.get("spec"):
+        return False
+    a, b = rs_template.get("metadata") or {}, template.get("metadata") or {}
+    if {k: v for k, v in a.items() if k != "labels"} != {k: v for k, v in b.items() if k != "labels"}:
+        return False
+    la, lb = a.get("labels") or {}, b.get("labels") or {}
+    return {k: v for k, v in la.items() if k != HASH_LABEL} == {
+        k: v for k, v in lb.items() if k != HASH_LABEL
+    }
+
+
 def strip_hash(template: dict) -> dict:
     """Returns a copy of a pod template without the pod-template-hash label."""
     t = clone(template)
@@ -99,13 +112,13 @@ class DeploymentController:
     # ------------------------------------------------------------------------------------------ helpers
     def _split(self, d: dict, rses: list[dict]) -> tuple[dict | None, list[dict]]:
         """Returns (new RS whose template equals the Deployment's, old RSes oldest first)."""
-        want = strip_hash(d["spec"]["template"])
+        want = d["spec"]["template"]
         new = None
         olds = []
         for rs in sorted(
             rses, key=lambda r: (parse_stamp(r["metadata"]["creationTimestamp"]), r["metadata"]["name"])
         ):
-            if new is None and strip_hash(rs["spec"]["template"]) == want:
+            if new is None and templates_equal(rs["spec"]["template"], want):
                 new = rs
             else:
                 olds.append(rs)
@@ -600,9 +613,7 @@ class DeploymentController:
             c.clock.wake("deployment", _dkey(d), parse_stamp(cur["lastUpdateTime"]) + deadline + 1)
         status["conditions"].sort(key=lambda cd: 0 if cd["type"] == "Available" else 1)
         if status != old:
-            upd = clone(d)
-            upd["status"] = status
-            c.api.update_status(upd, COMPONENT)
+            c.api.update_status(with_status(d, status), COMPONENT)
 
     @staticmethod
     def _progressing(old: dict, new: dict) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..clock import parse_stamp, stamp
 from ..narration import narrate
-from ..objects import clone, key_of
+from ..objects import clone, key_of, with_status
 from ..store import controller_uid, pod_active, pod_ready
 
 BURST_REPLICAS = 500
@@ -166,7 +166,6 @@ class ReplicaSetController:
                 c.clock.wake("replicaset", key, nxt)
         else:
             available = ready
-        labels = rs["spec"]["template"].get("metadata", {}).get("labels") or {}
         status = {
             "replicas": active,
             "fullyLabeledReplicas": active,
@@ -176,10 +175,7 @@ class ReplicaSetController:
         }
         old = rs.get("status") or {}
         if any(old.get(k, 0) != v for k, v in status.items()) or set(old) - set(status) - {"conditions"}:
-            new = clone(rs)
-            new["status"] = status
-            c.api.update_status(new, COMPONENT)
-        del labels
+            c.api.update_status(with_status(rs, status), COMPONENT)
 
 
 def owner_key(c, obj: dict) -> str | None:

@@ -249,9 +249,9 @@ def describe(c, obj: dict) -> str:
         for cd in st.get("conditions") or []:
             lines.append(f"  {cd['type']:<15}{cd['status']:<8}{cd.get('reason', '')}")
         rses = c.store.owned(meta["uid"], "ReplicaSet")
-        from ..controllers.deployment import strip_hash
+        from ..controllers.deployment import templates_equal
 
-        new = [r for r in rses if strip_hash(r["spec"]["template"]) == strip_hash(spec["template"])]
+        new = [r for r in rses if templates_equal(r["spec"]["template"], spec["template"])]
         olds = [r for r in rses if r not in new and r["spec"].get("replicas")]
         lines.append(
             _field(

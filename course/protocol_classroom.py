@@ -51,6 +51,7 @@ SERVER_TYPES = (
     "spotlight",
     "chart",
     "discussion",
+    "checklist",
 )
 
 

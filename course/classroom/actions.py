@@ -87,7 +87,10 @@ def set_section(session: ClassSession, slug: str, now: datetime | None = None) -
     session.section_started_at = now
     session.save(update_fields=["section_seconds", "current_section", "section_started_at"])
     text = build("section", **state.section_payload(session, now))
-    return [(group, text) for group in _everyone(session)]
+    frames = [(group, text) for group in _everyone(session)]
+    # Fresh evidence for the 세션 마무리 checklist each time the instructor moves on.
+    frames.append((state.staff_group(session.pk), build("checklist", **state.checklist_for_class(session))))
+    return frames
 
 
 def _question(key: str) -> Question:

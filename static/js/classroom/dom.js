@@ -57,10 +57,10 @@ export function readConfig() {
 }
 
 // A pair's shared answer as the share board, the spotlight and the projector show it (no names).
-export function pairCard(pair, features) {
+export function pairCard(pair, features, { number = true } = {}) {
   const names = new Map(features.map((f) => [f.key, f.label]));
   return h("div", { class: "cls-paircard" },
-    h("p", { class: "cls-hint", text: `${pair.number}조` }),
+    number ? h("p", { class: "cls-hint", text: `${pair.number}조` }) : null,
     h("p", {}, h("strong", { text: "가장 중요한 3가지: " }), pair.features.map((k) => names.get(k) || k).join(", ") || "—"),
     h("p", {}, h("strong", { text: "우리 프로젝트: " }), pair.practice || "—"),
     h("p", {}, h("strong", { text: "자동화 범위: " }), pair.automation || "—"));

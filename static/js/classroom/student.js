@@ -51,6 +51,8 @@ function markSections() {
     a.classList.toggle("is-live", slug === state.live);
   });
   backToLive.hidden = follow.checked || state.shown === state.live;
+  // On a phone the pair panel moves to the top while the class discusses (see classroom.css).
+  document.querySelector(".cls-student").dataset.live = state.live;
 }
 
 document.querySelectorAll(".cls-sections a").forEach((a) => a.addEventListener("click", (event) => {

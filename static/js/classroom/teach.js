@@ -112,7 +112,7 @@ function renderBoard() {
     class: "cls-boardcard", id: `pair-${pair.id}`, dataset: { hidden: String(pair.hidden), spotlight: String(state.spotlight === pair.id) },
   },
     h("h3", {}, `${pair.number}조 `, h("span", { class: "cls-hint", text: pair.members.join(", ") })),
-    pairCard(pair, state.features),
+    pairCard(pair, state.features, { number: false }),
     h("p", { class: "cls-actions" },
       h("button", { type: "button", class: "cls-button small", onclick: () => send("spotlight.set", { pair: pair.id }), disabled: pair.hidden,
         text: state.spotlight === pair.id ? "★ 프로젝터에 표시 중" : "프로젝터에 표시" }),
@@ -181,6 +181,7 @@ function handle(msg) {
     case "board": state.board = msg.pairs; renderBoard(); break;
     case "chart": renderChart(msg.features); renderBoard(); break;
     case "spotlight": state.spotlight = msg.pair; renderBoard(); break;
+    case "checklist": renderChecklist(msg); break;
     case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion(); break;
     case "error": document.getElementById("socket-status").textContent = msg.message; break;
     default: break;

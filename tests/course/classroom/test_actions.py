@@ -69,6 +69,20 @@ def test_moving_sections_banks_time_and_tells_everyone(klass):
     assert len({g for g, _ in frames}) == 3
 
 
+def test_moving_sections_sends_the_instructor_a_fresh_checklist(klass, alice):
+    for key in ("six-step-flow", "component-roles"):
+        question = Question.objects.get(key=key)
+        actions.submit_answer(
+            klass, alice, key, grading.correct_response(question.kind, question.choices, question.answer), 0
+        )
+    frames = actions.set_section(klass, "wrap-up")
+    checklist = frames_to(frames, state.staff_group(klass.pk))[-1]
+    assert checklist["type"] == "checklist"
+    architecture = next(row for row in checklist["outcomes"] if row["outcome"] == "architecture")
+    assert (architecture["reached"], architecture["students"]) == (1, 1)
+    assert "Docker Swarm" in " ".join(checklist["next"]["points"])
+
+
 def test_an_unknown_section_is_refused(klass):
     with pytest.raises(ProtocolError):
         actions.set_section(klass, "nope")

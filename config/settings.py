@@ -94,6 +94,14 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# How live clusters are shared between Daphne processes (visualizer.host): the lease an owner holds, how often
+# it is renewed (and dead owners looked for), how often a changing cluster is saved.
+VISUALIZER_HOST = {
+    "lease_ttl": float(env_str("VISUALIZER_LEASE_TTL", "15")),
+    "housekeeping": float(env_str("VISUALIZER_HOUSEKEEPING", "5")),
+    "save_every": float(env_str("VISUALIZER_SAVE_EVERY", "1")),
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -127,7 +135,8 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

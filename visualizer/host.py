@@ -321,8 +321,12 @@ def get_host() -> ClusterHost:
     host = _hosts.get(loop)
     if host is None:
         from channels.layers import InMemoryChannelLayer, get_channel_layer
+        from django.conf import settings
 
         layer = get_channel_layer()
-        host = ClusterHost(relay_layer=None if layer is None or isinstance(layer, InMemoryChannelLayer) else layer)
+        host = ClusterHost(
+            relay_layer=None if layer is None or isinstance(layer, InMemoryChannelLayer) else layer,
+            **getattr(settings, "VISUALIZER_HOST", {}),
+        )
         _hosts[loop] = host
     return host

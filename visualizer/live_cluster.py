@@ -7,6 +7,7 @@ viewer (putting Python objects in a broadcast costs each viewer a deep copy and 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,7 @@ class LiveCluster:
             else:
                 frames.append(protocol.build(
                     "diff", cluster=self.public_id, **{"from": self.sent_version}, to=self.engine.version,
-                    clock=self.clock(), diff=diff,
+                    clock=self.clock(), diff=diff, ts=round(time.time(), 4),
                 ))
             self.sent_version = self.engine.version
             frames += self._scenario_frames()

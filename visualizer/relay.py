@@ -45,7 +45,9 @@ class Relay:
         return self.channel  # type: ignore[return-value]
 
     async def _read_forever(self) -> None:
-        self.channel = await self.layer.new_channel("vz")
+        # The default prefix on purpose: channels_redis reads all of a process's "specific." channels with one
+        # blocking pop, so a channel with another prefix would wait behind the consumers' pop (seconds).
+        self.channel = await self.layer.new_channel()
         self._ready.set()
         while True:
             try:
@@ -59,6 +61,7 @@ class Relay:
 
     async def _dispatch(self, message: dict) -> None:
         kind = message.get("type")
+        log.debug("relay %s got %s for %s", self.channel, kind, message.get("cluster"))
         if kind == "vz.frames":
             if message.get("origin") == self.channel:
                 return
@@ -100,6 +103,7 @@ class Relay:
         await self.layer.group_discard(viewers_group(public_id), await self._channel())
 
     async def own(self, public_id: str) -> None:
+        log.debug("relay %s owns %s", self.channel, public_id)
         await self.layer.group_add(owner_group(public_id), await self._channel())
 
     async def disown(self, public_id: str) -> None:
@@ -121,6 +125,7 @@ class Relay:
     async def call(self, public_id: str, kind: str, fields: dict, role: str) -> list[str]:
         """Ask the owning process to carry out a request; return its reply frames, or a `busy` error."""
         req = secrets.token_hex(8)
+        log.debug("relay %s asks the owner of %s for %s", self.channel, public_id, kind)
         future = asyncio.get_running_loop().create_future()
         self._pending[req] = future
         try:

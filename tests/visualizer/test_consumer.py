@@ -105,7 +105,7 @@ async def test_a_command_is_saved_before_it_is_answered(host_cleanup):
     ws = socket(record.public_id, key)
     await ws.connect()
     snapshot = await receive(ws, "snapshot")
-    assert any(d["name"] == "api" for d in snapshot["state"]["deployments"])
+    assert "default/api" in snapshot["state"]["deployments"]
     await ws.disconnect()
 
 

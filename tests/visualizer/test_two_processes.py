@@ -1,0 +1,133 @@
+"""Two Daphne processes sharing one database and Redis behave as one server.
+
+A command sent through one process reaches viewers of the other; one process (the lease holder) advances
+the cluster; when it dies, the other takes over from the saved state without losing the command; a class
+reconnecting at once is served. Skipped, with the reason, when REDIS_URL is unset (CI sets it).
+"""
+
+import asyncio
+import json
+import os
+import signal
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import override_settings
+
+from tests.servers import SERVER_SECRET_KEY, database_url, ensure_static, start_daphne, stop
+from visualizer.identity import SESSION_KEY
+from visualizer.models import ClusterRecord
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set: the two-process test needs Redis"),
+]
+
+FAST_LEASES = {"VISUALIZER_LEASE_TTL": "3", "VISUALIZER_HOUSEKEEPING": "0.5", "VISUALIZER_SAVE_EVERY": "0.5"}
+
+
+@pytest.fixture
+def two_servers(django_db_setup, django_db_blocker, transactional_db):
+    from django.db import connection
+
+    db_url = database_url(connection.settings_dict)
+    ensure_static()
+    first = start_daphne(db_url, log_name="daphne-two-1.log", env=FAST_LEASES)
+    second = start_daphne(db_url, log_name="daphne-two-2.log", env=FAST_LEASES)
+    yield first, second
+    stop(first[0])
+    stop(second[0])
+
+
+async def frames_until(ws, predicate, timeout: float) -> list[dict]:
+    """Collect frames until one satisfies `predicate`; fail after `timeout` seconds."""
+    seen: list[dict] = []
+    async with asyncio.timeout(timeout):
+        while True:
+            frame = json.loads(await ws.recv())
+            seen.append(frame)
+            if predicate(frame):
+                return seen
+
+
+async def collect(ws, seconds: float) -> list[dict]:
+    """Return every frame that arrives within `seconds`."""
+    seen: list[dict] = []
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                seen.append(json.loads(await ws.recv()))
+    except TimeoutError:
+        return seen
+
+
+def assert_chain(frames: list[dict]) -> None:
+    """Diffs a viewer receives form one unbroken chain: nobody else advanced the cluster in between."""
+    diffs = [(f["from"], f["to"]) for f in frames if f["type"] == "diff"]
+    assert diffs, "no diffs arrived"
+    for (_, to), (start, _) in zip(diffs, diffs[1:], strict=False):
+        assert start == to, diffs
+
+
+def test_two_processes_share_clusters_and_survive_the_owner_dying(two_servers):
+    """Commands cross processes, one process ticks, a killed owner is replaced with no command lost."""
+    from websockets.asyncio.client import connect
+
+    (proc1, port1), (proc2, port2) = two_servers
+    with override_settings(SECRET_KEY=SERVER_SECRET_KEY):
+        session = SessionStore()
+        session[SESSION_KEY] = "owner-two"
+        session.create()
+    record = ClusterRecord.objects.create(owner_key="visitor:owner-two")
+
+    def url(port, share=True):
+        return f"ws://127.0.0.1:{port}/ws/cluster/{record.public_id}/" + (f"?share={record.share_token}" if share else "")
+
+    def ws(port, share=True, cookie=False):
+        headers = {"Cookie": f"sessionid={session.session_key}"} if cookie else None
+        return connect(url(port, share), origin=f"http://127.0.0.1:{port}", additional_headers=headers)
+
+    async def scenario():
+        async with ws(port1) as viewer1:
+            assert json.loads(await viewer1.recv())["type"] == "snapshot"  # process 1 now owns the cluster
+            async with ws(port2) as viewer2, ws(port2, share=False, cookie=True) as driver:
+                snap2 = json.loads(await viewer2.recv())
+                assert snap2["type"] == "snapshot" and snap2["role"] == "view"
+                assert json.loads(await driver.recv())["role"] == "control"
+
+                # A command through process 2 is carried out by process 1 and reaches both processes' viewers.
+                await driver.send(json.dumps({"type": "control", "action": "speed", "value": 8}))
+                await driver.send(json.dumps({"type": "command", "id": 1, "stdin": None,
+                                              "text": "kubectl create deployment web --image=nginx:1.20 --replicas=2"}))
+                result = await frames_until(driver, lambda f: f["type"] == "result", 10)
+                assert result[-1]["ok"], result[-1]
+                mentions_web = lambda f: f["type"] == "diff" and "web" in json.dumps(f["diff"])  # noqa: E731
+                seen1, seen2 = await asyncio.gather(collect(viewer1, 4), collect(viewer2, 4))
+                assert any(mentions_web(f) for f in seen1) and any(mentions_web(f) for f in seen2)
+                assert_chain(seen1)
+                assert_chain(seen2)
+                assert [f["to"] for f in seen2 if f["type"] == "diff"] == [f["to"] for f in seen1 if f["type"] == "diff"]
+                owner = await asyncio.to_thread(lambda: ClusterRecord.objects.get(pk=record.pk).lease_owner)
+                assert f":{proc1.pid}:" in owner
+
+                # The owner dies without a word: process 2 takes over from the saved state.
+                proc1.send_signal(signal.SIGKILL)
+                after = await frames_until(viewer2, lambda f: f["type"] == "snapshot", 20)
+                state = after[-1]["state"]
+                assert "default/web" in state["deployments"]
+                await driver.send(json.dumps({"type": "command", "id": 2, "stdin": None,
+                                              "text": "kubectl scale deployment web --replicas=3"}))
+                scaled = await frames_until(driver, lambda f: f["type"] == "result", 10)
+                assert scaled[-1]["ok"], scaled[-1]
+                owner = await asyncio.to_thread(lambda: ClusterRecord.objects.get(pk=record.pk).lease_owner)
+                assert f":{proc2.pid}:" in owner
+
+        # A whole class reconnecting at once: every connection gets its snapshot.
+        async def one_viewer():
+            async with ws(port2) as viewer:
+                return json.loads(await viewer.recv())["type"]
+
+        kinds = await asyncio.gather(*(one_viewer() for _ in range(120)))
+        assert kinds == ["snapshot"] * 120
+
+    asyncio.run(scenario())

@@ -407,86 +407,88 @@ def _sorted_class_defs(script: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- trace
-# Participants in the lesson's order (개념 3): id, label, and the components that speak as them.
+# Participants of the trace: id, label, the components that speak as them, and the box they sit in (the
+# lesson's master–worker picture). The first six are always drawn, so every trace looks like 동작 원리.
 PARTICIPANTS = (
-    ("apiserver", "API Server", ("apiserver",)),
-    ("etcd", "etcd", ("etcd",)),
-    ("scheduler", "스케줄러", ("scheduler",)),
-    ("kubelet", "kubelet", ("kubelet",)),
-    (
-        "controllers",
-        "컨트롤러",
-        (
-            "deployment",
-            "replicaset",
-            "endpoints",
-            "node",
-            "hpa",
-            "garbage",
-            "gc",
-            "pv",
-            "persistentvolume",
-            "controller",
-        ),
-    ),
-    ("kubeproxy", "kube-proxy", ("kube-proxy", "proxy")),
-    ("docker", "Docker", ("docker", "runtime")),
+    ("apiserver", "API Server", ("apiserver",), "control"),
+    ("etcd", "etcd", ("etcd",), "control"),
+    ("scheduler", "스케줄러", ("scheduler",), "control"),
+    ("controllers", "컨트롤러", ("controller-manager", "hpa", "controller"), "control"),
+    ("kubelet", "kubelet", ("kubelet",), "worker"),
+    ("kubeproxy", "kube-proxy", ("kube-proxy",), "worker"),
+    ("docker", "Docker", ("docker",), "worker"),
 )
+ALWAYS = ("apiserver", "etcd", "scheduler", "controllers", "kubelet")
+BOXES = {"control": "마스터 노드 (Control Plane)", "worker": "워커 노드"}
+COMMAND_RE = re.compile(r"`(.+)`")
 
 
-def _participant_of(component: str) -> str:
+def _participant_of(component: str) -> str | None:
     comp = (component or "").lower()
-    for pid, _label, prefixes in PARTICIPANTS:
+    if comp in ("user", "sim"):
+        return comp
+    for pid, _label, prefixes, _box in PARTICIPANTS:
         if any(comp.startswith(p) for p in prefixes):
             return pid
-    return "controllers"
+    return None
 
 
 def build_trace(state: dict) -> str:
     """Returns the last command's path through the control plane as mermaid sequence-diagram text."""
     load_mermaid()
-    from mermaid.sequence import Actor, Link, Note, Participant, SequenceDiagram
+    from mermaid.sequence import Actor, Box, Link, Note, Participant, SequenceDiagram
 
     trace = [t for t in state.get("trace") or () if isinstance(t, dict)]
-    command = next((t.get("command") for t in trace if t.get("command")), None) or state.get("last_command")
 
     user = Actor("user")
     user.name = "user as 👩‍💻 사용자"  # mermaid's `actor id as label`; mermaid-py only knows bare names.
-    user.id_ = "user"
-    people = {"user": user}
-    for pid, label, _ in PARTICIPANTS:
+    people: dict[str, object] = {"user": user}
+    for pid, label, _prefixes, _box in (*PARTICIPANTS, ("sim", "🧪 sim (실습 도구)", (), "")):
         p = Participant(label)
         p.id_ = pid  # Korean labels would all snake-case to "____"; the id must be ASCII and unique.
-        p.name = escape_label(label)
+        p.name = label
         people[pid] = p
 
-    used = {"user", "apiserver", "etcd", "scheduler", "kubelet", "controllers"}
+    used = set(ALWAYS)
     messages: list = []
-    if command:
-        messages.append(Link(user, people["apiserver"], "Solid-arrow", escape_label(command)))
+    command_target = "apiserver"
     for item in trace[:MAX_TRACE]:
-        if item.get("command") and not item.get("component"):
-            continue
         pid = _participant_of(item.get("component", ""))
-        used.add(pid)
         mark = STEP_MARKS.get(item.get("step"), "")
-        text = escape_label(f"{mark} {item.get('ko') or item.get('en') or item.get('reason', '')}".strip())
-        if pid == "apiserver":
-            source, target = user, people["apiserver"]
-        elif pid == "etcd":
-            source, target = people["apiserver"], people["etcd"]
+        narration = item.get("ko") or item.get("en") or item.get("reason") or ""
+        if pid == "user":
+            found = COMMAND_RE.search(item.get("en") or "")
+            command = found.group(1) if found else narration
+            program = command.split()[0] if command.split() else ""
+            # kubectl talks to the API server; docker to the Docker engine on one worker (no control plane).
+            command_target = {"docker": "docker", "sim": "sim"}.get(program, "apiserver")
+            used.add(command_target)
+            messages.append(Link(user, people[command_target], "Solid-arrow", escape_label(f"① {command}")))
+            continue
+        if pid is None:
+            continue
+        used.add(pid)
+        text = escape_label(f"{mark} {narration}".strip())
+        if pid == "etcd":
+            source = people["apiserver"]
+        elif pid in ("apiserver", "docker", "sim"):
+            source = people[pid]  # A component's own step (validation, a container start) is a self-message.
         else:
-            # Every component acts through the API server: it watches, decides, and writes back.
-            source, target = people[pid], people["apiserver"]
-        messages.append(Link(source, target, "Solid-arrow", text))
+            # Every other component learns of the change by watching the API server and acts on it.
+            source = people["apiserver"]
+        messages.append(Link(source, people[pid], "Solid-arrow", text))
     if len(trace) > MAX_TRACE:
         messages.append(Note(escape_label(f"… {len(trace) - MAX_TRACE}단계 더"), people["apiserver"]))
     if not messages:
         messages.append(Note("아직 실행한 명령이 없습니다", people["apiserver"]))
 
-    order = ["user"] + [pid for pid, _label, _ in PARTICIPANTS]
-    elements = [people[pid] for pid in order if pid in used] + messages
-    diagram = SequenceDiagram("마지막 명령의 흐름 (동작 원리)", elements)
+    elements: list = [user]
+    for box, title in BOXES.items():
+        members = [people[pid] for pid, _l, _p, b in PARTICIPANTS if b == box and pid in used]
+        elements.append(Box(title, members))
+    if "sim" in used:
+        elements.append(people["sim"])
+    diagram = SequenceDiagram("마지막 명령의 흐름 (동작 원리)", elements + messages)
     return diagram.script
 
 

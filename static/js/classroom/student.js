@@ -117,6 +117,11 @@ const pairBox = document.getElementById("pair-box");
 const pairNone = document.getElementById("pair-none");
 const featureBox = document.getElementById("pair-features");
 const timers = {};
+// A field this student changed in the last moment keeps its local value: the server's echo of an earlier
+// keystroke or click must not undo a newer one. The latest pair state is applied once the moment passes.
+const HOLD_MS = 1200;
+const editedAt = {};
+let reapply = null;
 
 function renderFeatures(list) {
   state.features = list;
@@ -129,6 +134,7 @@ function renderFeatures(list) {
 function onFeature() {
   const picked = [...featureBox.querySelectorAll("input:checked")].map((i) => i.value);
   if (picked.length > 3) { this.checked = false; return; }
+  editedAt.features = Date.now();
   socket.send("pair.update", { field: "features", value: picked });
   updateFeatureLimits(picked);
 }
@@ -141,8 +147,12 @@ function updateFeatureLimits(picked) {
 document.querySelectorAll("#pair-box textarea").forEach((area) => {
   area.addEventListener("input", () => {
     clearTimeout(timers[area.id]);
+    editedAt[area.dataset.field] = Date.now();
     document.getElementById("pair-sync").textContent = "입력 중…";
-    timers[area.id] = setTimeout(() => socket.send("pair.update", { field: area.dataset.field, value: area.value }), 250);
+    timers[area.id] = setTimeout(() => {
+      editedAt[area.dataset.field] = Date.now();
+      socket.send("pair.update", { field: area.dataset.field, value: area.value });
+    }, 250);
   });
 });
 
@@ -153,13 +163,19 @@ function renderPair(pair) {
   if (!pair) return;
   const others = pair.members.join(", ");
   document.getElementById("pair-members").textContent = `${pair.number}조 · ${others}${pair.code ? ` · 페어 코드 ${pair.code}` : ""}`;
-  featureBox.querySelectorAll("input").forEach((i) => { i.checked = pair.features.includes(i.value); });
-  updateFeatureLimits(pair.features);
+  const now = Date.now();
+  const held = (field) => now - (editedAt[field] || 0) < HOLD_MS;
+  if (!held("features")) {
+    featureBox.querySelectorAll("input").forEach((i) => { i.checked = pair.features.includes(i.value); });
+    updateFeatureLimits(pair.features);
+  }
   for (const area of pairBox.querySelectorAll("textarea")) {
     const value = pair[area.dataset.field] || "";
-    // Do not overwrite what this student is typing and has not sent yet.
-    if (document.activeElement === area && timers[area.id] && area.value !== value) continue;
-    if (area.value !== value) area.value = value;
+    if (!held(area.dataset.field) && area.value !== value) area.value = value;
+  }
+  if (["features", "practice", "automation"].some(held)) {
+    clearTimeout(reapply);
+    reapply = setTimeout(() => renderPair(state.pair), HOLD_MS);
   }
   document.getElementById("pair-sync").textContent = "저장됨 · Saved";
 }

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 
 SIDES = ("a", "b")
 # Measures accept `name`, `name_at_least` and `name_at_most` (non-negative integers).
@@ -77,6 +77,7 @@ INSIDE = {  # checks that read inside a container with a read-only `kubectl exec
     "env": {"selector": str, "var": str, "value": str, "new": bool},
 }
 FLAGS = {"encryption_at_rest": bool}
+READ_ONLY_SHELL = ("cat", "ls", "env", "printenv")
 COMBINATORS = ("all", "any", "not", "on")
 
 
@@ -273,11 +274,11 @@ class ClusterView:
         return items.get(f"{namespace}/{name}") or items.get(name)
 
     def exec_read(self, pod: str, command: str) -> str | None:
-        """Returns the output of a read-only command in a pod (`cat FILE` or `printenv NAME`), None on error."""
+        """Returns the output of a read-only command in a pod (`cat`, `ls`, `env`, `printenv`), None on error."""
         words = shlex.split(command)
-        if not words or words[0] not in ("cat", "printenv"):
+        if not words or words[0] not in READ_ONLY_SHELL:
             raise CheckError(
-                f"only cat and printenv may run inside a container while checking, not {command!r}"
+                f"only {', '.join(READ_ONLY_SHELL)} may run in a container while checking: {command!r}"
             )
         result = self.cluster.run(f"kubectl exec {shlex.quote(pod)} -- {command}")
         return result.output if result.ok else None
@@ -464,17 +465,23 @@ def _eval_collection(kind: str, params: Mapping, view: ClusterView) -> bool:
 
 
 def _eval_inside(kind: str, params: Mapping, view: ClusterView) -> bool:
+    # `ls` before `cat` and `env` rather than `printenv NAME`: a command that fails makes the engine roll the
+    # whole cluster back to a checkpoint, which is correct but costly on every evaluation while a step waits.
     pods = [p for p in _select_pods(view, params) if p.get("ready")]
     for pod in pods:
         if kind == "file":
+            folder, _, base = params["path"].rpartition("/")
+            listing = view.exec_read(pod["name"], f"ls {shlex.quote(folder or '/')}")
+            if listing is None or base not in listing.split():
+                continue
             out = view.exec_read(pod["name"], f"cat {shlex.quote(params['path'])}")
             if out is not None and params.get("contains", "") in out:
                 return True
         else:
-            out = view.exec_read(pod["name"], f"printenv {shlex.quote(params['var'])}")
-            if out is not None and (
-                ("value" not in params and out.strip()) or out.strip() == params.get("value")
-            ):
+            out = view.exec_read(pod["name"], "env") or ""
+            values = dict(line.partition("=")[::2] for line in out.splitlines() if "=" in line)
+            value = values.get(params["var"])
+            if value is not None and ("value" not in params or value == params["value"]):
                 return True
     return False
 
@@ -510,11 +517,10 @@ def _as_sides(clusters) -> Mapping:
     return clusters if isinstance(clusters, Mapping) else {"a": clusters}
 
 
-def _view(sides: Mapping, baselines: Mapping, views: dict, side: str) -> ClusterView:
+def _view(sides: Mapping, baselines: Mapping, views: dict, side: str) -> ClusterView | None:
+    """Returns the view of one side, or None when the caller did not pass that side's cluster."""
     if side not in views:
-        if side not in sides:
-            raise CheckError(f"no cluster for side {side!r}")
-        views[side] = ClusterView(sides[side], baselines.get(side))
+        views[side] = ClusterView(sides[side], baselines.get(side)) if side in sides else None
     return views[side]
 
 
@@ -529,6 +535,8 @@ def _evaluate(check: Mapping, sides: Mapping, baselines: Mapping, views: dict, s
     if kind == "on":
         return _evaluate(check["check"], sides, baselines, views, check["on"])
     view = _view(sides, baselines, views, side)
+    if view is None:
+        return False  # A check on a cluster we cannot see is not satisfied (a pair needs both sides).
     if kind in NAMED:
         name, params = _split_named(check, kind, "check")  # type: ignore[arg-type]
         return _eval_named(kind, name, params, view)
@@ -665,16 +673,22 @@ class ScenarioProgress:
         }
 
 
-def start(scenario: Mapping, clusters) -> tuple[dict, dict]:
-    """Runs the setup on fresh clusters and returns (progress payload, state) for step 1."""
+def start(scenario: Mapping, clusters, state: MutableMapping | None = None) -> dict:
+    """Runs the setup on fresh clusters; returns the progress payload for step 1 (`state` filled in place)."""
     apply_setup(scenario, clusters)
-    tracker = ScenarioProgress(scenario)
-    payload = tracker.update(clusters)
-    return payload, tracker.state
+    return progress(scenario, clusters, state)
 
 
-def progress(scenario: Mapping, clusters, state: Mapping | None) -> tuple[dict, dict]:
-    """Returns (progress payload, new state) after evaluating the clusters against the saved state."""
+def progress(scenario: Mapping, clusters, state: MutableMapping | None = None) -> dict:
+    """Returns the progress payload after evaluating the clusters; updates `state` in place for persisting.
+
+    `clusters` is the scenario's `Cluster`, or {"a": Cluster, "b": Cluster} for a pair layout (a check on a
+    side that is not passed counts as not satisfied). `state` is the dict saved with the cluster record
+    (start with `{}`); it is rewritten in place so the caller can persist the same object.
+    """
     tracker = ScenarioProgress(scenario, state)
     payload = tracker.update(clusters)
-    return payload, tracker.state
+    if state is not None:
+        state.clear()
+        state.update(tracker.state)
+    return payload

@@ -335,7 +335,9 @@ def test_every_setup_runs_cleanly_on_a_fresh_cluster():
     for slug, sc in scenarios().items():
         clusters = fresh(sc)
         assert apply_setup(sc, clusters) == [], slug
-        payload, state = start(scenarios()[slug], fresh(sc))
+        state: dict = {}
+        payload = start(scenarios()[slug], fresh(sc), state)
+        assert state["slug"] == slug and state["completed"] == []
         assert payload["current"] == 0 and not payload["steps"][0]["done"], slug
 
 
@@ -378,16 +380,25 @@ def test_only_the_deployment_heals_in_the_pair_scenario():
     assert not evaluate({"on": "a", "check": {"deployment": "nginx", "exists": True}}, clusters)
 
 
+def test_a_check_on_a_side_that_was_not_passed_is_not_satisfied():
+    """Evaluating a pair check with one cluster only answers False instead of failing."""
+    cluster = Cluster(workers=1, seed=7)
+    assert evaluate({"on": "a", "check": {"nodes": {"count": 1}}}, cluster)
+    assert not evaluate({"on": "b", "check": {"nodes": {"count": 1}}}, cluster)
+    assert progress(scenarios()["imperative-vs-declarative"], cluster, {})["current"] == 0
+
+
 # ---------------------------------------------------------------------------------------------- progress
 def test_completed_steps_stay_completed_when_the_state_changes_later():
     """A completed step stays done even after the cluster no longer shows it (the student moved on)."""
     sc = scenarios()["deployment"]
     cluster = fresh(sc)
     run(cluster, "kubectl create deployment web --image=nginx:1.20 --replicas=3")
-    payload, state = progress(sc, cluster, None)
+    state: dict = {}
+    payload = progress(sc, cluster, state)
     assert payload["current"] == 1
     run(cluster, "kubectl delete deployment web")
-    payload, state = progress(sc, cluster, state)
+    payload = progress(sc, cluster, state)
     assert payload["steps"][0]["done"] and payload["current"] == 1
 
 
@@ -398,11 +409,12 @@ def test_a_later_step_cannot_complete_before_an_earlier_one():
     apply_setup(sc, cluster)
     run(cluster, "kubectl scale deployment web --replicas=5")
     cluster.advance(30)
-    payload, state = progress(sc, cluster, None)
+    state: dict = {}
+    payload = progress(sc, cluster, state)
     assert [s["done"] for s in payload["steps"]] == [False] * 4
     run(cluster, "kubectl expose deployment web --port=80")
     cluster.advance(5)
-    payload, state = progress(sc, cluster, state)
+    payload = progress(sc, cluster, state)
     # Step 3's state (5 ready endpoints) already holds, but step 2 (traffic) is still open, so step 3 waits.
     assert [s["done"] for s in payload["steps"]] == [True, False, False, False]
 
@@ -414,13 +426,14 @@ def test_progress_state_is_json_and_resumes_after_a_restart():
     run(cluster, "kubectl apply -f -", step_yaml(sc, 0))
     run(cluster, "kubectl apply -f -", step_yaml(sc, 1))
     cluster.advance(30)
-    payload, state = progress(sc, cluster, None)
-    assert payload["current"] == 2
+    state: dict = {}
+    payload = progress(sc, cluster, state)
+    assert payload["current"] == 2 and state["completed"] == [0, 1]
     state = json.loads(json.dumps(state))
     restored = Cluster.from_dict(json.loads(json.dumps(cluster.to_dict())))
     run(restored, f'kubectl exec {_first_db_pod(restored)} -- sh -c "echo hello > /data/hello.txt"')
-    payload, state = progress(sc, restored, state)
-    assert payload["current"] == 3
+    payload = progress(sc, restored, state)
+    assert payload["current"] == 3 and state["completed"] == [0, 1, 2]
 
 
 def test_a_state_for_another_scenario_or_a_broken_state_starts_over():
@@ -517,7 +530,7 @@ def test_event_checks_only_count_events_after_the_step_started():
 
 
 def test_only_read_only_commands_run_inside_containers():
-    """The view refuses anything but cat and printenv inside a container."""
+    """The view refuses anything but cat, ls, env and printenv inside a container."""
     from visualizer.scenario_checks import ClusterView
 
     view = ClusterView(Cluster(workers=1, seed=7))

@@ -470,6 +470,13 @@ class Cluster:
             okey = self.store.by_uid_key(owner)
             if okey:
                 self.enqueue("replicaset", okey)
+                if new is None:
+                    # The Deployment controller watches pod deletions too (Recreate waits for old pods).
+                    rs = self.store.get(okey)
+                    dep = controller_uid(rs) if rs else None
+                    dkey = self.store.by_uid_key(dep) if dep else None
+                    if dkey:
+                        self.enqueue("deployment", dkey)
         spec_new = new["spec"] if new else {}
         spec_old = old["spec"] if old else {}
         node_new, node_old = spec_new.get("nodeName"), spec_old.get("nodeName")

@@ -147,6 +147,20 @@ class Kubelet:
             "readyAt": c.clock.now + SANDBOX_SECONDS,
         }
         c.runtime.node(node)["sandboxes"][key] = sb
+        name = pod["metadata"]["name"]
+        step, ko, en = narrate("sandbox", node=node, pod=name, ip=sb["ip"])
+        c.emit(
+            "Normal",
+            "SandboxCreating",
+            f"pod/{name}",
+            self.component(node),
+            f"Creating pod sandbox for {name}",
+            ko,
+            en,
+            step,
+            namespace=pod["metadata"]["namespace"],
+            quiet=True,
+        )
         return sb
 
     def _volume_problem(self, pod: dict) -> str | None:

@@ -70,6 +70,11 @@ TEMPLATES: dict[str, tuple[int | None, str, str]] = {
         "스케줄러가 {pod} 를 놓을 노드를 찾지 못했습니다: {why}",
         "The scheduler found no node for {pod}: {why}",
     ),
+    "sandbox": (
+        4,
+        "kubelet({node}) 이 {pod} 를 맡아 파드 샌드박스(네트워크, IP {ip})를 만듭니다",
+        "kubelet on {node} picked up {pod} and is creating its sandbox (network, IP {ip})",
+    ),
     "pulling": (
         4,
         "kubelet({node}) 이 이미지 {image} 를 내려받는 중입니다",

@@ -1,0 +1,86 @@
+"""Services, Endpoints and kube-proxy: ClusterIP, DNS, ready-only endpoints, random load balancing."""
+
+from .conftest import SERVICE, get, ok, pods, running_ready, web
+
+
+def test_a_service_gets_a_cluster_ip_and_endpoints_of_ready_pods(cluster):
+    """The Service has a 10.96.x.x ClusterIP and its Endpoints list the ready pods' IPs."""
+    ok(cluster, "kubectl apply -f -", web(3) + "---\n" + SERVICE)
+    cluster.advance(15)
+    svc = get(cluster, "svc web")[0]
+    assert svc["spec"]["clusterIP"].startswith("10.96.")
+    ep = get(cluster, "endpoints web")[0]
+    ips = {a["ip"] for a in ep["subsets"][0]["addresses"]}
+    assert ips == {p["status"]["podIP"] for p in pods(cluster, "web-")}
+
+
+def test_a_failing_readiness_probe_removes_the_pod_from_endpoints(cluster):
+    """After 3 failed readiness probes (about 30 s) the pod leaves the Endpoints and gets no traffic."""
+    text = web(2).replace(
+        "        resources:", "        readinessProbe: {httpGet: {path: /, port: 80}}\n        resources:"
+    )
+    ok(cluster, "kubectl apply -f -", text + "---\n" + SERVICE)
+    cluster.advance(15)
+    victim = running_ready(cluster, "web-")[0]
+    ok(cluster, f"sim probe-fail {victim} readiness")
+    cluster.advance(35)
+    ep = get(cluster, "endpoints web")[0]["subsets"][0]
+    assert victim not in {a["targetRef"]["name"] for a in ep["addresses"]}
+    assert victim in {a["targetRef"]["name"] for a in ep["notReadyAddresses"]}
+    out = ok(cluster, "sim traffic web 50").output
+    assert victim not in out
+    ok(cluster, f"sim probe-ok {victim}")
+    cluster.advance(12)
+    assert len(get(cluster, "endpoints web")[0]["subsets"][0]["addresses"]) == 2
+
+
+def test_traffic_spreads_over_ready_pods_and_counts_are_observable(cluster):
+    """kube-proxy picks endpoints at random; every ready pod gets some of 300 requests; counts add up."""
+    ok(cluster, "kubectl apply -f -", web(3) + "---\n" + SERVICE)
+    cluster.advance(15)
+    ok(cluster, "sim traffic web 300")
+    counts = cluster.snapshot()["services"]["default/web"]["requests"]
+    assert sum(counts.values()) == 300 and len(counts) == 3 and min(counts.values()) > 50
+
+
+def test_a_service_without_ready_endpoints_refuses_connections(cluster):
+    """curl to a Service whose pods are not ready fails like a rejected connection."""
+    ok(cluster, "kubectl apply -f -", SERVICE)
+    ok(cluster, "kubectl run client --image=busybox:1.36 -- sleep 3600")
+    cluster.advance(10)
+    result = cluster.run("kubectl exec client -- curl http://web")
+    assert not result.ok and "Failed to connect to web port 80" in result.output
+
+
+def test_dns_resolves_service_names_in_every_form(cluster):
+    """nslookup answers for web, web.default and web.default.svc.cluster.local; unknown names get NXDOMAIN."""
+    ok(cluster, "kubectl apply -f -", web(1) + "---\n" + SERVICE)
+    ok(cluster, "kubectl run client --image=busybox:1.36 -- sleep 3600")
+    cluster.advance(10)
+    ip = get(cluster, "svc web")[0]["spec"]["clusterIP"]
+    for name in ("web", "web.default", "web.default.svc.cluster.local"):
+        out = ok(cluster, f"kubectl exec client -- nslookup {name}").output
+        assert "Name:\tweb.default.svc.cluster.local" in out and f"Address: {ip}" in out
+    assert "NXDOMAIN" in cluster.run("kubectl exec client -- nslookup nope").output
+
+
+def test_pods_get_service_environment_variables(cluster):
+    """Containers started after a Service exists see WEB_SERVICE_HOST and WEB_SERVICE_PORT."""
+    ok(cluster, "kubectl apply -f -", SERVICE)
+    ok(cluster, "kubectl run client --image=busybox:1.36 -- sleep 3600")
+    cluster.advance(10)
+    env = ok(cluster, "kubectl exec client -- env").output
+    ip = get(cluster, "svc web")[0]["spec"]["clusterIP"]
+    assert f"WEB_SERVICE_HOST={ip}" in env and "WEB_SERVICE_PORT=80" in env
+
+
+def test_expose_creates_a_matching_service(cluster):
+    """kubectl expose deployment web --port=80 prints `service/web exposed` and selects the pods."""
+    ok(cluster, "kubectl apply -f -", web(2))
+    assert (
+        ok(cluster, "kubectl expose deployment web --port=80 --type=NodePort").output == "service/web exposed"
+    )
+    svc = get(cluster, "svc web")[0]
+    assert svc["spec"]["selector"] == {"app": "web"}
+    assert 30000 <= svc["spec"]["ports"][0]["nodePort"] <= 32767
+    assert "80:" in ok(cluster, "kubectl get svc web").output

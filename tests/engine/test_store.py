@@ -1,0 +1,41 @@
+"""etcd stand-in: resourceVersions, watch notifications and indexes, observed through the public API."""
+
+from .conftest import get, ok, web
+
+
+def test_every_write_gets_a_higher_resource_version(cluster):
+    """Each write stores a new, larger metadata.resourceVersion (etcd's revision)."""
+    ok(cluster, "kubectl apply -f -", web(1))
+    first = int(get(cluster, "deployment web")[0]["metadata"]["resourceVersion"])
+    ok(cluster, "kubectl scale deployment web --replicas=2")
+    second = int(get(cluster, "deployment web")[0]["metadata"]["resourceVersion"])
+    assert second > first
+
+
+def test_generation_grows_only_when_the_spec_changes(cluster):
+    """metadata.generation goes up on spec changes, not on status writes or label edits."""
+    ok(cluster, "kubectl apply -f -", web(1))
+    cluster.advance(10)
+    assert get(cluster, "deployment web")[0]["metadata"]["generation"] == 1
+    ok(cluster, "kubectl label deployment web team=blue")
+    assert get(cluster, "deployment web")[0]["metadata"]["generation"] == 1
+    ok(cluster, "kubectl scale deployment web --replicas=2")
+    assert get(cluster, "deployment web")[0]["metadata"]["generation"] == 2
+
+
+def test_the_etcd_view_lists_keys_with_resource_versions(cluster):
+    """snapshot()['etcd'] shows real etcd keys (/registry/...) with their resourceVersion."""
+    ok(cluster, "kubectl apply -f -", web(1))
+    etcd = cluster.snapshot()["etcd"]
+    entry = etcd["/registry/deployments/default/web"]
+    assert entry["resourceVersion"] == get(cluster, "deployment web")[0]["metadata"]["resourceVersion"]
+    assert "/registry/minions/worker-1" in etcd
+
+
+def test_version_increases_on_every_change_and_not_on_reads(cluster):
+    """cluster.version grows with state changes and stays put for read-only commands."""
+    v0 = cluster.version
+    ok(cluster, "kubectl get pods")
+    assert cluster.version == v0
+    ok(cluster, "kubectl apply -f -", web(1))
+    assert cluster.version > v0

@@ -1,0 +1,68 @@
+"""API server admission: kubectl-style validation errors, and rejected input changes nothing."""
+
+from .conftest import WEB, web
+
+
+def _rejected(cluster, yaml_text):
+    before = cluster.to_dict()
+    result = cluster.run("kubectl apply -f -", stdin=yaml_text)
+    assert not result.ok
+    assert cluster.to_dict() == before
+    return result.output
+
+
+def test_selector_not_matching_template_labels_is_invalid(cluster):
+    """A selector that does not match the template labels gives the real Invalid message."""
+    text = web().replace("labels: {app: web}", "labels: {app: web2}")
+    out = _rejected(cluster, text)
+    assert out == (
+        'The Deployment "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"web2"}: '
+        "`selector` does not match template `labels`"
+    )
+
+
+def test_negative_replicas_are_invalid(cluster):
+    """replicas: -1 is refused with `must be greater than or equal to 0`."""
+    out = _rejected(cluster, web(replicas=-1))
+    assert "spec.replicas: Invalid value: -1: must be greater than or equal to 0" in out
+
+
+def test_unknown_fields_are_strict_decoding_errors(cluster):
+    """A misspelt field (replica) is refused as a strict decoding error."""
+    out = _rejected(cluster, web().replace("replicas:", "replica:"))
+    assert 'strict decoding error: unknown field "spec.replica"' in out
+
+
+def test_unknown_kinds_are_refused(cluster):
+    """An unknown kind gets `no matches for kind`."""
+    out = _rejected(
+        cluster, WEB.format(replicas=1, image="nginx").replace("kind: Deployment", "kind: Deploymnt")
+    )
+    assert 'no matches for kind "Deploymnt" in version "apps/v1"' in out
+
+
+def test_restart_policy_never_is_refused_in_a_deployment(cluster):
+    """Deployment templates only allow restartPolicy Always."""
+    out = _rejected(
+        cluster, web().replace("      containers:", "      restartPolicy: Never\n      containers:")
+    )
+    assert 'Unsupported value: "Never": supported values: "Always"' in out
+
+
+def test_several_causes_are_listed_one_per_line(cluster):
+    """Multiple validation causes print as `* field: detail` lines."""
+    out = _rejected(cluster, web(replicas=-2).replace("labels: {app: web}", "labels: {app: x}"))
+    assert out.startswith('The Deployment "web" is invalid: \n* ')
+    assert out.count("\n* ") == 2
+
+
+def test_one_bad_document_rejects_the_whole_apply(cluster):
+    """If any document is invalid nothing from the input is created."""
+    text = web() + "---\n" + web(replicas=-1).replace("name: web", "name: other")
+    _rejected(cluster, text)
+
+
+def test_too_many_replicas_are_refused(cluster):
+    """A Deployment asking for more pods than the per-command limit is refused."""
+    out = _rejected(cluster, web(replicas=500))
+    assert "at most 100 pods" in out

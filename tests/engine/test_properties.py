@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -522,6 +526,8 @@ def test_to_dict_round_trip_is_exact_and_the_copy_continues_identically(seed, be
     assert restored.now == original.now and restored.version == original.version
     assert play(restored, after) == play(original, after)
     assert canonical(restored) == canonical(original)
+    # Neither cluster shares state with the saved data: it still describes the moment it was taken.
+    assert json.dumps(data) == text
 
 
 @SETTINGS
@@ -553,3 +559,38 @@ def test_snapshot_plus_diffs_equals_the_later_snapshot(seed, first, chunks):
         # A single diff from the first snapshot gives the same result as the chain.
         assert apply_diff(base, cluster.diff_since(base["version"])) == cluster.snapshot()
         version = cluster.version
+
+
+HASH_SEED_SCRIPT = """
+import hashlib, json, sys
+from visualizer.engine import Cluster
+cluster = Cluster(workers=3, seed=5)
+outputs = []
+for step in json.loads(sys.argv[1]):
+    if isinstance(step, str):
+        result = cluster.run(step)
+        outputs.append([step, result.ok, result.output, result.events])
+    else:
+        outputs.append([step, cluster.advance(seconds=step)])
+state = json.dumps([outputs, cluster.to_dict(), cluster.snapshot()], sort_keys=True)
+print(hashlib.sha256(state.encode()).hexdigest())
+"""
+
+
+def test_same_seed_and_commands_give_the_same_cluster_in_another_process():
+    """Determinism holds across processes with different string-hash seeds (a restarted or second server)."""
+    script = [step for command in ACTION_POOL for step in (command, 7.0)] + [60.0, 400.0]
+    digests = set()
+    for hash_seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        done = subprocess.run(
+            [sys.executable, "-c", HASH_SEED_SCRIPT, json.dumps(script)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        assert done.returncode == 0, done.stderr
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1, "the same seed and commands gave different clusters under different hash seeds"

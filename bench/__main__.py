@@ -16,7 +16,7 @@ import sys
 from bench.common import heading, machine
 
 # In the order `python -m bench` runs them.
-BENCHMARKS = ["engine", "classroom"]
+BENCHMARKS = ["engine", "classroom", "visualizer"]
 
 
 def _usage() -> str:

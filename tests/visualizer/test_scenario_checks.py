@@ -444,6 +444,17 @@ def test_a_state_for_another_scenario_or_a_broken_state_starts_over():
     assert ScenarioProgress(sc, {"slug": "deployment", "completed": "junk"}).current == 0
 
 
+def test_a_broken_check_leaves_its_step_open_instead_of_raising():
+    """A step whose check is outside the language (say, edited in the admin) never completes, never raises."""
+    broken = {
+        "slug": "broken",
+        "title": "t",
+        "steps": [{"title": "a", "text": "b", "hint": "c", "check": {"x": 1}}],
+    }
+    payload = progress(broken, Cluster(workers=1, seed=7), {})
+    assert payload["current"] == 0 and payload["complete"] is False
+
+
 def test_the_payload_has_the_protocol_shape():
     """The payload is {slug, title, steps: [{title, text, hint, done, yaml?, on?}], current, complete}."""
     sc = scenarios()["secrets"]

@@ -7,126 +7,272 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('course', '0001_initial'),
+        ("course", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(unique=True)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('section', models.SlugField(help_text='Lesson section slug, e.g. concept-2.')),
-                ('outcome', models.CharField(blank=True, choices=[('definition', '오케스트레이션의 정확한 정의와 철학 이해'), ('features', '8가지 핵심 기능과 각각의 역할 파악'), ('architecture', '마스터-워커 아키텍처 구조 이해'), ('declarative', '선언적 관리의 개념과 장점 인식')], max_length=16)),
-                ('kind', models.CharField(choices=[('single', '단일 선택'), ('multiple', '복수 선택'), ('ordering', '순서 맞추기'), ('matching', '짝 맞추기'), ('yaml', 'YAML 과제')], max_length=10)),
-                ('prompt', models.TextField()),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('answer', models.JSONField(blank=True, null=True)),
-                ('explanation', models.TextField()),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(unique=True)),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("section", models.SlugField(help_text="Lesson section slug, e.g. concept-2.")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("definition", "오케스트레이션의 정확한 정의와 철학 이해"),
+                            ("features", "8가지 핵심 기능과 각각의 역할 파악"),
+                            ("architecture", "마스터-워커 아키텍처 구조 이해"),
+                            ("declarative", "선언적 관리의 개념과 장점 인식"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single", "단일 선택"),
+                            ("multiple", "복수 선택"),
+                            ("ordering", "순서 맞추기"),
+                            ("matching", "짝 맞추기"),
+                            ("yaml", "YAML 과제"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("prompt", models.TextField()),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("answer", models.JSONField(blank=True, null=True)),
+                ("explanation", models.TextField()),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClassSession',
+            name="ClassSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True)),
-                ('title', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('current_section', models.SlugField(blank=True)),
-                ('section_started_at', models.DateTimeField(blank=True, null=True)),
-                ('section_seconds', models.JSONField(blank=True, default=dict)),
-                ('live_round', models.PositiveSmallIntegerField(default=0)),
-                ('live_revealed', models.BooleanField(default=False)),
-                ('discussion_started_at', models.DateTimeField(blank=True, null=True)),
-                ('instructor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='class_sessions', to='course.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, unique=True)),
+                ("title", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("current_section", models.SlugField(blank=True)),
+                ("section_started_at", models.DateTimeField(blank=True, null=True)),
+                ("section_seconds", models.JSONField(blank=True, default=dict)),
+                ("live_round", models.PositiveSmallIntegerField(default=0)),
+                ("live_revealed", models.BooleanField(default=False)),
+                ("discussion_started_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "instructor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="class_sessions",
+                        to="course.lesson",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Pair',
+            name="Pair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('code', models.CharField(blank=True, help_text='Set when students pair themselves by code.', max_length=6)),
-                ('features', models.JSONField(blank=True, default=list, help_text='Prompt 1: three of the 8 feature keys.')),
-                ('practice', models.TextField(blank=True, max_length=500)),
-                ('automation', models.TextField(blank=True, max_length=500)),
-                ('revision', models.PositiveIntegerField(default=0)),
-                ('hidden', models.BooleanField(default=False, help_text='Hidden by the instructor from the board and projector.')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairs', to='course.classsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True, help_text="Set when students pair themselves by code.", max_length=6
+                    ),
+                ),
+                (
+                    "features",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Prompt 1: three of the 8 feature keys."
+                    ),
+                ),
+                ("practice", models.TextField(blank=True, max_length=500)),
+                ("automation", models.TextField(blank=True, max_length=500)),
+                ("revision", models.PositiveIntegerField(default=0)),
+                (
+                    "hidden",
+                    models.BooleanField(
+                        default=False, help_text="Hidden by the instructor from the board and projector."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairs",
+                        to="course.classsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.AddField(
-            model_name='classsession',
-            name='spotlight',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='course.pair'),
+            model_name="classsession",
+            name="spotlight",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="course.pair",
+            ),
         ),
         migrations.AddField(
-            model_name='classsession',
-            name='live_question',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='course.question'),
+            model_name="classsession",
+            name="live_question",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="course.question",
+            ),
         ),
         migrations.CreateModel(
-            name='Student',
+            name="Student",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nickname', models.CharField(max_length=24)),
-                ('level', models.CharField(choices=[('beginner', '초급'), ('intermediate', '중급'), ('advanced', '고급')], default='beginner', max_length=16)),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('pair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='course.pair')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='students', to='course.classsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nickname", models.CharField(max_length=24)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("beginner", "초급"), ("intermediate", "중급"), ("advanced", "고급")],
+                        default="beginner",
+                        max_length=16,
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "pair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="course.pair",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="students",
+                        to="course.classsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['joined_at', 'pk'],
+                "ordering": ["joined_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(default=0)),
-                ('response', models.JSONField()),
-                ('correct', models.BooleanField()),
-                ('attempts', models.PositiveIntegerField(default=1)),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='course.classsession')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='course.question')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='course.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=0)),
+                ("response", models.JSONField()),
+                ("correct", models.BooleanField()),
+                ("attempts", models.PositiveIntegerField(default=1)),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="course.classsession",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="course.question",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="course.student",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['answered_at', 'pk'],
+                "ordering": ["answered_at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='pair',
-            constraint=models.UniqueConstraint(fields=('session', 'number'), name='unique_pair_number'),
+            model_name="pair",
+            constraint=models.UniqueConstraint(fields=("session", "number"), name="unique_pair_number"),
         ),
         migrations.AddConstraint(
-            model_name='student',
-            constraint=models.UniqueConstraint(fields=('session', 'nickname'), name='unique_nickname_per_class'),
+            model_name="student",
+            constraint=models.UniqueConstraint(
+                fields=("session", "nickname"), name="unique_nickname_per_class"
+            ),
         ),
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['session', 'question', 'round'], name='course_answ_session_c7d2ba_idx'),
+            model_name="answer",
+            index=models.Index(
+                fields=["session", "question", "round"], name="course_answ_session_c7d2ba_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('student', 'question', 'round'), name='one_answer_per_round'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("student", "question", "round"), name="one_answer_per_round"
+            ),
         ),
     ]

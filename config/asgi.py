@@ -1,5 +1,6 @@
 """ASGI entry point: Django first (so apps are loaded), then websocket routes behind origin checking."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -19,3 +20,8 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything allocated at start-up (Django, Twisted, the apps) is moved out of the collector's reach, so full
+# collections only scan what the running server creates: shorter pauses in the middle of a broadcast.
+gc.collect()
+gc.freeze()

@@ -99,7 +99,7 @@ else:
 VISUALIZER_HOST = {
     "lease_ttl": float(env_str("VISUALIZER_LEASE_TTL", "15")),
     "housekeeping": float(env_str("VISUALIZER_HOUSEKEEPING", "5")),
-    "save_every": float(env_str("VISUALIZER_SAVE_EVERY", "1")),
+    "save_every": float(env_str("VISUALIZER_SAVE_EVERY", "3")),
 }
 
 AUTH_PASSWORD_VALIDATORS = [

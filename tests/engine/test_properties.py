@@ -245,25 +245,89 @@ def test_rolling_update_stays_within_max_surge_and_max_unavailable(
 
     settle(cluster, settled)
     run_ok(cluster, f"kubectl set image deployment/web nginx={NEW_IMAGE}")
+    watch = RolloutWatch(cluster, clock, replicas, surge, unavailable, min_ready)
+    watch.until_finished(NEW_IMAGE, steps)
 
-    history = []
-    waited, i = 0.0, 0
-    while True:
-        pods = pods_of(cluster, "web")
+
+class RolloutWatch:
+    """Observes a rollout of Deployment `web` after every advance and checks the maxSurge/maxUnavailable bounds."""
+
+    def __init__(self, cluster, clock, replicas, surge, unavailable, min_ready):
+        self.cluster, self.clock = cluster, clock
+        self.replicas, self.surge, self.unavailable, self.min_ready = replicas, surge, unavailable, min_ready
+        self.history: list[tuple[float, int, int]] = []
+        self.i = 0
+
+    def observe(self) -> tuple[list[dict], int]:
+        """Checks the bounds now; returns the pods and how many are available."""
+        pods = pods_of(self.cluster, "web")
         live = [p for p in pods if not is_terminating(p)]
-        available = available_pods(pods, min_ready, cluster.now, clock)
-        history.append((cluster.now, len(live), available))
-        assert len(live) <= replicas + surge, f"{len(live)} pods > {replicas} + maxSurge {surge}: {history}"
-        assert available >= replicas - unavailable, (
-            f"{available} available < {replicas} − maxUnavailable {unavailable}: {history}"
+        available = available_pods(pods, self.min_ready, self.cluster.now, self.clock)
+        self.history.append((self.cluster.now, len(live), available))
+        assert len(live) <= self.replicas + self.surge, (
+            f"{len(live)} pods > {self.replicas} + maxSurge {self.surge}: {self.history}"
         )
-        if len(pods) == replicas and all(images(p) == [NEW_IMAGE] for p in pods) and available == replicas:
-            break
-        assert waited < 1800, f"rollout did not finish within 1,800 simulated seconds: {history}"
-        step = steps[i % len(steps)]
-        cluster.advance(seconds=step)
-        waited += step
-        i += 1
+        assert available >= self.replicas - self.unavailable, (
+            f"{available} available < {self.replicas} − maxUnavailable {self.unavailable}: {self.history}"
+        )
+        return pods, available
+
+    def step(self, steps: list[float]) -> None:
+        self.cluster.advance(seconds=steps[self.i % len(steps)])
+        self.i += 1
+
+    def for_steps(self, count: int, steps: list[float]) -> None:
+        """Observes `count` advances (a stalled rollout never finishes)."""
+        for _ in range(count):
+            self.observe()
+            self.step(steps)
+        self.observe()
+
+    def until_finished(self, image: str, steps: list[float], limit: float = 1800) -> None:
+        """Observes until every pod runs `image` and all replicas are available; fails after `limit` s."""
+        start = self.cluster.now
+        while True:
+            pods, available = self.observe()
+            if (
+                len(pods) == self.replicas
+                and all(images(p) == [image] for p in pods)
+                and available == self.replicas
+            ):
+                return
+            assert self.cluster.now - start < limit, (
+                f"rollout did not finish within {limit} s: {self.history}"
+            )
+            self.step(steps)
+
+
+@SETTINGS
+@given(
+    replicas=st.integers(1, 10),
+    fence=fencepost_pairs,
+    seed=st.integers(0, 2**16),
+    steps=advance_steps,
+    stall_steps=st.integers(1, 12),
+    recovery=st.sampled_from(["fix", "undo"]),
+)
+def test_a_bad_image_stalls_the_rollout_within_bounds_until_fixed_or_undone(
+    replicas, fence, seed, steps, stall_steps, recovery
+):
+    """An image typo stalls the rollout without breaking the bounds, and a fix or `rollout undo` completes it."""
+    max_surge, max_unavailable = fence
+    surge, unavailable = fenceposts(replicas, max_surge, max_unavailable)
+    cluster = Cluster(workers=4, seed=seed)
+    clock = Clock(cluster)
+    run_ok(cluster, "kubectl apply -f -", stdin=deployment_yaml(replicas, max_surge, max_unavailable, 0))
+    settle(cluster, lambda: available_pods(pods_of(cluster, "web"), 0, cluster.now, clock) == replicas)
+    watch = RolloutWatch(cluster, clock, replicas, surge, unavailable, 0)
+    run_ok(cluster, "kubectl set image deployment/web nginx=nginx:1.2O")
+    watch.for_steps(stall_steps, steps)
+    if recovery == "fix":
+        run_ok(cluster, f"kubectl set image deployment/web nginx={NEW_IMAGE}")
+        watch.until_finished(NEW_IMAGE, steps)
+    else:
+        run_ok(cluster, "kubectl rollout undo deployment/web")
+        watch.until_finished(OLD_IMAGE, steps)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+// Pure cluster state on the client: the last snapshot plus diffs, applied exactly as the engine's
+// `apply_diff` (visualizer/engine/snapshot.py) does, with the version checks that decide a resync.
+// Never touches the page; tests/visualizer/test_js_state.py replays engine diffs through it under Node.
+
+export const KEYED = ["nodes", "pods", "deployments", "replicasets", "services", "hpas", "secrets", "configmaps",
+  "pvs", "pvcs", "storageclasses", "etcd"];
+export const SNAPSHOT_EVENTS = 50;
+
+function clone(value) {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+// Returns a new snapshot: `snapshot` (taken at diff.from) with `diff` applied. Unchanged sections are
+// shared with the input (nothing here mutates them), changed ones are copied.
+export function applyDiff(snapshot, diff) {
+  const out = { ...snapshot };
+  out.version = diff.to;
+  out.now = diff.now;
+  out.encryptionAtRest = diff.encryptionAtRest;
+  for (const [section, change] of Object.entries(diff.sections || {})) {
+    const target = { ...(out[section] || {}) };
+    for (const id of change.remove || []) delete target[id];
+    for (const [id, item] of Object.entries(change.set || {})) target[id] = clone(item);
+    out[section] = target;
+  }
+  out.events = [...(snapshot.events || []), ...clone(diff.events || [])].slice(-SNAPSHOT_EVENTS);
+  out.trace = clone(diff.trace);
+  return out;
+}
+
+// Holds what one page knows about one cluster. `receive(frame)` returns what happened:
+// {kind: "snapshot"|"diff"|"clock"|"ignored", resync: bool, previous, state}.
+export function createClusterState() {
+  let state = null;
+  let version = null;
+  let role = "view";
+  let clock = { now: 0, speed: 1, paused: false };
+  let clockAt = 0; // performance.now() of the last clock we were told
+  let waitingForSnapshot = true;
+
+  function setClock(c, at) {
+    if (!c) return;
+    clock = { now: Number(c.now) || 0, speed: Number(c.speed) || 1, paused: Boolean(c.paused) };
+    clockAt = at;
+  }
+
+  return {
+    get state() { return state; },
+    get version() { return version; },
+    get role() { return role; },
+    get clock() { return clock; },
+    // The simulated time now, extrapolated as now + speed × elapsed while the clock runs.
+    nowAt(at) {
+      if (clock.paused) return clock.now;
+      return clock.now + (clock.speed * Math.max(0, at - clockAt)) / 1000;
+    },
+    // Called on reconnect: diffs are useless until the next snapshot arrives.
+    invalidate() { waitingForSnapshot = true; },
+    receive(frame, at = 0) {
+      if (frame.type === "snapshot") {
+        const previous = state;
+        state = frame.state;
+        version = frame.version;
+        role = frame.role || role;
+        setClock(frame.clock, at);
+        waitingForSnapshot = false;
+        return { kind: "snapshot", resync: false, previous, state };
+      }
+      if (frame.type === "diff") {
+        if (waitingForSnapshot || state === null) return { kind: "ignored", resync: false, previous: state, state };
+        if (frame.to <= version) return { kind: "ignored", resync: false, previous: state, state };
+        if (frame.from !== version || !frame.diff || frame.diff.from !== frame.from) {
+          // A gap: drop diffs until a fresh snapshot arrives.
+          waitingForSnapshot = true;
+          return { kind: "ignored", resync: true, previous: state, state };
+        }
+        const previous = state;
+        state = applyDiff(state, frame.diff);
+        version = frame.to;
+        setClock(frame.clock, at);
+        return { kind: "diff", resync: false, previous, state };
+      }
+      if (frame.type === "clock") {
+        setClock(frame.clock, at);
+        return { kind: "clock", resync: false, previous: state, state };
+      }
+      return { kind: "ignored", resync: false, previous: state, state };
+    },
+  };
+}

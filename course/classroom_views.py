@@ -131,15 +131,15 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
     me = identity.student_from_request(request, session)
     if me is None:
         return render(request, "classroom/index.html", _join_context(session.code))
-    slug = (
-        session.current_section
-        or session.lesson.sections.order_by("order").values_list("slug", flat=True).first()
-    )
+    sections = state.sections(session)
+    slugs = [row["slug"] for row in sections]
+    # A section renamed by a re-import must not lock students out: fall back to the first one.
+    slug = session.current_section if session.current_section in slugs else (slugs[0] if slugs else "")
     context = _section_context(session, slug, me)
     context.update(
         {
             "me": me,
-            "sections": state.sections(session),
+            "sections": sections,
             "pair_error": request.session.pop("pair_error", ""),
             "config": {
                 "code": session.code,

@@ -69,3 +69,10 @@ def test_python_javascript_and_document_list_the_same_types():
     headings = re.findall(r"^#### (\S+)$", classroom, re.M)
     assert sorted(headings) == sorted(set(protocol.CLIENT_TYPES) | set(protocol.SERVER_TYPES))
     assert len(headings) == len(set(headings))
+
+
+def test_module_imports_end_with_a_semicolon_for_the_manifest_storage():
+    for path in (ROOT / "static/js/classroom").glob("*.js"):
+        for line in path.read_text().splitlines():
+            if line.startswith("import ") or (line.startswith("export ") and " from " in line):
+                assert line.rstrip().endswith(";"), f"{path.name}: {line}"

@@ -143,3 +143,11 @@ def test_export_has_every_answer_and_pair_answer(client, klass, alice, bob, inst
 
 def test_unknown_class_is_404(client, lesson):
     assert client.get(reverse("course:classroom:student", args=["ZZZZZZ"])).status_code == 404
+
+
+def test_a_stale_current_section_falls_back_to_the_first(client, klass):
+    klass.current_section = "renamed-away"
+    klass.save()
+    join(client, klass)
+    page = client.get(reverse("course:classroom:student", args=[klass.code]))
+    assert page.status_code == 200 and 'data-section="overview"' in page.content.decode()

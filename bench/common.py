@@ -102,6 +102,15 @@ def machine() -> str:
     )
 
 
+def load_average() -> str:
+    """Returns the 1/5/15-minute load averages ("0.12 / 0.30 / 0.25"): above the core count, other processes
+    compete for the CPU and wall-clock figures are inflated (CPU-time figures much less so)."""
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], align: str | None = None) -> str:
     """Returns a GitHub Markdown table; `align` has one letter per column (`l` or `r`, default: right
     for every column but the first)."""

@@ -71,7 +71,10 @@ def _free_port() -> int:
 def _daphne(cwd: Path, app: str, env: dict, port: int, log: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(port), app],
-        cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=cwd,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -96,15 +99,23 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def _prepare(tmp: Path) -> tuple[dict, dict]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update({
-        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}", "DEBUG": "0", "SECRET_KEY": SECRET,
-        "ALLOWED_HOSTS": HOST, "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "DEBUG": "0",
+            "SECRET_KEY": SECRET,
+            "ALLOWED_HOSTS": HOST,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     manage = [sys.executable, "manage.py"]
     subprocess.run(manage + ["migrate", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True)
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         subprocess.run(manage + ["collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(manage + ["shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        manage + ["shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     return env, json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -126,8 +137,16 @@ async def _drive(port: int, ids: dict, stop: asyncio.Event) -> int:
         versions = ["nginx:1.21", "nginx:1.20"]
         while not stop.is_set():
             image = versions[updates % 2]
-            await ws.send(json.dumps({"type": "command", "id": updates, "stdin": None,
-                                      "text": f"kubectl set image deployment/web nginx={image}"}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "command",
+                        "id": updates,
+                        "stdin": None,
+                        "text": f"kubectl set image deployment/web nginx={image}",
+                    }
+                )
+            )
             updates += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 4.0)
@@ -136,23 +155,53 @@ async def _drive(port: int, ids: dict, stop: asyncio.Event) -> int:
 
 
 def _wsbench(args: list[str], out: Path, origin: str | None) -> dict:
-    cmd = [sys.executable, str(ROOT / "bench" / "wsbench_with_origin.py"), origin] if origin else [
-        sys.executable, str(SHARED / "wsbench.py")]
-    done = subprocess.run(cmd + args + ["--json-out", str(out), "--quiet", "--no-uvloop"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    cmd = (
+        [sys.executable, str(ROOT / "bench" / "wsbench_with_origin.py"), origin]
+        if origin
+        else [sys.executable, str(SHARED / "wsbench.py")]
+    )
+    done = subprocess.run(
+        cmd + args + ["--json-out", str(out), "--quiet", "--no-uvloop"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if not out.exists():
         raise RuntimeError(f"wsbench failed ({done.returncode}): {done.stderr[-2000:]}")
     return json.loads(out.read_text().strip().splitlines()[-1])
 
 
-async def _measure_app(port: int, pid: int, ids: dict, viewers: int, seconds: float, out: Path) -> tuple[dict, int]:
+async def _measure_app(
+    port: int, pid: int, ids: dict, viewers: int, seconds: float, out: Path
+) -> tuple[dict, int]:
     stop = asyncio.Event()
     driver = asyncio.create_task(_drive(port, ids, stop))
     await asyncio.sleep(1.0)
-    args = ["--mode", "passive", "--url", f"ws://{HOST}:{port}/ws/cluster/{ids['cluster']}/", "-n", str(viewers),
-            "--duration", str(seconds), "--ready-match", '"type":"snapshot"', "--match", '"type":"diff"', "--ts-regex", r'"ts":([0-9.]+)',
-            "--seq-regex", r'"to":([0-9]+)', "--server-pid", str(pid), "--max-seconds", "120",
-            "--max-frame-bytes", str(4 * 1024 * 1024)]
+    args = [
+        "--mode",
+        "passive",
+        "--url",
+        f"ws://{HOST}:{port}/ws/cluster/{ids['cluster']}/",
+        "-n",
+        str(viewers),
+        "--duration",
+        str(seconds),
+        "--ready-match",
+        '"type":"snapshot"',
+        "--match",
+        '"type":"diff"',
+        "--ts-regex",
+        r'"ts":([0-9.]+)',
+        "--seq-regex",
+        r'"to":([0-9]+)',
+        "--server-pid",
+        str(pid),
+        "--max-seconds",
+        "120",
+        "--max-frame-bytes",
+        str(4 * 1024 * 1024),
+    ]
     result = await asyncio.to_thread(_wsbench, args, out, f"http://{HOST}:{port}")
     stop.set()
     return result, await driver
@@ -169,10 +218,14 @@ def _row(label: str, r: dict) -> dict:
         "label": label,
         "connected": r["connected"],
         "frames_per_s": (delivered / r["connected"] / span) if delivered and span and r["connected"] else 0.0,
-        "p50": r["latency_ms"]["p50"], "p95": r["latency_ms"]["p95"], "p99": r["latency_ms"]["p99"],
+        "p50": r["latency_ms"]["p50"],
+        "p95": r["latency_ms"]["p95"],
+        "p99": r["latency_ms"]["p99"],
         "cpu_pct": server_pct,
         "us_per_frame": cpu_s / delivered * 1e6 if delivered else float("nan"),
-        "frame_bytes": (r["delivered_mb_per_s"] * 1e6 / r["delivered_per_s"]) if r.get("delivered_per_s") else 0,
+        "frame_bytes": (r["delivered_mb_per_s"] * 1e6 / r["delivered_per_s"])
+        if r.get("delivered_per_s")
+        else 0,
         "rss": (r["server_rss_mb_peak"] or [None])[0],
     }
 
@@ -194,35 +247,99 @@ def main(argv: list[str]) -> int:
         base = _daphne(BASELINE, "benchproj.asgi:application", base_env, base_port, tmp / "baseline.log")
         try:
             for n in counts:
-                ours, updates = asyncio.run(_measure_app(app_port, app.pid, ids, n, args.seconds, tmp / f"app-{n}.json"))
+                ours, updates = asyncio.run(
+                    _measure_app(app_port, app.pid, ids, n, args.seconds, tmp / f"app-{n}.json")
+                )
                 mine = _row("Orchestra Lab", ours)
-                print(f"({n} viewers: connected {ours['connected']}, delivered {ours['delivered']}, unmatched "
-                      f"{ours['unmatched_frames']}, without ts {ours['no_ts']}, errors {ours['connect_error_samples']})",
-                      file=sys.stderr)
+                print(
+                    f"({n} viewers: connected {ours['connected']}, delivered {ours['delivered']}, unmatched "
+                    f"{ours['unmatched_frames']}, without ts {ours['no_ts']}, errors {ours['connect_error_samples']})",
+                    file=sys.stderr,
+                )
                 payload = max(256, int(mine["frame_bytes"]) - 60)
-                bare = _row("bare Channels", _wsbench(
-                    ["--mode", "broadcast", "--url", f"ws://{HOST}:{base_port}/ws/bench/r{n}/", "-n", str(n),
-                     "--rate", "10", "--duration", str(args.seconds), "--payload-bytes", str(payload),
-                     "--server-pid", str(base.pid), "--max-seconds", "120"],
-                    tmp / f"base-{n}.json", None))
+                bare = _row(
+                    "bare Channels",
+                    _wsbench(
+                        [
+                            "--mode",
+                            "broadcast",
+                            "--url",
+                            f"ws://{HOST}:{base_port}/ws/bench/r{n}/",
+                            "-n",
+                            str(n),
+                            "--rate",
+                            "10",
+                            "--duration",
+                            str(args.seconds),
+                            "--payload-bytes",
+                            str(payload),
+                            "--server-pid",
+                            str(base.pid),
+                            "--max-seconds",
+                            "120",
+                        ],
+                        tmp / f"base-{n}.json",
+                        None,
+                    ),
+                )
                 for r in (mine, bare):
-                    rows.append([n, r["label"], f"{r['connected']}/{n}", fmt_sig(r["frames_per_s"]),
-                                 fmt_sig(r["frame_bytes"]), r["p50"], r["p95"], r["p99"],
-                                 fmt_sig(r["us_per_frame"]), r["cpu_pct"], r["rss"]])
-                rows.append([n, "ratio app / bare", "", "", "",
-                             fmt_sig(mine["p50"] / bare["p50"]) if bare["p50"] else "–",
-                             fmt_sig(mine["p95"] / bare["p95"]) if bare["p95"] else "–", "",
-                             fmt_sig(mine["us_per_frame"] / bare["us_per_frame"]) if bare["us_per_frame"] else "–",
-                             "", ""])
+                    rows.append(
+                        [
+                            n,
+                            r["label"],
+                            f"{r['connected']}/{n}",
+                            fmt_sig(r["frames_per_s"]),
+                            fmt_sig(r["frame_bytes"]),
+                            r["p50"],
+                            r["p95"],
+                            r["p99"],
+                            fmt_sig(r["us_per_frame"]),
+                            r["cpu_pct"],
+                            r["rss"],
+                        ]
+                    )
+                rows.append(
+                    [
+                        n,
+                        "ratio app / bare",
+                        "",
+                        "",
+                        "",
+                        fmt_sig(mine["p50"] / bare["p50"]) if bare["p50"] else "–",
+                        fmt_sig(mine["p95"] / bare["p95"]) if bare["p95"] else "–",
+                        "",
+                        fmt_sig(mine["us_per_frame"] / bare["us_per_frame"]) if bare["us_per_frame"] else "–",
+                        "",
+                        "",
+                    ]
+                )
                 print(f"(run with {n} viewers: {updates} rolling updates started)", file=sys.stderr)
         finally:
             _stop(app)
             _stop(base)
-    print(table(["viewers", "server", "connected", "frames/s per viewer", "bytes/frame", "p50 ms", "p95 ms",
-                 "p99 ms", "server µs CPU / delivered frame", "server CPU %", "server RSS MB"], rows))
+    print(
+        table(
+            [
+                "viewers",
+                "server",
+                "connected",
+                "frames/s per viewer",
+                "bytes/frame",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "server µs CPU / delivered frame",
+                "server CPU %",
+                "server RSS MB",
+            ],
+            rows,
+        )
+    )
     print()
-    print("Latency: from the server stamping a frame to a viewer receiving it (same machine clock). "
-          "Aim for the app: 500 viewers at 10 frames/s, p95 ≤ 50 ms, ≤ 70 µs CPU per delivered frame.")
+    print(
+        "Latency: from the server stamping a frame to a viewer receiving it (same machine clock). "
+        "Aim for the app: 500 viewers at 10 frames/s, p95 ≤ 50 ms, ≤ 70 µs CPU per delivered frame."
+    )
     return 0
 
 

@@ -406,6 +406,78 @@ def test_a_sequence_of_fuzzed_commands_keeps_the_cluster_usable(script):
     check_still_works(cluster)
 
 
+READ_ONLY = [
+    "kubectl get",
+    "kubectl describe",
+    "kubectl logs",
+    "kubectl rollout status",
+    "kubectl rollout history",
+    "kubectl explain",
+    "kubectl version",
+    "kubectl api-resources",
+    "docker ps",
+    "docker logs",
+    "docker inspect",
+    "sim images",
+    "sim help",
+    "help",
+]
+read_only_commands = st.builds(
+    lambda head, rest: " ".join([head, *rest]),
+    st.sampled_from(READ_ONLY),
+    st.lists(
+        st.sampled_from(
+            [
+                "pods",
+                "deploy",
+                "rs",
+                "svc",
+                "endpoints",
+                "nodes",
+                "secrets",
+                "pv",
+                "pvc",
+                "hpa",
+                "events",
+                "all",
+                "web",
+                "db",
+                "data",
+                "api",
+                "deployment/web",
+                "pod/web",
+                "-o",
+                "json",
+                "yaml",
+                "wide",
+                "-l",
+                "app=web",
+                "-n",
+                "kube-system",
+                "-A",
+                "--revision=1",
+                "--tail=5",
+                "-a",
+                "--watch=false",
+                "--previous",
+            ]
+            + HOSTILE_TOKENS[:20]
+        ),
+        max_size=5,
+    ),
+)
+
+
+@SETTINGS
+@given(command=read_only_commands)
+def test_read_only_commands_never_change_the_cluster(command):
+    """get, describe, logs, rollout status/history, docker ps/logs and help change nothing, succeed or fail."""
+    cluster = fresh()
+    before = canonical(cluster)
+    check_run(cluster, command)
+    assert canonical(cluster) == before, f"{command!r} changed the cluster"
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -913,7 +913,9 @@ def _cmd_set(c, args: Args, stdin) -> str:
     if upd == obj:
         return _output_name(res, obj["metadata"]["name"], "image updated")
     if args.has("--record"):
-        upd["metadata"].setdefault("annotations", {})[CHANGE_CAUSE] = "kubectl set image " + " ".join(words)
+        upd["metadata"].setdefault("annotations", {})[CHANGE_CAUSE] = (
+            "kubectl set image " + " ".join(words) + " --record=true"
+        )
     c.api.update(upd, "kubectl", user=True, verb="set image")
     return _output_name(res, obj["metadata"]["name"], "image updated")
 

@@ -68,7 +68,7 @@ export function createClusterState() {
       }
       if (frame.type === "diff") {
         if (waitingForSnapshot || state === null) return { kind: "ignored", resync: false, previous: state, state };
-        if (frame.to <= version) return { kind: "ignored", resync: false, previous: state, state };
+        if (frame.to < version || (frame.to === version && frame.from !== version)) return { kind: "ignored", resync: false, previous: state, state };
         if (frame.from !== version || !frame.diff || frame.diff.from !== frame.from) {
           // A gap: drop diffs until a fresh snapshot arrives.
           waitingForSnapshot = true;

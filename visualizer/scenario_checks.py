@@ -581,14 +581,16 @@ def setup_commands(scenario: Mapping, side: str = "a") -> list[tuple[str, str | 
     return out
 
 
-def apply_setup(scenario: Mapping, clusters) -> list:
+def apply_setup(scenario: Mapping, clusters, side: str = "a") -> list:
     """Runs a scenario's setup on fresh clusters; returns the failed CommandResults (empty when all worked).
 
-    A setup entry without `on` runs on every side of a pair scenario.
+    `clusters` is one `Cluster` (playing `side`, "a" unless told) or {"a": …, "b": …}. A setup entry is a
+    command string or {command, stdin?, on?}; one without `on` runs on every side of a pair scenario.
     """
     failures = []
-    for side, cluster in _as_sides(clusters).items():
-        for command, stdin, seconds in setup_commands(scenario, side):
+    pairs = clusters.items() if isinstance(clusters, Mapping) else [(side, clusters)]
+    for name, cluster in pairs:
+        for command, stdin, seconds in setup_commands(scenario, name):
             result = cluster.run(command, stdin=stdin)
             if not result.ok:
                 failures.append(result)

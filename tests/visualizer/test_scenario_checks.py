@@ -488,6 +488,20 @@ def test_setup_entries_without_a_side_run_on_every_cluster_of_a_pair():
     assert [c for c, _, _ in setup_commands(sc, "b")] == ["sim wait 1", "sim images"]
 
 
+def test_setup_with_yaml_on_stdin_runs_on_a_single_cluster_of_a_given_side():
+    """apply_setup feeds YAML on stdin and honours `on` when it is handed one cluster and its side."""
+    yaml_text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n"
+    sc = {
+        "slug": "x",
+        "layout": "pair",
+        "setup": [{"command": "kubectl apply -f -", "stdin": yaml_text, "on": "b"}],
+    }
+    a, b = Cluster(workers=1, seed=7), Cluster(workers=1, seed=7)
+    assert apply_setup(sc, a, side="a") == [] and apply_setup(sc, b, side="b") == []
+    assert not evaluate({"secret": "s", "exists": True}, a)
+    assert evaluate({"secret": "s", "keys": ["k"]}, b)
+
+
 # ---------------------------------------------------------------------------------------------- language
 @pytest.mark.parametrize(
     "check",

@@ -343,12 +343,12 @@ def test_every_setup_runs_cleanly_on_a_fresh_cluster():
 
 @pytest.mark.django_db
 def test_the_fixture_loads_with_natural_keys():
-    """`loaddata scenarios` creates the ten Scenario rows, found again by slug, and reloading is harmless."""
+    """`manage.py load_course` creates the ten Scenario rows, found again by slug; reloading is harmless."""
     from django.core.management import call_command
 
     from visualizer.models import Scenario
 
-    call_command("loaddata", str(FIXTURE), verbosity=0)
+    call_command("load_course", verbosity=0)
     call_command("loaddata", str(FIXTURE), verbosity=0)
     assert Scenario.objects.count() == 10
     found = Scenario.objects.get_by_natural_key("rolling-update")

@@ -233,3 +233,26 @@ def test_a_classroom_cluster_on_the_projector(browser, asgi_server, django_user_
     assert box["y"] + box["height"] <= 1080
     watch.assert_clean()
     context.close()
+
+
+def test_a_guided_scenario_completes_its_steps_from_the_cluster_state(browser, asgi_server, screenshot_dir):
+    from django.core.management import call_command
+
+    call_command("loaddata", "scenarios", verbosity=0)
+    context, page, watch = open_page(browser, asgi_server, width=1366, height=768)
+    page.goto("/cluster/scenarios/")
+    page.get_by_role("link", name=re.compile("컨테이너 배포")).click()
+    wait_live(page)
+    page.wait_for_selector('.viz-step-list li[data-index="0"][data-state="current"]')
+    set_speed(page)
+    # The hint goes into the console; the step completes when the cluster shows three scheduled pods.
+    page.locator('.viz-step-list li[data-index="0"] .viz-hint-use').click()
+    assert page.locator(".viz-term-input").input_value().startswith("kubectl create deployment web")
+    page.locator(".viz-term-input").press("Enter")
+    page.wait_for_selector('.viz-step-list li[data-index="0"][data-state="done"]', timeout=30000)
+    page.wait_for_selector('.viz-step-list li[data-index="1"][data-state="done"]', timeout=30000)
+    assert page.locator('.viz-step-list li[data-index="2"]').get_attribute("aria-current") == "step"
+    assert "2/4" in page.locator('[data-part="progress"]').inner_text()
+    page.screenshot(path=str(screenshot_dir / "visualizer-laptop-scenario.png"))
+    watch.assert_clean()
+    context.close()

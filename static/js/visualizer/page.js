@@ -186,6 +186,7 @@ function mount(section, config, scenarioPanel) {
 
   return {
     socket, term, editor,
+    showTab(name) { const tab = tabs.find((t) => t.dataset.tab === name); if (tab) selectTab(tab); },
     restartScenario() {
       if (!window.confirm("클러스터를 초기화하고 시나리오를 처음부터 시작할까요? · Reset and restart?")) return;
       socket.send("control", { action: "reset", value: null });
@@ -198,11 +199,18 @@ const configs = readConfigs();
 const sections = [...document.querySelectorAll(".viz-cluster")];
 let mounted = [];
 const scenarioPanel = createScenarioPanel(document.querySelector('[data-part="scenario"]'), {
-  onHint(hint) {
-    const target = mounted.find((m) => m.term) || null;
-    if (!target) return;
+  onHint(hint, side) {
+    const target = mounted[side === "b" ? 1 : 0] || mounted[0];
+    if (!target?.term) return;
+    target.showTab("console");
     target.term.input.value = hint;
     target.term.focus();
+  },
+  onYaml(yaml, side) {
+    const target = mounted[side === "b" ? 1 : 0] || mounted[0];
+    if (!target?.editor) return;
+    target.showTab("yaml");
+    target.editor.text = yaml;
   },
   onRestart() { mounted.forEach((m) => m.restartScenario()); },
 });

@@ -1,7 +1,7 @@
 // The guided scenario panel: steps rendered by the template, their state driven by `scenario` frames
 // (a step completes when the cluster's state shows it, never by a click here).
 
-export function createScenarioPanel(root, { onHint = () => {}, onRestart = () => {} } = {}) {
+export function createScenarioPanel(root, { onHint = () => {}, onYaml = () => {}, onRestart = () => {} } = {}) {
   if (!root) return { update() {} };
   const progress = root.querySelector('[data-part="progress"]');
   const items = [...root.querySelectorAll('[data-part="steps"] > li')];
@@ -9,7 +9,12 @@ export function createScenarioPanel(root, { onHint = () => {}, onRestart = () =>
 
   root.addEventListener("click", (event) => {
     const hint = event.target.closest?.("[data-hint]");
-    if (hint) onHint(hint.dataset.hint);
+    if (hint) onHint(hint.dataset.hint, hint.dataset.on || "a");
+    const yaml = event.target.closest?.("[data-yaml-step]");
+    if (yaml) {
+      const source = root.querySelector(`template[data-yaml-for="${yaml.dataset.yamlStep}"]`);
+      if (source) onYaml(source.content.textContent || source.innerHTML, yaml.dataset.on || "a");
+    }
     if (event.target.closest?.('[data-action="restart-scenario"]')) onRestart();
   });
 

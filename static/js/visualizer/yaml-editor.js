@@ -229,5 +229,5 @@ export function createYamlEditor(root, { run, onApplied = () => {} }) {
   diffButton.addEventListener("click", diff);
   applyButton.addEventListener("click", apply);
   load(TEMPLATES[0].key);
-  return { load, diff, apply, showError, get text() { return area.value; }, set text(v) { area.value = v; paint(); } };
+  return { load, diff, apply, showError, get text() { return area.value; }, set text(v) { area.value = v; area.dispatchEvent(new Event("input")); } };
 }

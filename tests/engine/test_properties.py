@@ -343,6 +343,7 @@ scheduling_ops = st.lists(
         st.tuples(st.just("kubectl uncordon {}"), worker_names),
         st.tuples(st.just("sim fail-node {}"), worker_names),
         st.tuples(st.just("sim recover-node {}"), worker_names),
+        st.tuples(st.just("kubectl drain {} --ignore-daemonsets --delete-emptydir-data --force"), worker_names),
         st.tuples(st.just("kubectl delete pod --all{}"), st.just("")),
         st.tuples(st.just("advance"), st.sampled_from(["1", "5", "20", "60", "120", "360"])),
     ),

@@ -134,6 +134,7 @@ class ClusterHost:
                 definition = await database_sync_to_async(records.scenario_definition)(fields["scenario"])
                 if definition is None:
                     return [protocol.error("unknown_scenario", f"없는 시나리오입니다: {fields['scenario'][:40]}")]
+                await self._pair_up(hosted)
                 outcome = live.start_scenario(definition)
             elif kind == "scenario.stop":
                 outcome = live.stop_scenario()
@@ -152,6 +153,24 @@ class ClusterHost:
         await self.fan_out(hosted, outcome.broadcast)
         if self.relay is not None:
             await self.relay.publish(hosted.public_id, outcome.broadcast)
+        live = hosted.live
+        partner = self.clusters.get(live.partner.public_id) if live is not None and live.partner else None
+        if partner is not None and partner.live is live.partner:
+            frames = live.partner_scenario_frames()
+            if frames:
+                await self.broadcast(partner, Outcome(broadcast=frames))
+
+    async def _pair_up(self, hosted: Hosted) -> None:
+        """Link the two clusters of a side-by-side scenario when this process owns both."""
+        side, partner_id = await database_sync_to_async(records.scenario_side)(hosted.public_id)
+        live = hosted.live
+        if live is None:
+            return
+        live.side = side
+        partner = self.clusters.get(partner_id) if partner_id else None
+        if partner is not None and partner.live is not None and live.partner is not partner.live:
+            partner.live.side = "b" if side == "a" else "a"
+            live.link_partner(partner.live)
 
     async def fan_out(self, hosted: Hosted, frames: list[str]) -> None:
         """Send frames to this process's viewers of the cluster (a SNAPSHOT marker becomes one per role)."""
@@ -194,6 +213,8 @@ class ClusterHost:
             scenario = await database_sync_to_async(records.scenario_definition)(record.scenario)
         hosted.live = LiveCluster(hosted.public_id, engine, speed=record.speed, paused=record.paused,
                                   scenario=scenario, scenario_state=record.scenario_state)
+        if scenario is not None:
+            await self._pair_up(hosted)
         hosted.last_saved = time.monotonic()
         if record.state is None:
             hosted.dirty = True

@@ -56,6 +56,10 @@ class LiveCluster:
         self.paused = paused
         self.scenario = scenario  # the Scenario definition as a plain dict, when one runs
         self.scenario_state = scenario_state or {}
+        # In a side-by-side scenario this cluster plays `side` ("a" or "b") and `partner` plays the other;
+        # both then share one scenario_state, since a step may look at either cluster.
+        self.side = "a"
+        self.partner: LiveCluster | None = None
         self.sent_version = engine.version
         self._progress_text: str | None = None
 
@@ -144,15 +148,38 @@ class LiveCluster:
         return Outcome(broadcast=[protocol.build("scenario", scenario=None)], changed=True)
 
     def _run_setup(self) -> None:
-        for line in (self.scenario or {}).get("setup", []):
-            self.engine.run(line)
+        from visualizer.scenario_checks import apply_setup
+
+        apply_setup(self.scenario or {}, self.engine, side=self.side)
+
+    def link_partner(self, partner: LiveCluster) -> None:
+        """Pair this cluster with the other side of a side-by-side scenario (both now share one progress)."""
+        self.partner, partner.partner = partner, self
+        first, second = (self, partner) if self.side == "a" else (partner, self)
+        if not first.scenario_state and second.scenario_state:
+            first.scenario_state.update(second.scenario_state)
+        second.scenario_state = first.scenario_state
+        if first.scenario and not second.scenario:
+            second.scenario = first.scenario
+
+    def _engines(self):
+        if (self.scenario or {}).get("layout") != "pair":
+            return self.engine
+        sides = {self.side: self.engine}
+        if self.partner is not None:
+            sides[self.partner.side] = self.partner.engine
+        return sides
 
     def scenario_progress(self) -> dict | None:
         if not self.scenario:
             return None
         from visualizer.scenario_checks import progress
 
-        return progress(self.scenario, self.engine, self.scenario_state)
+        return progress(self.scenario, self._engines(), self.scenario_state)
+
+    def partner_scenario_frames(self) -> list[str]:
+        """Return the partner's scenario frame if this cluster's change moved the shared progress."""
+        return self.partner._scenario_frames() if self.partner is not None and self.partner.scenario else []
 
     def _scenario_frames(self, force: bool = False) -> list[str]:
         if not self.scenario:

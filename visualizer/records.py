@@ -47,3 +47,17 @@ def scenario_definition(slug: str) -> dict | None:
         return None
     return {"slug": found.slug, "title": found.title, "summary": found.summary, "layout": found.layout,
             "setup": list(found.setup), "steps": list(found.steps)}
+
+
+def scenario_side(public_id: str) -> tuple[str, str | None]:
+    """Return (side, partner's public id) for a cluster of a side-by-side scenario page, else ("a", None).
+
+    The scenario page names a student's two clusters `scenario-<slug>-a` and `scenario-<slug>-b`.
+    """
+    record = ClusterRecord.objects.filter(public_id=public_id).only("owner_key", "name").first()
+    if record is None or not record.name.startswith("scenario-") or record.name[-2:] not in ("-a", "-b"):
+        return "a", None
+    side = record.name[-1]
+    other = record.name[:-1] + ("b" if side == "a" else "a")
+    partner = ClusterRecord.objects.filter(owner_key=record.owner_key, name=other).values_list("public_id", flat=True)
+    return side, partner.first()

@@ -16,3 +16,6 @@ from course.models.classroom import (  # noqa: E402
 )
 
 __all__ += ["LEVEL_RANK", "ClassSession", "Student", "Level", "Question", "QuestionKind", "Outcome", "Answer", "Pair"]
+from course.models.fixtures import LoadedFixture  # noqa: E402
+
+__all__ += ["LoadedFixture"]

@@ -148,3 +148,14 @@ def test_loading_the_fixture_twice_is_idempotent():
     assert Lesson.objects.count() == 1
     assert Section.objects.count() == 8
     assert Diagram.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_load_course_keeps_admin_edits_until_the_shipped_text_changes(tmp_path, settings):
+    """An unchanged fixture is not reloaded (admin edits stay); a changed one is, and --force reloads all."""
+    call_command("load_course", verbosity=0)
+    Section.objects.filter(slug="why").update(title="강사가 고친 제목")
+    call_command("load_course", verbosity=0)
+    assert Section.objects.get(slug="why").title == "강사가 고친 제목"
+    call_command("load_course", force=True, verbosity=0)
+    assert Section.objects.get(slug="why").title == "🤔 왜 필요한가?"

@@ -1,20 +1,38 @@
-"""Load the course fixtures that exist, in dependency order (used by `make run` and `make test`)."""
+"""Load the shipped course fixtures (lesson, quizzes, scenarios) that are new or changed since last time.
 
+Used by `make run` and `make test`. A fixture whose text is unchanged since it was last loaded is skipped,
+so edits made in the admin survive restarts; `--force` reloads everything from the shipped text.
+"""
+
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# The lesson first: quizzes and scenarios point at its sections by natural key.
+from course.models import LoadedFixture
+
+# The lesson first: quizzes and scenarios point at its sections.
 FIXTURES = ["lesson", "quizzes", "scenarios"]
 
 
 class Command(BaseCommand):
-    help = "Load fixtures/lesson.json, then the other course fixtures that exist. Safe to run again."
+    help = "Load fixtures/lesson.json, quizzes.json and scenarios.json where new or changed. Safe to run again."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="reload every fixture, undoing admin edits")
+
+    def handle(self, *args, force: bool = False, **options):
         folder = Path(settings.BASE_DIR) / "fixtures"
         for name in FIXTURES:
-            if (folder / f"{name}.json").exists():
-                call_command("loaddata", str(folder / f"{name}.json"), verbosity=options["verbosity"])
+            path = folder / f"{name}.json"
+            if not path.exists():
+                continue
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if not force and LoadedFixture.objects.filter(name=name, sha256=digest).exists():
+                if options["verbosity"]:
+                    self.stdout.write(f"{name}: unchanged, kept as it is in the database")
+                continue
+            call_command("loaddata", str(path), verbosity=options["verbosity"])
+            LoadedFixture.objects.update_or_create(name=name, defaults={"sha256": digest})

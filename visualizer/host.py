@@ -150,6 +150,10 @@ class ClusterHost:
     async def broadcast(self, hosted: Hosted, outcome: Outcome) -> None:
         if not outcome.broadcast:
             return
+        for live in (hosted.live, hosted.live.partner if hosted.live else None):
+            slug = live.take_completion() if live is not None else None
+            if slug:
+                await database_sync_to_async(records.record_completion)(live.public_id, slug)
         await self.fan_out(hosted, outcome.broadcast)
         if self.relay is not None:
             await self.relay.publish(hosted.public_id, outcome.broadcast)

@@ -60,6 +60,8 @@ class LiveCluster:
         # both then share one scenario_state, since a step may look at either cluster.
         self.side = "a"
         self.partner: LiveCluster | None = None
+        self._recorded: set[str] = set()
+        self._completed: str | None = None
         self.sent_version = engine.version
         self._progress_text: str | None = None
 
@@ -181,10 +183,19 @@ class LiveCluster:
         """Return the partner's scenario frame if this cluster's change moved the shared progress."""
         return self.partner._scenario_frames() if self.partner is not None and self.partner.scenario else []
 
+    def take_completion(self) -> str | None:
+        """Return the scenario's slug once, the first time its progress is complete (evidence to record)."""
+        slug, self._completed = self._completed, None
+        return slug
+
     def _scenario_frames(self, force: bool = False) -> list[str]:
         if not self.scenario:
             return []
-        text = protocol.build("scenario", scenario=self.scenario_progress())
+        payload = self.scenario_progress()
+        if payload and payload.get("complete") and self.scenario.get("slug") not in self._recorded:
+            self._recorded.add(self.scenario["slug"])
+            self._completed = self.scenario["slug"]
+        text = protocol.build("scenario", scenario=payload)
         if text == self._progress_text and not force:
             return []
         self._progress_text = text

@@ -84,3 +84,17 @@ class Scenario(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+
+class ScenarioCompletion(models.Model):
+    """Evidence that someone finished a guided scenario (the classroom's session checklist reads it)."""
+
+    owner_key = models.CharField(max_length=80, db_index=True)
+    scenario = models.SlugField()
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner_key", "scenario"], name="one_completion_per_scenario")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_key} completed {self.scenario}"

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from visualizer.models import ClusterRecord, Scenario
+from visualizer.models import ClusterRecord, Scenario, ScenarioCompletion
 
 
 def load(public_id: str) -> ClusterRecord | None:
@@ -61,3 +61,10 @@ def scenario_side(public_id: str) -> tuple[str, str | None]:
     other = record.name[:-1] + ("b" if side == "a" else "a")
     partner = ClusterRecord.objects.filter(owner_key=record.owner_key, name=other).values_list("public_id", flat=True)
     return side, partner.first()
+
+
+def record_completion(public_id: str, slug: str) -> None:
+    """Note that the owner of this cluster completed the scenario (idempotent)."""
+    owner = ClusterRecord.objects.filter(public_id=public_id).values_list("owner_key", flat=True).first()
+    if owner:
+        ScenarioCompletion.objects.get_or_create(owner_key=owner, scenario=slug)

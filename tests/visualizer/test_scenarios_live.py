@@ -76,3 +76,32 @@ async def test_side_by_side_clusters_share_one_scenario(host_cleanup):  # noqa: 
     assert done_on_b, "cluster B's page never saw step 1 (done on cluster A) complete"
     await ws_a.disconnect()
     await ws_b.disconnect()
+
+
+async def test_finishing_a_scenario_is_recorded_as_evidence(host_cleanup):  # noqa: F811
+    """When every step is done, the owner gets a ScenarioCompletion the classroom checklist can read."""
+    from visualizer.models import ScenarioCompletion
+
+    await load_scenarios()
+    key = await visitor_session("uri")
+    record = await make_cluster(owner_key="visitor:uri", name="scenario-load-balancing")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    await send(ws, type="control", action="speed", value=8)
+    await send(ws, type="scenario.start", scenario="load-balancing")
+    await receive(ws, "scenario")
+    lines = ["kubectl expose deployment web --port=80", "sim traffic web 30",
+             "kubectl scale deployment web --replicas=5", "sim traffic web 50"]
+    frame = {}
+    for i, line in enumerate(lines):
+        await send(ws, type="command", id=i, text=line, stdin=None)
+        for _ in range(80):
+            frame = json.loads(await ws.receive_from(timeout=10))
+            if frame["type"] == "scenario" and (frame["scenario"]["current"] > i or frame["scenario"]["complete"]):
+                frame = frame["scenario"]
+                break
+    assert frame["complete"], frame
+    count = await database_sync_to_async(ScenarioCompletion.objects.filter(owner_key="visitor:uri").count)()
+    assert count == 1
+    await ws.disconnect()

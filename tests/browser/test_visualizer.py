@@ -181,7 +181,7 @@ def test_a_yaml_error_is_marked_at_its_line(browser, asgi_server, screenshot_dir
     context.close()
 
 
-def test_the_mermaid_export_of_a_cluster_renders_as_svg(browser, asgi_server):
+def test_the_mermaid_export_of_a_cluster_renders_as_svg(browser, asgi_server, screenshot_dir):
     context, page, watch = open_page(browser, asgi_server, width=1366, height=768)
     page.goto("/cluster/")
     wait_live(page)
@@ -192,6 +192,7 @@ def test_the_mermaid_export_of_a_cluster_renders_as_svg(browser, asgi_server):
     page.wait_for_selector('#viz-export[data-state="ready"]', timeout=20000)
     assert page.locator('#viz-export [data-part="graph"] .viz-export-render svg').count() == 1
     assert page.locator('#viz-export [data-part="trace"] .viz-export-render svg').count() == 1
+    page.screenshot(path=str(screenshot_dir / "visualizer-laptop-mermaid-export.png"))
     assert "flowchart" in page.locator('#viz-export [data-part="graph"] .viz-export-source').text_content() or \
         "graph" in page.locator('#viz-export [data-part="graph"] .viz-export-source').text_content()
     watch.assert_clean()
@@ -255,4 +256,42 @@ def test_a_guided_scenario_completes_its_steps_from_the_cluster_state(browser, a
     assert "2/4" in page.locator('[data-part="progress"]').inner_text()
     page.screenshot(path=str(screenshot_dir / "visualizer-laptop-scenario.png"))
     watch.assert_clean()
+    context.close()
+
+
+def test_the_pair_scenario_shows_two_live_clusters_and_a_share_link_is_read_only(browser, asgi_server,
+                                                                                screenshot_dir):
+    from django.core.management import call_command
+
+    call_command("loaddata", "scenarios", verbosity=0)
+    context, page, watch = open_page(browser, asgi_server, width=1920, height=1080)
+    page.goto("/cluster/scenarios/imperative-vs-declarative/")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.viz-cluster[data-connection=\"open\"][data-version]').length === 2"
+    )
+    assert page.locator(".viz-cluster-label").all_inner_texts() == ["A: 명령형 (docker run)", "B: 선언형 (Deployment)"]
+    page.locator('.viz-step-list li[data-index="0"] .viz-hint-use').click()
+    assert page.locator('.viz-cluster[data-index="0"] .viz-term-input').input_value().startswith("docker run")
+    page.locator('.viz-cluster[data-index="0"] .viz-term-input').press("Enter")
+    page.wait_for_selector('.viz-cluster[data-index="0"] g[data-pod].v-pod-docker')
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(screenshot_dir / "visualizer-projector-pair-scenario.png"))
+
+    # The sandbox of one visitor is refused to another, and its share link opens it read-only.
+    share = page.locator('.viz-cluster[data-index="0"] [data-tool="share"]').get_attribute("data-url")
+    cluster_url = page.evaluate("() => JSON.parse(document.getElementById('viz-configs').textContent)[0].cluster")
+    watch.assert_clean()
+    other_ctx, other, other_watch = open_page(browser, asgi_server, width=1366, height=768)
+    response = other.goto(f"/cluster/c/{cluster_url}/")
+    assert response.status == 403
+    assert "볼 수 없습니다" in other.locator("h1").inner_text()
+    other_watch.failed_responses.clear()
+    other_watch.console_errors.clear()  # the browser logs the expected 403
+    other.goto(share)
+    wait_live(other)
+    assert other.locator(".viz-readonly").is_visible()
+    assert other.locator(".viz-term-input").count() == 0
+    other.wait_for_selector("g[data-pod].v-pod-docker")
+    other_watch.assert_clean()
+    other_ctx.close()
     context.close()

@@ -100,6 +100,11 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
         text(pg, pr.x + pr.w / 2, pr.y + 16, fit(names[part], pr.w - 6, 10.5), { class: "v-comp-title mono", "text-anchor": "middle" });
       }
     }
+    for (const r of layout.nodes) {
+      if (!model.pods.some((p) => p.node === r.name)) {
+        text(layers.nodes, r.x + r.w / 2, r.y + 80, "파드 없음 · no pods", { class: "v-node-empty", "text-anchor": "middle" });
+      }
+    }
     if (layout.pending) {
       const r = layout.pending;
       const g = el("g", { class: "v-node v-node-pending" }, layers.nodes);

@@ -117,6 +117,23 @@ class ClusterHost:
             return await self.relay.call(conn.public_id, kind, fields, conn.role)
         return await self.execute(hosted, kind, fields)
 
+    async def drive(self, public_id: str, kind: str, fields: dict) -> list[str]:
+        """Carry out a request on a cluster from server code (e.g. the classroom pausing the demo cluster).
+
+        Works wherever the cluster lives: here if this process owns it or can take it, else through the
+        owner process. Returns the reply frames (a `result` for a command, nothing for a control).
+        """
+        hosted = self.clusters.setdefault(public_id, Hosted(public_id))
+        if hosted.live is None:
+            async with hosted.lock:
+                if hosted.live is None:
+                    await self._try_to_own(hosted)
+        if hosted.live is not None:
+            return await self.execute(hosted, kind, fields)
+        if self.relay is not None:
+            return await self.relay.call(public_id, kind, fields, "control")
+        return [protocol.error("busy", "클러스터를 불러오지 못했습니다.")]
+
     # ------------------------------------------------------------------ owner side
     async def execute(self, hosted: Hosted, kind: str, fields: dict) -> list[str]:
         """Run a request on the cluster this process owns; broadcast its effects; return the reply."""

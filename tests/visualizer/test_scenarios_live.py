@@ -105,3 +105,20 @@ async def test_finishing_a_scenario_is_recorded_as_evidence(host_cleanup):  # no
     count = await database_sync_to_async(ScenarioCompletion.objects.filter(owner_key="visitor:uri").count)()
     assert count == 1
     await ws.disconnect()
+
+
+async def test_server_code_can_drive_a_cluster_its_viewers_then_see(host_cleanup):  # noqa: F811
+    """host.drive pauses a demo and runs a command on it; a watching student sees both."""
+    from visualizer.host import get_host
+
+    record = await make_cluster(owner_key="user:1", kind="demo", name="class-demo")
+    student = socket(record.public_id, await visitor_session("vin"))
+    await student.connect()
+    await receive(student, "snapshot")
+    host = get_host()
+    assert await host.drive(record.public_id, "control", {"action": "pause", "value": None}) == []
+    assert (await receive(student, "clock"))["clock"]["paused"] is True
+    reply = await host.drive(record.public_id, "command", {"id": "p", "text": "kubectl create deployment web --image=nginx:1.20", "stdin": None})
+    assert json.loads(reply[0])["ok"]
+    assert "web" in json.dumps((await receive(student, "diff"))["diff"])
+    await student.disconnect()

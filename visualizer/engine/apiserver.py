@@ -71,7 +71,9 @@ class APIServer:
 
     def admit(self, obj: dict, source: str = "STDIN") -> dict:
         """Returns a defaulted copy of a user-submitted object after strict decoding and validation."""
-        kind = obj.get("kind")
+        kind = obj.get("kind") if isinstance(obj.get("kind"), str) else repr(obj.get("kind"))
+        if not isinstance(obj.get("apiVersion"), str):
+            obj = dict(obj, apiVersion=repr(obj.get("apiVersion")))
         res = BY_KIND.get(kind)
         name = (obj.get("metadata") or {}).get("name", "") if isinstance(obj.get("metadata"), dict) else ""
         if res is None or not validation.version_ok(kind, obj.get("apiVersion")):
@@ -88,6 +90,12 @@ class APIServer:
                 "endpoints)",
                 "Forbidden",
                 403,
+            )
+        shapes = validation.shape_errors(obj)
+        if shapes:
+            raise ApiError(
+                f'error: error validating "{source}": error validating data: [{", ".join(shapes[:5])}]; if you '
+                "choose to ignore these errors, turn validation off with --validate=false"
             )
         unknown = validation.unknown_fields(obj)
         if unknown:
@@ -118,8 +126,12 @@ class APIServer:
             meta.pop(f, None)
         if kind not in ("Pod",):
             obj.pop("status", None)
-        validation.apply_defaults(obj)
-        causes = validation.validate(obj)
+        try:
+            validation.apply_defaults(obj)
+            causes = validation.validate(obj)
+        except (TypeError, AttributeError, ValueError, KeyError, IndexError) as exc:
+            # A value of the wrong type somewhere the checks above do not look: refuse it, never crash.
+            causes = [f"Invalid value: a field has the wrong type ({type(exc).__name__}: {exc})"]
         if causes:
             title = f'The {kind} "{meta.get("name", "")}" is invalid: '
             if len(causes) == 1:

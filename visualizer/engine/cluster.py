@@ -656,6 +656,19 @@ class Cluster:
         )
         return self.hpa.usage(dep_key, pods).get(pod["metadata"]["name"], 1.0)
 
+    def desired_pods(self) -> dict[tuple, int]:
+        """Returns the pods each top-level workload asks for: Deployments, stand-alone ReplicaSets, bare pods."""
+        out: dict[tuple, int] = {}
+        for kind in ("Deployment", "ReplicaSet"):
+            for o in self.store.list(kind):
+                if kind == "ReplicaSet" and controller_uid(o):
+                    continue
+                out[(kind, o["metadata"]["namespace"], o["metadata"]["name"])] = o["spec"].get("replicas", 1)
+        for p in self.store.list("Pod"):
+            if not controller_uid(p) and not p["metadata"].get("deletionTimestamp"):
+                out[("Pod", p["metadata"]["namespace"], p["metadata"]["name"])] = 1
+        return out
+
     def shell_file_exists(self, pod: dict, container: str, path: str) -> bool | None:
         """Returns whether a path exists inside a running container (exec probes use it)."""
         from .kubectl.shell import file_exists

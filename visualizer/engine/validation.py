@@ -25,60 +25,72 @@ from .objects import (
 )
 
 _ANY = None  # marks a field whose content is not checked further
+# Leaf markers: "str", "int" (no bools), "bool", "intstr", "strlist", "strmap", "qtymap" (quantities), "scalarmap".
 _META = {
-    "name",
-    "generateName",
-    "namespace",
-    "labels",
-    "annotations",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-    "selfLink",
+    "name": "str",
+    "generateName": "str",
+    "namespace": "str",
+    "labels": "strmap",
+    "annotations": "strmap",
+    "uid": _ANY,
+    "resourceVersion": _ANY,
+    "generation": _ANY,
+    "creationTimestamp": _ANY,
+    "deletionTimestamp": _ANY,
+    "deletionGracePeriodSeconds": _ANY,
+    "ownerReferences": _ANY,
+    "finalizers": _ANY,
+    "managedFields": _ANY,
+    "selfLink": _ANY,
 }
 _PROBE = {
-    "httpGet": {"path", "port", "scheme", "host", "httpHeaders"},
-    "tcpSocket": {"port", "host"},
-    "exec": {"command"},
+    "httpGet": {"path": "str", "port": "intstr", "scheme": "str", "host": "str", "httpHeaders": _ANY},
+    "tcpSocket": {"port": "intstr", "host": "str"},
+    "exec": {"command": "strlist"},
     "grpc": _ANY,
-    "initialDelaySeconds": _ANY,
-    "periodSeconds": _ANY,
-    "timeoutSeconds": _ANY,
-    "successThreshold": _ANY,
-    "failureThreshold": _ANY,
-    "terminationGracePeriodSeconds": _ANY,
+    "initialDelaySeconds": "int",
+    "periodSeconds": "int",
+    "timeoutSeconds": "int",
+    "successThreshold": "int",
+    "failureThreshold": "int",
+    "terminationGracePeriodSeconds": "int",
 }
+_REF = {"name": "str", "key": "str", "optional": "bool"}
 _ENV = {
-    "name": _ANY,
+    "name": "str",
     "value": _ANY,
-    "valueFrom": {
-        "secretKeyRef": {"name", "key", "optional"},
-        "configMapKeyRef": {"name", "key", "optional"},
-        "fieldRef": _ANY,
-        "resourceFieldRef": _ANY,
-    },
+    "valueFrom": {"secretKeyRef": _REF, "configMapKeyRef": _REF, "fieldRef": _ANY, "resourceFieldRef": _ANY},
 }
 _CONTAINER = {
-    "name": _ANY,
-    "image": _ANY,
-    "command": _ANY,
-    "args": _ANY,
-    "workingDir": _ANY,
-    "ports": [{"name", "containerPort", "protocol", "hostPort", "hostIP"}],
+    "name": "str",
+    "image": "str",
+    "command": "strlist",
+    "args": "strlist",
+    "workingDir": "str",
+    "ports": [{"name": "str", "containerPort": "int", "protocol": "str", "hostPort": "int", "hostIP": "str"}],
     "env": [_ENV],
-    "envFrom": [{"prefix": _ANY, "secretRef": {"name", "optional"}, "configMapRef": {"name", "optional"}}],
-    "resources": {"requests": _ANY, "limits": _ANY, "claims": _ANY},
-    "volumeMounts": [{"name", "mountPath", "readOnly", "subPath", "mountPropagation", "subPathExpr"}],
+    "envFrom": [
+        {
+            "prefix": "str",
+            "secretRef": {"name": "str", "optional": "bool"},
+            "configMapRef": {"name": "str", "optional": "bool"},
+        }
+    ],
+    "resources": {"requests": "qtymap", "limits": "qtymap", "claims": _ANY},
+    "volumeMounts": [
+        {
+            "name": "str",
+            "mountPath": "str",
+            "readOnly": "bool",
+            "subPath": "str",
+            "mountPropagation": "str",
+            "subPathExpr": "str",
+        }
+    ],
     "livenessProbe": _PROBE,
     "readinessProbe": _PROBE,
     "startupProbe": _PROBE,
-    "imagePullPolicy": _ANY,
+    "imagePullPolicy": "str",
     "lifecycle": _ANY,
     "securityContext": _ANY,
     "stdin": _ANY,
@@ -91,11 +103,11 @@ _CONTAINER = {
     "stdinOnce": _ANY,
 }
 _VOLUME = {
-    "name": _ANY,
+    "name": "str",
     "emptyDir": _ANY,
-    "secret": {"secretName", "items", "defaultMode", "optional"},
-    "configMap": {"name", "items", "defaultMode", "optional"},
-    "persistentVolumeClaim": {"claimName", "readOnly"},
+    "secret": {"secretName": "str", "items": _ANY, "defaultMode": "int", "optional": "bool"},
+    "configMap": {"name": "str", "items": _ANY, "defaultMode": "int", "optional": "bool"},
+    "persistentVolumeClaim": {"claimName": "str", "readOnly": "bool"},
     "hostPath": _ANY,
     "projected": _ANY,
     "downwardAPI": _ANY,
@@ -103,29 +115,30 @@ _VOLUME = {
     "csi": _ANY,
     "ephemeral": _ANY,
 }
+_TOLERATION = {"key": "str", "operator": "str", "value": "str", "effect": "str", "tolerationSeconds": "int"}
 _POD_SPEC = {
     "containers": [_CONTAINER],
     "initContainers": [_CONTAINER],
     "volumes": [_VOLUME],
-    "restartPolicy": _ANY,
-    "terminationGracePeriodSeconds": _ANY,
-    "dnsPolicy": _ANY,
-    "nodeSelector": _ANY,
-    "nodeName": _ANY,
-    "serviceAccountName": _ANY,
-    "serviceAccount": _ANY,
+    "restartPolicy": "str",
+    "terminationGracePeriodSeconds": "int",
+    "dnsPolicy": "str",
+    "nodeSelector": "strmap",
+    "nodeName": "str",
+    "serviceAccountName": "str",
+    "serviceAccount": "str",
     "automountServiceAccountToken": _ANY,
     "securityContext": _ANY,
     "imagePullSecrets": _ANY,
-    "hostname": _ANY,
-    "subdomain": _ANY,
+    "hostname": "str",
+    "subdomain": "str",
     "affinity": _ANY,
-    "schedulerName": _ANY,
-    "tolerations": _ANY,
+    "schedulerName": "str",
+    "tolerations": [_TOLERATION],
     "priorityClassName": _ANY,
     "priority": _ANY,
     "hostNetwork": _ANY,
-    "enableServiceLinks": _ANY,
+    "enableServiceLinks": "bool",
     "topologySpreadConstraints": _ANY,
     "activeDeadlineSeconds": _ANY,
     "dnsConfig": _ANY,
@@ -142,60 +155,72 @@ _POD_SPEC = {
     "schedulingGates": _ANY,
 }
 _TEMPLATE = {"metadata": _META, "spec": _POD_SPEC}
-_SELECTOR = {"matchLabels": _ANY, "matchExpressions": _ANY}
+_SELECTOR = {
+    "matchLabels": "strmap",
+    "matchExpressions": [{"key": "str", "operator": "str", "values": "strlist"}],
+}
 _SCHEMAS = {
     "Pod": {"spec": _POD_SPEC, "status": _ANY},
     "Deployment": {
         "spec": {
-            "replicas": _ANY,
+            "replicas": "int",
             "selector": _SELECTOR,
             "template": _TEMPLATE,
-            "minReadySeconds": _ANY,
-            "revisionHistoryLimit": _ANY,
-            "paused": _ANY,
-            "progressDeadlineSeconds": _ANY,
-            "strategy": {"type": _ANY, "rollingUpdate": {"maxSurge", "maxUnavailable"}},
+            "minReadySeconds": "int",
+            "revisionHistoryLimit": "int",
+            "paused": "bool",
+            "progressDeadlineSeconds": "int",
+            "strategy": {"type": "str", "rollingUpdate": {"maxSurge": "intstr", "maxUnavailable": "intstr"}},
         },
         "status": _ANY,
     },
     "ReplicaSet": {
-        "spec": {"replicas": _ANY, "selector": _SELECTOR, "template": _TEMPLATE, "minReadySeconds": _ANY},
+        "spec": {"replicas": "int", "selector": _SELECTOR, "template": _TEMPLATE, "minReadySeconds": "int"},
         "status": _ANY,
     },
     "Service": {
         "spec": {
-            "type": _ANY,
-            "selector": _ANY,
-            "clusterIP": _ANY,
-            "clusterIPs": _ANY,
-            "sessionAffinity": _ANY,
-            "ports": [{"name", "port", "targetPort", "protocol", "nodePort", "appProtocol"}],
-            "externalTrafficPolicy": _ANY,
-            "internalTrafficPolicy": _ANY,
-            "ipFamilies": _ANY,
-            "ipFamilyPolicy": _ANY,
-            "publishNotReadyAddresses": _ANY,
-            "externalName": _ANY,
-            "loadBalancerIP": _ANY,
-            "externalIPs": _ANY,
+            "type": "str",
+            "selector": "strmap",
+            "clusterIP": "str",
+            "clusterIPs": "strlist",
+            "sessionAffinity": "str",
+            "ports": [
+                {
+                    "name": "str",
+                    "port": "int",
+                    "targetPort": "intstr",
+                    "protocol": "str",
+                    "nodePort": "int",
+                    "appProtocol": "str",
+                }
+            ],
+            "externalTrafficPolicy": "str",
+            "internalTrafficPolicy": "str",
+            "ipFamilies": "strlist",
+            "ipFamilyPolicy": "str",
+            "publishNotReadyAddresses": "bool",
+            "externalName": "str",
+            "loadBalancerIP": "str",
+            "externalIPs": "strlist",
             "sessionAffinityConfig": _ANY,
         },
         "status": _ANY,
     },
-    "Secret": {"data": _ANY, "stringData": _ANY, "type": _ANY, "immutable": _ANY},
-    "ConfigMap": {"data": _ANY, "binaryData": _ANY, "immutable": _ANY},
+    "Secret": {"data": "strmap", "stringData": "scalarmap", "type": "str", "immutable": "bool"},
+    "ConfigMap": {"data": "strmap", "binaryData": "strmap", "immutable": "bool"},
     "Namespace": {"spec": _ANY, "status": _ANY},
     "PersistentVolume": {
         "spec": {
-            "capacity": _ANY,
-            "accessModes": _ANY,
-            "persistentVolumeReclaimPolicy": _ANY,
-            "storageClassName": _ANY,
+            "capacity": "qtymap",
+            "accessModes": "strlist",
+            "persistentVolumeReclaimPolicy": "str",
+            "storageClassName": "str",
             "hostPath": _ANY,
             "local": _ANY,
             "nfs": _ANY,
             "csi": _ANY,
-            "volumeMode": _ANY,
+            "volumeMode": "str",
             "claimRef": _ANY,
             "nodeAffinity": _ANY,
             "mountOptions": _ANY,
@@ -204,35 +229,88 @@ _SCHEMAS = {
     },
     "PersistentVolumeClaim": {
         "spec": {
-            "accessModes": _ANY,
-            "resources": {"requests", "limits"},
-            "storageClassName": _ANY,
-            "volumeName": _ANY,
-            "volumeMode": _ANY,
+            "accessModes": "strlist",
+            "resources": {"requests": "qtymap", "limits": "qtymap"},
+            "storageClassName": "str",
+            "volumeName": "str",
+            "volumeMode": "str",
             "selector": _ANY,
             "dataSource": _ANY,
         },
         "status": _ANY,
     },
     "StorageClass": {
-        "provisioner": _ANY,
-        "reclaimPolicy": _ANY,
-        "volumeBindingMode": _ANY,
-        "allowVolumeExpansion": _ANY,
-        "parameters": _ANY,
+        "provisioner": "str",
+        "reclaimPolicy": "str",
+        "volumeBindingMode": "str",
+        "allowVolumeExpansion": "bool",
+        "parameters": "strmap",
         "mountOptions": _ANY,
     },
     "HorizontalPodAutoscaler": {
         "spec": {
-            "scaleTargetRef": {"apiVersion", "kind", "name"},
-            "minReplicas": _ANY,
-            "maxReplicas": _ANY,
-            "metrics": _ANY,
+            "scaleTargetRef": {"apiVersion": "str", "kind": "str", "name": "str"},
+            "minReplicas": "int",
+            "maxReplicas": "int",
             "behavior": _ANY,
-            "targetCPUUtilizationPercentage": _ANY,
+            "targetCPUUtilizationPercentage": "int",
+            "metrics": [
+                {
+                    "type": "str",
+                    "resource": {
+                        "name": "str",
+                        "target": {
+                            "type": "str",
+                            "averageUtilization": "int",
+                            "averageValue": _ANY,
+                            "value": _ANY,
+                        },
+                    },
+                    "pods": _ANY,
+                    "object": _ANY,
+                    "external": _ANY,
+                    "containerResource": _ANY,
+                }
+            ],
         },
         "status": _ANY,
     },
+}
+_LEAF = {"str", "int", "bool", "intstr", "strlist", "strmap", "qtymap", "scalarmap"}
+
+
+def _leaf_ok(marker: str, v) -> bool:
+    is_int = isinstance(v, int) and not isinstance(v, bool)
+    if marker == "str":
+        return isinstance(v, str)
+    if marker == "int":
+        return is_int
+    if marker == "bool":
+        return isinstance(v, bool)
+    if marker == "intstr":
+        return is_int or isinstance(v, str)
+    if marker == "strlist":
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+    if marker == "strmap":
+        return isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+    if marker == "qtymap":
+        return isinstance(v, dict) and all(
+            isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v.values()
+        )
+    if marker == "scalarmap":
+        return isinstance(v, dict) and all(isinstance(x, (str, int, float, bool)) for x in v.values())
+    return True
+
+
+_LEAF_NAMES = {
+    "str": "string",
+    "int": "integer",
+    "bool": "boolean",
+    "intstr": "integer or string",
+    "strlist": "array of strings",
+    "strmap": "map of strings",
+    "qtymap": "map of quantities",
+    "scalarmap": "map of strings",
 }
 _TOP = {"apiVersion", "kind", "metadata"}
 
@@ -246,8 +324,57 @@ def unknown_fields(obj: dict) -> list[str]:
     return out
 
 
+def shape_errors(obj: dict) -> list[str]:
+    """Returns type errors where the object has a scalar or list where the schema has a map, and so on."""
+    out: list[str] = []
+    schema = dict.fromkeys(_TOP, _ANY) | _SCHEMAS.get(obj.get("kind"), {})
+    schema["metadata"] = _META
+    _shape(obj, schema, obj.get("kind", "Object"), out)
+    return out
+
+
+def _kind_of(value) -> str:
+    if isinstance(value, dict):
+        return "map"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if value is None:
+        return "null"
+    return "string"
+
+
+def _shape(value, schema, path, out):
+    if schema is _ANY or value is None:
+        return
+    if isinstance(schema, str):
+        if value is not None and not _leaf_ok(schema, value):
+            out.append(
+                f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected '
+                f'"{_LEAF_NAMES[schema]}"'
+            )
+        return
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            out.append(f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected "array"')
+            return
+        for i, item in enumerate(value):
+            _shape(item, schema[0], f"{path}[{i}]", out)
+        return
+    if not isinstance(value, dict):
+        out.append(f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected "map"')
+        return
+    if isinstance(schema, dict):
+        for k, v in value.items():
+            if k in schema:
+                _shape(v, schema[k], f"{path}.{k}", out)
+
+
 def _walk(value, schema, path, out):
-    if schema is _ANY:
+    if schema is _ANY or isinstance(schema, str):
         return
     if isinstance(schema, list):
         if isinstance(value, list):

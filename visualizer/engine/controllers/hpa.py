@@ -166,7 +166,11 @@ class HPAController:
             }
         ]
         # Scale-down stabilisation: use the highest recommendation of the last 300 s.
-        history = [h for h in c.hpa_history.get(key, []) if h[0] > c.clock.now - DOWNSCALE_WINDOW]
+        # A new HPA starts its history with the current size (as the controller does), so it cannot scale
+        # down before the window has passed.
+        if key not in c.hpa_history:
+            c.hpa_history[key] = [[c.clock.now, current]]
+        history = [h for h in c.hpa_history[key] if h[0] > c.clock.now - DOWNSCALE_WINDOW]
         stabilized = current
         down = max([desired] + [h[1] for h in history])
         if desired > current:
@@ -178,6 +182,9 @@ class HPAController:
         # Scale-up rate limit: max(+4 pods, +100 %) per period.
         limit_up = max(current + 4, current * 2)
         final = min(stabilized, limit_up)
+        # The simulator's cluster-wide pod limit also bounds what the HPA may add.
+        room = c.config["max_pods"] - sum(c.desired_pods().values()) + current
+        final = min(final, max(current, room))
         mn, mx = spec.get("minReplicas", 1), spec["maxReplicas"]
         limited = None
         if final > mx:

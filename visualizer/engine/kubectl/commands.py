@@ -248,20 +248,16 @@ def _limit_replicas(c, objs: list[dict]) -> None:
 
 def _check_cluster_total(c, objs: list[dict]) -> None:
     limit = c.config["max_pods"]
-    desired = {}
-    for d in c.store.list("Deployment"):
-        desired[("Deployment", d["metadata"]["namespace"], d["metadata"]["name"])] = d["spec"].get(
-            "replicas", 1
-        )
-    bare = sum(1 for p in c.store.list("Pod") if not p["metadata"].get("ownerReferences"))
+    desired = c.desired_pods()
     for o in objs:
-        if o["kind"] == "Deployment":
-            desired[("Deployment", o["metadata"]["namespace"], o["metadata"]["name"])] = o["spec"].get(
-                "replicas", 1
+        key = (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
+        if o["kind"] in ("Deployment", "ReplicaSet") and not o["metadata"].get("ownerReferences"):
+            desired[key] = (
+                o["spec"].get("replicas", 1) if isinstance(o["spec"].get("replicas", 1), int) else 0
             )
-        elif o["kind"] == "Pod":
-            bare += 1
-    total = sum(v for v in desired.values() if isinstance(v, int)) + bare
+        elif o["kind"] == "Pod" and not o["metadata"].get("ownerReferences"):
+            desired[key] = 1
+    total = sum(desired.values())
     if total > limit:
         raise CommandError(
             f"error: the cluster would run {total} pods; this simulator allows at most {limit}"
@@ -1286,6 +1282,9 @@ def _cmd_exec(c, args: Args, stdin) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- label / annotate
+_PAST = {"labels": "labeled", "annotations": "annotated"}
+
+
 def _meta_edit(c, args: Args, field: str) -> str:
     pos = args.positional
     pairs = [w for w in pos if "=" in w or w.endswith("-")]
@@ -1311,10 +1310,10 @@ def _meta_edit(c, args: Args, field: str) -> str:
         if not values:
             upd["metadata"].pop(field)
         if upd == obj:
-            out.append(f"{res.name_prefix}/{name} not {field[:-1]}ed")
+            out.append(f"{res.name_prefix}/{name} not {_PAST[field]}")
             continue
         c.api.update(upd, "kubectl", user=True, verb=field[:-1])
-        out.append(f"{res.name_prefix}/{name} {field[:-1]}ed")
+        out.append(f"{res.name_prefix}/{name} {_PAST[field]}")
     return "\n".join(out)
 
 

@@ -1075,3 +1075,81 @@ def test_the_cluster_pod_limit_holds_when_the_hpa_scales_up():
     check_run(cluster, "sim load a 1000")
     cluster.advance(seconds=300)
     assert desired_pods(cluster) <= SMALL_LIMIT
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Updates that real Kubernetes refuses because a field is immutable
+
+
+def service(**spec) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web"},
+        "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 80}]}
+        | spec,
+    }
+
+
+def claim(size: str, modes=("ReadWriteOnce",)) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": list(modes), "resources": {"requests": {"storage": size}}},
+    }
+
+
+IMMUTABLE_UPDATES = {
+    "Deployment selector": deployment(
+        metadata__name="web",
+        spec__selector={"matchLabels": {"app": "web", "tier": "x"}},
+        spec__template__metadata__labels={"app": "web", "tier": "x"},
+    ),
+    "immutable Secret data": {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "db"},
+        "immutable": True,
+        "stringData": {"password": "changed"},
+    },
+    "PVC access modes": claim("1Gi", modes=("ReadWriteMany",)),
+    "PVC shrink": pytest.param(
+        claim("500Mi"),
+        marks=pytest.mark.xfail(
+            reason="engine bug: a bound PVC's storage request can be lowered below its capacity "
+            "(real: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity)",
+            strict=True,
+        ),
+    ),
+    "PVC growth without allowVolumeExpansion": pytest.param(
+        claim("5Gi"),
+        marks=pytest.mark.xfail(
+            reason="engine bug: a bound PVC's storage request can be raised although the StorageClass "
+            "`standard` has no allowVolumeExpansion (real: Forbidden: only dynamically provisioned pvc can be "
+            "resized and the storageclass that provisions the pvc must support resize)",
+            strict=True,
+        ),
+    ),
+    "Service clusterIP": pytest.param(
+        service(clusterIP="10.96.99.99"),
+        marks=pytest.mark.xfail(
+            reason="engine bug: apply changes an allocated Service clusterIP (real: spec.clusterIPs[0]: "
+            "Invalid value: ...: may not change once set)",
+            strict=True,
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("update", list(IMMUTABLE_UPDATES.values()), ids=list(IMMUTABLE_UPDATES))
+def test_updates_to_immutable_fields_are_refused(update):
+    """Applying a change to an immutable field of an existing object is refused and changes nothing."""
+    cluster = fresh()
+    if update.get("immutable"):
+        # Make the Secret immutable first (allowed: only its data is frozen afterwards).
+        frozen = dict(update, stringData={"password": "s3cr3t"})
+        check_run(cluster, "kubectl apply -f -", stdin=yaml.safe_dump(frozen))
+    result = check_apply(cluster, yaml.safe_dump(update))
+    assert not result.ok, result.output
+    assert "immutable" in result.output or "Forbidden" in result.output or "may not" in result.output

@@ -117,6 +117,11 @@ class ClusterHost:
             return await self.relay.call(conn.public_id, kind, fields, conn.role)
         return await self.execute(hosted, kind, fields)
 
+    def live_state(self, public_id: str) -> dict | None:
+        """Return the cluster's current state if this process runs it, else None (read the saved state)."""
+        hosted = self.clusters.get(public_id)
+        return hosted.live.engine.to_dict() if hosted is not None and hosted.live is not None else None
+
     async def drive(self, public_id: str, kind: str, fields: dict) -> list[str]:
         """Carry out a request on a cluster from server code (e.g. the classroom pausing the demo cluster).
 

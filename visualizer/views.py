@@ -89,11 +89,22 @@ def scenario(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "visualizer/scenario.html", {"scenario": found, "records": records, "configs": configs})
 
 
-def export(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Return the cluster's object graph and last command trace as mermaid text (from the saved state)."""
-    record = get_object_or_404(ClusterRecord, public_id=public_id)
-    if _role(request, record, request.GET.get("share")) is None:
-        raise Http404("no such cluster")
+async def export(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Return the cluster's object graph and last command trace as mermaid text.
+
+    The live cluster when this process runs it (so the export matches the picture), else the saved state.
+    """
+    from asgiref.sync import sync_to_async
+
+    from visualizer.host import get_host
     from visualizer.mermaid_export import export_cluster
 
-    return JsonResponse(export_cluster(record.state))
+    def load() -> tuple[ClusterRecord | None, str | None]:
+        record = ClusterRecord.objects.filter(public_id=public_id).first()
+        return record, (_role(request, record, request.GET.get("share")) if record else None)
+
+    record, role = await sync_to_async(load)()
+    if record is None or role is None:
+        raise Http404("no such cluster")
+    state = get_host().live_state(public_id)
+    return JsonResponse(export_cluster(state if state is not None else record.state))

@@ -1027,6 +1027,12 @@ limit_ops = st.lists(
             lambda n: (f"kubectl run {n}-pod --image=nginx:1.20", None), st.sampled_from(["p", "q", "r", "s"])
         ),
         st.builds(lambda n: (f"kubectl delete deployment {n}", None), names),
+        st.builds(
+            lambda n, r: ("kubectl apply -f -", replicaset_yaml(f"rs-{n}", r)), names, st.integers(0, 25)
+        ),
+        st.builds(lambda n, r: (f"kubectl scale rs rs-{n} --replicas={r}", None), names, st.integers(0, 25)),
+        st.builds(lambda n: (f"kubectl autoscale deployment {n} --min=1 --max=30 --cpu=50%", None), names),
+        st.builds(lambda n: (f"sim load {n} 900", None), names),
         st.just(("advance", None)),
     ),
     min_size=1,
@@ -1036,22 +1042,17 @@ limit_ops = st.lists(
 
 @settings(SETTINGS, max_examples=40)
 @given(seed=st.integers(0, 2**16), ops=limit_ops)
-def test_the_cluster_pod_limit_holds_for_deployments_scale_and_bare_pods(seed, ops):
-    """Creating, applying and scaling Deployments and running bare pods never takes desired pods past max_pods."""
+def test_the_cluster_pod_limit_holds_whatever_asks_for_pods(seed, ops):
+    """Deployments, ReplicaSets, scaling, bare pods and HPAs under load never take desired pods past max_pods."""
     cluster = Cluster(workers=3, seed=seed, max_pods=SMALL_LIMIT)
     for command, stdin in ops:
         if command == "advance":
-            cluster.advance(seconds=10)
+            cluster.advance(seconds=45)
         else:
             check_run(cluster, command, stdin=stdin)
         assert desired_pods(cluster) <= SMALL_LIMIT, f"desired pods over {SMALL_LIMIT} after {command!r}"
 
 
-@pytest.mark.xfail(
-    reason="engine bug: stand-alone ReplicaSets are not counted against max_pods "
-    "(kubectl/commands.py _check_cluster_total counts Deployments and bare pods only)",
-    strict=True,
-)
 def test_the_cluster_pod_limit_counts_stand_alone_replicasets():
     """Two ReplicaSets of 15 do not fit under a limit of 20 pods: the second is refused."""
     cluster = Cluster(workers=3, seed=1, max_pods=SMALL_LIMIT)
@@ -1061,10 +1062,6 @@ def test_the_cluster_pod_limit_counts_stand_alone_replicasets():
     assert desired_pods(cluster) <= SMALL_LIMIT
 
 
-@pytest.mark.xfail(
-    reason="engine bug: the HPA scales a Deployment past max_pods (the limit is only checked for commands)",
-    strict=True,
-)
 def test_the_cluster_pod_limit_holds_when_the_hpa_scales_up():
     """An HPA under heavy load stops at the cluster's pod limit (it may not take desired pods past max_pods)."""
     cluster = Cluster(workers=3, seed=1, max_pods=SMALL_LIMIT)

@@ -13,7 +13,8 @@ Three tables (see bench/README.md for how to read them):
 The workload is what a class applies: Deployments of nginx with CPU/memory requests and HTTP readiness and
 liveness probes (so the kubelets have periodic work, as on a real cluster), each behind a ClusterIP Service
 (so the endpoints controller and kube-proxy follow every readiness change). Deployments hold at most 100
-replicas each (the engine's per-request limit), so 1,000 pods are ten Deployments of 100.
+replicas each (the engine's per-request limit), so the large cluster runs ten Deployments of 100; the growth
+tables use ten Deployments at every size (10, 30 or 100 replicas each) so that only the pod count changes.
 
 Only `Cluster.advance()` is inside the timed blocks: the `kubectl get -o json` calls that decide whether the
 rollout has finished are made between ticks and left out, so the figures are the cost of simulating, not of
@@ -52,6 +53,8 @@ ROLLOUT_LIMIT_S = 3600.0
 CLASSROOM_AIM = 1000.0  # issue 3: the classroom cluster runs at least 1,000x real time.
 SCALING_WORKERS = 20
 SCALING_PODS = (100, 300, 1000)
+# The growth tables keep the same ten Deployments and Services at every size, so only the pod count grows.
+SCALING_DEPLOYMENTS = 10
 
 
 def available() -> str | None:
@@ -126,9 +129,10 @@ spec:
 """
 
 
-def _deployment_names(pods: int) -> list[tuple[str, int]]:
-    """Returns (name, replicas) pairs summing to `pods`, at most PODS_PER_DEPLOYMENT replicas each."""
-    count = math.ceil(pods / PODS_PER_DEPLOYMENT)
+def layout(pods: int, deployments: int | None = None) -> list[tuple[str, int]]:
+    """Returns (name, replicas) pairs summing to `pods` over `deployments` Deployments (default: as few as the
+    100-replica limit allows)."""
+    count = deployments or math.ceil(pods / PODS_PER_DEPLOYMENT)
     base, extra = divmod(pods, count)
     return [(f"web{i}", base + (1 if i < extra else 0)) for i in range(count)]
 
@@ -203,12 +207,12 @@ def _advance_for(cluster, seconds: float, tick: float) -> Run:
     return Run(ticks * tick, watch.result.wall, watch.result.cpu, ticks)
 
 
-def build_cluster(workers: int, pods: int, seed: int, tick: float):
-    """Returns a cluster with `pods` ready nginx:1.20 pods spread over Deployments, and the settle run."""
+def build_cluster(workers: int, plan: list[tuple[str, int]], seed: int, tick: float):
+    """Returns a cluster running `plan` (Deployment name, replicas) with every pod ready, and the settle run."""
     from visualizer.engine import Cluster
 
     cluster = Cluster(workers=workers, seed=seed)
-    for name, replicas in _deployment_names(pods):
+    for name, replicas in plan:
         result = cluster.run("kubectl apply -f -", stdin=manifest(name, replicas))
         if not result.ok:
             raise BenchError(f"`kubectl apply` of {name} failed: {result.output}")
@@ -218,9 +222,9 @@ def build_cluster(workers: int, pods: int, seed: int, tick: float):
     return cluster, settle
 
 
-def rollout(cluster, pods: int, tick: float) -> Run:
+def rollout(cluster, plan: list[tuple[str, int]], tick: float) -> Run:
     """Starts `kubectl set image` on every Deployment and returns the run until the rollout has finished."""
-    for name, _ in _deployment_names(pods):
+    for name, _ in plan:
         _run(cluster, f"kubectl set image deployment/{name} nginx={NEW_IMAGE}")
     return _advance_until(
         cluster, lambda: _rollout_done(cluster, NEW_IMAGE), ROLLOUT_LIMIT_S, tick, "rollout"
@@ -242,8 +246,9 @@ def throughput_table(args) -> str:
         runs = []
         for r in range(repeat):
             gc.collect()
-            cluster, _ = build_cluster(workers, pods, args.seed + r, args.tick)
-            runs.append(rollout(cluster, pods, args.tick))
+            plan = layout(pods)
+            cluster, _ = build_cluster(workers, plan, args.seed + r, args.tick)
+            runs.append(rollout(cluster, plan, args.tick))
         mid = sorted(runs, key=lambda run: run.speed)[len(runs) // 2]
         cpu_mid = sorted(runs, key=lambda run: run.cpu_speed)[len(runs) // 2]
         classroom = label == "classroom"
@@ -283,9 +288,10 @@ def scaling_tables(args) -> str:
         steady, during = [], []
         for r in range(args.repeat):
             gc.collect()
-            cluster, _ = build_cluster(SCALING_WORKERS, pods, args.seed + r, args.tick)
+            plan = layout(pods, SCALING_DEPLOYMENTS)
+            cluster, _ = build_cluster(SCALING_WORKERS, plan, args.seed + r, args.tick)
             steady.append(_advance_for(cluster, args.steady_seconds, args.tick).cost)
-            during.append(rollout(cluster, pods, args.tick).cost)
+            during.append(rollout(cluster, plan, args.tick).cost)
         costs[pods] = (median(steady), median(during))
         rows.append(
             (
@@ -348,7 +354,8 @@ def around_table(args) -> str:
     repeat = max(args.repeat, 3)
     rows = []
     for pods in SCALING_PODS:
-        cluster, _ = build_cluster(SCALING_WORKERS, pods, args.seed, args.tick)
+        plan = layout(pods, SCALING_DEPLOYMENTS)
+        cluster, _ = build_cluster(SCALING_WORKERS, plan, args.seed, args.tick)
         text = json.dumps(cluster.to_dict())
         data = json.loads(text)
 
@@ -361,7 +368,7 @@ def around_table(args) -> str:
             cluster.advance(seconds=args.tick)
             cluster.diff_since(version)
 
-        name, replicas = _deployment_names(pods)[0]
+        name, replicas = plan[0]
         flip = iter(range(1_000_000))
 
         def scale(cluster=cluster, name=name, replicas=replicas, flip=flip) -> None:
@@ -416,9 +423,14 @@ def main(argv: list[str]) -> int:
     try:
         print("### Rolling update throughput\n")
         print(throughput_table(args))
-        print(f"\n### Cost per simulated second ({SCALING_WORKERS} workers)\n")
+        print(
+            f"\n### Cost per simulated second ({SCALING_WORKERS} workers, {SCALING_DEPLOYMENTS} Deployments)\n"
+        )
         print(scaling_tables(args))
-        print(f"\n### Around the simulation: CPU ms per call ({SCALING_WORKERS} workers, settled)\n")
+        print(
+            f"\n### Around the simulation: CPU ms per call ({SCALING_WORKERS} workers, "
+            f"{SCALING_DEPLOYMENTS} Deployments, settled)\n"
+        )
         print(around_table(args))
         print(f"\nLoad average at the end: {load_average()}.\n")
     except BenchError as exc:

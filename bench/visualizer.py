@@ -47,7 +47,7 @@ session.create()
 cluster = Cluster(workers=5, seed=1, cpu="8", memory="16Gi")
 cluster.run("kubectl create deployment web --image=nginx:1.20 --replicas=30")
 cluster.advance(120)
-record = ClusterRecord.objects.create(owner_key=f"user:{user.pk}", kind="demo", name="bench", state=cluster.to_dict())
+record = ClusterRecord.objects.create(owner_key=f"user:{user.pk}", kind="demo", name="bench", state=json.dumps(cluster.to_dict()))
 print(json.dumps({"cluster": record.public_id, "session": session.session_key}))
 """
 

@@ -52,6 +52,19 @@ class ClassSession(models.Model):
         "course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Predict → observe on the class's demo cluster (a visualizer ClusterRecord of kind "demo", driven by
+    # the instructor, watched read-only by the projector and the students). `prediction_played` is False
+    # while students commit their predictions and True once the action ran; `prediction_outcome` keeps
+    # what the demo answered to the setup and the action, so a reload shows the same outcome.
+    demo_cluster = models.ForeignKey(
+        "visualizer.ClusterRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prediction = models.ForeignKey(
+        "course.Prediction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prediction_played = models.BooleanField(default=False)
+    prediction_outcome = models.JSONField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -76,6 +89,9 @@ class Student(models.Model):
     pair = models.ForeignKey(
         "course.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
+    # The browser's visualizer identity at join (visualizer.identity.owner_key_for): the sandbox and the
+    # guided scenarios this student completes in the same browser count as evidence for 세션 마무리.
+    visualizer_key = models.CharField(max_length=80, blank=True, db_index=True)
 
     class Meta:
         ordering = ["joined_at", "pk"]
@@ -176,3 +192,51 @@ class Pair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session.code} · {self.number}조"
+
+
+class Prediction(models.Model):
+    """A predict → observe prompt about the class's demo cluster (fixtures/predictions.json).
+
+    Before the vote the demo is paused and, when `fresh`, reset; the `setup` commands then prepare it (end
+    them with `sim wait N` so the cluster settles while its clock is stopped). Students pick one of
+    `choices`; the instructor then plays: `action` runs on the demo and its clock resumes, and the class
+    watches the outcome beside the histogram. `{pod:app=web}` in `action` names one pod with that label.
+    """
+
+    key = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(default=0)
+    section = models.SlugField(blank=True, help_text="Lesson section the prompt belongs to, for the link.")
+    prompt = models.TextField()
+    choices = models.JSONField(default=list, help_text="[str], two to six")
+    answer = models.PositiveSmallIntegerField(help_text="Index of the correct choice")
+    explanation = models.TextField()
+    fresh = models.BooleanField(default=True, help_text="Reset the demo cluster before the setup.")
+    setup = models.JSONField(default=list, blank=True, help_text="Commands run on the paused demo: [str]")
+    action = models.CharField(max_length=300, help_text="The command played after the vote")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.prompt[:60]}"
+
+
+class PredictionVote(models.Model):
+    """A student's prediction for the prompt open in their class (the latest choice counts)."""
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="prediction_votes")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="prediction_votes")
+    prediction = models.ForeignKey(Prediction, on_delete=models.CASCADE, related_name="votes")
+    choice = models.PositiveSmallIntegerField()
+    correct = models.BooleanField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "prediction"], name="one_prediction_per_student"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} · {self.prediction_id} · {self.choice}"

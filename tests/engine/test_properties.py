@@ -1,13 +1,15 @@
 """Property tests (hypothesis) for the simulation engine's guarantees, through the public API and kubectl text.
 
-Each test states one rule of real Kubernetes that must hold for every generated history:
+Each test states one guarantee that must hold for every generated history:
 - a rolling update never exceeds replicas + maxSurge pods nor drops below replicas - maxUnavailable available
   pods, with the fenceposts resolved as the Deployment controller does (surge rounds up, unavailable rounds
-  down, both resolving to 0 forces unavailable = 1), and it ends with every pod on the new image;
+  down, both resolving to 0 forces unavailable = 1), and it ends with every pod on the new image; the same
+  holds while a bad image stalls the rollout and after it is fixed or undone;
 - the scheduler never binds a pod to a cordoned or NotReady node;
 - Endpoints only ever list ready pods;
 - `to_dict`/`from_dict` is an exact, JSON-safe round trip, and the restored cluster carries on identically;
-- the same seed and commands give the same cluster; `snapshot` + `diff_since` reproduce a later snapshot.
+- the same seed and commands give the same cluster, in this process and in others with different string-hash
+  seeds; `snapshot` + `diff_since` reproduce a later snapshot.
 
 Observations come from `kubectl get ... -o json` (the Kubernetes object shape), counted here independently
 of the engine's own status fields, so a controller that miscounts cannot hide its own mistake.

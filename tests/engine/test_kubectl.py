@@ -162,3 +162,19 @@ def test_exec_shell_writes_and_reads_files(cluster):
     assert ok(cluster, "kubectl exec box -- hostname").output == "box"
     result = cluster.run("kubectl exec box -- frobnicate")
     assert not result.ok and result.output.endswith("command terminated with exit code 127")
+
+
+def test_yaml_output_double_quotes_ambiguous_strings_like_kubectl(cluster):
+    """-o yaml quotes timestamps and numeric-looking strings with double quotes."""
+    ok(cluster, "kubectl apply -f -", web(1))
+    out = ok(cluster, "kubectl get deployment web -o yaml").output
+    assert 'creationTimestamp: "2025-03-03T09:00:00Z"' in out
+    assert 'deployment.kubernetes.io/revision: "1"' in out
+
+
+def test_apply_over_an_imperatively_created_object_warns(cluster):
+    """apply on an object made by `kubectl create` prints the missing last-applied-configuration warning."""
+    ok(cluster, "kubectl create deployment web --image=nginx:1.20")
+    out = ok(cluster, "kubectl apply -f -", web(1)).output.splitlines()
+    assert out[0].startswith("Warning: resource deployments.apps/web is missing the kubectl.kubernetes.io/")
+    assert out[1] == "deployment.apps/web configured"

@@ -66,3 +66,52 @@ def test_too_many_replicas_are_refused(cluster):
     """A Deployment asking for more pods than the per-command limit is refused."""
     out = _rejected(cluster, web(replicas=500))
     assert "at most 100 pods" in out
+
+
+PVC = """
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {{name: data}}
+spec:
+  accessModes: [{mode}]
+  resources: {{requests: {{storage: {size}}}}}
+"""
+
+
+def test_a_bound_claim_cannot_shrink_or_grow_without_volume_expansion(cluster):
+    """A bound PVC refuses a smaller request, and a larger one when its class does not allow expansion."""
+    from .conftest import ok
+
+    ok(cluster, "kubectl apply -f -", PVC.format(mode="ReadWriteOnce", size="2Gi"))
+    assert "can not be less than status.capacity" in _rejected(
+        cluster, PVC.format(mode="ReadWriteOnce", size="1Gi")
+    )
+    assert "must support resize" in _rejected(cluster, PVC.format(mode="ReadWriteOnce", size="5Gi"))
+    assert "spec is immutable" in _rejected(cluster, PVC.format(mode="ReadWriteMany", size="2Gi"))
+
+
+def test_a_service_cluster_ip_may_not_change(cluster):
+    """Re-applying a Service with another clusterIP is refused."""
+    from .conftest import ok
+
+    ok(cluster, "kubectl apply -f -", SERVICE_WITH_IP.format(ip="10.96.7.7"))
+    assert "may not change once set" in _rejected(cluster, SERVICE_WITH_IP.format(ip="10.96.8.8"))
+
+
+SERVICE_WITH_IP = """
+apiVersion: v1
+kind: Service
+metadata: {{name: web}}
+spec:
+  clusterIP: {ip}
+  selector: {{app: web}}
+  ports: [{{port: 80}}]
+"""
+
+
+def test_wrong_field_types_are_refused_not_crashed_on(cluster):
+    """A list where a map belongs, or a number where a string belongs, is a validation error."""
+    assert 'expected "map"' in _rejected(
+        cluster, "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: x}\nspec: [1]\n"
+    )
+    assert 'expected "string"' in _rejected(cluster, web().replace("image: nginx:1.20", "image: 120"))

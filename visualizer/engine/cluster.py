@@ -610,7 +610,10 @@ class Cluster:
         """Returns a cluster restored from `to_dict` output; it continues exactly as the original would."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ValueError("not a cluster state of a supported schema")
-        return cls(_restore=data)
+        try:
+            return cls(_restore=data)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(f"damaged cluster state ({type(exc).__name__}: {exc})") from None
 
     def _load(self, data: dict) -> None:
         from .objects import clone

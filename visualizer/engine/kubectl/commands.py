@@ -23,6 +23,7 @@ from ..objects import (
     etcd_key,
     lookup_resource,
     matches,
+    parse_bytes,
     parse_selector,
 )
 from ..registry import parse_image
@@ -335,7 +336,7 @@ def _last_applied(obj: dict) -> str:
     return json.dumps(clean, separators=(",", ":"), sort_keys=True)
 
 
-def _immutable_change(live: dict, merged: dict) -> str | None:
+def _immutable_change(c, live: dict, merged: dict) -> str | None:
     kind = live["kind"]
     if kind == "Deployment" and live["spec"].get("selector") != merged["spec"].get("selector"):
         return (
@@ -354,13 +355,44 @@ def _immutable_change(live: dict, merged: dict) -> str | None:
             f'The Secret "{live["metadata"]["name"]}" is invalid: data: Forbidden: field is immutable when '
             "`immutable` is set"
         )
-    if kind == "PersistentVolumeClaim" and live["spec"].get("accessModes") != merged["spec"].get(
-        "accessModes"
-    ):
-        return (
-            f'The PersistentVolumeClaim "{live["metadata"]["name"]}" is invalid: spec: Forbidden: spec is '
-            "immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
-        )
+    name = live["metadata"]["name"]
+    if kind == "PersistentVolumeClaim":
+        lspec, mspec = live["spec"], merged["spec"]
+        if any(lspec.get(f) != mspec.get(f) for f in ("accessModes", "storageClassName", "volumeName")):
+            return (
+                f'The PersistentVolumeClaim "{name}" is invalid: spec: Forbidden: spec is immutable after creation '
+                "except resources.requests and volumeAttributesClassName for bound claims"
+            )
+        try:
+            old_req = parse_bytes(lspec["resources"]["requests"]["storage"])
+            new_req = parse_bytes(mspec["resources"]["requests"]["storage"])
+            capacity = (live.get("status") or {}).get("capacity", {}).get("storage")
+            capacity = parse_bytes(capacity) if capacity is not None else old_req
+        except (KeyError, TypeError, ValueError):
+            return None
+        if new_req < capacity:
+            return (
+                f'The PersistentVolumeClaim "{name}" is invalid: spec.resources.requests.storage: Forbidden: '
+                "field can not be less than status.capacity"
+            )
+        if new_req > old_req:
+            sc = (
+                c.api.get("StorageClass", None, lspec.get("storageClassName") or "")
+                if lspec.get("storageClassName")
+                else None
+            )
+            if sc is None or not sc.get("allowVolumeExpansion"):
+                return (
+                    f'The PersistentVolumeClaim "{name}" is invalid: spec: Forbidden: only dynamically provisioned '
+                    "pvc can be resized and the storageclass that provisions the pvc must support resize"
+                )
+    if kind == "Service":
+        old_ip, new_ip = live["spec"].get("clusterIP"), merged["spec"].get("clusterIP")
+        if old_ip and new_ip and old_ip != new_ip:
+            return (
+                f'The Service "{name}" is invalid: spec.clusterIPs[0]: Invalid value: ["{new_ip}"]: may not change '
+                "once set"
+            )
     return None
 
 
@@ -403,7 +435,7 @@ def _cmd_apply(c, args: Args, stdin) -> str:
             plan.append(("created", res, obj, None))
             continue
         merged = _merge_for_apply(live, obj)
-        problem = _immutable_change(live, merged)
+        problem = _immutable_change(c, live, merged)
         if problem:
             raise ApiError(problem, "Invalid", 422)
         plan.append(("unchanged" if _same(live, merged) else "configured", res, merged, live))
@@ -416,6 +448,15 @@ def _cmd_apply(c, args: Args, stdin) -> str:
             elif verb == "configured":
                 obj["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
                 c.api.update(obj, "kubectl", user=True, verb="apply")
+        if live is not None and "kubectl.kubernetes.io/last-applied-configuration" not in (
+            live["metadata"].get("annotations") or {}
+        ):
+            lines.append(
+                f"Warning: resource {res.qualified}/{obj['metadata']['name']} is missing the "
+                "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. "
+                "kubectl apply should only be used on resources created declaratively by either kubectl create "
+                "--save-config or kubectl apply. The missing annotation will be patched automatically."
+            )
         lines.append(_output_name(res, obj["metadata"]["name"], verb) + suffix)
     return "\n".join(lines)
 

@@ -374,11 +374,36 @@ def public_object(obj: dict) -> dict:
     return obj
 
 
+class _KubectlDumper(yaml.SafeDumper):
+    """Quotes ambiguous strings with double quotes, as kubectl (go-yaml) does: "2025-03-03T09:00:00Z", "80"."""
+
+
+def _represent_str(dumper, value: str):
+    style = None
+    if value == "" or _resolves_to_other_type(value):
+        style = '"'
+    elif "\n" in value:
+        style = "|"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _resolves_to_other_type(value: str) -> bool:
+    for first in (value[:1], None):
+        for tag, regexp in yaml.SafeLoader.yaml_implicit_resolvers.get(first, ()):
+            if tag != "tag:yaml.org,2002:str" and regexp.match(value):
+                return True
+    return False
+
+
+_KubectlDumper.add_representer(str, _represent_str)
+
+
 def to_yaml(data) -> str:
-    """Returns YAML as kubectl prints it (keys sorted, block style)."""
-    return yaml.safe_dump(
-        data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096
-    ).rstrip("\n")
+    """Returns YAML as kubectl prints it (keys sorted, block style, ambiguous strings double-quoted)."""
+    text = yaml.dump(
+        data, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096
+    )
+    return text.rstrip("\n")
 
 
 def to_json(data) -> str:

@@ -61,6 +61,9 @@ class Kubelet:
 
     def __init__(self, cluster):
         self.c = cluster
+        # pod key -> (runtime signature, status object last seen): lets a sync skip rebuilding an unchanged
+        # status. A pure cache: it is not saved, and a miss only costs the rebuild.
+        self._seen: dict[str, tuple] = {}
 
     def component(self, node: str) -> str:
         """Returns the component name used in events (`kubelet/worker-2`)."""
@@ -844,6 +847,43 @@ class Kubelet:
 
     # ------------------------------------------------------------------------------------------ status
     def _write_status(self, pod: dict, node: str, sb: dict | None) -> None:
+        c = self.c
+        key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+        sig = (
+            node,
+            pod["metadata"].get("deletionTimestamp"),
+            None if sb is None else (sb["ip"], sb["uid"]),
+            None
+            if sb is None
+            else tuple(
+                (
+                    n,
+                    x["state"],
+                    x["reason"],
+                    x["message"],
+                    x["exitCode"],
+                    x["startedAt"],
+                    x["finishedAt"],
+                    x["restartCount"],
+                    x["ready"],
+                    x.get("stopAt"),
+                    x["pulled"],
+                    x["everStarted"],
+                )
+                for n, x in sb["containers"].items()
+            ),
+        )
+        seen = self._seen.get(key)
+        if seen is not None and seen[0] == sig and seen[1] is pod.get("status"):
+            return
+        self._write_status_now(pod, node, sb)
+        current = c.store.get(etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]))
+        if current is not None:
+            if len(self._seen) > 20_000:
+                self._seen.clear()
+            self._seen[key] = (sig, current.get("status"))
+
+    def _write_status_now(self, pod: dict, node: str, sb: dict | None) -> None:
         c = self.c
         old = pod.get("status") or {}
         status = {

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from course.classroom import actions, codes, export, identity, qr, state
+from course.classroom import actions, codes, demo, export, identity, qr, state
 from course.classroom.nicknames import NicknameError
 from course.models import Answer, ClassSession, Lesson, Level, Question
 from course.models.classroom import NICKNAME_MAX
 from course.protocol_classroom import ProtocolError
+from visualizer.identity import owner_key_for
 
 
 def _broadcast(frames: actions.Frames) -> None:
@@ -97,7 +98,8 @@ def join(request: HttpRequest) -> HttpResponse:
     if existing is not None:
         return redirect("course:classroom:student", code=session.code)
     try:
-        student, frames = actions.join(session, nickname, level)
+        # The browser's visualizer identity: its sandbox and guided scenarios become this student's evidence.
+        student, frames = actions.join(session, nickname, level, owner_key_for(request.user, request.session))
     except NicknameError as exc:
         return render(
             request, "classroom/index.html", _join_context(code, nickname, level, str(exc)), status=400
@@ -131,6 +133,9 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
     me = identity.student_from_request(request, session)
     if me is None:
         return render(request, "classroom/index.html", _join_context(session.code))
+    if not me.visualizer_key:  # joined before students were linked to the visualizer
+        me.visualizer_key = owner_key_for(request.user, request.session)
+        me.save(update_fields=["visualizer_key"])
     sections = state.sections(session)
     slugs = [row["slug"] for row in sections]
     # A section renamed by a re-import must not lock students out: fall back to the first one.
@@ -141,6 +146,7 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
             "me": me,
             "sections": sections,
             "pair_error": request.session.pop("pair_error", ""),
+            "demo": demo.links(session.demo_cluster) if session.demo_cluster_id else None,
             "config": {
                 "code": session.code,
                 "ws": reverse("course:classroom:student", args=[session.code]).replace(
@@ -194,6 +200,7 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
     questions = [
         state.question_public(q, session.lesson.slug) for q in Question.objects.filter(is_active=True)
     ]
+    record = demo.ensure_demo(session)  # classes started before the demo existed get one here
     return render(
         request,
         "classroom/teach.html",
@@ -203,6 +210,10 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
             "qr": qr.qr_svg(join_url, title=f"QR: {join_url}"),
             "sections": state.sections(session),
             "questions": questions,
+            "predictions": state.predictions(),
+            "demo": demo.links(record),
+            # The instructor drives the demo (role "control") from the dashboard, as on its own page.
+            "viz_config": demo.embed_config(request, record, "control"),
             "config": {
                 "code": session.code,
                 "ws": f"/ws/class/{session.code}/teach/",
@@ -219,6 +230,7 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
 def projector(request: HttpRequest, code: str) -> HttpResponse:
     session = _teaching(request, code)
     join_url = _join_url(request, session)
+    record = demo.ensure_demo(session)
     return render(
         request,
         "classroom/projector.html",
@@ -226,6 +238,10 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
             "session": session,
             "join_url": join_url,
             "qr": qr.qr_svg(join_url, scale=8, title=f"QR: {join_url}"),
+            "demo": demo.links(record),
+            # Read-only on the projector: the panel shows no controls even though the instructor's login
+            # could drive it.
+            "viz_config": demo.embed_config(request, record, "view"),
             "config": {"code": session.code, "ws": f"/ws/class/{session.code}/projector/"},
         },
     )

@@ -19,6 +19,7 @@ _INT_OR_NULL = (int, type(None))
 STUDENT_TYPES: dict[str, dict[str, object]] = {
     "answer": {"question": str, "response": _ANY, "round": int},
     "pair.update": {"field": str, "value": _ANY},
+    "predict.vote": {"prediction": str, "choice": int},
     "ping": {},
 }
 # Sent by the instructor's dashboard.
@@ -32,6 +33,9 @@ STAFF_TYPES: dict[str, dict[str, object]] = {
     "discussion.start": {},
     "spotlight.set": {"pair": _INT_OR_NULL},
     "pair.hide": {"pair": int, "hidden": bool},
+    "predict.open": {"prediction": str},
+    "predict.play": {},
+    "predict.close": {},
     "ping": {},
 }
 CLIENT_TYPES = sorted(set(STUDENT_TYPES) | set(STAFF_TYPES))
@@ -52,6 +56,8 @@ SERVER_TYPES = (
     "chart",
     "discussion",
     "checklist",
+    "predict",
+    "predict.voted",
 )
 
 

@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from course.classroom import codes, features, grading, nicknames, pairing, state, timer
+from course.classroom import codes, demo, features, grading, nicknames, pairing, state, timer
 from course.models import LEVEL_RANK, Answer, ClassSession, Level, Pair, Question, Student
-from course.models.classroom import PAIR_TEXT_MAX
+from course.models.classroom import PAIR_TEXT_MAX, Prediction, PredictionVote
 from course.protocol_classroom import ProtocolError, build
 
 ME = "me"
@@ -31,25 +31,35 @@ def _everyone(session: ClassSession) -> list[str]:
 
 
 def start_class(instructor, lesson, title: str = "") -> ClassSession:
-    """Return a new class with a fresh join code, positioned at the lesson's first section (clock stopped)."""
+    """Return a new class with a fresh join code, positioned at the lesson's first section (clock stopped),
+    with its demo cluster created."""
     first = lesson.sections.order_by("order").values_list("slug", flat=True).first() or ""
     for _ in range(20):
         try:
             with transaction.atomic():
-                return ClassSession.objects.create(
+                session = ClassSession.objects.create(
                     lesson=lesson,
                     instructor=instructor,
                     code=codes.new_code(),
                     title=title[:100],
                     current_section=first,
                 )
+            break
         except IntegrityError:  # code already taken: draw again
             continue
-    raise RuntimeError("could not draw a free join code")
+    else:
+        raise RuntimeError("could not draw a free join code")
+    demo.ensure_demo(session)
+    return session
 
 
-def join(session: ClassSession, raw_nickname: str, level: str) -> tuple[Student, Frames]:
-    """Return the new student (nickname cleaned and made unique) and the roster frame for the instructor."""
+def join(
+    session: ClassSession, raw_nickname: str, level: str, visualizer_key: str = ""
+) -> tuple[Student, Frames]:
+    """Return the new student (nickname cleaned and made unique) and the roster frame for the instructor.
+
+    `visualizer_key` is the browser's visualizer identity, linking the student to the scenarios they complete.
+    """
     nickname = nicknames.clean(raw_nickname)
     if level not in Level.values:
         level = Level.BEGINNER
@@ -58,7 +68,10 @@ def join(session: ClassSession, raw_nickname: str, level: str) -> tuple[Student,
         try:
             with transaction.atomic():
                 student = Student.objects.create(
-                    session=session, nickname=nicknames.unique(nickname, taken), level=level
+                    session=session,
+                    nickname=nicknames.unique(nickname, taken),
+                    level=level,
+                    visualizer_key=visualizer_key[:80],
                 )
             break
         except IntegrityError:  # two students took the same name at once; look again
@@ -319,3 +332,89 @@ def hide_pair(session: ClassSession, pair_id: int, hidden: bool) -> Frames:
     if session.spotlight_id == pair_id:
         frames.extend(_spotlight_frames(session))
     return frames
+
+
+# Predict → observe ------------------------------------------------------------------------------------
+# The demo cluster is driven asynchronously (course.classroom.predict) between a check and a record made
+# here: `prediction_to_open` and `prediction_to_play` validate and change nothing; `prediction_opened` and
+# `prediction_played` store the result and return the frames.
+
+
+def _predict_frames(session: ClassSession) -> Frames:
+    public = build("predict", **state.predict_payload(session, names=False))
+    return [
+        (state.students_group(session.pk), public),
+        (state.projector_group(session.pk), public),
+        (state.staff_group(session.pk), build("predict", **state.predict_payload(session, names=True))),
+    ]
+
+
+def prediction_to_open(session: ClassSession, key: str) -> tuple[Prediction, str]:
+    """Return the prompt to open and the demo cluster's public id; raise ProtocolError for an unknown prompt."""
+    prediction = Prediction.objects.filter(key=key, is_active=True).first()
+    if prediction is None:
+        raise ProtocolError("unknown_prediction", "없는 예측 문제입니다.")
+    if not isinstance(prediction.choices, list) or not 0 <= prediction.answer < len(prediction.choices):
+        raise ProtocolError(
+            "question_broken", "이 예측 문제의 설정이 올바르지 않습니다. 관리자 화면에서 확인하세요."
+        )
+    return prediction, demo.ensure_demo(session).public_id
+
+
+def prediction_opened(session: ClassSession, prediction: Prediction, setup_report: list[dict]) -> Frames:
+    """Open the prompt for predictions (earlier predictions on it in this class are cleared)."""
+    PredictionVote.objects.filter(session=session, prediction=prediction).delete()
+    session.prediction, session.prediction_played = prediction, False
+    session.prediction_outcome = {"setup": setup_report, "action": []}
+    session.save(update_fields=["prediction", "prediction_played", "prediction_outcome"])
+    return _predict_frames(session)
+
+
+def prediction_to_play(session: ClassSession) -> tuple[Prediction, str]:
+    """Return the open prompt and the demo's public id; raise ProtocolError when there is nothing to play."""
+    if session.prediction_id is None:
+        raise ProtocolError("no_prediction", "열린 예측 문제가 없습니다.")
+    if session.prediction_played:
+        raise ProtocolError("already_played", "이미 실행했습니다. 다시 하려면 예측 문제를 새로 여세요.")
+    return session.prediction, demo.ensure_demo(session).public_id
+
+
+def prediction_played(session: ClassSession, action_report: list[dict]) -> Frames:
+    """Reveal the histogram and the answer, with what the action did on the demo."""
+    outcome = dict(session.prediction_outcome or {})
+    outcome["action"] = action_report
+    session.prediction_played, session.prediction_outcome = True, outcome
+    session.save(update_fields=["prediction_played", "prediction_outcome"])
+    return _predict_frames(session)
+
+
+def close_prediction(session: ClassSession) -> Frames:
+    """Take the prompt off every screen (the demo cluster stays as it is)."""
+    session.prediction, session.prediction_played, session.prediction_outcome = None, False, None
+    session.save(update_fields=["prediction", "prediction_played", "prediction_outcome"])
+    return _predict_frames(session)
+
+
+def vote_prediction(session: ClassSession, student: Student, key: str, choice: int) -> Frames:
+    """Store the student's prediction (the latest counts) while the prompt is open and not yet played."""
+    prediction = session.prediction
+    if prediction is None or prediction.key != key:
+        raise ProtocolError("not_live", "지금은 이 예측에 답할 수 없습니다.")
+    if session.prediction_played:
+        raise ProtocolError("already_played", "이미 결과가 나왔습니다. 예측은 실행 전에만 할 수 있습니다.")
+    if not 0 <= choice < len(prediction.choices):
+        raise ProtocolError("invalid_answer", "보기 중 하나를 고르세요.")
+    PredictionVote.objects.update_or_create(
+        student=student,
+        prediction=prediction,
+        defaults={
+            "session": session,
+            "choice": choice,
+            "correct": choice == prediction.answer,
+            "answered_at": timezone.now(),
+        },
+    )
+    return [
+        (state.student_group(student.pk), build("predict.voted", prediction=key, choice=choice)),
+        (state.staff_group(session.pk), build("predict", **state.predict_payload(session, names=True))),
+    ]

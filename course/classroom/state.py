@@ -9,9 +9,16 @@ from datetime import datetime
 
 from django.urls import reverse
 
-from course.classroom import features, results, timer
-from course.classroom.checklist import NEXT_SESSION, class_checklist, scenario_evidence, student_checklist
+from course.classroom import demo, features, results, timer
+from course.classroom.checklist import (
+    NEXT_SESSION,
+    class_checklist,
+    scenario_evidence,
+    scenarios_done,
+    student_checklist,
+)
 from course.models import Answer, ClassSession, Pair, Question, Section, Student
+from course.models.classroom import Prediction, PredictionVote
 
 DISCUSSION_SECONDS = 5 * 60
 
@@ -153,6 +160,85 @@ def live_payload(session: ClassSession, *, names: bool) -> dict:
     }
 
 
+def prediction_public(prediction: Prediction, lesson_slug: str) -> dict:
+    """Return what everyone may see of a predict → observe prompt before it is played (no answer)."""
+    return {
+        "key": prediction.key,
+        "prompt": prediction.prompt,
+        "choices": [str(c) for c in prediction.choices],
+        "action": prediction.action,
+        "section_url": reverse("course:section", args=[lesson_slug, prediction.section])
+        if prediction.section
+        else "",
+    }
+
+
+def _public_report(report: list[dict]) -> list[dict]:
+    # Students and the projector see what ran and whether it worked; outputs stay on the dashboard.
+    return [{"step": r["step"], "kind": r["kind"], "ok": r["ok"]} for r in report if r["kind"] == "command"]
+
+
+def predict_payload(session: ClassSession, *, names: bool) -> dict:
+    """Return the predict → observe state: the prompt, and once played the histogram, the answer and the
+    outcome. The instructor (`names`) sees the histogram filling up, who has not predicted yet, and the
+    demo's replies to the setup and the action."""
+    prediction = session.prediction
+    links = demo.links(session.demo_cluster) if session.demo_cluster_id else None
+    if prediction is None:
+        return {
+            "prediction": None,
+            "played": False,
+            "histogram": None,
+            "answer": None,
+            "explanation": "",
+            "outcome": None,
+            "demo": links,
+        }
+    rows = [
+        results.AnswerRow(sid, choice, correct)
+        for sid, choice, correct in PredictionVote.objects.filter(
+            session=session, prediction=prediction
+        ).values_list("student_id", "choice", "correct")
+    ]
+    played = session.prediction_played
+    histogram = None
+    if played or names:
+        question = {
+            "key": prediction.key,
+            "kind": "single",
+            "choices": prediction.choices,
+            "answer": prediction.answer if played or names else None,
+        }
+        summary = results.summarize(question, rows, dict(session.students.values_list("pk", "nickname")), 1)
+        histogram = summary if names else results.public_view(summary)
+    outcome = session.prediction_outcome or {"setup": [], "action": []}
+    if not names:
+        outcome = {"setup": [], "action": _public_report(outcome.get("action") or [])}
+    return {
+        "prediction": prediction_public(prediction, session.lesson.slug),
+        "played": played,
+        "histogram": histogram,
+        "answer": prediction.answer if played or names else None,
+        "explanation": prediction.explanation if played or names else "",
+        "outcome": outcome,
+        "demo": links,
+    }
+
+
+def predictions() -> list[dict]:
+    return list(Prediction.objects.filter(is_active=True).values("key", "prompt", "action"))
+
+
+def my_prediction(session: ClassSession, student: Student) -> int | None:
+    if session.prediction_id is None:
+        return None
+    return (
+        PredictionVote.objects.filter(student=student, prediction_id=session.prediction_id)
+        .values_list("choice", flat=True)
+        .first()
+    )
+
+
 def pair_payload(pair: Pair) -> dict:
     return {
         "id": pair.pk,
@@ -227,7 +313,11 @@ def checklist_for_class(session: ClassSession) -> dict:
 def checklist_for_student(session: ClassSession, student: Student) -> dict:
     marks = outcome_marks(session).get(student.pk, [])
     extra = scenario_evidence([student.pk]).get(student.pk, set())
-    return {"outcomes": student_checklist(marks, extra), "next": NEXT_SESSION}
+    return {
+        "outcomes": student_checklist(marks, extra),
+        "scenarios": scenarios_done(student),
+        "next": NEXT_SESSION,
+    }
 
 
 def student_hello(session: ClassSession, student: Student, now: datetime) -> dict:
@@ -242,6 +332,8 @@ def student_hello(session: ClassSession, student: Student, now: datetime) -> dic
         "spotlight": spotlight_payload(session),
         "discussion": discussion_payload(session, now),
         "answered": answered(session, student),
+        "predict": predict_payload(session, names=False),
+        "my_prediction": my_prediction(session, student),
         "features": [
             {"key": k, "label": v, "en": features.FEATURES_EN[k]} for k, v in features.FEATURES.items()
         ],
@@ -262,6 +354,7 @@ def staff_hello(session: ClassSession, now: datetime) -> dict:
         "spotlight": session.spotlight_id,
         "discussion": discussion_payload(session, now),
         "checklist": checklist_for_class(session),
+        "predict": predict_payload(session, names=True),
     }
 
 
@@ -275,4 +368,5 @@ def projector_hello(session: ClassSession, now: datetime) -> dict:
         "chart": chart(session),
         "discussion": discussion_payload(session, now),
         "students": session.students.count(),
+        "predict": predict_payload(session, names=False),
     }

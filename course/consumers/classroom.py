@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
-from course.classroom import actions, identity, state
+from course.classroom import actions, identity, predict, state
 from course.models import ClassSession
 from course.protocol_classroom import ProtocolError, build, error, parse
 
@@ -68,6 +68,12 @@ STAFF_ACTIONS = {
     "discussion.start": lambda s, f: actions.start_discussion(s),
     "spotlight.set": lambda s, f: actions.set_spotlight(s, f["pair"]),
     "pair.hide": lambda s, f: actions.hide_pair(s, f["pair"], f["hidden"]),
+    "predict.close": lambda s, f: actions.close_prediction(s),
+}
+# Staff frames that drive the demo cluster: async, since the visualizer's host lives on the event loop.
+DEMO_ACTIONS = {
+    "predict.open": lambda session_id, f: predict.open_prediction(session_id, f["prediction"]),
+    "predict.play": lambda session_id, f: predict.play_prediction(session_id),
 }
 
 
@@ -84,6 +90,8 @@ def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) ->
         return actions.submit_answer(
             session, student, fields["question"], fields["response"], fields["round"]
         )
+    if kind == "predict.vote":
+        return actions.vote_prediction(session, student, fields["prediction"], fields["choice"])
     return actions.update_pair(session, student, fields["field"], fields["value"])
 
 
@@ -122,7 +130,10 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             if kind == "ping":
                 await self.send(text_data=build("pong"))
                 return
-            frames = await _handle(self.session_id, self.student_id, kind, fields)
+            if self.staff and kind in DEMO_ACTIONS:
+                frames = await DEMO_ACTIONS[kind](self.session_id, fields)
+            else:
+                frames = await _handle(self.session_id, self.student_id, kind, fields)
         except ProtocolError as exc:
             await self.send(text_data=error(exc.code, exc.message))
             return

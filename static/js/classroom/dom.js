@@ -70,3 +70,11 @@ export function pairCard(pair, features, { number = true } = {}) {
 export function featureChart(rows) {
   return bars(rows.map((r) => ({ label: `${r.label} (${r.en})`, count: r.count })));
 }
+
+// What the demo cluster answered to a prediction's setup and action (the dashboard shows failures' output).
+export function stepReport(steps, { outputs = false } = {}) {
+  return h("ul", { class: "cls-ran" }, steps.filter((r) => r.kind === "command").map((r) => h("li", { dataset: { ok: String(r.ok) } },
+    h("span", { "aria-hidden": "true", text: r.ok ? "✓ " : "✗ " }), h("code", { text: r.step }),
+    r.ok ? null : h("span", { class: "cls-error", text: " 실패 · failed" }),
+    outputs && r.output ? h("pre", { class: "cls-output", text: r.output }) : null)));
+}

@@ -2,7 +2,7 @@
 // histogram once the instructor reveals it (both rounds side by side), the spotlighted pair, the class chart.
 
 import { connect, showStatus } from "./socket.js";
-import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset } from "./dom.js";
+import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
 
 const config = readConfig();
 const state = { section: null, receivedAt: 0, features: [], discussion: null, offset: 0 };
@@ -42,6 +42,27 @@ function renderLive(live) {
   document.getElementById("pj-live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, `${r.round}라운드`)));
 }
 
+// Predict → observe: the prompt and, once played, the class's predictions beside the demo cluster.
+function renderPredict(p) {
+  const box = document.getElementById("pj-predict");
+  box.hidden = !p.prediction;
+  document.querySelector(".cls-projector").dataset.predict = String(!!p.prediction);
+  if (!p.prediction) return;
+  const q = p.prediction;
+  document.getElementById("pj-predict-prompt").textContent = q.prompt;
+  document.getElementById("pj-predict-state").textContent = p.played
+    ? "실행했습니다 — 데모 클러스터를 보세요 · Watch the demo"
+    : "데모를 멈췄습니다. 무슨 일이 일어날지 휴대폰이나 노트북에서 예측하세요 · Predict now";
+  document.getElementById("pj-predict-choices").replaceChildren(...q.choices.map((c, i) =>
+    h("li", { class: p.played && i === p.answer ? "is-answer" : "", text: c })));
+  document.getElementById("pj-predict-result").replaceChildren(
+    ...(p.played ? [
+      roundCard(p.histogram, "우리 반의 예측 · Class predictions"),
+      stepReport(p.outcome?.action || []),
+      h("p", { class: "cls-pj-explain", text: p.explanation }),
+    ] : []));
+}
+
 function renderSpotlight(pair) {
   const box = document.getElementById("pj-spotlight");
   box.hidden = !pair;
@@ -61,12 +82,14 @@ function handle(msg) {
       renderChart(msg.chart);
       renderLive(msg.live);
       renderSpotlight(msg.spotlight);
+      renderPredict(msg.predict);
       state.discussion = msg.discussion;
       document.getElementById("student-count").textContent = String(msg.students);
       break;
     case "section": onSection(msg); break;
     case "live": renderLive(msg); break;
     case "spotlight": renderSpotlight(msg.pair); break;
+    case "predict": renderPredict(msg); break;
     case "chart": renderChart(msg.features); break;
     case "roster": document.getElementById("student-count").textContent = String(msg.count); break;
     case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tick(); break;

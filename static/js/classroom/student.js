@@ -112,6 +112,54 @@ liveForm.addEventListener("submit", (event) => {
   socket.send("answer", { question: liveKey, response, round: liveRound });
 });
 
+// Predict → observe ------------------------------------------------------------------------------------
+// The instructor paused the demo cluster and asks what will happen; the student commits a prediction
+// before the action is played, then sees the class's predictions next to the outcome.
+const predictPanel = document.getElementById("predict-panel");
+const predictForm = document.getElementById("predict-form");
+let predictKey = null;
+let myPrediction = null;
+
+function renderPredict(p) {
+  predictPanel.hidden = !p.prediction;
+  if (!p.prediction) { predictKey = null; return; }
+  const q = p.prediction;
+  document.getElementById("predict-phase").textContent = p.played ? "결과 · Outcome" : "예측 중 · Predict now";
+  if (predictKey !== q.key) {
+    if (predictKey !== null) myPrediction = null;
+    predictKey = q.key;
+    predictForm.dataset.key = q.key;
+    predictForm.dataset.kind = "single";
+    predictForm.replaceChildren(
+      h("fieldset", {}, h("legend", { text: q.prompt }),
+        ...q.choices.map((choice, i) => h("label", { class: "quiz-choice" },
+          h("input", { type: "radio", name: "predict", value: String(i) }), " ", h("span", { text: choice })))),
+      h("button", { type: "submit", class: "cls-button primary", text: "예측 제출 · Commit" }),
+      h("div", { class: "quiz-feedback", role: "status", "aria-live": "polite" }),
+    );
+  }
+  if (myPrediction !== null) restoreResponse(predictForm, myPrediction);
+  predictForm.querySelectorAll("input, button").forEach((el) => { el.disabled = p.played; });
+  const result = document.getElementById("predict-result");
+  if (!p.played) { result.replaceChildren(); return; }
+  const mine = myPrediction === null ? "예측하지 않았습니다" : (myPrediction === p.answer ? "✅ 내 예측이 맞았습니다" : "❌ 내 예측과 달랐습니다");
+  const ran = (p.outcome?.action || []).map((r) => h("li", {}, h("code", { text: r.step }), r.ok ? "" : " — 실패"));
+  result.replaceChildren(
+    h("p", { class: "quiz-verdict", text: `${mine} · 정답: ${q.choices[p.answer] ?? ""}` }),
+    h("p", { text: p.explanation }),
+    ran.length ? h("div", {}, h("p", { class: "cls-hint", text: "데모 클러스터에서 실행한 명령 · Played on the demo" }), h("ul", { class: "cls-ran" }, ran)) : null,
+    p.histogram ? roundCard(p.histogram, "반 전체의 예측 · Class predictions") : null,
+  );
+}
+
+predictForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const response = collectResponse(predictForm);
+  if (response === null) { showError(predictForm, "보기를 하나 고르세요. · Choose one."); return; }
+  showPending(predictForm, "저장 중…");
+  socket.send("predict.vote", { prediction: predictKey, choice: response });
+});
+
 // Pair ----------------------------------------------------------------------------------------------
 const pairBox = document.getElementById("pair-box");
 const pairNone = document.getElementById("pair-none");
@@ -214,6 +262,8 @@ function handle(msg) {
       renderLive(msg.live);
       renderPair(msg.pair);
       renderSpotlight(msg.spotlight);
+      myPrediction = msg.my_prediction;
+      renderPredict(msg.predict);
       state.discussion = msg.discussion;
       tickDiscussion();
       break;
@@ -228,6 +278,14 @@ function handle(msg) {
       break;
     }
     case "live": renderLive(msg); break;
+    case "predict": renderPredict(msg); break;
+    case "predict.voted":
+      myPrediction = msg.choice;
+      if (msg.prediction === predictKey) {
+        restoreResponse(predictForm, msg.choice);
+        predictForm.querySelector(".quiz-feedback").replaceChildren(h("p", { text: "예측을 저장했습니다. 강사가 실행하면 결과를 함께 봅니다. · Prediction saved" }));
+      }
+      break;
     case "pair": renderPair(msg.pair); break;
     case "spotlight": renderSpotlight(msg.pair); break;
     case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion(); break;

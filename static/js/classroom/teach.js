@@ -2,7 +2,7 @@
 // pairs and the share board. Everything arrives over the socket; nothing here needs a reload.
 
 import { connect, showStatus } from "./socket.js";
-import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset } from "./dom.js";
+import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
 
 const config = readConfig();
 const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, features: [], discussion: null };
@@ -101,6 +101,41 @@ function renderLive(live) {
   document.getElementById("live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, `${r.round}라운드`)));
 }
 
+// Predict → observe -----------------------------------------------------------------------------------
+// Opening pauses the demo cluster and prepares it; playing runs the action there and reveals the histogram.
+document.getElementById("predict-open").addEventListener("click", () => {
+  document.getElementById("predict-state").textContent = "데모 클러스터를 준비하는 중… · Preparing the demo";
+  send("predict.open", { prediction: document.getElementById("predict-prompt").value });
+});
+document.getElementById("predict-play").addEventListener("click", () => send("predict.play"));
+document.getElementById("predict-close").addEventListener("click", () => send("predict.close"));
+
+function renderPredict(p) {
+  const open = !!p.prediction;
+  document.getElementById("predict-play").disabled = !open || p.played;
+  document.getElementById("predict-close").disabled = !open;
+  const hist = p.histogram;
+  document.getElementById("predict-state").textContent = !open
+    ? "열린 예측 문제가 없습니다."
+    : p.played
+      ? "실행했습니다 — 데모 클러스터에서 결과를 함께 보세요. · Played"
+      : `데모 일시정지 · 예측 받는 중 ${hist ? `${hist.answered}/${hist.students}명` : ""} (학생에게는 비공개)`;
+  const body = document.getElementById("predict-body");
+  if (!open) { body.replaceChildren(); return; }
+  const q = p.prediction;
+  const failed = (p.outcome?.setup || []).filter((r) => !r.ok);
+  body.replaceChildren(
+    h("h3", { text: q.prompt }),
+    hist ? roundCard(hist, p.played ? "예측 결과 (공개됨)" : "예측 현황") : null,
+    hist && hist.not_answered.length && !p.played
+      ? h("details", { class: "cls-waiting" }, h("summary", { text: `아직 예측하지 않은 학생 ${hist.not_answered.length}명` }), h("p", { text: hist.not_answered.join(", ") }))
+      : null,
+    failed.length ? h("div", { class: "cls-error" }, "준비 명령 실패 · Setup failed", stepReport(failed, { outputs: true })) : null,
+    h("p", { class: "cls-hint" }, "실행할 명령: ", h("code", { text: q.action })),
+    p.played ? h("div", {}, stepReport(p.outcome?.action || [], { outputs: true }), h("p", { text: p.explanation })) : null,
+  );
+}
+
 // Pairs and share board --------------------------------------------------------------------------------
 document.getElementById("form-pairs").addEventListener("click", () => send("pairs.form"));
 document.getElementById("start-discussion").addEventListener("click", () => send("discussion.start"));
@@ -154,7 +189,7 @@ function renderChecklist(checklist) {
   document.getElementById("checklist").replaceChildren(...checklist.outcomes.map((o) =>
     h("li", { dataset: { done: String(o.students > 0 && o.reached * 2 >= o.students) } },
       h("span", { "aria-hidden": "true", text: o.students > 0 && o.reached * 2 >= o.students ? "✅ " : "⬜ " }),
-      o.label, " ", h("span", { class: "cls-hint", text: `(${o.reached}/${o.students}명 달성, ${o.percent}%)` }))));
+      o.label, " ", h("span", { class: "cls-hint", text: `(${o.reached}/${o.students}명 달성, ${o.percent}%${o.by_scenario ? ` · 시나리오 ${o.by_scenario}명` : ""})` }))));
 }
 
 function handle(msg) {
@@ -172,6 +207,7 @@ function handle(msg) {
       renderBoard();
       state.discussion = msg.discussion;
       renderChecklist(msg.checklist);
+      renderPredict(msg.predict);
       break;
     case "section": onSection(msg); break;
     case "roster": renderRoster(msg); break;
@@ -182,8 +218,14 @@ function handle(msg) {
     case "chart": renderChart(msg.features); renderBoard(); break;
     case "spotlight": state.spotlight = msg.pair; renderBoard(); break;
     case "checklist": renderChecklist(msg); break;
+    case "predict": renderPredict(msg); break;
     case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion(); break;
-    case "error": document.getElementById("socket-status").textContent = msg.message; break;
+    case "error":
+      document.getElementById("socket-status").textContent = msg.message;
+      if (["unknown_prediction", "no_prediction", "already_played", "question_broken"].includes(msg.code)) {
+        document.getElementById("predict-state").textContent = msg.message;
+      }
+      break;
     default: break;
   }
 }

@@ -27,3 +27,19 @@ def pytest_collection_modifyitems(config, items):
     open (session scope); async tests that came after it could not start their own loop.
     """
     items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
+
+
+@pytest.fixture(autouse=True)
+def in_process_channel_layer(settings):
+    """In-process tests use the in-memory channel layer, even where REDIS_URL is set (CI).
+
+    A Redis layer object is cached process-wide and keeps locks bound to the event loop of the test that
+    first used it; each async test has its own loop. The Redis path is exercised where it runs for real:
+    the Daphne subprocesses of the browser and two-process tests inherit REDIS_URL.
+    """
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import os
 import secrets
@@ -37,6 +38,9 @@ class Connection:
     public_id: str
     role: str
     send: Send
+    # Until its first snapshot is out, frames for a new viewer wait here, so none arrives before it.
+    ready: bool = False
+    backlog: list[str] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -90,9 +94,23 @@ class ClusterHost:
         if self.relay is not None and hosted.live is None:
             await self.relay.follow(public_id)
             await self.relay.watching(public_id, len(hosted.viewers))
-        for text in await self._snapshot_for(hosted, role):
-            await self._send(conn, text)
+        await self._send_first_snapshot(hosted, conn)
         return conn
+
+    async def _send_first_snapshot(self, hosted: Hosted, conn: Connection) -> None:
+        version = None
+        for text in await self._snapshot_for(hosted, conn.role):
+            await self._send(conn, text)
+            frame = json.loads(text)
+            if frame.get("type") == "snapshot":
+                version = frame["version"]
+        # Frames broadcast while the snapshot was on its way: keep only what comes after it.
+        backlog, conn.backlog, conn.ready = conn.backlog, [], True
+        for text in backlog:
+            stale_diff = text.startswith('{"v":1,"type":"diff"') and json.loads(text)["from"] < (version or 0)
+            if stale_diff:
+                continue
+            await self._send(conn, text)
 
     async def detach(self, conn: Connection) -> None:
         hosted = self.clusters.get(conn.public_id)
@@ -204,13 +222,18 @@ class ClusterHost:
             if frame == SNAPSHOT:
                 by_role: dict[str, list[str]] = {}
                 for conn in list(hosted.viewers.values()):
+                    if not conn.ready:
+                        continue  # its first snapshot is already on the way
                     if conn.role not in by_role:
                         by_role[conn.role] = await self._snapshot_for(hosted, conn.role)
                     for text in by_role[conn.role]:
                         await self._send(conn, text)
                 continue
             for conn in list(hosted.viewers.values()):
-                await self._send(conn, frame)
+                if conn.ready:
+                    await self._send(conn, frame)
+                elif len(conn.backlog) < 500:
+                    conn.backlog.append(frame)
 
     async def _send(self, conn: Connection, text: str) -> None:
         try:
@@ -233,7 +256,7 @@ class ClusterHost:
         record = await database_sync_to_async(records.load)(hosted.public_id)
         if record is None:
             return False
-        engine = restore_engine(record.state)
+        engine = restore_engine(record.state_dict)
         scenario = None
         if record.scenario:
             scenario = await database_sync_to_async(records.scenario_definition)(record.scenario)
@@ -242,7 +265,7 @@ class ClusterHost:
         if scenario is not None:
             await self._pair_up(hosted)
         hosted.last_saved = time.monotonic()
-        if record.state is None:
+        if not record.state:
             hosted.dirty = True
             await self._save(hosted)
         if self.relay is not None:

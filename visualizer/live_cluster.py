@@ -7,6 +7,7 @@ viewer (putting Python objects in a broadcast costs each viewer a deep copy and 
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -205,7 +206,7 @@ class LiveCluster:
     def record_fields(self) -> dict:
         """Return what the database keeps of this cluster (see visualizer.models.ClusterRecord)."""
         return {
-            "state": self.engine.to_dict(),
+            "state": json.dumps(self.engine.to_dict(), separators=(",", ":")),
             "version": self.engine.version,
             "speed": self.speed,
             "paused": self.paused,

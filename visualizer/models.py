@@ -7,6 +7,7 @@ fields let several Daphne processes agree that exactly one of them advances a gi
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from django.db import models
@@ -32,7 +33,9 @@ class ClusterRecord(models.Model):
     name = models.CharField(max_length=40, default="sandbox", help_text="Which of the owner's clusters")
     title = models.CharField(max_length=100, blank=True)
     share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
-    state = models.JSONField(null=True, blank=True, help_text="Cluster.to_dict(); empty for a fresh cluster")
+    # JSON text rather than a JSONField: PostgreSQL's jsonb refuses "\u0000", which engine keys may hold, and
+    # the engine's state is only ever read whole, so text is also the cheaper column to write.
+    state = models.TextField(null=True, blank=True, help_text="json.dumps(Cluster.to_dict()); empty for a fresh cluster")
     version = models.BigIntegerField(default=0)
     speed = models.FloatField(default=1.0)
     paused = models.BooleanField(default=False)
@@ -51,6 +54,11 @@ class ClusterRecord(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("visualizer:cluster", args=[self.public_id])
+
+    @property
+    def state_dict(self) -> dict | None:
+        """Return the saved engine state (Cluster.to_dict()), or None for a fresh cluster."""
+        return json.loads(self.state) if self.state else None
 
 
 class ScenarioManager(models.Manager):

@@ -107,4 +107,4 @@ async def export(request: HttpRequest, public_id: str) -> HttpResponse:
     if record is None or role is None:
         raise Http404("no such cluster")
     state = get_host().live_state(public_id)
-    return JsonResponse(export_cluster(state if state is not None else record.state))
+    return JsonResponse(export_cluster(state if state is not None else record.state_dict))

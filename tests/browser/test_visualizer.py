@@ -218,7 +218,7 @@ def test_a_classroom_cluster_on_the_projector(browser, asgi_server, django_user_
     c.advance(2)
     teacher = django_user_model.objects.create_user("teacher", password="teacher-password-1", is_staff=True)
     record = ClusterRecord.objects.create(kind="demo", owner_key=f"user:{teacher.pk}", name="demo",
-                                          title="수업 데모 클러스터", state=c.to_dict(), version=c.version,
+                                          title="수업 데모 클러스터", state=json.dumps(c.to_dict()), version=c.version,
                                           paused=True)
     context, page, watch = open_page(browser, asgi_server, width=1920, height=1080)
     page.goto(f"/admin/login/?next=/cluster/c/{record.public_id}/")

@@ -99,7 +99,7 @@ async def test_a_command_is_saved_before_it_is_answered(host_cleanup):
     await send(ws, type="command", id="a", text="kubectl create deployment api --image=nginx:1.21", stdin=None)
     await receive(ws, "result")
     saved = await reload(record)
-    assert "api" in json.dumps(saved.state)
+    assert "api" in saved.state
     await ws.disconnect()
     await get_host().shutdown()  # a server restart: the next connection loads from the database
     ws = socket(record.public_id, key)

@@ -177,3 +177,26 @@ def test_revision_history_limit_prunes_old_replica_sets(cluster):
         ok(cluster, f"kubectl set image deployment/web nginx=nginx:{tag}")
     cluster.advance(30)
     assert len(get(cluster, "rs")) == 2
+
+
+def test_scaling_during_a_stuck_rollout_is_proportional(cluster):
+    """The docs example: 10 replicas stuck at old 8 + new 5, scaled to 15, gives old 11 + new 7."""
+    text = web(10).replace(
+        "spec:\n  replicas",
+        "spec:\n  strategy: {rollingUpdate: {maxSurge: 3, maxUnavailable: 2}}\n  replicas",
+    )
+    ok(cluster, "kubectl apply -f -", text)
+    cluster.advance(20)
+    ok(cluster, "kubectl set image deployment/web nginx=nginx:1.99")
+    cluster.advance(30)
+    sizes = {
+        r["spec"]["template"]["spec"]["containers"][0]["image"]: r["spec"]["replicas"]
+        for r in get(cluster, "rs")
+    }
+    assert sizes == {"nginx:1.20": 8, "nginx:1.99": 5}
+    ok(cluster, "kubectl scale deployment web --replicas=15")
+    sizes = {
+        r["spec"]["template"]["spec"]["containers"][0]["image"]: r["spec"]["replicas"]
+        for r in get(cluster, "rs")
+    }
+    assert sizes == {"nginx:1.20": 11, "nginx:1.99": 7}

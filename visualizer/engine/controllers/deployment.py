@@ -156,8 +156,8 @@ class DeploymentController:
                     wanted[REVISION_HISTORY] = ",".join(history + [str(old_rev)])
             if cause is not None:
                 wanted[CHANGE_CAUSE] = cause
-            wanted[DESIRED] = str(replicas)
-            wanted[MAX_REPLICAS] = str(replicas + surge)
+            # desired/max-replicas of an existing RS change only when the RS is scaled (proportional
+            # scaling reads the old values).
             if wanted != ann:
                 upd = clone(new_rs)
                 upd["metadata"]["annotations"] = wanted

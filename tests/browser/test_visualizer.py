@@ -6,6 +6,7 @@ quickly, and refuses console errors, failed responses and requests to other host
 
 from __future__ import annotations
 
+import json
 import re
 import time
 

@@ -200,3 +200,18 @@ def test_scaling_during_a_stuck_rollout_is_proportional(cluster):
         for r in get(cluster, "rs")
     }
     assert sizes == {"nginx:1.20": 11, "nginx:1.99": 7}
+
+
+def test_min_ready_seconds_delays_availability(cluster):
+    """With minReadySeconds 20 a Ready pod counts as available only 20 s later; READY leads AVAILABLE."""
+    ok(
+        cluster,
+        "kubectl apply -f -",
+        web(2).replace("spec:\n  replicas", "spec:\n  minReadySeconds: 20\n  replicas"),
+    )
+    cluster.advance(10)
+    status = deployment(cluster)["status"]
+    assert status["readyReplicas"] == 2 and status.get("availableReplicas", 0) == 0
+    assert "2/2     2            0" in ok(cluster, "kubectl get deploy web").output
+    cluster.advance(25)
+    assert deployment(cluster)["status"]["availableReplicas"] == 2

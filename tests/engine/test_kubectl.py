@@ -178,3 +178,20 @@ def test_apply_over_an_imperatively_created_object_warns(cluster):
     out = ok(cluster, "kubectl apply -f -", web(1)).output.splitlines()
     assert out[0].startswith("Warning: resource deployments.apps/web is missing the kubectl.kubernetes.io/")
     assert out[1] == "deployment.apps/web configured"
+
+
+def test_read_only_exec_commands_change_nothing(cluster):
+    """exec cat/ls/env/printenv/nslookup leave the cluster (and its version) untouched."""
+    ok(cluster, "kubectl run box --image=busybox:1.36 -- sleep 3600")
+    cluster.advance(10)
+    before, version = cluster.to_dict(), cluster.version
+    for command in (
+        "cat /etc/hostname",
+        "ls /",
+        "env",
+        "printenv HOSTNAME",
+        "nslookup kubernetes",
+        "cat /nope",
+    ):
+        cluster.run(f"kubectl exec box -- {command}")
+    assert cluster.to_dict() == before and cluster.version == version

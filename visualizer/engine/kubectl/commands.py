@@ -125,6 +125,20 @@ BOOL_FLAGS = {
     "--quiet",
     "--validate",
 }
+READ_ONLY_SHELL = (
+    "cat",
+    "ls",
+    "env",
+    "printenv",
+    "hostname",
+    "nslookup",
+    "pwd",
+    "whoami",
+    "id",
+    "date",
+    "true",
+    "false",
+)
 GET_ALL = ("Pod", "Service", "Deployment", "ReplicaSet", "HorizontalPodAutoscaler")
 
 
@@ -134,6 +148,10 @@ def is_mutating(words: list[str]) -> bool:
         return False
     if words[0] == "rollout" and len(words) > 1 and words[1] in ("status", "history"):
         return False
+    if words[0] == "exec" and "--" in words:
+        # Reading files, the environment or DNS changes nothing; writes and curl (request counts) do.
+        command = words[words.index("--") + 1 :]
+        return not command or command[0].rsplit("/", 1)[-1] not in READ_ONLY_SHELL
     return words[0] not in READ_ONLY
 
 

@@ -151,3 +151,81 @@ def test_a_class_runs_live_across_instructor_projector_and_two_students(
     assert projector_watch_errors == []
     for ctx in (teacher_ctx, a_ctx, b_ctx):
         ctx.close()
+
+
+def test_predict_then_observe_on_the_class_demo_cluster(browser, asgi_server, instructor_account, screenshot_dir):
+    """The instructor pauses the demo and asks; a student predicts; the instructor plays `kubectl scale`:
+    the histogram is revealed on the projector and the student's page, and the demo cluster embedded on the
+    dashboard and the projector grows from 3 to 5 pods."""
+    call_command("loaddata", "predictions", verbosity=0)
+    teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1920, height=1080)
+    teacher.goto("/admin/login/?next=/class/")
+    teacher.locator("#id_username").fill("teacher")
+    teacher.locator("#id_password").fill("teacher-password-1")
+    teacher.locator("input[type=submit]").click()
+    teacher.locator("#start-title").fill("예측 수업")
+    teacher.locator("#start-form button[type=submit]").click()
+    teacher.wait_for_selector("#socket-status[data-state=open]")
+    teacher.wait_for_selector(".cls-demo .viz-cluster[data-connection=open]")
+    assert teacher.locator(".cls-demo [data-control=toggle]").count() == 1  # the instructor drives it here
+    code = teacher.locator("#class-code").inner_text().strip()
+
+    projector = teacher_ctx.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector_errors: list[str] = []
+    projector.on("console", lambda m: projector_errors.append(m.text) if m.type == "error" else None)
+    projector.goto(f"/class/{code}/projector/")
+    projector.wait_for_selector("#socket-status[data-state=open]")
+    assert projector.locator(".cls-pj-demo [data-control]").count() == 0  # read-only on the projector
+
+    s_ctx, student, student_watch = open_page(browser, asgi_server, width=1366, height=768)
+    student.goto("/class/")
+    join(student, code, "지민", "초급")
+    assert student.locator("#sandbox-link").get_attribute("href") == "/cluster/"
+    assert student.locator("#scenarios-link").get_attribute("href") == "/cluster/scenarios/"
+    teacher.wait_for_function("() => document.getElementById('student-count').textContent === '1'")
+
+    # Predict: the demo is paused and set up (3 pods), the prompt reaches the student and the projector.
+    teacher.locator("#predict-prompt").select_option("predict-scale")
+    teacher.locator("#predict-open").click()
+    student.wait_for_selector("#predict-panel:not([hidden])")
+    projector.wait_for_selector("#pj-predict:not([hidden])")
+    for page in (teacher, projector):
+        page.wait_for_selector(".viz-cluster[data-pods='3']")
+        page.wait_for_function("() => document.querySelector('.viz-cluster [data-part=clock-state]').textContent.includes('멈춤')")
+    assert "scale" in projector.locator("#pj-predict-prompt").inner_text()
+    assert projector.locator("#pj-predict-result").inner_text() == ""  # nothing revealed yet
+
+    student.locator("#predict-form input[value='2']").check()
+    student.locator("#predict-form button[type=submit]").click()
+    student.wait_for_function("() => document.querySelector('#predict-form .quiz-feedback').textContent.includes('저장')")
+    teacher.wait_for_function("() => document.getElementById('predict-state').textContent.includes('1/1')")
+    assert student.locator("#predict-result").inner_text() == ""
+
+    # Observe: the action runs on the demo, its clock resumes, the class sees the predictions and the outcome.
+    teacher.locator("#predict-play").click()
+    projector.wait_for_selector("#pj-predict-result .cls-round")
+    assert "정답률 100%" in projector.locator("#pj-predict-result").inner_text()
+    student.wait_for_selector("#predict-result .cls-round")
+    assert "내 예측이 맞았습니다" in student.locator("#predict-result").inner_text()
+    assert "null" not in student.locator("#predict-result").inner_text()
+    teacher.wait_for_function("() => document.getElementById('predict-body').textContent.includes('deployment.apps/web scaled')")
+    assert "null" not in teacher.locator("#predict-body").inner_text()
+    assert student.locator("#predict-form input[value='0']").is_disabled()
+    for page in (teacher, projector):
+        page.wait_for_selector(".viz-cluster[data-pods='5']", timeout=15000)
+    teacher.wait_for_function(
+        "() => [...document.querySelectorAll('.viz-cluster [data-part=\"clock-state\"]')].every((el) => !el.textContent.includes('멈춤'))"
+    )
+    # Let the new pods reach Running before the screenshots.
+    projector.wait_for_timeout(4000)
+    teacher.locator(".cls-predictcontrol").scroll_into_view_if_needed()
+    teacher.screenshot(path=screenshot_dir / "classroom-predict-dashboard-1920.png", full_page=False)
+    projector.screenshot(path=screenshot_dir / "classroom-predict-projector-1920.png", full_page=False)
+    student.screenshot(path=screenshot_dir / "classroom-predict-student-1366.png", full_page=False)
+
+    for watch in (teacher_watch, student_watch):
+        watch.assert_clean()
+    assert projector_errors == []
+    for ctx in (teacher_ctx, s_ctx):
+        ctx.close()

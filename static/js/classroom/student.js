@@ -144,12 +144,12 @@ function renderPredict(p) {
   if (!p.played) { result.replaceChildren(); return; }
   const mine = myPrediction === null ? "예측하지 않았습니다" : (myPrediction === p.answer ? "✅ 내 예측이 맞았습니다" : "❌ 내 예측과 달랐습니다");
   const ran = (p.outcome?.action || []).map((r) => h("li", {}, h("code", { text: r.step }), r.ok ? "" : " — 실패"));
-  result.replaceChildren(
+  result.replaceChildren(h("div", {},
     h("p", { class: "quiz-verdict", text: `${mine} · 정답: ${q.choices[p.answer] ?? ""}` }),
     h("p", { text: p.explanation }),
     ran.length ? h("div", {}, h("p", { class: "cls-hint", text: "데모 클러스터에서 실행한 명령 · Played on the demo" }), h("ul", { class: "cls-ran" }, ran)) : null,
     p.histogram ? roundCard(p.histogram, "반 전체의 예측 · Class predictions") : null,
-  );
+  ));
 }
 
 predictForm.addEventListener("submit", (event) => {

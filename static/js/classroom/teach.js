@@ -124,7 +124,8 @@ function renderPredict(p) {
   if (!open) { body.replaceChildren(); return; }
   const q = p.prediction;
   const failed = (p.outcome?.setup || []).filter((r) => !r.ok);
-  body.replaceChildren(
+  // Through h(): it skips the parts that are null (replaceChildren would print them as "null").
+  body.replaceChildren(h("div", {},
     h("h3", { text: q.prompt }),
     hist ? roundCard(hist, p.played ? "예측 결과 (공개됨)" : "예측 현황") : null,
     hist && hist.not_answered.length && !p.played
@@ -133,7 +134,7 @@ function renderPredict(p) {
     failed.length ? h("div", { class: "cls-error" }, "준비 명령 실패 · Setup failed", stepReport(failed, { outputs: true })) : null,
     h("p", { class: "cls-hint" }, "실행할 명령: ", h("code", { text: q.action })),
     p.played ? h("div", {}, stepReport(p.outcome?.action || [], { outputs: true }), h("p", { text: p.explanation })) : null,
-  );
+  ));
 }
 
 // Pairs and share board --------------------------------------------------------------------------------

@@ -84,3 +84,13 @@ def test_expose_creates_a_matching_service(cluster):
     assert svc["spec"]["selector"] == {"app": "web"}
     assert 30000 <= svc["spec"]["ports"][0]["nodePort"] <= 32767
     assert "80:" in ok(cluster, "kubectl get svc web").output
+
+
+def test_requests_to_a_dead_node_time_out_until_it_is_noticed(cluster):
+    """Before the node is NotReady its pods stay in Endpoints and some requests time out; afterwards none do."""
+    ok(cluster, "kubectl apply -f -", web(3) + "---\n" + SERVICE)
+    cluster.advance(15)
+    ok(cluster, "sim fail-node worker-2")
+    assert "timed out" in ok(cluster, "sim traffic web 60").output
+    cluster.advance(60)
+    assert "timed out" not in ok(cluster, "sim traffic web 60").output

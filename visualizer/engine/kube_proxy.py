@@ -56,12 +56,26 @@ class KubeProxy:
             quiet=True,
         )
 
+    def alive(self, namespace: str, address: dict) -> bool:
+        """Returns True when the endpoint's pod has a running container on a machine that is up."""
+        node = address.get("nodeName")
+        if node and not self.c.runtime.is_up(node):
+            return False
+        name = address.get("targetRef", {}).get("name")
+        rn = self.c.runtime.node(node) if node else None
+        sb = rn["sandboxes"].get(etcd_key(BY_KIND["Pod"], namespace, name)) if rn and name else None
+        return sb is None or any(ctr["state"] == "running" for ctr in sb["containers"].values())
+
     def route(self, namespace: str, service: str) -> dict | None:
         """Returns the endpoint address one request to the Service goes to (None: connection refused)."""
         backends = self.backends(namespace, service)
         if not backends:
             return None
         choice = backends[self.c.rng.randrange(len(backends))]
+        if not self.alive(namespace, choice):
+            # iptables has no health checks: until the node controller notices, requests to a pod on a dead
+            # machine simply time out.
+            return {"timeout": True, **choice}
         key = etcd_key(BY_KIND["Service"], namespace, service)
         pod = choice.get("targetRef", {}).get("name", choice["ip"])
         per = self.counts.setdefault(key, {})

@@ -220,17 +220,24 @@ def _traffic(c, args, ns) -> str:
     if not 1 <= n <= MAX_TRAFFIC:
         raise CommandError(f"error: N must be between 1 and {MAX_TRAFFIC}")
     served: dict[str, int] = {}
-    failed = 0
+    failed = timed_out = 0
     for _ in range(n):
         chosen = c.kube_proxy.route(ns, name)
         if chosen is None:
             failed += 1
+            continue
+        if chosen.get("timeout"):
+            timed_out += 1
             continue
         pod = chosen["targetRef"]["name"]
         served[pod] = served.get(pod, 0) + 1
     lines = [f"sent {n} requests to service/{name} ({svc['spec'].get('clusterIP')}) through kube-proxy"]
     for pod, count in sorted(served.items()):
         lines.append(f"  {pod}: {count}")
+    if timed_out:
+        lines.append(
+            f"  timed out: {timed_out} (sent to pods on a dead node the control plane has not noticed yet)"
+        )
     if failed:
         lines.append(f"  connection refused: {failed} (no ready endpoints)")
     return "\n".join(lines)

@@ -112,6 +112,8 @@ def _curl(c, pod, url: str) -> tuple[str, int]:
     chosen = c.kube_proxy.route(svc["metadata"]["namespace"], svc["metadata"]["name"])
     if chosen is None:
         return f"curl: (7) Failed to connect to {host} port {want} after 0 ms: Couldn't connect to server", 7
+    if chosen.get("timeout"):
+        return f"curl: (28) Failed to connect to {host} port {want} after 130000 ms: Connection timed out", 28
     target_pod = c.api.get("Pod", svc["metadata"]["namespace"], chosen["targetRef"]["name"])
     image = target_pod["spec"]["containers"][0]["image"] if target_pod else "?"
     ref = parse_image(image)

@@ -1111,31 +1111,9 @@ IMMUTABLE_UPDATES = {
         "stringData": {"password": "changed"},
     },
     "PVC access modes": claim("1Gi", modes=("ReadWriteMany",)),
-    "PVC shrink": pytest.param(
-        claim("500Mi"),
-        marks=pytest.mark.xfail(
-            reason="engine bug: a bound PVC's storage request can be lowered below its capacity "
-            "(real: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity)",
-            strict=True,
-        ),
-    ),
-    "PVC growth without allowVolumeExpansion": pytest.param(
-        claim("5Gi"),
-        marks=pytest.mark.xfail(
-            reason="engine bug: a bound PVC's storage request can be raised although the StorageClass "
-            "`standard` has no allowVolumeExpansion (real: Forbidden: only dynamically provisioned pvc can be "
-            "resized and the storageclass that provisions the pvc must support resize)",
-            strict=True,
-        ),
-    ),
-    "Service clusterIP": pytest.param(
-        service(clusterIP="10.96.99.99"),
-        marks=pytest.mark.xfail(
-            reason="engine bug: apply changes an allocated Service clusterIP (real: spec.clusterIPs[0]: "
-            "Invalid value: ...: may not change once set)",
-            strict=True,
-        ),
-    ),
+    "PVC shrink": claim("500Mi"),
+    "PVC growth without allowVolumeExpansion": claim("5Gi"),
+    "Service clusterIP": service(clusterIP="10.96.99.99"),
 }
 
 
@@ -1156,11 +1134,6 @@ def test_updates_to_immutable_fields_are_refused(update):
 # Damaged saved state (a database row cut short or edited by hand)
 
 
-@pytest.mark.xfail(
-    reason="engine bug: from_dict raises KeyError (not the documented ValueError) when a top-level key of "
-    "the saved state is missing, e.g. Cluster.from_dict({'schema': 1})",
-    strict=True,
-)
 def test_from_dict_refuses_damaged_state_with_value_error():
     """from_dict of saved state with a part missing raises ValueError, as docs/engine.md promises."""
     data = json.loads(base_state())

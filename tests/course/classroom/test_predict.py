@@ -256,3 +256,26 @@ def test_vote_validation_changes_nothing(klass, alice, predictions):
     actions.vote_prediction(klass, alice, "predict-scale", 1)  # the latest counts
     vote = PredictionVote.objects.get()
     assert (vote.choice, vote.correct) == (1, False)
+
+
+def test_the_data_migration_loads_the_shipped_prompts_and_keeps_admin_edits(db):
+    """Migration 0006 creates the prompts of fixtures/predictions.json that are missing, and only those."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("course.migrations.0006_predictions")
+    Prediction.objects.all().delete()
+    migration.load(apps, None)
+    shipped = json.loads(migration.FIXTURE.read_text(encoding="utf-8"))
+    assert Prediction.objects.count() == len(shipped) >= 3
+    Prediction.objects.filter(key="predict-scale").update(prompt="강사가 고친 문장")
+    migration.load(apps, None)
+    assert Prediction.objects.get(key="predict-scale").prompt == "강사가 고친 문장"
+
+
+def test_the_admin_lists_prompts_and_votes(admin_client, predictions):
+    for name in ("prediction", "predictionvote"):
+        assert admin_client.get(f"/admin/course/{name}/").status_code == 200
+    prompt = Prediction.objects.get(key="predict-scale")
+    assert admin_client.get(f"/admin/course/prediction/{prompt.pk}/change/").status_code == 200

@@ -153,7 +153,9 @@ def test_a_class_runs_live_across_instructor_projector_and_two_students(
         ctx.close()
 
 
-def test_predict_then_observe_on_the_class_demo_cluster(browser, asgi_server, instructor_account, screenshot_dir):
+def test_predict_then_observe_on_the_class_demo_cluster(
+    browser, asgi_server, instructor_account, screenshot_dir
+):
     """The instructor pauses the demo and asks; a student predicts; the instructor plays `kubectl scale`:
     the histogram is revealed on the projector and the student's page, and the demo cluster embedded on the
     dashboard and the projector grows from 3 to 5 pods."""
@@ -192,13 +194,17 @@ def test_predict_then_observe_on_the_class_demo_cluster(browser, asgi_server, in
     projector.wait_for_selector("#pj-predict:not([hidden])")
     for page in (teacher, projector):
         page.wait_for_selector(".viz-cluster[data-pods='3']")
-        page.wait_for_function("() => document.querySelector('.viz-cluster [data-part=clock-state]').textContent.includes('멈춤')")
+        page.wait_for_function(
+            "() => document.querySelector('.viz-cluster [data-part=clock-state]').textContent.includes('멈춤')"
+        )
     assert "scale" in projector.locator("#pj-predict-prompt").inner_text()
     assert projector.locator("#pj-predict-result").inner_text() == ""  # nothing revealed yet
 
     student.locator("#predict-form input[value='2']").check()
     student.locator("#predict-form button[type=submit]").click()
-    student.wait_for_function("() => document.querySelector('#predict-form .quiz-feedback').textContent.includes('저장')")
+    student.wait_for_function(
+        "() => document.querySelector('#predict-form .quiz-feedback').textContent.includes('저장')"
+    )
     teacher.wait_for_function("() => document.getElementById('predict-state').textContent.includes('1/1')")
     assert student.locator("#predict-result").inner_text() == ""
 
@@ -209,7 +215,9 @@ def test_predict_then_observe_on_the_class_demo_cluster(browser, asgi_server, in
     student.wait_for_selector("#predict-result .cls-round")
     assert "내 예측이 맞았습니다" in student.locator("#predict-result").inner_text()
     assert "null" not in student.locator("#predict-result").inner_text()
-    teacher.wait_for_function("() => document.getElementById('predict-body').textContent.includes('deployment.apps/web scaled')")
+    teacher.wait_for_function(
+        "() => document.getElementById('predict-body').textContent.includes('deployment.apps/web scaled')"
+    )
     assert "null" not in teacher.locator("#predict-body").inner_text()
     assert student.locator("#predict-form input[value='0']").is_disabled()
     for page in (teacher, projector):

@@ -149,3 +149,12 @@ def test_completions_cover_commands_types_and_names(cluster):
     assert "kubectl rollout status deployment/web" in cluster.completions("kubectl rollout status ")
     assert "sim fail-node worker-1" in cluster.completions("sim fail-node w")
     assert cluster.completions(None) == []
+
+
+def test_long_idle_stretches_are_cheap_and_bounded(cluster):
+    """A healthy idle cluster can advance a week in one call; more than a week is refused."""
+    ok(cluster, "kubectl create deployment web --image=nginx:1.20 --replicas=3")
+    cluster.advance(7 * 24 * 3600)
+    assert "3/3" in ok(cluster, "kubectl get deploy web").output
+    with pytest.raises(ValueError):
+        cluster.advance(7 * 24 * 3600 + 1)

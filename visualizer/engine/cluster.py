@@ -53,6 +53,7 @@ QUEUE_ORDER = (
 EVENT_RING = 300
 SNAPSHOT_EVENTS = 50
 LOG_MAX = 200_000
+MAX_ADVANCE = 7 * 24 * 3600  # one call may simulate at most a week
 K8S_VERSION = "v1.32.2"
 SECTION_OF_KIND = {
     "Pod": "pods",
@@ -556,8 +557,9 @@ class Cluster:
             or isinstance(seconds, bool)
             or not math.isfinite(seconds)
             or seconds < 0
+            or seconds > MAX_ADVANCE
         ):
-            raise ValueError("seconds must be a finite number ≥ 0")
+            raise ValueError(f"seconds must be a finite number between 0 and {MAX_ADVANCE:,}")
         target = self.clock.now + seconds
         collected: list[dict] = []
         self._collect = collected

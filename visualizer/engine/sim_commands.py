@@ -100,6 +100,7 @@ def _fail_node(c, args, ns) -> str:
     if not c.runtime.is_up(name):
         raise CommandError(f"error: node {name} is already down")
     c.runtime.fail_node(name)
+    c.nodes.wake_up()
     step, ko, en = narrate("node-failed", node=name)
     c.emit(
         "Warning",
@@ -127,6 +128,7 @@ def _recover_node(c, args, ns) -> str:
     if c.runtime.is_up(name):
         raise CommandError(f"error: node {name} is not down")
     c.runtime.recover_node(name)
+    c.nodes.wake_up()
     step, ko, en = narrate("node-recovered", node=name)
     c.emit(
         "Normal",

@@ -40,7 +40,8 @@ class NodeLifecycleController:
         """`monitor` runs the periodic check; a node name reconciles that node's cordon taint."""
         if key == "monitor":
             self._monitor()
-            self.c.clock.wake("node-lifecycle", "monitor", self.c.clock.now + MONITOR_PERIOD)
+            if self._needs_watching():
+                self.c.clock.wake("node-lifecycle", "monitor", self.c.clock.now + MONITOR_PERIOD)
             return
         node = self.c.api.get("Node", None, key)
         if node is None:
@@ -59,6 +60,21 @@ class NodeLifecycleController:
                 if not upd["spec"]["taints"]:
                     upd["spec"].pop("taints")
             self.c.api.update(upd, COMPONENT)
+
+    def _needs_watching(self) -> bool:
+        """Returns True while a machine is down or a node is not Ready (pending NotReady or evictions).
+
+        With every machine up and every node Ready the periodic check would find nothing, so the simulator
+        lets it sleep until `sim fail-node` wakes it; this keeps long idle stretches of simulated time cheap.
+        """
+        if any(not n["up"] for n in self.c.runtime.data["nodes"].values()):
+            return True
+        return any(not node_ready(n) for n in self.c.store.list("Node"))
+
+    def wake_up(self) -> None:
+        """Resumes the 5-second monitoring, on the next multiple of the period."""
+        now = self.c.clock.now
+        self.c.clock.wake("node-lifecycle", "monitor", (int(now // MONITOR_PERIOD) + 1) * MONITOR_PERIOD)
 
     def lease_renewed(self, name: str) -> float:
         """Returns when the node's kubelet last renewed its lease (every 10 s while the machine is up)."""

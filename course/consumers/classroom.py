@@ -25,7 +25,11 @@ ROLES = ("student", "staff", "projector")
 def _connect(code: str, role: str, user, cookies: dict):
     """Return (session, student, groups, hello frame) or None when the socket may not join."""
     session = (
-        ClassSession.objects.select_related("lesson", "spotlight", "live_question").filter(code=code).first()
+        ClassSession.objects.select_related(
+            "lesson", "spotlight", "live_question", "prediction", "demo_cluster"
+        )
+        .filter(code=code)
+        .first()
     )
     if session is None or role not in ROLES:
         log.info("classroom socket refused: no class %r", code)
@@ -80,7 +84,9 @@ DEMO_ACTIONS = {
 @database_sync_to_async
 def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) -> actions.Frames:
     """Run the action for one parsed frame against fresh rows (another socket may have changed them)."""
-    session = ClassSession.objects.select_related("lesson", "spotlight", "live_question").get(pk=session_id)
+    session = ClassSession.objects.select_related(
+        "lesson", "spotlight", "live_question", "prediction", "demo_cluster"
+    ).get(pk=session_id)
     if student_id is None:
         return STAFF_ACTIONS[kind](session, fields)
     student = session.students.select_related("pair").filter(pk=student_id).first()

@@ -94,3 +94,14 @@ def test_requests_to_a_dead_node_time_out_until_it_is_noticed(cluster):
     assert "timed out" in ok(cluster, "sim traffic web 60").output
     cluster.advance(60)
     assert "timed out" not in ok(cluster, "sim traffic web 60").output
+
+
+def test_changing_a_service_to_node_port_allocates_a_port(cluster):
+    """Re-applying a ClusterIP Service as NodePort keeps its ClusterIP and allocates a nodePort."""
+    ok(cluster, "kubectl apply -f -", SERVICE)
+    ip = get(cluster, "svc web")[0]["spec"]["clusterIP"]
+    ok(cluster, "kubectl apply -f -", SERVICE.replace("spec:", "spec:\n  type: NodePort"))
+    svc = get(cluster, "svc web")[0]
+    assert svc["spec"]["clusterIP"] == ip and 30000 <= svc["spec"]["ports"][0]["nodePort"] <= 32767
+    ok(cluster, "kubectl apply -f -", SERVICE)
+    assert "nodePort" not in get(cluster, "svc web")[0]["spec"]["ports"][0]

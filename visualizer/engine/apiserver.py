@@ -194,6 +194,8 @@ class APIServer:
                 "Conflict",
                 409,
             )
+        if obj["kind"] == "Service" and obj["spec"].get("clusterIP") not in (None, "", "None"):
+            self._allocate_service(obj)
         if "generation" in old["metadata"]:
             gen = old["metadata"]["generation"]
             if obj.get("spec") != old.get("spec"):
@@ -277,7 +279,13 @@ class APIServer:
         spec.setdefault("internalTrafficPolicy", "Cluster")
         if spec.get("type") in ("NodePort", "LoadBalancer"):
             spec.setdefault("externalTrafficPolicy", "Cluster")
-            used = {p.get("nodePort") for s in c.store.list("Service") for p in s["spec"].get("ports", [])}
+            me = (svc["metadata"].get("namespace"), svc["metadata"]["name"])
+            used = {
+                p.get("nodePort")
+                for s in c.store.list("Service")
+                if (s["metadata"].get("namespace"), s["metadata"]["name"]) != me
+                for p in s["spec"].get("ports", [])
+            }
             for p in spec.get("ports", []):
                 if p.get("nodePort") in used and p.get("nodePort") is not None:
                     raise ApiError(
@@ -293,6 +301,10 @@ class APIServer:
                             break
                     p["nodePort"] = port
                 used.add(p["nodePort"])
+        else:
+            spec.pop("externalTrafficPolicy", None)
+            for p in spec.get("ports", []):
+                p.pop("nodePort", None)
 
     def _default_storage_class(self, pvc: dict) -> None:
         spec = pvc["spec"]

@@ -94,3 +94,14 @@ def test_deleting_a_pod_terminates_it_gracefully(cluster):
     events += cluster.advance(5)
     assert "Killing" in reasons(events)
     assert "solo" not in ok(cluster, "kubectl get pods").output
+
+
+def test_changing_a_pods_image_restarts_its_container_with_the_new_image(cluster):
+    """set image on a bare pod kills the container and starts the new image in the same pod."""
+    ok(cluster, "kubectl run solo --image=nginx:1.20")
+    cluster.advance(10)
+    events = ok(cluster, "kubectl set image pod/solo solo=nginx:1.21").events
+    assert any("definition changed" in e["message"] for e in events)
+    cluster.advance(10)
+    status = pods(cluster, "solo")[0]["status"]["containerStatuses"][0]
+    assert status["image"] == "nginx:1.21" and status["restartCount"] == 1 and "running" in status["state"]

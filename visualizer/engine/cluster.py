@@ -485,6 +485,7 @@ class Cluster:
             self.enqueue("scheduler", key)
         if node_new and (
             node_new != node_old
+            or (old is not None and old["spec"] is not new["spec"])
             or (
                 new["metadata"].get("deletionTimestamp")
                 != (old or {}).get("metadata", {}).get("deletionTimestamp")

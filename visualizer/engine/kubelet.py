@@ -225,6 +225,28 @@ class Kubelet:
         ns = pod["metadata"]["namespace"]
         comp = self.component(node)
         ref = parse_image(spec["image"])
+        # 0. the pod's image was updated: the container is killed and started again from the new image
+        if ctr.get("image", spec["image"]) != spec["image"]:
+            ctr["pulled"] = False
+            ctr["pullBackoff"] = 0.0
+            ctr["pullRetryAt"] = None
+            if ctr["state"] == "running":
+                c.emit(
+                    "Normal",
+                    "Killing",
+                    f"pod/{name}",
+                    comp,
+                    f"Container {spec['name']} definition changed, will be restarted",
+                    *narrate("killing", node=node, pod=name, container=spec["name"])[1:],
+                    4,
+                    namespace=ns,
+                )
+                self._container_exited(pod, node, spec, ctr, 0, "Completed", killed=True)
+                ctr["restartAt"] = now
+                ctr["state"] = "waiting"
+                ctr["reason"] = "ContainerCreating"
+                ctr["restarting"] = True
+        ctr["image"] = spec["image"]
         # 1. a running container may have exited or been killed by a probe
         if ctr["state"] == "running":
             if ctr["exitAt"] is not None and ctr["exitAt"] <= now:

@@ -882,7 +882,7 @@ HOSTILE_YAML = {
     "over 64 KiB of comments": "# padding\n" * 7000 + yaml.safe_dump(deployment()),
     "over 64 KiB multibyte": "# " + "파" * 23_000 + "\n" + yaml.safe_dump(deployment()),
     "2 MiB": "a: " + "b" * (2 * 1024 * 1024) + "\n",
-    "deep nesting": "a: " + "[" * 5000 + "]" * 5000 + "\n",
+    "deep nesting": "a: " + "[" * 1000 + "]" * 1000 + "\n",
     "deep block nesting": "".join("  " * i + f"k{i}:\n" for i in range(300)) + "  " * 300 + "v: 1\n",
     "many documents": "---\n".join(yaml.safe_dump(deployment(metadata__name=f"d{i}")) for i in range(60)),
     "1,000 replicas": yaml.safe_dump(deployment(spec__replicas=1000)),
@@ -1141,3 +1141,18 @@ def test_from_dict_refuses_damaged_state_with_value_error():
         damaged = {k: v for k, v in data.items() if k != key}
         with pytest.raises(ValueError):
             Cluster.from_dict(damaged)
+
+
+@pytest.mark.xfail(
+    reason="engine bug: YAML nested deeper than a few hundred levels hits Python's recursion limit "
+    "('maximum recursion depth exceeded', no line/column) instead of the documented 40-level limit, after "
+    "about 0.5 s of CPU in PyYAML's scanner (quadratic in flow depth) for a 2 KB input",
+    strict=True,
+)
+@pytest.mark.parametrize("depth", [600, 1000])
+def test_deep_nesting_is_refused_by_the_documented_depth_limit(depth):
+    """YAML nested past the 40-level limit is refused with the limit's own message, however deep it goes."""
+    cluster = fresh()
+    result = check_run(cluster, "kubectl apply -f -", stdin="a: " + "[" * depth + "]" * depth + "\n")
+    assert not result.ok
+    assert "nested more than 40 levels" in result.output, result.output

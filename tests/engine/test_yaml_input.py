@@ -48,3 +48,27 @@ def test_documents_without_kind_are_refused():
     with pytest.raises(YamlError) as info:
         load_documents("metadata: {name: x}\n")
     assert "kind not set" in info.value.message
+
+
+def test_deep_nesting_is_refused_quickly_with_a_position():
+    """Flow or block nesting beyond 40 levels is refused with line and column, not a recursion error."""
+    import time
+
+    for text in ("a: " + "[" * 800 + "]" * 800, "a:\n" + "".join("  " * i + "- \n" for i in range(80))):
+        start = time.process_time()
+        with pytest.raises(YamlError) as info:
+            load_documents(text)
+        assert "nested more than 40 levels" in info.value.message and info.value.line
+        assert time.process_time() - start < 0.2
+
+
+def test_brackets_inside_quotes_and_comments_do_not_count():
+    """Brackets in quoted strings and comments are not nesting."""
+    doc = load_documents(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "'
+        + "[" * 60
+        + '"} # '
+        + "{" * 60
+        + "\n"
+    )
+    assert doc[0]["data"]["a"] == "[" * 60

@@ -175,7 +175,6 @@ class APIServer:
         stored = c.store.put(obj, encrypted=kind == "Secret" and c.encrypt_at_rest)
         if user:
             c.emit_request("create", stored)
-        c.record(component, "create", stored)
         return stored
 
     def update(self, obj: dict, component: str, *, user: bool = False, verb: str = "update") -> dict:
@@ -204,13 +203,11 @@ class APIServer:
         stored = c.store.put(obj, encrypted=obj["kind"] == "Secret" and c.encrypt_at_rest)
         if user:
             c.emit_request(verb, stored)
-        c.record(component, verb, stored)
         return stored
 
     def update_status(self, obj: dict, component: str) -> dict:
         """Persists a status change (no generation bump); used by controllers and kubelets."""
         stored = self.c.store.put(obj, encrypted=obj["kind"] == "Secret" and self.c.encrypt_at_rest)
-        self.c.record(component, "status", stored)
         return stored
 
     def delete(
@@ -232,19 +229,15 @@ class APIServer:
             c.store.put(new)
             if user:
                 c.emit_request("delete", new)
-            c.record(component, "delete", new)
             return "terminating"
         removed = c.store.delete(key)
-        if removed is not None:
-            if user:
-                c.emit_request("delete", removed, deleted=True)
-            c.record(component, "delete", removed)
+        if removed is not None and user:
+            c.emit_request("delete", removed, deleted=True)
         return "deleted"
 
     def remove_finalized_pod(self, pod: dict, component: str) -> None:
         """Removes a pod whose containers have stopped (the kubelet's final delete with grace period 0)."""
         self.c.store.delete(key_of(pod))
-        self.c.record(component, "delete", pod)
 
     # ------------------------------------------------------------------------------------------- admission
     def _admit_pod(self, pod: dict) -> None:

@@ -389,9 +389,6 @@ class Cluster:
             quiet=True,
         )
 
-    def record(self, component: str, verb: str, obj: dict) -> None:
-        """Hook called for every API write (kept for tracing; the watch fan-out happens in the store)."""
-
     # ------------------------------------------------------------------------------------------ versions
     def touch(self, section: str, ident: str) -> None:
         """Marks one snapshot item as changed: bumps `version` and logs it for `diff_since`."""

@@ -18,8 +18,8 @@ import copy
 
 from .apiserver import etcd_value
 from .kubectl.printers import node_status, pod_ready_column, pod_status
-from .objects import BY_KIND, etcd_key, format_bytes, parse_bytes, parse_cpu
-from .store import controller_uid, pod_ready
+from .objects import BY_KIND, etcd_key, parse_bytes, parse_cpu
+from .store import pod_ready
 
 KEYED = (
     "nodes",
@@ -436,16 +436,6 @@ def apply_diff(snapshot: dict, diff: dict) -> dict:
             target.pop(ident, None)
         for ident, it in change["set"].items():
             target[ident] = copy.deepcopy(it)
-        if section in KEYED:
-            out[section] = _resort(out[section], snapshot.get(section, {}), change)
     out["events"] = (out.get("events", []) + copy.deepcopy(diff["events"]))[-SNAPSHOT_EVENTS:]
     out["trace"] = copy.deepcopy(diff["trace"])
     return out
-
-
-def _resort(merged: dict, before: dict, change: dict) -> dict:
-    """Keeps dict equality independent of order (dict == ignores order), so nothing to do; kept for clarity."""
-    return merged
-
-
-__all__ = ["build_snapshot", "build_diff", "apply_diff", "format_bytes", "controller_uid"]

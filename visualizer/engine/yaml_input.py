@@ -33,10 +33,60 @@ class YamlError(Exception):
         return {"message": self.message, "line": self.line, "column": self.column}
 
 
+def _too_deep(line: int, column: int) -> YamlError:
+    return YamlError(
+        f"error: error parsing STDIN: the document is nested more than {MAX_DEPTH} levels deep "
+        f"(line {line}, column {column})",
+        line,
+        column,
+    )
+
+
+def _check_flow_depth(text: str) -> None:
+    """Raises YamlError when [ and { nest deeper than MAX_DEPTH (checked before PyYAML, whose scanner is slow
+    and recursive on such input). Quotes and comments are skipped; block nesting is checked while composing."""
+    depth, line, column = 0, 1, 0
+    quote = None
+    comment = False
+    prev = "\n"
+    for ch in text:
+        column += 1
+        if ch == "\n":
+            line, column, comment = line + 1, 0, False
+        elif comment:
+            pass
+        elif quote:
+            if ch == quote and not (quote == '"' and prev == "\\"):
+                quote = None
+        elif ch in "'\"" and (prev in " \t\n[{,:"):
+            quote = ch
+        elif ch == "#" and prev in " \t\n":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(line, column)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        prev = ch
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without timestamps and without aliases."""
+    """SafeLoader without timestamps and without aliases, refusing nesting deeper than MAX_DEPTH."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _too_deep(mark.line + 1, mark.column + 1)
+            return self._compose_checked(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_checked(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise YamlError(
@@ -100,6 +150,7 @@ def load_documents(text, source: str = "STDIN") -> list[dict]:
             f"error: the input is {size:,} bytes; the simulator accepts at most {MAX_BYTES:,} bytes "
             "(64 KiB) of YAML per command"
         )
+    _check_flow_depth(text)
     docs = []
     try:
         loader = _Loader(text)

@@ -9,9 +9,9 @@ first, newer first. Terminating pods are not counted, so replacements start whil
 
 from __future__ import annotations
 
-from ..clock import parse_stamp, stamp
+from ..clock import parse_stamp
 from ..narration import narrate
-from ..objects import clone, key_of, with_status
+from ..objects import clone, with_status
 from ..store import controller_uid, pod_active, pod_ready
 
 BURST_REPLICAS = 500
@@ -182,6 +182,3 @@ def owner_key(c, obj: dict) -> str | None:
     """Returns the store key of the object's controller owner, if it still exists."""
     uid = controller_uid(obj)
     return c.store.by_uid_key(uid) if uid else None
-
-
-__all__ = ["ReplicaSetController", "is_available", "ready_since", "owner_key", "stamp", "key_of"]

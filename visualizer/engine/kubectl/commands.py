@@ -13,7 +13,7 @@ import json
 
 from ..apiserver import ApiError, not_found
 from ..clock import human_duration, stamp
-from ..controllers.deployment import CHANGE_CAUSE, HASH_LABEL, REVISION, revision_of, strip_hash
+from ..controllers.deployment import CHANGE_CAUSE, revision_of, strip_hash
 from ..objects import (
     BY_KIND,
     RESOURCES,
@@ -1443,6 +1443,3 @@ def _cmd_edit(c, args: Args, stdin) -> str:
         "error: kubectl edit opens an interactive editor, which this console cannot do; use "
         "`kubectl apply -f -` with the changed YAML instead"
     )
-
-
-__all__ = ["run", "is_mutating", "VERBS", "HASH_LABEL", "REVISION"]

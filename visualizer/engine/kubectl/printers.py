@@ -369,11 +369,6 @@ def _cap(capacity) -> str:
         return str(capacity["storage"])
 
 
-def public_object(obj: dict) -> dict:
-    """Returns the object as the API returns it (Secrets keep data base64; nothing else is hidden)."""
-    return obj
-
-
 class _KubectlDumper(yaml.SafeDumper):
     """Quotes ambiguous strings with double quotes, as kubectl (go-yaml) does: "2025-03-03T09:00:00Z", "80"."""
 

@@ -411,7 +411,7 @@ def main(argv: list[str]) -> int:
         "--repeat", type=int, default=3, help="runs per row; the median is reported (default 3)"
     )
     parser.add_argument("--tick", type=float, default=0.1, help="simulated seconds per advance() call (0.1)")
-    parser.add_argument("--steady-seconds", type=float, default=120.0, help="steady-state stretch (120)")
+    parser.add_argument("--steady-seconds", type=float, default=300.0, help="steady-state stretch (300)")
     parser.add_argument("--seed", type=int, default=7, help="cluster seed of the first run (7)")
     parser.add_argument("--quick", action="store_true", help="one run per row (same as --repeat 1)")
     args = parser.parse_args(argv)

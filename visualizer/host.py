@@ -147,6 +147,8 @@ class ClusterHost:
         owner process. Returns the reply frames (a `result` for a command, nothing for a control).
         """
         hosted = self.clusters.setdefault(public_id, Hosted(public_id))
+        if not hosted.viewers and hosted.idle_since is None:
+            hosted.idle_since = time.monotonic()  # nobody watches: let it go after the idle timeout
         if hosted.live is None:
             async with hosted.lock:
                 if hosted.live is None:

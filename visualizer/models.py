@@ -35,7 +35,7 @@ class ClusterRecord(models.Model):
     share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
     # JSON text rather than a JSONField: PostgreSQL's jsonb refuses "\u0000", which engine keys may hold, and
     # the engine's state is only ever read whole, so text is also the cheaper column to write.
-    state = models.TextField(null=True, blank=True, help_text="json.dumps(Cluster.to_dict()); empty for a fresh cluster")
+    state = models.TextField(blank=True, default="", help_text="json.dumps(Cluster.to_dict()); empty for a fresh cluster")
     version = models.BigIntegerField(default=0)
     speed = models.FloatField(default=1.0)
     paused = models.BooleanField(default=False)

@@ -5,27 +5,11 @@ from __future__ import annotations
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from visualizer.identity import CONTROL, existing_owner_key, owner_key_for, role_for
 from visualizer.models import ClusterRecord, Scenario
-
-
-def _page_config(request: HttpRequest, record: ClusterRecord, role: str, share: str | None = None) -> dict:
-    ws = f"/ws/cluster/{record.public_id}/" + (f"?share={share}" if share else "")
-    return {
-        "cluster": record.public_id,
-        "kind": record.kind,
-        "name": record.name,
-        "title": record.title,
-        "role": role,
-        "ws": ws,
-        "shareUrl": request.build_absolute_uri(reverse("visualizer:shared", args=[record.share_token]))
-        if role == CONTROL
-        else None,
-        "exportUrl": reverse("visualizer:export", args=[record.public_id]) + (f"?share={share}" if share else ""),
-    }
+from visualizer.page_config import page_config
 
 
 def _role(request: HttpRequest, record: ClusterRecord, share: str | None) -> str | None:
@@ -47,7 +31,7 @@ def _own_cluster(request: HttpRequest, name: str, title: str = "") -> ClusterRec
 
 def sandbox(request: HttpRequest) -> HttpResponse:
     record = _own_cluster(request, "sandbox", "내 클러스터")
-    return render(request, "visualizer/cluster.html", {"record": record, "config": _page_config(request, record, CONTROL)})
+    return render(request, "visualizer/cluster.html", {"record": record, "config": page_config(request, record, CONTROL)})
 
 
 def cluster(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -55,14 +39,14 @@ def cluster(request: HttpRequest, public_id: str) -> HttpResponse:
     role = _role(request, record, None)
     if role is None:
         return render(request, "visualizer/forbidden.html", status=403)
-    return render(request, "visualizer/cluster.html", {"record": record, "config": _page_config(request, record, role)})
+    return render(request, "visualizer/cluster.html", {"record": record, "config": page_config(request, record, role)})
 
 
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     record = get_object_or_404(ClusterRecord, share_token=token)
     role = _role(request, record, token) or "view"
     return render(
-        request, "visualizer/cluster.html", {"record": record, "config": _page_config(request, record, role, token)}
+        request, "visualizer/cluster.html", {"record": record, "config": page_config(request, record, role, token)}
     )
 
 
@@ -85,7 +69,7 @@ def scenario(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Scenario, slug=slug)
     names = [f"scenario-{slug}-a", f"scenario-{slug}-b"] if found.layout == "pair" else [f"scenario-{slug}"]
     records = [_own_cluster(request, name, found.title) for name in names]
-    configs = [{**_page_config(request, r, CONTROL), "scenario": found.slug} for r in records]
+    configs = [{**page_config(request, r, CONTROL), "scenario": found.slug} for r in records]
     return render(request, "visualizer/scenario.html", {"scenario": found, "records": records, "configs": configs})
 
 

@@ -68,20 +68,10 @@ def links(record) -> dict | None:
 
 
 def embed_config(request, record, role: str) -> dict:
-    """Return the configuration `static/js/visualizer/page.js` mounts a cluster panel with (the shape the
-    visualizer's own pages give it), for a panel embedded in a classroom page."""
-    return {
-        "cluster": record.public_id,
-        "kind": record.kind,
-        "name": record.name,
-        "title": record.title,
-        "role": role,
-        "ws": f"/ws/cluster/{record.public_id}/",
-        "shareUrl": request.build_absolute_uri(reverse("visualizer:shared", args=[record.share_token]))
-        if role == "control"
-        else None,
-        "exportUrl": reverse("visualizer:export", args=[record.public_id]),
-    }
+    """Return the configuration `static/js/visualizer/page.js` mounts the embedded demo panel with."""
+    from visualizer.page_config import page_config
+
+    return page_config(request, record, role)
 
 
 def setup_steps(prediction) -> list[Step]:

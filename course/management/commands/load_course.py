@@ -14,11 +14,11 @@ from django.core.management.base import BaseCommand
 from course.models import LoadedFixture
 
 # The lesson first: quizzes and scenarios point at its sections.
-FIXTURES = ["lesson", "quizzes", "scenarios"]
+FIXTURES = ["lesson", "quizzes", "predictions", "scenarios"]
 
 
 class Command(BaseCommand):
-    help = "Load fixtures/lesson.json, quizzes.json and scenarios.json where new or changed. Safe to run again."
+    help = "Load the lesson, quiz, prediction and scenario fixtures where new or changed. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="reload every fixture, undoing admin edits")

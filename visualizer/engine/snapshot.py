@@ -388,10 +388,12 @@ def build_diff(c, version: int) -> dict | None:
     if changes is None:
         return None
     touched: dict[str, dict[str, None]] = {}
-    new_events = False
+    new_events = new_trace = False
     for _, section, ident in changes:
         if section == "events":
             new_events = True
+        elif section == "trace":
+            new_trace = True
         elif section in KEYED:
             touched.setdefault(section, {})[ident] = None
     sections = {}
@@ -410,8 +412,11 @@ def build_diff(c, version: int) -> dict | None:
         "now": c.clock.now,
         "encryptionAtRest": c.encrypt_at_rest,
         "sections": sections,
-        "trace": copy.deepcopy(c.trace),
     }
+    if new_trace:
+        # The last command's trace changes only when a command writes: sending it every tick would make it
+        # most of every frame.
+        diff["trace"] = copy.deepcopy(c.trace)
     if new_events:
         first_seq = None
         for _v, section, ident in changes:
@@ -437,5 +442,6 @@ def apply_diff(snapshot: dict, diff: dict) -> dict:
         for ident, it in change["set"].items():
             target[ident] = copy.deepcopy(it)
     out["events"] = (out.get("events", []) + copy.deepcopy(diff["events"]))[-SNAPSHOT_EVENTS:]
-    out["trace"] = copy.deepcopy(diff["trace"])
+    if "trace" in diff:
+        out["trace"] = copy.deepcopy(diff["trace"])
     return out

@@ -24,7 +24,8 @@ export function applyDiff(snapshot, diff) {
     out[section] = target;
   }
   out.events = [...(snapshot.events || []), ...clone(diff.events || [])].slice(-SNAPSHOT_EVENTS);
-  out.trace = clone(diff.trace);
+  // The trace travels only when a command changed it.
+  if ("trace" in diff) out.trace = clone(diff.trace);
   return out;
 }
 

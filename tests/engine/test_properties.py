@@ -333,6 +333,42 @@ def test_a_bad_image_stalls_the_rollout_within_bounds_until_fixed_or_undone(
         watch.until_finished(OLD_IMAGE, steps)
 
 
+@SETTINGS
+@given(
+    replicas=st.integers(1, 10),
+    fence=fencepost_pairs,
+    seed=st.integers(0, 2**16),
+    steps=advance_steps,
+    scales=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 12)), min_size=1, max_size=3),
+)
+def test_scaling_during_a_rollout_never_exceeds_the_new_surge_bound(replicas, fence, seed, steps, scales):
+    """Scaling mid-rollout spreads replicas proportionally: pods never exceed the new replicas + maxSurge."""
+    max_surge, max_unavailable = fence
+    cluster = Cluster(workers=4, seed=seed)
+    clock = Clock(cluster)
+    run_ok(cluster, "kubectl apply -f -", stdin=deployment_yaml(replicas, max_surge, max_unavailable, 0))
+    settle(cluster, lambda: available_pods(pods_of(cluster, "web"), 0, cluster.now, clock) == replicas)
+    run_ok(cluster, f"kubectl set image deployment/web nginx={NEW_IMAGE}")
+    current = replicas
+    for wait, new_replicas in scales:
+        for _ in range(wait):
+            cluster.advance(seconds=steps[0])
+            live = [p for p in pods_of(cluster, "web") if not is_terminating(p)]
+            surge, _ = fenceposts(current, max_surge, max_unavailable)
+            assert len(live) <= current + surge, f"{len(live)} pods > {current} + maxSurge {surge}"
+        run_ok(cluster, f"kubectl scale deployment web --replicas={new_replicas}")
+        current = new_replicas
+        surge, _ = fenceposts(current, max_surge, max_unavailable)
+        live = [p for p in pods_of(cluster, "web") if not is_terminating(p)]
+        assert len(live) <= current + surge, (
+            f"after scaling to {current}: {len(live)} pods > + maxSurge {surge}"
+        )
+    surge, _ = fenceposts(current, max_surge, max_unavailable)
+    # Scaling up adds pods that are not available yet, so only the upper bound and the end are checked.
+    watch = RolloutWatch(cluster, clock, current, surge, current, 0)
+    watch.until_finished(NEW_IMAGE, steps)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Scheduling: never onto a cordoned or NotReady node
 
@@ -345,7 +381,9 @@ scheduling_ops = st.lists(
         st.tuples(st.just("kubectl uncordon {}"), worker_names),
         st.tuples(st.just("sim fail-node {}"), worker_names),
         st.tuples(st.just("sim recover-node {}"), worker_names),
-        st.tuples(st.just("kubectl drain {} --ignore-daemonsets --delete-emptydir-data --force"), worker_names),
+        st.tuples(
+            st.just("kubectl drain {} --ignore-daemonsets --delete-emptydir-data --force"), worker_names
+        ),
         st.tuples(st.just("kubectl delete pod --all{}"), st.just("")),
         st.tuples(st.just("advance"), st.sampled_from(["1", "5", "20", "60", "120", "360"])),
     ),

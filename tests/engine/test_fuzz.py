@@ -9,6 +9,9 @@ replicas, random nested documents. For every input:
 - a failed result (`ok == False`) leaves `to_dict()` exactly as it was;
 - YAML the parser rejects is reported with its 1-based line and column;
 - the cluster still advances and answers afterwards (no corrupted state left behind).
+Also: read-only commands never change anything, the documented limits hold (64 KiB, 50 documents, 40 levels
+of nesting, 100 pods per request, `max_pods` for the whole cluster whatever asks for pods, HPAs included),
+updates to immutable fields are refused, and damaged saved state is refused by `from_dict` with ValueError.
 Examples are bounded so the file runs in well under a minute on 2 cores.
 """
 

@@ -493,20 +493,15 @@ class Cluster:
             self.enqueue("kubelet", key)
         for n in {node_new, node_old} - {None}:
             self.touch("nodes", n)
-        ns = obj["metadata"]["namespace"]
-        labels = [
-            (old or {}).get("metadata", {}).get("labels") or {},
-            (new or {}).get("metadata", {}).get("labels") or {},
-        ]
-        selecting = [
-            svc
-            for svc in self.store.list("Service", ns)
-            if svc["spec"].get("selector")
-            and any(all(lab.get(k) == v for k, v in svc["spec"]["selector"].items()) for lab in labels)
-        ]
-        if selecting and _endpoint_signature(old) != _endpoint_signature(new):
-            for svc in selecting:
-                self.enqueue("endpoints", etcd_key(BY_KIND["Service"], ns, svc["metadata"]["name"]))
+        if self.store.by_kind["Service"] and _endpoint_signature(old) != _endpoint_signature(new):
+            ns = obj["metadata"]["namespace"]
+            old_labels = (old or {}).get("metadata", {}).get("labels") or {}
+            new_labels = (new or {}).get("metadata", {}).get("labels") or {}
+            both = (old_labels,) if old_labels is new_labels else (old_labels, new_labels)
+            for svc in self.store.list("Service", ns):
+                sel = svc["spec"].get("selector")
+                if sel and any(all(lab.get(k) == v for k, v in sel.items()) for lab in both):
+                    self.enqueue("endpoints", etcd_key(BY_KIND["Service"], ns, svc["metadata"]["name"]))
         if new is None or (
             old is not None
             and old["spec"].get("nodeName")
@@ -560,6 +555,11 @@ class Cluster:
             raise ValueError(f"seconds must be a finite number between 0 and {MAX_ADVANCE:,}")
         target = self.clock.now + seconds
         collected: list[dict] = []
+        if not any(self.queues.values()):
+            due = self.clock.next_time()
+            if due is None or due > target:
+                self.clock.now = target  # nothing falls due: only the clock moves
+                return collected
         self._collect = collected
         try:
             self._drain()

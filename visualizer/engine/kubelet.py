@@ -64,6 +64,7 @@ class Kubelet:
         # pod key -> (runtime signature, status object last seen): lets a sync skip rebuilding an unchanged
         # status. A pure cache: it is not saved, and a miss only costs the rebuild.
         self._seen: dict[str, tuple] = {}
+        self._probe_static: dict[tuple, tuple[str, str, str]] = {}  # pure cache of HTTP/TCP probe outcomes
 
     def component(self, node: str) -> str:
         """Returns the component name used in events (`kubelet/worker-2`)."""
@@ -631,41 +632,22 @@ class Kubelet:
         which = (
             "liveness" if kind == "livenessProbe" else "readiness" if kind == "readinessProbe" else "startup"
         )
-        sb_ip = pod.get("status", {}).get("podIP") or "10.244.0.1"
-        ref = parse_image(spec["image"])
-        repo = None if isinstance(ref, str) else ref.repo
-        listening = set(repo.ports if repo else ())
-        for p in spec.get("ports") or []:
-            if repo is None or not repo.ports:
-                listening.add(p.get("containerPort"))
-
-        def port_of(value):
-            if isinstance(value, str):
-                for p in spec.get("ports") or []:
-                    if p.get("name") == value:
-                        return p.get("containerPort")
-                return None
-            return value
-
-        if "httpGet" in probe:
-            hg = probe["httpGet"]
-            port = port_of(hg.get("port"))
-            path = hg.get("path", "/")
-            if port not in listening:
-                return False, (
-                    f'Get "http://{sb_ip}:{port}{path}": dial tcp {sb_ip}:{port}: connect: connection refused'
-                )
+        if "httpGet" in probe or "tcpSocket" in probe:
+            # Whether the port listens and the path is served depends only on the spec and the image.
+            sb_ip = pod.get("status", {}).get("podIP") or "10.244.0.1"
+            key = (pod["metadata"]["uid"], spec["name"], kind, sb_ip)
+            static = self._probe_static.get(key)
+            if static is None:
+                if len(self._probe_static) > 20_000:
+                    self._probe_static.clear()
+                static = self._probe_static[key] = self._static_probe(spec, probe, sb_ip)
+            refused, fault_message, not_served = static
+            if refused:
+                return False, refused
             if faults.get(which):
-                return False, "HTTP probe failed with statuscode: 503"
-            if repo is not None and repo.serves and path.split("?")[0] not in repo.serves:
-                return False, "HTTP probe failed with statuscode: 404"
-            return True, ""
-        if "tcpSocket" in probe:
-            port = port_of(probe["tcpSocket"].get("port"))
-            if port not in listening:
-                return False, f"dial tcp {sb_ip}:{port}: connect: connection refused"
-            if faults.get(which):
-                return False, f"dial tcp {sb_ip}:{port}: i/o timeout"
+                return False, fault_message
+            if not_served:
+                return False, not_served
             return True, ""
         if faults.get(which):
             return False, "command terminated with exit code 1"
@@ -679,6 +661,42 @@ class Kubelet:
             if self.c.shell_file_exists(pod, spec["name"], target) is False:
                 return False, f"cat: can't open '{target}': No such file or directory"
         return True, ""
+
+    @staticmethod
+    def _static_probe(spec: dict, probe: dict, sb_ip: str) -> tuple[str, str, str]:
+        """Returns (connection-refused message, fault message, 404 message) of an HTTP/TCP probe; "" = fine."""
+        ref = parse_image(spec["image"])
+        repo = None if isinstance(ref, str) else ref.repo
+        listening = set(repo.ports if repo else ())
+        if repo is None or not repo.ports:
+            listening |= {p.get("containerPort") for p in spec.get("ports") or []}
+
+        def port_of(value):
+            if isinstance(value, str):
+                return next(
+                    (p.get("containerPort") for p in spec.get("ports") or [] if p.get("name") == value), None
+                )
+            return value
+
+        if "httpGet" in probe:
+            hg = probe["httpGet"]
+            port, path = port_of(hg.get("port")), hg.get("path", "/")
+            refused = (
+                ""
+                if port in listening
+                else (
+                    f'Get "http://{sb_ip}:{port}{path}": dial tcp {sb_ip}:{port}: connect: connection refused'
+                )
+            )
+            served = repo is None or not repo.serves or path.split("?")[0] in repo.serves
+            return (
+                refused,
+                "HTTP probe failed with statuscode: 503",
+                "" if served else ("HTTP probe failed with statuscode: 404"),
+            )
+        port = port_of(probe["tcpSocket"].get("port"))
+        refused = "" if port in listening else f"dial tcp {sb_ip}:{port}: connect: connection refused"
+        return refused, f"dial tcp {sb_ip}:{port}: i/o timeout", ""
 
     def _run_probes(self, pod, node, spec, ctr, wake):
         c = self.c

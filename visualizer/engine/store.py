@@ -41,6 +41,18 @@ def controller_uid(obj: dict) -> str | None:
     return None
 
 
+def _status_only(old: dict, new: dict) -> bool:
+    """Returns True when a pod write changed nothing but status (same spec, labels, owners, deletion)."""
+    om, nm = old["metadata"], new["metadata"]
+    return (
+        old["spec"] is new["spec"]
+        and om.get("labels") is nm.get("labels")
+        and om.get("ownerReferences") is nm.get("ownerReferences")
+        and om.get("deletionTimestamp") == nm.get("deletionTimestamp")
+        and om.get("uid") == nm.get("uid")
+    )
+
+
 class Store:
     """The etcd stand-in: objects by key, a revision counter, watchers and derived indexes."""
 
@@ -123,12 +135,16 @@ class Store:
         old = self.objects.get(key)
         self.revision += 1
         obj["metadata"]["resourceVersion"] = str(self.revision)
-        if old is not None:
-            self._unindex(key, old)
-        self.objects[key] = obj
-        if obj["kind"] == "Secret":
-            self.encrypted[key] = encrypted
-        self._index(key, obj)
+        if old is not None and obj["kind"] == "Pod" and _status_only(old, obj):
+            self.objects[key] = obj
+            self._reindex_status(key, old, obj)
+        else:
+            if old is not None:
+                self._unindex(key, old)
+            self.objects[key] = obj
+            if obj["kind"] == "Secret":
+                self.encrypted[key] = encrypted
+            self._index(key, obj)
         for w in self.watchers:
             w("MODIFIED" if old is not None else "ADDED", key, old, obj)
         return obj
@@ -179,6 +195,40 @@ class Store:
             u[4] += nmem
         if not node and pod_active(obj):
             self.unscheduled[key] = None
+
+    def _reindex_status(self, key: str, old: dict, new: dict) -> None:
+        # Only a pod's status changed (the kubelet's most common write): adjust the counters that depend on
+        # phase and readiness, leave the label/owner/node maps alone.
+        owner = controller_uid(new)
+        node = new["spec"].get("nodeName")
+        a_old, a_new = pod_active(old), pod_active(new)
+        if owner:
+            st = self.owner_stats.setdefault(owner, [0, 0])
+            st[0] += a_new - a_old
+            st[1] += (a_new and pod_ready(new)) - (a_old and pod_ready(old))
+            if node and a_new != a_old:
+                count = self.owner_node_count.get((owner, node), 0) + (a_new - a_old)
+                if count:
+                    self.owner_node_count[(owner, node)] = count
+                else:
+                    self.owner_node_count.pop((owner, node), None)
+        terminal = ("Succeeded", "Failed")
+        t_old = old.get("status", {}).get("phase") in terminal
+        t_new = new.get("status", {}).get("phase") in terminal
+        if node and t_old != t_new:
+            sign = -1 if t_new else 1
+            cpu, mem, ncpu, nmem = self._requests(new)
+            u = self.node_usage.setdefault(node, [0, 0, 0, 0, 0])
+            u[0] += sign * cpu
+            u[1] += sign * mem
+            u[2] += sign
+            u[3] += sign * ncpu
+            u[4] += sign * nmem
+        if not node:
+            if a_new:
+                self.unscheduled[key] = None
+            else:
+                self.unscheduled.pop(key, None)
 
     def _requests(self, pod: dict) -> tuple[int, int, int, int]:
         # A pod's requests never change, so they are parsed once per pod uid.

@@ -32,7 +32,7 @@ from .narration import narrate
 from .objects import BY_KIND, etcd_key, nsname, parse_bytes, parse_cpu, ref
 from .runtime import Runtime
 from .scheduler import Scheduler
-from .store import Store, controller_uid, pod_ready
+from .store import Store, controller_uid, pod_active, pod_ready
 
 SCHEMA = 1
 # Lower layers settle before the controllers above them look: a Deployment sync then sees every ReplicaSet
@@ -464,7 +464,15 @@ class Cluster:
     def _pod_changed(self, key: str, old: dict | None, new: dict | None) -> None:
         obj = new if new is not None else old
         owner = controller_uid(obj)
-        if owner:
+        # A write that leaves the pod's (active, ready) state alone cannot change its ReplicaSet's status.
+        relevant = (
+            old is None
+            or new is None
+            or pod_active(old) != pod_active(new)
+            or pod_ready(old) != pod_ready(new)
+            or old["metadata"].get("ownerReferences") is not new["metadata"].get("ownerReferences")
+        )
+        if owner and relevant:
             okey = self.store.by_uid_key(owner)
             if okey:
                 self.enqueue("replicaset", okey)

@@ -1,8 +1,8 @@
 """Live visualizer under load: N viewers watching one class demo cluster through a rolling update.
 
 One Daphne process serves the app (production mode, SQLite in a temporary directory, in-memory channel
-layer). A driver connection (the instructor) runs the demo at 8× and keeps a rolling update of a
-30-pod Deployment on 5 workers going; N viewers (wsbench, passive mode) receive the diff frames the server
+layer). The instructor's connections run the demo at 8×, start a rolling update of a 30-pod Deployment
+on 5 workers every 4 s and send requests through its Service ten times a second; N viewers (wsbench, passive mode) receive the diff frames the server
 produces and time each from the `ts` the server stamped on it to its arrival. In the same run, the bare
 Channels app of ../shared/bench/baseline_app (one Daphne process, out of the box) broadcasts frames of the
 same average size at 10 per second to the same number of viewers with the same client, and the table
@@ -46,6 +46,7 @@ session["_auth_user_hash"] = user.get_session_auth_hash()
 session.create()
 cluster = Cluster(workers=5, seed=1, cpu="8", memory="16Gi")
 cluster.run("kubectl create deployment web --image=nginx:1.20 --replicas=30")
+cluster.run("kubectl expose deployment web --port=80")
 cluster.advance(120)
 record = ClusterRecord.objects.create(owner_key=f"user:{user.pk}", kind="demo", name="bench", state=json.dumps(cluster.to_dict()))
 print(json.dumps({"cluster": record.public_id, "session": session.session_key}))
@@ -120,37 +121,49 @@ def _prepare(tmp: Path) -> tuple[dict, dict]:
 
 
 async def _drive(port: int, ids: dict, stop: asyncio.Event) -> int:
-    """Keep a rolling update going on the demo cluster until `stop`; return how many updates were started."""
+    """Play the instructor until `stop`: a rolling update every 4 s and requests through the Service in between.
+
+    Two control connections send `sim traffic web 2` five times a second each (the per-connection rate
+    limit), so the cluster changes about ten times a second, as the aim of 10 frames/s assumes; one of them
+    also starts a new rolling update every 4 s. Returns how many rolling updates were started.
+    """
     from websockets.asyncio.client import connect
 
     url = f"ws://{HOST}:{port}/ws/cluster/{ids['cluster']}/"
     headers = {"Cookie": f"sessionid={ids['session']}"}
+    origin = f"http://{HOST}:{port}"
     updates = 0
-    async with connect(url, origin=f"http://{HOST}:{port}", additional_headers=headers, max_size=None) as ws:
 
-        async def drain():
-            async for _ in ws:
-                pass
+    async def drain(ws):
+        async for _ in ws:
+            pass
 
-        reader = asyncio.create_task(drain())
-        await ws.send(json.dumps({"type": "control", "action": "speed", "value": 8}))
-        versions = ["nginx:1.21", "nginx:1.20"]
+    async def play(ws, offset: float, rollouts: bool) -> None:
+        nonlocal updates
+        await asyncio.sleep(offset)
+        loop = asyncio.get_running_loop()
+        next_rollout = loop.time()
+        n = 0
         while not stop.is_set():
-            image = versions[updates % 2]
-            await ws.send(
-                json.dumps(
-                    {
-                        "type": "command",
-                        "id": updates,
-                        "stdin": None,
-                        "text": f"kubectl set image deployment/web nginx={image}",
-                    }
-                )
-            )
-            updates += 1
+            if rollouts and loop.time() >= next_rollout:
+                image = ["nginx:1.21", "nginx:1.20"][updates % 2]
+                text = f"kubectl set image deployment/web nginx={image}"
+                updates += 1
+                next_rollout += 4.0
+            else:
+                text = "sim traffic web 2"
+            await ws.send(json.dumps({"type": "command", "id": n, "stdin": None, "text": text}))
+            n += 1
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 4.0)
-        reader.cancel()
+                await asyncio.wait_for(stop.wait(), 0.21)
+
+    async with connect(url, origin=origin, additional_headers=headers, max_size=None) as first, \
+            connect(url, origin=origin, additional_headers=headers, max_size=None) as second:
+        readers = [asyncio.create_task(drain(first)), asyncio.create_task(drain(second))]
+        await first.send(json.dumps({"type": "control", "action": "speed", "value": 8}))
+        await asyncio.gather(play(first, 0.0, True), play(second, 0.1, False))
+        for reader in readers:
+            reader.cancel()
     return updates
 
 

@@ -9,14 +9,13 @@ becomes an `error` frame, never a closed socket.
 
 from __future__ import annotations
 
-import json
+from config.wsframes import FrameError, decode, encode
 
 VERSION = 1
 # A YAML apply may carry 64 KiB of YAML (the engine's own limit) plus the JSON around it.
 MAX_FRAME = 72 * 1024
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
-_ANY = object()
 _ID = (int, str)
 _STR_OR_NULL = (str, type(None))
 _NUM_OR_NULL = (int, float, type(None))
@@ -47,44 +46,15 @@ SERVER_TYPES = (
 )
 
 
-class ProtocolError(Exception):
-    """A frame the server refuses; `code` is stable for clients, `message` is Korean for people."""
-
-    def __init__(self, code: str, message: str, ref: object = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.ref = ref
+ProtocolError = FrameError
 
 
 def parse(text: object) -> tuple[str, dict]:
     """Return (type, fields) of a valid incoming frame; raise ProtocolError otherwise."""
-    if not isinstance(text, str):
-        raise ProtocolError("binary", "텍스트 프레임만 받습니다.")
-    if len(text) > MAX_FRAME:
-        raise ProtocolError("too_large", f"메시지가 너무 큽니다 (최대 {MAX_FRAME // 1024} KiB).")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise ProtocolError("bad_json", "JSON 형식이 아닙니다.") from None
-    if not isinstance(data, dict):
-        raise ProtocolError("bad_frame", "메시지는 JSON 객체여야 합니다.")
-    kind = data.pop("type", None)
-    version = data.pop("v", VERSION)
-    ref = data.get("id")
-    if version != VERSION:
-        raise ProtocolError("version", f"프로토콜 버전 {VERSION}만 지원합니다. 페이지를 새로고침하세요.", ref)
-    schema = CLIENT_TYPES.get(kind) if isinstance(kind, str) else None
-    if schema is None:
-        raise ProtocolError("unknown_type", f"알 수 없는 메시지 유형입니다: {str(kind)[:40]}", ref)
-    if set(data) != set(schema):
-        raise ProtocolError("bad_fields", f"{kind}: 필드는 {sorted(schema)}이어야 합니다.", ref)
-    for name, expected in schema.items():
-        value = data[name]
-        if expected is _ANY:
-            continue
-        if isinstance(value, bool) or not isinstance(value, expected):
-            raise ProtocolError("bad_fields", f"{kind}.{name}의 형식이 올바르지 않습니다.", ref)
+    kind, data = decode(
+        text, version=VERSION, max_frame=MAX_FRAME, schemas=CLIENT_TYPES,
+        too_large=f"메시지가 너무 큽니다 (최대 {MAX_FRAME // 1024} KiB).",
+    )
     if kind == "control":
         _check_control(data)
     return kind, data
@@ -102,7 +72,7 @@ def build(kind: str, **fields: object) -> str:
     """Return the serialised server frame of `kind` (text, so a broadcast never re-serialises it)."""
     if kind not in SERVER_TYPES:
         raise ValueError(f"not a server message type: {kind}")
-    return json.dumps({"v": VERSION, "type": kind, **fields}, ensure_ascii=False, separators=(",", ":"))
+    return encode(VERSION, kind, fields)
 
 
 def error(code: str, message: str, ref: object = None) -> str:

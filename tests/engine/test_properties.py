@@ -9,7 +9,8 @@ Each test states one guarantee that must hold for every generated history:
 - Endpoints only ever list ready pods;
 - `to_dict`/`from_dict` is an exact, JSON-safe round trip, and the restored cluster carries on identically;
 - the same seed and commands give the same cluster, in this process and in others with different string-hash
-  seeds; `snapshot` + `diff_since` reproduce a later snapshot.
+  seeds, however the simulated time is sliced into `advance()` calls; `snapshot` + `diff_since` reproduce a
+  later snapshot.
 
 Observations come from `kubectl get ... -o json` (the Kubernetes object shape), counted here independently
 of the engine's own status fields, so a controller that miscounts cannot hide its own mistake.
@@ -700,3 +701,31 @@ def test_same_seed_and_commands_give_the_same_cluster_in_another_process():
         assert done.returncode == 0, done.stderr
         digests.add(done.stdout.strip())
     assert len(digests) == 1, "the same seed and commands gave different clusters under different hash seeds"
+
+
+@st.composite
+def chunked(draw, total: float) -> list[float]:
+    """Draws a split of `total` seconds into chunks that are exact in binary floating point (quarters)."""
+    quarters = int(total * 4)
+    cuts = sorted(set(draw(st.lists(st.integers(1, max(1, quarters - 1)), max_size=8))))
+    bounds = [0, *[c for c in cuts if 0 < c < quarters], quarters]
+    return [(b - a) / 4 for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**16), script=actions, data=st.data())
+def test_how_time_is_sliced_does_not_change_the_cluster(seed, script, data):
+    """advance(t) once or in several slices summing to t (exact in binary) gives the same cluster."""
+    whole, sliced = Cluster(workers=3, seed=seed), Cluster(workers=3, seed=seed)
+    for step in script:
+        if isinstance(step, str):
+            assert whole.run(step).to_dict() == sliced.run(step).to_dict()
+        else:
+            total = float(int(step * 4)) / 4 or 0.25
+            expected = whole.advance(seconds=total)
+            events = []
+            for piece in data.draw(chunked(total)):
+                events += sliced.advance(seconds=piece)
+            assert whole.now == sliced.now
+            assert events == expected
+    assert canonical(whole) == canonical(sliced)

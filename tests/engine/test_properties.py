@@ -304,7 +304,7 @@ class RolloutWatch:
             self.step(steps)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=40)
 @given(
     replicas=st.integers(1, 10),
     fence=fencepost_pairs,
@@ -334,7 +334,7 @@ def test_a_bad_image_stalls_the_rollout_within_bounds_until_fixed_or_undone(
         watch.until_finished(OLD_IMAGE, steps)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=40)
 @given(
     replicas=st.integers(1, 10),
     fence=fencepost_pairs,

@@ -554,10 +554,27 @@ def check_endpoints_are_ready_pods(cluster: Cluster) -> None:
                 assert address["ip"] == pod["status"].get("podIP")
 
 
+def check_ready_pods_are_endpoints(cluster: Cluster) -> None:
+    """Asserts every ready, non-terminating pod of `web` is listed: controllers react within the same instant."""
+    ready = {
+        p["metadata"]["name"]
+        for p in pods_of(cluster, "web")
+        if is_ready(p) and not is_terminating(p) and p["status"].get("podIP")
+    }
+    listed = set()
+    for ep in items(cluster, "endpoints"):
+        if ep["metadata"]["name"] == "web":
+            for subset in ep.get("subsets") or []:
+                listed |= {a["targetRef"]["name"] for a in subset.get("addresses") or []}
+    assert ready <= listed, (
+        f"ready pods missing from the Endpoints at {cluster.now}: {sorted(ready - listed)}"
+    )
+
+
 @SETTINGS
 @given(seed=st.integers(0, 2**16), ops=endpoint_ops)
 def test_endpoints_only_ever_list_ready_pods(seed, ops):
-    """Endpoints list only ready pods, whatever crashes, probe failures, node failures and rollouts happen."""
+    """Endpoints list exactly the ready pods, whatever crashes, probe failures, node failures and rollouts happen."""
     cluster = Cluster(workers=WORKERS, seed=seed)
     run_ok(cluster, "kubectl apply -f -", stdin=SERVICE_YAML)
     cluster.advance(seconds=10)
@@ -570,6 +587,7 @@ def test_endpoints_only_ever_list_ready_pods(seed, ops):
             pod = names[arg % len(names)] if names else "missing"
             cluster.run(template.format(pod=pod, n=arg, w=arg))
         check_endpoints_are_ready_pods(cluster)
+        check_ready_pods_are_endpoints(cluster)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -729,3 +747,39 @@ def test_how_time_is_sliced_does_not_change_the_cluster(seed, script, data):
             assert whole.now == sliced.now
             assert events == expected
     assert canonical(whole) == canonical(sliced)
+
+
+def check_snapshot_agrees_with_kubectl(cluster: Cluster) -> None:
+    """Asserts the visualizer's snapshot shows what `kubectl get -o json` shows: pods, nodes, Deployments."""
+    snap = cluster.snapshot()
+    pods = {f"{p['metadata']['namespace']}/{p['metadata']['name']}": p for p in items(cluster, "pods")}
+    shown = {k: v for k, v in snap["pods"].items() if not v.get("bare")}
+    assert set(shown) == set(pods), "snapshot pods differ from kubectl get pods"
+    for key, pod in pods.items():
+        item = shown[key]
+        assert item["node"] == pod["spec"].get("nodeName"), key
+        assert item["ready"] == is_ready(pod), key
+        assert item["images"] == images(pod), key
+        assert item["deleting"] == is_terminating(pod), key
+    for node in items(cluster, "nodes"):
+        item = snap["nodes"][node["metadata"]["name"]]
+        assert item["ready"] == (condition(node, "Ready") == "True"), node["metadata"]["name"]
+        assert item["cordoned"] == bool(node["spec"].get("unschedulable")), node["metadata"]["name"]
+    deployments = {
+        f"{d['metadata']['namespace']}/{d['metadata']['name']}": d for d in items(cluster, "deployments")
+    }
+    assert set(snap["deployments"]) == set(deployments)
+    for key, d in deployments.items():
+        item = snap["deployments"][key]
+        assert item["replicas"] == d["spec"].get("replicas", 1), key
+        assert item["available"] == d.get("status", {}).get("availableReplicas", 0), key
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**16), script=actions)
+def test_the_snapshot_shows_what_kubectl_shows(seed, script):
+    """After every command and advance, snapshot() agrees with kubectl on pods, nodes and Deployments."""
+    cluster = Cluster(workers=3, seed=seed)
+    for step in script:
+        play(cluster, [step])
+        check_snapshot_agrees_with_kubectl(cluster)

@@ -561,7 +561,9 @@ class Cluster:
             or seconds > MAX_ADVANCE
         ):
             raise ValueError(f"seconds must be a finite number between 0 and {MAX_ADVANCE:,}")
-        target = self.clock.now + seconds
+        # Rounded to the microsecond: 2,400 steps of 0.1 s must land on 240.0, not 239.99999999999, or a timer
+        # due at 240.0 would fire after a command issued "at" 240 rather than before it.
+        target = round(self.clock.now + seconds, 6)
         collected: list[dict] = []
         if not any(self.queues.values()):
             due = self.clock.next_time()

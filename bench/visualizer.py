@@ -157,8 +157,10 @@ async def _drive(port: int, ids: dict, stop: asyncio.Event) -> int:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.21)
 
-    async with connect(url, origin=origin, additional_headers=headers, max_size=None) as first, \
-            connect(url, origin=origin, additional_headers=headers, max_size=None) as second:
+    async with (
+        connect(url, origin=origin, additional_headers=headers, max_size=None) as first,
+        connect(url, origin=origin, additional_headers=headers, max_size=None) as second,
+    ):
         readers = [asyncio.create_task(drain(first)), asyncio.create_task(drain(second))]
         await first.send(json.dumps({"type": "control", "action": "speed", "value": 8}))
         await asyncio.gather(play(first, 0.0, True), play(second, 0.1, False))

@@ -67,7 +67,10 @@ ProtocolError = FrameError
 def parse(text, *, staff: bool) -> tuple[str, dict]:
     """Return (type, fields) of a valid incoming frame; raise ProtocolError otherwise."""
     return decode(
-        text, version=VERSION, max_frame=MAX_FRAME, schemas=STAFF_TYPES if staff else STUDENT_TYPES,
+        text,
+        version=VERSION,
+        max_frame=MAX_FRAME,
+        schemas=STAFF_TYPES if staff else STUDENT_TYPES,
         too_large=f"메시지가 너무 큽니다 (최대 {MAX_FRAME}자).",
     )
 

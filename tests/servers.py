@@ -35,10 +35,14 @@ def database_url(settings_dict: dict) -> str:
 
 def ensure_static() -> None:
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
+        )
 
 
-def start_daphne(db_url: str, *, log_name: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
+def start_daphne(
+    db_url: str, *, log_name: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, int]:
     """Start Daphne in production mode on a free loopback port; return the process and the port."""
     port = free_port()
     full_env = {
@@ -54,7 +58,10 @@ def start_daphne(db_url: str, *, log_name: str, env: dict[str, str] | None = Non
     log = open(ROOT / "var" / log_name, "w")  # noqa: SIM115 - closed with the process by the caller's teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=full_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

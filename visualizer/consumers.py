@@ -56,10 +56,16 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             return
         ref = fields.get("id")
         if kind in protocol.CONTROL_ONLY and self.role != CONTROL:
-            await self.send_text(protocol.error("forbidden", "읽기 전용으로 보고 있습니다. 이 클러스터는 조작할 수 없습니다.", ref))
+            await self.send_text(
+                protocol.error(
+                    "forbidden", "읽기 전용으로 보고 있습니다. 이 클러스터는 조작할 수 없습니다.", ref
+                )
+            )
             return
         if kind in RATE_LIMITED and not self.limiter.allow():
-            await self.send_text(protocol.error("rate_limited", "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", ref))
+            await self.send_text(
+                protocol.error("rate_limited", "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", ref)
+            )
             return
         for text in await self.host.handle(self.connection, kind, fields):
             await self.send_text(text)

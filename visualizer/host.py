@@ -62,8 +62,17 @@ class Hosted:
 
 
 class ClusterHost:
-    def __init__(self, *, relay_layer=None, tick: float = 0.1, lease_ttl: float = 15.0, housekeeping: float = 5.0,
-                 save_every: float = 1.0, idle_timeout: float = 30.0, rpc_timeout: float = 3.0):
+    def __init__(
+        self,
+        *,
+        relay_layer=None,
+        tick: float = 0.1,
+        lease_ttl: float = 15.0,
+        housekeeping: float = 5.0,
+        save_every: float = 1.0,
+        idle_timeout: float = 30.0,
+        rpc_timeout: float = 3.0,
+    ):
         self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.tick_interval = tick
         self.lease_ttl = lease_ttl
@@ -131,7 +140,11 @@ class ClusterHost:
             return await self._snapshot_for(hosted, conn.role)
         if hosted.live is None:
             if self.relay is None:
-                return [protocol.error("busy", "클러스터를 불러오지 못했습니다. 잠시 후 다시 시도하세요.", fields.get("id"))]
+                return [
+                    protocol.error(
+                        "busy", "클러스터를 불러오지 못했습니다. 잠시 후 다시 시도하세요.", fields.get("id")
+                    )
+                ]
             return await self.relay.call(conn.public_id, kind, fields, conn.role)
         return await self.execute(hosted, kind, fields)
 
@@ -164,7 +177,11 @@ class ClusterHost:
         """Run a request on the cluster this process owns; broadcast its effects; return the reply."""
         live = hosted.live
         if live is None:
-            return [protocol.error("busy", "이 클러스터의 담당 프로세스가 바뀌었습니다. 다시 시도하세요.", fields.get("id"))]
+            return [
+                protocol.error(
+                    "busy", "이 클러스터의 담당 프로세스가 바뀌었습니다. 다시 시도하세요.", fields.get("id")
+                )
+            ]
         async with hosted.lock:
             if kind == "command":
                 outcome = live.command(fields["id"], fields["text"], fields["stdin"])
@@ -175,7 +192,9 @@ class ClusterHost:
             elif kind == "scenario.start":
                 definition = await database_sync_to_async(records.scenario_definition)(fields["scenario"])
                 if definition is None:
-                    return [protocol.error("unknown_scenario", f"없는 시나리오입니다: {fields['scenario'][:40]}")]
+                    return [
+                        protocol.error("unknown_scenario", f"없는 시나리오입니다: {fields['scenario'][:40]}")
+                    ]
                 await self._pair_up(hosted)
                 outcome = live.start_scenario(definition)
             elif kind == "scenario.stop":
@@ -252,7 +271,9 @@ class ClusterHost:
 
     async def _try_to_own(self, hosted: Hosted) -> bool:
         """Take the lease and load the cluster from its last saved state; return whether this process owns it."""
-        acquired = await database_sync_to_async(records.acquire_lease)(hosted.public_id, self.process, self.lease_ttl)
+        acquired = await database_sync_to_async(records.acquire_lease)(
+            hosted.public_id, self.process, self.lease_ttl
+        )
         if not acquired:
             return False
         record = await database_sync_to_async(records.load)(hosted.public_id)
@@ -262,8 +283,14 @@ class ClusterHost:
         scenario = None
         if record.scenario:
             scenario = await database_sync_to_async(records.scenario_definition)(record.scenario)
-        hosted.live = LiveCluster(hosted.public_id, engine, speed=record.speed, paused=record.paused,
-                                  scenario=scenario, scenario_state=record.scenario_state)
+        hosted.live = LiveCluster(
+            hosted.public_id,
+            engine,
+            speed=record.speed,
+            paused=record.paused,
+            scenario=scenario,
+            scenario_state=record.scenario_state,
+        )
         if scenario is not None:
             await self._pair_up(hosted)
         hosted.last_saved = time.monotonic()
@@ -343,10 +370,16 @@ class ClusterHost:
                     await self._save(hosted)
                 if hosted.live is None:
                     continue
-                renewed = await database_sync_to_async(records.acquire_lease)(public_id, self.process, self.lease_ttl)
+                renewed = await database_sync_to_async(records.acquire_lease)(
+                    public_id, self.process, self.lease_ttl
+                )
                 if not renewed:
                     await self._demote(hosted)
-                elif not hosted.watched(now) and hosted.idle_since and now - hosted.idle_since > self.idle_timeout:
+                elif (
+                    not hosted.watched(now)
+                    and hosted.idle_since
+                    and now - hosted.idle_since > self.idle_timeout
+                ):
                     await self._let_go(hosted)
             elif hosted.viewers:
                 if self.relay is not None:

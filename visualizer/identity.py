@@ -40,8 +40,15 @@ def existing_owner_key(user, session) -> str | None:
     return f"visitor:{visitor}" if visitor else None
 
 
-def role_for(*, kind: str, record_owner: str, share_token: str, viewer_key: str | None,
-             is_superuser: bool, offered_token: str | None) -> str | None:
+def role_for(
+    *,
+    kind: str,
+    record_owner: str,
+    share_token: str,
+    viewer_key: str | None,
+    is_superuser: bool,
+    offered_token: str | None,
+) -> str | None:
     """Return "control", "view" or None (refused) for a viewer of a cluster.
 
     A sandbox is driven by its owner alone and watched by whoever holds its share link. A class demo is

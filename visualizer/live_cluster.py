@@ -49,8 +49,16 @@ class Outcome:
 
 
 class LiveCluster:
-    def __init__(self, public_id: str, engine: Cluster, *, speed: float = 1.0, paused: bool = False,
-                 scenario: dict | None = None, scenario_state: dict | None = None):
+    def __init__(
+        self,
+        public_id: str,
+        engine: Cluster,
+        *,
+        speed: float = 1.0,
+        paused: bool = False,
+        scenario: dict | None = None,
+        scenario_state: dict | None = None,
+    ):
         self.public_id = public_id
         self.engine = engine
         self.speed = speed
@@ -73,8 +81,13 @@ class LiveCluster:
     def snapshot_frame(self, role: str) -> str:
         self.sent_version = max(self.sent_version, self.engine.version)
         return protocol.build(
-            "snapshot", cluster=self.public_id, role=role, version=self.engine.version, clock=self.clock(),
-            state=self.engine.snapshot(), scenario=self.scenario_progress(),
+            "snapshot",
+            cluster=self.public_id,
+            role=role,
+            version=self.engine.version,
+            clock=self.clock(),
+            state=self.engine.snapshot(),
+            scenario=self.scenario_progress(),
         )
 
     def _changes(self) -> list[str]:
@@ -85,10 +98,17 @@ class LiveCluster:
             if diff is None:
                 frames.append(SNAPSHOT)
             else:
-                frames.append(protocol.build(
-                    "diff", cluster=self.public_id, **{"from": self.sent_version}, to=self.engine.version,
-                    clock=self.clock(), diff=diff, ts=round(time.time(), 4),
-                ))
+                frames.append(
+                    protocol.build(
+                        "diff",
+                        cluster=self.public_id,
+                        **{"from": self.sent_version},
+                        to=self.engine.version,
+                        clock=self.clock(),
+                        diff=diff,
+                        ts=round(time.time(), 4),
+                    )
+                )
             self.sent_version = self.engine.version
             frames += self._scenario_frames()
         return frames
@@ -106,8 +126,14 @@ class LiveCluster:
     def command(self, ref: object, text: str, stdin: str | None) -> Outcome:
         result = self.engine.run(text, stdin=stdin)
         data = result.to_dict()
-        reply = protocol.build("result", id=ref, ok=data["ok"], output=data["output"], error=data["error"],
-                               events=data["events"][-50:])
+        reply = protocol.build(
+            "result",
+            id=ref,
+            ok=data["ok"],
+            output=data["output"],
+            error=data["error"],
+            events=data["events"][-50:],
+        )
         frames = self._changes()
         return Outcome(reply=[reply], broadcast=frames, changed=True)
 
@@ -133,7 +159,9 @@ class LiveCluster:
         return Outcome(broadcast=frames, changed=True)
 
     def complete(self, ref: object, prefix: str) -> Outcome:
-        return Outcome(reply=[protocol.build("completions", id=ref, items=self.engine.completions(prefix)[:50])])
+        return Outcome(
+            reply=[protocol.build("completions", id=ref, items=self.engine.completions(prefix)[:50])]
+        )
 
     # ------------------------------------------------------------------ scenarios
     def start_scenario(self, definition: dict) -> Outcome:

@@ -35,7 +35,9 @@ class ClusterRecord(models.Model):
     share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
     # JSON text rather than a JSONField: PostgreSQL's jsonb refuses "\u0000", which engine keys may hold, and
     # the engine's state is only ever read whole, so text is also the cheaper column to write.
-    state = models.TextField(blank=True, default="", help_text="json.dumps(Cluster.to_dict()); empty for a fresh cluster")
+    state = models.TextField(
+        blank=True, default="", help_text="json.dumps(Cluster.to_dict()); empty for a fresh cluster"
+    )
     version = models.BigIntegerField(default=0)
     speed = models.FloatField(default=1.0)
     paused = models.BooleanField(default=False)
@@ -47,7 +49,9 @@ class ClusterRecord(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner_key", "name"], name="one_cluster_per_owner_and_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner_key", "name"], name="one_cluster_per_owner_and_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name} ({self.public_id})"
@@ -73,10 +77,16 @@ class Scenario(models.Model):
     order = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=120)
     feature = models.CharField(max_length=40, blank=True, help_text="Which of the 8 core features, or empty")
-    diagram_number = models.PositiveIntegerField(null=True, blank=True, help_text="The lesson figure it practises")
+    diagram_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The lesson figure it practises"
+    )
     summary = models.TextField(blank=True)
-    layout = models.CharField(max_length=10, default="single", help_text="single, or pair for two clusters side by side")
-    setup = models.JSONField(default=list, blank=True, help_text="Commands run on a fresh cluster before step 1")
+    layout = models.CharField(
+        max_length=10, default="single", help_text="single, or pair for two clusters side by side"
+    )
+    setup = models.JSONField(
+        default=list, blank=True, help_text="Commands run on a fresh cluster before step 1"
+    )
     steps = models.JSONField(default=list, help_text="[{title, text, hint, check}] — see docs/engine.md")
 
     objects = ScenarioManager()
@@ -102,7 +112,9 @@ class ScenarioCompletion(models.Model):
     completed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner_key", "scenario"], name="one_completion_per_scenario")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner_key", "scenario"], name="one_completion_per_scenario")
+        ]
 
     def __str__(self) -> str:
         return f"{self.owner_key} completed {self.scenario}"

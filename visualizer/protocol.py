@@ -52,7 +52,10 @@ ProtocolError = FrameError
 def parse(text: object) -> tuple[str, dict]:
     """Return (type, fields) of a valid incoming frame; raise ProtocolError otherwise."""
     kind, data = decode(
-        text, version=VERSION, max_frame=MAX_FRAME, schemas=CLIENT_TYPES,
+        text,
+        version=VERSION,
+        max_frame=MAX_FRAME,
+        schemas=CLIENT_TYPES,
         too_large=f"메시지가 너무 큽니다 (최대 {MAX_FRAME // 1024} KiB).",
     )
     if kind == "control":
@@ -65,7 +68,9 @@ def _check_control(data: dict) -> None:
     if action not in CONTROL_ACTIONS:
         raise ProtocolError("bad_fields", f"control.action 은 {sorted(CONTROL_ACTIONS)} 중 하나여야 합니다.")
     if action == "speed" and value not in SPEEDS:
-        raise ProtocolError("bad_fields", f"속도는 {', '.join(f'{s:g}×' for s in SPEEDS)} 중 하나여야 합니다.")
+        raise ProtocolError(
+            "bad_fields", f"속도는 {', '.join(f'{s:g}×' for s in SPEEDS)} 중 하나여야 합니다."
+        )
 
 
 def build(kind: str, **fields: object) -> str:

@@ -21,7 +21,9 @@ def load(public_id: str) -> ClusterRecord | None:
 def save(public_id: str, fields: dict, owner: str) -> bool:
     """Write the cluster's state if this process still holds the lease; return whether it was written."""
     return bool(
-        ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(**fields, updated=timezone.now())
+        ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(
+            **fields, updated=timezone.now()
+        )
     )
 
 
@@ -37,7 +39,9 @@ def acquire_lease(public_id: str, owner: str, ttl: float) -> bool:
 
 
 def release_lease(public_id: str, owner: str) -> None:
-    ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(lease_owner="", lease_expires=None)
+    ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(
+        lease_owner="", lease_expires=None
+    )
 
 
 def scenario_definition(slug: str) -> dict | None:
@@ -45,8 +49,14 @@ def scenario_definition(slug: str) -> dict | None:
     found = Scenario.objects.filter(slug=slug).first()
     if found is None:
         return None
-    return {"slug": found.slug, "title": found.title, "summary": found.summary, "layout": found.layout,
-            "setup": list(found.setup), "steps": list(found.steps)}
+    return {
+        "slug": found.slug,
+        "title": found.title,
+        "summary": found.summary,
+        "layout": found.layout,
+        "setup": list(found.setup),
+        "steps": list(found.steps),
+    }
 
 
 def scenario_side(public_id: str) -> tuple[str, str | None]:
@@ -59,7 +69,9 @@ def scenario_side(public_id: str) -> tuple[str, str | None]:
         return "a", None
     side = record.name[-1]
     other = record.name[:-1] + ("b" if side == "a" else "a")
-    partner = ClusterRecord.objects.filter(owner_key=record.owner_key, name=other).values_list("public_id", flat=True)
+    partner = ClusterRecord.objects.filter(owner_key=record.owner_key, name=other).values_list(
+        "public_id", flat=True
+    )
     return side, partner.first()
 
 

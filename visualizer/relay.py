@@ -93,7 +93,9 @@ class Relay:
             texts = [hosted.live.snapshot_frame(message["role"])]
         else:
             texts = await self.host.execute(hosted, message["kind"], message["fields"])
-        await self.layer.send(message["reply_to"], {"type": "vz.reply", "req": message["req"], "texts": texts})
+        await self.layer.send(
+            message["reply_to"], {"type": "vz.reply", "req": message["req"], "texts": texts}
+        )
 
     # ------------------------------------------------------------------ membership
     async def follow(self, public_id: str) -> None:
@@ -131,12 +133,24 @@ class Relay:
         try:
             await self.layer.group_send(
                 owner_group(public_id),
-                {"type": "vz.rpc", "cluster": public_id, "kind": kind, "fields": fields, "role": role,
-                 "reply_to": await self._channel(), "req": req},
+                {
+                    "type": "vz.rpc",
+                    "cluster": public_id,
+                    "kind": kind,
+                    "fields": fields,
+                    "role": role,
+                    "reply_to": await self._channel(),
+                    "req": req,
+                },
             )
             return await asyncio.wait_for(future, self.host.rpc_timeout)
         except TimeoutError:
-            return [protocol.error("busy", "클러스터 담당 프로세스가 응답하지 않습니다. 잠시 후 다시 시도하세요.",
-                                   fields.get("id"))]
+            return [
+                protocol.error(
+                    "busy",
+                    "클러스터 담당 프로세스가 응답하지 않습니다. 잠시 후 다시 시도하세요.",
+                    fields.get("id"),
+                )
+            ]
         finally:
             self._pending.pop(req, None)

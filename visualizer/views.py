@@ -31,7 +31,11 @@ def _own_cluster(request: HttpRequest, name: str, title: str = "") -> ClusterRec
 
 def sandbox(request: HttpRequest) -> HttpResponse:
     record = _own_cluster(request, "sandbox", "내 클러스터")
-    return render(request, "visualizer/cluster.html", {"record": record, "config": page_config(request, record, CONTROL)})
+    return render(
+        request,
+        "visualizer/cluster.html",
+        {"record": record, "config": page_config(request, record, CONTROL)},
+    )
 
 
 def cluster(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -39,14 +43,18 @@ def cluster(request: HttpRequest, public_id: str) -> HttpResponse:
     role = _role(request, record, None)
     if role is None:
         return render(request, "visualizer/forbidden.html", status=403)
-    return render(request, "visualizer/cluster.html", {"record": record, "config": page_config(request, record, role)})
+    return render(
+        request, "visualizer/cluster.html", {"record": record, "config": page_config(request, record, role)}
+    )
 
 
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     record = get_object_or_404(ClusterRecord, share_token=token)
     role = _role(request, record, token) or "view"
     return render(
-        request, "visualizer/cluster.html", {"record": record, "config": page_config(request, record, role, token)}
+        request,
+        "visualizer/cluster.html",
+        {"record": record, "config": page_config(request, record, role, token)},
     )
 
 
@@ -70,7 +78,9 @@ def scenario(request: HttpRequest, slug: str) -> HttpResponse:
     names = [f"scenario-{slug}-a", f"scenario-{slug}-b"] if found.layout == "pair" else [f"scenario-{slug}"]
     records = [_own_cluster(request, name, found.title) for name in names]
     configs = [{**page_config(request, r, CONTROL), "scenario": found.slug} for r in records]
-    return render(request, "visualizer/scenario.html", {"scenario": found, "records": records, "configs": configs})
+    return render(
+        request, "visualizer/scenario.html", {"scenario": found, "records": records, "configs": configs}
+    )
 
 
 async def export(request: HttpRequest, public_id: str) -> HttpResponse:

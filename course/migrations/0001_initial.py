@@ -5,101 +5,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('source', models.TextField(help_text="The instructor's Markdown, unchanged.")),
-                ('source_sha256', models.CharField(max_length=64)),
-                ('total_minutes', models.PositiveIntegerField(default=0)),
-                ('title_html', models.TextField(blank=True, help_text='The rendered block above the first section heading.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("source", models.TextField(help_text="The instructor's Markdown, unchanged.")),
+                ("source_sha256", models.CharField(max_length=64)),
+                ("total_minutes", models.PositiveIntegerField(default=0)),
+                (
+                    "title_html",
+                    models.TextField(
+                        blank=True, help_text="The rendered block above the first section heading."
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField()),
-                ('slug', models.SlugField()),
-                ('title', models.CharField(max_length=200)),
-                ('group', models.CharField(blank=True, help_text='The enclosing heading shown in the table of contents.', max_length=200)),
-                ('minutes', models.PositiveIntegerField(default=0)),
-                ('body_markdown', models.TextField()),
-                ('body_html', models.TextField()),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='course.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField()),
+                ("slug", models.SlugField()),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "group",
+                    models.CharField(
+                        blank=True,
+                        help_text="The enclosing heading shown in the table of contents.",
+                        max_length=200,
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField(default=0)),
+                ("body_markdown", models.TextField()),
+                ("body_html", models.TextField()),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="course.lesson",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['lesson', 'order'],
+                "ordering": ["lesson", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Diagram',
+            name="Diagram",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('heading', models.CharField(help_text='The heading the diagram illustrates.', max_length=200)),
-                ('source', models.TextField()),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='diagrams', to='course.lesson')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='diagrams', to='course.section')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "heading",
+                    models.CharField(help_text="The heading the diagram illustrates.", max_length=200),
+                ),
+                ("source", models.TextField()),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="diagrams",
+                        to="course.lesson",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="diagrams",
+                        to="course.section",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['lesson', 'number'],
+                "ordering": ["lesson", "number"],
             },
         ),
         migrations.CreateModel(
-            name='TimedPart',
+            name="TimedPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('anchor', models.CharField(max_length=200)),
-                ('minutes', models.PositiveIntegerField()),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timed_parts', to='course.section')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("anchor", models.CharField(max_length=200)),
+                ("minutes", models.PositiveIntegerField()),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timed_parts",
+                        to="course.section",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['section', 'order'],
+                "ordering": ["section", "order"],
             },
         ),
         migrations.CreateModel(
-            name='GlossaryTerm',
+            name="GlossaryTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField()),
-                ('slug', models.SlugField()),
-                ('term', models.CharField(max_length=100)),
-                ('english', models.CharField(blank=True, max_length=100)),
-                ('definition', models.CharField(max_length=300)),
-                ('category', models.CharField(max_length=100)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='glossary', to='course.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField()),
+                ("slug", models.SlugField()),
+                ("term", models.CharField(max_length=100)),
+                ("english", models.CharField(blank=True, max_length=100)),
+                ("definition", models.CharField(max_length=300)),
+                ("category", models.CharField(max_length=100)),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="glossary",
+                        to="course.lesson",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['lesson', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('lesson', 'slug'), name='unique_glossary_slug')],
+                "ordering": ["lesson", "order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("lesson", "slug"), name="unique_glossary_slug")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('lesson', 'slug'), name='unique_section_slug'),
+            model_name="section",
+            constraint=models.UniqueConstraint(fields=("lesson", "slug"), name="unique_section_slug"),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('lesson', 'order'), name='unique_section_order'),
+            model_name="section",
+            constraint=models.UniqueConstraint(fields=("lesson", "order"), name="unique_section_order"),
         ),
         migrations.AddConstraint(
-            model_name='diagram',
-            constraint=models.UniqueConstraint(fields=('lesson', 'number'), name='unique_diagram_number'),
+            model_name="diagram",
+            constraint=models.UniqueConstraint(fields=("lesson", "number"), name="unique_diagram_number"),
         ),
         migrations.AddConstraint(
-            model_name='timedpart',
-            constraint=models.UniqueConstraint(fields=('section', 'order'), name='unique_timed_part_order'),
+            model_name="timedpart",
+            constraint=models.UniqueConstraint(fields=("section", "order"), name="unique_timed_part_order"),
         ),
     ]

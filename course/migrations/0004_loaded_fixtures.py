@@ -4,19 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('course', '0003_quizzes'),
+        ("course", "0003_quizzes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoadedFixture',
+            name="LoadedFixture",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('sha256', models.CharField(max_length=64)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("sha256", models.CharField(max_length=64)),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
             ],
         ),
     ]

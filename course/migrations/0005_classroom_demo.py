@@ -6,72 +6,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('course', '0004_loaded_fixtures'),
-        ('visualizer', '0002_scenario_completion'),
+        ("course", "0004_loaded_fixtures"),
+        ("visualizer", "0002_scenario_completion"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Prediction',
+            name="Prediction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(unique=True)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('section', models.SlugField(blank=True, help_text='Lesson section the prompt belongs to, for the link.')),
-                ('prompt', models.TextField()),
-                ('choices', models.JSONField(default=list, help_text='[str], two to six')),
-                ('answer', models.PositiveSmallIntegerField(help_text='Index of the correct choice')),
-                ('explanation', models.TextField()),
-                ('fresh', models.BooleanField(default=True, help_text='Reset the demo cluster before the setup.')),
-                ('setup', models.JSONField(blank=True, default=list, help_text='Commands run on the paused demo: [str]')),
-                ('action', models.CharField(help_text='The command played after the vote', max_length=300)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(unique=True)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "section",
+                    models.SlugField(
+                        blank=True, help_text="Lesson section the prompt belongs to, for the link."
+                    ),
+                ),
+                ("prompt", models.TextField()),
+                ("choices", models.JSONField(default=list, help_text="[str], two to six")),
+                ("answer", models.PositiveSmallIntegerField(help_text="Index of the correct choice")),
+                ("explanation", models.TextField()),
+                (
+                    "fresh",
+                    models.BooleanField(default=True, help_text="Reset the demo cluster before the setup."),
+                ),
+                (
+                    "setup",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Commands run on the paused demo: [str]"
+                    ),
+                ),
+                ("action", models.CharField(help_text="The command played after the vote", max_length=300)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='classsession',
-            name='demo_cluster',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='visualizer.clusterrecord'),
+            model_name="classsession",
+            name="demo_cluster",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="visualizer.clusterrecord",
+            ),
         ),
         migrations.AddField(
-            model_name='classsession',
-            name='prediction_outcome',
+            model_name="classsession",
+            name="prediction_outcome",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='classsession',
-            name='prediction_played',
+            model_name="classsession",
+            name="prediction_played",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='student',
-            name='visualizer_key',
+            model_name="student",
+            name="visualizer_key",
             field=models.CharField(blank=True, db_index=True, max_length=80),
         ),
         migrations.AddField(
-            model_name='classsession',
-            name='prediction',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='course.prediction'),
+            model_name="classsession",
+            name="prediction",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="course.prediction",
+            ),
         ),
         migrations.CreateModel(
-            name='PredictionVote',
+            name="PredictionVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('choice', models.PositiveSmallIntegerField()),
-                ('correct', models.BooleanField()),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('prediction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='course.prediction')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prediction_votes', to='course.classsession')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prediction_votes', to='course.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("choice", models.PositiveSmallIntegerField()),
+                ("correct", models.BooleanField()),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "prediction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="course.prediction",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prediction_votes",
+                        to="course.classsession",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prediction_votes",
+                        to="course.student",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['answered_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('student', 'prediction'), name='one_prediction_per_student')],
+                "ordering": ["answered_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("student", "prediction"), name="one_prediction_per_student"
+                    )
+                ],
             },
         ),
     ]

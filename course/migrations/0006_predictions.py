@@ -10,8 +10,19 @@ from pathlib import Path
 from django.db import migrations
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "predictions.json"
-FIELDS = {"key", "order", "section", "prompt", "choices", "answer", "explanation", "fresh", "setup", "action",
-          "is_active"}
+FIELDS = {
+    "key",
+    "order",
+    "section",
+    "prompt",
+    "choices",
+    "answer",
+    "explanation",
+    "fresh",
+    "setup",
+    "action",
+    "is_active",
+}
 
 
 def load(apps, schema_editor):

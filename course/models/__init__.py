@@ -15,7 +15,17 @@ from course.models.classroom import (  # noqa: E402
     Student,
 )
 
-__all__ += ["LEVEL_RANK", "ClassSession", "Student", "Level", "Question", "QuestionKind", "Outcome", "Answer", "Pair"]
+__all__ += [
+    "LEVEL_RANK",
+    "ClassSession",
+    "Student",
+    "Level",
+    "Question",
+    "QuestionKind",
+    "Outcome",
+    "Answer",
+    "Pair",
+]
 from course.models.fixtures import LoadedFixture  # noqa: E402
 
 __all__ += ["LoadedFixture"]

@@ -70,8 +70,11 @@ def test_a_deployment_typed_in_the_console_reaches_ready_and_rolls_to_a_new_vers
     run(page, "kubectl create deployment web --image=nginx:1.20 --replicas=3")
     assert "deployment.apps/web created" in page.locator(".viz-term-output").inner_text()
 
-    wait_for(lambda: len([p for p in pods(page) if p["ready"] and p["version"] == "1.20"]) == 3, page,
-             what="three ready nginx:1.20 pods")
+    wait_for(
+        lambda: len([p for p in pods(page) if p["ready"] and p["version"] == "1.20"]) == 3,
+        page,
+        what="three ready nginx:1.20 pods",
+    )
     cards = pods(page)
     assert len(cards) == 3 and all(p["status"] == "Running" for p in cards)
     # Every card states its version and readiness in words, not only in colour.
@@ -79,12 +82,21 @@ def test_a_deployment_typed_in_the_console_reaches_ready_and_rolls_to_a_new_vers
     assert page.locator(f"{OWNED} .v-ready-text").first.text_content() == "✓ Ready"
 
     run(page, "kubectl set image deployment/web nginx=nginx:1.21")
-    both = wait_for(lambda: {p["version"] for p in pods(page)} >= {"1.20", "1.21"}, page,
-                    what="a moment with both versions on screen")
+    both = wait_for(
+        lambda: {p["version"] for p in pods(page)} >= {"1.20", "1.21"},
+        page,
+        what="a moment with both versions on screen",
+    )
     assert both
     page.screenshot(path=str(screenshot_dir / "visualizer-laptop-rolling-update.png"))
-    wait_for(lambda: (lambda ps: len(ps) == 3 and all(p["version"] == "1.21" and p["ready"] for p in ps))(pods(page)),
-             page, timeout=60, what="three ready nginx:1.21 pods")
+    wait_for(
+        lambda: (lambda ps: len(ps) == 3 and all(p["version"] == "1.21" and p["ready"] for p in ps))(
+            pods(page)
+        ),
+        page,
+        timeout=60,
+        what="three ready nginx:1.21 pods",
+    )
 
     # The narration reached the live region, and the 6-step flow was lit along the way.
     assert page.locator(".viz-event-list li").count() > 5
@@ -104,7 +116,9 @@ def test_history_and_tab_completion_in_the_console(browser, asgi_server):
     assert box.input_value() == "kubectl get nodes"
     box.fill("kubectl get nod")
     box.press("Tab")
-    page.wait_for_function("() => document.querySelector('.viz-term-input').value.startsWith('kubectl get nodes')")
+    page.wait_for_function(
+        "() => document.querySelector('.viz-term-input').value.startsWith('kubectl get nodes')"
+    )
     page.reload()
     wait_live(page)
     page.locator(".viz-term-input").press("ArrowUp")
@@ -117,12 +131,14 @@ def _demo_cluster(django_user_model):
     from visualizer.models import ClusterRecord
 
     teacher = django_user_model.objects.create_user("teacher", password="teacher-password-1", is_staff=True)
-    return ClusterRecord.objects.create(kind="demo", owner_key=f"user:{teacher.pk}", name="demo",
-                                        title="수업 데모 클러스터")
+    return ClusterRecord.objects.create(
+        kind="demo", owner_key=f"user:{teacher.pk}", name="demo", title="수업 데모 클러스터"
+    )
 
 
-def test_a_second_viewer_of_the_demo_cluster_sees_the_same_pods(browser, asgi_server, django_user_model,
-                                                                  screenshot_dir):
+def test_a_second_viewer_of_the_demo_cluster_sees_the_same_pods(
+    browser, asgi_server, django_user_model, screenshot_dir
+):
     record = _demo_cluster(django_user_model)
     t_ctx, teacher, t_watch = open_page(browser, asgi_server, width=1920, height=1080)
     teacher.goto(f"/admin/login/?next=/cluster/c/{record.public_id}/")
@@ -132,7 +148,9 @@ def test_a_second_viewer_of_the_demo_cluster_sees_the_same_pods(browser, asgi_se
     wait_live(teacher)
     set_speed(teacher)
 
-    s_ctx, student, s_watch = open_page(browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True)
+    s_ctx, student, s_watch = open_page(
+        browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True
+    )
     student.goto(f"/cluster/c/{record.public_id}/")
     wait_live(student)
     assert student.locator(".viz-readonly").is_visible()
@@ -140,10 +158,18 @@ def test_a_second_viewer_of_the_demo_cluster_sees_the_same_pods(browser, asgi_se
     assert student.locator("[data-control]").count() == 0
 
     run(teacher, "kubectl create deployment web --image=nginx:1.20 --replicas=3")
-    names = wait_for(lambda: (lambda ps: sorted(p["name"] for p in ps) if len(ps) == 3 and all(p["ready"] for p in ps)
-                              else None)(pods(teacher)), teacher, what="the teacher's three ready pods")
-    wait_for(lambda: sorted(p["name"] for p in pods(student)) == names
-             and all(p["ready"] for p in pods(student)), student, what="the student's copy")
+    names = wait_for(
+        lambda: (
+            lambda ps: sorted(p["name"] for p in ps) if len(ps) == 3 and all(p["ready"] for p in ps) else None
+        )(pods(teacher)),
+        teacher,
+        what="the teacher's three ready pods",
+    )
+    wait_for(
+        lambda: sorted(p["name"] for p in pods(student)) == names and all(p["ready"] for p in pods(student)),
+        student,
+        what="the student's copy",
+    )
     # The clock belongs to the cluster: the student sees the teacher's 8×.
     assert "8" in student.locator('[data-part="clock-state"]').inner_text()
     student.screenshot(path=str(screenshot_dir / "visualizer-phone-readonly.png"), full_page=True)
@@ -163,7 +189,9 @@ def test_a_yaml_error_is_marked_at_its_line(browser, asgi_server, screenshot_dir
     page.locator('[data-action="diff"]').click()
     page.wait_for_selector(".y-error-line")
     lines = page.locator(".viz-yaml-highlight .y-line")
-    marked = [i + 1 for i in range(lines.count()) if "y-error-line" in (lines.nth(i).get_attribute("class") or "")]
+    marked = [
+        i + 1 for i in range(lines.count()) if "y-error-line" in (lines.nth(i).get_attribute("class") or "")
+    ]
     assert marked == [7]
     assert page.locator(".y-error-gutter").inner_text().strip() == "7"
     assert "7" in page.locator(".viz-yaml-message").inner_text()
@@ -176,7 +204,9 @@ def test_a_yaml_error_is_marked_at_its_line(browser, asgi_server, screenshot_dir
     page.wait_for_selector('[data-action="apply"]:not([disabled])')
     assert "+" in page.locator(".viz-yaml-diff").inner_text()
     page.locator('[data-action="apply"]').click()
-    page.wait_for_function("() => /created|configured/.test(document.querySelector('.viz-yaml-message').textContent)")
+    page.wait_for_function(
+        "() => /created|configured/.test(document.querySelector('.viz-yaml-message').textContent)"
+    )
     wait_for(lambda: len(pods(page)) == 3, page, what="three pods from the template")
     watch.assert_clean()
     context.close()
@@ -194,8 +224,10 @@ def test_the_mermaid_export_of_a_cluster_renders_as_svg(browser, asgi_server, sc
     assert page.locator('#viz-export [data-part="graph"] .viz-export-render svg').count() == 1
     assert page.locator('#viz-export [data-part="trace"] .viz-export-render svg').count() == 1
     page.screenshot(path=str(screenshot_dir / "visualizer-laptop-mermaid-export.png"))
-    assert "flowchart" in page.locator('#viz-export [data-part="graph"] .viz-export-source').text_content() or \
-        "graph" in page.locator('#viz-export [data-part="graph"] .viz-export-source').text_content()
+    assert (
+        "flowchart" in page.locator('#viz-export [data-part="graph"] .viz-export-source').text_content()
+        or "graph" in page.locator('#viz-export [data-part="graph"] .viz-export-source').text_content()
+    )
     watch.assert_clean()
     context.close()
 
@@ -206,11 +238,13 @@ def test_a_classroom_cluster_on_the_projector(browser, asgi_server, django_user_
     from visualizer.models import ClusterRecord
 
     c = Cluster(workers=5, seed=1)
-    for cmd in ["kubectl create deployment web --image=nginx:1.20 --replicas=18",
-                "kubectl expose deployment web --port=80",
-                "kubectl create deployment api --image=httpd:2.4 --replicas=10",
-                "docker run -d --name legacy nginx:1.20",
-                "docker run -d --name cache redis:7.2"]:
+    for cmd in [
+        "kubectl create deployment web --image=nginx:1.20 --replicas=18",
+        "kubectl expose deployment web --port=80",
+        "kubectl create deployment api --image=httpd:2.4 --replicas=10",
+        "docker run -d --name legacy nginx:1.20",
+        "docker run -d --name cache redis:7.2",
+    ]:
         assert c.run(cmd).ok, cmd
     c.advance(30)
     c.run("sim traffic web 60")
@@ -218,9 +252,15 @@ def test_a_classroom_cluster_on_the_projector(browser, asgi_server, django_user_
     c.run("kubectl set image deployment/web nginx=nginx:1.21")
     c.advance(2)
     teacher = django_user_model.objects.create_user("teacher", password="teacher-password-1", is_staff=True)
-    record = ClusterRecord.objects.create(kind="demo", owner_key=f"user:{teacher.pk}", name="demo",
-                                          title="수업 데모 클러스터", state=json.dumps(c.to_dict()), version=c.version,
-                                          paused=True)
+    record = ClusterRecord.objects.create(
+        kind="demo",
+        owner_key=f"user:{teacher.pk}",
+        name="demo",
+        title="수업 데모 클러스터",
+        state=json.dumps(c.to_dict()),
+        version=c.version,
+        paused=True,
+    )
     context, page, watch = open_page(browser, asgi_server, width=1920, height=1080)
     page.goto(f"/admin/login/?next=/cluster/c/{record.public_id}/")
     page.locator("#id_username").fill("teacher")
@@ -260,8 +300,9 @@ def test_a_guided_scenario_completes_its_steps_from_the_cluster_state(browser, a
     context.close()
 
 
-def test_the_pair_scenario_shows_two_live_clusters_and_a_share_link_is_read_only(browser, asgi_server,
-                                                                                screenshot_dir):
+def test_the_pair_scenario_shows_two_live_clusters_and_a_share_link_is_read_only(
+    browser, asgi_server, screenshot_dir
+):
     from django.core.management import call_command
 
     call_command("loaddata", "scenarios", verbosity=0)
@@ -270,7 +311,10 @@ def test_the_pair_scenario_shows_two_live_clusters_and_a_share_link_is_read_only
     page.wait_for_function(
         "() => document.querySelectorAll('.viz-cluster[data-connection=\"open\"][data-version]').length === 2"
     )
-    assert page.locator(".viz-cluster-label").all_inner_texts() == ["A: 명령형 (docker run)", "B: 선언형 (Deployment)"]
+    assert page.locator(".viz-cluster-label").all_inner_texts() == [
+        "A: 명령형 (docker run)",
+        "B: 선언형 (Deployment)",
+    ]
     page.locator('.viz-step-list li[data-index="0"] .viz-hint-use').click()
     assert page.locator('.viz-cluster[data-index="0"] .viz-term-input').input_value().startswith("docker run")
     page.locator('.viz-cluster[data-index="0"] .viz-term-input').press("Enter")
@@ -280,7 +324,9 @@ def test_the_pair_scenario_shows_two_live_clusters_and_a_share_link_is_read_only
 
     # The sandbox of one visitor is refused to another, and its share link opens it read-only.
     share = page.locator('.viz-cluster[data-index="0"] [data-tool="share"]').get_attribute("data-url")
-    cluster_url = page.evaluate("() => JSON.parse(document.getElementById('viz-configs').textContent)[0].cluster")
+    cluster_url = page.evaluate(
+        "() => JSON.parse(document.getElementById('viz-configs').textContent)[0].cluster"
+    )
     watch.assert_clean()
     other_ctx, other, other_watch = open_page(browser, asgi_server, width=1366, height=768)
     response = other.goto(f"/cluster/c/{cluster_url}/")

@@ -48,7 +48,9 @@ def reload(record: ClusterRecord) -> ClusterRecord:
     return ClusterRecord.objects.get(pk=record.pk)
 
 
-def socket(public_id: str, session_key: str | None = None, query: str = "", origin=ORIGIN) -> WebsocketCommunicator:
+def socket(
+    public_id: str, session_key: str | None = None, query: str = "", origin=ORIGIN
+) -> WebsocketCommunicator:
     headers = [origin] + ([(b"cookie", f"sessionid={session_key}".encode())] if session_key else [])
     return WebsocketCommunicator(application, f"/ws/cluster/{public_id}/{query}", headers=headers)
 
@@ -57,7 +59,9 @@ async def receive(ws, kind: str, timeout: float = 5.0) -> dict:
     """Return the next frame of `kind`, skipping others (diffs, clocks) on the way."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        frame = json.loads(await ws.receive_from(timeout=max(0.01, deadline - asyncio.get_running_loop().time())))
+        frame = json.loads(
+            await ws.receive_from(timeout=max(0.01, deadline - asyncio.get_running_loop().time()))
+        )
         if frame["type"] == kind:
             return frame
 
@@ -81,7 +85,13 @@ async def test_the_owner_gets_a_snapshot_and_drives_the_cluster(host_cleanup):
     assert connected
     snapshot = await receive(ws, "snapshot")
     assert snapshot["role"] == "control" and snapshot["state"]["nodes"]
-    await send(ws, type="command", id=1, text="kubectl create deployment web --image=nginx:1.20 --replicas=3", stdin=None)
+    await send(
+        ws,
+        type="command",
+        id=1,
+        text="kubectl create deployment web --image=nginx:1.20 --replicas=3",
+        stdin=None,
+    )
     result = await receive(ws, "result")
     assert result["id"] == 1 and result["ok"] and "deployment.apps/web created" in result["output"]
     diff = await receive(ws, "diff")
@@ -96,7 +106,9 @@ async def test_a_command_is_saved_before_it_is_answered(host_cleanup):
     ws = socket(record.public_id, key)
     await ws.connect()
     await receive(ws, "snapshot")
-    await send(ws, type="command", id="a", text="kubectl create deployment api --image=nginx:1.21", stdin=None)
+    await send(
+        ws, type="command", id="a", text="kubectl create deployment api --image=nginx:1.21", stdin=None
+    )
     await receive(ws, "result")
     saved = await reload(record)
     assert "api" in saved.state
@@ -111,8 +123,14 @@ async def test_a_command_is_saved_before_it_is_answered(host_cleanup):
 
 @pytest.mark.parametrize(
     "text",
-    ["not json", "[]", '{"type":"nope"}', '{"type":"command","id":1}', "x" * 80_000,
-     '{"type":"control","action":"speed","value":3}'],
+    [
+        "not json",
+        "[]",
+        '{"type":"nope"}',
+        '{"type":"command","id":1}',
+        "x" * 80_000,
+        '{"type":"control","action":"speed","value":3}',
+    ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(host_cleanup, text):
     """Malformed, unknown or oversized frames are answered with an error; the connection keeps working."""
@@ -204,7 +222,13 @@ async def test_students_watch_the_demo_cluster_the_instructor_drives(host_cleanu
     student = socket(record.public_id, await visitor_session("ian"))
     await student.connect()
     assert (await receive(student, "snapshot"))["role"] == "view"
-    await send(instructor, type="command", id=1, text="kubectl create deployment web --image=nginx:1.20 --replicas=2", stdin=None)
+    await send(
+        instructor,
+        type="command",
+        id=1,
+        text="kubectl create deployment web --image=nginx:1.20 --replicas=2",
+        stdin=None,
+    )
     await receive(instructor, "result")
     diff = await receive(student, "diff")
     assert "web" in json.dumps(diff["diff"])

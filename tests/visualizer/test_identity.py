@@ -5,8 +5,14 @@ from visualizer.ratelimit import TokenBucket
 
 
 def role(kind="sandbox", owner="visitor:a", viewer="visitor:a", superuser=False, token=None):
-    return role_for(kind=kind, record_owner=owner, share_token="secret-token", viewer_key=viewer,
-                    is_superuser=superuser, offered_token=token)
+    return role_for(
+        kind=kind,
+        record_owner=owner,
+        share_token="secret-token",
+        viewer_key=viewer,
+        is_superuser=superuser,
+        offered_token=token,
+    )
 
 
 def test_a_sandbox_is_driven_by_its_owner_only():

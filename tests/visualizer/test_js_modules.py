@@ -21,14 +21,20 @@ ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "static" / "js" / "visualizer"
 NODE = shutil.which("node")
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: the pure JS modules are not checked")
+pytestmark = pytest.mark.skipif(
+    NODE is None, reason="node is not installed: the pure JS modules are not checked"
+)
 
 
 def run_node(script: str, data: object) -> object:
     """Run an ES module script with `DATA` bound to `data`; return what it prints as JSON."""
     source = f"const DATA = JSON.parse(process.env.VIZ_DATA);\n{script}"
     proc = subprocess.run(
-        [NODE, "--input-type=module", "-e", source], cwd=JS, capture_output=True, text=True, timeout=60,
+        [NODE, "--input-type=module", "-e", source],
+        cwd=JS,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"VIZ_DATA": json.dumps(data), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 0, proc.stderr
@@ -81,8 +87,16 @@ def test_state_applies_engine_diffs_exactly_like_apply_diff():
     for diff in diffs:
         python = apply_diff(python, diff)
     assert canonical(python) == canonical(final)
-    frames = [{"type": "diff", "from": d["from"], "to": d["to"], "clock": {"now": d["now"], "speed": 1, "paused": False},
-               "diff": d} for d in diffs]
+    frames = [
+        {
+            "type": "diff",
+            "from": d["from"],
+            "to": d["to"],
+            "clock": {"now": d["now"], "speed": 1, "paused": False},
+            "diff": d,
+        }
+        for d in diffs
+    ]
     out = run_node(
         """
         import { createClusterState } from "./state.js";
@@ -151,9 +165,13 @@ def test_layout_keeps_thirty_pods_on_five_workers_inside_their_nodes_and_apart()
             assert node["y"] <= card["y"] and card["y"] + card["h"] <= node["y"] + node["h"]
             assert card["x"] + card["w"] <= case["width"]
         for i, a in enumerate(cards):
-            for b in cards[i + 1:]:
-                apart = a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"] or \
-                    a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"]
+            for b in cards[i + 1 :]:
+                apart = (
+                    a["x"] + a["w"] <= b["x"]
+                    or b["x"] + b["w"] <= a["x"]
+                    or a["y"] + a["h"] <= b["y"]
+                    or b["y"] + b["h"] <= a["y"]
+                )
                 assert apart, (a, b)
         assert layout["height"] > 0 and card["w"] >= 150
 
@@ -207,10 +225,16 @@ def test_yaml_tokenizer_flow_steps_and_backoff():
     assert out["lines"][2] == [["y-doc", "---"]]
     assert ["y-quoted", "'nginx:1.20'"] in out["lines"][3]
     # Every line's tokens put together give the line back: the overlay lines up with the textarea.
-    for source, tokens in zip(["  replicas: 3  # three", "- name: web", "---", "    image: 'nginx:1.20'"],
-                              out["lines"], strict=True):
+    for source, tokens in zip(
+        ["  replicas: 3  # three", "- name: web", "---", "    image: 'nginx:1.20'"], out["lines"], strict=True
+    ):
         assert "".join(t for _, t in tokens) == source
-    assert [(s["step"], s["node"]) for s in out["steps"]] == [(1, None), (2, None), (4, "worker-2"), (4, "worker-3")]
+    assert [(s["step"], s["node"]) for s in out["steps"]] == [
+        (1, None),
+        (2, None),
+        (4, "worker-2"),
+        (4, "worker-3"),
+    ]
     low, high = zip(*out["delays"], strict=True)
     assert list(low) == sorted(low) and high[-1] == 15000 and low[-1] == 7500
     assert all(lo < hi for lo, hi in out["delays"])

@@ -9,7 +9,9 @@ from visualizer import protocol
 
 def test_it_parses_a_command():
     """A well-formed command comes back as its type and fields."""
-    kind, fields = protocol.parse(json.dumps({"v": 1, "type": "command", "id": 3, "text": "kubectl get pods", "stdin": None}))
+    kind, fields = protocol.parse(
+        json.dumps({"v": 1, "type": "command", "id": 3, "text": "kubectl get pods", "stdin": None})
+    )
     assert kind == "command" and fields == {"id": 3, "text": "kubectl get pods", "stdin": None}
 
 
@@ -41,7 +43,9 @@ def test_it_refuses_malformed_frames_with_a_code(text, code):
 def test_speed_accepts_the_five_documented_values():
     """0.5× to 8× are the speeds a cluster can run at."""
     for speed in (0.5, 1, 2, 4, 8):
-        assert protocol.parse(json.dumps({"type": "control", "action": "speed", "value": speed}))[0] == "control"
+        assert (
+            protocol.parse(json.dumps({"type": "control", "action": "speed", "value": speed}))[0] == "control"
+        )
 
 
 def test_build_makes_compact_versioned_text_and_refuses_unknown_types():
@@ -53,4 +57,10 @@ def test_build_makes_compact_versioned_text_and_refuses_unknown_types():
 
 def test_error_frames_echo_the_request_id():
     """An error says which request it answers."""
-    assert json.loads(protocol.error("busy", "잠시 후", 7)) == {"v": 1, "type": "error", "code": "busy", "message": "잠시 후", "ref": 7}
+    assert json.loads(protocol.error("busy", "잠시 후", 7)) == {
+        "v": 1,
+        "type": "error",
+        "code": "busy",
+        "message": "잠시 후",
+        "ref": 7,
+    }

@@ -41,7 +41,13 @@ async def test_progress_reaches_the_page_when_the_state_shows_it(host_cleanup): 
     first = (await receive(ws, "scenario"))["scenario"]
     assert first["slug"] == "deployment" and not first["steps"][0]["done"]
     await send(ws, type="control", action="speed", value=8)
-    await send(ws, type="command", id=1, text="kubectl create deployment web --image=nginx:1.20 --replicas=3", stdin=None)
+    await send(
+        ws,
+        type="command",
+        id=1,
+        text="kubectl create deployment web --image=nginx:1.20 --replicas=3",
+        stdin=None,
+    )
     for _ in range(40):
         frame = (await receive(ws, "scenario", timeout=10))["scenario"]
         if frame["steps"][0]["done"]:
@@ -91,14 +97,20 @@ async def test_finishing_a_scenario_is_recorded_as_evidence(host_cleanup):  # no
     await send(ws, type="control", action="speed", value=8)
     await send(ws, type="scenario.start", scenario="load-balancing")
     await receive(ws, "scenario")
-    lines = ["kubectl expose deployment web --port=80", "sim traffic web 30",
-             "kubectl scale deployment web --replicas=5", "sim traffic web 50"]
+    lines = [
+        "kubectl expose deployment web --port=80",
+        "sim traffic web 30",
+        "kubectl scale deployment web --replicas=5",
+        "sim traffic web 50",
+    ]
     frame = {}
     for i, line in enumerate(lines):
         await send(ws, type="command", id=i, text=line, stdin=None)
         for _ in range(80):
             frame = json.loads(await ws.receive_from(timeout=10))
-            if frame["type"] == "scenario" and (frame["scenario"]["current"] > i or frame["scenario"]["complete"]):
+            if frame["type"] == "scenario" and (
+                frame["scenario"]["current"] > i or frame["scenario"]["complete"]
+            ):
                 frame = frame["scenario"]
                 break
     assert frame["complete"], frame
@@ -118,7 +130,11 @@ async def test_server_code_can_drive_a_cluster_its_viewers_then_see(host_cleanup
     host = get_host()
     assert await host.drive(record.public_id, "control", {"action": "pause", "value": None}) == []
     assert (await receive(student, "clock"))["clock"]["paused"] is True
-    reply = await host.drive(record.public_id, "command", {"id": "p", "text": "kubectl create deployment web --image=nginx:1.20", "stdin": None})
+    reply = await host.drive(
+        record.public_id,
+        "command",
+        {"id": "p", "text": "kubectl create deployment web --image=nginx:1.20", "stdin": None},
+    )
     assert json.loads(reply[0])["ok"]
     assert "web" in json.dumps((await receive(student, "diff"))["diff"])
     await student.disconnect()

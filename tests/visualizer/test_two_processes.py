@@ -20,7 +20,9 @@ from visualizer.models import ClusterRecord
 
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set: the two-process test needs Redis"),
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set: the two-process test needs Redis"
+    ),
 ]
 
 FAST_LEASES = {"VISUALIZER_LEASE_TTL": "3", "VISUALIZER_HOUSEKEEPING": "0.5", "VISUALIZER_SAVE_EVERY": "0.5"}
@@ -81,7 +83,9 @@ def test_two_processes_share_clusters_and_survive_the_owner_dying(two_servers):
     record = ClusterRecord.objects.create(owner_key="visitor:owner-two")
 
     def url(port, share=True):
-        return f"ws://127.0.0.1:{port}/ws/cluster/{record.public_id}/" + (f"?share={record.share_token}" if share else "")
+        return f"ws://127.0.0.1:{port}/ws/cluster/{record.public_id}/" + (
+            f"?share={record.share_token}" if share else ""
+        )
 
     def ws(port, share=True, cookie=False):
         headers = {"Cookie": f"sessionid={session.session_key}"} if cookie else None
@@ -97,8 +101,16 @@ def test_two_processes_share_clusters_and_survive_the_owner_dying(two_servers):
 
                 # A command through process 2 is carried out by process 1 and reaches both processes' viewers.
                 await driver.send(json.dumps({"type": "control", "action": "speed", "value": 8}))
-                await driver.send(json.dumps({"type": "command", "id": 1, "stdin": None,
-                                              "text": "kubectl create deployment web --image=nginx:1.20 --replicas=2"}))
+                await driver.send(
+                    json.dumps(
+                        {
+                            "type": "command",
+                            "id": 1,
+                            "stdin": None,
+                            "text": "kubectl create deployment web --image=nginx:1.20 --replicas=2",
+                        }
+                    )
+                )
                 result = await frames_until(driver, lambda f: f["type"] == "result", 10)
                 assert result[-1]["ok"], result[-1]
                 mentions_web = lambda f: f["type"] == "diff" and "web" in json.dumps(f["diff"])  # noqa: E731
@@ -106,7 +118,9 @@ def test_two_processes_share_clusters_and_survive_the_owner_dying(two_servers):
                 assert any(mentions_web(f) for f in seen1) and any(mentions_web(f) for f in seen2)
                 assert_chain(seen1)
                 assert_chain(seen2)
-                assert [f["to"] for f in seen2 if f["type"] == "diff"] == [f["to"] for f in seen1 if f["type"] == "diff"]
+                assert [f["to"] for f in seen2 if f["type"] == "diff"] == [
+                    f["to"] for f in seen1 if f["type"] == "diff"
+                ]
                 owner = await asyncio.to_thread(lambda: ClusterRecord.objects.get(pk=record.pk).lease_owner)
                 assert f":{proc1.pid}:" in owner
 
@@ -115,8 +129,16 @@ def test_two_processes_share_clusters_and_survive_the_owner_dying(two_servers):
                 after = await frames_until(viewer2, lambda f: f["type"] == "snapshot", 20)
                 state = after[-1]["state"]
                 assert "default/web" in state["deployments"]
-                await driver.send(json.dumps({"type": "command", "id": 2, "stdin": None,
-                                              "text": "kubectl scale deployment web --replicas=3"}))
+                await driver.send(
+                    json.dumps(
+                        {
+                            "type": "command",
+                            "id": 2,
+                            "stdin": None,
+                            "text": "kubectl scale deployment web --replicas=3",
+                        }
+                    )
+                )
                 scaled = await frames_until(driver, lambda f: f["type"] == "result", 10)
                 assert scaled[-1]["ok"], scaled[-1]
                 owner = await asyncio.to_thread(lambda: ClusterRecord.objects.get(pk=record.pk).lease_owner)

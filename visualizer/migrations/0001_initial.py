@@ -5,54 +5,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Scenario',
+            name="Scenario",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(max_length=120)),
-                ('feature', models.CharField(blank=True, help_text='Which of the 8 core features, or empty', max_length=40)),
-                ('diagram_number', models.PositiveIntegerField(blank=True, help_text='The lesson figure it practises', null=True)),
-                ('summary', models.TextField(blank=True)),
-                ('layout', models.CharField(default='single', help_text='single, or pair for two clusters side by side', max_length=10)),
-                ('setup', models.JSONField(blank=True, default=list, help_text='Commands run on a fresh cluster before step 1')),
-                ('steps', models.JSONField(default=list, help_text='[{title, text, hint, check}] — see docs/engine.md')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("title", models.CharField(max_length=120)),
+                (
+                    "feature",
+                    models.CharField(
+                        blank=True, help_text="Which of the 8 core features, or empty", max_length=40
+                    ),
+                ),
+                (
+                    "diagram_number",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="The lesson figure it practises", null=True
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "layout",
+                    models.CharField(
+                        default="single",
+                        help_text="single, or pair for two clusters side by side",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "setup",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Commands run on a fresh cluster before step 1"
+                    ),
+                ),
+                (
+                    "steps",
+                    models.JSONField(
+                        default=list, help_text="[{title, text, hint, check}] — see docs/engine.md"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'slug'],
+                "ordering": ["order", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='ClusterRecord',
+            name="ClusterRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=visualizer.models.new_public_id, max_length=24, unique=True)),
-                ('kind', models.CharField(choices=[('sandbox', '개인 샌드박스'), ('demo', '수업 데모')], default='sandbox', max_length=10)),
-                ('owner_key', models.CharField(db_index=True, help_text='visitor:<id> or user:<id>', max_length=80)),
-                ('name', models.CharField(default='sandbox', help_text="Which of the owner's clusters", max_length=40)),
-                ('title', models.CharField(blank=True, max_length=100)),
-                ('share_token', models.CharField(default=visualizer.models.new_share_token, max_length=32, unique=True)),
-                ('state', models.JSONField(blank=True, help_text='Cluster.to_dict(); empty for a fresh cluster', null=True)),
-                ('version', models.BigIntegerField(default=0)),
-                ('speed', models.FloatField(default=1.0)),
-                ('paused', models.BooleanField(default=False)),
-                ('scenario', models.CharField(blank=True, max_length=60)),
-                ('scenario_state', models.JSONField(blank=True, null=True)),
-                ('lease_owner', models.CharField(blank=True, max_length=80)),
-                ('lease_expires', models.DateTimeField(blank=True, null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(default=visualizer.models.new_public_id, max_length=24, unique=True),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("sandbox", "개인 샌드박스"), ("demo", "수업 데모")],
+                        default="sandbox",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "owner_key",
+                    models.CharField(db_index=True, help_text="visitor:<id> or user:<id>", max_length=80),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        default="sandbox", help_text="Which of the owner's clusters", max_length=40
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=100)),
+                (
+                    "share_token",
+                    models.CharField(default=visualizer.models.new_share_token, max_length=32, unique=True),
+                ),
+                (
+                    "state",
+                    models.JSONField(
+                        blank=True, help_text="Cluster.to_dict(); empty for a fresh cluster", null=True
+                    ),
+                ),
+                ("version", models.BigIntegerField(default=0)),
+                ("speed", models.FloatField(default=1.0)),
+                ("paused", models.BooleanField(default=False)),
+                ("scenario", models.CharField(blank=True, max_length=60)),
+                ("scenario_state", models.JSONField(blank=True, null=True)),
+                ("lease_owner", models.CharField(blank=True, max_length=80)),
+                ("lease_expires", models.DateTimeField(blank=True, null=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('owner_key', 'name'), name='one_cluster_per_owner_and_name')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner_key", "name"), name="one_cluster_per_owner_and_name"
+                    )
+                ],
             },
         ),
     ]

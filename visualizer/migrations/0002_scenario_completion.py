@@ -4,22 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visualizer', '0001_initial'),
+        ("visualizer", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScenarioCompletion',
+            name="ScenarioCompletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_key', models.CharField(db_index=True, max_length=80)),
-                ('scenario', models.SlugField()),
-                ('completed_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("owner_key", models.CharField(db_index=True, max_length=80)),
+                ("scenario", models.SlugField()),
+                ("completed_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('owner_key', 'scenario'), name='one_completion_per_scenario')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner_key", "scenario"), name="one_completion_per_scenario"
+                    )
+                ],
             },
         ),
     ]

@@ -8,21 +8,22 @@ def nulls_to_empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visualizer', '0002_scenario_completion'),
+        ("visualizer", "0002_scenario_completion"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clusterrecord',
-            name='state',
+            model_name="clusterrecord",
+            name="state",
             field=models.TextField(blank=True, null=True),
         ),
         migrations.RunPython(nulls_to_empty, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='clusterrecord',
-            name='state',
-            field=models.TextField(blank=True, default='', help_text='json.dumps(Cluster.to_dict()); empty for a fresh cluster'),
+            model_name="clusterrecord",
+            name="state",
+            field=models.TextField(
+                blank=True, default="", help_text="json.dumps(Cluster.to_dict()); empty for a fresh cluster"
+            ),
         ),
     ]

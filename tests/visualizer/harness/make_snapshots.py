@@ -37,7 +37,10 @@ def classroom() -> dict:
     c.run("sim fail-node worker-5")
     c.advance(45)
     c.run("kubectl cordon worker-4")
-    pods = sorted(p["metadata"]["name"] for p in json.loads(c.run("kubectl get pods -l app=api -o json").output)["items"])
+    pods = sorted(
+        p["metadata"]["name"]
+        for p in json.loads(c.run("kubectl get pods -l app=api -o json").output)["items"]
+    )
     print(c.run(f"sim probe-fail {pods[0]} readiness").output)
     print(c.run(f"sim probe-fail {pods[1]} liveness").output)
     c.advance(15)

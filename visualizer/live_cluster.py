@@ -124,6 +124,7 @@ class LiveCluster:
 
     # ------------------------------------------------------------------ actions
     def command(self, ref: object, text: str, stdin: str | None) -> Outcome:
+        before = self.engine.version
         result = self.engine.run(text, stdin=stdin)
         data = result.to_dict()
         reply = protocol.build(
@@ -135,7 +136,7 @@ class LiveCluster:
             events=data["events"][-50:],
         )
         frames = self._changes()
-        return Outcome(reply=[reply], broadcast=frames, changed=True)
+        return Outcome(reply=[reply], broadcast=frames, changed=self.engine.version != before)
 
     def control(self, action: str, value: float | None) -> Outcome:
         frames: list[str] = []

@@ -169,6 +169,7 @@ class Cluster:
         self._log_floor = 0
         self._collect: list | None = None
         self._trace: list | None = None
+        self._svc_selectors: dict[str, list] = {}  # namespace -> Services with a selector (a pure cache)
         self.store.watchers.append(self._on_change)
 
     def _bootstrap(self) -> None:
@@ -434,6 +435,7 @@ class Cluster:
         elif kind == "Deployment":
             self.enqueue("deployment", key)
         elif kind == "Service":
+            self._svc_selectors.clear()
             self.enqueue("endpoints", key)
             self.enqueue("kube-proxy", key)
         elif kind == "Endpoints":
@@ -462,18 +464,26 @@ class Cluster:
             self.enqueue("pv", "volumes")
 
     def _pod_changed(self, key: str, old: dict | None, new: dict | None) -> None:
+        # The busiest watcher (every kubelet status write lands here), so each pod property is read once and
+        # the checks below are plain comparisons; the order of enqueue/touch calls is part of the behaviour.
         obj = new if new is not None else old
+        meta = obj["metadata"]
         owner = controller_uid(obj)
+        old_meta = old["metadata"] if old is not None else None
+        new_meta = new["metadata"] if new is not None else None
+        ready_old = ready_new = False
+        if old is not None and new is not None:
+            ready_old, ready_new = pod_ready(old), pod_ready(new)
         # A write that leaves the pod's (active, ready) state alone cannot change its ReplicaSet's status.
         relevant = (
             old is None
             or new is None
             or pod_active(old) != pod_active(new)
-            or pod_ready(old) != pod_ready(new)
-            or old["metadata"].get("ownerReferences") is not new["metadata"].get("ownerReferences")
+            or ready_old != ready_new
+            or old_meta.get("ownerReferences") is not new_meta.get("ownerReferences")
         )
         if owner and relevant:
-            okey = self.store.by_uid_key(owner)
+            okey = self.store.by_uid.get(owner)
             if okey:
                 self.enqueue("replicaset", okey)
                 if new is None:
@@ -483,40 +493,65 @@ class Cluster:
                     dkey = self.store.by_uid_key(dep) if dep else None
                     if dkey:
                         self.enqueue("deployment", dkey)
-        spec_new = new["spec"] if new else {}
-        spec_old = old["spec"] if old else {}
-        node_new, node_old = spec_new.get("nodeName"), spec_old.get("nodeName")
-        if new is not None and not node_new and not new["metadata"].get("deletionTimestamp"):
+        node_new = new["spec"].get("nodeName") if new is not None else None
+        node_old = old["spec"].get("nodeName") if old is not None else None
+        deleting_new = new_meta.get("deletionTimestamp") if new_meta is not None else None
+        if new is not None and not node_new and not deleting_new:
             self.enqueue("scheduler", key)
         if node_new and (
             node_new != node_old
             or (old is not None and old["spec"] is not new["spec"])
-            or (
-                new["metadata"].get("deletionTimestamp")
-                != (old or {}).get("metadata", {}).get("deletionTimestamp")
-            )
+            or deleting_new != (old_meta.get("deletionTimestamp") if old_meta is not None else None)
         ):
             self.enqueue("kubelet", key)
         if new is None and node_old:
             self.enqueue("kubelet", key)
-        for n in {node_new, node_old} - {None}:
-            self.touch("nodes", n)
-        if self.store.by_kind["Service"] and _endpoint_signature(old) != _endpoint_signature(new):
-            ns = obj["metadata"]["namespace"]
-            old_labels = (old or {}).get("metadata", {}).get("labels") or {}
-            new_labels = (new or {}).get("metadata", {}).get("labels") or {}
-            both = (old_labels,) if old_labels is new_labels else (old_labels, new_labels)
-            for svc in self.store.list("Service", ns):
-                sel = svc["spec"].get("selector")
-                if sel and any(all(lab.get(k) == v for k, v in sel.items()) for lab in both):
-                    self.enqueue("endpoints", etcd_key(BY_KIND["Service"], ns, svc["metadata"]["name"]))
+        if node_new is not None and node_old is not None and node_new != node_old:
+            for n in {node_new, node_old}:
+                self.touch("nodes", n)
+        elif node_new is not None or node_old is not None:
+            self.touch("nodes", node_new if node_new is not None else node_old)
+        if self.store.by_kind["Service"] and _endpoints_may_change(old, new, ready_old, ready_new):
+            ns = meta["namespace"]
+            old_labels = (old_meta.get("labels") if old_meta is not None else None) or {}
+            new_labels = (new_meta.get("labels") if new_meta is not None else None) or {}
+            same = old_labels is new_labels
+            for svc_key, sel in self._service_selectors(ns):
+                for k, v in sel:
+                    if old_labels.get(k) != v:
+                        break
+                else:
+                    self.enqueue("endpoints", svc_key)
+                    continue
+                if same:
+                    continue
+                for k, v in sel:
+                    if new_labels.get(k) != v:
+                        break
+                else:
+                    self.enqueue("endpoints", svc_key)
         if new is None or (
-            old is not None
-            and old["spec"].get("nodeName")
+            node_old
             and new.get("status", {}).get("phase") in ("Succeeded", "Failed")
             and old.get("status", {}).get("phase") != new["status"]["phase"]
         ):
             self._retry_unscheduled()
+
+    def _service_selectors(self, namespace: str) -> list[tuple[str, tuple]]:
+        """Returns (Service key, selector items) for the Services of a namespace that have a selector, in the
+        order `store.list` gives (cached: every pod write asks, Services change rarely)."""
+        cached = self._svc_selectors.get(namespace)
+        if cached is None:
+            cached = [
+                (
+                    etcd_key(BY_KIND["Service"], namespace, svc["metadata"]["name"]),
+                    tuple(svc["spec"]["selector"].items()),
+                )
+                for svc in self.store.list("Service", namespace)
+                if svc["spec"].get("selector")
+            ]
+            self._svc_selectors[namespace] = cached
+        return cached
 
     def _retry_unscheduled(self) -> None:
         for key in self.store.unscheduled:
@@ -709,6 +744,23 @@ class Cluster:
             return complete(self, prefix)
         except Exception:  # noqa: BLE001 - completion must never break a console
             return []
+
+
+def _endpoints_may_change(old: dict | None, new: dict | None, ready_old: bool, ready_new: bool) -> bool:
+    """Returns True when the write changed what the endpoints controller reads of a pod (same answer as
+    comparing `_endpoint_signature`s, without building them; readiness is passed in, already computed)."""
+    if old is None or new is None:
+        return True
+    if ready_old != ready_new:
+        return True
+    so, sn = old.get("status") or {}, new.get("status") or {}
+    if so.get("podIP") != sn.get("podIP") or so.get("phase") != sn.get("phase"):
+        return True
+    om, nm = old["metadata"], new["metadata"]
+    if bool(om.get("deletionTimestamp")) != bool(nm.get("deletionTimestamp")):
+        return True
+    lo, ln = om.get("labels") or {}, nm.get("labels") or {}
+    return lo is not ln and tuple(lo.items()) != tuple(ln.items())
 
 
 def _endpoint_signature(pod: dict | None):

@@ -249,4 +249,5 @@ TEMPLATES: dict[str, tuple[int | None, str, str]] = {
 def narrate(template: str, **fields) -> tuple[int | None, str, str]:
     """Returns (step, korean, english) for a template key filled with fields."""
     step, ko, en = TEMPLATES[template]
-    return step, ko.format(**fields), en.format(**fields)
+    # format_map reads the keyword dict directly; format(**fields) would copy it twice (called per event).
+    return step, ko.format_map(fields), en.format_map(fields)

@@ -170,6 +170,8 @@ class Cluster:
         self._collect: list | None = None
         self._trace: list | None = None
         self._svc_selectors: dict[str, list] = {}  # namespace -> Services with a selector (a pure cache)
+        self._event_now: float | None = None  # emit's cache of round(now, 3)
+        self._event_time = 0.0
         self.store.watchers.append(self._on_change)
 
     def _bootstrap(self) -> None:
@@ -331,9 +333,13 @@ class Cluster:
     ) -> dict:
         """Records an event (quiet ones are narration only and do not show in `kubectl get events`)."""
         self.event_seq += 1
+        now = self.clock.now
+        if now != self._event_now:
+            # Many events share an instant; round() is slow enough to be worth doing once per instant.
+            self._event_now, self._event_time = now, round(now, 3)
         ev = {
             "seq": self.event_seq,
-            "time": round(self.clock.now, 3),
+            "time": self._event_time,
             "type": etype,
             "reason": reason,
             "object": obj,

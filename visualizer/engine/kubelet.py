@@ -103,8 +103,11 @@ class Kubelet:
             return
         wake = []
         policy = pod["spec"].get("restartPolicy", "Always")
+        containers = sb["containers"]
         for spec in pod["spec"]["containers"]:
-            ctr = sb["containers"].setdefault(spec["name"], _new_container())
+            ctr = containers.get(spec["name"])
+            if ctr is None:  # not setdefault: that would build a fresh record on every sync
+                ctr = containers[spec["name"]] = _new_container()
             self._step_container(pod, node, sb, spec, ctr, policy, wake)
         self._write_status(pod, node, sb)
         if wake:
@@ -926,11 +929,12 @@ class Kubelet:
     def _write_status_now(self, pod: dict, node: str, sb: dict | None) -> None:
         c = self.c
         old = pod.get("status") or {}
+        host_ip = c.node_ip(node)
         status = {
             "phase": old.get("phase", "Pending"),
             "qosClass": old.get("qosClass", "BestEffort"),
-            "hostIP": c.node_ip(node),
-            "hostIPs": [{"ip": c.node_ip(node)}],
+            "hostIP": host_ip,
+            "hostIPs": [{"ip": host_ip}],
         }
         if sb is not None:
             status["podIP"] = sb["ip"]
@@ -1014,26 +1018,27 @@ class Kubelet:
             phase = "Running"
         status["phase"] = phase
         conds_old = {cd["type"]: cd for cd in old.get("conditions", ())}
-
-        def cond(ctype, ok):
+        finished = phase in ("Succeeded", "Failed")
+        conditions = []
+        # One loop rather than a closure per condition: this runs on every pod status write.
+        for ctype, ok in (
+            ("PodReadyToStartContainers", sb is not None),
+            ("Initialized", True),
+            ("Ready", all_ready),
+            ("ContainersReady", all_ready),
+            ("PodScheduled", True),
+        ):
             value = "True" if ok else "False"
             prev = conds_old.get(ctype)
             when = prev["lastTransitionTime"] if prev and prev["status"] == value else stamp(c.clock.now)
             out = {"type": ctype, "status": value, "lastProbeTime": None, "lastTransitionTime": when}
             if not ok and ctype in ("Ready", "ContainersReady"):
-                out["reason"] = "PodCompleted" if phase in ("Succeeded", "Failed") else "ContainersNotReady"
-                if phase not in ("Succeeded", "Failed"):
+                out["reason"] = "PodCompleted" if finished else "ContainersNotReady"
+                if not finished:
                     names = [cs["name"] for cs in statuses if not cs["ready"]]
                     out["message"] = f"containers with unready status: [{' '.join(names)}]"
-            return out
-
-        status["conditions"] = [
-            cond("PodReadyToStartContainers", sb is not None),
-            cond("Initialized", True),
-            cond("Ready", all_ready),
-            cond("ContainersReady", all_ready),
-            cond("PodScheduled", True),
-        ]
+            conditions.append(out)
+        status["conditions"] = conditions
         status["containerStatuses"] = statuses
         if status != old:
             was_ready = any(

@@ -119,14 +119,23 @@ class Store:
                 return []
             if best is None or len(bucket) < len(best):
                 best = bucket
-        out = []
-        for key in best:
-            pod = self.objects[key]
-            labels = pod["metadata"].get("labels") or {}
-            if all(labels.get(k) == v for k, v in match_labels.items()):
-                out.append(pod)
-        out.sort(key=lambda p: p["metadata"]["name"])
-        return out
+        objects = self.objects
+        if len(match_labels) == 1:
+            # One label: its bucket holds exactly the pods carrying it.
+            keys = sorted(best)
+        else:
+            items = match_labels.items()
+            keys = []
+            for key in best:
+                labels = objects[key]["metadata"].get("labels") or {}
+                for k, v in items:
+                    if labels.get(k) != v:
+                        break
+                else:
+                    keys.append(key)
+            keys.sort()
+        # Keys are `/registry/pods/<namespace>/<name>` in one namespace, so key order is name order.
+        return [objects[key] for key in keys]
 
     # ------------------------------------------------------------------------------------------ writing
     def put(self, obj: dict, encrypted: bool = False) -> dict:

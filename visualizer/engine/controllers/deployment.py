@@ -27,13 +27,26 @@ CHANGE_CAUSE = "kubernetes.io/change-cause"
 HASH_LABEL = "pod-template-hash"
 
 
+_SCALED: dict[tuple, int] = {}  # ("25%", total, round_up) -> value: every sync resolves the same few
+
+
 def scaled_value(value, total: int, round_up: bool) -> int:
     """Returns an int-or-percent resolved against total (GetScaledValueFromIntOrPercent)."""
     if isinstance(value, int):
         return value
+    key = (value, total, round_up) if type(value) is str else None
+    if key is not None:
+        hit = _SCALED.get(key)
+        if hit is not None:
+            return hit
     pct = int(str(value).rstrip("%"))
     exact = pct * total / 100
-    return math.ceil(exact) if round_up else math.floor(exact)
+    result = math.ceil(exact) if round_up else math.floor(exact)
+    if key is not None:
+        if len(_SCALED) > 10_000:
+            _SCALED.clear()
+        _SCALED[key] = result
+    return result
 
 
 def fenceposts(d: dict) -> tuple[int, int]:
@@ -264,7 +277,11 @@ class DeploymentController:
         want_ann = dict(ann) | {DESIRED: str(replicas), MAX_REPLICAS: str(replicas + surge)}
         if old == size and want_ann == ann:
             return rs
-        upd = clone(rs)
+        # Copy only the levels that change: the template, selector and status are shared with the stored
+        # version, which is never mutated (a deep clone of the pod template was most of a scale's cost).
+        upd = dict(rs)
+        upd["metadata"] = dict(rs["metadata"])
+        upd["spec"] = dict(rs["spec"])
         upd["spec"]["replicas"] = size
         upd["metadata"]["annotations"] = want_ann
         stored = c.api.update(upd, COMPONENT)
@@ -535,7 +552,9 @@ class DeploymentController:
             "readyReplicas": ready,
             "availableReplicas": available,
             "unavailableReplicas": max(0, replicas - available),
-            "conditions": clone(old.get("conditions", [])),
+            # Conditions are flat dicts of strings (only _set_condition writes them): a shallow copy each is
+            # a full copy, and _set_condition may then update them in place.
+            "conditions": [dict(cd) for cd in old.get("conditions", [])],
         }
         if old.get("collisionCount"):
             status["collisionCount"] = old["collisionCount"]

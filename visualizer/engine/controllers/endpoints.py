@@ -31,6 +31,9 @@ class EndpointsController:
 
     def __init__(self, cluster):
         self.c = cluster
+        # pod uid -> (ip, node, address): a pod's address entry only changes with its IP or node, so
+        # successive Endpoints versions share it (stored objects are never mutated). A pure cache.
+        self._addresses: dict[str, tuple] = {}
 
     def sync(self, svc_key: str) -> None:
         """Rewrites the Endpoints object of one Service when its set of addresses changed."""
@@ -50,23 +53,33 @@ class EndpointsController:
         publish = bool(svc["spec"].get("publishNotReadyAddresses"))
         pods = c.store.pods_matching(ns, selector)
         ready, not_ready = [], []
+        cache = self._addresses
+        if len(cache) > 20_000:
+            cache.clear()
         for pod in pods:
             status = pod.get("status") or {}
             ip = status.get("podIP")
             if not ip or status.get("phase") in ("Succeeded", "Failed"):
                 continue
-            if pod["metadata"].get("deletionTimestamp") and not publish:
+            meta = pod["metadata"]
+            if meta.get("deletionTimestamp") and not publish:
                 continue
-            addr = {
-                "ip": ip,
-                "nodeName": pod["spec"].get("nodeName"),
-                "targetRef": {
-                    "kind": "Pod",
-                    "name": pod["metadata"]["name"],
-                    "namespace": ns,
-                    "uid": pod["metadata"]["uid"],
-                },
-            }
+            node = pod["spec"].get("nodeName")
+            hit = cache.get(meta["uid"])
+            if hit is not None and hit[0] == ip and hit[1] == node and hit[2]["targetRef"]["namespace"] == ns:
+                addr = hit[2]
+            else:
+                addr = {
+                    "ip": ip,
+                    "nodeName": node,
+                    "targetRef": {
+                        "kind": "Pod",
+                        "name": meta["name"],
+                        "namespace": ns,
+                        "uid": meta["uid"],
+                    },
+                }
+                cache[meta["uid"]] = (ip, node, addr)
             (ready if pod_ready(pod) or publish else not_ready).append(addr)
         ports = []
         for p in svc["spec"].get("ports") or []:

@@ -31,9 +31,31 @@ class EndpointsController:
 
     def __init__(self, cluster):
         self.c = cluster
-        # pod uid -> (ip, node, address): a pod's address entry only changes with its IP or node, so
-        # successive Endpoints versions share it (stored objects are never mutated). A pure cache.
+        # pod uid -> (pod object, address or None, ready, terminating), a pure cache: stored pods are never
+        # mutated, so an entry holds while the store hands out the same object, and most syncs see only a few
+        # changed pods among many. Address dicts are shared between Endpoints versions for the same reason.
         self._addresses: dict[str, tuple] = {}
+
+    def _entry(self, pod: dict, ns: str, previous: tuple | None) -> tuple:
+        """Returns (pod, address or None when the pod has no IP or has finished, ready, terminating)."""
+        meta = pod["metadata"]
+        status = pod.get("status") or {}
+        ip = status.get("podIP")
+        addr = None
+        if ip and status.get("phase") not in ("Succeeded", "Failed"):
+            node = pod["spec"].get("nodeName")
+            prev = previous[1] if previous is not None else None
+            if prev is not None and prev["ip"] == ip and prev["nodeName"] == node:
+                addr = prev
+            else:
+                addr = {
+                    "ip": ip,
+                    "nodeName": node,
+                    "targetRef": {"kind": "Pod", "name": meta["name"], "namespace": ns, "uid": meta["uid"]},
+                }
+        entry = (pod, addr, pod_ready(pod), bool(meta.get("deletionTimestamp")))
+        self._addresses[meta["uid"]] = entry
+        return entry
 
     def sync(self, svc_key: str) -> None:
         """Rewrites the Endpoints object of one Service when its set of addresses changed."""
@@ -57,30 +79,15 @@ class EndpointsController:
         if len(cache) > 20_000:
             cache.clear()
         for pod in pods:
-            status = pod.get("status") or {}
-            ip = status.get("podIP")
-            if not ip or status.get("phase") in ("Succeeded", "Failed"):
+            hit = cache.get(pod["metadata"]["uid"])
+            if hit is None or hit[0] is not pod:
+                hit = self._entry(pod, ns, hit)
+            addr = hit[1]
+            if addr is None:  # no IP yet, or finished
                 continue
-            meta = pod["metadata"]
-            if meta.get("deletionTimestamp") and not publish:
+            if hit[3] and not publish:  # terminating
                 continue
-            node = pod["spec"].get("nodeName")
-            hit = cache.get(meta["uid"])
-            if hit is not None and hit[0] == ip and hit[1] == node and hit[2]["targetRef"]["namespace"] == ns:
-                addr = hit[2]
-            else:
-                addr = {
-                    "ip": ip,
-                    "nodeName": node,
-                    "targetRef": {
-                        "kind": "Pod",
-                        "name": meta["name"],
-                        "namespace": ns,
-                        "uid": meta["uid"],
-                    },
-                }
-                cache[meta["uid"]] = (ip, node, addr)
-            (ready if pod_ready(pod) or publish else not_ready).append(addr)
+            (ready if hit[2] or publish else not_ready).append(addr)
         ports = []
         for p in svc["spec"].get("ports") or []:
             entry = {"port": _target_port(p, pods) or p.get("port"), "protocol": p.get("protocol", "TCP")}

@@ -12,7 +12,9 @@ from visualizer.routing import websocket_urlpatterns as visualizer_patterns
 
 
 def _with_auth(pattern: URLPattern) -> URLPattern:
-    return URLPattern(pattern.pattern, AuthMiddlewareStack(pattern.callback), pattern.default_args, pattern.name)
+    return URLPattern(
+        pattern.pattern, AuthMiddlewareStack(pattern.callback), pattern.default_args, pattern.name
+    )
 
 
 websocket_urlpatterns: list = [*(_with_auth(p) for p in course_patterns), *visualizer_patterns]

@@ -12,6 +12,7 @@ import secrets
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 def new_public_id() -> str:
@@ -24,8 +25,8 @@ def new_share_token() -> str:
 
 class ClusterRecord(models.Model):
     class Kind(models.TextChoices):
-        SANDBOX = "sandbox", "개인 샌드박스"
-        DEMO = "demo", "수업 데모"
+        SANDBOX = "sandbox", _("개인 샌드박스")
+        DEMO = "demo", _("수업 데모")
 
     public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SANDBOX)

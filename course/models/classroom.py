@@ -9,15 +9,16 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 NICKNAME_MAX = 20
 PAIR_TEXT_MAX = 500
 
 
 class Level(models.TextChoices):
-    BEGINNER = "beginner", "초급"
-    INTERMEDIATE = "intermediate", "중급"
-    ADVANCED = "advanced", "고급"
+    BEGINNER = "beginner", _("초급")
+    INTERMEDIATE = "intermediate", _("중급")
+    ADVANCED = "advanced", _("고급")
 
 
 LEVEL_RANK = {Level.BEGINNER: 0, Level.INTERMEDIATE: 1, Level.ADVANCED: 2}

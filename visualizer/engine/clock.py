@@ -94,12 +94,13 @@ class Clock:
         self.now = 0.0
         self._heap: list[list] = []
         self._seq = 0
-        self._due: dict[str, float] = {}
+        # Keyed by (queue, key) tuples: no string built per timer operation; to_dict writes "queue\x00key".
+        self._due: dict[tuple[str, str], float] = {}
 
     def wake(self, queue: str, key: str, at: float) -> None:
         """Asks for `key` to be put on `queue` at time `at` (kept only if earlier than a pending request)."""
         at = max(at, self.now)
-        ident = f"{queue}\x00{key}"
+        ident = (queue, key)
         pending = self._due.get(ident)
         if pending is not None and pending <= at:
             return
@@ -111,7 +112,7 @@ class Clock:
         """Returns the time of the earliest live timer, dropping stale entries."""
         while self._heap:
             at, _, queue, key = self._heap[0]
-            if self._due.get(f"{queue}\x00{key}") == at:
+            if self._due.get((queue, key)) == at:
                 return at
             heapq.heappop(self._heap)
         return None
@@ -125,7 +126,7 @@ class Clock:
         fired = []
         while self._heap and self._heap[0][0] <= at:
             t, _, queue, key = heapq.heappop(self._heap)
-            ident = f"{queue}\x00{key}"
+            ident = (queue, key)
             if self._due.get(ident) == t:
                 del self._due[ident]
                 fired.append((queue, key))
@@ -137,7 +138,7 @@ class Clock:
             "now": self.now,
             "seq": self._seq,
             "heap": [list(e) for e in self._heap],
-            "due": dict(self._due),
+            "due": {f"{q}\x00{k}": at for (q, k), at in self._due.items()},
         }
 
     @classmethod
@@ -147,5 +148,5 @@ class Clock:
         c.now = data["now"]
         c._seq = data["seq"]
         c._heap = [list(e) for e in data["heap"]]
-        c._due = dict(data["due"])
+        c._due = {tuple(ident.split("\x00", 1)): at for ident, at in data["due"].items()}
         return c

@@ -16,6 +16,7 @@ import bisect
 import math
 import random
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .apiserver import APIServer
 from .clock import Clock
@@ -53,6 +54,7 @@ QUEUE_ORDER = (
 EVENT_RING = 300
 SNAPSHOT_EVENTS = 50
 LOG_MAX = 200_000
+_VERSION_OF = itemgetter(0)  # key for bisecting the change log by version
 MAX_ADVANCE = 7 * 24 * 3600  # one call may simulate at most a week
 K8S_VERSION = "v1.32.2"
 SECTION_OF_KIND = {
@@ -165,7 +167,6 @@ class Cluster:
         self.docker_host = "worker-1"
         self._node_ips: dict[str, str] = {}
         self._log: list[tuple[int, str, str]] = []
-        self._log_versions: list[int] = []
         self._log_floor = 0
         self._collect: list | None = None
         self._trace: list | None = None
@@ -399,20 +400,20 @@ class Cluster:
     # ------------------------------------------------------------------------------------------ versions
     def touch(self, section: str, ident: str) -> None:
         """Marks one snapshot item as changed: bumps `version` and logs it for `diff_since`."""
+        # One list (bisected by its first field) rather than a parallel list of versions: one append per touch.
         self.version += 1
-        self._log.append((self.version, section, ident))
-        self._log_versions.append(self.version)
-        if len(self._log) > LOG_MAX:
-            cut = len(self._log) // 2
-            self._log_floor = self._log[cut - 1][0]
-            del self._log[:cut]
-            del self._log_versions[:cut]
+        log = self._log
+        log.append((self.version, section, ident))
+        if len(log) > LOG_MAX:
+            cut = len(log) // 2
+            self._log_floor = log[cut - 1][0]
+            del log[:cut]
 
     def changes_since(self, version: int) -> list[tuple[int, str, str]] | None:
         """Returns the (version, section, id) log after `version`, or None if it is no longer kept."""
         if version < self._log_floor or version > self.version:
             return None
-        i = bisect.bisect_right(self._log_versions, version)
+        i = bisect.bisect_right(self._log, version, key=_VERSION_OF)
         return self._log[i:]
 
     # ------------------------------------------------------------------------------------------ watch fan-out
@@ -688,11 +689,11 @@ class Cluster:
 
     def _restore_in_place(self, data: dict) -> None:
         """Rolls the cluster back to a checkpoint taken with to_dict (used when a command fails)."""
-        log, versions, floor = self._log, self._log_versions, self._log_floor
+        log, floor = self._log, self._log_floor
         self._setup(dict(data["config"]))
         self._load(data)
-        keep = bisect.bisect_right(versions, self.version)
-        self._log, self._log_versions, self._log_floor = log[:keep], versions[:keep], floor
+        keep = bisect.bisect_right(log, self.version, key=_VERSION_OF)
+        self._log, self._log_floor = log[:keep], floor
 
     # ------------------------------------------------------------------------------------------ helpers
     def pod_cpu_usage(self, pod: dict) -> float:

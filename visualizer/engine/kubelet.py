@@ -947,8 +947,9 @@ class Kubelet:
         terminal = sb is not None
         all_succeeded = True
         policy = pod["spec"].get("restartPolicy", "Always")
+        ctrs = sb.get("containers", {}) if sb else {}  # looked up once, not per container
         for spec in pod["spec"]["containers"]:
-            ctr = (sb or {}).get("containers", {}).get(spec["name"]) if sb else None
+            ctr = ctrs.get(spec["name"])
             cs = {
                 "name": spec["name"],
                 "image": spec["image"],
@@ -965,12 +966,7 @@ class Kubelet:
                 if ctr["last"]:
                     cs["lastState"] = ctr["last"]
                 if ctr["pulled"]:
-                    ref = parse_image(spec["image"])
-                    cs["imageID"] = (
-                        f"{ref.full.rsplit(':', 1)[0]}@sha256:{_digest(ref.full)}"
-                        if not isinstance(ref, str)
-                        else ""
-                    )
+                    cs["imageID"] = _image_id(spec["image"])
                 if ctr["state"] == "running":
                     cs["state"] = {"running": {"startedAt": stamp(ctr["startedAt"])}}
                     cs["started"] = True
@@ -1079,6 +1075,13 @@ class Kubelet:
             for cs in new["status"].get("containerStatuses", ()):
                 cs["ready"] = False
             c.api.update_status(new, "node-controller")
+
+
+@functools.lru_cache(maxsize=8192)
+def _image_id(image: str) -> str:
+    """Returns the imageID a pulled container reports (cached: parsed on every status write otherwise)."""
+    ref = parse_image(image)
+    return f"{ref.full.rsplit(':', 1)[0]}@sha256:{_digest(ref.full)}" if not isinstance(ref, str) else ""
 
 
 @functools.lru_cache(maxsize=8192)

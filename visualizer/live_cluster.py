@@ -79,7 +79,6 @@ class LiveCluster:
         return {"now": round(self.engine.now, 3), "speed": self.speed, "paused": self.paused}
 
     def snapshot_frame(self, role: str) -> str:
-        self.sent_version = max(self.sent_version, self.engine.version)
         return protocol.build(
             "snapshot",
             cluster=self.public_id,
@@ -151,10 +150,11 @@ class LiveCluster:
             frames = self._changes()
         elif action == "reset":
             self.engine = fresh_engine()
-            self.sent_version = -1
             self.scenario_state = {}
             if self.scenario:
                 self._run_setup()
+            # Everyone gets a fresh snapshot; diffs continue from the new engine's version.
+            self.sent_version = self.engine.version
             return Outcome(broadcast=[SNAPSHOT], changed=True)
         frames.append(protocol.build("clock", cluster=self.public_id, clock=self.clock()))
         return Outcome(broadcast=frames, changed=True)

@@ -138,3 +138,16 @@ async def test_server_code_can_drive_a_cluster_its_viewers_then_see(host_cleanup
     assert json.loads(reply[0])["ok"]
     assert "web" in json.dumps((await receive(student, "diff"))["diff"])
     await student.disconnect()
+
+
+def test_a_reset_sends_a_snapshot_and_later_changes_continue_as_diffs():
+    """After a reset the next change is a diff from the fresh cluster's version, not another snapshot."""
+    from visualizer.live_cluster import SNAPSHOT
+
+    live = LiveCluster("r", fresh_engine())
+    live.command(1, "kubectl create deployment web --image=nginx:1.20", None)
+    assert live.control("reset", None).broadcast == [SNAPSHOT]
+    reset_version = live.engine.version
+    frames = live.command(2, "kubectl create deployment api --image=nginx:1.21", None).broadcast
+    first = json.loads(frames[0])
+    assert first["type"] == "diff" and first["from"] == reset_version

@@ -107,14 +107,16 @@ class ClusterHost:
         return conn
 
     async def _send_first_snapshot(self, hosted: Hosted, conn: Connection) -> None:
-        version = None
-        for text in await self._snapshot_for(hosted, conn.role):
+        texts = await self._snapshot_for(hosted, conn.role)
+        for text in texts:
             await self._send(conn, text)
-            frame = json.loads(text)
-            if frame.get("type") == "snapshot":
-                version = frame["version"]
-        # Frames broadcast while the snapshot was on its way: keep only what comes after it.
+        # Frames broadcast while the snapshot was on its way: keep only what comes after it. (The snapshot is
+        # parsed for its version only then: a class reconnecting at once should not decode hundreds of them.)
         backlog, conn.backlog, conn.ready = conn.backlog, [], True
+        if not backlog:
+            return
+        frames = [json.loads(text) for text in texts]
+        version = next((f["version"] for f in frames if f.get("type") == "snapshot"), None)
         for text in backlog:
             stale_diff = text.startswith('{"v":1,"type":"diff"') and json.loads(text)["from"] < (version or 0)
             if stale_diff:

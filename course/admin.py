@@ -1,8 +1,8 @@
-"""Admin for lesson content; the classroom models register themselves in classroom_admin."""
+"""Admin for lesson content; the classroom models register themselves in course.classroom.admin."""
 
 from django.contrib import admin
 
-from course import classroom_admin  # noqa: F401
+from course.classroom import admin as classroom_admin  # noqa: F401
 from course.lesson_store import render_stored_section
 from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from course.consumers.classroom import ClassroomConsumer
+from course.classroom.consumer import ClassroomConsumer
 
 websocket_urlpatterns: list = [
     path("ws/class/<str:code>/", ClassroomConsumer.as_asgi(), {"role": "student"}),

@@ -9,7 +9,7 @@ becomes an `error` frame, never a closed socket.
 
 from __future__ import annotations
 
-from config.wsframes import FrameError, decode, encode
+from wscodec import FrameError, decode, encode
 
 VERSION = 1
 # A YAML apply may carry 64 KiB of YAML (the engine's own limit) plus the JSON around it.

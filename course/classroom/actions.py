@@ -13,9 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from course.classroom import codes, demo, features, grading, nicknames, pairing, state, timer
+from course.classroom.protocol import ProtocolError, build
 from course.models import LEVEL_RANK, Answer, ClassSession, Level, Pair, Question, Student
 from course.models.classroom import PAIR_TEXT_MAX, Prediction, PredictionVote
-from course.protocol_classroom import ProtocolError, build
 
 ME = "me"
 Frames = list[tuple[str, str]]

@@ -1,4 +1,4 @@
-// The classroom websocket protocol as the browser sees it; mirrors course/protocol_classroom.py (a test
+// The classroom websocket protocol as the browser sees it; mirrors course/classroom/protocol.py (a test
 // checks both, and docs/protocol.md, list the same types).
 
 export const VERSION = 1;

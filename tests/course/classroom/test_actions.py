@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from course.classroom import actions, grading, state
+from course.classroom.protocol import ProtocolError
 from course.models import Answer, Pair, Question, Student
-from course.protocol_classroom import ProtocolError
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from course import protocol_classroom as protocol
+from course.classroom import protocol
 
 ROOT = Path(__file__).resolve().parents[3]
 

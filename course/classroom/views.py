@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from course.classroom import actions, codes, demo, export, identity, qr, state
 from course.classroom.nicknames import NicknameError
+from course.classroom.protocol import ProtocolError
 from course.models import Answer, ClassSession, Lesson, Level, Question
 from course.models.classroom import NICKNAME_MAX
-from course.protocol_classroom import ProtocolError
 from visualizer.identity import owner_key_for
 
 

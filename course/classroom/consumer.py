@@ -1,7 +1,7 @@
 """The classroom socket, one consumer for the three roles (student, instructor dashboard, projector).
 
 The role comes from the URL and is checked against the cookie or staff login in `connect`. `receive` parses
-a frame with `protocol_classroom.parse`, calls one function of `course.classroom.actions` in a worker
+a frame with `protocol.parse`, calls one function of `course.classroom.actions` in a worker
 thread, and forwards the frames it returns: to this socket, or to a group as pre-serialised text (group
 members send the text as-is, never re-serialising a Python object per viewer).
 """
@@ -13,8 +13,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from course.classroom import actions, identity, predict, state
+from course.classroom.protocol import ProtocolError, build, error, parse
 from course.models import ClassSession
-from course.protocol_classroom import ProtocolError, build, error, parse
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The websocket envelope both apps speak: `{"v": VERSION, "type": ..., ...fields}` as JSON text.
 
-Each app's protocol module (course/protocol_classroom.py, visualizer/protocol.py) declares its message
+Each app's protocol module (course/classroom/protocol.py, visualizer/protocol.py) declares its message
 types as schemas and calls `decode` and `encode` here, so the checks every frame goes through (text, size,
 JSON object, version, known type, exactly the declared fields with their types) are written once.
 """

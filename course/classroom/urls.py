@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from course import classroom_views as views
+from course.classroom import views
 
 app_name = "classroom"
 

@@ -7,7 +7,7 @@ exact set of fields and their types — so consumers only ever see well-formed m
 an `error` frame, never a closed socket.
 """
 
-from config.wsframes import ANY, FrameError, decode, encode
+from wscodec import ANY, FrameError, decode, encode
 
 VERSION = 1
 MAX_FRAME = 16_000  # characters; a YAML answer (4,000) and pair text (500) fit with room to spare

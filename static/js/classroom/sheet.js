@@ -41,7 +41,9 @@ export function createSheet(root, { offset = () => 0 } = {}) {
     timer.dataset.over = String(clock.over);
     root.hidden = !shown.length && !clock.visible;
     root.dataset.empty = String(!shown.length);
-    // The bar names what is inside: the panels' headings without their English glosses.
+    root.dataset.count = String(shown.length);
+    // The bar names what is inside: each panel's data-summary (set by the page, e.g. with the round), else
+    // its heading without the English gloss. With one panel the bar is its heading (classroom.css).
     summary.textContent = shown.map((p) => p.dataset.summary || p.querySelector("h2")?.firstChild?.textContent?.trim() || "").filter(Boolean).join(" · ")
       || "페어 토론 · Pair discussion";
     document.body.classList.toggle("has-sheet", !root.hidden);

@@ -168,6 +168,7 @@ function renderLive(live) {
   const q = live.question;
   const fresh = liveKey !== q.key || liveRound !== live.round || liveRevealed !== live.revealed;
   document.getElementById("live-round").textContent = `${live.round}라운드`;
+  livePanel.dataset.summary = `지금 함께 푸는 문제 · ${live.round}라운드${live.revealed ? " · 결과 공개" : ""}`;
   if (liveKey !== q.key || liveRound !== live.round) {
     // Round 2 of the same question starts from what the student had (their round-1 pick or order).
     const carry = liveKey === q.key ? collectDraft(liveForm) : null;
@@ -221,6 +222,7 @@ function renderPredict(p) {
   const fresh = predictKey !== q.key || predictPlayed !== p.played;
   predictPlayed = p.played;
   document.getElementById("predict-phase").textContent = p.played ? "결과 · Outcome" : "예측 중 · Predict now";
+  predictPanel.dataset.summary = `예측 → 관찰 · ${p.played ? "결과" : "예측 중"}`;
   if (predictKey !== q.key) {
     if (predictKey !== null) myPrediction = null;
     predictKey = q.key;

@@ -81,7 +81,10 @@ def test_drafts_survive_moves_and_reloads_and_the_live_question_never_moves_the_
     # The instructor moves on: the page stays, the banner says where the class went.
     goto_section(teacher, page, "concept-2")
     page.wait_for_selector("#follow-banner:not([hidden])")
-    assert "강사가 ‘🔍 개념 2: 8가지 핵심 기능’(으)로 이동했습니다" in page.locator("#follow-banner").inner_text()
+    assert (
+        "강사가 ‘🔍 개념 2: 8가지 핵심 기능’(으)로 이동했습니다"
+        in page.locator("#follow-banner").inner_text()
+    )
     assert page.locator("article.cls-section").get_attribute("data-section") == "concept-1"
     assert yaml.input_value() == YAML
     page.screenshot(path=str(screenshot_dir / "student-follow-banner-laptop.png"))
@@ -253,4 +256,60 @@ def test_a_phone_gets_usable_fields_and_a_bottom_sheet(
 
     watch.assert_clean()
     p_ctx.close()
+    t_ctx.close()
+
+
+DRAFTS_CHECK = """
+async () => {
+  const base = document.querySelector("script[type=module][src*='student']").src;
+  const d = await import(new URL("./drafts.js", base).href);
+  const out = {};
+  out.key = d.draftKey("ABC123", 7, "quiz", "yaml-nginx");
+  let now = 1000;
+  const store = new Map();
+  const storage = {
+    getItem: (k) => (store.has(k) ? store.get(k) : null), setItem: (k, v) => store.set(k, v),
+    removeItem: (k) => store.delete(k), key: (i) => [...store.keys()][i], get length() { return store.size; },
+  };
+  const mine = d.createDrafts("ABC123", 7, storage, () => now);
+  const other = d.createDrafts("ABC123", 8, storage, () => now);
+  mine.save("quiz", "q1", [1, null, 0]);
+  mine.save("live", "q1", 2);
+  out.loaded = mine.load("quiz", "q1");
+  out.live = mine.load("live", "q1");
+  out.otherStudent = other.load("quiz", "q1") === undefined;
+  mine.clear("quiz", "q1");
+  out.cleared = mine.load("quiz", "q1") === undefined && mine.load("live", "q1") === 2;
+  storage.setItem(d.draftKey("ABC123", 7, "quiz", "bad"), "{not json");
+  out.brokenDropped = mine.load("quiz", "bad") === undefined && !store.has(d.draftKey("ABC123", 7, "quiz", "bad"));
+  now += d.MAX_AGE_MS + 1;
+  out.staleDropped = mine.load("live", "q1") === undefined;
+  const failing = { getItem() { throw new Error("denied"); }, setItem() { throw new Error("quota"); }, removeItem() { throw new Error("denied"); } };
+  const safe = d.createDrafts("ABC123", 7, failing);
+  safe.save("quiz", "q", 1); safe.clear("quiz", "q");
+  out.failingStorage = safe.load("quiz", "q") === undefined;
+  try { d.draftKey("A", 1, "nope", "q"); out.badSlot = false; } catch { out.badSlot = true; }
+  return out;
+}
+"""
+
+
+def test_draft_storage_is_keyed_by_class_student_and_question(browser, asgi_server, instructor_account):
+    t_ctx, teacher, code = start_class(browser, asgi_server)
+    s_ctx, page, watch = open_page(browser, asgi_server)
+    join(page, code, "지민")
+    result = page.evaluate(DRAFTS_CHECK)
+    assert result == {
+        "key": "orchestra-draft:ABC123:7:quiz:yaml-nginx",
+        "loaded": [1, None, 0],
+        "live": 2,
+        "otherStudent": True,
+        "cleared": True,
+        "brokenDropped": True,
+        "staleDropped": True,
+        "failingStorage": True,
+        "badSlot": True,
+    }
+    watch.assert_clean()
+    s_ctx.close()
     t_ctx.close()

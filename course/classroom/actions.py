@@ -114,9 +114,17 @@ def _question(key: str) -> Question:
 
 
 def submit_answer(session: ClassSession, student: Student, key: str, response, round_: int) -> Frames:
-    """Grade and store the answer (the latest one counts), reply with feedback, update the dashboards."""
+    """Grade and store the answer (the latest one counts), reply with feedback, update the dashboards.
+
+    Round 0 is the self-paced quiz and is accepted at any time, whatever peer instruction is doing; rounds 1
+    and 2 are votes, accepted only for the open live question and its current round. While the live question
+    is unrevealed, the reply's grade is held back (`state.feedback_held`) for a vote and for a self-paced
+    answer to that same question — the answer is stored, the vote is not spoiled.
+    """
     question = _question(key)
-    if round_ and session.live_question_id != question.pk or round_ != session.live_round:
+    if round_ not in (0, 1, 2):
+        raise ProtocolError("bad_round", "라운드 번호가 올바르지 않습니다.")
+    if round_ != 0 and (session.live_question_id != question.pk or round_ != session.live_round):
         raise ProtocolError("not_live", "지금은 이 라운드에 투표할 수 없습니다.")
     try:
         grade = grading.grade(question.kind, question.choices, question.answer, response)
@@ -140,16 +148,19 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
             attempts=F("attempts") + 1,
             answered_at=timezone.now(),
         )
+    held = state.feedback_held(session, question.pk)
+    graded = round_ == 0 and not held
     reply = build(
         "answer.result",
         question=key,
         round=round_,
-        correct=grade.correct,
-        detail=grade.detail,
-        explanation=question.explanation if round_ == 0 else "",
+        correct=grade.correct if graded else None,
+        held=held,
+        detail=grade.detail if graded else "",
+        explanation=question.explanation if graded else "",
         section_url=state.section_url(session, question.section),
         correct_response=grading.correct_response(question.kind, question.choices, question.answer)
-        if round_ == 0
+        if graded
         else None,
     )
     # Through the student's group, so every tab of this student shows the feedback (this socket included).
@@ -163,10 +174,23 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
     return frames
 
 
-def _live_frames(session: ClassSession) -> Frames:
-    public = build("live", **state.live_payload(session, names=False))
+def _live_student_frames(session: ClassSession, public: dict) -> Frames:
+    """The live state for each student, through their own group: the question in their display order
+    (`shuffle`), the rounds computed once in `public`."""
+    if public.get("question") is None:
+        text = build("live", **public)
+        return [(state.students_group(session.pk), text)]
     return [
-        (state.students_group(session.pk), public),
+        (state.student_group(sid), build("live", **state.live_for_student(public, session, sid)))
+        for sid in session.students.values_list("pk", flat=True)
+    ]
+
+
+def _live_frames(session: ClassSession) -> Frames:
+    payload = state.live_payload(session, names=False)
+    public = build("live", **payload)
+    return [
+        *_live_student_frames(session, payload),
         (state.projector_group(session.pk), public),
         (state.staff_group(session.pk), build("live", **state.live_payload(session, names=True))),
     ]

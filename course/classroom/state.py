@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.urls import reverse
 
-from course.classroom import demo, features, results, timer
+from course.classroom import demo, features, results, shuffle, timer
 from course.classroom.checklist import (
     NEXT_SESSION,
     class_checklist,
@@ -96,11 +96,21 @@ def roster(session: ClassSession) -> dict:
     return {"students": students, "count": len(students)}
 
 
-def question_public(question: Question, lesson_slug: str) -> dict:
-    """Return what a student may see of a question before answering (no answer key)."""
+def question_public(question: Question, lesson_slug: str, student_id: int | None = None) -> dict:
+    """Return what a student may see of a question before answering (no answer key).
+
+    Without `student_id` (dashboard, projector) choices keep the authored shapes: a list of labels for
+    single/multiple, `{"left", "right"}` for matching, and for ordering one list of `{"index", "label"}`
+    shuffled the same for everyone. With `student_id` every list is in that student's own display order
+    (`course.classroom.shuffle`) as `{"index", "label"}` items, `index` being the original index the page
+    submits: single/multiple `choices: [{index, label}]`, ordering likewise, matching
+    `{"left": [labels], "right": [{index, label}]}` (targets shuffled, rows as authored).
+    """
     choices = question.choices
-    if question.kind == "ordering":
-        # The same shuffle for everyone (seeded by the key), so the projector and the pairs talk about one list.
+    if student_id is not None and question.kind != "yaml":
+        choices = _shuffled_choices(question, student_id)
+    elif question.kind == "ordering":
+        # The same shuffle for everyone (seeded by the key): the dashboard's and projector's one list.
         order = list(range(len(choices)))
         rng = random.Random(question.key)
         while len(order) > 1 and order == sorted(order):
@@ -117,6 +127,35 @@ def question_public(question: Question, lesson_slug: str) -> dict:
         "section": question.section,
         "section_url": reverse("course:section", args=[lesson_slug, question.section]),
     }
+
+
+def _shuffled_choices(question: Question, student_id: int):
+    """Return the question's choices in `student_id`'s display order (see `question_public`).
+
+    A question edited into an inconsistent shape in the admin is shown as authored rather than failing the
+    page; grading then reports it as broken.
+    """
+    choices, answer, key = question.choices, question.answer, question.key
+    try:
+        if question.kind == "matching":
+            right = list(choices["right"])
+            rows = answer if isinstance(answer, list) else []
+            order = shuffle.matching_order(student_id, key, len(right), rows)
+            return {
+                "left": list(choices["left"]),
+                "right": [{"index": i, "label": right[i]} for i in order],
+            }
+        labels = list(choices)
+        if question.kind == "ordering":
+            order = shuffle.ordering_order(student_id, key, len(labels))
+        else:
+            correct = answer if question.kind == "multiple" and isinstance(answer, list) else ()
+            order = shuffle.choice_order(student_id, key, len(labels), correct)
+        return [{"index": i, "label": labels[i]} for i in order]
+    except (KeyError, TypeError):
+        if isinstance(choices, list):
+            return [{"index": i, "label": str(label)} for i, label in enumerate(choices)]
+        return choices
 
 
 def _question_dict(question: Question) -> dict:
@@ -142,8 +181,11 @@ def question_summary(session: ClassSession, question: Question, round_: int = 0)
     return summary
 
 
-def live_payload(session: ClassSession, *, names: bool) -> dict:
-    """Return the peer-instruction state; results per round are included once revealed (or for the instructor)."""
+def live_payload(session: ClassSession, *, names: bool, student_id: int | None = None) -> dict:
+    """Return the peer-instruction state; results per round are included once revealed (or for the instructor).
+
+    With `student_id` the question's choices are in that student's display order (`question_public`).
+    """
     question = session.live_question
     if question is None:
         return {"question": None, "round": 0, "revealed": False, "rounds": []}
@@ -153,11 +195,42 @@ def live_payload(session: ClassSession, *, names: bool) -> dict:
             summary = question_summary(session, question, round_)
             rounds.append(summary if names else results.public_view(summary))
     return {
-        "question": question_public(question, session.lesson.slug),
+        "question": question_public(question, session.lesson.slug, student_id),
         "round": session.live_round,
         "revealed": session.live_revealed,
         "rounds": rounds,
     }
+
+
+def live_for_student(public: dict, session: ClassSession, student_id: int) -> dict:
+    """Return the public live payload (`live_payload(names=False)`) with the question in the student's order.
+
+    Lets a broadcast compute the rounds once and only re-shuffle the question per student.
+    """
+    question = session.live_question
+    if question is None or public.get("question") is None:
+        return public
+    return {**public, "question": question_public(question, session.lesson.slug, student_id)}
+
+
+def live_votes(session: ClassSession, student: Student) -> dict[str, object]:
+    """Return the student's votes on the open live question by round ("1", "2"): the response as stored."""
+    if session.live_question_id is None:
+        return {}
+    rows = Answer.objects.filter(
+        session=session, student=student, question_id=session.live_question_id, round__in=[1, 2]
+    ).values_list("round", "response")
+    return {str(round_): response for round_, response in rows}
+
+
+def feedback_held(session: ClassSession, question_id: int) -> bool:
+    """Whether a self-paced answer to this question must not show its grade yet.
+
+    While the same question is the open peer-instruction question and its histogram is hidden, the self-paced
+    feedback (verdict, explanation, correct response) would hand out the answer to the vote. The answer is
+    still stored; the grade shows once the instructor reveals, the question closes, or on the next submit.
+    """
+    return session.live_question_id == question_id and not session.live_revealed
 
 
 def prediction_public(prediction: Prediction, lesson_slug: str) -> dict:
@@ -287,9 +360,18 @@ def discussion_payload(session: ClassSession, now: datetime) -> dict:
 
 
 def answered(session: ClassSession, student: Student) -> dict:
-    """Return the student's self-paced answers by question key: response and correctness."""
+    """Return the student's self-paced answers by question key: response and correctness.
+
+    `correct` is None while the grade is held back (`feedback_held`: the question is live and unrevealed).
+    """
     rows = Answer.objects.filter(session=session, student=student, round=0).select_related("question")
-    return {a.question.key: {"response": a.response, "correct": a.correct} for a in rows}
+    return {
+        a.question.key: {
+            "response": a.response,
+            "correct": None if feedback_held(session, a.question_id) else a.correct,
+        }
+        for a in rows
+    }
 
 
 def outcome_marks(session: ClassSession) -> dict[int, list[tuple[str, bool]]]:
@@ -327,7 +409,8 @@ def student_hello(session: ClassSession, student: Student, now: datetime) -> dic
         "class": session.code,
         "me": {"id": student.pk, "nickname": student.nickname},
         "section": section_payload(session, now),
-        "live": live_payload(session, names=False),
+        "live": live_payload(session, names=False, student_id=student.pk),
+        "live_votes": live_votes(session, student),
         "pair": pair_payload(pair) if pair else None,
         "spotlight": spotlight_payload(session),
         "discussion": discussion_payload(session, now),

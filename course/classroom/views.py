@@ -117,7 +117,7 @@ def _section_context(session: ClassSession, slug: str, student) -> dict:
     answered = state.answered(session, student)
     questions = []
     for question in Question.objects.filter(section=slug, is_active=True):
-        public = state.question_public(question, session.lesson.slug)
+        public = state.question_public(question, session.lesson.slug, student.pk)  # the student's order
         public["previous"] = answered.get(question.key)
         public["explanation"] = question.explanation if public["previous"] else ""
         questions.append(public)

@@ -22,6 +22,23 @@ export function collectResponse(form) {
   return null;
 }
 
+// What the student has picked or typed so far, for a draft: like collectResponse, but a half-done matching
+// keeps its picks (null for a row not picked yet) and nothing picked is null.
+export function collectDraft(form) {
+  const kind = form.dataset.kind;
+  if (kind === "matching") {
+    const values = [...form.querySelectorAll("select")].map((s) => (s.value === "" ? null : Number(s.value)));
+    return values.every((v) => v === null) ? null : values;
+  }
+  if (kind === "multiple") {
+    const picked = collectResponse(form);
+    return picked.length ? picked : null;
+  }
+  return collectResponse(form);
+}
+
+// Put a response (stored answer or draft) back into the form. Fields that already hold it are left alone,
+// so a re-render never moves the caret of a textarea or the focus out of an ordering list.
 export function restoreResponse(form, response) {
   const kind = form.dataset.kind;
   if (response === null || response === undefined) return;
@@ -29,13 +46,21 @@ export function restoreResponse(form, response) {
     const chosen = Array.isArray(response) ? response : [response];
     form.querySelectorAll("input").forEach((i) => { i.checked = chosen.includes(Number(i.value)); });
   } else if (kind === "ordering") {
+    if (!Array.isArray(response)) return;
     const list = form.querySelector(".quiz-order");
+    const current = [...list.children].map((li) => Number(li.dataset.index));
+    if (current.join(",") === response.join(",")) return;
     const items = new Map([...list.children].map((li) => [Number(li.dataset.index), li]));
     response.forEach((index) => items.has(index) && list.append(items.get(index)));
   } else if (kind === "matching") {
-    form.querySelectorAll("select").forEach((s, i) => { s.value = String(response[i]); });
+    if (!Array.isArray(response)) return;
+    form.querySelectorAll("select").forEach((s, i) => {
+      const value = response[i] === null || response[i] === undefined ? "" : String(response[i]);
+      if (s.value !== value) s.value = value;
+    });
   } else if (kind === "yaml") {
-    form.querySelector("textarea").value = response;
+    const area = form.querySelector("textarea");
+    if (typeof response === "string" && area.value !== response) area.value = response;
   }
 }
 
@@ -48,6 +73,8 @@ export function wireOrdering(form) {
       if (!sibling) return;
       if (move < 0) sibling.before(li); else sibling.after(li);
       button.focus();
+      // A move is an edit like typing: let the page's draft listener see it.
+      form.dispatchEvent(new Event("change", { bubbles: true }));
     });
   });
 }
@@ -55,11 +82,24 @@ export function wireOrdering(form) {
 export function showPending(form, text) {
   const box = form.querySelector(".quiz-feedback");
   box.dataset.correct = "";
+  box.dataset.pending = "true";
   box.replaceChildren(h("p", { class: "cls-hint", text }));
+}
+
+// The answer is stored, but its grade waits: the same question is the unrevealed peer-instruction question.
+export function showHeld(form) {
+  const box = form.querySelector(".quiz-feedback");
+  box.dataset.correct = "";
+  delete box.dataset.pending;
+  box.replaceChildren(
+    h("p", { class: "quiz-verdict", text: "답을 저장했습니다. · Saved" }),
+    h("p", { class: "cls-hint", text: "지금 함께 푸는 문제라 결과는 강사가 공개한 뒤 다시 제출하면 볼 수 있습니다." }),
+  );
 }
 
 export function showResult(form, result) {
   const box = form.querySelector(".quiz-feedback");
+  delete box.dataset.pending;
   box.dataset.correct = String(result.correct);
   const parts = [h("p", { class: "quiz-verdict", text: result.correct ? "✅ 정답입니다! · Correct" : "❌ 다시 생각해 보세요. · Not quite" })];
   if (result.detail) parts.push(h("p", { class: "quiz-detail", text: result.detail }));
@@ -72,6 +112,7 @@ export function showResult(form, result) {
 
 export function showError(form, message) {
   const box = form.querySelector(".quiz-feedback");
+  delete box.dataset.pending;
   box.dataset.correct = "";
   box.replaceChildren(h("p", { class: "cls-error", text: message }));
 }

@@ -1,24 +1,52 @@
 // The student's page: follow the instructor's section, answer quizzes, vote in peer instruction, and edit
 // the pair's shared answer live.
+//
+// Nothing a student picked or typed is lost: every quiz form, the live vote and the prediction keep a draft
+// in localStorage (drafts.js) until the server confirms the answer is stored, so a section change, a reload
+// or a closed tab gives it back. What the instructor pushes opens in a fixed sheet (sheet.js) that never
+// moves the page. When the instructor moves on while the student is mid-answer (focus in a quiz form with an
+// unsaved draft, or in a text field), the page stays and a banner offers to follow; it follows on 이동, and
+// 여기 머물기 turns following off (지금 강의로 돌아가기 brings them back). A followed section opens at its top.
 
 import { connect, showStatus } from "./socket.js";
 import { formatClock, h, pairCard, readConfig, roundCard, serverOffset } from "./dom.js";
-import { collectResponse, restoreResponse, showError, showPending, showResult, wireOrdering } from "./quiz.js";
+import { collectDraft, collectResponse, restoreResponse, showError, showHeld, showPending, showResult, wireOrdering } from "./quiz.js";
+import { createDrafts } from "./drafts.js";
+import { createSheet } from "./sheet.js";
 import { renderDiagrams } from "../course/diagrams.js";
 
 const config = readConfig();
 const slot = document.getElementById("section-slot");
 const follow = document.getElementById("follow");
 const backToLive = document.getElementById("back-to-live");
-const state = { live: config.section, shown: config.section, answered: {}, pair: null, features: [], pending: null, offset: 0, discussion: null };
+const state = { live: config.section, liveTitle: "", shown: config.section, answered: {}, liveVotes: {}, pair: null, features: [], pending: null, offset: 0, discussion: null };
+const drafts = createDrafts(config.code, document.querySelector(".cls-student").dataset.student);
+const sheet = createSheet(document.getElementById("class-sheet"), { offset: () => state.offset });
 
 const socket = connect(config.ws, { onMessage: handle, onStatus: (s) => showStatus(document.getElementById("socket-status"), s) });
+
+function hasValue(value) {
+  return value !== null && value !== undefined;
+}
+
+// The form shows the newest of: the unsaved draft, else the stored answer.
+function restoreForm(form) {
+  const draft = drafts.load("quiz", form.dataset.key);
+  const previous = state.answered[form.dataset.key];
+  form.dataset.draft = String(hasValue(draft));
+  restoreResponse(form, hasValue(draft) ? draft : previous?.response);
+}
 
 function wireSection(root) {
   root.querySelectorAll("form.quiz[data-key]").forEach((form) => {
     wireOrdering(form);
-    const previous = state.answered[form.dataset.key];
-    if (previous) restoreResponse(form, previous.response);
+    restoreForm(form);
+    const keep = () => {
+      drafts.save("quiz", form.dataset.key, collectDraft(form));
+      form.dataset.draft = "true";
+    };
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const response = collectResponse(form);
@@ -33,7 +61,14 @@ function wireSection(root) {
   renderDiagrams(root);
 }
 
+// Open the section at its top: only scroll when its top edge has gone above the viewport.
+function toSectionTop() {
+  const top = slot.getBoundingClientRect().top;
+  if (top < 0) window.scrollTo({ top: Math.max(0, top + window.scrollY - 8), behavior: "instant" });
+}
+
 async function showSection(slug) {
+  hideBanner();
   if (slug === state.shown && slot.firstElementChild?.dataset.section === slug) return;
   const response = await fetch(config.fragment.replace("__slug__", slug), { headers: { "X-Requested-With": "fetch" } });
   if (!response.ok) return;
@@ -41,6 +76,7 @@ async function showSection(slug) {
   state.shown = slug;
   wireSection(slot);
   markSections();
+  toSectionTop();
 }
 
 function markSections() {
@@ -63,47 +99,105 @@ document.querySelectorAll(".cls-sections a").forEach((a) => a.addEventListener("
 follow.addEventListener("change", () => { if (follow.checked) showSection(state.live); markSections(); });
 backToLive.addEventListener("click", () => { follow.checked = true; showSection(state.live); markSections(); });
 
+// Following without yanking ---------------------------------------------------------------------------
+const banner = document.getElementById("follow-banner");
+
+// Mid-answer: the focus is in a quiz form of this section holding an unsaved draft, or in a text field
+// elsewhere on the page (the pair's answer). The sheet does not move with sections, so it never counts.
+function isBusy() {
+  const el = document.activeElement;
+  if (!el || el === document.body || el.closest("#class-sheet")) return false;
+  const form = el.closest("form.quiz[data-key]");
+  if (form && slot.contains(form)) return form.dataset.draft === "true";
+  return el.matches("textarea, select, input:not([type]), input[type=text]");
+}
+
+function showBanner(title) {
+  document.getElementById("follow-banner-text").textContent = `강사가 ‘${title}’(으)로 이동했습니다`;
+  banner.hidden = false;
+}
+
+function hideBanner() {
+  banner.hidden = true;
+}
+
+document.getElementById("follow-go").addEventListener("click", () => { follow.checked = true; showSection(state.live); });
+document.getElementById("follow-stay").addEventListener("click", () => { follow.checked = false; hideBanner(); markSections(); });
+
 // Peer instruction -----------------------------------------------------------------------------------
 const livePanel = document.getElementById("live-panel");
 const liveForm = document.getElementById("live-form");
 let liveKey = null;
 let liveRound = 0;
+let liveRevealed = false;
+
+// Items arrive as {index, label} in this student's order (the projector's payload has plain labels).
+const item = (c, i) => (typeof c === "string" ? { index: i, label: c } : c);
+
+function liveFields(q) {
+  if (q.kind === "single" || q.kind === "multiple") {
+    return q.choices.map(item).map((c) => h("label", { class: "quiz-choice" },
+      h("input", { type: q.kind === "single" ? "radio" : "checkbox", name: "live", value: String(c.index) }), " ", h("span", { text: c.label })));
+  }
+  if (q.kind === "ordering") {
+    return [h("ol", { class: "quiz-order" }, q.choices.map(item).map((c) => h("li", { dataset: { index: String(c.index) } },
+      h("span", { class: "quiz-order-label", text: c.label }),
+      h("span", { class: "quiz-order-buttons" },
+        h("button", { type: "button", class: "cls-icon", dataset: { move: "-1" }, "aria-label": `위로: ${c.label}`, text: "▲" }),
+        h("button", { type: "button", class: "cls-icon", dataset: { move: "1" }, "aria-label": `아래로: ${c.label}`, text: "▼" })))))];
+  }
+  if (q.kind === "matching") {
+    return q.choices.left.map((left, i) => h("label", { class: "quiz-match-row" }, h("span", { text: left }),
+      h("select", { name: `m${i}` }, h("option", { value: "", text: "선택…" }),
+        q.choices.right.map(item).map((r) => h("option", { value: String(r.index), text: r.label })))));
+  }
+  return [];
+}
+
+function liveNote(text) {
+  liveForm.querySelector(".quiz-feedback").replaceChildren(h("p", { text }));
+}
 
 function renderLive(live) {
   livePanel.hidden = !live.question;
-  if (!live.question) { liveKey = null; return; }
+  if (!live.question) {
+    liveKey = null; liveRound = 0; liveRevealed = false; state.liveVotes = {};
+    sheet.refresh();
+    return;
+  }
+  const q = live.question;
+  const fresh = liveKey !== q.key || liveRound !== live.round || liveRevealed !== live.revealed;
   document.getElementById("live-round").textContent = `${live.round}라운드`;
-  if (liveKey !== live.question.key || liveRound !== live.round) {
-    liveKey = live.question.key;
+  livePanel.dataset.summary = `지금 함께 푸는 문제 · ${live.round}라운드${live.revealed ? " · 결과 공개" : ""}`;
+  if (liveKey !== q.key || liveRound !== live.round) {
+    // Round 2 of the same question starts from what the student had (their round-1 pick or order).
+    const carry = liveKey === q.key ? collectDraft(liveForm) : null;
+    if (liveKey !== q.key && liveKey !== null) state.liveVotes = {};
+    liveKey = q.key;
     liveRound = live.round;
-    liveForm.dataset.key = live.question.key;
-    liveForm.dataset.kind = live.question.kind;
-    const q = live.question;
-    const fields = [];
-    if (q.kind === "single" || q.kind === "multiple") {
-      q.choices.forEach((choice, i) => fields.push(h("label", { class: "quiz-choice" },
-        h("input", { type: q.kind === "single" ? "radio" : "checkbox", name: "live", value: String(i) }), " ", h("span", { text: choice }))));
-    } else if (q.kind === "ordering") {
-      fields.push(h("ol", { class: "quiz-order" }, q.choices.map((c) => h("li", { dataset: { index: String(c.index) } },
-        h("span", { class: "quiz-order-label", text: c.label }),
-        h("span", { class: "quiz-order-buttons" },
-          h("button", { type: "button", class: "cls-icon", dataset: { move: "-1" }, "aria-label": `위로: ${c.label}`, text: "▲" }),
-          h("button", { type: "button", class: "cls-icon", dataset: { move: "1" }, "aria-label": `아래로: ${c.label}`, text: "▼" }))))));
-    } else if (q.kind === "matching") {
-      q.choices.left.forEach((left, i) => fields.push(h("label", { class: "quiz-match-row" }, h("span", { text: left }),
-        h("select", { name: `m${i}` }, h("option", { value: "", text: "선택…" }), q.choices.right.map((r, j) => h("option", { value: String(j), text: r }))))));
-    }
+    liveForm.dataset.key = q.key;
+    liveForm.dataset.kind = q.kind;
     liveForm.replaceChildren(
-      h("fieldset", {}, h("legend", { text: q.prompt }), ...fields),
+      h("fieldset", {}, h("legend", { text: q.prompt }), ...liveFields(q)),
       h("button", { type: "submit", class: "cls-button primary", text: "투표 · Vote" }),
       h("div", { class: "quiz-feedback", role: "status", "aria-live": "polite" }),
     );
     wireOrdering(liveForm);
+    const draft = drafts.load("live", q.key);
+    const voted = state.liveVotes[String(live.round)];
+    restoreResponse(liveForm, [draft, carry, voted].find(hasValue));
+    if (hasValue(voted) && !hasValue(draft)) liveNote("투표했습니다. 결과 공개를 기다리세요. · Vote recorded");
+    else if (live.round === 2) liveNote("2라운드: 짝과 토론한 뒤 다시 투표하세요. · Vote again");
   }
+  liveRevealed = live.revealed;
   const results = document.getElementById("live-results");
   results.replaceChildren(...(live.revealed ? live.rounds.map((r) => roundCard(r, `${r.round}라운드`)) : []));
+  if (fresh) sheet.reveal(); else sheet.refresh();
 }
 
+const keepLive = () => { if (liveKey) drafts.save("live", liveKey, collectDraft(liveForm)); };
+liveForm.addEventListener("input", keepLive);
+liveForm.addEventListener("change", keepLive);
 liveForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const response = collectResponse(liveForm);
@@ -118,13 +212,17 @@ liveForm.addEventListener("submit", (event) => {
 const predictPanel = document.getElementById("predict-panel");
 const predictForm = document.getElementById("predict-form");
 let predictKey = null;
+let predictPlayed = false;
 let myPrediction = null;
 
 function renderPredict(p) {
   predictPanel.hidden = !p.prediction;
-  if (!p.prediction) { predictKey = null; return; }
+  if (!p.prediction) { predictKey = null; sheet.refresh(); return; }
   const q = p.prediction;
+  const fresh = predictKey !== q.key || predictPlayed !== p.played;
+  predictPlayed = p.played;
   document.getElementById("predict-phase").textContent = p.played ? "결과 · Outcome" : "예측 중 · Predict now";
+  predictPanel.dataset.summary = `예측 → 관찰 · ${p.played ? "결과" : "예측 중"}`;
   if (predictKey !== q.key) {
     if (predictKey !== null) myPrediction = null;
     predictKey = q.key;
@@ -137,11 +235,15 @@ function renderPredict(p) {
       h("button", { type: "submit", class: "cls-button primary", text: "예측 제출 · Commit" }),
       h("div", { class: "quiz-feedback", role: "status", "aria-live": "polite" }),
     );
+    const draft = p.played ? undefined : drafts.load("predict", q.key);
+    restoreResponse(predictForm, hasValue(draft) ? draft : myPrediction);
+  } else if (myPrediction !== null && !drafts.has("predict", q.key)) {
+    restoreResponse(predictForm, myPrediction);
   }
-  if (myPrediction !== null) restoreResponse(predictForm, myPrediction);
   predictForm.querySelectorAll("input, button").forEach((el) => { el.disabled = p.played; });
   const result = document.getElementById("predict-result");
-  if (!p.played) { result.replaceChildren(); return; }
+  if (!p.played) { result.replaceChildren(); if (fresh) sheet.reveal(); return; }
+  drafts.clear("predict", q.key); // predictions are closed: an unsent pick has nowhere to go
   const mine = myPrediction === null ? "예측하지 않았습니다" : (myPrediction === p.answer ? "✅ 내 예측이 맞았습니다" : "❌ 내 예측과 달랐습니다");
   const ran = (p.outcome?.action || []).map((r) => h("li", {}, h("code", { text: r.step }), r.ok ? "" : " — 실패"));
   result.replaceChildren(h("div", {},
@@ -150,8 +252,10 @@ function renderPredict(p) {
     ran.length ? h("div", {}, h("p", { class: "cls-hint", text: "데모 클러스터에서 실행한 명령 · Played on the demo" }), h("ul", { class: "cls-ran" }, ran)) : null,
     p.histogram ? roundCard(p.histogram, "반 전체의 예측 · Class predictions") : null,
   ));
+  if (fresh) sheet.reveal();
 }
 
+predictForm.addEventListener("change", () => { if (predictKey && !predictPlayed) drafts.save("predict", predictKey, collectDraft(predictForm)); });
 predictForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const response = collectResponse(predictForm);
@@ -248,7 +352,30 @@ setInterval(tickDiscussion, 1000);
 // Messages ------------------------------------------------------------------------------------------
 function onSection(section) {
   state.live = section.section;
-  if (follow.checked) showSection(section.section); else markSections();
+  state.liveTitle = section.title;
+  if (follow.checked && section.section !== state.shown) {
+    if (isBusy()) showBanner(section.title); else showSection(section.section);
+  } else if (section.section === state.shown) {
+    hideBanner();
+  }
+  markSections();
+}
+
+function onAnswerResult(msg) {
+  if (msg.round !== 0) {
+    drafts.clear("live", msg.question);
+    if (msg.question === liveKey && msg.round === liveRound) {
+      state.liveVotes[String(msg.round)] = collectResponse(liveForm);
+      liveNote("투표했습니다. 결과 공개를 기다리세요. · Vote recorded");
+    }
+    return;
+  }
+  const form = document.getElementById(`quiz-${msg.question}`);
+  state.answered[msg.question] = { response: form ? collectResponse(form) : null, correct: msg.correct };
+  drafts.clear("quiz", msg.question);
+  if (!form) return;
+  form.dataset.draft = "false";
+  if (msg.held) showHeld(form); else showResult(form, msg);
 }
 
 function handle(msg) {
@@ -256,8 +383,9 @@ function handle(msg) {
     case "hello":
       state.offset = serverOffset(msg.section.server_now);
       state.answered = msg.answered;
+      state.liveVotes = msg.live_votes || {};
       if (!state.features.length) renderFeatures(msg.features);
-      slot.querySelectorAll("form.quiz[data-key]").forEach((f) => state.answered[f.dataset.key] && restoreResponse(f, state.answered[f.dataset.key].response));
+      slot.querySelectorAll("form.quiz[data-key]").forEach(restoreForm);
       onSection(msg.section);
       renderLive(msg.live);
       renderPair(msg.pair);
@@ -266,32 +394,28 @@ function handle(msg) {
       renderPredict(msg.predict);
       state.discussion = msg.discussion;
       tickDiscussion();
+      sheet.setDiscussion(msg.discussion);
       break;
     case "section": onSection(msg); break;
-    case "answer.result": {
-      const form = msg.round === 0 ? document.getElementById(`quiz-${msg.question}`) : liveForm;
-      if (msg.round === 0) state.answered[msg.question] = { response: form ? collectResponse(form) : null, correct: msg.correct };
-      if (form) {
-        if (msg.round === 0) showResult(form, msg);
-        else form.querySelector(".quiz-feedback").replaceChildren(h("p", { text: "투표했습니다. 결과 공개를 기다리세요. · Vote recorded" }));
-      }
-      break;
-    }
+    case "answer.result": onAnswerResult(msg); break;
     case "live": renderLive(msg); break;
     case "predict": renderPredict(msg); break;
     case "predict.voted":
       myPrediction = msg.choice;
+      drafts.clear("predict", msg.prediction);
       if (msg.prediction === predictKey) {
         restoreResponse(predictForm, msg.choice);
         predictForm.querySelector(".quiz-feedback").replaceChildren(h("p", { text: "예측을 저장했습니다. 강사가 실행하면 결과를 함께 봅니다. · Prediction saved" }));
       }
       break;
     case "pair": renderPair(msg.pair); break;
-    case "spotlight": renderSpotlight(msg.pair); break;
-    case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion(); break;
+    case "spotlight": renderSpotlight(msg.pair); if (msg.pair) sheet.reveal(); else sheet.refresh(); break;
+    case "discussion":
+      state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion();
+      sheet.setDiscussion(msg);
+      break;
     case "error": {
-      const pending = document.querySelector(".quiz-feedback .cls-hint");
-      const form = pending?.closest("form");
+      const form = document.querySelector(".quiz-feedback[data-pending=true]")?.closest("form");
       if (form) showError(form, msg.message);
       else document.getElementById("pair-sync").textContent = msg.message;
       break;

@@ -114,8 +114,9 @@ def test_peer_instruction_runs_two_rounds_side_by_side(klass, alice, bob):
     with pytest.raises(ProtocolError):
         actions.submit_answer(klass, alice, "etcd-role", 1, 1)  # not open yet
     frames = actions.open_live(klass, "etcd-role")
-    public = frames_to(frames, state.students_group(klass.pk))[0]
+    public = frames_to(frames, state.student_group(alice.pk))[0]
     assert public["round"] == 1 and public["rounds"] == [] and "answer" not in public["question"]
+    assert frames_to(frames, state.students_group(klass.pk)) == []  # per student: each their own order
     actions.submit_answer(klass, alice, "etcd-role", 0, 1)
     actions.submit_answer(klass, bob, "etcd-role", 1, 1)
     actions.reveal_live(klass)

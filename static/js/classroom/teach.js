@@ -106,7 +106,9 @@ function renderLive(live) {
     ? `${live.round}라운드 투표 중 · ${live.revealed ? "결과 공개됨" : "결과 비공개"} — ${live.question.prompt}`
     : "열린 문제가 없습니다.";
   const meta = open ? config.questions[live.question.key] : null;
-  document.getElementById("live-items").replaceChildren(...(open ? [questionItems(live.question), answerKey(meta)].filter(Boolean) : []));
+  const key = open ? answerKey(meta) : null;
+  document.getElementById("live-items").replaceChildren(...(open ? [questionItems(live.question),
+    key ? h("details", { class: "cls-key" }, h("summary", { text: meta.pairs ? "정답 짝 보기" : "정답 순서 보기" }), key) : null].filter(Boolean) : []));
   document.getElementById("live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, `${r.round}라운드`)));
   state.moment.live = open ? `피어 인스트럭션 ${live.round}라운드 · ${votes ? `${votes.answered}/${votes.students}명 응답` : ""} · ${live.revealed ? "공개됨" : "비공개 (R로 공개)"}` : "";
   showMoment();

@@ -32,7 +32,9 @@ def in_view(page, selector: str) -> bool:
     )
 
 
-def test_presenter_view_and_dashboard_through_a_class(browser, asgi_server, instructor_account, screenshot_dir):
+def test_presenter_view_and_dashboard_through_a_class(
+    browser, asgi_server, instructor_account, screenshot_dir
+):
     teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1366, height=768)
     teacher.goto("/admin/login/?next=/class/")
     teacher.locator("#id_username").fill("teacher")
@@ -44,8 +46,18 @@ def test_presenter_view_and_dashboard_through_a_class(browser, asgi_server, inst
     code = teacher.locator("#class-code").inner_text().strip()
 
     # The dashboard at 1366×768: the moment's controls are on screen without scrolling, and stay there.
-    for selector in ("#prev-section", "#next-section", "#section-timer", "#live-open", "#live-reveal",
-                     "#predict-open", "#predict-play", "#open-projector", "#help-open", "#student-count"):
+    for selector in (
+        "#prev-section",
+        "#next-section",
+        "#section-timer",
+        "#live-open",
+        "#live-reveal",
+        "#predict-open",
+        "#predict-play",
+        "#open-projector",
+        "#help-open",
+        "#student-count",
+    ):
         assert in_view(teacher, selector), selector
     height = teacher.evaluate("document.documentElement.scrollHeight")
     assert height < 1600, height  # no longer a 3,000-px page
@@ -74,7 +86,9 @@ def test_presenter_view_and_dashboard_through_a_class(browser, asgi_server, inst
     teacher.locator("body").click(position={"x": 700, "y": 600})
     for title in ("왜", "개념 1", "개념 2", "개념 3"):
         teacher.keyboard.press("ArrowRight")
-        teacher.wait_for_function(f"() => document.getElementById('now-title').textContent.includes('{title}')")
+        teacher.wait_for_function(
+            f"() => document.getElementById('now-title').textContent.includes('{title}')"
+        )
     projector.wait_for_selector("article.cls-pj-body[data-section=concept-3]")
     projector.wait_for_selector(".cls-pj-body .diagram-canvas[data-state=rendered] svg", timeout=20000)
     teacher.keyboard.press("ArrowLeft")
@@ -116,7 +130,9 @@ def test_presenter_view_and_dashboard_through_a_class(browser, asgi_server, inst
     assert "정답률 100%" in projector.locator("#pj-live-rounds").inner_text()
     projector.screenshot(path=screenshot_dir / "presenter-matching-1920.png")
     teacher.keyboard.press("n")  # round 2
-    projector.wait_for_function("() => document.getElementById('pj-live-state').textContent.startsWith('2라운드')")
+    projector.wait_for_function(
+        "() => document.getElementById('pj-live-state').textContent.startsWith('2라운드')"
+    )
     teacher.screenshot(path=screenshot_dir / "dashboard-live-1366.png")
 
     # The help lists the shortcuts; Esc closes the help first, then (a second Esc) the question.

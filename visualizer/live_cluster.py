@@ -22,6 +22,33 @@ SNAPSHOT = "__snapshot__"
 MAX_TICK = 0.5  # real seconds; after a stall the clock jumps at most this far, times the speed
 STEP_SECONDS = 1.0
 DEFAULT_WORKERS = 3
+# While an action is observed (the classroom's predict → observe), every visible change stays on screen this
+# many real seconds before the clock moves on, whatever the speed: nginx stops in 0.5 simulated seconds, so at
+# 8× a deleted pod would be Terminating for 60 ms of wall time, less than one animation frame of the picture.
+OBSERVE_DWELL = 3.0
+MAX_OBSERVE_STEPS = 10_000  # timers fired while looking for the next visible change in one tick
+
+
+def visible_state(engine: Cluster) -> tuple:
+    """Return what a viewer reads off the picture: each pod's STATUS, READY and node, each node's STATUS.
+
+    Two engine states with the same value look the same to the class; a timer that changes nothing of this
+    (a probe, a heartbeat, a controller's resync) is not a change worth holding on screen.
+    """
+    from visualizer.engine.kubectl.printers import node_status, pod_ready_column, pod_status
+
+    pods = sorted(
+        (
+            p["metadata"]["namespace"],
+            p["metadata"]["name"],
+            pod_status(p),
+            pod_ready_column(p),
+            p["spec"].get("nodeName") or "",
+        )
+        for p in engine.store.list("Pod", None)
+    )
+    nodes = sorted((n["metadata"]["name"], node_status(n)) for n in engine.store.list("Node", None))
+    return tuple(pods), tuple(nodes)
 
 
 def fresh_engine(seed: int = 7) -> Cluster:
@@ -73,10 +100,23 @@ class LiveCluster:
         self._completed: str | None = None
         self.sent_version = engine.version
         self._progress_text: str | None = None
+        # Observing an action: until simulated time `observe_until` the clock moves from one visible change to
+        # the next and `hold` (real seconds) keeps each on screen (see `observe`). Not persisted: a process
+        # taking the cluster over simply plays on at the set speed.
+        self.observe_until: float | None = None
+        self.hold = 0.0
 
     # ------------------------------------------------------------------ frames
     def clock(self) -> dict:
-        return {"now": round(self.engine.now, 3), "speed": self.speed, "paused": self.paused}
+        """Return the shared clock. `hold`: real seconds from now during which simulated time stands still
+        (a change being shown while observing); `observing`: an observed action is playing."""
+        return {
+            "now": round(self.engine.now, 3),
+            "speed": self.speed,
+            "paused": self.paused,
+            "hold": round(self.hold, 2),
+            "observing": self.observe_until is not None,
+        }
 
     def snapshot_frame(self, role: str) -> str:
         return protocol.build(
@@ -117,9 +157,44 @@ class LiveCluster:
         """Advance the clock by `real_seconds` × speed (if running) and return the change frames."""
         if self.paused or real_seconds <= 0:
             return Outcome()
-        self.engine.advance(min(real_seconds, MAX_TICK) * self.speed)
+        seconds = min(real_seconds, MAX_TICK)
+        if self.observe_until is None:
+            self.engine.advance(seconds * self.speed)
+            frames = self._changes()
+            return Outcome(broadcast=frames, changed=bool(frames))
+        if self.hold > 0:
+            self.hold = max(0.0, self.hold - seconds)
+            return Outcome()
+        self._advance_observed(seconds * self.speed)
         frames = self._changes()
+        if self.observe_until is None:
+            frames.append(protocol.build("clock", cluster=self.public_id, clock=self.clock()))
         return Outcome(broadcast=frames, changed=bool(frames))
+
+    def _advance_observed(self, budget: float) -> None:
+        """Advance up to `budget` simulated seconds, stopping at the first timer that changes the picture
+        (then hold it for OBSERVE_DWELL real seconds). Simulated time and every rule of the engine are
+        unchanged; only how fast simulated time passes on the wall clock differs."""
+        engine = self.engine
+        end = min(round(engine.now + budget, 6), self.observe_until)
+        before = visible_state(engine)
+        for _ in range(MAX_OBSERVE_STEPS):
+            due = engine.clock.next_time()
+            stop = end if due is None or due > end else due
+            engine.advance(max(0.0, stop - engine.now))
+            if visible_state(engine) != before:
+                self.hold = OBSERVE_DWELL
+                return
+            if stop >= end:
+                break
+        if engine.now >= self.observe_until:
+            self.observe_until = None
+
+    def observe(self, window: float) -> None:
+        """Show the next `window` simulated seconds one visible change at a time, each held OBSERVE_DWELL
+        real seconds; the change an action just made (already sent) is held first."""
+        self.observe_until = round(self.engine.now + max(0.0, window), 6)
+        self.hold = OBSERVE_DWELL
 
     # ------------------------------------------------------------------ actions
     def command(self, ref: object, text: str, stdin: str | None) -> Outcome:
@@ -145,11 +220,15 @@ class LiveCluster:
             self.paused = False
         elif action == "speed" and value is not None:
             self.speed = float(value)
+        elif action == "observe":
+            # Server-side only (the classroom's predict → observe); browsers cannot send it (protocol.py).
+            self.observe(float(value or 0))
         elif action == "step":
             self.engine.advance(STEP_SECONDS)
             frames = self._changes()
         elif action == "reset":
             self.engine = fresh_engine()
+            self.observe_until, self.hold = None, 0.0
             self.scenario_state = {}
             if self.scenario:
                 self._run_setup()

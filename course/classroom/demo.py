@@ -22,12 +22,17 @@ MAX_OUTPUT = 2000  # characters of a command's output kept in the class's record
 # `{pod:app=web}` in an action names one pod with that label (pod names are generated, so a prompt
 # cannot spell one out): "kubectl delete pod {pod:app=web}" deletes the first such pod.
 POD_PLACEHOLDER = re.compile(r"\{pod:([A-Za-z0-9=,._/-]+)\}")
+# Simulated seconds after an action during which the demo moves from one visible change to the next, each
+# held on screen (visualizer.live_cluster.OBSERVE_DWELL real seconds) at any speed: long enough for every
+# prompt's outcome (a replacement pod Running within ~2 s, a bad image's first back-off retry at ~15 s).
+OBSERVE_WINDOW = 30.0
 
 
 @dataclass(frozen=True)
 class Step:
     kind: str  # "control" or "command"
-    text: str  # the control action ("pause", "play", "reset") or the command line
+    text: str  # the control action ("pause", "play", "reset", "observe") or the command line
+    value: float | None = None  # the control's value (observe: the window in simulated seconds)
 
 
 def demo_name(code: str) -> str:
@@ -88,8 +93,18 @@ def setup_steps(prediction) -> list[Step]:
 
 
 def action_steps(prediction) -> list[Step]:
-    """Return what plays the prediction: the action, then the clock resumes so the class watches it unfold."""
-    return [Step("command", prediction.action), Step("control", "play")]
+    """Return what plays the prediction: the action (while the clock is still stopped), then the clock
+    resumes in observe mode, so the class watches it unfold one visible change at a time.
+
+    Without observe mode the outcome was over before the class could see it: the action's own frame (the
+    deleted pod Terminating, its replacement ContainerCreating) was replaced 0.5 simulated seconds later —
+    60 ms of wall time at 8× — because nginx exits at once on SIGTERM, as on a real cluster.
+    """
+    return [
+        Step("command", prediction.action),
+        Step("control", "observe", OBSERVE_WINDOW),
+        Step("control", "play"),
+    ]
 
 
 def _frame(replies: list[str]) -> dict:
@@ -121,7 +136,7 @@ async def run(public_id: str, steps: list[Step]) -> list[dict]:
     report = []
     for step in steps:
         if step.kind == "control":
-            frame = _frame(await host.drive(public_id, "control", {"action": step.text, "value": None}))
+            frame = _frame(await host.drive(public_id, "control", {"action": step.text, "value": step.value}))
             ok = frame.get("type") != "error"
             report.append(
                 {"step": step.text, "kind": "control", "ok": ok, "output": frame.get("message", "")}

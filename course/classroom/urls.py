@@ -15,5 +15,6 @@ urlpatterns = [
     path("<str:code>/pair/", views.pair, name="pair"),
     path("<str:code>/teach/", views.teach, name="teach"),
     path("<str:code>/projector/", views.projector, name="projector"),
+    path("<str:code>/projector/s/<slug:slug>/", views.projector_section, name="projector_section"),
     path("<str:code>/export.csv", views.export_csv, name="export"),
 ]

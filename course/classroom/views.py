@@ -193,13 +193,26 @@ def _join_url(request: HttpRequest, session: ClassSession) -> str:
     return request.build_absolute_uri(reverse("course:classroom:student", args=[session.code]))
 
 
+def _answer_key(question: Question) -> dict:
+    """Return what the dashboard shows of a matching or ordering question's answer (staff only): the
+    correct pairs or the correct order, as text."""
+    choices = question.choices or {}
+    if question.kind == "matching":
+        right = choices.get("right", [])
+        pairs = zip(choices.get("left", []), question.answer or [], strict=False)
+        return {"pairs": [[left, right[i] if 0 <= i < len(right) else "?"] for left, i in pairs]}
+    if question.kind == "ordering":
+        return {"order": list(choices)}  # stored in the correct order; students see a fixed shuffle
+    return {}
+
+
 @staff_member_required
 def teach(request: HttpRequest, code: str) -> HttpResponse:
     session = _teaching(request, code)
     join_url = _join_url(request, session)
-    questions = [
-        state.question_public(q, session.lesson.slug) for q in Question.objects.filter(is_active=True)
-    ]
+    active = list(Question.objects.filter(is_active=True))
+    questions = [state.question_public(q, session.lesson.slug) for q in active]
+    keys = {q.key: _answer_key(q) for q in active}
     record = demo.ensure_demo(session)  # classes started before the demo existed get one here
     return render(
         request,
@@ -218,9 +231,17 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
                 "code": session.code,
                 "ws": f"/ws/class/{session.code}/teach/",
                 "questions": {
-                    q["key"]: {"prompt": q["prompt"], "section": q["section"], "kind": q["kind"]}
+                    q["key"]: {
+                        "prompt": q["prompt"],
+                        "section": q["section"],
+                        "kind": q["kind"],
+                        "kind_label": q["kind_label"],
+                        **keys[q["key"]],
+                    }
                     for q in questions
                 },
+                "projector": reverse("course:classroom:projector", args=[session.code]),
+                "sections": [row["slug"] for row in state.sections(session)],
             },
         },
     )
@@ -242,9 +263,25 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
             # Read-only on the projector: the panel shows no controls even though the instructor's login
             # could drive it.
             "viz_config": demo.embed_config(request, record, "view"),
-            "config": {"code": session.code, "ws": f"/ws/class/{session.code}/projector/"},
+            "config": {
+                "code": session.code,
+                "ws": f"/ws/class/{session.code}/projector/",
+                "fragment": reverse("course:classroom:projector_section", args=[session.code, "__slug__"]),
+            },
         },
     )
+
+
+@require_GET
+@staff_member_required
+def projector_section(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    """The lesson section itself, as the projector shows it behind the live panel: its rendered body with
+    the diagrams' sources (drawn by static/js/course/diagrams.js), without the quizzes."""
+    session = _teaching(request, code)
+    section = session.lesson.sections.filter(slug=slug).first()
+    if section is None:
+        raise Http404("no such section")
+    return render(request, "classroom/_projector_section.html", {"section": section})
 
 
 @staff_member_required

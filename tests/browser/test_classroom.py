@@ -115,6 +115,7 @@ def test_a_class_runs_live_across_instructor_projector_and_two_students(
 
     # Pairs: formed by level; the partners' shared answer syncs both ways.
     teacher.locator("[data-goto=discussion]").click()
+    teacher.locator("#tab-pairs").click()  # the dashboard's pairs and share board tab
     teacher.locator("#form-pairs").click()
     teacher.locator("#start-discussion").click()
     for page in (alice, bora):
@@ -168,6 +169,7 @@ def test_predict_then_observe_on_the_class_demo_cluster(
     teacher.locator("#start-title").fill("예측 수업")
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
+    teacher.locator("#tab-demo").click()  # the dashboard's demo cluster tab
     teacher.wait_for_selector(".cls-demo .viz-cluster[data-connection=open]")
     assert teacher.locator(".cls-demo [data-control=toggle]").count() == 1  # the instructor drives it here
     code = teacher.locator("#class-code").inner_text().strip()
@@ -188,12 +190,13 @@ def test_predict_then_observe_on_the_class_demo_cluster(
     teacher.wait_for_function("() => document.getElementById('student-count').textContent === '1'")
 
     # Predict: the demo is paused and set up (3 pods), the prompt reaches the student and the projector.
+    teacher.locator("#tab-live").click()
     teacher.locator("#predict-prompt").select_option("predict-scale")
     teacher.locator("#predict-open").click()
     student.wait_for_selector("#predict-panel:not([hidden])")
     projector.wait_for_selector("#pj-predict:not([hidden])")
     for page in (teacher, projector):
-        page.wait_for_selector(".viz-cluster[data-pods='3']")
+        page.wait_for_selector(".viz-cluster[data-pods='3']", state="attached")
         page.wait_for_function(
             "() => document.querySelector('.viz-cluster [data-part=clock-state]').textContent.includes('멈춤')"
         )
@@ -221,7 +224,7 @@ def test_predict_then_observe_on_the_class_demo_cluster(
     assert "null" not in teacher.locator("#predict-body").inner_text()
     assert student.locator("#predict-form input[value='0']").is_disabled()
     for page in (teacher, projector):
-        page.wait_for_selector(".viz-cluster[data-pods='5']", timeout=15000)
+        page.wait_for_selector(".viz-cluster[data-pods='5']", state="attached", timeout=15000)
     teacher.wait_for_function(
         "() => [...document.querySelectorAll('.viz-cluster [data-part=\"clock-state\"]')].every((el) => !el.textContent.includes('멈춤'))"
     )

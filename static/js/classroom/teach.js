@@ -1,11 +1,15 @@
-// The instructor's dashboard: pacing with per-section timers, live quiz results, peer instruction,
-// pairs and the share board. Everything arrives over the socket; nothing here needs a reload.
+// The instructor's dashboard (1366×768 laptop): a sticky bar with pacing, the section clock and what is live;
+// the agenda and join info beside tabs for peer instruction and predictions, quiz results, pairs and the share
+// board, the demo cluster, the roster and the checklist. Keyboard shortcuts drive the moment (see the `?` help).
+// Everything arrives over the socket; nothing here needs a reload.
 
 import { connect, showStatus } from "./socket.js";
 import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
+import { answerKey, questionItems } from "./items.js";
+import { bindShortcuts } from "./shortcuts.js";
 
 const config = readConfig();
-const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, features: [], discussion: null };
+const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, features: [], discussion: null, moment: { live: "", predict: "" } };
 const socket = connect(config.ws, { onMessage: handle, onStatus: (s) => showStatus(document.getElementById("socket-status"), s) });
 const send = (type, fields = {}) => socket.send(type, fields);
 
@@ -55,12 +59,14 @@ function resultCard(summary) {
   const meta = config.questions[summary.question] || { prompt: summary.prompt, section: "" };
   const pct = summary.percent_correct === null ? "—" : `${summary.percent_correct}%`;
   const waiting = summary.not_answered;
-  return h("article", { class: "cls-result", id: `result-${summary.question}`, dataset: { question: summary.question } },
-    h("h3", {}, h("span", { class: "cls-pill", text: meta.section }), " ", meta.prompt),
+  const key = answerKey(meta);
+  return h("article", { class: "cls-result", id: `result-${summary.question}`, dataset: { question: summary.question, kind: meta.kind || "" } },
+    h("h3", {}, h("span", { class: "cls-pill", text: meta.section }), " ", meta.kind_label ? h("span", { class: "cls-pill cls-kind", text: meta.kind_label }) : null, " ", meta.prompt),
     h("p", { class: "cls-result-meta" },
       h("span", { class: "cls-answered", text: `응답 ${summary.answered}/${summary.students}` }), " · ",
       h("span", { class: "cls-percent", text: `정답률 ${pct}` })),
     summary.answered ? h("div", {}, roundCard(summary, "").querySelector(".cls-bars")) : null,
+    key ? h("details", { class: "cls-key" }, h("summary", { text: meta.pairs ? "정답 짝 보기" : "정답 순서 보기" }), key) : null,
     waiting.length ? h("details", { class: "cls-waiting" }, h("summary", { text: `아직 안 푼 학생 ${waiting.length}명` }), h("p", { text: waiting.join(", ") })) : null,
   );
 }
@@ -95,10 +101,23 @@ function renderLive(live) {
   document.getElementById("live-reveal").disabled = !open || live.revealed;
   document.getElementById("live-revote").disabled = !open || live.round !== 1 || !live.revealed;
   document.getElementById("live-close").disabled = !open;
+  const votes = live.rounds[live.round - 1];
   document.getElementById("live-state").textContent = open
     ? `${live.round}라운드 투표 중 · ${live.revealed ? "결과 공개됨" : "결과 비공개"} — ${live.question.prompt}`
     : "열린 문제가 없습니다.";
+  const meta = open ? config.questions[live.question.key] : null;
+  const key = open ? answerKey(meta) : null;
+  document.getElementById("live-items").replaceChildren(...(open ? [questionItems(live.question),
+    key ? h("details", { class: "cls-key" }, h("summary", { text: meta.pairs ? "정답 짝 보기" : "정답 순서 보기" }), key) : null].filter(Boolean) : []));
   document.getElementById("live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, `${r.round}라운드`)));
+  state.moment.live = open ? `피어 인스트럭션 ${live.round}라운드 · ${votes ? `${votes.answered}/${votes.students}명 응답` : ""} · ${live.revealed ? "공개됨" : "비공개 (R로 공개)"}` : "";
+  showMoment();
+}
+
+// What is live right now, in the sticky bar (whichever tab is open).
+function showMoment() {
+  const parts = [state.moment.live, state.moment.predict].filter(Boolean);
+  document.getElementById("moment-text").textContent = parts.length ? parts.join(" · ") : "열린 문제가 없습니다.";
 }
 
 // Predict → observe -----------------------------------------------------------------------------------
@@ -120,6 +139,8 @@ function renderPredict(p) {
     : p.played
       ? "실행했습니다 — 데모 클러스터에서 결과를 함께 보세요. · Played"
       : `데모 일시정지 · 예측 받는 중 ${hist ? `${hist.answered}/${hist.students}명` : ""} (학생에게는 비공개)`;
+  state.moment.predict = !open ? "" : p.played ? "예측 → 관찰: 실행함" : `예측 받는 중 ${hist ? `${hist.answered}/${hist.students}명` : ""} (E로 실행)`;
+  showMoment();
   const body = document.getElementById("predict-body");
   if (!open) { body.replaceChildren(); return; }
   const q = p.prediction;
@@ -232,3 +253,43 @@ function handle(msg) {
 }
 
 setInterval(() => socket.send("ping", {}, { queue: false }), 25000);
+
+// Tabs (the ARIA tabs pattern: arrow keys move between tabs, 1–5 from anywhere) --------------------------
+const tabs = [...document.querySelectorAll('.cls-tabs [role="tab"]')];
+function selectTab(tab, focus = false) {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+  }
+  if (focus) tab.focus();
+}
+tabs.forEach((tab, i) => {
+  tab.addEventListener("click", () => selectTab(tab));
+  tab.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+    selectTab(tabs[(i + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length], true);
+  });
+});
+document.getElementById("live-open").addEventListener("click", () => selectTab(tabs[0]));
+
+// Keyboard shortcuts (listed behind `?` and in docs/classroom.md) -----------------------------------------
+const help = document.getElementById("shortcut-help");
+const toggleHelp = () => (help.open ? help.close() : help.showModal());
+document.getElementById("help-open").addEventListener("click", toggleHelp);
+// A shortcut presses its button, so a disabled one (nothing to reveal, no second round yet) does nothing.
+const press = (id) => () => { const b = document.getElementById(id); if (!b.disabled) b.click(); };
+bindShortcuts({
+  arrowleft: () => move(-1),
+  arrowright: () => move(1),
+  o: press("live-open"),
+  r: press("live-reveal"),
+  n: press("live-revote"),
+  e: press("predict-play"),
+  d: press("start-discussion"),
+  escape: () => (document.getElementById("live-close").disabled ? press("predict-close")() : press("live-close")()),
+  p: () => window.open(config.projector, `projector-${config.code}`),
+  "?": toggleHelp,
+  ...Object.fromEntries(tabs.map((tab, i) => [String(i + 1), () => selectTab(tab)])),
+});

@@ -69,7 +69,8 @@ function mount(section, config, scenarioPanel) {
   function showClock() {
     const c = state.clock;
     part("clock").textContent = state.nowAt(performance.now()).toFixed(1);
-    part("clock-state").textContent = c.paused ? "⏸ 멈춤" : `▶ ${c.speed}×`;
+    part("clock-state").textContent = c.paused ? "⏸ 멈춤" : `▶ ${c.speed}×${c.observing ? " · 관찰 중" : ""}`;
+    section.dataset.observing = String(Boolean(c.observing));
     const toggle = section.querySelector('[data-control="toggle"]');
     if (toggle) {
       toggle.setAttribute("aria-pressed", String(c.paused));

@@ -41,7 +41,8 @@ export function createClusterState() {
 
   function setClock(c, at) {
     if (!c) return;
-    clock = { now: Number(c.now) || 0, speed: Number(c.speed) || 1, paused: Boolean(c.paused) };
+    // `hold`: real seconds during which the server keeps simulated time still (a change shown while observing).
+    clock = { now: Number(c.now) || 0, speed: Number(c.speed) || 1, paused: Boolean(c.paused), hold: Number(c.hold) || 0, observing: Boolean(c.observing) };
     clockAt = at;
   }
 
@@ -50,10 +51,10 @@ export function createClusterState() {
     get version() { return version; },
     get role() { return role; },
     get clock() { return clock; },
-    // The simulated time now, extrapolated as now + speed × elapsed while the clock runs.
+    // The simulated time now, extrapolated as now + speed × (elapsed − hold) while the clock runs.
     nowAt(at) {
       if (clock.paused) return clock.now;
-      return clock.now + (clock.speed * Math.max(0, at - clockAt)) / 1000;
+      return clock.now + (clock.speed * Math.max(0, at - clockAt - clock.hold * 1000)) / 1000;
     },
     // Called on reconnect: diffs are useless until the next snapshot arrives.
     invalidate() { waitingForSnapshot = true; },

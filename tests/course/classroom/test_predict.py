@@ -214,9 +214,10 @@ def test_setup_pauses_first_and_resets_only_when_asked(predictions):
         "pause",
         "kubectl create deployment web --image=nginx:1.20 --replicas=3",
     ]
-    assert [(s.kind, s.text) for s in demo.action_steps(prompt)] == [
-        ("command", "kubectl delete pod {pod:app=web}"),
-        ("control", "play"),
+    assert [(s.kind, s.text, s.value) for s in demo.action_steps(prompt)] == [
+        ("command", "kubectl delete pod {pod:app=web}", None),
+        ("control", "observe", demo.OBSERVE_WINDOW),
+        ("control", "play", None),
     ]
 
 
@@ -279,3 +280,188 @@ def test_the_admin_lists_prompts_and_votes(admin_client, predictions):
         assert admin_client.get(f"/admin/course/{name}/").status_code == 200
     prompt = Prediction.objects.get(key="predict-scale")
     assert admin_client.get(f"/admin/course/prediction/{prompt.pk}/change/").status_code == 200
+
+
+# Predict → observe must let the class see the outcome happen ---------------------------------------------
+TICK = 0.1  # real seconds between the host's clock ticks (visualizer.host.ClusterHost)
+
+
+def _picture(state: dict) -> tuple:
+    """What the class reads off the demo's picture: each pod's name, STATUS and READY, sorted."""
+    return tuple(sorted((p["name"], p["status"], p["readyText"]) for p in state["pods"].values()))
+
+
+def _play_observed(prompt: Prediction, speed: float) -> list[tuple[float, tuple, bool]]:
+    """Play a prompt as `predict.open` and `predict.play` drive the demo, tick the clock as the host does
+    (every TICK real seconds) and return what a viewer's picture shows: the real second it changed, the
+    picture, and whether the demo was still in observe mode."""
+    from visualizer.engine.snapshot import apply_diff
+    from visualizer.live_cluster import LiveCluster, fresh_engine
+
+    live = LiveCluster("demo", fresh_engine(), speed=speed)
+    for step in demo.setup_steps(prompt):
+        if step.kind == "control":
+            live.control(step.text, step.value)
+        else:
+            assert live.command("t", step.text, None).reply
+    viewer = json.loads(live.snapshot_frame("view"))["state"]
+    shown = [(0.0, _picture(viewer), False)]
+    wall = 0.0
+
+    def receive(frames):
+        nonlocal viewer
+        for text in frames:
+            frame = json.loads(text) if text.startswith("{") else {"type": "snapshot"}
+            if frame["type"] == "diff":
+                viewer = apply_diff(viewer, frame["diff"])
+            elif frame["type"] == "snapshot":
+                viewer = live.engine.snapshot()
+        if _picture(viewer) != shown[-1][1]:
+            shown.append((wall, _picture(viewer), live.observe_until is not None))
+
+    for step in demo.action_steps(prompt):
+        if step.kind == "control":
+            receive(live.control(step.text, step.value).broadcast)
+        else:
+            name = live.engine.run("kubectl get pods -l app=web -o name").output.split("\n")[0][4:]
+            outcome = live.command("t", step.text.replace("{pod:app=web}", name), None)
+            assert json.loads(outcome.reply[0])["ok"], step.text
+            receive(outcome.broadcast)
+    while wall < 60:
+        wall = round(wall + TICK, 6)
+        receive(live.tick(TICK).broadcast)
+    return shown
+
+
+def _statuses(picture: tuple) -> list[str]:
+    return sorted(status for _, status, _ in picture)
+
+
+def _first(shown, test, after: float = -1.0):
+    return next((at, picture) for at, picture, _ in shown if at > after and test(picture))
+
+
+@pytest.mark.parametrize("speed", [1.0, 8.0])  # the default speed and the fastest
+def test_a_deleted_pod_is_seen_terminating_while_its_replacement_starts(predictions, speed):
+    """The frame the prompt is about — the old pod Terminating, the new one not yet running — reaches
+    viewers and stays on screen for seconds of wall time; the replacement is Running and Ready later."""
+    shown = _play_observed(Prediction.objects.get(key="predict-delete-pod"), speed)
+    at, picture = _first(shown, lambda p: "Terminating" in _statuses(p))
+    assert _statuses(picture) == ["ContainerCreating", "Running", "Running", "Terminating"]
+    later = [a for a, *_ in shown if a > at]
+    assert later and later[0] - at >= 2.0, shown  # on screen long enough for the room to see it
+    done_at, done = _first(shown, lambda p: _statuses(p) == ["Running"] * 3, after=at)
+    assert all(ready == "1/1" for *_, ready in done)
+    # The pod that was ContainerCreating is the one now Running; the deleted one is gone.
+    assert {name for name, *_ in done} == {name for name, status, _ in picture if status != "Terminating"}
+    assert shown[-1][1] == done
+
+
+@pytest.mark.parametrize("speed", [1.0, 8.0])
+@pytest.mark.parametrize(
+    ("key", "steps"),
+    [
+        (
+            "predict-delete-pod",
+            [
+                ["ContainerCreating", "Running", "Running", "Terminating"],
+                ["ContainerCreating", "Running", "Running"],
+                ["Running", "Running", "Running"],
+            ],
+        ),
+        (
+            "predict-scale",
+            [
+                ["ContainerCreating", "ContainerCreating", "Running", "Running", "Running"],
+                ["Running"] * 5,
+            ],
+        ),
+        (
+            "predict-bad-image",
+            [
+                ["ContainerCreating", "Running", "Running", "Running"],
+                ["ErrImagePull", "Running", "Running", "Running"],
+                ["ImagePullBackOff", "Running", "Running", "Running"],
+            ],
+        ),
+    ],
+)
+def test_every_prompt_shows_each_transition_for_seconds(predictions, key, steps, speed):
+    """Every prompt, at 1× and 8×: the intermediate states arrive as frames in order, and each visible
+    change stays on screen at least two seconds of wall time before the next one."""
+    shown = _play_observed(Prediction.objects.get(key=key), speed)
+    sequence = [_statuses(p) for _, p, _ in shown[1:]]
+    assert sequence[: len(steps)] == steps, sequence
+    # The action's own frame and every change while observing stay on screen ≥ 2 s (after the window the
+    # demo plays on at its speed, e.g. the next back-off retries).
+    changes = [(at, observing) for at, _, observing in shown[1:]]
+    dwell = [b[0] - a[0] for a, b in zip(changes, changes[1:], strict=False) if a[1] or a is changes[0]]
+    assert len(dwell) >= len(steps) - 1 and min(dwell) >= 2.0, shown
+
+
+def test_observe_mode_keeps_the_engine_kubernetes_true(predictions):
+    """Observing changes how fast simulated time passes, not what happens in it: the same action on an
+    engine advanced normally reaches the same picture at the same simulated times."""
+    from visualizer.live_cluster import LiveCluster, fresh_engine, visible_state
+
+    def run(observe: bool) -> list[tuple[float, tuple]]:
+        live = LiveCluster("demo", fresh_engine())
+        for text in Prediction.objects.get(key="predict-delete-pod").setup:
+            live.command("t", text, None)
+        name = live.engine.run("kubectl get pods -o name").output.split("\n")[0][4:]
+        live.command("t", f"kubectl delete pod {name}", None)
+        if observe:
+            live.control("observe", 10.0)
+        seen, last = [], None
+        for _ in range(400):
+            live.tick(TICK)
+            picture = visible_state(live.engine)
+            if picture != last:
+                seen.append((round(live.engine.now, 1), picture))
+                last = picture
+            if live.engine.now >= 30:
+                break
+        return seen
+
+    observed, normal = run(observe=True), run(observe=False)
+    assert [p for _, p in observed] == [p for _, p in normal]
+    # Each change happens at the same simulated moment (normal play notices it at the next tick).
+    assert all(0 <= b - a <= TICK + 1e-6 for (a, _), (b, _) in zip(observed, normal, strict=True))
+
+
+async def test_viewers_of_the_demo_see_the_deleted_pod_terminating_at_the_fastest_speed(
+    klass, instructor, predictions, host_cleanup
+):
+    """Through the real host and sockets, at 8×: a viewer's picture shows the old pod Terminating beside
+    its ContainerCreating replacement for seconds, then the replacement Running."""
+    import time
+
+    from visualizer.engine.snapshot import apply_diff
+
+    record = await demo_record(klass)
+    watcher = await cluster_socket(record.public_id)
+    state = (await next_of(watcher, "snapshot"))["state"]
+    await get_host().drive(record.public_id, "control", {"action": "speed", "value": 8.0})
+    teacher, _, _ = await connect(f"/ws/class/{klass.code}/teach/", staff_cookie(instructor))
+    await receive(teacher, "hello")
+    await send(teacher, "predict.open", prediction="predict-delete-pod")
+    await receive(teacher, "predict")
+    await send(teacher, "predict.play")
+    started, shown = time.monotonic(), []
+    while time.monotonic() - started < 9:
+        if await watcher.receive_nothing(timeout=0.05):
+            continue
+        frame = json.loads(await watcher.receive_from())
+        if frame["type"] == "snapshot":
+            state = frame["state"]
+        elif frame["type"] == "diff":
+            state = apply_diff(state, frame["diff"])
+        picture = _statuses(_picture(state))
+        if not shown or shown[-1][1] != picture:
+            shown.append((time.monotonic(), picture))
+    terminating = next(i for i, (_, p) in enumerate(shown) if "Terminating" in p)
+    assert shown[terminating][1] == ["ContainerCreating", "Running", "Running", "Terminating"]
+    assert shown[terminating + 1][0] - shown[terminating][0] >= 2.0, shown
+    assert shown[-1][1] == ["Running"] * 3
+    await teacher.disconnect()
+    await watcher.disconnect()

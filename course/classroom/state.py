@@ -4,7 +4,6 @@ Read-only ORM helpers. A student's payloads never include other students' names 
 (except the one the instructor spotlights); the projector's never include names at all.
 """
 
-import random
 from datetime import datetime
 
 from django.urls import reverse
@@ -100,8 +99,8 @@ def question_public(question: Question, lesson_slug: str, student_id: int | None
     """Return what a student may see of a question before answering (no answer key).
 
     Without `student_id` (dashboard, projector) choices keep the authored shapes: a list of labels for
-    single/multiple, `{"left", "right"}` for matching, and for ordering one list of `{"index", "label"}`
-    shuffled the same for everyone. With `student_id` every list is in that student's own display order
+    single/multiple, `{"left", "right"}` for matching (the targets shuffled the same for the whole room), and
+    for ordering one list of `{"index", "label"}` shuffled the same for the whole room. With `student_id` every list is in that student's own display order
     (`course.classroom.shuffle`) as `{"index", "label"}` items, `index` being the original index the page
     submits: single/multiple `choices: [{index, label}]`, ordering likewise, matching
     `{"left": [labels], "right": [{index, label}]}` (targets shuffled, rows as authored).
@@ -109,13 +108,13 @@ def question_public(question: Question, lesson_slug: str, student_id: int | None
     choices = question.choices
     if student_id is not None and question.kind != "yaml":
         choices = _shuffled_choices(question, student_id)
-    elif question.kind == "ordering":
-        # The same shuffle for everyone (seeded by the key): the dashboard's and projector's one list.
-        order = list(range(len(choices)))
-        rng = random.Random(question.key)
-        while len(order) > 1 and order == sorted(order):
-            rng.shuffle(order)
-        choices = [{"index": i, "label": choices[i]} for i in order]
+    elif question.kind in ("ordering", "matching"):
+        # The room's one list (dashboard and projector): shuffled under the same rules as a student's, with
+        # the class-wide seed SHARED_SEED, so the projector never shows the answer order or the diagonal.
+        shared = _shuffled_choices(question, shuffle.SHARED_SEED)
+        if question.kind == "matching" and isinstance(shared, dict):
+            shared = {"left": shared["left"], "right": [item["label"] for item in shared["right"]]}
+        choices = shared
     elif question.kind == "yaml":
         choices = {"starter": (question.choices or {}).get("starter", "")}
     return {

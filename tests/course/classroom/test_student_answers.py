@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from course.classroom import actions, grading, state
+from course.classroom import actions, grading, shuffle, state
 from course.classroom.protocol import ProtocolError
 from course.models import Answer, ClassSession, Question, Student
 from tests.course.classroom.conftest import student_cookie
@@ -182,8 +182,25 @@ def test_every_fixture_question_is_shuffled_per_student_and_still_grades(klass):
 def test_the_dashboard_and_projector_keep_the_authored_shapes(klass):
     single = state.question_public(Question.objects.get(key=OTHER), klass.lesson.slug)
     assert single["choices"] == Question.objects.get(key=OTHER).choices
+    authored = Question.objects.get(key="component-roles").choices
     matching = state.question_public(Question.objects.get(key="component-roles"), klass.lesson.slug)
-    assert matching["choices"] == Question.objects.get(key="component-roles").choices
+    assert matching["choices"]["left"] == authored["left"]
+    assert sorted(matching["choices"]["right"]) == sorted(authored["right"])
+
+
+def test_the_room_never_sees_a_matching_answer_on_the_diagonal_nor_an_ordering_answer(klass):
+    """The projector is read by every student: its one list follows the same rules as a student's shuffle."""
+    for question in Question.objects.filter(kind__in=["matching", "ordering"]):
+        shown = state.question_public(question, klass.lesson.slug)["choices"]
+        if question.kind == "matching":
+            right = question.choices["right"]
+            order = [right.index(label) for label in shown["right"]]
+            assert sorted(order) == list(range(len(right)))
+            assert shuffle.diagonal_hits(order, question.answer) <= 1, question.key
+        else:
+            order = [item["index"] for item in shown]
+            assert order != sorted(order), question.key
+            assert not grading.grade(question.kind, question.choices, question.answer, order).correct
 
 
 def test_each_student_gets_the_live_question_in_their_own_order(klass, alice, bob):
@@ -195,7 +212,10 @@ def test_each_student_gets_the_live_question_in_their_own_order(klass, alice, bo
     assert theirs["question"] == state.question_public(session.live_question, klass.lesson.slug, bob.pk)
     assert mine["question"]["choices"]["right"] != theirs["question"]["choices"]["right"]
     projector = frames_to(frames, state.projector_group(klass.pk))[0]
-    assert projector["question"]["choices"] == session.live_question.choices
+    assert (
+        projector["question"]["choices"]
+        == state.question_public(session.live_question, klass.lesson.slug)["choices"]
+    )
     hello = state.student_hello(session, Student.objects.get(pk=alice.pk), timezone.now())
     assert hello["live"]["question"] == mine["question"]
     # Closing reaches every student at once.

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<str:code>/teach/", views.teach, name="teach"),
     path("<str:code>/projector/", views.projector, name="projector"),
     path("<str:code>/export.csv", views.export_csv, name="export"),
+    path("<str:code>/end/", views.end, name="end"),
 ]

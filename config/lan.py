@@ -114,14 +114,17 @@ def interface_addresses() -> list[tuple[str, str]]:
 def reachable_addresses(bind_host: str, candidates: list[tuple[str, str]] | None = None) -> list[str]:
     """Return the addresses other machines can reach a server bound to `bind_host` at, best first.
 
-    A wildcard bind (0.0.0.0, ::) is reachable at every LAN address of this machine; a specific address only
-    at itself; loopback at none. `candidates` defaults to `interface_addresses()`.
+    A wildcard bind is reachable at every LAN address of this machine of its family (0.0.0.0: IPv4 only;
+    :: and *: IPv6 and, dual-stack, IPv4); a specific address only at itself; loopback at none.
+    `candidates` defaults to `interface_addresses()`.
     """
     if not binds_beyond_loopback(bind_host):
         return []
-    if bare_host(bind_host) not in {bare_host(w) for w in WILDCARDS}:
-        return [bare_host(bind_host)]
-    return rank_addresses(interface_addresses() if candidates is None else candidates)
+    bind = bare_host(bind_host)
+    if bind not in {bare_host(w) for w in WILDCARDS}:
+        return [bind]
+    ranked = rank_addresses(interface_addresses() if candidates is None else candidates)
+    return [a for a in ranked if ":" not in a] if bind == "0.0.0.0" else ranked
 
 
 def lan_host_names(addresses: list[str], hostname: str) -> list[str]:
@@ -148,7 +151,7 @@ def main(argv: list[str]) -> int:
         print("  LAN 주소를 찾지 못했습니다: 네트워크 연결을 확인하세요. · No LAN address found.")
     for address in addresses:
         print(f"  학생 · students: http://{url_host(address)}:{port}/class/")
-    print("  운영 모드 (DEBUG 꺼짐, var/secret_key) · production mode")
+    print("  운영 모드 (DEBUG 꺼짐) · production mode (DEBUG off)")
     return 0
 
 

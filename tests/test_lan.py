@@ -64,9 +64,9 @@ def test_addresses_are_ranked_for_students():
 
 
 def test_reachable_addresses_depend_on_the_bind():
-    candidates = [("192.168.0.23", "wlan0"), ("127.0.0.1", "lo")]
-    assert lan.reachable_addresses("0.0.0.0", candidates) == ["192.168.0.23"]
-    assert lan.reachable_addresses("::", candidates) == ["192.168.0.23"]
+    candidates = [("192.168.0.23", "wlan0"), ("fd00::2", "wlan0"), ("127.0.0.1", "lo")]
+    assert lan.reachable_addresses("0.0.0.0", candidates) == ["192.168.0.23"]  # an IPv4 socket
+    assert lan.reachable_addresses("::", candidates) == ["192.168.0.23", "fd00::2"]  # dual-stack
     assert lan.reachable_addresses("10.0.0.7", candidates) == ["10.0.0.7"]  # only where it listens
     assert lan.reachable_addresses("127.0.0.1", candidates) == []
 

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('course', '0006_predictions'),
+        ("course", "0006_predictions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='pair',
-            name='code',
-            field=models.CharField(blank=True, help_text='Set when students pair themselves by code.', max_length=8),
+            model_name="pair",
+            name="code",
+            field=models.CharField(
+                blank=True, help_text="Set when students pair themselves by code.", max_length=8
+            ),
         ),
     ]

@@ -26,9 +26,11 @@ setup: install ## Install, migrate, load the lesson, collect static files
 	$(PY) manage.py load_course
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-run: setup ## Set everything up and serve the app with Daphne on http://127.0.0.1:8000
-	@echo "Orchestra Lab: http://$(HOST):$(PORT)/"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+# BIND_HOST tells the settings where Daphne listens: beyond loopback (HOST=0.0.0.0, a classroom LAN) means
+# production mode, a generated secret key and this machine's LAN addresses in ALLOWED_HOSTS (config/lan.py).
+run: setup ## Serve the app with Daphne on http://127.0.0.1:8000 (HOST=0.0.0.0: for the classroom LAN)
+	@$(PY) -m config.lan $(HOST) $(PORT)
+	BIND_HOST=$(HOST) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: setup ## Set everything up and run the whole test suite
 	$(VENV)/bin/pytest

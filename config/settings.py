@@ -1,29 +1,65 @@
 """Settings for Orchestra Lab.
 
-Embedded defaults (SQLite, the in-memory channel layer, DEBUG on) make `make run` work on a bare machine;
-environment variables switch to real services. Every variable is listed in the README.
+Embedded defaults (SQLite, the in-memory channel layer, DEBUG on loopback, a generated secret key) make
+`make run` work on a bare machine; `make run HOST=0.0.0.0` serves a classroom LAN in production mode
+(config.lan); environment variables switch to real services. Every variable is listed in the README.
 """
 
 import os
+import socket
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import lan, secret_key
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEFAULT_SECRET_KEY = "orchestra-lab-insecure-development-key-change-me"
-SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
-DEBUG = env_bool("DEBUG", True)
+# Where the server listens, as `make run` tells it (HOST): beyond loopback is a classroom, so production mode.
+BIND_HOST = env_str("BIND_HOST", "")
+LAN_MODE = lan.binds_beyond_loopback(BIND_HOST)
+DEBUG = env_bool("DEBUG", not LAN_MODE)
+if DEBUG and LAN_MODE:
+    raise ImproperlyConfigured(
+        f"DEBUG is on while serving beyond loopback ({BIND_HOST}): students would see tracebacks. "
+        "Unset DEBUG (or DEBUG=0), or serve on 127.0.0.1."
+    )
+
+# The key signs students' class cookies and every session. Unset, it is drawn once and kept in var/ (0600).
+DEFAULT_SECRET_KEY = "orchestra-lab-insecure-development-key-change-me"  # refused outside DEBUG: it is public
+SECRET_KEY = env_str("SECRET_KEY", "") or secret_key.load_or_create(
+    Path(env_str("SECRET_KEY_FILE", str(BASE_DIR / "var" / "secret_key")))
+)
 if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured(
-        "DEBUG is off but SECRET_KEY is the built-in development key: set SECRET_KEY to a long random value."
+        "DEBUG is off but SECRET_KEY is the built-in development key: unset SECRET_KEY (a key is generated "
+        "in var/secret_key) or set it to a long random value."
     )
+
+# The address students open (the join link and QR code); unset, it is worked out per request (course.classroom.join_link).
+PUBLIC_URL = env_str("PUBLIC_URL", "").strip().rstrip("/")
+_public = urlsplit(PUBLIC_URL)
+if PUBLIC_URL and (_public.scheme not in {"http", "https"} or not _public.hostname or _public.path):
+    raise ImproperlyConfigured(
+        f"PUBLIC_URL must look like http://192.168.0.10:8000 (no path); got {PUBLIC_URL!r}"
+    )
+# The addresses other machines reach this server at, best first (empty on loopback).
+LAN_ADDRESSES = lan.reachable_addresses(BIND_HOST) if LAN_MODE else []
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Phones reach the classroom server by its LAN address; the websocket origin check reads the same list.
+if LAN_MODE:
+    ALLOWED_HOSTS += [
+        h for h in lan.lan_host_names(LAN_ADDRESSES, socket.gethostname()) if h not in ALLOWED_HOSTS
+    ]
+if PUBLIC_URL:
+    ALLOWED_HOSTS.append(lan.url_host(_public.hostname))
+    CSRF_TRUSTED_ORIGINS.append(f"{_public.scheme}://{_public.netloc}")
 
 INSTALLED_APPS = [
     # daphne first, so `runserver` serves ASGI (websockets included).
@@ -36,6 +72,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "csp",
     "course",
     "visualizer",
 ]
@@ -50,6 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,10 +168,71 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "admin:login"
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# Cookies travel only over HTTPS when SECURE_COOKIES is on (behind TLS); the students' class cookie follows
+# SESSION_COOKIE_SECURE (course.classroom.identity).
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False) and not DEBUG
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS only once the site is served over HTTPS for good: browsers remember it for this many seconds.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+
+# Rate-limit counters (course.classroom.ratelimit) and nothing else: shared by every Daphne process through
+# Redis when REDIS_URL is set, per process otherwise (one process is what `make run` starts).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "orchestra-lab",
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "orchestra-lab"}
+    }
+
+# Per client (address, and browser session once it has one): attempts allowed per window, "COUNT/SECONDS" or
+# "off". A class of 12 behind one shared address still fits; a script creating students or guessing codes does not.
+RATE_LIMITS = {
+    "join": {
+        "address": env_str("RATE_LIMIT_JOIN_ADDRESS", "40/600"),
+        "session": env_str("RATE_LIMIT_JOIN_SESSION", "10/600"),
+    },
+    "pair": {
+        "address": env_str("RATE_LIMIT_PAIR_ADDRESS", "60/600"),
+        "session": env_str("RATE_LIMIT_PAIR_SESSION", "10/600"),
+    },
+}
+
+# Admin sign-in locks out after repeated failures (django-axes, attempts stored in the database, so shared by
+# every process). Locked per user name *and* address: a student failing on the instructor's name locks only
+# their own machine out, never the instructor's.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp 4): scripts only from this server's files, never inline; styles may be
+# inline because mermaid draws diagrams with <style> elements and style attributes. connect-src 'self'
+# covers the websockets (ws:/wss: to the same host, CSP level 3).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -138,6 +240,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; lockouts and failures are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Browser tests run Daphne in a subprocess against the test database, so SQLite's test database is a file

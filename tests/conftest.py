@@ -43,3 +43,17 @@ def in_process_channel_layer(settings):
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    """Every test starts with empty rate-limit counters in a cache of its own (local memory, even where
+    REDIS_URL is set: clearing a Redis cache would flush the database the channel layer uses)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+    cache.clear()
+    yield
+    cache.clear()

@@ -442,3 +442,20 @@ def vote_prediction(session: ClassSession, student: Student, key: str, choice: i
         (state.student_group(student.pk), build("predict.voted", prediction=key, choice=choice)),
         (state.staff_group(session.pk), build("predict", **state.predict_payload(session, names=True))),
     ]
+
+
+def end_class(session: ClassSession, now: datetime | None = None) -> Frames:
+    """End the class: its code admits nobody any more, every screen is told, all answers and pairs stay.
+
+    Ending twice keeps the first time. Returns the `ended` frame for students, instructor and projector.
+    """
+    if session.ended_at is None:
+        session.ended_at = now or timezone.now()
+        session.save(update_fields=["ended_at"])
+    text = ended_frame(session)
+    return [(group, text) for group in _everyone(session)]
+
+
+def ended_frame(session: ClassSession) -> str:
+    """Return the `ended` frame of an ended class (`ended_at` in epoch milliseconds)."""
+    return build("ended", ended_at=int(session.ended_at.timestamp() * 1000))

@@ -89,6 +89,8 @@ def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) ->
     ).get(pk=session_id)
     if student_id is None:
         return STAFF_ACTIONS[kind](session, fields)
+    if session.ended_at is not None:  # answers and pairs of an ended class stay as they were
+        raise ProtocolError("ended", "수업이 끝났습니다. 지금까지의 답과 페어 기록은 그대로 남아 있습니다.")
     student = session.students.select_related("pair").filter(pk=student_id).first()
     if student is None:
         raise ProtocolError("gone", "이 수업에서 더 이상 찾을 수 없습니다. 다시 참여하세요.")
@@ -121,6 +123,8 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send(text_data=hello)
+        if session.ended_at is not None:
+            await self.send(text_data=actions.ended_frame(session))
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):

@@ -5,6 +5,7 @@ same signature check runs for HTTP requests (`request.get_signed_cookie`) and we
 the handshake), so the socket trusts exactly what the page trusts.
 """
 
+from django.conf import settings
 from django.core import signing
 
 from course.models import ClassSession, Student
@@ -25,6 +26,7 @@ def cookie_signer(name: str):
 
 
 def set_student_cookie(response, student: Student) -> None:
+    """Set the signed class cookie; Secure exactly when the session cookie is (SECURE_COOKIES, behind HTTPS)."""
     response.set_signed_cookie(
         cookie_name(student.session.code),
         str(student.pk),
@@ -32,6 +34,7 @@ def set_student_cookie(response, student: Student) -> None:
         max_age=MAX_AGE,
         httponly=True,
         samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
     )
 
 

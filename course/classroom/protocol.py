@@ -58,6 +58,7 @@ SERVER_TYPES = (
     "checklist",
     "predict",
     "predict.voted",
+    "ended",
 )
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<str:code>/projector/", views.projector, name="projector"),
     path("<str:code>/projector/s/<slug:slug>/", views.projector_section, name="projector_section"),
     path("<str:code>/export.csv", views.export_csv, name="export"),
+    path("<str:code>/end/", views.end, name="end"),
 ]

@@ -6,6 +6,7 @@ through a form reaches the sockets exactly like one made through a socket.
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from course.classroom import actions, codes, demo, export, identity, qr, state
+from course.classroom import actions, codes, demo, export, identity, qr, ratelimit, state
+from course.classroom.join_link import JoinLink, join_link
 from course.classroom.nicknames import NicknameError
 from course.classroom.protocol import ProtocolError
 from course.models import Answer, ClassSession, Lesson, Level, Question
@@ -42,6 +44,9 @@ def _teaching(request: HttpRequest, code: str) -> ClassSession:
     if not identity.can_teach(request.user, session):
         raise Http404("not your class")
     return session
+
+
+ENDED_MESSAGE = "이 수업은 끝났습니다. 새 수업 코드를 강사에게 물어보세요. · This class has ended."
 
 
 def _join_context(code: str = "", nickname: str = "", level: str = Level.BEGINNER, error: str = "") -> dict:
@@ -88,7 +93,11 @@ def join(request: HttpRequest) -> HttpResponse:
     code = codes.normalize(request.POST.get("code", ""))
     nickname = request.POST.get("nickname", "")[:200]
     level = request.POST.get("level", Level.BEGINNER)
-    session = ClassSession.objects.filter(code=code, ended_at__isnull=True).first() if code else None
+    # Every attempt counts, valid or not: a script can neither create students nor guess codes quickly.
+    if not ratelimit.allow_request(ratelimit.JOIN, request):
+        context = _join_context(code, nickname, level, ratelimit.MESSAGES[ratelimit.JOIN])
+        return render(request, "classroom/index.html", context, status=429)
+    session = ClassSession.objects.filter(code=code).first() if code else None
     if session is None:
         context = _join_context(
             code, nickname, level, "그런 수업 코드가 없습니다. 화면의 코드를 다시 확인하세요."
@@ -97,6 +106,9 @@ def join(request: HttpRequest) -> HttpResponse:
     existing = identity.student_from_request(request, session)
     if existing is not None:
         return redirect("course:classroom:student", code=session.code)
+    if session.ended_at is not None:
+        context = _join_context(code, nickname, level, ENDED_MESSAGE)
+        return render(request, "classroom/index.html", context, status=410)
     try:
         # The browser's visualizer identity: its sandbox and guided scenarios become this student's evidence.
         student, frames = actions.join(session, nickname, level, owner_key_for(request.user, request.session))
@@ -132,6 +144,9 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
     session = _session(code)
     me = identity.student_from_request(request, session)
     if me is None:
+        if session.ended_at is not None:
+            context = _join_context(session.code, error=ENDED_MESSAGE)
+            return render(request, "classroom/index.html", context, status=410)
         return render(request, "classroom/index.html", _join_context(session.code))
     if not me.visualizer_key:  # joined before students were linked to the visualizer
         me.visualizer_key = owner_key_for(request.user, request.session)
@@ -177,6 +192,15 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
     me = identity.student_from_request(request, session)
     if me is None:
         return redirect("course:classroom:student", code=session.code)
+    if session.ended_at is not None:
+        request.session["pair_error"] = "수업이 끝나 페어를 바꿀 수 없습니다. · The class has ended."
+        return redirect(reverse("course:classroom:student", args=[session.code]) + "#pair")
+    if request.POST.get("action") == "join" and not ratelimit.allow_request(ratelimit.PAIR, request):
+        # The student's page again, with the message where the pair form is; nothing changed.
+        request.session["pair_error"] = ratelimit.MESSAGES[ratelimit.PAIR]
+        response = student(request, session.code)
+        response.status_code = 429
+        return response
     try:
         if request.POST.get("action") == "join":
             _, frames = actions.join_pair_by_code(session, me, request.POST.get("pair_code", ""))
@@ -189,8 +213,15 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
     return redirect(reverse("course:classroom:student", args=[session.code]) + "#pair")
 
 
-def _join_url(request: HttpRequest, session: ClassSession) -> str:
-    return request.build_absolute_uri(reverse("course:classroom:student", args=[session.code]))
+def _join_link(request: HttpRequest, session: ClassSession) -> JoinLink:
+    return join_link(
+        reverse("course:classroom:student", args=[session.code]),
+        scheme=request.scheme,
+        host=request.get_host(),
+        lan_mode=settings.LAN_MODE,
+        addresses=settings.LAN_ADDRESSES,
+        public_url=settings.PUBLIC_URL,
+    )
 
 
 def _answer_key(question: Question) -> dict:
@@ -209,7 +240,8 @@ def _answer_key(question: Question) -> dict:
 @staff_member_required
 def teach(request: HttpRequest, code: str) -> HttpResponse:
     session = _teaching(request, code)
-    join_url = _join_url(request, session)
+    link = _join_link(request, session)
+    join_url = link.url
     active = list(Question.objects.filter(is_active=True))
     questions = [state.question_public(q, session.lesson.slug) for q in active]
     keys = {q.key: _answer_key(q) for q in active}
@@ -220,6 +252,8 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
         {
             "session": session,
             "join_url": join_url,
+            "join_problem": link.problem,
+            "join_alternatives": link.alternatives,
             "qr": qr.qr_svg(join_url, title=f"QR: {join_url}"),
             "sections": state.sections(session),
             "questions": questions,
@@ -250,7 +284,8 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
 @staff_member_required
 def projector(request: HttpRequest, code: str) -> HttpResponse:
     session = _teaching(request, code)
-    join_url = _join_url(request, session)
+    link = _join_link(request, session)
+    join_url = link.url
     record = demo.ensure_demo(session)
     return render(
         request,
@@ -258,6 +293,7 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
         {
             "session": session,
             "join_url": join_url,
+            "join_problem": link.problem,
             "qr": qr.qr_svg(join_url, scale=8, title=f"QR: {join_url}"),
             "demo": demo.links(record),
             # Read-only on the projector: the panel shows no controls even though the instructor's login
@@ -282,6 +318,15 @@ def projector_section(request: HttpRequest, code: str, slug: str) -> HttpRespons
     if section is None:
         raise Http404("no such section")
     return render(request, "classroom/_projector_section.html", {"section": section})
+
+
+@require_POST
+@staff_member_required
+def end(request: HttpRequest, code: str) -> HttpResponse:
+    """End the class (the dashboard's button, after a confirmation): no new students, everyone is told."""
+    session = _teaching(request, code)
+    _broadcast(actions.end_class(session))
+    return redirect("course:classroom:teach", code=session.code)
 
 
 @staff_member_required

@@ -177,7 +177,7 @@ class Pair(models.Model):
 
     session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="pairs")
     number = models.PositiveIntegerField()
-    code = models.CharField(max_length=6, blank=True, help_text="Set when students pair themselves by code.")
+    code = models.CharField(max_length=8, blank=True, help_text="Set when students pair themselves by code.")
     features = models.JSONField(default=list, blank=True, help_text="Prompt 1: three of the 8 feature keys.")
     practice = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
     automation = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)

@@ -75,7 +75,7 @@ def test_the_page_is_in_korean_by_default_and_english_on_request(client, lesson)
 def test_the_admin_edits_a_section_and_the_page_is_rerendered(client, lesson):
     """Staff change a section's Markdown in the admin; the students' page shows the new text."""
     User.objects.create_superuser("teacher", "t@example.com", "pw-for-tests-only")
-    client.login(username="teacher", password="pw-for-tests-only")
+    client.force_login(User.objects.get(username="teacher"))  # django-axes needs a request to authenticate
     section = lesson.sections.get(slug="keywords")
     response = client.post(
         f"/admin/course/section/{section.pk}/change/",

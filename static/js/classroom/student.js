@@ -414,6 +414,12 @@ function handle(msg) {
       state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion();
       sheet.setDiscussion(msg);
       break;
+    case "ended":
+      // The class is over: say so once at the top of the page; what the student did stays visible.
+      if (!document.getElementById("class-ended")) {
+        document.getElementById("main").prepend(h("p", { id: "class-ended", class: "cls-ended", role: "status", text: "수업이 끝났습니다. 수고하셨습니다! · The class has ended." }));
+      }
+      break;
     case "error": {
       const form = document.querySelector(".quiz-feedback[data-pending=true]")?.closest("form");
       if (form) showError(form, msg.message);

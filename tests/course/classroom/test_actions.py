@@ -179,8 +179,9 @@ def test_a_student_without_a_pair_cannot_update_one(klass, alice):
 
 def test_pair_by_code(klass, alice, bob):
     pair, _ = actions.create_pair_code(klass, alice)
-    assert len(pair.code) == 4
-    joined, _ = actions.join_pair_by_code(klass, bob, pair.code.lower())
+    assert len(pair.code) == 8
+    # Typed on a phone: lower case, with a dash and spaces.
+    joined, _ = actions.join_pair_by_code(klass, bob, f" {pair.code[:4].lower()}-{pair.code[4:]} ")
     assert joined == pair and pair.members.count() == 2
     with pytest.raises(ProtocolError):
         actions.join_pair_by_code(klass, bob, "ZZZZ")

@@ -289,6 +289,21 @@ def apply_update(state: bytes, update: bytes, fallback: Fields | None = None) ->
     )
 
 
+def replace_field(state: bytes, name: str, value, fallback: Fields | None = None) -> bytes:
+    """Return an update replacing one field (`features` with a list of keys, or a text) as one edit."""
+    doc = load(state, fallback)
+    before = doc.get_state()
+    picks, texts = _roots(doc)
+    with doc.transaction():
+        if name == FEATURES_ROOT:
+            picks.clear()
+            picks.extend(list(value))
+        else:
+            texts[name].clear()
+            texts[name] += value
+    return doc.get_update(before)
+
+
 def sync(state: bytes, client_vector: bytes, fallback: Fields | None = None) -> tuple[bytes, bytes]:
     """Return (the update a client with `client_vector` lacks, the server's state vector).
 

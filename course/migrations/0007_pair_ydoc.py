@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('course', '0006_predictions'),
+        ("course", "0006_predictions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pair',
-            name='ydoc',
+            model_name="pair",
+            name="ydoc",
             field=models.BinaryField(blank=True, default=bytes),
         ),
     ]

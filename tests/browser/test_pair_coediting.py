@@ -1,0 +1,219 @@
+"""Two partners co-edit one pair answer in real browsers, typing Korean through a (simulated) IME at once.
+
+One partner on a laptop, one on a phone (390 px). Each syllable is composed as an IME composes it — the
+initial consonant, then consonant + vowel, then the full syllable (`Input.imeSetComposition` over a CDP
+session) — and committed with `Input.insertText`; the partner's syllables are committed while the other is
+still composing, so remote edits arrive mid-composition. Every character of both sentences must end up in
+both textareas, the database and the instructor's board, with no stray jamo; "저장됨" only once the server
+acknowledged. Then a reload, and an offline → closed tab → online round trip.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from course.classroom import actions
+from course.models import ClassSession, Pair
+from tests.browser.conftest import open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LAPTOP_SENTENCE = "우리 팀은 자동 확장이 꼭 필요해요."
+PHONE_SENTENCE = "헬스 체크로 장애를 빨리 찾아요!"
+CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+JAMO = re.compile("[\u3131-\u318e\u1100-\u11ff]")
+
+
+def ime_stages(syllable: str) -> list[str]:
+    """What a Korean IME shows while composing one syllable: ㅋ → 쿠 → 쿨."""
+    code = ord(syllable) - 0xAC00
+    if not 0 <= code < 11172:
+        return []
+    lead, rest = divmod(code, 21 * 28)
+    vowel, tail = divmod(rest, 28)
+    stages = [CHOSEONG[lead], chr(0xAC00 + (lead * 21 + vowel) * 28)]
+    if tail:
+        stages.append(syllable)
+    return stages
+
+
+class Typist:
+    """Types a sentence into a textarea through the page's IME, one composition step at a time."""
+
+    def __init__(self, page, selector: str, sentence: str):
+        self.page, self.selector, self.sentence = page, selector, sentence
+        self.cdp = page.context.new_cdp_session(page)
+        self.steps = []
+        for ch in sentence:
+            for stage in ime_stages(ch):
+                self.steps.append(("compose", stage))
+            self.steps.append(("commit", ch))
+
+    def focus(self):
+        self.page.locator(self.selector).click()
+        self.page.evaluate(
+            "(sel) => { const a = document.querySelector(sel); a.setSelectionRange(a.value.length, a.value.length); }",
+            self.selector,
+        )
+
+    def step(self) -> bool:
+        """Do the next composition step; return False when the sentence is typed."""
+        if not self.steps:
+            return False
+        kind, text = self.steps.pop(0)
+        if kind == "compose":
+            self.cdp.send(
+                "Input.imeSetComposition",
+                {"text": text, "selectionStart": len(text), "selectionEnd": len(text)},
+            )
+        else:
+            self.cdp.send("Input.insertText", {"text": text})
+        return True
+
+    def compose(self) -> bool:
+        """Run the composition steps of the next character; return whether there were any."""
+        composed = False
+        while self.steps and self.steps[0][0] == "compose":
+            self.step()
+            composed = True
+        return composed
+
+    def commit(self) -> None:
+        if self.steps:
+            self.step()
+
+
+@pytest.fixture
+def klass(lesson, django_user_model):
+    call_command("loaddata", "quizzes", verbosity=0)
+    call_command("create_instructor", "teacher", password="teacher-password-1")
+    teacher = django_user_model.objects.get(username="teacher")
+    return actions.start_class(teacher, lesson, "2기 오전반")
+
+
+def join(page, code: str, nickname: str) -> None:
+    page.goto(f"/class/{code}/")
+    page.get_by_label("닉네임").fill(nickname)
+    page.get_by_label("초급").check()
+    page.locator("#join-form button[type=submit]").click()
+    page.wait_for_selector("#socket-status[data-state=open]")
+
+
+def value(page, selector="#pair-practice") -> str:
+    return page.locator(selector).input_value()
+
+
+def wait_saved(page):
+    page.wait_for_selector("#pair-sync[data-state=saved]", timeout=15_000)
+
+
+def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, klass, screenshot_dir):
+    laptop_ctx, laptop, laptop_watch = open_page(browser, asgi_server, width=1366, height=768)
+    phone_ctx, phone, phone_watch = open_page(
+        browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True
+    )
+    join(laptop, klass.code, "지민")
+    join(phone, klass.code, "보라")
+    actions.form_pairs(ClassSession.objects.get(pk=klass.pk))
+    pair = Pair.objects.get(session=klass)
+    for page in (laptop, phone):
+        page.reload()
+        page.wait_for_selector("#pair-box:not([hidden])")
+        wait_saved(page)
+    teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1920, height=1080)
+    teacher.goto("/admin/login/?next=/class/")
+    teacher.locator("#id_username").fill("teacher")
+    teacher.locator("#id_password").fill("teacher-password-1")
+    teacher.locator("input[type=submit]").click()
+    teacher.goto(f"/class/{klass.code}/teach/")
+    teacher.wait_for_selector("#socket-status[data-state=open]")
+
+    a = Typist(laptop, "#pair-practice", LAPTOP_SENTENCE)
+    b = Typist(phone, "#pair-practice", PHONE_SENTENCE)
+    a.focus()
+    b.focus()
+    mid_composition = 0
+    turn = 0
+    while a.steps or b.steps:
+        # One partner starts a syllable; the other types a whole syllable meanwhile, whose update reaches
+        # the first while it is still composing; then the first commits. Roles swap every syllable.
+        first, second = (a, b) if turn % 2 == 0 else (b, a)
+        composing = first.compose()
+        second.compose()
+        second.commit()
+        first.page.wait_for_timeout(60)
+        mid_composition += composing
+        first.commit()
+        turn += 1
+    assert mid_composition > 5
+
+    expected = len(LAPTOP_SENTENCE) + len(PHONE_SENTENCE)
+    for page in (laptop, phone):
+        page.wait_for_function(
+            "(n) => document.getElementById('pair-practice').value.length === n", arg=expected, timeout=15_000
+        )
+        wait_saved(page)
+    text = value(laptop)
+    assert value(phone) == text
+    assert LAPTOP_SENTENCE in text and PHONE_SENTENCE in text, text
+    assert not JAMO.search(text)
+    pair.refresh_from_db()
+    assert pair.practice == text and pair.ydoc
+    teacher.wait_for_function(
+        "(t) => document.getElementById('board').textContent.includes(t)", arg=text, timeout=10_000
+    )
+    assert not JAMO.search(teacher.locator("#board").inner_text())
+
+    # Feature picks merge too; the phone's panel as a student sees it.
+    laptop.locator("#pair-features input[value=deployment]").check()
+    phone.locator("#pair-features input[value=health-check]").check()
+    for page in (laptop, phone):
+        page.wait_for_function("() => document.querySelectorAll('#pair-features input:checked').length === 2")
+        wait_saved(page)
+    pair.refresh_from_db()
+    assert sorted(pair.features) == ["deployment", "health-check"]
+    phone.locator("#pair").scroll_into_view_if_needed()
+    phone.locator("#pair").screenshot(path=str(screenshot_dir / "pair-coediting-phone.png"))
+
+    # A reload right after typing: the edit is kept in localStorage until acknowledged, then sent.
+    laptop.locator("#pair-automation").click()
+    laptop.keyboard.insert_text("새로고침 전에 쓴 문장")
+    laptop.reload()
+    laptop.wait_for_selector("#pair-box:not([hidden])")
+    wait_saved(laptop)
+    phone.wait_for_function(
+        "() => document.getElementById('pair-automation').value === '새로고침 전에 쓴 문장'", timeout=10_000
+    )
+    pair.refresh_from_db()
+    assert pair.automation == "새로고침 전에 쓴 문장"
+
+    # Offline: "저장됨" is not claimed; the tab is closed; back online a new tab sends what was typed.
+    phone_ctx.set_offline(True)
+    phone.wait_for_function("() => navigator.onLine === false")
+    phone.locator("#pair-automation").click()
+    phone.evaluate(
+        "() => { const a = document.getElementById('pair-automation'); a.setSelectionRange(a.value.length, a.value.length); }"
+    )
+    phone.keyboard.insert_text(" 오프라인 추가")
+    phone.wait_for_selector("#pair-sync[data-state=offline]")
+    assert "연결되면 저장됩니다" in phone.locator("#pair-sync").inner_text()
+    pair.refresh_from_db()
+    assert "오프라인 추가" not in pair.automation
+    phone.close()
+    phone_ctx.set_offline(False)
+    phone = phone_ctx.new_page()
+    phone.goto(f"/class/{klass.code}/")
+    phone.wait_for_selector("#pair-box:not([hidden])")
+    wait_saved(phone)
+    assert value(phone, "#pair-automation") == "새로고침 전에 쓴 문장 오프라인 추가"
+    laptop.wait_for_function(
+        "() => document.getElementById('pair-automation').value.endsWith('오프라인 추가')", timeout=10_000
+    )
+    pair.refresh_from_db()
+    assert pair.automation == "새로고침 전에 쓴 문장 오프라인 추가"
+
+    for watch in (laptop_watch, teacher_watch):
+        watch.assert_clean()
+    for ctx in (laptop_ctx, phone_ctx, teacher_ctx):
+        ctx.close()

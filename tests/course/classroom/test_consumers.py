@@ -9,7 +9,7 @@ from django.test import Client
 from pycrdt import Array, Doc, Text
 
 from config.asgi import application
-from course.classroom import actions, pair_doc
+from course.classroom import actions, features, pair_doc
 from course.models import Answer, Pair
 from tests.course.classroom.conftest import student_cookie
 
@@ -322,3 +322,45 @@ def test_the_socket_reads_the_cookie_the_join_view_sets(klass):
     from course.classroom import identity
 
     assert identity.student_from_cookies(cookies, klass).nickname == "민수"
+
+
+async def test_a_fourth_pick_from_a_merge_is_removed_by_the_server_with_a_notice(
+    klass, alice, bob, instructor
+):
+    teacher, socks, pair_id, partner, _ = await _paired_sockets(klass, alice, bob, instructor)
+    mine, _ = await _synced_doc(socks[alice.pk], pair_id)
+    before = mine.get_state()
+    mine.get("features", type=Array).extend(["deployment", "discovery"])
+    await send(
+        socks[alice.pk],
+        "pair.update",
+        pair=pair_id,
+        update=pair_doc.encode_b64(mine.get_update(before)),
+        id=1,
+    )
+    await receive(socks[alice.pk], "pair.ack")
+    theirs, _ = await _synced_doc(socks[partner], pair_id)
+    # Both pick a third feature at the same time.
+    picks = {}
+    for doc, key in ((mine, "secrets"), (theirs, "storage")):
+        before = doc.get_state()
+        doc.get("features", type=Array).append(key)
+        picks[key] = pair_doc.encode_b64(doc.get_update(before))
+    await send(socks[alice.pk], "pair.update", pair=pair_id, update=picks["secrets"], id=2)
+    await receive(socks[alice.pk], "pair.ack")
+    await send(socks[partner], "pair.update", pair=pair_id, update=picks["storage"], id=3)
+    await receive(socks[partner], "pair.ack")
+    notices = []
+    for _ in range(4):  # Alice's update, Bob's, the server's fix; the first from the earlier edit
+        frame = await receive(socks[partner], "pair.update")
+        theirs.apply_update(pair_doc.decode_b64(frame["update"]))
+        if frame["notice"]:
+            notices.append(frame["notice"])
+            break
+    kept = [k for k in theirs.get("features", type=Array).to_py()]
+    pair = await Pair.objects.aget(pk=pair_id)
+    assert len(kept) == 3 and pair.features == kept and kept[:2] == ["deployment", "discovery"]
+    dropped = ({"secrets", "storage"} - set(kept)).pop()
+    assert notices and features.FEATURES[dropped] in notices[0]
+    for comm in (teacher, *socks.values()):
+        await comm.disconnect()

@@ -23,6 +23,7 @@ const REMOTE = "remote"; // origin of updates that came from the server (never r
 const STORED = "stored"; // origin of updates read back from localStorage (already kept there)
 const SEND_DELAY_MS = 150; // batches a burst of keystrokes into one frame
 const COMPACT_AT = 40; // pending entries merged into one beyond this
+const ACK_TIMEOUT_MS = 10000;
 
 const box = document.getElementById("pair-box");
 const none = document.getElementById("pair-none");
@@ -131,6 +132,9 @@ function sendPending() {
   seq += 1;
   inflight = { id: seq, keys: entries.map((e) => e.k) };
   socket.send("pair.update", { pair: pairId, update: toB64(update), id: seq }, { queue: false });
+  // No ack (a server error, a frame lost with a half-dead connection): send again; a repeat changes nothing.
+  const id = seq;
+  setTimeout(() => { if (inflight?.id === id) { inflight = null; sendPending(); } }, ACK_TIMEOUT_MS);
   showSaveState();
 }
 

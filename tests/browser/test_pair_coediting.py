@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from course.classroom import actions
+from course.classroom.features import FEATURES
 from course.models import ClassSession, Pair
 from tests.browser.conftest import open_page
 
@@ -113,6 +114,10 @@ def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, k
     phone_ctx, phone, phone_watch = open_page(
         browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True
     )
+    modules = []
+    laptop.on(
+        "request", lambda r: modules.append(r.url) if "/vendor/" in r.url and r.url.endswith(".js") else None
+    )
     join(laptop, klass.code, "지민")
     join(phone, klass.code, "보라")
     actions.form_pairs(ClassSession.objects.get(pk=klass.pk))
@@ -128,6 +133,11 @@ def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, k
     teacher.locator("input[type=submit]").click()
     teacher.goto(f"/class/{klass.code}/teach/")
     teacher.wait_for_selector("#socket-status[data-state=open]")
+
+    # Yjs and lib0 load as ES modules under their hashed (long-cacheable) names, from this server only.
+    assert any("/static/vendor/yjs/yjs." in url for url in modules)
+    assert len([u for u in modules if "/static/vendor/lib0/" in u]) > 20
+    assert all(re.search(r"\.[0-9a-f]{12}\.js$", url) for url in modules), modules
 
     a = Typist(laptop, "#pair-practice", LAPTOP_SENTENCE)
     b = Typist(phone, "#pair-practice", PHONE_SENTENCE)
@@ -173,13 +183,47 @@ def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, k
         wait_saved(page)
     pair.refresh_from_db()
     assert sorted(pair.features) == ["deployment", "health-check"]
+
+    # Both pick a third feature at once (the phone's pick waits offline): the merge has four picks, and the
+    # server keeps the first three in the document's order, with a notice on both screens.
+    phone_ctx.set_offline(True)
+    phone.wait_for_function("() => navigator.onLine === false")
+    phone.locator("#pair-features input[value=storage]").check()
+    phone.wait_for_selector("#pair-sync[data-state=offline]")
+    laptop.locator("#pair-features input[value=secrets]").check()
+    wait_saved(laptop)
+    phone_ctx.set_offline(False)
+    for page in (laptop, phone):
+        page.wait_for_selector("#pair-notice:not([hidden])", timeout=10_000)
+        wait_saved(page)
+    pair.refresh_from_db()
+    assert len(pair.features) == 3 and pair.features[:2] == ["deployment", "health-check"]
+    dropped = ({"secrets", "storage"} - set(pair.features)).pop()
+    for page in (laptop, phone):
+        checked = page.eval_on_selector_all("#pair-features input:checked", "els => els.map((e) => e.value)")
+        assert sorted(checked) == sorted(pair.features)
+        assert FEATURES[dropped] in page.locator("#pair-notice").inner_text()
     phone.locator("#pair").scroll_into_view_if_needed()
     phone.locator("#pair").screenshot(path=str(screenshot_dir / "pair-coediting-phone.png"))
+    laptop.locator("#pair").screenshot(path=str(screenshot_dir / "pair-coediting-laptop.png"))
+    phone_watch.assert_clean()
 
-    # A reload right after typing: the edit is kept in localStorage until acknowledged, then sent.
+    # A reload in the same moment as a keystroke, before the page could send it: the update is in
+    # localStorage, and the reloaded page sends it.
     laptop.locator("#pair-automation").click()
-    laptop.keyboard.insert_text("새로고침 전에 쓴 문장")
-    laptop.reload()
+    pending = laptop.evaluate(
+        """() => {
+            const area = document.getElementById('pair-automation');
+            area.value = '새로고침 전에 쓴 문장';
+            area.setSelectionRange(area.value.length, area.value.length);
+            area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText' }));
+            const keys = Object.keys(localStorage).filter((k) => k.startsWith('orchestra-lab:pair:'));
+            const pending = keys.map((k) => JSON.parse(localStorage.getItem(k)).length);
+            location.reload();  // in the same task: the send timer never fires on this page
+            return pending;
+        }"""
+    )
+    assert pending == [1]
     laptop.wait_for_selector("#pair-box:not([hidden])")
     wait_saved(laptop)
     phone.wait_for_function(
@@ -187,6 +231,12 @@ def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, k
     )
     pair.refresh_from_db()
     assert pair.automation == "새로고침 전에 쓴 문장"
+    assert (
+        laptop.evaluate(
+            "() => Object.keys(localStorage).filter((k) => k.startsWith('orchestra-lab:pair:')).length"
+        )
+        == 0
+    )
 
     # Offline: "저장됨" is not claimed; the tab is closed; back online a new tab sends what was typed.
     phone_ctx.set_offline(True)

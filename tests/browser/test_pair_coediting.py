@@ -16,7 +16,7 @@ from django.core.management import call_command
 from course.classroom import actions
 from course.classroom.features import FEATURES
 from course.models import ClassSession, Pair
-from tests.browser.conftest import open_page
+from tests.browser.conftest import CHROMIUM, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -267,3 +267,45 @@ def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, k
         watch.assert_clean()
     for ctx in (laptop_ctx, phone_ctx, teacher_ctx):
         ctx.close()
+
+
+def test_the_pair_panel_runs_under_a_csp_without_inline_scripts(browser, asgi_server, klass):
+    """Yjs loads without an import map or any inline script: the pair panel works under `script-src 'self'`.
+
+    The header is added by the test (the app's own CSP comes separately). A document fulfilled by the test
+    counts as public for Chromium's local-network checks, which would then block the socket to 127.0.0.1:
+    this test runs its own Chromium without them.
+    """
+    own = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-features=LocalNetworkAccessChecks"],
+    )
+    try:
+        ctx, page, watch = open_page(own, asgi_server, width=390, height=844, is_mobile=True, has_touch=True)
+        violations = []
+        page.on(
+            "console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None
+        )
+
+        def with_csp(route):
+            response = route.fetch()
+            headers = {**response.headers, "content-security-policy": "script-src 'self'; object-src 'none'"}
+            route.fulfill(response=response, headers=headers)
+
+        page.route(re.compile(r".*/class/[^/]+/$"), with_csp)
+        join(page, klass.code, "민수")
+        page.locator("#pair-none button[type=submit]").first.click()  # 페어 코드 만들기
+        page.wait_for_selector("#pair-box:not([hidden])")
+        wait_saved(page)
+        page.locator("#pair-practice").click()
+        page.keyboard.insert_text("혼자서도 저장")
+        wait_saved(page)
+        assert Pair.objects.get(session=klass).practice == "혼자서도 저장"
+        # The site header's language switch still has an inline handler (fixed with the app's CSP); nothing
+        # else may be refused: no module, no import map, no inline script.
+        assert [v for v in violations if "inline event handler" not in v] == []
+        assert watch.page_errors == [] and watch.failed_responses == []
+        ctx.close()
+    finally:
+        own.close()

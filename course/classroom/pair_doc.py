@@ -16,8 +16,8 @@ read what they always read.
 
 Limits (PAIR_TEXT_MAX characters per text, features.PICK picks) hold after every merge. A single update
 can't break them — browsers never produce one that does — so one that would is refused (`Refused`), as are
-updates that can't be decoded, are too large or put the wrong types in the document; a refused update
-changes nothing. Two partners' updates that are fine alone can exceed a limit together (both pick a third
+updates that can't be decoded, are too large, put the wrong types in the document or depend on changes the
+server never received; a refused update changes nothing. Two partners' updates that are fine alone can exceed a limit together (both pick a third
 feature at once; both type into a nearly full text). That merge is resolved deterministically by the server
 with an edit of its own (`Applied.fix`, sent to the partners like any update): only the first PICK distinct
 picks in the array's order are kept — the order Yjs gives concurrent inserts, the same on every replica — and
@@ -33,7 +33,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from course.classroom import features as feature_catalog
 from course.models.classroom import PAIR_TEXT_MAX
@@ -246,10 +246,9 @@ def _fix_limits(doc: Doc) -> str:
 def apply_update(state: bytes, update: bytes, fallback: Fields | None = None) -> Applied:
     """Merge one client update into the stored document `state` and return what to store and send.
 
-    Raises Refused (and changes nothing) when the update can't be decoded, puts the wrong types in the
+    Raises Refused (and changes nothing) when the update can't be decoded, depends on changes the server
+    never received (`pair_stale`: the browser syncs and sends them along), puts the wrong types in the
     document, or on its own grows a text by more than PAIR_TEXT_MAX characters or the picks by more than PICK.
-    An update that depends on changes the server never received (impossible for a browser that synced
-    first) stays pending inside Yrs and is not stored: pycrdt does not expose pending items to check.
     """
     doc = load(state, fallback)
     before_vector = doc.get_state()
@@ -267,6 +266,14 @@ def apply_update(state: bytes, update: bytes, fallback: Fields | None = None) ->
             "pair_bad_update", "페어 답변 변경 내용을 읽을 수 없습니다. 페이지를 새로고침하세요."
         ) from None
     merged = doc.get_update()
+    # Parts of the update that depend on changes the server never received stay pending inside Yrs and
+    # would be silently lost when the document is stored. Merging the raw update into the stored form
+    # reveals them: for an update fully integrated the merge is the document itself (checked against
+    # browser-made Yjs updates in tests/course/classroom/test_pair_doc.py).
+    if merge_updates(merged, update) != merged:
+        raise Refused(
+            "pair_stale", "서버에 아직 없는 변경에 이어진 내용입니다. 다시 맞춘 뒤 자동으로 보냅니다."
+        )
     _check_shape(merged)
     after_texts = _texts_of(doc)
     for name in TEXT_ROOTS:

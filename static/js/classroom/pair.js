@@ -44,6 +44,7 @@ let deferred = []; // remote updates waiting for the composition to end
 let inflight = null; // {id, keys}: the pair.update frame awaiting its ack
 let seq = Math.floor(Math.random() * 1e6);
 let sendTimer = null;
+let staleStreak = 0; // pair_stale answers in a row (resync, then give up on those updates)
 let memoryPending = null; // used when localStorage is unavailable (private mode, quota)
 
 // base64 <-> bytes ------------------------------------------------------------------------------------
@@ -350,6 +351,7 @@ export function pairMessage(msg) {
       return true;
     case "pair.ack":
       if (inflight && msg.id === inflight.id && msg.pair === pairId) {
+        staleStreak = 0;
         dropPending(inflight.keys);
         inflight = null;
         sendPending();
@@ -369,6 +371,15 @@ function pairError(msg) {
   const keys = inflight?.keys || [];
   inflight = null;
   if (msg.code === "busy") { setTimeout(sendPending, 1000); showSaveState(); return true; }
+  if (msg.code === "pair_stale" && staleStreak < 2) {
+    // The server lacks changes these updates build on (this page has them): exchange state vectors; the
+    // reply adds what the server lacks to the pending updates and sends everything again.
+    staleStreak += 1;
+    requestSync();
+    showSaveState();
+    return true;
+  }
+  staleStreak = 0;
   // Refused: those updates will never be accepted. Drop them and start again from the server's copy.
   dropPending(keys);
   showNotice(msg.message);

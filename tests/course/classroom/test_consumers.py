@@ -208,6 +208,7 @@ async def test_partners_co_edit_one_answer_and_other_pairs_see_nothing(klass, al
         (pair_doc.encode_b64(b"\x01\x02garbage"), "pair_bad_update"),
         (pair_doc.encode_b64(b"x" * 48_001), "pair_too_large"),
         ("features", "pair_bad_types"),  # replaced below by an update picking an unknown feature
+        ("stale", "pair_stale"),  # replaced below by an update following one never sent
     ],
 )
 async def test_a_bad_update_gets_an_error_with_its_id_and_changes_nothing(klass, alice, bob, update, code):
@@ -217,6 +218,9 @@ async def test_a_bad_update_gets_an_error_with_its_id_and_changes_nothing(klass,
     doc, _ = await _synced_doc(student, pair_id)
     await send(student, "pair.update", pair=pair_id, update=_type(doc, "automation", "먼저 저장"), id=1)
     await receive(student, "pair.ack")
+    if update == "stale":
+        _type(doc, "automation", " 보내지 않은 변경")
+        update = _type(doc, "automation", " 그 뒤의 변경")
     if update == "features":
         before = doc.get_state()
         doc.get("features", type=Array).append("bitcoin")

@@ -1,7 +1,9 @@
 """The pair's shared answer as a CRDT document: merges, derived fields, limits, refusals, persistence."""
 
+import random
+
 import pytest
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from course.classroom import features, pair_doc
 from course.classroom.pair_doc import Fields, Refused
@@ -148,6 +150,51 @@ def test_wrong_types_are_refused(stored, spoil):
     before = doc.get_state()
     spoil(doc)
     _refused_without_change(stored, doc.get_update(before), "pair_bad_types")
+
+
+def test_an_update_depending_on_changes_the_server_lacks_is_refused(stored):
+    doc = client_from(stored)
+    type_at_end(doc, "practice", " 하나")  # never sent
+    second = type_at_end(doc, "practice", " 둘")
+    _refused_without_change(stored, second, "pair_stale")
+
+
+def test_partners_editing_in_bursts_are_never_refused_as_stale():
+    """Random edits by two partners (inserts and deletes in both texts), sent in merged bursts and relayed
+    like the server does: no update is taken for stale, and all three copies converge."""
+    rng = random.Random(20261130)
+    for _ in range(40):
+        state = b""
+        partners = [client_from(b""), client_from(b"")]
+        unsent: list[list[bytes]] = [[], []]
+        for _ in range(30):
+            who = rng.randrange(2)
+            doc = partners[who]
+            before = doc.get_state()
+            with doc.transaction():
+                for _ in range(rng.randint(1, 4)):
+                    text = doc.get(rng.choice(pair_doc.TEXT_ROOTS), type=Text)
+                    value = str(text)
+                    if value and rng.random() < 0.4:
+                        start = rng.randrange(len(value))
+                        end = min(len(value), start + rng.randint(1, 3))
+                        del text[len(value[:start].encode()) : len(value[:end].encode())]
+                    else:
+                        at = rng.randint(0, len(value))
+                        text.insert(len(value[:at].encode()), rng.choice(["가", "나다", " ", "헬스 체크"]))
+            unsent[who].append(doc.get_update(before))
+            if rng.random() < 0.5:
+                update = merge_updates(*unsent[who]) if len(unsent[who]) > 1 else unsent[who][0]
+                unsent[who] = []
+                state = pair_doc.apply_update(state, update).state  # raises Refused if stale
+                partners[1 - who].apply_update(update)
+        for who in (0, 1):
+            for update in unsent[who]:
+                state = pair_doc.apply_update(state, update).state
+                partners[1 - who].apply_update(update)
+        server = pair_doc.derive(pair_doc.load(state))
+        for doc in partners:
+            assert pair_doc.derive(doc) == server
 
 
 def test_base64_and_size_limits():

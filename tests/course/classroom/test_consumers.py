@@ -366,5 +366,13 @@ async def test_a_fourth_pick_from_a_merge_is_removed_by_the_server_with_a_notice
     assert len(kept) == 3 and pair.features == kept and kept[:2] == ["deployment", "discovery"]
     dropped = ({"secrets", "storage"} - set(kept)).pop()
     assert notices and features.FEATURES[dropped] in notices[0]
+    # The class chart follows the stored picks (the last chart frame is the one after the fix).
+    charts = []
+    while not await teacher.receive_nothing(timeout=0.3):
+        frame = json.loads(await teacher.receive_from())
+        if frame["type"] == "chart":
+            charts.append(frame)
+    counts = {row["key"]: row["count"] for row in charts[-1]["features"]}
+    assert {k for k, c in counts.items() if c} == set(kept)
     for comm in (teacher, *socks.values()):
         await comm.disconnect()

@@ -38,3 +38,21 @@ def test_no_template_or_script_points_at_another_host():
             if path.suffix in {".html", ".js", ".css"} and pattern.search(path.read_text(encoding="utf-8")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_vendored_es_modules_import_only_relative_paths_the_manifest_storage_rewrites():
+    """yjs and lib0 load build-less: every import is a relative `.js` path in a statement ending with `;`
+    (no bare `lib0/...` specifier needing an import map), and each imported file is vendored."""
+    statement = re.compile(r"""^(?:import|export)\b[^;'"`]*?\bfrom\s*(['"])([^'"]+)\1(;?)""", re.M)
+    lock = json.loads((VENDOR / "vendor.lock.json").read_text())
+    assert lock["yjs"]["version"].startswith("13.") and "yjs.js" in lock["yjs"]["files"]
+    for name in ("yjs", "lib0"):
+        for rel in lock[name]["files"]:
+            if not rel.endswith(".js"):
+                continue
+            path = VENDOR / name / rel
+            source = path.read_text(encoding="utf-8")
+            assert "sourceMappingURL" not in source and not re.search(r"\bimport\(", source), rel
+            for _, spec, semicolon in statement.findall(source):
+                assert spec.startswith(".") and spec.endswith(".js") and semicolon == ";", (rel, spec)
+                assert (path.parent / spec).resolve().is_file(), (rel, spec)

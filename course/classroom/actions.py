@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from course.classroom import codes, demo, features, grading, nicknames, pairing, state, timer
+from course.classroom import codes, demo, features, grading, nicknames, pair_doc, pairing, state, timer
 from course.classroom.protocol import ProtocolError, build
 from course.models import LEVEL_RANK, Answer, ClassSession, Level, Pair, Question, Student
 from course.models.classroom import PAIR_TEXT_MAX, Prediction, PredictionVote
@@ -293,8 +293,98 @@ def join_pair_by_code(session: ClassSession, student: Student, raw_code: str) ->
     ]
 
 
+def _pair_fields(pair: Pair) -> pair_doc.Fields:
+    return pair_doc.Fields(
+        features=list(pair.features or []), practice=pair.practice or "", automation=pair.automation or ""
+    )
+
+
+def _students_pair(student: Student, pair_id: int, ref=None) -> Pair:
+    """Return the student's pair, checking it is the one the browser edits (it may have changed meanwhile)."""
+    if student.pair_id is None:
+        raise ProtocolError("no_pair", "아직 페어가 없습니다.", ref)
+    if pair_id != student.pair_id:
+        raise ProtocolError("pair_changed", "페어가 바뀌었습니다. 새 페어의 답변을 불러옵니다.", ref)
+    return Pair.objects.get(pk=student.pair_id)
+
+
+def sync_pair(session: ClassSession, student: Student, pair_id: int, state_vector: str) -> Frames:
+    """Answer a browser's state vector (base64) with the changes it lacks and the server's state vector.
+
+    The browser then sends, as `pair.update`, whatever the server lacks (its offline edits); see pair.js.
+    """
+    pair = _students_pair(student, pair_id)
+    try:
+        vector = pair_doc.decode_b64(state_vector, limit=pair_doc.STATE_VECTOR_MAX_BYTES)
+        missing, server_vector = pair_doc.sync(bytes(pair.ydoc), vector, _pair_fields(pair))
+    except pair_doc.Refused as exc:
+        raise ProtocolError(exc.code, exc.message) from None
+    reply = build(
+        "pair.sync",
+        pair=pair.pk,
+        update=pair_doc.encode_b64(missing),
+        state_vector=pair_doc.encode_b64(server_vector),
+    )
+    return [(ME, reply)]
+
+
+def edit_pair(session: ClassSession, student: Student, pair_id: int, update: str, ref: int) -> Frames:
+    """Merge a browser's Yjs update (base64) into the pair's document, store it with the derived fields,
+    acknowledge it (`pair.ack` with `ref`, only once stored) and relay it to the partners.
+
+    Two partners' updates may be merged by two workers at once: the write is conditional on the revision
+    read, and a lost race merges again into the newer document (CRDT updates commute).
+    Refused updates raise ProtocolError with `ref` and change nothing.
+    """
+    try:
+        raw = pair_doc.decode_b64(update)
+    except pair_doc.Refused as exc:
+        raise ProtocolError(exc.code, exc.message, ref) from None
+    for _ in range(8):
+        pair = _students_pair(student, pair_id, ref)
+        try:
+            applied = pair_doc.apply_update(bytes(pair.ydoc), raw, _pair_fields(pair))
+        except pair_doc.Refused as exc:
+            raise ProtocolError(exc.code, exc.message, ref) from None
+        if not applied.changed:
+            return [(ME, build("pair.ack", pair=pair.pk, id=ref))]
+        fields, features_before = applied.fields, list(pair.features or [])
+        stored = Pair.objects.filter(pk=pair.pk, revision=pair.revision).update(
+            ydoc=applied.state,
+            features=fields.features,
+            practice=fields.practice,
+            automation=fields.automation,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
+        )
+        if stored:
+            break
+    else:
+        raise ProtocolError("busy", "저장이 몰려 잠시 늦어집니다. 자동으로 다시 보냅니다.", ref)
+    pair = Pair.objects.prefetch_related("members").get(pk=pair.pk)
+    members = [state.student_group(m.pk) for m in pair.members.all()]
+    frames: Frames = [(ME, build("pair.ack", pair=pair.pk, id=ref))]
+    relay = build("pair.update", pair=pair.pk, update=update, notice="")
+    frames.extend((group, relay) for group in members)
+    if applied.fix:
+        fix = build(
+            "pair.update", pair=pair.pk, update=pair_doc.encode_b64(applied.fix), notice=applied.notice
+        )
+        frames.extend((group, fix) for group in members)
+    frames.append((state.staff_group(session.pk), build("pair", pair=state.pair_payload(pair))))
+    if session.spotlight_id == pair.pk:
+        frames.extend(_spotlight_frames(session))
+    if fields.features != features_before:
+        frames.extend(_chart_frames(session))
+    return frames
+
+
 def update_pair(session: ClassSession, student: Student, field: str, value) -> Frames:
-    """Store one field of the pair's shared answer (last write wins) and sync it to the partners."""
+    """Replace one field of the pair's shared answer as one edit, through the same merge as a browser's.
+
+    For scripts and tests (browsers send `pair.update` with Yjs updates): validates like the old whole-field
+    frame did, then writes the change into the document.
+    """
     if student.pair_id is None:
         raise ProtocolError("no_pair", "아직 페어가 없습니다.")
     if field not in PAIR_FIELDS:
@@ -308,14 +398,13 @@ def update_pair(session: ClassSession, student: Student, field: str, value) -> F
             raise ProtocolError("bad_fields", "텍스트를 입력하세요.")
         if len(value) > PAIR_TEXT_MAX:
             raise ProtocolError("too_long", f"{PAIR_TEXT_MAX}자까지 입력할 수 있습니다.")
-    Pair.objects.filter(pk=student.pair_id).update(
-        **{field: value}, revision=F("revision") + 1, updated_at=timezone.now()
-    )
     pair = Pair.objects.get(pk=student.pair_id)
-    frames = _pair_frames(session, pair)
-    if field == "features":
-        frames.extend(_chart_frames(session))
-    return frames
+    update = pair_doc.replace_field(bytes(pair.ydoc), field, value, _pair_fields(pair))
+    return [
+        frame
+        for frame in edit_pair(session, student, pair.pk, pair_doc.encode_b64(update), 0)
+        if frame[0] != ME
+    ]
 
 
 def start_discussion(session: ClassSession, now: datetime | None = None) -> Frames:

@@ -100,7 +100,9 @@ def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) ->
         )
     if kind == "predict.vote":
         return actions.vote_prediction(session, student, fields["prediction"], fields["choice"])
-    return actions.update_pair(session, student, fields["field"], fields["value"])
+    if kind == "pair.sync":
+        return actions.sync_pair(session, student, fields["pair"], fields["state_vector"])
+    return actions.edit_pair(session, student, fields["pair"], fields["update"], fields["id"])
 
 
 class ClassroomConsumer(AsyncWebsocketConsumer):
@@ -145,7 +147,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             else:
                 frames = await _handle(self.session_id, self.student_id, kind, fields)
         except ProtocolError as exc:
-            await self.send(text_data=error(exc.code, exc.message))
+            await self.send(text_data=error(exc.code, exc.message, exc.ref))
             return
         except Exception:
             log.exception("classroom frame failed")

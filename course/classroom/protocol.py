@@ -10,7 +10,9 @@ an `error` frame, never a closed socket.
 from wscodec import ANY, FrameError, decode, encode
 
 VERSION = 1
-MAX_FRAME = 16_000  # characters; a YAML answer (4,000) and pair text (500) fit with room to spare
+# Characters. A YAML answer (4,000) fits with room to spare; so does a pair's Yjs update in base64 (at most
+# pair_doc.UPDATE_MAX_BYTES = 48,000 bytes → 64,000 characters), e.g. a whole offline session's edits.
+MAX_FRAME = 66_000
 
 _ANY = ANY
 _INT_OR_NULL = (int, type(None))
@@ -18,7 +20,9 @@ _INT_OR_NULL = (int, type(None))
 # Sent by a student's page.
 STUDENT_TYPES: dict[str, dict[str, object]] = {
     "answer": {"question": str, "response": _ANY, "round": int},
-    "pair.update": {"field": str, "value": _ANY},
+    # Co-editing the pair's answer (course/classroom/pair_doc.py): Yjs updates and state vectors, base64.
+    "pair.sync": {"pair": int, "state_vector": str},
+    "pair.update": {"pair": int, "update": str, "id": int},
     "predict.vote": {"prediction": str, "choice": int},
     "ping": {},
 }
@@ -51,6 +55,9 @@ SERVER_TYPES = (
     "live",
     "roster",
     "pair",
+    "pair.sync",
+    "pair.update",
+    "pair.ack",
     "board",
     "spotlight",
     "chart",
@@ -83,5 +90,8 @@ def build(kind: str, **fields) -> str:
     return encode(VERSION, kind, fields)
 
 
-def error(code: str, message: str) -> str:
-    return build("error", code=code, message=message)
+def error(code: str, message: str, ref: object = None) -> str:
+    """Return an `error` frame; `ref` echoes the refused frame's `id` when it had one (pair.update)."""
+    if ref is None:
+        return build("error", code=code, message=message)
+    return build("error", code=code, message=message, ref=ref)

@@ -182,6 +182,9 @@ class Pair(models.Model):
     practice = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
     automation = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
     revision = models.PositiveIntegerField(default=0)
+    # The shared answer as a Yjs document (course.classroom.pair_doc): partners co-edit it; the three
+    # fields above are derived from it after every change. Empty until the first edit.
+    ydoc = models.BinaryField(default=bytes, blank=True, editable=False)
     hidden = models.BooleanField(
         default=False, help_text="Hidden by the instructor from the board and projector."
     )

@@ -14,16 +14,18 @@ import { collectDraft, collectResponse, restoreResponse, showError, showHeld, sh
 import { createDrafts } from "./drafts.js";
 import { createSheet } from "./sheet.js";
 import { renderDiagrams } from "../course/diagrams.js";
+import { initPair, pairHello, pairMessage } from "./pair.js";
 
 const config = readConfig();
 const slot = document.getElementById("section-slot");
 const follow = document.getElementById("follow");
 const backToLive = document.getElementById("back-to-live");
-const state = { live: config.section, liveTitle: "", shown: config.section, answered: {}, liveVotes: {}, pair: null, features: [], pending: null, offset: 0, discussion: null };
+const state = { live: config.section, liveTitle: "", shown: config.section, answered: {}, liveVotes: {}, features: [], pending: null, offset: 0, discussion: null };
 const drafts = createDrafts(config.code, document.querySelector(".cls-student").dataset.student);
 const sheet = createSheet(document.getElementById("class-sheet"), { offset: () => state.offset });
 
 const socket = connect(config.ws, { onMessage: handle, onStatus: (s) => showStatus(document.getElementById("socket-status"), s) });
+initPair(socket);
 
 function hasValue(value) {
   return value !== null && value !== undefined;
@@ -264,74 +266,7 @@ predictForm.addEventListener("submit", (event) => {
   socket.send("predict.vote", { prediction: predictKey, choice: response });
 });
 
-// Pair ----------------------------------------------------------------------------------------------
-const pairBox = document.getElementById("pair-box");
-const pairNone = document.getElementById("pair-none");
-const featureBox = document.getElementById("pair-features");
-const timers = {};
-// A field this student changed in the last moment keeps its local value: the server's echo of an earlier
-// keystroke or click must not undo a newer one. The latest pair state is applied once the moment passes.
-const HOLD_MS = 1200;
-const editedAt = {};
-let reapply = null;
-
-function renderFeatures(list) {
-  state.features = list;
-  for (const f of list) {
-    featureBox.append(h("label", { class: "cls-chip" },
-      h("input", { type: "checkbox", value: f.key, onchange: onFeature }), ` ${f.label} `, h("span", { class: "en", text: f.en })));
-  }
-}
-
-function onFeature() {
-  const picked = [...featureBox.querySelectorAll("input:checked")].map((i) => i.value);
-  if (picked.length > 3) { this.checked = false; return; }
-  editedAt.features = Date.now();
-  socket.send("pair.update", { field: "features", value: picked });
-  updateFeatureLimits(picked);
-}
-
-function updateFeatureLimits(picked) {
-  document.getElementById("features-count").textContent = `${picked.length}/3`;
-  featureBox.querySelectorAll("input").forEach((i) => { i.disabled = !i.checked && picked.length >= 3; });
-}
-
-document.querySelectorAll("#pair-box textarea").forEach((area) => {
-  area.addEventListener("input", () => {
-    clearTimeout(timers[area.id]);
-    editedAt[area.dataset.field] = Date.now();
-    document.getElementById("pair-sync").textContent = "입력 중…";
-    timers[area.id] = setTimeout(() => {
-      editedAt[area.dataset.field] = Date.now();
-      socket.send("pair.update", { field: area.dataset.field, value: area.value });
-    }, 250);
-  });
-});
-
-function renderPair(pair) {
-  state.pair = pair;
-  pairNone.hidden = !!pair;
-  pairBox.hidden = !pair;
-  if (!pair) return;
-  const others = pair.members.join(", ");
-  document.getElementById("pair-members").textContent = `${pair.number}조 · ${others}${pair.code ? ` · 페어 코드 ${pair.code}` : ""}`;
-  const now = Date.now();
-  const held = (field) => now - (editedAt[field] || 0) < HOLD_MS;
-  if (!held("features")) {
-    featureBox.querySelectorAll("input").forEach((i) => { i.checked = pair.features.includes(i.value); });
-    updateFeatureLimits(pair.features);
-  }
-  for (const area of pairBox.querySelectorAll("textarea")) {
-    const value = pair[area.dataset.field] || "";
-    if (!held(area.dataset.field) && area.value !== value) area.value = value;
-  }
-  if (["features", "practice", "automation"].some(held)) {
-    clearTimeout(reapply);
-    reapply = setTimeout(() => renderPair(state.pair), HOLD_MS);
-  }
-  document.getElementById("pair-sync").textContent = "저장됨 · Saved";
-}
-
+// Spotlight and the discussion timer (the pair panel itself lives in pair.js) -------------------------
 function renderSpotlight(pair) {
   const panel = document.getElementById("spotlight-panel");
   panel.hidden = !pair;
@@ -384,11 +319,11 @@ function handle(msg) {
       state.offset = serverOffset(msg.section.server_now);
       state.answered = msg.answered;
       state.liveVotes = msg.live_votes || {};
-      if (!state.features.length) renderFeatures(msg.features);
+      state.features = msg.features;
       slot.querySelectorAll("form.quiz[data-key]").forEach(restoreForm);
       onSection(msg.section);
       renderLive(msg.live);
-      renderPair(msg.pair);
+      pairHello(msg);
       renderSpotlight(msg.spotlight);
       myPrediction = msg.my_prediction;
       renderPredict(msg.predict);
@@ -408,7 +343,7 @@ function handle(msg) {
         predictForm.querySelector(".quiz-feedback").replaceChildren(h("p", { text: "예측을 저장했습니다. 강사가 실행하면 결과를 함께 봅니다. · Prediction saved" }));
       }
       break;
-    case "pair": renderPair(msg.pair); break;
+    case "pair": case "pair.sync": case "pair.update": case "pair.ack": pairMessage(msg); break;
     case "spotlight": renderSpotlight(msg.pair); if (msg.pair) sheet.reveal(); else sheet.refresh(); break;
     case "discussion":
       state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion();
@@ -421,6 +356,7 @@ function handle(msg) {
       }
       break;
     case "error": {
+      if (pairMessage(msg)) break;
       const form = document.querySelector(".quiz-feedback[data-pending=true]")?.closest("form");
       if (form) showError(form, msg.message);
       else document.getElementById("pair-sync").textContent = msg.message;

@@ -6,13 +6,16 @@ thread, and forwards the frames it returns: to this socket, or to a group as pre
 members send the text as-is, never re-serialising a Python object per viewer).
 """
 
+import asyncio
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from course.classroom import actions, identity, predict, state
+from course.classroom import actions, identity, predict, presence, state
 from course.classroom.protocol import ProtocolError, build, error, parse
 from course.models import ClassSession
 
@@ -73,6 +76,8 @@ STAFF_ACTIONS = {
     "spotlight.set": lambda s, f: actions.set_spotlight(s, f["pair"]),
     "pair.hide": lambda s, f: actions.hide_pair(s, f["pair"], f["hidden"]),
     "predict.close": lambda s, f: actions.close_prediction(s),
+    "roster.rename": lambda s, f: actions.rename_student(s, f["student"], f["nickname"]),
+    "roster.remove": lambda s, f: actions.remove_student(s, f["student"]),
 }
 # Staff frames that drive the demo cluster: async, since the visualizer's host lives on the event loop.
 DEMO_ACTIONS = {
@@ -101,6 +106,35 @@ def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) ->
     return actions.update_pair(session, student, fields["field"], fields["value"])
 
 
+# Presence refreshes (roster, counts) per class: at most one every PRESENCE_THROTTLE seconds per process, the
+# last change always sent. A class starting with twelve joins in a minute costs a handful of refreshes.
+PRESENCE_THROTTLE = 2.0
+_presence_pending: dict[int, asyncio.Task] = {}
+_presence_sent: dict[int, float] = {}
+
+
+def presence_changed(session_id: int) -> None:
+    """Schedule the presence refresh of a class (unless one is already waiting)."""
+    if session_id in _presence_pending:
+        return
+    wait = max(0.0, _presence_sent.get(session_id, 0.0) + PRESENCE_THROTTLE - time.monotonic())
+    _presence_pending[session_id] = asyncio.get_running_loop().create_task(_send_presence(session_id, wait))
+
+
+async def _send_presence(session_id: int, wait: float) -> None:
+    try:
+        await asyncio.sleep(wait)
+        _presence_pending.pop(session_id, None)
+        _presence_sent[session_id] = time.monotonic()
+        frames = await database_sync_to_async(actions.presence_frames_for)(session_id)
+        layer = get_channel_layer()
+        for group, text in frames:
+            await layer.group_send(group, {"type": "frame", "text": text})
+    except Exception:  # a refresh is best effort; the next change or reconnect sends a fresh state
+        _presence_pending.pop(session_id, None)
+        log.exception("classroom presence refresh failed")
+
+
 class ClassroomConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
     session_id: int | None = None
@@ -121,10 +155,22 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send(text_data=hello)
+        if self.student_id is not None and await database_sync_to_async(presence.connected)(self.student_id):
+            presence_changed(self.session_id)
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.student_id is not None and await database_sync_to_async(presence.disconnected)(
+            self.student_id
+        ):
+            presence_changed(self.session_id)
+
+    async def student_removed(self, event):
+        """The instructor removed this student: they were told (`removed`); the socket closes for good."""
+        if self.student_id == event.get("student"):
+            self.student_id = None  # the row is gone: nothing left to count on disconnect
+            await self.close(code=4403)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -135,6 +181,10 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             kind, fields = parse(text_data if bytes_data is None else bytes_data, staff=self.staff)
             if kind == "ping":
                 await self.send(text_data=build("pong"))
+                if self.student_id is not None and await database_sync_to_async(presence.seen)(
+                    self.student_id
+                ):
+                    presence_changed(self.session_id)
                 return
             if self.staff and kind in DEMO_ACTIONS:
                 frames = await DEMO_ACTIONS[kind](self.session_id, fields)
@@ -152,6 +202,11 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 await self.send(text_data=text)
             else:
                 await self.channel_layer.group_send(group, {"type": "frame", "text": text})
+        if kind == "roster.remove":
+            student_group = state.student_group(fields["student"])
+            await self.channel_layer.group_send(
+                student_group, {"type": "student.removed", "student": fields["student"]}
+            )
 
     async def frame(self, event):
         await self.send(text_data=event["text"])

@@ -36,6 +36,8 @@ STAFF_TYPES: dict[str, dict[str, object]] = {
     "predict.open": {"prediction": str},
     "predict.play": {},
     "predict.close": {},
+    "roster.rename": {"student": int, "nickname": str},
+    "roster.remove": {"student": int},
     "ping": {},
 }
 CLIENT_TYPES = sorted(set(STUDENT_TYPES) | set(STAFF_TYPES))
@@ -58,6 +60,8 @@ SERVER_TYPES = (
     "checklist",
     "predict",
     "predict.voted",
+    "renamed",
+    "removed",
 )
 
 

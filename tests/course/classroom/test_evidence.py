@@ -11,6 +11,7 @@ from django.urls import reverse
 from course.classroom import checklist, state
 from course.models import Student
 from visualizer.identity import SESSION_KEY
+from tests.course.classroom.conftest import online
 from visualizer.models import ScenarioCompletion
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,10 @@ def test_completed_feature_scenarios_tick_the_features_outcome(klass, alice, bob
     row = outcome(mine["outcomes"], FEATURES)
     assert row["done"] and row["by_scenario"] and row["answered"] == 0
     assert set(mine["scenarios"]) == {"컨테이너 배포 (Deployment)", "롤링 업데이트 (Rolling Update)"}
+    klass_row = outcome(state.checklist_for_class(klass)["outcomes"], FEATURES)
+    # Bob has no evidence yet and is not online: the class percentages are over Alice only.
+    assert (klass_row["reached"], klass_row["by_scenario"], klass_row["students"]) == (1, 1, 1)
+    online(bob)
     klass_row = outcome(state.checklist_for_class(klass)["outcomes"], FEATURES)
     assert (klass_row["reached"], klass_row["by_scenario"], klass_row["students"]) == (1, 1, 2)
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from course.classroom import checklist, state
 from course.models import Student
-from visualizer.identity import SESSION_KEY
 from tests.course.classroom.conftest import online
+from visualizer.identity import SESSION_KEY
 from visualizer.models import ScenarioCompletion
 
 pytestmark = pytest.mark.django_db

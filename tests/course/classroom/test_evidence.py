@@ -171,3 +171,31 @@ def test_an_unknown_task_item_loses_its_tick_and_the_outcome_is_listed_apart():
     assert "checked" in out.split("다른 목표")[1] and "checked" not in out.split("다른 목표")[0]
     assert 'data-outcome="definition" data-done="true"' in out
     assert [row["outcome"] for row in unbound] == ["features", "architecture", "declarative"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_completed_scenario_sends_the_student_and_the_dashboard_a_fresh_checklist(klass, alice, scenarios):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    Student.objects.filter(pk=alice.pk).update(visualizer_key="visitor:alice")
+    layer = get_channel_layer()
+
+    async def listen_then_complete():
+        mine = await layer.new_channel()
+        staff = await layer.new_channel()
+        await layer.group_add(state.student_group(alice.pk), mine)
+        await layer.group_add(state.staff_group(klass.pk), staff)
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(ScenarioCompletion.objects.create)(
+            owner_key="visitor:alice", scenario="six-step-flow"
+        )
+        return json.loads((await layer.receive(mine))["text"]), json.loads(
+            (await layer.receive(staff))["text"]
+        )
+
+    own, klass_list = async_to_sync(listen_then_complete)()
+    assert own["type"] == "checklist" and "동작 원리 6단계" in " ".join(own["scenarios"])
+    assert outcome(own["outcomes"], "architecture")["done"]
+    assert outcome(klass_list["outcomes"], "architecture")["reached"] == 1

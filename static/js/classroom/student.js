@@ -5,6 +5,7 @@ import { connect, showStatus } from "./socket.js";
 import { formatClock, h, pairCard, readConfig, roundCard, serverOffset } from "./dom.js";
 import { collectResponse, restoreResponse, showError, showPending, showResult, wireOrdering } from "./quiz.js";
 import { renderDiagrams } from "../course/diagrams.js";
+import { handlePeople } from "./me.js";
 
 const config = readConfig();
 const slot = document.getElementById("section-slot");
@@ -252,6 +253,7 @@ function onSection(section) {
 }
 
 function handle(msg) {
+  if (handlePeople(msg)) return; // renamed, removed, checklist (me.js)
   switch (msg.type) {
     case "hello":
       state.offset = serverOffset(msg.section.server_now);

@@ -14,13 +14,15 @@ export function refreshChecklist(root = document) {
 }
 
 function showRemoved(msg) {
-  const main = document.getElementById("main") || document.body;
   const notice = h("section", { class: "cls-card cls-removed", role: "alert", id: "removed-notice" },
     h("h2", { text: t("이 수업 참여가 취소되었습니다") }),
     h("p", { text: msg.message }),
     h("p", {}, h("a", { class: "cls-button primary", href: msg.join_url, text: t("다시 참여하기") })));
   document.getElementById("removed-notice")?.remove();
-  main.prepend(notice);
+  // Above the whole page (on a phone the section list comes first), and in view.
+  const page = document.querySelector(".cls-student");
+  if (page) page.before(notice); else document.body.prepend(notice);
+  notice.scrollIntoView({ block: "start" });
   document.querySelectorAll(".cls-student form, .cls-student button, .cls-student input, .cls-student textarea, .cls-student select")
     .forEach((el) => { el.disabled = true; });
 }

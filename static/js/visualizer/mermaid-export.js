@@ -1,9 +1,9 @@
+import { t } from "../i18n.js"; // first: the comment below would otherwise swallow it (see there)
+
 // The mermaid export panel: fetches {graph, trace} mermaid text from the server, loads the vendored
 // mermaid only the first time the panel opens, renders both diagrams and offers copy buttons.
 // The entry point is `openMermaidPanel`, not `openExport`: Django's manifest storage matches import and
 // export statements case-insensitively, so `import { openExport } from "…";` would be rewritten twice.
-
-import { t } from "../i18n.js";
 
 let mermaidPromise = null;
 

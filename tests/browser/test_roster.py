@@ -31,7 +31,9 @@ def join(page, code: str, nickname: str, level_label: str) -> None:
 
 
 def row(page, nickname: str):
-    return page.locator("#roster li", has=page.locator(".cls-roster-name", has_text=re.compile(f"^{nickname}$")))
+    return page.locator(
+        "#roster li", has=page.locator(".cls-roster-name", has_text=re.compile(f"^{nickname}$"))
+    )
 
 
 def answer_single(page, key: str, index: int) -> None:
@@ -71,7 +73,9 @@ def test_roster_presence_rename_remove_and_a_live_checklist(
 
     # Chris closes the laptop: the roster shows him as gone without a reload, and counts drop.
     c_ctx.close()
-    teacher.wait_for_function("() => document.getElementById('online-count').textContent === '2'", timeout=10_000)
+    teacher.wait_for_function(
+        "() => document.getElementById('online-count').textContent === '2'", timeout=10_000
+    )
     gone = row(teacher, "크리스")
     assert gone.get_attribute("data-online") == "false" and "방금 전 접속" in gone.inner_text()
     assert teacher.locator("#student-count").inner_text() == "3"

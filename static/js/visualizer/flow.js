@@ -1,9 +1,9 @@
 // The 6-step request flow (개념 3 동작 원리), played one step at a time from the events' `step` field:
 // a queue of (step, node) pairs, each lit for a moment on the picture and in the numbered list.
 
-// Pure: the steps worth lighting for a batch of new events (consecutive repeats collapsed, at most `max`).
-
 import { english } from "../i18n.js";
+
+// Pure: the steps worth lighting for a batch of new events (consecutive repeats collapsed, at most `max`).
 export function stepsFromEvents(events, max = 12) {
   const out = [];
   for (const ev of events) {

@@ -5,8 +5,8 @@ import { english, t } from "../i18n.js";
 const STEP_MARK = ["", "①", "②", "③", "④", "⑤", "⑥"];
 const MAX_EVENTS = 60;
 
-function fmtTime(t) {
-  const s = Math.max(0, Number(t) || 0);
+function fmtTime(seconds) {
+  const s = Math.max(0, Number(seconds) || 0);
   const m = Math.floor(s / 60);
   return m ? t("{m}분 {s}초", { m, s: (s % 60).toFixed(0).padStart(2, "0") }) : t("{s}초", { s: s.toFixed(1) });
 }

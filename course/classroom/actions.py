@@ -162,7 +162,9 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
             (state.projector_group(session.pk), build("live", **state.live_payload(session, names=False)))
         )
     if round_ == 0 and question.outcome:
-        frames.extend(checklist_frames(session, student))
+        # The student's own checklist at once; the dashboard's class checklist is refreshed by the consumer,
+        # throttled (`class_checklist_frames_for`), since it reads every answer of the class.
+        frames.extend(checklist_frames(session, student, klass=False))
     return frames
 
 
@@ -426,14 +428,26 @@ def vote_prediction(session: ClassSession, student: Student, key: str, choice: i
 # People: presence, rename, remove --------------------------------------------------------------------------
 
 
-def checklist_frames(session: ClassSession, student: Student | None = None) -> Frames:
-    """Frames refreshing the 세션 마무리 checklist: the student's own (when given) and the dashboard's."""
+def checklist_frames(session: ClassSession, student: Student | None = None, *, klass: bool = True) -> Frames:
+    """Frames refreshing the 세션 마무리 checklist: the student's own (when given) and, with `klass`, the
+    dashboard's."""
     frames: Frames = []
     if student is not None:
         own = build("checklist", **state.checklist_for_student(session, student))
         frames.append((state.student_group(student.pk), own))
-    frames.append((state.staff_group(session.pk), build("checklist", **state.checklist_for_class(session))))
+    if klass:
+        frames.append(
+            (state.staff_group(session.pk), build("checklist", **state.checklist_for_class(session)))
+        )
     return frames
+
+
+def class_checklist_frames_for(session_id: int) -> Frames:
+    """The dashboard's checklist of the class with this id (the consumer's throttled refresh); [] if gone."""
+    session = ClassSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return []
+    return [(state.staff_group(session.pk), build("checklist", **state.checklist_for_class(session)))]
 
 
 def presence_frames(session: ClassSession) -> Frames:

@@ -39,30 +39,34 @@ def online_ids(session: ClassSession, now: datetime | None = None) -> set[int]:
     return set(session.students.filter(online_filter(now)).values_list("pk", flat=True))
 
 
-def _online(student_id: int, now: datetime) -> bool:
-    row = Student.objects.filter(pk=student_id).values_list("sockets", "last_seen").first()
-    return bool(row) and is_online(row[0], row[1], now)
+def _row(student_id: int) -> tuple[int, datetime | None] | None:
+    return Student.objects.filter(pk=student_id).values_list("sockets", "last_seen").first()
 
 
 def connected(student_id: int, now: datetime | None = None) -> bool:
-    """Count one more open socket for the student; return whether they just came online."""
+    """Count one more open socket for the student; return whether they just came online.
+
+    One read and one atomic update: a race with another tab only changes whether a roster refresh is sent.
+    """
     now = now or timezone.now()
-    before = _online(student_id, now)
+    row = _row(student_id)
+    if row is None:
+        return False
     Student.objects.filter(pk=student_id).update(sockets=F("sockets") + 1, last_seen=now)
-    return not before and _online(student_id, now)
+    return not is_online(row[0], row[1], now)
 
 
 def disconnected(student_id: int, now: datetime | None = None) -> bool:
     """Count one socket less (never below zero); return whether the student just went offline."""
     now = now or timezone.now()
-    before = _online(student_id, now)
+    row = _row(student_id)
+    if row is None:
+        return False
     Student.objects.filter(pk=student_id).update(sockets=Greatest(F("sockets") - 1, 0), last_seen=now)
-    return before and not _online(student_id, now)
+    return is_online(row[0], row[1], now) and row[0] <= 1
 
 
-def seen(student_id: int, now: datetime | None = None) -> bool:
-    """Note a sign of life (a ping); return whether it brought a student counted as gone back online."""
-    now = now or timezone.now()
-    before = _online(student_id, now)
-    Student.objects.filter(pk=student_id).update(last_seen=now)
-    return not before and _online(student_id, now)
+def seen(student_id: int, now: datetime | None = None) -> None:
+    """Note a sign of life (a ping): one write, no read. The consumer notices a socket that was silent for
+    longer than ONLINE_WINDOW itself (it knows when it last heard from it) and refreshes the roster."""
+    Student.objects.filter(pk=student_id).update(last_seen=now or timezone.now())

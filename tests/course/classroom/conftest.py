@@ -47,15 +47,15 @@ def student_cookie(student) -> str:
 
 @pytest.fixture(autouse=True)
 def quiet_presence(request, monkeypatch):
-    """Keep the throttled presence refresh (roster, results, …) out of tests about something else, so their
-    frames arrive in the order the test expects; tests marked `presence` get the real thing."""
+    """Keep the consumer's throttled refreshes (presence, class checklist) out of tests about something
+    else, so their frames arrive in the order the test expects; tests marked `presence` get the real thing."""
     if request.node.get_closest_marker("presence") is None:
-        monkeypatch.setattr(consumer, "presence_changed", lambda session_id: None)
+        monkeypatch.setattr(consumer, "refresh_later", lambda session_id, kind: None)
     yield
-    for task in consumer._presence_pending.values():
+    for task in consumer._pending.values():
         task.cancel()
-    consumer._presence_pending.clear()
-    consumer._presence_sent.clear()
+    consumer._pending.clear()
+    consumer._sent.clear()
 
 
 def online(*students) -> None:

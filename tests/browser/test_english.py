@@ -132,6 +132,8 @@ def test_the_classroom_roster_and_checklist_in_english(
     assert "online" in teacher.locator("#roster").inner_text()
     assert hangul_in(teacher, "#checklist") == []
     assert "Understand the master–worker architecture" in teacher.locator("#checklist").inner_text()
+    teacher.locator("#roster").scroll_into_view_if_needed()
+    teacher.screenshot(path=str(screenshot_dir / "roster-dashboard-english.png"))
     watch.assert_clean()
     s_ctx.close()
     context.close()

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from course.classroom import codes, demo, features, grading, nicknames, pair_doc, pairing, state, timer
@@ -84,7 +85,7 @@ def join(
 def roster_frames(session: ClassSession) -> Frames:
     return [
         (state.staff_group(session.pk), build("roster", **state.roster(session))),
-        (state.projector_group(session.pk), build("roster", count=session.students.count(), students=[])),
+        (state.projector_group(session.pk), build("roster", **state.projector_roster(session))),
     ]
 
 
@@ -171,6 +172,10 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
         frames.append(
             (state.projector_group(session.pk), build("live", **state.live_payload(session, names=False)))
         )
+    if round_ == 0 and question.outcome:
+        # The student's own checklist at once; the dashboard's class checklist is refreshed by the consumer,
+        # throttled (`class_checklist_frames_for`), since it reads every answer of the class.
+        frames.extend(checklist_frames(session, student, klass=False))
     return frames
 
 
@@ -548,3 +553,122 @@ def end_class(session: ClassSession, now: datetime | None = None) -> Frames:
 def ended_frame(session: ClassSession) -> str:
     """Return the `ended` frame of an ended class (`ended_at` in epoch milliseconds)."""
     return build("ended", ended_at=int(session.ended_at.timestamp() * 1000))
+
+
+# People: presence, rename, remove --------------------------------------------------------------------------
+
+
+def checklist_frames(session: ClassSession, student: Student | None = None, *, klass: bool = True) -> Frames:
+    """Frames refreshing the 세션 마무리 checklist: the student's own (when given) and, with `klass`, the
+    dashboard's."""
+    frames: Frames = []
+    if student is not None:
+        own = build("checklist", **state.checklist_for_student(session, student))
+        frames.append((state.student_group(student.pk), own))
+    if klass:
+        frames.append(
+            (state.staff_group(session.pk), build("checklist", **state.checklist_for_class(session)))
+        )
+    return frames
+
+
+def class_checklist_frames_for(session_id: int) -> Frames:
+    """The dashboard's checklist of the class with this id (the consumer's throttled refresh); [] if gone."""
+    session = ClassSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return []
+    return [(state.staff_group(session.pk), build("checklist", **state.checklist_for_class(session)))]
+
+
+def presence_frames(session: ClassSession) -> Frames:
+    """Frames refreshing everything that counts the students present (see `presence`): the roster, every
+    round-0 result, the live question and the prediction (their "n/m" and who has not answered yet), the
+    checklist, and the projector's head count."""
+    now = timezone.now()
+    staff, projector = state.staff_group(session.pk), state.projector_group(session.pk)
+    frames: Frames = [(staff, build("roster", **state.roster(session, now)))]
+    questions = list(Question.objects.filter(is_active=True))
+    frames += [
+        (staff, build("results", **summary)) for summary in state.class_results(session, questions, now)
+    ]
+    if session.live_question_id:
+        frames.append((staff, build("live", **state.live_payload(session, names=True))))
+        if session.live_revealed:
+            frames.append((projector, build("live", **state.live_payload(session, names=False))))
+    if session.prediction_id:
+        frames.append((staff, build("predict", **state.predict_payload(session, names=True))))
+    frames.append((staff, build("checklist", **state.checklist_for_class(session, now))))
+    frames.append((projector, build("roster", **state.projector_roster(session, now))))
+    return frames
+
+
+def presence_frames_for(session_id: int) -> Frames:
+    """`presence_frames` of the class with this id (for the consumer's throttled refresh); [] if it is gone."""
+    session = (
+        ClassSession.objects.select_related("lesson", "live_question", "prediction", "demo_cluster")
+        .filter(pk=session_id)
+        .first()
+    )
+    return presence_frames(session) if session else []
+
+
+def _student_in(session: ClassSession, student_id: int) -> Student:
+    student = session.students.select_related("pair").filter(pk=student_id).first()
+    if student is None:
+        raise ProtocolError("unknown_student", "없는 학생입니다. 이미 내보냈을 수 있습니다.")
+    return student
+
+
+def rename_student(session: ClassSession, student_id: int, raw_nickname: str) -> Frames:
+    """Give a student a new nickname, cleaned and made unique as at join (`nicknames`).
+
+    The student's tabs get `renamed`; the roster, their pair, the share board and every list of names on
+    the dashboard are refreshed. Raises ProtocolError `unknown_student` or `bad_nickname`.
+    """
+    student = _student_in(session, student_id)
+    try:
+        nickname = nicknames.clean(raw_nickname[:200])
+    except nicknames.NicknameError as exc:
+        raise ProtocolError("bad_nickname", str(exc)) from None
+    if nickname != student.nickname:
+        for _ in range(5):
+            taken = set(session.students.exclude(pk=student.pk).values_list("nickname", flat=True))
+            try:
+                with transaction.atomic():
+                    Student.objects.filter(pk=student.pk).update(nickname=nicknames.unique(nickname, taken))
+                break
+            except IntegrityError:  # someone took that name at the same moment; look again
+                continue
+        else:
+            raise ProtocolError("bad_nickname", "다른 닉네임을 입력하세요.")
+        student.refresh_from_db(fields=["nickname"])
+    frames: Frames = [(state.student_group(student.pk), build("renamed", nickname=student.nickname))]
+    if student.pair_id:
+        frames.extend(_pair_frames(session, student.pair))
+        frames.append((state.staff_group(session.pk), build("board", pairs=state.board(session))))
+    return frames + presence_frames(session)
+
+
+REMOVED_MESSAGE = "강사가 이 수업 참여를 취소했습니다. 다시 참여하려면 닉네임을 입력하세요."
+
+
+def remove_student(session: ClassSession, student_id: int) -> Frames:
+    """Remove a mistaken or fake join: the student row goes, and with it their answers and predictions.
+
+    Why delete the answers: a fake or duplicate participant's votes would skew every histogram, % and the
+    checklist the class is looking at, and the CSV is the record of the real class. A student removed by
+    mistake joins again (their cookie no longer names a student, so the join form shows) and answers
+    again; the quizzes are formative. Their pair keeps its shared answer. The student's tabs get
+    `removed` (the consumer then closes those sockets with 4403). Raises ProtocolError `unknown_student`.
+    """
+    student = _student_in(session, student_id)
+    pair = student.pair
+    student.delete()  # Answer and PredictionVote rows cascade
+    join_url = reverse("course:classroom:student", args=[session.code])
+    frames: Frames = [
+        (state.student_group(student_id), build("removed", message=REMOVED_MESSAGE, join_url=join_url))
+    ]
+    if pair is not None:
+        frames.extend(_pair_frames(session, pair))
+        frames.append((state.staff_group(session.pk), build("board", pairs=state.board(session))))
+    return frames + presence_frames(session)

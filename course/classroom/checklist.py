@@ -7,6 +7,12 @@ cluster's state showed every step, so completing one proves more than a quiz ans
 visualizer identity (stored at join) links the two apps: the same browser owns the scenario clusters.
 """
 
+import html
+import re
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
 from course.models.classroom import Outcome, Student
 
 MIN_ANSWERS = 2
@@ -138,3 +144,54 @@ def class_checklist(
         }
         for o in Outcome
     ]
+
+
+# The lesson's own task list in 세션 마무리 ---------------------------------------------------------------
+# The Markdown writes the four outcomes as task-list items rendered ticked (`- [x]`). On the classroom page
+# a tick must mean evidence, so each item is bound to the outcome with the same label: ticked only when
+# reached, with the evidence beside it; an item matching no outcome is shown unticked. Never pre-ticked.
+_TASK_ITEM = re.compile(r'<li class="task-item">\s*<input\b[^>]*>(?P<body>.*?)</li>', re.S)
+_TOOLTIP = re.compile(r'<span class="term-tip"[^>]*>.*?</span>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def task_label(item_html: str) -> str:
+    """Return the visible text of a task item's HTML (glossary tooltips left out), spaces collapsed."""
+    text = html.unescape(_TAG.sub("", _TOOLTIP.sub("", item_html)))
+    return " ".join(text.split())
+
+
+def evidence_text(row: dict) -> str:
+    """Return the evidence beside one outcome of a student's checklist, e.g. "퀴즈 2/3 정답 · 가이드 시나리오"."""
+    text = _("퀴즈 %(correct)s/%(answered)s 정답") % {"correct": row["correct"], "answered": row["answered"]}
+    if row["by_scenario"]:
+        text += " · " + _("가이드 시나리오로 확인")
+    return text
+
+
+def bind_task_list(body_html: str, outcomes: list[dict]) -> tuple[str, list[dict]]:
+    """Return the section HTML with its task-list items bound to a student's checklist rows
+    (`student_checklist`), and the rows no item matched (to list separately).
+
+    A bound item carries `data-outcome` and `data-done` and is ticked only when `done`; the page updates
+    it live from `checklist` frames. Items matching no outcome lose their tick.
+    """
+    by_label = {row["label"]: row for row in outcomes}
+    bound: set[str] = set()
+
+    def bind(match: re.Match) -> str:
+        body = match.group("body")
+        row = by_label.get(task_label(body))
+        if row is None:
+            return f'<li class="task-item"><input type="checkbox" disabled>{body}</li>'
+        bound.add(row["outcome"])
+        done = "true" if row["done"] else "false"
+        tick = " checked" if row["done"] else ""
+        evidence = escape(evidence_text(row))
+        return (
+            f'<li class="task-item cls-task" data-outcome="{escape(row["outcome"])}" data-done="{done}">'
+            f'<input type="checkbox" disabled{tick}>{body} '
+            f'<span class="cls-hint cls-evidence" data-part="evidence">({evidence})</span></li>'
+        )
+
+    return _TASK_ITEM.sub(bind, body_html), [row for row in outcomes if row["outcome"] not in bound]

@@ -6,13 +6,16 @@ thread, and forwards the frames it returns: to this socket, or to a group as pre
 members send the text as-is, never re-serialising a Python object per viewer).
 """
 
+import asyncio
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from course.classroom import actions, identity, predict, state
+from course.classroom import actions, identity, predict, presence, state
 from course.classroom.protocol import ProtocolError, build, error, parse
 from course.models import ClassSession
 
@@ -23,7 +26,9 @@ ROLES = ("student", "staff", "projector")
 
 @database_sync_to_async
 def _connect(code: str, role: str, user, cookies: dict):
-    """Return (session, student, groups, hello frame) or None when the socket may not join."""
+    """Return (session, student, groups, hello frame, came online) or None when the socket may not join.
+
+    A student's socket is counted here (`presence.connected`), in the same worker thread as the hello."""
     session = (
         ClassSession.objects.select_related(
             "lesson", "spotlight", "live_question", "prediction", "demo_cluster"
@@ -43,7 +48,9 @@ def _connect(code: str, role: str, user, cookies: dict):
             )
             return None
         groups = [state.students_group(session.pk), state.student_group(student.pk)]
-        return session, student, groups, build("hello", **state.student_hello(session, student, now))
+        came_online = presence.connected(student.pk, now)
+        hello = build("hello", **state.student_hello(session, student, now))
+        return session, student, groups, hello, came_online
     if not identity.can_teach(user, session):
         log.info("classroom socket refused: %s may not teach %s", user, code)
         return None
@@ -53,12 +60,14 @@ def _connect(code: str, role: str, user, cookies: dict):
             None,
             [state.staff_group(session.pk)],
             build("hello", **state.staff_hello(session, now)),
+            False,
         )
     return (
         session,
         None,
         [state.projector_group(session.pk)],
         build("hello", **state.projector_hello(session, now)),
+        False,
     )
 
 
@@ -73,6 +82,8 @@ STAFF_ACTIONS = {
     "spotlight.set": lambda s, f: actions.set_spotlight(s, f["pair"]),
     "pair.hide": lambda s, f: actions.hide_pair(s, f["pair"], f["hidden"]),
     "predict.close": lambda s, f: actions.close_prediction(s),
+    "roster.rename": lambda s, f: actions.rename_student(s, f["student"], f["nickname"]),
+    "roster.remove": lambda s, f: actions.remove_student(s, f["student"]),
 }
 # Staff frames that drive the demo cluster: async, since the visualizer's host lives on the event loop.
 DEMO_ACTIONS = {
@@ -105,10 +116,52 @@ def _handle(session_id: int, student_id: int | None, kind: str, fields: dict) ->
     return actions.edit_pair(session, student, fields["pair"], fields["update"], fields["id"])
 
 
+# Refreshes of what many students' actions change at once — presence (roster and every count) and the class
+# checklist — go out at most once every REFRESH_THROTTLE seconds per class and kind in each process, the
+# last change always sent: a class starting with twelve joins in a minute, or 200 students answering in a
+# benchmark, costs a handful of refreshes instead of one per event.
+REFRESH_THROTTLE = 2.0
+REFRESHES = {
+    "presence": actions.presence_frames_for,
+    "checklist": actions.class_checklist_frames_for,
+}
+_pending: dict[tuple[int, str], asyncio.Task] = {}
+_sent: dict[tuple[int, str], float] = {}
+
+
+def refresh_later(session_id: int, kind: str) -> None:
+    """Schedule a refresh (`REFRESHES[kind]`) of a class, unless one is already waiting."""
+    key = (session_id, kind)
+    if key in _pending:
+        return
+    wait = max(0.0, _sent.get(key, 0.0) + REFRESH_THROTTLE - time.monotonic())
+    _pending[key] = asyncio.get_running_loop().create_task(_send_refresh(key, wait))
+
+
+def presence_changed(session_id: int) -> None:
+    """A student came online or went offline: refresh the roster and every count over the students present."""
+    refresh_later(session_id, "presence")
+
+
+async def _send_refresh(key: tuple[int, str], wait: float) -> None:
+    try:
+        await asyncio.sleep(wait)
+        _pending.pop(key, None)
+        _sent[key] = time.monotonic()
+        frames = await database_sync_to_async(REFRESHES[key[1]])(key[0])
+        layer = get_channel_layer()
+        for group, text in frames:
+            await layer.group_send(group, {"type": "frame", "text": text})
+    except Exception:  # best effort: the next change or a reconnect's hello brings a fresh state
+        _pending.pop(key, None)
+        log.exception("classroom %s refresh failed", key[1])
+
+
 class ClassroomConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
     session_id: int | None = None
     student_id: int | None = None
+    heard_at = 0.0  # time.monotonic() of this socket's last connect or ping
 
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -117,7 +170,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         if found is None:
             await self.close(code=4403)
             return
-        session, student, self.groups_joined, hello = found
+        session, student, self.groups_joined, hello, came_online = found
         self.session_id = session.pk
         self.student_id = student.pk if student else None
         self.staff = role == "staff"
@@ -127,10 +180,23 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=hello)
         if session.ended_at is not None:
             await self.send(text_data=actions.ended_frame(session))
+        self.heard_at = time.monotonic()
+        if came_online:
+            presence_changed(self.session_id)
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.student_id is not None and await database_sync_to_async(presence.disconnected)(
+            self.student_id
+        ):
+            presence_changed(self.session_id)
+
+    async def student_removed(self, event):
+        """The instructor removed this student: they were told (`removed`); the socket closes for good."""
+        if self.student_id == event.get("student"):
+            self.student_id = None  # the row is gone: nothing left to count on disconnect
+            await self.close(code=4403)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -141,6 +207,13 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             kind, fields = parse(text_data if bytes_data is None else bytes_data, staff=self.staff)
             if kind == "ping":
                 await self.send(text_data=build("pong"))
+                if self.student_id is not None:
+                    await database_sync_to_async(presence.seen)(self.student_id)
+                    # Silent for longer than the window: the dashboard already shows this student as gone.
+                    silent = time.monotonic() - self.heard_at > presence.ONLINE_WINDOW.total_seconds()
+                    self.heard_at = time.monotonic()
+                    if silent:
+                        presence_changed(self.session_id)
                 return
             if self.staff and kind in DEMO_ACTIONS:
                 frames = await DEMO_ACTIONS[kind](self.session_id, fields)
@@ -158,6 +231,13 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 await self.send(text_data=text)
             else:
                 await self.channel_layer.group_send(group, {"type": "frame", "text": text})
+        if kind == "answer" and fields["round"] == 0:
+            refresh_later(self.session_id, "checklist")  # the dashboard's checklist, throttled
+        if kind == "roster.remove":
+            student_group = state.student_group(fields["student"])
+            await self.channel_layer.group_send(
+                student_group, {"type": "student.removed", "student": fields["student"]}
+            )
 
     async def frame(self, event):
         await self.send(text_data=event["text"])

@@ -40,6 +40,8 @@ STAFF_TYPES: dict[str, dict[str, object]] = {
     "predict.open": {"prediction": str},
     "predict.play": {},
     "predict.close": {},
+    "roster.rename": {"student": int, "nickname": str},
+    "roster.remove": {"student": int},
     "ping": {},
 }
 CLIENT_TYPES = sorted(set(STUDENT_TYPES) | set(STAFF_TYPES))
@@ -66,6 +68,8 @@ SERVER_TYPES = (
     "predict",
     "predict.voted",
     "ended",
+    "renamed",
+    "removed",
 )
 
 

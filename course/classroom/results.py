@@ -34,7 +34,10 @@ def histogram(kind: str, choices, rows: list[AnswerRow]) -> list[dict]:
 def summarize(question: dict, rows: list[AnswerRow], roster: dict[int, str], round_: int = 0) -> dict:
     """Return the dashboard payload of one question and round.
 
-    `question` has key, kind, choices, answer; `roster` maps student id to nickname for everyone in the class.
+    `question` has key, kind, choices, answer; `roster` maps student id to nickname for the students present
+    (`state.present_names`: online now or among those who answered), so `students` is the m of "응답 n/m",
+    `percent_answered` is n/m in % (None when nobody is present) and `not_answered` names the present
+    students still to answer.
     """
     answered = {row.student_id for row in rows}
     right = sum(1 for row in rows if row.correct)
@@ -43,6 +46,7 @@ def summarize(question: dict, rows: list[AnswerRow], roster: dict[int, str], rou
         "round": round_,
         "answered": len(rows),
         "students": len(roster),
+        "percent_answered": round(100 * len(answered & set(roster)) / len(roster)) if roster else None,
         "correct": right,
         "percent_correct": round(100 * right / len(rows)) if rows else None,
         "bars": histogram(question["kind"], question["choices"], rows),

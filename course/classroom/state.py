@@ -6,9 +6,11 @@ Read-only ORM helpers. A student's payloads never include other students' names 
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
-from course.classroom import demo, features, results, shuffle, timer
+from course.classroom import demo, features, presence, results, shuffle, timer
 from course.classroom.checklist import (
     NEXT_SESSION,
     class_checklist,
@@ -81,7 +83,13 @@ def section_payload(session: ClassSession, now: datetime) -> dict:
     }
 
 
-def roster(session: ClassSession) -> dict:
+def roster(session: ClassSession, now: datetime | None = None) -> dict:
+    """Return the instructor's roster: every student who joined with their presence, and the counts.
+
+    `online` is the server's verdict at `server_now` (ms); `last_seen` (ms) lets the dashboard age it
+    itself, so a student whose process died fades to "마지막 접속 n분 전" without another frame.
+    """
+    now = now or timezone.now()
     students = [
         {
             "id": s.pk,
@@ -89,10 +97,36 @@ def roster(session: ClassSession) -> dict:
             "level": s.level,
             "level_label": s.get_level_display(),
             "pair": s.pair_id,
+            "pair_number": s.pair.number if s.pair else None,
+            "online": presence.is_online(s.sockets, s.last_seen, now),
+            "last_seen": ms(s.last_seen),
+            "joined_at": ms(s.joined_at),
         }
-        for s in session.students.all()
+        for s in session.students.select_related("pair")
     ]
-    return {"students": students, "count": len(students)}
+    return {
+        "students": students,
+        "count": len(students),
+        "online": sum(1 for s in students if s["online"]),
+        "online_window": int(presence.ONLINE_WINDOW.total_seconds()),
+        "server_now": ms(now),
+    }
+
+
+def projector_roster(session: ClassSession, now: datetime | None = None) -> dict:
+    """Return the projector's roster: no names, and the count of students online now."""
+    return {"students": [], "count": len(presence.online_ids(session, now))}
+
+
+def present_names(session: ClassSession, answered: set[int], now: datetime | None = None) -> dict[int, str]:
+    """Return id → nickname of the students present for a count: online now, or among `answered`.
+
+    The rule behind every "응답 n/m" and % the instructor sees (see presence.py): m counts the people in
+    the room and those who answered before leaving, not everyone who ever joined.
+    """
+    now = now or timezone.now()
+    rows = session.students.filter(presence.online_filter(now) | Q(pk__in=answered))
+    return dict(rows.values_list("pk", "nickname"))
 
 
 def question_public(question: Question, lesson_slug: str, student_id: int | None = None) -> dict:
@@ -174,10 +208,33 @@ def question_summary(session: ClassSession, question: Question, round_: int = 0)
             session=session, question=question, round=round_
         ).values_list("student_id", "response", "correct")
     ]
-    names = dict(session.students.values_list("pk", "nickname"))
+    names = present_names(session, {row.student_id for row in rows})
     summary = results.summarize(_question_dict(question), rows, names, round_)
     summary["prompt"] = question.prompt
     return summary
+
+
+def class_results(
+    session: ClassSession, questions: list[Question], now: datetime | None = None
+) -> list[dict]:
+    """Return `question_summary` of round 0 for each question, with one query for all the answers."""
+    now = now or timezone.now()
+    by_question: dict[int, list[results.AnswerRow]] = {}
+    for qid, sid, response, correct in Answer.objects.filter(session=session, round=0).values_list(
+        "question_id", "student_id", "response", "correct"
+    ):
+        by_question.setdefault(qid, []).append(results.AnswerRow(sid, response, correct))
+    everyone = dict(session.students.values_list("pk", "nickname"))
+    online = presence.online_ids(session, now)
+    summaries = []
+    for question in questions:
+        rows = by_question.get(question.pk, [])
+        present = online | {row.student_id for row in rows}
+        names = {sid: name for sid, name in everyone.items() if sid in present}
+        summary = results.summarize(_question_dict(question), rows, names, 0)
+        summary["prompt"] = question.prompt
+        summaries.append(summary)
+    return summaries
 
 
 def live_payload(session: ClassSession, *, names: bool, student_id: int | None = None) -> dict:
@@ -281,7 +338,8 @@ def predict_payload(session: ClassSession, *, names: bool) -> dict:
             "choices": prediction.choices,
             "answer": prediction.answer if played or names else None,
         }
-        summary = results.summarize(question, rows, dict(session.students.values_list("pk", "nickname")), 1)
+        present = present_names(session, {row.student_id for row in rows})
+        summary = results.summarize(question, rows, present, 1)
         histogram = summary if names else results.public_view(summary)
     outcome = session.prediction_outcome or {"setup": [], "action": []}
     if not names:
@@ -386,13 +444,28 @@ def outcome_marks(session: ClassSession) -> dict[int, list[tuple[str, bool]]]:
     return marks
 
 
-def checklist_for_class(session: ClassSession) -> dict:
+def checklist_for_class(session: ClassSession, now: datetime | None = None) -> dict:
+    """Return the class's 세션 마무리 checklist over the students present: online now, or with evidence
+    (a self-paced answer or a completed guided scenario) — someone who joined and left without doing
+    anything does not lower the percentages."""
     marks = outcome_marks(session)
-    return {"outcomes": class_checklist(marks, scenario_evidence(list(marks))), "next": NEXT_SESSION}
+    evidence = scenario_evidence(list(marks))
+    answered = set(
+        Answer.objects.filter(session=session, round=0).values_list("student_id", flat=True).distinct()
+    )
+    present = presence.online_ids(session, now) | answered | set(evidence)
+    per_student = {sid: rows for sid, rows in marks.items() if sid in present}
+    return {"outcomes": class_checklist(per_student, evidence), "next": NEXT_SESSION}
 
 
 def checklist_for_student(session: ClassSession, student: Student) -> dict:
-    marks = outcome_marks(session).get(student.pk, [])
+    """Return one student's 세션 마무리 checklist: the four outcomes with their evidence, the guided
+    scenarios they completed, and the next-session preview."""
+    marks = list(
+        Answer.objects.filter(session=session, student=student, round=0)
+        .exclude(question__outcome="")
+        .values_list("question__outcome", "correct")
+    )
     extra = scenario_evidence([student.pk]).get(student.pk, set())
     return {
         "outcomes": student_checklist(marks, extra),
@@ -416,6 +489,7 @@ def student_hello(session: ClassSession, student: Student, now: datetime) -> dic
         "answered": answered(session, student),
         "predict": predict_payload(session, names=False),
         "my_prediction": my_prediction(session, student),
+        "checklist": checklist_for_student(session, student),
         "features": [
             {"key": k, "label": v, "en": features.FEATURES_EN[k]} for k, v in features.FEATURES.items()
         ],
@@ -428,14 +502,14 @@ def staff_hello(session: ClassSession, now: datetime) -> dict:
         "role": "staff",
         "class": session.code,
         "section": section_payload(session, now),
-        "roster": roster(session),
-        "results": [question_summary(session, q) for q in questions],
+        "roster": roster(session, now),
+        "results": class_results(session, list(questions), now),
         "live": live_payload(session, names=True),
         "board": board(session),
         "chart": chart(session),
         "spotlight": session.spotlight_id,
         "discussion": discussion_payload(session, now),
-        "checklist": checklist_for_class(session),
+        "checklist": checklist_for_class(session, now),
         "predict": predict_payload(session, names=True),
     }
 
@@ -449,6 +523,6 @@ def projector_hello(session: ClassSession, now: datetime) -> dict:
         "spotlight": spotlight_payload(session),
         "chart": chart(session),
         "discussion": discussion_payload(session, now),
-        "students": session.students.count(),
+        "students": len(presence.online_ids(session, now)),
         "predict": predict_payload(session, names=False),
     }

@@ -11,14 +11,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from course.classroom import actions, codes, demo, export, identity, qr, ratelimit, state
 from course.classroom.join_link import JoinLink, join_link
 from course.classroom.nicknames import NicknameError
 from course.classroom.protocol import ProtocolError
-from course.models import Answer, ClassSession, Lesson, Level, Question
+from course.models import ClassSession, Lesson, Level, Question
 from course.models.classroom import NICKNAME_MAX
 from visualizer.identity import owner_key_for
 
@@ -331,95 +330,8 @@ def end(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_member_required
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
-    """All quiz answers and pair answers of the class as one CSV file."""
+    """Every quiz answer, vote, prediction and pair answer of the class as one CSV file (see `export`)."""
     session = _teaching(request, code)
-    rows = []
-    answers = (
-        Answer.objects.filter(session=session).select_related("student", "question").order_by("answered_at")
-    )
-    for a in answers:
-        rows.append(
-            [
-                "quiz",
-                session.code,
-                a.student.nickname,
-                a.student.level,
-                a.student.pair_id or "",
-                a.question.key,
-                a.question.section,
-                a.round,
-                _response_text(a),
-                "1" if a.correct else "0",
-                timezone.localtime(a.answered_at).isoformat(timespec="seconds"),
-            ]
-        )
-    for p in session.pairs.prefetch_related("members"):
-        members = ", ".join(m.nickname for m in p.members.all())
-        at = timezone.localtime(p.updated_at).isoformat(timespec="seconds")
-        rows.append(
-            [
-                "pair-features",
-                session.code,
-                members,
-                "",
-                p.number,
-                "prompt-1",
-                "discussion",
-                "",
-                " / ".join(p.features),
-                "",
-                at,
-            ]
-        )
-        rows.append(
-            [
-                "pair-practice",
-                session.code,
-                members,
-                "",
-                p.number,
-                "prompt-2",
-                "discussion",
-                "",
-                p.practice,
-                "",
-                at,
-            ]
-        )
-        rows.append(
-            [
-                "pair-automation",
-                session.code,
-                members,
-                "",
-                p.number,
-                "prompt-3",
-                "discussion",
-                "",
-                p.automation,
-                "",
-                at,
-            ]
-        )
-    response = HttpResponse(export.to_csv(rows), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(export.class_csv(session), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-{session.code}.csv"'
     return response
-
-
-def _response_text(answer: Answer) -> str:
-    question, value = answer.question, answer.response
-    try:
-        if question.kind == "single":
-            return question.choices[value]
-        if question.kind == "multiple":
-            return " / ".join(question.choices[i] for i in value)
-        if question.kind == "ordering":
-            return " → ".join(question.choices[i] for i in value)
-        if question.kind == "matching":
-            right = question.choices["right"]
-            return " / ".join(
-                f"{left}={right[i]}" for left, i in zip(question.choices["left"], value, strict=False)
-            )
-    except (IndexError, KeyError, TypeError):
-        pass
-    return str(value)

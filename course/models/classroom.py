@@ -93,6 +93,11 @@ class Student(models.Model):
     # The browser's visualizer identity at join (visualizer.identity.owner_key_for): the sandbox and the
     # guided scenarios this student completes in the same browser count as evidence for 세션 마무리.
     visualizer_key = models.CharField(max_length=80, blank=True, db_index=True)
+    # Presence (course.classroom.presence): open classroom sockets of this student, counted in the database
+    # so every Daphne process sees the same number, and the last sign of life (connect, ping, disconnect).
+    # A process that dies never decrements its sockets, so "online" also needs a recent `last_seen`.
+    sockets = models.PositiveIntegerField(default=0)
+    last_seen = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["joined_at", "pk"]

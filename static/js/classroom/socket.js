@@ -2,6 +2,7 @@
 // On every (re)connect the server sends `hello` with the full state, so nothing is replayed but the queue.
 
 import { frame } from "./protocol.js";
+import { t } from "../i18n.js";
 
 export function connect(path, { onMessage, onStatus }) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -43,10 +44,10 @@ export function connect(path, { onMessage, onStatus }) {
 }
 
 const STATUS_TEXT = {
-  connecting: "연결 중… · Connecting",
-  open: "실시간 연결됨 · Live",
-  closed: "연결이 끊겼습니다. 다시 연결하는 중… · Reconnecting",
-  denied: "이 수업에 접근할 수 없습니다 · Not allowed",
+  connecting: t("연결 중… · Connecting"),
+  open: t("실시간 연결됨 · Live"),
+  closed: t("연결이 끊겼습니다. 다시 연결하는 중… · Reconnecting"),
+  denied: t("이 수업에 접근할 수 없습니다 · Not allowed"),
 };
 
 export function showStatus(element, status) {

@@ -15,6 +15,7 @@ import { createDrafts } from "./drafts.js";
 import { createSheet } from "./sheet.js";
 import { renderDiagrams } from "../course/diagrams.js";
 import { initPair, pairHello, pairMessage } from "./pair.js";
+import { handlePeople } from "./me.js";
 
 const config = readConfig();
 const slot = document.getElementById("section-slot");
@@ -314,6 +315,7 @@ function onAnswerResult(msg) {
 }
 
 function handle(msg) {
+  if (handlePeople(msg)) return; // renamed, removed, checklist (me.js)
   switch (msg.type) {
     case "hello":
       state.offset = serverOffset(msg.section.server_now);

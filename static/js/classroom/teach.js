@@ -7,6 +7,8 @@ import { connect, showStatus } from "./socket.js";
 import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
 import { answerKey, questionItems } from "./items.js";
 import { bindShortcuts } from "./shortcuts.js";
+import { createRoster } from "./roster.js";
+import { renderClassChecklist } from "./checklist.js";
 
 const config = readConfig();
 const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, features: [], discussion: null, moment: { live: "", predict: "" } };
@@ -199,20 +201,16 @@ function tickDiscussion() {
   el.dataset.over = String(left <= 0);
 }
 
-// Roster and checklist ------------------------------------------------------------------------------------
-function renderRoster(roster) {
-  document.getElementById("student-count").textContent = String(roster.count);
-  document.getElementById("roster").replaceChildren(...roster.students.map((s) =>
-    h("li", { dataset: { level: s.level } }, s.nickname, " ", h("span", { class: "cls-pill", text: s.level_label }),
-      s.pair ? h("span", { class: "cls-hint", text: ` · 페어 #${s.pair}` }) : null)));
-}
-
-function renderChecklist(checklist) {
-  document.getElementById("checklist").replaceChildren(...checklist.outcomes.map((o) =>
-    h("li", { dataset: { done: String(o.students > 0 && o.reached * 2 >= o.students) } },
-      h("span", { "aria-hidden": "true", text: o.students > 0 && o.reached * 2 >= o.students ? "✅ " : "⬜ " }),
-      o.label, " ", h("span", { class: "cls-hint", text: `(${o.reached}/${o.students}명 달성, ${o.percent}%${o.by_scenario ? ` · 시나리오 ${o.by_scenario}명` : ""})` }))));
-}
+// Roster and checklist (roster.js, checklist.js) -------------------------------------------------------------
+const roster = createRoster({
+  list: document.getElementById("roster"),
+  count: document.getElementById("student-count"),
+  online: document.getElementById("online-count"),
+  status: document.getElementById("roster-status"),
+  send,
+});
+const renderRoster = (msg) => roster.update(msg);
+const renderChecklist = (msg) => renderClassChecklist(document.getElementById("checklist"), msg);
 
 function handle(msg) {
   switch (msg.type) {
@@ -243,6 +241,7 @@ function handle(msg) {
     case "predict": renderPredict(msg); break;
     case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion(); break;
     case "error":
+      if (roster.error(msg)) break;
       document.getElementById("socket-status").textContent = msg.message;
       if (["unknown_prediction", "no_prediction", "already_played", "question_broken"].includes(msg.code)) {
         document.getElementById("predict-state").textContent = msg.message;

@@ -1,6 +1,8 @@
 // The 6-step request flow (개념 3 동작 원리), played one step at a time from the events' `step` field:
 // a queue of (step, node) pairs, each lit for a moment on the picture and in the numbered list.
 
+import { english } from "../i18n.js";
+
 // Pure: the steps worth lighting for a batch of new events (consecutive repeats collapsed, at most `max`).
 export function stepsFromEvents(events, max = 12) {
   const out = [];
@@ -10,7 +12,7 @@ export function stepsFromEvents(events, max = 12) {
     const node = comp.startsWith("kubelet/") ? comp.slice(8) : null;
     const last = out[out.length - 1];
     if (last && last.step === ev.step && last.node === node) continue;
-    out.push({ step: ev.step, node, text: ev.ko || ev.message || "" });
+    out.push({ step: ev.step, node, text: (english ? ev.en : ev.ko) || ev.message || "" });
   }
   if (out.length <= max) return out;
   // Keep the start and the end of a long burst: that is where the story is.

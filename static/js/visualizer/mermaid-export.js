@@ -1,3 +1,5 @@
+import { t } from "../i18n.js"; // first: the comment below would otherwise swallow it (see there)
+
 // The mermaid export panel: fetches {graph, trace} mermaid text from the server, loads the vendored
 // mermaid only the first time the panel opens, renders both diagrams and offers copy buttons.
 // The entry point is `openMermaidPanel`, not `openExport`: Django's manifest storage matches import and
@@ -33,7 +35,7 @@ export async function openMermaidPanel(url) {
   if (!dialog) return;
   const status = dialog.querySelector(".viz-export-status");
   if (!dialog.open) dialog.showModal();
-  status.textContent = "내보내는 중… · Exporting";
+  status.textContent = t("내보내는 중… · Exporting");
   dialog.dataset.state = "loading";
   let data;
   try {
@@ -41,13 +43,13 @@ export async function openMermaidPanel(url) {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     data = await response.json();
   } catch (error) {
-    status.textContent = `내보내지 못했습니다 · Export failed: ${error.message}`;
+    status.textContent = `${t("내보내지 못했습니다 · Export failed")}: ${error.message}`;
     dialog.dataset.state = "error";
     return;
   }
   let mermaid = null;
   try { mermaid = await loadMermaid(dialog.dataset.mermaidSrc); } catch (error) {
-    status.textContent = `mermaid 를 불러오지 못했습니다: ${error.message}`;
+    status.textContent = `${t("mermaid 를 불러오지 못했습니다")}: ${error.message}`;
   }
   for (const name of ["graph", "trace"]) {
     const partEl = dialog.querySelector(`[data-part="${name}"]`);
@@ -58,10 +60,10 @@ export async function openMermaidPanel(url) {
     partEl.hidden = !source;
     const copy = partEl.querySelector("[data-copy]");
     copy.onclick = async () => {
-      try { await navigator.clipboard.writeText(source); copy.textContent = "복사했습니다 ✓"; } catch {
-        copy.textContent = "복사하지 못했습니다 — 코드 보기에서 선택하세요";
+      try { await navigator.clipboard.writeText(source); copy.textContent = t("복사했습니다 ✓"); } catch {
+        copy.textContent = t("복사하지 못했습니다 — 코드 보기에서 선택하세요");
       }
-      setTimeout(() => { copy.textContent = "mermaid 코드 복사"; }, 2000);
+      setTimeout(() => { copy.textContent = t("mermaid 코드 복사"); }, 2000);
     };
     if (!source || !mermaid) continue;
     try {
@@ -74,7 +76,7 @@ export async function openMermaidPanel(url) {
       document.getElementById(`dviz-export-${name}-${renderCount}`)?.remove();
       const p = document.createElement("p");
       p.className = "viz-export-error";
-      p.textContent = `그리지 못했습니다 · Could not render: ${String(error?.message || error).split("\n")[0]}`;
+      p.textContent = `${t("그리지 못했습니다 · Could not render")}: ${String(error?.message || error).split("\n")[0]}`;
       target.replaceChildren(p);
       target.dataset.state = "error";
     }

@@ -11,6 +11,7 @@ import { createYamlEditor } from "./yaml-editor.js";
 import { createScenarioPanel } from "./scenario.js";
 import { openMermaidPanel } from "./mermaid-export.js";
 import { renderEvents, renderEtcd } from "./panels.js";
+import { english, t } from "../i18n.js";
 
 function readConfigs() {
   const many = document.getElementById("viz-configs");
@@ -40,7 +41,7 @@ function mount(section, config, scenarioPanel) {
   function setStatus(key) {
     const [ko, en] = STATUS_TEXT[key] || [key, ""];
     status.dataset.state = key;
-    status.textContent = `${ko} · ${en}`;
+    status.textContent = english ? en || ko : `${ko} · ${en}`;
     section.dataset.connection = key;
   }
 
@@ -69,13 +70,13 @@ function mount(section, config, scenarioPanel) {
   function showClock() {
     const c = state.clock;
     part("clock").textContent = state.nowAt(performance.now()).toFixed(1);
-    part("clock-state").textContent = c.paused ? "⏸ 멈춤" : `▶ ${c.speed}×${c.observing ? " · 관찰 중" : ""}`;
+    part("clock-state").textContent = c.paused ? `⏸ ${t("멈춤")}` : `▶ ${c.speed}×${c.observing ? ` · ${t("관찰 중")}` : ""}`;
     section.dataset.observing = String(Boolean(c.observing));
     const toggle = section.querySelector('[data-control="toggle"]');
     if (toggle) {
       toggle.setAttribute("aria-pressed", String(c.paused));
       toggle.querySelector("span[aria-hidden]").textContent = c.paused ? "▶" : "⏸";
-      toggle.querySelector('[data-part="toggle-label"]').textContent = c.paused ? "재생" : "일시정지";
+      toggle.querySelector('[data-part="toggle-label"]').textContent = c.paused ? t("재생") : t("일시정지");
       section.querySelector('[data-control="step"]').disabled = !c.paused;
     }
     for (const b of section.querySelectorAll("[data-speed]")) b.setAttribute("aria-pressed", String(Number(b.dataset.speed) === c.speed));
@@ -157,7 +158,7 @@ function mount(section, config, scenarioPanel) {
     b.addEventListener("click", () => socket.send("control", { action: "speed", value: Number(b.dataset.speed) }));
   }
   section.querySelector('[data-control="reset"]')?.addEventListener("click", () => {
-    if (window.confirm("클러스터를 처음 상태로 되돌릴까요? 모든 오브젝트가 사라집니다.\nReset the cluster? Everything in it will be gone.")) {
+    if (window.confirm(t("클러스터를 처음 상태로 되돌릴까요? 모든 오브젝트가 사라집니다.\nReset the cluster? Everything in it will be gone."))) {
       socket.send("control", { action: "reset", value: null });
     }
   });
@@ -168,10 +169,10 @@ function mount(section, config, scenarioPanel) {
     const url = button.dataset.url;
     let ok = false;
     try { await navigator.clipboard.writeText(url); ok = true; } catch { ok = false; }
-    if (!ok) window.prompt("읽기 전용 공유 링크 · Read-only share link", url);
+    if (!ok) window.prompt(t("읽기 전용 공유 링크 · Read-only share link"), url);
     const label = button.lastChild;
     const old = label.textContent;
-    label.textContent = ok ? " 복사했습니다 ✓" : old;
+    label.textContent = ok ? ` ${t("복사했습니다 ✓")}` : old;
     setTimeout(() => { label.textContent = old; }, 2000);
   });
   section.querySelector('[data-tool="export"]')?.addEventListener("click", () => openMermaidPanel(config.exportUrl));
@@ -189,7 +190,7 @@ function mount(section, config, scenarioPanel) {
     socket, term, editor,
     showTab(name) { const tab = tabs.find((t) => t.dataset.tab === name); if (tab) selectTab(tab); },
     restartScenario() {
-      if (!window.confirm("클러스터를 초기화하고 시나리오를 처음부터 시작할까요? · Reset and restart?")) return;
+      if (!window.confirm(t("클러스터를 초기화하고 시나리오를 처음부터 시작할까요? · Reset and restart?"))) return;
       socket.send("control", { action: "reset", value: null });
       socket.send("scenario.start", { scenario: config.scenario });
     },

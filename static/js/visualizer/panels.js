@@ -1,12 +1,14 @@
 // Thin: the HTML side panels — the narrated event log (an ARIA live region) and the etcd key list.
 
+import { english, t } from "../i18n.js";
+
 const STEP_MARK = ["", "①", "②", "③", "④", "⑤", "⑥"];
 const MAX_EVENTS = 60;
 
-function fmtTime(t) {
-  const s = Math.max(0, Number(t) || 0);
+function fmtTime(seconds) {
+  const s = Math.max(0, Number(seconds) || 0);
   const m = Math.floor(s / 60);
-  return m ? `${m}분 ${(s % 60).toFixed(0).padStart(2, "0")}초` : `${s.toFixed(1)}초`;
+  return m ? t("{m}분 {s}초", { m, s: (s % 60).toFixed(0).padStart(2, "0") }) : t("{s}초", { s: s.toFixed(1) });
 }
 
 export function renderEvents(list, events, { initial = false } = {}) {
@@ -22,13 +24,15 @@ export function renderEvents(list, events, { initial = false } = {}) {
     const step = document.createElement("span");
     step.className = "ev-step";
     step.textContent = ev.step ? STEP_MARK[ev.step] : "·";
-    if (ev.step) step.title = `동작 원리 ${ev.step}단계`;
+    if (ev.step) step.title = t("동작 원리 {n}단계", { n: ev.step });
     const body = document.createElement("span");
     body.className = "ev-text";
-    body.textContent = `${ev.type === "Warning" ? "⚠ " : ""}${ev.ko || ev.message || ""}`;
+    // The engine narrates each event in both languages; an English page shows the English only.
+    const said = english ? ev.en || ev.message || ev.ko || "" : ev.ko || ev.message || "";
+    body.textContent = `${ev.type === "Warning" ? "⚠ " : ""}${said}`;
     const en = document.createElement("span");
     en.className = "en ev-en";
-    en.textContent = ev.en || "";
+    en.textContent = english ? "" : ev.en || "";
     const who = document.createElement("span");
     who.className = "ev-who";
     who.textContent = ev.component || "";

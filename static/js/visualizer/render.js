@@ -5,12 +5,13 @@
 import { computeLayout } from "./layout.js";
 import { createVersionColours, STATUS_SYMBOL } from "./model.js";
 import { el, fit, fitMiddle, roundRect, text } from "./svg.js";
+import { t } from "../i18n.js";
 
 const PARTS = {
-  apiserver: ["API Server", "모든 요청 처리"],
-  scheduler: ["스케줄러", "컨테이너 배치 결정"],
-  controllers: ["컨트롤러 매니저", "상태 관리 · 자동 복구"],
-  etcd: ["etcd", "클러스터 정보 저장"],
+  apiserver: ["API Server", t("모든 요청 처리")],
+  scheduler: [t("스케줄러"), t("컨테이너 배치 결정")],
+  controllers: [t("컨트롤러 매니저"), t("상태 관리 · 자동 복구")],
+  etcd: ["etcd", t("클러스터 정보 저장")],
 };
 const STEP_MARK = ["", "①", "②", "③", "④", "⑤", "⑥"];
 
@@ -43,15 +44,15 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     const ux = L.user.x + L.user.w / 2;
     if (L.user.h > 40) {
       text(user, ux, L.user.y + 34, "👤", { class: "v-user-icon", "text-anchor": "middle" });
-      text(user, ux, L.user.y + 58, "사용자", { class: "v-part-title", "text-anchor": "middle" });
+      text(user, ux, L.user.y + 58, t("사용자"), { class: "v-part-title", "text-anchor": "middle" });
       text(user, ux, L.user.y + 74, "kubectl", { class: "v-part-sub mono", "text-anchor": "middle" });
     } else {
-      text(user, L.user.x + 10, L.user.y + 20, "👤 사용자 · kubectl / docker", { class: "v-part-title" });
+      text(user, L.user.x + 10, L.user.y + 20, `👤 ${t("사용자")} · kubectl / docker`, { class: "v-part-title" });
     }
     const cp = el("g", { class: "v-cp-box" }, layers.cp);
     roundRect(cp, L.cp, { class: "v-cp-frame", rx: 12 });
     const cpReady = model.controlPlane ? model.controlPlane.ready : true;
-    text(cp, L.cp.x + 12, L.cp.y + 20, "마스터 노드 (Control Plane)", { class: "v-box-title" });
+    text(cp, L.cp.x + 12, L.cp.y + 20, t("마스터 노드 (Control Plane)"), { class: "v-box-title" });
     text(cp, L.cp.x + L.cp.w - 10, L.cp.y + 20, cpReady ? "● Ready" : "✕ NotReady", { class: "v-box-status", "text-anchor": "end" });
     for (const [name, [title, sub]] of Object.entries(PARTS)) {
       const r = L.parts[name];
@@ -102,15 +103,15 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     }
     for (const r of layout.nodes) {
       if (!model.pods.some((p) => p.node === r.name)) {
-        text(layers.nodes, r.x + r.w / 2, r.y + 80, "파드 없음 · no pods", { class: "v-node-empty", "text-anchor": "middle" });
+        text(layers.nodes, r.x + r.w / 2, r.y + 80, t("파드 없음 · no pods"), { class: "v-node-empty", "text-anchor": "middle" });
       }
     }
     if (layout.pending) {
       const r = layout.pending;
       const g = el("g", { class: "v-node v-node-pending" }, layers.nodes);
       roundRect(g, r, { class: "v-node-box", rx: 12 });
-      text(g, r.x + 10, r.y + 18, "배치 대기 (Pending)", { class: "v-box-title" });
-      text(g, r.x + 10, r.y + 38, fit("스케줄러가 아직 노드를 정하지 못한 파드", r.w - 20, 11, false), { class: "v-part-sub" });
+      text(g, r.x + 10, r.y + 18, t("배치 대기 (Pending)"), { class: "v-box-title" });
+      text(g, r.x + 10, r.y + 38, fit(t("스케줄러가 아직 노드를 정하지 못한 파드"), r.w - 20, 11, false), { class: "v-part-sub" });
     }
   }
 
@@ -121,7 +122,7 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     if (item.kind === "deployment") {
       const d = item.data;
       text(g, 8, 16, fit(`Deployment ${d.name}`, w - 16, 11.5), { class: "v-band-title mono" });
-      text(g, 8, 31, fit(`${d.ready}/${d.replicas} Ready · 최신 ${d.updated}${d.revision ? ` · rev ${d.revision}` : ""}`, w - 16, 10.5, false), { class: "v-band-sub" });
+      text(g, 8, 31, fit(`${t("{ready}/{replicas} Ready · 최신 {updated}", d)}${d.revision ? ` · rev ${d.revision}` : ""}`, w - 16, 10.5, false), { class: "v-band-sub" });
       let x = 8;
       for (const image of d.images) {
         const v = image.split(":").pop();
@@ -135,7 +136,7 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
       text(g, 8, 16, fit(`Service ${s.name} · ${s.type}`, w - 16, 11.5), { class: "v-band-title mono" });
       const port = s.ports[0];
       text(g, 8, 31, fit(`${s.clusterIP || ""}${port ? `:${port.port}` : ""}${port?.nodePort ? ` · NodePort ${port.nodePort}` : ""}`, w - 16, 10.5), { class: "v-band-sub mono" });
-      text(g, 8, 45, fit(`엔드포인트 Ready ${s.readyPods.length}개 · 요청 ${s.total}`, w - 16, 10.5, false), { class: "v-band-sub" });
+      text(g, 8, 45, fit(t("엔드포인트 Ready {n}개 · 요청 {total}", { n: s.readyPods.length, total: s.total }), w - 16, 10.5, false), { class: "v-band-sub" });
     } else if (item.kind === "hpa") {
       const h = item.data;
       text(g, 8, 16, fit(`HPA ${h.name} → ${h.target.split("/").pop()}`, w - 16, 11.5), { class: "v-band-title mono" });
@@ -152,17 +153,17 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
         el("line", { x1: tx, x2: tx, y1: 19, y2: 35, class: "v-gauge-target" }, g);
       }
       const cpu = h.currentCPU === null || h.currentCPU === undefined ? "<unknown>" : `${h.currentCPU}%`;
-      text(g, 8, 46, fit(`CPU ${cpu} / 목표 ${h.targetCPU ?? "?"}% · 파드 ${h.replicas} (${h.min}–${h.max})`, w - 16, 10.5, false), { class: "v-band-sub" });
+      text(g, 8, 46, fit(t("CPU {cpu} / 목표 {target}% · 파드 {replicas} ({min}–{max})", { cpu, target: h.targetCPU ?? "?", replicas: h.replicas, min: h.min, max: h.max }), w - 16, 10.5, false), { class: "v-band-sub" });
     } else if (item.kind === "secret") {
       const s = item.data;
       text(g, 8, 16, fit(`🔑 Secret ${s.name}`, w - 16, 11.5), { class: "v-band-title mono" });
-      text(g, 8, 31, fit(`키 ${s.keys.length}개 · ${s.type}`, w - 16, 10.5, false), { class: "v-band-sub" });
-      text(g, 8, 45, `파드 ${s.usedBy}개가 사용`, { class: "v-band-sub" });
+      text(g, 8, 31, fit(t("키 {n}개 · {type}", { n: s.keys.length, type: s.type }), w - 16, 10.5, false), { class: "v-band-sub" });
+      text(g, 8, 45, t("파드 {n}개가 사용", { n: s.usedBy }), { class: "v-band-sub" });
     } else if (item.kind === "pvc") {
       const p = item.data;
       text(g, 8, 16, fit(`💾 PVC ${p.name}`, w - 16, 11.5), { class: "v-band-title mono" });
       text(g, 8, 31, fit(`${p.status === "Bound" ? "● Bound" : `◐ ${p.status}`} · ${p.capacity || ""} ${p.accessModes.join(",")}`, w - 16, 10.5, false), { class: "v-band-sub" });
-      text(g, 8, 45, fit(`파드 ${p.usedBy}개가 사용${p.volume ? ` · ${p.volume}` : ""}`, w - 16, 10.5, false), { class: "v-band-sub" });
+      text(g, 8, 45, fit(`${t("파드 {n}개가 사용", { n: p.usedBy })}${p.volume ? ` · ${p.volume}` : ""}`, w - 16, 10.5, false), { class: "v-band-sub" });
     }
   }
 
@@ -205,7 +206,7 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     const w = r.w;
     const colour = colourOf(pod.image);
     const title = el("title", {}, g);
-    title.textContent = `${pod.docker ? "docker 컨테이너" : "파드"} ${pod.name} · ${pod.image} · ${pod.status}${pod.docker ? "" : ` · ${pod.ready ? "Ready" : "NotReady"}`} · 재시작 ${pod.restarts}`;
+    title.textContent = `${pod.docker ? t("docker 컨테이너") : t("파드")} ${pod.name} · ${pod.image} · ${pod.status}${pod.docker ? "" : ` · ${pod.ready ? "Ready" : "NotReady"}`} · ${t("재시작 {n}", { n: pod.restarts })}`;
     roundRect(g, { x: 0, y: 0, w, h: r.h }, { class: "v-pod-box", rx: 7 });
     el("rect", { x: 0, y: 0, width: 6, height: r.h, rx: 3, fill: colour, class: "v-pod-strip" }, g);
     // Version pill: the colour and the version text, never the colour alone.
@@ -222,7 +223,7 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
       el("rect", { x, y: 40, width: bw, height: 14, rx: 3, class: "v-docker-badge" }, g);
       text(g, x + bw / 2, 51, "docker", { class: "v-docker-text mono", "text-anchor": "middle" });
       x += bw + 5;
-      text(g, x, 51, fit("주인 없음", w - x - 8, 10, false), { class: "v-pod-sub" });
+      text(g, x, 51, fit(t("주인 없음"), w - x - 8, 10, false), { class: "v-pod-sub" });
     } else {
       const label = pod.ready ? "✓ Ready" : "NotReady";
       const bw = 14 + label.length * 5.9;

@@ -1,6 +1,8 @@
 // The guided scenario panel: steps rendered by the template, their state driven by `scenario` frames
 // (a step completes when the cluster's state shows it, never by a click here).
 
+import { t } from "../i18n.js";
+
 export function createScenarioPanel(root, { onHint = () => {}, onYaml = () => {}, onRestart = () => {} } = {}) {
   if (!root) return { update() {} };
   const progress = root.querySelector('[data-part="progress"]');
@@ -20,7 +22,7 @@ export function createScenarioPanel(root, { onHint = () => {}, onYaml = () => {}
 
   function update(scenario) {
     if (!scenario) {
-      progress.textContent = "시나리오를 시작하는 중… · Starting";
+      progress.textContent = t("시나리오를 시작하는 중… · Starting");
       return;
     }
     const steps = scenario.steps || [];
@@ -30,14 +32,14 @@ export function createScenarioPanel(root, { onHint = () => {}, onYaml = () => {}
       const state = step.done ? "done" : i === scenario.current && !scenario.complete ? "current" : "todo";
       li.dataset.state = state;
       li.querySelector(".viz-step-mark").textContent = state === "done" ? "✔" : state === "current" ? "▶" : "○";
-      li.querySelector(".viz-step-state").textContent = state === "done" ? "완료" : state === "current" ? "지금 할 일" : "할 일";
+      li.querySelector(".viz-step-state").textContent = state === "done" ? t("완료") : state === "current" ? t("지금 할 일") : t("할 일");
       if (state === "current") li.setAttribute("aria-current", "step");
       else li.removeAttribute("aria-current");
     });
     const done = steps.filter((s) => s.done).length;
     const text = scenario.complete
-      ? `🎉 모든 단계를 마쳤습니다 (${done}/${steps.length}) · Scenario complete`
-      : `${done}/${steps.length} 단계 완료 · 지금: ${steps[scenario.current]?.title || ""}`;
+      ? `🎉 ${t("모든 단계를 마쳤습니다 ({done}/{total}) · Scenario complete", { done, total: steps.length })}`
+      : t("{done}/{total} 단계 완료 · 지금: {title}", { done, total: steps.length, title: steps[scenario.current]?.title || "" });
     if (text !== last) {
       progress.textContent = text;
       last = text;

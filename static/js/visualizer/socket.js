@@ -6,6 +6,7 @@
 // a `kubectl delete` typed a minute ago would surprise the person who typed it.
 
 import { frame, MAX_FRAME } from "./protocol.js";
+import { t } from "../i18n.js";
 
 const PING_EVERY_MS = 20000;
 const PONG_TIMEOUT_MS = 10000;
@@ -76,7 +77,7 @@ export function connect(path, { onFrame, onStatus = () => {} }) {
     });
     socket.addEventListener("close", (event) => {
       clearTimers();
-      failPending("연결이 끊겼습니다 · Disconnected");
+      failPending(t("연결이 끊겼습니다 · Disconnected"));
       if (event.code === 4403 || event.code === 4404) {
         stopped = true;
         onStatus(event.code === 4403 ? "denied" : "missing");
@@ -109,16 +110,16 @@ export function connect(path, { onFrame, onStatus = () => {} }) {
     return new Promise((resolve) => {
       const text = frame(type, { id, ...fields });
       if (text.length > MAX_FRAME) {
-        resolve({ type: "error", code: "too_large", message: "메시지가 너무 큽니다 (최대 72 KiB) · Too large", ref: id });
+        resolve({ type: "error", code: "too_large", message: t("메시지가 너무 큽니다 (최대 72 KiB) · Too large"), ref: id });
         return;
       }
       if (!isOpen()) {
-        resolve({ type: "error", code: "offline", message: "서버에 연결되어 있지 않습니다 · Not connected", ref: id });
+        resolve({ type: "error", code: "offline", message: t("서버에 연결되어 있지 않습니다 · Not connected"), ref: id });
         return;
       }
       const timer = setTimeout(() => {
         pending.delete(id);
-        resolve({ type: "error", code: "timeout", message: "서버가 응답하지 않습니다 · No answer", ref: id });
+        resolve({ type: "error", code: "timeout", message: t("서버가 응답하지 않습니다 · No answer"), ref: id });
       }, REQUEST_TIMEOUT_MS);
       pending.set(id, { id, resolve, timer });
       socket.send(text);

@@ -3,6 +3,7 @@
 // then `kubectl apply -f -` of exactly the text that was diffed.
 
 import { TEMPLATES } from "./yaml-templates.js";
+import { english, t } from "../i18n.js";
 
 // Returns [[className|null, text], ...] for one YAML line; pure, so it can be tested without a page.
 export function tokenizeLine(line) {
@@ -62,12 +63,12 @@ export function createYamlEditor(root, { run, onApplied = () => {} }) {
   let error = null; // {line, column, message}
   let diffedText = null;
 
-  for (const t of TEMPLATES) {
+  TEMPLATES.forEach((tpl, i) => {
     const option = document.createElement("option");
-    option.value = t.key;
-    option.textContent = `${t.ko} · ${t.en}`;
+    option.value = tpl.key;
+    option.textContent = english ? `${i + 1}. ${tpl.en}` : `${tpl.ko} · ${tpl.en}`;
     picker.append(option);
-  }
+  });
 
   function paint() {
     const lines = area.value.split("\n");
@@ -141,7 +142,9 @@ export function createYamlEditor(root, { run, onApplied = () => {} }) {
     error = err && err.line ? { line: err.line, column: err.column || null, message: err.message || "" } : null;
     paint();
     if (err) {
-      const where = err.line ? `${err.line}번째 줄${err.column ? ` ${err.column}번째 칸` : ""} · line ${err.line}${err.column ? `, column ${err.column}` : ""}: ` : "";
+      const where = !err.line ? "" : err.column
+        ? `${t("{line}번째 줄 {column}번째 칸 · line {line}, column {column}", { line: err.line, column: err.column })}: `
+        : `${t("{line}번째 줄 · line {line}", { line: err.line })}: `;
       setMessage(`⚠ ${where}${err.message || ""}`, "error");
       if (err.line) scrollToLine(err.line);
     }
@@ -168,9 +171,9 @@ export function createYamlEditor(root, { run, onApplied = () => {} }) {
   }
 
   function load(key) {
-    const t = TEMPLATES.find((x) => x.key === key) || TEMPLATES[0];
-    area.value = t.yaml;
-    hint.textContent = t.hint;
+    const chosen = TEMPLATES.find((x) => x.key === key) || TEMPLATES[0];
+    area.value = english ? chosen.yaml.replace(/#.*[가-힣].*$/gm, "").replace(/[ \t]+$/gm, "") : chosen.yaml;
+    hint.textContent = chosen.hint;
     diffedText = null;
     applyButton.disabled = true;
     showError(null);
@@ -180,23 +183,23 @@ export function createYamlEditor(root, { run, onApplied = () => {} }) {
 
   async function diff() {
     const text = area.value;
-    setMessage("차이를 계산하는 중… · Diffing", "busy");
+    setMessage(t("차이를 계산하는 중… · Diffing"), "busy");
     const answer = await run("kubectl diff -f -", text);
     if (answer.type === "error") { showError(null); setMessage(`⚠ ${answer.message}`, "error"); return answer; }
     if (answer.error) { showError(answer.error); showDiff(""); return answer; }
     showError(null);
-    if (!answer.ok) { setMessage(`⚠ ${answer.output || "diff 실패"}`, "error"); showDiff(""); return answer; }
+    if (!answer.ok) { setMessage(`⚠ ${answer.output || t("diff 실패")}`, "error"); showDiff(""); return answer; }
     diffedText = text;
     applyButton.disabled = false;
     showDiff(answer.output);
-    setMessage(answer.output.trim() ? "차이를 확인했으면 적용하세요 · Review, then apply" : "바뀌는 것이 없습니다 · No changes", "ok");
+    setMessage(answer.output.trim() ? t("차이를 확인했으면 적용하세요 · Review, then apply") : t("바뀌는 것이 없습니다 · No changes"), "ok");
     return answer;
   }
 
   async function apply() {
     if (diffedText === null || diffedText !== area.value) return diff();
     const text = diffedText;
-    setMessage("적용하는 중… · Applying", "busy");
+    setMessage(t("적용하는 중… · Applying"), "busy");
     const answer = await run("kubectl apply -f -", text);
     if (answer.type === "error") { setMessage(`⚠ ${answer.message}`, "error"); return answer; }
     if (answer.error) { showError(answer.error); return answer; }

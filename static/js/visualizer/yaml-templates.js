@@ -1,9 +1,11 @@
-// Starting manifests for each of the lesson's 8 core features (개념 2). Pure data.
+// Starting manifests for each of the lesson's 8 core features (개념 2). Pure data (hints translated).
+
+import { t } from "../i18n.js";
 
 export const TEMPLATES = [
   {
     key: "deployment", ko: "1. 컨테이너 배포 (Deployment)", en: "Deployment",
-    hint: "kubectl get pods -w 대신 그림에서 파드가 Pending → ContainerCreating → Running 으로 바뀌는 것을 보세요.",
+    hint: t("kubectl get pods -w 대신 그림에서 파드가 Pending → ContainerCreating → Running 으로 바뀌는 것을 보세요."),
     yaml: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -33,7 +35,7 @@ spec:
   },
   {
     key: "service", ko: "2. 서비스 디스커버리 (Service)", en: "Service discovery",
-    hint: "적용 후 콘솔에서 kubectl exec <파드> -- nslookup web 으로 DNS 이름을 확인해 보세요.",
+    hint: t("적용 후 콘솔에서 kubectl exec <파드> -- nslookup web 으로 DNS 이름을 확인해 보세요."),
     yaml: `apiVersion: v1
 kind: Service
 metadata:
@@ -48,7 +50,7 @@ spec:
   },
   {
     key: "traffic", ko: "3. 로드 밸런싱 (트래픽)", en: "Load balancing",
-    hint: "적용 후 콘솔에서 sim traffic web 30 을 실행하면 요청이 Ready 파드들에 고루 퍼집니다.",
+    hint: t("적용 후 콘솔에서 sim traffic web 30 을 실행하면 요청이 Ready 파드들에 고루 퍼집니다."),
     yaml: `apiVersion: v1
 kind: Service
 metadata:
@@ -67,7 +69,7 @@ spec:
   },
   {
     key: "hpa", ko: "4. 자동 확장 (HPA)", en: "Auto scaling",
-    hint: "적용 후 sim load web 90 으로 CPU 부하를 주면 HPA 게이지와 파드 수가 바뀝니다.",
+    hint: t("적용 후 sim load web 90 으로 CPU 부하를 주면 HPA 게이지와 파드 수가 바뀝니다."),
     yaml: `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -90,7 +92,7 @@ spec:
   },
   {
     key: "probes", ko: "5. 헬스 체크 (프로브)", en: "Health checks",
-    hint: "sim probe-fail <파드> readiness 와 sim probe-fail <파드> liveness 의 차이를 비교해 보세요.",
+    hint: t("sim probe-fail <파드> readiness 와 sim probe-fail <파드> liveness 의 차이를 비교해 보세요."),
     yaml: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -123,7 +125,7 @@ spec:
   },
   {
     key: "rolling", ko: "6. 롤링 업데이트", en: "Rolling update",
-    hint: "image 를 nginx:1.21 로 바꾸고 다시 적용하면 파드가 하나씩 교체됩니다.",
+    hint: t("image 를 nginx:1.21 로 바꾸고 다시 적용하면 파드가 하나씩 교체됩니다."),
     yaml: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -151,7 +153,7 @@ spec:
   },
   {
     key: "secret", ko: "7. 시크릿 관리 (Secret)", en: "Secret management",
-    hint: "etcd 패널에서 시크릿 값이 base64 로만 저장되는 것을 확인하고 sim encrypt-at-rest on 과 비교해 보세요.",
+    hint: t("etcd 패널에서 시크릿 값이 base64 로만 저장되는 것을 확인하고 sim encrypt-at-rest on 과 비교해 보세요."),
     yaml: `apiVersion: v1
 kind: Secret
 metadata:
@@ -187,7 +189,7 @@ spec:
   },
   {
     key: "pvc", ko: "8. 스토리지 관리 (PVC)", en: "Storage",
-    hint: "kubectl exec 로 /data 에 파일을 쓰고 파드를 지운 뒤 새 파드에서 다시 읽어 보세요.",
+    hint: t("kubectl exec 로 /data 에 파일을 쓰고 파드를 지운 뒤 새 파드에서 다시 읽어 보세요."),
     yaml: `apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:

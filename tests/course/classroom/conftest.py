@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from course.classroom import actions, identity
+from course.classroom import actions, consumer, identity, presence
 
 
 @pytest.fixture
@@ -43,3 +43,22 @@ def student_cookie(student) -> str:
     name = identity.cookie_name(student.session.code)
     value = identity.cookie_signer(name).sign(str(student.pk))
     return f"{name}={value}"
+
+
+@pytest.fixture(autouse=True)
+def quiet_presence(request, monkeypatch):
+    """Keep the consumer's throttled refreshes (presence, class checklist) out of tests about something
+    else, so their frames arrive in the order the test expects; tests marked `presence` get the real thing."""
+    if request.node.get_closest_marker("presence") is None:
+        monkeypatch.setattr(consumer, "refresh_later", lambda session_id, kind: None)
+    yield
+    for task in consumer._pending.values():
+        task.cancel()
+    consumer._pending.clear()
+    consumer._sent.clear()
+
+
+def online(*students) -> None:
+    """Count one open socket for each student, as their page connecting would."""
+    for student in students:
+        presence.connected(student.pk)

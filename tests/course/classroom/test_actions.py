@@ -9,6 +9,7 @@ from django.utils import timezone
 from course.classroom import actions, grading, state
 from course.classroom.protocol import ProtocolError
 from course.models import Answer, Pair, Question, Student
+from tests.course.classroom.conftest import online
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,7 @@ def test_an_unknown_section_is_refused(klass):
 
 
 def test_answers_are_graded_stored_and_summarised_for_the_instructor(klass, alice, bob):
+    online(bob)  # Bob is in the room but has not answered; Alice answers without a socket open
     frames = actions.submit_answer(klass, alice, "definition", 1, 0)
     reply = frames_to(frames, state.student_group(alice.pk))[0]
     assert reply["correct"] and reply["explanation"] and reply["section_url"].endswith("/concept-1/")
@@ -111,6 +113,7 @@ def test_a_malformed_answer_is_refused_and_not_stored(klass, alice):
 
 
 def test_peer_instruction_runs_two_rounds_side_by_side(klass, alice, bob):
+    online(alice, bob)
     with pytest.raises(ProtocolError):
         actions.submit_answer(klass, alice, "etcd-role", 1, 1)  # not open yet
     frames = actions.open_live(klass, "etcd-role")

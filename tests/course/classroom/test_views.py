@@ -1,11 +1,17 @@
 """Classroom pages: join by code with a signed cookie, the instructor's pages, CSV export, escaping, CSRF."""
 
+import csv
+import io
+import re
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from course.classroom import actions
-from course.models import ClassSession, Student
+from course.classroom import actions, export
+from course.models import ClassSession, Question, Student
+from course.models.classroom import Prediction
 
 pytestmark = pytest.mark.django_db
 
@@ -125,20 +131,51 @@ def test_the_projector_page_has_no_names(client, klass, alice, instructor):
     assert klass.code in page and "Alice" not in page
 
 
-def test_export_has_every_answer_and_pair_answer(client, klass, alice, bob, instructor):
+def test_export_has_every_answer_prediction_and_pair_answer_under_korean_labels(
+    client, klass, alice, bob, instructor
+):
+    call_command("loaddata", "predictions", verbosity=0)
     actions.submit_answer(klass, alice, "six-step-flow", [0, 1, 2, 3, 4, 5], 0)
+    actions.submit_answer(klass, alice, "six-step-flow", [1, 0, 2, 3, 4, 5], 0)  # a second attempt
     actions.submit_answer(klass, bob, "component-roles", [0, 1, 2, 3, 4, 5], 0)
+    prediction = Prediction.objects.get(key="predict-delete-pod")
+    actions.prediction_opened(klass, prediction, [])
+    klass.refresh_from_db()
+    actions.vote_prediction(klass, bob, "predict-delete-pod", prediction.answer)
     actions.form_pairs(klass)
     alice.refresh_from_db()
     actions.update_pair(klass, alice, "practice", "=cmd|' /C calc'!A0")
+    actions.update_pair(klass, alice, "features", ["deployment", "secrets"])
     client.force_login(instructor)
     response = client.get(reverse("course:classroom:export", args=[klass.code]))
-    text = response.content.decode()
-    assert response["Content-Type"].startswith("text/csv")
-    assert "사용자 요청 → API Server → API Server → etcd" in text
-    assert "API Server=모든 요청 처리" in text
-    assert "'=cmd" in text
-    assert text.count("\n") == 1 + 2 + 3
+    text = response.content.decode("utf-8")
+    assert response["Content-Type"].startswith("text/csv") and text.startswith("\ufeff")
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header, rows = table[0], table[1:]
+    assert header == export.HEADER and header[:4] == ["구분", "수업 코드", "닉네임", "수준"]
+    assert header[-3:] == ["정답", "시도 횟수", "마지막 수정 시각"]
+    by_kind = {}
+    for row in rows:
+        by_kind.setdefault(row[0], []).append(dict(zip(header, row, strict=True)))
+    quiz = by_kind["퀴즈"]
+    assert [(r["닉네임"], r["수준"], r["문제 키"], r["정답"], r["시도 횟수"]) for r in quiz] == [
+        ("Alice", "초급", "six-step-flow", "X", "2"),
+        ("Bob", "고급", "component-roles", "O", "1"),
+    ]
+    steps = Question.objects.get(key="six-step-flow").choices
+    assert quiz[0]["응답"] == " → ".join(steps[i] for i in [1, 0, 2, 3, 4, 5])
+    assert "API Server=모든 요청 처리" in quiz[1]["응답"] and quiz[1]["라운드"] == "자율 풀이"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", quiz[0]["마지막 수정 시각"])
+    (vote,) = by_kind["예측"]
+    assert (vote["닉네임"], vote["정답"], vote["문제 키"]) == ("Bob", "O", "predict-delete-pod")
+    assert vote["응답"] == prediction.choices[prediction.answer]
+    pair_rows = by_kind["페어 토론"]
+    assert len(pair_rows) == 3 and {r["페어"] for r in pair_rows} == {"1"}
+    assert pair_rows[0]["응답"] == "컨테이너 배포 / 시크릿 관리"
+    assert pair_rows[1]["응답"] == "'=cmd|' /C calc'!A0"  # formula neutralised
+    assert pair_rows[1]["시도 횟수"] == "2" and pair_rows[1]["마지막 수정 시각"]
+    assert set(pair_rows[0]["닉네임"].split(", ")) == {"Alice", "Bob"}
+    assert len(rows) == 2 + 1 + 3  # the latest answer per question and round, with its attempts
 
 
 def test_unknown_class_is_404(client, lesson):

@@ -1,0 +1,139 @@
+"""The English UI in a real browser: with the language switched to English, the visualizer's cluster picture,
+panels, event narration and YAML editor carry no Hangul (nothing here is user content), and the classroom
+dashboard's roster and checklist speak English too.
+
+Screenshot: docs/screenshots/visualizer-english-laptop.png.
+"""
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import open_page
+from tests.browser.test_visualizer import run, set_speed, wait_live
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
+
+# Everything a viewer of the cluster panel can read: HTML text, the SVG picture's labels and tooltips,
+# and the names buttons and regions announce.
+VISIBLE_TEXT = """
+root => {
+  const out = [];
+  const walk = (el) => {
+    for (const node of el.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        const parent = node.parentElement;
+        if (!parent || parent.closest('[hidden], template, script, style, textarea')) continue;
+        const style = getComputedStyle(parent);
+        if (style.display === 'none' || style.visibility === 'hidden') continue;
+        if (node.textContent.trim()) out.push(node.textContent.trim());
+      } else if (node.nodeType === Node.ELEMENT_NODE) {
+        for (const attr of ['aria-label', 'title', 'placeholder']) {
+          if (node.getAttribute(attr)) out.push(node.getAttribute(attr));
+        }
+        for (const pseudo of ['::before', '::after']) {  // text drawn by CSS counts too
+          const content = getComputedStyle(node, pseudo).content;
+          if (content && content !== 'none' && content !== 'normal') out.push(content);
+        }
+        walk(node);
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+"""
+
+
+def english_context(browser, base_url: str, **kwargs):
+    context, page, watch = open_page(browser, base_url, **kwargs)
+    context.add_cookies(
+        [{"name": "django_language", "value": "en", "domain": urlsplit(base_url).hostname, "path": "/"}]
+    )
+    return context, page, watch
+
+
+def hangul_in(page, selector: str) -> list[str]:
+    texts = page.eval_on_selector(selector, VISIBLE_TEXT)
+    return sorted({text for text in texts if HANGUL.search(text)})
+
+
+def test_the_visualizer_in_english_has_no_hangul_in_the_picture_panels_or_events(
+    browser, asgi_server, screenshot_dir
+):
+    context, page, watch = english_context(browser, asgi_server, width=1366, height=768)
+    page.goto("/cluster/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    wait_live(page)
+    assert page.locator('.viz-cluster [data-part="status"]').inner_text() == "Live"
+    set_speed(page)
+    run(page, "kubectl create deployment web --image=nginx:1.20 --replicas=3")
+    run(page, "kubectl expose deployment web --port=80")
+    run(page, "kubectl autoscale deployment web --cpu-percent=50 --min=2 --max=5")
+    run(page, "kubectl create secret generic db --from-literal=password=s3cret")
+    run(page, "docker run -d nginx:1.20")
+    # A storage claim from the YAML editor's template, through diff then apply.
+    page.locator('[data-tab="yaml"]').click()
+    page.locator(".viz-yaml select").select_option("pvc")
+    page.locator('[data-action="diff"]').click()
+    page.wait_for_selector('[data-action="apply"]:not([disabled])')
+    page.locator('[data-action="apply"]').click()
+    page.wait_for_selector('.viz-yaml-message[data-kind="ok"]')
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if (
+            page.locator(".viz-cluster g[data-pod][data-ready=true]").count() >= 3
+            and page.locator(".v-band-pvc").count()
+        ):
+            break
+        page.wait_for_timeout(200)
+    page.locator(".viz-cluster g[data-pod]").first.wait_for()
+    assert page.locator(".viz-event-list li").count() > 5
+
+    page.locator('[data-tab="console"]').click()
+    run(page, "kubectl delete pod -l app=web")
+    page.wait_for_selector(".viz-flow li.is-lit")
+    leftovers = hangul_in(page, ".viz-cluster")
+    assert leftovers == [], leftovers
+    # The events are the engine's English narration, not the Korean with a gloss.
+    assert "The scheduler placed" in page.locator(".viz-event-list").inner_text()
+    assert page.locator(".v-part-title", has_text="Scheduler").count() == 1
+    page.screenshot(path=str(screenshot_dir / "visualizer-english-laptop.png"))
+    watch.assert_clean()
+    context.close()
+
+
+def test_the_classroom_roster_and_checklist_in_english(
+    browser, asgi_server, lesson, django_user_model, screenshot_dir
+):
+    call_command("loaddata", "quizzes", verbosity=0)
+    call_command("create_instructor", "teacher", password="teacher-password-1")
+    context, teacher, watch = english_context(browser, asgi_server, width=1920, height=1080)
+    teacher.goto("/admin/login/?next=/class/")
+    teacher.locator("#id_username").fill("teacher")
+    teacher.locator("#id_password").fill("teacher-password-1")
+    teacher.locator("input[type=submit]").click()
+    teacher.locator("#start-form button[type=submit]").click()
+    teacher.wait_for_selector("#socket-status[data-state=open]")
+    code = teacher.locator("#class-code").inner_text().strip()
+    s_ctx, student, _ = english_context(browser, asgi_server)
+    student.goto(f"/class/{code}/")
+    student.locator("#join-form input[name=nickname]").fill("Jimin")
+    student.locator("#join-form input[name=level]").first.check()
+    student.locator("#join-form button[type=submit]").click()
+    student.wait_for_selector("#socket-status[data-state=open]")
+    teacher.wait_for_function("() => document.getElementById('online-count').textContent === '1'")
+    assert hangul_in(teacher, "#roster") == []
+    assert "online" in teacher.locator("#roster").inner_text()
+    assert hangul_in(teacher, "#checklist") == []
+    assert "Understand the master–worker architecture" in teacher.locator("#checklist").inner_text()
+    teacher.locator("#roster").scroll_into_view_if_needed()
+    teacher.screenshot(path=str(screenshot_dir / "roster-dashboard-english.png"))
+    watch.assert_clean()
+    s_ctx.close()
+    context.close()

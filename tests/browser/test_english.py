@@ -121,6 +121,7 @@ def test_the_classroom_roster_and_checklist_in_english(
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
     code = teacher.locator("#class-code").inner_text().strip()
+    teacher.locator("#tab-students").click()  # the roster and the checklist live in the dashboard's tab 5
     s_ctx, student, _ = english_context(browser, asgi_server)
     student.goto(f"/class/{code}/")
     student.locator("#join-form input[name=nickname]").fill("Jimin")

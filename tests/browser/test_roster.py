@@ -54,6 +54,7 @@ def test_roster_presence_rename_remove_and_a_live_checklist(
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
     code = teacher.locator("#class-code").inner_text().strip()
+    teacher.locator("#tab-students").click()  # the roster and the checklist live in the dashboard's tab 5
 
     a_ctx, alice, alice_watch = open_page(browser, asgi_server, width=1366, height=768)
     join(alice, code, "지민", "초급")

@@ -21,10 +21,20 @@ document.getElementById("prev-section").addEventListener("click", () => move(-1)
 document.getElementById("next-section").addEventListener("click", () => move(1));
 document.querySelectorAll("[data-goto]").forEach((b) => b.addEventListener("click", () => send("section.set", { section: b.dataset.goto })));
 
+// Presses come faster than the server's echo: step from the section last asked for, not the one last shown,
+// so → → moves two sections. Its echo (or PENDING_MS without one) ends the wait.
+const PENDING_MS = 3000;
+let requested = null;
+
 function move(step) {
-  const index = slugs.indexOf(state.section?.section);
+  const pending = requested && Date.now() - requested.at < PENDING_MS ? requested.slug : null;
+  const from = pending || state.section?.section;
+  const index = slugs.indexOf(from);
   const target = slugs[Math.min(Math.max(index + step, 0), slugs.length - 1)];
-  if (target && target !== state.section?.section) send("section.set", { section: target });
+  if (target && target !== from) {
+    requested = { slug: target, at: Date.now() };
+    send("section.set", { section: target });
+  }
 }
 
 function tick() {
@@ -51,6 +61,7 @@ setInterval(tick, 1000);
 
 function onSection(section) {
   state.section = section;
+  if (requested?.slug === section.section) requested = null;
   state.receivedAt = Date.now();
   document.getElementById("now-title").textContent = section.title || "—";
   tick();

@@ -172,6 +172,16 @@ def test_a_whole_class_rehearsed_end_to_end(browser, asgi_server, instructor_acc
         assert seat.page.evaluate("() => window.scrollY") < 200
     projector.wait_for_function("() => document.getElementById('now-title').textContent.includes('개념 1')")
 
+    # A reload mid-answer: 하준 ticks two boxes of a multiple-choice question, the laptop reloads, the ticks are
+    # still there.
+    hajun = by_name["하준"].page
+    for value in ("0", "1"):
+        hajun.locator(f"#quiz-after-orchestration input[value='{value}']").check()
+    hajun.reload()
+    opened(hajun)
+    for value, ticked in (("0", True), ("1", True), ("2", False), ("3", False)):
+        assert hajun.locator(f"#quiz-after-orchestration input[value='{value}']").is_checked() is ticked
+
     # Self-paced quiz: four right, two wrong; instant feedback for each.
     for name, value in [("지민", 1), ("보라", 1), ("민수", 1), ("서연", 1), ("하준", 0), ("유나", 2)]:
         answer(by_name[name], "definition", str(value))

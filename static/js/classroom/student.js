@@ -172,7 +172,7 @@ function renderLive(live) {
   const q = live.question;
   const fresh = liveKey !== q.key || liveRound !== live.round || liveRevealed !== live.revealed;
   document.getElementById("live-round").textContent = t("{n}라운드", { n: live.round });
-  livePanel.dataset.summary = `${t("지금 함께 푸는 문제")} · ${t("{n}라운드", { n: live.round })}${live.revealed ? ` · ${t("결과 공개")}` : ""}`;
+  livePanel.dataset.summary = `${t("지금 함께 푸는 문제")} · ${t("{n}라운드", { n: live.round })}${live.revealed ? ` · ${t("결과 공개됨")}` : ""}`;
   if (liveKey !== q.key || liveRound !== live.round) {
     // Round 2 of the same question starts from what the student had (their round-1 pick or order).
     const carry = liveKey === q.key ? collectDraft(liveForm) : null;

@@ -32,7 +32,6 @@ export const EN = {
   "가장 중요한 3가지": "Top 3",
   "강사가 ‘{title}’(으)로 이동했습니다": "The instructor moved to ‘{title}’",
   "결과": "Results",
-  "결과 공개": "Reveal results",
   "결과 공개됨": "results shown",
   "결과 비공개": "results hidden",
   "고급": "Advanced",

@@ -1,8 +1,10 @@
 """The English UI in a real browser: with the language switched to English, the visualizer's cluster picture,
 panels, event narration and YAML editor carry no Hangul (nothing here is user content), and the classroom
-dashboard's roster and checklist speak English too.
+dashboard's roster and checklist speak English too, and so do the student's page, the dashboard and the projector
+during a live question (only lesson and user content stay Korean).
 
-Screenshot: docs/screenshots/visualizer-english-laptop.png.
+Screenshots: docs/screenshots/visualizer-english-laptop.png, classroom-student-english-390.png,
+classroom-dashboard-english-1366.png, classroom-projector-english-1920.png.
 """
 
 import re

@@ -4,7 +4,8 @@ dashboard's roster and checklist speak English too, and so do the student's page
 during a live question (only lesson and user content stay Korean).
 
 Screenshots: docs/screenshots/visualizer-english-laptop.png, classroom-student-english-390.png,
-classroom-dashboard-english-1366.png, classroom-projector-english-1920.png.
+classroom-dashboard-english-1366.png, classroom-projector-english-1920.png,
+classroom-predict-projector-english-1920.png.
 """
 
 import re
@@ -176,7 +177,7 @@ VISIBLE_UI_TEXT = """
 CONTENT = ".lang-switch, .section-body, #cls-section-title, .cls-sections a, #agenda button, #now-title, select, legend"
 STUDENT_CONTENT = ", ".join(
     [CONTENT, ".quiz-choice span, .quiz-order-label, .quiz-order-buttons, .quiz-match-row > span"]
-    + [".quiz-detail, .quiz-feedback > p:not([class]), .cls-bar-label, #predict-result"]
+    + [".quiz-detail, .quiz-feedback > p:not([class]), .cls-bar-label"]
 )
 TEACH_CONTENT = ", ".join(
     [CONTENT, ".cls-result h3, #live-items, #live-state, .cls-bar-label, .cls-waiting p"]
@@ -277,6 +278,81 @@ def test_the_classroom_in_english_student_dashboard_and_projector_during_a_live_
     student.screenshot(path=str(screenshot_dir / "classroom-student-english-390.png"))
     teacher.screenshot(path=str(screenshot_dir / "classroom-dashboard-english-1366.png"))
     projector.screenshot(path=str(screenshot_dir / "classroom-projector-english-1920.png"))
+    watch.assert_clean()
+    s_watch.assert_clean()
+    s_ctx.close()
+    context.close()
+
+
+def test_predict_then_observe_in_english(browser, asgi_server, lesson, django_user_model, screenshot_dir):
+    """Predict → observe on English pages: the student's panel and verdict, the dashboard's state and the
+    projector's stage speak English; the prompt, its choices, the explanation and the demo's output are
+    content."""
+    call_command("loaddata", "predictions", verbosity=0)
+    call_command("create_instructor", "teacher", password="teacher-password-1")
+    context, teacher, watch = english_context(browser, asgi_server, width=1366, height=768)
+    teacher.goto("/admin/login/?next=/class/")
+    teacher.locator("#id_username").fill("teacher")
+    teacher.locator("#id_password").fill("teacher-password-1")
+    teacher.locator("input[type=submit]").click()
+    teacher.locator("#start-title").fill("Predict class")  # else the badge shows the lesson's (Korean) title
+    teacher.locator("#start-form button[type=submit]").click()
+    teacher.wait_for_selector("#socket-status[data-state=open]")
+    code = teacher.locator("#class-code").inner_text().strip()
+    projector = context.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(f"/class/{code}/projector/")
+    projector.wait_for_selector("#socket-status[data-state=open]")
+    s_ctx, student, s_watch = english_context(browser, asgi_server, width=1366, height=768)
+    student.goto(f"/class/{code}/")
+    student.locator("#join-form input[name=nickname]").fill("Jimin")
+    student.locator("#join-form input[name=level]").first.check()
+    student.locator("#join-form button[type=submit]").click()
+    student.wait_for_selector("#socket-status[data-state=open]")
+
+    teacher.locator("#predict-prompt").select_option("predict-scale")
+    teacher.locator("#predict-open").click()
+    student.wait_for_selector("#predict-panel:not([hidden])")
+    projector.wait_for_selector("#pj-predict:not([hidden])")
+    assert student.locator("#predict-phase").inner_text() == "Predict now"
+    student.locator("#predict-form input[value='2']").check()
+    student.locator("#predict-form button[type=submit]").click()
+    student.wait_for_function(
+        "() => document.querySelector('#predict-form .quiz-feedback').textContent.includes('Prediction saved')"
+    )
+    teacher.wait_for_function("() => document.getElementById('predict-state').textContent.includes('1/1')")
+    assert (
+        teacher.locator("#predict-state").inner_text().startswith("Demo paused · Collecting predictions 1/1")
+    )
+    assert projector.locator("#pj-predict-state").inner_text().startswith("The demo is paused")
+
+    teacher.locator("#predict-play").click()
+    projector.wait_for_selector("#pj-predict-result .cls-round")
+    student.wait_for_selector("#predict-result .cls-round")
+    teacher.wait_for_function(
+        "() => document.getElementById('predict-body').textContent.includes('deployment.apps/web scaled')"
+    )
+    verdict = student.locator("#predict-result .quiz-verdict").inner_text()
+    assert verdict.startswith("✅ My prediction was right · Correct: "), verdict
+    assert "Class predictions" in student.locator("#predict-result").inner_text()
+    prediction = ", ".join(
+        [STUDENT_CONTENT, "#predict-result .quiz-verdict, #predict-result div > p:not([class])"]
+    )
+    assert hangul_in_ui(student, prediction) == []
+    assert (
+        hangul_in_ui(
+            teacher, ", ".join([TEACH_CONTENT, "#predict-body h3, #predict-body div > p:not([class])"])
+        )
+        == []
+    )
+    assert (
+        hangul_in_ui(
+            projector,
+            ", ".join([PROJECTOR_CONTENT, "#pj-predict-prompt, #pj-predict-choices, .cls-pj-explain"]),
+        )
+        == []
+    )
+    projector.screenshot(path=str(screenshot_dir / "classroom-predict-projector-english-1920.png"))
     watch.assert_clean()
     s_watch.assert_clean()
     s_ctx.close()

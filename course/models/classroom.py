@@ -110,11 +110,13 @@ class Student(models.Model):
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "단일 선택"
-    MULTIPLE = "multiple", "복수 선택"
-    ORDERING = "ordering", "순서 맞추기"
-    MATCHING = "matching", "짝 맞추기"
-    YAML = "yaml", "YAML 과제"
+    # Translated, so the quiz forms and the dashboard read in the page's language (the frames' kind_label
+    # stays Korean; static/js/classroom/dom.js kindLabel names the kind in the browser).
+    SINGLE = "single", _("단일 선택")
+    MULTIPLE = "multiple", _("복수 선택")
+    ORDERING = "ordering", _("순서 맞추기")
+    MATCHING = "matching", _("짝 맞추기")
+    YAML = "yaml", _("YAML 과제")
 
 
 class Outcome(models.TextChoices):

@@ -1,5 +1,7 @@
 // Small DOM helpers. Every piece of text goes in through textContent, so student input is never parsed as HTML.
 
+import { english, t } from "../i18n.js";
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -35,7 +37,7 @@ export function bars(rows, { answerIndexes = null } = {}) {
   rows.forEach((row, index) => {
     const good = row.correct === true || (Array.isArray(answerIndexes) ? answerIndexes.includes(index) : answerIndexes === index);
     list.append(h("li", { class: good ? "is-correct" : "" },
-      h("span", { class: "cls-bar-label", text: row.label }),
+      h("span", { class: "cls-bar-label", text: barLabel(row) }),
       h("span", { class: "cls-bar-track" }, h("span", { class: "cls-bar-fill", style: `width:${(100 * row.count) / total}%` })),
       h("span", { class: "cls-bar-count", text: String(row.count) }),
     ));
@@ -43,11 +45,18 @@ export function bars(rows, { answerIndexes = null } = {}) {
   return list;
 }
 
+// A bar's label: a choice's own text (content), or 정답 / 오답 for the questions graded as a whole.
+function barLabel(row) {
+  if (row.correct === true) return t("정답");
+  if (row.correct === false) return t("오답");
+  return row.label;
+}
+
 export function roundCard(summary, title) {
   const pct = summary.percent_correct === null ? "—" : `${summary.percent_correct}%`;
   return h("div", { class: "cls-round", dataset: { round: String(summary.round) } },
     h("h3", { text: title }),
-    h("p", { class: "cls-hint", text: `응답 ${summary.answered}/${summary.students} · 정답률 ${pct}` }),
+    h("p", { class: "cls-hint", text: `${t("응답 {answered}/{students}", summary)} · ${t("정답률 {pct}", { pct })}` }),
     bars(summary.bars, { answerIndexes: summary.answer }),
   );
 }
@@ -58,23 +67,34 @@ export function readConfig() {
 
 // A pair's shared answer as the share board, the spotlight and the projector show it (no names).
 export function pairCard(pair, features, { number = true } = {}) {
-  const names = new Map(features.map((f) => [f.key, f.label]));
+  const names = new Map(features.map((f) => [f.key, featureName(f)]));
   return h("div", { class: "cls-paircard" },
-    number ? h("p", { class: "cls-hint", text: `${pair.number}조` }) : null,
-    h("p", {}, h("strong", { text: "가장 중요한 3가지: " }), pair.features.map((k) => names.get(k) || k).join(", ") || "—"),
-    h("p", {}, h("strong", { text: "우리 프로젝트: " }), pair.practice || "—"),
-    h("p", {}, h("strong", { text: "자동화 범위: " }), pair.automation || "—"));
+    number ? h("p", { class: "cls-hint", text: t("{n}조", { n: pair.number }) }) : null,
+    h("p", {}, h("strong", { text: `${t("가장 중요한 3가지")}: ` }), pair.features.map((k) => names.get(k) || k).join(", ") || "—"),
+    h("p", {}, h("strong", { text: `${t("우리 프로젝트")}: ` }), pair.practice || "—"),
+    h("p", {}, h("strong", { text: `${t("자동화 범위")}: ` }), pair.automation || "—"));
 }
 
 // The class chart of the features pairs picked.
 export function featureChart(rows) {
-  return bars(rows.map((r) => ({ label: `${r.label} (${r.en})`, count: r.count })));
+  return bars(rows.map((r) => ({ label: english ? r.en : `${r.label} (${r.en})`, count: r.count })));
+}
+
+// One of the 8 features by its name in the page's language (frames carry both: `label` and `en`).
+export function featureName(feature) {
+  return english && feature.en ? feature.en : feature.label;
+}
+
+// A question kind's name (the frames carry the Korean `kind_label`).
+const KINDS = { single: t("단일 선택"), multiple: t("복수 선택"), ordering: t("순서 맞추기"), matching: t("짝 맞추기"), yaml: t("YAML 과제") };
+export function kindLabel(question) {
+  return KINDS[question?.kind] || question?.kind_label || question?.kind || "";
 }
 
 // What the demo cluster answered to a prediction's setup and action (the dashboard shows failures' output).
 export function stepReport(steps, { outputs = false } = {}) {
   return h("ul", { class: "cls-ran" }, steps.filter((r) => r.kind === "command").map((r) => h("li", { dataset: { ok: String(r.ok) } },
     h("span", { "aria-hidden": "true", text: r.ok ? "✓ " : "✗ " }), h("code", { text: r.step }),
-    r.ok ? null : h("span", { class: "cls-error", text: " 실패 · failed" }),
+    r.ok ? null : h("span", { class: "cls-error", text: ` ${t("실패")}` }),
     outputs && r.output ? h("pre", { class: "cls-output", text: r.output }) : null)));
 }

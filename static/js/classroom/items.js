@@ -3,6 +3,7 @@
 // Shared by the projector and the dashboard; text goes in through h() (textContent) only.
 
 import { h } from "./dom.js";
+import { t } from "../i18n.js";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -13,19 +14,19 @@ export function questionItems(question) {
   }
   if (kind === "ordering") {
     return h("div", { class: "cls-items-wrap", dataset: { kind } },
-      h("p", { class: "cls-hint", text: "올바른 순서로 배열하세요 · Put in order" }),
+      h("p", { class: "cls-hint", text: t("올바른 순서로 배열하세요") }),
       h("ul", { class: "cls-items cls-items-order" }, choices.map((c) => h("li", { text: c.label }))));
   }
   if (kind === "matching") {
     return h("div", { class: "cls-items-match", dataset: { kind } },
       h("div", {},
-        h("p", { class: "cls-hint", text: "항목 · Items" }),
+        h("p", { class: "cls-hint", text: t("항목") }),
         h("ol", { class: "cls-items cls-match-left" }, (choices.left || []).map((c) => h("li", { text: c })))),
       h("div", {},
-        h("p", { class: "cls-hint", text: "짝 · Targets" }),
+        h("p", { class: "cls-hint", text: t("짝") }),
         h("ol", { class: "cls-items cls-match-right", type: "A" }, (choices.right || []).map((c) => h("li", { text: c })))));
   }
-  return h("p", { class: "cls-hint", text: "YAML 과제" });
+  return h("p", { class: "cls-hint", text: t("YAML 과제") });
 }
 
 // The answer of a matching or ordering question, for the instructor (from the dashboard's config).

@@ -15,7 +15,8 @@
 // - "저장됨" is shown only when nothing of this page is waiting for the server's acknowledgement.
 
 import * as Y from "../../vendor/yjs/yjs.js";
-import { h } from "./dom.js";
+import { featureName, h } from "./dom.js";
+import { english, t } from "../i18n.js";
 
 const PICK = 3;
 const TEXT_FIELDS = ["practice", "automation"];
@@ -106,10 +107,10 @@ function showSaveState() {
   else if (inflight || readPending().length) state = socketOpen ? "saving" : "offline";
   syncLine.dataset.state = state;
   syncLine.textContent = {
-    loading: "불러오는 중… · Loading",
-    saving: "저장 중… · Saving",
-    offline: "연결되면 저장됩니다 · Saved when back online",
-    saved: "저장됨 · Saved",
+    loading: t("불러오는 중…"),
+    saving: t("저장 중…"),
+    offline: t("연결되면 저장됩니다"),
+    saved: t("저장됨"),
   }[state];
 }
 
@@ -277,7 +278,8 @@ function buildFeatures(features) {
   if (featureBox.querySelector("input")) return;
   for (const f of features) {
     featureBox.append(h("label", { class: "cls-chip" },
-      h("input", { type: "checkbox", value: f.key, onchange: onFeature, disabled: true }), ` ${f.label} `, h("span", { class: "en", text: f.en })));
+      h("input", { type: "checkbox", value: f.key, onchange: onFeature, disabled: true }), ` ${featureName(f)} `,
+      english ? null : h("span", { class: "en", text: f.en })));
   }
 }
 
@@ -286,7 +288,7 @@ function renderPair(pair) {
   none.hidden = !!pair;
   box.hidden = !pair;
   if (!pair) { if (doc) { doc.destroy(); doc = null; pairId = null; } return; }
-  document.getElementById("pair-members").textContent = `${pair.number}조 · ${pair.members.join(", ")}${pair.code ? ` · 페어 코드 ${pair.code}` : ""}`;
+  document.getElementById("pair-members").textContent = `${t("{n}조", { n: pair.number })} · ${pair.members.join(", ")}${pair.code ? ` · ${t("페어 코드 {code}", { code: pair.code })}` : ""}`;
   if (pair.id !== pairId) {
     openDoc(pair.id);
     for (const area of areas) area.value = pair[area.dataset.field] || "";

@@ -5,10 +5,11 @@
 // and QR sit small in a corner; large before anyone joined, or on demand (J, or a click).
 
 import { connect, showStatus } from "./socket.js";
-import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
+import { featureChart, formatClock, h, kindLabel, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
 import { questionItems } from "./items.js";
 import { bindShortcuts } from "./shortcuts.js";
 import { renderDiagrams } from "../course/diagrams.js";
+import { t } from "../i18n.js";
 
 const config = readConfig();
 const root = document.getElementById("presenter");
@@ -49,7 +50,7 @@ function tick() {
     const elapsed = s.elapsed + (s.running ? (Date.now() - state.receivedAt) / 1000 : 0);
     const timer = document.getElementById("section-timer");
     const over = s.planned && elapsed > s.planned;
-    timer.textContent = s.planned ? (over ? `+${formatClock(elapsed - s.planned)} 초과` : `${formatClock(elapsed)} / ${formatClock(s.planned)}`) : formatClock(elapsed);
+    timer.textContent = s.planned ? (over ? t("+{clock} 초과", { clock: formatClock(elapsed - s.planned) }) : `${formatClock(elapsed)} / ${formatClock(s.planned)}`) : formatClock(elapsed);
     timer.dataset.over = String(Boolean(over));
   }
   const el = document.getElementById("discussion-timer");
@@ -57,7 +58,7 @@ function tick() {
   if (!d || !d.started_at) { el.hidden = true; return; }
   const left = d.seconds - (Date.now() + state.offset - d.started_at) / 1000;
   el.hidden = false;
-  el.textContent = left > 0 ? `페어 토론 ${formatClock(left)}` : "토론 종료";
+  el.textContent = left > 0 ? t("페어 토론 {clock}", { clock: formatClock(left) }) : t("토론 종료");
   el.dataset.over = String(left <= 0);
 }
 setInterval(tick, 1000);
@@ -88,11 +89,11 @@ function renderLive(live) {
   root.dataset.live = String(Boolean(live.question));
   if (!live.question) return;
   const q = live.question;
-  document.getElementById("pj-live-kind").textContent = q.kind_label || q.kind;
+  document.getElementById("pj-live-kind").textContent = kindLabel(q);
   document.getElementById("pj-live-prompt").textContent = q.prompt;
-  document.getElementById("pj-live-state").textContent = `${live.round}라운드 · ${live.revealed ? "결과" : "투표 중 — 휴대폰이나 노트북에서 답하세요"}`;
+  document.getElementById("pj-live-state").textContent = `${t("{n}라운드", { n: live.round })} · ${live.revealed ? t("결과") : t("투표 중 — 휴대폰이나 노트북에서 답하세요")}`;
   document.getElementById("pj-live-items").replaceChildren(questionItems(q));
-  document.getElementById("pj-live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, `${r.round}라운드`)));
+  document.getElementById("pj-live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))));
 }
 
 // Predict → observe: the demo cluster takes the stage; the prompt and, once played, the predictions beside it.
@@ -104,13 +105,13 @@ function renderPredict(p) {
   const q = p.prediction;
   document.getElementById("pj-predict-prompt").textContent = q.prompt;
   document.getElementById("pj-predict-state").textContent = p.played
-    ? "실행했습니다 — 데모 클러스터에서 변화를 하나씩 보세요 · Watch the demo"
-    : "데모를 멈췄습니다. 무슨 일이 일어날지 휴대폰이나 노트북에서 예측하세요 · Predict now";
+    ? t("실행했습니다 — 데모 클러스터에서 변화를 하나씩 보세요")
+    : t("데모를 멈췄습니다. 무슨 일이 일어날지 휴대폰이나 노트북에서 예측하세요");
   document.getElementById("pj-predict-choices").replaceChildren(...q.choices.map((c, i) =>
     h("li", { class: p.played && i === p.answer ? "is-answer" : "", text: c })));
   document.getElementById("pj-predict-result").replaceChildren(
     ...(p.played ? [
-      roundCard(p.histogram, "우리 반의 예측 · Class predictions"),
+      roundCard(p.histogram, t("우리 반의 예측")),
       stepReport(p.outcome?.action || []),
       h("p", { class: "cls-pj-explain", text: p.explanation }),
     ] : []));

@@ -1,6 +1,7 @@
 // Quiz forms: read the student's response in the protocol's shape, restore a stored one, show feedback.
 
 import { h } from "./dom.js";
+import { t } from "../i18n.js";
 
 export function collectResponse(form) {
   const kind = form.dataset.kind;
@@ -92,8 +93,8 @@ export function showHeld(form) {
   box.dataset.correct = "";
   delete box.dataset.pending;
   box.replaceChildren(
-    h("p", { class: "quiz-verdict", text: "답을 저장했습니다. · Saved" }),
-    h("p", { class: "cls-hint", text: "지금 함께 푸는 문제라 결과는 강사가 공개한 뒤 다시 제출하면 볼 수 있습니다." }),
+    h("p", { class: "quiz-verdict", text: t("답을 저장했습니다.") }),
+    h("p", { class: "cls-hint", text: t("지금 함께 푸는 문제라 결과는 강사가 공개한 뒤 다시 제출하면 볼 수 있습니다.") }),
   );
 }
 
@@ -101,11 +102,11 @@ export function showResult(form, result) {
   const box = form.querySelector(".quiz-feedback");
   delete box.dataset.pending;
   box.dataset.correct = String(result.correct);
-  const parts = [h("p", { class: "quiz-verdict", text: result.correct ? "✅ 정답입니다! · Correct" : "❌ 다시 생각해 보세요. · Not quite" })];
+  const parts = [h("p", { class: "quiz-verdict", text: result.correct ? `✅ ${t("정답입니다!")}` : `❌ ${t("다시 생각해 보세요.")}` })];
   if (result.detail) parts.push(h("p", { class: "quiz-detail", text: result.detail }));
   if (result.explanation) parts.push(h("p", { text: result.explanation }));
   if (result.section_url) {
-    parts.push(h("a", { href: result.section_url, target: "_blank", rel: "noopener" }, "레슨에서 다시 보기 ", h("span", { class: "en", text: "Review in the lesson" })));
+    parts.push(h("a", { href: result.section_url, target: "_blank", rel: "noopener" }, `${t("레슨에서 다시 보기")} `, h("span", { class: "en", text: "Review in the lesson" })));
   }
   box.replaceChildren(...parts);
 }

@@ -5,6 +5,7 @@
 // event (a question opened, a round, a reveal, a prediction, a spotlight) opens it again.
 
 import { formatClock } from "./dom.js";
+import { t } from "../i18n.js";
 
 // How long after the discussion ended the bar keeps showing "토론 시간 종료".
 export const ENDED_VISIBLE_S = 60;
@@ -15,8 +16,8 @@ export function discussionLabel(discussion, nowMs) {
   const left = discussion.seconds - (nowMs - discussion.started_at) / 1000;
   if (left < -ENDED_VISIBLE_S) return { visible: false, text: "", over: true };
   return left > 0
-    ? { visible: true, text: `토론 ${formatClock(left)}`, over: false }
-    : { visible: true, text: "토론 시간 종료", over: true };
+    ? { visible: true, text: t("토론 {clock}", { clock: formatClock(left) }), over: false }
+    : { visible: true, text: t("토론 시간 종료"), over: true };
 }
 
 export function createSheet(root, { offset = () => 0 } = {}) {
@@ -45,7 +46,7 @@ export function createSheet(root, { offset = () => 0 } = {}) {
     // The bar names what is inside: each panel's data-summary (set by the page, e.g. with the round), else
     // its heading without the English gloss. With one panel the bar is its heading (classroom.css).
     summary.textContent = shown.map((p) => p.dataset.summary || p.querySelector("h2")?.firstChild?.textContent?.trim() || "").filter(Boolean).join(" · ")
-      || "페어 토론 · Pair discussion";
+      || t("페어 토론");
     document.body.classList.toggle("has-sheet", !root.hidden);
     if (!shown.length && open) setOpen(false);
   }

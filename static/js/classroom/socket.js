@@ -44,10 +44,10 @@ export function connect(path, { onMessage, onStatus }) {
 }
 
 const STATUS_TEXT = {
-  connecting: t("연결 중… · Connecting"),
-  open: t("실시간 연결됨 · Live"),
-  closed: t("연결이 끊겼습니다. 다시 연결하는 중… · Reconnecting"),
-  denied: t("이 수업에 접근할 수 없습니다 · Not allowed"),
+  connecting: t("연결 중…"),
+  open: t("실시간 연결됨"),
+  closed: t("연결이 끊겼습니다. 다시 연결하는 중…"),
+  denied: t("이 수업에 접근할 수 없습니다"),
 };
 
 export function showStatus(element, status) {

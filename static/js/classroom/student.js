@@ -16,6 +16,7 @@ import { createSheet } from "./sheet.js";
 import { renderDiagrams } from "../course/diagrams.js";
 import { initPair, pairHello, pairMessage } from "./pair.js";
 import { handlePeople } from "./me.js";
+import { t } from "../i18n.js";
 
 const config = readConfig();
 const slot = document.getElementById("section-slot");
@@ -54,10 +55,10 @@ function wireSection(root) {
       event.preventDefault();
       const response = collectResponse(form);
       if (response === null || (Array.isArray(response) && !response.length)) {
-        showError(form, "답을 선택하세요. · Choose an answer.");
+        showError(form, t("답을 선택하세요."));
         return;
       }
-      showPending(form, "채점 중… · Grading");
+      showPending(form, t("채점 중…"));
       socket.send("answer", { question: form.dataset.key, response, round: 0 });
     });
   });
@@ -116,7 +117,7 @@ function isBusy() {
 }
 
 function showBanner(title) {
-  document.getElementById("follow-banner-text").textContent = `강사가 ‘${title}’(으)로 이동했습니다`;
+  document.getElementById("follow-banner-text").textContent = t("강사가 ‘{title}’(으)로 이동했습니다", { title });
   banner.hidden = false;
 }
 
@@ -146,12 +147,12 @@ function liveFields(q) {
     return [h("ol", { class: "quiz-order" }, q.choices.map(item).map((c) => h("li", { dataset: { index: String(c.index) } },
       h("span", { class: "quiz-order-label", text: c.label }),
       h("span", { class: "quiz-order-buttons" },
-        h("button", { type: "button", class: "cls-icon", dataset: { move: "-1" }, "aria-label": `위로: ${c.label}`, text: "▲" }),
-        h("button", { type: "button", class: "cls-icon", dataset: { move: "1" }, "aria-label": `아래로: ${c.label}`, text: "▼" })))))];
+        h("button", { type: "button", class: "cls-icon", dataset: { move: "-1" }, "aria-label": `${t("위로")}: ${c.label}`, text: "▲" }),
+        h("button", { type: "button", class: "cls-icon", dataset: { move: "1" }, "aria-label": `${t("아래로")}: ${c.label}`, text: "▼" })))))];
   }
   if (q.kind === "matching") {
     return q.choices.left.map((left, i) => h("label", { class: "quiz-match-row" }, h("span", { text: left }),
-      h("select", { name: `m${i}` }, h("option", { value: "", text: "선택…" }),
+      h("select", { name: `m${i}` }, h("option", { value: "", text: t("선택…") }),
         q.choices.right.map(item).map((r) => h("option", { value: String(r.index), text: r.label })))));
   }
   return [];
@@ -170,8 +171,8 @@ function renderLive(live) {
   }
   const q = live.question;
   const fresh = liveKey !== q.key || liveRound !== live.round || liveRevealed !== live.revealed;
-  document.getElementById("live-round").textContent = `${live.round}라운드`;
-  livePanel.dataset.summary = `지금 함께 푸는 문제 · ${live.round}라운드${live.revealed ? " · 결과 공개" : ""}`;
+  document.getElementById("live-round").textContent = t("{n}라운드", { n: live.round });
+  livePanel.dataset.summary = `${t("지금 함께 푸는 문제")} · ${t("{n}라운드", { n: live.round })}${live.revealed ? ` · ${t("결과 공개됨")}` : ""}`;
   if (liveKey !== q.key || liveRound !== live.round) {
     // Round 2 of the same question starts from what the student had (their round-1 pick or order).
     const carry = liveKey === q.key ? collectDraft(liveForm) : null;
@@ -182,19 +183,19 @@ function renderLive(live) {
     liveForm.dataset.kind = q.kind;
     liveForm.replaceChildren(
       h("fieldset", {}, h("legend", { text: q.prompt }), ...liveFields(q)),
-      h("button", { type: "submit", class: "cls-button primary", text: "투표 · Vote" }),
+      h("button", { type: "submit", class: "cls-button primary", text: t("투표") }),
       h("div", { class: "quiz-feedback", role: "status", "aria-live": "polite" }),
     );
     wireOrdering(liveForm);
     const draft = drafts.load("live", q.key);
     const voted = state.liveVotes[String(live.round)];
     restoreResponse(liveForm, [draft, carry, voted].find(hasValue));
-    if (hasValue(voted) && !hasValue(draft)) liveNote("투표했습니다. 결과 공개를 기다리세요. · Vote recorded");
-    else if (live.round === 2) liveNote("2라운드: 짝과 토론한 뒤 다시 투표하세요. · Vote again");
+    if (hasValue(voted) && !hasValue(draft)) liveNote(t("투표했습니다. 결과 공개를 기다리세요."));
+    else if (live.round === 2) liveNote(t("2라운드: 짝과 토론한 뒤 다시 투표하세요."));
   }
   liveRevealed = live.revealed;
   const results = document.getElementById("live-results");
-  results.replaceChildren(...(live.revealed ? live.rounds.map((r) => roundCard(r, `${r.round}라운드`)) : []));
+  results.replaceChildren(...(live.revealed ? live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))) : []));
   if (fresh) sheet.reveal(); else sheet.refresh();
 }
 
@@ -204,8 +205,8 @@ liveForm.addEventListener("change", keepLive);
 liveForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const response = collectResponse(liveForm);
-  if (response === null || (Array.isArray(response) && !response.length)) { showError(liveForm, "답을 선택하세요."); return; }
-  showPending(liveForm, "투표 중…");
+  if (response === null || (Array.isArray(response) && !response.length)) { showError(liveForm, t("답을 선택하세요.")); return; }
+  showPending(liveForm, t("투표 중…"));
   socket.send("answer", { question: liveKey, response, round: liveRound });
 });
 
@@ -224,8 +225,8 @@ function renderPredict(p) {
   const q = p.prediction;
   const fresh = predictKey !== q.key || predictPlayed !== p.played;
   predictPlayed = p.played;
-  document.getElementById("predict-phase").textContent = p.played ? "결과 · Outcome" : "예측 중 · Predict now";
-  predictPanel.dataset.summary = `예측 → 관찰 · ${p.played ? "결과" : "예측 중"}`;
+  document.getElementById("predict-phase").textContent = p.played ? t("결과") : t("예측 중");
+  predictPanel.dataset.summary = `${t("예측 → 관찰")} · ${p.played ? t("결과") : t("예측 중")}`;
   if (predictKey !== q.key) {
     if (predictKey !== null) myPrediction = null;
     predictKey = q.key;
@@ -235,7 +236,7 @@ function renderPredict(p) {
       h("fieldset", {}, h("legend", { text: q.prompt }),
         ...q.choices.map((choice, i) => h("label", { class: "quiz-choice" },
           h("input", { type: "radio", name: "predict", value: String(i) }), " ", h("span", { text: choice })))),
-      h("button", { type: "submit", class: "cls-button primary", text: "예측 제출 · Commit" }),
+      h("button", { type: "submit", class: "cls-button primary", text: t("예측 제출") }),
       h("div", { class: "quiz-feedback", role: "status", "aria-live": "polite" }),
     );
     const draft = p.played ? undefined : drafts.load("predict", q.key);
@@ -247,13 +248,13 @@ function renderPredict(p) {
   const result = document.getElementById("predict-result");
   if (!p.played) { result.replaceChildren(); if (fresh) sheet.reveal(); return; }
   drafts.clear("predict", q.key); // predictions are closed: an unsent pick has nowhere to go
-  const mine = myPrediction === null ? "예측하지 않았습니다" : (myPrediction === p.answer ? "✅ 내 예측이 맞았습니다" : "❌ 내 예측과 달랐습니다");
-  const ran = (p.outcome?.action || []).map((r) => h("li", {}, h("code", { text: r.step }), r.ok ? "" : " — 실패"));
+  const mine = myPrediction === null ? t("예측하지 않았습니다") : (myPrediction === p.answer ? `✅ ${t("내 예측이 맞았습니다")}` : `❌ ${t("내 예측과 달랐습니다")}`);
+  const ran = (p.outcome?.action || []).map((r) => h("li", {}, h("code", { text: r.step }), r.ok ? "" : ` — ${t("실패")}`));
   result.replaceChildren(h("div", {},
-    h("p", { class: "quiz-verdict", text: `${mine} · 정답: ${q.choices[p.answer] ?? ""}` }),
+    h("p", { class: "quiz-verdict", text: `${mine} · ${t("정답")}: ${q.choices[p.answer] ?? ""}` }),
     h("p", { text: p.explanation }),
-    ran.length ? h("div", {}, h("p", { class: "cls-hint", text: "데모 클러스터에서 실행한 명령 · Played on the demo" }), h("ul", { class: "cls-ran" }, ran)) : null,
-    p.histogram ? roundCard(p.histogram, "반 전체의 예측 · Class predictions") : null,
+    ran.length ? h("div", {}, h("p", { class: "cls-hint", text: t("데모 클러스터에서 실행한 명령") }), h("ul", { class: "cls-ran" }, ran)) : null,
+    p.histogram ? roundCard(p.histogram, t("반 전체의 예측")) : null,
   ));
   if (fresh) sheet.reveal();
 }
@@ -262,8 +263,8 @@ predictForm.addEventListener("change", () => { if (predictKey && !predictPlayed)
 predictForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const response = collectResponse(predictForm);
-  if (response === null) { showError(predictForm, "보기를 하나 고르세요. · Choose one."); return; }
-  showPending(predictForm, "저장 중…");
+  if (response === null) { showError(predictForm, t("보기를 하나 고르세요.")); return; }
+  showPending(predictForm, t("저장 중…"));
   socket.send("predict.vote", { prediction: predictKey, choice: response });
 });
 
@@ -280,7 +281,7 @@ function tickDiscussion() {
   if (!d || !d.started_at) { el.hidden = true; return; }
   const left = d.seconds - (Date.now() + state.offset - d.started_at) / 1000;
   el.hidden = false;
-  el.textContent = left > 0 ? `남은 시간 ${formatClock(left)}` : "토론 시간 종료";
+  el.textContent = left > 0 ? t("남은 시간 {clock}", { clock: formatClock(left) }) : t("토론 시간 종료");
   el.dataset.over = String(left <= 0);
 }
 setInterval(tickDiscussion, 1000);
@@ -302,7 +303,7 @@ function onAnswerResult(msg) {
     drafts.clear("live", msg.question);
     if (msg.question === liveKey && msg.round === liveRound) {
       state.liveVotes[String(msg.round)] = collectResponse(liveForm);
-      liveNote("투표했습니다. 결과 공개를 기다리세요. · Vote recorded");
+      liveNote(t("투표했습니다. 결과 공개를 기다리세요."));
     }
     return;
   }
@@ -342,7 +343,7 @@ function handle(msg) {
       drafts.clear("predict", msg.prediction);
       if (msg.prediction === predictKey) {
         restoreResponse(predictForm, msg.choice);
-        predictForm.querySelector(".quiz-feedback").replaceChildren(h("p", { text: "예측을 저장했습니다. 강사가 실행하면 결과를 함께 봅니다. · Prediction saved" }));
+        predictForm.querySelector(".quiz-feedback").replaceChildren(h("p", { text: t("예측을 저장했습니다. 강사가 실행하면 결과를 함께 봅니다.") }));
       }
       break;
     case "pair": case "pair.sync": case "pair.update": case "pair.ack": pairMessage(msg); break;
@@ -354,7 +355,7 @@ function handle(msg) {
     case "ended":
       // The class is over: say so once at the top of the page; what the student did stays visible.
       if (!document.getElementById("class-ended")) {
-        document.getElementById("main").prepend(h("p", { id: "class-ended", class: "cls-ended", role: "status", text: "수업이 끝났습니다. 수고하셨습니다! · The class has ended." }));
+        document.getElementById("main").prepend(h("p", { id: "class-ended", class: "cls-ended", role: "status", text: t("수업이 끝났습니다. 수고하셨습니다!") }));
       }
       break;
     case "error": {

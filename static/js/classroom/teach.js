@@ -4,11 +4,12 @@
 // Everything arrives over the socket; nothing here needs a reload.
 
 import { connect, showStatus } from "./socket.js";
-import { featureChart, formatClock, h, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
+import { featureChart, formatClock, h, kindLabel, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
 import { answerKey, questionItems } from "./items.js";
 import { bindShortcuts } from "./shortcuts.js";
 import { createRoster } from "./roster.js";
 import { renderClassChecklist } from "./checklist.js";
+import { t, tn } from "../i18n.js";
 
 const config = readConfig();
 const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, features: [], discussion: null, moment: { live: "", predict: "" } };
@@ -44,7 +45,7 @@ function tick() {
   const elapsed = s.elapsed + running;
   const timer = document.getElementById("section-timer");
   const over = s.planned && elapsed > s.planned;
-  timer.textContent = s.planned ? (over ? `+${formatClock(elapsed - s.planned)} 초과` : `${formatClock(elapsed)} / ${formatClock(s.planned)}`) : formatClock(elapsed);
+  timer.textContent = s.planned ? (over ? t("+{clock} 초과", { clock: formatClock(elapsed - s.planned) }) : `${formatClock(elapsed)} / ${formatClock(s.planned)}`) : formatClock(elapsed);
   timer.dataset.over = String(Boolean(over));
   for (const row of s.agenda) {
     const cell = document.querySelector(`#agenda li[data-slug="${row.slug}"] .cls-agenda-time`);
@@ -74,13 +75,13 @@ function resultCard(summary) {
   const waiting = summary.not_answered;
   const key = answerKey(meta);
   return h("article", { class: "cls-result", id: `result-${summary.question}`, dataset: { question: summary.question, kind: meta.kind || "" } },
-    h("h3", {}, h("span", { class: "cls-pill", text: meta.section }), " ", meta.kind_label ? h("span", { class: "cls-pill cls-kind", text: meta.kind_label }) : null, " ", meta.prompt),
+    h("h3", {}, h("span", { class: "cls-pill", text: meta.section }), " ", meta.kind ? h("span", { class: "cls-pill cls-kind", text: kindLabel(meta) }) : null, " ", meta.prompt),
     h("p", { class: "cls-result-meta" },
-      h("span", { class: "cls-answered", text: `응답 ${summary.answered}/${summary.students}` }), " · ",
-      h("span", { class: "cls-percent", text: `정답률 ${pct}` })),
+      h("span", { class: "cls-answered", text: t("응답 {answered}/{students}", summary) }), " · ",
+      h("span", { class: "cls-percent", text: t("정답률 {pct}", { pct }) })),
     summary.answered ? h("div", {}, roundCard(summary, "").querySelector(".cls-bars")) : null,
-    key ? h("details", { class: "cls-key" }, h("summary", { text: meta.pairs ? "정답 짝 보기" : "정답 순서 보기" }), key) : null,
-    waiting.length ? h("details", { class: "cls-waiting" }, h("summary", { text: `아직 안 푼 학생 ${waiting.length}명` }), h("p", { text: waiting.join(", ") })) : null,
+    key ? h("details", { class: "cls-key" }, h("summary", { text: meta.pairs ? t("정답 짝 보기") : t("정답 순서 보기") }), key) : null,
+    waiting.length ? h("details", { class: "cls-waiting" }, h("summary", { text: tn("아직 안 푼 학생 {n}명", waiting.length) }), h("p", { text: waiting.join(", ") })) : null,
   );
 }
 
@@ -116,27 +117,27 @@ function renderLive(live) {
   document.getElementById("live-close").disabled = !open;
   const votes = live.rounds[live.round - 1];
   document.getElementById("live-state").textContent = open
-    ? `${live.round}라운드 투표 중 · ${live.revealed ? "결과 공개됨" : "결과 비공개"} — ${live.question.prompt}`
-    : "열린 문제가 없습니다.";
+    ? `${t("{n}라운드 투표 중", { n: live.round })} · ${live.revealed ? t("결과 공개됨") : t("결과 비공개")} — ${live.question.prompt}`
+    : t("열린 문제가 없습니다.");
   const meta = open ? config.questions[live.question.key] : null;
   const key = open ? answerKey(meta) : null;
   document.getElementById("live-items").replaceChildren(...(open ? [questionItems(live.question),
-    key ? h("details", { class: "cls-key" }, h("summary", { text: meta.pairs ? "정답 짝 보기" : "정답 순서 보기" }), key) : null].filter(Boolean) : []));
-  document.getElementById("live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, `${r.round}라운드`)));
-  state.moment.live = open ? `피어 인스트럭션 ${live.round}라운드 · ${votes ? `${votes.answered}/${votes.students}명 응답` : ""} · ${live.revealed ? "공개됨" : "비공개 (R로 공개)"}` : "";
+    key ? h("details", { class: "cls-key" }, h("summary", { text: meta.pairs ? t("정답 짝 보기") : t("정답 순서 보기") }), key) : null].filter(Boolean) : []));
+  document.getElementById("live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))));
+  state.moment.live = open ? `${t("피어 인스트럭션 {n}라운드", { n: live.round })} · ${votes ? t("{answered}/{students}명 응답", votes) : ""} · ${live.revealed ? t("공개됨") : t("비공개 (R로 공개)")}` : "";
   showMoment();
 }
 
 // What is live right now, in the sticky bar (whichever tab is open).
 function showMoment() {
   const parts = [state.moment.live, state.moment.predict].filter(Boolean);
-  document.getElementById("moment-text").textContent = parts.length ? parts.join(" · ") : "열린 문제가 없습니다.";
+  document.getElementById("moment-text").textContent = parts.length ? parts.join(" · ") : t("열린 문제가 없습니다.");
 }
 
 // Predict → observe -----------------------------------------------------------------------------------
 // Opening pauses the demo cluster and prepares it; playing runs the action there and reveals the histogram.
 document.getElementById("predict-open").addEventListener("click", () => {
-  document.getElementById("predict-state").textContent = "데모 클러스터를 준비하는 중… · Preparing the demo";
+  document.getElementById("predict-state").textContent = t("데모 클러스터를 준비하는 중…");
   send("predict.open", { prediction: document.getElementById("predict-prompt").value });
 });
 document.getElementById("predict-play").addEventListener("click", () => send("predict.play"));
@@ -148,11 +149,11 @@ function renderPredict(p) {
   document.getElementById("predict-close").disabled = !open;
   const hist = p.histogram;
   document.getElementById("predict-state").textContent = !open
-    ? "열린 예측 문제가 없습니다."
+    ? t("열린 예측 문제가 없습니다.")
     : p.played
-      ? "실행했습니다 — 데모 클러스터에서 결과를 함께 보세요. · Played"
-      : `데모 일시정지 · 예측 받는 중 ${hist ? `${hist.answered}/${hist.students}명` : ""} (학생에게는 비공개)`;
-  state.moment.predict = !open ? "" : p.played ? "예측 → 관찰: 실행함" : `예측 받는 중 ${hist ? `${hist.answered}/${hist.students}명` : ""} (E로 실행)`;
+      ? t("실행했습니다 — 데모 클러스터에서 결과를 함께 보세요.")
+      : `${t("데모 일시정지")} · ${t("예측 받는 중")} ${hist ? t("{answered}/{students}명", hist) : ""} (${t("학생에게는 비공개")})`;
+  state.moment.predict = !open ? "" : p.played ? t("예측 → 관찰: 실행함") : `${t("예측 받는 중")} ${hist ? t("{answered}/{students}명", hist) : ""} (${t("E로 실행")})`;
   showMoment();
   const body = document.getElementById("predict-body");
   if (!open) { body.replaceChildren(); return; }
@@ -161,12 +162,12 @@ function renderPredict(p) {
   // Through h(): it skips the parts that are null (replaceChildren would print them as "null").
   body.replaceChildren(h("div", {},
     h("h3", { text: q.prompt }),
-    hist ? roundCard(hist, p.played ? "예측 결과 (공개됨)" : "예측 현황") : null,
+    hist ? roundCard(hist, p.played ? t("예측 결과 (공개됨)") : t("예측 현황")) : null,
     hist && hist.not_answered.length && !p.played
-      ? h("details", { class: "cls-waiting" }, h("summary", { text: `아직 예측하지 않은 학생 ${hist.not_answered.length}명` }), h("p", { text: hist.not_answered.join(", ") }))
+      ? h("details", { class: "cls-waiting" }, h("summary", { text: tn("아직 예측하지 않은 학생 {n}명", hist.not_answered.length) }), h("p", { text: hist.not_answered.join(", ") }))
       : null,
-    failed.length ? h("div", { class: "cls-error" }, "준비 명령 실패 · Setup failed", stepReport(failed, { outputs: true })) : null,
-    h("p", { class: "cls-hint" }, "실행할 명령: ", h("code", { text: q.action })),
+    failed.length ? h("div", { class: "cls-error" }, t("준비 명령 실패"), stepReport(failed, { outputs: true })) : null,
+    h("p", { class: "cls-hint" }, `${t("실행할 명령")}: `, h("code", { text: q.action })),
     p.played ? h("div", {}, stepReport(p.outcome?.action || [], { outputs: true }), h("p", { text: p.explanation })) : null,
   ));
 }
@@ -181,13 +182,13 @@ function renderBoard() {
   board.replaceChildren(...state.board.map((pair) => h("article", {
     class: "cls-boardcard", id: `pair-${pair.id}`, dataset: { hidden: String(pair.hidden), spotlight: String(state.spotlight === pair.id) },
   },
-    h("h3", {}, `${pair.number}조 `, h("span", { class: "cls-hint", text: pair.members.join(", ") })),
+    h("h3", {}, `${t("{n}조", { n: pair.number })} `, h("span", { class: "cls-hint", text: pair.members.join(", ") })),
     pairCard(pair, state.features, { number: false }),
     h("p", { class: "cls-actions" },
       h("button", { type: "button", class: "cls-button small", onclick: () => send("spotlight.set", { pair: pair.id }), disabled: pair.hidden,
-        text: state.spotlight === pair.id ? "★ 프로젝터에 표시 중" : "프로젝터에 표시" }),
+        text: state.spotlight === pair.id ? `★ ${t("프로젝터에 표시 중")}` : t("프로젝터에 표시") }),
       h("button", { type: "button", class: "cls-button small", onclick: () => send("pair.hide", { pair: pair.id, hidden: !pair.hidden }),
-        text: pair.hidden ? "다시 보이기" : "숨기기" })),
+        text: pair.hidden ? t("다시 보이기") : t("숨기기") })),
   )));
 }
 
@@ -208,7 +209,7 @@ function tickDiscussion() {
   if (!d || !d.started_at) { el.hidden = true; return; }
   const left = d.seconds - (Date.now() + state.offset - d.started_at) / 1000;
   el.hidden = false;
-  el.textContent = left > 0 ? `토론 ${formatClock(left)}` : `토론 +${formatClock(-left)} 초과`;
+  el.textContent = left > 0 ? t("토론 {clock}", { clock: formatClock(left) }) : t("토론 +{clock} 초과", { clock: formatClock(-left) });
   el.dataset.over = String(left <= 0);
 }
 
@@ -267,11 +268,11 @@ setInterval(() => socket.send("ping", {}, { queue: false }), 25000);
 // Tabs (the ARIA tabs pattern: arrow keys move between tabs, 1–5 from anywhere) --------------------------
 const tabs = [...document.querySelectorAll('.cls-tabs [role="tab"]')];
 function selectTab(tab, focus = false) {
-  for (const t of tabs) {
-    const on = t === tab;
-    t.setAttribute("aria-selected", String(on));
-    t.tabIndex = on ? 0 : -1;
-    document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+  for (const other of tabs) {
+    const on = other === tab;
+    other.setAttribute("aria-selected", String(on));
+    other.tabIndex = on ? 0 : -1;
+    document.getElementById(other.getAttribute("aria-controls")).hidden = !on;
   }
   if (focus) tab.focus();
 }

@@ -2,6 +2,8 @@
 // error and its source instead of an empty box. The server may supply a normalised text to draw
 // (`.mermaid-render`, see course/mermaid_text.py); the text as written is the fallback.
 
+import { t } from "../i18n.js";
+
 function waitForMermaid(timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -28,7 +30,7 @@ function showError(figure, canvas, error) {
   box.className = "diagram-error";
   box.setAttribute("role", "alert");
   const title = document.createElement("strong");
-  title.textContent = "다이어그램을 그리지 못했습니다 · This diagram could not be drawn";
+  title.textContent = t("다이어그램을 그리지 못했습니다");
   const message = document.createElement("p");
   message.textContent = String(error?.message || error).split("\n").slice(0, 6).join("\n");
   const source = document.createElement("pre");

@@ -3,6 +3,7 @@
 import { navigationTarget } from "./keyboard.js";
 import { loadProgress, recordVisit, resumeTarget, saveProgress } from "./progress.js";
 import { renderDiagrams } from "./diagrams.js";
+import { t } from "../i18n.js";
 
 const config = JSON.parse(document.getElementById("lesson-config").textContent);
 
@@ -30,7 +31,7 @@ function showProgress() {
       if (el.classList.contains("toc-item")) {
         el.classList.add("visited");
         const text = el.querySelector(".visited-text");
-        if (text) text.textContent = "(읽음)";
+        if (text) text.textContent = `(${t("읽음")})`;
       }
     });
   }
@@ -41,8 +42,8 @@ function showProgress() {
     note.className = "resume-note";
     const a = document.createElement("a");
     a.href = link.getAttribute("href");
-    a.textContent = `이어서 읽기: ${link.querySelector(".toc-title").textContent}`;
-    note.append("마지막으로 읽던 곳이 있습니다. ", a);
+    a.textContent = `${t("이어서 읽기")}: ${link.querySelector(".toc-title").textContent}`;
+    note.append(`${t("마지막으로 읽던 곳이 있습니다.")} `, a);
     document.querySelector(".section-header")?.append(note);
   }
 }

@@ -88,7 +88,16 @@ def keys(page, *presses: str) -> None:
 
 
 def at_section(page, slug: str) -> None:
-    page.wait_for_selector(f"article.cls-section[data-section={slug}]")
+    try:
+        page.wait_for_selector(f"article.cls-section[data-section={slug}]")
+    except Exception as exc:  # say where the page is instead, and why it did not move
+        where = page.evaluate(
+            """() => ({section: document.querySelector('article.cls-section')?.dataset.section,
+                      follow: document.getElementById('follow')?.checked,
+                      banner: !document.getElementById('follow-banner')?.hidden,
+                      focus: document.activeElement?.id || document.activeElement?.tagName})"""
+        )
+        raise AssertionError(f"{page.url} never showed {slug}: {where}") from exc
 
 
 def answer(seat: Seat, key: str, value: str) -> None:

@@ -20,6 +20,7 @@ from tests.servers import database_url, ensure_static, start_daphne, stop
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+INSTRUCTOR_PASSWORD = "teacher-password-1"
 
 pytestmark = pytest.mark.browser
 
@@ -109,6 +110,25 @@ def open_page(browser, base_url: str, *, width: int = 1366, height: int = 768, *
     page.on("request", watch.on_request)
     page.on("response", watch.on_response)
     return context, page, watch
+
+
+def sign_in(page, next_url: str = "/class/") -> None:
+    """Sign the instructor in through the admin's login form, landing on `next_url`."""
+    page.goto(f"/admin/login/?next={next_url}")
+    page.locator("#id_username").fill("teacher")
+    page.locator("#id_password").fill(INSTRUCTOR_PASSWORD)
+    page.locator("input[type=submit]").click()
+
+
+@pytest.fixture
+def instructor_account(lesson, django_user_model):
+    """The cast's instructor ("teacher" / INSTRUCTOR_PASSWORD), with the quizzes and predictions loaded."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "quizzes", verbosity=0)
+    call_command("loaddata", "predictions", verbosity=0)
+    call_command("create_instructor", "teacher", password=INSTRUCTOR_PASSWORD)
+    return django_user_model.objects.get(username="teacher")
 
 
 @pytest.fixture

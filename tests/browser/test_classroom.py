@@ -10,16 +10,9 @@ the projector. Screenshots of every view go to docs/screenshots/.
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def instructor_account(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    return django_user_model.objects.get(username="teacher")
 
 
 def join(page, code: str, nickname: str, level_label: str) -> None:
@@ -35,10 +28,7 @@ def test_a_class_runs_live_across_instructor_projector_and_two_students(
     browser, asgi_server, instructor_account, screenshot_dir
 ):
     teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1920, height=1080)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-title").fill("2기 오전반")
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
@@ -162,10 +152,7 @@ def test_predict_then_observe_on_the_class_demo_cluster(
     dashboard and the projector grows from 3 to 5 pods."""
     call_command("loaddata", "predictions", verbosity=0)
     teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1920, height=1080)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-title").fill("예측 수업")
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, sign_in
 from tests.browser.test_visualizer import run, set_speed, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -117,10 +117,7 @@ def test_the_classroom_roster_and_checklist_in_english(
     call_command("loaddata", "quizzes", verbosity=0)
     call_command("create_instructor", "teacher", password="teacher-password-1")
     context, teacher, watch = english_context(browser, asgi_server, width=1920, height=1080)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
     code = teacher.locator("#class-code").inner_text().strip()
@@ -198,10 +195,7 @@ def test_the_classroom_in_english_student_dashboard_and_projector_during_a_live_
     call_command("loaddata", "quizzes", verbosity=0)
     call_command("create_instructor", "teacher", password="teacher-password-1")
     context, teacher, watch = english_context(browser, asgi_server, width=1366, height=768)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-title").fill("Morning class")
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
@@ -291,10 +285,7 @@ def test_predict_then_observe_in_english(browser, asgi_server, lesson, django_us
     call_command("loaddata", "predictions", verbosity=0)
     call_command("create_instructor", "teacher", password="teacher-password-1")
     context, teacher, watch = english_context(browser, asgi_server, width=1366, height=768)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-title").fill("Predict class")  # else the badge shows the lesson's (Korean) title
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")

@@ -6,25 +6,10 @@ the class has ended.
 """
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def instructor_account(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    return django_user_model.objects.get(username="teacher")
-
-
-def sign_in(page) -> None:
-    page.goto("/admin/login/?next=/class/")
-    page.locator("#id_username").fill("teacher")
-    page.locator("#id_password").fill("teacher-password-1")
-    page.locator("input[type=submit]").click()
 
 
 def test_the_policy_blocks_inline_script_and_the_language_switch_still_works(browser, asgi_server):

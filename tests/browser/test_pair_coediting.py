@@ -16,7 +16,7 @@ from django.core.management import call_command
 from course.classroom import actions
 from course.classroom.features import FEATURES
 from course.models import ClassSession, Pair
-from tests.browser.conftest import CHROMIUM, open_page
+from tests.browser.conftest import CHROMIUM, open_page, sign_in
 from tests.browser.ime import JAMO, Typist, type_together
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,10 +67,7 @@ def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, k
         page.wait_for_selector("#pair-box:not([hidden])")
         wait_saved(page)
     teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1920, height=1080)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.goto(f"/class/{klass.code}/teach/")
     teacher.wait_for_selector("#socket-status[data-state=open]")
 

@@ -7,20 +7,11 @@ its controls in view without scrolling and answers its keyboard shortcuts. Scree
 """
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, sign_in
 from tests.browser.test_classroom import join
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def instructor_account(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("loaddata", "predictions", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    return django_user_model.objects.get(username="teacher")
 
 
 def in_view(page, selector: str) -> bool:
@@ -36,10 +27,7 @@ def test_presenter_view_and_dashboard_through_a_class(
     browser, asgi_server, instructor_account, screenshot_dir
 ):
     teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1366, height=768)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-title").fill("발표 화면")
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")

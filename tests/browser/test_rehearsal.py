@@ -21,12 +21,11 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
 
 from course.classroom.export import KIND_PREDICTION, KIND_QUIZ, KIND_VOTE, ROUND_LABELS
 from course.models import Answer, ClassSession, Pair, Student
 from course.models.classroom import PredictionVote
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, sign_in
 from tests.browser.ime import JAMO, Typist, type_together
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,14 +65,6 @@ class Seat:
     page: object = None
     context: object = None
     watch: object = None
-
-
-@pytest.fixture
-def instructor_account(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("loaddata", "predictions", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    return django_user_model.objects.get(username="teacher")
 
 
 def opened(page) -> None:
@@ -130,10 +121,7 @@ def teacher_waits(teacher, selector: str, text: str, timeout: int = 15_000) -> N
 def test_a_whole_class_rehearsed_end_to_end(browser, asgi_server, instructor_account, screenshot_dir):
     # The instructor signs in and starts a class; the projector opens the presenter view.
     teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, **LAPTOP)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-title").fill("리허설 반")
     teacher.locator("#start-form button[type=submit]").click()
     opened(teacher)

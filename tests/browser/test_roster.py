@@ -8,18 +8,10 @@ phone, the wrap-up checklist).
 import re
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def instructor_account(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    return django_user_model.objects.get(username="teacher")
 
 
 def join(page, code: str, nickname: str, level_label: str) -> None:
@@ -47,10 +39,7 @@ def test_roster_presence_rename_remove_and_a_live_checklist(
     browser, asgi_server, instructor_account, screenshot_dir
 ):
     teacher_ctx, teacher, teacher_watch = open_page(browser, asgi_server, width=1920, height=1080)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
     code = teacher.locator("#class-code").inner_text().strip()

@@ -9,29 +9,18 @@ phone during a live question and of the laptop go to docs/screenshots/.
 """
 
 import pytest
-from django.core.management import call_command
 
 from course.models import Answer
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 YAML = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
 
 
-@pytest.fixture
-def instructor_account(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    return django_user_model.objects.get(username="teacher")
-
-
 def start_class(browser, base_url):
     ctx, teacher, watch = open_page(browser, base_url, width=1920, height=1080)
-    teacher.goto("/admin/login/?next=/class/")
-    teacher.locator("#id_username").fill("teacher")
-    teacher.locator("#id_password").fill("teacher-password-1")
-    teacher.locator("input[type=submit]").click()
+    sign_in(teacher)
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
     return ctx, teacher, teacher.locator("#class-code").inner_text().strip()

@@ -27,29 +27,12 @@ from course.models import Answer, ClassSession, Pair, Student
 from course.models.classroom import PredictionVote
 from tests.browser.conftest import open_page, sign_in
 from tests.browser.ime import JAMO, Typist, type_together
+from tests.course.classroom.test_yaml_task import RIGHT as YAML
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}
 LAPTOP = {"width": 1366, "height": 768}
-YAML = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.20
-"""
 FIRST_SENTENCE = "우리 쇼핑몰은 자동 확장이 제일 급해요."
 SECOND_SENTENCE = "롤링 업데이트로 무중단 배포!"
 OFFLINE_TEXT = "지하철에서 쓴 답: 배포와 복구까지 자동화"

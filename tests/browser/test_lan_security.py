@@ -71,6 +71,8 @@ def test_the_instructor_ends_the_class_and_the_student_is_told(
 
     phone.wait_for_selector("#class-ended")
     assert "수업이 끝났습니다" in phone.locator("#class-ended").inner_text()
+    # The projector, open all along, says so too without a reload.
+    projector.wait_for_selector(".cls-pj-side #class-ended")
     phone.screenshot(path=screenshot_dir / "lan-student-ended-390.png")
 
     # A latecomer with the code is turned away with a clear message.

@@ -154,6 +154,12 @@ function handle(msg) {
       document.getElementById("pj-chart").hidden = false;
       tick();
       break;
+    case "ended":
+      // The instructor ended the class (from the dashboard): say so on the screen the room is reading.
+      if (!document.getElementById("class-ended")) {
+        document.querySelector(".cls-pj-now")?.append(h("p", { id: "class-ended", class: "cls-ended", role: "status", text: t("수업이 끝났습니다") }));
+      }
+      break;
     default: break;
   }
 }

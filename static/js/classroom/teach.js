@@ -252,6 +252,12 @@ function handle(msg) {
     case "checklist": renderChecklist(msg); break;
     case "predict": renderPredict(msg); break;
     case "discussion": state.discussion = msg; state.offset = serverOffset(msg.server_now); tickDiscussion(); break;
+    case "ended": {
+      // Ended from another tab or window: this dashboard shows it too, without a reload.
+      const form = document.getElementById("end-form");
+      if (form) form.replaceWith(h("p", { id: "class-ended", class: "cls-ended", role: "status", text: t("수업이 끝났습니다") }));
+      break;
+    }
     case "error":
       if (roster.error(msg)) break;
       document.getElementById("socket-status").textContent = msg.message;

@@ -205,6 +205,7 @@ def test_a_whole_class_rehearsed_end_to_end(browser, asgi_server, instructor_acc
     assert "정답률 67%" in projector.locator("#pj-live-rounds").inner_text()
     for seat in seats:
         seat.page.wait_for_selector("#live-results .cls-round")
+        assert "결과가 공개되었습니다" in seat.page.locator("#live-form .quiz-feedback").inner_text()
     projector.screenshot(path=str(screenshot_dir / "rehearsal-projector-live-1920.png"))
 
     # Round 2 after the pairs talked: the two who were wrong change their minds; everyone votes again.

@@ -193,6 +193,10 @@ function renderLive(live) {
     if (hasValue(voted) && !hasValue(draft)) liveNote(t("투표했습니다. 결과 공개를 기다리세요."));
     else if (live.round === 2) liveNote(t("2라운드: 짝과 토론한 뒤 다시 투표하세요."));
   }
+  if (live.revealed && !liveRevealed) {
+    // The wait is over: the note under the vote points at the results instead of asking to wait.
+    liveNote(t("결과가 공개되었습니다. 아래에서 확인하세요."));
+  }
   liveRevealed = live.revealed;
   const results = document.getElementById("live-results");
   results.replaceChildren(...(live.revealed ? live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))) : []));

@@ -176,6 +176,9 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # HSTS only once the site is served over HTTPS for good: browsers remember it for this many seconds.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Browsers ignore Cross-Origin-Opener-Policy on plain HTTP at a LAN address and log an error on every page
+# for it: send it only where it can work (behind HTTPS).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin" if SECURE_COOKIES else None
 
 # Rate-limit counters (course.classroom.ratelimit) and nothing else: shared by every Daphne process through
 # Redis when REDIS_URL is set, per process otherwise (one process is what `make run` starts).

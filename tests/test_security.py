@@ -104,3 +104,14 @@ def test_hsts_is_sent_only_when_configured(lesson, settings):
     assert "Strict-Transport-Security" not in Client().get("/class/", secure=True)
     settings.SECURE_HSTS_SECONDS = 3600
     assert Client().get("/class/", secure=True)["Strict-Transport-Security"] == "max-age=3600"
+
+
+def test_no_opener_policy_on_plain_http_where_browsers_ignore_it_with_an_error(lesson):
+    """On a LAN address over HTTP Chromium logs an error for Cross-Origin-Opener-Policy on every page."""
+    assert "Cross-Origin-Opener-Policy" not in Client().get("/class/")
+
+
+def test_the_language_switch_names_each_language_in_itself(lesson):
+    """ "English" on a Korean page (not 영어), so a reader of either can find their own."""
+    page = Client().get("/class/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert ">English</option>" in page and ">한국어</option>" in page

@@ -127,6 +127,9 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
         raise ProtocolError("bad_round", "라운드 번호가 올바르지 않습니다.")
     if round_ != 0 and (session.live_question_id != question.pk or round_ != session.live_round):
         raise ProtocolError("not_live", "지금은 이 라운드에 투표할 수 없습니다.")
+    if round_ != 0 and session.live_revealed:
+        # Peer instruction: a vote cast after the class saw the histogram would only copy it.
+        raise ProtocolError("revealed", "결과가 공개되어 이 라운드 투표는 닫혔습니다.")
     try:
         grade = grading.grade(question.kind, question.choices, question.answer, response)
     except grading.Invalid as exc:
@@ -202,8 +205,14 @@ def _live_frames(session: ClassSession) -> Frames:
 
 
 def open_live(session: ClassSession, key: str) -> Frames:
-    """Open a question for peer instruction, round 1, histogram hidden; earlier votes on it are cleared."""
+    """Open a question for peer instruction, round 1, histogram hidden; earlier votes on it are cleared.
+
+    Raises ProtocolError `live_open` while another (or the same) question is live: a stray press must never
+    wipe the class's votes, so the open one is closed first.
+    """
     question = _question(key)
+    if session.live_question_id is not None:
+        raise ProtocolError("live_open", "이미 열린 문제가 있습니다. 먼저 닫은 뒤 새 문제를 여세요.")
     Answer.objects.filter(session=session, question=question, round__in=[1, 2]).delete()
     session.live_question, session.live_round, session.live_revealed = question, 1, False
     session.save(update_fields=["live_question", "live_round", "live_revealed"])

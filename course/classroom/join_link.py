@@ -58,3 +58,10 @@ def join_link(
     port = f":{parts.port}" if parts.port else ""
     urls = [f"{scheme}://{url_host(address)}{port}{path}" for address in addresses]
     return JoinLink(urls[0], "", urls[1:])
+
+
+def serve_on_lan_command(port: str | int | None) -> str:
+    """Return what to type so students can reach the server: `make run HOST=0.0.0.0`, with the port the
+    instructor is using when it is not the Makefile's default (8000)."""
+    port = str(port or "8000")
+    return "make run HOST=0.0.0.0" + ("" if port == "8000" else f" PORT={port}")

@@ -244,18 +244,49 @@ def live_payload(session: ClassSession, *, names: bool, student_id: int | None =
     """
     question = session.live_question
     if question is None:
-        return {"question": None, "round": 0, "revealed": False, "rounds": []}
+        return {
+            "question": None,
+            "round": 0,
+            "revealed": False,
+            "rounds": [],
+            "answer_lines": [],
+            "explanation": "",
+        }
     rounds = []
     if session.live_revealed or names:
         for round_ in range(1, session.live_round + 1):
             summary = question_summary(session, question, round_)
             rounds.append(summary if names else results.public_view(summary))
+    shown = session.live_revealed or names
     return {
         "question": question_public(question, session.lesson.slug, student_id),
         "round": session.live_round,
         "revealed": session.live_revealed,
         "rounds": rounds,
+        # Once revealed, the class sees the answer itself (the correct choice, order or pairs), not only
+        # right/wrong counts, and the explanation: peer instruction ends on the concept, not the tally.
+        "answer_lines": answer_lines(question) if shown else [],
+        "explanation": question.explanation if shown else "",
     }
+
+
+def answer_lines(question: Question) -> list[str]:
+    """Return the correct answer as lines of text: the correct choice(s), the items in order, or the pairs
+    as "left → right". A question edited into an inconsistent shape gives []."""
+    choices, answer = question.choices, question.answer
+    try:
+        if question.kind == "single":
+            return [str(choices[answer])]
+        if question.kind == "multiple":
+            return [str(choices[i]) for i in answer]
+        if question.kind == "ordering":
+            return [str(label) for label in choices]
+        if question.kind == "matching":
+            right = choices["right"]
+            return [f"{left} → {right[i]}" for left, i in zip(choices["left"], answer, strict=True)]
+    except (IndexError, KeyError, TypeError, ValueError):
+        return []
+    return []
 
 
 def live_for_student(public: dict, session: ClassSession, student_id: int) -> dict:

@@ -11,10 +11,11 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import translation
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from course.classroom import actions, codes, demo, export, identity, qr, ratelimit, state
-from course.classroom.join_link import JoinLink, join_link
+from course.classroom.join_link import JoinLink, join_link, serve_on_lan_command
 from course.classroom.nicknames import NicknameError
 from course.classroom.protocol import ProtocolError
 from course.models import ClassSession, Lesson, Level, Question
@@ -184,13 +185,14 @@ def fragment(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     return render(request, "classroom/_section.html", _section_context(session, slug, me))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pair(request: HttpRequest, code: str) -> HttpResponse:
-    """Pair by code: create a code to give a partner, or enter the partner's code."""
+    """POST: pair by code (create a code to give a partner, or enter the partner's code). GET — a reload of
+    the page a refused POST left in the address bar — goes back to the student's page."""
     session = _session(code)
     me = identity.student_from_request(request, session)
-    if me is None:
-        return redirect("course:classroom:student", code=session.code)
+    if me is None or request.method != "POST":
+        return redirect(reverse("course:classroom:student", args=[session.code]) + ("#pair" if me else ""))
     if session.ended_at is not None:
         request.session["pair_error"] = "수업이 끝나 페어를 바꿀 수 없습니다. · The class has ended."
         return redirect(reverse("course:classroom:student", args=[session.code]) + "#pair")
@@ -252,6 +254,7 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
             "session": session,
             "join_url": join_url,
             "join_problem": link.problem,
+            "join_command": serve_on_lan_command(request.get_port()),
             "join_alternatives": link.alternatives,
             "qr": qr.qr_svg(join_url, title=f"QR: {join_url}"),
             "sections": state.sections(session),
@@ -293,6 +296,7 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
             "session": session,
             "join_url": join_url,
             "join_problem": link.problem,
+            "join_command": serve_on_lan_command(request.get_port()),
             "qr": qr.qr_svg(join_url, scale=8, title=f"QR: {join_url}"),
             "demo": demo.links(record),
             # Read-only on the projector: the panel shows no controls even though the instructor's login
@@ -332,6 +336,9 @@ def end(request: HttpRequest, code: str) -> HttpResponse:
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     """Every quiz answer, vote, prediction and pair answer of the class as one CSV file (see `export`)."""
     session = _teaching(request, code)
-    response = HttpResponse(export.class_csv(session), content_type="text/csv; charset=utf-8")
+    # One language per file: the headers are Korean, so are the level labels, whatever the exporter's UI.
+    with translation.override("ko"):
+        text = export.class_csv(session)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-{session.code}.csv"'
     return response

@@ -171,7 +171,10 @@ VISIBLE_UI_TEXT = """
 }
 """
 # Content shown as written on every page (Korean by design), and the language switch's own names.
-CONTENT = ".lang-switch, .section-body, #cls-section-title, .cls-sections a, #agenda button, #now-title, select, legend"
+CONTENT = (
+    ".lang-switch, .section-body, #cls-section-title, .cls-sections a, #agenda button, #now-title, select, legend,"
+    " .cls-revealed-lines, .cls-revealed-why"  # a revealed live question's answer and explanation
+)
 STUDENT_CONTENT = ", ".join(
     [CONTENT, ".quiz-choice span, .quiz-order-label, .quiz-order-buttons, .quiz-match-row > span"]
     + [".quiz-detail, .quiz-feedback > p:not([class]), .cls-bar-label"]

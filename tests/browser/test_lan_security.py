@@ -42,7 +42,13 @@ def test_the_instructor_ends_the_class_and_the_student_is_told(
     code = teacher.locator("#class-code").inner_text().strip()
     # The test server listens on 127.0.0.1 only: the dashboard says so and what to type instead.
     warning = teacher.locator("#join-warning")
-    assert warning.is_visible() and "make run HOST=0.0.0.0" in warning.inner_text()
+    port = asgi_server.rsplit(":", 1)[1]
+    assert f"make run HOST=0.0.0.0 PORT={port}" in warning.inner_text()  # the port in use, not the default
+    # At 1366×768 the card may sit below the fold: the sticky top bar says so in view, and leads to it.
+    pill = teacher.locator("#join-warning-pill")
+    assert pill.is_visible() and pill.bounding_box()["y"] < 768
+    pill.click()
+    assert warning.is_visible()
     teacher.screenshot(path=screenshot_dir / "lan-dashboard-warning-1366.png")
     teacher.set_viewport_size({"width": 1920, "height": 1080})
     teacher.screenshot(path=screenshot_dir / "lan-dashboard-warning-1920.png")

@@ -203,9 +203,14 @@ def test_a_whole_class_rehearsed_end_to_end(browser, asgi_server, instructor_acc
     keys(teacher, "r")  # reveal round 1
     projector.wait_for_selector("#pj-live-rounds .cls-round")
     assert "정답률 67%" in projector.locator("#pj-live-rounds").inner_text()
+    # The revealed answer itself and its explanation, not only the tally.
+    revealed = projector.locator("#pj-live-rounds .cls-revealed").inner_text()
+    assert "etcd" in revealed and "클러스터" in revealed
     for seat in seats:
         seat.page.wait_for_selector("#live-results .cls-round")
         assert "결과가 공개되었습니다" in seat.page.locator("#live-form .quiz-feedback").inner_text()
+        assert "etcd" in seat.page.locator("#live-results .cls-revealed").inner_text()
+        assert seat.page.locator("#live-form button[type=submit]").is_disabled()  # the round is closed
     projector.screenshot(path=str(screenshot_dir / "rehearsal-projector-live-1920.png"))
 
     # Round 2 after the pairs talked: the two who were wrong change their minds; everyone votes again.

@@ -98,3 +98,13 @@ export function stepReport(steps, { outputs = false } = {}) {
     r.ok ? null : h("span", { class: "cls-error", text: ` ${t("실패")}` }),
     outputs && r.output ? h("pre", { class: "cls-output", text: r.output }) : null)));
 }
+
+// The revealed answer of a live question — the correct choice(s), the order, or the pairs — and the
+// explanation, for the projector and the students once the instructor reveals (null before).
+export function revealedAnswer(live) {
+  if (!live.revealed || !(live.answer_lines || []).length) return null;
+  return h("div", { class: "cls-revealed" },
+    h("p", { class: "cls-revealed-title" }, h("span", { "aria-hidden": "true", text: "✓ " }), t("정답 공개")),
+    h("ol", { class: "cls-revealed-lines" }, live.answer_lines.map((line) => h("li", { text: line }))),
+    live.explanation ? h("p", { class: "cls-revealed-why", text: live.explanation }) : null);
+}

@@ -5,7 +5,7 @@
 // and QR sit small in a corner; large before anyone joined, or on demand (J, or a click).
 
 import { connect, showStatus } from "./socket.js";
-import { featureChart, formatClock, h, kindLabel, pairCard, readConfig, roundCard, serverOffset, stepReport } from "./dom.js";
+import { featureChart, formatClock, h, kindLabel, pairCard, readConfig, revealedAnswer, roundCard, serverOffset, stepReport } from "./dom.js";
 import { questionItems } from "./items.js";
 import { bindShortcuts } from "./shortcuts.js";
 import { renderDiagrams } from "../course/diagrams.js";
@@ -93,7 +93,8 @@ function renderLive(live) {
   document.getElementById("pj-live-prompt").textContent = q.prompt;
   document.getElementById("pj-live-state").textContent = `${t("{n}라운드", { n: live.round })} · ${live.revealed ? t("결과") : t("투표 중 — 휴대폰이나 노트북에서 답하세요")}`;
   document.getElementById("pj-live-items").replaceChildren(questionItems(q));
-  document.getElementById("pj-live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))));
+  document.getElementById("pj-live-rounds").replaceChildren(...live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))),
+    ...[revealedAnswer(live)].filter(Boolean));
 }
 
 // Predict → observe: the demo cluster takes the stage; the prompt and, once played, the predictions beside it.

@@ -9,7 +9,7 @@
 // 여기 머물기 turns following off (지금 강의로 돌아가기 brings them back). A followed section opens at its top.
 
 import { connect, showStatus } from "./socket.js";
-import { formatClock, h, pairCard, readConfig, roundCard, serverOffset } from "./dom.js";
+import { formatClock, h, pairCard, readConfig, revealedAnswer, roundCard, serverOffset } from "./dom.js";
 import { collectDraft, collectResponse, restoreResponse, showError, showHeld, showPending, showResult, wireOrdering } from "./quiz.js";
 import { createDrafts } from "./drafts.js";
 import { createSheet } from "./sheet.js";
@@ -199,7 +199,10 @@ function renderLive(live) {
   }
   liveRevealed = live.revealed;
   const results = document.getElementById("live-results");
-  results.replaceChildren(...(live.revealed ? live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))) : []));
+  results.replaceChildren(...(live.revealed ? live.rounds.map((r) => roundCard(r, t("{n}라운드", { n: r.round }))) : []),
+    ...[revealedAnswer(live)].filter(Boolean));
+  // A revealed round is closed (the server refuses late votes): the form shows the pick, read-only.
+  liveForm.querySelectorAll("input, select, button").forEach((el) => { el.disabled = live.revealed; });
   if (fresh) sheet.reveal(); else sheet.refresh();
 }
 

@@ -113,6 +113,8 @@ function renderLive(live) {
   state.live = live;
   const open = !!live.question;
   document.getElementById("live-reveal").disabled = !open || live.revealed;
+  // One question at a time: opening again would clear its votes, so the open one is closed first (Esc).
+  document.getElementById("live-open").disabled = open;
   document.getElementById("live-revote").disabled = !open || live.round !== 1 || !live.revealed;
   document.getElementById("live-close").disabled = !open;
   const votes = live.rounds[live.round - 1];

@@ -146,6 +146,7 @@ export const EN = {
   "접속 기록 없음": "never connected",
   "접속 중": "online",
   "정답": "Correct",
+  "정답 공개": "The answer",
   "정답 순서 보기": "Show the correct order",
   "정답 짝 보기": "Show the correct pairs",
   "정답률 {pct}": "Correct {pct}",

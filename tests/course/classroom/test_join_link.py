@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from course.classroom import join_link as join_link_module
 from course.classroom.join_link import LOOPBACK_SERVER, NO_LAN_ADDRESS, JoinLink, join_link
 
 PATH = "/class/ABC234/"
@@ -63,3 +64,9 @@ def test_dashboard_and_projector_warn_when_only_loopback_listens(client, klass, 
         assert f"http://127.0.0.1:8000/class/{klass.code}/" in html
         assert 'id="join-warning"' in html and "학생 기기에서는 이 주소가 열리지 않습니다" in html
         assert "make run HOST=0.0.0.0" in html
+
+
+def test_the_command_to_serve_the_class_keeps_a_custom_port():
+    assert join_link_module.serve_on_lan_command(8000) == "make run HOST=0.0.0.0"
+    assert join_link_module.serve_on_lan_command("8765") == "make run HOST=0.0.0.0 PORT=8765"
+    assert join_link_module.serve_on_lan_command(None) == "make run HOST=0.0.0.0"

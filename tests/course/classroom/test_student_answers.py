@@ -70,7 +70,8 @@ def test_votes_count_only_for_the_open_question_and_its_round(
     klass, alice, is_open, round_, revealed, key, vote_round
 ):
     session = set_live(klass, is_open, round_, revealed)
-    accepted = is_open and key == LIVE and vote_round == round_
+    live_round = is_open and key == LIVE and vote_round == round_
+    accepted = live_round and not revealed  # a revealed round is closed: the histogram would be copied
     if accepted:
         frames = actions.submit_answer(session, alice, key, 0, vote_round)
         assert Answer.objects.filter(student=alice, round=vote_round).count() == 1
@@ -80,8 +81,55 @@ def test_votes_count_only_for_the_open_question_and_its_round(
     else:
         with pytest.raises(ProtocolError) as info:
             actions.submit_answer(session, alice, key, 0, vote_round)
-        assert info.value.code == "not_live"
+        assert info.value.code == ("revealed" if live_round else "not_live")
         assert not Answer.objects.filter(student=alice, round=vote_round).exists()
+
+
+def test_a_live_question_cannot_be_reopened_or_replaced_while_open(klass, alice):
+    """A stray O on the dashboard must not wipe the round's votes: the open question is closed first."""
+    session = set_live(klass, True, 1, False)
+    actions.submit_answer(session, alice, LIVE, 1, 1)
+    for key in (LIVE, OTHER):
+        with pytest.raises(ProtocolError) as info:
+            actions.open_live(session, key)
+        assert info.value.code == "live_open"
+    session.refresh_from_db()
+    assert session.live_question.key == LIVE and session.live_round == 1
+    assert Answer.objects.filter(student=alice, round=1).count() == 1
+    actions.close_live(session)
+    actions.open_live(session, OTHER)  # closed first: opening works again
+
+
+def test_the_revealed_answer_and_explanation_reach_the_class_only_after_the_reveal(klass):
+    """Students and the projector see the right answer itself once revealed, for every kind of question."""
+    expected = {
+        "etcd-role": ["etcd"],
+        "master-components": ["API Server", "스케줄러", "컨트롤러", "etcd"],
+        "six-step-flow": list(Question.objects.get(key="six-step-flow").choices),
+        "component-roles": None,
+    }
+    for key, lines in expected.items():
+        session = ClassSession.objects.select_related("lesson", "live_question").get(pk=klass.pk)
+        actions.open_live(session, key)
+        session.refresh_from_db()
+        before = state.live_payload(session, names=False)
+        assert before["answer_lines"] == [] and before["explanation"] == ""
+        assert state.live_payload(session, names=True)["answer_lines"]  # the instructor sees it all along
+        actions.reveal_live(session)
+        session.refresh_from_db()
+        after = state.live_payload(session, names=False)
+        question = Question.objects.get(key=key)
+        assert after["explanation"] == question.explanation
+        if lines is not None:
+            assert after["answer_lines"] == lines
+        else:  # matching: every row with its own target
+            right = question.choices["right"]
+            assert after["answer_lines"] == [
+                f"{left} → {right[i]}"
+                for left, i in zip(question.choices["left"], question.answer, strict=True)
+            ]
+            assert after["answer_lines"][0] == "API Server → 모든 요청 처리"
+        actions.close_live(session)
 
 
 def test_an_unknown_round_is_refused(klass, alice):

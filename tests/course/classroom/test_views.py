@@ -188,3 +188,22 @@ def test_a_stale_current_section_falls_back_to_the_first(client, klass):
     join(client, klass)
     page = client.get(reverse("course:classroom:student", args=[klass.code]))
     assert page.status_code == 200 and 'data-section="overview"' in page.content.decode()
+
+
+def test_a_reload_of_the_pair_form_address_goes_back_to_the_student_page(client, klass):
+    """A refused pair-code POST leaves /pair/ in the address bar: reloading it must not be a blank 405."""
+    join(client, klass)
+    response = client.get(reverse("course:classroom:pair", args=[klass.code]))
+    assert response.status_code == 302
+    assert response.url == reverse("course:classroom:student", args=[klass.code]) + "#pair"
+
+
+def test_the_csv_is_korean_whatever_the_exporters_language(client, klass, instructor):
+    student, _ = actions.join(klass, "민수", "intermediate")
+    actions.submit_answer(klass, student, "definition", 1, 0)
+    client.force_login(instructor)
+    url = reverse("course:classroom:export", args=[klass.code])
+    text = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8-sig")
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["닉네임"] == "민수")
+    assert row["수준"] == "중급" and row["구분"] == "퀴즈"
+    assert "Intermediate" not in text

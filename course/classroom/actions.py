@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from course.classroom import codes, demo, features, grading, nicknames, pair_doc, pairing, state, timer
 from course.classroom.protocol import ProtocolError, build
@@ -297,9 +298,9 @@ def join_pair_by_code(session: ClassSession, student: Student, raw_code: str) ->
     code = codes.normalize(raw_code)
     pair = session.pairs.filter(code=code).first() if code else None
     if pair is None:
-        raise ProtocolError("unknown_pair", "그런 페어 코드가 없습니다.")
+        raise ProtocolError("unknown_pair", gettext_noop("그런 페어 코드가 없습니다."))
     if pair.members.count() >= 3 and student.pair_id != pair.pk:
-        raise ProtocolError("pair_full", "이미 세 명인 페어입니다.")
+        raise ProtocolError("pair_full", gettext_noop("이미 세 명인 페어입니다."))
     Student.objects.filter(pk=student.pk).update(pair=pair)
     student.pair = pair
     return pair, _pair_frames(session, pair) + [

@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from django.utils.translation import gettext
+
 from course.models.classroom import NICKNAME_MAX
 
 
@@ -19,7 +21,7 @@ def clean(raw: str) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     text = " ".join(text.split())[:NICKNAME_MAX].strip()
     if not text:
-        raise NicknameError("닉네임을 입력하세요.")
+        raise NicknameError(gettext("닉네임을 입력하세요."))
     return text
 
 

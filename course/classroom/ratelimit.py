@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 JOIN = "join"
 PAIR = "pair"
 MESSAGES = {
-    JOIN: "참여 시도가 너무 많습니다. 잠시 후 다시 시도하세요. · Too many attempts; try again in a few minutes.",
-    PAIR: "페어 코드 시도가 너무 많습니다. 잠시 후 다시 시도하세요. · Too many pair-code attempts; try again later.",
+    JOIN: gettext_lazy("참여 시도가 너무 많습니다. 잠시 후 다시 시도하세요."),
+    PAIR: gettext_lazy("페어 코드 시도가 너무 많습니다. 잠시 후 다시 시도하세요."),
 }
 
 

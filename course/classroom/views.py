@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from course.classroom import actions, codes, demo, export, identity, qr, ratelimit, state
@@ -46,7 +47,7 @@ def _teaching(request: HttpRequest, code: str) -> ClassSession:
     return session
 
 
-ENDED_MESSAGE = "이 수업은 끝났습니다. 새 수업 코드를 강사에게 물어보세요. · This class has ended."
+ENDED_MESSAGE = gettext_lazy("이 수업은 끝났습니다. 새 수업 코드를 강사에게 물어보세요.")
 
 
 def _join_context(code: str = "", nickname: str = "", level: str = Level.BEGINNER, error: str = "") -> dict:
@@ -100,7 +101,7 @@ def join(request: HttpRequest) -> HttpResponse:
     session = ClassSession.objects.filter(code=code).first() if code else None
     if session is None:
         context = _join_context(
-            code, nickname, level, "그런 수업 코드가 없습니다. 화면의 코드를 다시 확인하세요."
+            code, nickname, level, gettext("그런 수업 코드가 없습니다. 화면의 코드를 다시 확인하세요.")
         )
         return render(request, "classroom/index.html", context, status=400)
     existing = identity.student_from_request(request, session)
@@ -194,11 +195,11 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
     if me is None or request.method != "POST":
         return redirect(reverse("course:classroom:student", args=[session.code]) + ("#pair" if me else ""))
     if session.ended_at is not None:
-        request.session["pair_error"] = "수업이 끝나 페어를 바꿀 수 없습니다. · The class has ended."
+        request.session["pair_error"] = gettext("수업이 끝나 페어를 바꿀 수 없습니다.")
         return redirect(reverse("course:classroom:student", args=[session.code]) + "#pair")
     if request.POST.get("action") == "join" and not ratelimit.allow_request(ratelimit.PAIR, request):
         # The student's page again, with the message where the pair form is; nothing changed.
-        request.session["pair_error"] = ratelimit.MESSAGES[ratelimit.PAIR]
+        request.session["pair_error"] = str(ratelimit.MESSAGES[ratelimit.PAIR])
         response = student(request, session.code)
         response.status_code = 429
         return response
@@ -208,7 +209,7 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
         else:
             _, frames = actions.create_pair_code(session, me)
     except ProtocolError as exc:
-        request.session["pair_error"] = exc.message
+        request.session["pair_error"] = gettext(exc.message)  # the catalog knows the pair-code refusals
         frames = []
     _broadcast(frames)
     return redirect(reverse("course:classroom:student", args=[session.code]) + "#pair")

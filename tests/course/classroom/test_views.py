@@ -207,3 +207,14 @@ def test_the_csv_is_korean_whatever_the_exporters_language(client, klass, instru
     row = next(r for r in csv.DictReader(io.StringIO(text)) if r["닉네임"] == "민수")
     assert row["수준"] == "중급" and row["구분"] == "퀴즈"
     assert "Intermediate" not in text
+
+
+def test_join_errors_speak_the_pages_language(client, klass):
+    """An English page gets English errors; the Korean page keeps the Korean ones."""
+    url = reverse("course:classroom:join")
+    english = client.post(url, {"code": "ZZZZZZ", "nickname": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400 and "There is no class with that code" in english.content.decode()
+    korean = Client().post(url, {"code": "ZZZZZZ", "nickname": "x"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert "그런 수업 코드가 없습니다" in korean.content.decode()
+    blank = Client().post(url, {"code": klass.code, "nickname": "  "}, HTTP_ACCEPT_LANGUAGE="en")
+    assert blank.status_code == 400 and "Enter a nickname." in blank.content.decode()

@@ -220,30 +220,32 @@ def extract(tarball: Path, files: dict[str, str], dest: Path) -> dict[str, str]:
     return dict(sorted(sums.items()))
 
 
+def fetch_verified(name: str, version: str, integrity: str, workdir: Path) -> Path | None:
+    """Return the tarball of NAME@VERSION when it matches its pinned npm integrity; else say so, None."""
+    tarball = fetch(name, version, workdir)
+    actual = npm_integrity(tarball.read_bytes())
+    if actual != integrity:
+        print(
+            f"{name}@{version}: integrity mismatch\n  pinned {integrity}\n  got    {actual}", file=sys.stderr
+        )
+        return None
+    return tarball
+
+
 def main() -> int:
     lock: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (version, integrity, files) in PACKAGES.items():
-            tarball = fetch(name, version, Path(tmp))
-            actual = npm_integrity(tarball.read_bytes())
-            if actual != integrity:
-                print(
-                    f"{name}@{version}: integrity mismatch\n  pinned {integrity}\n  got    {actual}",
-                    file=sys.stderr,
-                )
+            tarball = fetch_verified(name, version, integrity, Path(tmp))
+            if tarball is None:
                 return 1
             sums = extract(tarball, files, VENDOR / name)
             lock[name] = {"version": version, "integrity": integrity, "files": sums}
             print(f"{name}@{version}: {len(sums)} files")
         tarballs = {}
         for name, (version, integrity, _, _) in ES_MODULES.items():
-            tarball = fetch(name, version, Path(tmp))
-            actual = npm_integrity(tarball.read_bytes())
-            if actual != integrity:
-                print(
-                    f"{name}@{version}: integrity mismatch\n  pinned {integrity}\n  got    {actual}",
-                    file=sys.stderr,
-                )
+            tarball = fetch_verified(name, version, integrity, Path(tmp))
+            if tarball is None:
                 return 1
             tarballs[name] = tarball
         for name, sums in vendor_modules(tarballs).items():

@@ -120,6 +120,15 @@ def sign_in(page, next_url: str = "/class/") -> None:
     page.locator("input[type=submit]").click()
 
 
+def join_class(page, code: str, nickname: str, level_label: str = "초급") -> None:
+    """Join class `code` as a student through its join URL (the QR target); wait for the live socket."""
+    page.goto(f"/class/{code}/")
+    page.get_by_label("닉네임").fill(nickname)
+    page.get_by_label(level_label).check()
+    page.locator("#join-form button[type=submit]").click()
+    page.wait_for_selector("#socket-status[data-state=open]")
+
+
 @pytest.fixture
 def instructor_account(lesson, django_user_model):
     """The cast's instructor ("teacher" / INSTRUCTOR_PASSWORD), with the quizzes and predictions loaded."""

@@ -22,36 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
 
-# Everything a viewer of the cluster panel can read: HTML text, the SVG picture's labels and tooltips,
-# and the names buttons and regions announce.
-VISIBLE_TEXT = """
-root => {
-  const out = [];
-  const walk = (el) => {
-    for (const node of el.childNodes) {
-      if (node.nodeType === Node.TEXT_NODE) {
-        const parent = node.parentElement;
-        if (!parent || parent.closest('[hidden], template, script, style, textarea')) continue;
-        const style = getComputedStyle(parent);
-        if (style.display === 'none' || style.visibility === 'hidden') continue;
-        if (node.textContent.trim()) out.push(node.textContent.trim());
-      } else if (node.nodeType === Node.ELEMENT_NODE) {
-        for (const attr of ['aria-label', 'title', 'placeholder']) {
-          if (node.getAttribute(attr)) out.push(node.getAttribute(attr));
-        }
-        for (const pseudo of ['::before', '::after']) {  // text drawn by CSS counts too
-          const content = getComputedStyle(node, pseudo).content;
-          if (content && content !== 'none' && content !== 'normal') out.push(content);
-        }
-        walk(node);
-      }
-    }
-  };
-  walk(root);
-  return out;
-}
-"""
-
 
 def english_context(browser, base_url: str, **kwargs):
     context, page, watch = open_page(browser, base_url, **kwargs)
@@ -62,8 +32,9 @@ def english_context(browser, base_url: str, **kwargs):
 
 
 def hangul_in(page, selector: str) -> list[str]:
-    texts = page.eval_on_selector(selector, VISIBLE_TEXT)
-    return sorted({text for text in texts if HANGUL.search(text)})
+    """Every Hangul text a viewer can read under `selector`: HTML text, SVG labels and tooltips, the names
+    buttons and regions announce, and text drawn by CSS."""
+    return hangul_in_ui(page, NOTHING, selector)
 
 
 def test_the_visualizer_in_english_has_no_hangul_in_the_picture_panels_or_events(
@@ -140,8 +111,10 @@ def test_the_classroom_roster_and_checklist_in_english(
     context.close()
 
 
-# The same walk, but not into lesson or user content (`skip`: the lesson body and section titles, quiz prompts
-# and choices, nicknames): what is left is the UI, which must be English on an English page.
+# Everything a viewer can read (HTML text, the SVG picture's labels and tooltips, the names buttons and regions
+# announce, text drawn by CSS), except under `skip` (lesson or user content: the lesson body and section
+# titles, quiz prompts and choices, nicknames): what is left is the UI, which must be English on an English page.
+NOTHING = ":not(*)"
 VISIBLE_UI_TEXT = """
 (root, skip) => {
   const out = [];

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from course.classroom import actions
 from course.classroom.features import FEATURES
 from course.models import ClassSession, Pair
-from tests.browser.conftest import CHROMIUM, open_page, sign_in
+from tests.browser.conftest import CHROMIUM, join_class, open_page, sign_in
 from tests.browser.ime import JAMO, Typist, type_together
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,14 +31,6 @@ def klass(lesson, django_user_model):
     call_command("create_instructor", "teacher", password="teacher-password-1")
     teacher = django_user_model.objects.get(username="teacher")
     return actions.start_class(teacher, lesson, "2기 오전반")
-
-
-def join(page, code: str, nickname: str) -> None:
-    page.goto(f"/class/{code}/")
-    page.get_by_label("닉네임").fill(nickname)
-    page.get_by_label("초급").check()
-    page.locator("#join-form button[type=submit]").click()
-    page.wait_for_selector("#socket-status[data-state=open]")
 
 
 def value(page, selector="#pair-practice") -> str:
@@ -58,8 +50,8 @@ def test_two_partners_type_korean_into_one_field_at_once(browser, asgi_server, k
     laptop.on(
         "request", lambda r: modules.append(r.url) if "/vendor/" in r.url and r.url.endswith(".js") else None
     )
-    join(laptop, klass.code, "지민")
-    join(phone, klass.code, "보라")
+    join_class(laptop, klass.code, "지민")
+    join_class(phone, klass.code, "보라")
     actions.form_pairs(ClassSession.objects.get(pk=klass.pk))
     pair = Pair.objects.get(session=klass)
     for page in (laptop, phone):
@@ -218,7 +210,7 @@ def test_the_pair_panel_runs_under_a_csp_without_inline_scripts(browser, asgi_se
             route.fulfill(response=response, headers=headers)
 
         page.route(re.compile(r".*/class/[^/]+/$"), with_csp)
-        join(page, klass.code, "민수")
+        join_class(page, klass.code, "민수")
         page.locator("#pair-none button[type=submit]").first.click()  # 페어 코드 만들기
         page.wait_for_selector("#pair-box:not([hidden])")
         wait_saved(page)

@@ -9,17 +9,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import open_page, sign_in
+from tests.browser.conftest import join_class, open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def join(page, code: str, nickname: str, level_label: str) -> None:
-    page.goto(f"/class/{code}/")
-    page.get_by_label("닉네임").fill(nickname)
-    page.get_by_label(level_label).check()
-    page.locator("#join-form button[type=submit]").click()
-    page.wait_for_selector("#socket-status[data-state=open]")
 
 
 def row(page, nickname: str):
@@ -46,13 +38,13 @@ def test_roster_presence_rename_remove_and_a_live_checklist(
     teacher.locator("#tab-students").click()  # the roster and the checklist live in the dashboard's tab 5
 
     a_ctx, alice, alice_watch = open_page(browser, asgi_server, width=1366, height=768)
-    join(alice, code, "지민", "초급")
+    join_class(alice, code, "지민", "초급")
     b_ctx, bora, bora_watch = open_page(
         browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True
     )
-    join(bora, code, "보라", "고급")
+    join_class(bora, code, "보라", "고급")
     c_ctx, chris, _ = open_page(browser, asgi_server)
-    join(chris, code, "크리스", "중급")
+    join_class(chris, code, "크리스", "중급")
 
     # Everyone online; the counts say so.
     teacher.wait_for_function("() => document.getElementById('online-count').textContent === '3'")
@@ -125,7 +117,7 @@ def test_roster_presence_rename_remove_and_a_live_checklist(
     assert row(teacher, "보라").count() == 0
     bora.locator("#removed-notice a").click()
     bora.wait_for_selector("#join-form")
-    join(bora, code, "보라", "고급")
+    join_class(bora, code, "보라", "고급")
     teacher.wait_for_function("() => document.getElementById('student-count').textContent === '3'")
 
     for watch in (teacher_watch, alice_watch, bora_watch):

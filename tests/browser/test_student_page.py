@@ -11,7 +11,7 @@ phone during a live question and of the laptop go to docs/screenshots/.
 import pytest
 
 from course.models import Answer
-from tests.browser.conftest import open_page, sign_in
+from tests.browser.conftest import join_class, open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +24,6 @@ def start_class(browser, base_url):
     teacher.locator("#start-form button[type=submit]").click()
     teacher.wait_for_selector("#socket-status[data-state=open]")
     return ctx, teacher, teacher.locator("#class-code").inner_text().strip()
-
-
-def join(page, code: str, nickname: str) -> None:
-    page.goto(f"/class/{code}/")
-    page.get_by_label("닉네임").fill(nickname)
-    page.get_by_label("초급").check()
-    page.locator("#join-form button[type=submit]").click()
-    page.wait_for_selector("#socket-status[data-state=open]")
 
 
 def goto_section(teacher, page, slug: str) -> None:
@@ -51,7 +43,7 @@ def test_drafts_survive_moves_and_reloads_and_the_live_question_never_moves_the_
 ):
     t_ctx, teacher, code = start_class(browser, asgi_server)
     s_ctx, page, watch = open_page(browser, asgi_server, width=1366, height=768)
-    join(page, code, "지민")
+    join_class(page, code, "지민")
 
     goto_section(teacher, page, "concept-1")
     page.wait_for_selector("article.cls-section[data-section=concept-1]")
@@ -185,7 +177,7 @@ def test_a_phone_gets_usable_fields_and_a_bottom_sheet(
     p_ctx, phone, watch = open_page(
         browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True
     )
-    join(phone, code, "보라")
+    join_class(phone, code, "보라")
     goto_section(teacher, phone, "concept-2")
     phone.wait_for_selector("article.cls-section[data-section=concept-2]")
 
@@ -286,7 +278,7 @@ async () => {
 def test_draft_storage_is_keyed_by_class_student_and_question(browser, asgi_server, instructor_account):
     t_ctx, teacher, code = start_class(browser, asgi_server)
     s_ctx, page, watch = open_page(browser, asgi_server)
-    join(page, code, "지민")
+    join_class(page, code, "지민")
     result = page.evaluate(DRAFTS_CHECK)
     assert result == {
         "key": "orchestra-draft:ABC123:7:quiz:yaml-nginx",

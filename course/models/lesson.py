@@ -44,8 +44,16 @@ class Lesson(models.Model):
     source_sha256 = models.CharField(max_length=64)
     total_minutes = models.PositiveIntegerField(default=0)
     title_html = models.TextField(blank=True, help_text="The rendered block above the first section heading.")
+    # Where the lesson sits in the course, read from its title ("Week 2 Day 4 Session 2: …"); the home page
+    # lists lessons in this order. None when the title does not say.
+    week = models.PositiveSmallIntegerField(null=True, blank=True)
+    day = models.PositiveSmallIntegerField(null=True, blank=True)
+    session = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = LessonManager()
+
+    class Meta:
+        ordering = ["week", "day", "session", "slug"]
 
     def __str__(self) -> str:
         return self.title

@@ -1,14 +1,34 @@
 """Admin for lesson content; the classroom models register themselves in course.classroom.admin."""
 
+from django import forms
 from django.contrib import admin
 
 from course.classroom import admin as classroom_admin  # noqa: F401
-from course.lesson_store import render_stored_section
+from course.lesson_store import resync_lesson_after_edit
 from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
+
+
+class SectionForm(forms.ModelForm):
+    # Page slugs made from Korean headings keep their Korean (slugify_unicode); the model's SlugField
+    # validates ASCII only, so the form accepts what the importer makes.
+    slug = forms.SlugField(allow_unicode=True, max_length=50)
+
+    class Meta:
+        model = Section
+        fields = ["lesson", "order", "slug", "title", "group", "minutes", "body_markdown"]
+
+
+class GlossaryTermForm(forms.ModelForm):
+    slug = forms.SlugField(allow_unicode=True, max_length=50)
+
+    class Meta:
+        model = GlossaryTerm
+        fields = ["lesson", "order", "slug", "term", "english", "definition", "category"]
 
 
 class SectionInline(admin.TabularInline):
     model = Section
+    form = SectionForm
     fields = ["order", "slug", "title", "group", "minutes"]
     extra = 0
     show_change_link = True
@@ -16,8 +36,15 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "total_minutes"]
+    list_display = ["title", "slug", "week", "day", "session", "total_minutes"]
     inlines = [SectionInline]
+
+    def save_related(self, request, form, formsets, change):
+        # Reordering pages in the inline changes the lesson-wide diagram numbers.
+        super().save_related(request, form, formsets, change)
+        first = form.instance.sections.order_by("order").first()
+        if first is not None:
+            resync_lesson_after_edit(first)
 
 
 class TimedPartInline(admin.TabularInline):
@@ -27,6 +54,7 @@ class TimedPartInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    form = SectionForm
     readonly_fields = ["body_html"]
     list_display = ["order", "title", "group", "minutes", "lesson"]
     list_display_links = ["title"]
@@ -34,9 +62,11 @@ class SectionAdmin(admin.ModelAdmin):
     inlines = [TimedPartInline]
 
     def save_model(self, request, obj, form, change):
-        # Editing the Markdown re-renders the page the students see.
-        obj.body_html = render_stored_section(obj)
+        # Editing the Markdown re-renders the page the students see. Its mermaid blocks are renumbered
+        # lesson-wide (a block added here is a new Diagram row; later diagrams move up one), and the other
+        # pages whose diagram numbers moved are re-rendered too.
         super().save_model(request, obj, form, change)
+        resync_lesson_after_edit(obj)
 
 
 @admin.register(Diagram)
@@ -46,5 +76,6 @@ class DiagramAdmin(admin.ModelAdmin):
 
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(admin.ModelAdmin):
+    form = GlossaryTermForm
     list_display = ["order", "term", "english", "category", "definition"]
     list_display_links = ["term"]

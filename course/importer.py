@@ -6,16 +6,19 @@ source, line for line. The rules (docs/adding-a-lesson.md says the same for inst
 
 - The first ``#`` heading is the lesson's title; what follows it up to the first ``##`` is the title block.
 - Each ``##`` heading starts a page, except:
-  * a time-boxed ``##`` whose time-boxed ``###`` children are page-sized (one of them is at least
-    ``PAGE_MINUTES``) is a *group*: each timed ``###`` starts a page, the group heading opens the first of
-    them and becomes the pages' ``group`` (``## 📖 핵심 개념 (35분)`` → ``### 🔍 개념 1 … (12분)`` …).
-    Shorter timed children (``## 💭 함께 생각해보기 (10분)`` → ``페어 토론 (5분)``, ``전체 공유 (5분)``) stay
-    on the group's one page as its timed parts;
+  * a time-boxed ``##`` that is the lesson's concepts (its words are ``핵심 개념``, or its time-boxed
+    ``###`` children are numbered ``개념 N``) is a *group*: each timed ``###`` starts a page, the group
+    heading opens the first of them and becomes the pages' ``group`` (``## 📖 핵심 개념 (35분)`` →
+    ``### 🔍 개념 1 … (12분)`` …). Any other time-boxed ``##`` is one page and its timed ``###`` are
+    its timed parts (``## 💭 함께 생각해보기 (10분)`` → ``페어 토론 (5분)``, ``전체 공유 (5분)``): an
+    activity in steps stays on one screen, a lecture in concepts gets a page per concept;
   * in an untimed ``##`` each time-boxed ``###`` starts a page (``### 🤔 왜 필요한가? (5분)`` under
     ``## 🎯 세션 목표``); the text before it stays a page of its own, or, when it is only the heading,
     opens the first timed page and becomes its group.
-- Untimed pages before the lesson's first timed page are one opening page (세션 정보 + 세션 목표 are
-  the lesson's overview, before the clock starts).
+  The template's ``### 🤔 왜 필요한가?`` and ``### 🔍 개념 N`` start their pages even without a time box,
+  so a lesson with no time boxes keeps the same pages.
+- Plain untimed ``##`` pages before the first timed or ``###`` page are one opening page (세션 정보 +
+  세션 목표 are the lesson's overview, before the clock starts).
 - Headings inside fenced code blocks are code, not headings (CommonMark 0.31 §4.5, §4.2).
 
 A time box is read by ``parse_time_box`` (its docstring has the table of accepted forms).
@@ -29,9 +32,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-# A timed child of at least this many minutes is worth a page of its own; see the module docstring.
-PAGE_MINUTES = 10
+# A timed `##` with one of these names (words only, emoji and spaces dropped) is a group of pages.
+GROUP_TITLES = ("핵심개념", "주요개념", "개념")
 # Django's SlugField default max_length.
 SLUG_LENGTH = 50
 
@@ -67,7 +71,9 @@ TIME_BOX = re.compile(
     re.IGNORECASE,
 )
 STATED_LENGTH_LINE = re.compile(r"시간|time|duration", re.IGNORECASE)
+# A clock range ('10:00-10:50') is not a length: it may span a break; '(50분)' or '50분' is.
 CLOCK_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*[-~–]\s*(\d{1,2}):(\d{2})")
+BARE_LENGTH = re.compile(rf"({_NUMBER})\s*(시간|분)(?![가-힣])")
 
 GLOSSARY_ITEM = re.compile(
     r"^\s*[-*+]\s+\*\*(?P<inner>[^*]+?)\*\*\s*(?:[:：]|\s[-–—]\s)\s*(?P<definition>.+?)\s*$"
@@ -103,6 +109,7 @@ class LessonFormatError(ValueError):
 
     def __init__(self, message: str, line: int | None = None):
         self.line = line
+        self.message = message
         super().__init__(f"line {line}: {message}" if line else message)
 
 
@@ -250,11 +257,12 @@ class Heading:
         return strip_time_box(self.text)
 
 
-@dataclass(frozen=True)
-class Fence:
+class Fence(NamedTuple):
+    """A fenced code block; a tuple (start, end, language) as course.rendering unpacks it."""
+
     start: int  # 0-based line of the opening fence
     end: int  # 0-based line of the closing fence
-    language: str
+    language: str  # the info string's first word, lower-cased
 
 
 @dataclass(frozen=True)
@@ -362,6 +370,21 @@ class _Page:
     group_line: int | None = None  # 0-based line of the group heading, for the pages of one group
 
 
+def _names_a_page(heading: Heading) -> bool:
+    """True for a `###` that is a page of its own even without a time box: 왜 필요한가?, 개념 N."""
+    return KNOWN_SLUGS.get(_squash(heading.text)) == "why" or bool(CONCEPT.match(plain_words(heading.text)))
+
+
+def _starts_page(heading: Heading) -> bool:
+    """True for a `###` that starts a page inside an untimed `##` or a concept group."""
+    return bool(heading.minutes) or _names_a_page(heading)
+
+
+def _is_concept_group(top: Heading, children: list[Heading]) -> bool:
+    """True when a `##` is a group of pages: the lesson's 핵심 개념, or its `###` are numbered '개념 N'."""
+    return _squash(top.text) in GROUP_TITLES or any(CONCEPT.match(plain_words(h.text)) for h in children)
+
+
 def _split(lines: list[str], headings: list[Heading], title: Heading) -> list[_Page]:
     """Return the pages in reading order, each starting at a line; see the module docstring."""
     tops = [h for h in headings if h.line > title.line and h.level <= 2]
@@ -369,29 +392,27 @@ def _split(lines: list[str], headings: list[Heading], title: Heading) -> list[_P
     for index, top in enumerate(tops):
         end = tops[index + 1].line if index + 1 < len(tops) else math.inf
         children = [h for h in headings if top.line < h.line < end and h.level == 3]
-        timed = [h for h in children if h.minutes]
-        if top.minutes:
-            if timed and max(h.minutes for h in timed) >= PAGE_MINUTES:
-                pages.append(_Page(top.line, timed[0], top.text, top.line))
-                pages += [_Page(h.line, h, top.text, top.line) for h in timed[1:]]
-            else:
-                pages.append(_Page(top.line, top))
+        starters = [h for h in children if _starts_page(h)]
+        if starters and _is_concept_group(top, children):
+            # The group heading (and any lead-in) opens the first concept's page.
+            pages.append(_Page(top.line, starters[0], top.text, top.line))
+            pages += [_Page(h.line, h, top.text, top.line) for h in starters[1:]]
             continue
-        if not timed:
+        if top.minutes or not starters:
             pages.append(_Page(top.line, top))
             continue
-        lead_in = [h for h in headings if top.line < h.line < timed[0].line]
-        if not lead_in and not any(line.strip() for line in lines[top.line + 1 : timed[0].line]):
+        lead_in = [h for h in headings if top.line < h.line < starters[0].line]
+        if not lead_in and not any(line.strip() for line in lines[top.line + 1 : starters[0].line]):
             # Only the heading above the first timed part: it opens that page and names the group.
-            pages.append(_Page(top.line, timed[0], top.text, top.line))
-            pages += [_Page(h.line, h, top.text, top.line) for h in timed[1:]]
+            pages.append(_Page(top.line, starters[0], top.text, top.line))
+            pages += [_Page(h.line, h, top.text, top.line) for h in starters[1:]]
         else:
             pages.append(_Page(top.line, top))
-            pages += [_Page(h.line, h) for h in timed]
-    # The opening page: untimed pages before the first timed one are the lesson's overview.
-    first_timed = next((i for i, p in enumerate(pages) if p.heading.minutes), None)
-    if first_timed:
-        pages = pages[:1] + pages[first_timed:]
+            pages += [_Page(h.line, h) for h in starters]
+    # The opening page: plain untimed `##` pages before the first timed or `###` page are the overview.
+    first = next((i for i, p in enumerate(pages) if p.heading.minutes or p.heading.level > 2), None)
+    if first:
+        pages = pages[:1] + pages[first:]
     return pages
 
 
@@ -413,7 +434,11 @@ def place_from_path(path: str) -> tuple[int | None, int | None, int | None]:
 
 
 def _stated_minutes(lines: list[str], pages: list[_Page], ends: list[int]) -> int | None:
-    """Return the lesson length its information page states ('**시간**: 10:00-10:50 (50분)' → 50)."""
+    """Return the lesson length its information page states ('**시간**: 10:00-10:50 (50분)' → 50).
+
+    Read from the first line of the '… 정보' page that mentions 시간/time: its time box, else a bare
+    '50분'; a clock range alone ('11:00-11:50') states no length (it may include a break): None.
+    """
     for page, end in zip(pages, ends, strict=True):
         if not _squash(page.heading.text).endswith("정보"):
             continue
@@ -423,10 +448,9 @@ def _stated_minutes(lines: list[str], pages: list[_Page], ends: list[int]) -> in
             box = parse_time_box(line)
             if box:
                 return box.minutes
-            clock = CLOCK_RANGE.search(line)
-            if clock:
-                h1, m1, h2, m2 = (int(g) for g in clock.groups())
-                return (h2 * 60 + m2) - (h1 * 60 + m1)
+            bare = BARE_LENGTH.search(CLOCK_RANGE.sub("", line))
+            if bare:
+                return math.ceil(float(bare.group(1)) * _UNITS[bare.group(2)])
     return None
 
 

@@ -1,6 +1,5 @@
 """Admin for lesson content; the classroom models register themselves in course.classroom.admin."""
 
-from django import forms
 from django.contrib import admin
 
 from course.classroom import admin as classroom_admin  # noqa: F401
@@ -8,27 +7,8 @@ from course.lesson_store import resync_lesson_after_edit
 from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
 
 
-class SectionForm(forms.ModelForm):
-    # Page slugs made from Korean headings keep their Korean (slugify_unicode); the model's SlugField
-    # validates ASCII only, so the form accepts what the importer makes.
-    slug = forms.SlugField(allow_unicode=True, max_length=50)
-
-    class Meta:
-        model = Section
-        fields = ["lesson", "order", "slug", "title", "group", "minutes", "body_markdown"]
-
-
-class GlossaryTermForm(forms.ModelForm):
-    slug = forms.SlugField(allow_unicode=True, max_length=50)
-
-    class Meta:
-        model = GlossaryTerm
-        fields = ["lesson", "order", "slug", "term", "english", "definition", "category"]
-
-
 class SectionInline(admin.TabularInline):
     model = Section
-    form = SectionForm
     fields = ["order", "slug", "title", "group", "minutes"]
     extra = 0
     show_change_link = True
@@ -54,7 +34,6 @@ class TimedPartInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    form = SectionForm
     readonly_fields = ["body_html"]
     list_display = ["order", "title", "group", "minutes", "lesson"]
     list_display_links = ["title"]
@@ -76,6 +55,5 @@ class DiagramAdmin(admin.ModelAdmin):
 
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(admin.ModelAdmin):
-    form = GlossaryTermForm
     list_display = ["order", "term", "english", "category", "definition"]
     list_display_links = ["term"]

@@ -1,8 +1,11 @@
 """Admin for lesson content; the classroom models register themselves in course.classroom.admin."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from course.classroom import admin as classroom_admin  # noqa: F401
+from course.importer import LessonFormatError, scan
 from course.lesson_store import resync_lesson_after_edit
 from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
 
@@ -32,8 +35,26 @@ class TimedPartInline(admin.TabularInline):
     extra = 0
 
 
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["lesson", "order", "slug", "title", "group", "minutes", "body_markdown"]
+
+    def clean_body_markdown(self) -> str:
+        """Refuse a code fence that is never closed (it would swallow the rest of the page), with its line."""
+        text = self.cleaned_data["body_markdown"]
+        try:
+            scan(text.splitlines())
+        except LessonFormatError as exc:
+            raise forms.ValidationError(
+                _("%(line)s번째 줄의 코드 블록(```)이 닫히지 않았습니다. 블록 끝에 ```를 넣으세요.") % {"line": exc.line}
+            ) from exc
+        return text
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    form = SectionForm
     readonly_fields = ["body_html"]
     list_display = ["order", "title", "group", "minutes", "lesson"]
     list_display_links = ["title"]

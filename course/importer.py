@@ -36,8 +36,11 @@ from typing import NamedTuple
 
 # A timed `##` with one of these names (words only, emoji and spaces dropped) is a group of pages.
 GROUP_TITLES = ("핵심개념", "주요개념", "개념")
-# Django's SlugField default max_length.
+# The database's limits (course.models.lesson): Django's SlugField default, CharField max_lengths.
 SLUG_LENGTH = 50
+TITLE_LENGTH = 200
+TERM_LENGTH = 100
+DEFINITION_LENGTH = 300
 
 # ATX heading (CommonMark §4.2): up to 3 spaces, 1–6 '#', then a space or the end; the optional closing
 # sequence needs a space before it, so "## C#" keeps its '#'.
@@ -455,20 +458,26 @@ def _stated_minutes(lines: list[str], pages: list[_Page], ends: list[int]) -> in
 
 
 def parse_glossary(
-    section_markdown: str, slugs: dict[str, str], taken: set[str] | None = None, first_order: int = 1
+    section_markdown: str,
+    slugs: dict[str, str],
+    taken: set[str] | None = None,
+    first_order: int = 1,
+    first_line: int = 1,
 ) -> list[ParsedTerm]:
     """Return the key-word items of a glossary page, each under the ### category it is listed in.
 
     Items: '- **용어(English)**: 정의', '- **용어 (English)**: 정의', '- **용어**: 정의', '- **용어:** 정의',
     '- **용어** - 정의' (full-width ':' and parentheses too). Slug: `slugs[term]` when the outline names
     one, else the English name slugified, else slugify_unicode(term), else 'term-N'; de-duplicated
-    against `taken` (updated in place).
+    against `taken` (updated in place). `first_line` is the page's 1-based line in the file, for errors:
+    LessonFormatError when a term, English name or category is longer than 100 characters or a
+    definition longer than 300 (the database's limits).
     """
     taken = set() if taken is None else taken
     terms: list[ParsedTerm] = []
     category = ""
     in_fence = False
-    for line in section_markdown.splitlines():
+    for number, line in enumerate(section_markdown.splitlines(), first_line):
         if FENCE.match(line):
             in_fence = not in_fence
             continue
@@ -492,6 +501,14 @@ def parse_glossary(
         slug = slugs[term] if term in slugs and slugs[term] not in taken else None
         slug = slug or _unique(wanted, taken, f"term-{order}")
         taken.add(slug)
+        for what, value, limit in (
+            ("term", term, TERM_LENGTH),
+            ("English name", english, TERM_LENGTH),
+            ("category heading", category, TERM_LENGTH),
+            ("definition", definition, DEFINITION_LENGTH),
+        ):
+            if len(value) > limit:
+                raise LessonFormatError(f"the glossary {what} is longer than {limit} characters", number)
         terms.append(ParsedTerm(order, slug, term, english, definition, category))
     return terms
 
@@ -512,6 +529,9 @@ def parse_lesson(source: str, outline: dict | None = None, *, slug: str = "") ->
         raise LessonFormatError("the lesson has no '# Week N Day N Session N: 주제' title heading")
     if not title.text:
         raise LessonFormatError("the title heading is empty", title.line + 1)
+    for heading in headings:
+        if len(heading.text) > TITLE_LENGTH:
+            raise LessonFormatError(f"the heading is longer than {TITLE_LENGTH} characters", heading.line + 1)
     pages = _split(lines, headings, title)
     if not pages:
         raise LessonFormatError(
@@ -595,7 +615,11 @@ def parse_lesson(source: str, outline: dict | None = None, *, slug: str = "") ->
     for section in sections:
         if section.is_glossary:
             glossary += parse_glossary(
-                section.markdown, outline.get("glossary_slugs", {}), term_slugs, len(glossary) + 1
+                section.markdown,
+                outline.get("glossary_slugs", {}),
+                term_slugs,
+                len(glossary) + 1,
+                section.line,
             )
     if any(s.is_glossary for s in sections) and not glossary:
         warnings.append("the key-word page lists no '- **용어(English)**: 정의' items")

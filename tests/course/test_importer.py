@@ -394,3 +394,10 @@ def test_unreadable_lessons_are_refused_with_their_line(text, line, message):
     with pytest.raises(LessonFormatError, match=message) as raised:
         parse_lesson(text, slug="t")
     assert raised.value.line == line
+
+
+def test_a_definition_too_long_for_the_database_is_refused_with_its_line():
+    text = "# T\n\n## 🔑 핵심 키워드\n- **용어**: " + "가" * 301 + "\n"
+    with pytest.raises(LessonFormatError, match="definition is longer than 300") as raised:
+        parse_lesson(text, slug="t")
+    assert raised.value.line == 4

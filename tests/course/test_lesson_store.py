@@ -150,3 +150,15 @@ def test_a_section_added_in_the_admin_gets_its_diagram(admin_client, small):
     page = Section.objects.get(lesson=small, slug="새-페이지")
     assert Diagram.objects.get(lesson=small, number=3).section == page
     assert 'data-diagram="3"' in page.body_html
+
+
+def test_an_unclosed_fence_in_the_admin_is_refused_with_its_line(admin_client, small):
+    """The form says which line; the stored page and its diagrams are untouched."""
+    why = Section.objects.get(lesson=small, slug="why")
+    before = (why.body_markdown, why.body_html)
+    response = _save_in_admin(admin_client, why, "### 제목\n글\n```bash\nls\n")
+    assert response.status_code == 200
+    assert "3번째 줄의 코드 블록(```)이 닫히지 않았습니다" in response.content.decode()
+    why.refresh_from_db()
+    assert (why.body_markdown, why.body_html) == before
+    assert Diagram.objects.filter(lesson=small).count() == 2

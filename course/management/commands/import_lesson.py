@@ -122,6 +122,11 @@ def _store(row: ImportRow, seen: dict[str, Path], *, replace: bool, dry_run: boo
         row.status = store_lesson(parsed, replace=replace).status
     except LessonExistsError as exc:
         row.status, row.error = "failed", f"{row.path}: {exc}"
+    except LessonFormatError as exc:  # from rendering a page
+        row.status, row.error = "failed", f"{row.path}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - one broken lesson must not stop a folder import
+        # The lesson was saved in one transaction, so nothing of it is left half-written.
+        row.status, row.error = "failed", f"{row.path}: cannot store it: {type(exc).__name__}: {exc}"
 
 
 def _width(text: str) -> int:

@@ -47,7 +47,8 @@ class SectionForm(forms.ModelForm):
             scan(text.splitlines())
         except LessonFormatError as exc:
             raise forms.ValidationError(
-                _("%(line)s번째 줄의 코드 블록(```)이 닫히지 않았습니다. 블록 끝에 ```를 넣으세요.") % {"line": exc.line}
+                _("%(line)s번째 줄의 코드 블록(```)이 닫히지 않았습니다. 블록 끝에 ```를 넣으세요.")
+                % {"line": exc.line}
             ) from exc
         return text
 

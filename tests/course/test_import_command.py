@@ -148,6 +148,7 @@ def test_two_files_making_one_slug_in_a_folder(tmp_path):
         ("latin1.md", b"# T\xe9\n", "not UTF-8 text"),
         ("오케스트레이션.md", lesson_text(1, 1, 1).encode(), "give one with --slug"),
         ("no-title.md", "글\n".encode(), "no '# Week N Day N Session N: 주제' title"),
+        ("a.outline.json", b"{}", "give the lesson's .md file"),
     ],
 )
 def test_bad_files_get_a_clear_error_and_change_nothing(tmp_path, name, content, message):

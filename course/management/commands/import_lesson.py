@@ -54,6 +54,10 @@ def lesson_files(folder: Path) -> list[Path]:
 def parse_file(path: Path, slug: str = "") -> ImportRow:
     """Parse one file into an ImportRow; every error becomes the row's `error` as 'file:line: message'."""
     row = ImportRow(path)
+    if path.suffix.lower() != ".md":
+        row.status = "failed"
+        row.error = f"{path}: not a lesson: give the lesson's .md file (its outline is read from beside it)"
+        return row
     try:
         row.parsed = read_lesson_file(path, slug=slug)
         row.warnings = list(row.parsed.warnings)

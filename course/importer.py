@@ -513,6 +513,39 @@ def parse_glossary(
     return terms
 
 
+def check_outline(outline: dict) -> None:
+    """Raise LessonFormatError unless `outline` has the documented shape (docs/adding-a-lesson.md).
+
+    {"slug": str (optional), "sections": [{"slug": str, "heading": str}, …] (optional),
+    "glossary_slugs": {term: slug} (optional)}; other keys (an older outline's "source",
+    "glossary_heading") are ignored. Slugs: letters (Korean too), digits, '-' and '_', at most 50.
+    """
+    if not isinstance(outline, dict):
+        raise LessonFormatError("the outline must be a JSON object")
+    slug_shape = re.compile(r"[-\w]+")
+
+    def check_slug(value: object, where: str) -> None:
+        if not isinstance(value, str) or not slug_shape.fullmatch(value) or len(value) > SLUG_LENGTH:
+            raise LessonFormatError(
+                f"outline {where}: {value!r} is not a slug (letters, digits, '-', '_'; ≤ 50)"
+            )
+
+    if "slug" in outline:
+        check_slug(outline["slug"], '"slug"')
+    sections = outline.get("sections", [])
+    if not isinstance(sections, list):
+        raise LessonFormatError('outline "sections" must be a list of {"slug": …, "heading": …}')
+    for n, spec in enumerate(sections, 1):
+        if not isinstance(spec, dict) or not isinstance(spec.get("heading"), str):
+            raise LessonFormatError(f'outline "sections" item {n} needs "slug" and "heading" strings')
+        check_slug(spec.get("slug"), f'"sections" item {n}')
+    terms = outline.get("glossary_slugs", {})
+    if not isinstance(terms, dict):
+        raise LessonFormatError('outline "glossary_slugs" must be an object {term: slug}')
+    for term, term_slug in terms.items():
+        check_slug(term_slug, f'"glossary_slugs" {term!r}')
+
+
 def parse_lesson(source: str, outline: dict | None = None, *, slug: str = "") -> ParsedLesson:
     """Split `source` into pages (see the module docstring); `outline` only renames.
 
@@ -522,6 +555,7 @@ def parse_lesson(source: str, outline: dict | None = None, *, slug: str = "") ->
     (the outline's "slug" wins). Raises LessonFormatError with a line number when the text cannot be read.
     """
     outline = outline or {}
+    check_outline(outline)
     lines = source.splitlines()
     headings, fences = scan(lines)
     title = next((h for h in headings if h.level == 1), None)
@@ -597,7 +631,9 @@ def parse_lesson(source: str, outline: dict | None = None, *, slug: str = "") ->
             (s for s, p, e in zip(sections, pages, ends, strict=True) if p.start <= fence.start < e), None
         )
         if owner is None:
-            warnings.append(f"line {fence.start + 1}: a diagram above the first page is shown as text")
+            warnings.append(
+                f"line {fence.start + 1}: a diagram above the first '##' is not one of the lesson's numbered diagrams"
+            )
             continue
         above = [h for h in headings if h.line < fence.start]
         diagrams.append(
@@ -683,8 +719,10 @@ def read_lesson_file(path: Path, *, slug: str = "") -> ParsedLesson:
             raise LessonFormatError(
                 f"{outline_file.name} line {exc.lineno}: not valid JSON: {exc.msg}"
             ) from exc
-        if not isinstance(outline, dict):
-            raise LessonFormatError(f"{outline_file.name}: the outline must be a JSON object")
+        try:
+            check_outline(outline)
+        except LessonFormatError as exc:
+            raise LessonFormatError(f"{outline_file.name}: {exc.message}") from exc
     chosen = slug or outline.get("slug") or lesson_slug_for(path)
     if not chosen or not re.fullmatch(r"[-a-zA-Z0-9_]+", chosen):
         raise LessonFormatError(

@@ -168,6 +168,24 @@ def test_a_broken_outline_is_reported(tmp_path):
     assert error is not None and "a.outline.json line 1: not valid JSON" in err
 
 
+@pytest.mark.parametrize(
+    ("outline", "message"),
+    [
+        ([], "must be a JSON object"),
+        ({"sections": [{"heading": "🕘 세션 정보"}]}, '"sections" item 1'),
+        ({"sections": [{"slug": "a b", "heading": "🕘 세션 정보"}]}, "is not a slug"),
+        ({"glossary_slugs": ["파드"]}, '"glossary_slugs" must be an object'),
+        ({"sections": [{"slug": "x", "heading": "없는 제목"}]}, "its pages are: '🕘 세션 정보'"),
+    ],
+)
+def test_a_wrong_outline_is_reported_not_a_traceback(tmp_path, outline, message):
+    path = tmp_path / "a.md"
+    path.write_text(lesson_text(1, 1, 1), encoding="utf-8")
+    (tmp_path / "a.outline.json").write_text(json.dumps(outline, ensure_ascii=False), encoding="utf-8")
+    _, err, error = run(path)
+    assert error is not None and message in err and Lesson.objects.count() == 0
+
+
 def test_dry_run_stores_nothing(tmp_path):
     path = tmp_path / "a.md"
     path.write_text(lesson_text(1, 1, 1), encoding="utf-8")

@@ -724,10 +724,14 @@ def read_lesson_file(path: Path, *, slug: str = "") -> ParsedLesson:
         except LessonFormatError as exc:
             raise LessonFormatError(f"{outline_file.name}: {exc.message}") from exc
     chosen = slug or outline.get("slug") or lesson_slug_for(path)
-    if not chosen or not re.fullmatch(r"[-a-zA-Z0-9_]+", chosen):
+    if not chosen:
         raise LessonFormatError(
             f"cannot make a lesson slug from the file name {path.name!r} (ASCII letters, digits, '-' only); "
             "give one with --slug"
+        )
+    if not re.fullmatch(r"[-a-zA-Z0-9_]+", chosen) or len(chosen) > SLUG_LENGTH:
+        raise LessonFormatError(
+            f"the lesson slug {chosen!r} is its web address: ASCII letters, digits, '-' and '_' only, at most 50"
         )
     if slug:
         outline = {**outline, "slug": slug}

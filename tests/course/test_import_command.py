@@ -227,3 +227,10 @@ def test_load_course_keeps_admin_edits_until_the_shipped_text_changes():
     assert Section.objects.get(slug="why").title == "강사가 고친 제목"
     call_command("load_course", force=True, verbosity=0)
     assert Section.objects.get(slug="why").title == "🤔 왜 필요한가?"
+
+
+def test_a_lesson_slug_must_be_ascii(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text(lesson_text(1, 1, 1), encoding="utf-8")
+    _, err, error = run(path, slug="수업")
+    assert error is not None and "'수업' is its web address" in err and Lesson.objects.count() == 0

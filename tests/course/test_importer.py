@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course.importer import (
     LessonFormatError,
@@ -401,3 +403,46 @@ def test_a_definition_too_long_for_the_database_is_refused_with_its_line():
     with pytest.raises(LessonFormatError, match="definition is longer than 300") as raised:
         parse_lesson(text, slug="t")
     assert raised.value.line == 4
+
+
+# --- any text of headings, lines and code blocks -----------------------------------------------------------
+
+_HEADINGS = st.sampled_from(
+    [
+        "## 🕘 세션 정보",
+        "## 🎯 세션 목표",
+        "### 📚 학습 목표",
+        "### 🤔 왜 필요한가? (5분)",
+        "## 📖 핵심 개념 (35분)",
+        "### 🔍 개념 1: 하나 (12분)",
+        "### 🔍 개념 2 (12분)",
+        "### 💡 예시",
+        "#### 🎼 더 깊이",
+        "## 💭 함께 생각해보기 (10분)",
+        "### 🤝 페어 토론 (5분)",
+        "## 🔑 핵심 키워드",
+        "## 🛠️ 실습",
+        "### 1단계 (약 10분)",
+        "## 📝 세션 마무리",
+    ]
+)
+_LINES = st.sampled_from(
+    ["글", "- **파드(Pod)**: 단위", "", "```bash\n# 주석\n```", "```mermaid\ngraph LR\n  A-->B\n```"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_HEADINGS, _LINES), min_size=1, max_size=30))
+def test_any_arrangement_splits_without_losing_or_moving_text(blocks):
+    """Whatever the order of headings: pages are consecutive slices of the text, slugs unique, minutes ≥ 0."""
+    source = "# Week 1 Day 1 Session 1: 임의\n\n## 시작\n" + "\n".join(blocks) + "\n"
+    lesson = parse_lesson(source, slug="t")
+    rebuilt = lesson.title_markdown.strip("\n") + "\n" + "".join(s.markdown for s in lesson.sections)
+    body = source.split("\n", 1)[1]
+    assert [line for line in rebuilt.splitlines() if line.strip()] == [
+        line for line in body.splitlines() if line.strip()
+    ]
+    slugs = [s.slug for s in lesson.sections]
+    assert len(set(slugs)) == len(slugs) and all(slugs)
+    assert len(lesson.diagrams) == source.count("```mermaid")
+    assert lesson.total_minutes == sum(s.minutes for s in lesson.sections)

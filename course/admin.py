@@ -2,12 +2,16 @@
 
 from django import forms
 from django.contrib import admin
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from course.classroom import admin as classroom_admin  # noqa: F401
 from course.importer import LessonFormatError, scan
 from course.lesson_store import resync_lesson_after_edit
 from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
+
+# Added to page orders while the lesson's inline saves (orders are unique per lesson).
+PARKED = 100_000
 
 
 class SectionInline(admin.TabularInline):
@@ -21,6 +25,17 @@ class SectionInline(admin.TabularInline):
 class LessonAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "week", "day", "session", "total_minutes"]
     inlines = [SectionInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Section:
+            return super().save_formset(request, form, formset, change)
+        # Page orders are unique per lesson and the inline saves one page at a time: park the lesson's
+        # pages out of the way first, so swapping two pages' orders saves instead of clashing.
+        lesson = form.instance
+        Section.objects.filter(lesson=lesson).update(order=F("order") + PARKED)
+        saved = super().save_formset(request, form, formset, change)
+        Section.objects.filter(lesson=lesson, order__gte=PARKED).update(order=F("order") - PARKED)
+        return saved
 
     def save_related(self, request, form, formsets, change):
         # Reordering pages in the inline changes the lesson-wide diagram numbers.

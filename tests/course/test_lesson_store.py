@@ -162,3 +162,46 @@ def test_an_unclosed_fence_in_the_admin_is_refused_with_its_line(admin_client, s
     why.refresh_from_db()
     assert (why.body_markdown, why.body_html) == before
     assert Diagram.objects.filter(lesson=small).count() == 2
+
+
+def test_swapping_two_pages_in_the_lesson_admin_renumbers_their_diagrams(admin_client, small):
+    """The inline saves a swap of orders (unique per lesson) and the diagrams follow the new reading order."""
+    sections = list(small.sections.order_by("order"))
+    new_order = {"overview": 1, "why": 3, "concept-1": 2}
+    data = {
+        "slug": small.slug,
+        "title": small.title,
+        "source": small.source,
+        "source_sha256": small.source_sha256,
+        "total_minutes": small.total_minutes,
+        "title_html": small.title_html,
+        "week": small.week,
+        "day": small.day,
+        "session": small.session,
+        "sections-TOTAL_FORMS": len(sections),
+        "sections-INITIAL_FORMS": len(sections),
+        "sections-MIN_NUM_FORMS": 0,
+        "sections-MAX_NUM_FORMS": 1000,
+    }
+    for i, section in enumerate(sections):
+        data |= {
+            f"sections-{i}-id": section.pk,
+            f"sections-{i}-lesson": small.pk,
+            f"sections-{i}-order": new_order[section.slug],
+            f"sections-{i}-slug": section.slug,
+            f"sections-{i}-title": section.title,
+            f"sections-{i}-group": section.group,
+            f"sections-{i}-minutes": section.minutes,
+        }
+    response = admin_client.post(reverse("admin:course_lesson_change", args=[small.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(small.sections.order_by("order").values_list("slug", "order")) == [
+        ("overview", 1),
+        ("concept-1", 2),
+        ("why", 3),
+    ]
+    assert list(Diagram.objects.filter(lesson=small).values_list("number", "section__slug")) == [
+        (1, "concept-1"),
+        (2, "why"),
+    ]
+    assert 'data-diagram="1"' in Section.objects.get(lesson=small, slug="concept-1").body_html

@@ -6,9 +6,9 @@ source, line for line. The rules (docs/adding-a-lesson.md says the same for inst
 
 - The first ``#`` heading is the lesson's title; what follows it up to the first ``##`` is the title block.
 - Each ``##`` heading starts a page, except:
-  * a time-boxed ``##`` that is the lesson's concepts (its words are ``핵심 개념``, or its time-boxed
-    ``###`` children are numbered ``개념 N``) is a *group*: each timed ``###`` starts a page, the group
-    heading opens the first of them and becomes the pages' ``group`` (``## 📖 핵심 개념 (35분)`` →
+  * the ``##`` of the lesson's concepts (its words are ``핵심 개념``, or its ``###`` children are numbered
+    ``개념 N``) is a *group*: each timed ``###`` (and each ``개념 N``) starts a page, the group heading
+    opens the first of them and becomes the pages' ``group`` as written (``## 📖 핵심 개념 (35분)`` →
     ``### 🔍 개념 1 … (12분)`` …). Any other time-boxed ``##`` is one page and its timed ``###`` are
     its timed parts (``## 💭 함께 생각해보기 (10분)`` → ``페어 토론 (5분)``, ``전체 공유 (5분)``): an
     activity in steps stays on one screen, a lecture in concepts gets a page per concept;
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-# A timed `##` with one of these names (words only, emoji and spaces dropped) is a group of pages.
+# A `##` with one of these names (words only, emoji and spaces dropped) is a group of pages.
 GROUP_TITLES = ("핵심개념", "주요개념", "개념")
 # The database's limits (course.models.lesson): Django's SlugField default, CharField max_lengths.
 SLUG_LENGTH = 50

@@ -205,3 +205,24 @@ def test_swapping_two_pages_in_the_lesson_admin_renumbers_their_diagrams(admin_c
         (2, "why"),
     ]
     assert 'data-diagram="1"' in Section.objects.get(lesson=small, slug="concept-1").body_html
+
+
+def test_saving_a_page_unchanged_keeps_the_imported_diagrams(admin_client, db):
+    """The admin's renumbering agrees with the importer: saving concept-2 as it is changes no Diagram row."""
+    lesson = store_lesson(read_lesson_file(LESSON)).lesson
+    before = list(
+        Diagram.objects.filter(lesson=lesson).values_list(
+            "pk", "number", "section__slug", "heading", "source"
+        )
+    )
+    concept = Section.objects.get(lesson=lesson, slug="concept-2")
+    html = concept.body_html
+    assert _save_in_admin(admin_client, concept, concept.body_markdown).status_code == 302
+    after = list(
+        Diagram.objects.filter(lesson=lesson).values_list(
+            "pk", "number", "section__slug", "heading", "source"
+        )
+    )
+    assert after == before and len(after) == 10
+    concept.refresh_from_db()
+    assert concept.body_html == html

@@ -1,8 +1,10 @@
 """Turn a section's Markdown into the safe HTML a student's browser receives.
 
-Rendering happens once, at import (or when the admin saves a section), never per request. Mermaid fences
-become figures that mermaid.js draws in the browser, with the source kept as the text alternative; the
-lesson's raw HTML (`<div align="center">`) is kept, its Markdown rendered, and the whole page sanitised.
+Rendering happens once, at import (or when the admin saves a section), never per request. The Markdown is
+read as GitHub reads a `.md` file (course/markdown_gfm.py, on markdown-it-py; docs/lesson-rendering.md has the
+measurement behind that choice). Mermaid fences become figures that mermaid.js draws in the browser, with the
+source kept as the text alternative; the lesson's raw HTML (`<div align="center">`) is kept, its Markdown
+rendered, and the whole page sanitised by nh3.
 """
 
 from __future__ import annotations
@@ -12,17 +14,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import markdown
 import nh3
-from markdown.extensions.toc import slugify_unicode
 
 from course.importer import scan
+from course.markdown_gfm import to_html
 from course.mermaid_text import normalise
 
 PLACEHOLDER = "ORCHESTRALABDIAGRAM{}X"
 PLACEHOLDER_P = re.compile(r"<p>ORCHESTRALABDIAGRAM(\d+)X</p>")
-RAW_DIV = re.compile(r"^<div(?![^>]*\bmarkdown=)([^>]*)>\s*$", re.MULTILINE)
-TASK = re.compile(r"<li>\[([ xX])\]\s*")
 SKIP_TAGS = {
     "a",
     "code",
@@ -85,20 +84,12 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
     "a": {"href"},
-    "div": {"align"},
+    "div": {"align", "data-lang"},
+    "ol": {"start"},
     "input": {"type", "checked", "disabled"},
     "td": {"align", "style"},
     "th": {"align", "style"},
     "span": {"aria-hidden"},
-}
-MARKDOWN_EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists", "nl2br"]
-MARKDOWN_CONFIG = {
-    "codehilite": {"css_class": "codehilite", "guess_lang": False},
-    "toc": {
-        "slugify": slugify_unicode,
-        "permalink": "#",
-        "permalink_title": "이 제목으로 연결되는 링크 · Link to this heading",
-    },
 }
 
 
@@ -225,19 +216,39 @@ def mark_glossary_entries(fragment: str, terms: Iterable[TermRef]) -> str:
     return fragment
 
 
+def diagram_refs(source: str, diagrams: Sequence[DiagramRef], count: int) -> list[DiagramRef]:
+    """Return one DiagramRef for each of the `count` mermaid fences of `source`, in order.
+
+    The first fences take the given `diagrams` (the importer's lesson-wide numbers). Fences beyond them (a
+    section edited to hold more diagrams than were imported) are numbered on from the last given number
+    (or from 1 when none were given), and captioned with the nearest heading above the fence in `source`,
+    without its time box (empty when there is none), as the importer captions them. Extra `diagrams` beyond
+    the fences are ignored. Never raises.
+    """
+    refs = list(diagrams[:count])
+    if len(refs) == count:
+        return refs
+    given = len(refs)
+    lines = source.splitlines()
+    headings, fences = scan(lines)
+    starts = [start for start, _, language in fences if language == "mermaid"]
+    last = max((d.number for d in diagrams), default=0)
+    for k in range(len(refs), count):
+        line = starts[k] if k < len(starts) else len(lines)
+        above = [h.title for h in headings if h.line < line]
+        refs.append(DiagramRef(last + 1 + k - given, above[-1] if above else ""))
+    return refs
+
+
 def render_markdown(source: str, diagrams: Sequence[DiagramRef] = ()) -> str:
-    """Return sanitised HTML for `source`; its mermaid fences become figures numbered by `diagrams`."""
+    """Return sanitised HTML for `source`; its mermaid fences become figures numbered by `diagrams`.
+
+    Any number of fences renders: those beyond `diagrams` are numbered by `diagram_refs`.
+    Raises course.importer.LessonFormatError when a code fence is never closed (from `scan`).
+    """
     text, sources = extract_mermaid(source)
-    text = RAW_DIV.sub(lambda m: f'<div{m.group(1)} markdown="1">', text)
-    rendered = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    rendered = TASK.sub(
-        lambda m: '<li class="task-item"><input type="checkbox" disabled{}> '.format(
-            " checked" if m.group(1) != " " else ""
-        ),
-        rendered,
-    )
-    clean = sanitise(rendered)
-    refs = list(diagrams) or [DiagramRef(i + 1, "") for i in range(len(sources))]
+    clean = sanitise(to_html(text))
+    refs = diagram_refs(source, diagrams, len(sources))
     return PLACEHOLDER_P.sub(lambda m: figure_html(refs[int(m.group(1))], sources[int(m.group(1))]), clean)
 
 

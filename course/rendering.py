@@ -85,6 +85,7 @@ ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
     "a": {"href"},
     "div": {"align", "data-lang"},
+    "details": {"open"},
     "ol": {"start"},
     "input": {"type", "checked", "disabled"},
     "td": {"align", "style"},

@@ -1,5 +1,7 @@
 """Server-side Markdown rendering: tables, highlighted code, anchors, sanitising, diagrams, key terms."""
 
+import re
+
 from course.mermaid_text import normalise
 from course.rendering import DiagramRef, TermRef, render_markdown, render_section
 
@@ -105,3 +107,31 @@ def test_glossary_entries_get_anchors_instead_of_links():
     )
     assert '<li id="term-orchestration">' in html
     assert 'class="term"' not in html
+
+
+def test_more_mermaid_fences_than_diagram_refs_number_the_extras_after_the_last_known():
+    """Used to raise IndexError (refs[i] past the end): extras continue from the last given number.
+
+    They are captioned with the nearest heading above them, without its time box, as the importer does.
+    """
+    source = (
+        "### 🔍 개념 (12분)\n```mermaid\ngraph LR\n A-->B\n```\n"
+        "#### 🔄 추가 그림\n```mermaid\ngraph LR\n C-->D\n```\n\n```mermaid\ngraph LR\n E-->F\n```\n"
+    )
+    html = render_markdown(source, [DiagramRef(4, "개념")])
+    numbers = re.findall(r'<figure class="diagram" id="diagram-(\d+)" data-diagram="(\d+)">', html)
+    assert numbers == [("4", "4"), ("5", "5"), ("6", "6")]
+    assert "그림 4. 개념" in html and "그림 5. 🔄 추가 그림" in html and "그림 6. 🔄 추가 그림" in html
+    assert "C--&gt;D" in html and "E--&gt;F" in html and "ORCHESTRALABDIAGRAM" not in html
+
+
+def test_mermaid_fences_without_any_refs_are_numbered_from_one():
+    """No DiagramRefs at all (an admin preview): figures 1, 2, … in order, nothing raises."""
+    html = render_markdown("```mermaid\ngraph LR\n A-->B\n```\n\n```mermaid\ngraph LR\n C-->D\n```\n")
+    assert re.findall(r'id="diagram-(\d+)"', html) == ["1", "2"]
+
+
+def test_fewer_mermaid_fences_than_refs_use_the_first_refs():
+    """Refs beyond the fences are ignored."""
+    html = render_markdown("```mermaid\ngraph LR\n A-->B\n```\n", [DiagramRef(2, "a"), DiagramRef(3, "b")])
+    assert re.findall(r'id="diagram-(\d+)"', html) == ["2"]

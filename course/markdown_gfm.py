@@ -5,7 +5,7 @@ diagram/term passes live in course/rendering.py). What follows GitHub, and the r
 (GFM spec 0.29-gfm, https://github.github.com/gfm/):
 
 - CommonMark blocks and inlines (markdown-it-py's "commonmark" preset passes the CommonMark spec tests), so a
-  bullet list, or an ordered list starting at 1, interrupts a paragraph (spec 5.3 "Lists": `Foo\\n- bar`), and
+  bullet list, or an ordered list starting at 1, interrupts a paragraph (spec 5.4 "Lists": `Foo\\n- bar`), and
   nested lists follow the content column of their parent item (spec 5.2 "List items");
 - tables (spec 4.10 "Tables (extension)"), which may also interrupt a paragraph as in cmark-gfm; column
   alignment is written as `align="left|center|right"` on `th`/`td`, as in the spec's examples;
@@ -14,7 +14,7 @@ diagram/term passes live in course/rendering.py). What follows GitHub, and the r
 - extended autolinks (spec 6.9 "Autolinks (extension)"): `www.` links (given `http://`), bare `http(s)://`
   URLs and e-mail addresses; a bare domain such as `kubernetes.io` is NOT linked, as on GitHub;
 - soft line breaks stay line breaks in the source (no `<br>`), as on GitHub's view of a Markdown *file*; a
-  hard break needs two trailing spaces, a backslash or `<br>` (spec 6.7 "Hard line breaks"). GitHub turns
+  hard break needs two trailing spaces, a backslash or `<br>` (spec 6.12 "Hard line breaks"). GitHub turns
   every newline into `<br>` only in comments, issues and pull requests (docs/lesson-rendering.md cites this);
 - raw HTML is passed through (spec 4.6 "HTML blocks", 6.10 "Raw HTML") for the sanitiser to filter.
 

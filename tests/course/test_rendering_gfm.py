@@ -44,7 +44,7 @@ def lesson_block(label: str) -> str:
     ],
 )
 def test_the_lessons_lists_after_a_line_of_text_are_lists(label, tag):
-    """GFM 5.3 Lists: a bullet list, or an ordered list starting at 1, may interrupt a paragraph."""
+    """GFM 5.4 Lists: a bullet list, or an ordered list starting at 1, may interrupt a paragraph."""
     block = lesson_block(label)
     items = block.splitlines()[1:]
     html = flat(render_markdown(block))
@@ -68,12 +68,12 @@ def test_the_whole_lesson_has_its_four_lists():
 
 
 def test_bullet_list_interrupts_a_paragraph_gfm_example():
-    """GFM 5.3 Lists, `Foo` / `- bar` / `- baz`."""
+    """GFM 5.4 Lists, `Foo` / `- bar` / `- baz`."""
     assert flat(render_markdown("Foo\n- bar\n- baz\n")) == "<p>Foo</p><ul><li>bar</li><li>baz</li></ul>"
 
 
 def test_an_ordered_list_not_starting_at_1_does_not_interrupt():
-    """GFM 5.3 Lists: `14.` after a line of text stays in the paragraph."""
+    """GFM 5.4 Lists: `14.` after a line of text stays in the paragraph."""
     html = render_markdown("The number of windows in my house is\n14.  The number of doors is 6.\n")
     assert flat(html) == "<p>The number of windows in my house is\n14.  The number of doors is 6.</p>"
 
@@ -233,7 +233,7 @@ def test_soft_line_breaks_stay_soft_as_in_a_github_md_file():
 
 
 def test_hard_line_breaks():
-    """GFM 6.7: two trailing spaces or a backslash make <br>; so does raw `<br>`."""
+    """GFM 6.12: two trailing spaces or a backslash make <br>; so does raw `<br>`."""
     assert flat(render_markdown("foo  \nbar\\\nbaz<br>qux\n")) == "<p>foo<br>\nbar<br>\nbaz<br>qux</p>"
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from course.importer import scan
+from course.importer import Heading, LessonFormatError, scan
 from course.markdown_gfm import to_html
 from course.mermaid_text import normalise
 
@@ -110,10 +110,33 @@ class TermRef:
     definition: str
 
 
+def scan_fences(lines: list[str]) -> tuple[list[Heading], list[tuple[int, int, str]]]:
+    """Return the importer's `scan()` of `lines`, with a fence left open running to the end of the text.
+
+    CommonMark 4.5 (fenced code blocks): "If the end of the containing block (or document) is reached and no
+    closing code fence has been found, the code block contains all of the lines after the opening code
+    fence". The importer rejects such a lesson; a section edited in the admin must still render.
+    """
+    try:
+        return scan(lines)
+    except LessonFormatError:
+        pass
+    for closer in ("`" * 80, "~" * 80):  # longer than any opening fence, so it closes whichever is open
+        try:
+            headings, fences = scan([*lines, closer])
+        except LessonFormatError:
+            continue
+        return headings, [(start, min(end, len(lines)), language) for start, end, language in fences]
+    return scan([])
+
+
 def extract_mermaid(source: str) -> tuple[str, list[str]]:
-    """Return the Markdown with each mermaid fence replaced by a placeholder paragraph, and the sources."""
+    """Return the Markdown with each mermaid fence replaced by a placeholder paragraph, and the sources.
+
+    A fence never closed runs to the end of `source` (`scan_fences`).
+    """
     lines = source.splitlines()
-    _, fences = scan(lines)
+    _, fences = scan_fences(lines)
     diagrams: list[str] = []
     out: list[str] = []
     cursor = 0
@@ -231,7 +254,7 @@ def diagram_refs(source: str, diagrams: Sequence[DiagramRef], count: int) -> lis
         return refs
     given = len(refs)
     lines = source.splitlines()
-    headings, fences = scan(lines)
+    headings, fences = scan_fences(lines)
     starts = [start for start, _, language in fences if language == "mermaid"]
     last = max((d.number for d in diagrams), default=0)
     for k in range(len(refs), count):
@@ -244,13 +267,19 @@ def diagram_refs(source: str, diagrams: Sequence[DiagramRef], count: int) -> lis
 def render_markdown(source: str, diagrams: Sequence[DiagramRef] = ()) -> str:
     """Return sanitised HTML for `source`; its mermaid fences become figures numbered by `diagrams`.
 
-    Any number of fences renders: those beyond `diagrams` are numbered by `diagram_refs`.
-    Raises course.importer.LessonFormatError when a code fence is never closed (from `scan`).
+    Any number of fences renders: those beyond `diagrams` are numbered by `diagram_refs`; a fence never
+    closed runs to the end, as on GitHub. Never raises on any text.
     """
     text, sources = extract_mermaid(source)
     clean = sanitise(to_html(text))
     refs = diagram_refs(source, diagrams, len(sources))
-    return PLACEHOLDER_P.sub(lambda m: figure_html(refs[int(m.group(1))], sources[int(m.group(1))]), clean)
+
+    def figure(m: re.Match[str]) -> str:
+        i = int(m.group(1))
+        # The author's own text may spell a placeholder; only the ones extract_mermaid made become figures.
+        return figure_html(refs[i], sources[i]) if i < len(sources) else m.group(0)
+
+    return PLACEHOLDER_P.sub(figure, clean)
 
 
 def render_section(

@@ -2,6 +2,9 @@
 
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from course.mermaid_text import normalise
 from course.rendering import DiagramRef, TermRef, render_markdown, render_section
 
@@ -135,3 +138,47 @@ def test_fewer_mermaid_fences_than_refs_use_the_first_refs():
     """Refs beyond the fences are ignored."""
     html = render_markdown("```mermaid\ngraph LR\n A-->B\n```\n", [DiagramRef(2, "a"), DiagramRef(3, "b")])
     assert re.findall(r'id="diagram-(\d+)"', html) == ["2"]
+
+
+def test_a_fence_never_closed_runs_to_the_end_instead_of_raising():
+    """CommonMark 4.5: an unclosed fence holds the rest of the text (an admin edit must not give a 500)."""
+    code = render_markdown("text\n```python\nx = 1\n\n## not a heading\n")
+    assert code.startswith('<p>text</p>\n<div class="codehilite" data-lang="python">')
+    assert "## not a heading" in code and "<h2" not in code
+    figure = render_markdown("```mermaid\ngraph LR\n A-->B\n", [DiagramRef(3, "x")])
+    assert 'id="diagram-3"' in figure and "A--&gt;B" in figure
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "```mermaid",
+                "```",
+                "~~~",
+                "````yaml",
+                "graph LR",
+                " A-->B",
+                "## 제목 (5분)",
+                "- [x] a",
+                "| a |",
+                "|---|",
+                "<div>",
+                "</div>",
+                "text",
+                "",
+                "  - b",
+                "1. c",
+                "<script>x</script>",
+                "ORCHESTRALABDIAGRAM0X",
+            ]
+        ),
+        max_size=30,
+    ),
+    st.integers(min_value=0, max_value=4),
+)
+def test_any_text_and_any_number_of_refs_render_without_raising(lines, refs):
+    """Whatever the mix of fences, tags and refs, render_markdown returns sanitised HTML."""
+    html = render_markdown("\n".join(lines), [DiagramRef(n + 1, "h") for n in range(refs)])
+    assert "<script" not in html

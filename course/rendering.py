@@ -133,7 +133,9 @@ def scan_fences(lines: list[str]) -> tuple[list[Heading], list[tuple[int, int, s
 def extract_mermaid(source: str) -> tuple[str, list[str]]:
     """Return the Markdown with each mermaid fence replaced by a placeholder paragraph, and the sources.
 
-    A fence never closed runs to the end of `source` (`scan_fences`).
+    A fence never closed runs to the end of `source` (`scan_fences`). An indented fence (inside a list item)
+    leaves its placeholder at the same indentation, so the figure stays in the item, and loses that much
+    indentation from each source line (CommonMark 4.5: "up to N spaces of indentation are removed").
     """
     lines = source.splitlines()
     _, fences = scan_fences(lines)
@@ -143,12 +145,19 @@ def extract_mermaid(source: str) -> tuple[str, list[str]]:
     for start, end, language in fences:
         if language != "mermaid":
             continue
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip(" "))]
         out.extend(lines[cursor:start])
-        out.extend(["", PLACEHOLDER.format(len(diagrams)), ""])
-        diagrams.append("\n".join(lines[start + 1 : end]))
+        out.extend(["", indent + PLACEHOLDER.format(len(diagrams)), ""])
+        body = lines[start + 1 : end]
+        diagrams.append("\n".join(_dedent(line, len(indent)) for line in body))
         cursor = end + 1
     out.extend(lines[cursor:])
     return "\n".join(out) + "\n", diagrams
+
+
+def _dedent(line: str, n: int) -> str:
+    """Return `line` without up to `n` leading spaces."""
+    return line[min(n, len(line) - len(line.lstrip(" "))) :]
 
 
 def figure_html(ref: DiagramRef, source: str) -> str:

@@ -182,3 +182,13 @@ def test_any_text_and_any_number_of_refs_render_without_raising(lines, refs):
     """Whatever the mix of fences, tags and refs, render_markdown returns sanitised HTML."""
     html = render_markdown("\n".join(lines), [DiagramRef(n + 1, "h") for n in range(refs)])
     assert "<script" not in html
+
+
+def test_a_mermaid_fence_in_a_list_item_stays_in_the_item_with_its_indentation_removed():
+    """The figure is inside the <li>; the source loses the fence's two-space indent (CommonMark 4.5)."""
+    html = render_markdown(
+        "- 단계\n  ```mermaid\n  graph LR\n    A-->B\n  ```\n- 다음\n", [DiagramRef(1, "x")]
+    )
+    assert re.search(r"<li>\s*<p>단계</p>\s*<figure class=\"diagram\" id=\"diagram-1\"", html)
+    assert "<code>graph LR\n  A--&gt;B</code>" in html
+    assert html.count("<li>") == 2

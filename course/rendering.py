@@ -243,8 +243,10 @@ def mark_glossary_entries(fragment: str, terms: Iterable[TermRef]) -> str:
     """Return the glossary list with an id on each entry, so term links land on it."""
     for term in terms:
         label = html.escape(term.term + (f"({term.english})" if term.english else ""))
-        fragment = fragment.replace(
-            f"<li><strong>{label}</strong>", f'<li id="term-{term.slug}"><strong>{label}</strong>', 1
+        # A loose list (blank lines between the items) wraps each item's text in <p>.
+        entry = re.compile(rf"<li>(\s*(?:<p>)?<strong>{re.escape(label)}</strong>)")
+        fragment = entry.sub(
+            lambda m, slug=term.slug: f'<li id="term-{slug}">{m.group(1)}', fragment, count=1
         )
     return fragment
 

@@ -192,3 +192,16 @@ def test_a_mermaid_fence_in_a_list_item_stays_in_the_item_with_its_indentation_r
     assert re.search(r"<li>\s*<p>단계</p>\s*<figure class=\"diagram\" id=\"diagram-1\"", html)
     assert "<code>graph LR\n  A--&gt;B</code>" in html
     assert html.count("<li>") == 2
+
+
+def test_glossary_entries_of_a_loose_list_get_anchors_too():
+    """Blank lines between the items put each item's text in <p>; the id still lands on the <li>."""
+    html = render_section(
+        "- **오케스트레이션(Orchestration)**: 자동 관리\n\n- **스케줄러(Scheduler)**: 배치 결정\n",
+        TERMS,
+        is_glossary=True,
+    )
+    assert re.search(
+        r'<li id="term-orchestration">\s*<p><strong>오케스트레이션\(Orchestration\)</strong>', html
+    )
+    assert re.search(r'<li id="term-scheduler">\s*<p><strong>스케줄러\(Scheduler\)</strong>', html)

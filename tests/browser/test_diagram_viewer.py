@@ -161,6 +161,14 @@ def test_viewer_is_a_labelled_modal_dialog_driven_by_the_keyboard(
         "() => document.querySelector('dialog.diagram-viewer').contains(document.activeElement)"
     )
 
+    # A smaller window: 0 fits the diagram to the new viewport.
+    page.set_viewport_size({"width": 1000, "height": 600})
+    page.keyboard.press("+")
+    page.keyboard.press("0")
+    small = stage_box(page)
+    assert inside(small["svg"], small["viewport"]), small
+    assert small["svg"]["width"] >= small["viewport"]["right"] - small["viewport"]["left"] - 40, small
+
     page.keyboard.press("Escape")
     assert not dialog.evaluate("d => d.open")
     assert page.evaluate("() => document.activeElement.matches('#diagram-1 .diagram-zoom')")

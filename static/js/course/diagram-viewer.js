@@ -204,6 +204,28 @@ function copyOf(svg, size) {
   return copy;
 }
 
+/** The scale at which a diagram of `size` fits the viewport with 16 px to spare around it (0.05…4). */
+function fitFor(viewport, size) {
+  const room = viewport.getBoundingClientRect();
+  const margin = 16;
+  const fit = Math.min((room.width - 2 * margin) / size.width, (room.height - 2 * margin) / size.height);
+  return Math.max(Math.min(fit, 4), 0.05);
+}
+
+/** Panzoom's start and limits around the fitted scale: down to half of it, up to 8× (at least 400 %). */
+function scaleLimits(fit) {
+  return { startScale: fit, minScale: Math.min(fit, 1) / 2, maxScale: Math.max(fit * 8, 4) };
+}
+
+// A rotated phone or a resized window changes what "fit" means; the current zoom stays as it is.
+window.addEventListener("resize", () => {
+  if (!panzoom || !viewer) return;
+  const size = naturalSize(viewer.stage.querySelector("svg"));
+  if (!size) return;
+  fitScale = fitFor(viewer.viewport, size);
+  panzoom.setOptions(scaleLimits(fitScale));
+});
+
 /** Open the viewer on `figure` (a drawn `figure.diagram`); `from` gets the focus back on close. */
 export function openViewer(figure, from) {
   const svg = figure.querySelector(".diagram-canvas svg");
@@ -217,16 +239,11 @@ export function openViewer(figure, from) {
   dialog.showModal();
   dialog.dataset.diagram = figure.dataset.diagram || "";
 
-  const room = viewport.getBoundingClientRect();
-  const margin = 16; // px kept free around the fitted diagram
-  fitScale = Math.min((room.width - 2 * margin) / size.width, (room.height - 2 * margin) / size.height);
-  fitScale = Math.max(Math.min(fitScale, 4), 0.05);
+  fitScale = fitFor(viewport, size);
   panzoom = Panzoom(stage, {
     canvas: true, // drag anywhere in the viewport, not only on the diagram's lines
     origin: "50% 50%",
-    startScale: fitScale,
-    minScale: Math.min(fitScale, 1) / 2,
-    maxScale: Math.max(fitScale * 8, 4),
+    ...scaleLimits(fitScale),
     step: ZOOM_STEP,
     cursor: "grab",
     handleStartEvent: (event) => {

@@ -127,6 +127,19 @@ def test_viewer_is_a_labelled_modal_dialog_driven_by_the_keyboard(
     for label in ["확대", "축소", "화면에 맞춤", "닫기"]:
         assert page.get_by_role("button", name=label, exact=True).count() == 1, label
 
+    # The copy keeps mermaid's look (its <style> is scoped to the SVG's id) and the page keeps unique ids.
+    looks = page.evaluate(
+        """() => ['#diagram-1 .diagram-canvas svg', '.diagram-viewer .viewer-svg'].map((svg) => {
+          const rect = document.querySelector(`${svg} .node rect`);
+          return [getComputedStyle(rect).fill, getComputedStyle(rect).stroke];
+        })"""
+    )
+    assert looks[0] == looks[1] and looks[0][1] not in ("none", ""), looks
+    assert page.evaluate(
+        "() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
+        " return ids.length === new Set(ids).size; }"
+    )
+
     fitted = stage_box(page)
     assert inside(fitted["svg"], fitted["viewport"]), fitted
     # Fitted means as large as the viewport allows on one axis (16 px margins), not merely inside it.

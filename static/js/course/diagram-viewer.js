@@ -187,7 +187,9 @@ function copyOf(svg, size) {
   const id = svg.id;
   if (id) {
     const viewerId = `${id}-viewer`;
-    const own = new RegExp(`#${CSS.escape(id)}(?![\\w-])`, "g");
+    // The id as the style writes it (CSS-escaped), as a literal inside the pattern (regex-escaped).
+    const literal = CSS.escape(id).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const own = new RegExp(`#${literal}(?![\\w-])`, "g");
     copy.querySelectorAll("style").forEach((style) => {
       style.textContent = style.textContent.replace(own, `#${viewerId}`);
     });

@@ -76,7 +76,9 @@ def test_the_corpus_uses_every_diagram_type_mermaid_12_draws():
 
 
 @pytest.mark.parametrize(
-    "scheme,width,height", [("light", 1366, 768), ("dark", 1920, 1080)], ids=["light-laptop", "dark-projector"]
+    "scheme,width,height",
+    [("light", 1366, 768), ("dark", 1920, 1080)],
+    ids=["light-laptop", "dark-projector"],
 )
 def test_every_corpus_diagram_is_drawn_as_an_svg_of_its_type(browser, asgi_server, scheme, width, height):
     """Each corpus diagram becomes a non-empty SVG of its own type: no syntax-error picture, no error box."""

@@ -147,6 +147,12 @@ def test_an_imported_lesson_renders_lists_tables_and_links_as_github_does(import
     assert len(re.findall(r"<(?:del|s)>", html)) == facts["strikethrough"]
     for url in facts["autolinks"]:
         assert f'href="{url}"' in html, url
+    # Code blocks keep the contract `div.codehilite > pre > code`; data-lang is the fence's first word.
+    blocks = re.findall(r'<div class="codehilite"(?: data-lang="([^"]*)")?>', html)
+    assert len(blocks) == sum(facts["code_blocks"].values())
+    assert Counter(lang for lang in blocks if lang) == Counter(
+        {lang: n for lang, n in facts["code_blocks"].items() if lang}
+    )
     paragraphs = re.findall(r"<p[\s>].*?</p>", html, flags=re.DOTALL)
     literal = [p for p in paragraphs if LITERAL_MARKER.search(re.sub(r"<[^>]+>", "", p))]
     assert literal == []

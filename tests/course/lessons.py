@@ -48,3 +48,11 @@ def make_lesson(
         for n in numbers:
             Diagram.objects.create(lesson=lesson, section=section, number=n, heading=section_slug, source="x")
     return lesson
+
+
+def place(lesson: Lesson, week: int, day: int, session: int) -> Lesson:
+    """Return `lesson` with its place in the course set, as the importer reads it from the title ("Week 2
+    Day 4 Session 2: …"); the committed lesson fixture may predate those fields."""
+    lesson.week, lesson.day, lesson.session = week, day, session
+    lesson.save(update_fields=["week", "day", "session"])
+    return lesson

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from course.navigation import lesson_outline
-from tests.course.lessons import make_lesson
+from tests.course.lessons import make_lesson, place
 
 pytestmark = pytest.mark.django_db
 
@@ -13,11 +13,8 @@ LESSON = "/lesson/week2-day4-session2"
 
 @pytest.fixture
 def placed(lesson):
-    """The shipped lesson with its place in the course as the importer reads it from the title ("Week 2 Day 4
-    Session 2: …"); the committed fixture may predate those fields."""
-    lesson.week, lesson.day, lesson.session = 2, 4, 2
-    lesson.save(update_fields=["week", "day", "session"])
-    return lesson
+    """The shipped lesson at its place in the course: week 2, day 4, session 2."""
+    return place(lesson, 2, 4, 2)
 
 
 def test_the_lesson_address_opens_its_first_section(client, lesson):

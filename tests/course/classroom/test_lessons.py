@@ -218,3 +218,83 @@ def test_next_session_is_read_from_the_lessons_markdown(lesson):
         ],
     }
     assert checklist.next_session("# T\n## 📝 세션 마무리\n- [x] 끝\n") is None
+
+
+def question_form(lesson, section: str, key: str = "pods-new") -> dict:
+    return {
+        "key": key,
+        "lesson": lesson.pk,
+        "order": 5,
+        "section": section,
+        "outcome": "",
+        "kind": "single",
+        "prompt": "새 질문",
+        "choices": '["예", "아니요"]',
+        "answer": "0",
+        "explanation": "해설",
+        "is_active": "on",
+    }
+
+
+def test_the_admin_adds_a_quiz_to_any_lesson_and_refuses_a_section_of_another(admin_client, lesson, second):
+    """The section must be one of the chosen lesson's: concept-2 is the first lesson's, not the second's."""
+    url = reverse("admin:course_question_add")
+    response = admin_client.post(url, question_form(second, "concept-2"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "concept-2" in page and "섹션이 없습니다" in page and "intro, pods" in page
+    assert not Question.objects.filter(key="pods-new").exists()
+    missing = {**question_form(second, "intro"), "lesson": ""}
+    assert admin_client.post(url, missing).status_code == 200
+    assert not Question.objects.filter(key="pods-new").exists()
+
+    assert admin_client.post(url, question_form(second, "pods")).status_code == 302
+    assert Question.objects.get(key="pods-new").lesson == second
+    # The list filters by lesson.
+    listing = admin_client.get(
+        reverse("admin:course_question_changelist") + f"?lesson__id__exact={second.pk}"
+    )
+    assert "pods-new" in listing.content.decode() and "why-tempo" not in listing.content.decode()
+
+
+def test_the_admin_checks_a_predictions_section_against_its_lesson(admin_client, lesson, second):
+    prediction = Prediction.objects.get(key="pods-predict")
+    url = reverse("admin:course_prediction_change", args=[prediction.pk])
+    form = {
+        "key": "pods-predict",
+        "lesson": second.pk,
+        "order": 0,
+        "section": "why",
+        "prompt": "파드를 지우면?",
+        "choices": '["다시 생긴다", "사라진다"]',
+        "answer": 0,
+        "explanation": "x",
+        "fresh": "on",
+        "setup": "[]",
+        "action": "kubectl delete pod {pod:app=web}",
+        "is_active": "on",
+    }
+    assert admin_client.post(url, form).status_code == 200
+    assert Prediction.objects.get(key="pods-predict").section == "pods"
+    assert admin_client.post(url, {**form, "section": ""}).status_code == 302  # no section: allowed
+    assert Prediction.objects.get(key="pods-predict").section == ""
+
+
+def test_the_data_migration_gives_unassigned_rows_to_the_first_lesson(lesson, quizzes):
+    """Migration 0011 (course) and 0004 (visualizer): rows from before lessons owned them join
+    week2-day4-session2 when it exists; scenarios that practise no figure stay lesson-independent."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    call_command("loaddata", "predictions", "scenarios", verbosity=0)
+    Scenario.objects.create(slug="free", title="자유 실습", steps=[])
+    for model in (Question, Prediction, Scenario):
+        model.objects.update(lesson=None)
+    importlib.import_module("course.migrations.0011_lesson_owns_quizzes").assign_first_lesson(apps, None)
+    importlib.import_module("visualizer.migrations.0004_scenario_lesson").assign_first_lesson(apps, None)
+    assert not Question.objects.filter(lesson__isnull=True).exists()
+    assert not Prediction.objects.filter(lesson__isnull=True).exists()
+    assert list(Scenario.objects.filter(lesson__isnull=True).values_list("slug", flat=True)) == ["free"]
+    assert Scenario.objects.filter(lesson=lesson).count() == 10

@@ -39,7 +39,19 @@ class LessonSectionForm(forms.ModelForm):
 class QuestionForm(LessonSectionForm):
     class Meta:
         model = Question
-        fields = "__all__"
+        fields = [
+            "key",
+            "lesson",
+            "order",
+            "section",
+            "outcome",
+            "kind",
+            "prompt",
+            "choices",
+            "answer",
+            "explanation",
+            "is_active",
+        ]
 
 
 class PredictionForm(LessonSectionForm):
@@ -47,7 +59,20 @@ class PredictionForm(LessonSectionForm):
 
     class Meta:
         model = Prediction
-        fields = "__all__"
+        fields = [
+            "key",
+            "lesson",
+            "order",
+            "section",
+            "prompt",
+            "choices",
+            "answer",
+            "explanation",
+            "fresh",
+            "setup",
+            "action",
+            "is_active",
+        ]
 
 
 @admin.register(Question)

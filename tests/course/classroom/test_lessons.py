@@ -298,3 +298,34 @@ def test_the_data_migration_gives_unassigned_rows_to_the_first_lesson(lesson, qu
     assert not Prediction.objects.filter(lesson__isnull=True).exists()
     assert list(Scenario.objects.filter(lesson__isnull=True).values_list("slug", flat=True)) == ["free"]
     assert Scenario.objects.filter(lesson=lesson).count() == 10
+
+
+def test_a_quiz_fixture_for_another_lesson_loads_without_pk_and_reloads_in_place(tmp_path, second):
+    """The docs' fixture format (docs/classroom.md, Quizzes for any lesson): lesson by slug, no pk."""
+    from django.core.management import call_command
+
+    entry = {
+        "model": "course.question",
+        "fields": {
+            "key": "w3-extra",
+            "lesson": ["week3-day1-session1"],
+            "order": 10,
+            "section": "pods",
+            "outcome": "",
+            "kind": "single",
+            "prompt": "처음 문장",
+            "choices": ["가", "나"],
+            "answer": 1,
+            "explanation": "해설",
+            "is_active": True,
+        },
+    }
+    path = tmp_path / "quizzes-week3.json"
+    path.write_text(json.dumps([entry], ensure_ascii=False), encoding="utf-8")
+    call_command("loaddata", str(path), verbosity=0)
+    entry["fields"]["prompt"] = "고친 문장"
+    path.write_text(json.dumps([entry], ensure_ascii=False), encoding="utf-8")
+    call_command("loaddata", str(path), verbosity=0)
+    assert list(Question.objects.filter(key="w3-extra").values_list("prompt", "lesson")) == [
+        ("고친 문장", second.pk)
+    ]

@@ -6,6 +6,7 @@ Kept apart from the views so the agenda arithmetic is tested without a request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from course.models import Lesson, Section
@@ -68,6 +69,10 @@ def lesson_outline(lesson: Lesson, current_slug: str) -> Outline | None:
 # The course home: every lesson by week, then day, then session ------------------------------------------
 
 
+# The author's title line: "Week 2 Day 4 Session 2: 주제" (course/content/week2-day4-session2.md).
+_PLACE_PREFIX = re.compile(r"^\s*Week\s*\d+\s*Day\s*\d+\s*Session\s*\d+\s*:\s*", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class LessonEntry:
     """One lesson as the course home lists it: its planned minutes, pages (sections) and diagrams."""
@@ -76,6 +81,13 @@ class LessonEntry:
     minutes: int
     pages: int
     diagrams: int
+
+    @property
+    def topic(self) -> str:
+        """Return the title without its "Week N Day N Session N:" prefix (the home's headings and session
+        badge already say it), or the whole title when it has no such prefix or nothing after it."""
+        rest = _PLACE_PREFIX.sub("", self.lesson.title, count=1).strip()
+        return rest or self.lesson.title
 
 
 @dataclass(frozen=True)

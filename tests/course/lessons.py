@@ -19,12 +19,13 @@ def make_lesson(
     day: int | None = None,
     session: int | None = None,
     sections: list[tuple[str, int, int]] = (("intro", 10, 0), ("practice", 20, 2)),
+    title: str | None = None,
 ) -> Lesson:
     """Return a new lesson whose sections are (slug, minutes, figures) in order; figures are numbered
     through the lesson from 1, each a Diagram row and a figure in its section's body."""
     lesson = Lesson.objects.create(
         slug=slug,
-        title=f"Week {week} Day {day} Session {session}: {slug}",
+        title=title or f"Week {week} Day {day} Session {session}: {slug}",
         source=f"# {slug}\n",
         source_sha256="0" * 64,
         total_minutes=sum(m for _, m, _ in sections),

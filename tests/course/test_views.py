@@ -33,7 +33,7 @@ def test_home_lists_the_lesson_with_its_minutes_pages_and_diagrams(client, place
     item = html[html.index('data-lesson="week2-day4-session2"') :]
     item = item[: item.index("</li>")]
     assert f'href="{LESSON}/"' in item
-    assert placed.title in item
+    assert '<span class="course-title">오케스트레이션 개념과 핵심 기능</span>' in item
     assert "50분" in item and "8쪽" in item and "그림 10개" in item
 
 
@@ -189,3 +189,17 @@ def test_try_it_links_only_where_the_scenario_belongs_to_that_lesson_and_figure(
     link_at = second.index('href="/cluster/scenarios/other-fig2/"')
     assert second.index('id="diagram-2"') < link_at < second.index('id="diagram-3"')
     assert "first-fig2" not in second and "/scenarios/loose/" not in second
+
+
+def test_a_lessons_topic_drops_the_place_prefix_only():
+    """The home shows "주제" of "Week 2 Day 4 Session 2: 주제"; other titles stay whole."""
+    from course.models import Lesson
+    from course.navigation import LessonEntry
+
+    def topic(title: str) -> str:
+        return LessonEntry(Lesson(title=title), 0, 0, 0).topic
+
+    assert topic("Week 2 Day 4 Session 2: 오케스트레이션 개념") == "오케스트레이션 개념"
+    assert topic("week 10 day 1 session 3:  파드") == "파드"
+    assert topic("부록: Week 2 Day 4 Session 2: 복습") == "부록: Week 2 Day 4 Session 2: 복습"
+    assert topic("Week 2 Day 4 Session 2:") == "Week 2 Day 4 Session 2:"

@@ -119,6 +119,7 @@ def test_the_second_lessons_class_shows_its_own_sections_and_quizzes_only(client
     assert config["sections"] == ["intro", "pods"]
     assert sorted(config["questions"]) == ["pods-restart", "pods-what"]
     assert "pods-predict" in teach and "predict-delete-pod" not in teach
+    assert 'data-lesson="week3-day1-session1"' in teach  # the header names the class's lesson
 
     # The student: the intro section with its quiz; the first lesson's quizzes never appear.
     student = Client()

@@ -4,16 +4,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from course.models import Lesson
-from course.navigation import lesson_outline
-from course.practice_links import add_practice_links
-from visualizer.models import Scenario
+from course.navigation import course_entries, course_map, lesson_outline
+from course.practice_links import add_practice_links, links_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    lesson = Lesson.objects.order_by("pk").first()
-    if lesson is None:
+    """The course: every lesson by week, day and session, or how to import one when there is none."""
+    entries = course_entries()
+    if not entries:
         return render(request, "course/empty.html", status=503)
-    return redirect(lesson.get_absolute_url())
+    context = {
+        "weeks": course_map(entries),
+        "lesson_count": len(entries),
+        "total_minutes": sum(e.minutes for e in entries),
+    }
+    return render(request, "course/home.html", context)
 
 
 def lesson(request: HttpRequest, lesson_slug: str) -> HttpResponse:
@@ -36,9 +41,6 @@ def section(request: HttpRequest, lesson_slug: str, section_slug: str) -> HttpRe
         "previousUrl": outline.previous.get_absolute_url() if outline.previous else None,
         "nextUrl": outline.next.get_absolute_url() if outline.next else None,
     }
-    scenarios = Scenario.objects.filter(diagram_number__isnull=False).only("slug", "title", "diagram_number")
-    body = add_practice_links(
-        outline.current.body_html, {s.diagram_number: (s.get_absolute_url(), s.title) for s in scenarios}
-    )
+    body = add_practice_links(outline.current.body_html, links_for(found))
     context = {"lesson": found, "outline": outline, "page_config": page_config, "body_html": body}
     return render(request, "course/section.html", context)

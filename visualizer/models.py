@@ -72,14 +72,28 @@ class ScenarioManager(models.Manager):
 
 
 class Scenario(models.Model):
-    """A guided exercise: a few steps, each completed when the cluster's state shows it (see scenario_checks)."""
+    """A guided exercise: a few steps, each completed when the cluster's state shows it (see scenario_checks).
+
+    A scenario belongs to a lesson when `lesson` is set: figure `diagram_number` of THAT lesson gets its
+    "실습해보기" link, and only that lesson's classes count it as 세션 마무리 evidence. A scenario without a
+    lesson is lesson-independent: listed with the others on the scenarios page, linked from no figure,
+    evidence in no class.
+    """
 
     slug = models.SlugField(unique=True)
     order = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=120)
+    lesson = models.ForeignKey(
+        "course.Lesson",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scenarios",
+        help_text="The lesson it belongs to, or empty for a lesson-independent scenario",
+    )
     feature = models.CharField(max_length=40, blank=True, help_text="Which of the 8 core features, or empty")
     diagram_number = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The lesson figure it practises"
+        null=True, blank=True, help_text="The figure of its lesson it practises (ignored without a lesson)"
     )
     summary = models.TextField(blank=True)
     layout = models.CharField(
@@ -103,6 +117,8 @@ class Scenario(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    natural_key.dependencies = ["course.lesson"]
 
 
 class ScenarioCompletion(models.Model):

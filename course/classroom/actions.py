@@ -108,8 +108,9 @@ def set_section(session: ClassSession, slug: str, now: datetime | None = None) -
     return frames
 
 
-def _question(key: str) -> Question:
-    question = Question.objects.filter(key=key, is_active=True).first()
+def _question(session: ClassSession, key: str) -> Question:
+    """Return the active question `key` of the class's lesson; another lesson's question is unknown here."""
+    question = state.lesson_questions(session).filter(key=key).first()
     if question is None:
         raise ProtocolError("unknown_question", "없는 문제입니다.")
     return question
@@ -123,7 +124,7 @@ def submit_answer(session: ClassSession, student: Student, key: str, response, r
     is unrevealed, the reply's grade is held back (`state.feedback_held`) for a vote and for a self-paced
     answer to that same question — the answer is stored, the vote is not spoiled.
     """
-    question = _question(key)
+    question = _question(session, key)
     if round_ not in (0, 1, 2):
         raise ProtocolError("bad_round", "라운드 번호가 올바르지 않습니다.")
     if round_ != 0 and (session.live_question_id != question.pk or round_ != session.live_round):
@@ -211,7 +212,7 @@ def open_live(session: ClassSession, key: str) -> Frames:
     Raises ProtocolError `live_open` while another (or the same) question is live: a stray press must never
     wipe the class's votes, so the open one is closed first.
     """
-    question = _question(key)
+    question = _question(session, key)
     if session.live_question_id is not None:
         raise ProtocolError("live_open", "이미 열린 문제가 있습니다. 먼저 닫은 뒤 새 문제를 여세요.")
     Answer.objects.filter(session=session, question=question, round__in=[1, 2]).delete()
@@ -479,7 +480,7 @@ def _predict_frames(session: ClassSession) -> Frames:
 
 def prediction_to_open(session: ClassSession, key: str) -> tuple[Prediction, str]:
     """Return the prompt to open and the demo cluster's public id; raise ProtocolError for an unknown prompt."""
-    prediction = Prediction.objects.filter(key=key, is_active=True).first()
+    prediction = state.lesson_predictions(session).filter(key=key).first()
     if prediction is None:
         raise ProtocolError("unknown_prediction", "없는 예측 문제입니다.")
     if not isinstance(prediction.choices, list) or not 0 <= prediction.answer < len(prediction.choices):
@@ -597,7 +598,7 @@ def presence_frames(session: ClassSession) -> Frames:
     now = timezone.now()
     staff, projector = state.staff_group(session.pk), state.projector_group(session.pk)
     frames: Frames = [(staff, build("roster", **state.roster(session, now)))]
-    questions = list(Question.objects.filter(is_active=True))
+    questions = list(state.lesson_questions(session))
     frames += [
         (staff, build("results", **summary)) for summary in state.class_results(session, questions, now)
     ]

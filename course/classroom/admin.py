@@ -1,16 +1,89 @@
 """Admin registrations for the classroom models: quiz questions are edited here; classes are inspected."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from course.models import Answer, ClassSession, Pair, Question, Student
 from course.models.classroom import Prediction, PredictionVote
 
 
+class LessonSectionForm(forms.ModelForm):
+    """A quiz question or prediction names its lesson and one section of THAT lesson by slug.
+
+    A slug the lesson does not have (a typo, another lesson's section) is refused with the lesson's own slugs
+    in the message, so the row is never saved pointing at a page that does not exist.
+    """
+
+    section_required = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lesson"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        lesson, slug = cleaned.get("lesson"), cleaned.get("section")
+        if lesson is None or (not slug and not self.section_required):
+            return cleaned
+        slugs = list(lesson.sections.order_by("order").values_list("slug", flat=True))
+        if slug not in slugs:
+            self.add_error(
+                "section",
+                _("레슨 ‘%(lesson)s’에는 ‘%(slug)s’ 섹션이 없습니다. 이 레슨의 섹션: %(slugs)s")
+                % {"lesson": lesson.title, "slug": slug, "slugs": ", ".join(slugs) or "—"},
+            )
+        return cleaned
+
+
+class QuestionForm(LessonSectionForm):
+    class Meta:
+        model = Question
+        fields = [
+            "key",
+            "lesson",
+            "order",
+            "section",
+            "outcome",
+            "kind",
+            "prompt",
+            "choices",
+            "answer",
+            "explanation",
+            "is_active",
+        ]
+
+
+class PredictionForm(LessonSectionForm):
+    section_required = False  # a prediction may stand without a section link
+
+    class Meta:
+        model = Prediction
+        fields = [
+            "key",
+            "lesson",
+            "order",
+            "section",
+            "prompt",
+            "choices",
+            "answer",
+            "explanation",
+            "fresh",
+            "setup",
+            "action",
+            "is_active",
+        ]
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["order", "key", "section", "kind", "outcome", "prompt", "is_active"]
+    """Quiz questions of every lesson: filter by lesson; a question's section must be one of its lesson's."""
+
+    form = QuestionForm
+    list_display = ["order", "key", "lesson", "section", "kind", "outcome", "prompt", "is_active"]
     list_display_links = ["key"]
-    list_filter = ["section", "kind", "outcome", "is_active"]
+    list_filter = ["lesson", "section", "kind", "outcome", "is_active"]
+    list_select_related = ["lesson"]
     search_fields = ["key", "prompt", "explanation"]
     list_editable = ["is_active"]
 
@@ -19,9 +92,11 @@ class QuestionAdmin(admin.ModelAdmin):
 class PredictionAdmin(admin.ModelAdmin):
     """Predict → observe prompts: the question, its choices and answer, and the commands run on the demo."""
 
-    list_display = ["order", "key", "section", "prompt", "action", "is_active"]
+    form = PredictionForm
+    list_display = ["order", "key", "lesson", "section", "prompt", "action", "is_active"]
     list_display_links = ["key"]
-    list_filter = ["section", "is_active"]
+    list_filter = ["lesson", "section", "is_active"]
+    list_select_related = ["lesson"]
     search_fields = ["key", "prompt", "explanation", "action"]
     list_editable = ["is_active"]
 

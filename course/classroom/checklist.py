@@ -18,20 +18,45 @@ from course.models.classroom import Outcome, Student
 MIN_ANSWERS = 2
 PASS_RATIO = 2 / 3
 
-# The lesson's 다음 세션 준비, verbatim.
-NEXT_SESSION = {
-    "title": "Session 3 연결점",
-    "points": [
-        "오케스트레이션을 구현하는 구체적 도구들 비교",
-        "Docker Swarm: 간단하고 Docker 친화적",
-        "Kubernetes: 강력하고 업계 표준",
-        "상황별 최적 도구 선택 기준",
-    ],
-    "questions": [
-        "간단한 시스템 vs 복잡한 시스템, 어떤 도구가 적합할까?",
-        "학습 비용 vs 기능 풍부함, 어떤 것을 선택할까?",
-    ],
-}
+# The lesson's 다음 세션 준비 (next-session preview), read from the lesson's own Markdown: a heading naming
+# it, then `**Title**:` lines each followed by a list. The first block is the connection (title + points),
+# the second the questions to think about. The author's format, see course/content/week2-day4-session2.md.
+_NEXT_HEADING = re.compile(r"^(#{1,6})\s.*다음 세션 준비")
+_HEADING = re.compile(r"^(#{1,6})\s")
+_BLOCK_TITLE = re.compile(r"^\*\*(?P<title>.+?)\*\*\s*:?\s*$")
+_LIST_ITEM = re.compile(r"^\s*[-*+]\s+(?P<text>.+)$")
+_QUOTES = "\"'“”‘’"
+
+
+def _plain(text: str) -> str:
+    """Return a list item's text without the emphasis markers and the quotes around it."""
+    return text.replace("**", "").strip().strip(_QUOTES).strip()
+
+
+def next_session(source: str) -> dict | None:
+    """Return the lesson's next-session preview as {"title", "points": [str], "questions": [str]}, or None
+    when the Markdown `source` has no 다음 세션 준비 heading (no preview is invented for a lesson)."""
+    lines = source.splitlines()
+    start = next((i for i, line in enumerate(lines) if _NEXT_HEADING.match(line)), None)
+    if start is None:
+        return None
+    level = len(_NEXT_HEADING.match(lines[start]).group(1))
+    blocks: list[tuple[str, list[str]]] = []
+    for line in lines[start + 1 :]:
+        heading = _HEADING.match(line)
+        if heading and len(heading.group(1)) <= level:
+            break
+        if title := _BLOCK_TITLE.match(line.strip()):
+            blocks.append((title.group("title").strip(), []))
+        elif (item := _LIST_ITEM.match(line)) and blocks:
+            blocks[-1][1].append(_plain(item.group("text")))
+    if not blocks:
+        return None
+    return {
+        "title": blocks[0][0],
+        "points": blocks[0][1],
+        "questions": [q for _, items in blocks[1:] for q in items],
+    }
 
 
 # Scenarios that teach one outcome by name; every scenario about one of the 8 features teaches FEATURES.
@@ -44,15 +69,42 @@ MIN_FEATURE_SCENARIOS = 2
 
 
 def outcomes_from_scenarios(completed: set[str], feature_slugs: set[str]) -> set[str]:
-    """Return the outcomes proven by one person's completed scenario slugs."""
+    """Return the outcomes proven by one person's completed scenario slugs.
+
+    `completed` holds only scenarios of the class's lesson (`scenario_evidence`), so a scenario named in
+    SCENARIO_OUTCOMES proves nothing in a class of another lesson.
+    """
     done = {SCENARIO_OUTCOMES[slug].value for slug in completed if slug in SCENARIO_OUTCOMES}
     if len(completed & feature_slugs) >= MIN_FEATURE_SCENARIOS:
         done.add(Outcome.FEATURES.value)
     return done
 
 
-def scenario_evidence(student_ids: list[int]) -> dict[int, set[str]]:
-    """Return, per student with a visualizer identity, the outcomes proven by guided scenarios they completed."""
+def lesson_outcomes(lesson_id: int) -> list[Outcome]:
+    """Return the outcomes a class of this lesson checks, in Outcome order: those its active questions are
+    evidence for, and those its guided scenarios prove. A lesson with neither has no checklist."""
+    from course.models import Question
+    from visualizer.models import Scenario
+
+    used = set(
+        Question.objects.filter(lesson_id=lesson_id, is_active=True)
+        .exclude(outcome="")
+        .values_list("outcome", flat=True)
+    )
+    scenarios = Scenario.objects.filter(lesson_id=lesson_id)
+    used |= {
+        SCENARIO_OUTCOMES[slug].value
+        for slug in scenarios.values_list("slug", flat=True)
+        if slug in SCENARIO_OUTCOMES
+    }
+    if scenarios.exclude(feature="").count() >= MIN_FEATURE_SCENARIOS:
+        used.add(Outcome.FEATURES.value)
+    return [o for o in Outcome if o.value in used]
+
+
+def scenario_evidence(student_ids: list[int], lesson_id: int) -> dict[int, set[str]]:
+    """Return, per student with a visualizer identity, the outcomes proven by the guided scenarios of the
+    lesson `lesson_id` they completed (another lesson's scenarios are no evidence in this class)."""
     from visualizer.models import Scenario, ScenarioCompletion
 
     keys = dict(
@@ -62,12 +114,13 @@ def scenario_evidence(student_ids: list[int]) -> dict[int, set[str]]:
     )
     if not keys:
         return {}
+    own = Scenario.objects.filter(lesson_id=lesson_id)
     completed: dict[str, set[str]] = {}
-    for owner, slug in ScenarioCompletion.objects.filter(owner_key__in=set(keys.values())).values_list(
-        "owner_key", "scenario"
-    ):
+    for owner, slug in ScenarioCompletion.objects.filter(
+        owner_key__in=set(keys.values()), scenario__in=own.values("slug")
+    ).values_list("owner_key", "scenario"):
         completed.setdefault(owner, set()).add(slug)
-    feature_slugs = set(Scenario.objects.exclude(feature="").values_list("slug", flat=True))
+    feature_slugs = set(own.exclude(feature="").values_list("slug", flat=True))
     evidence = {}
     for sid, key in keys.items():
         done = outcomes_from_scenarios(completed.get(key, set()), feature_slugs)
@@ -76,17 +129,18 @@ def scenario_evidence(student_ids: list[int]) -> dict[int, set[str]]:
     return evidence
 
 
-def scenarios_done(student: Student) -> list[str]:
-    """Return the titles of the guided scenarios this student completed (for their own checklist)."""
+def scenarios_done(student: Student, lesson_id: int) -> list[str]:
+    """Return the titles of the guided scenarios of the lesson `lesson_id` this student completed (for their
+    own checklist), in completion order."""
     from visualizer.models import Scenario, ScenarioCompletion
 
     if not student.visualizer_key:
         return []
-    slugs = ScenarioCompletion.objects.filter(owner_key=student.visualizer_key).values_list(
-        "scenario", flat=True
-    )
-    titles = dict(Scenario.objects.filter(slug__in=list(slugs)).values_list("slug", "title"))
-    return [titles.get(slug, slug) for slug in slugs]
+    titles = dict(Scenario.objects.filter(lesson_id=lesson_id).values_list("slug", "title"))
+    slugs = ScenarioCompletion.objects.filter(
+        owner_key=student.visualizer_key, scenario__in=list(titles)
+    ).order_by("completed_at", "pk")
+    return [titles[slug] for slug in slugs.values_list("scenario", flat=True)]
 
 
 def reached(answers: list[tuple[str, bool]]) -> set[str]:
@@ -99,12 +153,14 @@ def reached(answers: list[tuple[str, bool]]) -> set[str]:
     return done
 
 
-def student_checklist(answers: list[tuple[str, bool]], extra: set[str] = frozenset()) -> list[dict]:
-    """Return the four outcomes with `done`, how many of its questions were answered and right, and whether
-    a completed guided scenario proves it (`by_scenario`)."""
+def student_checklist(
+    answers: list[tuple[str, bool]], extra: set[str] = frozenset(), outcomes: list[Outcome] | None = None
+) -> list[dict]:
+    """Return the outcomes (`outcomes`, default all four) with `done`, how many of its questions were
+    answered and right, and whether a completed guided scenario proves it (`by_scenario`)."""
     done = reached(answers) | set(extra)
     rows = []
-    for outcome in Outcome:
+    for outcome in Outcome if outcomes is None else outcomes:
         marks = [ok for o, ok in answers if o == outcome.value]
         rows.append(
             {
@@ -120,10 +176,13 @@ def student_checklist(answers: list[tuple[str, bool]], extra: set[str] = frozens
 
 
 def class_checklist(
-    per_student: dict[int, list[tuple[str, bool]]], extra: dict[int, set[str]] | None = None
+    per_student: dict[int, list[tuple[str, bool]]],
+    extra: dict[int, set[str]] | None = None,
+    outcomes: list[Outcome] | None = None,
 ) -> list[dict]:
-    """Return the four outcomes with the number of students who reached each, out of everyone in the class,
-    and how many of those have a completed guided scenario as (part of) their evidence."""
+    """Return the outcomes (`outcomes`, default all four) with the number of students who reached each, out
+    of everyone in the class, and how many of those have a completed guided scenario as (part of) their
+    evidence."""
     extra = extra or {}
     counts = dict.fromkeys(Outcome.values, 0)
     by_scenario = dict.fromkeys(Outcome.values, 0)
@@ -142,7 +201,7 @@ def class_checklist(
             "students": total,
             "percent": round(100 * counts[o.value] / total) if total else 0,
         }
-        for o in Outcome
+        for o in (Outcome if outcomes is None else outcomes)
     ]
 
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from course.classroom import demo, features, presence, results, shuffle, timer
 from course.classroom.checklist import (
-    NEXT_SESSION,
     class_checklist,
+    lesson_outcomes,
+    next_session,
     scenario_evidence,
     scenarios_done,
     student_checklist,
@@ -43,6 +44,17 @@ def projector_group(session_id: int) -> str:
 
 def student_group(student_id: int) -> str:
     return f"student-{student_id}"
+
+
+def lesson_questions(session: ClassSession):
+    """Return the active quiz questions of the class's lesson (a QuerySet, in quiz order): a class asks its
+    own lesson's questions only."""
+    return Question.objects.filter(lesson_id=session.lesson_id, is_active=True)
+
+
+def lesson_predictions(session: ClassSession):
+    """Return the active predict → observe prompts of the class's lesson (a QuerySet, in order)."""
+    return Prediction.objects.filter(lesson_id=session.lesson_id, is_active=True)
 
 
 def sections(session: ClassSession) -> list[dict]:
@@ -386,8 +398,9 @@ def predict_payload(session: ClassSession, *, names: bool) -> dict:
     }
 
 
-def predictions() -> list[dict]:
-    return list(Prediction.objects.filter(is_active=True).values("key", "prompt", "action"))
+def predictions(session: ClassSession) -> list[dict]:
+    """Return the prompts the instructor may open in this class: its lesson's, as key, prompt, action."""
+    return list(lesson_predictions(session).values("key", "prompt", "action"))
 
 
 def my_prediction(session: ClassSession, student: Student) -> int | None:
@@ -480,13 +493,14 @@ def checklist_for_class(session: ClassSession, now: datetime | None = None) -> d
     (a self-paced answer or a completed guided scenario) — someone who joined and left without doing
     anything does not lower the percentages."""
     marks = outcome_marks(session)
-    evidence = scenario_evidence(list(marks))
+    evidence = scenario_evidence(list(marks), session.lesson_id)
     answered = set(
         Answer.objects.filter(session=session, round=0).values_list("student_id", flat=True).distinct()
     )
     present = presence.online_ids(session, now) | answered | set(evidence)
     per_student = {sid: rows for sid, rows in marks.items() if sid in present}
-    return {"outcomes": class_checklist(per_student, evidence), "next": NEXT_SESSION}
+    outcomes = class_checklist(per_student, evidence, lesson_outcomes(session.lesson_id))
+    return {"outcomes": outcomes, "next": next_session(session.lesson.source)}
 
 
 def checklist_for_student(session: ClassSession, student: Student) -> dict:
@@ -497,12 +511,25 @@ def checklist_for_student(session: ClassSession, student: Student) -> dict:
         .exclude(question__outcome="")
         .values_list("question__outcome", "correct")
     )
-    extra = scenario_evidence([student.pk]).get(student.pk, set())
+    extra = scenario_evidence([student.pk], session.lesson_id).get(student.pk, set())
     return {
-        "outcomes": student_checklist(marks, extra),
-        "scenarios": scenarios_done(student),
-        "next": NEXT_SESSION,
+        "outcomes": student_checklist(marks, extra, lesson_outcomes(session.lesson_id)),
+        "scenarios": scenarios_done(student, session.lesson_id),
+        "next": next_session(session.lesson.source),
     }
+
+
+def checklist_section(session: ClassSession) -> str:
+    """Return the slug of the section that carries the student's 세션 마무리 checklist: the lesson's last
+    section with a task list (the author writes the outcomes as `- [x]` items there), else its last section.
+    """
+    rows = list(
+        Section.objects.filter(lesson_id=session.lesson_id).order_by("order").values_list("slug", "body_html")
+    )
+    with_tasks = [slug for slug, body in rows if 'class="task-item"' in body]
+    if with_tasks:
+        return with_tasks[-1]
+    return rows[-1][0] if rows else ""
 
 
 def student_hello(session: ClassSession, student: Student, now: datetime) -> dict:
@@ -528,7 +555,7 @@ def student_hello(session: ClassSession, student: Student, now: datetime) -> dic
 
 
 def staff_hello(session: ClassSession, now: datetime) -> dict:
-    questions = Question.objects.filter(is_active=True)
+    questions = lesson_questions(session)
     return {
         "role": "staff",
         "class": session.code,

@@ -8,6 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,24 +62,57 @@ def _join_context(code: str = "", nickname: str = "", level: str = Level.BEGINNE
     }
 
 
-def index(request: HttpRequest) -> HttpResponse:
-    """Join form for everyone; instructors also see their classes and the start button."""
-    context = _join_context(codes.normalize(request.GET.get("code", "")))
+def _lessons_in_course_order():
+    """Every lesson in the course's order: week, day, session (a missing one after every number), slug."""
+    return Lesson.objects.order_by(
+        *(F(name).asc(nulls_last=True) for name in ("week", "day", "session")), "slug"
+    )
+
+
+def _default_lesson(instructor) -> Lesson | None:
+    """Return the lesson a new class starts on unless the instructor picks another: the lesson of their most
+    recent class, else the course's first lesson (the only one, in a one-lesson course)."""
+    recent = ClassSession.objects.filter(instructor=instructor).order_by("-created_at", "-pk").first()
+    return recent.lesson if recent is not None else _lessons_in_course_order().first()
+
+
+def _index_context(request: HttpRequest, code: str = "", error: str = "") -> dict:
+    """The join form, plus for staff their classes and the start form with the lesson choice."""
+    context = _join_context(code)
     if request.user.is_authenticated and request.user.is_staff:
         context["classes"] = ClassSession.objects.filter(instructor=request.user).select_related("lesson")[
             :20
         ]
-        context["lessons"] = Lesson.objects.order_by("pk")
-    return render(request, "classroom/index.html", context)
+        context["lessons"] = list(_lessons_in_course_order())
+        default = _default_lesson(request.user)
+        context["default_lesson"] = default.pk if default else None
+        context["start_error"] = error
+    return context
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Join form for everyone; instructors also see their classes and the start button."""
+    return render(
+        request, "classroom/index.html", _index_context(request, codes.normalize(request.GET.get("code", "")))
+    )
 
 
 @require_POST
 @staff_member_required
 def start(request: HttpRequest) -> HttpResponse:
-    lesson = (
-        Lesson.objects.filter(pk=request.POST.get("lesson") or 0).first()
-        or Lesson.objects.order_by("pk").first()
-    )
+    """Start a class on the chosen lesson (`lesson`: its primary key; missing: `_default_lesson`).
+
+    A lesson that does not exist (a stale form, a hand-made request) gets the form again with an error and
+    starts nothing.
+    """
+    chosen = request.POST.get("lesson", "").strip()
+    if chosen:
+        lesson = Lesson.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if lesson is None:
+            error = gettext("그런 레슨이 없습니다. 목록에서 레슨을 고르세요.")
+            return render(request, "classroom/index.html", _index_context(request, error=error), status=400)
+    else:
+        lesson = _default_lesson(request.user)
     if lesson is None:
         return render(request, "course/empty.html", status=503)
     session = actions.start_class(request.user, lesson, request.POST.get("title", "").strip())
@@ -129,14 +163,17 @@ def _section_context(session: ClassSession, slug: str, student) -> dict:
         raise Http404("no such section")
     answered = state.answered(session, student)
     questions = []
-    for question in Question.objects.filter(section=slug, is_active=True):
+    for question in state.lesson_questions(session).filter(section=slug):
         public = state.question_public(question, session.lesson.slug, student.pk)  # the student's order
         public["previous"] = answered.get(question.key)
         public["explanation"] = question.explanation if public["previous"] else ""
         questions.append(public)
     context = {"session": session, "section": section, "questions": questions}
-    if slug == "wrap-up":
-        context["checklist"] = state.checklist_for_student(session, student)
+    if slug == state.checklist_section(session):
+        checklist = state.checklist_for_student(session, student)
+        # A lesson whose questions and scenarios prove no outcome has no checklist to show.
+        if checklist["outcomes"]:
+            context["checklist"] = checklist
     return context
 
 
@@ -244,7 +281,7 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
     session = _teaching(request, code)
     link = _join_link(request, session)
     join_url = link.url
-    active = list(Question.objects.filter(is_active=True))
+    active = list(state.lesson_questions(session))
     questions = [state.question_public(q, session.lesson.slug) for q in active]
     keys = {q.key: _answer_key(q) for q in active}
     record = demo.ensure_demo(session)  # classes started before the demo existed get one here
@@ -260,7 +297,7 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
             "qr": qr.qr_svg(join_url, title=f"QR: {join_url}"),
             "sections": state.sections(session),
             "questions": questions,
-            "predictions": state.predictions(),
+            "predictions": state.predictions(session),
             "demo": demo.links(record),
             # The instructor drives the demo (role "control") from the dashboard, as on its own page.
             "viz_config": demo.embed_config(request, record, "control"),

@@ -10,6 +10,19 @@ from pathlib import Path
 from django.db import migrations
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "quizzes.json"
+# The fields the model has at this migration: the fixture grew later ones (`lesson`, 0011) and may omit `pk`.
+FIELDS = {
+    "key",
+    "order",
+    "section",
+    "outcome",
+    "kind",
+    "prompt",
+    "choices",
+    "answer",
+    "explanation",
+    "is_active",
+}
 
 
 def load(apps, schema_editor):
@@ -19,11 +32,11 @@ def load(apps, schema_editor):
     existing = set(Question.objects.values_list("key", flat=True))
     taken = set(Question.objects.values_list("pk", flat=True))
     for entry in json.loads(FIXTURE.read_text(encoding="utf-8")):
-        fields = entry["fields"]
+        fields = {k: v for k, v in entry["fields"].items() if k in FIELDS}
         if fields["key"] in existing:
             continue
         # Keep the fixture's primary key when free, so a later `loaddata quizzes` updates instead of colliding.
-        pk = entry["pk"] if entry["pk"] not in taken else None
+        pk = entry.get("pk") if entry.get("pk") not in taken else None
         Question.objects.create(pk=pk, **fields)
 
 

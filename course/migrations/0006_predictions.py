@@ -35,7 +35,7 @@ def load(apps, schema_editor):
         fields = {k: v for k, v in entry["fields"].items() if k in FIELDS}
         if fields["key"] in existing:
             continue
-        pk = entry["pk"] if entry["pk"] not in taken else None
+        pk = entry.get("pk") if entry.get("pk") not in taken else None  # a later fixture may omit pk
         Prediction.objects.create(pk=pk, **fields)
 
 

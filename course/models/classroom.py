@@ -128,8 +128,19 @@ class Outcome(models.TextChoices):
     DECLARATIVE = "declarative", "선언적 관리의 개념과 장점 인식"
 
 
+class LessonContentManager(models.Manager):
+    """Quiz questions and predictions are found by their `key` (unique across the course), so a fixture may
+    leave out `pk` and still update the row it names instead of adding a copy."""
+
+    def get_by_natural_key(self, key: str):
+        return self.get(key=key)
+
+
 class Question(models.Model):
-    """A quiz question attached to a lesson section by slug.
+    """A quiz question of one lesson, shown on the section of that lesson whose slug is `section`.
+
+    `lesson` is null only for rows that existed before questions belonged to a lesson and found no lesson to
+    join (migration 0011); such a question is shown in no class until it is given one in the admin.
 
     `choices` and `answer` depend on `kind`:
     single: choices [str], answer int · multiple: choices [str], answer [int] · ordering: choices [str]
@@ -139,8 +150,15 @@ class Question(models.Model):
     """
 
     key = models.SlugField(unique=True)
+    lesson = models.ForeignKey(
+        "course.Lesson",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text="The lesson whose classes ask this question.",
+    )
     order = models.PositiveIntegerField(default=0)
-    section = models.SlugField(help_text="Lesson section slug, e.g. concept-2.")
+    section = models.SlugField(help_text="A section slug of the lesson, e.g. concept-2.")
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     kind = models.CharField(max_length=10, choices=QuestionKind.choices)
     prompt = models.TextField()
@@ -149,11 +167,18 @@ class Question(models.Model):
     explanation = models.TextField()
     is_active = models.BooleanField(default=True)
 
+    objects = LessonContentManager()
+
     class Meta:
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.prompt[:60]}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    natural_key.dependencies = ["course.lesson"]
 
 
 class Answer(models.Model):
@@ -206,7 +231,7 @@ class Pair(models.Model):
 
 
 class Prediction(models.Model):
-    """A predict → observe prompt about the class's demo cluster (fixtures/predictions.json).
+    """A predict → observe prompt of one lesson about the class's demo cluster (fixtures/predictions.json).
 
     Before the vote the demo is paused and, when `fresh`, reset; the `setup` commands then prepare it (end
     them with `sim wait N` so the cluster settles while its clock is stopped). Students pick one of
@@ -215,8 +240,17 @@ class Prediction(models.Model):
     """
 
     key = models.SlugField(unique=True)
+    lesson = models.ForeignKey(
+        "course.Lesson",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="predictions",
+        help_text="The lesson whose classes play this prompt.",
+    )
     order = models.PositiveIntegerField(default=0)
-    section = models.SlugField(blank=True, help_text="Lesson section the prompt belongs to, for the link.")
+    section = models.SlugField(
+        blank=True, help_text="A section slug of the lesson the prompt belongs to, for the link."
+    )
     prompt = models.TextField()
     choices = models.JSONField(default=list, help_text="[str], two to six")
     answer = models.PositiveSmallIntegerField(help_text="Index of the correct choice")
@@ -226,11 +260,18 @@ class Prediction(models.Model):
     action = models.CharField(max_length=300, help_text="The command played after the vote")
     is_active = models.BooleanField(default=True)
 
+    objects = LessonContentManager()
+
     class Meta:
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.prompt[:60]}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    natural_key.dependencies = ["course.lesson"]
 
 
 class PredictionVote(models.Model):

@@ -277,7 +277,9 @@ def test_a_classroom_cluster_on_the_projector(browser, asgi_server, django_user_
     context.close()
 
 
-def test_a_guided_scenario_completes_its_steps_from_the_cluster_state(browser, asgi_server, screenshot_dir):
+def test_a_guided_scenario_completes_its_steps_from_the_cluster_state(
+    browser, asgi_server, lesson, screenshot_dir
+):
     from django.core.management import call_command
 
     call_command("loaddata", "scenarios", verbosity=0)
@@ -301,7 +303,7 @@ def test_a_guided_scenario_completes_its_steps_from_the_cluster_state(browser, a
 
 
 def test_the_pair_scenario_shows_two_live_clusters_and_a_share_link_is_read_only(
-    browser, asgi_server, screenshot_dir
+    browser, asgi_server, lesson, screenshot_dir
 ):
     from django.core.management import call_command
 

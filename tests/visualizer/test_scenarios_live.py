@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @database_sync_to_async
 def load_scenarios():
+    call_command("loaddata", "lesson", verbosity=0)  # the scenarios belong to it (natural key)
     call_command("loaddata", "scenarios", verbosity=0)
 
 

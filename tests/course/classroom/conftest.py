@@ -7,7 +7,8 @@ from course.classroom import actions, consumer, identity, presence
 
 
 @pytest.fixture
-def quizzes(db):
+def quizzes(lesson):
+    """The shipped quiz questions; they belong to the shipped lesson, which loads first."""
     call_command("loaddata", "quizzes", verbosity=0)
 
 

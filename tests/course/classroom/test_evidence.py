@@ -21,7 +21,7 @@ FEATURES = "features"
 
 
 @pytest.fixture
-def scenarios(db):
+def scenarios(lesson):
     call_command("loaddata", "scenarios", verbosity=0)
 
 
@@ -79,7 +79,9 @@ def test_the_architecture_and_declarative_scenarios_prove_their_outcomes(klass, 
     Student.objects.filter(pk=alice.pk).update(visualizer_key="user:7")
     ScenarioCompletion.objects.create(owner_key="user:7", scenario="six-step-flow")
     ScenarioCompletion.objects.create(owner_key="user:7", scenario="imperative-vs-declarative")
-    assert checklist.scenario_evidence([alice.pk]) == {alice.pk: {"architecture", "declarative"}}
+    assert checklist.scenario_evidence([alice.pk], klass.lesson_id) == {
+        alice.pk: {"architecture", "declarative"}
+    }
 
 
 def test_someone_elses_completions_are_not_evidence(klass, alice, bob, scenarios):
@@ -87,7 +89,7 @@ def test_someone_elses_completions_are_not_evidence(klass, alice, bob, scenarios
     Student.objects.filter(pk=alice.pk).update(visualizer_key="visitor:alice")
     for slug in ("deployment", "rolling-update", "six-step-flow"):
         ScenarioCompletion.objects.create(owner_key="visitor:mallory", scenario=slug)
-    assert checklist.scenario_evidence([alice.pk, bob.pk]) == {}
+    assert checklist.scenario_evidence([alice.pk, bob.pk], klass.lesson_id) == {}
 
 
 def test_outcomes_from_scenarios_is_pure():

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def predictions(db):
+def predictions(lesson):
     call_command("loaddata", "predictions", verbosity=0)
 
 

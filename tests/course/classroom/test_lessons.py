@@ -293,7 +293,7 @@ def test_the_data_migration_gives_unassigned_rows_to_the_first_lesson(lesson, qu
     Scenario.objects.create(slug="free", title="자유 실습", steps=[])
     for model in (Question, Prediction, Scenario):
         model.objects.update(lesson=None)
-    importlib.import_module("course.migrations.0011_lesson_owns_quizzes").assign_first_lesson(apps, None)
+    importlib.import_module("course.migrations.0012_lesson_owns_quizzes").assign_first_lesson(apps, None)
     importlib.import_module("visualizer.migrations.0004_scenario_lesson").assign_first_lesson(apps, None)
     assert not Question.objects.filter(lesson__isnull=True).exists()
     assert not Prediction.objects.filter(lesson__isnull=True).exists()

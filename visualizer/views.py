@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_replace
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from csp.decorators import csp_replace
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST

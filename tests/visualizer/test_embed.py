@@ -40,10 +40,14 @@ def test_the_embed_view_may_be_framed_by_this_origin_only():
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert frame_ancestors(response) == "'self'"
     policy = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    )
 
 
-@pytest.mark.parametrize("path", ["/cluster/", "/cluster/scenarios/", "/lesson/week2-day4-session2/concept-1/"])
+@pytest.mark.parametrize(
+    "path", ["/cluster/", "/cluster/scenarios/", "/lesson/week2-day4-session2/concept-1/"]
+)
 def test_every_other_page_still_refuses_to_be_framed(lesson, path):
     """The sandbox page itself, the scenarios and the lesson keep DENY and frame-ancestors 'none'."""
     response = Client().get(path)
@@ -69,7 +73,9 @@ def test_a_first_visit_to_the_embed_creates_the_visitor_identity():
     response = client.get(EMBED)
     assert "sessionid" in response.cookies
     other = embedded_config(Client().get(EMBED))
-    assert other["cluster"] != embedded_config(response)["cluster"], "each visitor gets a sandbox of their own"
+    assert other["cluster"] != embedded_config(response)["cluster"], (
+        "each visitor gets a sandbox of their own"
+    )
 
 
 def test_the_embed_page_has_no_site_chrome_and_loads_no_inline_script():

@@ -111,7 +111,9 @@ def wait_frame_pods(page, selector: str, n: int, timeout_s: float = 40) -> None:
     raise AssertionError(f"expected {n} × {selector} in the sandbox, saw {frame_pods(page, selector)}")
 
 
-def test_the_lessons_deployment_shows_the_api_servers_validation_error(browser, asgi_server, lesson, screenshot_dir):
+def test_the_lessons_deployment_shows_the_api_servers_validation_error(
+    browser, asgi_server, lesson, screenshot_dir
+):
     """Concept 1's template-less Deployment: the exact kubectl error inline, nothing created, no crash."""
     context, page, watch = open_page(browser, asgi_server, width=1366, height=768)
     page.goto(CONCEPT_1)
@@ -125,7 +127,9 @@ def test_the_lessons_deployment_shows_the_api_servers_validation_error(browser, 
     assert step_texts(page, MANIFEST_BOX) == [LESSON_DEPLOYMENT_ERROR]
     assert page.locator(f"{MANIFEST_BOX} .runnable-step").get_attribute("data-state") == "error"
     note = page.locator(f"{MANIFEST_BOX} .runnable-step-note").inner_text()
-    assert "API 서버가 이 매니페스트를 검증하고 거부했습니다" in note and "클러스터는 바뀌지 않았습니다" in note
+    assert (
+        "API 서버가 이 매니페스트를 검증하고 거부했습니다" in note and "클러스터는 바뀌지 않았습니다" in note
+    )
 
     # The panel opened beside the lesson, live, and the refused manifest changed nothing there.
     panel = page.locator("#runnable-panel")
@@ -179,12 +183,16 @@ def test_a_complete_deployment_is_created_and_its_pods_appear(
     page.locator(f"{MANIFEST_BOX} .runnable-run").click()
     wait_done(page, MANIFEST_BOX)
     assert page.locator(MANIFEST_BOX).get_attribute("data-state") == "ok"
-    assert step_texts(page, MANIFEST_BOX) == ["$ kubectl apply -f -\ndeployment.apps/nginx-deployment created"]
+    assert step_texts(page, MANIFEST_BOX) == [
+        "$ kubectl apply -f -\ndeployment.apps/nginx-deployment created"
+    ]
 
     sandbox = page.frame_locator(FRAME)
     sandbox.locator('[data-speed="8"]').click()
     wait_frame_pods(page, "g[data-pod]:not(.v-pod-docker):not(.v-leaving)", 3)
-    names = sandbox.locator("g[data-pod]:not(.v-pod-docker)").evaluate_all("els => els.map(g => g.dataset.name)")
+    names = sandbox.locator("g[data-pod]:not(.v-pod-docker)").evaluate_all(
+        "els => els.map(g => g.dataset.name)"
+    )
     assert all(re.fullmatch(r"nginx-deployment-[a-z0-9]+-[a-z0-9]{5}", n) for n in names), names
     page.wait_for_function(
         "() => [...document.querySelector('iframe.runnable-frame').contentDocument"
@@ -199,7 +207,9 @@ def test_a_complete_deployment_is_created_and_its_pods_appear(
         "() => document.querySelector('.runnable[data-runnable=manifest] .runnable-step pre')"
         "?.textContent.endsWith('unchanged')"
     )
-    assert step_texts(page, MANIFEST_BOX) == ["$ kubectl apply -f -\ndeployment.apps/nginx-deployment unchanged"]
+    assert step_texts(page, MANIFEST_BOX) == [
+        "$ kubectl apply -f -\ndeployment.apps/nginx-deployment unchanged"
+    ]
     watch.assert_clean()
     context.close()
 
@@ -208,7 +218,9 @@ def test_on_a_phone_the_sandbox_is_a_bottom_sheet_that_the_keyboard_can_close(
     browser, asgi_server, lesson, screenshot_dir
 ):
     """390 px: the sheet covers the lower part, the lesson above; close, reopen and Esc by keyboard."""
-    context, page, watch = open_page(browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True)
+    context, page, watch = open_page(
+        browser, asgi_server, width=390, height=844, is_mobile=True, has_touch=True
+    )
     page.goto(CONCEPT_1)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.locator(f"{COMMANDS_BOX} .runnable-run").click()
@@ -277,7 +289,9 @@ def test_a_rate_limit_from_the_server_shows_its_message(browser, asgi_server, le
         server = ws.connect_to_server()
 
         def from_page(message):
-            found = re.search(r'"type":\s*"command".*?"id":\s*(\d+)|"id":\s*(\d+).*?"type":\s*"command"', message)
+            found = re.search(
+                r'"type":\s*"command".*?"id":\s*(\d+)|"id":\s*(\d+).*?"type":\s*"command"', message
+            )
             if found:
                 ref = found.group(1) or found.group(2)
                 ws.send(f'{{"v":1,"type":"error","code":"rate_limited","message":"{limited}","ref":{ref}}}')
@@ -294,5 +308,33 @@ def test_a_rate_limit_from_the_server_shows_its_message(browser, asgi_server, le
     assert step.count() == 1 and step.get_attribute("data-state") == "limited"
     assert step.inner_text().endswith(limited)
     assert page.locator(f"{COMMANDS_BOX} .runnable-summary").inner_text() == "요청이 너무 많습니다"
+    watch.assert_clean()
+    context.close()
+
+
+def test_in_english_the_buttons_panel_and_messages_have_no_hangul(browser, asgi_server, lesson):
+    """With the language switched to English, the runnable UI speaks English (the lesson stays Korean)."""
+    from urllib.parse import urlsplit
+
+    context, page, watch = open_page(browser, asgi_server, width=1366, height=768)
+    context.add_cookies(
+        [{"name": "django_language", "value": "en", "domain": urlsplit(asgi_server).hostname, "path": "/"}]
+    )
+    page.goto(CONCEPT_1)
+    assert page.locator(f"{MANIFEST_BOX} .runnable-run").inner_text() == "⎈ Apply to my cluster"
+    assert page.locator(f"{COMMANDS_BOX} .runnable-run").inner_text() == "▶ Run"
+    page.locator(f"{MANIFEST_BOX} .runnable-run").click()
+    wait_done(page, MANIFEST_BOX)
+    ui = page.evaluate(
+        """() => {
+            const parts = ".runnable-bar, .runnable-summary, .runnable-step-note, .runnable-panel-head, #runnable-opener";
+            const shown = [...document.querySelectorAll(parts)].map((e) => e.textContent);
+            const named = [...document.querySelectorAll(".runnable [aria-label], .runnable-panel [aria-label], iframe[title]")]
+                .map((e) => e.getAttribute("aria-label") || e.title);
+            return shown.concat(named).join(" ");
+        }"""
+    )
+    assert not re.search(r"[\uac00-\ud7a3]", ui), ui
+    assert "Not applied" in ui and "The API server validated this manifest" in ui
     watch.assert_clean()
     context.close()

@@ -254,6 +254,12 @@ function wireBlock(block, found, index, panel, serial) {
     };
   }
 
+  // Keeps the block's result in sight: under a phone's bottom sheet, the bar and result go to the top.
+  function reveal() {
+    if (window.matchMedia(WIDE).matches) output.scrollIntoView({ block: "nearest" });
+    else box.scrollIntoView({ block: "start" });
+  }
+
   function connectionFailure(code) {
     const retry = el("button", { type: "button", class: "runnable-retry", text: t("다시 시도") });
     retry.addEventListener("click", () => {
@@ -273,6 +279,7 @@ function wireBlock(block, found, index, panel, serial) {
     summary.textContent = t("내 클러스터에 연결하는 중…");
     box.dataset.state = "running";
     if (!panel.isOpen()) panel.open();
+    reveal();
     const ready = await panel.sandbox.whenReady();
     if (!ready) {
       panel.markFailed();
@@ -320,7 +327,7 @@ function wireBlock(block, found, index, panel, serial) {
     }
     box.dataset.state = failed ? "error" : "ok";
     summary.textContent = failed
-      ? (isManifest ? t("API 서버가 거부했습니다") : tn("명령 {n}개 중 {f}개가 실패했습니다", commands.length, { f: failed }))
+      ? (isManifest ? t("적용되지 않았습니다 — 아래 오류 메시지를 읽어 보세요") : tn("명령 {n}개 중 {f}개가 실패했습니다", commands.length, { f: failed }))
       : (isManifest ? t("적용했습니다 — 클러스터 그림에서 확인하세요") : t("모두 실행했습니다 — 클러스터 그림에서 확인하세요"));
   }
 
@@ -331,7 +338,7 @@ function wireBlock(block, found, index, panel, serial) {
       box.dataset.state = "failed";
     }).finally(() => {
       button.disabled = false;
-      if (!window.matchMedia(WIDE).matches) output.scrollIntoView({ block: "nearest" });
+      reveal();
     });
   }
 

@@ -86,3 +86,13 @@ def test_the_embed_page_has_no_site_chrome_and_loads_no_inline_script():
     assert re.search(r'<script type="module" src="[^"]*js/visualizer/page\.[^"]*js"></script>', html)
     inline = [s for s in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S) if "src=" not in s[0]]
     assert all('type="application/json"' in attrs for attrs, _ in inline), inline
+
+
+def test_a_lesson_section_with_code_carries_the_panel_and_the_script_and_one_without_does_not(lesson):
+    """The section template adds the sandbox panel (pointing at the embed view) only where code blocks are."""
+    with_code = Client().get("/lesson/week2-day4-session2/concept-1/").text
+    assert f'data-embed-url="{EMBED}"' in with_code
+    assert re.search(r'<script type="module" src="[^"]*js/course/runnable\.[^"]*js"></script>', with_code)
+    assert re.search(r'<link rel="stylesheet" href="[^"]*css/runnable\.[^"]*css">', with_code)
+    without = Client().get("/lesson/week2-day4-session2/concept-2/").text
+    assert "runnable" not in without

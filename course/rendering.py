@@ -1,8 +1,10 @@
 """Turn a section's Markdown into the safe HTML a student's browser receives.
 
-Rendering happens once, at import (or when the admin saves a section), never per request. Mermaid fences
-become figures that mermaid.js draws in the browser, with the source kept as the text alternative; the
-lesson's raw HTML (`<div align="center">`) is kept, its Markdown rendered, and the whole page sanitised.
+Rendering happens once, at import (or when the admin saves a section), never per request. The Markdown is
+read as GitHub reads a `.md` file (course/markdown_gfm.py, on markdown-it-py; docs/lesson-rendering.md has the
+measurement behind that choice). Mermaid fences become figures that mermaid.js draws in the browser, with the
+source kept as the text alternative; the lesson's raw HTML (`<div align="center">`) is kept, its Markdown
+rendered, and the whole page sanitised by nh3.
 """
 
 from __future__ import annotations
@@ -12,17 +14,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import markdown
 import nh3
-from markdown.extensions.toc import slugify_unicode
 
-from course.importer import scan
+from course.importer import Heading, LessonFormatError, scan
+from course.markdown_gfm import to_html
 from course.mermaid_text import normalise
 
 PLACEHOLDER = "ORCHESTRALABDIAGRAM{}X"
 PLACEHOLDER_P = re.compile(r"<p>ORCHESTRALABDIAGRAM(\d+)X</p>")
-RAW_DIV = re.compile(r"^<div(?![^>]*\bmarkdown=)([^>]*)>\s*$", re.MULTILINE)
-TASK = re.compile(r"<li>\[([ xX])\]\s*")
 SKIP_TAGS = {
     "a",
     "code",
@@ -85,20 +84,13 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
     "a": {"href"},
-    "div": {"align"},
+    "div": {"align", "data-lang"},
+    "details": {"open"},
+    "ol": {"start"},
     "input": {"type", "checked", "disabled"},
     "td": {"align", "style"},
     "th": {"align", "style"},
     "span": {"aria-hidden"},
-}
-MARKDOWN_EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists", "nl2br"]
-MARKDOWN_CONFIG = {
-    "codehilite": {"css_class": "codehilite", "guess_lang": False},
-    "toc": {
-        "slugify": slugify_unicode,
-        "permalink": "#",
-        "permalink_title": "이 제목으로 연결되는 링크 · Link to this heading",
-    },
 }
 
 
@@ -118,22 +110,54 @@ class TermRef:
     definition: str
 
 
+def scan_fences(lines: list[str]) -> tuple[list[Heading], list[tuple[int, int, str]]]:
+    """Return the importer's `scan()` of `lines`, with a fence left open running to the end of the text.
+
+    CommonMark 4.5 (fenced code blocks): "If the end of the containing block (or document) is reached and no
+    closing code fence has been found, the code block contains all of the lines after the opening code
+    fence". The importer rejects such a lesson; a section edited in the admin must still render.
+    """
+    try:
+        return scan(lines)
+    except LessonFormatError:
+        pass
+    for closer in ("`" * 80, "~" * 80):  # longer than any opening fence, so it closes whichever is open
+        try:
+            headings, fences = scan([*lines, closer])
+        except LessonFormatError:
+            continue
+        return headings, [(start, min(end, len(lines)), language) for start, end, language in fences]
+    return scan([])
+
+
 def extract_mermaid(source: str) -> tuple[str, list[str]]:
-    """Return the Markdown with each mermaid fence replaced by a placeholder paragraph, and the sources."""
+    """Return the Markdown with each mermaid fence replaced by a placeholder paragraph, and the sources.
+
+    A fence never closed runs to the end of `source` (`scan_fences`). An indented fence (inside a list item)
+    leaves its placeholder at the same indentation, so the figure stays in the item, and loses that much
+    indentation from each source line (CommonMark 4.5: "up to N spaces of indentation are removed").
+    """
     lines = source.splitlines()
-    _, fences = scan(lines)
+    _, fences = scan_fences(lines)
     diagrams: list[str] = []
     out: list[str] = []
     cursor = 0
     for start, end, language in fences:
         if language != "mermaid":
             continue
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip(" "))]
         out.extend(lines[cursor:start])
-        out.extend(["", PLACEHOLDER.format(len(diagrams)), ""])
-        diagrams.append("\n".join(lines[start + 1 : end]))
+        out.extend(["", indent + PLACEHOLDER.format(len(diagrams)), ""])
+        body = lines[start + 1 : end]
+        diagrams.append("\n".join(_dedent(line, len(indent)) for line in body))
         cursor = end + 1
     out.extend(lines[cursor:])
     return "\n".join(out) + "\n", diagrams
+
+
+def _dedent(line: str, n: int) -> str:
+    """Return `line` without up to `n` leading spaces."""
+    return line[min(n, len(line) - len(line.lstrip(" "))) :]
 
 
 def figure_html(ref: DiagramRef, source: str) -> str:
@@ -219,26 +243,54 @@ def mark_glossary_entries(fragment: str, terms: Iterable[TermRef]) -> str:
     """Return the glossary list with an id on each entry, so term links land on it."""
     for term in terms:
         label = html.escape(term.term + (f"({term.english})" if term.english else ""))
-        fragment = fragment.replace(
-            f"<li><strong>{label}</strong>", f'<li id="term-{term.slug}"><strong>{label}</strong>', 1
+        # A loose list (blank lines between the items) wraps each item's text in <p>.
+        entry = re.compile(rf"<li>(\s*(?:<p>)?<strong>{re.escape(label)}</strong>)")
+        fragment = entry.sub(
+            lambda m, slug=term.slug: f'<li id="term-{slug}">{m.group(1)}', fragment, count=1
         )
     return fragment
 
 
+def diagram_refs(source: str, diagrams: Sequence[DiagramRef], count: int) -> list[DiagramRef]:
+    """Return one DiagramRef for each of the `count` mermaid fences of `source`, in order.
+
+    The first fences take the given `diagrams` (the importer's lesson-wide numbers). Fences beyond them (a
+    section edited to hold more diagrams than were imported) are numbered on from the last given number
+    (or from 1 when none were given), and captioned with the nearest heading above the fence in `source`,
+    without its time box (empty when there is none), as the importer captions them. Extra `diagrams` beyond
+    the fences are ignored. Never raises.
+    """
+    refs = list(diagrams[:count])
+    if len(refs) == count:
+        return refs
+    given = len(refs)
+    lines = source.splitlines()
+    headings, fences = scan_fences(lines)
+    starts = [start for start, _, language in fences if language == "mermaid"]
+    last = max((d.number for d in diagrams), default=0)
+    for k in range(len(refs), count):
+        line = starts[k] if k < len(starts) else len(lines)
+        above = [h.title for h in headings if h.line < line]
+        refs.append(DiagramRef(last + 1 + k - given, above[-1] if above else ""))
+    return refs
+
+
 def render_markdown(source: str, diagrams: Sequence[DiagramRef] = ()) -> str:
-    """Return sanitised HTML for `source`; its mermaid fences become figures numbered by `diagrams`."""
+    """Return sanitised HTML for `source`; its mermaid fences become figures numbered by `diagrams`.
+
+    Any number of fences renders: those beyond `diagrams` are numbered by `diagram_refs`; a fence never
+    closed runs to the end, as on GitHub. Never raises on any text.
+    """
     text, sources = extract_mermaid(source)
-    text = RAW_DIV.sub(lambda m: f'<div{m.group(1)} markdown="1">', text)
-    rendered = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    rendered = TASK.sub(
-        lambda m: '<li class="task-item"><input type="checkbox" disabled{}> '.format(
-            " checked" if m.group(1) != " " else ""
-        ),
-        rendered,
-    )
-    clean = sanitise(rendered)
-    refs = list(diagrams) or [DiagramRef(i + 1, "") for i in range(len(sources))]
-    return PLACEHOLDER_P.sub(lambda m: figure_html(refs[int(m.group(1))], sources[int(m.group(1))]), clean)
+    clean = sanitise(to_html(text))
+    refs = diagram_refs(source, diagrams, len(sources))
+
+    def figure(m: re.Match[str]) -> str:
+        i = int(m.group(1))
+        # The author's own text may spell a placeholder; only the ones extract_mermaid made become figures.
+        return figure_html(refs[i], sources[i]) if i < len(sources) else m.group(0)
+
+    return PLACEHOLDER_P.sub(figure, clean)
 
 
 def render_section(

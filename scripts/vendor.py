@@ -57,6 +57,22 @@ PACKAGES: dict[str, tuple[str, str, dict[str, str]]] = {
             "dist/LICENSE.txt": "LICENSE.txt",
         },
     ),
+    # The colour emoji fallback (static/css/base.css): Twemoji as a COLR/CPAL font (Mozilla's twemoji-colr
+    # build), which Chromium, Firefox and Safari all draw. @fontsource/noto-color-emoji was the first
+    # choice, but its woff2 files carry the glyphs in an OpenType `SVG ` table, which Chromium does not
+    # draw: the emoji take their width and stay blank. LICENSE: OFL-1.1 (font), CC-BY-4.0 (Twemoji art).
+    "twemoji-colr-font": (
+        "15.0.3",
+        "sha512-UsK4JUpaczeVoMGeYMnKaMTxKt7fujg1nQOk4NaC0teZmdOo+uAai0DIuaSzsMkShtG4J75F0OEsVdGJ+Q1pHQ==",
+        {"twemoji.woff2": "twemoji.woff2", "LICENSE": "LICENSE"},
+    ),
+    # The diagram viewer's zoom and pan (static/js/course/diagram-viewer.js): pointer events (mouse, pen,
+    # touch pinch), CSS transforms, no dependencies. Its ES build imports nothing, so it is copied as is.
+    "@panzoom/panzoom": (
+        "4.6.2",
+        "sha512-Zn3B5/hwa6eYIPRSKX0xf2clv8nviTX8AnAU5kU/EugiTDhG41ya2wlBqYrZJYCWQROr/5XkWObZhIkepi89qw==",
+        {"dist/panzoom.es.js": "panzoom.js", "MIT-License.txt": "MIT-License.txt"},
+    ),
 }
 
 # ES modules: name -> (version, npm integrity, entry module inside the package, its name under static/vendor/<name>/).

@@ -56,3 +56,29 @@ def test_vendored_es_modules_import_only_relative_paths_the_manifest_storage_rew
             for _, spec, semicolon in statement.findall(source):
                 assert spec.startswith(".") and spec.endswith(".js") and semicolon == ";", (rel, spec)
                 assert (path.parent / spec).resolve().is_file(), (rel, spec)
+
+
+def test_the_emoji_fallback_font_is_vendored_last_in_the_stacks_and_fetched_only_for_emoji():
+    """base.css declares the vendored Twemoji COLR font as "Orchestra Emoji" from a locked file, limited by a
+    unicode-range that leaves digits, # and * to the text fonts, and lists it after the system emoji fonts
+    in the text and code stacks; the CSP lets fonts load from the app only (and data: URLs)."""
+    css = (ROOT / "static" / "css" / "base.css").read_text(encoding="utf-8")
+    lock = json.loads((VENDOR / "vendor.lock.json").read_text())
+    face = re.search(r'@font-face\s*\{[^}]*font-family:\s*"Orchestra Emoji";[^}]*\}', css)
+    assert face, "no @font-face for Orchestra Emoji"
+    src = re.search(r'url\("\.\./vendor/twemoji-colr-font/([^"]+)"\)', face[0])
+    assert src and src[1] in lock["twemoji-colr-font"]["files"]
+    ranges = re.search(r"unicode-range:([^;]+);", face[0])[1]
+    assert "U+1F000-1FAFF" in ranges
+    for text_char in ("U+23", "U+2A", "U+30"):
+        assert not re.search(rf"{re.escape(text_char)}\b", ranges), text_char
+    stack = re.search(r"^\s*--emoji:([^;]+);", css, re.M)[1]
+    names = ['"Apple Color Emoji"', '"Segoe UI Emoji"', '"Noto Color Emoji"', '"Orchestra Emoji"']
+    assert [stack.index(n) for n in names] == sorted(stack.index(n) for n in names)
+    assert stack.strip().endswith('"Orchestra Emoji"')
+    for var in ("--font", "--mono"):
+        assert "var(--emoji)" in re.search(rf"^\s*{var}:([^;]+);", css, re.M)[1], var
+
+    from config import settings
+
+    assert settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["font-src"] == ["'self'", "data:"]

@@ -70,7 +70,9 @@ class Section(models.Model):
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField()
-    slug = models.SlugField()
+    # Pages named by Korean headings keep their Korean (the importer's slugify_unicode); the section URL
+    # takes any string.
+    slug = models.SlugField(allow_unicode=True)
     title = models.CharField(max_length=200)
     group = models.CharField(
         max_length=200, blank=True, help_text="The enclosing heading shown in the table of contents."
@@ -153,7 +155,7 @@ class GlossaryTerm(models.Model):
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="glossary")
     order = models.PositiveIntegerField()
-    slug = models.SlugField()
+    slug = models.SlugField(allow_unicode=True)
     term = models.CharField(max_length=100)
     english = models.CharField(max_length=100, blank=True)
     definition = models.CharField(max_length=300)

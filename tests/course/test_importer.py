@@ -1,33 +1,112 @@
-"""Splitting the instructor's Markdown into sections, minutes, diagrams and glossary terms."""
+"""Splitting the instructor's Markdown into pages, minutes, diagrams and glossary terms (course.importer, pure)."""
 
+import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from course.importer import LessonFormatError, parse_lesson, read_outline
-from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
+from course.importer import (
+    LessonFormatError,
+    auto_section_slug,
+    is_glossary_title,
+    parse_lesson,
+    parse_time_box,
+    read_lesson_file,
+    strip_time_box,
+)
 
-OUTLINE = Path(__file__).resolve().parents[2] / "course" / "content" / "week2-day4-session2.outline.json"
+CONTENT = Path(__file__).resolve().parents[2] / "course" / "content"
+LESSON = CONTENT / "week2-day4-session2.md"
+OUTLINE = CONTENT / "week2-day4-session2.outline.json"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "lesson" / "week2-day4-session2.md"
 
 
 @pytest.fixture
 def parsed():
-    source, outline = read_outline(OUTLINE)
-    return parse_lesson(source, outline)
+    """The lesson as `import_lesson` reads it: the automatic split plus the outline's slugs."""
+    return read_lesson_file(LESSON)
+
+
+@pytest.fixture
+def automatic():
+    """The same lesson split with no outline at all."""
+    return parse_lesson(LESSON.read_text(encoding="utf-8"), slug="week2-day4-session2")
 
 
 def test_the_content_is_the_instructors_text_unchanged():
     """The project's copy of the lesson is byte-for-byte the instructor's file."""
-    source, _ = read_outline(OUTLINE)
     if not SHARED.exists():
         pytest.skip(f"{SHARED} is not beside this checkout")
-    assert source == SHARED.read_text(encoding="utf-8")
+    assert LESSON.read_text(encoding="utf-8") == SHARED.read_text(encoding="utf-8")
 
 
-def test_sections_follow_the_lesson_with_the_minutes_it_states(parsed):
-    """Each section carries the minutes its heading states: 5, 12, 12, 11, 10 = 50."""
+# --- time boxes -------------------------------------------------------------------------------------------
+
+TIME_BOXES = [
+    ("🤔 왜 필요한가? (5분)", 5, "🤔 왜 필요한가?"),
+    ("🎯 전체 공유 (5분):", 5, "🎯 전체 공유"),
+    ("🤔 왜 필요한가? (5분 - 동기부여 및 맥락 제공)", 5, "🤔 왜 필요한가?"),
+    ("🛠️ 실습 (15분) - nginx Pod 띄우기", 15, "🛠️ 실습 - nginx Pod 띄우기"),
+    ("🔍 개념 1 (12분) 정의와 철학", 12, "🔍 개념 1 정의와 철학"),
+    ("🤝 페어 토론（5분）", 5, "🤝 페어 토론"),
+    ("정리 (약 5분)", 5, "정리"),
+    ("📖 핵심 개념 (총 35분)", 35, "📖 핵심 개념"),
+    ("토론 (5-10분)", 10, "토론"),
+    ("토론 (5~10분)", 10, "토론"),
+    ("토론 (5–10분)", 10, "토론"),
+    ("종합 실습 (1시간)", 60, "종합 실습"),
+    ("종합 실습 (1시간 30분)", 90, "종합 실습"),
+    ("종합 실습 (1.5시간)", 90, "종합 실습"),
+    ("퀴즈 (90초)", 2, "퀴즈"),
+    ("퀴즈 (30초)", 1, "퀴즈"),
+    ("Warm-up (5 min)", 5, "Warm-up"),
+    ("Lab (2 hours)", 120, "Lab"),
+    ("개념 2: 8가지 핵심 기능 (12분)", 12, "개념 2: 8가지 핵심 기능"),
+    ("(3분) 앞에 온 상자", 3, "앞에 온 상자"),
+    ("서비스 (Service) (10분)", 10, "서비스 (Service)"),
+    # Not time boxes: no number, a letter straight after the unit, no parentheses, English in parentheses.
+    ("🎯 추가 도전 과제 (시간 여유시)", 0, "🎯 추가 도전 과제 (시간 여유시)"),
+    ("실적 (3분기)", 0, "실적 (3분기)"),
+    ("10분 쉬는 시간", 0, "10분 쉬는 시간"),
+    ("🚀 1. 컨테이너 배포 (Deployment)", 0, "🚀 1. 컨테이너 배포 (Deployment)"),
+    ("🕘 세션 정보", 0, "🕘 세션 정보"),
+]
+
+
+@pytest.mark.parametrize(("heading", "minutes", "title"), TIME_BOXES)
+def test_time_boxes_in_every_form_the_author_writes(heading, minutes, title):
+    """parse_time_box reads each variant (docstring table); strip_time_box leaves the title readable."""
+    box = parse_time_box(heading)
+    assert (box.minutes if box else 0) == minutes
+    assert strip_time_box(heading) == title
+
+
+def test_the_last_time_box_of_a_heading_counts():
+    """A heading that mentions a duration before its own box takes the box at the end."""
+    assert parse_time_box("(2분) 복습 후 실습 (10분)").minutes == 10
+
+
+# --- the automatic split reproduces the outline ----------------------------------------------------------
+
+
+def test_the_automatic_split_is_the_outline_split(parsed, automatic):
+    """Without any outline the lesson splits into the same 8 pages, titles, minutes, groups and Markdown."""
+
+    def shape(lesson):
+        return [
+            (s.title, s.minutes, s.group, s.markdown, [(p.title, p.minutes) for p in s.timed_parts])
+            for s in lesson.sections
+        ]
+
+    assert shape(automatic) == shape(parsed)
+    assert [s.slug for s in automatic.sections] == [s.slug for s in parsed.sections]
+    assert [(t.slug, t.term) for t in automatic.glossary] == [(t.slug, t.term) for t in parsed.glossary]
+
+
+def test_pages_follow_the_lesson_with_the_minutes_it_states(parsed):
+    """Each page carries the minutes its heading states: 5, 12, 12, 11, 10 = 50, as 세션 정보 says."""
     assert [(s.slug, s.minutes) for s in parsed.sections] == [
         ("overview", 0),
         ("why", 5),
@@ -39,10 +118,22 @@ def test_sections_follow_the_lesson_with_the_minutes_it_states(parsed):
         ("wrap-up", 0),
     ]
     assert parsed.total_minutes == 50
+    assert parsed.agenda == "5+12+12+11+10=50"
+    assert parsed.stated_minutes == 50
+    assert parsed.warnings == []
+
+
+def test_the_overview_holds_the_session_info_and_goals(parsed):
+    """세션 정보 and 세션 목표 / 학습 목표 come before the clock starts: one opening page."""
+    overview = parsed.sections[0].markdown
+    assert overview.startswith("## 🕘 세션 정보\n")
+    assert "## 🎯 세션 목표\n### 📚 학습 목표" in overview
+    assert "왜 필요한가" not in overview
+    assert parsed.sections[1].markdown.startswith("### 🤔 왜 필요한가? (5분)\n")
 
 
 def test_the_discussion_keeps_its_five_plus_five_split(parsed):
-    """함께 생각해보기 (10분) is one section holding 페어 토론 5분 and 전체 공유 5분."""
+    """함께 생각해보기 (10분) is one page holding 페어 토론 5분 and 전체 공유 5분."""
     discussion = next(s for s in parsed.sections if s.slug == "discussion")
     assert [(p.title, p.minutes) for p in discussion.timed_parts] == [
         ("🤝 페어 토론", 5),
@@ -59,7 +150,7 @@ def test_concepts_are_grouped_under_their_35_minute_heading(parsed):
 
 
 def test_nothing_of_the_text_is_lost_in_the_split(parsed):
-    """Title block and sections together are the whole source, line for line."""
+    """Title block and pages together are the whole source, line for line."""
     source_lines = [line for line in parsed.source.splitlines() if line.strip()]
     rebuilt = [parsed.source.splitlines()[0]] + parsed.title_markdown.splitlines()
     for section in parsed.sections:
@@ -76,86 +167,282 @@ def test_all_ten_diagrams_are_found_with_the_heading_they_illustrate(parsed):
     assert parsed.diagrams[9].source.startswith('graph TB\n    subgraph "마스터 노드 (Control Plane)"')
 
 
-def test_glossary_terms_come_from_the_key_words_section(parsed):
-    """핵심 키워드 yields nine terms with their English names, definitions and categories."""
+def test_glossary_terms_come_from_the_key_words_page(parsed):
+    """핵심 키워드 yields nine terms with their English names, definitions, categories and slugs."""
     terms = {t.term: t for t in parsed.glossary}
     assert len(terms) == 9
     assert terms["오케스트레이션"].english == "Orchestration"
     assert terms["오케스트레이션"].definition == "여러 컨테이너의 자동 관리"
-    assert terms["API Server"].english == ""
+    assert terms["API Server"].english == "" and terms["API Server"].slug == "api-server"
     assert terms["스케줄러"].category == "🔤 아키텍처 용어"
+    assert [s.is_glossary for s in parsed.sections] == [s.slug == "keywords" for s in parsed.sections]
+
+
+def test_week_day_and_session_come_from_the_title(parsed):
+    assert (parsed.week, parsed.day, parsed.session) == (2, 4, 2)
+    assert parsed.slug == "week2-day4-session2"
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("# Week 2 Day 4 Session 2: 주제", (2, 4, 2)),
+        ("# Week 2 - Day 4 - Session 2: 주제", (2, 4, 2)),
+        ("# week 12 day 1 session 3 — 주제", (12, 1, 3)),
+        ("# November Week 2 Day 4 Session 2: ECS", (2, 4, 2)),
+        ("# W2D4S2 주제", (2, 4, 2)),
+        ("# Week 2 Day 1 Lab 1: 실습", (2, 1, None)),
+        ("# 오케스트레이션 개념", (None, None, None)),
+    ],
+)
+def test_the_place_in_the_course_in_each_title_form(title, place):
+    lesson = parse_lesson(f"{title}\n\n## 본문\n글\n", slug="t")
+    assert (lesson.week, lesson.day, lesson.session) == place
+
+
+# --- other lessons: small texts ---------------------------------------------------------------------------
+
+SHAPED = """# Week 1 Day 1 Session 1: 연습
+
+## 🕘 세션 정보
+**시간**: 09:00-09:50 (50분)
+
+## 🎯 세션 목표
+### 📚 학습 목표
+- 목표
+
+### 🤔 왜 필요한가? (5분)
+동기
+
+## 📖 핵심 개념 (35분)
+
+### 🔍 개념 1: 첫째 (12분)
+### 💡 예시
+하나
+### 🔍 개념 2: 둘째 (12분)
+### 💡 예시
+둘
+### 🔍 개념 3: 셋째 (11분)
+셋
+
+## 💭 함께 생각해보기 (10분)
+### 🤝 페어 토론 (5분)
+### 🎯 전체 공유 (5분)
+
+## 🔑 핵심 키워드
+### 🆕 새로운 용어
+- **파드(Pod)**: 가장 작은 단위
+- **kubelet**: 노드 에이전트
+- **CNI (Container Network Interface)**: 네트워크 표준
+- **파드**: 같은 이름 다시
+- **서비스:** 콜론이 굵게
+- **레이블** - 대시로 구분
+
+## 🔑 핵심 키워드
+- **네임스페이스(Namespace)**: 격리
+
+## 📝 세션 마무리
+끝
+"""
+
+
+def test_repeated_headings_keep_their_content_on_their_own_page():
+    """Two '### 💡 예시' and two '## 🔑 핵심 키워드' neither fail nor move text; slugs stay unique."""
+    lesson = parse_lesson(SHAPED, slug="t")
+    slugs = [s.slug for s in lesson.sections]
+    assert slugs == [
+        "overview",
+        "why",
+        "concept-1",
+        "concept-2",
+        "concept-3",
+        "discussion",
+        "keywords",
+        "keywords-2",
+        "wrap-up",
+    ]
+    concept_1, concept_2 = lesson.sections[2], lesson.sections[3]
+    assert "하나" in concept_1.markdown and "둘" not in concept_1.markdown
+    assert "둘" in concept_2.markdown and "하나" not in concept_2.markdown
+    assert lesson.agenda == "5+12+12+11+10=50" and lesson.warnings == []
+
+
+def test_glossary_items_in_each_form_get_unique_slugs():
+    """English name → slug, else slugify_unicode of the term (Korean kept), de-duplicated across both pages."""
+    lesson = parse_lesson(SHAPED, slug="t")
+    assert [(t.slug, t.term, t.english, t.definition) for t in lesson.glossary] == [
+        ("pod", "파드", "Pod", "가장 작은 단위"),
+        ("kubelet", "kubelet", "", "노드 에이전트"),
+        ("container-network-interface", "CNI", "Container Network Interface", "네트워크 표준"),
+        ("파드", "파드", "", "같은 이름 다시"),
+        ("서비스", "서비스", "", "콜론이 굵게"),
+        ("레이블", "레이블", "", "대시로 구분"),
+        ("namespace", "네임스페이스", "Namespace", "격리"),
+    ]
+    assert [t.order for t in lesson.glossary] == list(range(1, 8))
+
+
+def test_the_outline_glossary_slugs_override_the_automatic_ones():
+    lesson = parse_lesson(SHAPED, {"glossary_slugs": {"파드": "the-pod"}}, slug="t")
+    assert lesson.glossary[0].slug == "the-pod"
+
+
+def test_the_outline_renames_pages_matching_repeated_headings_in_turn():
+    """Outline slugs apply to the page named by the heading; a repeated heading matches its next use."""
+    outline = {
+        "sections": [
+            {"slug": "first-keys", "heading": "🔑 핵심 키워드"},
+            {"slug": "more-keys", "heading": "🔑 핵심 키워드"},
+        ]
+    }
+    lesson = parse_lesson(SHAPED, outline, slug="t")
+    assert [s.slug for s in lesson.sections if s.is_glossary] == ["first-keys", "more-keys"]
 
 
 def test_an_outline_naming_a_missing_heading_is_refused():
-    """An outline that disagrees with the text is an error, not a silently wrong lesson."""
-    source, outline = read_outline(OUTLINE)
+    """An outline that disagrees with the text is an error naming the heading, not a silently wrong lesson."""
+    outline = json.loads(OUTLINE.read_text(encoding="utf-8"))
     outline["sections"][1]["heading"] = "없는 제목"
     with pytest.raises(LessonFormatError, match="없는 제목"):
-        parse_lesson(source, outline)
+        parse_lesson(LESSON.read_text(encoding="utf-8"), outline)
 
 
-def test_an_unclosed_code_fence_is_refused():
-    """A fence that never closes would swallow the rest of the lesson: refuse it with its line."""
-    with pytest.raises(LessonFormatError, match="line 3"):
-        parse_lesson("# T\n\n```bash\n## A\n", {"slug": "t", "sections": [{"slug": "a", "heading": "A"}]})
+def test_minutes_that_miss_the_stated_length_are_a_warning():
+    """35 minutes of time boxes in a lesson that says 50분: the report says so."""
+    text = SHAPED.replace("(10분)", "").replace("(5분)\n동기", "\n동기").replace("(5분)", "")
+    lesson = parse_lesson(text, slug="t")
+    assert lesson.total_minutes == 35
+    assert "minutes add up to 35, not 50 as the lesson states" in lesson.warnings
 
 
-@pytest.mark.django_db
-def test_import_command_stores_the_lesson(capsys):
-    """import_lesson stores 8 sections, 10 diagrams, 9 terms and the 5+5 parts."""
-    call_command("import_lesson")
-    lesson = Lesson.objects.get()
-    assert lesson.total_minutes == 50
-    assert Section.objects.count() == 8
-    assert Diagram.objects.count() == 10
-    assert GlossaryTerm.objects.count() == 9
-    assert TimedPart.objects.filter(section__slug="discussion").count() == 2
-    assert "8 sections, 50 minutes, 10 diagrams" in capsys.readouterr().out
+def test_a_lesson_without_time_boxes_keeps_the_template_pages():
+    """No time boxes anywhere: same pages (왜 필요한가, 개념 N are pages by name), 0 minutes, a warning."""
+    import re
+
+    untimed = re.sub(r" \(\d+분\)", "", SHAPED)
+    lesson = parse_lesson(untimed, slug="t")
+    assert [s.slug for s in lesson.sections] == [s.slug for s in parse_lesson(SHAPED, slug="t").sections]
+    assert lesson.total_minutes == 0
+    assert any("no time boxes" in w for w in lesson.warnings)
 
 
-@pytest.mark.django_db
-def test_reimporting_changes_nothing():
-    """Importing twice leaves the same rows, with the same ids and the same HTML."""
-    call_command("import_lesson")
-
-    def state():
-        return (
-            list(Section.objects.values_list("pk", "slug", "order", "minutes", "body_html")),
-            list(Diagram.objects.values_list("pk", "number", "source")),
-            list(GlossaryTerm.objects.values_list("pk", "slug", "definition")),
-            list(TimedPart.objects.values_list("pk", "title", "minutes")),
-        )
-
-    before = state()
-    call_command("import_lesson")
-    assert state() == before
+def test_other_timed_groups_stay_one_page_with_timed_parts():
+    """A timed '##' that is not the concepts keeps its timed '###' as parts, even a 15-minute one."""
+    text = "# T\n\n## 🛠️ 실습과 정리 (20분)\n### 🛠️ 실습 (15분) - 띄우기\n글\n### 🤝 페어 토론 (5분)\n"
+    lesson = parse_lesson(text, slug="t")
+    assert len(lesson.sections) == 1
+    assert [(p.title, p.minutes) for p in lesson.sections[0].timed_parts] == [
+        ("🛠️ 실습 - 띄우기", 15),
+        ("🤝 페어 토론", 5),
+    ]
 
 
-@pytest.mark.django_db
-def test_the_fixture_matches_a_fresh_import(tmp_path):
-    """fixtures/lesson.json is exactly what the importer produces today (regenerate with --write-fixture)."""
-    fresh = tmp_path / "lesson.json"
-    call_command("import_lesson", write_fixture=str(fresh))
-    committed = Path(__file__).resolve().parents[2] / "fixtures" / "lesson.json"
-    assert fresh.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+def test_an_untimed_section_split_by_a_timed_part_with_nothing_before_it_becomes_its_group():
+    text = "# T\n\n## 🕘 정보 (5분)\n글\n\n## 🛠️ 실습\n\n### 1단계 (10분)\n가\n### 2단계 (15분)\n나\n"
+    lesson = parse_lesson(text, slug="t")
+    assert [(s.title, s.minutes, s.group) for s in lesson.sections] == [
+        ("🕘 정보", 5, ""),
+        ("1단계", 10, "🛠️ 실습"),
+        ("2단계", 15, "🛠️ 실습"),
+    ]
+    assert lesson.sections[1].markdown.startswith("## 🛠️ 실습\n")
 
 
-@pytest.mark.django_db
-def test_loading_the_fixture_twice_is_idempotent():
-    """load_course can run on every `make run`: the second load updates rows instead of duplicating them."""
-    call_command("load_course", verbosity=0)
-    call_command("load_course", verbosity=0)
-    assert Lesson.objects.count() == 1
-    assert Section.objects.count() == 8
-    assert Diagram.objects.count() == 10
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("🔍 개념 1: 오케스트레이션 정의와 철학 (12분)", "concept-1"),
+        ("🕘 세션 정보", "overview"),
+        ("🤔 왜 필요한가? (5분 - 동기부여 및 맥락 제공)", "why"),
+        ("💭 함께 생각해보기 (10분)", "discussion"),
+        ("📝 세션 마무리", "wrap-up"),
+        ("🛠️ 실습과 정리 (20분)", "실습과-정리"),
+        ("⚖️ 3. 로드 밸런싱 (Load Balancing)", "3-로드-밸런싱-load-balancing"),
+    ],
+)
+def test_automatic_page_slugs(title, slug):
+    assert auto_section_slug(title) == slug
 
 
-@pytest.mark.django_db
-def test_load_course_keeps_admin_edits_until_the_shipped_text_changes(tmp_path, settings):
-    """An unchanged fixture is not reloaded (admin edits stay); a changed one is, and --force reloads all."""
-    call_command("load_course", verbosity=0)
-    Section.objects.filter(slug="why").update(title="강사가 고친 제목")
-    call_command("load_course", verbosity=0)
-    assert Section.objects.get(slug="why").title == "강사가 고친 제목"
-    call_command("load_course", force=True, verbosity=0)
-    assert Section.objects.get(slug="why").title == "🤔 왜 필요한가?"
+@pytest.mark.parametrize(
+    ("title", "is_glossary"),
+    [
+        ("🔑 핵심 키워드", True),
+        ("핵심키워드", True),
+        ("🔑 키워드", True),
+        ("📚 핵심 용어", True),
+        ("📝 세션 마무리", False),
+    ],
+)
+def test_the_glossary_page_is_found_by_its_words(title, is_glossary):
+    assert is_glossary_title(title) is is_glossary
+
+
+def test_headings_in_code_blocks_are_code():
+    """'# comment' lines inside a fence neither start pages nor become the title."""
+    text = "# T\n\n## A\n```bash\n# not a heading\n## nor this\n```\n\n## B\n"
+    assert [s.title for s in parse_lesson(text, slug="t").sections] == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("# T\n\n```bash\n## A\n", 3, "code fence is never closed"),
+        ("글만 있다\n", None, "no '# Week N Day N Session N: 주제' title"),
+        ("# T\n\n글\n", 1, "no '##' headings"),
+    ],
+)
+def test_unreadable_lessons_are_refused_with_their_line(text, line, message):
+    with pytest.raises(LessonFormatError, match=message) as raised:
+        parse_lesson(text, slug="t")
+    assert raised.value.line == line
+
+
+def test_a_definition_too_long_for_the_database_is_refused_with_its_line():
+    text = "# T\n\n## 🔑 핵심 키워드\n- **용어**: " + "가" * 301 + "\n"
+    with pytest.raises(LessonFormatError, match="definition is longer than 300") as raised:
+        parse_lesson(text, slug="t")
+    assert raised.value.line == 4
+
+
+# --- any text of headings, lines and code blocks -----------------------------------------------------------
+
+_HEADINGS = st.sampled_from(
+    [
+        "## 🕘 세션 정보",
+        "## 🎯 세션 목표",
+        "### 📚 학습 목표",
+        "### 🤔 왜 필요한가? (5분)",
+        "## 📖 핵심 개념 (35분)",
+        "### 🔍 개념 1: 하나 (12분)",
+        "### 🔍 개념 2 (12분)",
+        "### 💡 예시",
+        "#### 🎼 더 깊이",
+        "## 💭 함께 생각해보기 (10분)",
+        "### 🤝 페어 토론 (5분)",
+        "## 🔑 핵심 키워드",
+        "## 🛠️ 실습",
+        "### 1단계 (약 10분)",
+        "## 📝 세션 마무리",
+    ]
+)
+_LINES = st.sampled_from(
+    ["글", "- **파드(Pod)**: 단위", "", "```bash\n# 주석\n```", "```mermaid\ngraph LR\n  A-->B\n```"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_HEADINGS, _LINES), min_size=1, max_size=30))
+def test_any_arrangement_splits_without_losing_or_moving_text(blocks):
+    """Whatever the order of headings: pages are consecutive slices of the text, slugs unique, minutes ≥ 0."""
+    source = "# Week 1 Day 1 Session 1: 임의\n\n## 시작\n" + "\n".join(blocks) + "\n"
+    lesson = parse_lesson(source, slug="t")
+    rebuilt = lesson.title_markdown.strip("\n") + "\n" + "".join(s.markdown for s in lesson.sections)
+    body = source.split("\n", 1)[1]
+    assert [line for line in rebuilt.splitlines() if line.strip()] == [
+        line for line in body.splitlines() if line.strip()
+    ]
+    slugs = [s.slug for s in lesson.sections]
+    assert len(set(slugs)) == len(slugs) and all(slugs)
+    assert len(lesson.diagrams) == source.count("```mermaid")
+    assert lesson.total_minutes == sum(s.minutes for s in lesson.sections)

@@ -1,5 +1,10 @@
 """Server-side Markdown rendering: tables, highlighted code, anchors, sanitising, diagrams, key terms."""
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from course.mermaid_text import normalise
 from course.rendering import DiagramRef, TermRef, render_markdown, render_section
 
@@ -105,3 +110,98 @@ def test_glossary_entries_get_anchors_instead_of_links():
     )
     assert '<li id="term-orchestration">' in html
     assert 'class="term"' not in html
+
+
+def test_more_mermaid_fences_than_diagram_refs_number_the_extras_after_the_last_known():
+    """Used to raise IndexError (refs[i] past the end): extras continue from the last given number.
+
+    They are captioned with the nearest heading above them, without its time box, as the importer does.
+    """
+    source = (
+        "### 🔍 개념 (12분)\n```mermaid\ngraph LR\n A-->B\n```\n"
+        "#### 🔄 추가 그림\n```mermaid\ngraph LR\n C-->D\n```\n\n```mermaid\ngraph LR\n E-->F\n```\n"
+    )
+    html = render_markdown(source, [DiagramRef(4, "개념")])
+    numbers = re.findall(r'<figure class="diagram" id="diagram-(\d+)" data-diagram="(\d+)">', html)
+    assert numbers == [("4", "4"), ("5", "5"), ("6", "6")]
+    assert "그림 4. 개념" in html and "그림 5. 🔄 추가 그림" in html and "그림 6. 🔄 추가 그림" in html
+    assert "C--&gt;D" in html and "E--&gt;F" in html and "ORCHESTRALABDIAGRAM" not in html
+
+
+def test_mermaid_fences_without_any_refs_are_numbered_from_one():
+    """No DiagramRefs at all (an admin preview): figures 1, 2, … in order, nothing raises."""
+    html = render_markdown("```mermaid\ngraph LR\n A-->B\n```\n\n```mermaid\ngraph LR\n C-->D\n```\n")
+    assert re.findall(r'id="diagram-(\d+)"', html) == ["1", "2"]
+
+
+def test_fewer_mermaid_fences_than_refs_use_the_first_refs():
+    """Refs beyond the fences are ignored."""
+    html = render_markdown("```mermaid\ngraph LR\n A-->B\n```\n", [DiagramRef(2, "a"), DiagramRef(3, "b")])
+    assert re.findall(r'id="diagram-(\d+)"', html) == ["2"]
+
+
+def test_a_fence_never_closed_runs_to_the_end_instead_of_raising():
+    """CommonMark 4.5: an unclosed fence holds the rest of the text (an admin edit must not give a 500)."""
+    code = render_markdown("text\n```python\nx = 1\n\n## not a heading\n")
+    assert code.startswith('<p>text</p>\n<div class="codehilite" data-lang="python">')
+    assert "## not a heading" in code and "<h2" not in code
+    figure = render_markdown("```mermaid\ngraph LR\n A-->B\n", [DiagramRef(3, "x")])
+    assert 'id="diagram-3"' in figure and "A--&gt;B" in figure
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "```mermaid",
+                "```",
+                "~~~",
+                "````yaml",
+                "graph LR",
+                " A-->B",
+                "## 제목 (5분)",
+                "- [x] a",
+                "| a |",
+                "|---|",
+                "<div>",
+                "</div>",
+                "text",
+                "",
+                "  - b",
+                "1. c",
+                "<script>x</script>",
+                "ORCHESTRALABDIAGRAM0X",
+            ]
+        ),
+        max_size=30,
+    ),
+    st.integers(min_value=0, max_value=4),
+)
+def test_any_text_and_any_number_of_refs_render_without_raising(lines, refs):
+    """Whatever the mix of fences, tags and refs, render_markdown returns sanitised HTML."""
+    html = render_markdown("\n".join(lines), [DiagramRef(n + 1, "h") for n in range(refs)])
+    assert "<script" not in html
+
+
+def test_a_mermaid_fence_in_a_list_item_stays_in_the_item_with_its_indentation_removed():
+    """The figure is inside the <li>; the source loses the fence's two-space indent (CommonMark 4.5)."""
+    html = render_markdown(
+        "- 단계\n  ```mermaid\n  graph LR\n    A-->B\n  ```\n- 다음\n", [DiagramRef(1, "x")]
+    )
+    assert re.search(r"<li>\s*<p>단계</p>\s*<figure class=\"diagram\" id=\"diagram-1\"", html)
+    assert "<code>graph LR\n  A--&gt;B</code>" in html
+    assert html.count("<li>") == 2
+
+
+def test_glossary_entries_of_a_loose_list_get_anchors_too():
+    """Blank lines between the items put each item's text in <p>; the id still lands on the <li>."""
+    html = render_section(
+        "- **오케스트레이션(Orchestration)**: 자동 관리\n\n- **스케줄러(Scheduler)**: 배치 결정\n",
+        TERMS,
+        is_glossary=True,
+    )
+    assert re.search(
+        r'<li id="term-orchestration">\s*<p><strong>오케스트레이션\(Orchestration\)</strong>', html
+    )
+    assert re.search(r'<li id="term-scheduler">\s*<p><strong>스케줄러\(Scheduler\)</strong>', html)

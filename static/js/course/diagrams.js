@@ -1,8 +1,10 @@
 // Draw every lesson figure with the vendored mermaid; a diagram that cannot be drawn shows a readable
 // error and its source instead of an empty box. The server may supply a normalised text to draw
-// (`.mermaid-render`, see course/mermaid_text.py); the text as written is the fallback.
+// (`.mermaid-render`, see course/mermaid_text.py); the text as written is the fallback. Each drawn diagram
+// is scaled to fit its column and gets the full-screen viewer (./diagram-viewer.js) for the details.
 
 import { t } from "../i18n.js";
+import { attachViewer, naturalSize } from "./diagram-viewer.js";
 
 function waitForMermaid(timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
@@ -40,16 +42,17 @@ function showError(figure, canvas, error) {
   canvas.dataset.state = "error";
 }
 
-function fitForSmallScreens(canvas, svg) {
-  // A wide left-to-right diagram squeezed onto a phone becomes unreadable: keep it at 70 % of its
-  // natural size and let the figure scroll sideways instead.
-  const natural = parseFloat(svg?.style.maxWidth || "0");
-  if (!natural || natural <= canvas.clientWidth * 1.4) return;
-  svg.style.maxWidth = "none";
-  svg.style.width = `${Math.round(natural * 0.7)}px`;
-  canvas.classList.add("scrolls");
-  canvas.closest("figure")?.classList.add("scrolls");
-  canvas.setAttribute("tabindex", "0");
+function fitToColumn(svg) {
+  // Scale to the column, never clip: as wide as the column at most, never wider than drawn (no upscaling of
+  // a small diagram), height from the viewBox's aspect ratio. Mermaid's own `max-width` style is replaced
+  // by the viewBox width so that every diagram type behaves the same; the viewer shows the details.
+  const size = naturalSize(svg);
+  if (!size) return;
+  svg.removeAttribute("height");
+  svg.setAttribute("width", "100%");
+  svg.style.maxWidth = `${Math.ceil(size.width)}px`;
+  svg.style.width = "100%";
+  svg.style.height = "auto";
 }
 
 export async function renderDiagrams(root = document) {
@@ -88,7 +91,8 @@ export async function renderDiagrams(root = document) {
     canvas.innerHTML = result.svg;
     const svg = canvas.querySelector("svg");
     svg?.setAttribute("aria-hidden", "true");
-    fitForSmallScreens(canvas, svg);
+    fitToColumn(svg);
     canvas.dataset.state = "rendered";
+    attachViewer(figure);
   }
 }

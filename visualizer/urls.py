@@ -8,6 +8,7 @@ app_name = "visualizer"
 
 urlpatterns = [
     path("", views.sandbox, name="sandbox"),
+    path("embed/", views.sandbox_embed, name="sandbox_embed"),
     path("c/<str:public_id>/", views.cluster, name="cluster"),
     path("watch/<str:token>/", views.shared, name="shared"),
     path("demo/new/", views.new_demo, name="new_demo"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_replace
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from visualizer.identity import CONTROL, existing_owner_key, owner_key_for, role_for
@@ -35,6 +37,25 @@ def sandbox(request: HttpRequest) -> HttpResponse:
         request,
         "visualizer/cluster.html",
         {"record": record, "config": page_config(request, record, CONTROL)},
+    )
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def sandbox_embed(request: HttpRequest) -> HttpResponse:
+    """The student's own sandbox without the site's chrome, for a frame on this site's own pages.
+
+    The lesson's runnable code blocks (static/js/course/runnable.js) show it beside the text and drive it
+    through static/js/visualizer/embed-bridge.js. Same cluster and identity as `sandbox`: loading this
+    page creates the visitor id in the session when there is none, which the websocket cannot do.
+    Only this view may be framed, and only by this origin (X-Frame-Options SAMEORIGIN, CSP
+    frame-ancestors 'self'); every other page keeps DENY / 'none'.
+    """
+    record = _own_cluster(request, "sandbox", "내 클러스터")
+    return render(
+        request,
+        "visualizer/embed.html",
+        {"record": record, "config": {**page_config(request, record, CONTROL), "embed": True}},
     )
 
 

@@ -21,6 +21,24 @@ def test_selector_not_matching_template_labels_is_invalid(cluster):
     )
 
 
+def test_deployment_without_a_template_reports_what_real_kubernetes_reports(cluster):
+    """No template: the labels are `null` (Go's nil map) and the pod spec has no containers.
+
+    DeploymentSpec.Template is a struct in the API types, so kubernetes' ValidatePodTemplateSpecForReplicaSet
+    always validates it; the lesson week2-day4-session2 concept 1 shows this very manifest.
+    """
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx\nspec:\n  replicas: 3\n"
+        "  selector:\n    matchLabels:\n      app: nginx\n"
+    )
+    out = _rejected(cluster, text)
+    assert out == (
+        'The Deployment "nginx" is invalid: \n'
+        "* spec.template.metadata.labels: Invalid value: null: `selector` does not match template `labels`\n"
+        "* spec.template.spec.containers: Required value"
+    )
+
+
 def test_negative_replicas_are_invalid(cluster):
     """replicas: -1 is refused with `must be greater than or equal to 0`."""
     out = _rejected(cluster, web(replicas=-1))

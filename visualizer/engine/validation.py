@@ -691,14 +691,18 @@ def _validate_workload(obj, errs):
         except (TypeError, AttributeError):
             ok = False
         if not ok:
+            # Go's json.Marshal of an absent (nil) label map is `null`, of an empty one `{}`.
             errs.append(
-                f"spec.template.metadata.labels: Invalid value: {_json(tlabels or {})}: `selector` does "
+                f"spec.template.metadata.labels: Invalid value: {_json(tlabels)}: `selector` does "
                 "not match template `labels`"
             )
-    if not isinstance(template, dict):
-        errs.append("spec.template: Required value")
-    else:
-        _validate_pod_spec(template.get("spec"), "spec.template.spec", errs, template=True)
+    # DeploymentSpec.Template is a struct, not a pointer: an absent template is an empty one, so the pod
+    # spec's own checks report it (`spec.template.spec.containers: Required value`), as
+    # ValidatePodTemplateSpecForReplicaSet in kubernetes pkg/apis/apps/validation does.
+    template_spec = template.get("spec") if isinstance(template, dict) else None
+    _validate_pod_spec(
+        template_spec if template_spec is not None else {}, "spec.template.spec", errs, template=True
+    )
     if obj.get("kind") == "Deployment":
         strategy = spec.get("strategy") or {}
         stype = strategy.get("type", "RollingUpdate") if isinstance(strategy, dict) else None

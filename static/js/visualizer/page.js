@@ -11,6 +11,7 @@ import { createYamlEditor } from "./yaml-editor.js";
 import { createScenarioPanel } from "./scenario.js";
 import { openMermaidPanel } from "./mermaid-export.js";
 import { renderEvents, renderEtcd } from "./panels.js";
+import { startEmbedBridge } from "./embed-bridge.js";
 import { english, t } from "../i18n.js";
 
 function readConfigs() {
@@ -217,3 +218,5 @@ const scenarioPanel = createScenarioPanel(document.querySelector('[data-part="sc
   onRestart() { mounted.forEach((m) => m.restartScenario()); },
 });
 mounted = sections.map((section, i) => mount(section, configs[i], i === 0 ? scenarioPanel : null));
+// In a lesson's side panel (/cluster/embed/), the lesson's runnable code blocks drive this sandbox.
+if (configs[0]?.embed && mounted[0]) startEmbedBridge({ section: sections[0], ...mounted[0] });

@@ -690,11 +690,21 @@ def parse_lesson(source: str, outline: dict | None = None, *, slug: str = "") ->
     )
 
 
-def lesson_slug_for(path: Path) -> str:
-    """Return the lesson slug a file name gives: 'week2-day4-session2.md' → 'week2-day4-session2'.
+def lesson_slug_for(path: Path, source: str = "") -> str:
+    """Return the lesson slug for a file: its place in the course, else its file name.
 
-    ASCII only (lesson addresses use Django's <slug:> converter); '' when the name has no ASCII letters.
+    The place comes from the title ('# Week 2 Day 4 Session 2: …'), else from the path
+    ('week2/day4/session_2.md'): 'week2-day4-session2'. Authors who keep a course in folders name every
+    file 'session_N.md', so the file name alone would give two lessons the same address. Without a full
+    place the file name gives the slug: 'docker-basics.md' → 'docker-basics'. ASCII only (lesson addresses
+    use Django's <slug:> converter); '' when neither gives ASCII letters.
     """
+    title = next((line for line in source.splitlines() if line.startswith("# ")), "")
+    week, day, session = _place(title)
+    if None in (week, day, session):
+        week, day, session = place_from_path(path.as_posix())
+    if None not in (week, day, session):
+        return f"week{week}-day{day}-session{session}"
     return slugify_ascii(path.stem.removesuffix(".outline"))[:SLUG_LENGTH].strip("-")
 
 
@@ -723,7 +733,7 @@ def read_lesson_file(path: Path, *, slug: str = "") -> ParsedLesson:
             check_outline(outline)
         except LessonFormatError as exc:
             raise LessonFormatError(f"{outline_file.name}: {exc.message}") from exc
-    chosen = slug or outline.get("slug") or lesson_slug_for(path)
+    chosen = slug or outline.get("slug") or lesson_slug_for(path, source)
     if not chosen:
         raise LessonFormatError(
             f"cannot make a lesson slug from the file name {path.name!r} (ASCII letters, digits, '-' only); "

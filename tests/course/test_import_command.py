@@ -66,8 +66,8 @@ def test_the_report_is_a_table_with_the_agenda_and_warnings(tmp_path):
     header, rule, row = out.splitlines()[:3]
     assert header.split() == ["slug", "title", "pages", "minutes", "diagrams", "terms", "result"]
     assert set(rule.replace(" ", "")) == {"-"}
-    assert row.split()[0] == "short" and "35=35" in row and row.split()[-1] == "created"
-    assert "short: warning: minutes add up to 35, not 50 as the lesson states" in out
+    assert row.split()[0] == "week1-day1-session1" and "35=35" in row and row.split()[-1] == "created"
+    assert "week1-day1-session1: warning: minutes add up to 35, not 50 as the lesson states" in out
 
 
 def test_the_same_text_again_is_unchanged(tmp_path):
@@ -88,11 +88,11 @@ def test_another_text_under_the_same_slug_needs_replace(tmp_path):
     path.write_text(lesson_text(1, 1, 1, "바뀜"), encoding="utf-8")
     _, err, error = run(path)
     assert error is not None and "1 of 1" in str(error)
-    assert "'a' (Week 1 Day 1 Session 1: 처음) already exists" in err and "--replace" in err
-    assert Lesson.objects.get(slug="a").title.endswith("처음")
+    assert "'week1-day1-session1' (Week 1 Day 1 Session 1: 처음) already exists" in err and "--replace" in err
+    assert Lesson.objects.get(slug="week1-day1-session1").title.endswith("처음")
     out, _, error = run(path, replace=True)
     assert error is None and "replaced" in out
-    assert Lesson.objects.get(slug="a").title.endswith("바뀜")
+    assert Lesson.objects.get(slug="week1-day1-session1").title.endswith("바뀜")
 
 
 def test_slug_option_names_the_lesson(tmp_path):
@@ -127,18 +127,39 @@ def test_a_folder_imports_in_course_order_past_a_broken_file(tmp_path):
         "broken.md",  # unreadable: its place in the course is unknown, so last
     ]
     assert progress[0].startswith("[1/4]") and progress[-1].startswith("[4/4]")
-    assert sorted(Lesson.objects.values_list("slug", flat=True)) == ["alpha", "beta", "zeta"]
-    assert list(Lesson.objects.values_list("slug", flat=True)) == ["beta", "zeta", "alpha"]  # Meta.ordering
+    assert list(Lesson.objects.values_list("slug", flat=True)) == [  # Meta.ordering: the course's order
+        "week1-day5-session2",  # beta.md
+        "week2-day1-session1",  # zeta.md
+        "week3-day1-session1",  # alpha.md
+    ]
 
 
 def test_two_files_making_one_slug_in_a_folder(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    (tmp_path / "a" / "s.md").write_text(lesson_text(1, 1, 1), encoding="utf-8")
-    (tmp_path / "b" / "s.md").write_text(lesson_text(1, 1, 2), encoding="utf-8")
+    (tmp_path / "a" / "s.md").write_text(lesson_text(1, 1, 1, "처음"), encoding="utf-8")
+    (tmp_path / "b" / "s.md").write_text(lesson_text(1, 1, 1, "또"), encoding="utf-8")
     _, err, error = run(tmp_path)
     assert error is not None and "is also made by" in err
     assert Lesson.objects.count() == 1
+
+
+def test_the_authors_folder_layout_gives_each_lesson_its_place(tmp_path):
+    """Every file of the author's course is 'session_N.md' in week/day folders: the title's (or else the
+    folders') place names the lesson, so two sessions never claim one address."""
+    for week, day in ((1, 1), (1, 2)):
+        folder = tmp_path / f"week{week}" / f"day{day}"
+        folder.mkdir(parents=True)
+        (folder / "session_1.md").write_text(lesson_text(week, day, 1), encoding="utf-8")
+    (tmp_path / "week3" / "day2").mkdir(parents=True)
+    (tmp_path / "week3" / "day2" / "session_4.md").write_text("# Helm 기초\n\n## 가\n글\n", encoding="utf-8")
+    _, err, error = run(tmp_path)
+    assert error is None, err
+    assert sorted(Lesson.objects.values_list("slug", flat=True)) == [
+        "week1-day1-session1",
+        "week1-day2-session1",
+        "week3-day2-session4",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -146,7 +167,7 @@ def test_two_files_making_one_slug_in_a_folder(tmp_path):
     [
         ("missing.md", None, "no such file or folder"),
         ("latin1.md", b"# T\xe9\n", "not UTF-8 text"),
-        ("오케스트레이션.md", lesson_text(1, 1, 1).encode(), "give one with --slug"),
+        ("오케스트레이션.md", "# 주제\n\n## 가\n글\n".encode(), "give one with --slug"),
         ("no-title.md", "글\n".encode(), "no '# Week N Day N Session N: 주제' title"),
         ("a.outline.json", b"{}", "give the lesson's .md file"),
     ],

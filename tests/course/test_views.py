@@ -203,3 +203,10 @@ def test_a_lessons_topic_drops_the_place_prefix_only():
     assert topic("week 10 day 1 session 3:  파드") == "파드"
     assert topic("부록: Week 2 Day 4 Session 2: 복습") == "부록: Week 2 Day 4 Session 2: 복습"
     assert topic("Week 2 Day 4 Session 2:") == "Week 2 Day 4 Session 2:"
+
+
+def test_a_lesson_without_time_boxes_shows_no_agenda_bar(client, lesson):
+    """No "0분 진행 계획": the bar only appears when the lesson plans its minutes."""
+    untimed = make_lesson("untimed", week=1, day=1, session=1, sections=[("intro", 0, 0), ("more", 0, 0)])
+    assert 'class="agenda"' not in client.get(untimed.sections.first().get_absolute_url()).content.decode()
+    assert 'class="agenda"' in client.get(f"{LESSON}/overview/").content.decode()

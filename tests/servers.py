@@ -34,7 +34,15 @@ def database_url(settings_dict: dict) -> str:
 
 
 def ensure_static() -> None:
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+    """Collect the static files when they are missing or older than a file under static/.
+
+    The servers use the manifest storage: a JS or CSS file edited since the last collectstatic would
+    otherwise be served in its old version (or a new file not at all) and the browser tests would test that.
+    """
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    collected = manifest.stat().st_mtime if manifest.exists() else 0.0
+    newest = max((p.stat().st_mtime for p in (ROOT / "static").rglob("*") if p.is_file()), default=0.0)
+    if newest > collected:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
         )

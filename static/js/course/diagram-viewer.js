@@ -103,7 +103,11 @@ function act(action) {
   if (!panzoom) return;
   if (action === "zoom-in") panzoom.zoomIn({ animate: false });
   else if (action === "zoom-out") panzoom.zoomOut({ animate: false });
-  else if (action === "fit") panzoom.reset({ animate: false });
+  else if (action === "fit") {
+    // Measure now: the window may have changed since the last resize event reached us.
+    refit();
+    panzoom.reset({ animate: false });
+  }
   else if (action === "close") viewer.dialog.close();
   showZoom();
 }
@@ -220,13 +224,15 @@ function scaleLimits(fit) {
 }
 
 // A rotated phone or a resized window changes what "fit" means; the current zoom stays as it is.
-window.addEventListener("resize", () => {
+function refit() {
   if (!panzoom || !viewer) return;
   const size = naturalSize(viewer.stage.querySelector("svg"));
   if (!size) return;
   fitScale = fitFor(viewer.viewport, size);
   panzoom.setOptions(scaleLimits(fitScale));
-});
+}
+
+window.addEventListener("resize", refit);
 
 /** Open the viewer on `figure` (a drawn `figure.diagram`); `from` gets the focus back on close. */
 export function openViewer(figure, from) {

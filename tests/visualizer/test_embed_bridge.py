@@ -8,34 +8,19 @@ blocks must, and shell it cannot run faithfully must not. Skipped, with the reas
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE = shutil.which("node")
+from tests import node
 
-pytestmark = pytest.mark.skipif(
-    NODE is None, reason="node is not installed: the pure JS modules are not checked"
-)
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = node.needs_node
 
 
 def run_node(script: str, data: object) -> object:
-    """Run an ES module script from static/js with `DATA` bound to `data`; return what it prints as JSON."""
-    source = f"const DATA = JSON.parse(process.env.RUNNABLE_DATA);\n{script}"
-    proc = subprocess.run(
-        [NODE, "--input-type=module", "-e", source],
-        cwd=ROOT / "static" / "js",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"RUNNABLE_DATA": json.dumps(data), "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    """Run an ES module script (in ROOT / "static" / "js") with `DATA` bound to `data`; return what it prints as JSON."""
+    return node.run_node(script, data, cwd=ROOT / "static" / "js")
 
 
 def detect(cases: list[tuple[str, str]]) -> list[dict | None]:

@@ -9,36 +9,19 @@ as plain functions. Skipped, with the reason, when `node` is not installed.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
+from tests import node
 from visualizer.engine import Cluster, apply_diff
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "static" / "js" / "visualizer"
-NODE = shutil.which("node")
-
-pytestmark = pytest.mark.skipif(
-    NODE is None, reason="node is not installed: the pure JS modules are not checked"
-)
+pytestmark = node.needs_node
 
 
 def run_node(script: str, data: object) -> object:
-    """Run an ES module script with `DATA` bound to `data`; return what it prints as JSON."""
-    source = f"const DATA = JSON.parse(process.env.VIZ_DATA);\n{script}"
-    proc = subprocess.run(
-        [NODE, "--input-type=module", "-e", source],
-        cwd=JS,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"VIZ_DATA": json.dumps(data), "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    """Run an ES module script (in JS) with `DATA` bound to `data`; return what it prints as JSON."""
+    return node.run_node(script, data, cwd=JS)
 
 
 def _plain(value: object) -> object:

@@ -72,7 +72,7 @@ class SectionForm(forms.ModelForm):
 class SectionAdmin(admin.ModelAdmin):
     form = SectionForm
     readonly_fields = ["body_html"]
-    list_display = ["order", "title", "group", "minutes", "lesson"]
+    list_display = ["order", "title", "slug", "group", "minutes", "lesson"]
     list_display_links = ["title"]
     list_filter = ["lesson"]
     inlines = [TimedPartInline]

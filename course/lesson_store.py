@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from course.importer import ParsedLesson, is_glossary_title, scan
+from course.markdown_gfm import HeadingIds, heading_texts
 from course.models import Diagram, GlossaryTerm, Lesson, Section, TimedPart
 from course.rendering import DiagramRef, TermRef, render_markdown, render_section
 
@@ -37,61 +38,65 @@ def term_refs(lesson: Lesson) -> list[TermRef]:
     return [TermRef(t.slug, t.term, t.english, t.definition) for t in lesson.glossary.order_by("order")]
 
 
-def _shape(lesson: Lesson) -> tuple:
-    """Return what an import decides about a stored lesson, to tell an unchanged re-import from a new split."""
-    return (
-        lesson.title,
-        lesson.week,
-        lesson.day,
-        lesson.session,
-        lesson.total_minutes,
-        list(
-            lesson.sections.order_by("order").values_list(
-                "slug", "title", "group", "minutes", "body_markdown"
-            )
-        ),
-        list(
-            lesson.glossary.order_by("order").values_list("slug", "term", "english", "definition", "category")
-        ),
-        list(lesson.diagrams.order_by("number").values_list("number", "section__slug", "heading", "source")),
-    )
+def store_lesson(parsed: ParsedLesson, *, replace: bool = False, dry_run: bool = False) -> StoreResult:
+    """Save `parsed`, never overwriting another text, nor the admin's edits of this one, silently.
 
-
-def _parsed_shape(parsed: ParsedLesson) -> tuple:
-    return (
-        parsed.title,
-        parsed.week,
-        parsed.day,
-        parsed.session,
-        parsed.total_minutes,
-        [(s.slug, s.title, s.group, s.minutes, s.markdown) for s in parsed.sections],
-        [(t.slug, t.term, t.english, t.definition, t.category) for t in parsed.glossary],
-        [(d.number, d.section_slug, d.heading, d.source) for d in parsed.diagrams],
-    )
-
-
-def store_lesson(parsed: ParsedLesson, *, replace: bool = False) -> StoreResult:
-    """Save `parsed` unless it is already stored exactly; never overwrite another text silently.
-
-    Returns a StoreResult whose status is "created", "unchanged" (same text and same split: nothing is
-    written), "updated" (same text, e.g. a new outline) or "replaced" (another text, `replace=True`).
+    Statuses: "created"; "unchanged" (this text is already stored: nothing is written, so pages edited in
+    the admin stay as edited); "replaced" (another text, `replace=True`); "rebuilt" (the same text with
+    `replace=True`: split and rendered afresh from the file, undoing admin edits). With `dry_run` nothing is
+    written and the status says what would happen ("would create", …).
     Raises LessonExistsError when the slug holds a different text and `replace` is False.
     """
     existing = Lesson.objects.filter(slug=parsed.slug).first()
     if existing is None:
-        return StoreResult(save_lesson(parsed), "created")
-    same_text = existing.source_sha256 == source_digest(parsed.source)
-    if same_text and _shape(existing) == _parsed_shape(parsed):
-        return StoreResult(existing, "unchanged")
-    if not same_text and not replace:
+        status = "created"
+    elif existing.source_sha256 == source_digest(parsed.source):
+        status = "rebuilt" if replace else "unchanged"
+    elif replace:
+        status = "replaced"
+    else:
         raise LessonExistsError(
             f"lesson {parsed.slug!r} ({existing.title}) already exists with a different text; "
             "import with --replace to replace it, or choose another slug with --slug"
         )
-    return StoreResult(save_lesson(parsed), "updated" if same_text else "replaced")
+    if dry_run:
+        return StoreResult(existing, status if status == "unchanged" else f"would {status[:-1]}")
+    if status == "unchanged":
+        return StoreResult(existing, status)
+    return StoreResult(save_lesson(parsed), status)
+
+
+def rerender_lesson(lesson: Lesson) -> int:
+    """Render every page of `lesson` again from its stored Markdown (admin edits included); return how
+    many pages' HTML changed. Used when the renderer itself changed (rendering_fingerprint)."""
+    changed = 0
+    for section in lesson.sections.order_by("order"):
+        fresh = render_stored_section(section)
+        if fresh != section.body_html:
+            Section.objects.filter(pk=section.pk).update(body_html=fresh)
+            changed += 1
+    return changed
 
 
 @transaction.atomic
+def page_anchors(title: str, pages: list[tuple[str, str]]) -> tuple[dict[str, HeadingIds], dict[str, str]]:
+    """Return, for a lesson split into `pages` [(page slug, Markdown)], GitHub's heading ids across the file.
+
+    GitHub numbers a repeated heading's id through the whole file ('예시', '예시-1', …), starting with the
+    `# title`; a page is rendered from the count its predecessors leave. Returns (page slug → the id count
+    at the start of that page, heading id → the page slug it is on).
+    """
+    ids = HeadingIds()
+    ids.take(title)
+    starts: dict[str, HeadingIds] = {}
+    where: dict[str, str] = {}
+    for slug, markdown in pages:
+        starts[slug] = ids.copy()
+        for text in heading_texts(markdown):
+            where.setdefault(ids.take(text), slug)
+    return starts, where
+
+
 def save_lesson(parsed: ParsedLesson) -> Lesson:
     """Create or update the lesson and everything in it; remove parts the text no longer has."""
     lesson, _ = Lesson.objects.update_or_create(
@@ -127,6 +132,7 @@ def save_lesson(parsed: ParsedLesson) -> Lesson:
         )
     GlossaryTerm.objects.filter(lesson=lesson).exclude(slug__in=[t.slug for t in parsed.glossary]).delete()
     terms = term_refs(lesson)
+    starts, where = page_anchors(parsed.title, [(spec.slug, spec.markdown) for spec in parsed.sections])
 
     for spec in parsed.sections:
         diagrams = [DiagramRef(d.number, d.heading) for d in parsed.diagrams if d.section_slug == spec.slug]
@@ -145,6 +151,8 @@ def save_lesson(parsed: ParsedLesson) -> Lesson:
                     diagrams=diagrams,
                     scope=spec.slug,
                     is_glossary=spec.is_glossary,
+                    heading_ids=starts[spec.slug],
+                    anchor_pages=where,
                 ),
             },
         )
@@ -175,13 +183,24 @@ def _section_diagrams(section: Section) -> list[DiagramRef]:
 
 
 def render_stored_section(section: Section) -> str:
-    """Return fresh HTML for a section as stored (its Diagram rows give the figures' numbers)."""
+    """Return fresh HTML for a section as stored (its Diagram rows give the figures' numbers; the lesson's
+    pages as stored give its heading ids and where the author's `#heading` links lead)."""
+    lesson = section.lesson
+    pages = [
+        (s.slug, s.body_markdown if s.pk != section.pk else section.body_markdown)
+        for s in lesson.sections.order_by("order")
+    ]
+    if section.slug not in {slug for slug, _ in pages}:
+        pages.append((section.slug, section.body_markdown))
+    starts, where = page_anchors(lesson.title, pages)
     return render_section(
         section.body_markdown,
-        term_refs(section.lesson),
+        term_refs(lesson),
         diagrams=_section_diagrams(section),
         scope=section.slug,
         is_glossary=is_glossary_title(section.title),
+        heading_ids=starts[section.slug],
+        anchor_pages=where,
     )
 
 
@@ -213,12 +232,12 @@ def resync_lesson_after_edit(section: Section) -> list[Section]:
 
     Called after a section was saved in the admin: mermaid blocks are numbered lesson-wide in reading order
     (section order, then position), each Diagram row is created, moved or updated to match, extra rows are
-    deleted, and every section whose diagram numbers or headings moved is re-rendered, as is `section`.
+    deleted, and every section whose HTML that changes is re-rendered, as is `section`: its figures'
+    numbers, or its heading ids and `#heading` links when headings were added or removed before it.
     Returns the sections whose body_html was rewritten.
     """
     lesson = section.lesson
     sections = list(lesson.sections.order_by("order"))
-    before = {s.pk: _section_diagrams(s) for s in sections}
     number = 0
     for each in sections:
         for heading, source in _mermaid_blocks(each):
@@ -231,8 +250,9 @@ def resync_lesson_after_edit(section: Section) -> list[Section]:
     Diagram.objects.filter(lesson=lesson, number__gt=number).delete()
     rendered = []
     for each in sections:
-        if each.pk == section.pk or _section_diagrams(each) != before[each.pk]:
-            each.body_html = render_stored_section(each)
-            Section.objects.filter(pk=each.pk).update(body_html=each.body_html)
+        fresh = render_stored_section(each)
+        if each.pk == section.pk or fresh != each.body_html:
+            each.body_html = fresh
+            Section.objects.filter(pk=each.pk).update(body_html=fresh)
             rendered.append(each)
     return rendered

@@ -26,15 +26,19 @@ Where this deliberately differs from GitHub (documented in docs/lesson-rendering
   swallow it raw up to the next blank line and show the `**` literally;
 - fenced code is highlighted server-side by Pygments in `div.codehilite > pre > code` (the markup
   static/css/pygments.css styles), with `data-lang` = the info string's first word, lowercased;
-- headings get the ids and `a.headerlink` permalinks that Python-Markdown's `toc` extension made before
-  (slug: `[^\\w\\s-]` removed, lowercased, whitespace runs to `-`, duplicates `_1`, `_2`, …), so existing links
-  keep working.
+
+Headings get GitHub's ids (github-slugger, the algorithm github.com uses for a Markdown file's heading
+anchors: lowercased; every character that is not a letter, mark, number, connector, space or `-` removed;
+each space to `-`; a repeated slug gets `-1`, `-2`, … counted through the whole file), so the author's own
+links such as `[개념 1](#-개념-1-오케스트레이션-정의와-철학-12분)` land where they do on GitHub. Each heading also
+gets an `a.headerlink` permalink. The whole-file count is kept across a lesson's pages by `HeadingIds`.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -58,9 +62,6 @@ LONE_TAG = re.compile(
 )
 FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 TASK_MARK = re.compile(r"^\[([ xX])\](?=\s)\s*")
-SLUG_STRIP = re.compile(r"[^\w\s-]")
-SLUG_SPACE = re.compile(r"[-\s]+")
-IDCOUNT = re.compile(r"^(.*)_([0-9]+)$")
 LANG_SAFE = re.compile(r"[^\w+#.-]")
 # Autolinks GitHub makes without `<…>` (spec 6.9): www., http(s)://, e-mail; never a bare domain.
 EXTENDED_AUTOLINK = re.compile(r"^(?:www\.|https?://|mailto:|[^\s@/:]+@[^\s@]+\.[^\s@]+$)", re.IGNORECASE)
@@ -86,19 +87,46 @@ def pad_block_tags(text: str) -> str:
     return "\n".join(out)
 
 
-def slugify(text: str) -> str:
-    """Return the heading id Python-Markdown's `toc` made with `slugify_unicode` (emoji and punctuation go)."""
-    value = SLUG_STRIP.sub("", text).strip().lower()
-    return SLUG_SPACE.sub("-", value)
+def github_slug(text: str) -> str:
+    """Return GitHub's anchor for a heading's text: '🕘 세션 정보' → '-세션-정보'.
+
+    The rule of github-slugger (github.com/Flet/github-slugger, `slug()`), which github.com applies to the
+    headings of a Markdown file: lowercase, keep letters, marks, numbers, connector punctuation, spaces and
+    `-` (so an emoji goes, but the invisible VS16 after it, a mark, stays, as on GitHub), then each space
+    becomes `-` (runs are not collapsed).
+    """
+    kept = (
+        c
+        for c in text.lower()
+        if c in " -" or unicodedata.category(c)[0] in "LMN" or unicodedata.category(c) == "Pc"
+    )
+    return "".join(kept).replace(" ", "-")
 
 
-def unique_id(slug: str, used: set[str]) -> str:
-    """Return `slug`, or `slug_1`, `slug_2`, … when taken (the toc extension's rule); records it in `used`."""
-    while slug in used or not slug:
-        m = IDCOUNT.match(slug)
-        slug = f"{m.group(1)}_{int(m.group(2)) + 1}" if m else f"{slug}_1"
-    used.add(slug)
-    return slug
+class HeadingIds:
+    """The heading ids of one Markdown file, unique as github-slugger makes them ('x', 'x-1', 'x-2', …).
+
+    One instance follows a whole lesson, page after page, so a heading repeated on a later page gets the id
+    GitHub gives it in the whole file. `copy()` lets a page be rendered from the state its predecessors left.
+    """
+
+    def __init__(self) -> None:
+        self.occurrences: dict[str, int] = {}
+
+    def take(self, text: str) -> str:
+        """Return the id for the next heading with visible text `text`, and count it."""
+        original = result = github_slug(text)
+        while result in self.occurrences:
+            self.occurrences[original] += 1
+            result = f"{original}-{self.occurrences[original]}"
+        self.occurrences[result] = 0
+        return result
+
+    def copy(self) -> HeadingIds:
+        """Return an independent copy of the count so far."""
+        twin = HeadingIds()
+        twin.occurrences = dict(self.occurrences)
+        return twin
 
 
 def _inline_text(token: Token) -> str:
@@ -108,16 +136,20 @@ def _inline_text(token: Token) -> str:
     )
 
 
+def _heading_text(inline: Token) -> str:
+    """Return a heading's visible text, as the slug is made from it (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", _inline_text(inline)))
+
+
 def _heading_ids(state) -> None:
-    """Give each heading an id and append the permalink anchor (Python-Markdown `toc` markup)."""
-    used: set[str] = set()
+    """Give each heading its GitHub id (counted by env["heading_ids"], else from 0) and a permalink anchor."""
+    ids: HeadingIds = state.env.get("heading_ids") or HeadingIds()
     tokens = state.tokens
     for i, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
         inline = tokens[i + 1]
-        text = re.sub(r"<[^>]+>", "", _inline_text(inline))
-        anchor = unique_id(slugify(html.unescape(text)), used)
+        anchor = ids.take(_heading_text(inline))
         token.attrSet("id", anchor)
         link = Token("html_inline", "", 0)
         link.content = f'<a class="headerlink" href="#{html.escape(anchor)}" title="{PERMALINK_TITLE}">#</a>'
@@ -239,6 +271,15 @@ def parser() -> MarkdownIt:
     return md
 
 
-def to_html(text: str) -> str:
-    """Return GitHub-shaped, unsanitised HTML for the Markdown `text` (see the module docstring)."""
-    return parser().render(pad_block_tags(text))
+def to_html(text: str, heading_ids: HeadingIds | None = None) -> str:
+    """Return GitHub-shaped, unsanitised HTML for the Markdown `text` (see the module docstring).
+
+    `heading_ids` carries the id count of the file's earlier pages and is advanced past this text's headings.
+    """
+    return parser().render(pad_block_tags(text), {"heading_ids": heading_ids or HeadingIds()})
+
+
+def heading_texts(text: str) -> list[str]:
+    """Return the visible text of each heading of the Markdown `text`, in reading order."""
+    tokens = parser().parse(pad_block_tags(text), {"heading_ids": HeadingIds()})
+    return [_heading_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open"]

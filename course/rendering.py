@@ -9,19 +9,25 @@ rendered, and the whole page sanitised by nh3.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import quote, unquote
 
 import nh3
 
 from course.importer import Heading, LessonFormatError, scan
-from course.markdown_gfm import to_html
+from course.markdown_gfm import HeadingIds, to_html
 from course.mermaid_text import normalise
 
 PLACEHOLDER = "ORCHESTRALABDIAGRAM{}X"
 PLACEHOLDER_P = re.compile(r"<p>ORCHESTRALABDIAGRAM(\d+)X</p>")
+# A link to a heading of the same file, as the author writes it: `[개념 2](#-개념-2-8가지-핵심-기능-12분)`.
+SAME_PAGE_LINK = re.compile(r'href="#([^"]+)"')
 SKIP_TAGS = {
     "a",
     "code",
@@ -275,14 +281,17 @@ def diagram_refs(source: str, diagrams: Sequence[DiagramRef], count: int) -> lis
     return refs
 
 
-def render_markdown(source: str, diagrams: Sequence[DiagramRef] = ()) -> str:
+def render_markdown(
+    source: str, diagrams: Sequence[DiagramRef] = (), *, heading_ids: HeadingIds | None = None
+) -> str:
     """Return sanitised HTML for `source`; its mermaid fences become figures numbered by `diagrams`.
 
     Any number of fences renders: those beyond `diagrams` are numbered by `diagram_refs`; a fence never
-    closed runs to the end, as on GitHub. Never raises on any text.
+    closed runs to the end, as on GitHub. Headings get GitHub's ids, counted on from `heading_ids` (the
+    lesson's earlier pages). Never raises on any text.
     """
     text, sources = extract_mermaid(source)
-    clean = sanitise(to_html(text))
+    clean = sanitise(to_html(text, heading_ids))
     refs = diagram_refs(source, diagrams, len(sources))
 
     def figure(m: re.Match[str]) -> str:
@@ -293,6 +302,24 @@ def render_markdown(source: str, diagrams: Sequence[DiagramRef] = ()) -> str:
     return PLACEHOLDER_P.sub(figure, clean)
 
 
+def link_other_pages(fragment: str, anchor_pages: Mapping[str, str], here: str) -> str:
+    """Return the fragment with each `href="#anchor"` whose heading is on another page pointing at that page.
+
+    The author writes one file, where `#-개념-2-8가지-핵심-기능-12분` is a heading further down; the lesson
+    is split into pages, so the link becomes `../concept-2/#-개념-2-…` (relative to /lesson/<lesson>/<page>/).
+    `anchor_pages` maps heading ids to page slugs; `here` is this page's slug. Other links are left alone.
+    """
+
+    def point(m: re.Match[str]) -> str:
+        fragment_id = m.group(1)
+        page = anchor_pages.get(unquote(html.unescape(fragment_id)))
+        if page is None or page == here:
+            return m.group(0)
+        return f'href="../{quote(page)}/#{fragment_id}"'
+
+    return SAME_PAGE_LINK.sub(point, fragment) if anchor_pages else fragment
+
+
 def render_section(
     source: str,
     terms: Sequence[TermRef] = (),
@@ -301,9 +328,33 @@ def render_section(
     glossary_href: str = "../keywords/",
     scope: str = "s",
     is_glossary: bool = False,
+    heading_ids: HeadingIds | None = None,
+    anchor_pages: Mapping[str, str] | None = None,
 ) -> str:
-    """Return the section's HTML: rendered, sanitised, diagrams in place, key terms linked or anchored."""
-    body = render_markdown(source, diagrams)
+    """Return the section's HTML: rendered, sanitised, diagrams in place, key terms linked or anchored.
+
+    `heading_ids` is the id count the lesson's earlier pages leave (lesson_store.page_anchors); with
+    `anchor_pages` (heading id → page slug), links to a heading on another page lead there. `scope` is
+    this page's slug.
+    """
+    body = render_markdown(source, diagrams, heading_ids=heading_ids)
+    body = link_other_pages(body, anchor_pages or {}, scope)
     if is_glossary:
         return mark_glossary_entries(body, terms)
     return link_terms(body, terms, glossary_href, scope)
+
+
+def rendering_fingerprint() -> str:
+    """Return a sha256 hex digest that changes whenever stored lesson HTML may render differently.
+
+    It covers this renderer's own modules and the versions of the libraries that shape the HTML (the
+    Markdown parser, its autolinker, the highlighter, the sanitiser). load_course compares it with the one
+    the database's pages were rendered with and renders them again when it differs.
+    """
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in ("rendering.py", "markdown_gfm.py", "mermaid_text.py", "importer.py"):
+        digest.update((here / name).read_bytes())
+    for package in ("markdown-it-py", "linkify-it-py", "pygments", "nh3"):
+        digest.update(f"{package}={metadata.version(package)};".encode())
+    return digest.hexdigest()

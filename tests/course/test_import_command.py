@@ -207,11 +207,55 @@ def test_a_wrong_outline_is_reported_not_a_traceback(tmp_path, outline, message)
     assert error is not None and message in err and Lesson.objects.count() == 0
 
 
-def test_dry_run_stores_nothing(tmp_path):
+def test_dry_run_stores_nothing_and_says_what_an_import_would_do(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text(lesson_text(1, 1, 1, "처음"), encoding="utf-8")
+    out, _, error = run(path, dry_run=True)
+    assert error is None and "would create" in out and Lesson.objects.count() == 0
+    run(path)
+    out, _, error = run(path, dry_run=True)
+    assert error is None and out.splitlines()[2].split()[-1] == "unchanged"
+    # Another text: the dry run meets the refusal the import would meet, and changes nothing.
+    path.write_text(lesson_text(1, 1, 1, "바뀜"), encoding="utf-8")
+    _, err, error = run(path, dry_run=True)
+    assert error is not None and "already exists with a different text" in err and "--replace" in err
+    out, _, error = run(path, dry_run=True, replace=True)
+    assert error is None and "would replace" in out
+    assert Lesson.objects.get().title.endswith("처음")
+
+
+def test_the_same_file_again_keeps_the_admins_edits(tmp_path):
+    """An instructor edits a page in the admin, then imports the unchanged file again: the edit stays
+    (result "unchanged"); --replace rebuilds the page from the file ("rebuilt")."""
     path = tmp_path / "a.md"
     path.write_text(lesson_text(1, 1, 1), encoding="utf-8")
-    out, _, error = run(path, dry_run=True)
-    assert error is None and "checked" in out and Lesson.objects.count() == 0
+    run(path)
+    Section.objects.filter(slug="why").update(body_markdown="### 🤔 왜 필요한가? (10분)\n고친 글\n")
+    out, _, error = run(path)
+    assert error is None and out.splitlines()[2].split()[-1] == "unchanged"
+    assert "고친 글" in Section.objects.get(slug="why").body_markdown
+    out, _, error = run(path, replace=True)
+    assert error is None and out.splitlines()[2].split()[-1] == "rebuilt"
+    assert "고친 글" not in Section.objects.get(slug="why").body_markdown
+
+
+def test_load_course_renders_stored_pages_again_when_the_renderer_changed():
+    """After an upgrade that renders Markdown differently, the stored pages get the new HTML, rendered from
+    their stored Markdown, so admin edits stay."""
+    call_command("load_course", verbosity=0)
+    why = Section.objects.get(lesson__slug="week2-day4-session2", slug="why")
+    why.body_markdown += "\n관리자가 더한 문장\n- 목록\n"
+    why.body_html = "<p>이전 렌더러의 HTML</p>"
+    why.save()
+    LoadedFixture.objects.filter(name="renderer").update(sha256="an older renderer")
+    call_command("load_course", verbosity=0)
+    why.refresh_from_db()
+    assert "이전 렌더러" not in why.body_html
+    assert "<p>관리자가 더한 문장</p>\n<ul>\n<li>목록</li>" in why.body_html
+    # The same renderer again: pages are left alone.
+    Section.objects.filter(pk=why.pk).update(body_html="<p>그대로</p>")
+    call_command("load_course", verbosity=0)
+    assert Section.objects.get(pk=why.pk).body_html == "<p>그대로</p>"
 
 
 def test_the_fixture_matches_a_fresh_import(tmp_path):

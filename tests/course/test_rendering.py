@@ -28,10 +28,10 @@ def test_fenced_code_is_highlighted():
 
 
 def test_headings_get_unicode_anchors_with_a_permalink():
-    """Korean headings get readable ids and a link to themselves."""
+    """Korean headings get GitHub's ids (the emoji goes, its space stays as '-') and a link to themselves."""
     html = render_markdown("## 🕘 세션 정보\n")
-    assert '<h2 id="세션-정보">' in html
-    assert 'href="#세션-정보"' in html
+    assert '<h2 id="-세션-정보">' in html
+    assert 'href="#-세션-정보"' in html
 
 
 def test_raw_div_is_kept_and_its_markdown_rendered():

@@ -238,12 +238,12 @@ def test_hard_line_breaks():
 
 
 def test_emoji_headings_keep_the_emoji_and_get_an_id_without_it():
-    """Emoji stay in the heading text; the id (Python-Markdown toc slug, kept for existing links) drops them."""
+    """Emoji stay in the heading text; the id is GitHub's (github-slugger): the emoji goes, a repeat gets -1."""
     html = render_markdown("## 🕘 세션 정보\n\n## 🕘 세션 정보\n")
     assert flat(html) == (
-        '<h2 id="세션-정보">🕘 세션 정보<a class="headerlink" href="#세션-정보" '
+        '<h2 id="-세션-정보">🕘 세션 정보<a class="headerlink" href="#-세션-정보" '
         f'title="이 제목으로 연결되는 링크 · Link to this heading" {LINK}>#</a></h2>'
-        '<h2 id="세션-정보_1">🕘 세션 정보<a class="headerlink" href="#세션-정보_1" '
+        '<h2 id="-세션-정보-1">🕘 세션 정보<a class="headerlink" href="#-세션-정보-1" '
         f'title="이 제목으로 연결되는 링크 · Link to this heading" {LINK}>#</a></h2>'
     )
 

@@ -37,7 +37,7 @@ class ImportRow:
 
     path: Path
     parsed: ParsedLesson | None = None
-    status: str = ""  # created / replaced / updated / unchanged / checked / failed
+    status: str = ""  # created / replaced / rebuilt / unchanged / would … (--dry-run) / failed
     error: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -119,11 +119,8 @@ def _store(row: ImportRow, seen: dict[str, Path], *, replace: bool, dry_run: boo
         )
         return
     seen[parsed.slug] = row.path
-    if dry_run:
-        row.status = "checked"
-        return
     try:
-        row.status = store_lesson(parsed, replace=replace).status
+        row.status = store_lesson(parsed, replace=replace, dry_run=dry_run).status
     except LessonExistsError as exc:
         row.status, row.error = "failed", f"{row.path}: {exc}"
     except LessonFormatError as exc:  # from rendering a page

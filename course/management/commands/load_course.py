@@ -14,13 +14,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from course.importer import outline_path_for
+from course.lesson_store import rerender_lesson
 from course.management.commands.import_lesson import CONTENT, import_paths, lesson_files, report_table
-from course.models import LoadedFixture
+from course.models import Lesson, LoadedFixture
+from course.rendering import rendering_fingerprint
 
 # After the lessons. fixtures/lesson.json is not loaded here: the lessons come from their Markdown; that file
 # is the test suite's snapshot of the shipped lesson (tests/conftest.py), refreshed with
 # `import_lesson course/content/week2-day4-session2.md --write-fixture`.
 FIXTURES = ["quizzes", "predictions", "scenarios"]
+# The LoadedFixture row that remembers which renderer the stored pages' HTML came from.
+RENDERER = "renderer"
 
 
 def lesson_digest(path: Path) -> str:
@@ -41,6 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         verbose = options["verbosity"] > 0
         self._load_lessons(force=force, verbose=verbose)
+        self._rerender_if_the_renderer_changed(verbose=verbose)
         folder = Path(settings.BASE_DIR) / "fixtures"
         for name in FIXTURES:
             path = folder / f"{name}.json"
@@ -77,3 +82,18 @@ class Command(BaseCommand):
                 LoadedFixture.objects.update_or_create(name=name, defaults={"sha256": digest})
         if failed:
             raise CommandError("cannot load the course: " + "; ".join(row.error for row in failed))
+
+    def _rerender_if_the_renderer_changed(self, *, verbose: bool) -> None:
+        """Render every stored page again from its Markdown when this version of the app renders differently.
+
+        Keeps admin edits (pages are rendered from their stored Markdown, not re-imported), so an upgrade
+        brings the new rendering (lists after a line of text, heading ids, …) to lessons already in the
+        database.
+        """
+        fingerprint = rendering_fingerprint()
+        if LoadedFixture.objects.filter(name=RENDERER, sha256=fingerprint).exists():
+            return
+        pages = sum(rerender_lesson(lesson) for lesson in Lesson.objects.all())
+        LoadedFixture.objects.update_or_create(name=RENDERER, defaults={"sha256": fingerprint})
+        if verbose and pages:
+            self.stdout.write(f"rendered {pages} lesson pages again for this version of the renderer")

@@ -107,6 +107,16 @@ def _place(lesson: Lesson) -> tuple:
     return tuple((n is None, n or 0) for n in (lesson.week, lesson.day, lesson.session)) + (lesson.slug,)
 
 
+def next_lesson(lesson: Lesson) -> Lesson | None:
+    """Return the lesson after `lesson` in course order (`_place`), or None for the course's last one.
+
+    The last page of a session leads on to the next session, as the course's folder of files reads.
+    """
+    ordered = sorted(Lesson.objects.only("slug", "title", "week", "day", "session"), key=_place)
+    index = next((i for i, each in enumerate(ordered) if each.pk == lesson.pk), None)
+    return ordered[index + 1] if index is not None and index + 1 < len(ordered) else None
+
+
 def course_map(entries: list[LessonEntry]) -> list[WeekGroup]:
     """Return the lessons grouped by week, then day, in course order (`_place`); a lesson whose title names
     no week (or no day) falls in a trailing group whose `week` (or `day`) is None."""

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from course.models import Lesson
-from course.navigation import course_entries, course_map, lesson_outline
+from course.navigation import course_entries, course_map, lesson_outline, next_lesson
 from course.practice_links import add_practice_links, links_for
 
 
@@ -42,5 +42,14 @@ def section(request: HttpRequest, lesson_slug: str, section_slug: str) -> HttpRe
         "nextUrl": outline.next.get_absolute_url() if outline.next else None,
     }
     body = add_practice_links(outline.current.body_html, links_for(found))
-    context = {"lesson": found, "outline": outline, "page_config": page_config, "body_html": body}
+    following = None if outline.next else next_lesson(found)
+    if following is not None:
+        page_config["nextUrl"] = following.get_absolute_url()
+    context = {
+        "lesson": found,
+        "outline": outline,
+        "page_config": page_config,
+        "body_html": body,
+        "next_lesson": following,
+    }
     return render(request, "course/section.html", context)

@@ -210,3 +210,20 @@ def test_a_lesson_without_time_boxes_shows_no_agenda_bar(client, lesson):
     untimed = make_lesson("untimed", week=1, day=1, session=1, sections=[("intro", 0, 0), ("more", 0, 0)])
     assert 'class="agenda"' not in client.get(untimed.sections.first().get_absolute_url()).content.decode()
     assert 'class="agenda"' in client.get(f"{LESSON}/overview/").content.decode()
+
+
+def test_the_last_page_of_a_lesson_leads_to_the_next_lesson(client, placed):
+    """The course reads on: the shipped lesson's last page links to the next session; the course's last
+    page links nowhere further."""
+    later = make_lesson("later", week=2, day=5, session=1)
+    last = client.get(f"{LESSON}/wrap-up/").content.decode()
+    assert 'class="pager-link next next-lesson"' in last and f'href="{later.get_absolute_url()}"' in last
+    middle = client.get(f"{LESSON}/concept-1/").content.decode()
+    assert "next-lesson" not in middle
+    end = client.get(later.sections.order_by("order").last().get_absolute_url()).content.decode()
+    assert "next-lesson" not in end
+
+
+def test_lesson_pages_and_the_course_home_link_to_the_classroom(client, placed):
+    for url in ("/", f"{LESSON}/overview/"):
+        assert 'class="class-link" href="/class/"' in client.get(url).content.decode()

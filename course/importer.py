@@ -436,6 +436,42 @@ def place_from_path(path: str) -> tuple[int | None, int | None, int | None]:
     return tuple(int(m.group(1)) if m else None for m in (week, day, session))  # type: ignore[return-value]
 
 
+# '##📖 핵심 개념': GitHub needs a space (or the end of the line) after the #s, so this is a paragraph.
+NOT_A_HEADING = re.compile(r"^ {0,3}#{2,6}[^\s#]")
+# A line inside a code block that reads like one of the lesson's own headings (2 to 4 #s, then text).
+HEADING_LIKE = re.compile(r"^#{2,4}\s+\S")
+MARKDOWN_LANGUAGES = {"markdown", "md", "gfm"}
+
+
+def authoring_slips(lines: list[str], fences: list[Fence]) -> list[str]:
+    """Return warnings for slips that GitHub renders without complaint but that change the lesson's pages.
+
+    - '##📖 제목' (no space after the #s) is a paragraph on GitHub, not a heading (CommonMark spec 4.2
+      "ATX headings"), so the page it should start never appears;
+    - a code block holding a line such as '## 📖 핵심 개념 (35분)' usually means a closing ``` is missing
+      above it: everything up to the next fence became code, pages and diagrams with it. Markdown code
+      blocks (```markdown) are exempt: showing headings is what they are for.
+    `lines` is the lesson source split into lines; `fences` its fenced blocks (scan).
+    """
+    slips: list[str] = []
+    inside = {i for f in fences for i in range(f.start, f.end + 1)}
+    for i, line in enumerate(lines):
+        if i not in inside and NOT_A_HEADING.match(line):
+            slips.append(
+                f"line {i + 1}: {line.strip()[:60]!r} is not a heading on GitHub: put a space after the #s"
+            )
+    for fence in fences:
+        if fence.language in MARKDOWN_LANGUAGES:
+            continue
+        found = next((i for i in range(fence.start + 1, fence.end) if HEADING_LIKE.match(lines[i])), None)
+        if found is not None:
+            slips.append(
+                f"line {found + 1}: the code block opened on line {fence.start + 1} holds "
+                f"{lines[found].strip()[:60]!r}, which reads like a heading: is a closing ``` missing above it?"
+            )
+    return slips
+
+
 def _stated_minutes(lines: list[str], pages: list[_Page], ends: list[int]) -> int | None:
     """Return the lesson length its information page states ('**시간**: 10:00-10:50 (50분)' → 50).
 
@@ -666,7 +702,14 @@ def parse_lesson(source: str, outline: dict | None = None, *, slug: str = "") ->
     if not total:
         warnings.append("no time boxes: no heading states its minutes, e.g. '(10분)'")
     elif stated is not None and stated != total:
-        warnings.append(f"minutes add up to {total}, not {stated} as the lesson states")
+        untimed = [s for s in sections if not s.minutes and s.order > 1 and not s.is_glossary]
+        hint = (
+            "; pages without a time box: " + ", ".join(f"line {s.line} {s.heading!r}" for s in untimed)
+            if untimed
+            else ""
+        )
+        warnings.append(f"minutes add up to {total}, not {stated} as the lesson states{hint}")
+    warnings += authoring_slips(lines, fences)
 
     before_title = [line for line in lines[: title.line] if line.strip()]
     title_block = (

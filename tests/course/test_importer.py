@@ -312,7 +312,7 @@ def test_minutes_that_miss_the_stated_length_are_a_warning():
     text = SHAPED.replace("(10분)", "").replace("(5분)\n동기", "\n동기").replace("(5분)", "")
     lesson = parse_lesson(text, slug="t")
     assert lesson.total_minutes == 35
-    assert "minutes add up to 35, not 50 as the lesson states" in lesson.warnings
+    assert lesson.warnings[0].startswith("minutes add up to 35, not 50 as the lesson states")
 
 
 def test_a_lesson_without_time_boxes_keeps_the_template_pages():
@@ -446,3 +446,48 @@ def test_any_arrangement_splits_without_losing_or_moving_text(blocks):
     assert len(set(slugs)) == len(slugs) and all(slugs)
     assert len(lesson.diagrams) == source.count("```mermaid")
     assert lesson.total_minutes == sum(s.minutes for s in lesson.sections)
+
+
+# --- slips GitHub renders silently but that change the lesson's pages --------------------------------------
+
+
+def test_a_heading_without_its_space_is_named_in_a_warning():
+    source = LESSON.read_text(encoding="utf-8").replace(
+        "## 💭 함께 생각해보기 (10분)", "##💭 함께 생각해보기 (10분)"
+    )
+    parsed = parse_lesson(source, slug="x")
+    line = source.splitlines().index("##💭 함께 생각해보기 (10분)") + 1
+    assert (
+        f"line {line}: '##💭 함께 생각해보기 (10분)' is not a heading on GitHub: put a space after the #s"
+        in (parsed.warnings)
+    )
+    assert "discussion" not in [s.slug for s in parsed.sections]
+
+
+def test_a_missing_closing_fence_that_swallows_a_heading_is_named():
+    """The author deletes the ``` closing concept 1's first diagram: the block now runs to the next bare ```
+    and swallows '#### 📜 선언적 vs 명령적 관리'; the report names that line and the fence that opened it."""
+    lines = LESSON.read_text(encoding="utf-8").splitlines()
+    opened = lines.index("```mermaid")
+    closing = next(i for i in range(opened + 1, len(lines)) if lines[i] == "```")
+    del lines[closing]
+    parsed = parse_lesson("\n".join(lines) + "\n", slug="x")
+    slips = [w for w in parsed.warnings if "reads like a heading" in w]
+    assert slips and slips[0].endswith("is a closing ``` missing above it?")
+    assert f"the code block opened on line {opened + 1} holds '#### 📜 선언적 vs 명령적 관리'" in slips[0]
+
+
+def test_the_minutes_warning_names_the_pages_without_a_time_box():
+    source = LESSON.read_text(encoding="utf-8").replace(
+        "### 🔍 개념 2: 8가지 핵심 기능 (12분)", "### 🔍 개념 2: 8가지 핵심 기능 (12뷴)"
+    )
+    warning = next(w for w in parse_lesson(source, slug="x").warnings if w.startswith("minutes add up"))
+    assert warning.startswith("minutes add up to 38, not 50 as the lesson states; pages without a time box:")
+    assert "'🔍 개념 2: 8가지 핵심 기능 (12뷴)'" in warning
+
+
+def test_the_shipped_lesson_and_the_corpus_have_no_slips():
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "lessons"
+    for path in [LESSON, *sorted(corpus.glob("*.md"))]:
+        warnings = parse_lesson(path.read_text(encoding="utf-8"), slug="x").warnings
+        assert not [w for w in warnings if "heading" in w and "line" in w], (path.name, warnings)

@@ -146,7 +146,8 @@ VISIBLE_UI_TEXT = """
 # Content shown as written on every page (Korean by design), and the language switch's own names.
 CONTENT = (
     ".lang-switch, .section-body, #cls-section-title, .cls-sections a, #agenda button, #now-title, select, legend,"
-    " .cls-revealed-lines, .cls-revealed-why"  # a revealed live question's answer and explanation
+    " .cls-revealed-lines, .cls-revealed-why,"  # a revealed live question's answer and explanation
+    " .cls-prompt, .cls-choice-label, .cls-paircard strong"  # the lesson's discussion prompts, as written
 )
 STUDENT_CONTENT = ", ".join(
     [CONTENT, ".quiz-choice span, .quiz-order-label, .quiz-order-buttons, .quiz-match-row > span"]

@@ -232,9 +232,15 @@ def _parse_state_vector(data: bytes) -> dict[int, int]:
     return vector
 
 
-def _check_shape(state: bytes, shape: Shape = LEGACY_SHAPE, kept: frozenset[str] = frozenset()) -> None:
+def _check_shape(
+    state: bytes,
+    shape: Shape = LEGACY_SHAPE,
+    kept: frozenset[str] = frozenset(),
+    kept_keys: frozenset = frozenset(),
+) -> None:
     """Raise Refused unless the document has only the shape's roots (or roots in `kept`, those the stored
-    document already had), each holding its own kind of content."""
+    document already had), each holding its own kind of content; picks are the shape's choices or keys the
+    stored document already held (`kept_keys`: a re-imported lesson must not lock a pair out)."""
     doc = Doc()
     doc.apply_update(state)
     unknown = set(doc.keys()) - set(shape.roots) - kept
@@ -248,7 +254,7 @@ def _check_shape(state: bytes, shape: Shape = LEGACY_SHAPE, kept: frozenset[str]
     check.apply_update(state)
     picks, texts = _roots(check, shape)
     for key in picks.to_py() or []:
-        if not isinstance(key, str) or key not in shape.choices:
+        if not isinstance(key, str) or (key not in shape.choices and key not in kept_keys):
             raise Refused(
                 "pair_bad_types", f"{len(shape.choices)}가지 중에서만 고를 수 있습니다. 새로고침하세요."
             )
@@ -265,7 +271,8 @@ def _fix_limits(doc: Doc, shape: Shape = LEGACY_SHAPE, numbers: dict[str, int] |
     picks, texts = _roots(doc, shape)
     pick = shape.pick
     notes: list[str] = []
-    keys = picks.to_py() or []
+    # No picker in this lesson (re-imported without one): leave any old picks as they are.
+    keys = (picks.to_py() or []) if pick else []
     seen: list[str] = []
     drop: list[int] = []
     for index, key in enumerate(keys):
@@ -341,7 +348,7 @@ def apply_update(
         raise Refused(
             "pair_stale", "서버에 아직 없는 변경에 이어진 내용입니다. 다시 맞춘 뒤 자동으로 보냅니다."
         )
-    _check_shape(merged, shape, kept)
+    _check_shape(merged, shape, kept, frozenset(k for k in before_keys if isinstance(k, str)))
     after_texts = _texts_of(doc, shape)
     for name in shape.texts:
         if len(after_texts[name]) - len(before_texts[name]) > PAIR_TEXT_MAX:

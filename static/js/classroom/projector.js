@@ -135,7 +135,9 @@ function renderChart(rows) {
 function setChartTitle() {
   const picker = state.prompts.find((p) => p.kind === "pick");
   const title = document.getElementById("pj-chart-title");
-  if (picker && title) title.textContent = promptTitle(picker);
+  if (!picker || !title) return;
+  title.textContent = promptTitle(picker);
+  title.classList.add("cls-prompt"); // the lesson's own words, as written (not translated)
 }
 
 function handle(msg) {

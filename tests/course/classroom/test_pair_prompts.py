@@ -252,3 +252,22 @@ def test_a_pair_stored_before_prompts_came_from_the_lesson_keeps_its_text(lesson
     actions.update_pair(klass, alice, "3", "배포까지")
     pair.refresh_from_db()
     assert pair.answers["2"] == "예전 답" and pair.answers["3"] == "배포까지"
+
+
+def test_a_lesson_reimported_with_other_prompts_does_not_lock_a_pair_out():
+    """A stored document holding a root and picks the lesson no longer names still takes edits; its old
+    picks are left alone rather than trimmed to a limit of 0."""
+    old = source_discussion(FIRST_LESSON.read_text(encoding="utf-8"))
+    browser = Doc()
+    state_ = pair_doc.apply_update(
+        b"", pair_doc.replace_field(b"", "features", ["deployment"]), None, old
+    ).state
+    browser.apply_update(state_)
+    browser.get("automation", type=Text).insert(0, "예전")
+    state_ = pair_doc.apply_update(state_, browser.get_update(Doc().get_state()), None, old).state
+    now = discussion_of([("d", '## 💭 함께 생각해보기\n**토론 주제**:\n1. "하나?"\n2. "둘?"\n')])
+    before = browser.get_state()
+    browser.get("prompt-1", type=Text).insert(0, "새 답")
+    applied = pair_doc.apply_update(state_, browser.get_update(before), None, now)
+    assert applied.fields.answers(now) == {"1": "새 답", "2": ""} and not applied.notice
+    assert pair_doc.load(applied.state).get("features", type=pair_doc.Array).to_py() == ["deployment"]

@@ -271,3 +271,21 @@ def test_a_lesson_reimported_with_other_prompts_does_not_lock_a_pair_out():
     applied = pair_doc.apply_update(state_, browser.get_update(before), None, now)
     assert applied.fields.answers(now) == {"1": "새 답", "2": ""} and not applied.notice
     assert pair_doc.load(applied.state).get("features", type=pair_doc.Array).to_py() == ["deployment"]
+
+
+def test_a_lesson_without_prompts_gives_pairs_one_free_discussion_note(client, db, instructor):
+    bare = make_lesson("no-discussion", week=1, day=1, session=1)
+    klass = actions.start_class(instructor, bare, "메모반")
+    alice, _ = actions.join(klass, "Alice", "beginner")
+    actions.join(klass, "Bob", "advanced")
+    actions.form_pairs(klass)
+    alice.refresh_from_db()
+    client.cookies.load(student_cookie(alice))
+    page = client.get(reverse("course:classroom:student", args=[klass.code])).content.decode()
+    assert "토론 메모" in page and 'data-field="prompt-1"' in page and 'id="pair-features"' not in page
+    actions.update_pair(klass, alice, "1", "오늘 배운 것 정리")
+    assert Pair.objects.get(session=klass).answers == {"1": "오늘 배운 것 정리"}
+    assert state.chart(klass) == []
+    assert [(r[5], r[6], r[9]) for r in export.rows(klass) if r[0] == "페어 토론"] == [
+        ("토론 메모", "prompt-1", "오늘 배운 것 정리")
+    ]

@@ -14,14 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from course.classroom import codes, demo, features, grading, nicknames, pair_doc, pairing, state, timer
+from course.classroom import answers, codes, demo, grading, nicknames, pair_doc, pairing, state, timer
 from course.classroom.protocol import ProtocolError, build
 from course.models import LEVEL_RANK, Answer, ClassSession, Level, Pair, Question, Student
 from course.models.classroom import PAIR_TEXT_MAX, Prediction, PredictionVote
 
 ME = "me"
 Frames = list[tuple[str, str]]
-PAIR_FIELDS = ("features", "practice", "automation")
 
 
 def _everyone(session: ClassSession) -> list[str]:
@@ -310,9 +309,7 @@ def join_pair_by_code(session: ClassSession, student: Student, raw_code: str) ->
 
 
 def _pair_fields(pair: Pair) -> pair_doc.Fields:
-    return pair_doc.Fields(
-        features=list(pair.features or []), practice=pair.practice or "", automation=pair.automation or ""
-    )
+    return answers.legacy_fields(pair)
 
 
 def _students_pair(student: Student, pair_id: int, ref=None) -> Pair:
@@ -356,10 +353,11 @@ def edit_pair(session: ClassSession, student: Student, pair_id: int, update: str
         raw = pair_doc.decode_b64(update)
     except pair_doc.Refused as exc:
         raise ProtocolError(exc.code, exc.message, ref) from None
+    discussion = answers.discussion_for(session)
     for _ in range(8):
         pair = _students_pair(student, pair_id, ref)
         try:
-            applied = pair_doc.apply_update(bytes(pair.ydoc), raw, _pair_fields(pair))
+            applied = pair_doc.apply_update(bytes(pair.ydoc), raw, _pair_fields(pair), discussion)
         except pair_doc.Refused as exc:
             raise ProtocolError(exc.code, exc.message, ref) from None
         if not applied.changed:
@@ -370,6 +368,7 @@ def edit_pair(session: ClassSession, student: Student, pair_id: int, update: str
             features=fields.features,
             practice=fields.practice,
             automation=fields.automation,
+            answers=fields.answers(discussion),
             revision=F("revision") + 1,
             updated_at=timezone.now(),
         )
@@ -387,7 +386,7 @@ def edit_pair(session: ClassSession, student: Student, pair_id: int, update: str
             "pair.update", pair=pair.pk, update=pair_doc.encode_b64(applied.fix), notice=applied.notice
         )
         frames.extend((group, fix) for group in members)
-    frames.append((state.staff_group(session.pk), build("pair", pair=state.pair_payload(pair))))
+    frames.append((state.staff_group(session.pk), build("pair", pair=state.pair_payload(pair, discussion))))
     if session.spotlight_id == pair.pk:
         frames.extend(_spotlight_frames(session))
     if fields.features != features_before:
@@ -396,19 +395,24 @@ def edit_pair(session: ClassSession, student: Student, pair_id: int, update: str
 
 
 def update_pair(session: ClassSession, student: Student, field: str, value) -> Frames:
-    """Replace one field of the pair's shared answer as one edit, through the same merge as a browser's.
+    """Replace one answer of the pair's shared answer as one edit, through the same merge as a browser's.
 
-    For scripts and tests (browsers send `pair.update` with Yjs updates): validates like the old whole-field
-    frame did, then writes the change into the document.
+    For scripts and tests (browsers send `pair.update` with Yjs updates): `field` is a prompt number ("2")
+    or its document root ("practice", "features"); validates like the old whole-field frame did, then writes
+    the change into the document.
     """
     if student.pair_id is None:
         raise ProtocolError("no_pair", "아직 페어가 없습니다.")
-    if field not in PAIR_FIELDS:
+    discussion = answers.discussion_for(session)
+    prompt = next((p for p in discussion.prompts if field in (p.key, p.root)), None)
+    if prompt is None:
         raise ProtocolError("bad_fields", "알 수 없는 항목입니다.")
-    if field == "features":
-        if not isinstance(value, list) or len(value) > features.PICK:
-            raise ProtocolError("too_many", f"핵심 기능은 {features.PICK}개까지 고를 수 있습니다.")
-        value = features.clean_pick(value)
+    field = prompt.root
+    if prompt.pick:
+        if not isinstance(value, list) or len(value) > prompt.pick:
+            raise ProtocolError("too_many", f"{prompt.pick}개까지 고를 수 있습니다.")
+        allowed = {c.key for c in prompt.choices}
+        value = list(dict.fromkeys(k for k in value if isinstance(k, str) and k in allowed))
     else:
         if not isinstance(value, str):
             raise ProtocolError("bad_fields", "텍스트를 입력하세요.")

@@ -118,8 +118,11 @@ class ClassSessionAdmin(admin.ModelAdmin):
 
 @admin.register(Pair)
 class PairAdmin(admin.ModelAdmin):
-    list_display = ["number", "session", "code", "features", "hidden", "updated_at"]
+    list_display = ["number", "session", "code", "answers", "hidden", "updated_at"]
     list_filter = ["hidden"]
+    # Derived from the pair's shared document after every edit (pair_doc.derive): an edit here would be
+    # overwritten by the partners' next keystroke.
+    readonly_fields = ["answers"]
 
 
 @admin.register(Answer)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from course.classroom import features
+from course.classroom import answers as pair_answers
 from course.models import Answer, ClassSession, Pair, Student
 from course.models.classroom import PredictionVote
 
@@ -37,13 +37,9 @@ KIND_VOTE = "피어 인스트럭션 투표"
 KIND_PREDICTION = "예측"
 KIND_PAIR = "페어 토론"
 ROUND_LABELS = {0: "자율 풀이", 1: "1라운드", 2: "2라운드"}
-# The three prompts of 함께 생각해보기 as the student page asks them, with the Pair field holding the answer.
-PAIR_PROMPTS = [
-    ("features", "prompt-1", "8가지 기능 중 가장 중요하다고 생각하는 3가지는?"),
-    ("practice", "prompt-2", "우리 프로젝트에서 가장 필요한 기능은?"),
-    ("automation", "prompt-3", "어디까지 자동화되면 좋을까?"),
-]
-PAIR_SECTION = "discussion"
+# A pair answer's row names its prompt as the class's lesson writes it (course.classroom.discussion), keyed
+# `prompt-N`, with the slug of the section the prompt is in.
+PAIR_KEY = "prompt-{number}"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -130,12 +126,12 @@ def rows(session: ClassSession) -> list[list]:
                 when(v.answered_at),
             ]
         )
+    discussion = pair_answers.discussion_for(session)
     for pair in Pair.objects.filter(session=session).prefetch_related("members").order_by("number"):
         members = ", ".join(m.nickname for m in pair.members.all())
-        for field, key, prompt in PAIR_PROMPTS:
-            value = getattr(pair, field)
-            if field == "features":
-                value = " / ".join(features.FEATURES.get(k, k) for k in value if isinstance(k, str))
+        given = pair_answers.answers_of(pair, discussion)
+        for prompt in discussion.prompts:
+            value = pair_answers.answer_text(prompt, given.get(prompt.key))
             out.append(
                 [
                     KIND_PAIR + (" (숨김)" if pair.hidden else ""),
@@ -143,9 +139,9 @@ def rows(session: ClassSession) -> list[list]:
                     members,
                     "",
                     pair.number,
-                    prompt,
-                    key,
-                    PAIR_SECTION,
+                    prompt.question,
+                    PAIR_KEY.format(number=prompt.number),
+                    prompt.section,
                     "",
                     value,
                     "",

@@ -1,4 +1,9 @@
-"""The 8 핵심 기능 of 개념 2, as keys the pair discussion's prompt 1 stores."""
+"""The class chart of a picker prompt's choices, and the 8 핵심 기능 of the first lesson's 개념 2.
+
+The pickers of a class come from its lesson (course.classroom.discussion). FEATURES / FEATURES_EN / PICK are
+the shape pair documents had before that (the default of course.classroom.pair_doc without a discussion);
+their keys are the ones discussion.choice_key derives from the first lesson's headings.
+"""
 
 FEATURES: dict[str, str] = {
     "deployment": "컨테이너 배포",
@@ -34,13 +39,16 @@ def clean_pick(raw) -> list[str]:
     return picked[:PICK]
 
 
-def class_chart(picks: list[list[str]]) -> list[dict]:
-    """Return every feature with how many pairs picked it, most picked first (ties in lesson order)."""
-    counts = dict.fromkeys(FEATURES, 0)
+def class_chart(picks: list[list[str]], choices: list[dict] | None = None) -> list[dict]:
+    """Return every choice ({key, label, en}; the 8 features when None) with how many pairs picked it, most
+    picked first (ties in lesson order). No choices (a lesson without a picker): []."""
+    if choices is None:
+        choices = [{"key": k, "label": v, "en": FEATURES_EN[k]} for k, v in FEATURES.items()]
+    counts = {c["key"]: 0 for c in choices}
     for pick in picks:
-        for key in pick:
+        for key in dict.fromkeys(pick):
             if key in counts:
                 counts[key] += 1
-    order = list(FEATURES)
-    rows = [{"key": k, "label": FEATURES[k], "en": FEATURES_EN[k], "count": c} for k, c in counts.items()]
+    order = list(counts)
+    rows = [{**c, "count": counts[c["key"]]} for c in choices]
     return sorted(rows, key=lambda row: (-row["count"], order.index(row["key"])))

@@ -5,23 +5,30 @@ a Yjs document (static/js/classroom/pair.js) and sends its changes as Yjs update
 base64 on the wire). The server applies them here to the pair's stored document (`Pair.ydoc`), so two
 partners typing in one field at once both keep every character, whatever order the updates arrive in.
 
-The document has three roots (the same names in pair.js):
+The document has one root per prompt of the class's lesson's discussion (course.classroom.discussion, which
+names them; pair.js reads the names from the page):
 
-- `features`: a Y.Array of feature keys (prompt 1). A pick appends its key; an unpick deletes its entries.
-- `practice`, `automation`: Y.Text (prompts 2 and 3).
+- `features`: a Y.Array of choice keys (the "choose K of M" prompt, if the lesson has one). A pick appends its
+  key; an unpick deletes its entries.
+- one Y.Text per other prompt: `practice` / `automation` for prompts 2 / 3 (the names they had when the
+  discussion was written for the first lesson only), `prompt-N` otherwise.
 
-The plain fields of `Pair` (features, practice, automation) are derived from the document after every
-change (`derive`), so the share board, the projector, the spotlight, the class chart and the CSV export
-read what they always read.
+Without a discussion (`discussion=None`) the document has the first lesson's shape (course.classroom.features):
+the picker of its 8 features and the two texts.
 
-Limits (PAIR_TEXT_MAX characters per text, features.PICK picks) hold after every merge. A single update
+The plain answer of `Pair` is derived from the document after every change (`derive`): `Pair.answers` by
+prompt number, and the columns features / practice / automation mirroring the roots of those names. The share
+board, the projector, the spotlight, the class chart and the CSV export read them.
+
+Limits (PAIR_TEXT_MAX characters per text, the picker's pick limit) hold after every merge. A single update
 can't break them — browsers never produce one that does — so one that would is refused (`Refused`), as are
 updates that can't be decoded, are too large, put the wrong types in the document or depend on changes the
-server never received; a refused update changes nothing. Two partners' updates that are fine alone can exceed a limit together (both pick a third
+server never received; a refused update changes nothing. A root the discussion does not name is refused,
+unless the stored document already has it (a lesson re-imported with fewer prompts must not lock a pair out). Two partners' updates that are fine alone can exceed a limit together (both pick a third
 feature at once; both type into a nearly full text). That merge is resolved deterministically by the server
 with an edit of its own (`Applied.fix`, sent to the partners like any update): only the first PICK distinct
 picks in the array's order are kept — the order Yjs gives concurrent inserts, the same on every replica — and
-a text keeps its first PICK_TEXT_MAX characters. `Applied.notice` says what was removed, in Korean.
+a text keeps its first PAIR_TEXT_MAX characters. `Applied.notice` says what was removed, in Korean.
 
 pycrdt indexes Text by UTF-8 byte (Yjs in the browser by UTF-16 unit); only the server's trim uses an
 index here, computed from the code-point prefix.
@@ -36,10 +43,11 @@ from dataclasses import dataclass, field
 from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from course.classroom import features as feature_catalog
+from course.classroom.discussion import PICK_ROOT, Discussion
 from course.models.classroom import PAIR_TEXT_MAX
 
 TEXT_ROOTS = ("practice", "automation")
-FEATURES_ROOT = "features"
+FEATURES_ROOT = PICK_ROOT
 ROOTS = (FEATURES_ROOT, *TEXT_ROOTS)
 # Bytes of one decoded update. A full offline session of one student (every field typed and retyped) stays
 # well under this; the frame limit (protocol.MAX_FRAME) leaves room for its base64 form.
@@ -61,12 +69,55 @@ class Refused(Exception):
 
 
 @dataclass(frozen=True)
+class Shape:
+    """What a document may hold: its text roots, and the picker's valid keys, labels and limit."""
+
+    texts: tuple[str, ...]
+    choices: dict[str, str]  # key -> Korean label, in the lesson's order ({} without a picker)
+    pick: int
+
+    @classmethod
+    def of(cls, discussion: Discussion | None) -> Shape:
+        if discussion is None:
+            return LEGACY_SHAPE
+        picker = discussion.picker
+        return cls(
+            texts=tuple(p.root for p in discussion.text_prompts),
+            choices={c.key: c.label for c in picker.choices} if picker else {},
+            pick=picker.pick if picker else 0,
+        )
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        return ((FEATURES_ROOT,) if self.pick else ()) + self.texts
+
+
+LEGACY_SHAPE = Shape(texts=TEXT_ROOTS, choices=dict(feature_catalog.FEATURES), pick=PICK)
+
+
+@dataclass(frozen=True)
 class Fields:
-    """The plain answer derived from a document: up to PICK feature keys and two texts."""
+    """The plain answer derived from a document: the picks (`features`), the texts of `practice` and
+    `automation`, and the texts of any other root (`others`, root name -> text)."""
 
     features: list[str] = field(default_factory=list)
     practice: str = ""
     automation: str = ""
+    others: dict[str, str] = field(default_factory=dict)
+
+    def text(self, root: str) -> str:
+        if root in TEXT_ROOTS:
+            return getattr(self, root)
+        return self.others.get(root, "")
+
+    def answers(self, discussion: Discussion | None) -> dict[str, object]:
+        """Return the answers by prompt number ("1"…): a list of keys for the picker, text otherwise."""
+        if discussion is None:
+            return {"1": list(self.features), "2": self.practice, "3": self.automation}
+        return {p.key: list(self.features) if p.pick else self.text(p.root) for p in discussion.prompts}
+
+    def empty(self) -> bool:
+        return not (self.features or self.practice or self.automation or any(self.others.values()))
 
 
 @dataclass(frozen=True)
@@ -108,21 +159,20 @@ def encode_b64(data: bytes) -> str:
 def seed(fields: Fields) -> bytes:
     """Return a document holding `fields`, built deterministically (fixed client id, fixed order)."""
     doc = Doc(client_id=SEED_CLIENT_ID)
-    picks = doc.get(FEATURES_ROOT, type=Array)
-    texts = {name: doc.get(name, type=Text) for name in TEXT_ROOTS}
+    values = {name: fields.text(name) for name in (*TEXT_ROOTS, *sorted(fields.others))}
     with doc.transaction():
         if fields.features:
-            picks.extend(list(fields.features))
-        for name in TEXT_ROOTS:
-            value = getattr(fields, name)
+            doc.get(FEATURES_ROOT, type=Array).extend(list(fields.features))
+        for name, value in values.items():
             if value:
-                texts[name] += value
+                text = doc.get(name, type=Text)
+                text += value
     return doc.get_update()
 
 
 def load(state: bytes, fallback: Fields | None = None) -> Doc:
     """Return the document of `state`; an empty state is seeded from `fallback` (the pair's plain fields)."""
-    if not state and fallback is not None and (fallback.features or fallback.practice or fallback.automation):
+    if not state and fallback is not None and not fallback.empty():
         state = seed(fallback)
     doc = Doc()
     if state:
@@ -130,26 +180,30 @@ def load(state: bytes, fallback: Fields | None = None) -> Doc:
     return doc
 
 
-def _roots(doc: Doc) -> tuple[Array, dict[str, Text]]:
-    return doc.get(FEATURES_ROOT, type=Array), {name: doc.get(name, type=Text) for name in TEXT_ROOTS}
+def _roots(doc: Doc, shape: Shape = LEGACY_SHAPE) -> tuple[Array, dict[str, Text]]:
+    return doc.get(FEATURES_ROOT, type=Array), {name: doc.get(name, type=Text) for name in shape.texts}
 
 
-def _texts_of(doc: Doc) -> dict[str, str]:
-    _, texts = _roots(doc)
+def _texts_of(doc: Doc, shape: Shape = LEGACY_SHAPE) -> dict[str, str]:
+    _, texts = _roots(doc, shape)
     return {name: str(text) for name, text in texts.items()}
 
 
-def derive(doc: Doc) -> Fields:
-    """Return the plain answer of a document: the first PICK distinct valid feature keys, the two texts."""
-    picks, texts = _roots(doc)
+def derive(doc: Doc, discussion: Discussion | None = None) -> Fields:
+    """Return the plain answer of a document: the first `pick` distinct valid choice keys, the texts (each
+    cut to PAIR_TEXT_MAX)."""
+    shape = Shape.of(discussion)
+    picks, texts = _roots(doc, shape)
     chosen: list[str] = []
     for key in picks.to_py() or []:
-        if isinstance(key, str) and key in feature_catalog.FEATURES and key not in chosen:
+        if isinstance(key, str) and key in shape.choices and key not in chosen:
             chosen.append(key)
+    values = {name: str(text)[:PAIR_TEXT_MAX] for name, text in texts.items()}
     return Fields(
-        features=chosen[:PICK],
-        practice=str(texts["practice"])[:PAIR_TEXT_MAX],
-        automation=str(texts["automation"])[:PAIR_TEXT_MAX],
+        features=chosen[: shape.pick],
+        practice=values.pop("practice", ""),
+        automation=values.pop("automation", ""),
+        others=values,
     )
 
 
@@ -178,41 +232,54 @@ def _parse_state_vector(data: bytes) -> dict[int, int]:
     return vector
 
 
-def _check_shape(state: bytes) -> None:
-    """Raise Refused unless the document has only the three roots, each holding its own kind of content."""
+def _check_shape(
+    state: bytes,
+    shape: Shape = LEGACY_SHAPE,
+    kept: frozenset[str] = frozenset(),
+    kept_keys: frozenset = frozenset(),
+) -> None:
+    """Raise Refused unless the document has only the shape's roots (or roots in `kept`, those the stored
+    document already had), each holding its own kind of content; picks are the shape's choices or keys the
+    stored document already held (`kept_keys`: a re-imported lesson must not lock a pair out)."""
     doc = Doc()
     doc.apply_update(state)
-    unknown = set(doc.keys()) - set(ROOTS)
+    unknown = set(doc.keys()) - set(shape.roots) - kept
     if unknown:
         raise Refused("pair_bad_types", "페어 답변에 없는 항목이 들어 있습니다. 새로고침하세요.")
     # Keyed entries on a root (Y.Map-style) are never written by pair.js; read the roots as maps to see them.
-    for name in ROOTS:
+    for name in shape.roots:
         if list(doc.get(name, type=Map).keys()):
             raise Refused("pair_bad_types", "페어 답변의 형식이 올바르지 않습니다. 새로고침하세요.")
     check = Doc()
     check.apply_update(state)
-    picks, texts = _roots(check)
+    picks, texts = _roots(check, shape)
     for key in picks.to_py() or []:
-        if not isinstance(key, str) or key not in feature_catalog.FEATURES:
-            raise Refused("pair_bad_types", "핵심 기능은 8가지 중에서만 고를 수 있습니다.")
+        if not isinstance(key, str) or (key not in shape.choices and key not in kept_keys):
+            raise Refused(
+                "pair_bad_types", f"{len(shape.choices)}가지 중에서만 고를 수 있습니다. 새로고침하세요."
+            )
     for text in texts.values():
         for insert, attrs in text.diff():
             if not isinstance(insert, str) or attrs:
                 raise Refused("pair_bad_types", "페어 답변에는 글자만 쓸 수 있습니다.")
 
 
-def _fix_limits(doc: Doc) -> str:
-    """Resolve a merge beyond the limits with a server edit on `doc`; return the Korean notice ("" if none)."""
-    picks, texts = _roots(doc)
+def _fix_limits(doc: Doc, shape: Shape = LEGACY_SHAPE, numbers: dict[str, int] | None = None) -> str:
+    """Resolve a merge beyond the limits with a server edit on `doc`; return the Korean notice ("" if none).
+
+    `numbers`: root -> prompt number, for the notice (the legacy 2 / 3 when None)."""
+    picks, texts = _roots(doc, shape)
+    pick = shape.pick
     notes: list[str] = []
-    keys = picks.to_py() or []
+    # No picker in this lesson (re-imported without one): leave any old picks as they are.
+    keys = (picks.to_py() or []) if pick else []
     seen: list[str] = []
     drop: list[int] = []
     for index, key in enumerate(keys):
-        if key in seen or len(seen) >= PICK:
+        if key in seen or len(seen) >= pick:
             drop.append(index)
             if key not in seen:
-                notes.append(feature_catalog.FEATURES.get(key, key))
+                notes.append(shape.choices.get(key, key))
         else:
             seen.append(key)
     trims: dict[str, int] = {}
@@ -233,28 +300,35 @@ def _fix_limits(doc: Doc) -> str:
     if notes:
         dropped = ", ".join(f"'{n}'" for n in notes)
         messages.append(
-            f"두 사람이 동시에 골라 {PICK}개를 넘었습니다. 먼저 합쳐진 {PICK}개를 남기고 {dropped} 선택을 뺐습니다."
+            f"두 사람이 동시에 골라 {pick}개를 넘었습니다. 먼저 합쳐진 {pick}개를 남기고 {dropped} 선택을 뺐습니다."
         )
+    numbers = numbers or {"practice": 2, "automation": 3}
     for name, extra in trims.items():
-        label = "2번" if name == "practice" else "3번"
+        label = f"{numbers.get(name, '')}번"
         messages.append(
             f"{label} 답이 동시에 입력되어 {PAIR_TEXT_MAX}자를 넘었습니다. 끝의 {extra}자를 잘랐습니다."
         )
     return " ".join(messages)
 
 
-def apply_update(state: bytes, update: bytes, fallback: Fields | None = None) -> Applied:
+def apply_update(
+    state: bytes, update: bytes, fallback: Fields | None = None, discussion: Discussion | None = None
+) -> Applied:
     """Merge one client update into the stored document `state` and return what to store and send.
 
     Raises Refused (and changes nothing) when the update can't be decoded, depends on changes the server
     never received (`pair_stale`: the browser syncs and sends them along), puts the wrong types in the
-    document, or on its own grows a text by more than PAIR_TEXT_MAX characters or the picks by more than PICK.
+    document, or on its own grows a text by more than PAIR_TEXT_MAX characters or the picks by more than the
+    pick limit. `discussion`: the class's lesson's (None: the first lesson's shape).
     """
+    shape = Shape.of(discussion)
+    numbers = {p.root: p.number for p in discussion.prompts} if discussion else None
     doc = load(state, fallback)
+    kept = frozenset(doc.keys())
     before_vector = doc.get_state()
-    before_texts = _texts_of(doc)
-    before_keys = _roots(doc)[0].to_py() or []
-    before_picks = len(_roots(doc)[0])
+    before_texts = _texts_of(doc, shape)
+    before_keys = _roots(doc, shape)[0].to_py() or []
+    before_picks = len(before_keys)
     try:
         if not update:
             raise ValueError("empty update")
@@ -274,40 +348,41 @@ def apply_update(state: bytes, update: bytes, fallback: Fields | None = None) ->
         raise Refused(
             "pair_stale", "서버에 아직 없는 변경에 이어진 내용입니다. 다시 맞춘 뒤 자동으로 보냅니다."
         )
-    _check_shape(merged)
-    after_texts = _texts_of(doc)
-    for name in TEXT_ROOTS:
+    _check_shape(merged, shape, kept, frozenset(k for k in before_keys if isinstance(k, str)))
+    after_texts = _texts_of(doc, shape)
+    for name in shape.texts:
         if len(after_texts[name]) - len(before_texts[name]) > PAIR_TEXT_MAX:
             raise Refused("pair_too_long", f"{PAIR_TEXT_MAX}자까지 입력할 수 있습니다.")
-    if len(_roots(doc)[0]) - before_picks > PICK:
-        raise Refused("pair_too_many", f"핵심 기능은 {PICK}개까지 고를 수 있습니다.")
+    if len(_roots(doc, shape)[0]) - before_picks > shape.pick:
+        raise Refused("pair_too_many", f"{shape.pick}개까지 고를 수 있습니다.")
     vector_before_fix = doc.get_state()
-    notice = _fix_limits(doc)
+    notice = _fix_limits(doc, shape, numbers)
     fix = doc.get_update(vector_before_fix) if notice else b""
     final = doc.get_update() if notice else merged
     return Applied(
         state=final,
-        fields=derive(doc),
+        fields=derive(doc, discussion),
         fix=fix,
         notice=notice,
         changed=doc.get_state() != before_vector
-        or _texts_of(doc) != before_texts
-        or (_roots(doc)[0].to_py() or []) != before_keys,
+        or _texts_of(doc, shape) != before_texts
+        or (_roots(doc, shape)[0].to_py() or []) != before_keys,
     )
 
 
 def replace_field(state: bytes, name: str, value, fallback: Fields | None = None) -> bytes:
-    """Return an update replacing one field (`features` with a list of keys, or a text) as one edit."""
+    """Return an update replacing one root (`features` with a list of keys, or a text root) as one edit."""
     doc = load(state, fallback)
     before = doc.get_state()
-    picks, texts = _roots(doc)
     with doc.transaction():
         if name == FEATURES_ROOT:
+            picks = doc.get(FEATURES_ROOT, type=Array)
             picks.clear()
             picks.extend(list(value))
         else:
-            texts[name].clear()
-            texts[name] += value
+            text = doc.get(name, type=Text)
+            text.clear()
+            text += value
     return doc.get_update(before)
 
 

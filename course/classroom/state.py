@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from course.classroom import demo, features, presence, results, shuffle, timer
+from course.classroom import answers, demo, features, presence, results, shuffle, timer
 from course.classroom.checklist import (
     class_checklist,
     lesson_outcomes,
@@ -19,6 +19,7 @@ from course.classroom.checklist import (
     scenarios_done,
     student_checklist,
 )
+from course.classroom.discussion import Discussion
 from course.models import Answer, ClassSession, Pair, Question, Section, Student
 from course.models.classroom import Prediction, PredictionVote
 
@@ -413,12 +414,16 @@ def my_prediction(session: ClassSession, student: Student) -> int | None:
     )
 
 
-def pair_payload(pair: Pair) -> dict:
+def pair_payload(pair: Pair, discussion: Discussion | None = None) -> dict:
+    """Return a pair as frames carry it: members, code, and `answers` by prompt number (see
+    `discussion_payload`'s `prompts`); `features` / `practice` / `automation` mirror the roots of those names."""
+    discussion = discussion or answers.discussion_for(pair.session)
     return {
         "id": pair.pk,
         "number": pair.number,
         "code": pair.code,
         "members": [m.nickname for m in pair.members.all()],
+        "answers": answers.answers_of(pair, discussion),
         "features": pair.features,
         "practice": pair.practice,
         "automation": pair.automation,
@@ -427,21 +432,28 @@ def pair_payload(pair: Pair) -> dict:
     }
 
 
-def public_pair(pair: Pair) -> dict:
+def public_pair(pair: Pair, discussion: Discussion | None = None) -> dict:
     """Return a pair's answers without names, for the projector and for students when it is spotlighted."""
-    data = pair_payload(pair)
+    data = pair_payload(pair, discussion)
     data.pop("members")
     data.pop("code")
     return data
 
 
 def board(session: ClassSession) -> list[dict]:
-    return [pair_payload(pair) for pair in session.pairs.prefetch_related("members")]
+    discussion = answers.discussion_for(session)
+    return [pair_payload(pair, discussion) for pair in session.pairs.prefetch_related("members")]
 
 
-def chart(session: ClassSession) -> list[dict]:
+def chart(session: ClassSession, discussion: Discussion | None = None) -> list[dict]:
+    """Return the class chart of the lesson's picker (every choice with how many visible pairs picked it);
+    [] when the lesson's discussion has no picker."""
+    picker = (discussion or answers.discussion_for(session)).picker
+    if picker is None:
+        return []
     picks = list(session.pairs.filter(hidden=False).values_list("features", flat=True))
-    return features.class_chart([p for p in picks if isinstance(p, list)])
+    choices = [{"key": c.key, "label": c.label, "en": c.en} for c in picker.choices]
+    return features.class_chart([p for p in picks if isinstance(p, list)], choices)
 
 
 def spotlight_payload(session: ClassSession) -> dict | None:
@@ -449,7 +461,12 @@ def spotlight_payload(session: ClassSession) -> dict | None:
     pair = Pair.objects.filter(pk=session.spotlight_id).first() if session.spotlight_id else None
     if pair is None or pair.hidden:
         return None
-    return public_pair(pair)
+    return public_pair(pair, answers.discussion_for(session))
+
+
+def prompts_payload(session: ClassSession) -> list[dict]:
+    """Return the class's lesson's discussion prompts as frames carry them (discussion.Prompt.as_dict)."""
+    return answers.discussion_for(session).as_list()
 
 
 def discussion_payload(session: ClassSession, now: datetime) -> dict:
@@ -541,16 +558,14 @@ def student_hello(session: ClassSession, student: Student, now: datetime) -> dic
         "section": section_payload(session, now),
         "live": live_payload(session, names=False, student_id=student.pk),
         "live_votes": live_votes(session, student),
-        "pair": pair_payload(pair) if pair else None,
+        "pair": pair_payload(pair, answers.discussion_for(session)) if pair else None,
         "spotlight": spotlight_payload(session),
         "discussion": discussion_payload(session, now),
         "answered": answered(session, student),
         "predict": predict_payload(session, names=False),
         "my_prediction": my_prediction(session, student),
         "checklist": checklist_for_student(session, student),
-        "features": [
-            {"key": k, "label": v, "en": features.FEATURES_EN[k]} for k, v in features.FEATURES.items()
-        ],
+        "prompts": prompts_payload(session),
     }
 
 
@@ -564,6 +579,7 @@ def staff_hello(session: ClassSession, now: datetime) -> dict:
         "results": class_results(session, list(questions), now),
         "live": live_payload(session, names=True),
         "board": board(session),
+        "prompts": prompts_payload(session),
         "chart": chart(session),
         "spotlight": session.spotlight_id,
         "discussion": discussion_payload(session, now),
@@ -579,6 +595,7 @@ def projector_hello(session: ClassSession, now: datetime) -> dict:
         "section": section_payload(session, now),
         "live": live_payload(session, names=False),
         "spotlight": spotlight_payload(session),
+        "prompts": prompts_payload(session),
         "chart": chart(session),
         "discussion": discussion_payload(session, now),
         "students": len(presence.online_ids(session, now)),

@@ -16,12 +16,12 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from course.classroom import actions, codes, demo, export, identity, qr, ratelimit, state
+from course.classroom import actions, answers, codes, demo, export, identity, qr, ratelimit, state
 from course.classroom.join_link import JoinLink, join_link, serve_on_lan_command
 from course.classroom.nicknames import NicknameError
 from course.classroom.protocol import ProtocolError
 from course.models import ClassSession, Lesson, Level, Question
-from course.models.classroom import NICKNAME_MAX
+from course.models.classroom import NICKNAME_MAX, PAIR_TEXT_MAX
 from visualizer.identity import owner_key_for
 
 
@@ -199,6 +199,8 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
             "me": me,
             "sections": sections,
             "pair_error": request.session.pop("pair_error", ""),
+            "discussion": answers.discussion_for(session),
+            "pair_text_max": PAIR_TEXT_MAX,
             "demo": demo.links(session.demo_cluster) if session.demo_cluster_id else None,
             "config": {
                 "code": session.code,

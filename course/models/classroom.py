@@ -205,7 +205,8 @@ class Answer(models.Model):
 
 
 class Pair(models.Model):
-    """Two (or three) students discussing the three prompts of 함께 생각해보기 with one shared answer."""
+    """Two (or three) students discussing the prompts of their class's lesson (course.classroom.discussion)
+    with one shared answer."""
 
     session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="pairs")
     number = models.PositiveIntegerField()
@@ -213,6 +214,10 @@ class Pair(models.Model):
     features = models.JSONField(default=list, blank=True, help_text="Prompt 1: three of the 8 feature keys.")
     practice = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
     automation = models.TextField(blank=True, max_length=PAIR_TEXT_MAX)
+    # Every prompt's answer by prompt number ("1"…"5"): a list of choice keys for the picker, text otherwise;
+    # derived from `ydoc` with the class's lesson's discussion. Empty for a pair last edited before prompts
+    # came from the lesson: read `features` / `practice` / `automation` then (course.classroom.answers).
+    answers = models.JSONField(default=dict, blank=True)
     revision = models.PositiveIntegerField(default=0)
     # The shared answer as a Yjs document (course.classroom.pair_doc): partners co-edit it; the three
     # fields above are derived from it after every change. Empty until the first edit.

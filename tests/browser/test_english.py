@@ -147,7 +147,8 @@ VISIBLE_UI_TEXT = """
 CONTENT = (
     ".lang-switch, .section-body, #cls-section-title, .cls-sections a, #agenda button, #now-title, select, legend,"
     " .cls-revealed-lines, .cls-revealed-why,"  # a revealed live question's answer and explanation
-    " .cls-lesson"  # the class's lesson, named by its title as the instructor wrote it
+    " .cls-prompt, .cls-choice-label, .cls-paircard strong,"  # the lesson's discussion prompts, as written
+    " .cls-lesson"  # the class's lesson's title in the dashboard header
 )
 STUDENT_CONTENT = ", ".join(
     [CONTENT, ".quiz-choice span, .quiz-order-label, .quiz-order-buttons, .quiz-match-row > span"]

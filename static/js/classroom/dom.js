@@ -65,22 +65,36 @@ export function readConfig() {
   return JSON.parse(document.getElementById("classroom-config").textContent);
 }
 
-// A pair's shared answer as the share board, the spotlight and the projector show it (no names).
-export function pairCard(pair, features, { number = true } = {}) {
-  const names = new Map(features.map((f) => [f.key, featureName(f)]));
-  return h("div", { class: "cls-paircard" },
-    number ? h("p", { class: "cls-hint", text: t("{n}조", { n: pair.number }) }) : null,
-    h("p", {}, h("strong", { text: `${t("가장 중요한 3가지")}: ` }), pair.features.map((k) => names.get(k) || k).join(", ") || "—"),
-    h("p", {}, h("strong", { text: `${t("우리 프로젝트")}: ` }), pair.practice || "—"),
-    h("p", {}, h("strong", { text: `${t("자동화 범위")}: ` }), pair.automation || "—"));
+// The heading of one discussion prompt on a card: its label as the lesson writes it, else its question.
+export function promptTitle(prompt) {
+  return prompt.label || prompt.question;
 }
 
-// The class chart of the features pairs picked.
+// One answer as text: the picked choices' names in the page's language, or the text itself.
+export function answerText(prompt, value) {
+  if (prompt.kind === "pick") {
+    const names = new Map(prompt.choices.map((c) => [c.key, featureName(c)]));
+    return (value || []).map((k) => names.get(k) || k).join(", ");
+  }
+  return value || "";
+}
+
+// A pair's shared answer as the share board, the spotlight and the projector show it (no names): one line
+// per prompt of the class's lesson (`prompts`, as the hello frame carries them), in the lesson's words.
+export function pairCard(pair, prompts, { number = true } = {}) {
+  const given = pair.answers || {};
+  return h("div", { class: "cls-paircard" },
+    number ? h("p", { class: "cls-hint", text: t("{n}조", { n: pair.number }) }) : null,
+    (prompts || []).map((prompt) => h("p", { dataset: { prompt: prompt.key }, title: prompt.question },
+      h("strong", { text: `${promptTitle(prompt)}: ` }), answerText(prompt, given[prompt.key]) || "—")));
+}
+
+// The class chart of what pairs picked (the lesson's picker choices).
 export function featureChart(rows) {
   return bars(rows.map((r) => ({ label: english ? r.en : `${r.label} (${r.en})`, count: r.count })));
 }
 
-// One of the 8 features by its name in the page's language (frames carry both: `label` and `en`).
+// A picker choice by its name in the page's language (frames carry both: `label` and `en`).
 export function featureName(feature) {
   return english && feature.en ? feature.en : feature.label;
 }

@@ -1,5 +1,7 @@
-// The pair panel: partners co-edit one shared answer (prompt 1: three of the 8 features; prompts 2 and 3:
-// texts) as a Yjs document, merged on the server by pycrdt (course/classroom/pair_doc.py). Two partners
+// The pair panel: partners co-edit one shared answer to the prompts of their class's lesson (rendered by
+// templates/classroom/student.html from course.classroom.discussion: at most one picker, "choose K of the
+// lesson's M things", in #pair-features, and a textarea per other prompt, `data-field` naming its root in
+// the document) as a Yjs document, merged on the server by pycrdt (course/classroom/pair_doc.py). Two partners
 // typing in the same field at once both keep every character; nothing typed is lost on a reload, a closed
 // tab or a dropped connection.
 //
@@ -15,11 +17,8 @@
 // - "저장됨" is shown only when nothing of this page is waiting for the server's acknowledgement.
 
 import * as Y from "../../vendor/yjs/yjs.js";
-import { featureName, h } from "./dom.js";
-import { english, t } from "../i18n.js";
+import { t } from "../i18n.js";
 
-const PICK = 3;
-const TEXT_FIELDS = ["practice", "automation"];
 const REMOTE = "remote"; // origin of updates that came from the server (never re-sent)
 const STORED = "stored"; // origin of updates read back from localStorage (already kept there)
 const SEND_DELAY_MS = 150; // batches a burst of keystrokes into one frame
@@ -28,7 +27,8 @@ const ACK_TIMEOUT_MS = 10000;
 
 const box = document.getElementById("pair-box");
 const none = document.getElementById("pair-none");
-const featureBox = document.getElementById("pair-features");
+const featureBox = document.getElementById("pair-features"); // null: the lesson's discussion has no picker
+const PICK = Number(featureBox?.dataset.pick || 0);
 const areas = [...box.querySelectorAll("textarea[data-field]")];
 const syncLine = document.getElementById("pair-sync");
 const noticeLine = document.getElementById("pair-notice");
@@ -176,12 +176,14 @@ function openDoc(id) {
 }
 
 function render() {
-  const chosen = picks();
-  featureBox.querySelectorAll("input").forEach((input) => {
-    input.checked = chosen.includes(input.value);
-    input.disabled = !synced || (!input.checked && chosen.length >= PICK);
-  });
-  document.getElementById("features-count").textContent = `${chosen.length}/${PICK}`;
+  if (featureBox) {
+    const chosen = picks();
+    featureBox.querySelectorAll("input").forEach((input) => {
+      input.checked = chosen.includes(input.value);
+      input.disabled = !synced || (!input.checked && chosen.length >= PICK);
+    });
+    document.getElementById("features-count").textContent = `${chosen.length}/${PICK}`;
+  }
   for (const area of areas) {
     if (area === composing) continue;
     const value = doc.getText(area.dataset.field).toString();
@@ -274,14 +276,7 @@ function onFeature(event) {
   render();
 }
 
-function buildFeatures(features) {
-  if (featureBox.querySelector("input")) return;
-  for (const f of features) {
-    featureBox.append(h("label", { class: "cls-chip" },
-      h("input", { type: "checkbox", value: f.key, onchange: onFeature, disabled: true }), ` ${featureName(f)} `,
-      english ? null : h("span", { class: "en", text: f.en })));
-  }
-}
+featureBox?.querySelectorAll("input").forEach((input) => input.addEventListener("change", onFeature));
 
 // Membership and the pair's plain answer (shown read-only until the document is synced).
 function renderPair(pair) {
@@ -291,7 +286,7 @@ function renderPair(pair) {
   document.getElementById("pair-members").textContent = `${t("{n}조", { n: pair.number })} · ${pair.members.join(", ")}${pair.code ? ` · ${t("페어 코드 {code}", { code: pair.code })}` : ""}`;
   if (pair.id !== pairId) {
     openDoc(pair.id);
-    for (const area of areas) area.value = pair[area.dataset.field] || "";
+    for (const area of areas) area.value = pair.answers?.[area.dataset.prompt] || "";
     requestSync();
   }
 }
@@ -318,7 +313,6 @@ export function pairHello(msg) {
   me = { class: msg.class, id: msg.me.id };
   socketOpen = navigator.onLine !== false;
   inflight = null; // a frame in flight when the socket dropped is sent again after the sync
-  buildFeatures(msg.features);
   const previous = pairId;
   renderPair(msg.pair);
   if (msg.pair && msg.pair.id === previous) requestSync(); // a reconnect: exchange state vectors again

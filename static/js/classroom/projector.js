@@ -5,7 +5,7 @@
 // and QR sit small in a corner; large before anyone joined, or on demand (J, or a click).
 
 import { connect, showStatus } from "./socket.js";
-import { featureChart, formatClock, h, kindLabel, pairCard, readConfig, revealedAnswer, roundCard, serverOffset, stepReport } from "./dom.js";
+import { featureChart, formatClock, h, kindLabel, pairCard, promptTitle, readConfig, revealedAnswer, roundCard, serverOffset, stepReport } from "./dom.js";
 import { questionItems } from "./items.js";
 import { bindShortcuts } from "./shortcuts.js";
 import { renderDiagrams } from "../course/diagrams.js";
@@ -14,7 +14,7 @@ import { t } from "../i18n.js";
 const config = readConfig();
 const root = document.getElementById("presenter");
 const slot = document.getElementById("pj-section");
-const state = { section: null, receivedAt: 0, features: [], discussion: null, offset: 0, shown: null, students: 0, joinWanted: null };
+const state = { section: null, receivedAt: 0, prompts: [], discussion: null, offset: 0, shown: null, students: 0, joinWanted: null };
 connect(config.ws, { onMessage: handle, onStatus: (s) => showStatus(document.getElementById("socket-status"), s) });
 
 // The lesson section ---------------------------------------------------------------------------------------
@@ -121,14 +121,23 @@ function renderPredict(p) {
 function renderSpotlight(pair) {
   const box = document.getElementById("pj-spotlight");
   box.hidden = !pair;
-  if (pair) document.getElementById("pj-spotlight-body").replaceChildren(pairCard(pair, state.features));
+  if (pair) document.getElementById("pj-spotlight-body").replaceChildren(pairCard(pair, state.prompts));
 }
 
 function renderChart(rows) {
-  state.features = rows.map((r) => ({ key: r.key, label: r.label, en: r.en }));
   document.getElementById("chart").replaceChildren(featureChart(rows));
-  // The class chart only once pairs have picked something (or while they discuss).
-  document.getElementById("pj-chart").hidden = !rows.some((r) => r.count > 0) && !(state.discussion?.started_at);
+  // The class chart only once pairs have picked something (or while they discuss), and only for a lesson
+  // whose discussion has a picker (no rows otherwise).
+  document.getElementById("pj-chart").hidden = !rows.length || (!rows.some((r) => r.count > 0) && !(state.discussion?.started_at));
+}
+
+// The chart's title: the picker prompt's label as the lesson writes it (the fixed title when it has none).
+function setChartTitle() {
+  const picker = state.prompts.find((p) => p.kind === "pick");
+  const title = document.getElementById("pj-chart-title");
+  if (!picker || !title) return;
+  title.textContent = promptTitle(picker);
+  title.classList.add("cls-prompt"); // the lesson's own words, as written (not translated)
 }
 
 function handle(msg) {
@@ -136,6 +145,8 @@ function handle(msg) {
     case "hello":
       state.offset = serverOffset(msg.section.server_now);
       state.discussion = msg.discussion;
+      state.prompts = msg.prompts || [];
+      setChartTitle();
       onSection(msg.section);
       renderChart(msg.chart);
       renderLive(msg.live);
@@ -152,7 +163,7 @@ function handle(msg) {
     case "discussion":
       state.discussion = msg;
       state.offset = serverOffset(msg.server_now);
-      document.getElementById("pj-chart").hidden = false;
+      document.getElementById("pj-chart").hidden = !state.prompts.some((p) => p.kind === "pick");
       tick();
       break;
     case "ended":

@@ -22,7 +22,7 @@ const config = readConfig();
 const slot = document.getElementById("section-slot");
 const follow = document.getElementById("follow");
 const backToLive = document.getElementById("back-to-live");
-const state = { live: config.section, liveTitle: "", shown: config.section, answered: {}, liveVotes: {}, features: [], pending: null, offset: 0, discussion: null };
+const state = { live: config.section, liveTitle: "", shown: config.section, answered: {}, liveVotes: {}, prompts: [], pending: null, offset: 0, discussion: null };
 const drafts = createDrafts(config.code, document.querySelector(".cls-student").dataset.student);
 const sheet = createSheet(document.getElementById("class-sheet"), { offset: () => state.offset });
 
@@ -279,7 +279,7 @@ predictForm.addEventListener("submit", (event) => {
 function renderSpotlight(pair) {
   const panel = document.getElementById("spotlight-panel");
   panel.hidden = !pair;
-  if (pair) document.getElementById("spotlight-body").replaceChildren(pairCard(pair, state.features));
+  if (pair) document.getElementById("spotlight-body").replaceChildren(pairCard(pair, state.prompts));
 }
 
 function tickDiscussion() {
@@ -329,7 +329,7 @@ function handle(msg) {
       state.offset = serverOffset(msg.section.server_now);
       state.answered = msg.answered;
       state.liveVotes = msg.live_votes || {};
-      state.features = msg.features;
+      state.prompts = msg.prompts || [];
       slot.querySelectorAll("form.quiz[data-key]").forEach(restoreForm);
       onSection(msg.section);
       renderLive(msg.live);

@@ -12,7 +12,7 @@ import { renderClassChecklist } from "./checklist.js";
 import { t, tn } from "../i18n.js";
 
 const config = readConfig();
-const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, features: [], discussion: null, moment: { live: "", predict: "" } };
+const state = { section: null, offset: 0, receivedAt: 0, results: new Map(), live: null, board: [], spotlight: null, prompts: [], discussion: null, moment: { live: "", predict: "" } };
 const socket = connect(config.ws, { onMessage: handle, onStatus: (s) => showStatus(document.getElementById("socket-status"), s) });
 const send = (type, fields = {}) => socket.send(type, fields);
 
@@ -185,7 +185,7 @@ function renderBoard() {
     class: "cls-boardcard", id: `pair-${pair.id}`, dataset: { hidden: String(pair.hidden), spotlight: String(state.spotlight === pair.id) },
   },
     h("h3", {}, `${t("{n}조", { n: pair.number })} `, h("span", { class: "cls-hint", text: pair.members.join(", ") })),
-    pairCard(pair, state.features, { number: false }),
+    pairCard(pair, state.prompts, { number: false }),
     h("p", { class: "cls-actions" },
       h("button", { type: "button", class: "cls-button small", onclick: () => send("spotlight.set", { pair: pair.id }), disabled: pair.hidden,
         text: state.spotlight === pair.id ? `★ ${t("프로젝터에 표시 중")}` : t("프로젝터에 표시") }),
@@ -201,8 +201,9 @@ function upsertPair(pair) {
 }
 
 function renderChart(rows) {
-  state.features = rows.map((r) => ({ key: r.key, label: r.label, en: r.en }));
-  document.getElementById("chart").replaceChildren(featureChart(rows));
+  const chart = document.getElementById("chart");
+  chart.hidden = !rows.length; // a lesson whose discussion has no picker has no chart
+  chart.replaceChildren(featureChart(rows));
 }
 
 function tickDiscussion() {
@@ -235,6 +236,7 @@ function handle(msg) {
       document.getElementById("results").replaceChildren();
       msg.results.forEach(renderResult);
       renderLive(msg.live);
+      state.prompts = msg.prompts || [];
       renderChart(msg.chart);
       state.spotlight = msg.spotlight;
       state.board = msg.board;

@@ -14,7 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from course.classroom import answers, codes, demo, grading, nicknames, pair_doc, pairing, state, timer
+from course.classroom import (
+    answers,
+    codes,
+    demo,
+    grading,
+    nicknames,
+    pair_doc,
+    pairing,
+    presence,
+    state,
+    timer,
+)
 from course.classroom.protocol import ProtocolError, build
 from course.models import LEVEL_RANK, Answer, ClassSession, Level, Pair, Question, Student
 from course.models.classroom import PAIR_TEXT_MAX, Prediction, PredictionVote
@@ -260,9 +271,14 @@ def _chart_frames(session: ClassSession) -> Frames:
 
 
 def form_pairs(session: ClassSession, seed: int = 0) -> Frames:
-    """Pair every student not yet paired by code, mixing levels (odd count → one trio)."""
+    """Pair every student in the room not yet paired, mixing levels (odd count → one trio).
+
+    Only students in the room (presence.in_room_filter) are paired: someone who joined and left would leave
+    their partner discussing alone. They stay unpaired, and are paired when they are back and the
+    instructor forms pairs again (or they enter a partner's pair code).
+    """
     with transaction.atomic():
-        unpaired = list(session.students.filter(pair__isnull=True))
+        unpaired = list(session.students.filter(presence.in_room_filter(timezone.now()), pair__isnull=True))
         next_number = (session.pairs.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         groups = pairing.mixed_pairs(unpaired, lambda s: LEVEL_RANK[s.level], seed=seed)
         if len(groups) == 1 and len(groups[0]) == 1 and session.pairs.exists():

@@ -28,6 +28,15 @@ def online_filter(now: datetime) -> Q:
     return Q(sockets__gt=0, last_seen__gte=now - ONLINE_WINDOW)
 
 
+def in_room_filter(now: datetime) -> Q:
+    """Return the ORM condition "in the room at `now`": online, or joined and not connected yet.
+
+    A student who joined by the form has no sign of life until their page's socket opens (last_seen is
+    None): they are arriving, not gone. One who was online and is no longer has left.
+    """
+    return Q(last_seen__isnull=True) | online_filter(now)
+
+
 def is_online(sockets: int, last_seen: datetime | None, now: datetime) -> bool:
     """Return whether a student with these presence fields counts as online at `now`."""
     return sockets > 0 and last_seen is not None and last_seen >= now - ONLINE_WINDOW

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from course.classroom import actions, grading, state
+from course.classroom import actions, grading, presence, state
 from course.classroom.protocol import ProtocolError
 from course.models import Answer, Pair, Question, Student
 from tests.course.classroom.conftest import online
@@ -221,3 +221,22 @@ def test_hello_states_restore_everything_after_a_reload(klass, alice, bob):
     staff = state.staff_hello(klass, timezone.now())
     assert len(staff["results"]) == Question.objects.count()
     assert staff["roster"]["count"] == 2
+
+
+def test_pairs_leave_out_students_who_have_left(klass, alice, bob):
+    """Four joined, one left: the three in the room make one trio; whoever left is not anyone's partner."""
+    chris, _ = actions.join(klass, "Chris", "intermediate")
+    dana, _ = actions.join(klass, "Dana", "beginner")
+    for student in (alice, bob, chris, dana):
+        presence.connected(student.pk)
+    presence.disconnected(dana.pk)  # Dana closed the tab
+    actions.form_pairs(klass, seed=3)
+    pair = Pair.objects.get()
+    assert sorted(pair.members.values_list("nickname", flat=True)) == ["Alice", "Bob", "Chris"]
+    dana.refresh_from_db()
+    assert dana.pair is None
+    # Back in the room, Dana joins a pair the next time the instructor forms pairs.
+    presence.connected(dana.pk)
+    actions.form_pairs(klass)
+    dana.refresh_from_db()
+    assert dana.pair is not None

@@ -14,6 +14,7 @@ import { collectDraft, collectResponse, restoreResponse, showError, showHeld, sh
 import { createDrafts } from "./drafts.js";
 import { createSheet } from "./sheet.js";
 import { renderDiagrams } from "../course/diagrams.js";
+import { wireRunnable } from "../course/runnable.js";
 import { initPair, pairHello, pairMessage } from "./pair.js";
 import { handlePeople } from "./me.js";
 import { t } from "../i18n.js";
@@ -63,6 +64,7 @@ function wireSection(root) {
     });
   });
   renderDiagrams(root);
+  wireRunnable(root);
 }
 
 // Open the section at its top: only scroll when its top edge has gone above the viewport.

@@ -346,29 +346,38 @@ function wireBlock(block, found, index, panel, serial) {
   return box;
 }
 
-function init() {
+// One panel and one queue per page: the sandbox is one cluster, and a class page swaps sections under it.
+let panel = null;
+let tail = Promise.resolve();
+let wired = 0;
+
+function serial(fn) {
+  // One run at a time, in the order the buttons were pressed.
+  const run = tail.then(fn);
+  tail = run.catch(() => {});
+  return run;
+}
+
+/** Give the manifest and kubectl/docker blocks under `root` their buttons (a lesson page, or a section the
+ * class page has just loaded). Blocks already wired are left alone; the page needs the panel markup
+ * (templates/course/_runnable_panel.html). */
+export function wireRunnable(root = document) {
   const panelRoot = document.getElementById("runnable-panel");
   const opener = document.getElementById("runnable-opener");
   if (!panelRoot || !opener || !panelRoot.dataset.embedUrl) return;
   const found = [];
-  document.querySelectorAll(".section-body div.codehilite").forEach((block) => {
+  root.querySelectorAll(".section-body div.codehilite").forEach((block) => {
     const code = block.querySelector("pre > code") || block.querySelector("pre");
-    if (!code || block.closest(".runnable")) return;
+    if (!code || block.closest(".runnable") || block.dataset.runnableWired) return;
+    block.dataset.runnableWired = "1";
     let runnable = null;
     try { runnable = detectRunnable(code.textContent, block.dataset.lang || ""); } catch { runnable = null; }
     if (runnable) found.push([block, runnable]);
   });
   if (!found.length) return;
-  const panel = createPanel(panelRoot, opener);
-  opener.hidden = false;
-  // One run at a time, in the order the buttons were pressed: the sandbox is one cluster.
-  let tail = Promise.resolve();
-  const serial = (fn) => {
-    const run = tail.then(fn);
-    tail = run.catch(() => {});
-    return run;
-  };
-  found.forEach(([block, runnable], i) => wireBlock(block, runnable, i, panel, serial));
+  if (!panel) panel = createPanel(panelRoot, opener);
+  if (panelRoot.hidden) opener.hidden = false;
+  found.forEach(([block, runnable]) => wireBlock(block, runnable, wired++, panel, serial));
 }
 
-init();
+wireRunnable(document);

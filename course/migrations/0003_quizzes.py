@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import migrations
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "quizzes.json"
-# The fields the model has at this migration: the fixture grew later ones (`lesson`, 0011) and may omit `pk`.
+# The fields the model has at this migration: the fixture grew later ones (`lesson`, 0012) and may omit `pk`.
 FIELDS = {
     "key",
     "order",

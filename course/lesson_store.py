@@ -70,8 +70,9 @@ def rerender_lesson(lesson: Lesson) -> int:
     """Render every page of `lesson` again from its stored Markdown (admin edits included); return how
     many pages' HTML changed. Used when the renderer itself changed (rendering_fingerprint)."""
     changed = 0
+    anchors, terms = stored_anchors(lesson), term_refs(lesson)
     for section in lesson.sections.order_by("order"):
-        fresh = render_stored_section(section)
+        fresh = render_stored_section(section, anchors, terms)
         if fresh != section.body_html:
             Section.objects.filter(pk=section.pk).update(body_html=fresh)
             changed += 1
@@ -182,20 +183,34 @@ def _section_diagrams(section: Section) -> list[DiagramRef]:
     return [DiagramRef(d.number, d.heading) for d in section.diagrams.order_by("number")]
 
 
-def render_stored_section(section: Section) -> str:
-    """Return fresh HTML for a section as stored (its Diagram rows give the figures' numbers; the lesson's
-    pages as stored give its heading ids and where the author's `#heading` links lead)."""
-    lesson = section.lesson
+def stored_anchors(
+    lesson: Lesson, edited: Section | None = None
+) -> tuple[dict[str, HeadingIds], dict[str, str]]:
+    """Return page_anchors for the lesson's pages as stored, with `edited` (maybe unsaved) in its place."""
     pages = [
-        (s.slug, s.body_markdown if s.pk != section.pk else section.body_markdown)
+        (s.slug, edited.body_markdown if edited is not None and s.pk == edited.pk else s.body_markdown)
         for s in lesson.sections.order_by("order")
     ]
-    if section.slug not in {slug for slug, _ in pages}:
-        pages.append((section.slug, section.body_markdown))
-    starts, where = page_anchors(lesson.title, pages)
+    if edited is not None and edited.slug not in {slug for slug, _ in pages}:
+        pages.append((edited.slug, edited.body_markdown))
+    return page_anchors(lesson.title, pages)
+
+
+def render_stored_section(
+    section: Section,
+    anchors: tuple[dict[str, HeadingIds], dict[str, str]] | None = None,
+    terms: list[TermRef] | None = None,
+) -> str:
+    """Return fresh HTML for a section as stored (its Diagram rows give the figures' numbers; the lesson's
+    pages as stored give its heading ids and where the author's `#heading` links lead).
+
+    `anchors` (stored_anchors) and `terms` (term_refs) may be passed in when a whole lesson is rendered,
+    so they are worked out once for it rather than once a page.
+    """
+    starts, where = anchors or stored_anchors(section.lesson, section)
     return render_section(
         section.body_markdown,
-        term_refs(lesson),
+        term_refs(section.lesson) if terms is None else terms,
         diagrams=_section_diagrams(section),
         scope=section.slug,
         is_glossary=is_glossary_title(section.title),
@@ -249,8 +264,9 @@ def resync_lesson_after_edit(section: Section) -> list[Section]:
             )
     Diagram.objects.filter(lesson=lesson, number__gt=number).delete()
     rendered = []
+    anchors, terms = stored_anchors(lesson), term_refs(lesson)
     for each in sections:
-        fresh = render_stored_section(each)
+        fresh = render_stored_section(each, anchors, terms)
         if each.pk == section.pk or fresh != each.body_html:
             each.body_html = fresh
             Section.objects.filter(pk=each.pk).update(body_html=fresh)

@@ -57,3 +57,23 @@ def fresh_rate_limits(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_retries_after_deadlock():
+    """Retry the end-of-test TRUNCATE when PostgreSQL picks it as a deadlock victim.
+
+    Browser tests share the test database with a Daphne subprocess. When a test ends, that server may still
+    be finishing work the closed page started (a websocket disconnect updates the roster), holding a share
+    lock on one table while waiting for another; the flush's TRUNCATE takes exclusive locks table by table,
+    and PostgreSQL aborts one of the two ("deadlock detected", seen in CI). The flush, rolled back as a
+    whole, is safe to run again — PostgreSQL's own advice for a deadlock victim.
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from tests.db_retry import retry_on_deadlock
+
+    original = BaseDatabaseOperations.execute_sql_flush
+    BaseDatabaseOperations.execute_sql_flush = retry_on_deadlock(original)
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original

@@ -100,6 +100,9 @@ VALUE_FLAGS = {
     "--from-file",
     "-k",
     "--kustomize",
+    "--limits",
+    "--requests",
+    "--containers",
 }
 BOOL_FLAGS = {
     "-A",
@@ -843,6 +846,9 @@ def _one_target(c, args: Args, words: list[str], kinds: tuple[str, ...]) -> tupl
 
 
 def _cmd_scale(c, args: Args, stdin) -> str:
+    from .apply_command import dry_run_strategy, output_format, print_objects, result_line
+
+    dry, fmt = dry_run_strategy(args), output_format(args)
     replicas = args.int("--replicas")
     if replicas is None:
         raise CommandError('error: required flag(s) "replicas" not set')
@@ -861,42 +867,19 @@ def _cmd_scale(c, args: Args, stdin) -> str:
     upd = clone(obj)
     upd["spec"]["replicas"] = replicas
     _check_cluster_total(c, [upd])
-    c.api.update(upd, "kubectl", user=True, verb="scale")
-    return _output_name(res, obj["metadata"]["name"], "scaled")
+    if dry == "none":
+        c.api.update(clone(upd), "kubectl", user=True, verb="scale")
+    # kubectl prints the object it read with spec.replicas set [kubectl pkg/cmd/scale/scale.go `RunScale`].
+    if fmt in ("yaml", "json"):
+        return print_objects([upd], fmt)
+    return result_line(res, obj["metadata"]["name"], "scaled", dry, fmt)
 
 
 def _cmd_set(c, args: Args, stdin) -> str:
-    if not args.positional or args.positional[0] != "image":
-        raise CommandError(
-            "error: the simulator supports `kubectl set image deployment/NAME CONTAINER=IMAGE`"
-        )
-    words = args.positional[1:]
-    pairs = [w for w in words if "=" in w]
-    refs = [w for w in words if "=" not in w]
-    if not pairs:
-        raise CommandError("error: at least one image update is required")
-    res, obj = _one_target(c, args, refs, ("Deployment", "ReplicaSet", "Pod"))
-    upd = clone(obj)
-    spec = upd["spec"] if res.kind == "Pod" else upd["spec"]["template"]["spec"]
-    for pair in pairs:
-        cname, _, image = pair.partition("=")
-        if not image:
-            raise CommandError(f"error: invalid image update {pair!r}")
-        hit = False
-        for ctr in spec["containers"]:
-            if cname in ("*", ctr["name"]):
-                ctr["image"] = image
-                hit = True
-        if not hit:
-            raise CommandError(f'error: unable to find container named "{cname}"')
-    if upd == obj:
-        return _output_name(res, obj["metadata"]["name"], "image updated")
-    if args.has("--record"):
-        upd["metadata"].setdefault("annotations", {})[CHANGE_CAUSE] = (
-            "kubectl set image " + " ".join(words) + " --record=true"
-        )
-    c.api.update(upd, "kubectl", user=True, verb="set image")
-    return _output_name(res, obj["metadata"]["name"], "image updated")
+    from . import commands
+    from .set_command import run_set
+
+    return run_set(c, args, commands)
 
 
 # ---------------------------------------------------------------------------------------------- rollout

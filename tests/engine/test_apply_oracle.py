@@ -311,3 +311,15 @@ def test_re_applying_an_explicit_rolling_update_strategy_matches_kubectl(cluster
     mine = three_way_merge_patch(original_configuration(live), with_last_applied(doc), live)
     assert patches == ([mine] if mine else [])
     assert ok(cluster, "kubectl apply -f -", manifest).output == out.strip()
+
+
+def test_re_applying_a_secret_with_string_data_is_configured_every_time(cluster, tmp_path):
+    """stringData never appears in the live object, so the patch re-sends it and kubectl says configured."""
+    ok(cluster, "kubectl apply -f -", SECRET)
+    live = json.loads(ok(cluster, "kubectl get secret mysecret -o json").output)
+    out, patches = real_apply(tmp_path, SECRET, live)
+    doc = yaml.safe_load(SECRET)
+    doc["metadata"]["namespace"] = "default"
+    assert patches == [three_way_merge_patch(original_configuration(live), with_last_applied(doc), live)]
+    assert "stringData" in patches[0]
+    assert ok(cluster, "kubectl apply -f -", SECRET).output == out.strip() == "secret/mysecret configured"

@@ -133,6 +133,15 @@ def _drop(node, segments) -> None:
         _drop(child, rest)
 
 
+def without_nulls(value):
+    """Returns value without map entries whose value is null (how a JSON null decodes in a create body)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def unknown_field_paths(obj: dict) -> list[str]:
     """Returns the unknown fields of a submitted object (empty for kinds the engine does not know)."""
     if obj.get("kind") not in BY_KIND:
@@ -219,7 +228,9 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
         res = BY_KIND.get(doc.get("kind")) if isinstance(doc.get("kind"), str) else None
         submitted = _with_namespace(doc, res, ns_flag)
         unknown = unknown_field_paths(submitted) if mode != "strict" else []
-        admitted = c.api.admit(drop_paths(submitted, unknown) if unknown else submitted)
+        # A null in a create body leaves the field unset, to be defaulted [declarative-config.md "How to clear
+        # server-defaulted fields"]; the annotation and the patch still carry the nulls as submitted.
+        admitted = c.api.admit(without_nulls(drop_paths(submitted, unknown) if unknown else submitted))
         if not admitted["metadata"].get("name") and admitted["metadata"].get("generateName"):
             raise CommandError(
                 f"error: from {admitted['metadata']['generateName']}: cannot use generate name with apply"

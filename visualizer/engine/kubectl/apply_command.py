@@ -82,6 +82,40 @@ def validation_directive(args: Args) -> str:
     return mode
 
 
+# Flags each command honours; the shared parser accepts every verb's flags, so the rest are refused here.
+_COMMON_FLAGS = {"-n", "--namespace", "-o", "--output", "--dry-run"}
+_APPLY_FLAGS = _COMMON_FLAGS | {
+    "-f",
+    "--filename",
+    "--validate",
+    "-k",
+    "--kustomize",
+    "--server-side",
+    "--record",
+}
+# Flags real kubectl has for these commands but the engine does not model: refused by name.
+_NOT_SIMULATED = {
+    "--force",
+    "--overwrite",
+    "--wait",
+    "-l",
+    "--selector",
+    "--all",
+    "--timeout",
+    "--grace-period",
+}
+
+
+def check_flags(args: Args, command: str, allowed: set[str]) -> None:
+    """Raises CommandError for a flag `command` does not honour, so that no flag is silently ignored."""
+    for flag in args.flags:
+        if flag in allowed:
+            continue
+        if flag in _NOT_SIMULATED:
+            raise CommandError(f"error: kubectl {command} {flag} is not simulated by this console")
+        raise CommandError(f"error: unknown flag: {flag}\nSee 'kubectl {command} --help' for usage.")
+
+
 def print_objects(objs: list[dict], fmt: str) -> str:
     """Returns `-o yaml|json` output: the one object, or a `kind: List` of several [apply.go `printObjects`]."""
     data = objs[0] if len(objs) == 1 else printers.as_list(objs)
@@ -213,6 +247,7 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
             "error: kubectl apply -k builds a kustomization directory, and this console has no directories: "
             "paste the objects and use `kubectl apply -f -`"
         )
+    check_flags(args, "apply", _APPLY_FLAGS)
     if args.has("--server-side"):
         raise CommandError(
             "error: --server-side (server-side apply, field managers) is not simulated; this console does "
@@ -227,14 +262,13 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
     for doc in docs:
         res = BY_KIND.get(doc.get("kind")) if isinstance(doc.get("kind"), str) else None
         submitted = _with_namespace(doc, res, ns_flag)
+        meta = submitted.get("metadata") if isinstance(submitted.get("metadata"), dict) else {}
+        if not meta.get("name") and isinstance(meta.get("generateName"), str):
+            raise CommandError(f"error: from {meta['generateName']}: cannot use generate name with apply")
         unknown = unknown_field_paths(submitted) if mode != "strict" else []
         # A null in a create body leaves the field unset, to be defaulted [declarative-config.md "How to clear
         # server-defaulted fields"]; the annotation and the patch still carry the nulls as submitted.
         admitted = c.api.admit(without_nulls(drop_paths(submitted, unknown) if unknown else submitted))
-        if not admitted["metadata"].get("name") and admitted["metadata"].get("generateName"):
-            raise CommandError(
-                f"error: from {admitted['metadata']['generateName']}: cannot use generate name with apply"
-            )
         plan.append((BY_KIND[admitted["kind"]], submitted, admitted, unknown))
     lines, shown, finals = [], [], []
     for res, submitted, admitted, unknown in plan:
@@ -303,6 +337,7 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
 def view_last_applied(c, args: Args, hooks) -> str:
     """`kubectl apply view-last-applied TYPE/NAME [-o yaml|json]`: the annotation as YAML (default) or as
     2-space indented JSON [kubectl pkg/cmd/apply/apply_view_last_applied.go]."""
+    check_flags(args, "apply view-last-applied", {"-n", "--namespace", "-o", "--output"})
     fmt = args.get("-o", "--output", default="yaml")
     if fmt not in ("yaml", "json"):
         raise CommandError(
@@ -333,6 +368,7 @@ def set_last_applied(c, args: Args, stdin, hooks) -> str:
     unless `--create-annotation` [kubectl pkg/cmd/apply/apply_set_last_applied.go]."""
     dry = dry_run_strategy(args)
     fmt = output_format(args)
+    check_flags(args, "apply set-last-applied", _COMMON_FLAGS | {"-f", "--filename", "--create-annotation"})
     create = args.get("--create-annotation", default="false") == "true"
     lines, shown = [], []
     for doc in hooks._load(stdin, args):

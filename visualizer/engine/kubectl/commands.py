@@ -846,8 +846,16 @@ def _one_target(c, args: Args, words: list[str], kinds: tuple[str, ...]) -> tupl
 
 
 def _cmd_scale(c, args: Args, stdin) -> str:
-    from .apply_command import dry_run_strategy, output_format, print_objects, result_line
+    from .apply_command import (
+        _COMMON_FLAGS,
+        check_flags,
+        dry_run_strategy,
+        output_format,
+        print_objects,
+        result_line,
+    )
 
+    check_flags(args, "scale", _COMMON_FLAGS | {"--replicas", "--current-replicas", "--record"})
     dry, fmt = dry_run_strategy(args), output_format(args)
     replicas = args.int("--replicas")
     if replicas is None:

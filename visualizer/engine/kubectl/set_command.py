@@ -13,9 +13,17 @@ import re
 
 from ..controllers.deployment import CHANGE_CAUSE
 from ..objects import clone
-from .apply_command import dry_run_strategy, output_format, print_objects, result_line
+from .apply_command import (
+    _COMMON_FLAGS,
+    check_flags,
+    dry_run_strategy,
+    output_format,
+    print_objects,
+    result_line,
+)
 from .args import Args, CommandError
 
+_SET_FLAGS = _COMMON_FLAGS | {"-c", "--containers", "--limits", "--requests", "--record"}
 SUBCOMMANDS = {"image": "image updated", "env": "env updated", "resources": "resource requirements updated"}
 # The quantity grammar kubectl checks before sending [apimachinery pkg/api/resource/quantity.go].
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
@@ -98,8 +106,9 @@ def _set_resources(spec: dict, limits: dict, requests: dict, container: str | No
 
 def run_set(c, args: Args, hooks) -> str:
     """Runs `kubectl set image|env|resources TYPE/NAME …`; returns the output or raises CommandError."""
-    dry, fmt = dry_run_strategy(args), output_format(args)
     sub = args.positional[0] if args.positional else ""
+    check_flags(args, f"set {sub}".strip(), _SET_FLAGS)
+    dry, fmt = dry_run_strategy(args), output_format(args)
     if sub not in SUBCOMMANDS:
         raise CommandError(
             "error: the simulator supports `kubectl set image|env|resources deployment/NAME …`"

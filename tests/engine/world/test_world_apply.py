@@ -404,3 +404,67 @@ def test_empty_inputs_are_no_objects_passed_to_apply(cluster):
     assert cluster.run("kubectl apply -k .").output.startswith(
         "error: kubectl apply -k builds a kustomization"
     )
+
+
+# content/en/examples/application/hpa/php-apache.yaml
+HPA_MANIFEST = """---
+{
+  apiVersion: "autoscaling/v2",
+  kind: "HorizontalPodAutoscaler",
+  metadata: {
+    name: "php-apache",
+  },
+  spec: {
+    scaleTargetRef: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "php-apache",
+    },
+    minReplicas: 1,
+    maxReplicas: 10,
+    metrics: [{
+      type: "Resource",
+      resource: {
+        name: "cpu",
+        target: {
+          type: "Utilization",
+          averageUtilization: 50,
+        },
+      },
+    }],
+  },
+}
+"""
+
+
+@pytest.mark.cites(HPA_WALKTHROUGH)
+@pytest.mark.cites(
+    "https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v1/"
+)
+def test_hpa_manifests_re_apply_unchanged_in_either_version(cluster):
+    """The walkthrough's declarative HPA (autoscaling/v2) and the same target as autoscaling/v1
+    (targetCPUUtilizationPercentage): each re-applies `unchanged`, though both are stored as v2."""
+    ok(cluster, "kubectl apply -f -", PHP_APACHE)
+    assert ok(cluster, "kubectl apply -f -", HPA_MANIFEST).output == (
+        "horizontalpodautoscaler.autoscaling/php-apache created"
+    )
+    assert ok(cluster, "kubectl apply -f -", HPA_MANIFEST).output == (
+        "horizontalpodautoscaler.autoscaling/php-apache unchanged"
+    )
+    v1 = (
+        "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: php-apache-v1\nspec:\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: php-apache}\n  minReplicas: 1\n"
+        "  maxReplicas: 10\n  targetCPUUtilizationPercentage: 50\n"
+    )
+    ok(cluster, "kubectl apply -f -", v1)
+    assert (
+        ok(cluster, "kubectl apply -f -", v1).output
+        == "horizontalpodautoscaler.autoscaling/php-apache-v1 unchanged"
+    )
+    stored = json.loads(ok(cluster, "kubectl get hpa php-apache-v1 -o json").output)
+    assert stored["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 50
+    assert ok(cluster, "kubectl apply -f -", v1.replace(": 50", ": 60")).output == (
+        "horizontalpodautoscaler.autoscaling/php-apache-v1 configured"
+    )
+    stored = json.loads(ok(cluster, "kubectl get hpa php-apache-v1 -o json").output)
+    assert stored["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 60

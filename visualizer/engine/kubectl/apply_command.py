@@ -205,6 +205,25 @@ def _with_namespace(doc: dict, res, namespace_flag: str | None) -> dict:
     return obj
 
 
+def as_version(live: dict, api_version) -> dict:
+    """Returns the live object as the API server serves it at the file's apiVersion (kubectl GETs the
+    object in the version it submits). Only HorizontalPodAutoscaler is stored in another version here:
+    autoscaling/v2 served as autoscaling/v1 has `targetCPUUtilizationPercentage` instead of `metrics`
+    [kubernetes pkg/apis/autoscaling/v1/conversion.go]."""
+    if live.get("kind") != "HorizontalPodAutoscaler" or api_version != "autoscaling/v1":
+        return live
+    view = clone(live)
+    view["apiVersion"] = "autoscaling/v1"
+    spec = view.get("spec") or {}
+    metrics = spec.pop("metrics", None) or []
+    spec.pop("behavior", None)
+    for m in metrics:
+        target = ((m.get("resource") or {}).get("target") or {}) if m.get("type") == "Resource" else {}
+        if (m.get("resource") or {}).get("name") == "cpu" and "averageUtilization" in target:
+            spec["targetCPUUtilizationPercentage"] = target["averageUtilization"]
+    return view
+
+
 def _server_apply(c, live: dict, merged: dict, dropped: list[str]) -> dict:
     """Returns what the API server stores after patching: the file's unknown fields dropped (warn/ignore),
     defaults filled again (a deleted `replicas` becomes 1), validated (raises ApiError), with the
@@ -312,12 +331,13 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
                 "kubectl apply should only be used on resources created declaratively by either kubectl create "
                 "--save-config or kubectl apply. The missing annotation will be patched automatically."
             )
-        patch = three_way_merge_patch(original_configuration(live), with_last_applied(submitted), live)
+        current = as_version(live, submitted.get("apiVersion"))
+        patch = three_way_merge_patch(original_configuration(current), with_last_applied(submitted), current)
         if not patch:
             lines.append(result_line(res, name, "unchanged", dry, fmt))
             shown.append(live)
             continue
-        stored = _server_apply(c, live, strategic_merge(live, patch), unknown)
+        stored = _server_apply(c, live, strategic_merge(current, patch), unknown)
         problem = hooks._immutable_change(c, live, stored)
         if problem:
             raise ApiError(problem, "Invalid", 422)

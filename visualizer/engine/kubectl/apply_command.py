@@ -22,6 +22,7 @@ import re
 from .. import validation
 from ..apiserver import ApiError, not_found
 from ..clock import stamp
+from ..controllers.deployment import CHANGE_CAUSE
 from ..objects import BY_KIND, clone, etcd_key
 from . import printers
 from .apply import (
@@ -248,7 +249,7 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
     if args.positional:
         sub = args.positional[0]
         if sub == "view-last-applied":
-            return view_last_applied(c, args, hooks)
+            return view_last_applied(c, args, stdin, hooks)
         if sub == "edit-last-applied":
             raise CommandError(
                 "error: kubectl apply edit-last-applied opens an interactive editor, which this console cannot "
@@ -281,6 +282,12 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
     for doc in docs:
         res = BY_KIND.get(doc.get("kind")) if isinstance(doc.get("kind"), str) else None
         submitted = _with_namespace(doc, res, ns_flag)
+        if args.has("--record") and isinstance(submitted.get("metadata"), dict):
+            # The recorder writes the change cause before the annotation is computed, so it is in both
+            # [kubectl apply.go `applyOneObject` → `Recorder.Record`].
+            annotations = dict(submitted["metadata"].get("annotations") or {})
+            annotations[CHANGE_CAUSE] = "kubectl apply --filename=- --record=true"
+            submitted["metadata"]["annotations"] = annotations
         meta = submitted.get("metadata") if isinstance(submitted.get("metadata"), dict) else {}
         if not meta.get("name") and isinstance(meta.get("generateName"), str):
             raise CommandError(f"error: from {meta['generateName']}: cannot use generate name with apply")
@@ -354,10 +361,10 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
     return "\n".join(lines)
 
 
-def view_last_applied(c, args: Args, hooks) -> str:
+def view_last_applied(c, args: Args, stdin, hooks) -> str:
     """`kubectl apply view-last-applied TYPE/NAME [-o yaml|json]`: the annotation as YAML (default) or as
     2-space indented JSON [kubectl pkg/cmd/apply/apply_view_last_applied.go]."""
-    check_flags(args, "apply view-last-applied", {"-n", "--namespace", "-o", "--output"})
+    check_flags(args, "apply view-last-applied", {"-n", "--namespace", "-o", "--output", "-f", "--filename"})
     fmt = args.get("-o", "--output", default="yaml")
     if fmt not in ("yaml", "json"):
         raise CommandError(
@@ -365,8 +372,16 @@ def view_last_applied(c, args: Args, hooks) -> str:
             "See 'view-last-applied -h' for help and examples"
         )
     out = []
-    for res, name in hooks._targets(c, args, args.positional[1:]):
-        obj = c.store.get(etcd_key(res, hooks._ns(args) if res.namespaced else None, name))
+    if args.has("-f", "--filename"):
+        targets = []
+        for doc in hooks._load(stdin, args, "view-last-applied"):
+            res = BY_KIND.get(doc.get("kind")) if isinstance(doc.get("kind"), str) else None
+            obj = c.api.admit(_with_namespace(doc, res, args.get("-n", "--namespace")))
+            targets.append((BY_KIND[obj["kind"]], obj["metadata"]["name"], obj["metadata"].get("namespace")))
+    else:
+        targets = [(res, name, hooks._ns(args)) for res, name in hooks._targets(c, args, args.positional[1:])]
+    for res, name, ns in targets:
+        obj = c.store.get(etcd_key(res, ns if res.namespaced else None, name))
         if obj is None:
             raise not_found(res, name)
         text = (obj["metadata"].get("annotations") or {}).get(LAST_APPLIED)

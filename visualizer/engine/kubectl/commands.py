@@ -874,6 +874,10 @@ def _cmd_scale(c, args: Args, stdin) -> str:
         raise CommandError(f"error: Expected replicas to be {cur_rep}, was {obj['spec'].get('replicas')}")
     upd = clone(obj)
     upd["spec"]["replicas"] = replicas
+    if args.has("--record"):
+        upd["metadata"].setdefault("annotations", {})[CHANGE_CAUSE] = (
+            f"kubectl scale {' '.join(args.positional)} --replicas={replicas} --record=true"
+        )
     _check_cluster_total(c, [upd])
     if dry == "none":
         c.api.update(clone(upd), "kubectl", user=True, verb="scale")

@@ -72,9 +72,11 @@ _DISCOVERY = {
 }
 
 
-def real_apply(tmp_path, manifest: str, live: dict | None, *flags: str) -> tuple[str, list[dict]]:
+def real_apply(
+    tmp_path, manifest: str, live: dict | None, *flags: str, stderr: bool = False
+) -> tuple[str, list[dict]]:
     """Runs the real `kubectl apply --validate=false -f FILE FLAGS` against a stand-in serving `live`;
-    returns (stdout, bodies of the PATCH requests it sent)."""
+    returns (stdout, or stderr + stdout when `stderr`, bodies of the PATCH requests it sent)."""
     patches: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -149,7 +151,7 @@ def real_apply(tmp_path, manifest: str, live: dict | None, *flags: str) -> tuple
         server.shutdown()
         server.server_close()
     assert proc.returncode == 0, proc.stderr
-    return proc.stdout, patches
+    return (proc.stderr + proc.stdout if stderr else proc.stdout), patches
 
 
 DOCS_DEPLOYMENT = """
@@ -323,3 +325,38 @@ def test_re_applying_a_secret_with_string_data_is_configured_every_time(cluster,
     assert patches == [three_way_merge_patch(original_configuration(live), with_last_applied(doc), live)]
     assert "stringData" in patches[0]
     assert ok(cluster, "kubectl apply -f -", SECRET).output == out.strip() == "secret/mysecret configured"
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [("--dry-run=client",), ("--dry-run=client", "-o", "name"), ("-o", "name")],
+    ids=["client-dry-run", "client-dry-run-name", "name"],
+)
+def test_output_lines_for_an_existing_object_match_kubectl(cluster, tmp_path, flags):
+    """A client dry run of an existing object says `configured (dry run)` even for an identical file (no
+    patch is computed); `-o name` prints only the name."""
+    ok(cluster, "kubectl apply -f -", DOCS_DEPLOYMENT)
+    live = json.loads(ok(cluster, "kubectl get deployment nginx-deployment -o json").output)
+    out, patches = real_apply(tmp_path, DOCS_DEPLOYMENT, live, *flags)
+    assert patches == []
+    assert ok(cluster, "kubectl apply -f - " + " ".join(flags), DOCS_DEPLOYMENT).output == out.strip()
+
+
+def test_client_dry_run_prints_the_locally_patched_object_and_the_warning(cluster, tmp_path):
+    """Over an object made by `kubectl create`: `configured (dry run)`, nothing sent, and -o json shows the
+    live object with the patch applied locally."""
+    ok(cluster, "kubectl create -f -", DOCS_DEPLOYMENT)
+    live = json.loads(ok(cluster, "kubectl get deployment nginx-deployment -o json").output)
+    second = DOCS_DEPLOYMENT.replace("  minReadySeconds: 5\n", "").replace("1.14.2", "1.16.1")
+    out, patches = real_apply(tmp_path, second, live, "--dry-run=client", "-o", "json")
+    assert patches == []
+    mine = ok(cluster, "kubectl apply -f - --dry-run=client -o json", second).output
+    real = json.loads(out)
+    assert json.loads(mine[mine.index("{") :]) == real
+    # No annotation, so nothing counts as removed from the file: minReadySeconds stays.
+    assert real["spec"]["minReadySeconds"] == 5 and real["spec"]["template"]["spec"]["containers"][0][
+        "image"
+    ] == ("nginx:1.16.1")
+    proc_out, _ = real_apply(tmp_path, second, live, "--dry-run=client", stderr=True)
+    assert ok(cluster, "kubectl apply -f - --dry-run=client", second).output == proc_out.strip()
+    assert proc_out.startswith("Warning: resource deployments/nginx-deployment is missing the")

@@ -245,7 +245,7 @@ def test_apply_over_kubectl_create_warns_and_patches_the_annotation_in(cluster):
     assert LAST not in (_deploy(cluster)["metadata"].get("annotations") or {})
     lines = ok(cluster, "kubectl apply -f -", SIMPLE_DEPLOYMENT).output.splitlines()
     assert lines == [
-        "Warning: resource deployments.apps/nginx-deployment is missing the "
+        "Warning: resource deployments/nginx-deployment is missing the "
         "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl "
         "apply should only be used on resources created declaratively by either kubectl create --save-config or "
         "kubectl apply. The missing annotation will be patched automatically.",

@@ -5,8 +5,9 @@ The rules come from kubectl's `pkg/cmd/apply/apply.go` (`applyOneObject`, `print
 `pkg/cmd/util/helpers.go` (`GetDryRunStrategy`, `GetValidationDirective`); the merge itself is in `apply.py`.
 What a user sees:
 - `deployment.apps/web created|configured|unchanged`, with ` (dry run)` or ` (server dry run)`;
-- `--dry-run=client` never contacts the server for a change: a new object prints `created (dry run)`, an
-  existing one `configured (dry run)` without computing a patch (so even an identical file says configured);
+- `--dry-run=client` never sends a change: kubectl v1.37 still computes the patch locally, so an existing
+  object prints `configured (dry run)` or `unchanged (dry run)` (observed with the real binary; older
+  kubectl skipped the patch and always said configured);
 - `-o yaml|json` prints the resulting objects once at the end (a `kind: List` when there are several);
   `-o name` prints `deployment.apps/web` without the operation;
 - `--validate=strict` (default, also `true`): unknown fields are a 400 strict decoding error; `warn`: the
@@ -326,14 +327,10 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
             lines.append(result_line(res, name, "created", dry, fmt))
             shown.append(obj)
             continue
-        if dry == "client":
-            # kubectl computes no patch in client dry-run: it reports `configured` and prints the live object.
-            lines.append(result_line(res, name, "configured", dry, fmt))
-            shown.append(live)
-            continue
         if LAST_APPLIED not in (live["metadata"].get("annotations") or {}):
+            # info.ObjectName() is `<resource>/<name>` without the group [cli-runtime resource.Info].
             lines.append(
-                f"Warning: resource {res.qualified}/{name} is missing the "
+                f"Warning: resource {res.plural}/{name} is missing the "
                 "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. "
                 "kubectl apply should only be used on resources created declaratively by either kubectl create "
                 "--save-config or kubectl apply. The missing annotation will be patched automatically."
@@ -343,6 +340,12 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
         if not patch:
             lines.append(result_line(res, name, "unchanged", dry, fmt))
             shown.append(live)
+            continue
+        if dry == "client":
+            # kubectl v1.37 computes the patch in a client dry run too, sends nothing, and prints the live
+            # object with the patch applied locally (no server defaulting) [observed with the real binary].
+            lines.append(result_line(res, name, "configured", dry, fmt))
+            shown.append(strategic_merge(current, patch))
             continue
         stored = _server_apply(c, live, strategic_merge(current, patch), unknown)
         problem = hooks._immutable_change(c, live, stored)

@@ -360,3 +360,11 @@ def test_client_dry_run_prints_the_locally_patched_object_and_the_warning(cluste
     proc_out, _ = real_apply(tmp_path, second, live, "--dry-run=client", stderr=True)
     assert ok(cluster, "kubectl apply -f - --dry-run=client", second).output == proc_out.strip()
     assert proc_out.startswith("Warning: resource deployments/nginx-deployment is missing the")
+
+
+def test_dry_run_yaml_of_several_new_objects_is_kubectls_list(cluster, tmp_path):
+    """Two new ConfigMaps, `--dry-run=client -o yaml`: the same `kind: List` text, `metadata: {}`."""
+    manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: "1"}\n---\n'
+    manifest += "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+    out, _ = real_apply(tmp_path, manifest, None, "--dry-run=client", "-o", "yaml")
+    assert ok(cluster, "kubectl apply -f - --dry-run=client -o yaml", manifest).output == out.rstrip("\n")

@@ -120,7 +120,8 @@ def check_flags(args: Args, command: str, allowed: set[str]) -> None:
 
 def print_objects(objs: list[dict], fmt: str) -> str:
     """Returns `-o yaml|json` output: the one object, or a `kind: List` of several [apply.go `printObjects`]."""
-    data = objs[0] if len(objs) == 1 else printers.as_list(objs)
+    # apply prints a corev1.List with empty ListMeta: `metadata: {}` (get's lists carry resourceVersion "").
+    data = objs[0] if len(objs) == 1 else {"apiVersion": "v1", "items": objs, "kind": "List", "metadata": {}}
     return printers.to_yaml(data) if fmt == "yaml" else printers.to_json(data)
 
 

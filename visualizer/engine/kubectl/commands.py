@@ -302,10 +302,11 @@ def _merge_for_apply(live: dict, new: dict, c=None) -> dict:
     the live object's last-applied configuration, `new` and the live object (see `apply.py`). With a cluster
     `c` the result is also re-defaulted and validated as the API server does."""
     from .apply import original_configuration, strategic_merge, three_way_merge_patch, with_last_applied
-    from .apply_command import _server_apply
+    from .apply_command import _server_apply, as_version
 
-    patch = three_way_merge_patch(original_configuration(live), with_last_applied(new), live)
-    merged = strategic_merge(live, patch)
+    current = as_version(live, new.get("apiVersion"))
+    patch = three_way_merge_patch(original_configuration(current), with_last_applied(new), current)
+    merged = strategic_merge(current, patch)
     return _server_apply(c, live, merged, []) if c is not None and patch else merged
 
 

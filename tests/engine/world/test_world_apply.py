@@ -468,3 +468,52 @@ def test_hpa_manifests_re_apply_unchanged_in_either_version(cluster):
     )
     stored = json.loads(ok(cluster, "kubectl get hpa php-apache-v1 -o json").output)
     assert stored["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 60
+
+
+# content/en/examples/controllers/nginx-deployment.yaml
+NGINX_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+  labels:
+    app: nginx
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+"""
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")
+def test_re_applying_the_file_undoes_set_image_and_scale(cluster):
+    """The Deployment page updates with `kubectl set image … nginx=nginx:1.16.1` and scales with
+    `kubectl scale … --replicas=10`; re-applying nginx-deployment.yaml (which sets both fields) puts its own
+    image and 3 replicas back — a third revision, since the template changed again."""
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT)
+    assert ok(cluster, "kubectl set image deployment/nginx-deployment nginx=nginx:1.16.1").output == (
+        "deployment.apps/nginx-deployment image updated"
+    )
+    ok(cluster, "kubectl scale deployment/nginx-deployment --replicas=10")
+    assert (
+        ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT).output
+        == "deployment.apps/nginx-deployment configured"
+    )
+    live = _deploy(cluster)
+    assert live["spec"]["replicas"] == 3
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.14.2"
+    assert live["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3"
+    assert (
+        ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT).output
+        == "deployment.apps/nginx-deployment unchanged"
+    )

@@ -176,7 +176,7 @@ def test_apply_over_an_imperatively_created_object_warns(cluster):
     """apply on an object made by `kubectl create` prints the missing last-applied-configuration warning."""
     ok(cluster, "kubectl create deployment web --image=nginx:1.20")
     out = ok(cluster, "kubectl apply -f -", web(1)).output.splitlines()
-    assert out[0].startswith("Warning: resource deployments.apps/web is missing the kubectl.kubernetes.io/")
+    assert out[0].startswith("Warning: resource deployments/web is missing the kubectl.kubernetes.io/")
     assert out[1] == "deployment.apps/web configured"
 
 

@@ -196,7 +196,12 @@ def _secrets_drivers(sc):
             lambda c: run(c, "kubectl create secret generic other --from-literal=user=me"),
         ),
         (
-            lambda c: run(c, "kubectl apply -f -", step_yaml(sc, 1)),
+            # The imperative Deployment is deleted first: applying over it would merge containers by name
+            # and keep its `nginx` container first, as real kubectl does (the env check reads that one).
+            lambda c: (
+                run(c, "kubectl delete deployment api"),
+                run(c, "kubectl apply -f -", step_yaml(sc, 1)),
+            ),
             lambda c: run(c, "kubectl create deployment api --image=nginx:1.20"),
         ),
         (lambda c: run(c, sc["steps"][2]["hint"]), None),

@@ -98,6 +98,11 @@ VALUE_FLAGS = {
     "--node-port",
     "--sort-by",
     "--from-file",
+    "-k",
+    "--kustomize",
+    "--limits",
+    "--requests",
+    "--containers",
 }
 BOOL_FLAGS = {
     "-A",
@@ -124,6 +129,7 @@ BOOL_FLAGS = {
     "-q",
     "--quiet",
     "--validate",
+    "--create-annotation",
 }
 READ_ONLY_SHELL = (
     "cat",
@@ -226,7 +232,10 @@ def _output_name(res: Resource, name: str, verb: str) -> str:
     return f"{res.name_prefix}/{name} {verb}"
 
 
-def _load(stdin: str | None, args: Args) -> list[dict]:
+def _load(stdin: str | None, args: Args, verb: str = "apply") -> list[dict]:
+    """Returns the objects of `-f -` (a `kind: List` already flattened into its items); raises CommandError
+    for other paths and, like kubectl, `error: no objects passed to VERB` when there is none (a bare `---`,
+    an empty List) [kubectl pkg/cmd/apply/apply.go `Run`]."""
     files = args.all("-f", "--filename")
     if not files:
         raise CommandError("error: must specify one of -f and -k")
@@ -236,9 +245,14 @@ def _load(stdin: str | None, args: Args) -> list[dict]:
             "standard input: use -f - and paste the YAML)"
         )
     try:
-        return load_documents(stdin)
+        docs = load_documents(stdin)
     except YamlError as exc:
+        if exc.message == "error: no objects passed to apply":
+            raise CommandError(f"error: no objects passed to {verb}") from None
         raise CommandError(exc.message, exc.to_dict()) from None
+    if not docs:
+        raise CommandError(f"error: no objects passed to {verb}")
+    return docs
 
 
 def _limit_replicas(c, objs: list[dict]) -> None:
@@ -283,75 +297,24 @@ def _check_cluster_total(c, objs: list[dict]) -> None:
         )
 
 
-def _merge_for_apply(live: dict, new: dict) -> dict:
-    """Returns the object apply would store: the submitted config over the live one (3-way merge, simplified)."""
-    merged = clone(new)
-    meta, lmeta = merged["metadata"], live["metadata"]
-    for f in ("uid", "creationTimestamp", "generation", "resourceVersion", "ownerReferences"):
-        if f in lmeta:
-            meta[f] = lmeta[f]
-    last = {}
-    try:
-        last = json.loads(
-            (lmeta.get("annotations") or {}).get("kubectl.kubernetes.io/last-applied-configuration", "{}")
-        )
-    except ValueError:
-        last = {}
-    ann = dict(lmeta.get("annotations") or {})
-    for k in last.get("metadata", {}).get("annotations") or {}:
-        ann.pop(k, None)
-    ann.update(meta.get("annotations") or {})
-    if ann:
-        meta["annotations"] = ann
-    if "status" in live:
-        merged["status"] = live["status"]
-    spec, lspec = merged.get("spec"), live.get("spec")
-    if isinstance(spec, dict) and isinstance(lspec, dict):
-        # Fields the last applied config did not set stay as others (e.g. the HPA) set them.
-        last_spec = last.get("spec") or {}
-        for f in ("replicas",):
-            if f in lspec and f not in (new.get("spec") or {}) and f not in last_spec:
-                spec[f] = lspec[f]
-        if live["kind"] == "Service":
-            for f in (
-                "clusterIP",
-                "clusterIPs",
-                "ipFamilies",
-                "ipFamilyPolicy",
-                "internalTrafficPolicy",
-                "externalTrafficPolicy",
-            ):
-                if f in lspec and f not in spec:
-                    spec[f] = lspec[f]
-            lports = {p.get("port"): p for p in lspec.get("ports") or []}
-            for p in spec.get("ports") or []:
-                lp = lports.get(p.get("port"))
-                if (
-                    lp
-                    and lp.get("nodePort")
-                    and "nodePort" not in p
-                    and spec.get("type") == lspec.get("type")
-                ):
-                    p["nodePort"] = lp["nodePort"]
-        if live["kind"] == "PersistentVolumeClaim":
-            for f in ("volumeName", "storageClassName"):
-                if f in lspec and f not in spec:
-                    spec[f] = lspec[f]
-        if live["kind"] == "Pod":
-            for f in ("nodeName", "tolerations"):
-                if f in lspec:
-                    spec[f] = lspec[f]
-    return merged
+def _merge_for_apply(live: dict, new: dict, c=None) -> dict:
+    """Returns the object `kubectl apply` of the submitted `new` would leave: the three-way strategic merge of
+    the live object's last-applied configuration, `new` and the live object (see `apply.py`). With a cluster
+    `c` the result is also re-defaulted and validated as the API server does."""
+    from .apply import original_configuration, strategic_merge, three_way_merge_patch, with_last_applied
+    from .apply_command import _server_apply, as_version
+
+    current = as_version(live, new.get("apiVersion"))
+    patch = three_way_merge_patch(original_configuration(current), with_last_applied(new), current)
+    merged = strategic_merge(current, patch)
+    return _server_apply(c, live, merged, []) if c is not None and patch else merged
 
 
 def _last_applied(obj: dict) -> str:
-    clean = clone(obj)
-    clean.get("metadata", {}).get("annotations", {}).pop(
-        "kubectl.kubernetes.io/last-applied-configuration", None
-    )
-    if not clean.get("metadata", {}).get("annotations"):
-        clean.get("metadata", {}).pop("annotations", None)
-    return json.dumps(clean, separators=(",", ":"), sort_keys=True)
+    """Returns the last-applied-configuration annotation for a submitted object (see `apply.py`)."""
+    from .apply import last_applied_configuration
+
+    return last_applied_configuration(obj)
 
 
 def _immutable_change(c, live: dict, merged: dict) -> str | None:
@@ -422,71 +385,36 @@ def strip_none(spec: dict) -> dict:
     return s
 
 
-def _same(live: dict, merged: dict) -> bool:
-    def view(o):
-        return {k: v for k, v in o.items() if k not in ("status",)} | {
-            "metadata": {k: v for k, v in o["metadata"].items() if k in ("labels", "annotations")}
-        }
-
-    return view(live) == view(merged)
-
-
 # ---------------------------------------------------------------------------------------------- apply / create
 def _cmd_apply(c, args: Args, stdin) -> str:
-    docs = _load(stdin, args)
-    dry = args.get("--dry-run")
-    if dry not in (None, "none", "server", "client"):
-        raise CommandError(f'error: Invalid dry-run value ({dry}). Must be "none", "server", or "client".')
-    admitted = [c.api.admit(d) for d in docs]
-    _limit_replicas(c, admitted)
-    plan = []
-    for obj in admitted:
-        res = BY_KIND[obj["kind"]]
-        ns = obj["metadata"].get("namespace")
-        if res.namespaced:
-            c.api.check_namespace(ns)
-        live = c.store.get(etcd_key(res, ns, obj["metadata"]["name"]))
-        obj["metadata"].setdefault("annotations", {})["kubectl.kubernetes.io/last-applied-configuration"] = (
-            _last_applied(obj)
-        )
-        if live is None:
-            plan.append(("created", res, obj, None))
-            continue
-        merged = _merge_for_apply(live, obj)
-        problem = _immutable_change(c, live, merged)
-        if problem:
-            raise ApiError(problem, "Invalid", 422)
-        plan.append(("unchanged" if _same(live, merged) else "configured", res, merged, live))
-    suffix = {"server": " (server dry run)", "client": " (dry run)"}.get(dry or "", "")
-    lines = []
-    for verb, res, obj, live in plan:
-        if not suffix:
-            if verb == "created":
-                c.api.create(obj, "kubectl", user=True)
-            elif verb == "configured":
-                obj["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
-                c.api.update(obj, "kubectl", user=True, verb="apply")
-        if live is not None and "kubectl.kubernetes.io/last-applied-configuration" not in (
-            live["metadata"].get("annotations") or {}
-        ):
-            lines.append(
-                f"Warning: resource {res.qualified}/{obj['metadata']['name']} is missing the "
-                "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. "
-                "kubectl apply should only be used on resources created declaratively by either kubectl create "
-                "--save-config or kubectl apply. The missing annotation will be patched automatically."
-            )
-        lines.append(_output_name(res, obj["metadata"]["name"], verb) + suffix)
-    return "\n".join(lines)
+    from . import commands
+    from .apply_command import run_apply
+
+    return run_apply(c, args, stdin, commands)
 
 
 def _cmd_diff(c, args: Args, stdin) -> str:
-    docs = _load(stdin, args)
+    """`kubectl diff -f -`: live object versus what `kubectl apply` would store (server dry-run of the patch)."""
+    from .apply import LAST_APPLIED, last_applied_configuration
+    from .apply_command import _with_namespace
+
+    docs = _load(stdin, args, "diff")
     out = []
     for d in docs:
-        obj = c.api.admit(d)
+        kind = d.get("kind")
+        submitted = _with_namespace(
+            d, BY_KIND.get(kind) if isinstance(kind, str) else None, args.get("-n", "--namespace")
+        )
+        obj = c.api.admit(submitted)
         res = BY_KIND[obj["kind"]]
         live = c.store.get(etcd_key(res, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
-        merged = obj if live is None else _merge_for_apply(live, obj)
+        if live is None:
+            merged = obj
+            merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = last_applied_configuration(
+                submitted
+            )
+        else:
+            merged = _merge_for_apply(live, submitted, c)
         strip = ("status",)
         a = (
             printers.to_yaml({k: v for k, v in (live or {}).items() if k not in strip}).splitlines()
@@ -919,6 +847,17 @@ def _one_target(c, args: Args, words: list[str], kinds: tuple[str, ...]) -> tupl
 
 
 def _cmd_scale(c, args: Args, stdin) -> str:
+    from .apply_command import (
+        _COMMON_FLAGS,
+        check_flags,
+        dry_run_strategy,
+        output_format,
+        print_objects,
+        result_line,
+    )
+
+    check_flags(args, "scale", _COMMON_FLAGS | {"--replicas", "--current-replicas", "--record"})
+    dry, fmt = dry_run_strategy(args), output_format(args)
     replicas = args.int("--replicas")
     if replicas is None:
         raise CommandError('error: required flag(s) "replicas" not set')
@@ -936,43 +875,24 @@ def _cmd_scale(c, args: Args, stdin) -> str:
         raise CommandError(f"error: Expected replicas to be {cur_rep}, was {obj['spec'].get('replicas')}")
     upd = clone(obj)
     upd["spec"]["replicas"] = replicas
+    if args.has("--record"):
+        upd["metadata"].setdefault("annotations", {})[CHANGE_CAUSE] = (
+            f"kubectl scale {' '.join(args.positional)} --replicas={replicas} --record=true"
+        )
     _check_cluster_total(c, [upd])
-    c.api.update(upd, "kubectl", user=True, verb="scale")
-    return _output_name(res, obj["metadata"]["name"], "scaled")
+    if dry == "none":
+        c.api.update(clone(upd), "kubectl", user=True, verb="scale")
+    # kubectl prints the object it read with spec.replicas set [kubectl pkg/cmd/scale/scale.go `RunScale`].
+    if fmt in ("yaml", "json"):
+        return print_objects([upd], fmt)
+    return result_line(res, obj["metadata"]["name"], "scaled", dry, fmt)
 
 
 def _cmd_set(c, args: Args, stdin) -> str:
-    if not args.positional or args.positional[0] != "image":
-        raise CommandError(
-            "error: the simulator supports `kubectl set image deployment/NAME CONTAINER=IMAGE`"
-        )
-    words = args.positional[1:]
-    pairs = [w for w in words if "=" in w]
-    refs = [w for w in words if "=" not in w]
-    if not pairs:
-        raise CommandError("error: at least one image update is required")
-    res, obj = _one_target(c, args, refs, ("Deployment", "ReplicaSet", "Pod"))
-    upd = clone(obj)
-    spec = upd["spec"] if res.kind == "Pod" else upd["spec"]["template"]["spec"]
-    for pair in pairs:
-        cname, _, image = pair.partition("=")
-        if not image:
-            raise CommandError(f"error: invalid image update {pair!r}")
-        hit = False
-        for ctr in spec["containers"]:
-            if cname in ("*", ctr["name"]):
-                ctr["image"] = image
-                hit = True
-        if not hit:
-            raise CommandError(f'error: unable to find container named "{cname}"')
-    if upd == obj:
-        return _output_name(res, obj["metadata"]["name"], "image updated")
-    if args.has("--record"):
-        upd["metadata"].setdefault("annotations", {})[CHANGE_CAUSE] = (
-            "kubectl set image " + " ".join(words) + " --record=true"
-        )
-    c.api.update(upd, "kubectl", user=True, verb="set image")
-    return _output_name(res, obj["metadata"]["name"], "image updated")
+    from . import commands
+    from .set_command import run_set
+
+    return run_set(c, args, commands)
 
 
 # ---------------------------------------------------------------------------------------------- rollout

@@ -20,9 +20,9 @@ from .objects import (
     is_subdomain,
     matches,
     parse_bytes,
-    parse_cpu,
     selector_requirements,
 )
+from .quantity import QuantityError, json_text, parse_quantity
 
 _ANY = None  # marks a field whose content is not checked further
 # Leaf markers: "str", "int" (no bools), "bool", "intstr", "strlist", "strmap", "qtymap" (quantities), "scalarmap".
@@ -606,11 +606,14 @@ def _validate_pod_spec(spec, path, errs, template=False):
                 (res.get(section) or {}).items() if isinstance(res.get(section) or {}, dict) else ()
             ):
                 try:
-                    (parse_cpu if rname == "cpu" else parse_bytes)(q)
-                except (ValueError, TypeError):
+                    parsed = parse_quantity(json_text(q))
+                except QuantityError as exc:  # normally refused earlier, as a decode error
+                    errs.append(f"{cp}.resources.{section}[{rname}]: Invalid value: {_json(q)}: {exc}")
+                    continue
+                if parsed.sign < 0:  # ValidateNonnegativeQuantity
                     errs.append(
-                        f"{cp}.resources.{section}[{rname}]: Invalid value: {_json(q)}: quantities must "
-                        "match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+                        f'{cp}.resources.{section}[{rname}]: Invalid value: "{parsed}": must be greater than '
+                        "or equal to 0"
                     )
         for j, e in enumerate(c.get("env") or []):
             if not isinstance(e, dict) or not e.get("name"):

@@ -45,7 +45,9 @@ class Repo:
     logs: tuple = field(default_factory=tuple)
     stop_seconds: float = 0.5
     version_line: str = ""
-    sizes: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), compare=False)  # tag → bytes
+    sizes: MappingProxyType = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )  # tag → bytes
     registry: str = DOCKER_HUB
     source: str = ""
 
@@ -335,7 +337,9 @@ def pull_error(ref: ImageRef) -> str:
     if host not in REGISTRY_HOSTS:
         # A registry the simulated cluster cannot reach: its name does not resolve.
         hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        what = "connect: connection refused" if hostname == "localhost" else f"lookup {hostname}: no such host"
+        what = (
+            "connect: connection refused" if hostname == "localhost" else f"lookup {hostname}: no such host"
+        )
         path = ref.name.split("/", 1)[1]
         target = ref.digest or ref.tag
         return (
@@ -354,9 +358,32 @@ def pull_error(ref: ImageRef) -> str:
     )
 
 
-def catalogue_lines() -> list[str]:
-    """Returns one `repository: tags` line per repository, for `sim images` and the docs."""
-    return [
-        f"{name.removeprefix('library/')}: {', '.join(repo.tags[:12])}{' …' if len(repo.tags) > 12 else ''}"
-        for name, repo in CATALOGUE.items()
-    ]
+def _version_key(tag: str):
+    """Sorts `1.9.1` before `1.14.2` and plain versions before named tags."""
+    parts = re.split(r"[.-]", tag.lstrip("v"))
+    return (not parts[0].isdigit(), [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts])
+
+
+def catalogue_lines(repository: str | None = None) -> list[str]:
+    """Returns one line per repository (`nginx (docker.io, 232 tags): … 1.29.1, latest`), for `sim images`
+    and the docs; with a repository name (`nginx`, `registry.k8s.io/pause`), every tag of that repository
+    with its compressed size. Raises KeyError for a repository the catalogue does not have."""
+    if repository is not None:
+        ref = parse_image(repository)
+        if isinstance(ref, str) or ref.repo is None:
+            raise KeyError(repository)
+        repo = ref.repo
+        return [f"{ref.name}: {len(repo.tags)} tags ({repo.source})"] + [
+            f"{tag}  {repo.sizes[tag]} bytes" for tag in sorted(repo.tags, key=_version_key)
+        ]
+    lines = []
+    for name, repo in CATALOGUE.items():
+        plain = sorted(
+            (t for t in repo.tags if "-" not in t and t[:1].isdigit() or t[:2] == "v1"), key=_version_key
+        )
+        shown = plain[-6:] + [t for t in ("latest",) if t in repo.tags] or list(repo.tags[:6])
+        more = "… " if len(repo.tags) > len(shown) else ""
+        lines.append(
+            f"{name.removeprefix('library/')} ({repo.registry}, {len(repo.tags)} tags): {more}{', '.join(shown)}"
+        )
+    return lines

@@ -371,19 +371,31 @@ def canonicalize(obj: dict) -> None:
 def to_millicores(value) -> int:
     """Returns millicores for a cpu quantity (`250m` → 250, `0.5` → 500, 2 → 2000), rounded up as
     `MilliValue` does; raises QuantityError (a ValueError) for a malformed or negative quantity."""
-    q = parse_quantity(json_text(value))
-    if q.sign < 0:
-        raise QuantityError("must be greater than or equal to 0")
-    return q.milli_value()
+    return _millicores(value) if isinstance(value, str) else _nonnegative(value).milli_value()
 
 
 def to_bytes(value) -> int:
     """Returns bytes for a memory/storage quantity (`128Mi`, `1Gi`, `500M`, `129e6`, 1024), rounded up as
     `Value` does; raises QuantityError (a ValueError) for a malformed or negative quantity."""
+    return _bytes(value) if isinstance(value, str) else _nonnegative(value).value()
+
+
+# The scheduler and the snapshot convert the same few texts over and over: cache them.
+@functools.lru_cache(maxsize=4096)
+def _millicores(text: str) -> int:
+    return _nonnegative(text).milli_value()
+
+
+@functools.lru_cache(maxsize=4096)
+def _bytes(text: str) -> int:
+    return _nonnegative(text).value()
+
+
+def _nonnegative(value) -> Quantity:
     q = parse_quantity(json_text(value))
     if q.sign < 0:
         raise QuantityError("must be greater than or equal to 0")
-    return q.value()
+    return q
 
 
 def format_millicores(milli: int) -> str:

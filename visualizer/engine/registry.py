@@ -293,11 +293,12 @@ def parse_image(text: str) -> ImageRef | str:
 
 # ------------------------------------------------------------------------------------------------ pulls
 def pull_seconds(ref: ImageRef, rng) -> float:
-    """Returns how long a pull takes in seconds, to the millisecond: the data file's latency, plus the tag's
-    compressed size over its bandwidth (20 MB/s), plus a jitter drawn from the cluster's RNG."""
+    """Returns how long a pull takes in seconds: the data file's latency, plus the tag's compressed size over
+    its bandwidth (20 MB/s), plus a jitter drawn from the cluster's RNG; rounded to 0.1 s so that pulls
+    finishing together are handled in one pass of the simulation (finer instants cost the engine time)."""
     size = ref.size_bytes if ref.exists else 0
     seconds = PULL["latency_seconds"] + size / PULL["bandwidth_bytes_per_second"]
-    return round(seconds + rng.random() * PULL["jitter_seconds"], 3)
+    return round(seconds + rng.random() * PULL["jitter_seconds"], 1)
 
 
 def go_duration(seconds: float) -> str:

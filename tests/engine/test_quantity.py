@@ -164,3 +164,22 @@ def test_engine_counts_print_canonically():
         "1Gi",
         "1k",  # below 1024 a binary quantity prints as decimal SI
     ]
+
+
+def test_requirements_validation_compares_requests_with_limits():
+    """A request above its limit, or a negative quantity, gets ValidateResourceRequirements' words."""
+    from visualizer.engine.quantity import compare, resource_requirements_errors
+
+    assert compare(parse_quantity("1.5Gi"), parse_quantity("1536Mi")) == 0
+    assert compare(parse_quantity("500m"), parse_quantity("0.4")) == 1
+    path = "spec.containers[0].resources"
+    assert resource_requirements_errors({"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}, path) == [
+        'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1'
+    ]
+    assert resource_requirements_errors({"limits": {"memory": "-1"}}, path) == [
+        'spec.containers[0].resources.limits[memory]: Invalid value: "-1": must be greater than or equal to 0'
+    ]
+    assert (
+        resource_requirements_errors({"requests": {"memory": "100Mi"}, "limits": {"memory": "200Mi"}}, path)
+        == []
+    )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -365,6 +366,45 @@ def canonicalize(obj: dict) -> None:
             continue
         with contextlib.suppress(QuantityError):  # reported by first_error, never stored half-parsed
             mapping[key] = canonical(value)
+
+
+def compare(a: Quantity, b: Quantity) -> int:
+    """Returns -1, 0 or 1 as a is less than, equal to or greater than b (quantity.go `Cmp`)."""
+    scale = min(a.scale, b.scale)
+    x, y = a.unscaled * 10 ** (a.scale - scale), b.unscaled * 10 ** (b.scale - scale)
+    return (x > y) - (x < y)
+
+
+def resource_requirements_errors(resources: dict, path: str) -> list[str]:
+    """Returns the API server's field errors for a container's `resources` (`path` is e.g.
+    `spec.containers[0].resources`): a negative request or limit (`must be greater than or equal to 0`,
+    ValidateNonnegativeQuantity) and a request above its limit (`must be less than or equal to cpu limit of
+    1`). Source: kubernetes pkg/apis/core/validation/validation.go `ValidateResourceRequirements`."""
+    errs: list[str] = []
+    parsed: dict[str, dict[str, Quantity]] = {"requests": {}, "limits": {}}
+    for section in ("limits", "requests"):
+        values = resources.get(section) or {}
+        if not isinstance(values, dict):
+            continue
+        for name, value in values.items():
+            try:
+                q = parse_quantity(json_text(value))
+            except QuantityError as exc:  # normally refused earlier, as a decode error
+                errs.append(f"{path}.{section}[{name}]: Invalid value: {json.dumps(value)}: {exc}")
+                continue
+            if q.sign < 0:
+                errs.append(
+                    f'{path}.{section}[{name}]: Invalid value: "{q}": must be greater than or equal to 0'
+                )
+            parsed[section][name] = q
+    for name, request in parsed["requests"].items():
+        limit = parsed["limits"].get(name)
+        if limit is not None and compare(request, limit) > 0:
+            errs.append(
+                f'{path}.requests: Invalid value: "{request}": must be less than or equal to {name} limit of '
+                f"{limit}"
+            )
+    return errs
 
 
 # ------------------------------------------------------------------------------------ engine helpers

@@ -22,7 +22,7 @@ from .objects import (
     parse_bytes,
     selector_requirements,
 )
-from .quantity import QuantityError, json_text, parse_quantity
+from .quantity import resource_requirements_errors
 
 _ANY = None  # marks a field whose content is not checked further
 # Leaf markers: "str", "int" (no bools), "bool", "intstr", "strlist", "strmap", "qtymap" (quantities), "scalarmap".
@@ -601,20 +601,7 @@ def _validate_pod_spec(spec, path, errs, template=False):
         if not isinstance(res, dict):
             errs.append(f"{cp}.resources: Invalid value: {_json(res)}: must be an object")
             res = {}
-        for section in ("requests", "limits"):
-            for rname, q in (
-                (res.get(section) or {}).items() if isinstance(res.get(section) or {}, dict) else ()
-            ):
-                try:
-                    parsed = parse_quantity(json_text(q))
-                except QuantityError as exc:  # normally refused earlier, as a decode error
-                    errs.append(f"{cp}.resources.{section}[{rname}]: Invalid value: {_json(q)}: {exc}")
-                    continue
-                if parsed.sign < 0:  # ValidateNonnegativeQuantity
-                    errs.append(
-                        f'{cp}.resources.{section}[{rname}]: Invalid value: "{parsed}": must be greater than '
-                        "or equal to 0"
-                    )
+        errs += resource_requirements_errors(res, f"{cp}.resources")
         for j, e in enumerate(c.get("env") or []):
             if not isinstance(e, dict) or not e.get("name"):
                 errs.append(f"{cp}.env[{j}].name: Required value")

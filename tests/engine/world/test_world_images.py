@@ -186,6 +186,64 @@ spec:
     assert "memory: 200Mi" in yaml_out and "memory: 100Mi" in yaml_out
 
 
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/configure-pod-container/assign-memory-resource/")
+def test_a_memory_request_too_big_for_the_nodes_stays_pending(cluster):
+    """memory-demo-3 asks for 1000Gi: valid, but no node has it, so the pod stays Pending with a
+    FailedScheduling event naming insufficient memory; the quantity is stored as 1000Gi."""
+    manifest = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: memory-demo-3
+  namespace: mem-example
+spec:
+  containers:
+  - name: memory-demo-3-ctr
+    image: polinux/stress
+    resources:
+      requests:
+        memory: "1000Gi"
+      limits:
+        memory: "1000Gi"
+    command: ["stress"]
+    args: ["--vm", "1", "--vm-bytes", "150M", "--vm-hang", "1"]
+"""
+    ok(cluster, "kubectl create namespace mem-example")
+    result = ok(cluster, "kubectl apply -f - --namespace=mem-example", stdin=manifest)
+    events = result.events + cluster.advance(10)
+    pod = json.loads(ok(cluster, "kubectl get pod memory-demo-3 -n mem-example -o json").output)
+    assert pod["status"]["phase"] == "Pending"
+    assert pod["spec"]["containers"][0]["resources"]["requests"] == {"memory": "1000Gi"}
+    assert any("Insufficient memory" in m for m in _messages(events, "FailedScheduling"))
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/")
+def test_a_request_above_its_limit_is_invalid(cluster):
+    """The page's rule that a request may not exceed its limit: the API server answers 422 with
+    ValidateResourceRequirements' words, in canonical quantities."""
+    manifest = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: frontend
+spec:
+  containers:
+  - name: app
+    image: nginx:1.14.2
+    resources:
+      requests:
+        cpu: "0.75"
+      limits:
+        cpu: "500m"
+"""
+    result = cluster.run("kubectl apply -f -", stdin=manifest)
+    assert not result.ok
+    assert result.output == (
+        'The Pod "frontend" is invalid: spec.containers[0].resources.requests: Invalid value: "750m": must be '
+        "less than or equal to cpu limit of 500m"
+    )
+
+
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/configure-pod-container/assign-cpu-resource/")
 def test_the_cpu_demos_half_cpu_is_stored_as_500m(cluster):
     """cpu-demo asks for cpu "0.5" with a limit of "1"; the page's `get -o yaml` shows `cpu: 500m` and

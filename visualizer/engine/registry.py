@@ -103,6 +103,12 @@ _BEHAVIOUR: dict[str, dict] = {
     "library/ubuntu": {**_SHELL, "command": "/bin/bash"},
     "library/debian": {**_SHELL, "command": "bash"},
     "library/perl": {**_SHELL, "command": "perl"},
+    "library/bash": {**_SHELL, "command": "bash"},
+    "radial/busyboxplus": {**_SHELL, "command": "/bin/sh"},
+    "registry.k8s.io/serve_hostname": {"ports": (9376,), "command": "/serve_hostname"},
+    "gcr.io/google-samples/kubernetes-bootcamp": {"ports": (8080,), "command": "/bin/sh -c 'node server.js'"},
+    "jocatalin/kubernetes-bootcamp": {"ports": (8080,), "command": "/bin/sh -c 'node server.js'"},
+    "bprashanth/nginxhttps": {"ports": (80, 443)},
     "library/wordpress": {
         "ports": (80,),
         "command": "docker-entrypoint.sh apache2-foreground",

@@ -97,6 +97,55 @@ def test_the_deployment_pages_typo_nginx_1_161_stalls_the_rollout_in_imagepullba
     assert len(running_ready(cluster, "nginx-deployment-")) == 3
 
 
+@pytest.mark.cites("https://kubernetes.io/docs/tutorials/kubernetes-basics/update/update-intro/")
+def test_the_basics_tutorials_bootcamp_update_v2_then_missing_v10_then_undo(cluster):
+    """Kubernetes Basics: kubernetes-bootcamp v1 scaled to 4, updated to jocatalin/kubernetes-bootcamp:v2
+    (all four run v2), then to gcr.io/google-samples/kubernetes-bootcamp:v10, which does not exist
+    (ImagePullBackOff, `not found`), and `rollout undo` brings v2 back."""
+    ok(
+        cluster,
+        "kubectl create deployment kubernetes-bootcamp --image=gcr.io/google-samples/kubernetes-bootcamp:v1",
+    )
+    ok(cluster, "kubectl scale deployments/kubernetes-bootcamp --replicas=4")
+    cluster.advance(40)
+    assert len(running_ready(cluster, "kubernetes-bootcamp-")) == 4
+    ok(
+        cluster,
+        "kubectl set image deployments/kubernetes-bootcamp "
+        "kubernetes-bootcamp=docker.io/jocatalin/kubernetes-bootcamp:v2",
+    )
+    cluster.advance(90)
+    images = {p["spec"]["containers"][0]["image"] for p in pods(cluster, "kubernetes-bootcamp-")}
+    assert images == {"docker.io/jocatalin/kubernetes-bootcamp:v2"}
+    assert len(running_ready(cluster, "kubernetes-bootcamp-")) == 4
+    ok(
+        cluster,
+        "kubectl set image deployments/kubernetes-bootcamp "
+        "kubernetes-bootcamp=gcr.io/google-samples/kubernetes-bootcamp:v10",
+    )
+    events = cluster.advance(30)
+    assert any(
+        m.endswith(
+            '"gcr.io/google-samples/kubernetes-bootcamp:v10": gcr.io/google-samples/kubernetes-bootcamp:v10: not found'
+        )
+        for m in _messages(events, "Failed")
+    )
+    bad = [
+        p
+        for p in pods(cluster, "kubernetes-bootcamp-")
+        if p["spec"]["containers"][0]["image"].endswith(":v10")
+    ]
+    assert bad and {_status(cluster, p["metadata"]["name"]) for p in bad} <= {
+        "ErrImagePull",
+        "ImagePullBackOff",
+    }
+    ok(cluster, "kubectl rollout undo deployments/kubernetes-bootcamp")
+    cluster.advance(90)
+    images = {p["spec"]["containers"][0]["image"] for p in pods(cluster, "kubernetes-bootcamp-")}
+    assert images == {"docker.io/jocatalin/kubernetes-bootcamp:v2"}
+    assert len(running_ready(cluster, "kubernetes-bootcamp-")) == 4
+
+
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale-walkthrough/")
 def test_the_hpa_walkthroughs_php_apache_pulls_hpa_example(cluster):
     """registry.k8s.io/hpa-example (no tag: `latest`) pulls and runs; its cpu quantities are stored as given."""

@@ -132,3 +132,19 @@ def test_kubelet_words_for_pulls():
         'failed to resolve reference "docker.io/library/nginx:1.99": docker.io/library/nginx:1.99: not found'
     )
     assert "pull access denied, repository does not exist" in pull_error(parse_image("ngnix"))
+
+
+def test_sim_images_lists_repositories_and_one_repositorys_tags():
+    """`sim images` gives one line per repository; `sim images NAME` every tag with its size."""
+    from visualizer.engine import Cluster
+
+    c = Cluster(workers=1)
+    listing = c.run("sim images").output
+    assert (
+        "nginx (docker.io, " in listing
+        and "registry.k8s.io/hpa-example (registry.k8s.io, 1 tag): latest" in listing
+    )
+    tags = c.run("sim images nginx").output.splitlines()
+    assert tags[0].startswith("docker.io/library/nginx: ") and "1.14.2  44700000 bytes" in tags
+    result = c.run("sim images ngnix")
+    assert not result.ok and result.output == "sim images: no repository 'ngnix' in the simulated registry"

@@ -371,6 +371,10 @@ def _version_key(tag: str):
     return (not parts[0].isdigit(), [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts])
 
 
+def _count(tags) -> str:
+    return f"{len(tags)} tag{'' if len(tags) == 1 else 's'}"
+
+
 def catalogue_lines(repository: str | None = None) -> list[str]:
     """Returns one line per repository (`nginx (docker.io, 232 tags): … 1.29.1, latest`), for `sim images`
     and the docs; with a repository name (`nginx`, `registry.k8s.io/pause`), every tag of that repository
@@ -380,7 +384,7 @@ def catalogue_lines(repository: str | None = None) -> list[str]:
         if isinstance(ref, str) or ref.repo is None:
             raise KeyError(repository)
         repo = ref.repo
-        return [f"{ref.name}: {len(repo.tags)} tags ({repo.source})"] + [
+        return [f"{ref.name}: {_count(repo.tags)} ({repo.source})"] + [
             f"{tag}  {repo.sizes[tag]} bytes" for tag in sorted(repo.tags, key=_version_key)
         ]
     lines = []
@@ -391,6 +395,6 @@ def catalogue_lines(repository: str | None = None) -> list[str]:
         shown = plain[-6:] + [t for t in ("latest",) if t in repo.tags] or list(repo.tags[:6])
         more = "… " if len(repo.tags) > len(shown) else ""
         lines.append(
-            f"{name.removeprefix('library/')} ({repo.registry}, {len(repo.tags)} tags): {more}{', '.join(shown)}"
+            f"{name.removeprefix('library/')} ({repo.registry}, {_count(repo.tags)}): {more}{', '.join(shown)}"
         )
     return lines

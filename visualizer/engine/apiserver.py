@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 
-from . import validation
+from . import quantity, validation
 from .clock import stamp
 from .objects import BY_KIND, clone, etcd_key, generate_name, key_of
 
@@ -97,6 +97,12 @@ class APIServer:
                 f'error: error validating "{source}": error validating data: [{", ".join(shapes[:5])}]; if you '
                 "choose to ignore these errors, turn validation off with --validate=false"
             )
+        bad_quantity = quantity.first_error(obj)  # a Quantity that fails to decode (quantity.go)
+        if bad_quantity:
+            raise ApiError(
+                f'Error from server (BadRequest): error when creating "{source}": {kind} in version '
+                f'"{obj["apiVersion"].split("/")[-1]}" cannot be handled as a {kind}: {bad_quantity}'
+            )
         unknown = validation.unknown_fields(obj)
         if unknown:
             fields = ", ".join(f'unknown field "{u}"' for u in unknown[:5])
@@ -126,6 +132,7 @@ class APIServer:
             meta.pop(f, None)
         if kind not in ("Pod",):
             obj.pop("status", None)
+        quantity.canonicalize(obj)  # stored as the API server prints them back: 0.5 → 500m, 129e6 stays
         try:
             validation.apply_defaults(obj)
             causes = validation.validate(obj)

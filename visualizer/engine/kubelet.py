@@ -16,7 +16,7 @@ import hashlib
 from .clock import stamp
 from .narration import narrate
 from .objects import BY_KIND, clone, etcd_key, with_status
-from .registry import parse_image
+from .registry import parse_image, pull_error, pulled_message
 from .runtime import decode_secret_value, image_files, program_exit
 
 BACKOFF_START = 10.0
@@ -493,7 +493,7 @@ class Kubelet:
             wake.append(ctr["pullAt"])
             return False
         c.runtime.finish_pull(node, ref)
-        took = round(now - ctr.get("pullStarted", now), 1)
+        took = round(now - ctr.get("pullStarted", now), 3)
         ctr["pullAt"] = None
         if ref.exists:
             ctr["pulled"] = True
@@ -504,8 +504,7 @@ class Kubelet:
                 "Pulled",
                 f"pod/{name}",
                 comp,
-                f'Successfully pulled image "{spec["image"]}" in {took}s ({took}s including waiting). Image '
-                f"size: {(ref.repo.size_mb if ref.repo else 1) * 1_000_000} bytes.",
+                pulled_message(spec["image"], took, took, ref.size_bytes),
                 ko,
                 en,
                 step,
@@ -517,17 +516,7 @@ class Kubelet:
         )
         ctr["pullRetryAt"] = now + ctr["pullBackoff"]
         ctr["errAt"] = now
-        if ref.repo is None:
-            detail = (
-                "pull access denied, repository does not exist or may require authorization: server "
-                "message: insufficient_scope: authorization failed"
-            )
-        else:
-            detail = f"{ref.full}: not found"
-        msg = (
-            f'Failed to pull image "{spec["image"]}": rpc error: code = NotFound desc = failed to pull and unpack '
-            f'image "{ref.full}": failed to resolve reference "{ref.full}": {detail}'
-        )
+        msg = f'Failed to pull image "{spec["image"]}": {pull_error(ref)}'
         ctr.update(state="waiting", reason="ErrImagePull", message=msg)
         step, ko, en = narrate("pull-failed", image=spec["image"])
         c.emit("Warning", "Failed", f"pod/{name}", comp, msg, ko, en, step, namespace=ns)

@@ -6,9 +6,10 @@ Objects are plain JSON-ready dicts in the Kubernetes shape (apiVersion, kind, me
 
 from __future__ import annotations
 
-import functools
 import json
 import re
+
+from .quantity import format_binary, format_millicores, to_bytes, to_millicores
 
 # Alphabet used by the API server for generateName suffixes and by SafeEncodeString for template hashes.
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -119,84 +120,30 @@ def with_status(obj: dict, status: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- quantities
-_MEM_SUFFIX = {
-    "Ki": 1024,
-    "Mi": 1024**2,
-    "Gi": 1024**3,
-    "Ti": 1024**4,
-    "k": 1000,
-    "K": 1000,
-    "M": 1000**2,
-    "G": 1000**3,
-    "T": 1000**4,
-    "": 1,
-}
-_QTY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|K|M|G|T)?$")
+# The grammar and printing rules live in quantity.py (a port of apimachinery's resource.Quantity); these
+# names stay for the callers that count millicores and bytes.
 
 
 def parse_cpu(value) -> int:
-    """Returns millicores for `250m`, `0.5`, `1` or 2; raises ValueError on anything else."""
-    if isinstance(value, str):
-        return _parse_cpu_text(value)
-    return _parse_cpu(value)
+    """Returns millicores for `250m`, `0.5`, `1`, `1e3` or 2, rounded up as `MilliValue` does; raises
+    QuantityError (a ValueError) with the API server's words for a malformed or negative quantity."""
+    return to_millicores(value)
 
 
 def parse_bytes(value) -> int:
-    """Returns bytes for `128Mi`, `1Gi`, `500M` or 1024; raises ValueError on anything else."""
-    if isinstance(value, str):
-        return _parse_bytes_text(value)
-    return _parse_bytes(value)
-
-
-@functools.lru_cache(maxsize=1024)
-def _parse_cpu_text(value: str) -> int:
-    return _parse_cpu(value)
-
-
-@functools.lru_cache(maxsize=1024)
-def _parse_bytes_text(value: str) -> int:
-    return _parse_bytes(value)
-
-
-def _parse_cpu(value) -> int:
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError(value)
-        return int(round(value * 1000))
-    m = _QTY.match(str(value).strip())
-    if not m or (m.group(2) not in (None, "m")):
-        raise ValueError(value)
-    number = float(m.group(1))
-    return int(round(number)) if m.group(2) == "m" else int(round(number * 1000))
-
-
-def _parse_bytes(value) -> int:
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError(value)
-        return int(value)
-    m = _QTY.match(str(value).strip())
-    if not m or m.group(2) == "m":
-        raise ValueError(value)
-    return int(float(m.group(1)) * _MEM_SUFFIX[m.group(2) or ""])
+    """Returns bytes for `128Mi`, `1Gi`, `500M`, `129e6` or 1024, rounded up as `Value` does; raises
+    QuantityError (a ValueError) with the API server's words for a malformed or negative quantity."""
+    return to_bytes(value)
 
 
 def format_cpu(milli: int) -> str:
-    """Returns `250m` or `2` for a millicore count."""
-    return f"{milli // 1000}" if milli % 1000 == 0 else f"{milli}m"
+    """Returns `250m` or `2` for a millicore count (the canonical DecimalSI text)."""
+    return format_millicores(milli)
 
 
 def format_bytes(n: int) -> str:
-    """Returns `128Mi`, `4Gi` or a plain number."""
-    for suffix in ("Ti", "Gi", "Mi", "Ki"):
-        unit = _MEM_SUFFIX[suffix]
-        if n and n % unit == 0:
-            return f"{n // unit}{suffix}"
-    return str(n)
+    """Returns `128Mi`, `4Gi` or a plain number for a byte count (the canonical BinarySI text)."""
+    return format_binary(n)
 
 
 def pod_requests(pod: dict) -> tuple[int, int]:

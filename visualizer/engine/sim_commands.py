@@ -286,6 +286,12 @@ def _wait(c, args, ns) -> str:
 
 
 def _images(c, args, ns) -> str:
-    return "Images the simulated registry knows (anything else fails with ErrImagePull):\n" + "\n".join(
-        "  " + line for line in catalogue_lines()
+    if args:  # `sim images nginx`: every tag of one repository, with its size
+        try:
+            return "\n".join(catalogue_lines(args[0]))
+        except KeyError:
+            raise CommandError(f"sim images: no repository {args[0]!r} in the simulated registry") from None
+    return (
+        "Images the simulated registry knows (anything else fails with ErrImagePull; `sim images NAME` lists "
+        "every tag):\n" + "\n".join("  " + line for line in catalogue_lines())
     )

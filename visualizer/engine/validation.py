@@ -20,9 +20,9 @@ from .objects import (
     is_subdomain,
     matches,
     parse_bytes,
-    parse_cpu,
     selector_requirements,
 )
+from .quantity import resource_requirements_errors
 
 _ANY = None  # marks a field whose content is not checked further
 # Leaf markers: "str", "int" (no bools), "bool", "intstr", "strlist", "strmap", "qtymap" (quantities), "scalarmap".
@@ -601,17 +601,7 @@ def _validate_pod_spec(spec, path, errs, template=False):
         if not isinstance(res, dict):
             errs.append(f"{cp}.resources: Invalid value: {_json(res)}: must be an object")
             res = {}
-        for section in ("requests", "limits"):
-            for rname, q in (
-                (res.get(section) or {}).items() if isinstance(res.get(section) or {}, dict) else ()
-            ):
-                try:
-                    (parse_cpu if rname == "cpu" else parse_bytes)(q)
-                except (ValueError, TypeError):
-                    errs.append(
-                        f"{cp}.resources.{section}[{rname}]: Invalid value: {_json(q)}: quantities must "
-                        "match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-                    )
+        errs += resource_requirements_errors(res, f"{cp}.resources")
         for j, e in enumerate(c.get("env") or []):
             if not isinstance(e, dict) or not e.get("name"):
                 errs.append(f"{cp}.env[{j}].name: Required value")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from ..clock import parse_stamp
 from ..narration import narrate
-from ..objects import clone, with_status
+from ..objects import with_status
 from ..store import controller_uid, pod_active, pod_ready
+from .ownership import pod_from_template
 
 BURST_REPLICAS = 500
 COMPONENT = "controller-manager/replicaset-controller"
+RC_COMPONENT = "controller-manager/replicationcontroller-controller"
 
 
 def ready_since(pod: dict) -> float | None:
@@ -50,6 +52,8 @@ class ReplicaSetController:
         diff = active - want
         name = rs["metadata"]["name"]
         ns = rs["metadata"]["namespace"]
+        obj_ref = f"{rs['kind'].lower()}/{name}"
+        component = COMPONENT if rs["kind"] == "ReplicaSet" else RC_COMPONENT
         if diff < 0:
             count = min(-diff, BURST_REPLICAS)
             # A replica lost while the spec did not change is a replacement: the lesson's step 6.
@@ -59,7 +63,7 @@ class ReplicaSetController:
             for _ in range(count):
                 pod = self._new_pod(rs)
                 try:
-                    created = c.api.create(pod, COMPONENT)
+                    created = c.api.create(pod, component)
                 except Exception:  # noqa: BLE001 - namespace vanished; the next sync retries
                     break
                 pname = created["metadata"]["name"]
@@ -69,8 +73,8 @@ class ReplicaSetController:
                 c.emit(
                     "Normal",
                     "SuccessfulCreate",
-                    f"replicaset/{name}",
-                    COMPONENT,
+                    obj_ref,
+                    component,
                     f"Created pod: {pname}",
                     ko,
                     en,
@@ -81,14 +85,14 @@ class ReplicaSetController:
         elif diff > 0:
             pods = [p for p in c.store.owned(uid, "Pod") if pod_active(p)]
             for pod in self._rank(pods, uid)[:diff]:
-                c.api.delete(pod, COMPONENT)
+                c.api.delete(pod, component)
                 pname = pod["metadata"]["name"]
                 step, ko, en = narrate("pod-deleted", pod=pname, want=want, have=active)
                 c.emit(
                     "Normal",
                     "SuccessfulDelete",
-                    f"replicaset/{name}",
-                    COMPONENT,
+                    obj_ref,
+                    component,
                     f"Deleted pod: {pname}",
                     ko,
                     en,
@@ -99,22 +103,9 @@ class ReplicaSetController:
         self._update_status(key)
 
     def _new_pod(self, rs: dict) -> dict:
-        template = rs["spec"]["template"]
-        meta = clone(template.get("metadata") or {})
-        meta.pop("name", None)
-        meta["generateName"] = rs["metadata"]["name"] + "-"
-        meta["namespace"] = rs["metadata"]["namespace"]
-        meta["ownerReferences"] = [
-            {
-                "apiVersion": "apps/v1",
-                "kind": "ReplicaSet",
-                "name": rs["metadata"]["name"],
-                "uid": rs["metadata"]["uid"],
-                "controller": True,
-                "blockOwnerDeletion": True,
-            }
-        ]
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": clone(template["spec"])}
+        # A ReplicationController (v1) makes its pods exactly as a ReplicaSet does, owned by kind
+        # ReplicationController.
+        return pod_from_template(rs, rs["spec"]["template"])
 
     def _rank(self, pods: list[dict], uid: str) -> list[dict]:
         """Returns pods in deletion order (first = deleted first), as ActivePodsWithRanks sorts them."""

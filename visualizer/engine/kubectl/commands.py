@@ -13,6 +13,7 @@ import json
 
 from ..apiserver import ApiError, not_found
 from ..clock import human_duration, stamp
+from ..controllers.daemonset import daemonset_pod
 from ..controllers.deployment import CHANGE_CAUSE, revision_of, strip_hash
 from ..objects import (
     BY_KIND,
@@ -1223,9 +1224,18 @@ def _cmd_drain(c, args: Args, stdin) -> str:
     node = _node(c, args)
     name = node["metadata"]["name"]
     pods = [p for p in c.store.pods_on(name) if not p["metadata"].get("deletionTimestamp")]
+    # kubectl's drain filters (pkg/drain/filters.go): DaemonSet pods are never evicted; without
+    # --ignore-daemonsets they block the drain.
+    daemon = [p for p in pods if daemonset_pod(p)]
+    pods = [p for p in pods if not daemonset_pod(p)]
     bare = [p for p in pods if not p["metadata"].get("ownerReferences")]
     local = [p for p in pods if any("emptyDir" in v for v in p["spec"].get("volumes") or [])]
     problems = []
+    if daemon and not args.has("--ignore-daemonsets"):
+        problems.append(
+            "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): "
+            + ", ".join(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in daemon)
+        )
     if bare and not args.has("--force"):
         problems.append(
             "cannot delete Pods that declare no controller (use --force to override): "
@@ -1246,6 +1256,11 @@ def _cmd_drain(c, args: Args, stdin) -> str:
             + "\n".join(f"error: {p}" for p in problems)
         )
     lines = [_cordon(c, node, True)]
+    if daemon:
+        lines.append(
+            "Warning: ignoring DaemonSet-managed Pods: "
+            + ", ".join(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in daemon)
+        )
     if bare:
         lines.append(
             "Warning: deleting Pods that declare no controller: "

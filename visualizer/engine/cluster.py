@@ -27,6 +27,7 @@ from .controllers.endpoints import EndpointsController
 from .controllers.garbage_collector import GarbageCollector
 from .controllers.hpa import HPAController
 from .controllers.job import JobController
+from .controllers.job import finished as job_finished
 from .controllers.node_lifecycle import NodeLifecycleController
 from .controllers.ownership import AdoptionController, queue_for_kind
 from .controllers.persistentvolume import PersistentVolumeController
@@ -802,11 +803,20 @@ class Cluster:
     def desired_pods(self) -> dict[tuple, int]:
         """Returns the pods each top-level workload asks for: Deployments, stand-alone ReplicaSets, bare pods."""
         out: dict[tuple, int] = {}
-        for kind in ("Deployment", "ReplicaSet"):
+        for kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
             for o in self.store.list(kind):
                 if kind == "ReplicaSet" and controller_uid(o):
                     continue
                 out[(kind, o["metadata"]["namespace"], o["metadata"]["name"])] = o["spec"].get("replicas", 1)
+        for o in self.store.list("Job"):
+            if not job_finished(o):
+                out[("Job", o["metadata"]["namespace"], o["metadata"]["name"])] = o["spec"].get(
+                    "parallelism", 1
+                )
+        nodes = len(self.store.by_kind["Node"])
+        for o in self.store.list("DaemonSet"):
+            if o["metadata"]["namespace"] != "kube-system":  # the cluster's own kube-proxy is not the user's
+                out[("DaemonSet", o["metadata"]["namespace"], o["metadata"]["name"])] = nodes
         for p in self.store.list("Pod"):
             if not controller_uid(p) and not p["metadata"].get("deletionTimestamp"):
                 out[("Pod", p["metadata"]["namespace"], p["metadata"]["name"])] = 1

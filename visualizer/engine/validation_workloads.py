@@ -261,6 +261,17 @@ def _validate_statefulset(obj: dict, errs: list) -> None:
     spec = _check_spec(obj, errs)
     if spec is None:
         return
+    # Claim templates are volumes of every pod: mounts may name them (as the real validation assumes).
+    claims = [
+        {"name": t["metadata"]["name"], "persistentVolumeClaim": {"claimName": t["metadata"]["name"]}}
+        for t in spec.get("volumeClaimTemplates") or []
+        if isinstance(t, dict) and isinstance(t.get("metadata"), dict) and t["metadata"].get("name")
+    ]
+    template = spec.get("template")
+    if claims and isinstance(template, dict) and isinstance(template.get("spec"), dict):
+        tspec = dict(template["spec"])
+        tspec["volumes"] = list(tspec.get("volumes") or []) + claims
+        obj = dict(obj, spec=dict(spec, template=dict(template, spec=tspec)))
     v._validate_workload(obj, errs)
     policy = spec.get("podManagementPolicy", "OrderedReady")
     if policy not in ("OrderedReady", "Parallel"):

@@ -9,6 +9,8 @@ first, newer first. Terminating pods are not counted, so replacements start whil
 
 from __future__ import annotations
 
+import math
+
 from ..clock import parse_stamp
 from ..narration import narrate
 from ..objects import with_status
@@ -120,13 +122,18 @@ class ReplicaSetController:
 
         def rank(p):
             node = p["spec"].get("nodeName")
-            since = ready_since(p)
+            ready = pod_ready(p)
+            since = ready_since(p) if ready else None
+            # Rule 6 with LogarithmicScaleDown: the pod Ready for less time goes first, compared on a log2
+            # scale of nanoseconds (logarithmicRankDiff), ties within a bucket broken by UID.
+            bucket = int(math.log2((now - since) * 1e9)) if since is not None and now > since else -1
             return (
                 1 if node else 0,
                 phase_rank.get(p.get("status", {}).get("phase"), 0),
-                1 if pod_ready(p) else 0,
+                1 if ready else 0,
                 -self.c.store.owner_node_count.get((uid, node), 0) if node else 0,
-                -(now - since) if since is not None else 0,
+                bucket if ready else 0,
+                p["metadata"].get("uid", "") if ready else "",
                 -restarts(p),
                 -(parse_stamp(p["metadata"]["creationTimestamp"]) or 0),
                 p["metadata"]["name"],

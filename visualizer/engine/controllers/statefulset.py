@@ -24,7 +24,7 @@ from __future__ import annotations
 from ..objects import BY_KIND, clone, etcd_key, with_status
 from ..store import pod_ready
 from .ownership import REVISION_HASH, pod_from_template, sync_revisions
-from .replicaset import is_available
+from .replicaset import is_available, ready_since
 from .workload_narration import narrate_workload
 
 COMPONENT = "controller-manager/statefulset-controller"
@@ -46,8 +46,11 @@ def claim_name(template_name: str, sts_name: str, ordinal: int) -> str:
     return f"{template_name}-{sts_name}-{ordinal}"
 
 
-def _running_ready(pod: dict) -> bool:
-    return pod.get("status", {}).get("phase") == "Running" and pod_ready(pod)
+def _running_ready(pod: dict, min_ready: int = 0, now: float = 0.0) -> bool:
+    """Returns True for a Running and Ready pod that has been Ready for minReadySeconds (isRunningAndAvailable)."""
+    if pod.get("status", {}).get("phase") != "Running" or not pod_ready(pod):
+        return False
+    return not min_ready or is_available(pod, min_ready, now)
 
 
 class StatefulSetController:
@@ -81,6 +84,8 @@ class StatefulSetController:
         self._status(key, update_rev, current_rev)
 
     def _pass(self, sts, pods, wanted, parallel, update_rev, current_rev) -> None:
+        min_ready = sts["spec"].get("minReadySeconds", 0)
+        now = self.c.clock.now
         # 1. replicas in order: replace failed pods, create missing ones, wait on unhealthy ones (OrderedReady).
         for i in wanted:
             pod = pods.get(i)
@@ -98,7 +103,9 @@ class StatefulSetController:
                 if not parallel:
                     return
                 continue
-            if not parallel and (pod["metadata"].get("deletionTimestamp") or not _running_ready(pod)):
+            if not parallel and (
+                pod["metadata"].get("deletionTimestamp") or not _running_ready(pod, min_ready, now)
+            ):
                 return
         # 2. condemned pods (ordinals beyond replicas): highest first, one at a time unless Parallel.
         condemned = sorted((i for i in pods if i not in wanted), reverse=True)
@@ -125,7 +132,7 @@ class StatefulSetController:
             if (pod["metadata"].get("labels") or {}).get(REVISION_HASH) != update_rev:
                 self._delete(sts, pod)
                 return
-            if not _running_ready(pod):
+            if not _running_ready(pod, min_ready, now):
                 return
 
     def _template_for(self, sts: dict, ordinal: int, update_rev: str, current_rev: str) -> tuple[dict, str]:
@@ -238,6 +245,9 @@ class StatefulSetController:
                 ready += 1
                 if is_available(p, min_ready, now):
                     available += 1
+                else:
+                    # Wake when the pod becomes available (minReadySeconds after it became Ready).
+                    c.clock.wake("statefulset", key, (ready_since(p) or now) + min_ready)
             if rev == current_rev:
                 current += 1
             if rev == update_rev:

@@ -140,7 +140,18 @@ READ_ONLY_SHELL = (
     "true",
     "false",
 )
-GET_ALL = ("Pod", "Service", "Deployment", "ReplicaSet", "HorizontalPodAutoscaler")
+GET_ALL = (
+    "Pod",
+    "ReplicationController",
+    "Service",
+    "DaemonSet",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "HorizontalPodAutoscaler",
+    "CronJob",
+    "Job",
+)
 
 
 def is_mutating(words: list[str]) -> bool:
@@ -247,8 +258,11 @@ def _limit_replicas(c, objs: list[dict]) -> None:
     per = c.config["max_pods_per_request"]
     total_req = 0
     for o in objs:
-        if o["kind"] in ("Deployment", "ReplicaSet"):
+        if o["kind"] in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
             r = o["spec"].get("replicas", 1)
+            total_req += r if isinstance(r, int) else 0
+        elif o["kind"] == "Job":
+            r = o["spec"].get("parallelism", 1)
             total_req += r if isinstance(r, int) else 0
         elif o["kind"] == "Pod":
             total_req += 1
@@ -271,7 +285,9 @@ def _check_cluster_total(c, objs: list[dict]) -> None:
     desired = c.desired_pods()
     for o in objs:
         key = (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
-        if o["kind"] in ("Deployment", "ReplicaSet") and not o["metadata"].get("ownerReferences"):
+        if o["kind"] in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController") and not o[
+            "metadata"
+        ].get("ownerReferences"):
             desired[key] = (
                 o["spec"].get("replicas", 1) if isinstance(o["spec"].get("replicas", 1), int) else 0
             )
@@ -897,6 +913,13 @@ def _cmd_delete(c, args: Args, stdin) -> str:
             c.api.delete(cur, "kubectl", user=True, force=True)
             lines.append(f'pod "{obj["metadata"]["name"]}" force deleted')
             continue
+        if cascade == "foreground" and obj["kind"] != "Pod":
+            # propagationPolicy=Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer)
+            # until the garbage collector has deleted its dependents.
+            c.emit_request("delete", cur)
+            c.gc.delete_foreground(cur)
+            lines.append(f'{res.name_prefix} "{obj["metadata"]["name"]}" deleted')
+            continue
         c.api.delete(cur, "kubectl", user=True, grace=grace)
         if obj["kind"] == "HorizontalPodAutoscaler":
             c.hpa_history.pop(etcd_key(res, obj["metadata"]["namespace"], obj["metadata"]["name"]), None)
@@ -927,7 +950,9 @@ def _cmd_scale(c, args: Args, stdin) -> str:
         raise CommandError(
             "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"
         )
-    res, obj = _one_target(c, args, args.positional, ("Deployment", "ReplicaSet"))
+    res, obj = _one_target(
+        c, args, args.positional, ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
+    )
     if replicas > c.config["max_pods_per_request"]:
         raise CommandError(
             f"error: the simulator allows at most {c.config['max_pods_per_request']} replicas per object"
@@ -952,7 +977,12 @@ def _cmd_set(c, args: Args, stdin) -> str:
     refs = [w for w in words if "=" not in w]
     if not pairs:
         raise CommandError("error: at least one image update is required")
-    res, obj = _one_target(c, args, refs, ("Deployment", "ReplicaSet", "Pod"))
+    res, obj = _one_target(
+        c,
+        args,
+        refs,
+        ("Deployment", "ReplicaSet", "Pod", "DaemonSet", "StatefulSet", "ReplicationController"),
+    )
     upd = clone(obj)
     spec = upd["spec"] if res.kind == "Pod" else upd["spec"]["template"]["spec"]
     for pair in pairs:
@@ -989,8 +1019,10 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
             else "error: rollout needs a subcommand: " + ", ".join(subs)
         )
     sub = pos[0]
-    res, d = _one_target(c, args, pos[1:], ("Deployment",))
+    res, d = _one_target(c, args, pos[1:], ("Deployment", "DaemonSet", "StatefulSet"))
     name = d["metadata"]["name"]
+    if res.kind != "Deployment":
+        return _rollout_workload(c, args, sub, res, d)
     if sub == "status":
         return _rollout_status(c, d)
     rses = c.store.owned(d["metadata"]["uid"], "ReplicaSet")
@@ -1065,6 +1097,23 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
     ] = stamp(c.clock.now).replace("Z", "+00:00")
     c.api.update(upd, "kubectl", user=True, verb="rollout restart")
     return f"deployment.apps/{name} restarted"
+
+
+def _rollout_workload(c, args: Args, sub: str, res: Resource, obj: dict) -> str:
+    """`rollout` for DaemonSets and StatefulSets, whose revisions are ControllerRevisions."""
+    from . import rollout_workloads as rw
+    from .describe import template_lines
+
+    if sub == "status":
+        return rw.status(obj)
+    if sub == "history":
+        return rw.history(c, obj, res.name_prefix, args.int("--revision", default=0), template_lines)
+    if sub == "undo":
+        return rw.undo(c, obj, res.name_prefix, args.int("--to-revision", default=0))
+    if sub == "restart":
+        return rw.restart(c, obj, res.name_prefix)
+    verb = "pausing" if sub == "pause" else "resuming"
+    raise CommandError(f'error: {res.qualified} "{obj["metadata"]["name"]}" {verb} is not supported')
 
 
 def _rollout_status(c, d: dict) -> str:

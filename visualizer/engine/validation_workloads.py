@@ -255,6 +255,11 @@ def _validate_daemonset(obj: dict, errs: list) -> None:
                 "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when "
                 "`maxSurge` is 0"
             )
+        elif v._int_or_percent(surge) and surge not in (0, "0%"):
+            errs.append(
+                "spec.updateStrategy.rollingUpdate.maxSurge: Forbidden: surge pods are not supported by the "
+                "simulator (use the default 0)"
+            )
 
 
 def _validate_statefulset(obj: dict, errs: list) -> None:
@@ -306,6 +311,11 @@ def _validate_statefulset(obj: dict, errs: list) -> None:
             errs.append(
                 f"spec.persistentVolumeClaimRetentionPolicy.{field}: Unsupported value: {v._json(value)}: "
                 'supported values: "Retain", "Delete"'
+            )
+        elif value == "Delete":
+            errs.append(
+                f"spec.persistentVolumeClaimRetentionPolicy.{field}: Forbidden: not supported by the simulator "
+                "(claims are retained)"
             )
     start = (spec.get("ordinals") or {}).get("start", 0)
     if not v._nonneg_int(start):

@@ -40,17 +40,12 @@ DAEMON_TOLERATIONS = [
 
 
 def _pin(spec: dict, node: str) -> None:
-    """Replaces any `metadata.name` field term with one for `node` (ReplaceDaemonSetPodNodeNameNodeAffinity)."""
+    """Replaces the required node selector terms with one `matchFields metadata.name In [node]` term
+    (ReplaceDaemonSetPodNodeNameNodeAffinity: the controller already checked the template's own terms)."""
     aff = spec.setdefault("affinity", {}).setdefault("nodeAffinity", {})
-    term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
-    req = aff.get("requiredDuringSchedulingIgnoredDuringExecution")
-    if not req or not req.get("nodeSelectorTerms"):
-        aff["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [term]}
-        return
-    for t in req["nodeSelectorTerms"]:
-        t["matchFields"] = [f for f in t.get("matchFields") or [] if f.get("key") != "metadata.name"] + term[
-            "matchFields"
-        ]
+    aff["requiredDuringSchedulingIgnoredDuringExecution"] = {
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]
+    }
 
 
 def _add_tolerations(spec: dict) -> None:
@@ -66,11 +61,55 @@ def should_run(ds: dict, node: dict) -> bool:
     labels = node["metadata"].get("labels") or {}
     if any(labels.get(k) != v for k, v in (spec.get("nodeSelector") or {}).items()):
         return False
+    if not node_affinity_matches(spec, node):
+        return False
     probe = {"spec": {"tolerations": list(spec.get("tolerations") or []) + DAEMON_TOLERATIONS}}
     for taint in node["spec"].get("taints") or []:
         if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(probe, taint):
             return False
     return True
+
+
+def _requirement_ok(req: dict, value: str | None) -> bool:
+    op, values = req.get("operator"), list(req.get("values") or [])
+    if op == "In":
+        return value is not None and value in values
+    if op == "NotIn":
+        return value is None or value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in ("Gt", "Lt") and value is not None and values:
+        try:
+            a, b = int(value), int(values[0])
+        except ValueError:
+            return False
+        return a > b if op == "Gt" else a < b
+    return False
+
+
+def node_affinity_matches(pod_spec: dict, node: dict) -> bool:
+    """Returns True when the node satisfies the template's required node affinity (terms ORed, requirements
+    ANDed; `matchFields` only on `metadata.name`) — NodeShouldRunDaemonPod's NodeAffinity check."""
+    req = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    )
+    terms = (req or {}).get("nodeSelectorTerms") or []
+    if not terms:
+        return True
+    labels = node["metadata"].get("labels") or {}
+    for term in terms:
+        exprs = (term or {}).get("matchExpressions") or []
+        fields = (term or {}).get("matchFields") or []
+        if not exprs and not fields:
+            continue
+        if all(_requirement_ok(r, labels.get(r.get("key"))) for r in exprs) and all(
+            _requirement_ok(f, node["metadata"]["name"] if f.get("key") == "metadata.name" else None)
+            for f in fields
+        ):
+            return True
+    return False
 
 
 def _resolve(value, total: int, round_up: bool) -> int:

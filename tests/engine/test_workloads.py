@@ -187,3 +187,32 @@ spec:
         ok(c, "kubectl scale sts s --replicas=1")
         c.advance(30)
     assert a.to_dict()["store"] == b.to_dict()["store"]
+
+
+def test_describe_job_and_statefulset_print_kubectls_sections(cluster):
+    """describe job: Parallelism … Pods Statuses; describe sts: Replicas, Update Strategy, Volume Claims."""
+    ok(cluster, "kubectl apply -f -", JOB.replace("sleep 600", "exit 0"))
+    cluster.advance(20)
+    text = ok(cluster, "kubectl describe job j").output.splitlines()
+    assert text[0] == "Name:             j"
+    assert "Pods Statuses:    0 Active (0 Ready) / 1 Succeeded / 0 Failed" in text
+    assert "Completion Mode:  NonIndexed" in text and "Backoff Limit:    6" in text
+    assert text[-1].endswith("Job completed")
+    job = get(cluster, "job j")[0]
+    assert job["metadata"]["labels"]["batch.kubernetes.io/job-name"] == "j"
+    sts = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: s}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: s}}
+  template:
+    metadata: {labels: {app: s}}
+    spec: {containers: [{name: c, image: nginx:1.25}]}
+"""
+    ok(cluster, "kubectl apply -f -", sts)
+    text = ok(cluster, "kubectl describe sts s").output.splitlines()
+    assert "Replicas:           1 desired | 1 total" in text
+    assert "Update Strategy:    RollingUpdate" in text and "  Partition:        0" in text
+    assert "Volume Claims:  <none>" in text

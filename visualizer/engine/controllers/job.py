@@ -220,7 +220,11 @@ class JobController:
         """Writes the generated selector and the four job labels (the API server's PrepareForCreate)."""
         uid, name = job["metadata"]["uid"], job["metadata"]["name"]
         labels = (job["spec"]["template"].get("metadata") or {}).get("labels") or {}
-        if job["spec"].get("selector") and all(labels.get(k) == uid for k in UID_LABELS):
+        if (
+            job["spec"].get("selector")
+            and all(labels.get(k) == uid for k in UID_LABELS)
+            and job["metadata"].get("labels")
+        ):
             return job
         upd = clone(job)
         upd["spec"]["selector"] = {"matchLabels": {UID_LABELS[0]: uid}}
@@ -231,6 +235,9 @@ class JobController:
             UID_LABELS[1]: uid,
             NAME_LABELS[1]: name,
         }
+        if not upd["metadata"].get("labels"):
+            # SetDefaults_Job: a Job without labels takes its pod template's.
+            upd["metadata"]["labels"] = dict(tmeta["labels"])
         return self.c.api.update_status(upd, COMPONENT)
 
     def _ttl(self, key: str, job: dict | None) -> None:

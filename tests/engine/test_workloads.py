@@ -216,3 +216,40 @@ spec:
     assert "Replicas:           1 desired | 1 total" in text
     assert "Update Strategy:    RollingUpdate" in text and "  Partition:        0" in text
     assert "Volume Claims:  <none>" in text
+
+
+def test_a_cronjob_resumed_after_three_hours_reports_too_many_missed_times(cluster):
+    """Suspended for 3 h at `* * * * *` then resumed: 180 missed times > 100 → Warning TooManyMissedTimes,
+    and only the most recent time runs."""
+    every_minute = CRON.replace('"*/2 * * * *"', '"* * * * *"')
+    ok(cluster, "kubectl apply -f -", every_minute)
+    cluster.advance(61)
+    ok(
+        cluster,
+        "kubectl apply -f -",
+        every_minute.replace("spec:\n  schedule", "spec:\n  suspend: true\n  schedule"),
+    )
+    cluster.advance(3 * 3600)
+    assert len(get(cluster, "jobs")) == 1
+    ok(cluster, "kubectl apply -f -", every_minute)
+    warnings = [e["message"] for e in cluster.events if e["reason"] == "TooManyMissedTimes"]
+    assert warnings == [
+        "too many missed start times: 180. Set or decrease .spec.startingDeadlineSeconds or check clock skew"
+    ]
+    assert len(get(cluster, "jobs")) == 2
+
+
+def test_a_cronjob_runs_in_its_time_zone(cluster):
+    """timeZone Asia/Seoul, `0 19 * * *`: the first run is at 10:00 UTC (19:00 KST), shown in TIMEZONE."""
+    ok(
+        cluster,
+        "kubectl apply -f -",
+        CRON.replace('"*/2 * * * *"', '"0 19 * * *"').replace(
+            "  schedule:", "  timeZone: Asia/Seoul\n  schedule:"
+        ),
+    )
+    assert cluster.run("kubectl get cj").output.splitlines()[1].split()[6] == "Asia/Seoul"
+    cluster.advance(3599)
+    assert get(cluster, "jobs") == []
+    cluster.advance(2)
+    assert [j["metadata"]["name"] for j in get(cluster, "jobs")] == [f"tick-{(1740992400 + 3600) // 60}"]

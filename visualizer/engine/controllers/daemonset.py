@@ -55,8 +55,13 @@ def _add_tolerations(spec: dict) -> None:
             tolerations.append(dict(t))
 
 
-def should_run(ds: dict, node: dict) -> bool:
-    """Returns True when the DaemonSet wants a pod on this node (nodeSelector and taints)."""
+def should_run(ds: dict, node: dict, effects: tuple[str, ...] = ("NoSchedule", "NoExecute")) -> bool:
+    """Returns True when the DaemonSet wants a pod on this node (nodeSelector, node affinity, taints).
+
+    With `effects=("NoExecute",)` it answers NodeShouldRunDaemonPod's `shouldContinueRunning`: a pod already
+    there stays unless a NoExecute taint it does not tolerate appears (a new NoSchedule taint only stops new
+    pods).
+    """
     spec = ds["spec"]["template"]["spec"]
     labels = node["metadata"].get("labels") or {}
     if any(labels.get(k) != v for k, v in (spec.get("nodeSelector") or {}).items()):
@@ -65,7 +70,7 @@ def should_run(ds: dict, node: dict) -> bool:
         return False
     probe = {"spec": {"tolerations": list(spec.get("tolerations") or []) + DAEMON_TOLERATIONS}}
     for taint in node["spec"].get("taints") or []:
-        if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(probe, taint):
+        if taint.get("effect") in effects and not tolerates(probe, taint):
             return False
     return True
 
@@ -137,6 +142,7 @@ class DaemonSetController:
         h, _rev = sync_revisions(c, ds, template, COMPONENT)
         nodes = c.store.list("Node")
         eligible = {n["metadata"]["name"] for n in nodes if should_run(ds, n)}
+        staying = {n["metadata"]["name"] for n in nodes if should_run(ds, n, ("NoExecute",))}
         by_node: dict[str, list[dict]] = {}
         for p in c.store.owned(uid, "Pod"):
             target = p["spec"].get("nodeName") or (pinned_nodes(p) or [None])[0]
@@ -158,7 +164,8 @@ class DaemonSetController:
             to_delete += failed
             live = [p for p in live if p not in failed]
             if node not in eligible:
-                to_delete += live
+                if node not in staying:
+                    to_delete += live
                 continue
             if not pods or (not live and len(failed) == len(pods)):
                 to_create.append(node)
@@ -178,7 +185,7 @@ class DaemonSetController:
             seen.add(pod["metadata"]["name"])
             c.api.delete(pod, COMPONENT)
             _event(c, ds, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
-        self._status(key, h, eligible, min_ready)
+        self._status(key, h, eligible, staying, min_ready)
 
     def _rolling_victims(self, by_node, eligible, h, max_unavailable, min_ready, now, already) -> list[dict]:
         """Returns old-revision pods to delete now: unavailable ones first, then as the budget allows."""
@@ -221,7 +228,7 @@ class DaemonSetController:
             return
         _event(c, ds, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
 
-    def _status(self, key: str, h: str, eligible: set[str], min_ready: int) -> None:
+    def _status(self, key: str, h: str, eligible: set[str], staying: set[str], min_ready: int) -> None:
         c = self.c
         ds = c.store.get(key)
         now = c.clock.now
@@ -232,7 +239,7 @@ class DaemonSetController:
             if p["metadata"].get("deletionTimestamp") or not pod_active(p):
                 continue
             node = p["spec"].get("nodeName") or (pinned_nodes(p) or [None])[0]
-            if node not in eligible:
+            if node not in staying:
                 misscheduled += 1
                 continue
             if node in seen_nodes:

@@ -824,3 +824,65 @@ def test_background_deletion_of_a_statefulset_keeps_its_claims(cluster):
         ["www-web-1", "Bound"],
     ]
     assert ok(cluster, "kubectl get controllerrevisions").output == "No resources found in default namespace."
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/manage-daemon/update-daemon-set/")
+def test_updating_a_daemonset_replaces_one_node_at_a_time(cluster):
+    """RollingUpdate with maxUnavailable 1: after `kubectl set image`, never more than one node is without an
+    available fluentd pod; `rollout status` waits, then reports success; history has two revisions."""
+    old, new = (
+        _image("quay.io/fluentd_elasticsearch/fluentd:v4.2.2"),
+        _image("quay.io/fluentd_elasticsearch/fluentd:v5.0.1", "nginx:1.26"),
+    )
+    ok(cluster, "kubectl apply -f -", FLUENTD.replace("quay.io/fluentd_elasticsearch/fluentd:v5.0.1", old))
+    cluster.advance(30)
+    assert _table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")[1][3] == "4"
+    ok(cluster, f"kubectl set image ds/fluentd-elasticsearch fluentd-elasticsearch={new} -n kube-system")
+    status = ok(cluster, "kubectl rollout status ds/fluentd-elasticsearch -n kube-system").output
+    assert status == (
+        'Waiting for daemon set "fluentd-elasticsearch" rollout to finish: 0 out of 4 new pods have been updated...'
+    )
+    for _ in range(120):
+        cluster.advance(1)
+        ds = get(cluster, "ds fluentd-elasticsearch -n kube-system")[0]["status"]
+        assert ds["numberAvailable"] >= 3
+    assert (
+        ok(cluster, "kubectl rollout status ds/fluentd-elasticsearch -n kube-system").output
+        == 'daemon set "fluentd-elasticsearch" successfully rolled out'
+    )
+    images = {
+        p["spec"]["containers"][0]["image"]
+        for p in get(cluster, "pods -n kube-system")
+        if p["metadata"]["name"].startswith("fluentd-")
+    }
+    assert images == {new}
+    history = ok(
+        cluster, "kubectl rollout history ds/fluentd-elasticsearch -n kube-system"
+    ).output.splitlines()
+    assert history[0] == "daemonset.apps/fluentd-elasticsearch " and [r.split()[0] for r in history[2:]] == [
+        "1",
+        "2",
+    ]
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")
+def test_deployment_pods_belong_to_a_replicaset_that_belongs_to_the_deployment(cluster):
+    """nginx-deployment: the ReplicaSet `nginx-deployment-<pod-template-hash>` is owned by the Deployment, its
+    pods carry the same pod-template-hash and are owned by it; deleting the Deployment removes all of them."""
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("{image}", _image("nginx:1.14.2")))
+    cluster.advance(20)
+    dep = get(cluster, "deployment nginx-deployment")[0]
+    rs = get(cluster, "rs")[0]
+    h = rs["metadata"]["labels"]["pod-template-hash"]
+    assert rs["metadata"]["name"] == f"nginx-deployment-{h}"
+    assert [(o["kind"], o["uid"]) for o in rs["metadata"]["ownerReferences"]] == [
+        ("Deployment", dep["metadata"]["uid"])
+    ]
+    owned = get(cluster, "pods -l app=nginx")
+    assert len(owned) == 3
+    assert all(p["metadata"]["labels"]["pod-template-hash"] == h for p in owned)
+    assert all(p["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"] for p in owned)
+    ok(cluster, "kubectl delete deployment nginx-deployment")
+    assert ok(cluster, "kubectl get rs").output == "No resources found in default namespace."
+    cluster.advance(40)
+    assert ok(cluster, "kubectl get pods").output == "No resources found in default namespace."

@@ -155,6 +155,12 @@ def pinned_nodes(pod: dict) -> list[str] | None:
     return names if found else None
 
 
+def _is_member(sts: dict, pod: dict) -> bool:
+    prefix = sts["metadata"]["name"] + "-"
+    name = pod["metadata"]["name"]
+    return name.startswith(prefix) and name[len(prefix) :].isdigit()
+
+
 class AdoptionController:
     """Adopts orphan pods that match a controller's selector and releases owned pods that no longer match."""
 
@@ -188,6 +194,8 @@ class AdoptionController:
             for owner in c.store.list(kind, ns):
                 if owner["metadata"].get("deletionTimestamp") or not selects(owner, labels):
                     continue
+                if kind == "StatefulSet" and not _is_member(owner, pod):
+                    continue  # a StatefulSet adopts only `<sts>-<ordinal>` pods (isMemberOf)
                 self._adopt(pod, owner)
                 return
 

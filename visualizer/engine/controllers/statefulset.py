@@ -21,6 +21,8 @@ tutorials/stateful-application/basic-stateful-set.md:
 
 from __future__ import annotations
 
+import re
+
 from ..objects import BY_KIND, clone, etcd_key, with_status
 from ..store import pod_ready
 from .ownership import REVISION_HASH, pod_from_template, sync_revisions
@@ -177,7 +179,7 @@ class StatefulSetController:
                         sts,
                         "Warning",
                         "FailedCreate",
-                        f"create Claim {cname} for Pod {pod_name} in StatefulSet {name} failed error: {exc}",
+                        f"create Claim {cname} for Pod {pod_name} in StatefulSet {name} failed error: {_reason(exc)}",
                     )
                     return
                 _event(
@@ -205,7 +207,7 @@ class StatefulSetController:
                 sts,
                 "Warning",
                 "FailedCreate",
-                f"create Pod {pod_name} in StatefulSet {name} failed error: {exc}",
+                f"create Pod {pod_name} in StatefulSet {name} failed error: {_reason(exc)}",
             )
             return
         _event(
@@ -271,17 +273,19 @@ class StatefulSetController:
             c.api.update_status(with_status(sts, status), COMPONENT)
 
 
+def _reason(exc: Exception) -> str:
+    """Returns the API error without kubectl's `Error from server (Reason): ` prefix (the controller's words)."""
+    return re.sub(r"^Error from server \(\w+\): ", "", str(exc))
+
+
 def _event(c, sts: dict, etype: str, reason: str, message: str, pod: str = "", deleted: bool = False) -> None:
     obj = f"pod/{pod}" if pod else message.split()[2]
     step, ko, en = narrate_workload("deleted" if deleted else "created", "StatefulSet", obj)
-    c.emit(
-        etype,
-        reason,
-        f"statefulset/{sts['metadata']['name']}",
-        COMPONENT,
-        message,
-        ko,
-        en,
-        step,
-        namespace=sts["metadata"]["namespace"],
-    )
+    args = (etype, reason, f"statefulset/{sts['metadata']['name']}", COMPONENT, message, ko, en, step)
+    if reason == "FailedCreate":
+        # Retried on every sync: recorded once a minute, as the event recorder aggregates repeats.
+        c.emit_once(
+            f"sts-failed:{sts['metadata']['uid']}:{message}", *args, namespace=sts["metadata"]["namespace"]
+        )
+    else:
+        c.emit(*args, namespace=sts["metadata"]["namespace"])

@@ -61,8 +61,10 @@ def test_drain_cordons_and_evicts(cluster):
     """drain cordons the node and evicts its pods, which come back elsewhere."""
     ok(cluster, "kubectl apply -f -", web(3))
     cluster.advance(15)
-    out = ok(cluster, "kubectl drain worker-1").output.splitlines()
+    # The kube-proxy DaemonSet pod on every node blocks a drain without --ignore-daemonsets, as on kubeadm.
+    out = ok(cluster, "kubectl drain worker-1 --ignore-daemonsets").output.splitlines()
     assert out[0] == "node/worker-1 cordoned" and out[-1] == "node/worker-1 drained"
+    assert out[1].startswith("Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-")
     assert any(line.startswith("evicting pod default/web-") for line in out)
     cluster.advance(15)
     assert all(p["spec"]["nodeName"] != "worker-1" for p in pods(cluster, "web-"))
@@ -75,7 +77,7 @@ def test_drain_refuses_bare_pods_without_force(cluster):
     cluster.advance(10)
     node = pods(cluster, "solo")[0]["spec"]["nodeName"]
     before = cluster.to_dict()
-    result = cluster.run(f"kubectl drain {node}")
+    result = cluster.run(f"kubectl drain {node} --ignore-daemonsets")
     assert (
         not result.ok
         and "cannot delete Pods that declare no controller (use --force to override)" in result.output

@@ -439,6 +439,10 @@ def scheduled_in(events: list[dict]) -> list[tuple[str, str]]:
     for ev in events:
         if ev.get("reason") == "Scheduled":
             words = ev["message"].split()
+            # DaemonSet pods (kube-proxy) tolerate node.kubernetes.io/unschedulable and run on cordoned
+            # nodes, as on a real cluster: the property is about everything else.
+            if words[2].startswith("kube-system/kube-proxy-"):
+                continue
             out.append((words[2], words[-1]))
     return out
 

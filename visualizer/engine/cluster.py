@@ -20,13 +20,19 @@ from operator import itemgetter
 
 from .apiserver import APIServer
 from .clock import Clock
+from .controllers.cronjob import CronJobController
+from .controllers.daemonset import DaemonSetController
 from .controllers.deployment import DeploymentController
 from .controllers.endpoints import EndpointsController
 from .controllers.garbage_collector import GarbageCollector
 from .controllers.hpa import HPAController
+from .controllers.job import JobController
+from .controllers.job import finished as job_finished
 from .controllers.node_lifecycle import NodeLifecycleController
+from .controllers.ownership import AdoptionController, queue_for_kind
 from .controllers.persistentvolume import PersistentVolumeController
 from .controllers.replicaset import ReplicaSetController
+from .controllers.statefulset import StatefulSetController
 from .kube_proxy import KubeProxy
 from .kubelet import Kubelet
 from .narration import narrate
@@ -44,7 +50,12 @@ QUEUE_ORDER = (
     "kubelet",
     "docker",
     "scheduler",
+    "adoption",
     "replicaset",
+    "daemonset",
+    "statefulset",
+    "job",
+    "cronjob",
     "deployment",
     "endpoints",
     "kube-proxy",
@@ -54,6 +65,14 @@ QUEUE_ORDER = (
 EVENT_RING = 300
 SNAPSHOT_EVENTS = 50
 LOG_MAX = 200_000
+# Pods' controllers by the etcd resource of the owner key: which work queue reconciles them.
+_OWNER_QUEUE = {
+    "replicasets": "replicaset",
+    "controllers": "replicaset",
+    "daemonsets": "daemonset",
+    "statefulsets": "statefulset",
+    "jobs": "job",
+}
 _VERSION_OF = itemgetter(0)  # key for bisecting the change log by version
 MAX_ADVANCE = 7 * 24 * 3600  # one call may simulate at most a week
 K8S_VERSION = "v1.32.2"
@@ -143,6 +162,11 @@ class Cluster:
         self.hpa = HPAController(self)
         self.gc = GarbageCollector(self)
         self.pv = PersistentVolumeController(self)
+        self.adoption = AdoptionController(self)
+        self.daemonsets = DaemonSetController(self)
+        self.statefulsets = StatefulSetController(self)
+        self.jobs = JobController(self)
+        self.cronjobs = CronJobController(self)
         self.handlers = {
             "gc": self.gc.sync,
             "deployment": self.deployments.sync,
@@ -155,6 +179,11 @@ class Cluster:
             "kube-proxy": self.kube_proxy.sync,
             "node-lifecycle": self.nodes.sync,
             "hpa": self.hpa.sync,
+            "adoption": self.adoption.sync,
+            "daemonset": self.daemonsets.sync,
+            "statefulset": self.statefulsets.sync,
+            "job": self.jobs.sync,
+            "cronjob": self.cronjobs.sync,
         }
         self.queues: dict[str, dict[str, None]] = {q: {} for q in QUEUE_ORDER}
         self.events: list[dict] = []
@@ -245,8 +274,32 @@ class Cluster:
         )
         self.clock.wake("node-lifecycle", "monitor", 5.0)
         self._drain()
+        self._bootstrap_kube_proxy(names)
         self.events = []
         self.trace = []
+
+    def _bootstrap_kube_proxy(self, nodes: list[str]) -> None:
+        """Runs kube-proxy as kubeadm does: a DaemonSet `kube-proxy` in kube-system, one pod per node.
+
+        kubeadm pre-pulls the image, so the pods start as soon as their sandboxes exist; the cluster is
+        handed over with them Running (at time 0, their events cleared like the rest of the bootstrap).
+        """
+        from .kube_proxy_daemonset import kube_proxy_daemonset
+
+        ds = kube_proxy_daemonset(K8S_VERSION)
+        image = ds["spec"]["template"]["spec"]["containers"][0]["image"]
+        for name in nodes:
+            self.runtime.node(name)["images"][image] = True
+        self.api.create(ds, "kubeadm")
+        self._drain()
+        for name in nodes:
+            for sb in self.runtime.node(name)["sandboxes"].values():
+                sb["readyAt"] = 0.0
+            for pod in self.store.pods_on(name):
+                self.enqueue(
+                    "kubelet", etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
+                )
+        self._drain()
 
     def _node_object(self, name: str, index: int) -> dict:
         cp = name == "control-plane"
@@ -429,18 +482,27 @@ class Cluster:
         if section:
             self.touch(section, ident)
         self.touch("etcd", key)
-        if etype == "DELETED" and self.store.by_owner.get(obj["metadata"].get("uid")):
-            self.enqueue("gc", obj["metadata"]["uid"])
+        if etype == "DELETED":
+            if self.store.by_owner.get(obj["metadata"].get("uid")):
+                self.enqueue("gc", obj["metadata"]["uid"])
+            owner = controller_uid(obj)
+            if owner and owner in self.store.by_uid:
+                # An owner deleted in the foreground waits for this dependent (garbage collector).
+                self.enqueue("gc", "fg:" + owner)
         if kind == "Pod":
             self._pod_changed(key, old, new)
         elif kind == "ReplicaSet":
             self.enqueue("replicaset", key)
+            if etype == "ADDED":
+                self.adoption.enqueue_orphans_for(new)
             owner = controller_uid(obj)
             okey = self.store.by_uid_key(owner) if owner else None
             if okey:
                 self.enqueue("deployment", okey)
         elif kind == "Deployment":
             self.enqueue("deployment", key)
+        elif kind in ("DaemonSet", "StatefulSet", "ReplicationController", "Job", "CronJob"):
+            self._workload_changed(etype, kind, key, obj, new)
         elif kind == "Service":
             self._svc_selectors.clear()
             self.enqueue("endpoints", key)
@@ -452,6 +514,8 @@ class Cluster:
             )
         elif kind == "Node":
             self.enqueue("node-lifecycle", obj["metadata"]["name"])
+            for ds_key in self.store.by_kind["DaemonSet"]:
+                self.enqueue("daemonset", ds_key)
             self.touch("nodes", obj["metadata"]["name"])
             self._retry_unscheduled()
         elif kind == "HorizontalPodAutoscaler":
@@ -469,6 +533,17 @@ class Cluster:
                 self._wake_pods_of_namespace(obj["metadata"]["namespace"])
         elif kind in ("PersistentVolume", "StorageClass"):
             self.enqueue("pv", "volumes")
+
+    def _workload_changed(self, etype: str, kind: str, key: str, obj: dict, new: dict | None) -> None:
+        """Queues the controller of a DaemonSet, StatefulSet, ReplicationController, Job or CronJob write."""
+        self.enqueue(queue_for_kind(kind), key)
+        if etype == "ADDED" and kind in ("DaemonSet", "StatefulSet", "ReplicationController"):
+            self.adoption.enqueue_orphans_for(new)
+        if kind == "Job":
+            owner = controller_uid(obj)
+            okey = self.store.by_uid_key(owner) if owner else None
+            if okey and okey.startswith("/registry/cronjobs/"):
+                self.enqueue("cronjob", okey)
 
     def _pod_changed(self, key: str, old: dict | None, new: dict | None) -> None:
         # The busiest watcher (every kubelet status write lands here), so each pod property is read once and
@@ -489,17 +564,31 @@ class Cluster:
             or ready_old != ready_new
             or old_meta.get("ownerReferences") is not new_meta.get("ownerReferences")
         )
-        if owner and relevant:
+        labels_changed = (
+            old_meta is not None
+            and new_meta is not None
+            and old_meta.get("labels") is not new_meta.get("labels")
+            and (old_meta.get("labels") or {}) != (new_meta.get("labels") or {})
+        )
+        if (
+            new is not None
+            and not new_meta.get("deletionTimestamp")
+            and (labels_changed or (old is None and not owner))
+        ):
+            # A bare pod or a relabelled one may be adopted or released by a controller's selector.
+            self.enqueue("adoption", key)
+        if owner and (relevant or labels_changed):
             okey = self.store.by_uid.get(owner)
-            if okey:
-                self.enqueue("replicaset", okey)
-                if new is None:
-                    # The Deployment controller watches pod deletions too (Recreate waits for old pods).
-                    rs = self.store.get(okey)
-                    dep = controller_uid(rs) if rs else None
-                    dkey = self.store.by_uid_key(dep) if dep else None
-                    if dkey:
-                        self.enqueue("deployment", dkey)
+            queue = _OWNER_QUEUE.get(okey.split("/", 3)[2]) if okey else None
+            if queue:
+                self.enqueue(queue, okey)
+            if queue == "replicaset" and new is None:
+                # The Deployment controller watches pod deletions too (Recreate waits for old pods).
+                rs = self.store.get(okey)
+                dep = controller_uid(rs) if rs else None
+                dkey = self.store.by_uid_key(dep) if dep else None
+                if dkey:
+                    self.enqueue("deployment", dkey)
         node_new = new["spec"].get("nodeName") if new is not None else None
         node_old = old["spec"].get("nodeName") if old is not None else None
         deleting_new = new_meta.get("deletionTimestamp") if new_meta is not None else None
@@ -714,11 +803,20 @@ class Cluster:
     def desired_pods(self) -> dict[tuple, int]:
         """Returns the pods each top-level workload asks for: Deployments, stand-alone ReplicaSets, bare pods."""
         out: dict[tuple, int] = {}
-        for kind in ("Deployment", "ReplicaSet"):
+        for kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
             for o in self.store.list(kind):
                 if kind == "ReplicaSet" and controller_uid(o):
                     continue
                 out[(kind, o["metadata"]["namespace"], o["metadata"]["name"])] = o["spec"].get("replicas", 1)
+        for o in self.store.list("Job"):
+            if not job_finished(o):
+                out[("Job", o["metadata"]["namespace"], o["metadata"]["name"])] = o["spec"].get(
+                    "parallelism", 1
+                )
+        nodes = len(self.store.by_kind["Node"])
+        for o in self.store.list("DaemonSet"):
+            if o["metadata"]["namespace"] != "kube-system":  # the cluster's own kube-proxy is not the user's
+                out[("DaemonSet", o["metadata"]["namespace"], o["metadata"]["name"])] = nodes
         for p in self.store.list("Pod"):
             if not controller_uid(p) and not p["metadata"].get("deletionTimestamp"):
                 out[("Pod", p["metadata"]["namespace"], p["metadata"]["name"])] = 1

@@ -55,6 +55,12 @@ RESOURCES = [
     Resource("PersistentVolumeClaim", "v1", "persistentvolumeclaims", ("pvc",)),
     Resource("StorageClass", "storage.k8s.io/v1", "storageclasses", ("sc",), namespaced=False),
     Resource("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers", ("hpa",)),
+    Resource("DaemonSet", "apps/v1", "daemonsets", ("ds",)),
+    Resource("StatefulSet", "apps/v1", "statefulsets", ("sts",)),
+    Resource("ControllerRevision", "apps/v1", "controllerrevisions", ()),
+    Resource("Job", "batch/v1", "jobs", ()),
+    Resource("CronJob", "batch/v1", "cronjobs", ("cj",)),
+    Resource("ReplicationController", "v1", "replicationcontrollers", ("rc",), etcd="controllers"),
 ]
 BY_KIND = {r.kind: r for r in RESOURCES}
 BY_PLURAL = {r.plural: r for r in RESOURCES}

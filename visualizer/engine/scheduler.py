@@ -14,6 +14,7 @@ retried when the cluster changes (a node recovers or is uncordoned, a pod goes a
 from __future__ import annotations
 
 from .clock import stamp
+from .controllers.ownership import pinned_nodes
 from .narration import narrate
 from .objects import clone, parse_bytes, parse_cpu, pod_nonzero_requests, pod_requests, with_status
 from .store import controller_uid
@@ -65,6 +66,9 @@ class Scheduler:
         selector = pod["spec"].get("nodeSelector") or {}
         labels = node["metadata"].get("labels") or {}
         if any(labels.get(k) != v for k, v in selector.items()):
+            return "node(s) didn't match Pod's node affinity/selector"
+        pinned = pinned_nodes(pod)  # a DaemonSet pod's `matchFields metadata.name In [node]` (workloads)
+        if pinned is not None and node["metadata"]["name"] not in pinned:
             return "node(s) didn't match Pod's node affinity/selector"
         alloc = node["status"]["allocatable"]
         used = self.c.store.node_usage.get(node["metadata"]["name"], [0, 0, 0])

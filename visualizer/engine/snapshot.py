@@ -36,6 +36,9 @@ KEYED = (
     "etcd",
 )
 SNAPSHOT_EVENTS = 50
+# The student's view leaves out the cluster's own pods (the kube-proxy DaemonSet): each node card already
+# shows kube-proxy among its components.
+SYSTEM_PREFIX = "kube-system/"
 _KIND_OF = {
     "pods": "Pod",
     "deployments": "Deployment",
@@ -106,6 +109,8 @@ def pod_item(c, ident: str) -> dict | None:
             "deleting": False,
             "id": d["id"][:12],
         }
+    if ident.startswith(SYSTEM_PREFIX):
+        return None  # kube-system pods (kube-proxy) are drawn as node components, not as pod cards
     pod = _obj(c, "pods", ident)
     if pod is None:
         return None
@@ -350,7 +355,11 @@ def _ids(c, section: str) -> list[str]:
     if section == "etcd":
         return list(c.store.objects)
     if section == "pods":
-        ids = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in c.store.list("Pod")]
+        ids = [
+            f"{p['metadata']['namespace']}/{p['metadata']['name']}"
+            for p in c.store.list("Pod")
+            if p["metadata"]["namespace"] != "kube-system"
+        ]
         for node, rn in c.runtime.data["nodes"].items():
             ids += [f"docker/{node}/{name}" for name in rn["docker"]]
         return ids

@@ -438,7 +438,9 @@ def apply_defaults(obj: dict) -> None:
     """Fills the API server's defaults in place (mutating admission)."""
     kind = obj.get("kind")
     spec = obj.get("spec")
-    if kind == "Pod" and isinstance(spec, dict):
+    if kind in _DEFAULTERS and isinstance(spec, dict):
+        _DEFAULTERS[kind](obj)  # the workload kinds (validation_workloads.py)
+    elif kind == "Pod" and isinstance(spec, dict):
         default_pod_spec(spec)
     elif kind in ("Deployment", "ReplicaSet") and isinstance(spec, dict):
         spec.setdefault("replicas", 1)
@@ -911,3 +913,12 @@ _VALIDATORS = {
 def version_ok(kind: str, api_version) -> bool:
     """Returns True when apiVersion is one the kind is served under."""
     return api_version in ACCEPTED_VERSIONS.get(kind, ())
+
+
+# The workload kinds (DaemonSet, StatefulSet, Job, CronJob, ReplicationController, ControllerRevision).
+from .validation_workloads import DEFAULTERS as _DEFAULTERS  # noqa: E402
+from .validation_workloads import SCHEMAS as _WORKLOAD_SCHEMAS  # noqa: E402
+from .validation_workloads import VALIDATORS as _WORKLOAD_VALIDATORS  # noqa: E402
+
+_SCHEMAS.update(_WORKLOAD_SCHEMAS)
+_VALIDATORS.update(_WORKLOAD_VALIDATORS)

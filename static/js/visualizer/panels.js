@@ -54,7 +54,7 @@ export function shortKey(key) {
 export function renderEtcd(tbody, model, previous) {
   const before = new Map((previous?.etcd || []).map((e) => [e.key, e.rv]));
   const rows = model.etcd
-    .filter((e) => !/^\/registry\/(namespaces|storageclasses|services\/specs\/default\/kubernetes|services\/endpoints\/default\/kubernetes)/.test(e.key) || before.get(e.key) !== e.rv)
+    .filter((e) => !/^\/registry\/(namespaces|storageclasses|services\/specs\/default\/kubernetes|services\/endpoints\/default\/kubernetes|[a-z]+\/kube-system\/)/.test(e.key) || before.get(e.key) !== e.rv)
     .sort((a, b) => b.rv - a.rv);
   const frag = document.createDocumentFragment();
   for (const e of rows.slice(0, 80)) {

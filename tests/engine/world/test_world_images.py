@@ -624,7 +624,6 @@ def test_legacy_k8s_gcr_io_names_still_pull(cluster):
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateful-application/basic-stateful-set/")
-@pytest.mark.xfail(strict=True, reason="needs StatefulSet (branch workloads)")
 def test_the_statefulset_tutorials_nginx_slim_pulls(cluster):
     """web.yaml's registry.k8s.io/nginx-slim:0.21 runs web-0 and web-1; the update to 0.24 pulls too."""
     manifest = """\

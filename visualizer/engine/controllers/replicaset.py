@@ -9,13 +9,17 @@ first, newer first. Terminating pods are not counted, so replacements start whil
 
 from __future__ import annotations
 
+import math
+
 from ..clock import parse_stamp
 from ..narration import narrate
-from ..objects import clone, with_status
+from ..objects import with_status
 from ..store import controller_uid, pod_active, pod_ready
+from .ownership import pod_from_template
 
 BURST_REPLICAS = 500
 COMPONENT = "controller-manager/replicaset-controller"
+RC_COMPONENT = "controller-manager/replicationcontroller-controller"
 
 
 def ready_since(pod: dict) -> float | None:
@@ -50,6 +54,8 @@ class ReplicaSetController:
         diff = active - want
         name = rs["metadata"]["name"]
         ns = rs["metadata"]["namespace"]
+        obj_ref = f"{rs['kind'].lower()}/{name}"
+        component = COMPONENT if rs["kind"] == "ReplicaSet" else RC_COMPONENT
         if diff < 0:
             count = min(-diff, BURST_REPLICAS)
             # A replica lost while the spec did not change is a replacement: the lesson's step 6.
@@ -59,7 +65,7 @@ class ReplicaSetController:
             for _ in range(count):
                 pod = self._new_pod(rs)
                 try:
-                    created = c.api.create(pod, COMPONENT)
+                    created = c.api.create(pod, component)
                 except Exception:  # noqa: BLE001 - namespace vanished; the next sync retries
                     break
                 pname = created["metadata"]["name"]
@@ -69,8 +75,8 @@ class ReplicaSetController:
                 c.emit(
                     "Normal",
                     "SuccessfulCreate",
-                    f"replicaset/{name}",
-                    COMPONENT,
+                    obj_ref,
+                    component,
                     f"Created pod: {pname}",
                     ko,
                     en,
@@ -81,14 +87,14 @@ class ReplicaSetController:
         elif diff > 0:
             pods = [p for p in c.store.owned(uid, "Pod") if pod_active(p)]
             for pod in self._rank(pods, uid)[:diff]:
-                c.api.delete(pod, COMPONENT)
+                c.api.delete(pod, component)
                 pname = pod["metadata"]["name"]
                 step, ko, en = narrate("pod-deleted", pod=pname, want=want, have=active)
                 c.emit(
                     "Normal",
                     "SuccessfulDelete",
-                    f"replicaset/{name}",
-                    COMPONENT,
+                    obj_ref,
+                    component,
                     f"Deleted pod: {pname}",
                     ko,
                     en,
@@ -99,22 +105,9 @@ class ReplicaSetController:
         self._update_status(key)
 
     def _new_pod(self, rs: dict) -> dict:
-        template = rs["spec"]["template"]
-        meta = clone(template.get("metadata") or {})
-        meta.pop("name", None)
-        meta["generateName"] = rs["metadata"]["name"] + "-"
-        meta["namespace"] = rs["metadata"]["namespace"]
-        meta["ownerReferences"] = [
-            {
-                "apiVersion": "apps/v1",
-                "kind": "ReplicaSet",
-                "name": rs["metadata"]["name"],
-                "uid": rs["metadata"]["uid"],
-                "controller": True,
-                "blockOwnerDeletion": True,
-            }
-        ]
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": clone(template["spec"])}
+        # A ReplicationController (v1) makes its pods exactly as a ReplicaSet does, owned by kind
+        # ReplicationController.
+        return pod_from_template(rs, rs["spec"]["template"])
 
     def _rank(self, pods: list[dict], uid: str) -> list[dict]:
         """Returns pods in deletion order (first = deleted first), as ActivePodsWithRanks sorts them."""
@@ -129,13 +122,18 @@ class ReplicaSetController:
 
         def rank(p):
             node = p["spec"].get("nodeName")
-            since = ready_since(p)
+            ready = pod_ready(p)
+            since = ready_since(p) if ready else None
+            # Rule 6 with LogarithmicScaleDown: the pod Ready for less time goes first, compared on a log2
+            # scale of nanoseconds (logarithmicRankDiff), ties within a bucket broken by UID.
+            bucket = int(math.log2((now - since) * 1e9)) if since is not None and now > since else -1
             return (
                 1 if node else 0,
                 phase_rank.get(p.get("status", {}).get("phase"), 0),
-                1 if pod_ready(p) else 0,
+                1 if ready else 0,
                 -self.c.store.owner_node_count.get((uid, node), 0) if node else 0,
-                -(now - since) if since is not None else 0,
+                bucket if ready else 0,
+                p["metadata"].get("uid", "") if ready else "",
                 -restarts(p),
                 -(parse_stamp(p["metadata"]["creationTimestamp"]) or 0),
                 p["metadata"]["name"],

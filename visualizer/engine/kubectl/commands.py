@@ -13,6 +13,7 @@ import json
 
 from ..apiserver import ApiError, not_found
 from ..clock import human_duration, stamp
+from ..controllers.daemonset import daemonset_pod
 from ..controllers.deployment import CHANGE_CAUSE, revision_of, strip_hash
 from ..objects import (
     BY_KIND,
@@ -145,7 +146,18 @@ READ_ONLY_SHELL = (
     "true",
     "false",
 )
-GET_ALL = ("Pod", "Service", "Deployment", "ReplicaSet", "HorizontalPodAutoscaler")
+GET_ALL = (
+    "Pod",
+    "ReplicationController",
+    "Service",
+    "DaemonSet",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "HorizontalPodAutoscaler",
+    "CronJob",
+    "Job",
+)
 
 
 def is_mutating(words: list[str]) -> bool:
@@ -260,8 +272,11 @@ def _limit_replicas(c, objs: list[dict]) -> None:
     per = c.config["max_pods_per_request"]
     total_req = 0
     for o in objs:
-        if o["kind"] in ("Deployment", "ReplicaSet"):
+        if o["kind"] in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
             r = o["spec"].get("replicas", 1)
+            total_req += r if isinstance(r, int) else 0
+        elif o["kind"] == "Job":
+            r = o["spec"].get("parallelism", 1)
             total_req += r if isinstance(r, int) else 0
         elif o["kind"] == "Pod":
             total_req += 1
@@ -284,7 +299,9 @@ def _check_cluster_total(c, objs: list[dict]) -> None:
     desired = c.desired_pods()
     for o in objs:
         key = (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
-        if o["kind"] in ("Deployment", "ReplicaSet") and not o["metadata"].get("ownerReferences"):
+        if o["kind"] in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController") and not o[
+            "metadata"
+        ].get("ownerReferences"):
             desired[key] = (
                 o["spec"].get("replicas", 1) if isinstance(o["spec"].get("replicas", 1), int) else 0
             )
@@ -824,6 +841,13 @@ def _cmd_delete(c, args: Args, stdin) -> str:
             c.api.delete(cur, "kubectl", user=True, force=True)
             lines.append(f'pod "{obj["metadata"]["name"]}" force deleted')
             continue
+        if cascade == "foreground" and obj["kind"] != "Pod":
+            # propagationPolicy=Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer)
+            # until the garbage collector has deleted its dependents.
+            c.emit_request("delete", cur)
+            c.gc.delete_foreground(cur)
+            lines.append(f'{res.name_prefix} "{obj["metadata"]["name"]}" deleted')
+            continue
         c.api.delete(cur, "kubectl", user=True, grace=grace)
         if obj["kind"] == "HorizontalPodAutoscaler":
             c.hpa_history.pop(etcd_key(res, obj["metadata"]["namespace"], obj["metadata"]["name"]), None)
@@ -865,7 +889,9 @@ def _cmd_scale(c, args: Args, stdin) -> str:
         raise CommandError(
             "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"
         )
-    res, obj = _one_target(c, args, args.positional, ("Deployment", "ReplicaSet"))
+    res, obj = _one_target(
+        c, args, args.positional, ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
+    )
     if replicas > c.config["max_pods_per_request"]:
         raise CommandError(
             f"error: the simulator allows at most {c.config['max_pods_per_request']} replicas per object"
@@ -908,8 +934,10 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
             else "error: rollout needs a subcommand: " + ", ".join(subs)
         )
     sub = pos[0]
-    res, d = _one_target(c, args, pos[1:], ("Deployment",))
+    res, d = _one_target(c, args, pos[1:], ("Deployment", "DaemonSet", "StatefulSet"))
     name = d["metadata"]["name"]
+    if res.kind != "Deployment":
+        return _rollout_workload(c, args, sub, res, d)
     if sub == "status":
         return _rollout_status(c, d)
     rses = c.store.owned(d["metadata"]["uid"], "ReplicaSet")
@@ -984,6 +1012,23 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
     ] = stamp(c.clock.now).replace("Z", "+00:00")
     c.api.update(upd, "kubectl", user=True, verb="rollout restart")
     return f"deployment.apps/{name} restarted"
+
+
+def _rollout_workload(c, args: Args, sub: str, res: Resource, obj: dict) -> str:
+    """`rollout` for DaemonSets and StatefulSets, whose revisions are ControllerRevisions."""
+    from . import rollout_workloads as rw
+    from .describe import template_lines
+
+    if sub == "status":
+        return rw.status(obj)
+    if sub == "history":
+        return rw.history(c, obj, res.name_prefix, args.int("--revision", default=0), template_lines)
+    if sub == "undo":
+        return rw.undo(c, obj, res.name_prefix, args.int("--to-revision", default=0))
+    if sub == "restart":
+        return rw.restart(c, obj, res.name_prefix)
+    verb = "pausing" if sub == "pause" else "resuming"
+    raise CommandError(f'error: {res.qualified} "{obj["metadata"]["name"]}" {verb} is not supported')
 
 
 def _rollout_status(c, d: dict) -> str:
@@ -1143,9 +1188,18 @@ def _cmd_drain(c, args: Args, stdin) -> str:
     node = _node(c, args)
     name = node["metadata"]["name"]
     pods = [p for p in c.store.pods_on(name) if not p["metadata"].get("deletionTimestamp")]
+    # kubectl's drain filters (pkg/drain/filters.go): DaemonSet pods are never evicted; without
+    # --ignore-daemonsets they block the drain.
+    daemon = [p for p in pods if daemonset_pod(p)]
+    pods = [p for p in pods if not daemonset_pod(p)]
     bare = [p for p in pods if not p["metadata"].get("ownerReferences")]
     local = [p for p in pods if any("emptyDir" in v for v in p["spec"].get("volumes") or [])]
     problems = []
+    if daemon and not args.has("--ignore-daemonsets"):
+        problems.append(
+            "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): "
+            + ", ".join(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in daemon)
+        )
     if bare and not args.has("--force"):
         problems.append(
             "cannot delete Pods that declare no controller (use --force to override): "
@@ -1166,6 +1220,11 @@ def _cmd_drain(c, args: Args, stdin) -> str:
             + "\n".join(f"error: {p}" for p in problems)
         )
     lines = [_cordon(c, node, True)]
+    if daemon:
+        lines.append(
+            "Warning: ignoring DaemonSet-managed Pods: "
+            + ", ".join(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in daemon)
+        )
     if bare:
         lines.append(
             "Warning: deleting Pods that declare no controller: "

@@ -124,6 +124,8 @@ def describe(c, obj: dict) -> str:
     """Returns the describe text of one object."""
     meta = obj["metadata"]
     kind = obj["kind"]
+    if kind in WORKLOAD_DESCRIBERS:
+        return WORKLOAD_DESCRIBERS[kind](c, obj)  # describe_workloads.py
     lines = [_field("Name", meta["name"])]
     if meta.get("namespace"):
         lines.append(_field("Namespace", meta["namespace"]))
@@ -405,3 +407,6 @@ def describe(c, obj: dict) -> str:
             )
     lines.append(_events(c, obj))
     return "\n".join(lines)
+
+
+from .describe_workloads import DESCRIBERS as WORKLOAD_DESCRIBERS  # noqa: E402

@@ -351,6 +351,8 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
                     age(h, now),
                 ]
             )
+    elif kind in _WORKLOAD_ROWS:
+        headers, rows = _WORKLOAD_ROWS[kind](objs, now, wide)  # printers_workloads.py
     else:
         headers = ["NAME", "AGE"]
         rows = [[o["metadata"]["name"], age(o, now)] for o in objs]
@@ -409,3 +411,6 @@ def to_json(data) -> str:
 def as_list(items: list[dict]) -> dict:
     """Returns a `kind: List` wrapper around several objects."""
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
+
+
+from .printers_workloads import ROWS as _WORKLOAD_ROWS  # noqa: E402  (imports age from here)

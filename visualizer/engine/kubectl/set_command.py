@@ -128,7 +128,12 @@ def run_set(c, args: Args, hooks) -> str:
         raise CommandError(
             "error: you must specify an update to requests or limits (in the form of --requests/--limits)"
         )
-    res, obj = hooks._one_target(c, args, refs, ("Deployment", "ReplicaSet", "Pod"))
+    res, obj = hooks._one_target(
+        c,
+        args,
+        refs,
+        ("Deployment", "ReplicaSet", "Pod", "DaemonSet", "StatefulSet", "ReplicationController"),
+    )
     upd = clone(obj)
     spec = upd["spec"] if res.kind == "Pod" else upd["spec"]["template"]["spec"]
     container = args.get("-c", "--containers", "--container")

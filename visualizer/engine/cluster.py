@@ -26,6 +26,7 @@ from .controllers.garbage_collector import GarbageCollector
 from .controllers.hpa import HPAController
 from .controllers.node_lifecycle import NodeLifecycleController
 from .controllers.persistentvolume import PersistentVolumeController
+from .controllers.policy import PolicyControllers
 from .controllers.replicaset import ReplicaSetController
 from .kube_proxy import KubeProxy
 from .kubelet import Kubelet
@@ -50,6 +51,7 @@ QUEUE_ORDER = (
     "kube-proxy",
     "node-lifecycle",
     "hpa",
+    "policy",
 )
 EVENT_RING = 300
 SNAPSHOT_EVENTS = 50
@@ -143,6 +145,7 @@ class Cluster:
         self.hpa = HPAController(self)
         self.gc = GarbageCollector(self)
         self.pv = PersistentVolumeController(self)
+        self.policy = PolicyControllers(self)  # namespace, resource-quota and ingress controllers
         self.handlers = {
             "gc": self.gc.sync,
             "deployment": self.deployments.sync,
@@ -155,6 +158,7 @@ class Cluster:
             "kube-proxy": self.kube_proxy.sync,
             "node-lifecycle": self.nodes.sync,
             "hpa": self.hpa.sync,
+            "policy": self.policy.sync,
         }
         self.queues: dict[str, dict[str, None]] = {q: {} for q in QUEUE_ORDER}
         self.events: list[dict] = []

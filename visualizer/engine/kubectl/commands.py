@@ -238,9 +238,16 @@ def _load(stdin: str | None, args: Args) -> list[dict]:
             "standard input: use -f - and paste the YAML)"
         )
     try:
-        return load_documents(stdin)
+        docs = load_documents(stdin)
     except YamlError as exc:
         raise CommandError(exc.message, exc.to_dict()) from None
+    # kubectl's builder fills metadata.namespace from -n (stand-in until branch `apply` lands its version).
+    flag = args.get("-n", "--namespace")
+    for d in docs:
+        res = lookup_resource(str(d.get("kind", ""))) if isinstance(d, dict) else None
+        if flag and res and res.namespaced and isinstance(d.get("metadata"), dict):
+            d["metadata"].setdefault("namespace", flag)
+    return docs
 
 
 def _limit_replicas(c, objs: list[dict]) -> None:

@@ -269,6 +269,12 @@ class Scheduler:
         )
         status["conditions"] = conds
         c.api.update_status(upd, COMPONENT)
+        if c.store.affinity_pods:
+            # A newly placed pod can satisfy a waiting pod's affinity (the real queue moves pods that failed
+            # InterPodAffinity back to active on an assigned-pod add).
+            for key in c.store.affinity_pods:
+                if key in c.store.unscheduled:
+                    c.enqueue("scheduler", key)
         node = c.store.get(etcd_key(BY_KIND["Node"], None, node_name))
         if node is not None and any(t["effect"] == "NoExecute" for t in node["spec"].get("taints") or ()):
             # The taint-eviction controller starts this pod's tolerationSeconds clock now.

@@ -91,7 +91,8 @@ class Scheduler:
             )
             if blocking and not tolerates(pod, taint):
                 return REASON_TAINT
-        if not node_affinity_ok(pod, node):
+        pspec = pod["spec"]
+        if (pspec.get("nodeSelector") or pspec.get("affinity")) and not node_affinity_ok(pod, node):
             return REASON_NODE_AFFINITY
         alloc = node["status"]["allocatable"]
         used = self.c.store.node_usage.get(node["metadata"]["name"], [0, 0, 0])
@@ -227,6 +228,17 @@ class Scheduler:
         weights of matching preferred terms; InterPodAffinity sums the weights of preferred (anti-)affinity
         terms matched by pods in the node's topology domain. Each is normalised to 0–100 as the framework's
         DefaultNormalizeScore does [S kubernetes pkg/scheduler/framework/plugins/helper/normalize_score.go]."""
+        affinity = pod["spec"].get("affinity") or {}
+        if (
+            inter is None
+            and not (affinity.get("nodeAffinity") or {}).get(
+                "preferredDuringSchedulingIgnoredDuringExecution"
+            )
+            and not any(
+                t["effect"] == "PreferNoSchedule" for n in feasible for t in n["spec"].get("taints") or ()
+            )
+        ):
+            return {}  # every node would get the same score from these plugins
         taints = {
             n["metadata"]["name"]: sum(
                 1
@@ -276,7 +288,8 @@ class Scheduler:
                 if key in c.store.unscheduled:
                     c.enqueue("scheduler", key)
         node = c.store.get(etcd_key(BY_KIND["Node"], None, node_name))
-        if node is not None and any(t["effect"] == "NoExecute" for t in node["spec"].get("taints") or ()):
+        taints = node["spec"].get("taints") if node is not None else None
+        if taints and any(t["effect"] == "NoExecute" for t in taints):
             # The taint-eviction controller starts this pod's tolerationSeconds clock now.
             c.enqueue("node-lifecycle", node_name)
         name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]

@@ -98,6 +98,8 @@ def admit_create(c, obj: dict) -> None:
         limit_ranger(c, obj)
     elif kind == "Ingress":
         default_ingress_class(c, obj)
+    elif kind == "PersistentVolumeClaim":
+        limit_ranger_claim(c, obj)
     resource_quota(c, obj)
 
 
@@ -203,6 +205,35 @@ def limit_ranger(c, pod: dict) -> None:
                 errors += _check(item, "Pod", req, lim)
     if errors:
         raise forbidden(pod, errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]")
+
+
+def limit_ranger_claim(c, pvc: dict) -> None:
+    """LimitRanger for claims (type PersistentVolumeClaim): `min` and `max` apply to the requested storage
+    [S limitranger/admission.go PersistentVolumeClaimValidateLimitFunc, maxRequestConstraint]."""
+    ranges = limit_ranges(c, pvc["metadata"]["namespace"])
+    if not ranges:
+        return
+    requests = (((pvc.get("spec") or {}).get("resources") or {}).get("requests")) or {}
+    errors = []
+    for lr in ranges:
+        for item in (lr.get("spec") or {}).get("limits") or ():
+            if item.get("type") != "PersistentVolumeClaim":
+                continue
+            errors += _check({"min": item.get("min") or {}}, "PersistentVolumeClaim", requests, {})
+            for r, enforced in sorted((item.get("max") or {}).items()):
+                e = parse_amount(r, enforced)
+                shown = format_amount(r, e, str(enforced))
+                if r not in requests:
+                    errors.append(
+                        f"maximum {r} usage per PersistentVolumeClaim is {shown}.  No request is specified"
+                    )
+                elif parse_amount(r, requests[r]) > e:
+                    req = format_amount(r, parse_amount(r, requests[r]), str(requests[r]))
+                    errors.append(
+                        f"maximum {r} usage per PersistentVolumeClaim is {shown}, but request is {req}"
+                    )
+    if errors:
+        raise forbidden(pvc, errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]")
 
 
 def _pod_sums(pod: dict) -> tuple[dict, dict]:

@@ -778,6 +778,12 @@ spec:
     assert row[:5] == ["example-ingress", "nginx", "hello-world.example", "192.168.49.2", "80"]
     assert route_ingress(cluster, "hello-world.example", "/") == ("default", "web", 8080)
     assert route_ingress(cluster, "other.example", "/") is None
+    # The page's `curl --resolve "hello-world.example:80:$( minikube ip )" -i http://hello-world.example`.
+    assert "503 Service Temporarily Unavailable" in ok(cluster, "sim curl http://hello-world.example").output
+    cluster.advance(30)
+    answer = ok(cluster, "sim curl http://hello-world.example").output
+    assert answer.splitlines()[0] == f"Hostname: {pods(cluster, 'web-')[0]['metadata']['name']}"
+    assert "404 Not Found" in ok(cluster, "sim curl http://other.example/").output
 
 
 @pytest.mark.cites(INGRESS)

@@ -118,3 +118,45 @@ def sim_addons(c, args: list[str], ns: str) -> str:
     if ns is not None:
         api.delete(ns, "sim")
     return "🌑  \"The 'ingress' addon is disabled"
+
+
+NOT_FOUND = (
+    "<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n"
+    "<hr><center>nginx</center>\n</body>\n</html>"
+)
+UNAVAILABLE = (
+    "<html>\n<head><title>503 Service Temporarily Unavailable</title></head>\n<body>\n<center><h1>503 Service "
+    "Temporarily Unavailable</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>"
+)
+
+
+def sim_curl(c, args: list[str], ns: str) -> str:
+    """`sim curl http://HOST/PATH`: a request from outside the cluster to the ingress controller (what the
+    minikube tutorial's `curl --resolve "hello-world.example:80:$(minikube ip)" http://hello-world.example`
+    does). Answers as ingress-nginx would: 404 page when no rule matches, 503 page when the Service has no
+    ready endpoint, else the serving pod's reply (the same text as `curl` inside a pod)."""
+    from ..kube_proxy import route_ingress
+
+    if len(args) != 1:
+        raise CommandError("error: usage: sim curl http://HOST/PATH")
+    target = args[0].split("://", 1)[-1]
+    hostport, _, path = target.partition("/")
+    host = hostport.partition(":")[0]
+    if not served_classes(c):
+        raise CommandError(
+            f"curl: (7) Failed to connect to {host} port 80 after 0 ms: Couldn't connect to server "
+            "(no Ingress controller: sim addons enable ingress)"
+        )
+    path = "/" + path
+    routed = route_ingress(c, host, path)
+    if routed is None:
+        return NOT_FOUND
+    namespace, service, _port = routed
+    if c.api.get("Service", namespace, service) is None:
+        return UNAVAILABLE
+    chosen = c.kube_proxy.route(namespace, service)
+    if chosen is None or chosen.get("timeout"):
+        return UNAVAILABLE
+    pod = c.api.get("Pod", namespace, chosen.get("targetRef", {}).get("name", ""))
+    image = pod["spec"]["containers"][0]["image"] if pod else "?"
+    return f"Hostname: {chosen['targetRef']['name']}\nIP: {chosen['ip']}\nImage: {image}\nPath: {path}"

@@ -15,6 +15,7 @@ import json
 import re
 
 from .admission import default_limit_range_item, format_amount, parse_amount, standard_resource
+from .objects import parse_cpu
 
 _ANY = None
 _NODE_REQ = {"key": "str", "operator": "str", "values": "strlist"}
@@ -349,6 +350,11 @@ def _validate_quota(obj: dict, errs: list) -> None:
         try:
             n = parse_amount(r, v)
         except (ValueError, TypeError):
+            if str(v).startswith("-") and _parses(r, str(v)[1:]):
+                errs.append(
+                    f"spec.hard[{r}]: Invalid value: {_json(str(v))}: must be greater than or equal to 0"
+                )
+                continue
             errs.append(
                 f"spec.hard[{r}]: Invalid value: {_json(str(v))}: quantities must match the regular expression "
                 "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -356,6 +362,14 @@ def _validate_quota(obj: dict, errs: list) -> None:
             continue
         if n < 0:
             errs.append(f"spec.hard[{r}]: Invalid value: {_json(str(v))}: must be greater than or equal to 0")
+
+
+def _parses(resource: str, text: str) -> bool:
+    try:
+        parse_amount(resource, text)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _validate_limit_range(obj: dict, errs: list) -> None:
@@ -385,6 +399,7 @@ def _validate_limit_range(obj: dict, errs: list) -> None:
                 f: {r: parse_amount(r, q) for r, q in (item.get(f) or {}).items()}
                 for f in ("min", "max", "default", "defaultRequest")
             }
+            ratios = {r: parse_cpu(q) for r, q in (item.get("maxLimitRequestRatio") or {}).items()}
         except (ValueError, TypeError):
             errs.append(
                 f"{ip}: Invalid value: a quantity: quantities must match the regular expression "
@@ -395,6 +410,12 @@ def _validate_limit_range(obj: dict, errs: list) -> None:
         def show(r, f, item=item, values=values):
             return format_amount(r, values[f][r], str(item[f][r]))
 
+        for r, milli in sorted(ratios.items()):
+            if milli < 1000:
+                shown = format_amount("cpu", milli)
+                errs.append(
+                    f"{ip}.maxLimitRequestRatio[{r}]: Invalid value: {_json(shown)}: ratio {shown} is less than 1"
+                )
         mn, mx, df, dr = values["min"], values["max"], values["default"], values["defaultRequest"]
         for r in sorted(set(mn) | set(mx) | set(df) | set(dr)):
             if r in mn and r in mx and mn[r] > mx[r]:

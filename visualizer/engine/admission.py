@@ -103,6 +103,22 @@ def admit_create(c, obj: dict) -> None:
     resource_quota(c, obj)
 
 
+def admit_update(c, obj: dict, old: dict) -> None:
+    """Update-time admission: a Namespace keeps its `kubernetes.io/metadata.name` label (the API server
+    resets it on every write), its finalizers, phase and deletionTimestamp [S kubernetes
+    pkg/registry/core/namespace/strategy.go `PrepareForUpdate`]."""
+    if obj["kind"] != "Namespace":
+        return
+    meta = obj["metadata"]
+    meta["labels"] = dict(meta.get("labels") or {}, **{NAME_LABEL: meta["name"]})
+    if old["metadata"].get("deletionTimestamp"):
+        meta["deletionTimestamp"] = old["metadata"]["deletionTimestamp"]
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec.setdefault("finalizers", list((old.get("spec") or {}).get("finalizers") or ["kubernetes"]))
+    obj["spec"] = spec
+    obj["status"] = dict(old.get("status") or {"phase": "Active"})
+
+
 def default_namespace(obj: dict) -> None:
     """Namespace defaults: the immutable `kubernetes.io/metadata.name` label, the `kubernetes` finalizer and
     phase Active [S kubernetes pkg/apis/core/v1/defaults.go `SetDefaults_Namespace`, namespace strategy]."""

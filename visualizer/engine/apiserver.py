@@ -194,6 +194,7 @@ class APIServer:
                 "Conflict",
                 409,
             )
+        admission.admit_update(c, obj, old)  # the namespace name label and lifecycle fields stay
         if obj["kind"] == "Service" and obj["spec"].get("clusterIP") not in (None, "", "None"):
             self._allocate_service(obj)
         if "generation" in old["metadata"]:

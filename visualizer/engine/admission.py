@@ -3,6 +3,7 @@ DefaultIngressClass (plus the Namespace defaults and the request-from-limit pod 
 
 `admit_create(cluster, obj)` is called by `APIServer.create` after the name is generated and the key is known
 to be free; it mutates `obj` (defaults) or raises `ApiError` with the API server's words (403 Forbidden).
+`admit_update` is called by `APIServer.update` (a Namespace keeps its name label and lifecycle fields);
 `begin_namespace_termination` is called by `APIServer.delete` for a Namespace.
 
 Sources: kubernetes plugin/pkg/admission/{namespace/lifecycle,limitranger,resourcequota}/admission.go,

@@ -37,7 +37,7 @@ def test_a_pod_that_fits_nowhere_stays_pending_with_the_real_message():
     failed = [e for e in result.events if e["reason"] == "FailedScheduling"]
     assert failed[0]["type"] == "Warning"
     assert failed[0]["message"] == (
-        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), "
         "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
         "2 No preemption victims found for incoming pod."
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 
-from . import quantity, validation
+from . import admission, quantity, validation
 from .clock import stamp
 from .objects import BY_KIND, clone, etcd_key, generate_name, key_of
 
@@ -168,6 +168,7 @@ class APIServer:
                 "AlreadyExists",
                 409,
             )
+        admission.admit_create(c, obj)  # NamespaceLifecycle, LimitRanger, ResourceQuota, DefaultIngressClass
         meta["uid"] = self.new_uid()
         meta["creationTimestamp"] = stamp(c.clock.now)
         if "spec" in obj and obj["kind"] not in ("Pod", "Node", "PersistentVolume", "PersistentVolumeClaim"):
@@ -200,6 +201,7 @@ class APIServer:
                 "Conflict",
                 409,
             )
+        admission.admit_update(c, obj, old)  # the namespace name label and lifecycle fields stay
         if obj["kind"] == "Service" and obj["spec"].get("clusterIP") not in (None, "", "None"):
             self._allocate_service(obj)
         if "generation" in old["metadata"]:
@@ -223,6 +225,8 @@ class APIServer:
         """Deletes an object; pods on a node terminate gracefully first. Returns "deleted" or "terminating"."""
         c = self.c
         key = key_of(obj)
+        if obj["kind"] == "Namespace" and admission.begin_namespace_termination(c, obj, user):
+            return "terminating"
         if obj["kind"] == "Pod" and obj["spec"].get("nodeName") and not force:
             if obj["metadata"].get("deletionTimestamp"):
                 return "terminating"

@@ -31,6 +31,7 @@ from .controllers.job import finished as job_finished
 from .controllers.node_lifecycle import NodeLifecycleController
 from .controllers.ownership import AdoptionController, queue_for_kind
 from .controllers.persistentvolume import PersistentVolumeController
+from .controllers.policy import PolicyControllers
 from .controllers.replicaset import ReplicaSetController
 from .controllers.statefulset import StatefulSetController
 from .kube_proxy import KubeProxy
@@ -61,6 +62,7 @@ QUEUE_ORDER = (
     "kube-proxy",
     "node-lifecycle",
     "hpa",
+    "policy",
 )
 EVENT_RING = 300
 SNAPSHOT_EVENTS = 50
@@ -167,6 +169,7 @@ class Cluster:
         self.statefulsets = StatefulSetController(self)
         self.jobs = JobController(self)
         self.cronjobs = CronJobController(self)
+        self.policy = PolicyControllers(self)  # namespace, resource-quota and ingress controllers
         self.handlers = {
             "gc": self.gc.sync,
             "deployment": self.deployments.sync,
@@ -184,6 +187,7 @@ class Cluster:
             "statefulset": self.statefulsets.sync,
             "job": self.jobs.sync,
             "cronjob": self.cronjobs.sync,
+            "policy": self.policy.sync,
         }
         self.queues: dict[str, dict[str, None]] = {q: {} for q in QUEUE_ORDER}
         self.events: list[dict] = []

@@ -1,42 +1,65 @@
 """The scheduler: picks a node for every pod without one, then binds it (step 3).
 
-Filters (a node must pass all): NodeUnschedulable (cordon), TaintToleration (NoSchedule/NoExecute taints such
-as the control plane's or an unreachable node's), NodeAffinity via `nodeSelector`, NodeResourcesFit (sum of
-requests ≤ allocatable, at most 110 pods) and bound volumes. Scores: LeastAllocated (weight 1, containers
-without requests count as 100m / 200Mi), BalancedAllocation (1) and the system PodTopologySpread default that
-spreads a ReplicaSet's pods over nodes (2). Ties are broken by the cluster's seeded RNG.
+Filters (a node must pass all, first failure wins): NodeUnschedulable (cordon), TaintToleration
+(NoSchedule/NoExecute taints such as the control plane's or an unreachable node's), NodeAffinity
+(`nodeSelector` and required node affinity), NodeResourcesFit (sum of requests ≤ allocatable, at most 110
+pods), InterPodAffinity (required pod affinity / anti-affinity, and existing pods' anti-affinity) and bound
+volumes. Scores: LeastAllocated (weight 1, containers without requests count as 100m / 200Mi),
+BalancedAllocation (1), the system PodTopologySpread default that spreads a ReplicaSet's pods over nodes (2),
+TaintToleration (3, PreferNoSchedule), NodeAffinity (2, preferred terms) and InterPodAffinity (2, preferred
+terms). Ties are broken by the cluster's seeded RNG. The rules themselves are in `affinity.py`.
 
 When nothing fits, the pod stays Pending with PodScheduled=False and a FailedScheduling event in the real
-format (`0/4 nodes are available: 1 node(s) had untolerated taint {...}, 3 Insufficient cpu. ...`). It is
-retried when the cluster changes (a node recovers or is uncordoned, a pod goes away).
+v1.35 format (`0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 Insufficient cpu. preemption:
+...`). It is retried when the cluster changes (a node recovers, is relabelled or uncordoned, a pod goes away).
 """
 
 from __future__ import annotations
 
+from .affinity import (
+    REASON_NODE_AFFINITY,
+    REASON_TAINT,
+    InterPodAffinity,
+    node_affinity_ok,
+    preferred_node_affinity,
+    tolerates,
+)
 from .clock import stamp
 from .controllers.ownership import pinned_nodes
 from .narration import narrate
-from .objects import clone, parse_bytes, parse_cpu, pod_nonzero_requests, pod_requests, with_status
-from .store import controller_uid
+from .objects import (
+    BY_KIND,
+    clone,
+    etcd_key,
+    parse_bytes,
+    parse_cpu,
+    pod_nonzero_requests,
+    pod_requests,
+    with_status,
+)
+from .store import controller_uid, pod_active
 
 COMPONENT = "scheduler"
 MAX_PODS = 110
-
-
-def tolerates(pod: dict, taint: dict) -> bool:
-    """Returns True when one of the pod's tolerations matches the taint."""
-    for t in pod["spec"].get("tolerations") or []:
-        if t.get("effect") and t["effect"] != taint["effect"]:
-            continue
-        if t.get("operator") == "Exists":
-            if not t.get("key") or t["key"] == taint["key"]:
-                return True
-        elif t.get("key") == taint["key"] and t.get("value", "") == taint.get("value", ""):
-            return True
-    return False
+# Filter failures that preemption cannot fix (the plugins return UnschedulableAndUnresolvable); the others
+# (resources, pod anti-affinity) send the pod through DefaultPreemption, which finds no victims because every
+# pod here has priority 0 [S kubernetes pkg/scheduler/framework/preemption, plugins/*/ Filter statuses].
+UNRESOLVABLE = {
+    "node(s) were unschedulable",
+    REASON_TAINT,
+    REASON_NODE_AFFINITY,
+    "node(s) didn't match pod affinity rules",
+}
+__all__ = ["Scheduler", "tolerates"]
 
 
 nonzero_requests = pod_nonzero_requests
+
+
+def pod_affinity_kinds(pod: dict) -> bool:
+    """Returns True when the pod has podAffinity or podAntiAffinity terms of its own."""
+    affinity = pod["spec"].get("affinity")
+    return bool(affinity) and bool(affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
 
 
 class Scheduler:
@@ -49,27 +72,32 @@ class Scheduler:
         u = self.c.store.node_usage.get(node)
         return (u[3], u[4]) if u else (0, 0)
 
-    def filter_reason(self, pod: dict, node: dict, cpu: int, mem: int) -> str | None:
-        """Returns why the node cannot take the pod (the reason text the real plugins use), or None."""
+    def filter_reason(
+        self, pod: dict, node: dict, cpu: int, mem: int, inter: InterPodAffinity | None = None
+    ) -> str | None:
+        """Returns why the node cannot take the pod (the reason text the real plugins use), or None.
+
+        Plugins run in the default order and the first failure wins: NodeUnschedulable, TaintToleration
+        (NoSchedule/NoExecute), NodeAffinity (nodeSelector + required node affinity), NodeResourcesFit,
+        InterPodAffinity [S kubernetes pkg/scheduler/apis/config/v1/default_plugins.go]."""
         spec = node["spec"]
         if spec.get("unschedulable") and not tolerates(
             pod, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
         ):
             return "node(s) were unschedulable"
-        for taint in spec.get("taints") or []:
+        for taint in spec.get("taints") or ():
             blocking = (
                 taint["effect"] in ("NoSchedule", "NoExecute")
                 and taint["key"] != "node.kubernetes.io/unschedulable"
             )
             if blocking and not tolerates(pod, taint):
-                return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
-        selector = pod["spec"].get("nodeSelector") or {}
-        labels = node["metadata"].get("labels") or {}
-        if any(labels.get(k) != v for k, v in selector.items()):
-            return "node(s) didn't match Pod's node affinity/selector"
+                return REASON_TAINT
+        pspec = pod["spec"]
+        if (pspec.get("nodeSelector") or pspec.get("affinity")) and not node_affinity_ok(pod, node):
+            return REASON_NODE_AFFINITY
         pinned = pinned_nodes(pod)  # a DaemonSet pod's `matchFields metadata.name In [node]` (workloads)
         if pinned is not None and node["metadata"]["name"] not in pinned:
-            return "node(s) didn't match Pod's node affinity/selector"
+            return REASON_NODE_AFFINITY
         alloc = node["status"]["allocatable"]
         used = self.c.store.node_usage.get(node["metadata"]["name"], [0, 0, 0])
         if used[2] + 1 > int(alloc.get("pods", MAX_PODS)):
@@ -78,7 +106,28 @@ class Scheduler:
             return "Insufficient cpu"
         if used[1] + mem > parse_bytes(alloc["memory"]):
             return "Insufficient memory"
+        if inter is not None:
+            return inter.filter_reason(node)
         return None
+
+    def _inter_pod_affinity(self, pod: dict, nodes: list[dict]) -> InterPodAffinity | None:
+        """Builds the InterPodAffinity state when the pod has pod (anti-)affinity or a placed pod has required
+        anti-affinity; None otherwise (the common case costs nothing)."""
+        store = self.c.store
+        own = pod_affinity_kinds(pod)
+        if not own and not store.affinity_pods:
+            return None
+        labels = {n["metadata"]["name"]: n["metadata"].get("labels") or {} for n in nodes}
+        keys = store.by_kind["Pod"] if own else store.affinity_pods
+        placed = []
+        for key in keys:
+            other = store.objects[key]
+            node = other["spec"].get("nodeName")
+            if node in labels and not other["metadata"].get("deletionTimestamp") and pod_active(other):
+                placed.append((other, labels[node]))
+        if not own and not placed:
+            return None
+        return InterPodAffinity(pod, placed, store.list("Namespace"))
 
     def _volume_problem(self, pod: dict) -> str | None:
         ns = pod["metadata"]["namespace"]
@@ -113,22 +162,24 @@ class Scheduler:
             return
         cpu, mem = pod_requests(pod)
         ncpu, nmem = nonzero_requests(pod)
+        inter = self._inter_pod_affinity(pod, nodes)
         feasible, reasons = [], {}
         for node in nodes:
-            why = self.filter_reason(pod, node, cpu, mem)
+            why = self.filter_reason(pod, node, cpu, mem, inter)
             if why is None:
                 feasible.append(node)
             else:
                 reasons[why] = reasons.get(why, 0) + 1
         if not feasible:
             parts = sorted(f"{n} {r}" for r, n in reasons.items())
-            resource = sum(n for r, n in reasons.items() if r.startswith(("Insufficient", "Too many")))
-            other = total - resource
+            resolvable = sum(n for r, n in reasons.items() if r not in UNRESOLVABLE)
+            other = total - resolvable
             pre = []
             if other:
                 pre.append(f"{other} Preemption is not helpful for scheduling")
-            if resource:
-                pre.append(f"{resource} No preemption victims found for incoming pod")
+            if resolvable:
+                pre.append(f"{resolvable} No preemption victims found for incoming pod")
+            pre.sort()
             msg = (
                 f"0/{total} nodes are available: {', '.join(parts)}. preemption: 0/{total} nodes are available: "
                 f"{', '.join(pre)}."
@@ -145,6 +196,7 @@ class Scheduler:
             else {}
         )
         max_count = max(counts.values(), default=0)
+        extra = self._plugin_scores(pod, feasible, inter)
         scored = []
         for node in feasible:
             name = node["metadata"]["name"]
@@ -156,7 +208,7 @@ class Scheduler:
             least = ((1 - fc) * 100 + (1 - fm) * 100) / 2
             balanced = (1 - abs(fc - fm) / 2) * 100
             spread = 100.0 if not max_count else 100.0 * (max_count - counts.get(name, 0)) / max_count
-            total_score = int(least) + int(balanced) + 2 * int(spread)
+            total_score = int(least) + int(balanced) + 2 * int(spread) + extra.get(name, 0)
             scored.append((total_score, name, node, 1 - fc, counts.get(name, 0)))
         best = max(s[0] for s in scored)
         top = [s for s in scored if s[0] == best]
@@ -169,6 +221,51 @@ class Scheduler:
         else:
             why_ko, why_en = "점수가 가장 높음", "highest score"
         self.bind(pod, node_name, why_ko, why_en)
+
+    def _plugin_scores(
+        self, pod: dict, feasible: list[dict], inter: InterPodAffinity | None
+    ) -> dict[str, int]:
+        """Returns the weighted, normalised scores of TaintToleration (3), NodeAffinity (2) and InterPodAffinity
+        (2) per node name; empty when the pod and the nodes give them nothing to tell apart.
+
+        TaintToleration counts untolerated PreferNoSchedule taints (fewer is better); NodeAffinity sums the
+        weights of matching preferred terms; InterPodAffinity sums the weights of preferred (anti-)affinity
+        terms matched by pods in the node's topology domain. Each is normalised to 0–100 as the framework's
+        DefaultNormalizeScore does [S kubernetes pkg/scheduler/framework/plugins/helper/normalize_score.go]."""
+        affinity = pod["spec"].get("affinity") or {}
+        if (
+            inter is None
+            and not (affinity.get("nodeAffinity") or {}).get(
+                "preferredDuringSchedulingIgnoredDuringExecution"
+            )
+            and not any(
+                t["effect"] == "PreferNoSchedule" for n in feasible for t in n["spec"].get("taints") or ()
+            )
+        ):
+            return {}  # every node would get the same score from these plugins
+        taints = {
+            n["metadata"]["name"]: sum(
+                1
+                for t in n["spec"].get("taints") or ()
+                if t["effect"] == "PreferNoSchedule" and not tolerates(pod, t)
+            )
+            for n in feasible
+        }
+        prefs = {n["metadata"]["name"]: preferred_node_affinity(pod, n) for n in feasible}
+        inter_raw = {n["metadata"]["name"]: inter.score(n) for n in feasible} if inter is not None else {}
+        out: dict[str, int] = {}
+        tmax, pmax = max(taints.values(), default=0), max(prefs.values(), default=0)
+        imax, imin = max(inter_raw.values(), default=0), min(inter_raw.values(), default=0)
+        for name in taints:
+            score = 0
+            if tmax:
+                score += 3 * (100 - taints[name] * 100 // tmax)
+            if pmax:
+                score += 2 * (prefs[name] * 100 // pmax)
+            if imax > imin:
+                score += 2 * ((inter_raw[name] - imin) * 100 // (imax - imin))
+            out[name] = score
+        return out
 
     def bind(self, pod: dict, node_name: str, why_ko: str = "", why_en: str = "") -> None:
         """Writes the Binding: sets spec.nodeName and PodScheduled=True."""
@@ -188,6 +285,17 @@ class Scheduler:
         )
         status["conditions"] = conds
         c.api.update_status(upd, COMPONENT)
+        if c.store.affinity_pods:
+            # A newly placed pod can satisfy a waiting pod's affinity (the real queue moves pods that failed
+            # InterPodAffinity back to active on an assigned-pod add).
+            for key in c.store.affinity_pods:
+                if key in c.store.unscheduled:
+                    c.enqueue("scheduler", key)
+        node = c.store.get(etcd_key(BY_KIND["Node"], None, node_name))
+        taints = node["spec"].get("taints") if node is not None else None
+        if taints and any(t["effect"] == "NoExecute" for t in taints):
+            # The taint-eviction controller starts this pod's tolerationSeconds clock now.
+            c.enqueue("node-lifecycle", node_name)
         name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
         step, ko, en = narrate(
             "scheduled",

@@ -1,12 +1,15 @@
 """`sim …`: teaching actions a student cannot type on a real cluster (break things, add load, send traffic).
 
 crash POD | fail-node NODE | recover-node NODE | probe-fail POD readiness|liveness | probe-ok POD |
-load DEPLOYMENT PERCENT | traffic SERVICE N | encrypt-at-rest on|off | wait SECONDS | images
+load DEPLOYMENT PERCENT | traffic SERVICE N | encrypt-at-rest on|off | wait SECONDS | images |
+addons enable|disable ingress | addons list | curl http://HOST/PATH (through the ingress controller)
 """
 
 from __future__ import annotations
 
 from .controllers.hpa import pod_cpu_request
+from .controllers.ingress import sim_addons as _addons  # noqa: F401 (dispatched by name)
+from .controllers.ingress import sim_curl as _curl  # noqa: F401 (dispatched by name)
 from .kubectl.args import CommandError
 from .narration import narrate
 from .objects import BY_KIND, clone, did_you_mean, etcd_key
@@ -23,6 +26,8 @@ SUBCOMMANDS = (
     "encrypt-at-rest",
     "wait",
     "images",
+    "addons",
+    "curl",
     "help",
 )
 MAX_TRAFFIC = 10_000

@@ -75,6 +75,7 @@ class Store:
         self.unscheduled: dict[str, None] = {}  # active pods without a node
         self._request_cache: dict[str, tuple[int, int, int, int]] = {}
         self.owner_node_count: dict[tuple, int] = {}  # (owner uid, node) -> active pods
+        self.affinity_pods: dict[str, None] = {}  # pods with spec.affinity pod (anti-)affinity (scheduler)
 
     # ------------------------------------------------------------------------------------------ reading
     def get(self, key: str) -> dict | None:
@@ -188,6 +189,9 @@ class Store:
         node = obj["spec"].get("nodeName")
         if node:
             self.pods_by_node.setdefault(node, {})[key] = None
+        affinity = obj["spec"].get("affinity")
+        if affinity and ("podAntiAffinity" in affinity or "podAffinity" in affinity):
+            self.affinity_pods[key] = None
         if pod_active(obj) and owner:
             st = self.owner_stats.setdefault(owner, [0, 0])
             st[0] += 1
@@ -273,6 +277,7 @@ class Store:
         node = obj["spec"].get("nodeName")
         if node and node in self.pods_by_node:
             self.pods_by_node[node].pop(key, None)
+        self.affinity_pods.pop(key, None)
         if pod_active(obj) and owner:
             st = self.owner_stats.get(owner)
             if st:

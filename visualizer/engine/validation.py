@@ -13,6 +13,7 @@ import binascii
 import json
 import re
 
+from . import validation_scheduling
 from .objects import (
     ACCEPTED_VERSIONS,
     is_dns1035,
@@ -132,7 +133,7 @@ _POD_SPEC = {
     "imagePullSecrets": _ANY,
     "hostname": "str",
     "subdomain": "str",
-    "affinity": _ANY,
+    "affinity": validation_scheduling.AFFINITY,
     "schedulerName": "str",
     "tolerations": [_TOLERATION],
     "priorityClassName": _ANY,
@@ -276,6 +277,7 @@ _SCHEMAS = {
         "status": _ANY,
     },
 }
+_SCHEMAS.update(validation_scheduling.SCHEMAS)  # Ingress, IngressClass, ResourceQuota, LimitRange
 _LEAF = {"str", "int", "bool", "intstr", "strlist", "strmap", "qtymap", "scalarmap"}
 
 
@@ -648,6 +650,7 @@ def _validate_pod_spec(spec, path, errs, template=False):
         )
     if "nodeSelector" in spec and not isinstance(spec["nodeSelector"], dict):
         errs.append(f"{path}.nodeSelector: Invalid value: {_json(spec['nodeSelector'])}: must be a map")
+    validation_scheduling.validate_pod_scheduling(spec, path, errs)  # affinity, tolerations
 
 
 def _validate_workload(obj, errs):
@@ -908,6 +911,7 @@ _VALIDATORS = {
     "HorizontalPodAutoscaler": _validate_hpa,
     "StorageClass": _validate_sc,
 }
+_VALIDATORS.update(validation_scheduling.VALIDATORS)  # Ingress, IngressClass, ResourceQuota, LimitRange
 
 
 def version_ok(kind: str, api_version) -> bool:

@@ -6,11 +6,15 @@ node gets the `node.kubernetes.io/unreachable` taints (NoSchedule and NoExecute)
 ready, which drops them from Service endpoints. A pod tolerates the NoExecute taint for its
 `tolerationSeconds` (300 s by default, added by the DefaultTolerationSeconds admission plugin); then it is
 deleted (and, with no kubelet to confirm, stays Terminating) while its ReplicaSet creates a replacement.
-Cordoned nodes get the `node.kubernetes.io/unschedulable:NoSchedule` taint.
+Cordoned nodes get the `node.kubernetes.io/unschedulable:NoSchedule` taint. Any NoExecute taint — the
+unreachable one or one added with `kubectl taint` — evicts the pods that do not tolerate it at once and the
+tolerating ones when their `tolerationSeconds` run out (event `TaintManagerEviction`,
+`Marking for deletion Pod <ns>/<name>`).
 """
 
 from __future__ import annotations
 
+from ..affinity import toleration_matches
 from ..clock import parse_stamp, stamp
 from ..narration import narrate
 from ..objects import clone
@@ -60,6 +64,8 @@ class NodeLifecycleController:
                 if not upd["spec"]["taints"]:
                     upd["spec"].pop("taints")
             self.c.api.update(upd, COMPONENT)
+            return  # the update re-queues this node
+        self._no_execute(node)
 
     def _needs_watching(self) -> bool:
         """Returns True while a machine is down or a node is not Ready (pending NotReady or evictions).
@@ -121,10 +127,7 @@ class NodeLifecycleController:
                     step,
                     namespace="",
                 )
-            node = c.api.get("Node", None, name)
-            for taint in node["spec"].get("taints") or []:
-                if taint["effect"] == "NoExecute":
-                    self._evict(node, taint)
+            self._no_execute(c.api.get("Node", None, name))
 
     def _set_unreachable(self, node: dict, unreachable: bool) -> None:
         c = self.c
@@ -166,42 +169,95 @@ class NodeLifecycleController:
                 )
         c.api.update(upd, COMPONENT)
 
-    def _evict(self, node: dict, taint: dict) -> None:
+    def _no_execute(self, node: dict) -> None:
+        """Taint-based eviction for one node: deletes the pods that do not tolerate every NoExecute taint, and
+        those whose `tolerationSeconds` ran out; asks for a wake-up at the next expiry.
+
+        As the taint-eviction controller: a pod is kept only if, for each NoExecute taint, one of its
+        tolerations matches; the shortest `tolerationSeconds` among the matching tolerations (counted from
+        when the taint was added, or from when the pod was bound if later) is how long it stays; no seconds
+        means forever [S kubernetes pkg/controller/tainteviction/taint_eviction.go `processPodOnNode`,
+        `getMinTolerationTime`; D concepts/scheduling-eviction/taint-and-toleration.md]."""
         c = self.c
         now = c.clock.now
-        added = parse_stamp(taint.get("timeAdded")) or now
-        for pod in c.store.pods_on(node["metadata"]["name"]):
+        taints = [t for t in node["spec"].get("taints") or () if t["effect"] == "NoExecute"]
+        if not taints:
+            return
+        name = node["metadata"]["name"]
+        next_due = None
+        for pod in c.store.pods_on(name):
             if pod["metadata"].get("deletionTimestamp"):
                 continue
-            seconds = None
-            tolerated = False
-            for t in pod["spec"].get("tolerations") or []:
-                if t.get("effect") not in (None, "", "NoExecute"):
-                    continue
-                if t.get("operator") == "Exists" and not t.get("key") or t.get("key") == taint["key"]:
-                    tolerated = True
-                    if t.get("tolerationSeconds") is not None:
-                        seconds = (
-                            t["tolerationSeconds"]
-                            if seconds is None
-                            else min(seconds, t["tolerationSeconds"])
-                        )
-            if tolerated and seconds is None:
+            tolerations = pod["spec"].get("tolerations") or ()
+            deadline = None  # None: forever
+            evict_now = False
+            bound = _bound_at(pod)
+            for taint in taints:
+                matching = [t for t in tolerations if toleration_matches(t, taint)]
+                if not matching:
+                    evict_now = True
+                    break
+                added = parse_stamp(taint.get("timeAdded")) or now
+                start = max(added, bound) if bound is not None else added
+                for t in matching:
+                    secs = t.get("tolerationSeconds")
+                    if secs is not None:
+                        end = start + max(0, secs)
+                        deadline = end if deadline is None else min(deadline, end)
+            if not evict_now and (deadline is None or deadline > now):
+                if deadline is not None:
+                    next_due = deadline if next_due is None else min(next_due, deadline)
                 continue
-            seconds = seconds or 0
-            if added + seconds > now:
-                continue
-            name = pod["metadata"]["name"]
-            step, ko, en = narrate("evicted", node=node["metadata"]["name"], pod=name, seconds=seconds)
-            c.emit(
-                "Normal",
-                "TaintManagerEviction",
-                f"pod/{name}",
-                "controller-manager/taint-eviction-controller",
-                f"Marking for deletion Pod {pod['metadata']['namespace']}/{name}",
-                ko,
-                en,
-                step,
-                namespace=pod["metadata"]["namespace"],
-            )
-            c.api.delete(pod, "controller-manager/taint-eviction-controller")
+            self._evict_pod(node, pod, taints)
+        if next_due is not None:
+            c.clock.wake("node-lifecycle", name, next_due)
+
+    def _evict_pod(self, node: dict, pod: dict, taints: list[dict]) -> None:
+        c = self.c
+        name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
+        node_name = node["metadata"]["name"]
+        component = "controller-manager/taint-eviction-controller"
+        if any(t["key"] == UNREACHABLE for t in taints):
+            seconds = max((t.get("tolerationSeconds") or 0) for t in pod["spec"].get("tolerations") or [{}])
+            step, ko, en = narrate("evicted", node=node_name, pod=name, seconds=seconds)
+        else:
+            keys = ", ".join(sorted({t["key"] for t in taints}))
+            step = 6
+            ko = f"{node_name} 의 NoExecute 테인트({keys})를 {name} 가 견디지 못해 축출됩니다"
+            en = f"{name} does not tolerate the NoExecute taint ({keys}) of {node_name} and is evicted"
+        # Since v1.26 the controller first marks the pod with the DisruptionTarget condition.
+        upd = clone(pod)
+        status = upd.setdefault("status", {})
+        status["conditions"] = [
+            cd for cd in status.get("conditions", []) if cd["type"] != "DisruptionTarget"
+        ] + [
+            {
+                "type": "DisruptionTarget",
+                "status": "True",
+                "lastProbeTime": None,
+                "lastTransitionTime": stamp(c.clock.now),
+                "reason": "DeletionByTaintManager",
+                "message": "Taint manager: deleting due to NoExecute taint",
+            }
+        ]
+        pod = c.api.update_status(upd, component)
+        c.emit(
+            "Normal",
+            "TaintManagerEviction",
+            f"pod/{name}",
+            component,
+            f"Marking for deletion Pod {ns}/{name}",
+            ko,
+            en,
+            step,
+            namespace=ns,
+        )
+        c.api.delete(pod, component)
+
+
+def _bound_at(pod: dict) -> float | None:
+    """Returns when the pod was bound to its node (its PodScheduled=True transition), or None."""
+    for cd in (pod.get("status") or {}).get("conditions", ()):
+        if cd["type"] == "PodScheduled" and cd["status"] == "True":
+            return parse_stamp(cd.get("lastTransitionTime"))
+    return None

@@ -66,7 +66,23 @@ class ReplicaSetController:
                 pod = self._new_pod(rs)
                 try:
                     created = c.api.create(pod, component)
-                except Exception:  # noqa: BLE001 - namespace vanished; the next sync retries
+                except Exception as exc:  # noqa: BLE001 - refused (quota, terminating namespace); retried later
+                    # The real controller records the API server's refusal [S replica_set.go manageReplicas].
+                    text = (
+                        str(exc).split("): ", 1)[-1] if str(exc).startswith("Error from server") else str(exc)
+                    )
+                    c.emit_once(
+                        f"failedcreate:{key}",
+                        "Warning",
+                        "FailedCreate",
+                        obj_ref,
+                        component,
+                        f"Error creating: {text}",
+                        f"레플리카셋 {name} 이 파드를 만들지 못했습니다: API 서버가 거절했습니다",
+                        f"ReplicaSet {name} could not create a pod: the API server refused it",
+                        5,
+                        namespace=ns,
+                    )
                     break
                 pname = created["metadata"]["name"]
                 step, ko, en = narrate(

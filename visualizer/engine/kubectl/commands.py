@@ -31,6 +31,7 @@ from ..registry import parse_image
 from ..yaml_input import YamlError, load_documents
 from . import printers
 from .args import Args, CommandError, parse
+from .taint import cmd_taint as _cmd_taint  # noqa: F401 (dispatched by name)
 
 VERBS = (
     "apply",
@@ -58,6 +59,7 @@ VERBS = (
     "top",
     "explain",
     "edit",
+    "taint",
 )
 READ_ONLY = {"get", "describe", "logs", "diff", "version", "cluster-info", "api-resources", "top", "explain"}
 VALUE_FLAGS = {

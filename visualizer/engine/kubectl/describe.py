@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..clock import human_duration, parse_stamp
 from . import printers
+from .policy_printers import describe_policy
 
 
 def _kv(d: dict | None) -> str:
@@ -122,6 +123,8 @@ def _events(c, obj: dict) -> str:
 
 def describe(c, obj: dict) -> str:
     """Returns the describe text of one object."""
+    if obj["kind"] in printers.POLICY_KINDS:
+        return describe_policy(c, obj)  # Ingress, IngressClass, ResourceQuota, LimitRange
     meta = obj["metadata"]
     kind = obj["kind"]
     if kind in WORKLOAD_DESCRIBERS:

@@ -142,6 +142,9 @@ def _modes(modes) -> str:
     return ",".join(short.get(m, m) for m in modes or [])
 
 
+POLICY_KINDS = ("Ingress", "IngressClass", "ResourceQuota", "LimitRange")  # rows in policy_printers.py
+
+
 def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, cluster) -> tuple[list, list]:
     """Returns (headers, rows) of `kubectl get` for one kind."""
     headers: list[str]
@@ -353,6 +356,10 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
             )
     elif kind in _WORKLOAD_ROWS:
         headers, rows = _WORKLOAD_ROWS[kind](objs, now, wide)  # printers_workloads.py
+    elif kind in POLICY_KINDS:
+        from .policy_printers import policy_rows
+
+        headers, rows = policy_rows(kind, objs, now, wide)
     else:
         headers = ["NAME", "AGE"]
         rows = [[o["metadata"]["name"], age(o, now)] for o in objs]

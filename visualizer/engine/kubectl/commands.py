@@ -7,7 +7,6 @@ refused command changes nothing. Output strings copy kubectl (`deployment.apps/w
 
 from __future__ import annotations
 
-import base64
 import difflib
 import json
 
@@ -26,10 +25,9 @@ from ..objects import (
     parse_bytes,
     parse_selector,
 )
-from ..registry import parse_image
 from ..yaml_input import YamlError, load_documents
-from . import printers
-from .args import Args, CommandError, parse
+from . import generators, output_formats, printers
+from .args import Args, CommandError, parse, refuse_shell_syntax, split_global_flags
 
 VERBS = (
     "apply",
@@ -82,7 +80,6 @@ VALUE_FLAGS = {
     "--revision",
     "--grace-period",
     "--from-literal",
-    "--dry-run",
     "-c",
     "--container",
     "--timeout",
@@ -98,6 +95,31 @@ VALUE_FLAGS = {
     "--node-port",
     "--sort-by",
     "--from-file",
+    # generators (create/run/expose), label columns and output
+    "--from-env-file",
+    "--external-name",
+    "--clusterip",
+    "--cluster-ip",
+    "--schedule",
+    "--from",
+    "--rule",
+    "--class",
+    "--default-backend",
+    "--annotation",
+    "--annotations",
+    "--hard",
+    "--scopes",
+    "--min-available",
+    "--max-unavailable",
+    "--docker-server",
+    "--docker-username",
+    "--docker-password",
+    "--docker-email",
+    "--cert",
+    "--key",
+    "--image-pull-policy",
+    "-L",
+    "--label-columns",
 }
 BOOL_FLAGS = {
     "-A",
@@ -124,6 +146,10 @@ BOOL_FLAGS = {
     "-q",
     "--quiet",
     "--validate",
+    "--command",
+    "--attach",
+    "--dry-run",
+    "--no-headers",
 }
 READ_ONLY_SHELL = (
     "cat",
@@ -144,6 +170,10 @@ GET_ALL = ("Pod", "Service", "Deployment", "ReplicaSet", "HorizontalPodAutoscale
 
 def is_mutating(words: list[str]) -> bool:
     """Returns False for verbs that only read (no checkpoint needed)."""
+    try:
+        _, words = split_global_flags(words)
+    except CommandError:
+        return False
     if not words:
         return False
     if words[0] == "rollout" and len(words) > 1 and words[1] in ("status", "history"):
@@ -152,19 +182,74 @@ def is_mutating(words: list[str]) -> bool:
         # Reading files, the environment or DNS changes nothing; writes and curl (request counts) do.
         command = words[words.index("--") + 1 :]
         return not command or command[0].rsplit("/", 1)[-1] not in READ_ONLY_SHELL
+    if words[0] in ("create", "run", "expose") and any(
+        w in ("--dry-run=client", "--dry-run=server") for w in words
+    ):
+        return False
     return words[0] not in READ_ONLY
 
 
+# Commands of real kubectl this console does not offer, with the reason (kubectl's own list of verbs).
+_NOT_AVAILABLE = {
+    "port-forward": "port-forward opens a local port on your computer; the simulated cluster has none to open. "
+    "Use `kubectl exec POD -- wget -qO- http://SERVICE` or a NodePort Service instead",
+    "proxy": "kubectl proxy serves the API on a local port, which the simulated cluster has none of",
+    "attach": "attach needs a terminal, which this web console does not have; use `kubectl logs POD`",
+    "cp": "kubectl cp copies local files, which this web console does not have",
+    "auth": "RBAC is not part of the simulated cluster",
+    "certificate": "certificates are not part of the simulated cluster",
+    "debug": "ephemeral debug containers are not part of the simulated cluster; use `kubectl exec`",
+    "replace": "use `kubectl apply -f -` with the whole object",
+    "patch": "use `kubectl apply -f -`, `kubectl set image`, `kubectl scale` or `kubectl label`",
+    "wait": "use `kubectl rollout status` or `sim wait SECONDS`",
+    "kustomize": "kustomize reads local directories, which this web console does not have",
+    "plugin": "plugins are local programs, which this web console does not have",
+    "completion": "shell completion is for a local shell",
+    "config": "the console talks to one simulated cluster with one context",
+    "events": "use `kubectl get events`",
+}
+# Global flags that would point kubectl at another cluster or user: the console has just the one.
+_OTHER_CLUSTER_FLAGS = ("--context", "--cluster", "--user", "--kubeconfig", "-s", "--server")
+
+
 def run(c, words: list[str], stdin: str | None) -> str:
-    """Runs `kubectl WORDS...`; returns the output or raises CommandError / ApiError / YamlError."""
+    """Runs `kubectl WORDS...`; returns the output or raises CommandError / ApiError / YamlError.
+
+    Global flags may precede the verb (`kubectl -n kube-system get pods`) as in kubectl; shell operators
+    (`| grep`) are refused with the kubectl filters to use instead; unknown verbs and flags get kubectl's
+    words (`Did you mean this?`, `See 'kubectl get --help' for usage.`).
+    """
+    refuse_shell_syntax(words)
+    global_words, words = split_global_flags(words)
+    for w in global_words:
+        if w.split("=", 1)[0] in _OTHER_CLUSTER_FLAGS or (w[:2] == "-s" and not w.startswith("--")):
+            raise CommandError(
+                f"error: this console talks to one simulated cluster; {w.split('=', 1)[0]} cannot point it elsewhere"
+            )
     if not words or words[0] in ("-h", "--help", "help"):
         return _help()
     verb = words[0]
+    if verb in _NOT_AVAILABLE and verb not in VERBS:
+        raise CommandError(
+            f"error: `kubectl {verb}` is not available in this console: {_NOT_AVAILABLE[verb]}"
+        )
     if verb not in VERBS:
         guess = did_you_mean(verb, VERBS)
         hint = ("\n\nDid you mean this?\n" + "\n".join(f"\t{g}" for g in guess)) if guess else ""
         raise CommandError(f'error: unknown command "{verb}" for "kubectl"{hint}')
-    args = parse(words[1:], VALUE_FLAGS, BOOL_FLAGS)
+    try:
+        args = parse(global_words + words[1:], VALUE_FLAGS, BOOL_FLAGS)
+    except CommandError as exc:
+        sub = (
+            words[1]
+            if verb in ("create", "rollout", "set") and len(words) > 1 and not words[1].startswith("-")
+            else ""
+        )
+        if str(exc).startswith(("error: unknown flag", "error: unknown shorthand flag")):
+            raise CommandError(
+                f"{exc}\nSee 'kubectl {verb}{' ' + sub if sub else ''} --help' for usage."
+            ) from None
+        raise
     handler = globals()[f"_cmd_{verb.replace('-', '_')}"]
     return handler(c, args, stdin)
 
@@ -524,186 +609,322 @@ def _cmd_create(c, args: Args, stdin) -> str:
             created = c.api.create(obj, "kubectl", user=True)
             lines.append(_output_name(BY_KIND[created["kind"]], created["metadata"]["name"], "created"))
         return "\n".join(lines)
+    return _create_generated(c, args)
+
+
+# `kubectl create SUBCOMMAND` aliases (kubectl's cobra Aliases), mapped to the generator's name.
+_CREATE_SUBCOMMANDS = {
+    "deployment": "deployment",
+    "deploy": "deployment",
+    "service": "service",
+    "svc": "service",
+    "configmap": "configmap",
+    "cm": "configmap",
+    "secret": "secret",
+    "namespace": "namespace",
+    "ns": "namespace",
+    "job": "job",
+    "cronjob": "cronjob",
+    "cj": "cronjob",
+    "ingress": "ingress",
+    "ing": "ingress",
+    "quota": "quota",
+    "resourcequota": "quota",
+    "poddisruptionbudget": "pdb",
+    "pdb": "pdb",
+}
+_NOT_SIMULATED_CREATE = (
+    "clusterrole",
+    "clusterrolebinding",
+    "role",
+    "rolebinding",
+    "serviceaccount",
+    "sa",
+    "priorityclass",
+    "pc",
+    "token",
+)
+
+
+def _create_generated(c, args: Args) -> str:
+    """Runs `kubectl create KIND NAME …` through kubectl's generators (generators.py)."""
     pos = args.positional
     if not pos:
         raise CommandError("error: must specify one of -f and -k")
-    what = pos[0]
-    ns = _ns(args)
-    if what in ("deployment", "deploy"):
-        if len(pos) < 2:
-            raise CommandError("error: exactly one NAME is required, got 0")
-        image = args.get("--image")
-        if not image:
-            raise CommandError('error: required flag(s) "image" not set')
-        replicas = args.int("--replicas", default=1, minimum=0)
-        obj = _deployment(pos[1], ns, image, replicas, args.int("--port"))
-    elif what in ("service", "svc"):
-        if len(pos) < 3:
+    what = _CREATE_SUBCOMMANDS.get(pos[0])
+    if what is None:
+        if pos[0] in _NOT_SIMULATED_CREATE:
             raise CommandError(
-                "error: exactly one NAME is required, got 0"
-                if len(pos) < 2
-                else "error: kubectl create service needs a type: clusterip, nodeport or loadbalancer"
+                f"error: the simulator does not model `kubectl create {pos[0]}` (RBAC and service accounts "
+                "are not part of this cluster)"
             )
-        stype = {"clusterip": "ClusterIP", "nodeport": "NodePort", "loadbalancer": "LoadBalancer"}.get(pos[1])
-        if stype is None:
-            raise CommandError(
-                f'error: unknown service type "{pos[1]}" (use clusterip, nodeport or loadbalancer)'
-            )
-        name = pos[2]
-        ports = []
-        for spec in args.all("--tcp") or []:
-            port, _, target = spec.partition(":")
-            try:
-                ports.append(
-                    {
-                        "name": f"{port}-{target or port}",
-                        "port": int(port),
-                        "protocol": "TCP",
-                        "targetPort": int(target or port),
-                    }
-                )
-            except ValueError:
-                raise CommandError(
-                    f"error: invalid --tcp value {spec!r}: expected port[:targetPort]"
-                ) from None
-        if not ports:
-            raise CommandError("error: at least one tcp port specifier must be provided")
-        obj = {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
-            "spec": {"type": stype, "selector": {"app": name}, "ports": ports},
-        }
-    elif what == "secret":
-        if len(pos) < 3 or pos[1] != "generic":
-            raise CommandError(
-                "error: the simulator supports `kubectl create secret generic NAME --from-literal=key=value`"
-            )
-        data = {}
-        for lit in args.all("--from-literal"):
-            k, eq, v = lit.partition("=")
-            if not eq or not k:
-                raise CommandError(f"error: invalid literal source {lit}, expected key=value")
-            if k in data:
-                raise CommandError(
-                    f"error: cannot add key {k}, another key by that name already exists in Data "
-                    'for Secret "' + pos[2] + '"'
-                )
-            data[k] = base64.b64encode(v.encode()).decode()
-        obj = {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {"name": pos[2], "namespace": ns},
-            "type": args.get("--type", default="Opaque"),
-            "data": data,
-        }
-    elif what in ("configmap", "cm"):
-        if len(pos) < 2:
-            raise CommandError("error: exactly one NAME is required, got 0")
-        data = {}
-        for lit in args.all("--from-literal"):
-            k, eq, v = lit.partition("=")
-            if not eq or not k:
-                raise CommandError(f"error: invalid literal source {lit}, expected key=value")
-            data[k] = v
-        obj = {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": pos[1], "namespace": ns},
-            "data": data,
-        }
-    elif what in ("namespace", "ns"):
-        if len(pos) < 2:
-            raise CommandError("error: exactly one NAME is required, got 0")
-        obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": pos[1]}}
-    else:
         raise CommandError(
-            f'error: unknown resource for create: "{what}" (try deployment, service, secret generic, '
-            "configmap, namespace or -f -)"
+            f"error: Unexpected args: [{' '.join(pos)}]\nSee 'kubectl create -h' for help and examples"
         )
-    obj = c.api.admit(obj, source="")
-    _limit_replicas(c, [obj])
-    if args.get("--dry-run") in ("client", "server"):
-        return _output_name(BY_KIND[obj["kind"]], obj["metadata"]["name"], "created") + " (dry run)"
-    created = c.api.create(obj, "kubectl", user=True)
-    return _output_name(BY_KIND[created["kind"]], created["metadata"]["name"], "created")
+    _dry_run(args)
+    explicit_ns = _ns(args) if args.has("-n", "--namespace") else None
+    if what == "service":
+        if len(pos) < 2 or pos[1] not in generators.SERVICE_TYPES:
+            raise CommandError(
+                "error: kubectl create service needs a type: clusterip, nodeport, loadbalancer or externalname"
+                "\nSee 'kubectl create service -h' for help and examples"
+            )
+        name = generators.one_name(f"create service {pos[1]}", pos[2:])
+        obj = generators.service(pos[1], name, explicit_ns, args)
+    elif what == "secret":
+        kinds = {
+            "generic": generators.secret_generic,
+            "docker-registry": generators.secret_docker_registry,
+            "tls": generators.secret_tls,
+        }
+        if len(pos) < 2 or pos[1] not in kinds:
+            raise CommandError(
+                "error: kubectl create secret needs a type: generic, docker-registry or tls"
+                "\nSee 'kubectl create secret -h' for help and examples"
+            )
+        name = generators.one_name(f"create secret {pos[1]}", pos[2:])
+        obj = kinds[pos[1]](name, explicit_ns, args)
+    elif what == "namespace":
+        obj = generators.namespace_object(generators.one_name("create namespace", pos[1:]))
+    else:
+        name = generators.one_name(f"create {what}", pos[1:])
+        if what == "deployment":
+            obj = generators.deployment(name, explicit_ns, args, args.rest, c.rng)
+        elif what == "configmap":
+            obj = generators.configmap(name, explicit_ns, args)
+        elif what == "job":
+            if args.get("--from"):
+                obj = _job_from(c, args, name, explicit_ns)
+            else:
+                obj = generators.job(name, explicit_ns, args, args.rest)
+        elif what == "cronjob":
+            obj = generators.cronjob(name, explicit_ns, args, args.rest)
+        elif what == "ingress":
+            obj = generators.ingress(name, explicit_ns, args)
+        elif what == "quota":
+            obj = generators.quota(name, explicit_ns, args)
+        else:
+            obj = generators.pdb(name, explicit_ns, args)
+    return _emit_generated(c, args, obj, "created")
 
 
-def _container_name(image: str) -> str:
-    ref = parse_image(image)
-    base = (
-        image.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
-        if isinstance(ref, str)
-        else ref.repository.rsplit("/", 1)[-1]
-    )
-    return "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in base.lower()).strip("-") or "app"
+def _job_from(c, args: Args, name: str, explicit_ns: str | None) -> dict:
+    """Returns the Job of `create job NAME --from=cronjob/X` (reads X from the API server)."""
+    if args.get("--image"):
+        raise CommandError("error: either --image or --from must be specified")
+    source = args.get("--from")
+    kind, _, source_name = source.partition("/")
+    if kind not in ("cronjob", "cronjobs", "cj", "cronjob.batch") or not source_name:
+        raise CommandError(f"error: from must be an existing cronjob: {source}")
+    if "CronJob" not in BY_KIND:
+        raise CommandError('error: the server doesn\'t have a resource type "cronjob"')
+    cronjob = _get_obj(c, BY_KIND["CronJob"], _ns(args), source_name)
+    return generators.job_from_cronjob(name, explicit_ns, cronjob)
 
 
-def _deployment(name: str, ns: str, image: str, replicas: int, port: int | None) -> dict:
-    ctr = {"name": _container_name(image), "image": image, "resources": {}}
-    if port:
-        ctr["ports"] = [{"containerPort": port}]
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [ctr]}},
-        },
-    }
+def _dry_run(args: Args) -> str:
+    """Returns "none", "client" or "server" from --dry-run; raises kubectl's error for another value."""
+    value = args.get("--dry-run")
+    if value is None:
+        return "none"
+    if value in ("", "true"):
+        # `--dry-run` alone (pflag NoOptDefVal "unchanged"): kubectl 1.37 requires a value (cmdutil.GetDryRunStrategy).
+        raise CommandError(
+            'error: --dry-run flag without a value was specified. A value must be set: "none", "server", or "client".'
+        )
+    if value not in ("none", "server", "client"):
+        raise CommandError(f'error: Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+    return value
+
+
+def _prefix_of(obj: dict) -> str:
+    """Returns `deployment.apps` / `pod` / `job.batch` for the name printer, also for kinds not simulated."""
+    res = BY_KIND.get(obj["kind"])
+    if res is not None:
+        return res.name_prefix
+    group = obj["apiVersion"].rpartition("/")[0]
+    return f"{obj['kind'].lower()}.{group}" if group else obj["kind"].lower()
+
+
+def _emit_generated(c, args: Args, obj: dict, verb: str) -> str:
+    """Stores (unless a dry run) and prints a generated object as kubectl's create/run/expose do.
+
+    `--dry-run=client` prints the generated object untouched; `server` prints what the API server would
+    store without storing it; `-o yaml|json|name|jsonpath=…` prints the object, else `KIND/NAME VERB`
+    with ` (dry run)` / ` (server dry run)`.
+    """
+    dry = _dry_run(args)
+    fmt = args.get("-o", "--output")
+    if fmt is not None:
+        printers_check = fmt.split("=", 1)[0]
+        if printers_check not in ("yaml", "json", "name", "jsonpath", "custom-columns", "go-template"):
+            raise CommandError(
+                f'error: unable to match a printer suitable for the output format "{fmt}", allowed formats '
+                "are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,go-template,go-template-file,"
+                "template,templatefile,yaml"
+            )
+    res = BY_KIND.get(obj["kind"])
+    if dry != "client":
+        if res is None:
+            group = obj["apiVersion"].rpartition("/")[0]
+            plural = obj["kind"].lower() + ("es" if obj["kind"].endswith("s") else "s")
+            raise CommandError(
+                f"error: failed to create {obj['kind'].lower()}: the server could not find the requested resource "
+                f"(post {plural}{'.' + group if group else ''})"
+            )
+        stored = clone(obj)
+        stored.pop("status", None)
+        if res.namespaced:
+            stored["metadata"]["namespace"] = _ns(args)
+            c.api.check_namespace(stored["metadata"]["namespace"])
+        stored = c.api.admit(stored, source="")
+        _limit_replicas(c, [stored])
+        if dry == "none":
+            existing = c.store.get(
+                etcd_key(res, stored["metadata"].get("namespace"), stored["metadata"]["name"])
+            )
+            if existing is not None:
+                raise ApiError(
+                    f'Error from server (AlreadyExists): {res.qualified} "{stored["metadata"]["name"]}" already exists',
+                    "AlreadyExists",
+                    409,
+                )
+            stored = c.api.create(stored, "kubectl", user=True)
+        obj = stored
+    if fmt is not None:
+        return _print_object(obj, fmt)
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
+    return f"{_prefix_of(obj)}/{obj['metadata']['name']} {verb}{suffix}"
+
+
+def _print_object(obj: dict, fmt: str) -> str:
+    """Prints one object with -o yaml|json|name|jsonpath=…|custom-columns=…."""
+    if fmt == "yaml":
+        return printers.to_yaml(obj)
+    if fmt == "json":
+        return printers.to_json(obj)
+    if fmt == "name":
+        return f"{_prefix_of(obj)}/{obj['metadata']['name']}"
+    return output_formats.render(fmt, [obj], single=True)
 
 
 def _cmd_run(c, args: Args, stdin) -> str:
+    """`kubectl run NAME --image=I …`: one Pod from kubectl's BasicPod generator (generators.run_pod).
+
+    Attaching (`-i`, `-t`, `--attach`) needs a terminal the web console does not have, so it is refused with
+    the way out; `--rm` without attaching is refused with kubectl's own words.
+    """
     if not args.positional:
         raise CommandError("error: NAME is required for run")
     name = args.positional[0]
-    image = args.get("--image")
-    if not image:
-        raise CommandError('error: required flag(s) "image" not set')
-    restart = args.get("--restart", default="Always")
-    if restart not in ("Always", "OnFailure", "Never"):
-        raise CommandError(f"error: invalid restart policy: {restart}")
-    labels = {"run": name}
-    if args.get("--labels"):
-        labels = dict(kv.split("=", 1) for kv in args.get("--labels").split(",") if "=" in kv)
-    ctr = {"name": name, "image": image, "resources": {}}
-    if args.int("--port"):
-        ctr["ports"] = [{"containerPort": args.int("--port")}]
-    envs = [
-        {"name": e.split("=", 1)[0], "value": e.split("=", 1)[1] if "=" in e else ""}
-        for e in args.all("--env")
-    ]
-    if envs:
-        ctr["env"] = envs
-    command = args.rest or args.positional[1:]
-    if command:
-        ctr["command" if args.rest else "args"] = command
-    pod = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": _ns(args), "labels": labels},
-        "spec": {"containers": [ctr], "restartPolicy": restart},
-    }
-    pod = c.api.admit(pod, source="")
-    _limit_replicas(c, [pod])
-    if args.get("--dry-run") in ("client", "server"):
-        return f"pod/{name} created (dry run)"
-    c.api.create(pod, "kubectl", user=True)
-    return f"pod/{name} created"
+    attach = args.has("-i", "--stdin", "-t", "--tty", "--attach")
+    if args.has("--rm") and not attach:
+        raise CommandError("error: --rm should only be used for attached containers")
+    if attach and _dry_run(args) != "none":
+        raise CommandError(
+            "error: --dry-run=[server|client] can't be used with attached containers options (--attach, "
+            "--stdin, or --tty)"
+        )
+    if attach:
+        raise CommandError(
+            "error: this web console has no terminal to attach to, so `kubectl run -i/-t/--attach` is not "
+            "available.\nRun the pod detached and read its output instead:\n"
+            f"  kubectl run {name} --image={args.get('--image') or 'IMAGE'} --restart=Never -- COMMAND…\n"
+            f"  kubectl logs {name}\n  kubectl delete pod {name}\n"
+            f"or run one command in a running pod: kubectl exec POD -- COMMAND…"
+        )
+    explicit_ns = _ns(args) if args.has("-n", "--namespace") else None
+    pod = generators.run_pod(name, explicit_ns, args, args.rest or args.positional[1:])
+    return _emit_generated(c, args, pod, "created")
 
 
 # ---------------------------------------------------------------------------------------------- get
 def _select(objs: list[dict], args: Args) -> list[dict]:
+    """Returns the objects matching `-l/--selector` and `--field-selector` (objects of one kind)."""
     sel = args.get("-l", "--selector")
-    if not sel:
-        return objs
-    try:
-        reqs = parse_selector(sel)
-    except ValueError as exc:
-        raise CommandError(f"error: {exc}") from None
-    return [o for o in objs if matches(reqs, o["metadata"].get("labels"))]
+    if sel:
+        try:
+            reqs = parse_selector(sel)
+        except ValueError as exc:
+            raise CommandError(f"error: {exc}") from None
+        objs = [o for o in objs if matches(reqs, o["metadata"].get("labels"))]
+    fields = args.get("--field-selector")
+    if fields and objs:
+        objs = _field_select(objs, fields, sel or "")
+    return objs
+
+
+# Field labels the API server supports per kind (pkg/registry/*/strategy.go `…ToSelectableFields`); every
+# kind has metadata.name and metadata.namespace.
+_FIELD_LABELS = {
+    "Pod": {
+        "spec.nodeName": ("spec", "nodeName"),
+        "spec.restartPolicy": ("spec", "restartPolicy"),
+        "spec.schedulerName": ("spec", "schedulerName"),
+        "spec.serviceAccountName": ("spec", "serviceAccountName"),
+        "status.phase": ("status", "phase"),
+        "status.podIP": ("status", "podIP"),
+        "status.nominatedNodeName": ("status", "nominatedNodeName"),
+    },
+    "Node": {"spec.unschedulable": ("spec", "unschedulable")},
+    "Secret": {"type": ("type",)},
+    "Namespace": {"status.phase": ("status", "phase")},
+    "ReplicaSet": {"status.replicas": ("status", "replicas")},
+    "PersistentVolumeClaim": {"status.phase": ("status", "phase")},
+    "PersistentVolume": {"status.phase": ("status", "phase")},
+}
+
+
+def _field_value(obj: dict, path: tuple[str, ...]) -> str:
+    value = obj
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _field_select(objs: list[dict], text: str, label_selector: str) -> list[dict]:
+    """Filters by `--field-selector a=b,c!=d`; an unsupported field is the API server's 400."""
+    kind = objs[0]["kind"]
+    res = BY_KIND[kind]
+    labels = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace")}
+    labels.update(_FIELD_LABELS.get(kind, {}))
+    reqs = []
+    for term in text.split(","):
+        term = term.strip()
+        if not term:
+            continue
+        for op in ("!=", "==", "="):
+            if op in term:
+                key, _, value = term.partition(op)
+                break
+        else:
+            raise CommandError(f"error: invalid selector: '{text}'; can't understand '{term}'")
+        if key not in labels:
+            gvr = f"{res.group + '/' if res.group else '/'}{res.api_version.split('/')[-1]}, Resource={res.plural}"
+            raise ApiError(
+                f'Error from server (BadRequest): Unable to find "{gvr}" that match label selector '
+                f'"{label_selector}", field selector "{text}": field label not supported: {key}',
+                "BadRequest",
+                400,
+            )
+        reqs.append((labels[key], op != "!=", value))
+    return [o for o in objs if all((_field_value(o, path) == value) == eq for path, eq, value in reqs)]
+
+
+def _sort_by(objs: list[dict], expr: str) -> list[dict]:
+    """Sorts objects by the JSONPath `--sort-by` value (numbers numerically, as kubectl's sorter does)."""
+    path = output_formats._relaxed(expr)
+
+    def key(o):
+        found = output_formats.evaluate(path, o)
+        v = found[0] if found else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return (0, v, "")
+        return (1, 0, "" if v is None else str(v))
+
+    return sorted(objs, key=key)
 
 
 def _cmd_get(c, args: Args, stdin) -> str:
@@ -713,10 +934,11 @@ def _cmd_get(c, args: Args, stdin) -> str:
             "for a complete list of supported resources."
         )
     out_fmt = args.get("-o", "--output", default="")
-    if out_fmt not in ("", "wide", "yaml", "json", "name"):
+    template = out_fmt.split("=", 1)[0] in ("jsonpath", "custom-columns") and "=" in out_fmt
+    if out_fmt not in ("", "wide", "yaml", "json", "name") and not template:
         raise CommandError(
             f'error: unable to match a printer suitable for the output format "{out_fmt}", allowed '
-            "formats are: json,name,wide,yaml"
+            "formats are: custom-columns,json,jsonpath,name,wide,yaml"
         )
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
@@ -752,8 +974,10 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 objs = [o for o in objs]
             objs = _select(objs, args)
             objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        if args.get("--sort-by"):
+            objs = _sort_by(objs, args.get("--sort-by"))
         items.extend(objs)
-        if out_fmt in ("yaml", "json", "name"):
+        if out_fmt in ("yaml", "json", "name") or template:
             continue
         if not objs:
             continue
@@ -762,16 +986,32 @@ def _cmd_get(c, args: Args, stdin) -> str:
             col = 1 if all_ns and res.namespaced else 0
             for r in rows:
                 r[col] = f"{res.name_prefix}/{r[col]}"
+        for column in ",".join(args.all("-L", "--label-columns")).split(","):
+            if column:
+                # -L KEY adds an upper-cased column with each object's value of that label (kubectl get).
+                headers = headers + [column.rsplit("/", 1)[-1].upper()]
+                rows = [
+                    r + [(o["metadata"].get("labels") or {}).get(column, "")]
+                    for r, o in zip(rows, objs, strict=False)
+                ]
         if args.has("--show-labels"):
             headers = headers + ["LABELS"]
             rows = [
                 r + [",".join(f"{k}={v}" for k, v in (o["metadata"].get("labels") or {}).items()) or "<none>"]
                 for r, o in zip(rows, objs, strict=False)
             ]
+        if args.has("--no-headers"):
+            sections.append(printers.table(headers, rows).split("\n", 1)[1] if rows else "")
+            continue
         sections.append(printers.table(headers, rows))
     if errors and not items:
         raise CommandError("\n".join(errors))
-    if out_fmt == "name":
+    if template:
+        single = len(kinds) == 1 and len(kinds[0][1]) == 1 and len(items) == 1
+        text = output_formats.render(out_fmt, items, single)
+        if out_fmt.startswith("custom-columns") and args.has("--no-headers"):
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+    elif out_fmt == "name":
         text = "\n".join(f"{BY_KIND[o['kind']].name_prefix}/{o['metadata']['name']}" for o in items)
     elif out_fmt in ("yaml", "json"):
         single = len(kinds) == 1 and len(kinds[0][1]) == 1 and len(items) == 1
@@ -1094,59 +1334,11 @@ def _rollout_status(c, d: dict) -> str:
 
 # ---------------------------------------------------------------------------------------------- expose / autoscale
 def _cmd_expose(c, args: Args, stdin) -> str:
+    """`kubectl expose KIND NAME …`: a Service selecting the object's pods (generators.expose_service)."""
     res, obj = _one_target(c, args, args.positional, ("Deployment", "ReplicaSet", "Pod", "Service"))
-    if res.kind == "Pod":
-        selector = dict(obj["metadata"].get("labels") or {})
-        ctrs = obj["spec"]["containers"]
-    elif res.kind == "Service":
-        selector = dict(obj["spec"].get("selector") or {})
-        ctrs = []
-    else:
-        selector = dict((obj["spec"].get("selector") or {}).get("matchLabels") or {})
-        ctrs = obj["spec"]["template"]["spec"]["containers"]
-    if not selector:
-        raise CommandError(
-            f"error: couldn't retrieve selectors via --selector flag or introspection: the "
-            f"{res.kind.lower()} has no matchLabels"
-        )
-    port = args.int("--port")
-    if port is None:
-        for ctr in ctrs:
-            for p in ctr.get("ports") or []:
-                port = p.get("containerPort")
-                break
-            if port:
-                break
-    if port is None:
-        raise CommandError(
-            "error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for "
-            "help and examples"
-        )
-    target = args.get("--target-port", default=str(port))
-    target_port = int(target) if target.isdigit() else target
-    stype = args.get("--type", default="ClusterIP")
-    if stype not in ("ClusterIP", "NodePort", "LoadBalancer"):
-        raise CommandError(
-            f'error: Service type "{stype}" is not supported (ClusterIP, NodePort, LoadBalancer)'
-        )
-    name = args.get("--name", default=obj["metadata"]["name"])
-    svc = {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": {
-            "name": name,
-            "namespace": obj["metadata"]["namespace"],
-            "labels": dict(obj["metadata"].get("labels") or {}),
-        },
-        "spec": {
-            "type": stype,
-            "selector": selector,
-            "ports": [{"port": port, "protocol": "TCP", "targetPort": target_port}],
-        },
-    }
-    svc = c.api.admit(svc, source="")
-    c.api.create(svc, "kubectl", user=True)
-    return f"service/{name} exposed"
+    explicit_ns = _ns(args) if args.has("-n", "--namespace") else None
+    svc = generators.expose_service(obj, explicit_ns, args)
+    return _emit_generated(c, args, svc, "exposed")
 
 
 def _cmd_autoscale(c, args: Args, stdin) -> str:

@@ -728,10 +728,11 @@ def _dry_run(args: Args) -> str:
     if value is None:
         return "none"
     if value in ("", "true"):
-        # `--dry-run` alone (pflag NoOptDefVal "unchanged"): kubectl 1.37 requires a value (cmdutil.GetDryRunStrategy).
-        raise CommandError(
-            'error: --dry-run flag without a value was specified. A value must be set: "none", "server", or "client".'
-        )
+        # Bare `--dry-run` (pflag NoOptDefVal) and the old boolean `true` still mean client, with a warning
+        # (cmdutil.GetDryRunStrategy); `false` means none.
+        return "client"
+    if value == "false":
+        return "none"
     if value not in ("none", "server", "client"):
         raise CommandError(f'error: Invalid dry-run value ({value}). Must be "none", "server", or "client".')
     return value
@@ -791,10 +792,13 @@ def _emit_generated(c, args: Args, obj: dict, verb: str) -> str:
                 )
             stored = c.api.create(stored, "kubectl", user=True)
         obj = stored
+    warning = ""
+    if args.get("--dry-run") in ("", "true"):
+        warning = "Warning: --dry-run is deprecated and can be replaced with --dry-run=client.\n"
     if fmt is not None:
-        return _print_object(obj, fmt)
+        return warning + _print_object(obj, fmt)
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
-    return f"{_prefix_of(obj)}/{obj['metadata']['name']} {verb}{suffix}"
+    return f"{warning}{_prefix_of(obj)}/{obj['metadata']['name']} {verb}{suffix}"
 
 
 def _print_object(obj: dict, fmt: str) -> str:

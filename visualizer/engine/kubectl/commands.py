@@ -1541,12 +1541,37 @@ _PAST = {"labels": "labeled", "annotations": "annotated"}
 
 
 def _meta_edit(c, args: Args, field: str) -> str:
+    """`kubectl label|annotate TYPE NAME… k=v k2-` or `TYPE -l SELECTOR|--all k=v` (kubectl label.go).
+
+    A key that already has another value needs `--overwrite`; removing an absent label prints
+    `label "k" not found.`; an object left unchanged prints `not labeled`.
+    """
     pos = args.positional
-    pairs = [w for w in pos if "=" in w or w.endswith("-")]
+    pairs = [w for w in pos if "=" in w or (w.endswith("-") and len(w) > 1)]
     refs = [w for w in pos if w not in pairs]
     if not pairs:
         raise CommandError(f"error: at least one {field[:-1]} update is required")
-    targets = _targets(c, args, refs)
+    selector = args.get("-l", "--selector") or args.get("--field-selector")
+    if selector or args.has("--all"):
+        if selector and args.has("--all"):
+            raise CommandError("error: cannot set --all and --selector at the same time")
+        if not refs:
+            raise CommandError(
+                'error: you must specify the type of resource to get. Use "kubectl api-resources" for a complete '
+                "list of supported resources."
+            )
+        if len(refs) > 1 or "/" in refs[0]:
+            raise CommandError("error: name cannot be provided when a selector is specified")
+        res = _resource(refs[0])
+        ns = _ns(args)
+        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args)
+        if not objs:
+            return f"No resources found in {ns} namespace." if res.namespaced else "No resources found"
+        targets = [(res, o["metadata"]["name"]) for o in sorted(objs, key=lambda o: o["metadata"]["name"])]
+    else:
+        targets = _targets(c, args, refs)
+        if not targets:
+            raise CommandError("error: resource(s) were provided, but no name was specified")
     out = []
     for res, name in targets:
         obj = _get_obj(c, res, _ns(args), name)
@@ -1554,6 +1579,8 @@ def _meta_edit(c, args: Args, field: str) -> str:
         values = upd["metadata"].setdefault(field, {})
         for p in pairs:
             if p.endswith("-") and "=" not in p:
+                if p[:-1] not in values and field == "labels":
+                    out.append(f'label "{p[:-1]}" not found.')
                 values.pop(p[:-1], None)
                 continue
             k, _, v = p.partition("=")

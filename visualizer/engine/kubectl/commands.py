@@ -843,8 +843,11 @@ def _cmd_run(c, args: Args, stdin) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- get
-def _select(objs: list[dict], args: Args) -> list[dict]:
-    """Returns the objects matching `-l/--selector` and `--field-selector` (objects of one kind)."""
+def _select(objs: list[dict], args: Args, kind: str | None = None) -> list[dict]:
+    """Returns the objects matching `-l/--selector` and `--field-selector` (objects of one kind).
+
+    The field selector is checked against the kind's field labels even when nothing matches (pass `kind`).
+    """
     sel = args.get("-l", "--selector")
     if sel:
         try:
@@ -853,8 +856,9 @@ def _select(objs: list[dict], args: Args) -> list[dict]:
             raise CommandError(f"error: {exc}") from None
         objs = [o for o in objs if matches(reqs, o["metadata"].get("labels"))]
     fields = args.get("--field-selector")
-    if fields and objs:
-        objs = _field_select(objs, fields, sel or "")
+    kind = kind or (objs[0]["kind"] if objs else None)
+    if fields and kind:
+        objs = _field_select(objs, fields, sel or "", kind)
     return objs
 
 
@@ -874,9 +878,20 @@ _FIELD_LABELS = {
     "Secret": {"type": ("type",)},
     "Namespace": {"status.phase": ("status", "phase")},
     "ReplicaSet": {"status.replicas": ("status", "replicas")},
-    "PersistentVolumeClaim": {"status.phase": ("status", "phase")},
-    "PersistentVolume": {"status.phase": ("status", "phase")},
+    "Job": {"status.successful": ("status", "succeeded")},
 }
+# Kinds whose field-label conversion function refuses with `field label not supported: X`; the others use
+# apimachinery's DefaultMetaV1FieldSelectorConversion wording.
+_FIELD_LABEL_KINDS = (
+    "Pod",
+    "Node",
+    "Event",
+    "Namespace",
+    "Secret",
+    "ReplicationController",
+    "ReplicaSet",
+    "Job",
+)
 
 
 def _field_value(obj: dict, path: tuple[str, ...]) -> str:
@@ -888,9 +903,8 @@ def _field_value(obj: dict, path: tuple[str, ...]) -> str:
     return "" if value is None else str(value)
 
 
-def _field_select(objs: list[dict], text: str, label_selector: str) -> list[dict]:
+def _field_select(objs: list[dict], text: str, label_selector: str, kind: str) -> list[dict]:
     """Filters by `--field-selector a=b,c!=d`; an unsupported field is the API server's 400."""
-    kind = objs[0]["kind"]
     res = BY_KIND[kind]
     labels = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace")}
     labels.update(_FIELD_LABELS.get(kind, {}))
@@ -907,9 +921,14 @@ def _field_select(objs: list[dict], text: str, label_selector: str) -> list[dict
             raise CommandError(f"error: invalid selector: '{text}'; can't understand '{term}'")
         if key not in labels:
             gvr = f"{res.group + '/' if res.group else '/'}{res.api_version.split('/')[-1]}, Resource={res.plural}"
+            why = (
+                f"field label not supported: {key}"
+                if kind in _FIELD_LABEL_KINDS
+                else f'"{key}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+            )
             raise ApiError(
                 f'Error from server (BadRequest): Unable to find "{gvr}" that match label selector '
-                f'"{label_selector}", field selector "{text}": field label not supported: {key}',
+                f'"{label_selector}", field selector "{text}": {why}',
                 "BadRequest",
                 400,
             )
@@ -976,7 +995,7 @@ def _cmd_get(c, args: Args, stdin) -> str:
             objs = c.store.list(res.kind, ns if res.namespaced else None)
             if res.kind == "Endpoints":
                 objs = [o for o in objs]
-            objs = _select(objs, args)
+            objs = _select(objs, args, res.kind)
             objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         if args.get("--sort-by"):
             objs = _sort_by(objs, args.get("--sort-by"))
@@ -1551,6 +1570,12 @@ def _meta_edit(c, args: Args, field: str) -> str:
     refs = [w for w in pos if w not in pairs]
     if not pairs:
         raise CommandError(f"error: at least one {field[:-1]} update is required")
+    removed = {p[:-1] for p in pairs if "=" not in p}
+    for p in pairs:
+        if "=" in p and field == "labels" and p.count("=") != 1:
+            raise CommandError(f"error: invalid label spec: {p}")
+        if "=" in p and p.split("=", 1)[0] in removed:
+            raise CommandError(f"error: can not both modify and remove a {field[:-1]} in the same command")
     selector = args.get("-l", "--selector") or args.get("--field-selector")
     if selector or args.has("--all"):
         if selector and args.has("--all"):
@@ -1564,7 +1589,7 @@ def _meta_edit(c, args: Args, field: str) -> str:
             raise CommandError("error: name cannot be provided when a selector is specified")
         res = _resource(refs[0])
         ns = _ns(args)
-        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args)
+        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)
         if not objs:
             return f"No resources found in {ns} namespace." if res.namespaced else "No resources found"
         targets = [(res, o["metadata"]["name"]) for o in sorted(objs, key=lambda o: o["metadata"]["name"])]
@@ -1591,12 +1616,23 @@ def _meta_edit(c, args: Args, field: str) -> str:
             values[k] = v
         if not values:
             upd["metadata"].pop(field)
-        if upd == obj:
-            out.append(f"{res.name_prefix}/{name} not {_PAST[field]}")
-            continue
-        c.api.update(upd, "kubectl", user=True, verb=field[:-1])
-        out.append(f"{res.name_prefix}/{name} {_PAST[field]}")
+        message = _change_message(field, obj["metadata"].get(field) or {}, upd["metadata"].get(field) or {})
+        if upd != obj:
+            c.api.update(upd, "kubectl", user=True, verb=field[:-1])
+        out.append(f"{res.name_prefix}/{name} {message}")
     return "\n".join(out)
+
+
+def _change_message(field: str, old: dict, new: dict) -> str:
+    """kubectl label's updateDataChangeMsg (`labeled`, `unlabeled`, `label(s) changed`, `not labeled`);
+    annotate always prints `annotated`."""
+    if field == "annotations":
+        return "annotated"
+    unlabeled = any(k not in new for k in old)
+    labeled = any(k not in old or old[k] != new[k] for k in new)
+    if labeled and unlabeled:
+        return "label(s) changed"
+    return "labeled" if labeled else "unlabeled" if unlabeled else "not labeled"
 
 
 def _cmd_label(c, args: Args, stdin) -> str:

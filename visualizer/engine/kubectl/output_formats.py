@@ -62,8 +62,8 @@ def _split_template(template: str) -> list[tuple[str, str]]:
 
 
 _STEP = re.compile(
-    r"""\.\.(?P<recursive>[\w-]+|\*)
-      | \.(?P<field>[\w-]+|\*)
+    r"""\.\.(?P<recursive>(?:[\w/-]|\\.)+|\*)
+      | \.(?P<field>(?:[\w/-]|\\.)+|\*)
       | \[(?P<bracket>(?:[^\]'"]|'[^']*'|"[^"]*")*)\]
     """,
     re.VERBOSE,
@@ -81,10 +81,11 @@ def _parse_path(path: str) -> list[tuple[str, object]]:
         m = _STEP.match(path, i)
         if not m:
             raise JsonPathError(f"error: error parsing jsonpath {{{path}}}, unrecognized character in action")
+        # `kubernetes\.io/hostname`: an escaped dot belongs to the key (jsonpath page, "escape").
         if m.group("recursive") is not None:
-            steps.append(("recursive", m.group("recursive")))
+            steps.append(("recursive", m.group("recursive").replace("\\.", ".")))
         elif m.group("field") is not None:
-            steps.append(("field", m.group("field")))
+            steps.append(("field", m.group("field").replace("\\.", ".")))
         else:
             steps.append(_bracket(m.group("bracket"), path))
         i = m.end()
@@ -157,6 +158,12 @@ def evaluate(path: str, data) -> list:
     current = [data]
     for kind, arg in _parse_path(path):
         nxt = []
+        if kind == "keys" and len(arg) > 1:
+            # A union evaluates each member over every current value in turn (client-go evalUnion).
+            for k in arg:
+                nxt.extend(evaluate("." + k if "." in k else f"['{k}']", value) for value in current)
+            current = [v for found in nxt for v in found]
+            continue
         for value in current:
             if kind == "field":
                 if arg == "*":
@@ -174,7 +181,12 @@ def evaluate(path: str, data) -> list:
                     if isinstance(node, dict) and (arg == "*" or arg in node):
                         nxt.extend(node.values() if arg == "*" else [node[arg]])
             elif kind == "keys":
-                nxt.extend(value[k] for k in arg if isinstance(value, dict) and k in value)
+                # ['metadata.name', 'status.capacity'] is a union of child paths (jsonpath page example).
+                for k in arg:
+                    if isinstance(value, dict) and k in value:
+                        nxt.append(value[k])
+                    elif "." in k:
+                        nxt.extend(evaluate("." + k, value))
             elif kind == "all":
                 nxt.extend(
                     value if isinstance(value, list) else value.values() if isinstance(value, dict) else []

@@ -61,6 +61,7 @@ _DISCOVERY: dict[tuple[str, str], list[tuple[str, str, str, bool, list[str], lis
         ("cronjobs", "cronjob", "CronJob", True, ["cj"], ["status"]),
     ],
     ("networking.k8s.io", "v1"): [("ingresses", "ingress", "Ingress", True, ["ing"], ["status"])],
+    ("coordination.k8s.io", "v1"): [("leases", "lease", "Lease", True, [], [])],
     ("policy", "v1"): [
         ("poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", True, ["pdb"], [])
     ],
@@ -221,6 +222,11 @@ class Oracle:
         ns = obj["metadata"].get("namespace", "default")
         self._server.objects[f"{prefix}/namespaces/{ns}/{plural}/{obj['metadata']['name']}"] = obj
 
+    def serve_path(self, path: str, body: dict) -> None:
+        """Makes the stand-in server answer `GET path` (query string ignored) with body as JSON."""
+        self._ensure_server()
+        self._server.objects[path] = body
+
     @property
     def requests(self) -> list[str]:
         """Returns the request lines the stand-in server saw (`GET /api`, …)."""
@@ -235,6 +241,7 @@ class Oracle:
             "KUBECONFIG": kubeconfig,
             "KUBECACHEDIR": str(self.home / "cache"),
             "LANG": "C.UTF-8",
+            "TZ": "UTC",  # describe prints times in the local zone (metav1.Time is read as Local)
         }
         done = subprocess.run(
             [str(self.binary), *words], capture_output=True, text=True, env=env, timeout=60, cwd=self.home

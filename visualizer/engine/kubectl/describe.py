@@ -657,8 +657,8 @@ def _describe_node(c, node: dict, w: _Writer) -> None:
         ("architecture", "Architecture"),
         ("containerRuntimeVersion", "Container Runtime Version"),
         ("kubeletVersion", "Kubelet Version"),
-        ("kubeProxyVersion", "Kube-Proxy Version"),
     ):
+        # kubectl 1.37 no longer prints `Kube-Proxy Version` (NodeSystemInfo.kubeProxyVersion is deprecated).
         w.write(0, f"  {title}:\t{info.get(field, '')}\n")
     if spec.get("podCIDR"):
         w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")

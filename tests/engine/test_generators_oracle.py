@@ -106,6 +106,12 @@ SUCCESS = [
     ),
     ("run nginx --image=nginx --dry-run=client -o name", "server"),
     ("run nginx --image=nginx --dry-run=client", "server"),
+    ("run nginx --image=nginx --port=80 --expose --dry-run=client -o yaml", "server"),
+    ("run nginx --image=nginx --port=80 --expose --dry-run=client", "server"),
+    (
+        """run nginx --image=nginx --overrides='{"spec":{"nodeName":"worker-1"}}' --dry-run=client -o yaml""",
+        "server",
+    ),
     ("expose deployment web --port=80 --target-port=8080 --dry-run=client -o yaml", [DEPLOY]),
     ("expose deployment/web --type=NodePort --name=web-np --dry-run=client -o json", [DEPLOY]),
     (
@@ -146,6 +152,7 @@ REFUSED = [
     ("run bb --image=busybox --port=abc --dry-run=client", "server"),
     ("run bb --image=busybox --labels=bad --dry-run=client", "server"),
     ("run -it --rm bb --image=busybox --dry-run=client -- sh", "server"),
+    ("run nginx --image=nginx --expose --dry-run=client", "server"),
     ("get pods --foo", None),
     ("aply -f -", None),
 ]
@@ -246,3 +253,14 @@ def test_kind_the_cluster_lacks_is_refused_as_by_a_server_without_it():
         "error: failed to create poddisruptionbudget: the server could not find the requested resource "
         "(post poddisruptionbudgets.policy)"
     )
+
+
+def test_run_expose_creates_the_pod_and_its_service():
+    """`kubectl run nginx --image=nginx --port=80 --expose` stores a pod and a Service selecting it."""
+    c = Cluster(workers=2, seed=7)
+    assert ok(c, "kubectl run nginx --image=nginx --port=80 --expose").output == (
+        "pod/nginx created\nservice/nginx created"
+    )
+    svc = json.loads(ok(c, "kubectl get service nginx -o json").output)
+    assert svc["spec"]["selector"] == {"run": "nginx"}
+    assert svc["spec"]["ports"][0]["port"] == 80 and svc["spec"]["type"] == "ClusterIP"

@@ -120,6 +120,8 @@ VALUE_FLAGS = {
     "--image-pull-policy",
     "-L",
     "--label-columns",
+    "--overrides",
+    "--override-type",
 }
 BOOL_FLAGS = {
     "-A",
@@ -150,6 +152,7 @@ BOOL_FLAGS = {
     "--attach",
     "--dry-run",
     "--no-headers",
+    "--expose",
 }
 READ_ONLY_SHELL = (
     "cat",
@@ -839,7 +842,15 @@ def _cmd_run(c, args: Args, stdin) -> str:
         )
     explicit_ns = _ns(args) if args.has("-n", "--namespace") else None
     pod = generators.run_pod(name, explicit_ns, args, args.rest or args.positional[1:])
-    return _emit_generated(c, args, pod, "created")
+    pod = generators.apply_overrides(pod, args)
+    if not args.has("--expose"):
+        return _emit_generated(c, args, pod, "created")
+    # `--expose` also creates a Service for the pod; kubectl prints the pod, then the service.
+    service = generators.run_service(pod, args)
+    outputs = [_emit_generated(c, args, pod, "created"), _emit_generated(c, args, service, "created")]
+    if args.get("-o", "--output") == "yaml":
+        return "\n---\n".join(outputs)
+    return "\n".join(outputs)
 
 
 # ---------------------------------------------------------------------------------------------- get

@@ -634,6 +634,57 @@ def run_pod(name: str, namespace: str | None, args: Args, words: list[str]) -> d
     }
 
 
+def run_service(pod: dict, args: Args) -> dict:
+    """Returns the Service of `kubectl run NAME --image=I --port=P --expose`: it selects the pod's labels and
+    sends port P to P (run.go `generateService` with ServiceGeneratorV2)."""
+    port = args.get("--port")
+    if not port:
+        raise CommandError("error: --port must be set when exposing a service")
+    return {
+        "kind": "Service",
+        "apiVersion": "v1",
+        "metadata": _meta(pod["metadata"]["name"], pod["metadata"].get("namespace")),
+        "spec": {
+            "ports": [{"protocol": "TCP", "port": int(port), "targetPort": int(port)}],
+            "selector": dict(pod["metadata"].get("labels") or {}),
+        },
+        "status": {"loadBalancer": {}},
+    }
+
+
+def merge_patch(target, patch):
+    """Returns target with an RFC 7386 JSON merge patch applied (`kubectl run --overrides`, override-type merge):
+    objects merge key by key, `null` removes a key, anything else (lists too) replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def apply_overrides(obj: dict, args: Args) -> dict:
+    """Applies `--overrides=JSON` to a generated object; only `--override-type=merge` (the default) is offered."""
+    text = args.get("--overrides")
+    if not text:
+        return obj
+    kind = args.get("--override-type", default="merge")
+    if kind != "merge":
+        raise CommandError(
+            f"error: --override-type={kind} is not available in this console; use the default merge patch"
+        )
+    try:
+        patch = json.loads(text)
+    except ValueError as exc:
+        raise CommandError(f"error: invalid JSON Patch: {exc}") from None
+    if not isinstance(patch, dict):
+        raise CommandError("error: --overrides must be a JSON object")
+    return merge_patch(obj, patch)
+
+
 # ------------------------------------------------------------------------------------------ expose
 def _parse_selector_flag(text: str) -> dict[str, str]:
     out = {}

@@ -199,3 +199,16 @@ def test_describe_pod_events_table_matches_real_kubectl(oracle):
     engine = ok(c, "kubectl describe pod web").output
     assert "\nEvents:\n  Type    Reason     Age    From               Message\n" in engine
     assert engine == out.rstrip("\n")
+
+
+def test_describe_several_pods_sorted_and_two_blank_lines_apart(oracle, world):
+    """`kubectl describe pods` describes every pod in name order, separated by two blank lines."""
+    _serve_lists(oracle, world)
+    code, out, err = oracle.run(["describe", "pods"], server=True)
+    assert code == 0, err
+    engine = ok(world, "kubectl describe pods").output
+    real_parts = out.rstrip("\n").split("\n\n\nName:")
+    engine_parts = engine.split("\n\n\nName:")
+    assert len(engine_parts) == len(real_parts) == 2
+    for mine, theirs in zip(engine_parts, real_parts, strict=True):
+        assert _until_events(mine) == _until_events(theirs)

@@ -1087,14 +1087,17 @@ def _cmd_describe(c, args: Args, stdin) -> str:
         )
     if "/" not in pos[0] and len(pos) == 1:
         res = _resource(pos[0])
-        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args)
+        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)
         if not objs:
             return f"No resources found in {ns} namespace."
-        return "\n\n".join(describe(c, o) for o in objs)
+        # The API server lists objects in key order (namespace, name).
+        objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        # kubectl prints "\n\n" between describer outputs that end in "\n": two blank lines.
+        return "\n\n\n".join(describe(c, o) for o in objs)
     out = []
     for res, name in _targets(c, args, pos):
         out.append(describe(c, _get_obj(c, res, ns, name)))
-    return "\n\n".join(out)
+    return "\n\n\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------------- delete

@@ -264,3 +264,64 @@ def test_run_expose_creates_the_pod_and_its_service():
     svc = json.loads(ok(c, "kubectl get service nginx -o json").output)
     assert svc["spec"]["selector"] == {"run": "nginx"}
     assert svc["spec"]["ports"][0]["port"] == 80 and svc["spec"]["type"] == "ClusterIP"
+
+
+TWO_OBJECTS = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+spec:
+  selector:
+    matchLabels:
+      app: nginx
+  replicas: 2
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: s
+spec:
+  ports:
+  - port: 80
+"""
+
+
+@pytest.mark.parametrize("output", ["yaml", "json", "name", None])
+def test_create_from_file_client_dry_run_prints_as_kubectl(oracle, output):
+    """`kubectl create -f FILE --dry-run=client [-o …]` prints the objects as read, namespace filled in."""
+    (oracle.home / "objects.yaml").write_text(TWO_OBJECTS)
+    words = ["create", "-f", "objects.yaml", "--dry-run=client", "--validate=false"]
+    words += ["-o", output] if output else []
+    code, out, err = oracle.run(words, server=True)
+    assert code == 0, err
+    c = Cluster(workers=2, seed=7)
+    line = "kubectl create -f - --dry-run=client" + (f" -o {output}" if output else "")
+    assert ok(c, line, stdin=TWO_OBJECTS).output == out.rstrip("\n")
+    assert not c.run("kubectl get deployment nginx-deployment").ok
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl create deployment web --image=my_repo/my.img:1 --dry-run=client -o yaml",
+        "kubectl create deployment web --image=nginx --dry-run=server",
+        "kubectl run x --image=nginx --port=80 --expose --dry-run=server -o json",
+        "kubectl create namespace dev --dry-run=server",
+    ],
+)
+def test_dry_runs_leave_the_cluster_exactly_as_it_was(line):
+    """A client or server dry run stores nothing and leaves the cluster state (its rng too) unchanged."""
+    c = Cluster(workers=2, seed=7)
+    before = c.to_dict()
+    ok(c, line)
+    assert c.to_dict() == before

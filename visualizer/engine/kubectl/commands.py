@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import random
 
 from ..apiserver import ApiError, not_found
 from ..clock import human_duration, stamp
@@ -591,15 +592,28 @@ def _cmd_diff(c, args: Args, stdin) -> str:
 
 
 def _cmd_create(c, args: Args, stdin) -> str:
+    """`kubectl create -f -` (objects from stdin) or `kubectl create KIND NAME …` (generators.py).
+
+    With `-f`, `--dry-run=client` prints the objects as read (namespace filled in, keys sorted, as kubectl
+    prints unstructured objects), `server` what the API server would store; `-o` prints instead of
+    `KIND/NAME created`. Several objects print one after another (`---` between YAML documents).
+    """
     if args.has("-f", "--filename"):
+        dry = _dry_run(args)
+        fmt = args.get("-o", "--output")
         docs = _load(stdin, args)
+        if not docs:
+            raise CommandError("error: no objects passed to create")
         admitted = [c.api.admit(d) for d in docs]
         _limit_replicas(c, admitted)
         for obj in admitted:
             res = BY_KIND[obj["kind"]]
+            if res.namespaced:
+                c.api.check_namespace(obj["metadata"].get("namespace") or "default")
             if (
                 c.store.get(etcd_key(res, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
                 is not None
+                and dry != "client"
             ):
                 raise ApiError(
                     f'Error from server (AlreadyExists): error when creating "STDIN": {res.qualified} '
@@ -607,11 +621,29 @@ def _cmd_create(c, args: Args, stdin) -> str:
                     "AlreadyExists",
                     409,
                 )
-        lines = []
-        for obj in admitted:
-            created = c.api.create(obj, "kubectl", user=True)
-            lines.append(_output_name(BY_KIND[created["kind"]], created["metadata"]["name"], "created"))
-        return "\n".join(lines)
+        if dry == "client":
+            shown = []
+            for d in docs:
+                raw = clone(d)
+                if BY_KIND[raw["kind"]].namespaced:
+                    raw.setdefault("metadata", {}).setdefault("namespace", _ns(args))
+                shown.append(raw)
+        elif dry == "server":
+            shown = admitted
+        else:
+            shown = [c.api.create(obj, "kubectl", user=True) for obj in admitted]
+        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
+        if fmt == "yaml":
+            return "\n---\n".join(printers.to_yaml(o) for o in shown)
+        if fmt == "json":
+            # Objects read from a file are unstructured maps: Go's encoder sorts their keys.
+            sort = dry == "client"
+            return "\n".join(json.dumps(o, indent=4, ensure_ascii=False, sort_keys=sort) for o in shown)
+        if fmt is not None:
+            return "\n".join(_print_object(o, fmt) for o in shown)
+        return "\n".join(
+            _output_name(BY_KIND[o["kind"]], o["metadata"]["name"], "created") + suffix for o in shown
+        )
     return _create_generated(c, args)
 
 
@@ -692,7 +724,12 @@ def _create_generated(c, args: Args) -> str:
     else:
         name = generators.one_name(f"create {what}", pos[1:])
         if what == "deployment":
-            obj = generators.deployment(name, explicit_ns, args, args.rest, c.rng)
+            # A dry run must leave the cluster as it was, its random number stream included.
+            rng = c.rng
+            if _dry_run(args) != "none":
+                rng = random.Random()
+                rng.setstate(c.rng.getstate())
+            obj = generators.deployment(name, explicit_ns, args, args.rest, rng)
         elif what == "configmap":
             obj = generators.configmap(name, explicit_ns, args)
         elif what == "job":

@@ -123,6 +123,7 @@ VALUE_FLAGS = {
     "--label-columns",
     "--overrides",
     "--override-type",
+    "-r",
 }
 BOOL_FLAGS = {
     "-A",
@@ -681,12 +682,51 @@ _NOT_SIMULATED_CREATE = (
 )
 
 
+# Generator flags each `create` subcommand defines (kubectl pkg/cmd/create/create_*.go); another generator's
+# flag is an unknown flag there, as in kubectl.
+_GENERATOR_FLAGS = {
+    "--image", "--replicas", "-r", "--port", "--tcp", "--node-port", "--clusterip", "--external-name",
+    "--from-literal", "--from-file", "--from-env-file", "--type", "--docker-server", "--docker-username",
+    "--docker-password", "--docker-email", "--cert", "--key", "--from", "--schedule", "--restart", "--rule",
+    "--class", "--default-backend", "--annotation", "--hard", "--scopes", "--selector",
+    "--min-available", "--max-unavailable",
+}  # fmt: skip
+_SUBCOMMAND_FLAGS = {
+    "deployment": {"--image", "--replicas", "-r", "--port"},
+    "service clusterip": {"--tcp", "--clusterip"},
+    "service nodeport": {"--tcp", "--node-port"},
+    "service loadbalancer": {"--tcp"},
+    "service externalname": {"--tcp", "--external-name"},
+    "configmap": {"--from-literal", "--from-file", "--from-env-file"},
+    "secret generic": {"--from-literal", "--from-file", "--from-env-file", "--type"},
+    "secret docker-registry": {"--docker-server", "--docker-username", "--docker-password", "--docker-email", "--from-file"},
+    "secret tls": {"--cert", "--key"},
+    "namespace": set(),
+    "job": {"--image", "--from"},
+    "cronjob": {"--image", "--schedule", "--restart"},
+    "ingress": {"--rule", "--class", "--default-backend", "--annotation"},
+    "quota": {"--hard", "--scopes"},
+    "pdb": {"--selector", "--min-available", "--max-unavailable"},
+}  # fmt: skip
+
+
+def _check_subcommand_flags(args: Args, sub: str, usage: str) -> None:
+    for flag in args.flags:
+        if flag in _GENERATOR_FLAGS and flag not in _SUBCOMMAND_FLAGS[sub]:
+            raise CommandError(f"error: unknown flag: {flag}\nSee 'kubectl create {usage} --help' for usage.")
+
+
 def _create_generated(c, args: Args) -> str:
     """Runs `kubectl create KIND NAME …` through kubectl's generators (generators.py)."""
     pos = args.positional
     if not pos:
         raise CommandError("error: must specify one of -f and -k")
     what = _CREATE_SUBCOMMANDS.get(pos[0])
+    if what in ("service", "secret"):
+        if len(pos) > 1 and f"{what} {pos[1]}" in _SUBCOMMAND_FLAGS:
+            _check_subcommand_flags(args, f"{what} {pos[1]}", f"{what} {pos[1]}")
+    elif what is not None:
+        _check_subcommand_flags(args, what, pos[0])
     if what is None:
         if pos[0] in _NOT_SIMULATED_CREATE:
             raise CommandError(
@@ -797,13 +837,7 @@ def _emit_generated(c, args: Args, obj: dict, verb: str) -> str:
     dry = _dry_run(args)
     fmt = args.get("-o", "--output")
     if fmt is not None:
-        printers_check = fmt.split("=", 1)[0]
-        if printers_check not in ("yaml", "json", "name", "jsonpath", "custom-columns", "go-template"):
-            raise CommandError(
-                f'error: unable to match a printer suitable for the output format "{fmt}", allowed formats '
-                "are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,go-template,go-template-file,"
-                "template,templatefile,yaml"
-            )
+        _check_output_format(fmt, _OBJECT_FORMATS)
     res = BY_KIND.get(obj["kind"])
     if dry != "client":
         if res is None:
@@ -839,6 +873,33 @@ def _emit_generated(c, args: Args, obj: dict, verb: str) -> str:
         return warning + _print_object(obj, fmt)
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
     return f"{warning}{_prefix_of(obj)}/{obj['metadata']['name']} {verb}{suffix}"
+
+
+# The printers kubectl 1.37 offers (the order of its error message), and those this console prints.
+_OBJECT_FORMATS = (
+    "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,"
+    "templatefile,yaml"
+)
+_GET_FORMATS = (
+    "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,"
+    "jsonpath-file,kyaml,name,template,templatefile,wide,yaml"
+)
+_PRINTED = {"yaml", "json", "name", "wide", "jsonpath", "custom-columns"}
+
+
+def _check_output_format(fmt: str, allowed: str) -> None:
+    """Raises kubectl's error for an unknown `-o`, and a clear refusal for a known one not printed here."""
+    name = fmt.split("=", 1)[0]
+    if name not in allowed.split(","):
+        raise CommandError(
+            f'error: unable to match a printer suitable for the output format "{fmt}", allowed formats are: '
+            f"{allowed}"
+        )
+    if name not in _PRINTED:
+        raise CommandError(
+            f"error: -o {name} is not available in this console; it prints -o yaml, json, name, jsonpath=… "
+            "and (for get) wide and custom-columns=…"
+        )
 
 
 def _print_object(obj: dict, fmt: str) -> str:
@@ -1006,11 +1067,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
         )
     out_fmt = args.get("-o", "--output", default="")
     template = out_fmt.split("=", 1)[0] in ("jsonpath", "custom-columns") and "=" in out_fmt
-    if out_fmt not in ("", "wide", "yaml", "json", "name") and not template:
-        raise CommandError(
-            f'error: unable to match a printer suitable for the output format "{out_fmt}", allowed '
-            "formats are: custom-columns,json,jsonpath,name,wide,yaml"
-        )
+    if out_fmt:
+        _check_output_format(out_fmt, _GET_FORMATS)
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
     if args.positional[0] in ("events", "event", "ev"):

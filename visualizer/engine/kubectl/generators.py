@@ -42,6 +42,20 @@ def one_name(command: str, words: list[str]) -> str:
     return words[0]
 
 
+def int_flag(args: Args, names: tuple[str, ...], label: str, command: str, default: int) -> int:
+    """Returns an int32 flag; a non-number is pflag's error plus `See 'kubectl COMMAND --help' for usage.`."""
+    value = args.get(*names)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError(
+            f'error: invalid argument "{value}" for "{label}" flag: strconv.ParseInt: parsing "{value}": '
+            f"invalid syntax\nSee 'kubectl {command} --help' for usage."
+        ) from None
+
+
 def _meta(name: str, namespace: str | None, **fields) -> dict:
     """Returns ObjectMeta in Go field order: name, namespace, labels, annotations, ownerReferences."""
     meta: dict = {"name": name}
@@ -97,8 +111,8 @@ def deployment(name: str, namespace: str | None, args: Args, command: list[str],
         raise CommandError('error: required flag(s) "image" not set')
     if len(images) > 1 and command:
         raise CommandError("error: cannot specify multiple --image options and command")
-    replicas = args.int("--replicas", default=1)
-    port = args.int("--port", default=-1)
+    replicas = int_flag(args, ("--replicas", "-r"), "-r, --replicas", "create deployment", 1)
+    port = int_flag(args, ("--port",), "--port", "create deployment", -1)
     labels = {"app": name}
     containers = [
         _container(
@@ -171,7 +185,7 @@ def service(stype_word: str, name: str, namespace: str | None, args: Args) -> di
         r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", external
     ):
         raise CommandError(f"error: invalid service external name {external}")
-    node_port = args.int("--node-port", default=0)
+    node_port = int_flag(args, ("--node-port",), "--node-port", f"create service {stype_word}", 0)
     ports = []
     for spec in tcp:
         port = _service_port(spec)
@@ -254,8 +268,13 @@ def secret_generic(name: str, namespace: str | None, args: Args) -> dict:
 def secret_docker_registry(name: str, namespace: str | None, args: Args) -> dict:
     """Returns the `kubernetes.io/dockerconfigjson` Secret of `kubectl create secret docker-registry`."""
     _refuse_files(args)
-    user = _required(args, "docker-username")
-    password = _required(args, "docker-password")
+    user = args.get("--docker-username") or ""
+    password = args.get("--docker-password") or ""
+    if not user or not password:
+        raise CommandError(
+            "error: either --from-file or the combination of --docker-username, --docker-password and "
+            "--docker-server is required"
+        )
     server = args.get("--docker-server", default="https://index.docker.io/v1/")
     entry = {"username": user, "password": password}
     if args.get("--docker-email"):
@@ -355,7 +374,7 @@ def quota(name: str, namespace: str | None, args: Args) -> dict:
             continue
         key, eq, value = item.partition("=")
         if not eq:
-            raise CommandError(f"error: invalid argument: {item}")
+            raise CommandError(f"error: Invalid argument syntax {item}, expected <resource>=<value>")
         hard[key] = canonical_quantity(value)
     spec: dict = {}
     if hard:
@@ -602,7 +621,7 @@ def run_pod(name: str, namespace: str | None, args: Args, words: list[str]) -> d
     for item in args.all("--annotations"):
         key, eq, value = item.partition("=")
         if not eq:
-            raise CommandError(f"error: invalid annotation spec: {item}")
+            raise CommandError(f"error: invalid annotations format: {item}")
         annotations[key] = value
     env = []
     for item in args.all("--env"):

@@ -16,6 +16,7 @@ from tests.kubectl_oracle import Oracle
 from visualizer.engine import Cluster
 
 DEPLOY = "create deployment web --image=nginx:1.14.2 --replicas=2 --port=80"
+TEAM_API = "-n team create deployment api --image=nginx --port=8080"
 POD = "run bb --image=busybox:1.28 --port=8080 --labels=app=bb,tier=debug -- sleep 3600"
 
 # (command line after `kubectl`, engine commands to run first, kinds/names to serve to the real kubectl)
@@ -127,6 +128,16 @@ SUCCESS = [
     ("expose pod bb --port=444 --name=frontend --dry-run=client -o json", [POD]),
     ("expose deployment web --port=80 --dry-run=client -o name", [DEPLOY]),
     ("expose deployment web --port=80 --dry-run=client", [DEPLOY]),
+    (
+        "expose service web --port=8080 --name=web2 --dry-run=client -o yaml",
+        [DEPLOY, "expose deployment web"],
+    ),
+    ("expose deployment api -n team --dry-run=client -o yaml", ["create namespace team", TEAM_API]),
+    ("expose deployment web --port=80 --target-port=http --type=NodePort --dry-run=client -o json", [DEPLOY]),
+    ("expose deployment web --port=80 --protocol=UDP --dry-run=client -o yaml", [DEPLOY]),
+    ("expose deployment web --port=80 --labels=a=b --dry-run=client -o yaml", [DEPLOY]),
+    ("expose deployment web --port=80 --type=Bogus --dry-run=client", [DEPLOY]),
+    ("expose deployment web --port=80 --cluster-ip=None --dry-run=client -o yaml", [DEPLOY]),
 ]
 
 REFUSED = [
@@ -188,8 +199,8 @@ def _prepare(oracle, setup) -> tuple[Cluster, bool]:
     if isinstance(setup, list):
         for line in setup:
             ok(c, f"kubectl {line}")
-        for kind in ("deployments", "pods"):
-            for obj in json.loads(ok(c, f"kubectl get {kind} -o json").output)["items"]:
+        for kind in ("deployments", "pods", "services", "replicasets"):
+            for obj in json.loads(ok(c, f"kubectl get {kind} -A -o json").output)["items"]:
                 oracle.serve(obj)
     return c, setup is not None
 
@@ -342,3 +353,14 @@ def test_dry_runs_leave_the_cluster_exactly_as_it_was(line):
     before = c.to_dict()
     ok(c, line)
     assert c.to_dict() == before
+
+
+def test_expose_replicaset_prints_as_kubectl(oracle):
+    """`kubectl expose rs NAME --port=80` selects the ReplicaSet's matchLabels (pod-template-hash included)."""
+    c, _ = _prepare(oracle, [DEPLOY])
+    rs = json.loads(ok(c, "kubectl get rs -o json").output)["items"][0]["metadata"]["name"]
+    words = ["expose", "rs", rs, "--port=80", "--dry-run=client", "-o", "yaml"]
+    code, out, err = oracle.run(words, server=True)
+    assert code == 0, err
+    assert ok(c, "kubectl " + " ".join(words)).output == out.rstrip("\n")
+    assert "pod-template-hash" in out

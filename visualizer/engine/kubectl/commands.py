@@ -259,14 +259,66 @@ def run(c, words: list[str], stdin: str | None) -> str:
     return handler(c, args, stdin)
 
 
+# kubectl's own help groups and one-line descriptions (kubectl 1.37 `kubectl` with no arguments); only the
+# verbs this console runs are listed.
+_HELP_GROUPS = (
+    ("Basic Commands (Beginner)", ("create", "expose", "run", "set")),
+    ("Basic Commands (Intermediate)", ("explain", "get", "edit", "delete")),
+    ("Deploy Commands", ("rollout", "scale", "autoscale")),
+    ("Cluster Management Commands", ("cluster-info", "top", "cordon", "uncordon", "drain", "taint")),
+    ("Troubleshooting and Debugging Commands", ("describe", "logs", "exec")),
+    ("Advanced Commands", ("diff", "apply")),
+    ("Settings Commands", ("label", "annotate")),
+    ("Other Commands", ("api-resources", "version")),
+)
+_HELP_LINES = {
+    "create": "Create a resource from a file or from stdin",
+    "expose": "Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service",
+    "run": "Run a particular image on the cluster",
+    "set": "Set specific features on objects",
+    "explain": "Get documentation for a resource",
+    "get": "Display one or many resources",
+    "edit": "Edit a resource on the server",
+    "delete": "Delete resources by file names, stdin, resources and names, or by resources and label selector",
+    "rollout": "Manage the rollout of a resource",
+    "scale": "Set a new size for a deployment, replica set, or replication controller",
+    "autoscale": "Auto-scale a deployment, replica set, stateful set, or replication controller",
+    "cluster-info": "Display cluster information",
+    "top": "Display resource (CPU/memory) usage",
+    "cordon": "Mark node as unschedulable",
+    "uncordon": "Mark node as schedulable",
+    "drain": "Drain node in preparation for maintenance",
+    "taint": "Update the taints on one or more nodes",
+    "describe": "Show details of a specific resource or group of resources",
+    "logs": "Print the logs for a container in a pod",
+    "exec": "Execute a command in a container",
+    "diff": "Diff the live version against a would-be applied version",
+    "apply": "Apply a configuration to a resource by file name or stdin",
+    "label": "Update the labels on a resource",
+    "annotate": "Update the annotations on a resource",
+    "api-resources": "Print the supported API resources on the server",
+    "version": "Print the client and server version information",
+}
+
+
 def _help() -> str:
-    return (
-        "kubectl controls the (simulated) Kubernetes cluster manager.\n\nBasic Commands:\n"
-        "  create, expose, run, set, get, delete, explain\nDeploy Commands:\n  rollout, scale, autoscale\n"
-        "Cluster Management Commands:\n  cordon, uncordon, drain, top, cluster-info\n"
-        "Troubleshooting and Debugging Commands:\n  describe, logs, exec\nAdvanced Commands:\n  diff, apply\n"
-        "Settings Commands:\n  label, annotate\nOther Commands:\n  api-resources, version"
-    )
+    """Returns kubectl's command overview, limited to the verbs this console runs."""
+    lines = ["kubectl controls the Kubernetes cluster manager.", ""]
+    for title, verbs in _HELP_GROUPS:
+        present = [v for v in verbs if v in VERBS]
+        if not present:
+            continue
+        lines.append(f"{title}:")
+        lines += [f"  {v:<15} {_HELP_LINES[v]}" for v in present]
+        lines.append("")
+    lines += [
+        "Usage:",
+        "  kubectl [flags] [options]",
+        "",
+        "Not in this console: attach, port-forward, proxy, cp, auth, certificate, debug, events, patch, replace,",
+        "wait, kustomize, completion, config, plugin (each answers why when typed).",
+    ]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------- helpers

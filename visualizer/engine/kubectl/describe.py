@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..clock import EPOCH, human_duration, parse_stamp
-from ..objects import selector_string
+from ..objects import BY_KIND, etcd_key, selector_string
 from . import printers
 
 LEVEL = ("", "  ", "    ", "      ")
@@ -241,8 +241,15 @@ def _containers(w: _Writer, label: str, containers: list, statuses: list | None,
         if status is not None:
             w.write(2, f"Image ID:\t{status.get('imageID', '')}\n")
         ports = ctr.get("ports") or []
-        port_text = ",".join(f"{p.get('containerPort')}/{p.get('protocol', 'TCP')}" for p in ports)
-        host_text = ",".join(f"{p.get('hostPort', 0)}/{p.get('protocol', 'TCP')}" for p in ports)
+        # describeContainerPorts: `80/TCP`, with the port's name appended in parentheses when it has one.
+        named = [f" ({p['name']})" if p.get("name") else "" for p in ports]
+        port_text = ",".join(
+            f"{p.get('containerPort')}/{p.get('protocol', 'TCP')}{n}"
+            for p, n in zip(ports, named, strict=True)
+        )
+        host_text = ",".join(
+            f"{p.get('hostPort', 0)}/{p.get('protocol', 'TCP')}{n}" for p, n in zip(ports, named, strict=True)
+        )
         w.write(2, f"Ports:\t{port_text}\n" if "," in port_text else f"Port:\t{port_text or '<none>'}\n")
         w.write(
             2, f"Host Ports:\t{host_text}\n" if "," in host_text else f"Host Port:\t{host_text or '<none>'}\n"
@@ -314,7 +321,7 @@ def _volumes(w: _Writer, volumes: list | None, space: str) -> None:
             w.write(
                 2,
                 f"Type:\tHostPath (bare host directory volume)\n    Path:\t{h.get('path')}\n"
-                f"    HostPathType:\t{h.get('type') or '<none>'}\n",
+                f"    HostPathType:\t{h.get('type', '<none>')}\n",
             )
         elif "emptyDir" in v:
             e = v["emptyDir"] or {}
@@ -563,6 +570,17 @@ def _describe_replicaset(c, rs: dict, w: _Writer) -> None:
     _events(c, rs, w)
 
 
+def _endpoints_text(c, namespace: str, service: str, port_name: str) -> str:
+    """formatEndpointSlices for one service port: the first three ready `ip:port`, then `+ N more...`."""
+    ep = c.api.get("Endpoints", namespace, service) or {}
+    addrs = []
+    for subset in ep.get("subsets") or []:
+        for port in subset.get("ports") or []:
+            if (port.get("name") or "") == (port_name or ""):
+                addrs += [f"{a['ip']}:{port.get('port')}" for a in subset.get("addresses") or []]
+    return ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+
+
 def _describe_service(c, svc: dict, w: _Writer) -> None:
     meta, spec = svc["metadata"], svc["spec"]
     w.write(0, f"Name:\t{meta['name']}\n")
@@ -589,7 +607,6 @@ def _describe_service(c, svc: dict, w: _Writer) -> None:
         w.write(
             0, f"LoadBalancer Ingress:\t{', '.join(i.get('ip') or i.get('hostname', '') for i in ingress)}\n"
         )
-    backends = c.kube_proxy.backends(meta.get("namespace"), meta["name"]) if selector else []
     for p in spec.get("ports") or []:
         name = p.get("name") or "<unset>"
         proto = p.get("protocol", "TCP")
@@ -599,11 +616,9 @@ def _describe_service(c, svc: dict, w: _Writer) -> None:
             w.write(0, f"NodePort:\t{name}\t{p['nodePort']}/{proto}\n")
         # formatEndpointSlices: the first three `ip:port`, then `+ N more...`; a selector-less Service has
         # no EndpointSlice (`<none>`), one with no ready pods an empty slice (nothing printed).
-        if not selector:
-            endpoints = "<none>"
-        else:
-            addrs = [f"{b['ip']}:{b.get('port', p.get('targetPort'))}" for b in backends]
-            endpoints = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+        endpoints = (
+            _endpoints_text(c, meta.get("namespace"), meta["name"], p.get("name")) if selector else "<none>"
+        )
         w.write(0, f"Endpoints:\t{endpoints}\n")
     w.write(0, f"Session Affinity:\t{spec.get('sessionAffinity', 'None')}\n")
     if spec.get("externalTrafficPolicy"):
@@ -727,6 +742,233 @@ def _node_resources(c, node: dict, w: _Writer) -> None:
     w.write(1, "ephemeral-storage\t0 (0%)\t0 (0%)\n")
 
 
+def _owner_line(w: _Writer, meta: dict) -> None:
+    owner = next((o for o in meta.get("ownerReferences") or [] if o.get("controller")), None)
+    if owner:
+        w.write(0, f"Controlled By:\t{owner.get('kind')}/{owner.get('name')}\n")
+
+
+def _describe_job(c, job: dict, w: _Writer) -> None:
+    """describeJob: selector, parallelism/completions, times, Pods Statuses, the template."""
+    meta, spec, st = job["metadata"], job.get("spec") or {}, job.get("status") or {}
+    w.write(0, f"Name:\t{meta['name']}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    w.write(0, f"Selector:\t{selector_string(spec.get('selector')) if spec.get('selector') else ''}\n")
+    _labels(w, "Labels", meta.get("labels"))
+    _annotations(w, "Annotations", meta.get("annotations"))
+    _owner_line(w, meta)
+    if spec.get("parallelism") is not None:
+        w.write(0, f"Parallelism:\t{spec['parallelism']}\n")
+    completions = spec.get("completions")
+    w.write(0, f"Completions:\t{completions if completions is not None else '<unset>'}\n")
+    if spec.get("completionMode"):
+        w.write(0, f"Completion Mode:\t{spec['completionMode']}\n")
+    if spec.get("suspend") is not None:
+        w.write(0, f"Suspend:\t{str(spec['suspend']).lower()}\n")
+    if spec.get("backoffLimit") is not None:
+        w.write(0, f"Backoff Limit:\t{spec['backoffLimit']}\n")
+    if spec.get("ttlSecondsAfterFinished") is not None:
+        w.write(0, f"TTL Seconds After Finished:\t{spec['ttlSecondsAfterFinished']}\n")
+    if st.get("startTime"):
+        w.write(0, f"Start Time:\t{_time(st['startTime'])}\n")
+    if st.get("completionTime"):
+        w.write(0, f"Completed At:\t{_time(st['completionTime'])}\n")
+    if st.get("startTime") and st.get("completionTime"):
+        took = parse_stamp(st["completionTime"]) - parse_stamp(st["startTime"])
+        w.write(0, f"Duration:\t{human_duration(took)}\n")
+    if spec.get("activeDeadlineSeconds") is not None:
+        w.write(0, f"Active Deadline Seconds:\t{spec['activeDeadlineSeconds']}s\n")
+    counts = f"{st.get('active', 0)} Active"
+    if st.get("ready") is not None:
+        counts += f" ({st['ready']} Ready)"
+    w.write(
+        0, f"Pods Statuses:\t{counts} / {st.get('succeeded', 0)} Succeeded / {st.get('failed', 0)} Failed\n"
+    )
+    if spec.get("completionMode") == "Indexed":
+        w.write(0, f"Completed Indexes:\t{st.get('completedIndexes') or '<none>'}\n")
+    pod_template(w, spec.get("template") or {})
+    _events(c, job, w)
+
+
+def _describe_cronjob(c, cj: dict, w: _Writer) -> None:
+    """describeCronJob: schedule, policies, history limits, the job template, last schedule, active jobs."""
+    meta, spec, st = cj["metadata"], cj.get("spec") or {}, cj.get("status") or {}
+    w.write(0, f"Name:\t{meta['name']}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    _labels(w, "Labels", meta.get("labels"))
+    _annotations(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"Schedule:\t{spec.get('schedule', '')}\n")
+    w.write(0, f"Concurrency Policy:\t{spec.get('concurrencyPolicy', '')}\n")
+    suspend = spec.get("suspend")
+    # printBoolPtr: `True` / `False` / `<unset>`.
+    w.write(0, f"Suspend:\t{'<unset>' if suspend is None else str(bool(suspend))}\n")
+    w.write(0, f"Time Zone:\t{spec.get('timeZone') or '<unset>'}\n")
+    for field, title in (
+        ("successfulJobsHistoryLimit", "Successful Job History Limit"),
+        ("failedJobsHistoryLimit", "Failed Job History Limit"),
+    ):
+        value = spec.get(field)
+        w.write(0, f"{title}:\t{value if value is not None else '<unset>'}\n")
+    deadline = spec.get("startingDeadlineSeconds")
+    w.write(0, f"Starting Deadline Seconds:\t{f'{deadline}s' if deadline is not None else '<unset>'}\n")
+    template = spec.get("jobTemplate") or {}
+    tspec = template.get("spec") or {}
+    w.write(0, f"Selector:\t{selector_string(tspec['selector']) if tspec.get('selector') else '<unset>'}\n")
+    for field, title in (("parallelism", "Parallelism"), ("completions", "Completions")):
+        value = tspec.get(field)
+        w.write(0, f"{title}:\t{value if value is not None else '<unset>'}\n")
+    if tspec.get("activeDeadlineSeconds") is not None:
+        w.write(0, f"Active Deadline Seconds:\t{tspec['activeDeadlineSeconds']}s\n")
+    pod_template(w, tspec.get("template") or {})
+    w.write(0, f"Last Schedule Time:\t{_time(st.get('lastScheduleTime'))}\n")
+    active = [j.get("name", "") for j in st.get("active") or []]
+    w.write(0, f"Active Jobs:\t{', '.join(active) if active else '<none>'}\n")
+    _events(c, cj, w)
+
+
+def _describe_daemonset(c, ds: dict, w: _Writer) -> None:
+    """describeDaemonSet: selector, node selector, the five scheduling counters, Pods Status, template."""
+    meta, spec, st = ds["metadata"], ds.get("spec") or {}, ds.get("status") or {}
+    node_selector = (spec.get("template") or {}).get("spec", {}).get("nodeSelector") or {}
+    w.write(0, f"Name:\t{meta['name']}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    w.write(0, f"Selector:\t{selector_string(spec.get('selector'))}\n")
+    w.write(
+        0, f"Node-Selector:\t{','.join(f'{k}={v}' for k, v in sorted(node_selector.items())) or '<none>'}\n"
+    )
+    _labels(w, "Labels", meta.get("labels"))
+    _annotations(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"Desired Number of Nodes Scheduled: {st.get('desiredNumberScheduled', 0)}\n")
+    w.write(0, f"Current Number of Nodes Scheduled: {st.get('currentNumberScheduled', 0)}\n")
+    w.write(0, f"Number of Nodes Scheduled with Up-to-date Pods: {st.get('updatedNumberScheduled', 0)}\n")
+    w.write(0, f"Number of Nodes Scheduled with Available Pods: {st.get('numberAvailable', 0)}\n")
+    w.write(0, f"Number of Nodes Misscheduled: {st.get('numberMisscheduled', 0)}\n")
+    w.write(0, f"Pods Status:\t{_pods_status(c, ds)}\n")
+    pod_template(w, spec.get("template") or {})
+    _events(c, ds, w)
+
+
+def _describe_statefulset(c, sts: dict, w: _Writer) -> None:
+    """describeStatefulSet: replicas, update strategy, Pods Status, template, volume claim templates."""
+    meta, spec, st = sts["metadata"], sts.get("spec") or {}, sts.get("status") or {}
+    w.write(0, f"Name:\t{meta['name']}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    w.write(0, f"CreationTimestamp:\t{_time(meta.get('creationTimestamp'))}\n")
+    w.write(0, f"Selector:\t{selector_string(spec.get('selector'))}\n")
+    _labels(w, "Labels", meta.get("labels"))
+    _annotations(w, "Annotations", meta.get("annotations"))
+    if spec.get("serviceName"):
+        w.write(0, f"Service Name:\t{spec['serviceName']}\n")
+    w.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | {st.get('replicas', 0)} total\n")
+    strategy = spec.get("updateStrategy") or {}
+    w.write(0, f"Update Strategy:\t{strategy.get('type', 'RollingUpdate')}\n")
+    ru = strategy.get("rollingUpdate") or {}
+    if ru.get("partition") is not None:
+        w.write(1, f"Partition:\t{ru['partition']}\n")
+        if ru.get("maxUnavailable") is not None:
+            w.write(1, f"MaxUnavailable:\t{ru['maxUnavailable']}\n")
+    w.write(0, f"Pods Status:\t{_pods_status(c, sts)}\n")
+    pod_template(w, spec.get("template") or {})
+    claims = spec.get("volumeClaimTemplates") or []
+    if not claims:
+        w.write(0, "Volume Claims:\t<none>\n")
+    else:
+        w.write(0, "Volume Claims:\n")
+        for pvc in claims:
+            pmeta, pspec = pvc.get("metadata") or {}, pvc.get("spec") or {}
+            w.write(1, f"Name:\t{pmeta.get('name', '')}\n")
+            w.write(1, f"StorageClass:\t{pspec.get('storageClassName', '')}\n")
+            _labels(w, "Labels", pmeta.get("labels"), initial="  ")
+            _labels(w, "Annotations", pmeta.get("annotations"), initial="  ")
+            storage = ((pspec.get("resources") or {}).get("requests") or {}).get("storage")
+            w.write(1, f"Capacity:\t{storage or '<default>'}\n")
+            w.write(1, f"Access Modes:\t[{' '.join(pspec.get('accessModes') or [])}]\n")
+    _events(c, sts, w)
+
+
+def _describe_resourcequota(c, quota: dict, w: _Writer) -> None:
+    """DescribeResourceQuota: scopes and a `Resource Used Hard` table (no labels, no events)."""
+    meta, spec, st = quota["metadata"], quota.get("spec") or {}, quota.get("status") or {}
+    w.write(0, f"Name:\t{meta['name']}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    scopes = sorted(spec.get("scopes") or [])
+    if scopes:
+        w.write(0, f"Scopes:\t{', '.join(scopes)}\n")
+        for scope in scopes:
+            if scope in _SCOPE_HELP:
+                w.write(0, f" * {_SCOPE_HELP[scope]}\n")
+    w.write(0, "Resource\tUsed\tHard\n")
+    w.write(0, "--------\t----\t----\n")
+    hard, used = st.get("hard") or {}, st.get("used") or {}
+    for name in sorted(hard):
+        w.write(0, f"{name}\t{used.get(name, '0')}\t{hard[name]}\n")
+
+
+# helpTextForResourceQuotaScope (kubectl describe.go)
+_SCOPE_HELP = {
+    "Terminating": "Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.",
+    "NotTerminating": "Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.",
+    "BestEffort": "Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.",
+    "NotBestEffort": "Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.",
+}
+
+
+def _backend_text(c, namespace: str, backend: dict) -> str:
+    """describeBackendV1: `svc:port (ip:port,…)` from the Service's endpoints, or the lookup error."""
+    service = backend.get("service")
+    if not service:
+        resource = backend.get("resource") or {}
+        return f"APIGroup: {resource.get('apiGroup', '<none>')}, Kind: {resource.get('kind')}, Name: {resource.get('name')}"
+    port = service.get("port") or {}
+    text = f"{service.get('name')}:{port.get('number') if port.get('number') else port.get('name', '')}"
+    svc = c.store.get(etcd_key(BY_KIND["Service"], namespace, service.get("name")))
+    if svc is None:
+        return f'{text} (<error: services "{service.get("name")}" not found>)'
+    port_name = ""
+    for sp in svc["spec"].get("ports") or []:
+        if (port.get("number") and port["number"] == sp.get("port")) or (
+            port.get("name") and port["name"] == sp.get("name")
+        ):
+            port_name = sp.get("name") or ""
+    return f"{text} ({_endpoints_text(c, namespace, service.get('name'), port_name)})"
+
+
+def _describe_ingress(c, ing: dict, w: _Writer) -> None:
+    """describeIngressV1: address, class, default backend, TLS, the `Host Path Backends` rules."""
+    meta, spec = ing["metadata"], ing.get("spec") or {}
+    ns = meta.get("namespace", "")
+    w.write(0, f"Name:\t{meta['name']}\n")
+    _labels(w, "Labels", meta.get("labels"))
+    w.write(0, f"Namespace:\t{ns}\n")
+    lb = ((ing.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    w.write(0, f"Address:\t{','.join(i.get('ip') or i.get('hostname', '') for i in lb)}\n")
+    w.write(0, f"Ingress Class:\t{spec.get('ingressClassName') or '<none>'}\n")
+    default = _backend_text(c, ns, spec["defaultBackend"]) if spec.get("defaultBackend") else "<default>"
+    w.write(0, f"Default backend:\t{default}\n")
+    if spec.get("tls"):
+        w.write(0, "TLS:\n")
+        for t in spec["tls"]:
+            hosts = ",".join(t.get("hosts") or [])
+            w.write(
+                1,
+                f"{t['secretName']} terminates {hosts}\n" if t.get("secretName") else f"SNI routes {hosts}\n",
+            )
+    w.write(0, "Rules:\n  Host\tPath\tBackends\n")
+    w.write(1, "----\t----\t--------\n")
+    count = 0
+    for rule in spec.get("rules") or []:
+        if not rule.get("http"):
+            continue
+        count += 1
+        w.write(1, f"{rule.get('host') or '*'}\t\n")
+        for path in rule["http"].get("paths") or []:
+            w.write(2, f"\t{path.get('path', '')} \t{_backend_text(c, ns, path.get('backend') or {})}\n")
+    if count == 0:
+        w.write(1, f"*\t*\t{default}\n")
+    _annotations(w, "Annotations", meta.get("annotations"))
+    _events(c, ing, w)
+
+
 def _describe_generic(c, obj: dict, w: _Writer) -> None:
     """Secret, ConfigMap, PVC, PV, HPA and Namespace describers (their own field lists)."""
     from ..runtime import decode_secret_value
@@ -840,6 +1082,13 @@ _DESCRIBERS = {
     "ReplicaSet": _describe_replicaset,
     "Service": _describe_service,
     "Node": _describe_node,
+    # Kinds other branches add; their describers are ready for the merge.
+    "Job": _describe_job,
+    "CronJob": _describe_cronjob,
+    "DaemonSet": _describe_daemonset,
+    "StatefulSet": _describe_statefulset,
+    "ResourceQuota": _describe_resourcequota,
+    "Ingress": _describe_ingress,
 }
 
 

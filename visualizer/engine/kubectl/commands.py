@@ -1199,8 +1199,9 @@ def _cmd_get(c, args: Args, stdin) -> str:
         data = items[0] if single else printers.as_list(items)
         text = printers.to_yaml(data) if out_fmt == "yaml" else printers.to_json(data)
     elif not sections:
+        # get.go: the namespace is named only when every listed kind is namespaced and -A is not given.
         text = "No resources found" + (
-            f" in {ns} namespace." if ns and any(r.namespaced for r, _ in kinds) else "."
+            f" in {ns} namespace." if ns and all(r.namespaced for r, _ in kinds) else ""
         )
     else:
         text = "\n\n".join(sections)

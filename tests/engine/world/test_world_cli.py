@@ -227,6 +227,8 @@ def test_field_selectors_page_namespace_and_unsupported_field(cluster):
         cluster, "kubectl get pods --field-selector=status.phase!=Running,spec.restartPolicy=Always"
     ).output
     assert chained == "No resources found in default namespace."
+    everywhere = ok(cluster, "kubectl get pods --all-namespaces --field-selector=status.phase=Pending").output
+    assert everywhere == "No resources found"
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/configmap-secret/managing-secret-using-kubectl/")

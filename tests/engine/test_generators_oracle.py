@@ -364,3 +364,18 @@ def test_expose_replicaset_prints_as_kubectl(oracle):
     assert code == 0, err
     assert ok(c, "kubectl " + " ".join(words)).output == out.rstrip("\n")
     assert "pod-template-hash" in out
+
+
+@pytest.mark.parametrize(
+    "template, words",
+    [
+        ("{.items[1:x]}", "error parsing jsonpath {.items[1:x]}, invalid array index 1:x"),
+        ('{"\\x"}', "invalid escape in string literal"),
+        ("{.items[", "unclosed action"),
+    ],
+)
+def test_bad_jsonpath_templates_are_refused_cleanly(template, words):
+    """A malformed -o jsonpath template is an error message, never a crash."""
+    c = Cluster(workers=2, seed=7)
+    result = c.run(f"kubectl get nodes -o 'jsonpath={template}'")
+    assert not result.ok and words in result.output and "internal" not in result.output

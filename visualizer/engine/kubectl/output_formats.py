@@ -105,7 +105,12 @@ def _bracket(text: str, path: str) -> tuple[str, object]:
         keys = [k.strip()[1:-1] for k in text.split(",")]
         return ("keys", keys)
     if ":" in text:
-        bounds = [int(b) if b.strip() else None for b in text.split(":")[:3]]
+        try:
+            bounds = [int(b) if b.strip() else None for b in text.split(":")[:3]]
+        except ValueError:
+            raise JsonPathError(
+                f"error: error parsing jsonpath {{{path}}}, invalid array index {text}"
+            ) from None
         return ("slice", bounds)
     try:
         return ("index", int(text))
@@ -230,7 +235,13 @@ def _text(value) -> str:
 
 
 def _unescape(literal: str) -> str:
-    return literal.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    """Returns a quoted template literal with Go's escapes (`\\n`, `\\t`, …) applied; raises JsonPathError."""
+    try:
+        return literal.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        raise JsonPathError(
+            f'error: error parsing jsonpath "{literal}", invalid escape in string literal'
+        ) from None
 
 
 def jsonpath(template: str, data) -> str:

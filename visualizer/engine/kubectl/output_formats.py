@@ -298,6 +298,21 @@ def _relaxed(path: str) -> str:
     return path
 
 
+def go_sprint(value) -> str:
+    """Returns Go's fmt.Sprint of a decoded JSON value: `map[a:1 b:x]` (sorted keys), `[a b]`, `true`, `<nil>`."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_sprint(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_sprint(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def custom_columns(spec: str, objects: list[dict]) -> str:
     """Returns the `-o custom-columns=HEADER:PATH,…` table for objects."""
     columns = []
@@ -311,7 +326,8 @@ def custom_columns(spec: str, objects: list[dict]) -> str:
         row = []
         for _, path in columns:
             values = evaluate(path, obj)
-            row.append(",".join(_text(v) for v in values) if values else "<none>")
+            # customcolumn.go: fmt.Sprint of each value, joined by commas; nothing found is `<none>`.
+            row.append(",".join(go_sprint(v) for v in values) if values else "<none>")
         rows.append(row)
     return printers.table([h for h, _ in columns], rows)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import random
+import re
 
 from ..apiserver import ApiError, not_found
 from ..clock import human_duration, stamp
@@ -155,6 +156,7 @@ BOOL_FLAGS = {
     "--dry-run",
     "--no-headers",
     "--expose",
+    "--list",
 }
 READ_ONLY_SHELL = (
     "cat",
@@ -1721,21 +1723,39 @@ def _cmd_exec(c, args: Args, stdin) -> str:
 _PAST = {"labels": "labeled", "annotations": "annotated"}
 
 
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
 def _meta_edit(c, args: Args, field: str) -> str:
-    """`kubectl label|annotate TYPE NAME… k=v k2-` or `TYPE -l SELECTOR|--all k=v` (kubectl label.go).
+    """`kubectl label|annotate TYPE NAME… k=v k2-` or `TYPE -l SELECTOR|--all k=v` (kubectl label.go, annotate.go).
 
     A key that already has another value needs `--overwrite`; removing an absent label prints
-    `label "k" not found.`; an object left unchanged prints `not labeled`.
+    `label "k" not found.`; `--dry-run=client|server` stores nothing and adds ` (dry run)`; `-o` prints the
+    object; `label --list` prints the labels.
     """
     pos = args.positional
     pairs = [w for w in pos if "=" in w or (w.endswith("-") and len(w) > 1)]
     refs = [w for w in pos if w not in pairs]
-    if not pairs:
+    listing = field == "labels" and args.has("--list")
+    if not pairs and not listing:
         raise CommandError(f"error: at least one {field[:-1]} update is required")
+    dry = _dry_run(args)
+    fmt = args.get("-o", "--output")
+    if fmt is not None:
+        _check_output_format(fmt, _OBJECT_FORMATS)
     removed = {p[:-1] for p in pairs if "=" not in p}
     for p in pairs:
-        if "=" in p and field == "labels" and p.count("=") != 1:
-            raise CommandError(f"error: invalid label spec: {p}")
+        if "=" in p and field == "labels":
+            if p.count("=") != 1:
+                raise CommandError(f"error: invalid label spec: {p}")
+            value = p.split("=", 1)[1]
+            if len(value) > 63 or not _LABEL_VALUE.match(value):
+                raise CommandError(
+                    f'error: invalid label value: "{p}": a valid label must be an empty string or consist of '
+                    "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                    "character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+                    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+                )
         if "=" in p and p.split("=", 1)[0] in removed:
             raise CommandError(f"error: can not both modify and remove a {field[:-1]} in the same command")
     selector = args.get("-l", "--selector") or args.get("--field-selector")
@@ -1759,11 +1779,32 @@ def _meta_edit(c, args: Args, field: str) -> str:
         targets = _targets(c, args, refs)
         if not targets:
             raise CommandError("error: resource(s) were provided, but no name was specified")
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
     out = []
     for res, name in targets:
         obj = _get_obj(c, res, _ns(args), name)
+        if listing:
+            labels = obj["metadata"].get("labels") or {}
+            prefix = "" if len(targets) == 1 else " "
+            if len(targets) > 1:
+                out.append(f"Listing labels for {obj['kind']}.{res.group}/{name}:")
+            out += [f"{prefix}{k}={v}" for k, v in sorted(labels.items())]
+            continue
         upd = clone(obj)
         values = upd["metadata"].setdefault(field, {})
+        conflicts = [
+            (k, values[k])
+            for k, _, v in (p.partition("=") for p in pairs if "=" in p)
+            if k in values and values[k] != v and not args.has("--overwrite")
+        ]
+        if conflicts and field == "labels":
+            k, v = conflicts[0]
+            raise CommandError(f"error: '{k}' already has a value ({v}), and --overwrite is false")
+        if conflicts:
+            found = ", ".join(f"'{k}' already has a value ({v})" for k, v in conflicts)
+            raise CommandError(
+                f"error: --overwrite is false but found the following declared annotation(s): {found}"
+            )
         for p in pairs:
             if p.endswith("-") and "=" not in p:
                 if p[:-1] not in values and field == "labels":
@@ -1771,29 +1812,31 @@ def _meta_edit(c, args: Args, field: str) -> str:
                 values.pop(p[:-1], None)
                 continue
             k, _, v = p.partition("=")
-            if k in values and values[k] != v and not args.has("--overwrite"):
-                raise CommandError(
-                    f"error: '{k}' already has a value ({values[k]}), and --overwrite is false"
-                )
             values[k] = v
         if not values:
             upd["metadata"].pop(field)
         message = _change_message(field, obj["metadata"].get(field) or {}, upd["metadata"].get(field) or {})
-        if upd != obj:
-            c.api.update(upd, "kubectl", user=True, verb=field[:-1])
-        out.append(f"{res.name_prefix}/{name} {message}")
+        if upd != obj and dry == "none":
+            upd = c.api.update(upd, "kubectl", user=True, verb=field[:-1]) or upd
+        if fmt == "json":
+            # label/annotate work on unstructured objects: Go's encoder sorts their keys.
+            out.append(json.dumps(upd, indent=4, ensure_ascii=False, sort_keys=True))
+        elif fmt is not None:
+            out.append(_print_object(upd, fmt))
+        else:
+            out.append(f"{res.name_prefix}/{name} {message}{suffix}")
     return "\n".join(out)
 
 
 def _change_message(field: str, old: dict, new: dict) -> str:
-    """kubectl label's updateDataChangeMsg (`labeled`, `unlabeled`, `label(s) changed`, `not labeled`);
+    """kubectl label's updateDataChangeMsg (`labeled`, `unlabeled`, `modified`, `not labeled`);
     annotate always prints `annotated`."""
     if field == "annotations":
         return "annotated"
     unlabeled = any(k not in new for k in old)
     labeled = any(k not in old or old[k] != new[k] for k in new)
     if labeled and unlabeled:
-        return "label(s) changed"
+        return "modified"
     return "labeled" if labeled else "unlabeled" if unlabeled else "not labeled"
 
 

@@ -60,6 +60,10 @@ SUCCESS = [
         None,
     ),
     ("create namespace dev --dry-run=client -o yaml", None),
+    ("create deployment web --image=nginx --save-config --dry-run=client -o yaml", None),
+    ("create namespace dev --save-config --dry-run=client -o json", None),
+    ("create configmap c --from-literal=a=b --save-config --dry-run=client -o yaml", None),
+    ("create service clusterip s --tcp=80 --save-config --dry-run=client -o yaml", None),
     ("create ns qa --dry-run=client -o json", None),
     (
         "create job pi --image=perl:5.34.0 --dry-run=client -o yaml -- perl -Mbignum=bpi -wle 'print bpi(2000)'",
@@ -324,12 +328,12 @@ spec:
 """
 
 
-@pytest.mark.parametrize("output", ["yaml", "json", "name", None])
+@pytest.mark.parametrize("output", ["yaml", "json", "name", None, "yaml --save-config"])
 def test_create_from_file_client_dry_run_prints_as_kubectl(oracle, output):
-    """`kubectl create -f FILE --dry-run=client [-o …]` prints the objects as read, namespace filled in."""
+    """`kubectl create -f FILE --dry-run=client [-o …] [--save-config]` prints the objects as read."""
     (oracle.home / "objects.yaml").write_text(TWO_OBJECTS)
     words = ["create", "-f", "objects.yaml", "--dry-run=client", "--validate=false"]
-    words += ["-o", output] if output else []
+    words += ["-o", *output.split()] if output else []
     code, out, err = oracle.run(words, server=True)
     assert code == 0, err
     c = Cluster(workers=2, seed=7)
@@ -379,3 +383,14 @@ def test_bad_jsonpath_templates_are_refused_cleanly(template, words):
     c = Cluster(workers=2, seed=7)
     result = c.run(f"kubectl get nodes -o 'jsonpath={template}'")
     assert not result.ok and words in result.output and "internal" not in result.output
+
+
+def test_save_config_stores_last_applied_for_a_later_apply():
+    """`create deployment … --save-config` stores last-applied-configuration (the generated object as JSON)."""
+    c = Cluster(workers=2, seed=7)
+    ok(c, "kubectl create deployment web --image=nginx --save-config")
+    annotations = json.loads(ok(c, "kubectl get deployment web -o json").output)["metadata"]["annotations"]
+    last = json.loads(annotations["kubectl.kubernetes.io/last-applied-configuration"])
+    assert (
+        last["kind"] == "Deployment" and last["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
+    )

@@ -157,6 +157,7 @@ BOOL_FLAGS = {
     "--no-headers",
     "--expose",
     "--list",
+    "--save-config",
 }
 READ_ONLY_SHELL = (
     "cat",
@@ -676,6 +677,18 @@ def _cmd_create(c, args: Args, stdin) -> str:
                     "AlreadyExists",
                     409,
                 )
+        save = args.has("--save-config") and args.get("--save-config") != "false"
+        if save:
+            # --save-config: last-applied holds each object as read (namespace filled in), before admission.
+            for i, d in enumerate(docs):
+                raw = clone(d)
+                if BY_KIND[raw["kind"]].namespaced:
+                    raw.setdefault("metadata", {}).setdefault("namespace", _ns(args))
+                text = generators.save_config(raw, typed=False)["metadata"]["annotations"][
+                    generators.LAST_APPLIED
+                ]
+                admitted[i]["metadata"].setdefault("annotations", {})[generators.LAST_APPLIED] = text
+                docs[i] = generators.save_config(raw, typed=False)
         if dry == "client":
             shown = []
             for d in docs:
@@ -892,6 +905,11 @@ def _emit_generated(c, args: Args, obj: dict, verb: str) -> str:
     fmt = args.get("-o", "--output")
     if fmt is not None:
         _check_output_format(fmt, _OBJECT_FORMATS)
+    # --save-config: kubectl 1.37 writes the annotation for the create subcommands except `create service`;
+    # `run` and `expose` print none with a client dry run (checked against the real kubectl).
+    if args.has("--save-config") and args.get("--save-config") != "false" and verb == "created":
+        if obj["kind"] != "Service" and obj["kind"] != "Pod":
+            obj = generators.save_config(obj)
     res = BY_KIND.get(obj["kind"])
     if dry != "client":
         if res is None:

@@ -704,6 +704,37 @@ def apply_overrides(obj: dict, args: Args) -> dict:
     return merge_patch(obj, patch)
 
 
+# ------------------------------------------------------------------------------------------ --save-config
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def save_config(obj: dict, typed: bool = True) -> dict:
+    """Returns obj with `kubectl.kubernetes.io/last-applied-configuration` set, as `--save-config` does.
+
+    kubectl encodes the object it is about to send (util.CreateOrUpdateAnnotation): a generated (typed)
+    object in Go field order, an object read from a file (unstructured) with sorted keys and
+    `"annotations":{}`; compact JSON ending in a newline.
+    """
+    if typed:
+        text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n"
+    else:
+        raw = json.loads(json.dumps(obj))
+        raw.setdefault("metadata", {}).setdefault("annotations", {}).pop(LAST_APPLIED, None)
+        text = json.dumps(raw, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n"
+    out = dict(obj)
+    meta = dict(obj.get("metadata") or {})
+    annotations = dict(meta.get("annotations") or {})
+    annotations[LAST_APPLIED] = text
+    # ObjectMeta field order: name, namespace, labels, annotations, ownerReferences.
+    ordered = {k: meta[k] for k in ("name", "generateName", "namespace") if k in meta}
+    if "labels" in meta:
+        ordered["labels"] = meta["labels"]
+    ordered["annotations"] = annotations
+    ordered.update({k: v for k, v in meta.items() if k not in ordered})
+    out["metadata"] = ordered
+    return out
+
+
 # ------------------------------------------------------------------------------------------ expose
 def _parse_selector_flag(text: str) -> dict[str, str]:
     out = {}

@@ -907,9 +907,9 @@ def _emit_generated(c, args: Args, obj: dict, verb: str) -> str:
         _check_output_format(fmt, _OBJECT_FORMATS)
     # --save-config: kubectl 1.37 writes the annotation for the create subcommands except `create service`;
     # `run` and `expose` print none with a client dry run (checked against the real kubectl).
-    if args.has("--save-config") and args.get("--save-config") != "false" and verb == "created":
-        if obj["kind"] != "Service" and obj["kind"] != "Pod":
-            obj = generators.save_config(obj)
+    saving = args.has("--save-config") and args.get("--save-config") != "false" and verb == "created"
+    if saving and obj["kind"] not in ("Service", "Pod"):
+        obj = generators.save_config(obj)
     res = BY_KIND.get(obj["kind"])
     if dry != "client":
         if res is None:

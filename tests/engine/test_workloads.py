@@ -215,7 +215,7 @@ spec:
     text = ok(cluster, "kubectl describe sts s").output.splitlines()
     assert "Replicas:           1 desired | 1 total" in text
     assert "Update Strategy:    RollingUpdate" in text and "  Partition:        0" in text
-    assert "Volume Claims:  <none>" in text
+    assert "Volume Claims:     <none>" in text  # aligned with the pod template block (tabwriter)
 
 
 def test_a_cronjob_resumed_after_three_hours_reports_too_many_missed_times(cluster):

@@ -103,3 +103,58 @@ def parse(words: list[str], value_flags: set[str], bool_flags: set[str] = frozen
             positional.append(w)
         i += 1
     return Args(positional, flags, rest)
+
+
+# kubectl's global flags that may stand before the subcommand (`kubectl -n monitoring get pods`); each takes a
+# value. Only the namespace flags change anything here: the console talks to one simulated cluster.
+GLOBAL_VALUE_FLAGS = (
+    "-n",
+    "--namespace",
+    "--context",
+    "--cluster",
+    "--user",
+    "--kubeconfig",
+    "-s",
+    "--server",
+)
+SHELL_OPERATORS = ("|", "||", "&&", ";", ">", ">>", "<", "2>", "2>&1", "&")
+
+
+def split_global_flags(words: list[str]) -> tuple[list[str], list[str]]:
+    """Returns (global flag words, the rest starting at the subcommand) for `kubectl [GLOBAL FLAGS] VERB …`.
+
+    Raises CommandError for a global flag without its value (`error: flag needs an argument: --namespace`).
+    """
+    globals_: list[str] = []
+    i = 0
+    while i < len(words) and words[i].startswith("-") and words[i] not in ("-h", "--help"):
+        w = words[i]
+        name = w.split("=", 1)[0] if w.startswith("--") else w[:2]
+        if name not in GLOBAL_VALUE_FLAGS:
+            break
+        attached = w.startswith("--") and "=" in w or (not w.startswith("--") and len(w) > 2)
+        if attached:
+            globals_.append(w)
+            i += 1
+            continue
+        if i + 1 >= len(words):
+            short = f"'{name[1]}' in {name}" if not name.startswith("--") else name
+            raise CommandError(f"error: flag needs an argument: {short}")
+        globals_ += [w, words[i + 1]]
+        i += 2
+    return globals_, words[i:]
+
+
+def refuse_shell_syntax(words: list[str]) -> None:
+    """Raises CommandError when a console line uses shell operators (`kubectl get pods | grep web`).
+
+    The web console runs one program per line, not a shell; the message names kubectl's own filters.
+    """
+    for i, w in enumerate(words):
+        if w in SHELL_OPERATORS or (w.startswith("|") and len(w) > 1):
+            tail = " ".join(words[i:])
+            raise CommandError(
+                f'error: this console runs one command per line and is not a shell, so "{tail}" cannot run.\n'
+                "Let kubectl filter instead: -l app=web (label selector), --field-selector status.phase=Running, "
+                "-o jsonpath='{.items[*].metadata.name}' or -o custom-columns=NAME:.metadata.name"
+            )

@@ -7,9 +7,10 @@ refused command changes nothing. Output strings copy kubectl (`deployment.apps/w
 
 from __future__ import annotations
 
-import base64
 import difflib
 import json
+import random
+import re
 
 from ..apiserver import ApiError, not_found
 from ..clock import human_duration, stamp
@@ -27,10 +28,9 @@ from ..objects import (
     parse_bytes,
     parse_selector,
 )
-from ..registry import parse_image
 from ..yaml_input import YamlError, load_documents
-from . import printers
-from .args import Args, CommandError, parse
+from . import generators, output_formats, printers
+from .args import Args, CommandError, parse, refuse_shell_syntax, split_global_flags
 from .taint import cmd_taint as _cmd_taint  # noqa: F401 (dispatched by name)
 
 VERBS = (
@@ -85,7 +85,6 @@ VALUE_FLAGS = {
     "--revision",
     "--grace-period",
     "--from-literal",
-    "--dry-run",
     "-c",
     "--container",
     "--timeout",
@@ -106,6 +105,34 @@ VALUE_FLAGS = {
     "--limits",
     "--requests",
     "--containers",
+    # generators (create/run/expose), label columns and output
+    "--from-env-file",
+    "--external-name",
+    "--clusterip",
+    "--cluster-ip",
+    "--schedule",
+    "--from",
+    "--rule",
+    "--class",
+    "--default-backend",
+    "--annotation",
+    "--annotations",
+    "--hard",
+    "--scopes",
+    "--min-available",
+    "--max-unavailable",
+    "--docker-server",
+    "--docker-username",
+    "--docker-password",
+    "--docker-email",
+    "--cert",
+    "--key",
+    "--image-pull-policy",
+    "-L",
+    "--label-columns",
+    "--overrides",
+    "--override-type",
+    "-r",
 }
 BOOL_FLAGS = {
     "-A",
@@ -133,6 +160,13 @@ BOOL_FLAGS = {
     "--quiet",
     "--validate",
     "--create-annotation",
+    "--command",
+    "--attach",
+    "--dry-run",
+    "--no-headers",
+    "--expose",
+    "--list",
+    "--save-config",
 }
 READ_ONLY_SHELL = (
     "cat",
@@ -164,6 +198,10 @@ GET_ALL = (
 
 def is_mutating(words: list[str]) -> bool:
     """Returns False for verbs that only read (no checkpoint needed)."""
+    try:
+        _, words = split_global_flags(words)
+    except CommandError:
+        return False
     if not words:
         return False
     if words[0] == "rollout" and len(words) > 1 and words[1] in ("status", "history"):
@@ -172,31 +210,138 @@ def is_mutating(words: list[str]) -> bool:
         # Reading files, the environment or DNS changes nothing; writes and curl (request counts) do.
         command = words[words.index("--") + 1 :]
         return not command or command[0].rsplit("/", 1)[-1] not in READ_ONLY_SHELL
+    if words[0] in ("create", "run", "expose") and any(
+        w in ("--dry-run=client", "--dry-run=server") for w in words
+    ):
+        return False
     return words[0] not in READ_ONLY
 
 
+# Commands of real kubectl this console does not offer, with the reason (kubectl's own list of verbs).
+_NOT_AVAILABLE = {
+    "port-forward": "port-forward opens a local port on your computer; the simulated cluster has none to open. "
+    "Use `kubectl exec POD -- wget -qO- http://SERVICE` or a NodePort Service instead",
+    "proxy": "kubectl proxy serves the API on a local port, which the simulated cluster has none of",
+    "attach": "attach needs a terminal, which this web console does not have; use `kubectl logs POD`",
+    "cp": "kubectl cp copies local files, which this web console does not have",
+    "auth": "RBAC is not part of the simulated cluster",
+    "certificate": "certificates are not part of the simulated cluster",
+    "debug": "ephemeral debug containers are not part of the simulated cluster; use `kubectl exec`",
+    "replace": "use `kubectl apply -f -` with the whole object",
+    "patch": "use `kubectl apply -f -`, `kubectl set image`, `kubectl scale` or `kubectl label`",
+    "wait": "use `kubectl rollout status` or `sim wait SECONDS`",
+    "kustomize": "kustomize reads local directories, which this web console does not have",
+    "plugin": "plugins are local programs, which this web console does not have",
+    "completion": "shell completion is for a local shell",
+    "config": "the console talks to one simulated cluster with one context",
+    "events": "use `kubectl get events`",
+}
+# Global flags that would point kubectl at another cluster or user: the console has just the one.
+_OTHER_CLUSTER_FLAGS = ("--context", "--cluster", "--user", "--kubeconfig", "-s", "--server")
+
+
 def run(c, words: list[str], stdin: str | None) -> str:
-    """Runs `kubectl WORDS...`; returns the output or raises CommandError / ApiError / YamlError."""
+    """Runs `kubectl WORDS...`; returns the output or raises CommandError / ApiError / YamlError.
+
+    Global flags may precede the verb (`kubectl -n kube-system get pods`) as in kubectl; shell operators
+    (`| grep`) are refused with the kubectl filters to use instead; unknown verbs and flags get kubectl's
+    words (`Did you mean this?`, `See 'kubectl get --help' for usage.`).
+    """
+    refuse_shell_syntax(words)
+    global_words, words = split_global_flags(words)
+    for w in global_words:
+        if w.split("=", 1)[0] in _OTHER_CLUSTER_FLAGS or (w[:2] == "-s" and not w.startswith("--")):
+            raise CommandError(
+                f"error: this console talks to one simulated cluster; {w.split('=', 1)[0]} cannot point it elsewhere"
+            )
     if not words or words[0] in ("-h", "--help", "help"):
         return _help()
     verb = words[0]
+    if verb in _NOT_AVAILABLE and verb not in VERBS:
+        raise CommandError(
+            f"error: `kubectl {verb}` is not available in this console: {_NOT_AVAILABLE[verb]}"
+        )
     if verb not in VERBS:
         guess = did_you_mean(verb, VERBS)
         hint = ("\n\nDid you mean this?\n" + "\n".join(f"\t{g}" for g in guess)) if guess else ""
         raise CommandError(f'error: unknown command "{verb}" for "kubectl"{hint}')
-    args = parse(words[1:], VALUE_FLAGS, BOOL_FLAGS)
+    try:
+        args = parse(global_words + words[1:], VALUE_FLAGS, BOOL_FLAGS)
+    except CommandError as exc:
+        sub = (
+            words[1]
+            if verb in ("create", "rollout", "set") and len(words) > 1 and not words[1].startswith("-")
+            else ""
+        )
+        if str(exc).startswith(("error: unknown flag", "error: unknown shorthand flag")):
+            raise CommandError(
+                f"{exc}\nSee 'kubectl {verb}{' ' + sub if sub else ''} --help' for usage."
+            ) from None
+        raise
     handler = globals()[f"_cmd_{verb.replace('-', '_')}"]
     return handler(c, args, stdin)
 
 
+# kubectl's own help groups and one-line descriptions (kubectl 1.37 `kubectl` with no arguments); only the
+# verbs this console runs are listed.
+_HELP_GROUPS = (
+    ("Basic Commands (Beginner)", ("create", "expose", "run", "set")),
+    ("Basic Commands (Intermediate)", ("explain", "get", "edit", "delete")),
+    ("Deploy Commands", ("rollout", "scale", "autoscale")),
+    ("Cluster Management Commands", ("cluster-info", "top", "cordon", "uncordon", "drain", "taint")),
+    ("Troubleshooting and Debugging Commands", ("describe", "logs", "exec")),
+    ("Advanced Commands", ("diff", "apply")),
+    ("Settings Commands", ("label", "annotate")),
+    ("Other Commands", ("api-resources", "version")),
+)
+_HELP_LINES = {
+    "create": "Create a resource from a file or from stdin",
+    "expose": "Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service",
+    "run": "Run a particular image on the cluster",
+    "set": "Set specific features on objects",
+    "explain": "Get documentation for a resource",
+    "get": "Display one or many resources",
+    "edit": "Edit a resource on the server",
+    "delete": "Delete resources by file names, stdin, resources and names, or by resources and label selector",
+    "rollout": "Manage the rollout of a resource",
+    "scale": "Set a new size for a deployment, replica set, or replication controller",
+    "autoscale": "Auto-scale a deployment, replica set, stateful set, or replication controller",
+    "cluster-info": "Display cluster information",
+    "top": "Display resource (CPU/memory) usage",
+    "cordon": "Mark node as unschedulable",
+    "uncordon": "Mark node as schedulable",
+    "drain": "Drain node in preparation for maintenance",
+    "taint": "Update the taints on one or more nodes",
+    "describe": "Show details of a specific resource or group of resources",
+    "logs": "Print the logs for a container in a pod",
+    "exec": "Execute a command in a container",
+    "diff": "Diff the live version against a would-be applied version",
+    "apply": "Apply a configuration to a resource by file name or stdin",
+    "label": "Update the labels on a resource",
+    "annotate": "Update the annotations on a resource",
+    "api-resources": "Print the supported API resources on the server",
+    "version": "Print the client and server version information",
+}
+
+
 def _help() -> str:
-    return (
-        "kubectl controls the (simulated) Kubernetes cluster manager.\n\nBasic Commands:\n"
-        "  create, expose, run, set, get, delete, explain\nDeploy Commands:\n  rollout, scale, autoscale\n"
-        "Cluster Management Commands:\n  cordon, uncordon, drain, top, cluster-info\n"
-        "Troubleshooting and Debugging Commands:\n  describe, logs, exec\nAdvanced Commands:\n  diff, apply\n"
-        "Settings Commands:\n  label, annotate\nOther Commands:\n  api-resources, version"
-    )
+    """Returns kubectl's command overview, limited to the verbs this console runs."""
+    lines = ["kubectl controls the Kubernetes cluster manager.", ""]
+    for title, verbs in _HELP_GROUPS:
+        present = [v for v in verbs if v in VERBS]
+        if not present:
+            continue
+        lines.append(f"{title}:")
+        lines += [f"  {v:<15} {_HELP_LINES[v]}" for v in present]
+        lines.append("")
+    lines += [
+        "Usage:",
+        "  kubectl [flags] [options]",
+        "",
+        "Not in this console: attach, port-forward, proxy, cp, auth, certificate, debug, events, patch, replace,",
+        "wait, kustomize, completion, config, plugin (each answers why when typed).",
+    ]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -450,15 +595,28 @@ def _cmd_diff(c, args: Args, stdin) -> str:
 
 
 def _cmd_create(c, args: Args, stdin) -> str:
+    """`kubectl create -f -` (objects from stdin) or `kubectl create KIND NAME …` (generators.py).
+
+    With `-f`, `--dry-run=client` prints the objects as read (namespace filled in, keys sorted, as kubectl
+    prints unstructured objects), `server` what the API server would store; `-o` prints instead of
+    `KIND/NAME created`. Several objects print one after another (`---` between YAML documents).
+    """
     if args.has("-f", "--filename"):
+        dry = _dry_run(args)
+        fmt = args.get("-o", "--output")
         docs = _load(stdin, args)
+        if not docs:
+            raise CommandError("error: no objects passed to create")
         admitted = [c.api.admit(d) for d in docs]
         _limit_replicas(c, admitted)
         for obj in admitted:
             res = BY_KIND[obj["kind"]]
+            if res.namespaced:
+                c.api.check_namespace(obj["metadata"].get("namespace") or "default")
             if (
                 c.store.get(etcd_key(res, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
                 is not None
+                and dry != "client"
             ):
                 raise ApiError(
                     f'Error from server (AlreadyExists): error when creating "STDIN": {res.qualified} '
@@ -466,191 +624,458 @@ def _cmd_create(c, args: Args, stdin) -> str:
                     "AlreadyExists",
                     409,
                 )
-        lines = []
-        for obj in admitted:
-            created = c.api.create(obj, "kubectl", user=True)
-            lines.append(_output_name(BY_KIND[created["kind"]], created["metadata"]["name"], "created"))
-        return "\n".join(lines)
+        save = args.has("--save-config") and args.get("--save-config") != "false"
+        if save:
+            # --save-config: last-applied holds each object as read (namespace filled in), before admission.
+            for i, d in enumerate(docs):
+                raw = clone(d)
+                if BY_KIND[raw["kind"]].namespaced:
+                    raw.setdefault("metadata", {}).setdefault("namespace", _ns(args))
+                text = generators.save_config(raw, typed=False)["metadata"]["annotations"][
+                    generators.LAST_APPLIED
+                ]
+                admitted[i]["metadata"].setdefault("annotations", {})[generators.LAST_APPLIED] = text
+                docs[i] = generators.save_config(raw, typed=False)
+        if dry == "client":
+            shown = []
+            for d in docs:
+                raw = clone(d)
+                if BY_KIND[raw["kind"]].namespaced:
+                    raw.setdefault("metadata", {}).setdefault("namespace", _ns(args))
+                shown.append(raw)
+        elif dry == "server":
+            shown = admitted
+        else:
+            shown = [c.api.create(obj, "kubectl", user=True) for obj in admitted]
+        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
+        if fmt == "yaml":
+            return "\n---\n".join(printers.to_yaml(o) for o in shown)
+        if fmt == "json":
+            # Objects read from a file are unstructured maps: Go's encoder sorts their keys.
+            sort = dry == "client"
+            return "\n".join(json.dumps(o, indent=4, ensure_ascii=False, sort_keys=sort) for o in shown)
+        if fmt is not None:
+            return "\n".join(_print_object(o, fmt) for o in shown)
+        return "\n".join(
+            _output_name(BY_KIND[o["kind"]], o["metadata"]["name"], "created") + suffix for o in shown
+        )
+    return _create_generated(c, args)
+
+
+# `kubectl create SUBCOMMAND` aliases (kubectl's cobra Aliases), mapped to the generator's name.
+_CREATE_SUBCOMMANDS = {
+    "deployment": "deployment",
+    "deploy": "deployment",
+    "service": "service",
+    "svc": "service",
+    "configmap": "configmap",
+    "cm": "configmap",
+    "secret": "secret",
+    "namespace": "namespace",
+    "ns": "namespace",
+    "job": "job",
+    "cronjob": "cronjob",
+    "cj": "cronjob",
+    "ingress": "ingress",
+    "ing": "ingress",
+    "quota": "quota",
+    "resourcequota": "quota",
+    "poddisruptionbudget": "pdb",
+    "pdb": "pdb",
+}
+_NOT_SIMULATED_CREATE = (
+    "clusterrole",
+    "clusterrolebinding",
+    "role",
+    "rolebinding",
+    "serviceaccount",
+    "sa",
+    "priorityclass",
+    "pc",
+    "token",
+)
+
+
+# Generator flags each `create` subcommand defines (kubectl pkg/cmd/create/create_*.go); another generator's
+# flag is an unknown flag there, as in kubectl.
+_GENERATOR_FLAGS = {
+    "--image", "--replicas", "-r", "--port", "--tcp", "--node-port", "--clusterip", "--external-name",
+    "--from-literal", "--from-file", "--from-env-file", "--type", "--docker-server", "--docker-username",
+    "--docker-password", "--docker-email", "--cert", "--key", "--from", "--schedule", "--restart", "--rule",
+    "--class", "--default-backend", "--annotation", "--hard", "--scopes", "--selector",
+    "--min-available", "--max-unavailable",
+}  # fmt: skip
+_SUBCOMMAND_FLAGS = {
+    "deployment": {"--image", "--replicas", "-r", "--port"},
+    "service clusterip": {"--tcp", "--clusterip"},
+    "service nodeport": {"--tcp", "--node-port"},
+    "service loadbalancer": {"--tcp"},
+    "service externalname": {"--tcp", "--external-name"},
+    "configmap": {"--from-literal", "--from-file", "--from-env-file"},
+    "secret generic": {"--from-literal", "--from-file", "--from-env-file", "--type"},
+    "secret docker-registry": {"--docker-server", "--docker-username", "--docker-password", "--docker-email", "--from-file"},
+    "secret tls": {"--cert", "--key"},
+    "namespace": set(),
+    "job": {"--image", "--from"},
+    "cronjob": {"--image", "--schedule", "--restart"},
+    "ingress": {"--rule", "--class", "--default-backend", "--annotation"},
+    "quota": {"--hard", "--scopes"},
+    "pdb": {"--selector", "--min-available", "--max-unavailable"},
+}  # fmt: skip
+
+
+def _check_subcommand_flags(args: Args, sub: str, usage: str) -> None:
+    for flag in args.flags:
+        if flag in _GENERATOR_FLAGS and flag not in _SUBCOMMAND_FLAGS[sub]:
+            raise CommandError(f"error: unknown flag: {flag}\nSee 'kubectl create {usage} --help' for usage.")
+
+
+def _create_generated(c, args: Args) -> str:
+    """Runs `kubectl create KIND NAME …` through kubectl's generators (generators.py)."""
     pos = args.positional
     if not pos:
         raise CommandError("error: must specify one of -f and -k")
-    what = pos[0]
-    ns = _ns(args)
-    if what in ("deployment", "deploy"):
-        if len(pos) < 2:
-            raise CommandError("error: exactly one NAME is required, got 0")
-        image = args.get("--image")
-        if not image:
-            raise CommandError('error: required flag(s) "image" not set')
-        replicas = args.int("--replicas", default=1, minimum=0)
-        obj = _deployment(pos[1], ns, image, replicas, args.int("--port"))
-    elif what in ("service", "svc"):
-        if len(pos) < 3:
+    what = _CREATE_SUBCOMMANDS.get(pos[0])
+    if what in ("service", "secret"):
+        if len(pos) > 1 and f"{what} {pos[1]}" in _SUBCOMMAND_FLAGS:
+            _check_subcommand_flags(args, f"{what} {pos[1]}", f"{what} {pos[1]}")
+    elif what is not None:
+        _check_subcommand_flags(args, what, pos[0])
+    if what is None:
+        if pos[0] in _NOT_SIMULATED_CREATE:
             raise CommandError(
-                "error: exactly one NAME is required, got 0"
-                if len(pos) < 2
-                else "error: kubectl create service needs a type: clusterip, nodeport or loadbalancer"
+                f"error: the simulator does not model `kubectl create {pos[0]}` (RBAC and service accounts "
+                "are not part of this cluster)"
             )
-        stype = {"clusterip": "ClusterIP", "nodeport": "NodePort", "loadbalancer": "LoadBalancer"}.get(pos[1])
-        if stype is None:
-            raise CommandError(
-                f'error: unknown service type "{pos[1]}" (use clusterip, nodeport or loadbalancer)'
-            )
-        name = pos[2]
-        ports = []
-        for spec in args.all("--tcp") or []:
-            port, _, target = spec.partition(":")
-            try:
-                ports.append(
-                    {
-                        "name": f"{port}-{target or port}",
-                        "port": int(port),
-                        "protocol": "TCP",
-                        "targetPort": int(target or port),
-                    }
-                )
-            except ValueError:
-                raise CommandError(
-                    f"error: invalid --tcp value {spec!r}: expected port[:targetPort]"
-                ) from None
-        if not ports:
-            raise CommandError("error: at least one tcp port specifier must be provided")
-        obj = {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
-            "spec": {"type": stype, "selector": {"app": name}, "ports": ports},
-        }
-    elif what == "secret":
-        if len(pos) < 3 or pos[1] != "generic":
-            raise CommandError(
-                "error: the simulator supports `kubectl create secret generic NAME --from-literal=key=value`"
-            )
-        data = {}
-        for lit in args.all("--from-literal"):
-            k, eq, v = lit.partition("=")
-            if not eq or not k:
-                raise CommandError(f"error: invalid literal source {lit}, expected key=value")
-            if k in data:
-                raise CommandError(
-                    f"error: cannot add key {k}, another key by that name already exists in Data "
-                    'for Secret "' + pos[2] + '"'
-                )
-            data[k] = base64.b64encode(v.encode()).decode()
-        obj = {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {"name": pos[2], "namespace": ns},
-            "type": args.get("--type", default="Opaque"),
-            "data": data,
-        }
-    elif what in ("configmap", "cm"):
-        if len(pos) < 2:
-            raise CommandError("error: exactly one NAME is required, got 0")
-        data = {}
-        for lit in args.all("--from-literal"):
-            k, eq, v = lit.partition("=")
-            if not eq or not k:
-                raise CommandError(f"error: invalid literal source {lit}, expected key=value")
-            data[k] = v
-        obj = {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": pos[1], "namespace": ns},
-            "data": data,
-        }
-    elif what in ("namespace", "ns"):
-        if len(pos) < 2:
-            raise CommandError("error: exactly one NAME is required, got 0")
-        obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": pos[1]}}
-    else:
         raise CommandError(
-            f'error: unknown resource for create: "{what}" (try deployment, service, secret generic, '
-            "configmap, namespace or -f -)"
+            f"error: Unexpected args: [{' '.join(pos)}]\nSee 'kubectl create -h' for help and examples"
         )
-    obj = c.api.admit(obj, source="")
-    _limit_replicas(c, [obj])
-    if args.get("--dry-run") in ("client", "server"):
-        return _output_name(BY_KIND[obj["kind"]], obj["metadata"]["name"], "created") + " (dry run)"
-    created = c.api.create(obj, "kubectl", user=True)
-    return _output_name(BY_KIND[created["kind"]], created["metadata"]["name"], "created")
+    _dry_run(args)
+    explicit_ns = _ns(args) if args.has("-n", "--namespace") else None
+    if what == "service":
+        if len(pos) < 2 or pos[1] not in generators.SERVICE_TYPES:
+            raise CommandError(
+                "error: kubectl create service needs a type: clusterip, nodeport, loadbalancer or externalname"
+                "\nSee 'kubectl create service -h' for help and examples"
+            )
+        name = generators.one_name(f"create service {pos[1]}", pos[2:])
+        obj = generators.service(pos[1], name, explicit_ns, args)
+    elif what == "secret":
+        kinds = {
+            "generic": generators.secret_generic,
+            "docker-registry": generators.secret_docker_registry,
+            "tls": generators.secret_tls,
+        }
+        if len(pos) < 2 or pos[1] not in kinds:
+            raise CommandError(
+                "error: kubectl create secret needs a type: generic, docker-registry or tls"
+                "\nSee 'kubectl create secret -h' for help and examples"
+            )
+        name = generators.one_name(f"create secret {pos[1]}", pos[2:])
+        obj = kinds[pos[1]](name, explicit_ns, args)
+    elif what == "namespace":
+        obj = generators.namespace_object(generators.one_name("create namespace", pos[1:]))
+    else:
+        name = generators.one_name(f"create {what}", pos[1:])
+        if what == "deployment":
+            # A dry run must leave the cluster as it was, its random number stream included.
+            rng = c.rng
+            if _dry_run(args) != "none":
+                rng = random.Random()
+                rng.setstate(c.rng.getstate())
+            obj = generators.deployment(name, explicit_ns, args, args.rest, rng)
+        elif what == "configmap":
+            obj = generators.configmap(name, explicit_ns, args)
+        elif what == "job":
+            if args.get("--from"):
+                obj = _job_from(c, args, name, explicit_ns)
+            else:
+                obj = generators.job(name, explicit_ns, args, args.rest)
+        elif what == "cronjob":
+            obj = generators.cronjob(name, explicit_ns, args, args.rest)
+        elif what == "ingress":
+            obj = generators.ingress(name, explicit_ns, args)
+        elif what == "quota":
+            obj = generators.quota(name, explicit_ns, args)
+        else:
+            obj = generators.pdb(name, explicit_ns, args)
+    return _emit_generated(c, args, obj, "created")
 
 
-def _container_name(image: str) -> str:
-    ref = parse_image(image)
-    base = (
-        image.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
-        if isinstance(ref, str)
-        else ref.repository.rsplit("/", 1)[-1]
-    )
-    return "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in base.lower()).strip("-") or "app"
+def _job_from(c, args: Args, name: str, explicit_ns: str | None) -> dict:
+    """Returns the Job of `create job NAME --from=cronjob/X` (reads X from the API server)."""
+    if args.get("--image"):
+        raise CommandError("error: either --image or --from must be specified")
+    source = args.get("--from")
+    kind, _, source_name = source.partition("/")
+    if kind not in ("cronjob", "cronjobs", "cj", "cronjob.batch") or not source_name:
+        raise CommandError(f"error: from must be an existing cronjob: {source}")
+    if "CronJob" not in BY_KIND:
+        raise CommandError('error: the server doesn\'t have a resource type "cronjob"')
+    cronjob = _get_obj(c, BY_KIND["CronJob"], _ns(args), source_name)
+    return generators.job_from_cronjob(name, explicit_ns, cronjob)
 
 
-def _deployment(name: str, ns: str, image: str, replicas: int, port: int | None) -> dict:
-    ctr = {"name": _container_name(image), "image": image, "resources": {}}
-    if port:
-        ctr["ports"] = [{"containerPort": port}]
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [ctr]}},
-        },
-    }
+def _dry_run(args: Args) -> str:
+    """Returns "none", "client" or "server" from --dry-run; raises kubectl's error for another value."""
+    value = args.get("--dry-run")
+    if value is None:
+        return "none"
+    if value in ("", "true"):
+        # Bare `--dry-run` (pflag NoOptDefVal) and the old boolean `true` still mean client, with a warning
+        # (cmdutil.GetDryRunStrategy); `false` means none.
+        return "client"
+    if value == "false":
+        return "none"
+    if value not in ("none", "server", "client"):
+        raise CommandError(f'error: Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+    return value
+
+
+def _prefix_of(obj: dict) -> str:
+    """Returns `deployment.apps` / `pod` / `job.batch` for the name printer, also for kinds not simulated."""
+    res = BY_KIND.get(obj["kind"])
+    if res is not None:
+        return res.name_prefix
+    group = obj["apiVersion"].rpartition("/")[0]
+    return f"{obj['kind'].lower()}.{group}" if group else obj["kind"].lower()
+
+
+def _emit_generated(c, args: Args, obj: dict, verb: str) -> str:
+    """Stores (unless a dry run) and prints a generated object as kubectl's create/run/expose do.
+
+    `--dry-run=client` prints the generated object untouched; `server` prints what the API server would
+    store without storing it; `-o yaml|json|name|jsonpath=…` prints the object, else `KIND/NAME VERB`
+    with ` (dry run)` / ` (server dry run)`.
+    """
+    dry = _dry_run(args)
+    fmt = args.get("-o", "--output")
+    if fmt is not None:
+        _check_output_format(fmt, _OBJECT_FORMATS)
+    # --save-config: kubectl 1.37 writes the annotation for the create subcommands except `create service`;
+    # `run` and `expose` print none with a client dry run (checked against the real kubectl).
+    saving = args.has("--save-config") and args.get("--save-config") != "false" and verb == "created"
+    if saving and obj["kind"] not in ("Service", "Pod"):
+        obj = generators.save_config(obj)
+    res = BY_KIND.get(obj["kind"])
+    if dry != "client":
+        if res is None:
+            group = obj["apiVersion"].rpartition("/")[0]
+            plural = obj["kind"].lower() + ("es" if obj["kind"].endswith("s") else "s")
+            raise CommandError(
+                f"error: failed to create {obj['kind'].lower()}: the server could not find the requested resource "
+                f"(post {plural}{'.' + group if group else ''})"
+            )
+        stored = clone(obj)
+        stored.pop("status", None)
+        if res.namespaced:
+            stored["metadata"]["namespace"] = _ns(args)
+            c.api.check_namespace(stored["metadata"]["namespace"])
+        stored = c.api.admit(stored, source="")
+        _limit_replicas(c, [stored])
+        if dry == "none":
+            existing = c.store.get(
+                etcd_key(res, stored["metadata"].get("namespace"), stored["metadata"]["name"])
+            )
+            if existing is not None:
+                raise ApiError(
+                    f'Error from server (AlreadyExists): {res.qualified} "{stored["metadata"]["name"]}" already exists',
+                    "AlreadyExists",
+                    409,
+                )
+            stored = c.api.create(stored, "kubectl", user=True)
+        obj = stored
+    warning = ""
+    if args.get("--dry-run") in ("", "true"):
+        warning = "Warning: --dry-run is deprecated and can be replaced with --dry-run=client.\n"
+    if fmt is not None:
+        return warning + _print_object(obj, fmt)
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
+    return f"{warning}{_prefix_of(obj)}/{obj['metadata']['name']} {verb}{suffix}"
+
+
+# The printers kubectl 1.37 offers (the order of its error message), and those this console prints.
+_OBJECT_FORMATS = (
+    "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,"
+    "templatefile,yaml"
+)
+_GET_FORMATS = (
+    "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,"
+    "jsonpath-file,kyaml,name,template,templatefile,wide,yaml"
+)
+_PRINTED = {"yaml", "json", "name", "wide", "jsonpath", "custom-columns"}
+
+
+def _check_output_format(fmt: str, allowed: str) -> None:
+    """Raises kubectl's error for an unknown `-o`, and a clear refusal for a known one not printed here."""
+    name = fmt.split("=", 1)[0]
+    if name not in allowed.split(","):
+        raise CommandError(
+            f'error: unable to match a printer suitable for the output format "{fmt}", allowed formats are: '
+            f"{allowed}"
+        )
+    if name not in _PRINTED:
+        raise CommandError(
+            f"error: -o {name} is not available in this console; it prints -o yaml, json, name, jsonpath=… "
+            "and (for get) wide and custom-columns=…"
+        )
+
+
+def _print_object(obj: dict, fmt: str) -> str:
+    """Prints one object with -o yaml|json|name|jsonpath=…|custom-columns=…."""
+    if fmt == "yaml":
+        return printers.to_yaml(obj)
+    if fmt == "json":
+        return printers.to_json(obj)
+    if fmt == "name":
+        return f"{_prefix_of(obj)}/{obj['metadata']['name']}"
+    return output_formats.render(fmt, [obj], single=True)
 
 
 def _cmd_run(c, args: Args, stdin) -> str:
+    """`kubectl run NAME --image=I …`: one Pod from kubectl's BasicPod generator (generators.run_pod).
+
+    Attaching (`-i`, `-t`, `--attach`) needs a terminal the web console does not have, so it is refused with
+    the way out; `--rm` without attaching is refused with kubectl's own words.
+    """
     if not args.positional:
         raise CommandError("error: NAME is required for run")
     name = args.positional[0]
-    image = args.get("--image")
-    if not image:
-        raise CommandError('error: required flag(s) "image" not set')
-    restart = args.get("--restart", default="Always")
-    if restart not in ("Always", "OnFailure", "Never"):
-        raise CommandError(f"error: invalid restart policy: {restart}")
-    labels = {"run": name}
-    if args.get("--labels"):
-        labels = dict(kv.split("=", 1) for kv in args.get("--labels").split(",") if "=" in kv)
-    ctr = {"name": name, "image": image, "resources": {}}
-    if args.int("--port"):
-        ctr["ports"] = [{"containerPort": args.int("--port")}]
-    envs = [
-        {"name": e.split("=", 1)[0], "value": e.split("=", 1)[1] if "=" in e else ""}
-        for e in args.all("--env")
-    ]
-    if envs:
-        ctr["env"] = envs
-    command = args.rest or args.positional[1:]
-    if command:
-        ctr["command" if args.rest else "args"] = command
-    pod = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": _ns(args), "labels": labels},
-        "spec": {"containers": [ctr], "restartPolicy": restart},
-    }
-    pod = c.api.admit(pod, source="")
-    _limit_replicas(c, [pod])
-    if args.get("--dry-run") in ("client", "server"):
-        return f"pod/{name} created (dry run)"
-    c.api.create(pod, "kubectl", user=True)
-    return f"pod/{name} created"
+    attach = args.has("-i", "--stdin", "-t", "--tty", "--attach")
+    if args.has("--rm") and not attach:
+        raise CommandError("error: --rm should only be used for attached containers")
+    if attach and _dry_run(args) != "none":
+        raise CommandError(
+            "error: --dry-run=[server|client] can't be used with attached containers options (--attach, "
+            "--stdin, or --tty)"
+        )
+    if attach:
+        raise CommandError(
+            "error: this web console has no terminal to attach to, so `kubectl run -i/-t/--attach` is not "
+            "available.\nRun the pod detached and read its output instead:\n"
+            f"  kubectl run {name} --image={args.get('--image') or 'IMAGE'} --restart=Never -- COMMAND…\n"
+            f"  kubectl logs {name}\n  kubectl delete pod {name}\n"
+            f"or run one command in a running pod: kubectl exec POD -- COMMAND…"
+        )
+    explicit_ns = _ns(args) if args.has("-n", "--namespace") else None
+    pod = generators.run_pod(name, explicit_ns, args, args.rest or args.positional[1:])
+    pod = generators.apply_overrides(pod, args)
+    if not args.has("--expose"):
+        return _emit_generated(c, args, pod, "created")
+    # `--expose` also creates a Service for the pod; kubectl prints the pod, then the service.
+    service = generators.run_service(pod, args)
+    outputs = [_emit_generated(c, args, pod, "created"), _emit_generated(c, args, service, "created")]
+    if args.get("-o", "--output") == "yaml":
+        return "\n---\n".join(outputs)
+    return "\n".join(outputs)
 
 
 # ---------------------------------------------------------------------------------------------- get
-def _select(objs: list[dict], args: Args) -> list[dict]:
+def _select(objs: list[dict], args: Args, kind: str | None = None) -> list[dict]:
+    """Returns the objects matching `-l/--selector` and `--field-selector` (objects of one kind).
+
+    The field selector is checked against the kind's field labels even when nothing matches (pass `kind`).
+    """
     sel = args.get("-l", "--selector")
-    if not sel:
-        return objs
-    try:
-        reqs = parse_selector(sel)
-    except ValueError as exc:
-        raise CommandError(f"error: {exc}") from None
-    return [o for o in objs if matches(reqs, o["metadata"].get("labels"))]
+    if sel:
+        try:
+            reqs = parse_selector(sel)
+        except ValueError as exc:
+            raise CommandError(f"error: {exc}") from None
+        objs = [o for o in objs if matches(reqs, o["metadata"].get("labels"))]
+    fields = args.get("--field-selector")
+    kind = kind or (objs[0]["kind"] if objs else None)
+    if fields and kind:
+        objs = _field_select(objs, fields, sel or "", kind)
+    return objs
+
+
+# Field labels the API server supports per kind (pkg/registry/*/strategy.go `…ToSelectableFields`); every
+# kind has metadata.name and metadata.namespace.
+_FIELD_LABELS = {
+    "Pod": {
+        "spec.nodeName": ("spec", "nodeName"),
+        "spec.restartPolicy": ("spec", "restartPolicy"),
+        "spec.schedulerName": ("spec", "schedulerName"),
+        "spec.serviceAccountName": ("spec", "serviceAccountName"),
+        "status.phase": ("status", "phase"),
+        "status.podIP": ("status", "podIP"),
+        "status.nominatedNodeName": ("status", "nominatedNodeName"),
+    },
+    "Node": {"spec.unschedulable": ("spec", "unschedulable")},
+    "Secret": {"type": ("type",)},
+    "Namespace": {"status.phase": ("status", "phase")},
+    "ReplicaSet": {"status.replicas": ("status", "replicas")},
+    "Job": {"status.successful": ("status", "succeeded")},
+}
+# Kinds whose field-label conversion function refuses with `field label not supported: X`; the others use
+# apimachinery's DefaultMetaV1FieldSelectorConversion wording.
+_FIELD_LABEL_KINDS = (
+    "Pod",
+    "Node",
+    "Event",
+    "Namespace",
+    "Secret",
+    "ReplicationController",
+    "ReplicaSet",
+    "Job",
+)
+
+
+def _field_value(obj: dict, path: tuple[str, ...]) -> str:
+    value = obj
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _field_select(objs: list[dict], text: str, label_selector: str, kind: str) -> list[dict]:
+    """Filters by `--field-selector a=b,c!=d`; an unsupported field is the API server's 400."""
+    res = BY_KIND[kind]
+    labels = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace")}
+    labels.update(_FIELD_LABELS.get(kind, {}))
+    reqs = []
+    for term in text.split(","):
+        term = term.strip()
+        if not term:
+            continue
+        for op in ("!=", "==", "="):
+            if op in term:
+                key, _, value = term.partition(op)
+                break
+        else:
+            raise CommandError(f"error: invalid selector: '{text}'; can't understand '{term}'")
+        if key not in labels:
+            gvr = f"{res.group + '/' if res.group else '/'}{res.api_version.split('/')[-1]}, Resource={res.plural}"
+            why = (
+                f"field label not supported: {key}"
+                if kind in _FIELD_LABEL_KINDS
+                else f'"{key}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+            )
+            raise ApiError(
+                f'Error from server (BadRequest): Unable to find "{gvr}" that match label selector '
+                f'"{label_selector}", field selector "{text}": {why}',
+                "BadRequest",
+                400,
+            )
+        reqs.append((labels[key], op != "!=", value))
+    return [o for o in objs if all((_field_value(o, path) == value) == eq for path, eq, value in reqs)]
+
+
+def _sort_by(objs: list[dict], expr: str) -> list[dict]:
+    """Sorts objects by the JSONPath `--sort-by` value (numbers numerically, as kubectl's sorter does)."""
+    path = output_formats._relaxed(expr)
+
+    def key(o):
+        found = output_formats.evaluate(path, o)
+        v = found[0] if found else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return (0, v, "")
+        return (1, 0, "" if v is None else str(v))
+
+    return sorted(objs, key=key)
 
 
 def _cmd_get(c, args: Args, stdin) -> str:
@@ -660,11 +1085,9 @@ def _cmd_get(c, args: Args, stdin) -> str:
             "for a complete list of supported resources."
         )
     out_fmt = args.get("-o", "--output", default="")
-    if out_fmt not in ("", "wide", "yaml", "json", "name"):
-        raise CommandError(
-            f'error: unable to match a printer suitable for the output format "{out_fmt}", allowed '
-            "formats are: json,name,wide,yaml"
-        )
+    template = out_fmt.split("=", 1)[0] in ("jsonpath", "custom-columns") and "=" in out_fmt
+    if out_fmt:
+        _check_output_format(out_fmt, _GET_FORMATS)
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
     if args.positional[0] in ("events", "event", "ev"):
@@ -697,10 +1120,12 @@ def _cmd_get(c, args: Args, stdin) -> str:
             objs = c.store.list(res.kind, ns if res.namespaced else None)
             if res.kind == "Endpoints":
                 objs = [o for o in objs]
-            objs = _select(objs, args)
+            objs = _select(objs, args, res.kind)
             objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        if args.get("--sort-by"):
+            objs = _sort_by(objs, args.get("--sort-by"))
         items.extend(objs)
-        if out_fmt in ("yaml", "json", "name"):
+        if out_fmt in ("yaml", "json", "name") or template:
             continue
         if not objs:
             continue
@@ -709,24 +1134,41 @@ def _cmd_get(c, args: Args, stdin) -> str:
             col = 1 if all_ns and res.namespaced else 0
             for r in rows:
                 r[col] = f"{res.name_prefix}/{r[col]}"
+        for column in ",".join(args.all("-L", "--label-columns")).split(","):
+            if column:
+                # -L KEY adds an upper-cased column with each object's value of that label (kubectl get).
+                headers = headers + [column.rsplit("/", 1)[-1].upper()]
+                rows = [
+                    r + [(o["metadata"].get("labels") or {}).get(column, "")]
+                    for r, o in zip(rows, objs, strict=False)
+                ]
         if args.has("--show-labels"):
             headers = headers + ["LABELS"]
             rows = [
                 r + [",".join(f"{k}={v}" for k, v in (o["metadata"].get("labels") or {}).items()) or "<none>"]
                 for r, o in zip(rows, objs, strict=False)
             ]
+        if args.has("--no-headers"):
+            sections.append(printers.table(headers, rows).split("\n", 1)[1] if rows else "")
+            continue
         sections.append(printers.table(headers, rows))
     if errors and not items:
         raise CommandError("\n".join(errors))
-    if out_fmt == "name":
+    if template:
+        single = len(kinds) == 1 and len(kinds[0][1]) == 1 and len(items) == 1
+        text = output_formats.render(out_fmt, items, single)
+        if out_fmt.startswith("custom-columns") and args.has("--no-headers"):
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+    elif out_fmt == "name":
         text = "\n".join(f"{BY_KIND[o['kind']].name_prefix}/{o['metadata']['name']}" for o in items)
     elif out_fmt in ("yaml", "json"):
         single = len(kinds) == 1 and len(kinds[0][1]) == 1 and len(items) == 1
         data = items[0] if single else printers.as_list(items)
         text = printers.to_yaml(data) if out_fmt == "yaml" else printers.to_json(data)
     elif not sections:
+        # get.go: the namespace is named only when every listed kind is namespaced and -A is not given.
         text = "No resources found" + (
-            f" in {ns} namespace." if ns and any(r.namespaced for r, _ in kinds) else "."
+            f" in {ns} namespace." if ns and all(r.namespaced for r, _ in kinds) else ""
         )
     else:
         text = "\n\n".join(sections)
@@ -760,14 +1202,17 @@ def _cmd_describe(c, args: Args, stdin) -> str:
         )
     if "/" not in pos[0] and len(pos) == 1:
         res = _resource(pos[0])
-        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args)
+        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)
         if not objs:
             return f"No resources found in {ns} namespace."
-        return "\n\n".join(describe(c, o) for o in objs)
+        # The API server lists objects in key order (namespace, name).
+        objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        # kubectl prints "\n\n" between describer outputs that end in "\n": two blank lines.
+        return "\n\n\n".join(describe(c, o) for o in objs)
     out = []
     for res, name in _targets(c, args, pos):
         out.append(describe(c, _get_obj(c, res, ns, name)))
-    return "\n\n".join(out)
+    return "\n\n\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------------- delete
@@ -1061,59 +1506,11 @@ def _rollout_status(c, d: dict) -> str:
 
 # ---------------------------------------------------------------------------------------------- expose / autoscale
 def _cmd_expose(c, args: Args, stdin) -> str:
+    """`kubectl expose KIND NAME …`: a Service selecting the object's pods (generators.expose_service)."""
     res, obj = _one_target(c, args, args.positional, ("Deployment", "ReplicaSet", "Pod", "Service"))
-    if res.kind == "Pod":
-        selector = dict(obj["metadata"].get("labels") or {})
-        ctrs = obj["spec"]["containers"]
-    elif res.kind == "Service":
-        selector = dict(obj["spec"].get("selector") or {})
-        ctrs = []
-    else:
-        selector = dict((obj["spec"].get("selector") or {}).get("matchLabels") or {})
-        ctrs = obj["spec"]["template"]["spec"]["containers"]
-    if not selector:
-        raise CommandError(
-            f"error: couldn't retrieve selectors via --selector flag or introspection: the "
-            f"{res.kind.lower()} has no matchLabels"
-        )
-    port = args.int("--port")
-    if port is None:
-        for ctr in ctrs:
-            for p in ctr.get("ports") or []:
-                port = p.get("containerPort")
-                break
-            if port:
-                break
-    if port is None:
-        raise CommandError(
-            "error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for "
-            "help and examples"
-        )
-    target = args.get("--target-port", default=str(port))
-    target_port = int(target) if target.isdigit() else target
-    stype = args.get("--type", default="ClusterIP")
-    if stype not in ("ClusterIP", "NodePort", "LoadBalancer"):
-        raise CommandError(
-            f'error: Service type "{stype}" is not supported (ClusterIP, NodePort, LoadBalancer)'
-        )
-    name = args.get("--name", default=obj["metadata"]["name"])
-    svc = {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": {
-            "name": name,
-            "namespace": obj["metadata"]["namespace"],
-            "labels": dict(obj["metadata"].get("labels") or {}),
-        },
-        "spec": {
-            "type": stype,
-            "selector": selector,
-            "ports": [{"port": port, "protocol": "TCP", "targetPort": target_port}],
-        },
-    }
-    svc = c.api.admit(svc, source="")
-    c.api.create(svc, "kubectl", user=True)
-    return f"service/{name} exposed"
+    explicit_ns = _ns(args) if args.has("-n", "--namespace") else None
+    svc = generators.expose_service(obj, explicit_ns, args)
+    return _emit_generated(c, args, svc, "exposed")
 
 
 def _cmd_autoscale(c, args: Args, stdin) -> str:
@@ -1325,36 +1722,121 @@ def _cmd_exec(c, args: Args, stdin) -> str:
 _PAST = {"labels": "labeled", "annotations": "annotated"}
 
 
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
 def _meta_edit(c, args: Args, field: str) -> str:
+    """`kubectl label|annotate TYPE NAME… k=v k2-` or `TYPE -l SELECTOR|--all k=v` (kubectl label.go, annotate.go).
+
+    A key that already has another value needs `--overwrite`; removing an absent label prints
+    `label "k" not found.`; `--dry-run=client|server` stores nothing and adds ` (dry run)`; `-o` prints the
+    object; `label --list` prints the labels.
+    """
     pos = args.positional
-    pairs = [w for w in pos if "=" in w or w.endswith("-")]
+    pairs = [w for w in pos if "=" in w or (w.endswith("-") and len(w) > 1)]
     refs = [w for w in pos if w not in pairs]
-    if not pairs:
+    listing = field == "labels" and args.has("--list")
+    if not pairs and not listing:
         raise CommandError(f"error: at least one {field[:-1]} update is required")
-    targets = _targets(c, args, refs)
+    dry = _dry_run(args)
+    fmt = args.get("-o", "--output")
+    if fmt is not None:
+        _check_output_format(fmt, _OBJECT_FORMATS)
+    removed = {p[:-1] for p in pairs if "=" not in p}
+    for p in pairs:
+        if "=" in p and field == "labels":
+            if p.count("=") != 1:
+                raise CommandError(f"error: invalid label spec: {p}")
+            value = p.split("=", 1)[1]
+            if len(value) > 63 or not _LABEL_VALUE.match(value):
+                raise CommandError(
+                    f'error: invalid label value: "{p}": a valid label must be an empty string or consist of '
+                    "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                    "character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+                    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+                )
+        if "=" in p and p.split("=", 1)[0] in removed:
+            raise CommandError(f"error: can not both modify and remove a {field[:-1]} in the same command")
+    selector = args.get("-l", "--selector") or args.get("--field-selector")
+    if selector or args.has("--all"):
+        if selector and args.has("--all"):
+            raise CommandError("error: cannot set --all and --selector at the same time")
+        if not refs:
+            raise CommandError(
+                'error: you must specify the type of resource to get. Use "kubectl api-resources" for a complete '
+                "list of supported resources."
+            )
+        if len(refs) > 1 or "/" in refs[0]:
+            raise CommandError("error: name cannot be provided when a selector is specified")
+        res = _resource(refs[0])
+        ns = _ns(args)
+        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)
+        if not objs:
+            return f"No resources found in {ns} namespace." if res.namespaced else "No resources found"
+        targets = [(res, o["metadata"]["name"]) for o in sorted(objs, key=lambda o: o["metadata"]["name"])]
+    else:
+        targets = _targets(c, args, refs)
+        if not targets:
+            raise CommandError("error: resource(s) were provided, but no name was specified")
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
     out = []
     for res, name in targets:
         obj = _get_obj(c, res, _ns(args), name)
+        if listing:
+            labels = obj["metadata"].get("labels") or {}
+            prefix = "" if len(targets) == 1 else " "
+            if len(targets) > 1:
+                out.append(f"Listing labels for {obj['kind']}.{res.group}/{name}:")
+            out += [f"{prefix}{k}={v}" for k, v in sorted(labels.items())]
+            continue
         upd = clone(obj)
         values = upd["metadata"].setdefault(field, {})
+        conflicts = [
+            (k, values[k])
+            for k, _, v in (p.partition("=") for p in pairs if "=" in p)
+            if k in values and values[k] != v and not args.has("--overwrite")
+        ]
+        if conflicts and field == "labels":
+            k, v = conflicts[0]
+            raise CommandError(f"error: '{k}' already has a value ({v}), and --overwrite is false")
+        if conflicts:
+            found = ", ".join(f"'{k}' already has a value ({v})" for k, v in conflicts)
+            raise CommandError(
+                f"error: --overwrite is false but found the following declared annotation(s): {found}"
+            )
         for p in pairs:
             if p.endswith("-") and "=" not in p:
+                if p[:-1] not in values and field == "labels":
+                    out.append(f'label "{p[:-1]}" not found.')
                 values.pop(p[:-1], None)
                 continue
             k, _, v = p.partition("=")
-            if k in values and values[k] != v and not args.has("--overwrite"):
-                raise CommandError(
-                    f"error: '{k}' already has a value ({values[k]}), and --overwrite is false"
-                )
             values[k] = v
         if not values:
             upd["metadata"].pop(field)
-        if upd == obj:
-            out.append(f"{res.name_prefix}/{name} not {_PAST[field]}")
-            continue
-        c.api.update(upd, "kubectl", user=True, verb=field[:-1])
-        out.append(f"{res.name_prefix}/{name} {_PAST[field]}")
+        message = _change_message(field, obj["metadata"].get(field) or {}, upd["metadata"].get(field) or {})
+        if upd != obj and dry == "none":
+            upd = c.api.update(upd, "kubectl", user=True, verb=field[:-1]) or upd
+        if fmt == "json":
+            # label/annotate work on unstructured objects: Go's encoder sorts their keys.
+            out.append(json.dumps(upd, indent=4, ensure_ascii=False, sort_keys=True))
+        elif fmt is not None:
+            out.append(_print_object(upd, fmt))
+        else:
+            out.append(f"{res.name_prefix}/{name} {message}{suffix}")
     return "\n".join(out)
+
+
+def _change_message(field: str, old: dict, new: dict) -> str:
+    """kubectl label's updateDataChangeMsg (`labeled`, `unlabeled`, `modified`, `not labeled`);
+    annotate always prints `annotated`."""
+    if field == "annotations":
+        return "annotated"
+    unlabeled = any(k not in new for k in old)
+    labeled = any(k not in old or old[k] != new[k] for k in new)
+    if labeled and unlabeled:
+        return "modified"
+    return "labeled" if labeled else "unlabeled" if unlabeled else "not labeled"
 
 
 def _cmd_label(c, args: Args, stdin) -> str:

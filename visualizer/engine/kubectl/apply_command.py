@@ -52,10 +52,9 @@ _SERVER_META = (
 def dry_run_strategy(args: Args) -> str:
     """Returns "none", "client" or "server" from `--dry-run`; raises CommandError for any other value
     [kubectl pkg/cmd/util/helpers.go `GetDryRunStrategy`]."""
-    value = args.get("--dry-run", default="none")
-    if value not in DRY_RUN_SUFFIX:
-        raise CommandError(f'error: Invalid dry-run value ({value}). Must be "none", "server", or "client".')
-    return value
+    from .commands import _dry_run  # bare `--dry-run` means client, as in every kubectl command
+
+    return _dry_run(args)
 
 
 def output_format(args: Args) -> str:

@@ -604,9 +604,7 @@ def _cmd_create(c, args: Args, stdin) -> str:
     if args.has("-f", "--filename"):
         dry = _dry_run(args)
         fmt = args.get("-o", "--output")
-        docs = _load(stdin, args)
-        if not docs:
-            raise CommandError("error: no objects passed to create")
+        docs = _load(stdin, args, "create")
         admitted = [c.api.admit(d) for d in docs]
         _limit_replicas(c, admitted)
         for obj in admitted:
@@ -1230,7 +1228,14 @@ def _cmd_delete(c, args: Args, stdin) -> str:
         )
     targets: list[dict] = []
     if args.has("-f", "--filename"):
-        for d in _load(stdin, args):
+        try:
+            docs = _load(stdin, args, "delete")
+        except CommandError as exc:
+            # kubectl delete -f of an empty file finds nothing to delete [kubectl pkg/cmd/delete/delete.go].
+            if str(exc) == "error: no objects passed to delete":
+                return "No resources found"
+            raise
+        for d in docs:
             obj = c.api.admit(d)
             res = BY_KIND[obj["kind"]]
             targets.append(_get_obj(c, res, obj["metadata"].get("namespace"), obj["metadata"]["name"]))

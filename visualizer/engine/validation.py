@@ -1,6 +1,6 @@
 """Admission: defaulting (mutating admission) and validation, the API server's checks before etcd.
 
-`unknown_fields` models strict decoding (a misspelt field is rejected, `unknown field "spec.replica"`);
+`schema_of` gives each kind's fields for decoding (`decoding.py`: wrong types, unknown fields);
 `apply_defaults` fills the documented defaults (replicas 1, RollingUpdate 25 %/25 %, probe periods, ...);
 `validate` returns kubectl-style causes (`spec.replicas: Invalid value: -1: must be greater than or equal
 to 0`). Fields real Kubernetes accepts but the simulator does not model are accepted and ignored.
@@ -9,7 +9,6 @@ to 0`). Fields real Kubernetes accepts but the simulator does not model are acce
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 
@@ -302,96 +301,14 @@ def _leaf_ok(marker: str, v) -> bool:
     return True
 
 
-_LEAF_NAMES = {
-    "str": "string",
-    "int": "integer",
-    "bool": "boolean",
-    "intstr": "integer or string",
-    "strlist": "array of strings",
-    "strmap": "map of strings",
-    "qtymap": "map of quantities",
-    "scalarmap": "map of strings",
-}
 _TOP = {"apiVersion", "kind", "metadata"}
 
 
-def unknown_fields(obj: dict) -> list[str]:
-    """Returns dotted paths of fields the kind does not have (strict decoding)."""
-    out: list[str] = []
-    schema = dict.fromkeys(_TOP, _ANY) | _SCHEMAS.get(obj.get("kind"), {})
+def schema_of(kind) -> dict:
+    """Returns the decoding schema of a kind: top-level field → nested schema or leaf marker (see _LEAF)."""
+    schema = dict.fromkeys(_TOP, _ANY) | _SCHEMAS.get(kind, {})
     schema["metadata"] = _META
-    _walk(obj, schema, "", out)
-    return out
-
-
-def shape_errors(obj: dict) -> list[str]:
-    """Returns type errors where the object has a scalar or list where the schema has a map, and so on."""
-    out: list[str] = []
-    schema = dict.fromkeys(_TOP, _ANY) | _SCHEMAS.get(obj.get("kind"), {})
-    schema["metadata"] = _META
-    _shape(obj, schema, obj.get("kind", "Object"), out)
-    return out
-
-
-def _kind_of(value) -> str:
-    if isinstance(value, dict):
-        return "map"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if value is None:
-        return "null"
-    return "string"
-
-
-def _shape(value, schema, path, out):
-    if schema is _ANY or value is None:
-        return
-    if isinstance(schema, str):
-        if value is not None and not _leaf_ok(schema, value):
-            out.append(
-                f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected '
-                f'"{_LEAF_NAMES[schema]}"'
-            )
-        return
-    if isinstance(schema, list):
-        if not isinstance(value, list):
-            out.append(f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected "array"')
-            return
-        for i, item in enumerate(value):
-            _shape(item, schema[0], f"{path}[{i}]", out)
-        return
-    if not isinstance(value, dict):
-        out.append(f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected "map"')
-        return
-    if isinstance(schema, dict):
-        for k, v in value.items():
-            if k in schema:
-                _shape(v, schema[k], f"{path}.{k}", out)
-
-
-def _walk(value, schema, path, out):
-    if schema is _ANY or isinstance(schema, str):
-        return
-    if isinstance(schema, list):
-        if isinstance(value, list):
-            for item in value:
-                _walk(item, schema[0], path, out)
-        return
-    if not isinstance(value, dict):
-        return
-    for k, v in value.items():
-        sub = f"{path}.{k}" if path else str(k)
-        if isinstance(schema, set):
-            if k not in schema:
-                out.append(sub)
-        elif k not in schema:
-            out.append(sub)
-        else:
-            _walk(v, schema[k], sub, out)
+    return schema
 
 
 # ---------------------------------------------------------------------------------------------- defaults
@@ -605,6 +522,16 @@ def _validate_pod_spec(spec, path, errs, template=False):
             for rname, q in (
                 (res.get(section) or {}).items() if isinstance(res.get(section) or {}, dict) else ()
             ):
+                if (
+                    isinstance(q, str)
+                    and q.strip().startswith("-")
+                    or (isinstance(q, (int, float)) and not isinstance(q, bool) and q < 0)
+                ):
+                    errs.append(
+                        f"{cp}.resources.{section}[{rname}]: Invalid value: {_json(str(q))}: must be greater "
+                        "than or equal to 0"
+                    )
+                    continue
                 try:
                     (parse_cpu if rname == "cpu" else parse_bytes)(q)
                 except (ValueError, TypeError):
@@ -800,16 +727,13 @@ def _validate_secret(obj, errs):
     if not isinstance(data, dict):
         errs.append("data: Invalid value: must be a map")
         return
-    for k, v in data.items():
+    for k in data:
         if not re.fullmatch(r"[-._a-zA-Z0-9]+", str(k)):
             errs.append(
                 f"data[{k}]: Invalid value: {_json(k)}: a valid config key must consist of alphanumeric "
-                "characters, '-', '_' or '.'"
+                "characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used "
+                "for validation is '[-._a-zA-Z0-9]+')"
             )
-        try:
-            base64.b64decode(str(v), validate=True)
-        except (binascii.Error, ValueError):
-            errs.append(f"data[{k}]: Invalid value: illegal base64 data")
     if obj.get("type", "Opaque") not in (
         "Opaque",
         "kubernetes.io/basic-auth",

@@ -132,7 +132,7 @@ def test_wrong_field_types_are_refused_not_crashed_on(cluster):
     assert _rejected(
         cluster, "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: x}\nspec: [1]\n"
     ).endswith(
-        "PersistentVolume in version \"v1\" cannot be handled as a PersistentVolume: json: cannot unmarshal "
+        'PersistentVolume in version "v1" cannot be handled as a PersistentVolume: json: cannot unmarshal '
         "array into Go struct field PersistentVolume.spec of type v1.PersistentVolumeSpec"
     )
     assert _rejected(cluster, web().replace("image: nginx:1.20", "image: 120")).endswith(

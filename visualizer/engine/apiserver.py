@@ -39,6 +39,32 @@ class ApiError(Exception):
         self.code = code
 
 
+# kubectl --validate values → the fieldValidation query parameter it sends (kubectl pkg/cmd/util/helpers.go
+# `GetValidationDirective`): strict (or true, the default) → Strict, warn → Warn, ignore (or false) → Ignore.
+FIELD_VALIDATION = {
+    "strict": "Strict",
+    "true": "Strict",
+    "warn": "Warn",
+    "ignore": "Ignore",
+    "false": "Ignore",
+}
+
+
+def field_validation(flag: str | None) -> str:
+    """Returns the fieldValidation directive for a `--validate` value (None or "" = the default, Strict).
+
+    Raises ApiError with kubectl's own message for anything else.
+    """
+    if flag in (None, ""):
+        return "Strict"
+    directive = FIELD_VALIDATION.get(flag.lower())
+    if directive is None:
+        raise ApiError(
+            f'error: invalid - validate option "{flag}"; must be one of: strict (or true), warn, ignore (or false)'
+        )
+    return directive
+
+
 def in_file(err: ApiError, source: str | None, verb: str = "creating") -> ApiError:
     """Returns the error as kubectl prints it for an object read from a file: `error when creating "FILE": `.
 
@@ -65,6 +91,7 @@ class APIServer:
 
     def __init__(self, cluster):
         self.c = cluster
+        self.warnings: list[str] = []  # Warning headers of the last admit (fieldValidation=Warn)
 
     # ------------------------------------------------------------------------------------------- helpers
     def new_uid(self) -> str:
@@ -85,8 +112,17 @@ class APIServer:
                 f'Error from server (NotFound): namespaces "{namespace}" not found', "NotFound", 404
             )
 
-    def admit(self, obj: dict, source: str = "STDIN") -> dict:
-        """Returns a defaulted copy of a user-submitted object after strict decoding and validation."""
+    def admit(self, obj: dict, source: str = "STDIN", field_validation: str = "Strict") -> dict:
+        """Returns a defaulted copy of a user-submitted object after decoding, admission and validation.
+
+        Order of a real create (apiserver pkg/endpoints/handlers/create.go): decode (400, `decoding.py`),
+        mutating admission (NamespaceLifecycle: 404 for a missing namespace), defaulting, validation (422
+        Invalid). `source` is the `-f` argument (`STDIN`), "" for generated objects; errors other than 422
+        carry `error when creating "STDIN": `. `field_validation` is what `--validate` asks for: Strict
+        refuses unknown fields, Warn drops them and leaves `unknown field "…"` texts in `self.warnings` (kubectl
+        prints each as `Warning: …`), Ignore drops them silently.
+        """
+        self.warnings = []
         kind = obj.get("kind") if isinstance(obj.get("kind"), str) else repr(obj.get("kind"))
         if not isinstance(obj.get("apiVersion"), str):
             obj = dict(obj, apiVersion=repr(obj.get("apiVersion")))
@@ -108,9 +144,15 @@ class APIServer:
                 403,
             )
         version = obj["apiVersion"].split("/")[-1]
-        problem, unknown = decoding.decode_error(obj, validation.schema_of(kind))
+        obj = clone(obj)
+        lenient = field_validation in ("Warn", "Ignore")
+        problem, unknown = decoding.decode_error(obj, validation.schema_of(kind), drop_unknown=lenient)
         if problem is None and unknown:
-            problem = decoding.strict_error(unknown)
+            if lenient:
+                if field_validation == "Warn":
+                    self.warnings = [f'unknown field "{u}"' for u in unknown]
+            else:
+                problem = decoding.strict_error(unknown)
         if problem is not None:
             # A body that does not decode into the kind's Go struct: 400, before admission and validation.
             raise in_file(
@@ -128,7 +170,6 @@ class APIServer:
                     ApiError(f'Error from server (NotFound): namespaces "{ns}" not found', "NotFound", 404),
                     source,
                 )
-        obj = clone(obj)
         meta = obj["metadata"]
         if res.namespaced:
             meta.setdefault("namespace", "default")

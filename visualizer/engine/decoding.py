@@ -169,6 +169,7 @@ class _Decoder:
         self.kind = kind
         self.first: str | None = None  # Go's savedError: the first type error
         self.unknown: list[str] = []  # strict decoding: unknown fields, document order
+        self.unknown_at: list[tuple[dict, str]] = []  # (object, key) of each, to drop them (Ignore/Warn)
 
     def save(self, message: str) -> None:
         if self.first is None:
@@ -260,6 +261,7 @@ class _Decoder:
             where = f"{path}.{key}" if path else key
             if not isinstance(schema, dict) or key not in schema:
                 self.unknown.append(where)
+                self.unknown_at.append((value, key))
                 continue
             spec = schema[key]
             stack = [*fields, key]
@@ -322,12 +324,13 @@ def quantity_error(value, resource: str = "") -> str | None:
     return "unable to parse quantity's suffix"
 
 
-def decode_error(obj: dict, schema: dict) -> tuple[str | None, list[str]]:
+def decode_error(obj: dict, schema: dict, drop_unknown: bool = False) -> tuple[str | None, list[str]]:
     """Returns (the decode error or None, the unknown field paths) for a request body.
 
     `schema` is validation's schema of the kind (top-level keys → markers). The first element is the text
     after `<Kind> in version "<v>" cannot be handled as a <Kind>: `; the unknown fields are what strict field
-    validation reports when there is no decode error.
+    validation reports when there is no decode error. With `drop_unknown` (fieldValidation Ignore or Warn)
+    the unknown fields are removed from `obj` in place, as the decoder drops them.
     """
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
     decoder = _Decoder(kind)
@@ -335,6 +338,9 @@ def decode_error(obj: dict, schema: dict) -> tuple[str | None, list[str]]:
         decoder.walk(obj, schema, kind, [], "")
     except _Abort as exc:
         return str(exc), []
+    if drop_unknown and decoder.first is None:
+        for holder, key in decoder.unknown_at:
+            holder.pop(key, None)
     return decoder.first, decoder.unknown
 
 

@@ -430,6 +430,14 @@ def _nonneg_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
+# apimachinery pkg/util/validation/validation.go: dns1123LabelErrMsg through RegexError with its examples.
+DNS1123_LABEL_ERROR = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+
+
 def validate(obj: dict) -> list[str]:
     """Returns kubectl-style causes (`field: detail`); empty when the object is valid."""
     errs: list[str] = []
@@ -447,7 +455,9 @@ def validate(obj: dict) -> list[str]:
             "alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
             "'[a-z]([-a-z0-9]*[a-z0-9])?')"
         )
-    elif (kind == "Namespace" and not is_label(name)) or not is_subdomain(name):
+    elif kind == "Namespace" and not is_label(name):
+        errs.append(f"metadata.name: Invalid value: {_json(name)}: {DNS1123_LABEL_ERROR}")
+    elif not is_subdomain(name):
         errs.append(
             f"metadata.name: Invalid value: {_json(name)}: a lowercase RFC 1123 subdomain must consist of "
             "lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
@@ -494,11 +504,7 @@ def _validate_pod_spec(spec, path, errs, template=False):
         if not cname:
             errs.append(f"{cp}.name: Required value")
         elif not is_label(cname):
-            errs.append(
-                f"{cp}.name: Invalid value: {_json(cname)}: a lowercase RFC 1123 label must consist of "
-                "lower case alphanumeric characters or '-', and must start and end with an alphanumeric "
-                "character"
-            )
+            errs.append(f"{cp}.name: Invalid value: {_json(cname)}: {DNS1123_LABEL_ERROR}")
         elif cname in seen:
             errs.append(f"{cp}.name: Duplicate value: {_json(cname)}")
         seen.add(cname)
@@ -509,7 +515,9 @@ def _validate_pod_spec(spec, path, errs, template=False):
                 errs.append(f"{cp}.{field}: Invalid value: {_json(c[field])}: must be a list of strings")
         for j, p in enumerate(c.get("ports") or []):
             port = p.get("containerPort") if isinstance(p, dict) else None
-            if not (isinstance(port, int) and 1 <= port <= 65535):
+            if port is None:
+                errs.append(f"{cp}.ports[{j}].containerPort: Required value")
+            elif not (isinstance(port, int) and 1 <= port <= 65535):
                 errs.append(
                     f"{cp}.ports[{j}].containerPort: Invalid value: {_json(port)}: must be between 1 and "
                     "65535, inclusive"
@@ -696,7 +704,8 @@ def _validate_service(obj, errs):
         errs.append("spec.ports: Required value")
         ports = []
     for i, p in enumerate(ports or []):
-        port = p.get("port") if isinstance(p, dict) else None
+        # ServicePort.Port is an int32, not a pointer: an absent port is 0.
+        port = (p.get("port") if isinstance(p, dict) else None) or 0
         if not (isinstance(port, int) and 1 <= port <= 65535):
             errs.append(
                 f"spec.ports[{i}].port: Invalid value: {_json(port)}: must be between 1 and 65535, inclusive"

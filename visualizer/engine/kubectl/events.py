@@ -81,6 +81,48 @@ def age_column(record: dict, now: float) -> str:
     return last
 
 
+# The engine's component names → the event source a real cluster records (Event.source.component), as
+# `kubectl describe` prints it in the From column (kubectl pkg/describe `formatEventSource`).
+_SOURCES = {
+    "scheduler": "default-scheduler",
+    "hpa": "horizontal-pod-autoscaler",
+    "controller-manager/persistentvolume-binder-controller": "persistentvolume-controller",
+    "controller-manager/garbage-collector": "garbage-collector-controller",
+}
+
+
+def source_of(component: str) -> str:
+    """Returns the From column for an engine component: `kubelet`, `default-scheduler`, `replicaset-controller`."""
+    if component in _SOURCES:
+        return _SOURCES[component]
+    if component.startswith("kubelet/"):
+        return "kubelet"
+    return component.removeprefix("controller-manager/")
+
+
+def describe_section(cluster, kind: str, name: str, namespace: str) -> str:
+    """Returns `kubectl describe`'s Events block for one object: Type, Reason, Age (`45s (x4 over 2m)`), From,
+    Message; `Events:  <none>` when there are none."""
+    ref = f"{kind.lower()}/{name}"
+    records = [
+        r
+        for r in aggregate(cluster.events)
+        if r["object"] == ref and r.get("namespace", "") in (namespace, "")
+    ]
+    if not records:
+        return "Events:  <none>"
+    records.sort(key=lambda r: (r["first"], r["seq"]))
+    now = cluster.clock.now
+    rows = [
+        ["  " + r["type"], r["reason"], age_column(r, now), source_of(r["component"]), r["message"]]
+        for r in records[-20:]
+    ]
+    return "Events:\n" + printers.table(
+        ["  Type", "Reason", "Age", "From", "Message"],
+        [["  ----", "------", "----", "----", "-------"], *rows],
+    )
+
+
 def _kind_of(obj_ref: str) -> str:
     prefix = obj_ref.split("/", 1)[0]
     res = lookup_resource(prefix)

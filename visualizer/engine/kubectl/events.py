@@ -102,7 +102,7 @@ def source_of(component: str) -> str:
 
 def describe_section(cluster, kind: str, name: str, namespace: str) -> str:
     """Returns `kubectl describe`'s Events block for one object: Type, Reason, Age (`45s (x4 over 2m)`), From,
-    Message; `Events:  <none>` when there are none."""
+    Message; `Events:            <none>` when there are none (as describe.py prints it)."""
     ref = f"{kind.lower()}/{name}"
     records = [
         r
@@ -110,7 +110,7 @@ def describe_section(cluster, kind: str, name: str, namespace: str) -> str:
         if r["object"] == ref and r.get("namespace", "") in (namespace, "")
     ]
     if not records:
-        return "Events:  <none>"
+        return "Events:            <none>"
     records.sort(key=lambda r: (r["first"], r["seq"]))
     now = cluster.clock.now
     rows = [

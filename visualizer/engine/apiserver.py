@@ -127,10 +127,12 @@ class APIServer:
         if not isinstance(obj.get("apiVersion"), str):
             obj = dict(obj, apiVersion=repr(obj.get("apiVersion")))
         res = BY_KIND.get(kind)
-        name = (obj.get("metadata") or {}).get("name", "") if isinstance(obj.get("metadata"), dict) else ""
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        name, ns = meta.get("name", ""), meta.get("namespace", "")
         if res is None or not validation.version_ok(kind, obj.get("apiVersion")):
+            # cli-runtime pkg/resource/mapper.go: the namespace as written in the manifest ("" when absent).
             raise ApiError(
-                f'error: resource mapping not found for name: "{name}" namespace: "" from "{source}": no matches '
+                f'error: resource mapping not found for name: "{name}" namespace: "{ns}" from "{source}": no matches '
                 f'for kind "{kind}" in version "{obj.get("apiVersion")}"\nensure CRDs are installed first',
                 "NotFound",
                 404,

@@ -57,7 +57,7 @@ _PROBE = {
 _REF = {"name": "str", "key": "str", "optional": "bool"}
 _ENV = {
     "name": "str",
-    "value": _ANY,
+    "value": "str",
     "valueFrom": {"secretKeyRef": _REF, "configMapKeyRef": _REF, "fieldRef": _ANY, "resourceFieldRef": _ANY},
 }
 _CONTAINER = {

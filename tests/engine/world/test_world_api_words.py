@@ -353,3 +353,39 @@ def test_a_manifest_without_kind_is_refused_before_any_request(cluster):
         'error: error validating "STDIN": error validating data: kind not set; if you choose to ignore these '
         "errors, turn validation off with --validate=false"
     )
+
+
+ENVARS_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: envar-demo
+  labels:
+    purpose: demonstrate-envars
+spec:
+  containers:
+  - name: envar-demo-container
+    image: gcr.io/google-samples/hello-app:2.0
+    env:
+    - name: DEMO_GREETING
+      value: "Hello from the environment"
+    - name: DEMO_FAREWELL
+      value: "Such a sweet sorrow"
+"""
+
+
+@pytest.mark.cites(
+    "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/"
+)
+def test_an_unquoted_number_as_an_env_value_is_a_go_type_error(cluster):
+    """envars.yaml with a third variable `value: 8080` left unquoted: YAML makes it a number, EnvVar.Value is a
+    string, and the API server refuses the body (the path has no list indices)."""
+    text = ENVARS_POD + "    - name: DEMO_PORT\n      value: 8080\n"
+    out = _refused(cluster, text)
+    assert out == (
+        'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" cannot be handled as '
+        "a Pod: json: cannot unmarshal number into Go struct field EnvVar.spec.containers.env.value of type string"
+    )
+    assert ok(cluster, "kubectl apply -f -", text.replace("value: 8080", 'value: "8080"')).output == (
+        "pod/envar-demo created"
+    )

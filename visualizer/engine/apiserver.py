@@ -122,6 +122,13 @@ class APIServer:
         refuses unknown fields, Warn drops them and leaves `unknown field "…"` texts in `self.warnings` (kubectl
         prints each as `Warning: …`), Ignore drops them silently.
         """
+        try:
+            return self._admit(obj, source, field_validation)
+        except ApiError as err:
+            # Every Status error of a file's object (admission hooks' included) names the file; 422 does not.
+            raise in_file(err, source) from None
+
+    def _admit(self, obj: dict, source: str, field_validation: str) -> dict:
         self.warnings = []
         kind = obj.get("kind") if isinstance(obj.get("kind"), str) else repr(obj.get("kind"))
         if not isinstance(obj.get("apiVersion"), str):

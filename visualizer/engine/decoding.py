@@ -124,6 +124,21 @@ _STRUCT_OF_FIELD = {
     ("HorizontalPodAutoscalerSpec", "metrics"): "MetricSpec",
     ("MetricSpec", "resource"): "ResourceMetricSource",
     ("ResourceMetricSource", "target"): "MetricTarget",
+    ("JobTemplateSpec", "spec"): "JobSpec",
+    ("PodSpec", "securityContext"): "PodSecurityContext",
+    ("Container", "securityContext"): "SecurityContext",
+    # The same Go types under the kinds other modules register (DaemonSet, StatefulSet, Job, CronJob, …).
+    ("*", "template"): "PodTemplateSpec",
+    ("*", "selector"): "LabelSelector",
+    ("*", "jobTemplate"): "JobTemplateSpec",
+    ("*", "volumeClaimTemplates"): "PersistentVolumeClaim",
+    ("*", "affinity"): "Affinity",
+    ("*", "nodeAffinity"): "NodeAffinity",
+    ("*", "podAffinity"): "PodAffinity",
+    ("*", "podAntiAffinity"): "PodAntiAffinity",
+    ("*", "resources"): "ResourceRequirements",
+    ("*", "initContainers"): "Container",
+    ("*", "containers"): "Container",
 }
 # Go integer widths of the int fields the schemas know (all others are int32).
 _INT64_FIELDS = {"terminationGracePeriodSeconds", "tolerationSeconds", "activeDeadlineSeconds"}
@@ -133,6 +148,8 @@ _MAP_TYPES = {"strmap": "map[string]string", "qtymap": "v1.ResourceList", "scala
 def _struct_for(parent: str, key: str, kind: str) -> str:
     if parent == kind and key == "spec":
         return f"{kind}Spec"
+    if key == "updateStrategy":
+        return f"{kind}UpdateStrategy"  # DaemonSetUpdateStrategy, StatefulSetUpdateStrategy
     return (
         _STRUCT_OF_FIELD.get((parent, key)) or _STRUCT_OF_FIELD.get(("*", key)) or key[:1].upper() + key[1:]
     )

@@ -145,3 +145,25 @@ def test_all_namespaces_events_have_a_namespace_column(cluster):
     ok(cluster, "kubectl apply -f -", web(replicas=1))
     header = ok(cluster, "kubectl get events -A").output.splitlines()[0].split()
     assert header == ["NAMESPACE", "LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+
+
+def test_several_failing_documents_are_each_reported_with_the_servers_message(cluster):
+    """admit_all: one failure prints as usual; several print one `Error from server` line each, 422 with
+    apimachinery's own message (`Deployment.apps "a" is invalid: …`), as kubectl v1.37 aggregates them."""
+    good = yaml.safe_load(web())
+    bad_a = yaml.safe_load(web(replicas=-1).replace("name: web", "name: a"))
+    bad_b = yaml.safe_load(web().replace("replicas:", "replica:").replace("name: web", "name: b"))
+    assert [d["metadata"]["name"] for d in cluster.api.admit_all([good])] == ["web"]
+    with pytest.raises(ApiError) as one:
+        cluster.api.admit_all([good, bad_a])
+    assert str(one.value) == (
+        'The Deployment "a" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'
+    )
+    with pytest.raises(ApiError) as two:
+        cluster.api.admit_all([bad_a, good, bad_b])
+    assert str(two.value) == (
+        'Error from server (Invalid): error when creating "STDIN": Deployment.apps "a" is invalid: '
+        "spec.replicas: Invalid value: -1: must be greater than or equal to 0\n"
+        'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be '
+        'handled as a Deployment: strict decoding error: unknown field "spec.replica"'
+    )

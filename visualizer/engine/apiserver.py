@@ -31,12 +31,34 @@ DEFAULT_TOLERATIONS = [
 
 
 class ApiError(Exception):
-    """A request the API server refused; `str()` is the message kubectl prints."""
+    """A request the API server refused; `str()` is the message kubectl prints.
 
-    def __init__(self, message: str, reason: str = "BadRequest", code: int = 400):
+    `status_message` is the Status object's own `message` when kubectl prints something else (422 Invalid,
+    which kubectl rebuilds from the causes); None when `str()` already carries it.
+    """
+
+    def __init__(
+        self, message: str, reason: str = "BadRequest", code: int = 400, status_message: str | None = None
+    ):
         super().__init__(message)
         self.reason = reason
         self.code = code
+        self.status_message = status_message
+
+
+def invalid(res, name: str, causes: list[str]) -> ApiError:
+    """Returns the 422 Invalid error for validation causes (`field: detail` strings), as kubectl prints it.
+
+    kubectl rebuilds the line from the Status details (kubectl pkg/cmd/util/helpers.go `checkErr`,
+    `MultilineError`): one cause inline, several as `* ` lines after `The Kind "name" is invalid: `. The
+    Status message itself is apimachinery's `NewInvalid`: `Deployment.apps "web" is invalid: <cause>` or
+    `[<cause>, <cause>]`, which kubectl shows only when several objects of one command fail.
+    """
+    title = f'The {res.kind} "{name}" is invalid: '
+    text = title + causes[0] if len(causes) == 1 else title + "\n" + "\n".join(f"* {c}" for c in causes)
+    qualified = f"{res.kind}.{res.group}" if res.group else res.kind
+    body = causes[0] if len(causes) == 1 else "[" + ", ".join(causes) + "]"
+    return ApiError(text, "Invalid", 422, status_message=f'{qualified} "{name}" is invalid: {body}')
 
 
 # kubectl --validate values → the fieldValidation query parameter it sends (kubectl pkg/cmd/util/helpers.go
@@ -128,6 +150,35 @@ class APIServer:
             # Every Status error of a file's object (admission hooks' included) names the file; 422 does not.
             raise in_file(err, source) from None
 
+    def admit_all(
+        self, docs: list[dict], source: str = "STDIN", field_validation: str = "Strict"
+    ) -> list[dict]:
+        """Returns every document admitted, or raises one ApiError naming each failure as kubectl does.
+
+        kubectl sends every object of a file and reports all failures together (cli-runtime aggregates them):
+        one failure prints as usual; with several, each is `Error from server (<Reason>): error when creating
+        "STDIN": <Status message>` on its own line — 422 included, with the API server's own message.
+        """
+        admitted, errors = [], []
+        for d in docs:
+            try:
+                admitted.append(self.admit(d, source, field_validation))
+            except ApiError as err:
+                errors.append(err)
+        if not errors:
+            return admitted
+        if len(errors) == 1:
+            raise errors[0]
+        lines = []
+        for err in errors:
+            if err.status_message is None:
+                lines.append(str(err))
+            else:
+                where = f'error when creating "{source}": ' if source else ""
+                lines.append(f"Error from server ({err.reason}): {where}{err.status_message}")
+        first = errors[0]
+        raise ApiError("\n".join(lines), first.reason, first.code)
+
     def _admit(self, obj: dict, source: str, field_validation: str) -> dict:
         self.warnings = []
         kind = obj.get("kind") if isinstance(obj.get("kind"), str) else repr(obj.get("kind"))
@@ -206,10 +257,7 @@ class APIServer:
             # A value of the wrong type somewhere the checks above do not look: refuse it, never crash.
             causes = [f"Invalid value: a field has the wrong type ({type(exc).__name__}: {exc})"]
         if causes:
-            title = f'The {kind} "{meta.get("name", "")}" is invalid: '
-            if len(causes) == 1:
-                raise ApiError(title + causes[0], "Invalid", 422)
-            raise ApiError(title + "\n" + "\n".join(f"* {c}" for c in causes), "Invalid", 422)
+            raise invalid(res, meta.get("name", ""), causes)
         return obj
 
     # ------------------------------------------------------------------------------------------- writes

@@ -167,3 +167,30 @@ def test_several_failing_documents_are_each_reported_with_the_servers_message(cl
         'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be '
         'handled as a Deployment: strict decoding error: unknown field "spec.replica"'
     )
+
+
+def test_events_print_as_event_objects_and_wide_columns(cluster):
+    """-o yaml is a List of core/v1 Events (unique `<object>.<hex>` names, count, first/last timestamps,
+    source); -o wide adds SUBOBJECT, SOURCE, FIRST SEEN, COUNT and NAME."""
+    ok(cluster, "kubectl apply -f -", web(replicas=1))
+    items = yaml.safe_load(ok(cluster, "kubectl get events -o yaml").output)["items"]
+    assert items[0]["kind"] == "Event"
+    assert items[0]["involvedObject"] == {"kind": "Deployment", "name": "web", "namespace": "default"}
+    assert items[0]["source"] == {"component": "deployment-controller"}
+    names = [i["metadata"]["name"] for i in items]
+    assert len(set(names)) == len(names) and names[0].startswith("web.")
+    header = ok(cluster, "kubectl get events -o wide").output.splitlines()[0].split()
+    assert header == [
+        "LAST",
+        "SEEN",
+        "TYPE",
+        "REASON",
+        "OBJECT",
+        "SUBOBJECT",
+        "SOURCE",
+        "MESSAGE",
+        "FIRST",
+        "SEEN",
+        "COUNT",
+        "NAME",
+    ]

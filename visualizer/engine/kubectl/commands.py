@@ -721,7 +721,7 @@ def _cmd_get(c, args: Args, stdin) -> str:
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
     if args.positional[0] in ("events", "event", "ev"):
-        return events.table(c, ns, args.get("--field-selector"), args.get("--sort-by"))
+        return events.table(c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt)
     if "/" in args.positional[0]:
         groups = {}
         for res, name in _targets(c, args, args.positional):

@@ -24,7 +24,7 @@ Narration-only events (`synthetic`) are never listed: a real cluster does not re
 from __future__ import annotations
 
 from ..apiserver import ApiError
-from ..clock import human_duration
+from ..clock import EPOCH, human_duration, stamp
 from ..objects import lookup_resource
 from . import printers
 
@@ -171,12 +171,51 @@ def _selector_terms(selector: str) -> list[tuple[str, str, str]]:
     return terms
 
 
+def as_event(record: dict) -> dict:
+    """Returns the core/v1 Event object of an aggregated record, as `kubectl get events -o yaml` shows it.
+
+    Its name is `<object name>.<hex of the first timestamp in Unix nanoseconds>` (client-go tools/record
+    `makeEvent`); `source.component` is the reporter (`kubelet`, `default-scheduler`, …).
+    """
+    _, _, name = record["object"].partition("/")
+    ns = record.get("namespace") or "default"
+    # Simulated instants are shared by many events; the sequence number stands in for the nanoseconds that
+    # keep real names unique.
+    nanos = round((EPOCH.timestamp() + record["first"]) * 1e9) + record["seq"]
+    source = source_of(record["component"])
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "name": f"{name}.{nanos:x}",
+            "namespace": ns,
+            "creationTimestamp": stamp(record["first"]),
+        },
+        "involvedObject": {"kind": _kind_of(record["object"]), "name": name, "namespace": ns},
+        "reason": record["reason"],
+        "message": record["message"],
+        "type": record["type"],
+        "count": record["count"],
+        "firstTimestamp": stamp(record["first"]),
+        "lastTimestamp": stamp(record["last"]),
+        "source": {"component": source},
+        "reportingComponent": source,
+        "reportingInstance": "",
+    }
+
+
 def table(
-    cluster, namespace: str | None, field_selector: str | None = None, sort_by: str | None = None
+    cluster,
+    namespace: str | None,
+    field_selector: str | None = None,
+    sort_by: str | None = None,
+    output: str = "",
 ) -> str:
     """Returns `kubectl get events` output for one namespace (None = all, with a NAMESPACE column).
 
-    Raises ApiError for an unsupported field selector and for a `--sort-by` path events do not have.
+    `output` is `-o`: "" (the table), `wide` (adds SUBOBJECT, SOURCE, FIRST SEEN, COUNT, NAME), `yaml` or
+    `json` (a List of Events) or `name` (`event/<name>`). Raises ApiError for an unsupported field selector
+    and for a `--sort-by` path events do not have.
     """
     records = [
         r for r in aggregate(cluster.events) if namespace is None or r.get("namespace", "") in (namespace, "")
@@ -196,13 +235,32 @@ def table(
         records.sort(
             key=lambda r: (r.get("namespace", ""), r["object"].split("/", 1)[-1], r["first"], r["seq"])
         )
+    if output in ("yaml", "json"):
+        data = printers.as_list([as_event(r) for r in records])
+        return printers.to_yaml(data) if output == "yaml" else printers.to_json(data)
     if not records:
         return f"No resources found in {namespace} namespace." if namespace else "No resources found"
+    if output == "name":
+        return "\n".join(f"event/{as_event(r)['metadata']['name']}" for r in records)
     now = cluster.clock.now
     headers = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     rows = [
         [human_duration(now - r["last"]), r["type"], r["reason"], r["object"], r["message"]] for r in records
     ]
+    if output == "wide":
+        headers = [*headers[:4], "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
+        rows = [
+            [
+                *row[:4],
+                "",
+                source_of(r["component"]),
+                row[4],
+                human_duration(now - r["first"]),
+                str(r["count"]),
+                as_event(r)["metadata"]["name"],
+            ]
+            for r, row in zip(records, rows, strict=True)
+        ]
     if namespace is None:
         headers = ["NAMESPACE", *headers]
         rows = [[r.get("namespace") or "default", *row] for r, row in zip(records, rows, strict=True)]

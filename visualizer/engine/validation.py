@@ -14,6 +14,7 @@ import re
 
 from .objects import (
     ACCEPTED_VERSIONS,
+    clone,
     is_dns1035,
     is_label,
     is_subdomain,
@@ -302,6 +303,14 @@ def _leaf_ok(marker: str, v) -> bool:
 
 
 _TOP = {"apiVersion", "kind", "metadata"}
+
+
+def unknown_fields(obj: dict) -> list[str]:
+    """Returns the full paths of the fields the kind does not have, in the order strict decoding reports them
+    (`spec.replica`, `spec.template.spec.containers[0].imagePullPolicyy`); see `decoding.decode_error`."""
+    from .decoding import decode_error
+
+    return decode_error(clone(obj), schema_of(obj.get("kind")))[1] if isinstance(obj, dict) else []
 
 
 def schema_of(kind) -> dict:

@@ -194,3 +194,24 @@ def test_events_print_as_event_objects_and_wide_columns(cluster):
         "COUNT",
         "NAME",
     ]
+
+
+def test_typos_inside_security_context_lifecycle_and_volumes_are_unknown_fields(cluster):
+    """securityContext, lifecycle, emptyDir, hostPath and items are decoded field by field (int64 user ids,
+    quantity sizeLimit), so nothing inside them is dropped without a word."""
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000}\n"
+        "  volumes: [{name: v, emptyDir: {sizeLimit: 500Mi}}]\n  containers:\n  - name: a\n    image: busybox\n"
+        "    lifecycle: {preStop: {exec: {command: [sh, -c, sleep 5]}}}\n    volumeMounts: [{name: v, mountPath: /v}]\n"
+    )
+    assert cluster.run("kubectl apply -f -", stdin=pod.replace("preStop", "preStp")).output.endswith(
+        'strict decoding error: unknown field "spec.containers[0].lifecycle.preStp"'
+    )
+    assert cluster.run("kubectl apply -f -", stdin=pod.replace("1000", '"1000"')).output.endswith(
+        "json: cannot unmarshal string into Go struct field PodSecurityContext.spec.securityContext.runAsUser "
+        "of type int64"
+    )
+    assert cluster.run("kubectl apply -f -", stdin=pod.replace("sizeLimit", "sizeLimt")).output.endswith(
+        'unknown field "spec.volumes[0].emptyDir.sizeLimt"'
+    )
+    assert ok(cluster, "kubectl apply -f -", pod).output == "pod/p created"

@@ -125,6 +125,18 @@ _STRUCT_OF_FIELD = {
     ("MetricSpec", "resource"): "ResourceMetricSource",
     ("ResourceMetricSource", "target"): "MetricTarget",
     ("JobTemplateSpec", "spec"): "JobSpec",
+    ("Container", "lifecycle"): "Lifecycle",
+    ("Lifecycle", "postStart"): "LifecycleHandler",
+    ("Lifecycle", "preStop"): "LifecycleHandler",
+    ("LifecycleHandler", "exec"): "ExecAction",
+    ("LifecycleHandler", "httpGet"): "HTTPGetAction",
+    ("LifecycleHandler", "tcpSocket"): "TCPSocketAction",
+    ("LifecycleHandler", "sleep"): "SleepAction",
+    ("Volume", "emptyDir"): "EmptyDirVolumeSource",
+    ("Volume", "hostPath"): "HostPathVolumeSource",
+    ("SecretVolumeSource", "items"): "KeyToPath",
+    ("ConfigMapVolumeSource", "items"): "KeyToPath",
+    ("PodSpec", "imagePullSecrets"): "LocalObjectReference",
     ("PodSpec", "securityContext"): "PodSecurityContext",
     ("Container", "securityContext"): "SecurityContext",
     # The same Go types under the kinds other modules register (DaemonSet, StatefulSet, Job, CronJob, …).
@@ -141,7 +153,15 @@ _STRUCT_OF_FIELD = {
     ("*", "containers"): "Container",
 }
 # Go integer widths of the int fields the schemas know (all others are int32).
-_INT64_FIELDS = {"terminationGracePeriodSeconds", "tolerationSeconds", "activeDeadlineSeconds"}
+_INT64_FIELDS = {
+    "terminationGracePeriodSeconds",
+    "tolerationSeconds",
+    "activeDeadlineSeconds",
+    "runAsUser",
+    "runAsGroup",
+    "fsGroup",
+    "seconds",
+}
 _MAP_TYPES = {"strmap": "map[string]string", "qtymap": "v1.ResourceList", "scalarmap": "map[string]string"}
 
 
@@ -249,6 +269,10 @@ class _Decoder:
                     self.type_error(v, struct, fields, "string")
                 elif not isinstance(v, str):
                     self.type_error(v, struct, fields, "string")
+        elif marker == "qty":
+            problem = quantity_error(value, resource=key)
+            if problem:
+                raise _Abort(problem)
         elif marker == "qtymap":
             if not isinstance(value, dict):
                 self.type_error(value, struct, fields, _MAP_TYPES[marker])

@@ -56,6 +56,45 @@ _PROBE = {
     "terminationGracePeriodSeconds": "int",
 }
 _REF = {"name": "str", "key": "str", "optional": "bool"}
+# core/v1 LifecycleHandler, SecurityContext, PodSecurityContext, EmptyDirVolumeSource, HostPathVolumeSource,
+# KeyToPath (api/core/v1/types.go, v1.3x): every field listed, so a typo inside them is an unknown field too.
+_HANDLER = {
+    "exec": {"command": "strlist"},
+    "httpGet": _PROBE["httpGet"],
+    "tcpSocket": _PROBE["tcpSocket"],
+    "sleep": {"seconds": "int"},
+}
+_LIFECYCLE = {"postStart": _HANDLER, "preStop": _HANDLER, "stopSignal": "str"}
+_SECURITY_CONTEXT = {
+    "capabilities": {"add": "strlist", "drop": "strlist"},
+    "privileged": "bool",
+    "seLinuxOptions": _ANY,
+    "windowsOptions": _ANY,
+    "runAsUser": "int",
+    "runAsGroup": "int",
+    "runAsNonRoot": "bool",
+    "readOnlyRootFilesystem": "bool",
+    "allowPrivilegeEscalation": "bool",
+    "procMount": "str",
+    "seccompProfile": _ANY,
+    "appArmorProfile": _ANY,
+}
+_POD_SECURITY_CONTEXT = {
+    "seLinuxOptions": _ANY,
+    "windowsOptions": _ANY,
+    "runAsUser": "int",
+    "runAsGroup": "int",
+    "runAsNonRoot": "bool",
+    "supplementalGroups": _ANY,
+    "supplementalGroupsPolicy": "str",
+    "fsGroup": "int",
+    "sysctls": _ANY,
+    "fsGroupChangePolicy": "str",
+    "seccompProfile": _ANY,
+    "appArmorProfile": _ANY,
+    "seLinuxChangePolicy": "str",
+}
+_KEY_TO_PATH = [{"key": "str", "path": "str", "mode": "int"}]
 _ENV = {
     "name": "str",
     "value": "str",
@@ -91,8 +130,8 @@ _CONTAINER = {
     "readinessProbe": _PROBE,
     "startupProbe": _PROBE,
     "imagePullPolicy": "str",
-    "lifecycle": _ANY,
-    "securityContext": _ANY,
+    "lifecycle": _LIFECYCLE,
+    "securityContext": _SECURITY_CONTEXT,
     "stdin": _ANY,
     "tty": _ANY,
     "terminationMessagePath": _ANY,
@@ -104,11 +143,11 @@ _CONTAINER = {
 }
 _VOLUME = {
     "name": "str",
-    "emptyDir": _ANY,
-    "secret": {"secretName": "str", "items": _ANY, "defaultMode": "int", "optional": "bool"},
-    "configMap": {"name": "str", "items": _ANY, "defaultMode": "int", "optional": "bool"},
+    "emptyDir": {"medium": "str", "sizeLimit": "qty"},
+    "secret": {"secretName": "str", "items": _KEY_TO_PATH, "defaultMode": "int", "optional": "bool"},
+    "configMap": {"name": "str", "items": _KEY_TO_PATH, "defaultMode": "int", "optional": "bool"},
     "persistentVolumeClaim": {"claimName": "str", "readOnly": "bool"},
-    "hostPath": _ANY,
+    "hostPath": {"path": "str", "type": "str"},
     "projected": _ANY,
     "downwardAPI": _ANY,
     "nfs": _ANY,
@@ -128,8 +167,8 @@ _POD_SPEC = {
     "serviceAccountName": "str",
     "serviceAccount": "str",
     "automountServiceAccountToken": _ANY,
-    "securityContext": _ANY,
-    "imagePullSecrets": _ANY,
+    "securityContext": _POD_SECURITY_CONTEXT,
+    "imagePullSecrets": [{"name": "str"}],
     "hostname": "str",
     "subdomain": "str",
     "affinity": _ANY,
@@ -276,30 +315,7 @@ _SCHEMAS = {
         "status": _ANY,
     },
 }
-_LEAF = {"str", "int", "bool", "intstr", "strlist", "strmap", "qtymap", "scalarmap"}
-
-
-def _leaf_ok(marker: str, v) -> bool:
-    is_int = isinstance(v, int) and not isinstance(v, bool)
-    if marker == "str":
-        return isinstance(v, str)
-    if marker == "int":
-        return is_int
-    if marker == "bool":
-        return isinstance(v, bool)
-    if marker == "intstr":
-        return is_int or isinstance(v, str)
-    if marker == "strlist":
-        return isinstance(v, list) and all(isinstance(x, str) for x in v)
-    if marker == "strmap":
-        return isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
-    if marker == "qtymap":
-        return isinstance(v, dict) and all(
-            isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v.values()
-        )
-    if marker == "scalarmap":
-        return isinstance(v, dict) and all(isinstance(x, (str, int, float, bool)) for x in v.values())
-    return True
+_LEAF = {"str", "int", "bool", "intstr", "strlist", "strmap", "qtymap", "scalarmap", "qty"}
 
 
 _TOP = {"apiVersion", "kind", "metadata"}

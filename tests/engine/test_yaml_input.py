@@ -72,3 +72,68 @@ def test_brackets_inside_quotes_and_comments_do_not_count():
         + "\n"
     )
     assert doc[0]["data"]["a"] == "[" * 60
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # Observed with kubectl v1.37.1: go-yaml's words, scanner errors on their line, parser errors on the line
+        # before, no line for a problem on the first line.
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a: b\n",
+            "yaml: line 4: mapping values are not allowed in this context",
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n spec: x\n",
+            "yaml: line 4: did not find expected key",
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: a\n",
+            "yaml: line 4: found character that cannot start any token",
+        ),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: a\n", "yaml: line 3: did not find expected ',' or '}'"),
+        ("a:\n  - b\n  c: d\n", "yaml: line 2: did not find expected '-' indicator"),
+        ("a: b\nc\n", "yaml: line 3: could not find expected ':'"),
+        (",\n", "yaml: did not find expected node content"),
+        ("\t", "yaml: found character that cannot start any token"),
+    ],
+)
+def test_syntax_errors_read_as_kubectl_prints_them(text, message):
+    """`error: error parsing STDIN: error converting YAML to JSON: <go-yaml's message>`."""
+    with pytest.raises(YamlError) as info:
+        load_documents(text)
+    assert info.value.message == f"error: error parsing STDIN: error converting YAML to JSON: {message}"
+
+
+def test_json_streams_are_read_object_after_object():
+    """`{…}{…}`, one per line, and a trailing comma (read as YAML) all work; an unfinished object is EOF."""
+    a = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}'
+    b = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}'
+    assert [d["metadata"]["name"] for d in load_documents(a + b)] == ["a", "b"]
+    assert [d["metadata"]["name"] for d in load_documents(a + "\n\n" + b + "\n")] == ["a", "b"]
+    assert [d["metadata"]["name"] for d in load_documents(a[:-1] + ",}")] == ["a"]
+    with pytest.raises(YamlError) as info:
+        load_documents(a[:-1])
+    assert info.value.message == "error: error parsing STDIN: unexpected EOF"
+
+
+def test_nothing_to_apply_names_the_verb():
+    """Only `---` and comments, or an empty List: `no objects passed to <verb>`."""
+    for text in ("---\n# nothing\n", "apiVersion: v1\nkind: List\nitems: []\n", "  \n"):
+        with pytest.raises(YamlError) as info:
+            load_documents(text, verb="create")
+        assert info.value.message == "error: no objects passed to create"
+
+
+def test_documents_that_are_not_objects_or_lack_kind_get_kubectls_client_words():
+    """`invalid object to validate`; one missing field bare, two in brackets."""
+    hint = "; if you choose to ignore these errors, turn validation off with --validate=false"
+    for text, detail in (
+        ("- a\n- b\n", "invalid object to validate"),
+        ("just a string\n", "invalid object to validate"),
+        ("kind: Pod\nmetadata: {name: x}\n", "apiVersion not set"),
+        ("metadata: {name: x}\n", "[apiVersion not set, kind not set]"),
+    ):
+        with pytest.raises(YamlError) as info:
+            load_documents(text)
+        assert info.value.message == f'error: error validating "STDIN": error validating data: {detail}{hint}'

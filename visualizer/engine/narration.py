@@ -208,6 +208,35 @@ TEMPLATES: dict[str, tuple[int | None, str, str]] = {
         "스토리지 클래스 {sc} 가 {pvc} 를 위해 볼륨 {pv} 를 만들었습니다",
         "StorageClass {sc} provisioned volume {pv} for {pvc}",
     ),
+    "failed-binding": (
+        5,
+        "PV 컨트롤러가 {pvc} 에 맞는 볼륨을 찾지 못했습니다: 맞는 PV 가 없고 스토리지 클래스도 지정되지 않았습니다 "
+        "(PV 를 만들면 연결됩니다)",
+        "The PV controller found no volume for {pvc}: no PersistentVolume matches and no storage class is set "
+        "(create a matching PV and it binds)",
+    ),
+    "provisioning-failed": (
+        5,
+        "PV 컨트롤러가 {pvc} 의 스토리지 클래스 {sc} 를 찾지 못해 볼륨을 만들 수 없습니다 (맞는 PV 가 생기면 "
+        "연결됩니다)",
+        "The PV controller cannot provision a volume for {pvc}: StorageClass {sc} does not exist (a matching "
+        "PV still binds)",
+    ),
+    "external-provisioning": (
+        5,
+        "PV 컨트롤러가 {pvc} 의 볼륨을 외부 프로비저너 {provisioner} 에게 맡기고 기다립니다",
+        "The PV controller waits for the external provisioner {provisioner} to create a volume for {pvc}",
+    ),
+    "provisioning": (
+        5,
+        "프로비저너 {provisioner} 가 {pvc} 를 위한 볼륨을 만들기 시작했습니다",
+        "The provisioner {provisioner} started creating a volume for {pvc}",
+    ),
+    "wait-first-consumer": (
+        5,
+        "스토리지 클래스 {sc} 는 WaitForFirstConsumer 라서 {pvc} 를 사용하는 파드가 생길 때까지 연결을 미룹니다",
+        "StorageClass {sc} is WaitForFirstConsumer: {pvc} waits for a pod that uses it before binding",
+    ),
     "bound": (
         5,
         "PV 컨트롤러가 {pvc} 를 볼륨 {pv} 에 연결했습니다",

@@ -139,6 +139,12 @@ class Scheduler:
             if pvc is None:
                 return f'persistentvolumeclaim "{claim}" not found'
             if (pvc.get("status") or {}).get("phase") != "Bound":
+                sc = self.c.api.get("StorageClass", None, pvc["spec"].get("storageClassName") or "")
+                if sc is not None and sc.get("volumeBindingMode") == "WaitForFirstConsumer":
+                    # This pod is the claim's first consumer: the VolumeBinding plugin lets the PV controller
+                    # bind or provision now (PreBind) instead of refusing the pod.
+                    self.c.enqueue("pv", f"claim:/registry/persistentvolumeclaims/{ns}/{claim}")
+                    continue
                 return "pod has unbound immediate PersistentVolumeClaims"
         return None
 

@@ -1,6 +1,6 @@
 """Admission: defaulting (mutating admission) and validation, the API server's checks before etcd.
 
-`unknown_fields` models strict decoding (a misspelt field is rejected, `unknown field "spec.replica"`);
+`schema_of` gives each kind's fields for decoding (`decoding.py`: wrong types, unknown fields);
 `apply_defaults` fills the documented defaults (replicas 1, RollingUpdate 25 %/25 %, probe periods, ...);
 `validate` returns kubectl-style causes (`spec.replicas: Invalid value: -1: must be greater than or equal
 to 0`). Fields real Kubernetes accepts but the simulator does not model are accepted and ignored.
@@ -9,13 +9,13 @@ to 0`). Fields real Kubernetes accepts but the simulator does not model are acce
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 
 from . import validation_scheduling
 from .objects import (
     ACCEPTED_VERSIONS,
+    clone,
     is_dns1035,
     is_label,
     is_subdomain,
@@ -57,9 +57,48 @@ _PROBE = {
     "terminationGracePeriodSeconds": "int",
 }
 _REF = {"name": "str", "key": "str", "optional": "bool"}
+# core/v1 LifecycleHandler, SecurityContext, PodSecurityContext, EmptyDirVolumeSource, HostPathVolumeSource,
+# KeyToPath (api/core/v1/types.go, v1.3x): every field listed, so a typo inside them is an unknown field too.
+_HANDLER = {
+    "exec": {"command": "strlist"},
+    "httpGet": _PROBE["httpGet"],
+    "tcpSocket": _PROBE["tcpSocket"],
+    "sleep": {"seconds": "int"},
+}
+_LIFECYCLE = {"postStart": _HANDLER, "preStop": _HANDLER, "stopSignal": "str"}
+_SECURITY_CONTEXT = {
+    "capabilities": {"add": "strlist", "drop": "strlist"},
+    "privileged": "bool",
+    "seLinuxOptions": _ANY,
+    "windowsOptions": _ANY,
+    "runAsUser": "int",
+    "runAsGroup": "int",
+    "runAsNonRoot": "bool",
+    "readOnlyRootFilesystem": "bool",
+    "allowPrivilegeEscalation": "bool",
+    "procMount": "str",
+    "seccompProfile": _ANY,
+    "appArmorProfile": _ANY,
+}
+_POD_SECURITY_CONTEXT = {
+    "seLinuxOptions": _ANY,
+    "windowsOptions": _ANY,
+    "runAsUser": "int",
+    "runAsGroup": "int",
+    "runAsNonRoot": "bool",
+    "supplementalGroups": _ANY,
+    "supplementalGroupsPolicy": "str",
+    "fsGroup": "int",
+    "sysctls": _ANY,
+    "fsGroupChangePolicy": "str",
+    "seccompProfile": _ANY,
+    "appArmorProfile": _ANY,
+    "seLinuxChangePolicy": "str",
+}
+_KEY_TO_PATH = [{"key": "str", "path": "str", "mode": "int"}]
 _ENV = {
     "name": "str",
-    "value": _ANY,
+    "value": "str",
     "valueFrom": {"secretKeyRef": _REF, "configMapKeyRef": _REF, "fieldRef": _ANY, "resourceFieldRef": _ANY},
 }
 _CONTAINER = {
@@ -92,8 +131,8 @@ _CONTAINER = {
     "readinessProbe": _PROBE,
     "startupProbe": _PROBE,
     "imagePullPolicy": "str",
-    "lifecycle": _ANY,
-    "securityContext": _ANY,
+    "lifecycle": _LIFECYCLE,
+    "securityContext": _SECURITY_CONTEXT,
     "stdin": _ANY,
     "tty": _ANY,
     "terminationMessagePath": _ANY,
@@ -105,11 +144,11 @@ _CONTAINER = {
 }
 _VOLUME = {
     "name": "str",
-    "emptyDir": _ANY,
-    "secret": {"secretName": "str", "items": _ANY, "defaultMode": "int", "optional": "bool"},
-    "configMap": {"name": "str", "items": _ANY, "defaultMode": "int", "optional": "bool"},
+    "emptyDir": {"medium": "str", "sizeLimit": "qty"},
+    "secret": {"secretName": "str", "items": _KEY_TO_PATH, "defaultMode": "int", "optional": "bool"},
+    "configMap": {"name": "str", "items": _KEY_TO_PATH, "defaultMode": "int", "optional": "bool"},
     "persistentVolumeClaim": {"claimName": "str", "readOnly": "bool"},
-    "hostPath": _ANY,
+    "hostPath": {"path": "str", "type": "str"},
     "projected": _ANY,
     "downwardAPI": _ANY,
     "nfs": _ANY,
@@ -129,8 +168,8 @@ _POD_SPEC = {
     "serviceAccountName": "str",
     "serviceAccount": "str",
     "automountServiceAccountToken": _ANY,
-    "securityContext": _ANY,
-    "imagePullSecrets": _ANY,
+    "securityContext": _POD_SECURITY_CONTEXT,
+    "imagePullSecrets": [{"name": "str"}],
     "hostname": "str",
     "subdomain": "str",
     "affinity": validation_scheduling.AFFINITY,
@@ -278,122 +317,25 @@ _SCHEMAS = {
     },
 }
 _SCHEMAS.update(validation_scheduling.SCHEMAS)  # Ingress, IngressClass, ResourceQuota, LimitRange
-_LEAF = {"str", "int", "bool", "intstr", "strlist", "strmap", "qtymap", "scalarmap"}
+_LEAF = {"str", "int", "bool", "intstr", "strlist", "strmap", "qtymap", "scalarmap", "qty"}
 
 
-def _leaf_ok(marker: str, v) -> bool:
-    is_int = isinstance(v, int) and not isinstance(v, bool)
-    if marker == "str":
-        return isinstance(v, str)
-    if marker == "int":
-        return is_int
-    if marker == "bool":
-        return isinstance(v, bool)
-    if marker == "intstr":
-        return is_int or isinstance(v, str)
-    if marker == "strlist":
-        return isinstance(v, list) and all(isinstance(x, str) for x in v)
-    if marker == "strmap":
-        return isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
-    if marker == "qtymap":
-        return isinstance(v, dict) and all(
-            isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v.values()
-        )
-    if marker == "scalarmap":
-        return isinstance(v, dict) and all(isinstance(x, (str, int, float, bool)) for x in v.values())
-    return True
-
-
-_LEAF_NAMES = {
-    "str": "string",
-    "int": "integer",
-    "bool": "boolean",
-    "intstr": "integer or string",
-    "strlist": "array of strings",
-    "strmap": "map of strings",
-    "qtymap": "map of quantities",
-    "scalarmap": "map of strings",
-}
 _TOP = {"apiVersion", "kind", "metadata"}
 
 
 def unknown_fields(obj: dict) -> list[str]:
-    """Returns dotted paths of fields the kind does not have (strict decoding)."""
-    out: list[str] = []
-    schema = dict.fromkeys(_TOP, _ANY) | _SCHEMAS.get(obj.get("kind"), {})
+    """Returns the full paths of the fields the kind does not have, in the order strict decoding reports them
+    (`spec.replica`, `spec.template.spec.containers[0].imagePullPolicyy`); see `decoding.decode_error`."""
+    from .decoding import decode_error
+
+    return decode_error(clone(obj), schema_of(obj.get("kind")))[1] if isinstance(obj, dict) else []
+
+
+def schema_of(kind) -> dict:
+    """Returns the decoding schema of a kind: top-level field → nested schema or leaf marker (see _LEAF)."""
+    schema = dict.fromkeys(_TOP, _ANY) | _SCHEMAS.get(kind, {})
     schema["metadata"] = _META
-    _walk(obj, schema, "", out)
-    return out
-
-
-def shape_errors(obj: dict) -> list[str]:
-    """Returns type errors where the object has a scalar or list where the schema has a map, and so on."""
-    out: list[str] = []
-    schema = dict.fromkeys(_TOP, _ANY) | _SCHEMAS.get(obj.get("kind"), {})
-    schema["metadata"] = _META
-    _shape(obj, schema, obj.get("kind", "Object"), out)
-    return out
-
-
-def _kind_of(value) -> str:
-    if isinstance(value, dict):
-        return "map"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if value is None:
-        return "null"
-    return "string"
-
-
-def _shape(value, schema, path, out):
-    if schema is _ANY or value is None:
-        return
-    if isinstance(schema, str):
-        if value is not None and not _leaf_ok(schema, value):
-            out.append(
-                f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected '
-                f'"{_LEAF_NAMES[schema]}"'
-            )
-        return
-    if isinstance(schema, list):
-        if not isinstance(value, list):
-            out.append(f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected "array"')
-            return
-        for i, item in enumerate(value):
-            _shape(item, schema[0], f"{path}[{i}]", out)
-        return
-    if not isinstance(value, dict):
-        out.append(f'ValidationError({path}): invalid type: got "{_kind_of(value)}", expected "map"')
-        return
-    if isinstance(schema, dict):
-        for k, v in value.items():
-            if k in schema:
-                _shape(v, schema[k], f"{path}.{k}", out)
-
-
-def _walk(value, schema, path, out):
-    if schema is _ANY or isinstance(schema, str):
-        return
-    if isinstance(schema, list):
-        if isinstance(value, list):
-            for item in value:
-                _walk(item, schema[0], path, out)
-        return
-    if not isinstance(value, dict):
-        return
-    for k, v in value.items():
-        sub = f"{path}.{k}" if path else str(k)
-        if isinstance(schema, set):
-            if k not in schema:
-                out.append(sub)
-        elif k not in schema:
-            out.append(sub)
-        else:
-            _walk(v, schema[k], sub, out)
+    return schema
 
 
 # ---------------------------------------------------------------------------------------------- defaults
@@ -517,6 +459,14 @@ def _nonneg_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
+# apimachinery pkg/util/validation/validation.go: dns1123LabelErrMsg through RegexError with its examples.
+DNS1123_LABEL_ERROR = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+
+
 def validate(obj: dict) -> list[str]:
     """Returns kubectl-style causes (`field: detail`); empty when the object is valid."""
     errs: list[str] = []
@@ -534,7 +484,9 @@ def validate(obj: dict) -> list[str]:
             "alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
             "'[a-z]([-a-z0-9]*[a-z0-9])?')"
         )
-    elif (kind == "Namespace" and not is_label(name)) or not is_subdomain(name):
+    elif kind == "Namespace" and not is_label(name):
+        errs.append(f"metadata.name: Invalid value: {_json(name)}: {DNS1123_LABEL_ERROR}")
+    elif not is_subdomain(name):
         errs.append(
             f"metadata.name: Invalid value: {_json(name)}: a lowercase RFC 1123 subdomain must consist of "
             "lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
@@ -581,11 +533,7 @@ def _validate_pod_spec(spec, path, errs, template=False):
         if not cname:
             errs.append(f"{cp}.name: Required value")
         elif not is_label(cname):
-            errs.append(
-                f"{cp}.name: Invalid value: {_json(cname)}: a lowercase RFC 1123 label must consist of "
-                "lower case alphanumeric characters or '-', and must start and end with an alphanumeric "
-                "character"
-            )
+            errs.append(f"{cp}.name: Invalid value: {_json(cname)}: {DNS1123_LABEL_ERROR}")
         elif cname in seen:
             errs.append(f"{cp}.name: Duplicate value: {_json(cname)}")
         seen.add(cname)
@@ -596,7 +544,9 @@ def _validate_pod_spec(spec, path, errs, template=False):
                 errs.append(f"{cp}.{field}: Invalid value: {_json(c[field])}: must be a list of strings")
         for j, p in enumerate(c.get("ports") or []):
             port = p.get("containerPort") if isinstance(p, dict) else None
-            if not (isinstance(port, int) and 1 <= port <= 65535):
+            if port is None:
+                errs.append(f"{cp}.ports[{j}].containerPort: Required value")
+            elif not (isinstance(port, int) and 1 <= port <= 65535):
                 errs.append(
                     f"{cp}.ports[{j}].containerPort: Invalid value: {_json(port)}: must be between 1 and "
                     "65535, inclusive"
@@ -764,7 +714,8 @@ def _validate_service(obj, errs):
         errs.append("spec.ports: Required value")
         ports = []
     for i, p in enumerate(ports or []):
-        port = p.get("port") if isinstance(p, dict) else None
+        # ServicePort.Port is an int32, not a pointer: an absent port is 0.
+        port = (p.get("port") if isinstance(p, dict) else None) or 0
         if not (isinstance(port, int) and 1 <= port <= 65535):
             errs.append(
                 f"spec.ports[{i}].port: Invalid value: {_json(port)}: must be between 1 and 65535, inclusive"
@@ -795,16 +746,13 @@ def _validate_secret(obj, errs):
     if not isinstance(data, dict):
         errs.append("data: Invalid value: must be a map")
         return
-    for k, v in data.items():
+    for k in data:
         if not re.fullmatch(r"[-._a-zA-Z0-9]+", str(k)):
             errs.append(
                 f"data[{k}]: Invalid value: {_json(k)}: a valid config key must consist of alphanumeric "
-                "characters, '-', '_' or '.'"
+                "characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used "
+                "for validation is '[-._a-zA-Z0-9]+')"
             )
-        try:
-            base64.b64decode(str(v), validate=True)
-        except (binascii.Error, ValueError):
-            errs.append(f"data[{k}]: Invalid value: illegal base64 data")
     if obj.get("type", "Opaque") not in (
         "Opaque",
         "kubernetes.io/basic-auth",

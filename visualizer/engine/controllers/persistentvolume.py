@@ -5,14 +5,40 @@ the request; failing that, a class with a provisioner creates a volume named `pv
 class's reclaim policy (Delete by default). Binding is one-to-one. When a claim is deleted its volume becomes
 Released (Retain) or is deleted together with its data (Delete). Files on a bound volume live in the runtime
 and outlive every pod that mounts it.
+
+Events, as kubernetes pkg/controller/volume/persistentvolume/pv_controller.go `syncUnboundClaim` records them
+on a claim that finds no volume (component persistentvolume-controller, all type Normal unless noted):
+- no storage class (`storageClassName: ""`): `FailedBinding` — `no persistent volumes available for this claim
+  and no storage class is set`;
+- a class that does not exist (the PV tutorial's `manual`): Warning `ProvisioningFailed` —
+  `storageclass.storage.k8s.io "manual" not found` (`provisionClaim` → `findProvisionablePlugin`);
+- a `WaitForFirstConsumer` class and no pod using the claim yet: `WaitForFirstConsumer` — `waiting for first
+  consumer to be created before binding`;
+- a class with an (external) provisioner: `ExternalProvisioning` — `Waiting for a volume to be created either
+  by the external provisioner '<name>' or manually by the system administrator. If volume creation is
+  delayed, please verify that the provisioner is running and correctly registered.`, then the provisioner
+  itself (sig-storage-lib-external-provisioner, source `<provisioner>_<host>_<id>`, as minikube's
+  `k8s.io/minikube-hostpath` does): `Provisioning` — `External provisioner is provisioning volume for claim
+  "<ns>/<name>"` and `ProvisioningSucceeded` — `Successfully provisioned volume pvc-<claim uid>`.
+Binding itself records no event. The real controller repeats the pending-claim event every resync (15 s);
+here it is recorded each time the claim is synced (claim, volume or class changes), and `kubectl get
+events` shows it once with its count.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from ..narration import narrate
 from ..objects import clone, parse_bytes
 
 COMPONENT = "controller-manager/persistentvolume-binder-controller"
+
+
+def provisioner_identity(provisioner: str) -> str:
+    """Returns the event source an external provisioner signs with: `<provisioner>_<host>_<id>` (stable)."""
+    h = hashlib.sha256(provisioner.encode()).hexdigest()
+    return f"{provisioner}_control-plane_{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 def _modes_ok(pv: dict, wanted: list) -> bool:
@@ -31,6 +57,33 @@ class PersistentVolumeController:
             self._sync_claim(key[6:])
         else:
             self._sync_volumes()
+
+    def _used(self, pvc: dict) -> bool:
+        """Returns True when a pod in the claim's namespace mounts it (its first consumer exists)."""
+        name = pvc["metadata"]["name"]
+        for pod in self.c.store.list("Pod", pvc["metadata"]["namespace"]):
+            for v in pod["spec"].get("volumes") or []:
+                if (v.get("persistentVolumeClaim") or {}).get("claimName") == name:
+                    return True
+        return False
+
+    def _pending(
+        self, pvc: dict, reason: str, message: str, story: str, etype: str = "Normal", **fields
+    ) -> None:
+        """Records the event of a claim that stays Pending (persistentvolume-controller's syncUnboundClaim)."""
+        name = pvc["metadata"]["name"]
+        step, ko, en = narrate(story, pvc=name, **fields)
+        self.c.emit(
+            etype,
+            reason,
+            f"persistentvolumeclaim/{name}",
+            COMPONENT,
+            message,
+            ko,
+            en,
+            step,
+            namespace=pvc["metadata"]["namespace"],
+        )
 
     def _sync_volumes(self) -> None:
         c = self.c
@@ -88,8 +141,63 @@ class PersistentVolumeController:
         ns = pvc["metadata"]["namespace"]
         if pv is None:
             sc = c.api.get("StorageClass", None, cls) if cls else None
-            if sc is None or not sc.get("provisioner"):
+            if (
+                sc is not None
+                and sc.get("volumeBindingMode") == "WaitForFirstConsumer"
+                and not self._used(pvc)
+            ):
+                self._pending(
+                    pvc,
+                    "WaitForFirstConsumer",
+                    "waiting for first consumer to be created before binding",
+                    "wait-first-consumer",
+                    sc=cls,
+                )
                 return
+            if not cls:
+                self._pending(
+                    pvc,
+                    "FailedBinding",
+                    "no persistent volumes available for this claim and no storage class is set",
+                    "failed-binding",
+                )
+                return
+            if sc is None:
+                self._pending(
+                    pvc,
+                    "ProvisioningFailed",
+                    f'storageclass.storage.k8s.io "{cls}" not found',
+                    "provisioning-failed",
+                    etype="Warning",
+                    sc=cls,
+                )
+                return
+            if not sc.get("provisioner") or sc["provisioner"] == "kubernetes.io/no-provisioner":
+                # A class for pre-created volumes only: the claim waits for a PV.
+                return
+            provisioner = sc["provisioner"]
+            self._pending(
+                pvc,
+                "ExternalProvisioning",
+                f"Waiting for a volume to be created either by the external provisioner '{provisioner}' or "
+                "manually by the system administrator. If volume creation is delayed, please verify that the "
+                "provisioner is running and correctly registered.",
+                "external-provisioning",
+                provisioner=provisioner,
+            )
+            source = provisioner_identity(provisioner)
+            step, ko, en = narrate("provisioning", provisioner=provisioner, pvc=name)
+            c.emit(
+                "Normal",
+                "Provisioning",
+                f"persistentvolumeclaim/{name}",
+                source,
+                f'External provisioner is provisioning volume for claim "{ns}/{name}"',
+                ko,
+                en,
+                step,
+                namespace=ns,
+            )
             pv_name = f"pvc-{pvc['metadata']['uid']}"
             pv = {
                 "apiVersion": "v1",
@@ -114,7 +222,7 @@ class PersistentVolumeController:
                 "Normal",
                 "ProvisioningSucceeded",
                 f"persistentvolumeclaim/{name}",
-                COMPONENT,
+                source,
                 f"Successfully provisioned volume {pv_name}",
                 ko,
                 en,

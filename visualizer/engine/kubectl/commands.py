@@ -13,7 +13,7 @@ import random
 import re
 
 from ..apiserver import ApiError, not_found
-from ..clock import human_duration, stamp
+from ..clock import stamp
 from ..controllers.daemonset import daemonset_pod
 from ..controllers.deployment import CHANGE_CAUSE, revision_of, strip_hash
 from ..objects import (
@@ -29,7 +29,7 @@ from ..objects import (
     parse_selector,
 )
 from ..yaml_input import YamlError, load_documents
-from . import generators, output_formats, printers
+from . import events, generators, output_formats, printers
 from .args import Args, CommandError, parse, refuse_shell_syntax, split_global_flags
 from .taint import cmd_taint as _cmd_taint  # noqa: F401 (dispatched by name)
 
@@ -1089,7 +1089,7 @@ def _cmd_get(c, args: Args, stdin) -> str:
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
     if args.positional[0] in ("events", "event", "ev"):
-        return _events_table(c, ns)
+        return events.table(c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt)
     if "/" in args.positional[0]:
         groups = {}
         for res, name in _targets(c, args, args.positional):
@@ -1174,17 +1174,6 @@ def _cmd_get(c, args: Args, stdin) -> str:
         text = text + "\n" + "\n".join(errors)
         raise CommandError(text)
     return text
-
-
-def _events_table(c, ns: str | None) -> str:
-    evs = [e for e in c.events if not e.get("synthetic") and (ns is None or e.get("namespace") in (ns, ""))]
-    if not evs:
-        return f"No resources found in {ns} namespace." if ns else "No resources found"
-    rows = [
-        [human_duration(c.clock.now - e["time"]), e["type"], e["reason"], e["object"], e["message"]]
-        for e in evs[-100:]
-    ]
-    return printers.table(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], rows)
 
 
 # ---------------------------------------------------------------------------------------------- describe

@@ -1,0 +1,267 @@
+"""`kubectl get events`: the Event list as the API server returns it and kubectl prints it.
+
+What a real cluster shows, and why:
+- **Aggregation.** client-go's EventCorrelator (tools/record/events_cache.go) turns a repeated event (same
+  source, object, type, reason and message) into one Event whose `count` grows and whose `lastTimestamp`
+  moves; `kubectl get events` therefore prints it once, LAST SEEN being the last occurrence, and
+  `kubectl describe` prints its age as `45s (x4 over 2m)` (kubectl pkg/describe `DescribeEvents`).
+- **Order.** The list comes back in etcd key order, `/registry/events/<namespace>/<event name>`, and an event
+  is named `<involvedObject.name>.<hex of its first timestamp>` (client-go tools/record/event.go
+  `makeEvent`): so events are grouped by namespace, then by object *name*, then by time — not by time alone.
+  `--sort-by=.lastTimestamp` / `.metadata.creationTimestamp` (`.firstTimestamp`) sort by time.
+- **Columns** (kubernetes pkg/printers/internalversion `eventColumnDefinitions`): `LAST SEEN TYPE REASON
+  OBJECT MESSAGE`, with `NAMESPACE` first for `-A`; OBJECT is `<kind lowercased>/<name>`.
+- **Field selectors** the API server supports for events (pkg/registry/core/event/strategy.go
+  `ToSelectableFields`): `involvedObject.kind|namespace|name|uid|apiVersion|resourceVersion|fieldPath`,
+  `reason`, `reportingComponent`, `source`, `type`, `metadata.name`, `metadata.namespace`; `=`, `==` and `!=`,
+  comma-separated terms all apply. Any other field: `Error from server (BadRequest): Unable to find
+  "/v1, Resource=events" that match label selector "", field selector "<sel>": field label not supported:
+  <field>` (cli-runtime pkg/resource `EnhanceListError`).
+
+Narration-only events (`synthetic`) are never listed: a real cluster does not record them.
+"""
+
+from __future__ import annotations
+
+from ..apiserver import ApiError
+from ..clock import EPOCH, human_duration, stamp
+from ..objects import lookup_resource
+from . import printers
+
+_FIELDS = (
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+    "metadata.name",
+    "metadata.namespace",
+)
+_SORTS = {
+    ".lastTimestamp": "last",
+    "{.lastTimestamp}": "last",
+    ".metadata.creationTimestamp": "first",
+    "{.metadata.creationTimestamp}": "first",
+    ".firstTimestamp": "first",
+    "{.firstTimestamp}": "first",
+    ".eventTime": "first",
+    ".count": "count",
+}
+
+
+def aggregate(events: list[dict]) -> list[dict]:
+    """Returns one record per distinct event: the first occurrence with `first`, `last` (seconds) and `count`.
+
+    Synthetic (narration-only) events are left out. Input order (emission order) is kept for ties.
+    """
+    groups: dict[tuple, dict] = {}
+    for e in events:
+        if e.get("synthetic"):
+            continue
+        key = (e.get("namespace", ""), e["object"], e["type"], e["reason"], e["message"], e["component"])
+        g = groups.get(key)
+        if g is None:
+            groups[key] = dict(e, first=e["time"], last=e["time"], count=1)
+        else:
+            g["last"], g["count"] = e["time"], g["count"] + 1
+    return list(groups.values())
+
+
+def age_column(record: dict, now: float) -> str:
+    """Returns describe's Age cell: `45s`, or `45s (x4 over 2m)` for an event seen several times."""
+    last = human_duration(now - record["last"])
+    if record.get("count", 1) > 1:
+        return f"{last} (x{record['count']} over {human_duration(now - record['first'])})"
+    return last
+
+
+# The engine's component names → the event source a real cluster records (Event.source.component), as
+# `kubectl describe` prints it in the From column (kubectl pkg/describe `formatEventSource`).
+_SOURCES = {
+    "scheduler": "default-scheduler",
+    "hpa": "horizontal-pod-autoscaler",
+    "controller-manager/persistentvolume-binder-controller": "persistentvolume-controller",
+    "controller-manager/garbage-collector": "garbage-collector-controller",
+}
+
+
+def source_of(component: str) -> str:
+    """Returns the From column for an engine component: `kubelet`, `default-scheduler`, `replicaset-controller`."""
+    if component in _SOURCES:
+        return _SOURCES[component]
+    if component.startswith("kubelet/"):
+        return "kubelet"
+    return component.removeprefix("controller-manager/")
+
+
+def describe_section(cluster, kind: str, name: str, namespace: str) -> str:
+    """Returns `kubectl describe`'s Events block for one object: Type, Reason, Age (`45s (x4 over 2m)`), From,
+    Message; `Events:            <none>` when there are none (as describe.py prints it)."""
+    ref = f"{kind.lower()}/{name}"
+    records = [
+        r
+        for r in aggregate(cluster.events)
+        if r["object"] == ref and r.get("namespace", "") in (namespace, "")
+    ]
+    if not records:
+        return "Events:            <none>"
+    records.sort(key=lambda r: (r["first"], r["seq"]))
+    now = cluster.clock.now
+    rows = [
+        ["  " + r["type"], r["reason"], age_column(r, now), source_of(r["component"]), r["message"]]
+        for r in records[-20:]
+    ]
+    return "Events:\n" + printers.table(
+        ["  Type", "Reason", "Age", "From", "Message"],
+        [["  ----", "------", "----", "----", "-------"], *rows],
+    )
+
+
+def _kind_of(obj_ref: str) -> str:
+    prefix = obj_ref.split("/", 1)[0]
+    res = lookup_resource(prefix)
+    return res.kind if res is not None else prefix[:1].upper() + prefix[1:]
+
+
+def _field_value(record: dict, field: str) -> str:
+    name = record["object"].split("/", 1)[-1]
+    ns = record.get("namespace", "")
+    values = {
+        "involvedObject.kind": _kind_of(record["object"]),
+        "involvedObject.namespace": ns,
+        "involvedObject.name": name,
+        "reason": record["reason"],
+        "type": record["type"],
+        "source": record["component"].rsplit("/", 1)[-1],
+        "reportingComponent": record["component"].rsplit("/", 1)[-1],
+        "metadata.namespace": ns,
+    }
+    return values.get(field, "")
+
+
+def _selector_terms(selector: str) -> list[tuple[str, str, str]]:
+    terms = []
+    for part in selector.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        for op in ("!=", "==", "="):
+            if op in part:
+                field, value = part.split(op, 1)
+                terms.append((field.strip(), "!=" if op == "!=" else "=", value.strip()))
+                break
+        else:
+            raise ApiError(
+                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
+                f'selector "", field selector "{selector}": invalid selector: \'{selector}\'; can\'t '
+                f"understand '{part}'"
+            )
+    for field, _op, _value in terms:
+        if field not in _FIELDS:
+            raise ApiError(
+                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
+                f'selector "", field selector "{selector}": field label not supported: {field}'
+            )
+    return terms
+
+
+def as_event(record: dict) -> dict:
+    """Returns the core/v1 Event object of an aggregated record, as `kubectl get events -o yaml` shows it.
+
+    Its name is `<object name>.<hex of the first timestamp in Unix nanoseconds>` (client-go tools/record
+    `makeEvent`); `source.component` is the reporter (`kubelet`, `default-scheduler`, …).
+    """
+    _, _, name = record["object"].partition("/")
+    ns = record.get("namespace") or "default"
+    # Simulated instants are shared by many events; the sequence number stands in for the nanoseconds that
+    # keep real names unique.
+    nanos = round((EPOCH.timestamp() + record["first"]) * 1e9) + record["seq"]
+    source = source_of(record["component"])
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "name": f"{name}.{nanos:x}",
+            "namespace": ns,
+            "creationTimestamp": stamp(record["first"]),
+        },
+        "involvedObject": {"kind": _kind_of(record["object"]), "name": name, "namespace": ns},
+        "reason": record["reason"],
+        "message": record["message"],
+        "type": record["type"],
+        "count": record["count"],
+        "firstTimestamp": stamp(record["first"]),
+        "lastTimestamp": stamp(record["last"]),
+        "source": {"component": source},
+        "reportingComponent": source,
+        "reportingInstance": "",
+    }
+
+
+def table(
+    cluster,
+    namespace: str | None,
+    field_selector: str | None = None,
+    sort_by: str | None = None,
+    output: str = "",
+) -> str:
+    """Returns `kubectl get events` output for one namespace (None = all, with a NAMESPACE column).
+
+    `output` is `-o`: "" (the table), `wide` (adds SUBOBJECT, SOURCE, FIRST SEEN, COUNT, NAME), `yaml` or
+    `json` (a List of Events) or `name` (`event/<name>`). Raises ApiError for an unsupported field selector
+    and for a `--sort-by` path events do not have.
+    """
+    records = [
+        r for r in aggregate(cluster.events) if namespace is None or r.get("namespace", "") in (namespace, "")
+    ]
+    if field_selector:
+        for field, op, value in _selector_terms(field_selector):
+            records = [r for r in records if (_field_value(r, field) == value) == (op == "=")]
+    if sort_by:
+        how = _SORTS.get(sort_by)
+        if how is None:
+            raise ApiError(
+                f'error: couldn\'t find any field with path "{{{sort_by.strip("{}")}}}" in the list of objects'
+            )
+        records.sort(key=lambda r: (r[how], r["seq"]))
+    else:
+        # etcd key order: namespace, object name, first timestamp.
+        records.sort(
+            key=lambda r: (r.get("namespace", ""), r["object"].split("/", 1)[-1], r["first"], r["seq"])
+        )
+    if output in ("yaml", "json"):
+        data = printers.as_list([as_event(r) for r in records])
+        return printers.to_yaml(data) if output == "yaml" else printers.to_json(data)
+    if not records:
+        return f"No resources found in {namespace} namespace." if namespace else "No resources found"
+    if output == "name":
+        return "\n".join(f"event/{as_event(r)['metadata']['name']}" for r in records)
+    now = cluster.clock.now
+    headers = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    rows = [
+        [human_duration(now - r["last"]), r["type"], r["reason"], r["object"], r["message"]] for r in records
+    ]
+    if output == "wide":
+        headers = [*headers[:4], "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
+        rows = [
+            [
+                *row[:4],
+                "",
+                source_of(r["component"]),
+                row[4],
+                human_duration(now - r["first"]),
+                str(r["count"]),
+                as_event(r)["metadata"]["name"],
+            ]
+            for r, row in zip(records, rows, strict=True)
+        ]
+    if namespace is None:
+        headers = ["NAMESPACE", *headers]
+        rows = [[r.get("namespace") or "default", *row] for r, row in zip(records, rows, strict=True)]
+    return printers.table(headers, rows)

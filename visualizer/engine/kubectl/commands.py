@@ -1281,6 +1281,7 @@ def _pod_for(c, args: Args, word: str) -> dict:
 def _container_of(c, pod: dict, args: Args):
     cname = args.get("-c", "--container")
     names = [x["name"] for x in pod["spec"]["containers"]]
+    names += [x["name"] for x in pod["spec"].get("initContainers") or []]
     if cname is None:
         cname = names[0]
     elif cname not in names:
@@ -1319,6 +1320,13 @@ def _cmd_logs(c, args: Args, stdin) -> str:
     return "\n".join(lines)
 
 
+def _exec_id(pod: dict, now: float) -> str:
+    """Returns a stable 64-hex exec session ID (not drawn from the cluster RNG: exec must change nothing)."""
+    import hashlib
+
+    return hashlib.sha256(f"{pod['metadata']['uid']}/{now}".encode()).hexdigest()
+
+
 def _cmd_exec(c, args: Args, stdin) -> str:
     from .shell import run_shell
 
@@ -1335,6 +1343,11 @@ def _cmd_exec(c, args: Args, stdin) -> str:
             "error: Internal error occurred: error executing command in container: container is not running"
         )
     output, code = run_shell(c, pod, cname, sb, ctr, args.rest)
+    if code == 126 and "executable file not found" in output:
+        raise CommandError(
+            "error: Internal error occurred: error executing command in container: failed to exec in container: "
+            f'failed to start exec "{_exec_id(pod, c.clock.now)}": {output.strip()}'
+        )
     if code:
         raise CommandError((output + "\n" if output else "") + f"command terminated with exit code {code}")
     return output

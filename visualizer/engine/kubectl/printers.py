@@ -76,7 +76,9 @@ def _init_reason(pod: dict, st: dict) -> str | None:
     statuses = st.get("initContainerStatuses") or []
     if not statuses:
         return None
-    if any(cd.get("type") == "Initialized" and cd.get("status") == "True" for cd in st.get("conditions") or ()):
+    if any(
+        cd.get("type") == "Initialized" and cd.get("status") == "True" for cd in st.get("conditions") or ()
+    ):
         return None
     total = len(pod["spec"].get("initContainers") or statuses)
     for i, cs in enumerate(statuses):

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import fnmatch
 
-from ..runtime import decode_secret_value
-
 MAX_FILE = 65536  # bytes a file keeps (the tail), so a runaway `>>` loop stays small
 MAX_FILES = 256  # files a writable layer or a volume holds
+SA_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+SA_TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbXVsYXRlZCJ9.simulated-service-account-token.signature"
+SA_CA = "-----BEGIN CERTIFICATE-----\nMIIBsimulatedclusterCA\n-----END CERTIFICATE-----\n"
 BASE_DIRS = ("/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/var")
 
 
@@ -129,6 +130,13 @@ class FileSystem:
                         prefix = sub.rstrip("/") + "/"
                         files = {k[len(prefix) :]: val for k, val in files.items() if k.startswith(prefix)}
                 out.append((path, kind, files, ro or vol_ro))
+            if pod["spec"].get("automountServiceAccountToken", True) and not any(
+                m[0] == SA_PATH for m in out
+            ):
+                # The kube-api-access projected volume the ServiceAccount admission plugin adds to every pod.
+                ns = pod["metadata"]["namespace"]
+                files = {"namespace": ns, "token": SA_TOKEN, "ca.crt": SA_CA}
+                out.append((SA_PATH, "projected", files, True))
         out.sort(key=lambda m: -len(m[0]))
         self._mounts = out
         return out
@@ -158,6 +166,8 @@ class FileSystem:
 
     def projected_files(self, v: dict) -> dict | None:
         """Returns the read-only files of a secret / configMap / downwardAPI / projected volume."""
+        from ..runtime import decode_secret_value
+
         c, pod = self.c, self.pod
         ns = pod["metadata"]["namespace"]
         sources = []

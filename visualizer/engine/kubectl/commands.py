@@ -1301,8 +1301,18 @@ def _cmd_logs(c, args: Args, stdin) -> str:
     cname, sb, ctr = _container_of(c, pod, args)
     name = pod["metadata"]["name"]
     if ctr is None or not ctr.get("everStarted"):
-        reason = "ContainerCreating"
-        if ctr and ctr.get("reason"):
+        # The reason the API shows for the waiting container (PodInitializing while init containers run).
+        st = pod.get("status") or {}
+        shown = next(
+            (
+                (cs.get("state") or {}).get("waiting", {}).get("reason")
+                for cs in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or [])
+                if cs.get("name") == cname
+            ),
+            None,
+        )
+        reason = shown or "ContainerCreating"
+        if ctr and ctr.get("reason") and ctr["reason"] != "ContainerCreating":
             reason = ctr["reason"]
         raise CommandError(
             f'Error from server (BadRequest): container "{cname}" in pod "{name}" is waiting to start: '

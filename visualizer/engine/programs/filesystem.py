@@ -19,6 +19,7 @@ MAX_FILES = 256  # files a writable layer or a volume holds
 SA_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 SA_TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbXVsYXRlZCJ9.simulated-service-account-token.signature"
 SA_CA = "-----BEGIN CERTIFICATE-----\nMIIBsimulatedclusterCA\n-----END CERTIFICATE-----\n"
+DEVICES = ("/dev/null", "/dev/zero", "/dev/stdout", "/dev/stderr")
 BASE_DIRS = ("/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/var")
 
 
@@ -223,6 +224,8 @@ class FileSystem:
 
     def kind(self, path: str) -> str | None:
         """Returns "file", "dir" or None for a path."""
+        if path in DEVICES:
+            return "file"
         files, key, _, mpath = self.resolve(path)
         if key in files and not key.endswith("/") and not (mpath and key == ""):
             return "file"
@@ -239,6 +242,8 @@ class FileSystem:
 
     def read(self, path: str) -> str | None:
         """Returns a file's text, or None when there is no such file."""
+        if path in DEVICES:
+            return ""
         files, key, _, _ = self.resolve(path)
         if self.kind(path) != "file":
             return None

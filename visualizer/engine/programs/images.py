@@ -8,6 +8,7 @@ in a busybox container is `sh: nginx: not found`, as it would be).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .interpreter import Block
@@ -98,7 +99,11 @@ def process_argv(ref, command: list[str] | None, args: list[str] | None) -> list
 
 # ---------------------------------------------------------------------------------------------- helpers
 def _nginx_version(ref) -> str:
-    tag = getattr(ref, "tag", "") or ""
+    return _version_of_tag(getattr(ref, "tag", "") or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _version_of_tag(tag: str) -> str:
     m = re.match(r"(\d+\.\d+(?:\.\d+)?)", tag)
     if not m:
         return "1.27.4"
@@ -107,9 +112,14 @@ def _nginx_version(ref) -> str:
 
 
 def _stamp(m, style: str = "nginx") -> str:
+    return _stamp_at(int(m.now), style)
+
+
+@functools.lru_cache(maxsize=1024)
+def _stamp_at(now: int, style: str) -> str:
     from .commands import sim_datetime
 
-    when = sim_datetime(m.now)
+    when = sim_datetime(now)
     if style == "redis":
         return when.strftime("%d %b %Y %H:%M:%S.000")
     if style == "mysql":

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import posixpath
 
+from . import images
+from .commands import COMMANDS
 from .filesystem import FileSystem, norm
-from .interpreter import Block, expand_word
+from .interpreter import SHELLS, Block, expand_word
 
 LOG_BYTES = 64 * 1024  # the tail of a container's output kept (the kubelet rotates container logs too)
 LOG_LINES = 2000
@@ -178,9 +180,6 @@ class Machine:
     # ------------------------------------------------------------------------------------- commands
     def call(self, argv: list[str], proc: dict, env_extra: dict):
         """Runs one command; returns its exit status or a Block (sleep / serve)."""
-        from . import images
-        from .commands import COMMANDS
-
         name = argv[0]
         base = posixpath.basename(name) if "/" in name else name
         fn = None
@@ -223,10 +222,6 @@ class Machine:
 
     def knows(self, name: str) -> bool:
         """Returns True when name is a command this container can execute (for StartError checks)."""
-        from . import images
-        from .commands import COMMANDS
-        from .interpreter import SHELLS
-
         base = posixpath.basename(name)
         return name in SHELLS or base in COMMANDS or images.command(self.ref, name) is not None
 

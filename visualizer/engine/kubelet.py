@@ -416,7 +416,14 @@ class Kubelet:
             )
             wake.append(now)
             return
-        outcome = programs.start_process(machine, ctr, argv, now)
+        outcome = programs.start_process(
+            machine,
+            ctr,
+            argv,
+            now,
+            cwd=spec.get("workingDir"),
+            tty=bool(spec.get("stdin") or spec.get("tty")),
+        )
         self._apply_outcome(ctr, outcome, wake)
         if restarted:
             step, ko, en = narrate(

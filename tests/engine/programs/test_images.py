@@ -214,3 +214,18 @@ def test_a_sleeping_program_survives_save_and_restore(cluster):
     assert ok(cluster, "kubectl logs tick").output == ok(copy, "kubectl logs tick").output
     assert "tick 8" in ok(copy, "kubectl logs tick").output
     assert cluster.to_dict() == copy.to_dict()
+
+
+def test_working_dir_and_an_interactive_shell(cluster):
+    """workingDir is the program's directory (created if missing); `stdin: true` keeps a bare busybox sh up."""
+    _pod(
+        cluster,
+        "wd",
+        "busybox:1.36",
+        '    workingDir: /work\n    command: ["sh", "-c", "pwd; touch here; sleep 3600"]',
+    )
+    _pod(cluster, "it", "busybox:1.36", "    stdin: true\n    tty: true")
+    cluster.advance(40)
+    assert ok(cluster, "kubectl logs wd").output == "/work"
+    assert ok(cluster, "kubectl exec wd -- ls /work").output == "here"
+    assert _status(cluster, "it") == "Running"

@@ -355,6 +355,7 @@ def cd(m, argv, proc):
         m.err(f"sh: cd: can't cd to {argv[1] if len(argv) > 1 else '/root'}: No such file or directory\n")
         return 2
     m.cwd = target
+    proc["cwd"] = target
     return 0
 
 

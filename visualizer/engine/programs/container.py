@@ -70,9 +70,20 @@ def start_error(machine: Machine, argv: list[str]) -> str | None:
     return START_ERROR.format(name=argv[0])
 
 
-def start_process(machine: Machine, ctr: dict, argv: list[str], now: float) -> dict:
-    """Creates the main process in ctr["proc"] and runs it up to `now`; returns the outcome (see outcome)."""
+def start_process(
+    machine: Machine, ctr: dict, argv: list[str], now: float, *, cwd: str | None = None, tty: bool = False
+) -> dict:
+    """Creates the main process in ctr["proc"] and runs it up to `now`; returns the outcome (see step_process).
+
+    cwd is the container's `workingDir` (created if missing, as the runtime does); tty marks a container with
+    `stdin` or `tty`, whose bare shell waits on its terminal instead of exiting.
+    """
     ctr["proc"] = new_process(argv, now)
+    if cwd:
+        machine.fs.mkdir(machine.path(cwd), parents=True)
+        ctr["proc"]["cwd"] = machine.path(cwd)
+    if tty:
+        ctr["proc"]["tty"] = True
     ctr["logState"] = {}
     return step_process(machine, ctr, now)
 

@@ -86,6 +86,7 @@ def step(proc: dict, machine, now: float) -> None:
         return
     if proc["t"] < now - MAX_CATCH_UP:
         proc["t"] = now - MAX_CATCH_UP
+    machine.cwd = proc.get("cwd") or machine.cwd
     try:
         code = _code_of(proc, machine)
     except ShellSyntaxError as exc:
@@ -125,6 +126,9 @@ def _finish(proc: dict, code: int) -> None:
 
 def _code_of(proc: dict, machine) -> tuple:
     code, params = program_code(proc["argv"])
+    if code == () and proc.get("tty"):
+        # An interactive shell (`stdin`/`tty` set) waits on its terminal instead of reading EOF.
+        return literal_command(("tail", "-f", "/dev/null"))
     if code is None:
         text = machine.read(params[0])
         if text is None:

@@ -20,7 +20,8 @@ LOG_LINES = 2000
 
 
 def append_output(logs: list[str], text: str, state: dict) -> None:
-    """Appends program output to a log kept as lines; `state["open"]` remembers an unfinished last line."""
+    """Appends program output to a log kept as lines; `state` remembers an unfinished last line ("open") and
+    the bytes held ("bytes"), so trimming the oldest lines costs nothing until a cap is reached."""
     if not text:
         return
     pieces = text.split("\n")
@@ -34,15 +35,24 @@ def append_output(logs: list[str], text: str, state: dict) -> None:
         state["open"] = False
     else:
         state["open"] = True
-    if len(logs) > LOG_LINES:
-        del logs[: len(logs) - LOG_LINES]
-    if len(logs) > 64 and sum(len(x) + 1 for x in logs) > LOG_BYTES:
-        total = 0
-        for i in range(len(logs) - 1, -1, -1):
-            total += len(logs[i]) + 1
-            if total > LOG_BYTES:
-                del logs[: i + 1]
+    held = state.get("bytes")
+    if held is None:
+        held = sum(len(x) + 1 for x in logs)
+    else:
+        held += len(text) + (0 if pieces[-1] == "" else 1)
+    if len(logs) > LOG_LINES or held > LOG_BYTES:
+        # Drop the oldest lines down to 90% of the caps at once, as log rotation drops whole files.
+        keep_lines, keep_bytes = LOG_LINES * 9 // 10, LOG_BYTES * 9 // 10
+        total, start = 0, len(logs)
+        while start > 0 and len(logs) - start < keep_lines:
+            size = len(logs[start - 1]) + 1
+            if total + size > keep_bytes:
                 break
+            total += size
+            start -= 1
+        del logs[:start]
+        held = total
+    state["bytes"] = held
 
 
 class Machine:

@@ -130,6 +130,17 @@ class Kubelet:
             ctr = containers.get(spec["name"])
             if ctr is None:
                 ctr = containers[spec["name"]] = _new_container()
+            if spec.get("restartPolicy") == "Always":
+                # A sidecar: restarted whenever it exits, kept running beside the app containers; the next
+                # init container starts once it has started (and its startup probe passed)
+                # [D concepts/workloads/pods/sidecar-containers.md].
+                self._step_container(pod, node, sb, spec, ctr, "Always", wake)
+                startup = ctr["probes"].get("startupProbe")
+                if ctr["state"] == "running" and (startup is None or startup.get("done")):
+                    ctr["sidecarStarted"] = True
+                if ctr.get("sidecarStarted"):
+                    continue
+                return False
             if ctr["state"] == "terminated" and ctr["exitCode"] == 0 and ctr["everStarted"]:
                 continue
             self._step_container(pod, node, sb, spec, ctr, init_policy, wake)
@@ -1073,7 +1084,12 @@ class Kubelet:
                 ctr = ctrs.get(spec["name"])
                 cs = self._init_status(pod, spec, ctr)
                 init_statuses.append(cs)
-                done = ctr is not None and ctr["state"] == "terminated" and ctr["exitCode"] == 0
+                if spec.get("restartPolicy") == "Always":
+                    done = ctr is not None and bool(ctr.get("sidecarStarted"))
+                    if ctr is None or not cs["ready"]:
+                        all_ready = False
+                else:
+                    done = ctr is not None and ctr["state"] == "terminated" and ctr["exitCode"] == 0
                 if not done:
                     initialized = False
                     if ctr is not None and ctr["state"] == "terminated" and policy == "Never":
@@ -1220,6 +1236,8 @@ class Kubelet:
         if ctr["state"] == "running":
             cs["state"] = {"running": {"startedAt": stamp(ctr["startedAt"])}}
             cs["started"] = True
+            if spec.get("restartPolicy") == "Always":
+                cs["ready"] = bool(ctr["ready"] and ctr.get("stopAt") is None)
         elif ctr["state"] == "terminated":
             term = {
                 "exitCode": ctr["exitCode"],

@@ -6,7 +6,6 @@ behaves the same way for the case (noted per case): `registry.k8s.io/busybox:1.2
 `agnhost:2.52`. Cases that need an image or kind other branches add are marked xfail(strict) with the reason.
 """
 
-
 import pytest
 
 from tests.engine.conftest import get, ok
@@ -762,3 +761,86 @@ spec:
     out = ok(c, f"kubectl logs {name}").output
     assert out.startswith("3.14159265358979323846264338327950288419716939937510")
     assert len(out) == 2001
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/")
+def test_a_sidecar_init_container_keeps_running_beside_the_app(cluster):
+    """An init container with restartPolicy Always starts first, keeps running, and counts in READY (2/2)."""
+    c = cluster
+    _apply(
+        c,
+        """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: myapp
+  labels:
+    app: myapp
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: myapp
+  template:
+    metadata:
+      labels:
+        app: myapp
+    spec:
+      containers:
+        - name: myapp
+          image: alpine:latest
+          command: ['sh', '-c', 'while true; do echo "logging" >> /opt/logs.txt; sleep 1; done']
+          volumeMounts:
+            - name: data
+              mountPath: /opt
+      initContainers:
+        - name: logshipper
+          image: alpine:latest
+          restartPolicy: Always
+          command: ['sh', '-c', 'tail -F /opt/logs.txt']
+          volumeMounts:
+            - name: data
+              mountPath: /opt
+      volumes:
+        - name: data
+          emptyDir: {}
+""",
+    )
+    c.advance(40)
+    name = [p["metadata"]["name"] for p in get(c, "pods") if p["metadata"]["name"].startswith("myapp-")][0]
+    assert _row(c, name)[:3] == ("2/2", "Running", "0")
+    pod = get(c, f"pod {name}")[0]
+    assert "running" in pod["status"]["initContainerStatuses"][0]["state"]
+    lines = ok(c, f"kubectl exec {name} -c myapp -- wc -l /opt/logs.txt").output.split()
+    assert int(lines[0]) >= 30
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/pods/init-containers/")
+def test_a_failed_init_container_fails_a_never_restarting_pod(cluster):
+    """restartPolicy Never: an init container exiting 2 fails the pod (Init:Error, phase Failed); the app
+    container never starts."""
+    c = cluster
+    _apply(
+        c,
+        """
+apiVersion: v1
+kind: Pod
+metadata: {name: init-never}
+spec:
+  restartPolicy: Never
+  initContainers:
+  - name: check
+    image: busybox:1.36
+    command: ["sh", "-c", "echo config missing >&2; exit 2"]
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+""",
+    )
+    c.advance(30)
+    assert _row(c, "init-never")[:2] == ("0/1", "Init:Error")
+    status = get(c, "pod init-never")[0]["status"]
+    assert status["phase"] == "Failed"
+    assert status["initContainerStatuses"][0]["state"]["terminated"]["exitCode"] == 2
+    assert ok(c, "kubectl logs init-never -c check").output == "config missing"

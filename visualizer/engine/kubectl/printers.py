@@ -80,11 +80,15 @@ def _init_reason(pod: dict, st: dict) -> str | None:
         cd.get("type") == "Initialized" and cd.get("status") == "True" for cd in st.get("conditions") or ()
     ):
         return None
-    total = len(pod["spec"].get("initContainers") or statuses)
+    specs = pod["spec"].get("initContainers") or ()
+    sidecars = {c["name"] for c in specs if c.get("restartPolicy") == "Always"}
+    total = len(specs or statuses)
     for i, cs in enumerate(statuses):
         state = cs.get("state") or {}
         term = state.get("terminated")
         if term is not None and term.get("exitCode") == 0:
+            continue
+        if cs.get("name") in sidecars and cs.get("started"):
             continue
         if term is not None:
             if term.get("reason"):
@@ -100,10 +104,21 @@ def _init_reason(pod: dict, st: dict) -> str | None:
 
 
 def pod_ready_column(pod: dict) -> str:
-    """Returns READY as ready/total containers."""
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
+    """Returns READY as ready/total containers; sidecars (init containers with restartPolicy Always) count
+    as containers once started, as kubectl printPod counts them."""
+    st = pod.get("status") or {}
+    statuses = st.get("containerStatuses") or []
     ready = sum(1 for cs in statuses if cs.get("ready"))
-    return f"{ready}/{len(pod['spec']['containers'])}"
+    sidecars = {
+        c["name"] for c in pod["spec"].get("initContainers") or () if c.get("restartPolicy") == "Always"
+    }
+    for cs in st.get("initContainerStatuses") or ():
+        term = (cs.get("state") or {}).get("terminated")
+        if cs.get("name") in sidecars and cs.get("started"):
+            ready += 1 if cs.get("ready") else 0
+        elif not (term is not None and term.get("exitCode") == 0):
+            break
+    return f"{ready}/{len(pod['spec']['containers']) + len(sidecars)}"
 
 
 def pod_restarts(pod: dict, now: float) -> str:
@@ -115,6 +130,13 @@ def pod_restarts(pod: dict, now: float) -> str:
     statuses = st.get("containerStatuses") or []
     if _init_reason(pod, st) is not None:
         statuses = st.get("initContainerStatuses") or []
+    else:
+        sidecars = {
+            c["name"] for c in pod["spec"].get("initContainers") or () if c.get("restartPolicy") == "Always"
+        }
+        statuses = [
+            cs for cs in st.get("initContainerStatuses") or () if cs.get("name") in sidecars
+        ] + statuses
     total = sum(cs.get("restartCount", 0) for cs in statuses)
     last = None
     for cs in statuses:

@@ -538,7 +538,13 @@ def head(m, argv, proc):
 def tail(m, argv, proc):
     n, paths = _count_flag(argv)
     follow = any(p in ("-f", "-F") for p in paths)
+    retry = "-F" in paths
     paths = [p for p in paths if p not in ("-f", "-F")]
+    if retry:
+        # -F waits for a file that does not exist yet instead of failing.
+        paths = [p for p in paths if m.read(p) is not None]
+        if not paths:
+            return Block(None, {"program": "tail -F"})
     texts, status = _lines_input(m, paths, "tail")
     lines = "".join(texts).splitlines()[-n:] if n else []
     if lines:

@@ -436,6 +436,7 @@ class Kubelet:
             tty=bool(spec.get("stdin") or spec.get("tty")),
         )
         self._apply_outcome(ctr, outcome, wake)
+        self._run_hook(pod, node, spec, sb, ctr, ref, "postStart")
         if restarted:
             step, ko, en = narrate(
                 "restarted", node=node, pod=name, container=spec["name"], n=ctr["restartCount"]
@@ -496,6 +497,34 @@ class Kubelet:
             collect=collect,
             memory_limit=limit,
         )
+
+    def _run_hook(self, pod, node, spec, sb, ctr, ref, which: str) -> None:
+        """Runs a postStart/preStop exec hook in the container; a failed postStart kills the container.
+
+        Hooks run as exec does [D tasks/configure-pod-container/attach-handler-lifecycle-event.md]; a failing
+        postStart is recorded as FailedPostStartHook and the container is killed and restarted per policy.
+        """
+        hook = ((spec.get("lifecycle") or {}).get(which) or {}).get("exec")
+        if not hook or ctr["state"] != "running":
+            return
+        output, code = programs.exec_command(
+            self.machine(pod, spec, sb, ctr, ref, collect=True), hook.get("command") or []
+        )
+        if code == 0 or which != "postStart":
+            return
+        name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
+        message = f"PostStartHookError: command '{' '.join(hook.get('command') or [])}' exited with {code}: {output}"
+        self.c.emit(
+            "Warning",
+            "FailedPostStartHook",
+            f"pod/{name}",
+            self.component(node),
+            message,
+            *narrate("config-error", pod=name, why=message)[1:],
+            4,
+            namespace=ns,
+        )
+        self._container_exited(pod, node, spec, ctr, 137, "Error", killed=True)
 
     def _apply_outcome(self, ctr: dict, outcome: dict, wake: list) -> None:
         """Records a process step: an exit becomes exitAt/pendingExit, a sleep a wake-up time."""
@@ -970,6 +999,7 @@ class Kubelet:
                     continue
                 if ctr["state"] == "running":
                     if ctr.get("stopAt") is None:
+                        self._run_hook(pod, node, spec, sb, ctr, parse_image(spec["image"]), "preStop")
                         ref = parse_image(spec["image"])
                         stop = ref.repo.stop_seconds if not isinstance(ref, str) and ref.repo else 0.5
                         ctr["stopAt"] = now + min(grace, stop)

@@ -844,3 +844,35 @@ spec:
     assert status["phase"] == "Failed"
     assert status["initContainerStatuses"][0]["state"]["terminated"]["exitCode"] == 2
     assert ok(c, "kubectl logs init-never -c check").output == "config missing"
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/configure-pod-container/attach-handler-lifecycle-event/")
+def test_post_start_hook_writes_a_file_the_container_sees(cluster):
+    """lifecycle-demo: the postStart exec handler writes /usr/share/message, which `cat` then shows."""
+    c = cluster
+    _apply(
+        c,
+        """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: lifecycle-demo
+spec:
+  containers:
+  - name: lifecycle-demo-container
+    image: nginx:1.27
+    lifecycle:
+      postStart:
+        exec:
+          command: ["/bin/sh", "-c", "echo Hello from the postStart handler > /usr/share/message"]
+      preStop:
+        exec:
+          command: ["/bin/sh","-c","nginx -s quit; while killall -0 nginx; do sleep 1; done"]
+""",
+    )
+    c.advance(40)
+    assert (
+        ok(c, "kubectl exec lifecycle-demo -- cat /usr/share/message").output
+        == "Hello from the postStart handler"
+    )
+    assert _row(c, "lifecycle-demo")[1] == "Running"

@@ -160,6 +160,9 @@ def nginx(m, argv, proc):
     if "-v" in args or "-V" in args:
         m.err(f"nginx version: nginx/{version}\n")
         return 0
+    if "-s" in args:
+        # `nginx -s quit|stop|reload` signals the running master; the signal itself is not modelled.
+        return 0
     if "-t" in args:
         m.err(
             "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"

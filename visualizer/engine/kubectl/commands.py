@@ -1318,7 +1318,9 @@ def _cmd_logs(c, args: Args, stdin) -> str:
             f'Error from server (BadRequest): container "{cname}" in pod "{name}" is waiting to start: '
             f"{'trying and failing to pull image' if 'Image' in reason else reason}"
         )
-    lines = ctr["prevLogs"] if args.has("-p", "--previous") else ctr["logs"]
+    from ..programs.machine import log_lines
+
+    lines = log_lines(ctr["prevLogs"] if args.has("-p", "--previous") else ctr["logs"])
     if args.has("-p", "--previous") and not ctr["restartCount"]:
         raise CommandError(
             f'Error from server (BadRequest): previous terminated container "{cname}" in pod "{name}" '

@@ -108,7 +108,12 @@ def step(proc: dict, machine, now: float) -> None:
             return
         if isinstance(result, Block):
             if result.seconds is None or math.isinf(result.seconds):
-                proc.update(state="serve", serve=result.serve)
+                # A server never runs shell code again: keep only what is read later (small to save).
+                memory = proc.get("memory", 0)
+                proc.clear()
+                proc.update(state="serve", serve=result.serve, t=machine.now)
+                if memory:
+                    proc["memory"] = memory
                 return
             proc["t"] = round(proc["t"] + result.seconds, 6)
             proc["status"] = 0
@@ -121,7 +126,9 @@ def step(proc: dict, machine, now: float) -> None:
 
 
 def _finish(proc: dict, code: int) -> None:
-    proc.update(state="exit", exitCode=int(code) & 0xFF, loops=[])
+    t, memory = proc["t"], proc.get("memory", 0)
+    proc.clear()
+    proc.update(state="exit", exitCode=int(code) & 0xFF, t=t, memory=memory)
 
 
 def _code_of(proc: dict, machine) -> tuple:

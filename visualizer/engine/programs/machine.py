@@ -20,39 +20,44 @@ LOG_LINES = 2000
 
 
 def append_output(logs: list[str], text: str, state: dict) -> None:
-    """Appends program output to a log kept as lines; `state` remembers an unfinished last line ("open") and
-    the bytes held ("bytes"), so trimming the oldest lines costs nothing until a cap is reached."""
+    """Appends program output to a log: a list of chunks, each one or more lines joined by "\n" (so the log's
+    text is "\n".join(logs)); one chunk per write keeps a container's state small to save and restore.
+    `state` remembers an unfinished last line ("open") and the bytes held ("bytes"); past LOG_BYTES or
+    LOG_LINES the oldest chunks are dropped down to 90%, as log rotation drops whole files."""
     if not text:
         return
-    pieces = text.split("\n")
+    closes = text.endswith("\n")
+    body = text[:-1] if closes else text
     if state.get("open") and logs:
-        logs[-1] += pieces[0]
+        logs[-1] += body
     else:
-        logs.append(pieces[0])
-    logs.extend(pieces[1:])
-    if pieces[-1] == "":
-        logs.pop()
-        state["open"] = False
-    else:
-        state["open"] = True
+        logs.append(body)
+    state["open"] = not closes
     held = state.get("bytes")
-    if held is None:
-        held = sum(len(x) + 1 for x in logs)
-    else:
-        held += len(text) + (0 if pieces[-1] == "" else 1)
-    if len(logs) > LOG_LINES or held > LOG_BYTES:
-        # Drop the oldest lines down to 90% of the caps at once, as log rotation drops whole files.
-        keep_lines, keep_bytes = LOG_LINES * 9 // 10, LOG_BYTES * 9 // 10
-        total, start = 0, len(logs)
-        while start > 0 and len(logs) - start < keep_lines:
-            size = len(logs[start - 1]) + 1
-            if total + size > keep_bytes:
-                break
-            total += size
-            start -= 1
-        del logs[:start]
-        held = total
+    held = sum(len(x) + 1 for x in logs) if held is None else held + len(text)
+    lines = state.get("lines")
+    lines = sum(x.count("\n") + 1 for x in logs) if lines is None else lines + text.count("\n")
+    if held > LOG_BYTES or lines > LOG_LINES:
+        keep_bytes, keep_lines = LOG_BYTES * 9 // 10, LOG_LINES * 9 // 10
+        while logs and (held > keep_bytes or lines > keep_lines) and len(logs) > 1:
+            first = logs.pop(0)
+            held -= len(first) + 1
+            lines -= first.count("\n") + 1
+        if held > keep_bytes or lines > keep_lines:
+            # One huge chunk: keep its tail, whole lines only.
+            tail = logs[0].split("\n")[-keep_lines:]
+            while tail and sum(len(x) + 1 for x in tail) > keep_bytes:
+                tail.pop(0)
+            logs[0] = "\n".join(tail)
+            held = len(logs[0]) + 1
+            lines = len(tail)
     state["bytes"] = held
+    state["lines"] = lines
+
+
+def log_lines(logs: list[str]) -> list[str]:
+    """Returns a log's lines (chunks may hold several)."""
+    return "\n".join(logs).split("\n") if logs else []
 
 
 class Machine:

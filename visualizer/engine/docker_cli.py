@@ -371,6 +371,7 @@ def _inspect(c, host, words) -> str:
                     "Status": d["state"],
                     "ExitCode": d["exitCode"],
                     "Restarting": d["state"] == "restarting",
+                    "OOMKilled": bool(d.get("oomKilled")),
                 },
                 "RestartCount": d["restartCount"],
                 "HostConfig": {"RestartPolicy": {"Name": d["restart"], "MaximumRetryCount": d["maxRetries"]}},

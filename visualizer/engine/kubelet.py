@@ -760,6 +760,8 @@ class Kubelet:
                 env[e["name"]] = resource_value(
                     pod, ref.get("containerName") or spec["name"], ref, allocatable
                 )
+        # The OCI runtime (runc) sets HOME from the user's passwd entry when neither the image nor the pod does.
+        env.setdefault("HOME", "/root")
         return env, None
 
     # ------------------------------------------------------------------------------------------ probes

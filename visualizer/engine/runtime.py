@@ -275,6 +275,7 @@ class Runtime:
         ref = parse_image(d["image"])
         ref = None if isinstance(ref, str) else ref
         d.update(state="running", startedAt=c.clock.now, finishedAt=None, restartAt=None, exitAt=None)
+        d.pop("oomKilled", None)
         if restart:
             d["restartCount"] += 1
         d["fs"] = image_files(ref, d["id"][:12])

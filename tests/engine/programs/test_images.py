@@ -229,3 +229,28 @@ def test_working_dir_and_an_interactive_shell(cluster):
     assert ok(cluster, "kubectl logs wd").output == "/work"
     assert ok(cluster, "kubectl exec wd -- ls /work").output == "here"
     assert _status(cluster, "it") == "Running"
+
+
+def test_docker_memory_limit_oom_kills_stress(cluster, monkeypatch):
+    """docker run -m 100m polinux/stress --vm-bytes 250M: exits 137 and inspect shows OOMKilled."""
+    import json
+
+    from visualizer.engine import registry
+
+    monkeypatch.setitem(
+        registry.CATALOGUE,
+        "polinux/stress",
+        dataclasses.replace(registry.CATALOGUE["library/busybox"], tags=("latest",)),
+    )
+    registry.parse_image.cache_clear()
+    try:
+        ok(
+            cluster,
+            "docker run -d -m 100m --name hog polinux/stress stress --vm 1 --vm-bytes 250M --vm-hang 1",
+        )
+        cluster.advance(1)
+        assert "Exited (137)" in ok(cluster, "docker ps -a").output
+        state = json.loads(ok(cluster, "docker inspect hog").output)[0]["State"]
+        assert state["OOMKilled"] is True and state["ExitCode"] == 137
+    finally:
+        registry.parse_image.cache_clear()

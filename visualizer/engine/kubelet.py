@@ -19,7 +19,7 @@ from .objects import BY_KIND, clone, etcd_key, with_status
 from .programs import container as programs
 from .programs.expansion import expand, expand_all
 from .programs.filesystem import field_value, resource_value
-from .programs.images import process_argv
+from .programs.images import DYNAMIC_SERVERS, process_argv, serve_response
 from .registry import parse_image
 from .runtime import decode_secret_value, image_files
 
@@ -790,13 +790,12 @@ class Kubelet:
                 return False, fault_message
             if not_served:
                 return False, not_served
-            if "httpGet" in probe:
+            proc = ctr.get("proc")
+            serve = proc.get("serve") if proc else None
+            if serve and "httpGet" in probe and serve.get("program") in DYNAMIC_SERVERS:
                 # The program decides the answer (agnhost liveness: 200 for 10 s, then 500).
-                from .programs.images import serve_response
-
-                hg = probe["httpGet"]
-                serve = (ctr.get("proc") or {}).get("serve")
-                answer = serve_response(serve, self.c.clock.now, pod["metadata"]["name"], hg.get("path", "/"))
+                path = probe["httpGet"].get("path", "/")
+                answer = serve_response(serve, self.c.clock.now, pod["metadata"]["name"], path)
                 if answer is not None and not 200 <= answer[0] < 400:
                     return False, f"HTTP probe failed with statuscode: {answer[0]}"
             return True, ""

@@ -400,6 +400,10 @@ def command(ref, name: str):
 
 
 # ---------------------------------------------------------------------------------------------- HTTP
+# Servers whose answers depend on the request or on time (the kubelet asks them during HTTP probes).
+DYNAMIC_SERVERS = frozenset({"agnhost-liveness", "agnhost-netexec", "agnhost-serve-hostname"})
+
+
 def serve_response(serve: dict | None, now: float, hostname: str, path: str) -> tuple[int, str] | None:
     """Returns (status, body) a serving program answers for path, or None when it has no opinion."""
     if not serve:

@@ -1,8 +1,9 @@
 """The kubelet: runs the pods bound to its node and reports their status to the API server (step 4).
 
 `sync(pod_key)` is level-triggered, like the real kubelet's syncPod: it reads the pod from the API server and
-the containers from the runtime, takes the next action that is due (mount volumes, pull the image, resolve
-Secrets for env, start, probe, restart with back-off, stop on deletion), writes the pod status when it changed,
+the containers from the runtime, takes the next action that is due (mount volumes, run init containers in
+order, pull the image, resolve Secrets for env, start the container's program — see `programs/` —, step it
+when its sleep ends, probe, restart with back-off, stop on deletion), writes the pod status when it changed,
 and asks the clock to wake it at its next deadline. Real defaults: CrashLoopBackOff 10 s doubling to 300 s
 (first restart immediate, reset after 10 min of running), the same back-off for image pulls, probes every
 `periodSeconds` with `failureThreshold` consecutive failures, graceful stop within the grace period.

@@ -62,7 +62,8 @@ def _escapes(text: str) -> tuple[str, bool]:
     return out, False
 
 
-def echo(m, argv, proc):
+def echo(m, argv: list[str], proc: dict) -> int | Block:
+    """echo [-n] [-e] WORDS: prints the words joined by spaces."""
     args = argv[1:]
     newline, escapes = True, False
     while args and re.fullmatch(r"-[neE]+", args[0]):
@@ -78,7 +79,8 @@ def echo(m, argv, proc):
     return 0
 
 
-def printf(m, argv, proc):
+def printf(m, argv: list[str], proc: dict) -> int | Block:
+    """printf FORMAT [ARG…]: %s %d %i %x %o %c %f %b %% and backslash escapes; the format repeats for extra args."""
     if len(argv) < 2:
         m.err("printf: usage: printf FORMAT [ARGUMENT]...\n")
         return 1
@@ -120,7 +122,8 @@ def printf(m, argv, proc):
     return 0
 
 
-def cat(m, argv, proc):
+def cat(m, argv: list[str], proc: dict) -> int | Block:
+    """cat [FILE…|-]: prints files (or stdin) in order; a missing file is an error, the rest still print."""
     _, paths = _flags(argv, "nuv")
     if not paths:
         m.out(m.stdin)
@@ -145,7 +148,8 @@ def cat(m, argv, proc):
     return status
 
 
-def touch(m, argv, proc):
+def touch(m, argv: list[str], proc: dict) -> int | Block:
+    """touch FILE…: creates empty files (existing ones are kept)."""
     _, paths = _flags(argv, "acm")
     if not paths:
         m.err("touch: missing operand\n")
@@ -164,7 +168,8 @@ def touch(m, argv, proc):
     return status
 
 
-def rm(m, argv, proc):
+def rm(m, argv: list[str], proc: dict) -> int | Block:
+    """rm [-f] [-r] PATH…: removes files (and trees with -r); -f ignores missing ones."""
     flags, paths = _flags(argv, "rRfiv")
     if not paths:
         if "f" in flags:
@@ -182,7 +187,8 @@ def rm(m, argv, proc):
     return status
 
 
-def mkdir(m, argv, proc):
+def mkdir(m, argv: list[str], proc: dict) -> int | Block:
+    """mkdir [-p] DIR…: makes directories (-p: parents too, no error if present)."""
     flags, paths = _flags(argv, "pv")
     if not paths:
         m.err("mkdir: missing operand\n")
@@ -196,7 +202,8 @@ def mkdir(m, argv, proc):
     return status
 
 
-def ls(m, argv, proc):
+def ls(m, argv: list[str], proc: dict) -> int | Block:
+    """ls [-l] [-a] [-1] [-d] [PATH…]: names in a directory, sorted, one per line."""
     flags, paths = _flags(argv, "laAR1hFdt")
     paths = paths or ["."]
     status = 0
@@ -237,7 +244,8 @@ def _long(m, path: str, name: str) -> str:
     return f"{mode}    1 root     root     {size:>8} {when} {name}"
 
 
-def sleep(m, argv, proc):
+def sleep(m, argv: list[str], proc: dict) -> int | Block:
+    """sleep N[s|m|h|d]… | infinity: blocks for the sum in simulated seconds."""
     if len(argv) < 2:
         m.err("sleep: missing operand\n")
         return 1
@@ -251,7 +259,8 @@ def sleep(m, argv, proc):
     return Block(math.inf if math.isinf(total) else total)
 
 
-def date(m, argv, proc):
+def date(m, argv: list[str], proc: dict) -> int | Block:
+    """date [+FORMAT]: the simulated clock as a UTC date (`%s` is the Unix time)."""
     when = sim_datetime(m.now)
     fmt = next((a[1:] for a in argv[1:] if a.startswith("+")), None)
     if fmt is not None:
@@ -262,7 +271,8 @@ def date(m, argv, proc):
     return 0
 
 
-def env(m, argv, proc):
+def env(m, argv: list[str], proc: dict) -> int | Block:
+    """env / printenv [VAR…]: the environment (printenv VAR exits 1 when one is unset)."""
     merged = dict(m.env)
     exported = proc.get("exported") or []
     for k in exported:
@@ -280,20 +290,24 @@ def env(m, argv, proc):
     return 0
 
 
-def hostname(m, argv, proc):
+def hostname(m, argv: list[str], proc: dict) -> int | Block:
+    """hostname: the pod's hostname (or the Docker container's short ID)."""
     m.out(m.hostname + "\n")
     return 0
 
 
-def true(m, argv, proc):
+def true(m, argv: list[str], proc: dict) -> int | Block:
+    """true / `:`: exit 0."""
     return 0
 
 
-def false(m, argv, proc):
+def false(m, argv: list[str], proc: dict) -> int | Block:
+    """false: exit 1."""
     return 1
 
 
-def exit_(m, argv, proc):
+def exit_(m, argv: list[str], proc: dict) -> int | Block:
+    """exit [N]: ends the shell with N (default: the last status)."""
     if len(argv) > 1:
         try:
             raise Exit(int(argv[1]))
@@ -303,7 +317,8 @@ def exit_(m, argv, proc):
     raise Exit(proc["status"])
 
 
-def export(m, argv, proc):
+def export(m, argv: list[str], proc: dict) -> int | Block:
+    """export NAME[=VALUE]…: sets variables and passes them to `env`."""
     for a in argv[1:]:
         if a == "-p":
             continue
@@ -316,18 +331,21 @@ def export(m, argv, proc):
     return 0
 
 
-def unset(m, argv, proc):
+def unset(m, argv: list[str], proc: dict) -> int | Block:
+    """unset NAME…: removes shell variables."""
     for a in argv[1:]:
         proc["vars"].pop(a, None)
     return 0
 
 
-def set_(m, argv, proc):
+def set_(m, argv: list[str], proc: dict) -> int | Block:
+    """set [-e|-x|-o …]: accepted; the simulator's sh keeps its default behaviour (documented)."""
     # `set -e`, `set -x`, `set -o pipefail`: accepted; the simulator's sh keeps its default behaviour.
     return 0
 
 
-def shift(m, argv, proc):
+def shift(m, argv: list[str], proc: dict) -> int | Block:
+    """shift [N]: drops positional parameters."""
     n = int(argv[1]) if len(argv) > 1 and argv[1].isdigit() else 1
     if n > len(proc["params"]):
         return 1
@@ -335,7 +353,8 @@ def shift(m, argv, proc):
     return 0
 
 
-def read(m, argv, proc):
+def read(m, argv: list[str], proc: dict) -> int | Block:
+    """read [NAME…]: reads one line of stdin into variables; exit 1 at end of input."""
     names = [a for a in argv[1:] if not a.startswith("-")] or ["REPLY"]
     if not m.stdin:
         for n in names:
@@ -349,7 +368,8 @@ def read(m, argv, proc):
     return 0
 
 
-def cd(m, argv, proc):
+def cd(m, argv: list[str], proc: dict) -> int | Block:
+    """cd [DIR]: changes the working directory (kept across sleeps)."""
     target = m.path(argv[1] if len(argv) > 1 else "/root")
     if m.fs.kind(target) != "dir":
         m.err(f"sh: cd: can't cd to {argv[1] if len(argv) > 1 else '/root'}: No such file or directory\n")
@@ -359,7 +379,8 @@ def cd(m, argv, proc):
     return 0
 
 
-def pwd(m, argv, proc):
+def pwd(m, argv: list[str], proc: dict) -> int | Block:
+    """pwd: the working directory."""
     m.out(m.cwd + "\n")
     return 0
 
@@ -372,7 +393,8 @@ def _fixed(text):
     return fn
 
 
-def test(m, argv, proc):
+def test(m, argv: list[str], proc: dict) -> int | Block:
+    """test EXPR / [ EXPR ] / [[ EXPR ]]: file, string and integer tests with ! -a -o."""
     args = argv[1:]
     if argv[0] == "[":
         if not args or args[-1] != "]":
@@ -459,7 +481,8 @@ def _lines_input(m, paths: list[str], name: str):
     return texts, status
 
 
-def grep(m, argv, proc):
+def grep(m, argv: list[str], proc: dict) -> int | Block:
+    """grep [-ivcqEFnlwo] PATTERN [FILE…]: lines matching a basic (or -E extended) regular expression."""
     flags, rest = _flags(argv, "ivcqEFnlwo")
     if not rest:
         m.err("Usage: grep [-ivcqEFn] PATTERN [FILE]...\n")
@@ -526,7 +549,8 @@ def _count_flag(argv: list[str], default: int = 10) -> tuple[int, list[str]]:
     return n, rest
 
 
-def head(m, argv, proc):
+def head(m, argv: list[str], proc: dict) -> int | Block:
+    """head [-n N|-N] [FILE…]: the first N lines (10)."""
     n, paths = _count_flag(argv)
     texts, status = _lines_input(m, paths, "head")
     lines = "".join(texts).splitlines()[:n]
@@ -535,7 +559,8 @@ def head(m, argv, proc):
     return status
 
 
-def tail(m, argv, proc):
+def tail(m, argv: list[str], proc: dict) -> int | Block:
+    """tail [-n N] [-f|-F] [FILE…]: the last N lines; -f then blocks for good (-F waits for the file)."""
     n, paths = _count_flag(argv)
     follow = any(p in ("-f", "-F") for p in paths)
     retry = "-F" in paths
@@ -554,7 +579,8 @@ def tail(m, argv, proc):
     return status
 
 
-def wc(m, argv, proc):
+def wc(m, argv: list[str], proc: dict) -> int | Block:
+    """wc [-lwc] [FILE]: line, word and byte counts."""
     flags, paths = _flags(argv, "lwc")
     texts, status = _lines_input(m, paths, "wc")
     text = "".join(texts)
@@ -565,7 +591,8 @@ def wc(m, argv, proc):
     return status
 
 
-def sort_(m, argv, proc):
+def sort_(m, argv: list[str], proc: dict) -> int | Block:
+    """sort [-r] [-n] [-u] [FILE…]: sorted lines."""
     flags, paths = _flags(argv, "rnu")
     texts, status = _lines_input(m, paths, "sort")
     lines = "".join(texts).splitlines()
@@ -576,7 +603,8 @@ def sort_(m, argv, proc):
     return status
 
 
-def tee(m, argv, proc):
+def tee(m, argv: list[str], proc: dict) -> int | Block:
+    """tee [-a] FILE…: copies stdin to the files and to stdout."""
     flags, paths = _flags(argv, "a")
     for p in paths:
         problem = m.fs.write(m.path(p), m.stdin, append="a" in flags)
@@ -586,7 +614,8 @@ def tee(m, argv, proc):
     return 0
 
 
-def seq(m, argv, proc):
+def seq(m, argv: list[str], proc: dict) -> int | Block:
+    """seq [FIRST [INC]] LAST: a sequence of integers (at most 10,000)."""
     try:
         nums = [int(a) for a in argv[1:]]
     except ValueError:
@@ -604,21 +633,24 @@ def seq(m, argv, proc):
     return 0
 
 
-def basename(m, argv, proc):
+def basename(m, argv: list[str], proc: dict) -> int | Block:
+    """basename PATH: the last path component."""
     if len(argv) < 2:
         return 1
     m.out(argv[1].rstrip("/").rsplit("/", 1)[-1] + "\n")
     return 0
 
 
-def dirname(m, argv, proc):
+def dirname(m, argv: list[str], proc: dict) -> int | Block:
+    """dirname PATH: all but the last path component."""
     if len(argv) < 2:
         return 1
     m.out((argv[1].rstrip("/").rsplit("/", 1)[0] or "/") + "\n" if "/" in argv[1] else ".\n")
     return 0
 
 
-def expr(m, argv, proc):
+def expr(m, argv: list[str], proc: dict) -> int | Block:
+    """expr ARITHMETIC: evaluates integers and operators; exit 1 when the result is 0."""
     from .interpreter import arithmetic
     from .syntax import ShellSyntaxError
 
@@ -631,7 +663,8 @@ def expr(m, argv, proc):
     return 0 if value else 1
 
 
-def kill(m, argv, proc):
+def kill(m, argv: list[str], proc: dict) -> int | Block:
+    """kill: refused (a container runs one process here)."""
     m.err("sh: kill: the simulator's containers run one process\n")
     return 1
 

@@ -278,7 +278,9 @@ class Runtime:
         d.pop("oomKilled", None)
         if restart:
             d["restartCount"] += 1
-        d["fs"] = image_files(ref, d["id"][:12])
+        if not d.get("fs"):
+            # A Docker container keeps its writable layer across stop/start and restarts (unlike a pod's).
+            d["fs"] = image_files(ref, d["id"][:12])
         # `docker run IMAGE CMD…`: CMD replaces the image's CMD, the ENTRYPOINT stays.
         argv = process_argv(ref, None, d["args"] or None)
         machine = self.docker_machine(d, ref)
@@ -387,6 +389,12 @@ class Runtime:
                 en,
                 step,
             )
+        # Re-arm the next deadline: a wake-up asked for during this call may have been superseded.
+        d = n["docker"].get(name)
+        if d is not None and d["state"] == "restarting" and (d["restartAt"] or 0) > now:
+            self.c.clock.wake("docker", key, d["restartAt"])
+        elif d is not None and d["state"] == "running" and d["exitAt"] is not None and d["exitAt"] > now:
+            self.c.clock.wake("docker", key, d["exitAt"])
 
     def docker_status(self, d: dict) -> str:
         """Returns the STATUS column of `docker ps`."""

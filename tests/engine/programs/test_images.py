@@ -254,3 +254,15 @@ def test_docker_memory_limit_oom_kills_stress(cluster, monkeypatch):
         assert state["OOMKilled"] is True and state["ExitCode"] == 137
     finally:
         registry.parse_image.cache_clear()
+
+
+def test_a_docker_container_keeps_its_files_across_restarts(cluster):
+    """Docker restarts the same container (same writable layer); the kubelet would make a new one."""
+    ok(
+        cluster,
+        "docker run -d --name keep --restart always busybox:1.36 sh -c 'echo run >> /data.txt; sleep 2; exit 1'",
+    )
+    cluster.advance(10)
+    d = cluster.runtime.node(cluster.docker_host)["docker"]["keep"]
+    assert d["restartCount"] >= 2
+    assert d["fs"]["/data.txt"].count("run") == d["restartCount"] + 1

@@ -128,8 +128,16 @@ class Machine:
         return self.fs.glob(pattern, self.cwd)
 
     def random(self, n: int) -> int:
-        """Returns a deterministic pseudo-random number below n (the cluster's seeded RNG)."""
-        return self.c.rng.randrange(n) if self.c is not None else 0
+        """Returns a deterministic pseudo-random number below n (`$RANDOM`).
+
+        Derived from the hostname, the simulated time and a per-use counter rather than the cluster's RNG, so
+        a read-only `kubectl exec` changes nothing and the rest of the simulation draws the same numbers.
+        """
+        import hashlib
+
+        self._draws = getattr(self, "_draws", 0) + 1
+        digest = hashlib.sha256(f"{self.hostname}:{self.now}:{self._draws}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % n
 
     def _file_sink(self, target: str, append: bool, errors: list):
         if target in ("/dev/null",):

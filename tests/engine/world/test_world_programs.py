@@ -298,7 +298,10 @@ def test_init_containers_wait_for_their_services_then_the_app_runs(cluster):
     _apply(c, SERVICES.format(name="mydb", port=9377))
     c.advance(10)
     assert _row(c, "myapp-pod")[:2] == ("1/1", "Running")
-    assert ok(c, "kubectl logs myapp-pod").output == "The app is running!"
+    assert ok(c, "kubectl logs myapp-pod").output == (
+        'Defaulted container "myapp-container" out of: myapp-container, init-myservice (init), init-mydb (init)\n'
+        "The app is running!"
+    )
     conditions = {cd["type"]: cd["status"] for cd in get(c, "pod myapp-pod")[0]["status"]["conditions"]}
     assert conditions["Initialized"] == "True"
 
@@ -876,3 +879,28 @@ spec:
         == "Hello from the postStart handler"
     )
     assert _row(c, "lifecycle-demo")[1] == "Running"
+
+
+@pytest.mark.cites(
+    "https://kubernetes.io/docs/tasks/access-application-cluster/communicate-containers-same-pod-shared-volume/"
+)
+def test_logs_of_a_two_container_pod_name_the_defaulted_container(cluster):
+    """Without -c, kubectl picks the first container and says so: `Defaulted container "a" out of: a, b`."""
+    c = cluster
+    _apply(
+        c,
+        """
+apiVersion: v1
+kind: Pod
+metadata: {name: pair}
+spec:
+  containers:
+  - {name: first, image: busybox:1.36, command: ["sh", "-c", "echo from first; sleep 3600"]}
+  - {name: second, image: busybox:1.36, command: ["sh", "-c", "echo from second; sleep 3600"]}
+""",
+    )
+    c.advance(30)
+    assert (
+        ok(c, "kubectl logs pair").output == 'Defaulted container "first" out of: first, second\nfrom first'
+    )
+    assert ok(c, "kubectl logs pair -c second").output == "from second"

@@ -1283,7 +1283,8 @@ def _container_of(c, pod: dict, args: Args):
     names = [x["name"] for x in pod["spec"]["containers"]]
     names += [x["name"] for x in pod["spec"].get("initContainers") or []]
     if cname is None:
-        cname = names[0]
+        annotated = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+        cname = annotated if annotated in names else names[0]
     elif cname not in names:
         raise CommandError(f"error: container {cname} is not valid for pod {pod['metadata']['name']}")
     node = pod["spec"].get("nodeName")
@@ -1292,6 +1293,22 @@ def _container_of(c, pod: dict, args: Args):
     sb = rn["sandboxes"].get(key) if rn else None
     ctr = sb["containers"].get(cname) if sb else None
     return cname, sb, ctr
+
+
+def _defaulted(pod: dict, args: Args) -> str:
+    """Returns kubectl's `Defaulted container "x" out of: …` note (stderr) when a multi-container pod was given
+    no -c and no kubectl.kubernetes.io/default-container annotation, else "".
+
+    Source: kubectl pkg/cmd/util/podcmd FindOrDefaultContainerByName.
+    """
+    spec = pod["spec"]
+    names = [x["name"] for x in spec["containers"]]
+    inits = [x["name"] for x in spec.get("initContainers") or []]
+    annotated = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+    if args.get("-c", "--container") is not None or annotated or len(names) + len(inits) < 2:
+        return ""
+    listed = ", ".join(names + [f"{n} (init)" for n in inits])
+    return f'Defaulted container "{names[0]}" out of: {listed}\n'
 
 
 def _cmd_logs(c, args: Args, stdin) -> str:
@@ -1329,7 +1346,7 @@ def _cmd_logs(c, args: Args, stdin) -> str:
     tail = args.int("--tail", default=-1)
     if tail is not None and tail >= 0:
         lines = lines[-tail:] if tail else []
-    return "\n".join(lines)
+    return _defaulted(pod, args) + "\n".join(lines)
 
 
 def _exec_id(pod: dict, now: float) -> str:
@@ -1360,9 +1377,12 @@ def _cmd_exec(c, args: Args, stdin) -> str:
             "error: Internal error occurred: error executing command in container: failed to exec in container: "
             f'failed to start exec "{_exec_id(pod, c.clock.now)}": {output.strip()}'
         )
+    note = _defaulted(pod, args)
     if code:
-        raise CommandError((output + "\n" if output else "") + f"command terminated with exit code {code}")
-    return output
+        raise CommandError(
+            note + (output + "\n" if output else "") + f"command terminated with exit code {code}"
+        )
+    return note + output
 
 
 # ---------------------------------------------------------------------------------------------- label / annotate

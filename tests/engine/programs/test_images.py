@@ -266,3 +266,21 @@ def test_a_docker_container_keeps_its_files_across_restarts(cluster):
     d = cluster.runtime.node(cluster.docker_host)["docker"]["keep"]
     assert d["restartCount"] >= 2
     assert d["fs"]["/data.txt"].count("run") == d["restartCount"] + 1
+
+
+def test_a_configmap_key_mounted_with_sub_path_is_a_file(cluster):
+    """volumeMounts.subPath of a ConfigMap key puts that one file at the mount path; writes are refused."""
+    ok(cluster, "kubectl create configmap conf --from-literal=app.conf=debug=true")
+    _pod(
+        cluster,
+        "sub",
+        "busybox:1.36",
+        '    command: ["sh", "-c", "cat /etc/app.conf; echo x > /etc/app.conf; sleep 3600"]\n'
+        "    volumeMounts: [{name: c, mountPath: /etc/app.conf, subPath: app.conf}]\n"
+        "  volumes: [{name: c, configMap: {name: conf}}]",
+    )
+    cluster.advance(30)
+    # The value has no trailing newline, so the error continues the same log line, as on a real node.
+    assert ok(cluster, "kubectl logs sub").output == (
+        "debug=truesh: can't create /etc/app.conf: Read-only file system"
+    )

@@ -227,10 +227,11 @@ class FileSystem:
         if path in DEVICES:
             return "file"
         files, key, _, mpath = self.resolve(path)
-        if key in files and not key.endswith("/") and not (mpath and key == ""):
-            return "file"
         if mpath and key == "":
-            return "dir"
+            # A subPath mount of one key is a file; any other mount point is a directory.
+            return "file" if "" in files else "dir"
+        if key in files and not key.endswith("/"):
+            return "file"
         if path == "/" or path in BASE_DIRS or (key + "/") in files:
             return "dir"
         prefix = key.rstrip("/") + "/" if key else ""

@@ -284,3 +284,31 @@ def test_a_configmap_key_mounted_with_sub_path_is_a_file(cluster):
     assert ok(cluster, "kubectl logs sub").output == (
         "debug=truesh: can't create /etc/app.conf: Read-only file system"
     )
+
+
+def test_an_image_known_only_from_the_catalogue_behaves_as_it_says(cluster, monkeypatch):
+    """A catalogued image with no recorded program: its catalogue logs and ports (here a stand-in entry)."""
+    from visualizer.engine import registry
+
+    base = registry.CATALOGUE["traefik/whoami"]
+    monkeypatch.setitem(
+        registry.CATALOGUE,
+        "example/hello-app",
+        dataclasses.replace(
+            base, tags=("1.0",), command="", logs=("Server listening on port 8080",), ports=(8080,)
+        ),
+    )
+    monkeypatch.setitem(
+        registry.CATALOGUE,
+        "example/bootcamp",
+        dataclasses.replace(base, tags=("1",), command="/bin/sh -c 'node server.js'", logs=(), ports=(8080,)),
+    )
+    registry.parse_image.cache_clear()
+    try:
+        _pod(cluster, "hello", "example/hello-app:1.0")
+        _pod(cluster, "boot", "example/bootcamp:1")
+        cluster.advance(30)
+        assert _status(cluster, "hello") == "Running" and _status(cluster, "boot") == "Running"
+        assert ok(cluster, "kubectl logs hello").output == "Server listening on port 8080"
+    finally:
+        registry.parse_image.cache_clear()

@@ -73,15 +73,35 @@ IMAGE_CONFIG: dict[str, tuple[list[str], list[str], str]] = {
 SHELL_IMAGES = {"library/busybox", "registry.k8s.io/busybox", "library/alpine", "polinux/stress"}
 
 
+IMAGE_DEFAULT = "(image entrypoint)"  # argv[0] of an image whose real ENTRYPOINT/CMD is not recorded here
+
+
 def entrypoint_and_cmd(ref) -> tuple[list[str], list[str]]:
-    """Returns the image's (ENTRYPOINT, CMD); unknown images fall back to the catalogue's `command` words."""
+    """Returns the image's (ENTRYPOINT, CMD).
+
+    Images without an IMAGE_CONFIG entry use the catalogue's `command` (shell words), or, when it has none,
+    the stand-in `(image entrypoint)`, which behaves as the catalogue describes (see `catalogue_default`).
+    """
     if ref is None or isinstance(ref, str):
         return [], []
     cfg = IMAGE_CONFIG.get(ref.repository)
     if cfg:
         return list(cfg[0]), list(cfg[1])
-    command = (ref.repo.command if ref.repo else "") or ""
-    return [], command.split()
+    return [], _catalogue_words(ref.repo.command if ref.repo else "") or [IMAGE_DEFAULT]
+
+
+@functools.lru_cache(maxsize=256)
+def _catalogue_words_cached(command: str) -> tuple[str, ...]:
+    import shlex
+
+    try:
+        return tuple(shlex.split(command))
+    except ValueError:
+        return tuple(command.split())
+
+
+def _catalogue_words(command: str) -> list[str]:
+    return list(_catalogue_words_cached(command or ""))
 
 
 def process_argv(ref, command: list[str] | None, args: list[str] | None) -> list[str]:
@@ -390,13 +410,39 @@ _BY_REPO = {
 
 
 def command(ref, name: str):
-    """Returns the image program called `name` in this image, or None."""
+    """Returns the image program called `name` in this image, or None.
+
+    Repositories with a program table use it; any other catalogued repository runs `catalogue_default` for
+    its stand-in entrypoint and for every word of its catalogue `command` (e.g. `node` of
+    `/bin/sh -c 'node server.js'`), so an image added to the catalogue behaves as the catalogue says.
+    """
     if ref is None or isinstance(ref, str):
         return None
     table = _BY_REPO.get(ref.repository)
-    if not table:
+    if table:
+        return table.get(name) or table.get(name.rsplit("/", 1)[-1])
+    if ref.repo is None:
         return None
-    return table.get(name) or table.get(name.rsplit("/", 1)[-1])
+    if name == IMAGE_DEFAULT:
+        return catalogue_default
+    words = {w for word in _catalogue_words(ref.repo.command) for w in word.split()}
+    if name in words or name.rsplit("/", 1)[-1] in words:
+        return catalogue_default
+    return None
+
+
+def catalogue_default(m, argv, proc):
+    """An image known only from the catalogue: required env missing → its error, exit 1; a shell-like image
+    (one_shot) exits 0 at once; otherwise it prints the catalogue's start-up logs and serves its ports."""
+    repo = getattr(m.ref, "repo", None)
+    if repo is None:
+        return 0
+    if repo.required_env and not any(m.env.get(k) for k in repo.required_env):
+        m.err(repo.missing_env_log + "\n")
+        return 1
+    if repo.one_shot:
+        return 0
+    return catalogue_server(m, argv, proc)
 
 
 # ---------------------------------------------------------------------------------------------- HTTP

@@ -68,6 +68,12 @@ IMAGE_CONFIG: dict[str, tuple[list[str], list[str], str]] = {
         "kubernetes/kubernetes test/images/agnhost/Dockerfile",
     ),
     "polinux/stress": ([], ["stress", "--help"], "github.com/polinux/stress Dockerfile [unverified CMD]"),
+    "registry.k8s.io/kube-proxy": (
+        ["/usr/local/bin/kube-proxy"],
+        [],
+        "kubernetes/kubernetes build/server-image (kubeadm runs it with --config)",
+    ),
+    "registry.k8s.io/coredns/coredns": (["/coredns"], [], "coredns/coredns Dockerfile"),
 }
 
 SHELL_IMAGES = {"library/busybox", "registry.k8s.io/busybox", "library/alpine", "polinux/stress"}
@@ -406,6 +412,10 @@ _BY_REPO = {
     "registry.k8s.io/pause": {"/pause": catalogue_server},
     "registry.k8s.io/e2e-test-images/agnhost": {"/agnhost": agnhost, "agnhost": agnhost},
     "polinux/stress": {"stress": stress, "/usr/bin/stress": stress, "/usr/local/bin/stress": stress},
+    "registry.k8s.io/kube-proxy": {"kube-proxy": lambda m, argv, proc: _serve([10249, 10256], "kube-proxy")},
+    "registry.k8s.io/coredns/coredns": {
+        "/coredns": lambda m, argv, proc: _serve([53, 8080, 8181, 9153], "coredns")
+    },
 }
 
 
@@ -425,8 +435,10 @@ def command(ref, name: str):
         return None
     if name == IMAGE_DEFAULT:
         return catalogue_default
+    base = name.rsplit("/", 1)[-1]
     words = {w for word in _catalogue_words(ref.repo.command) for w in word.split()}
-    if name in words or name.rsplit("/", 1)[-1] in words:
+    # An image's own binary is usually named after it (`/usr/local/bin/kube-proxy` in …/kube-proxy).
+    if name in words or base in words or base == ref.repository.rsplit("/", 1)[-1]:
         return catalogue_default
     return None
 

@@ -161,6 +161,9 @@ def test_exec_shell_writes_and_reads_files(cluster):
     assert "greeting" in ok(cluster, "kubectl exec box -- ls /tmp").output
     assert ok(cluster, "kubectl exec box -- hostname").output == "box"
     result = cluster.run("kubectl exec box -- frobnicate")
+    # The CRI execs argv directly (no shell): containerd's words, not sh's `not found` / exit 127.
+    assert not result.ok and 'exec: "frobnicate": executable file not found in $PATH' in result.output
+    result = cluster.run("kubectl exec box -- sh -c frobnicate")
     assert not result.ok and result.output.endswith("command terminated with exit code 127")
 
 

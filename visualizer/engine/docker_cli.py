@@ -183,6 +183,18 @@ def _run(c, host, words) -> str:
             f"Status: Downloaded newer image for {ref.short}",
         ]
         c.runtime.node(host)["images"][ref.full] = True
+    memory = None
+    if args.get("-m", "--memory"):
+        from .objects import parse_bytes
+
+        text = args.get("-m", "--memory")
+        try:
+            memory = parse_bytes(text[:-1] + text[-1].upper() + "i" if text[-1:] in "kmgKMG" else text)
+        except (ValueError, TypeError):
+            raise CommandError(
+                f'invalid argument "{text}" for "-m, --memory" flag: invalid size: \'{text}\'\n'
+                "See 'docker run --help'."
+            ) from None
     name = name or c.runtime.docker_name(host)
     d = c.runtime.docker_create(
         host,
@@ -194,13 +206,14 @@ def _run(c, host, words) -> str:
         restart=policy,
         max_retries=int(retries or 0),
         auto_remove=args.has("--rm"),
+        memory=memory,
     )
     if args.has("-d", "--detach"):
         lines.append(d["id"])
     else:
         lines += d["logs"] or []
-        if d["exitAt"] is not None:
-            c.runtime.docker_exit(host, d, d.pop("pendingExit", 0))
+        if d["exitAt"] is not None and d["exitAt"] <= c.clock.now:
+            c.runtime.docker_sync(f"{host}/{d['name']}")
     return "\n".join(lines)
 
 
@@ -358,6 +371,7 @@ def _inspect(c, host, words) -> str:
                     "Status": d["state"],
                     "ExitCode": d["exitCode"],
                     "Restarting": d["state"] == "restarting",
+                    "OOMKilled": bool(d.get("oomKilled")),
                 },
                 "RestartCount": d["restartCount"],
                 "HostConfig": {"RestartPolicy": {"Name": d["restart"], "MaximumRetryCount": d["maxRetries"]}},

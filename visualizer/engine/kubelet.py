@@ -1,8 +1,9 @@
 """The kubelet: runs the pods bound to its node and reports their status to the API server (step 4).
 
 `sync(pod_key)` is level-triggered, like the real kubelet's syncPod: it reads the pod from the API server and
-the containers from the runtime, takes the next action that is due (mount volumes, pull the image, resolve
-Secrets for env, start, probe, restart with back-off, stop on deletion), writes the pod status when it changed,
+the containers from the runtime, takes the next action that is due (mount volumes, run init containers in
+order, pull the image, resolve Secrets for env, start the container's program — see `programs/` —, step it
+when its sleep ends, probe, restart with back-off, stop on deletion), writes the pod status when it changed,
 and asks the clock to wake it at its next deadline. Real defaults: CrashLoopBackOff 10 s doubling to 300 s
 (first restart immediate, reset after 10 min of running), the same back-off for image pulls, probes every
 `periodSeconds` with `failureThreshold` consecutive failures, graceful stop within the grace period.
@@ -16,8 +17,12 @@ import hashlib
 from .clock import stamp
 from .narration import narrate
 from .objects import BY_KIND, clone, etcd_key, with_status
+from .programs import container as programs
+from .programs.expansion import expand, expand_all
+from .programs.filesystem import field_value, resource_value
+from .programs.images import DYNAMIC_SERVERS, process_argv, serve_response
 from .registry import parse_image, pull_error, pulled_message
-from .runtime import decode_secret_value, image_files, program_exit
+from .runtime import decode_secret_value, image_files
 
 BACKOFF_START = 10.0
 BACKOFF_MAX = 300.0
@@ -104,14 +109,46 @@ class Kubelet:
         wake = []
         policy = pod["spec"].get("restartPolicy", "Always")
         containers = sb["containers"]
-        for spec in pod["spec"]["containers"]:
-            ctr = containers.get(spec["name"])
-            if ctr is None:  # not setdefault: that would build a fresh record on every sync
-                ctr = containers[spec["name"]] = _new_container()
-            self._step_container(pod, node, sb, spec, ctr, policy, wake)
+        if not pod["spec"].get("initContainers") or self._run_init_containers(pod, node, sb, policy, wake):
+            for spec in pod["spec"]["containers"]:
+                ctr = containers.get(spec["name"])
+                if ctr is None:  # not setdefault: that would build a fresh record on every sync
+                    ctr = containers[spec["name"]] = _new_container()
+                self._step_container(pod, node, sb, spec, ctr, policy, wake)
         self._write_status(pod, node, sb)
         if wake:
             c.clock.wake("kubelet", pod_key, min(wake))
+
+    def _run_init_containers(self, pod: dict, node: str, sb: dict, policy: str, wake: list) -> bool:
+        """Runs init containers one at a time, in order, each to exit 0; returns True when all have.
+
+        A failed init container is retried with back-off unless restartPolicy is Never (then the pod fails)
+        [D concepts/workloads/pods/init-containers.md].
+        """
+        containers = sb["containers"]
+        init_policy = "Never" if policy == "Never" else "OnFailure"
+        for spec in pod["spec"]["initContainers"]:
+            ctr = containers.get(spec["name"])
+            if ctr is None:
+                ctr = containers[spec["name"]] = _new_container()
+            if spec.get("restartPolicy") == "Always":
+                # A sidecar: restarted whenever it exits, kept running beside the app containers; the next
+                # init container starts once it has started (and its startup probe passed)
+                # [D concepts/workloads/pods/sidecar-containers.md].
+                self._step_container(pod, node, sb, spec, ctr, "Always", wake)
+                startup = ctr["probes"].get("startupProbe")
+                if ctr["state"] == "running" and (startup is None or startup.get("done")):
+                    ctr["sidecarStarted"] = True
+                if ctr.get("sidecarStarted"):
+                    continue
+                return False
+            if ctr["state"] == "terminated" and ctr["exitCode"] == 0 and ctr["everStarted"]:
+                continue
+            self._step_container(pod, node, sb, spec, ctr, init_policy, wake)
+            if ctr["state"] == "terminated" and ctr["exitCode"] == 0 and ctr["everStarted"]:
+                continue
+            return False
+        return True
 
     def _forget(self, pod_key: str) -> None:
         for name, n in self.c.runtime.data["nodes"].items():
@@ -253,14 +290,19 @@ class Kubelet:
         ctr["image"] = spec["image"]
         # 1. a running container may have exited or been killed by a probe
         if ctr["state"] == "running":
+            proc = ctr.get("proc")
+            if proc is not None and proc["state"] == "sleep" and proc["t"] <= now and ctr["exitAt"] is None:
+                outcome = programs.step_process(self.machine(pod, spec, sb, ctr, ref), ctr, now)
+                self._apply_outcome(ctr, outcome, wake)
             if ctr["exitAt"] is not None and ctr["exitAt"] <= now:
-                code = ctr["pendingExit"] if ctr["pendingExit"] is not None else 1
-                self._container_exited(pod, node, spec, ctr, code, "Completed" if code == 0 else "Error")
+                self._exit_now(pod, node, spec, ctr)
             else:
                 self._run_probes(pod, node, spec, ctr, wake)
                 if ctr["state"] == "running":
                     if ctr["exitAt"] is not None:
                         wake.append(ctr["exitAt"])
+                    elif (ctr.get("proc") or {}).get("state") == "sleep":
+                        wake.append(ctr["procWake"])
                     return
         # 2. terminated: restart per restartPolicy, maybe after the CrashLoopBackOff delay
         if ctr["state"] == "terminated":
@@ -358,22 +400,44 @@ class Kubelet:
             everStarted=True,
             stopAt=None,
         )
-        ctr["fs"] = image_files(ref, name)
+        ctr["fs"] = image_files(ref, pod["spec"].get("hostname") or name)
         ctr["probes"] = {}
         for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
             p = spec.get(kind)
             if p:
                 ctr["probes"][kind] = {"next": now + p.get("initialDelaySeconds", 0), "fail": 0, "ok": 0}
-        ex = program_exit(ref, (spec.get("command") or []) + (spec.get("args") or []), env)
-        if ex is None:
+        # The process: command/args (with Kubernetes `$(VAR)` expansion) over the image's ENTRYPOINT/CMD.
+        argv = process_argv(ref, expand_all(spec.get("command"), env), expand_all(spec.get("args"), env))
+        machine = self.machine(pod, spec, sb, ctr, ref)
+        problem = programs.start_error(machine, argv)
+        if problem:
+            ctr["proc"] = None
             ctr["exitAt"] = None
-            ctr["pendingExit"] = None
-            ctr["logs"] += [line.format(tag=ref.tag) for line in (ref.repo.logs if ref.repo else ())]
-        else:
-            delay, code, lines = ex
-            ctr["exitAt"] = now + delay
-            ctr["pendingExit"] = code
-            ctr["logs"] += lines
+            self._container_exited(pod, node, spec, ctr, 128, "StartError", killed=True)
+            ctr["last"]["terminated"]["message"] = problem
+            ctr["message"] = problem
+            c.emit(
+                "Warning",
+                "Failed",
+                f"pod/{name}",
+                comp,
+                f"Error: {problem}",
+                *narrate("config-error", pod=name, why=problem)[1:],
+                4,
+                namespace=ns,
+            )
+            wake.append(now)
+            return
+        outcome = programs.start_process(
+            machine,
+            ctr,
+            argv,
+            now,
+            cwd=spec.get("workingDir"),
+            tty=bool(spec.get("stdin") or spec.get("tty")),
+        )
+        self._apply_outcome(ctr, outcome, wake)
+        self._run_hook(pod, node, spec, sb, ctr, ref, "postStart")
         if restarted:
             step, ko, en = narrate(
                 "restarted", node=node, pod=name, container=spec["name"], n=ctr["restartCount"]
@@ -407,8 +471,79 @@ class Kubelet:
             wake.append(pr["next"])
         if ctr["exitAt"] is not None:
             wake.append(ctr["exitAt"])
+            if ctr["exitAt"] <= now:
+                self._exit_now(pod, node, spec, ctr)
+                return
         if ctr["probes"]:
             self._run_probes(pod, node, spec, ctr, wake)
+
+    def machine(self, pod: dict, spec: dict, sb: dict, ctr: dict, ref, collect: bool = False):
+        """Returns the programs.Machine of a container: its files, env, logs and memory limit (bytes)."""
+        from .objects import parse_bytes
+
+        limit = ((spec.get("resources") or {}).get("limits") or {}).get("memory")
+        try:
+            limit = parse_bytes(limit) if limit is not None else None
+        except (ValueError, TypeError):
+            limit = None
+        return programs.machine_for(
+            self.c,
+            ctr,
+            pod=pod,
+            cname=spec["name"],
+            sb=sb,
+            ref=None if isinstance(ref, str) else ref,
+            hostname=pod["spec"].get("hostname") or pod["metadata"]["name"],
+            now=self.c.clock.now,
+            collect=collect,
+            memory_limit=limit,
+        )
+
+    def _run_hook(self, pod, node, spec, sb, ctr, ref, which: str) -> None:
+        """Runs a postStart/preStop exec hook in the container; a failed postStart kills the container.
+
+        Hooks run as exec does [D tasks/configure-pod-container/attach-handler-lifecycle-event.md]; a failing
+        postStart is recorded as FailedPostStartHook and the container is killed and restarted per policy.
+        """
+        hook = ((spec.get("lifecycle") or {}).get(which) or {}).get("exec")
+        if not hook or ctr["state"] != "running":
+            return
+        output, code = programs.exec_command(
+            self.machine(pod, spec, sb, ctr, ref, collect=True), hook.get("command") or []
+        )
+        if code == 0 or which != "postStart":
+            return
+        name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
+        message = f"PostStartHookError: command '{' '.join(hook.get('command') or [])}' exited with {code}: {output}"
+        self.c.emit(
+            "Warning",
+            "FailedPostStartHook",
+            f"pod/{name}",
+            self.component(node),
+            message,
+            *narrate("config-error", pod=name, why=message)[1:],
+            4,
+            namespace=ns,
+        )
+        self._container_exited(pod, node, spec, ctr, 137, "Error", killed=True)
+
+    def _apply_outcome(self, ctr: dict, outcome: dict, wake: list) -> None:
+        """Records a process step: an exit becomes exitAt/pendingExit, a sleep a wake-up time."""
+        if "exit" in outcome:
+            ctr["exitAt"] = outcome["at"]
+            ctr["pendingExit"] = outcome["exit"]
+            ctr["pendingReason"] = outcome["reason"]
+            wake.append(outcome["at"])
+        else:
+            ctr["exitAt"] = None
+            ctr["procWake"] = outcome["wake"]
+            if outcome["wake"] is not None:
+                wake.append(outcome["wake"])
+
+    def _exit_now(self, pod, node, spec, ctr) -> None:
+        code = ctr["pendingExit"] if ctr["pendingExit"] is not None else 1
+        reason = ctr.pop("pendingReason", None) or ("Completed" if code == 0 else "Error")
+        self._container_exited(pod, node, spec, ctr, code, reason)
 
     def _pull(self, pod, node, spec, ctr, ref, wake) -> bool:
         """Drives the image pull; returns True once the image is on the node."""
@@ -578,7 +713,8 @@ class Kubelet:
                     env[prefix + k] = v
         for e in spec.get("env") or []:
             if "value" in e:
-                env[e["name"]] = str(e["value"])
+                # `$(VAR)` refers to variables defined before this one (and service links); `$$` escapes.
+                env[e["name"]] = expand(str(e["value"]), env)
             vf = e.get("valueFrom") or {}
             if "secretKeyRef" in vf:
                 r = vf["secretKeyRef"]
@@ -606,12 +742,16 @@ class Kubelet:
                 env[e["name"]] = cm["data"][r["key"]]
             elif "fieldRef" in vf:
                 path = (vf["fieldRef"] or {}).get("fieldPath", "")
-                env[e["name"]] = {
-                    "metadata.name": pod["metadata"]["name"],
-                    "metadata.namespace": ns,
-                    "spec.nodeName": pod["spec"].get("nodeName", ""),
-                    "status.podIP": (sb or {}).get("ip", ""),
-                }.get(path, "")
+                env[e["name"]] = field_value(pod, path, (sb or {}).get("ip", "")) or ""
+            elif "resourceFieldRef" in vf:
+                node = c.api.get("Node", "", pod["spec"].get("nodeName") or "")
+                allocatable = ((node or {}).get("status") or {}).get("allocatable") or {}
+                ref = dict(vf["resourceFieldRef"] or {})
+                env[e["name"]] = resource_value(
+                    pod, ref.get("containerName") or spec["name"], ref, allocatable
+                )
+        # The OCI runtime (runc) sets HOME from the user's passwd entry when neither the image nor the pod does.
+        env.setdefault("HOME", "/root")
         return env, None
 
     # ------------------------------------------------------------------------------------------ probes
@@ -640,19 +780,34 @@ class Kubelet:
                 return False, fault_message
             if not_served:
                 return False, not_served
+            proc = ctr.get("proc")
+            serve = proc.get("serve") if proc else None
+            if serve and "httpGet" in probe and serve.get("program") in DYNAMIC_SERVERS:
+                # The program decides the answer (agnhost liveness: 200 for 10 s, then 500).
+                path = probe["httpGet"].get("path", "/")
+                answer = serve_response(serve, self.c.clock.now, pod["metadata"]["name"], path)
+                if answer is not None and not 200 <= answer[0] < 400:
+                    return False, f"HTTP probe failed with statuscode: {answer[0]}"
             return True, ""
         if faults.get(which):
             return False, "command terminated with exit code 1"
+        # An exec probe runs its argv directly in the container (not in a shell), seeing the files the
+        # program wrote [S api core/v1 types.go `ExecAction`]; its output is the failure message.
         cmd = (probe.get("exec") or {}).get("command") or []
-        words = " ".join(cmd).split()
-        for i, w in enumerate(words[:-1]):
-            if w in ("cat", "test", "ls") and words[i + 1] not in ("-e", "-f") or w in ("-e", "-f"):
-                target = words[i + 1]
-            else:
-                continue
-            if self.c.shell_file_exists(pod, spec["name"], target) is False:
-                return False, f"cat: can't open '{target}': No such file or directory"
+        sb = self._sandbox_of(pod)
+        if sb is None or ctr.get("state") != "running":
+            return False, "container not running"
+        ref = parse_image(spec["image"])
+        output, code = programs.exec_command(self.machine(pod, spec, sb, ctr, ref, collect=True), list(cmd))
+        if code != 0:
+            return False, output.rstrip("\n")
         return True, ""
+
+    def _sandbox_of(self, pod: dict) -> dict | None:
+        node = pod["spec"].get("nodeName")
+        rn = self.c.runtime.node(node) if node else None
+        key = etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
+        return rn["sandboxes"].get(key) if rn else None
 
     @staticmethod
     def _static_probe(spec: dict, probe: dict, sb_ip: str) -> tuple[str, str, str]:
@@ -835,6 +990,7 @@ class Kubelet:
                     continue
                 if ctr["state"] == "running":
                     if ctr.get("stopAt") is None:
+                        self._run_hook(pod, node, spec, sb, ctr, parse_image(spec["image"]), "preStop")
                         ref = parse_image(spec["image"])
                         stop = ref.repo.stop_seconds if not isinstance(ref, str) and ref.repo else 0.5
                         ctr["stopAt"] = now + min(grace, stop)
@@ -937,6 +1093,29 @@ class Kubelet:
         all_succeeded = True
         policy = pod["spec"].get("restartPolicy", "Always")
         ctrs = sb.get("containers", {}) if sb else {}  # looked up once, not per container
+        init_specs = pod["spec"].get("initContainers") or ()
+        # With init containers, a container not created yet waits as PodInitializing (kubelet_pods.go
+        # convertToAPIContainerStatuses: defaultWaitingState).
+        default_reason = "PodInitializing" if init_specs else "ContainerCreating"
+        initialized = True
+        init_failed = False
+        if init_specs:
+            init_statuses = []
+            for spec in init_specs:
+                ctr = ctrs.get(spec["name"])
+                cs = self._init_status(pod, spec, ctr)
+                init_statuses.append(cs)
+                if spec.get("restartPolicy") == "Always":
+                    done = ctr is not None and bool(ctr.get("sidecarStarted"))
+                    if ctr is None or not cs["ready"]:
+                        all_ready = False
+                else:
+                    done = ctr is not None and ctr["state"] == "terminated" and ctr["exitCode"] == 0
+                if not done:
+                    initialized = False
+                    if ctr is not None and ctr["state"] == "terminated" and policy == "Never":
+                        init_failed = True
+            status["initContainerStatuses"] = init_statuses
         for spec in pod["spec"]["containers"]:
             ctr = ctrs.get(spec["name"])
             cs = {
@@ -946,7 +1125,7 @@ class Kubelet:
                 "ready": False,
                 "restartCount": 0,
                 "started": False,
-                "state": {"waiting": {"reason": "ContainerCreating"}},
+                "state": {"waiting": {"reason": default_reason}},
                 "lastState": {},
             }
             if ctr is not None:
@@ -975,7 +1154,8 @@ class Kubelet:
                     if ctr["exitCode"] != 0:
                         all_succeeded = False
                 else:
-                    waiting = {"reason": ctr["reason"] or "ContainerCreating"}
+                    reason = ctr["reason"] or "ContainerCreating"
+                    waiting = {"reason": default_reason if reason == "ContainerCreating" else reason}
                     if ctr["message"]:
                         waiting["message"] = ctr["message"]
                     cs["state"] = {"waiting": waiting}
@@ -993,7 +1173,9 @@ class Kubelet:
             if not cs["ready"]:
                 all_ready = False
             statuses.append(cs)
-        if sb is None or not all_started:
+        if init_failed:
+            phase = "Failed"
+        elif sb is None or not all_started or not initialized:
             phase = "Pending"
         elif terminal:
             phase = "Succeeded" if all_succeeded else "Failed"
@@ -1008,7 +1190,7 @@ class Kubelet:
         # One loop rather than a closure per condition: this runs on every pod status write.
         for ctype, ok in (
             ("PodReadyToStartContainers", sb is not None),
-            ("Initialized", True),
+            ("Initialized", initialized),
             ("Ready", all_ready),
             ("ContainersReady", all_ready),
             ("PodScheduled", True),
@@ -1017,6 +1199,14 @@ class Kubelet:
             prev = conds_old.get(ctype)
             when = prev["lastTransitionTime"] if prev and prev["status"] == value else stamp(c.clock.now)
             out = {"type": ctype, "status": value, "lastProbeTime": None, "lastTransitionTime": when}
+            if not ok and ctype == "Initialized":
+                names = [
+                    cs["name"]
+                    for cs in status.get("initContainerStatuses", ())
+                    if "terminated" not in cs["state"] or cs["state"]["terminated"]["exitCode"] != 0
+                ]
+                out["reason"] = "ContainersNotInitialized"
+                out["message"] = f"containers with incomplete status: [{' '.join(names)}]"
             if not ok and ctype in ("Ready", "ContainersReady"):
                 out["reason"] = "PodCompleted" if finished else "ContainersNotReady"
                 if not finished:
@@ -1044,6 +1234,47 @@ class Kubelet:
                     namespace=pod["metadata"]["namespace"],
                     quiet=True,
                 )
+
+    def _init_status(self, pod: dict, spec: dict, ctr: dict | None) -> dict:
+        """Returns one initContainerStatuses entry (an init container is never ready while it runs)."""
+        cs = {
+            "name": spec["name"],
+            "image": spec["image"],
+            "imageID": "",
+            "ready": False,
+            "restartCount": 0,
+            "started": False,
+            "state": {"waiting": {"reason": "PodInitializing"}},
+            "lastState": {},
+        }
+        if ctr is None:
+            return cs
+        cs["restartCount"] = ctr["restartCount"]
+        if ctr["last"]:
+            cs["lastState"] = ctr["last"]
+        if ctr["pulled"]:
+            cs["imageID"] = _image_id(spec["image"])
+        if ctr["state"] == "running":
+            cs["state"] = {"running": {"startedAt": stamp(ctr["startedAt"])}}
+            cs["started"] = True
+            if spec.get("restartPolicy") == "Always":
+                cs["ready"] = bool(ctr["ready"] and ctr.get("stopAt") is None)
+        elif ctr["state"] == "terminated":
+            term = {
+                "exitCode": ctr["exitCode"],
+                "reason": ctr["reason"],
+                "startedAt": stamp(ctr["startedAt"] or 0),
+                "finishedAt": stamp(ctr["finishedAt"] or 0),
+            }
+            cs["state"] = {"terminated": term}
+            cs["ready"] = ctr["exitCode"] == 0
+        else:
+            reason = ctr["reason"] or "PodInitializing"
+            waiting = {"reason": "PodInitializing" if reason == "ContainerCreating" else reason}
+            if ctr["message"]:
+                waiting["message"] = ctr["message"]
+            cs["state"] = {"waiting": waiting}
+        return cs
 
     def mark_pods_not_ready(self, node: str) -> None:
         """Sets Ready=False on every pod of an unreachable node (done by the node controller)."""

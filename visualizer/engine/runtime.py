@@ -16,6 +16,8 @@ import shlex
 
 from .clock import docker_duration
 from .narration import narrate
+from .programs import container as programs
+from .programs.images import process_argv
 from .registry import parse_image, pull_seconds
 
 DOCKER_ADJECTIVES = (
@@ -83,34 +85,6 @@ def image_files(ref, hostname: str) -> dict[str, str]:
     if ref and ref.repository == "library/httpd":
         files["/usr/local/apache2/htdocs/index.html"] = "<html><body><h1>It works!</h1></body></html>\n"
     return files
-
-
-def program_exit(ref, command: list[str] | None, env: dict) -> tuple[float, int, list[str]] | None:
-    """Returns (seconds until the main process exits, exit code, log lines), or None if it keeps running."""
-    text = " ".join(command or [])
-    if command:
-        if "exit " in text:
-            try:
-                code = int(text.split("exit ", 1)[1].split()[0].strip(";'\""))
-            except (ValueError, IndexError):
-                code = 1
-            return 0.5, code, []
-        if any(
-            w in text for w in ("sleep", "while", "tail -f", "nginx", "httpd", "server", "serve", "infinity")
-        ):
-            return None
-        echoed = []
-        if text.startswith(("echo ", "sh -c echo", "/bin/sh -c echo")) or "echo " in text:
-            echoed = [text.split("echo ", 1)[1].strip("'\"; ")]
-        if ref and ref.repo and ref.repo.one_shot:
-            return 0.2, 0, echoed
-        return None
-    if ref and ref.repo:
-        if ref.repo.required_env and not any(env.get(k) for k in ref.repo.required_env):
-            return 1.0, 1, ref.repo.missing_env_log.splitlines()
-        if ref.repo.one_shot:
-            return 0.1, 0, []
-    return None
 
 
 class Runtime:
@@ -247,18 +221,18 @@ class Runtime:
         restart: str,
         max_retries: int,
         auto_remove: bool,
+        memory: int | None = None,
     ) -> dict:
         """Creates and starts a Docker container on node; returns its record."""
         c = self.c
         n = self.node(node)
         cid = f"{c.rng.getrandbits(256):064x}"
-        repo = ref.repo
         d = {
             "id": cid,
             "name": name,
             "image": ref.text,
             "imageFull": ref.full,
-            "command": " ".join(command) if command else (repo.command if repo else ""),
+            "command": " ".join(process_argv(ref, None, command or None)),
             "args": command or [],
             "created": c.clock.now,
             "state": "created",
@@ -278,6 +252,7 @@ class Runtime:
             "ip": f"172.17.0.{n['next_docker_ip']}",
             "fs": {},
             "autoRemove": auto_remove,
+            "memory": memory,
         }
         n["next_docker_ip"] += 1
         n["docker"][name] = d
@@ -298,25 +273,51 @@ class Runtime:
     def _docker_start(self, node: str, d: dict, restart: bool = False) -> None:
         c = self.c
         ref = parse_image(d["image"])
-        d.update(state="running", startedAt=c.clock.now, finishedAt=None, restartAt=None)
+        ref = None if isinstance(ref, str) else ref
+        d.update(state="running", startedAt=c.clock.now, finishedAt=None, restartAt=None, exitAt=None)
+        d.pop("oomKilled", None)
         if restart:
             d["restartCount"] += 1
-        d["fs"] = {}
-        ex = program_exit(ref if not isinstance(ref, str) else None, d["args"], d["env"])
-        if ex is None:
-            d["exitAt"] = None
-            d["exitCode"] = 0
-            if not isinstance(ref, str) and ref.repo:
-                d["logs"] += [line.format(tag=ref.tag) for line in ref.repo.logs]
-        else:
-            delay, code, lines = ex
-            d["exitAt"] = c.clock.now + delay
-            d["pendingExit"] = code
-            d["logs"] += lines
-        d["logs"] = d["logs"][-200:]
-        if d["exitAt"] is not None:
+        if not d.get("fs"):
+            # A Docker container keeps its writable layer across stop/start and restarts (unlike a pod's).
+            d["fs"] = image_files(ref, d["id"][:12])
+        # `docker run IMAGE CMD…`: CMD replaces the image's CMD, the ENTRYPOINT stays.
+        argv = process_argv(ref, None, d["args"] or None)
+        machine = self.docker_machine(d, ref)
+        problem = programs.start_error(machine, argv)
+        if problem:
+            d["logs"].append(f"docker: Error response from daemon: {problem}.")
+            d["exitAt"] = c.clock.now
+            d["pendingExit"] = 127
             c.clock.wake("docker", f"{node}/{d['name']}", d["exitAt"])
+        else:
+            self._docker_outcome(node, d, programs.start_process(machine, d, argv, c.clock.now))
         c.touch("pods", f"docker/{node}/{d['name']}")
+
+    def docker_machine(self, d: dict, ref, collect: bool = False):
+        """Returns the programs.Machine of a Docker container (no cluster DNS; its own files and logs)."""
+        return programs.machine_for(
+            self.c,
+            d,
+            pod=None,
+            cname=d["name"],
+            sb=None,
+            ref=ref,
+            hostname=d["id"][:12],
+            now=self.c.clock.now,
+            collect=collect,
+            memory_limit=d.get("memory"),
+        )
+
+    def _docker_outcome(self, node: str, d: dict, outcome: dict) -> None:
+        if "exit" in outcome:
+            d["exitAt"] = outcome["at"]
+            d["pendingExit"] = outcome["exit"]
+            d["pendingReason"] = outcome["reason"]
+            self.c.clock.wake("docker", f"{node}/{d['name']}", d["exitAt"])
+        elif outcome["wake"] is not None:
+            d["exitAt"] = None
+            self.c.clock.wake("docker", f"{node}/{d['name']}", outcome["wake"])
 
     def docker_exit(self, node: str, d: dict, code: int) -> None:
         """Records that the container's main process ended and applies the restart policy."""
@@ -366,7 +367,14 @@ class Runtime:
         if d is None:
             return
         now = self.c.clock.now
+        if d["state"] == "running" and d["exitAt"] is None and (d.get("proc") or {}).get("state") == "sleep":
+            ref = parse_image(d["image"])
+            ref = None if isinstance(ref, str) else ref
+            self._docker_outcome(node, d, programs.step_process(self.docker_machine(d, ref), d, now))
+            self.c.touch("pods", f"docker/{node}/{d['name']}")
         if d["state"] == "running" and d["exitAt"] is not None and d["exitAt"] <= now:
+            if d.pop("pendingReason", None) == "OOMKilled":
+                d["oomKilled"] = True
             self.docker_exit(node, d, d.pop("pendingExit", 0))
         elif d["state"] == "restarting" and d["restartAt"] is not None and d["restartAt"] <= now:
             self._docker_start(node, d, restart=True)
@@ -381,6 +389,12 @@ class Runtime:
                 en,
                 step,
             )
+        # Re-arm the next deadline: a wake-up asked for during this call may have been superseded.
+        d = n["docker"].get(name)
+        if d is not None and d["state"] == "restarting" and (d["restartAt"] or 0) > now:
+            self.c.clock.wake("docker", key, d["restartAt"])
+        elif d is not None and d["state"] == "running" and d["exitAt"] is not None and d["exitAt"] > now:
+            self.c.clock.wake("docker", key, d["exitAt"])
 
     def docker_status(self, d: dict) -> str:
         """Returns the STATUS column of `docker ps`."""

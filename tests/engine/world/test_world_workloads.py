@@ -1,10 +1,9 @@
 """Real-world cases for the workload kinds: DaemonSet, StatefulSet, Job, CronJob, ReplicaSet/ReplicationController
 ownership, and cascading deletion — each modelled on the kubernetes.io page it cites.
 
-Images: where a page's image is not in this branch's registry catalogue (the images branch adds the ones the
-docs use), `_image()` falls back to an nginx tag the catalogue has; what is asserted does not depend on which
-nginx build serves. Cases that need a container program (perl printing π, busybox printing the date) are
-marked xfail(strict) until the programs and images branches are merged.
+Images: every page's image is in the registry catalogue; `_image()` would fall back to an nginx tag if one
+were removed from it (what is asserted does not depend on which nginx build serves). The perl π Job and the
+busybox CronJob run their real programs.
 """
 
 import pytest
@@ -12,8 +11,6 @@ import pytest
 from tests.engine.conftest import get, ok, pods
 from visualizer.engine import Cluster
 from visualizer.engine.registry import parse_image
-
-NEEDS_PROGRAMS = "needs container programs and the docs' images (branches programs, images)"
 
 
 def _image(wanted: str, fallback: str = "nginx:1.25") -> str:
@@ -376,7 +373,6 @@ spec:
 """
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_PROGRAMS)
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/job/")
 def test_pi_job_completes_and_its_pod_log_holds_pi():
     """The docs' pi Job: `kubectl get jobs` shows Complete 1/1 and the pod's log starts 3.14159265358979."""

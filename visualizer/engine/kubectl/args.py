@@ -148,8 +148,12 @@ def split_global_flags(words: list[str]) -> tuple[list[str], list[str]]:
 def refuse_shell_syntax(words: list[str]) -> None:
     """Raises CommandError when a console line uses shell operators (`kubectl get pods | grep web`).
 
-    The web console runs one program per line, not a shell; the message names kubectl's own filters.
+    The web console runs one program per line, not a shell; the message names kubectl's own filters. After
+    `exec … --` the rest of the line runs in the container's `sh -c` (pipes, `;`, `$VAR` expand there, and
+    print what `kubectl exec … -- env | grep X` prints in a terminal), so only the part before `--` is checked.
     """
+    if "--" in words and "exec" in words[: words.index("--")]:
+        words = words[: words.index("--")]
     for i, w in enumerate(words):
         if w in SHELL_OPERATORS or (w.startswith("|") and len(w) > 1):
             tail = " ".join(words[i:])

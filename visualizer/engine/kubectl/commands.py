@@ -1653,8 +1653,10 @@ def _pod_for(c, args: Args, word: str) -> dict:
 def _container_of(c, pod: dict, args: Args):
     cname = args.get("-c", "--container")
     names = [x["name"] for x in pod["spec"]["containers"]]
+    names += [x["name"] for x in pod["spec"].get("initContainers") or []]
     if cname is None:
-        cname = names[0]
+        annotated = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+        cname = annotated if annotated in names else names[0]
     elif cname not in names:
         raise CommandError(f"error: container {cname} is not valid for pod {pod['metadata']['name']}")
     node = pod["spec"].get("nodeName")
@@ -1665,6 +1667,22 @@ def _container_of(c, pod: dict, args: Args):
     return cname, sb, ctr
 
 
+def _defaulted(pod: dict, args: Args) -> str:
+    """Returns kubectl's `Defaulted container "x" out of: …` note (stderr) when a multi-container pod was given
+    no -c and no kubectl.kubernetes.io/default-container annotation, else "".
+
+    Source: kubectl pkg/cmd/util/podcmd FindOrDefaultContainerByName.
+    """
+    spec = pod["spec"]
+    names = [x["name"] for x in spec["containers"]]
+    inits = [x["name"] for x in spec.get("initContainers") or []]
+    annotated = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+    if args.get("-c", "--container") is not None or annotated or len(names) + len(inits) < 2:
+        return ""
+    listed = ", ".join(names + [f"{n} (init)" for n in inits])
+    return f'Defaulted container "{names[0]}" out of: {listed}\n'
+
+
 def _cmd_logs(c, args: Args, stdin) -> str:
     if not args.positional:
         raise CommandError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
@@ -1672,14 +1690,26 @@ def _cmd_logs(c, args: Args, stdin) -> str:
     cname, sb, ctr = _container_of(c, pod, args)
     name = pod["metadata"]["name"]
     if ctr is None or not ctr.get("everStarted"):
-        reason = "ContainerCreating"
-        if ctr and ctr.get("reason"):
+        # The reason the API shows for the waiting container (PodInitializing while init containers run).
+        st = pod.get("status") or {}
+        shown = next(
+            (
+                (cs.get("state") or {}).get("waiting", {}).get("reason")
+                for cs in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or [])
+                if cs.get("name") == cname
+            ),
+            None,
+        )
+        reason = shown or "ContainerCreating"
+        if ctr and ctr.get("reason") and ctr["reason"] != "ContainerCreating":
             reason = ctr["reason"]
         raise CommandError(
             f'Error from server (BadRequest): container "{cname}" in pod "{name}" is waiting to start: '
             f"{'trying and failing to pull image' if 'Image' in reason else reason}"
         )
-    lines = ctr["prevLogs"] if args.has("-p", "--previous") else ctr["logs"]
+    from ..programs.machine import log_lines
+
+    lines = log_lines(ctr["prevLogs"] if args.has("-p", "--previous") else ctr["logs"])
     if args.has("-p", "--previous") and not ctr["restartCount"]:
         raise CommandError(
             f'Error from server (BadRequest): previous terminated container "{cname}" in pod "{name}" '
@@ -1688,7 +1718,14 @@ def _cmd_logs(c, args: Args, stdin) -> str:
     tail = args.int("--tail", default=-1)
     if tail is not None and tail >= 0:
         lines = lines[-tail:] if tail else []
-    return "\n".join(lines)
+    return _defaulted(pod, args) + "\n".join(lines)
+
+
+def _exec_id(pod: dict, now: float) -> str:
+    """Returns a stable 64-hex exec session ID (not drawn from the cluster RNG: exec must change nothing)."""
+    import hashlib
+
+    return hashlib.sha256(f"{pod['metadata']['uid']}/{now}".encode()).hexdigest()
 
 
 def _cmd_exec(c, args: Args, stdin) -> str:
@@ -1707,9 +1744,17 @@ def _cmd_exec(c, args: Args, stdin) -> str:
             "error: Internal error occurred: error executing command in container: container is not running"
         )
     output, code = run_shell(c, pod, cname, sb, ctr, args.rest)
+    if code == 126 and "executable file not found" in output:
+        raise CommandError(
+            "error: Internal error occurred: error executing command in container: failed to exec in container: "
+            f'failed to start exec "{_exec_id(pod, c.clock.now)}": {output.strip()}'
+        )
+    note = _defaulted(pod, args)
     if code:
-        raise CommandError((output + "\n" if output else "") + f"command terminated with exit code {code}")
-    return output
+        raise CommandError(
+            note + (output + "\n" if output else "") + f"command terminated with exit code {code}"
+        )
+    return note + output
 
 
 # ---------------------------------------------------------------------------------------------- label / annotate

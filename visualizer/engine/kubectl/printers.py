@@ -38,41 +38,105 @@ def age(obj: dict, now: float) -> str:
 
 
 def pod_status(pod: dict) -> str:
-    """Returns the STATUS column exactly as kubectl's printPod computes it."""
+    """Returns the STATUS column exactly as kubectl's printPod computes it (init containers first)."""
     st = pod.get("status") or {}
     reason = st.get("reason") or st.get("phase") or "Pending"
-    has_running = False
-    for cs in reversed(st.get("containerStatuses") or []):
-        state = cs.get("state") or {}
-        if state.get("waiting", {}).get("reason"):
-            reason = state["waiting"]["reason"]
-        elif "terminated" in state:
-            term = state["terminated"]
-            if term.get("reason"):
-                reason = term["reason"]
-            elif term.get("signal"):
-                reason = f"Signal:{term['signal']}"
-            else:
-                reason = f"ExitCode:{term.get('exitCode', 0)}"
-        elif cs.get("ready") and "running" in state:
-            has_running = True
-    if reason == "Completed" and has_running:
-        reason = "Running" if pod_ready(pod) else "NotReady"
+    initializing = _init_reason(pod, st)
+    if initializing is not None:
+        reason = initializing
+    else:
+        has_running = False
+        for cs in reversed(st.get("containerStatuses") or []):
+            state = cs.get("state") or {}
+            if state.get("waiting", {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif "terminated" in state:
+                term = state["terminated"]
+                if term.get("reason"):
+                    reason = term["reason"]
+                elif term.get("signal"):
+                    reason = f"Signal:{term['signal']}"
+                else:
+                    reason = f"ExitCode:{term.get('exitCode', 0)}"
+            elif cs.get("ready") and "running" in state:
+                has_running = True
+        if reason == "Completed" and has_running:
+            reason = "Running" if pod_ready(pod) else "NotReady"
     if pod["metadata"].get("deletionTimestamp"):
         reason = "Unknown" if st.get("reason") == "NodeLost" else "Terminating"
     return reason
 
 
+def _init_reason(pod: dict, st: dict) -> str | None:
+    """Returns Init:N/M, Init:<reason> or Init:ExitCode:N while init containers have not all succeeded.
+
+    kubectl printPod: the first init container not terminated with exit 0 decides; a waiting reason other
+    than PodInitializing is shown as `Init:<reason>`; none once the Initialized condition is True.
+    """
+    statuses = st.get("initContainerStatuses") or []
+    if not statuses:
+        return None
+    if any(
+        cd.get("type") == "Initialized" and cd.get("status") == "True" for cd in st.get("conditions") or ()
+    ):
+        return None
+    specs = pod["spec"].get("initContainers") or ()
+    sidecars = {c["name"] for c in specs if c.get("restartPolicy") == "Always"}
+    total = len(specs or statuses)
+    for i, cs in enumerate(statuses):
+        state = cs.get("state") or {}
+        term = state.get("terminated")
+        if term is not None and term.get("exitCode") == 0:
+            continue
+        if cs.get("name") in sidecars and cs.get("started"):
+            continue
+        if term is not None:
+            if term.get("reason"):
+                return "Init:" + term["reason"]
+            if term.get("signal"):
+                return f"Init:Signal:{term['signal']}"
+            return f"Init:ExitCode:{term.get('exitCode', 0)}"
+        waiting = (state.get("waiting") or {}).get("reason")
+        if waiting and waiting != "PodInitializing":
+            return "Init:" + waiting
+        return f"Init:{i}/{total}"
+    return None
+
+
 def pod_ready_column(pod: dict) -> str:
-    """Returns READY as ready/total containers."""
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
+    """Returns READY as ready/total containers; sidecars (init containers with restartPolicy Always) count
+    as containers once started, as kubectl printPod counts them."""
+    st = pod.get("status") or {}
+    statuses = st.get("containerStatuses") or []
     ready = sum(1 for cs in statuses if cs.get("ready"))
-    return f"{ready}/{len(pod['spec']['containers'])}"
+    sidecars = {
+        c["name"] for c in pod["spec"].get("initContainers") or () if c.get("restartPolicy") == "Always"
+    }
+    for cs in st.get("initContainerStatuses") or ():
+        term = (cs.get("state") or {}).get("terminated")
+        if cs.get("name") in sidecars and cs.get("started"):
+            ready += 1 if cs.get("ready") else 0
+        elif not (term is not None and term.get("exitCode") == 0):
+            break
+    return f"{ready}/{len(pod['spec']['containers']) + len(sidecars)}"
 
 
 def pod_restarts(pod: dict, now: float) -> str:
-    """Returns RESTARTS, with `(42s ago)` after the last restart as recent kubectl prints it."""
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
+    """Returns RESTARTS, with `(42s ago)` after the last restart as recent kubectl prints it.
+
+    While init containers run, their restarts are counted (kubectl printPod); afterwards the app containers'.
+    """
+    st = pod.get("status") or {}
+    statuses = st.get("containerStatuses") or []
+    if _init_reason(pod, st) is not None:
+        statuses = st.get("initContainerStatuses") or []
+    else:
+        sidecars = {
+            c["name"] for c in pod["spec"].get("initContainers") or () if c.get("restartPolicy") == "Always"
+        }
+        statuses = [
+            cs for cs in st.get("initContainerStatuses") or () if cs.get("name") in sidecars
+        ] + statuses
     total = sum(cs.get("restartCount", 0) for cs in statuses)
     last = None
     for cs in statuses:

@@ -141,7 +141,10 @@ spec:
 
 def test_daemonset_rollout_undo_returns_to_the_previous_controllerrevision(cluster):
     """set image creates revision 2; undo goes back to revision 1's template, which becomes revision 3."""
-    ok(cluster, "kubectl set image ds/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:v1.32.3 -n kube-system")
+    ok(
+        cluster,
+        "kubectl set image ds/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:v1.32.3 -n kube-system",
+    )
     cluster.advance(60)
     assert (
         "successfully rolled out" in ok(cluster, "kubectl rollout status ds/kube-proxy -n kube-system").output

@@ -219,3 +219,11 @@ def test_nodes_report_kubelet_v1_37_1():
     ds = get(c, "ds kube-proxy -n kube-system")[0]
     assert ds["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.k8s.io/kube-proxy:v1.37.1"
     assert json.loads(ok(c, "kubectl version -o json").output)["serverVersion"]["gitVersion"] == "v1.37.1"
+
+
+def test_version_refuses_other_output_formats_as_kubectl_does(oracle):
+    """`kubectl version -o wide`: `error: --output must be 'yaml' or 'json'`."""
+    code, _, err = oracle.run(["version", "--client", "-o", "wide"])
+    result = Cluster(seed=1).run("kubectl version -o wide")
+    assert code == 1 and not result.ok
+    assert result.output == err.strip() == "error: --output must be 'yaml' or 'json'"

@@ -143,6 +143,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         path = self.path.split("?", 1)[0].rstrip("/")
         self.server.requests.append(f"GET {path}")
+        if path in self.server.objects:
+            return self._send(200, self.server.objects[path])
         if path == "/version":
             return self._send(
                 200, {"major": "1", "minor": "37", "gitVersion": VERSION, "platform": "linux/amd64"}

@@ -72,14 +72,20 @@ def test_drain_cordons_and_evicts(cluster):
 
 
 def test_drain_refuses_bare_pods_without_force(cluster):
-    """A pod without a controller blocks drain unless --force is given; nothing changes."""
+    """A pod without a controller blocks drain unless --force is given; like kubectl, the cordon made before
+    the refusal stays (the node is Ready,SchedulingDisabled) and the pod keeps running."""
     ok(cluster, "kubectl run solo --image=nginx:1.20")
     cluster.advance(10)
     node = pods(cluster, "solo")[0]["spec"]["nodeName"]
-    before = cluster.to_dict()
     result = cluster.run(f"kubectl drain {node} --ignore-daemonsets")
-    assert (
-        not result.ok
-        and "cannot delete Pods that declare no controller (use --force to override)" in result.output
+    assert not result.ok
+    assert result.output.splitlines()[0] == f"node/{node} cordoned"
+    assert result.output.splitlines()[-1] == (
+        "error: cannot delete Pods that declare no controller (use --force to override): default/solo"
     )
-    assert cluster.to_dict() == before
+    assert get(cluster, f"node {node}")[0]["spec"]["unschedulable"] is True
+    row = next(r for r in ok(cluster, "kubectl get nodes").output.splitlines() if r.startswith(node))
+    assert row.split()[1] == "Ready,SchedulingDisabled"
+    assert pods(cluster, "solo")[0]["spec"]["nodeName"] == node
+    again = cluster.run(f"kubectl drain {node} --ignore-daemonsets")
+    assert again.output.splitlines()[0] == f"node/{node} already cordoned"

@@ -143,7 +143,7 @@ def test_daemonset_rollout_undo_returns_to_the_previous_controllerrevision(clust
     """set image creates revision 2; undo goes back to revision 1's template, which becomes revision 3."""
     ok(
         cluster,
-        "kubectl set image ds/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:v1.32.3 -n kube-system",
+        "kubectl set image ds/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:v1.37.0 -n kube-system",
     )
     cluster.advance(60)
     assert (
@@ -154,7 +154,7 @@ def test_daemonset_rollout_undo_returns_to_the_previous_controllerrevision(clust
     revisions = sorted(r["revision"] for r in get(cluster, "controllerrevisions -n kube-system"))
     assert revisions == [2, 3]
     ds = get(cluster, "ds kube-proxy -n kube-system")[0]
-    assert ds["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.k8s.io/kube-proxy:v1.32.2"
+    assert ds["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.k8s.io/kube-proxy:v1.37.1"
 
 
 def test_foreground_delete_of_a_job_waits_for_its_pods(cluster):

@@ -77,7 +77,7 @@ _OWNER_QUEUE = {
 }
 _VERSION_OF = itemgetter(0)  # key for bisecting the change log by version
 MAX_ADVANCE = 7 * 24 * 3600  # one call may simulate at most a week
-K8S_VERSION = "v1.32.2"
+K8S_VERSION = "v1.37.1"
 SECTION_OF_KIND = {
     "Pod": "pods",
     "Deployment": "deployments",

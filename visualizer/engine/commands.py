@@ -1,7 +1,9 @@
 """The console: routes `kubectl …`, `docker …`, `sim …` and `help` to their handlers, safely.
 
 A command that changes state runs against a checkpoint (`to_dict`); if it fails – a refused request, a YAML
-error, or even a bug – the cluster is restored, so bad input never changes anything. After a successful
+error, or even a bug – the cluster is restored, so bad input never changes anything. The one exception is a
+`PartialFailure` (kubectl's own partial successes, e.g. `drain` leaves the node cordoned when an eviction is
+refused): what was written before the failure stays. After a successful
 command the controllers react at once (the queues are drained), and the events of the whole chain become the
 command's events and control-plane trace.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from .apiserver import ApiError
 from .kubectl import commands as kubectl
-from .kubectl.args import CommandError
+from .kubectl.args import CommandError, PartialFailure
 from .narration import STEP_TITLES
 from .objects import did_you_mean
 from .runtime import split_command
@@ -89,10 +91,17 @@ def dispatch(c, command, stdin):
     ]
     c._collect, c._trace = collected, trace
     error = None
+    kept = False  # a PartialFailure keeps the writes made before it failed, as kubectl does
     try:
         output = handler(c, words[1:], stdin)
         c._drain()
         ok = True
+    except PartialFailure as exc:
+        ok, output, error, kept = False, str(exc), exc.error, True
+        try:
+            c._drain()
+        except Exception:  # noqa: BLE001 - a controller bug must not keep a half-done state
+            kept = False
     except CommandError as exc:
         ok, output, error = False, str(exc), exc.error
     except ApiError as exc:
@@ -106,6 +115,11 @@ def dispatch(c, command, stdin):
         )
     finally:
         c._collect, c._trace = None, None
+    if not ok and kept:
+        if len(trace) > 1:
+            c.trace = trace
+            c.touch("trace", "")
+        return CommandResult(False, output, collected, error or {"message": output})
     if not ok:
         if checkpoint is not None:
             c._restore_in_place(checkpoint)

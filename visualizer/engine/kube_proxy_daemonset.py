@@ -12,7 +12,7 @@ from __future__ import annotations
 
 
 def kube_proxy_daemonset(version: str) -> dict:
-    """Returns the kube-proxy DaemonSet object for a cluster of this Kubernetes version (e.g. `v1.32.2`)."""
+    """Returns the kube-proxy DaemonSet object for a cluster of this Kubernetes version (e.g. `v1.37.1`)."""
     labels = {"k8s-app": "kube-proxy"}
     return {
         "apiVersion": "apps/v1",

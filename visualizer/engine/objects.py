@@ -74,15 +74,30 @@ ACCEPTED_VERSIONS["HorizontalPodAutoscaler"] = {"autoscaling/v2", "autoscaling/v
 
 
 def lookup_resource(word: str) -> Resource | None:
-    """Returns the resource a kubectl type word names (`po`, `pods`, `deployment.apps`, `Deployment`)."""
+    """Returns the resource a kubectl type word names, or None.
+
+    Accepts a plural, singular, kind or short name (`po`, `pods`, `Deployment`), `RESOURCE.GROUP`
+    (`deployment.apps`, `ingresses.networking.k8s.io`) and `RESOURCE.VERSION.GROUP` (`deployment.v1.apps`, as
+    the Deployments page writes it). With two or more dots kubectl tries both readings, the version form
+    first (k8s.io/apimachinery pkg/runtime/schema `ParseResourceArg`; cli-runtime resource builder); the
+    version must be one this API server serves.
+    """
     w = word.lower()
-    if "." in w:
-        head, _, group = w.partition(".")
-        res = lookup_resource(head)
-        return res if res and (res.group == group or (not res.group and group in ("", "core"))) else None
-    for r in RESOURCES:
-        if w in (r.plural, r.singular, r.kind.lower()) or w in r.short:
-            return r
+    if "." not in w:
+        for r in RESOURCES:
+            if w in (r.plural, r.singular, r.kind.lower()) or w in r.short:
+                return r
+        return None
+    head, _, rest = w.partition(".")
+    res = lookup_resource(head)
+    if res is None:
+        return None
+    if "." in rest:
+        version, _, group = rest.partition(".")
+        if res.group == group and res.api_version.rsplit("/", 1)[-1] == version:
+            return res
+    if res.group == rest or (not res.group and rest == "core"):
+        return res
     return None
 
 

@@ -337,3 +337,178 @@ def test_global_namespace_flag_before_the_verb_and_unknown_command(cluster):
     assert typo.output == 'error: unknown command "aply" for "kubectl"\n\nDid you mean this?\n\tapply'
     flag = cluster.run("kubectl get pods --foo")
     assert flag.output == "error: unknown flag: --foo\nSee 'kubectl get --help' for usage."
+
+
+# ---------------------------------------------------------------------------------------------- new-user trial
+# Lines a new user typed from kubernetes.io pages in the first trial of the console.
+MYAPP = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels:
+    app.kubernetes.io/name: MyApp
+spec:
+  containers:
+  - name: myapp-container
+    image: busybox:1.28
+    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
+  initContainers:
+  - name: init-myservice
+    image: busybox:1.28
+    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
+  - name: init-mydb
+    image: busybox:1.28
+    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
+"""
+
+SHELL_DEMO = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shell-demo
+spec:
+  volumes:
+  - name: shared-data
+    emptyDir: {}
+  containers:
+  - name: nginx
+    image: nginx
+    volumeMounts:
+    - name: shared-data
+      mountPath: /usr/share/nginx/html
+  hostNetwork: true
+  dnsPolicy: Default
+"""
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")
+def test_deployment_page_set_image_with_resource_version_group(cluster):
+    """`kubectl set image deployment.v1.apps/nginx-deployment nginx=nginx:1.16.1` rolls out like the page shows;
+    `kubectl get deployment.v1.apps` lists it."""
+    ok(cluster, "kubectl apply -f -", DEPLOYMENT_YAML)
+    cluster.advance(30)
+    out = ok(cluster, "kubectl set image deployment.v1.apps/nginx-deployment nginx=nginx:1.16.1").output
+    assert out == "deployment.apps/nginx-deployment image updated"
+    cluster.advance(60)
+    status = ok(cluster, "kubectl rollout status deployment/nginx-deployment").output
+    assert status.endswith('deployment "nginx-deployment" successfully rolled out')
+    rows = ok(cluster, "kubectl get deployment.v1.apps").output.splitlines()
+    assert rows[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert rows[1].split()[:4] == ["nginx-deployment", "2/2", "2", "2"]
+    ready = set(running_ready(cluster, "nginx-deployment-"))
+    assert len(ready) == 2
+    assert {
+        p["spec"]["containers"][0]["image"]
+        for p in pods(cluster, "nginx-deployment-")
+        if p["metadata"]["name"] in ready
+    } == {"nginx:1.16.1"}
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")
+def test_deployment_page_apply_by_url_names_the_url_and_the_way_in(cluster):
+    """`kubectl apply -f https://k8s.io/examples/controllers/nginx-deployment.yaml`: the classroom cluster has no
+    internet; the error names the URL and -f -, and nothing is created."""
+    url = "https://k8s.io/examples/controllers/nginx-deployment.yaml"
+    result = cluster.run(f"kubectl apply -f {url}")
+    assert not result.ok
+    assert url in result.output and "no internet" in result.output and "-f -" in result.output
+    assert ok(cluster, "kubectl get deployments").output == "No resources found in default namespace."
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/pods/init-containers/")
+def test_init_containers_page_get_and_describe_dash_f(cluster):
+    """`kubectl get -f myapp.yaml` (here `-f -`) shows myapp-pod 0/1 Init:0/2; `kubectl describe -f` shows
+    Status Pending and the init containers."""
+    ok(cluster, "kubectl apply -f -", MYAPP)
+    cluster.advance(60)
+    rows = ok(cluster, "kubectl get -f -", MYAPP).output.splitlines()
+    assert rows[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert rows[1].split()[:4] == ["myapp-pod", "0/1", "Init:0/2", "0"]
+    described = ok(cluster, "kubectl describe -f -", MYAPP).output
+    assert described.startswith("Name:             myapp-pod\nNamespace:        default\n")
+    assert "Status:           Pending" in described
+    assert "Init Containers:\n  init-myservice:" in described
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/reference/kubectl/quick-reference/")
+def test_cheat_sheet_logs_follow_prints_the_log_so_far(cluster):
+    """`kubectl logs -f my-pod` (stream pod logs): kubectl's -f here is --follow; the console prints the lines so
+    far and says it cannot stream."""
+    ok(cluster, "kubectl run my-pod --image=busybox:1.28 -- sh -c 'echo started; sleep 3600'")
+    cluster.advance(30)
+    for line in ("kubectl logs -f my-pod", "kubectl logs my-pod -f", "kubectl logs --follow my-pod"):
+        out = ok(cluster, line).output.splitlines()
+        assert out[0] == "started"
+        assert out[1].startswith("(--follow: this console cannot stream")
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/reference/kubectl/quick-reference/")
+def test_cheat_sheet_get_pods_watch_prints_the_list_now(cluster):
+    """`kubectl get pods -w` prints the table as it is now, then says the console cannot stream."""
+    ok(cluster, "kubectl create deployment nginx --image=nginx")
+    cluster.advance(30)
+    out = ok(cluster, "kubectl get pods -w").output.splitlines()
+    assert out[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert out[1].split()[1:3] == ["1/1", "Running"]
+    assert out[-1].startswith("(--watch: this console cannot stream")
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/debug/debug-application/get-shell-running-container/")
+def test_get_a_shell_page_interactive_shell_refused_single_commands_run(cluster):
+    """`kubectl exec --stdin --tty shell-demo -- /bin/bash` needs a terminal: refused with the way out;
+    `kubectl exec shell-demo -- ls /` (the page's single command) and `sh -c` still run."""
+    ok(cluster, "kubectl apply -f -", SHELL_DEMO)
+    cluster.advance(60)
+    for line in ("kubectl exec --stdin --tty shell-demo -- /bin/bash", "kubectl exec -it shell-demo -- sh"):
+        result = cluster.run(line)
+        assert not result.ok
+        assert result.output.startswith("error: this web console has no terminal to attach to")
+        assert "kubectl exec shell-demo -- sh -c '" in result.output
+    listing = ok(cluster, "kubectl exec shell-demo -- ls /").output.split()
+    assert "usr" in listing and "etc" in listing
+    ok(
+        cluster,
+        "kubectl exec shell-demo -- sh -c \"echo 'Hello shell demo' > /usr/share/nginx/html/index.html\"",
+    )
+    assert ok(cluster, "kubectl exec shell-demo -- cat /usr/share/nginx/html/index.html").output.strip() == (
+        "Hello shell demo"
+    )
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/administer-cluster/safely-drain-node/")
+def test_safely_drain_a_node_refused_drain_leaves_it_cordoned(cluster):
+    """`kubectl drain --ignore-daemonsets <node>` with a bare pod on it: kubectl cordons, refuses the bare pod
+    and leaves the node Ready,SchedulingDisabled until `kubectl uncordon`."""
+    ok(cluster, "kubectl run bare --image=nginx")
+    cluster.advance(30)
+    node = get(cluster, "pod bare")[0]["spec"]["nodeName"]
+    result = cluster.run(f"kubectl drain --ignore-daemonsets {node}")
+    assert not result.ok
+    assert result.output.splitlines()[0] == f"node/{node} cordoned"
+    assert result.output.splitlines()[-1] == (
+        "error: cannot delete Pods that declare no controller (use --force to override): default/bare"
+    )
+    row = next(r for r in ok(cluster, "kubectl get nodes").output.splitlines() if r.startswith(node + " "))
+    assert row.split()[1] == "Ready,SchedulingDisabled"
+    assert ok(cluster, f"kubectl uncordon {node}").output == f"node/{node} uncordoned"
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/")
+def test_install_kubectl_page_version_client(cluster):
+    """`kubectl version --client` prints the client and Kustomize versions of kubectl v1.37.1."""
+    assert (
+        ok(cluster, "kubectl version --client").output == "Client Version: v1.37.1\nKustomize Version: v5.8.1"
+    )
+    assert ok(cluster, "kubectl version").output.endswith("\nServer Version: v1.37.1")
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/")
+def test_heredoc_pasted_as_one_line_points_to_the_yaml_tab(cluster):
+    """A here-document pasted into the console line is refused, naming the YAML tab; nothing is created."""
+    result = cluster.run(
+        "kubectl apply -f - <<EOF apiVersion: v1 kind: Pod metadata: name: nginx spec: containers: - name: "
+        "nginx image: nginx EOF"
+    )
+    assert not result.ok and "here-document" in result.output and "YAML tab" in result.output
+    assert ok(cluster, "kubectl get pods").output == "No resources found in default namespace."

@@ -177,9 +177,10 @@ def test_drain_refuses_daemonset_pods_without_ignore_daemonsets(cluster):
         f"error: cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/{proxy}"
         in result.output
     )
+    # The refused drain left the node cordoned, as kubectl does; the second drain finds it so.
     out = ok(cluster, "kubectl drain worker-1 --ignore-daemonsets").output.splitlines()
     assert out[:2] == [
-        "node/worker-1 cordoned",
+        "node/worker-1 already cordoned",
         f"Warning: ignoring DaemonSet-managed Pods: kube-system/{proxy}",
     ]
     assert out[-1] == "node/worker-1 drained"

@@ -11,6 +11,15 @@ class CommandError(Exception):
         self.error = error or {"message": message}
 
 
+class PartialFailure(CommandError):
+    """A command that failed after some of its writes were made, which stay as they would on a real cluster.
+
+    kubectl runs one request after another and never undoes the ones that succeeded: `kubectl drain` cordons
+    the node first and leaves it cordoned when an eviction is refused (kubectl pkg/drain `RunCordonOrUncordon`
+    then `DeletePodsOnNodes`). The console therefore keeps the state instead of rolling back to the checkpoint.
+    """
+
+
 class Args:
     """Positional words and flags (each flag keeps every value given, in order)."""
 
@@ -154,6 +163,16 @@ def refuse_shell_syntax(words: list[str]) -> None:
     """
     if "--" in words and "exec" in words[: words.index("--")]:
         words = words[: words.index("--")]
+    for w in words:
+        if w.startswith("<<"):
+            # A here-document (`kubectl apply -f - <<EOF … EOF`, as kubernetes.io pages write it) is the shell
+            # feeding standard input; the console's YAML tab is this console's standard input.
+            raise CommandError(
+                f"error: this console runs one command per line and is not a shell, so the here-document "
+                f'"{w} …" cannot feed kubectl its standard input.\n'
+                "Open the YAML tab, paste the manifest (the lines between <<EOF and EOF) and press Apply: "
+                "it runs `kubectl apply -f -` with that text as standard input"
+            )
     for i, w in enumerate(words):
         if w in SHELL_OPERATORS or (w.startswith("|") and len(w) > 1):
             tail = " ".join(words[i:])

@@ -30,7 +30,7 @@ from ..objects import (
 )
 from ..yaml_input import YamlError, load_documents
 from . import events, generators, output_formats, printers
-from .args import Args, CommandError, parse, refuse_shell_syntax, split_global_flags
+from .args import Args, CommandError, PartialFailure, parse, refuse_shell_syntax, split_global_flags
 from .taint import cmd_taint as _cmd_taint  # noqa: F401 (dispatched by name)
 
 VERBS = (
@@ -167,6 +167,7 @@ BOOL_FLAGS = {
     "--expose",
     "--list",
     "--save-config",
+    "--client",
 }
 READ_ONLY_SHELL = (
     "cat",
@@ -265,8 +266,13 @@ def run(c, words: list[str], stdin: str | None) -> str:
         guess = did_you_mean(verb, VERBS)
         hint = ("\n\nDid you mean this?\n" + "\n".join(f"\t{g}" for g in guess)) if guess else ""
         raise CommandError(f'error: unknown command "{verb}" for "kubectl"{hint}')
+    value_flags, bool_flags = VALUE_FLAGS, BOOL_FLAGS
+    if verb == "logs":
+        # `kubectl logs` has no --filename: its -f is --follow, a boolean (kubectl pkg/cmd/logs/logs.go).
+        value_flags = VALUE_FLAGS - {"-f", "--filename"}
+        bool_flags = BOOL_FLAGS | {"-f", "--follow"}
     try:
-        args = parse(global_words + words[1:], VALUE_FLAGS, BOOL_FLAGS)
+        args = parse(global_words + words[1:], value_flags, bool_flags)
     except CommandError as exc:
         sub = (
             words[1]
@@ -398,6 +404,15 @@ def _load(stdin: str | None, args: Args, verb: str = "apply") -> list[dict]:
     files = args.all("-f", "--filename")
     if not files:
         raise CommandError("error: must specify one of -f and -k")
+    url = next((f for f in files if f.startswith(("http://", "https://"))), None)
+    if url:
+        # kubernetes.io pages apply their examples by URL (`kubectl apply -f https://k8s.io/examples/…`);
+        # the classroom cluster has no internet, so the file's text has to come in as standard input.
+        raise CommandError(
+            f'error: this classroom cluster has no internet access, so kubectl cannot fetch "{url}".\n'
+            "Open that URL in your browser, copy the file's YAML, and paste it in the YAML tab "
+            "(it runs `kubectl apply -f -`), or use -f - with the YAML as standard input"
+        )
     if files != ["-"]:
         raise CommandError(
             f'error: the path "{files[0]}" does not exist (this console reads manifests from '
@@ -1076,7 +1091,36 @@ def _sort_by(objs: list[dict], expr: str) -> list[dict]:
     return sorted(objs, key=key)
 
 
+def _objects_named_by_files(stdin: str | None, args: Args, verb: str) -> list[tuple[Resource, str, str]]:
+    """Returns (resource, namespace, name) of each object in `-f -`, for `get -f` and `describe -f`: kubectl
+    reads the manifests only to name what to fetch (cli-runtime resource builder `FilenameParam`). An object's
+    own metadata.namespace wins over -n/default, as in kubectl."""
+    if args.positional:
+        raise CommandError(
+            "error: when paths, URLs, or stdin is provided as input, you may not specify resource arguments "
+            "as well"
+        )
+    out = []
+    for obj in _load(stdin, args, verb):
+        res = BY_KIND.get(obj.get("kind"))
+        meta = obj.get("metadata") or {}
+        if res is None or not meta.get("name"):
+            raise CommandError(
+                f'resource mapping not found for name: "{meta.get("name", "")}" namespace: "" from '
+                f'"STDIN": no matches for kind "{obj.get("kind")}" in version "{obj.get("apiVersion")}"\n'
+                "ensure CRDs are installed first"
+            )
+        ns = (meta.get("namespace") or _ns(args)) if res.namespaced else ""
+        out.append((res, ns, meta["name"]))
+    return out
+
+
 def _cmd_get(c, args: Args, stdin) -> str:
+    ns_of: dict[tuple[str, str], str] = {}  # (kind, name) -> the namespace its manifest names (get -f)
+    if args.has("-f", "--filename"):
+        named = _objects_named_by_files(stdin, args, "get")
+        args.positional = [f"{res.name_prefix}/{name}" for res, _, name in named]
+        ns_of = {(res.kind, name): obj_ns for res, obj_ns, name in named if res.namespaced}
     if not args.positional:
         raise CommandError(
             'error: you must specify the type of resource to get. Use "kubectl api-resources" '
@@ -1109,7 +1153,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
         if names:
             objs = []
             for n in names:
-                obj = c.store.get(etcd_key(res, ns or "default" if res.namespaced else None, n))
+                where = ns_of.get((res.kind, n), ns or "default") if res.namespaced else None
+                obj = c.store.get(etcd_key(res, where, n))
                 if obj is None:
                     errors.append(str(not_found(res, n)))
                 else:
@@ -1173,13 +1218,18 @@ def _cmd_get(c, args: Args, stdin) -> str:
     if errors:
         text = text + "\n" + "\n".join(errors)
         raise CommandError(text)
-    return text
+    return text + ("\n" + WATCH_NOTE if args.has("-w", "--watch") else "")
 
 
 # ---------------------------------------------------------------------------------------------- describe
 def _cmd_describe(c, args: Args, stdin) -> str:
     from .describe import describe
 
+    if args.has("-f", "--filename"):
+        out = []
+        for res, ns, name in _objects_named_by_files(stdin, args, "describe"):
+            out.append(describe(c, _get_obj(c, res, ns or None, name)))
+        return "\n\n\n".join(out)
     ns = _ns(args)
     pos = args.positional
     if not pos:
@@ -1604,8 +1654,10 @@ def _cmd_drain(c, args: Args, stdin) -> str:
             + ", ".join(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in local)
         )
     if problems:
-        raise CommandError(
-            f'node/{name} cordoned\nerror: unable to drain node "{name}" due to error: '
+        # kubectl cordons before it looks at the pods and does not uncordon when the drain stops: the node
+        # stays Ready,SchedulingDisabled (kubectl pkg/cmd/drain/drain.go RunDrain).
+        raise PartialFailure(
+            f'{_cordon(c, node, True)}\nerror: unable to drain node "{name}" due to error: '
             + ", ".join(problems)
             + ", continuing command...\nThere are pending nodes to be drained:\n "
             + name
@@ -1718,7 +1770,32 @@ def _cmd_logs(c, args: Args, stdin) -> str:
     tail = args.int("--tail", default=-1)
     if tail is not None and tail >= 0:
         lines = lines[-tail:] if tail else []
+    if args.has("-f", "--follow"):
+        lines = [*lines, FOLLOW_NOTE]
     return _defaulted(pod, args) + "\n".join(lines)
+
+
+# `-f/--follow` (logs) and `-w/--watch` (get) keep a real kubectl streaming until Ctrl-C; the console answers
+# one line with one reply, so it prints what the first moment of the stream shows and says so.
+FOLLOW_NOTE = (
+    "(--follow: this console cannot stream; these are the log lines so far. "
+    "Run the command again, or `sim wait SECONDS` first, to see newer lines.)"
+)
+WATCH_NOTE = (
+    "(--watch: this console cannot stream; this is the list as it is now. "
+    "Run the command again, or `sim wait SECONDS` first, to see the changes.)"
+)
+
+
+_SHELLS = ("sh", "bash", "ash", "dash", "zsh", "ksh")
+
+
+def _interactive_shell(command: list[str]) -> bool:
+    """Returns True when the exec command starts a shell that would read commands from a terminal
+    (`bash`, `/bin/sh`, `sh -i`, `bash -l`), i.e. one given no `-c SCRIPT` and no script file."""
+    if command[0].rsplit("/", 1)[-1] not in _SHELLS:
+        return False
+    return all(w.startswith("-") and "c" not in w.lstrip("-") for w in command[1:])
 
 
 def _exec_id(pod: dict, now: float) -> str:
@@ -1736,6 +1813,15 @@ def _cmd_exec(c, args: Args, stdin) -> str:
     if not args.rest:
         raise CommandError("error: you must specify at least one command for the container")
     pod = _pod_for(c, args, args.positional[0])
+    if args.has("-i", "--stdin", "-t", "--tty") and _interactive_shell(args.rest):
+        target = args.positional[0]
+        raise CommandError(
+            "error: this web console has no terminal to attach to, so an interactive shell "
+            f"(`kubectl exec -it {target} -- {' '.join(args.rest)}`) is not available.\n"
+            "Run one command at a time instead; it runs in the container's shell:\n"
+            f"  kubectl exec {target} -- sh -c 'echo $HOSTNAME; ls /'\n"
+            f"  kubectl exec {target} -- cat /etc/hostname"
+        )
     cname, sb, ctr = _container_of(c, pod, args)
     if ctr is None or ctr["state"] != "running":
         if pod.get("status", {}).get("phase") == "Pending" or ctr is None:
@@ -1888,7 +1974,58 @@ def _cmd_annotate(c, args: Args, stdin) -> str:
 
 # ---------------------------------------------------------------------------------------------- misc
 def _cmd_version(c, args: Args, stdin) -> str:
-    return "Client Version: v1.32.2\nKustomize Version: v5.5.0\nServer Version: v1.32.2"
+    """`kubectl version [--client] [-o json|yaml]`: the pinned kubectl's client info and the simulated API
+    server's `/version` (kubectl pkg/cmd/version/version.go; the Info fields of k8s.io/apimachinery/pkg/version).
+    """
+    from ..cluster import K8S_VERSION
+
+    fmt = args.get("-o", "--output", default="")
+    if fmt not in ("", "json", "yaml"):
+        raise CommandError("error: --output must be 'yaml' or 'json'")
+    client_only = args.has("--client")
+    data = {
+        "clientVersion": _version_info(KUBECTL_VERSION, server=False),
+        "kustomizeVersion": KUSTOMIZE_VERSION,
+    }
+    if not client_only:
+        data["serverVersion"] = _version_info(K8S_VERSION, server=True)
+    if fmt == "json":
+        return json.dumps(data, indent=2)
+    if fmt == "yaml":
+        return printers.to_yaml(data).rstrip("\n")
+    lines = [f"Client Version: {KUBECTL_VERSION}", f"Kustomize Version: {KUSTOMIZE_VERSION}"]
+    if not client_only:
+        lines.append(f"Server Version: {K8S_VERSION}")
+    return "\n".join(lines)
+
+
+# The kubectl this console imitates: the binary pinned in pyproject.toml (`kubectl version --client`).
+KUBECTL_VERSION = "v1.37.1"
+KUSTOMIZE_VERSION = "v5.8.1"
+_BUILD = {"gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308", "buildDate": "2026-09-23T17:10:04Z"}
+
+
+def _version_info(version: str, server: bool) -> dict:
+    """Returns a version.Info dict in its Go field order; a server also reports its emulation version and the
+    minimum compatibility version (one minor back), as kube-apiserver does since v1.33."""
+    major, minor = version.lstrip("v").split(".")[:2]
+    info = {"major": major, "minor": minor}
+    if server:
+        info |= {
+            "emulationMajor": major,
+            "emulationMinor": minor,
+            "minCompatibilityMajor": major,
+            "minCompatibilityMinor": str(int(minor) - 1),
+        }
+    return info | {
+        "gitVersion": version,
+        "gitCommit": _BUILD["gitCommit"],
+        "gitTreeState": "clean",
+        "buildDate": _BUILD["buildDate"],
+        "goVersion": "go1.26.8",
+        "compiler": "gc",
+        "platform": "linux/amd64",
+    }
 
 
 def _cmd_cluster_info(c, args: Args, stdin) -> str:

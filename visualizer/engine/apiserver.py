@@ -114,6 +114,7 @@ class APIServer:
     def __init__(self, cluster):
         self.c = cluster
         self.warnings: list[str] = []  # Warning headers of the last admit (fieldValidation=Warn)
+        self.batch_namespaces: set[str] = set()  # Namespaces created earlier in the running command
 
     # ------------------------------------------------------------------------------------------- helpers
     def new_uid(self) -> str:
@@ -128,8 +129,11 @@ class APIServer:
         return self.c.store.get(etcd_key(res, namespace if res.namespaced else None, name))
 
     def check_namespace(self, namespace: str) -> None:
-        """Raises NotFound when the namespace does not exist."""
-        if self.c.store.get(etcd_key(BY_KIND["Namespace"], None, namespace)) is None:
+        """Raises NotFound when the namespace does not exist (nor is created earlier in the same command)."""
+        if (
+            self.c.store.get(etcd_key(BY_KIND["Namespace"], None, namespace)) is None
+            and namespace not in self.batch_namespaces
+        ):
             raise ApiError(
                 f'Error from server (NotFound): namespaces "{namespace}" not found', "NotFound", 404
             )
@@ -145,10 +149,15 @@ class APIServer:
         prints each as `Warning: …`), Ignore drops them silently.
         """
         try:
-            return self._admit(obj, source, field_validation)
+            admitted = self._admit(obj, source, field_validation)
         except ApiError as err:
             # Every Status error of a file's object (admission hooks' included) names the file; 422 does not.
             raise in_file(err, source) from None
+        if admitted["kind"] == "Namespace" and source:
+            # kubectl creates a file's objects one after another, so a Namespace earlier in the same file exists
+            # by the time the objects inside it are created (the whole command still succeeds or fails as one).
+            self.batch_namespaces.add(admitted["metadata"]["name"])
+        return admitted
 
     def admit_all(
         self, docs: list[dict], source: str = "STDIN", field_validation: str = "Strict"
@@ -225,7 +234,8 @@ class APIServer:
         if res.namespaced and source:
             # NamespaceLifecycle admission (mutating, so before validation): no creating into a missing one.
             ns = obj["metadata"].get("namespace") or "default"
-            if isinstance(ns, str) and self.c.store.get(etcd_key(BY_KIND["Namespace"], None, ns)) is None:
+            missing = self.c.store.get(etcd_key(BY_KIND["Namespace"], None, ns)) is None
+            if isinstance(ns, str) and missing and ns not in self.batch_namespaces:
                 raise in_file(
                     ApiError(f'Error from server (NotFound): namespaces "{ns}" not found', "NotFound", 404),
                     source,

@@ -724,6 +724,8 @@ class Cluster:
         """Runs one console command (kubectl …, docker …, sim …); never raises on bad input."""
         from .commands import dispatch
 
+        # Namespaces an earlier document of this command creates (kubectl sends a file's objects in order).
+        self.api.batch_namespaces = set()
         return dispatch(self, command, stdin)
 
     # ------------------------------------------------------------------------------------------ persistence

@@ -517,3 +517,21 @@ def test_re_applying_the_file_undoes_set_image_and_scale(cluster):
         ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT).output
         == "deployment.apps/nginx-deployment unchanged"
     )
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/")
+def test_a_file_with_a_namespace_and_objects_inside_it_applies_in_order(cluster):
+    """kubectl sends a file's objects in order, so a Namespace first in the file exists for the objects after
+    it (the engine used to check every object's namespace before creating any)."""
+    first = """apiVersion: v1
+kind: Namespace
+metadata: {name: development}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: development}
+data: {mode: dev}
+"""
+    out = ok(cluster, "kubectl apply -f -", first).output
+    assert out == "namespace/development created\nconfigmap/settings created"
+    assert ok(cluster, "kubectl get cm settings -n development -o jsonpath={.data.mode}").output == "dev"

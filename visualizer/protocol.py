@@ -9,11 +9,11 @@ becomes an `error` frame, never a closed socket.
 
 from __future__ import annotations
 
+from visualizer.engine.yaml_input import MAX_BYTES
 from wscodec import FrameError, decode, encode
 
-from visualizer.engine.yaml_input import MAX_BYTES as MAX_STDIN
-
 VERSION = 1
+MAX_STDIN = MAX_BYTES  # the engine's limit on YAML per command, which the page checks before sending
 # A YAML apply carries up to MAX_STDIN (64 KiB, the engine's own limit, which the page checks first with the
 # engine's words) inside a JSON string, where `"`, `\\`, newlines and tabs take two characters each: twice
 # that plus a 4096-character command (also escaped) and the envelope always fits.

@@ -7,8 +7,10 @@ sections are rebuilt from the etcd keys every write touches).
 
 import json
 
+from tests import node
 from tests.engine.conftest import ok
 from tests.engine.world.test_world_workloads import FLUENTD, PI
+from tests.visualizer.test_js_modules import run_node
 from visualizer.engine import Cluster, apply_diff
 
 # kubernetes.io/docs/concepts/workloads/controllers/statefulset/ (trimmed to the StatefulSet, no PVC template)
@@ -140,3 +142,39 @@ def test_apply_diff_reproduces_the_snapshot_through_workload_changes():
             assert base == c.snapshot()
     assert base["statefulsets"]["default/web"]["replicas"] == 1
     assert base["daemonsets"] == {} and base["jobs"] == {}
+
+
+@node.needs_node
+def test_page_model_gives_each_owner_its_pods_and_lays_out_the_control_plane_pods():
+    """model.js/layout.js under Node: StatefulSet pods by ordinal (web-10 after web-9), DaemonSet pods on the
+    control plane in a box of their own (not "Pending"), a finished Job pod badged Completed."""
+    c = Cluster(workers=2, seed=5)
+    ok(c, "kubectl apply -f -", WEB_STS.replace("replicas: 3", "replicas: 11"))
+    ok(c, "kubectl apply -f -", FLUENTD)
+    ok(c, "kubectl apply -f -", PI)
+    c.advance(400)
+    out = run_node(
+        """
+        import { buildModel, podBadge } from "./model.js";
+        import { computeLayout } from "./layout.js";
+        const m = buildModel(DATA);
+        const L = computeLayout(m, { width: 1000 });
+        const ds = m.daemonsets[0];
+        console.log(JSON.stringify({
+          sts: m.statefulsets.map((s) => s.pods.map((p) => p.name)),
+          ds: [ds.name, ds.namespace, ds.pods.length],
+          jobs: m.jobs.map((j) => [j.name, j.status, j.pods.map((p) => podBadge(p).text)]),
+          boxes: L.nodes.map((n) => [n.name, Boolean(n.controlPlane)]),
+          pending: L.pending,
+          cpPods: Object.values(L.pods).filter((r) => r.node === "control-plane").length,
+          band: Object.keys(L.bandItems).map((k) => k.split(":")[0]),
+        }));
+        """,
+        c.snapshot(),
+    )
+    assert out["sts"] == [[f"web-{i}" for i in range(11)]]
+    assert out["ds"] == ["fluentd-elasticsearch", "kube-system", 3]
+    assert out["jobs"] == [["pi", "Complete", ["✓ Completed"]]]
+    assert out["boxes"] == [["worker-1", False], ["worker-2", False], ["control-plane", True]]
+    assert out["pending"] is None and out["cpPods"] == 1
+    assert out["band"] == ["statefulset", "daemonset", "job"]

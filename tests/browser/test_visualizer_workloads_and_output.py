@@ -98,21 +98,21 @@ def test_every_workload_kind_has_an_owner_card_with_its_pods(browser, asgi_serve
     )
     # The docs' fluentd DaemonSet in kube-system: a card with one pod per node, the control plane included.
     ds = page.locator(".v-band-daemonset")
-    assert "fluentd-elasticsearch · kube-system" in ds.inner_text()
+    assert ds.get_attribute("data-namespace") == "kube-system" and "kube-system · " in ds.text_content()
     wait_for(lambda: len((ds.get_attribute("data-pods") or "").split()) == 4, page, what="4 fluentd pods")
     assert page.locator(".v-node-cp g[data-node]").count() == 0  # no kubelet box: a box of pods only
     assert page.locator('g[data-pod^="kube-system/fluentd-elasticsearch-"]').count() == 4
     assert page.locator('g[data-pod^="kube-system/kube-proxy-"]').count() == 0  # drawn as node components
     # The pi Job's pod finishes: STATUS Completed, and the badge says Completed rather than NotReady.
     pi = page.locator(".v-band-job")
-    wait_for(lambda: "Complete" in pi.inner_text(), page, timeout=60, what="the pi Job complete")
+    wait_for(lambda: "Complete" in pi.text_content(), page, timeout=60, what="the pi Job complete")
     pi_pod = page.locator('g[data-pod^="default/pi-"]')
     assert pi_pod.get_attribute("data-status") == "Completed"
     assert pi_pod.get_attribute("data-badge") == "✓ Completed"
     assert "v-pod-notready" not in (pi_pod.get_attribute("class") or "")
     # The CronJob's card counts its Jobs once the schedule fired (every minute).
     cj = page.locator(".v-band-cronjob")
-    wait_for(lambda: re.search(r"Job [1-9]", cj.inner_text()), page, timeout=60, what="a hello Job")
+    wait_for(lambda: re.search(r"Job [1-9]", cj.text_content()), page, timeout=60, what="a hello Job")
     page.screenshot(path=str(screenshot_dir / "visualizer-laptop-workload-kinds.png"), full_page=True)
     watch.assert_clean()
     context.close()
@@ -141,9 +141,12 @@ def test_a_bad_indent_and_a_too_large_paste_in_the_yaml_editor(browser, asgi_ser
     page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(len(f))))
     big = "".join(
         f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\ndata:\n  k: '{'x' * 230}'\n"
-        for i in range(600)
+        for i in range(240)
     )
-    page.locator(".viz-yaml textarea").fill(big)
+    # As a paste does: one input event with the whole text (Playwright's fill of 70 KB is very slow).
+    page.eval_on_selector(
+        ".viz-yaml textarea", "(a, text) => { a.value = text; a.dispatchEvent(new Event('input')); }", big
+    )
     page.locator('[data-action="diff"]').click()
     size = len(big.encode())
     page.wait_for_function(

@@ -34,7 +34,7 @@ export function bandItemWidth(item) {
     case "service": return 206;
     case "deployment": return 180;
     case "statefulset": return 200;
-    case "daemonset": return 220;
+    case "daemonset": return 250;
     case "cronjob": return 196;
     case "job": return 180;
     default: return 176;

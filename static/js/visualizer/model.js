@@ -133,7 +133,7 @@ export function buildModel(snapshot) {
   const daemonsets = sortedValues(s.daemonsets).map(([id, v]) => ({
     id, kind: "DaemonSet", name: v.name, namespace: v.namespace, desired: v.desired, current: v.current,
     ready: v.ready, updated: v.updated, available: v.available, images: v.images || [],
-    pods: ownedBy("DaemonSet", v.namespace, v.name),
+    pods: ownedBy("DaemonSet", v.namespace, v.name).sort((a, b) => comparePodNames(a.node || "", b.node || "")),
   }));
   const allJobs = sortedValues(s.jobs).map(([id, v]) => ({
     id, kind: "Job", name: v.name, namespace: v.namespace, owner: v.owner, status: v.status,

@@ -177,19 +177,20 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
   // Owner cards of the workload kinds: what `kubectl get <kind>` says, then the pods the owner owns, each as
   // a chip with its status symbol (StatefulSet pods by ordinal, so web-0 comes first as it starts first).
   function ownerContent(g, kind, d, w) {
-    const ns = d.namespace && d.namespace !== "default" ? ` · ${d.namespace}` : "";
-    text(g, 8, 16, fit(`${d.kind} ${d.name}${ns}`, w - 16, 11.5), { class: "v-band-title mono" });
-    let line = "";
-    if (kind === "statefulset") line = t("{ready}/{replicas} Ready · 순서대로 0부터", d);
-    else if (kind === "daemonset") line = t("노드마다 하나 · {ready}/{desired} Ready", d);
-    else if (kind === "job") line = `${d.status} · ${t("완료 {succeeded}/{n}", { succeeded: d.succeeded, n: d.completions ?? "-" })}${d.failed ? ` · ${t("실패 {n}", { n: d.failed })}` : ""}`;
-    else if (kind === "cronjob") line = `${d.schedule}${d.suspend ? " · suspended" : ""} · ${t("Job {n}개 · 실행 중 {active}", { n: d.jobs.length, active: d.active })}`;
+    const ns = d.namespace && d.namespace !== "default" ? `${d.namespace} · ` : "";
+    text(g, 8, 16, fit(`${d.kind} ${d.name}`, w - 16, 11.5), { class: "v-band-title mono" });
+    g.dataset.namespace = d.namespace || "";
+    let line = ns;
+    if (kind === "statefulset") line += t("{ready}/{replicas} Ready · 순서대로 0부터", d);
+    else if (kind === "daemonset") line += t("노드마다 하나 · {ready}/{desired} Ready", d);
+    else if (kind === "job") line += `${d.status} · ${t("완료 {succeeded}/{n}", { succeeded: d.succeeded, n: d.completions ?? "-" })}${d.failed ? ` · ${t("실패 {n}", { n: d.failed })}` : ""}`;
+    else if (kind === "cronjob") line += `${d.schedule}${d.suspend ? " · suspended" : ""} · ${t("Job {n}개 · 실행 중 {active}", { n: d.jobs.length, active: d.active })}`;
     text(g, 8, 31, fit(line, w - 16, 10.5, false), { class: "v-band-sub" });
     g.dataset.pods = d.pods.map((p) => p.name).join(" ");
     let x = 8;
     const chips = kind === "cronjob" ? d.pods.slice(-4) : d.pods;
     for (const pod of chips) {
-      const label = kind === "statefulset" ? pod.name.slice(d.name.length + 1) : kind === "daemonset" ? pod.node || "?" : pod.name.slice(pod.name.lastIndexOf("-") + 1);
+      const label = kind === "statefulset" ? pod.name.slice(d.name.length + 1) : kind === "daemonset" ? (pod.node === "control-plane" ? "cp" : String(pod.node || "?").replace(/^worker-/, "w")) : pod.name.slice(pod.name.lastIndexOf("-") + 1);
       const chip = `${STATUS_SYMBOL[statusGroup(pod.status)]}${label}`;
       const cw = 8 + chip.length * 6.2;
       if (x + cw > w - 8) { text(g, x, 45, "…", { class: "v-band-sub" }); break; }

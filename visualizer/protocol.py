@@ -9,11 +9,15 @@ becomes an `error` frame, never a closed socket.
 
 from __future__ import annotations
 
+from visualizer.engine.yaml_input import MAX_BYTES
 from wscodec import FrameError, decode, encode
 
 VERSION = 1
-# A YAML apply may carry 64 KiB of YAML (the engine's own limit) plus the JSON around it.
-MAX_FRAME = 72 * 1024
+MAX_STDIN = MAX_BYTES  # the engine's limit on YAML per command, which the page checks before sending
+# A YAML apply carries up to MAX_STDIN (64 KiB, the engine's own limit, which the page checks first with the
+# engine's words) inside a JSON string, where `"`, `\\`, newlines and tabs take two characters each: twice
+# that plus a 4096-character command (also escaped) and the envelope always fits.
+MAX_FRAME = 144 * 1024
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 _ID = (int, str)

@@ -38,6 +38,11 @@ def test_javascript_offers_the_speeds_and_frame_limit_the_server_accepts():
     js = JS.read_text()
     assert _js_numbers(js, "SPEEDS") == [float(s) for s in protocol.SPEEDS]
     assert f"MAX_FRAME = {protocol.MAX_FRAME // 1024} * 1024;" in js
+    # The page refuses YAML over the engine's own limit before sending it, in the engine's words.
+    assert f"MAX_STDIN = {protocol.MAX_STDIN // 1024} * 1024;" in js
+    assert "the simulator accepts at most ${n(MAX_STDIN)} bytes (64 KiB) of YAML per command" in js
+    # Any YAML the engine accepts fits in a frame, even with every character escaped in JSON.
+    assert protocol.MAX_FRAME >= 2 * protocol.MAX_STDIN + 2 * 4096 + 256
 
 
 def test_document_has_one_heading_per_type():

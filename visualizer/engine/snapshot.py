@@ -1,7 +1,8 @@
 """The visualizer's view: `snapshot()`, `diff_since(version)` and the pure `apply_diff(snapshot, diff)`.
 
-A snapshot is a dict of *sections*. Keyed sections (nodes, pods, deployments, replicasets, services, hpas,
-secrets, configmaps, pvs, pvcs, storageclasses, etcd) map an id to an item; every item is a pure function of
+A snapshot is a dict of *sections*. Keyed sections (nodes, pods, deployments, replicasets, statefulsets,
+daemonsets, jobs, cronjobs, services, hpas, secrets, configmaps, pvs, pvcs, storageclasses, etcd) map an id
+to an item; every item is a pure function of
 the cluster's state, and every state change `touch`es the (section, id) it affects, bumping
 `cluster.version`. A diff therefore only rebuilds the touched items:
 
@@ -26,6 +27,10 @@ KEYED = (
     "pods",
     "deployments",
     "replicasets",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
     "services",
     "hpas",
     "secrets",
@@ -36,13 +41,27 @@ KEYED = (
     "etcd",
 )
 SNAPSHOT_EVENTS = 50
-# The student's view leaves out the cluster's own pods (the kube-proxy DaemonSet): each node card already
-# shows kube-proxy among its components.
+# The student's view leaves out the cluster's own add-on (kubeadm's kube-proxy DaemonSet and its pods): each
+# node card already shows kube-proxy among its components. What a user creates in kube-system (the docs'
+# fluentd-elasticsearch DaemonSet) is shown like any other namespace's objects.
 SYSTEM_PREFIX = "kube-system/"
+SYSTEM_OWNERS = frozenset({("DaemonSet", "kube-proxy")})
+# The workload kinds the cluster's touch log does not name a section for: their sections are rebuilt from the
+# etcd key every write touches (`/registry/<resource>/<ns>/<name>`), so the engine needs no new wiring.
+_SECTION_OF_ETCD = {
+    "statefulsets": "statefulsets",
+    "daemonsets": "daemonsets",
+    "jobs": "jobs",
+    "cronjobs": "cronjobs",
+}
 _KIND_OF = {
     "pods": "Pod",
     "deployments": "Deployment",
     "replicasets": "ReplicaSet",
+    "statefulsets": "StatefulSet",
+    "daemonsets": "DaemonSet",
+    "jobs": "Job",
+    "cronjobs": "CronJob",
     "services": "Service",
     "hpas": "HorizontalPodAutoscaler",
     "secrets": "Secret",
@@ -109,13 +128,13 @@ def pod_item(c, ident: str) -> dict | None:
             "deleting": False,
             "id": d["id"][:12],
         }
-    if ident.startswith(SYSTEM_PREFIX):
-        return None  # kube-system pods (kube-proxy) are drawn as node components, not as pod cards
     pod = _obj(c, "pods", ident)
     if pod is None:
         return None
     key = etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
     owner = next((o for o in pod["metadata"].get("ownerReferences") or [] if o.get("controller")), None)
+    if ident.startswith(SYSTEM_PREFIX) and owner and (owner["kind"], owner["name"]) in SYSTEM_OWNERS:
+        return None  # the cluster's own kube-proxy pods are drawn as node components, not as pod cards
     vols, secrets = [], []
     for v in pod["spec"].get("volumes") or []:
         kind = next(
@@ -203,6 +222,8 @@ def _generic(c, section: str, ident: str) -> dict | None:
     if obj is None:
         return None
     meta = obj["metadata"]
+    if section == "daemonsets" and meta["namespace"] == "kube-system" and _is_system(obj):
+        return None
     base = {"name": meta["name"], "namespace": meta.get("namespace")}
     spec = obj.get("spec") or {}
     st = obj.get("status") or {}
@@ -240,6 +261,8 @@ def _generic(c, section: str, ident: str) -> dict | None:
             "hash": (meta.get("labels") or {}).get("pod-template-hash"),
             "images": [x["image"] for x in spec["template"]["spec"]["containers"]],
         }
+    if section in _WORKLOADS:
+        return base | _WORKLOADS[section](obj, meta, spec, st)
     if section == "services":
         ep = c.api.get("Endpoints", meta["namespace"], meta["name"])
         ready, not_ready = [], []
@@ -326,6 +349,82 @@ def _generic(c, section: str, ident: str) -> dict | None:
     return base
 
 
+def _images(spec: dict) -> list[str]:
+    return [x["image"] for x in spec["template"]["spec"]["containers"]]
+
+
+def _statefulset(obj: dict, meta: dict, spec: dict, st: dict) -> dict:
+    # kubectl get sts READY = readyReplicas/replicas (pkg/printers/internalversion printStatefulSet).
+    return {
+        "replicas": spec.get("replicas", 1),
+        "ready": st.get("readyReplicas", 0),
+        "current": st.get("replicas", 0),
+        "updated": st.get("updatedReplicas", 0),
+        "available": st.get("availableReplicas", 0),
+        "serviceName": spec.get("serviceName"),
+        "podManagementPolicy": spec.get("podManagementPolicy", "OrderedReady"),
+        "images": _images(spec),
+        "selector": dict((spec.get("selector") or {}).get("matchLabels") or {}),
+    }
+
+
+def _daemonset(obj: dict, meta: dict, spec: dict, st: dict) -> dict:
+    # kubectl get ds DESIRED/CURRENT/READY/UP-TO-DATE/AVAILABLE (printDaemonSet).
+    return {
+        "desired": st.get("desiredNumberScheduled", 0),
+        "current": st.get("currentNumberScheduled", 0),
+        "ready": st.get("numberReady", 0),
+        "updated": st.get("updatedNumberScheduled", 0),
+        "available": st.get("numberAvailable", 0),
+        "images": _images(spec),
+        "selector": dict((spec.get("selector") or {}).get("matchLabels") or {}),
+    }
+
+
+def _job_status(st: dict, spec: dict) -> str:
+    # kubectl get jobs STATUS (v1.30+ printJob): Complete, Failed, Suspended, Running.
+    done = {cd["type"] for cd in st.get("conditions") or [] if cd.get("status") == "True"}
+    if "Complete" in done:
+        return "Complete"
+    if "Failed" in done:
+        return "Failed"
+    if spec.get("suspend"):
+        return "Suspended"
+    return "Running"
+
+
+def _job(obj: dict, meta: dict, spec: dict, st: dict) -> dict:
+    owner = next((o for o in meta.get("ownerReferences") or [] if o.get("controller")), None)
+    return {
+        "owner": {"kind": owner["kind"], "name": owner["name"]} if owner else None,
+        "completions": spec.get("completions"),
+        "parallelism": spec.get("parallelism", 1),
+        "active": st.get("active", 0),
+        "succeeded": st.get("succeeded", 0),
+        "failed": st.get("failed", 0),
+        "status": _job_status(st, spec),
+        "images": _images(spec),
+    }
+
+
+def _cronjob(obj: dict, meta: dict, spec: dict, st: dict) -> dict:
+    return {
+        "schedule": spec.get("schedule"),
+        "suspend": bool(spec.get("suspend")),
+        "active": len(st.get("active") or []),
+        "lastScheduleTime": st.get("lastScheduleTime"),
+        "images": _images(spec["jobTemplate"]["spec"]),
+    }
+
+
+_WORKLOADS = {
+    "statefulsets": _statefulset,
+    "daemonsets": _daemonset,
+    "jobs": _job,
+    "cronjobs": _cronjob,
+}
+
+
 def etcd_item(c, key: str) -> dict | None:
     """Returns the etcd view of one key: resourceVersion and a value summary (Secrets base64 or encrypted)."""
     obj = c.store.get(key)
@@ -351,6 +450,11 @@ def item(c, section: str, ident: str) -> dict | None:
     return _generic(c, section, ident)
 
 
+def _system_owned(obj: dict) -> bool:
+    owner = next((o for o in obj["metadata"].get("ownerReferences") or [] if o.get("controller")), None)
+    return bool(owner) and (owner["kind"], owner["name"]) in SYSTEM_OWNERS
+
+
 def _ids(c, section: str) -> list[str]:
     if section == "etcd":
         return list(c.store.objects)
@@ -358,7 +462,7 @@ def _ids(c, section: str) -> list[str]:
         ids = [
             f"{p['metadata']['namespace']}/{p['metadata']['name']}"
             for p in c.store.list("Pod")
-            if p["metadata"]["namespace"] != "kube-system"
+            if p["metadata"]["namespace"] != "kube-system" or not _system_owned(p)
         ]
         for node, rn in c.runtime.data["nodes"].items():
             ids += [f"docker/{node}/{name}" for name in rn["docker"]]
@@ -367,7 +471,12 @@ def _ids(c, section: str) -> list[str]:
     return [
         (f"{o['metadata']['namespace']}/{o['metadata']['name']}" if res.namespaced else o["metadata"]["name"])
         for o in c.store.list(res.kind)
+        if not (res.kind == "DaemonSet" and o["metadata"]["namespace"] == "kube-system" and _is_system(o))
     ]
+
+
+def _is_system(obj: dict) -> bool:
+    return (obj["kind"], obj["metadata"]["name"]) in SYSTEM_OWNERS
 
 
 def _events(c) -> list[dict]:
@@ -405,6 +514,12 @@ def build_diff(c, version: int) -> dict | None:
             new_trace = True
         elif section in KEYED:
             touched.setdefault(section, {})[ident] = None
+            if section == "etcd":
+                # "/registry/<resource>/<ns>/<name>": the workload kinds are found by their etcd key.
+                resource, _, rest = ident[10:].partition("/")
+                workload = _SECTION_OF_ETCD.get(resource)
+                if workload:
+                    touched.setdefault(workload, {})[rest] = None
     sections = {}
     for section, ids in touched.items():
         setv, remove = {}, []

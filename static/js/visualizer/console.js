@@ -49,6 +49,7 @@ export function createConsole(root, { clusterId, run, complete, onCommand = () =
   const input = root.querySelector("input");
   const history = createHistory(`orchestra-lab:viz-history:${clusterId}`);
   let busy = false;
+  let overflowListener = () => {};
 
   function print(text, cls = "") {
     const chunk = document.createElement("span");
@@ -57,6 +58,8 @@ export function createConsole(root, { clusterId, run, complete, onCommand = () =
     output.append(chunk);
     while (output.childNodes.length > OUTPUT_MAX_CHUNKS) output.firstChild.remove();
     output.scrollTop = output.scrollHeight;
+    // Lines wider than the pane (kubectl describe's Events): the page points at the wide view.
+    if (output.scrollWidth > output.clientWidth + 4) overflowListener();
   }
 
   async function execute(line, stdin = null) {
@@ -117,5 +120,8 @@ export function createConsole(root, { clusterId, run, complete, onCommand = () =
     }
   });
 
-  return { print, execute, focus: () => input.focus(), get input() { return input; } };
+  return {
+    print, execute, focus: () => input.focus(), get input() { return input; },
+    onOverflow(listener) { overflowListener = listener; },
+  };
 }

@@ -6,6 +6,8 @@
 // it runs. Pods keep their place while they live (sorted by name within a node) so cards do not jump.
 // `width` is in units: the caller divides the pixel width by the root font scale, so text keeps its size.
 
+import { comparePodNames } from "./model.js";
+
 export const SIZES = {
   pad: 10,
   gap: 10,
@@ -31,6 +33,10 @@ export function bandItemWidth(item) {
     case "hpa": return 236;
     case "service": return 206;
     case "deployment": return 180;
+    case "statefulset": return 200;
+    case "daemonset": return 250;
+    case "cronjob": return 196;
+    case "job": return 180;
     default: return 176;
   }
 }
@@ -67,6 +73,10 @@ export function computeLayout(model, { width = 1000 } = {}) {
   // --- band of user-created objects -----------------------------------------------------------------
   const items = [
     ...model.deployments.map((d) => ({ kind: "deployment", id: d.id })),
+    ...(model.statefulsets || []).map((d) => ({ kind: "statefulset", id: d.id })),
+    ...(model.daemonsets || []).map((d) => ({ kind: "daemonset", id: d.id })),
+    ...(model.cronjobs || []).map((d) => ({ kind: "cronjob", id: d.id })),
+    ...(model.jobs || []).map((d) => ({ kind: "job", id: d.id })),
     ...model.services.map((s) => ({ kind: "service", id: s.id })),
     ...model.hpas.map((h) => ({ kind: "hpa", id: h.id })),
     ...model.secrets.map((s) => ({ kind: "secret", id: s.id })),
@@ -91,17 +101,21 @@ export function computeLayout(model, { width = 1000 } = {}) {
   const workers = model.nodes;
   const byNode = new Map(workers.map((n) => [n.name, []]));
   const pending = [];
+  const onControlPlane = [];
   for (const pod of model.pods) {
     if (pod.node && byNode.has(pod.node)) byNode.get(pod.node).push(pod);
+    else if (pod.node && pod.node === model.controlPlane?.name) onControlPlane.push(pod);
     else pending.push(pod);
   }
-  const slots = workers.length + (pending.length ? 1 : 0);
+  const slots = workers.length + (onControlPlane.length ? 1 : 0) + (pending.length ? 1 : 0);
   const cols = gridColumns(inner, S.nodeMinW, Math.max(1, slots), S.gap);
   const nodeW = (inner - (cols - 1) * S.gap) / cols;
   const cardCols = Math.max(1, Math.floor((nodeW - 16 + S.cardGap) / (S.cardMinW + S.cardGap)));
   const cardW = Math.min(S.cardMaxW, (nodeW - 16 - (cardCols - 1) * S.cardGap) / cardCols);
 
   const boxes = workers.map((n) => ({ name: n.name, pods: sortPods(byNode.get(n.name)), pending: false }));
+  // Pods that tolerate the control plane's taint (a DaemonSet like the docs' fluentd) run on it too.
+  if (onControlPlane.length) boxes.push({ name: model.controlPlane.name, pods: sortPods(onControlPlane), pending: false, controlPlane: true });
   if (pending.length) boxes.push({ name: "(pending)", pods: sortPods(pending), pending: true });
 
   let rowTop = y;
@@ -113,7 +127,8 @@ export function computeLayout(model, { width = 1000 } = {}) {
       const x = S.pad + i * (nodeW + S.gap);
       const rect = { name: box.name, x, y: rowTop, w: nodeW, h: rowH };
       const partW = (nodeW - 16 - 8) / 3;
-      rect.parts = box.pending ? {} : {
+      if (box.controlPlane) rect.controlPlane = true;
+      rect.parts = box.pending || box.controlPlane ? {} : {
         kubelet: { x: x + 8, y: rowTop + 26, w: partW, h: 24 },
         runtime: { x: x + 12 + partW, y: rowTop + 26, w: partW, h: 24 },
         proxy: { x: x + 16 + 2 * partW, y: rowTop + 26, w: partW, h: 24 },
@@ -135,7 +150,8 @@ export function computeLayout(model, { width = 1000 } = {}) {
   return out;
 }
 
-// Controller-owned pods by name, bare docker containers after them: positions stay put while pods live.
+// Controller-owned pods by name (numbers as numbers: StatefulSet ordinals web-0, web-1, …, web-10), bare
+// docker containers after them: positions stay put while pods live.
 export function sortPods(pods) {
-  return pods.slice().sort((a, b) => (a.docker - b.docker) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return pods.slice().sort((a, b) => (a.docker - b.docker) || comparePodNames(a.name, b.name));
 }

@@ -48,6 +48,25 @@ export function createVersionColours() {
   };
 }
 
+// Names compared with their numbers as numbers, so StatefulSet pods line up web-0, web-1, …, web-10.
+export function comparePodNames(a, b) {
+  const x = String(a).split(/(\d+)/);
+  const y = String(b).split(/(\d+)/);
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) {
+    if (x[i] === y[i]) continue;
+    if (i % 2 === 1) return Number(x[i]) - Number(y[i]) || (x[i] < y[i] ? -1 : 1);
+    return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+// What the pod's card says about readiness: a finished pod (Job) is Completed or Failed, not NotReady.
+export function podBadge(pod) {
+  if (pod.phase === "Succeeded") return { text: "✓ Completed", kind: "done" };
+  if (pod.phase === "Failed") return { text: "✕ Failed", kind: "failed" };
+  return pod.ready ? { text: "✓ Ready", kind: "ready" } : { text: "NotReady", kind: "notready" };
+}
+
 function sortedValues(section) {
   return Object.entries(section || {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -102,6 +121,35 @@ export function buildModel(snapshot) {
     available: d.available, total: d.total, images: d.images || [], revision: d.revision, strategy: d.strategy,
     progressing: d.progressing, paused: d.paused,
   }));
+  // Owners of the other workload kinds, each with the pods it owns (StatefulSet pods in ordinal order).
+  const ownedBy = (kind, ns, name) => pods
+    .filter((p) => p.namespace === ns && p.owner?.kind === kind && p.owner?.name === name)
+    .sort((a, b) => comparePodNames(a.name, b.name));
+  const statefulsets = sortedValues(s.statefulsets).map(([id, v]) => ({
+    id, kind: "StatefulSet", name: v.name, namespace: v.namespace, replicas: v.replicas, ready: v.ready,
+    current: v.current, updated: v.updated, serviceName: v.serviceName, images: v.images || [],
+    pods: ownedBy("StatefulSet", v.namespace, v.name),
+  }));
+  const daemonsets = sortedValues(s.daemonsets).map(([id, v]) => ({
+    id, kind: "DaemonSet", name: v.name, namespace: v.namespace, desired: v.desired, current: v.current,
+    ready: v.ready, updated: v.updated, available: v.available, images: v.images || [],
+    pods: ownedBy("DaemonSet", v.namespace, v.name).sort((a, b) => comparePodNames(a.node || "", b.node || "")),
+  }));
+  const allJobs = sortedValues(s.jobs).map(([id, v]) => ({
+    id, kind: "Job", name: v.name, namespace: v.namespace, owner: v.owner, status: v.status,
+    completions: v.completions, parallelism: v.parallelism, active: v.active, succeeded: v.succeeded,
+    failed: v.failed, images: v.images || [], pods: ownedBy("Job", v.namespace, v.name),
+  }));
+  const cronjobs = sortedValues(s.cronjobs).map(([id, v]) => {
+    const jobs = allJobs.filter((j) => j.namespace === v.namespace && j.owner?.kind === "CronJob" && j.owner?.name === v.name);
+    return {
+      id, kind: "CronJob", name: v.name, namespace: v.namespace, schedule: v.schedule, suspend: Boolean(v.suspend),
+      active: v.active, lastScheduleTime: v.lastScheduleTime, images: v.images || [], jobs,
+      pods: jobs.flatMap((j) => j.pods),
+    };
+  });
+  // A CronJob's Jobs are summed up on the CronJob's card rather than drawn one card each.
+  const jobs = allJobs.filter((j) => j.owner?.kind !== "CronJob");
   const hpas = sortedValues(s.hpas).map(([id, h]) => ({
     id, name: h.name, target: h.target, min: h.min, max: h.max, currentCPU: h.currentCPU, targetCPU: h.targetCPU,
     replicas: h.replicas, desired: h.desired, targets: h.targets,
@@ -119,7 +167,7 @@ export function buildModel(snapshot) {
   }));
   return {
     version: s.version, now: s.now, encryptionAtRest: Boolean(s.encryptionAtRest),
-    controlPlane, nodes, pods, services, deployments, hpas, secrets, pvcs, etcd,
+    controlPlane, nodes, pods, services, deployments, statefulsets, daemonsets, jobs, cronjobs, hpas, secrets, pvcs, etcd,
     events: s.events || [], trace: s.trace || [],
   };
 }

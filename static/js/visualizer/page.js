@@ -129,6 +129,31 @@ function mount(section, config, scenarioPanel) {
   let editor = null;
   if (yamlRoot) editor = createYamlEditor(yamlRoot, { run });
 
+  // The wide view of the console/editor (for kubectl describe and other long output): a toggle button, Esc
+  // closes it; focus stays in the console or editor.
+  const inputBox = part("input");
+  const expandButton = section.querySelector('[data-control="expand"]');
+  function setExpanded(on) {
+    if (!inputBox || !expandButton) return;
+    inputBox.classList.toggle("is-expanded", on);
+    expandButton.setAttribute("aria-pressed", String(on));
+    delete expandButton.dataset.hint;
+    document.documentElement.style.overflow = on ? "hidden" : "";
+    const out = inputBox.querySelector(".viz-term-output");
+    if (out) out.scrollTop = out.scrollHeight;
+  }
+  expandButton?.addEventListener("click", () => {
+    setExpanded(expandButton.getAttribute("aria-pressed") !== "true");
+    if (!inputBox.querySelector(".viz-term").hidden) term?.focus();
+  });
+  inputBox?.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && inputBox.classList.contains("is-expanded")) {
+      setExpanded(false);
+      expandButton.focus();
+    }
+  });
+  term?.onOverflow(() => { if (!inputBox.classList.contains("is-expanded")) expandButton.dataset.hint = "1"; });
+
   // Tabs between console and editor (arrow keys move between tabs, as the ARIA pattern says).
   const tabs = [...section.querySelectorAll('[role="tab"]')];
   function selectTab(tab) {

@@ -3,7 +3,7 @@
 // cards jump to their place, traffic shows as counts only, the lit flow step simply changes.
 
 import { computeLayout } from "./layout.js";
-import { createVersionColours, STATUS_SYMBOL } from "./model.js";
+import { createVersionColours, podBadge, statusGroup, STATUS_SYMBOL } from "./model.js";
 import { el, fit, fitMiddle, roundRect, text } from "./svg.js";
 import { t } from "../i18n.js";
 
@@ -66,6 +66,7 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     const api = L.parts.apiserver;
     for (const node of L.nodes) {
       const k = node.parts.kubelet;
+      if (!k) continue;
       el("path", {
         class: "v-link", "data-node": node.name,
         d: `M ${api.x + api.w / 2} ${api.y + api.h} C ${api.x + api.w / 2} ${k.y - 30}, ${k.x + k.w / 2} ${node.y - 40}, ${k.x + k.w / 2} ${k.y}`,
@@ -83,12 +84,16 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     layers.nodes.replaceChildren();
     const byName = new Map(model.nodes.map((n) => [n.name, n]));
     for (const r of layout.nodes) {
-      const n = byName.get(r.name);
+      const n = r.controlPlane ? { up: true, ready: Boolean(model.controlPlane?.ready), cordoned: false } : byName.get(r.name);
       const state = !n.up ? "down" : !n.ready ? "notready" : n.cordoned ? "cordoned" : "ready";
       const g = el("g", { class: `v-node v-node-${state}`, "data-node": r.name }, layers.nodes);
       roundRect(g, r, { class: "v-node-box", rx: 12 });
       if (state === "notready" || state === "down") roundRect(g, r, { class: "v-node-hatch", rx: 12, fill: "url(#v-hatch)" });
       text(g, r.x + 10, r.y + 18, r.name, { class: "v-box-title mono" });
+      if (r.controlPlane) {
+        g.classList.add("v-node-cp");
+        text(g, r.x + 10, r.y + 38, fit(t("컨트롤 플레인 노드에서 도는 파드"), r.w - 20, 11, false), { class: "v-part-sub" });
+      }
       const label = {
         ready: "● Ready", notready: "✕ NotReady", down: "✕ NotReady", cordoned: "⛔ cordoned",
       }[state];
@@ -131,6 +136,8 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
         text(g, x + pw / 2, 45.5, v, { class: "v-ver-text mono", "text-anchor": "middle" });
         x += pw + 4;
       }
+    } else if (item.kind === "statefulset" || item.kind === "daemonset" || item.kind === "job" || item.kind === "cronjob") {
+      ownerContent(g, item.kind, item.data, w);
     } else if (item.kind === "service") {
       const s = item.data;
       text(g, 8, 16, fit(`Service ${s.name} · ${s.type}`, w - 16, 11.5), { class: "v-band-title mono" });
@@ -167,9 +174,42 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     }
   }
 
+  // Owner cards of the workload kinds: what `kubectl get <kind>` says, then the pods the owner owns, each as
+  // a chip with its status symbol (StatefulSet pods by ordinal, so web-0 comes first as it starts first).
+  function ownerContent(g, kind, d, w) {
+    const ns = d.namespace && d.namespace !== "default" ? `${d.namespace} · ` : "";
+    text(g, 8, 16, fit(`${d.kind} ${d.name}`, w - 16, 11.5), { class: "v-band-title mono" });
+    g.dataset.namespace = d.namespace || "";
+    let line = ns;
+    if (kind === "statefulset") line += t("{ready}/{replicas} Ready · 순서대로 0부터", d);
+    else if (kind === "daemonset") line += t("노드마다 하나 · {ready}/{desired} Ready", d);
+    else if (kind === "job") line += `${d.status} · ${t("완료 {succeeded}/{n}", { succeeded: d.succeeded, n: d.completions ?? "-" })}${d.failed ? ` · ${t("실패 {n}", { n: d.failed })}` : ""}`;
+    else if (kind === "cronjob") line += `${d.schedule}${d.suspend ? " · suspended" : ""} · ${t("Job {n}개 · 실행 중 {active}", { n: d.jobs.length, active: d.active })}`;
+    text(g, 8, 31, fit(line, w - 16, 10.5, false), { class: "v-band-sub" });
+    g.dataset.pods = d.pods.map((p) => p.name).join(" ");
+    let x = 8;
+    const chips = kind === "cronjob" ? d.pods.slice(-4) : d.pods;
+    for (const pod of chips) {
+      const label = kind === "statefulset" ? pod.name.slice(d.name.length + 1) : kind === "daemonset" ? (pod.node === "control-plane" ? "cp" : String(pod.node || "?").replace(/^worker-/, "w")) : pod.name.slice(pod.name.lastIndexOf("-") + 1);
+      const chip = `${STATUS_SYMBOL[statusGroup(pod.status)]}${label}`;
+      const cw = 8 + chip.length * 6.2;
+      if (x + cw > w - 8) { text(g, x, 45, "…", { class: "v-band-sub" }); break; }
+      const c = el("g", { class: `v-owned v-owned-${statusGroup(pod.status)}` }, g);
+      el("title", {}, c).textContent = `${pod.name} · ${pod.status}`;
+      roundRect(c, { x, y: 36, w: cw, h: 12 }, { class: "v-owned-box", rx: 3 });
+      text(c, x + 4, 45.5, chip, { class: "v-owned-text mono" });
+      x += cw + 3;
+    }
+    if (!d.pods.length) text(g, 8, 45, t("파드 없음 · no pods"), { class: "v-band-sub" });
+  }
+
   function drawBand() {
     const data = {
       deployment: new Map(model.deployments.map((d) => [d.id, d])),
+      statefulset: new Map((model.statefulsets || []).map((d) => [d.id, d])),
+      daemonset: new Map((model.daemonsets || []).map((d) => [d.id, d])),
+      job: new Map((model.jobs || []).map((d) => [d.id, d])),
+      cronjob: new Map((model.cronjobs || []).map((d) => [d.id, d])),
       service: new Map(model.services.map((d) => [d.id, d])),
       hpa: new Map(model.hpas.map((d) => [d.id, d])),
       secret: new Map(model.secrets.map((d) => [d.id, d])),
@@ -196,7 +236,8 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     g.replaceChildren();
     const cls = ["v-pod", `v-pod-${pod.group}`];
     if (pod.docker) cls.push("v-pod-docker");
-    if (!pod.ready && !pod.docker) cls.push("v-pod-notready");
+    const badge = podBadge(pod);
+    if (badge.kind === "notready" && !pod.docker) cls.push("v-pod-notready");
     if (pod.deleting) cls.push("v-pod-deleting");
     g.setAttribute("class", cls.join(" "));
     g.dataset.status = pod.status;
@@ -206,7 +247,8 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
     const w = r.w;
     const colour = colourOf(pod.image);
     const title = el("title", {}, g);
-    title.textContent = `${pod.docker ? t("docker 컨테이너") : t("파드")} ${pod.name} · ${pod.image} · ${pod.status}${pod.docker ? "" : ` · ${pod.ready ? "Ready" : "NotReady"}`} · ${t("재시작 {n}", { n: pod.restarts })}`;
+    const ns = pod.namespace && pod.namespace !== "default" ? `${pod.namespace}/` : "";
+    title.textContent = `${pod.docker ? t("docker 컨테이너") : t("파드")} ${ns}${pod.name} · ${pod.image} · ${pod.status}${pod.docker ? "" : ` · ${badge.text.replace(/^\W+/, "")}`}${pod.owner ? ` · ${pod.owner.kind} ${pod.owner.name}` : ""} · ${t("재시작 {n}", { n: pod.restarts })}`;
     roundRect(g, { x: 0, y: 0, w, h: r.h }, { class: "v-pod-box", rx: 7 });
     el("rect", { x: 0, y: 0, width: 6, height: r.h, rx: 3, fill: colour, class: "v-pod-strip" }, g);
     // Version pill: the colour and the version text, never the colour alone.
@@ -225,10 +267,11 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
       x += bw + 5;
       text(g, x, 51, fit(t("주인 없음"), w - x - 8, 10, false), { class: "v-pod-sub" });
     } else {
-      const label = pod.ready ? "✓ Ready" : "NotReady";
+      const label = badge.text;
       const bw = 14 + label.length * 5.9;
-      el("rect", { x, y: 40, width: bw, height: 14, rx: 7, class: pod.ready ? "v-ready-badge" : "v-notready-badge" }, g);
-      text(g, x + 7, 51, label.trim(), { class: `v-ready-text ${pod.ready ? "" : "not"}` });
+      el("rect", { x, y: 40, width: bw, height: 14, rx: 7, class: `v-${badge.kind}-badge` }, g);
+      text(g, x + 7, 51, label, { class: `v-ready-text ${badge.kind === "ready" || badge.kind === "done" ? "" : "not"}` });
+      g.dataset.badge = label;
       x += bw + 5;
       const probe = pod.probes.liveness === "failing" ? "liveness✕" : pod.probes.readiness === "failing" ? "readiness✕" : "";
       if (probe) { text(g, x, 51, fit(probe, w - x - 8, 9.5), { class: "v-probe-fail mono" }); x += 6 + probe.length * 5.8; }

@@ -5,7 +5,7 @@
 // finds a gap in the diffs asks for one with `resync`. Commands are never queued while offline: replaying
 // a `kubectl delete` typed a minute ago would surprise the person who typed it.
 
-import { frame, MAX_FRAME } from "./protocol.js";
+import { frame, MAX_FRAME, stdinTooLarge } from "./protocol.js";
 import { t } from "../i18n.js";
 
 const PING_EVERY_MS = 20000;
@@ -108,9 +108,15 @@ export function connect(path, { onFrame, onStatus = () => {} }) {
   function request(type, fields = {}) {
     const id = nextId++;
     return new Promise((resolve) => {
+      // YAML over the engine's limit is refused here with the engine's words, as a failed command's result.
+      const tooLarge = type === "command" ? stdinTooLarge(fields.stdin) : null;
+      if (tooLarge) {
+        resolve({ type: "result", id, ok: false, output: tooLarge, events: [], error: { message: tooLarge, line: null, column: null } });
+        return;
+      }
       const text = frame(type, { id, ...fields });
       if (text.length > MAX_FRAME) {
-        resolve({ type: "error", code: "too_large", message: t("메시지가 너무 큽니다 (최대 72 KiB) · Too large"), ref: id });
+        resolve({ type: "error", code: "too_large", message: t("메시지가 너무 큽니다 (최대 {n} KiB) · Too large", { n: MAX_FRAME / 1024 }), ref: id });
         return;
       }
       if (!isOpen()) {

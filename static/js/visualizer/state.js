@@ -2,8 +2,8 @@
 // `apply_diff` (visualizer/engine/snapshot.py) does, with the version checks that decide a resync.
 // Never touches the page; tests/visualizer/test_js_state.py replays engine diffs through it under Node.
 
-export const KEYED = ["nodes", "pods", "deployments", "replicasets", "services", "hpas", "secrets", "configmaps",
-  "pvs", "pvcs", "storageclasses", "etcd"];
+export const KEYED = ["nodes", "pods", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
+  "services", "hpas", "secrets", "configmaps", "pvs", "pvcs", "storageclasses", "etcd"];
 export const SNAPSHOT_EVENTS = 50;
 
 function clone(value) {

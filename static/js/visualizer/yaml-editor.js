@@ -142,9 +142,16 @@ export function createYamlEditor(root, { run, onApplied = () => {} }) {
     error = err && err.line ? { line: err.line, column: err.column || null, message: err.message || "" } : null;
     paint();
     if (err) {
+      // The marker and the prefix name the line the problem is on. kubectl's own message (quoted as it is)
+      // may name another: go-yaml (yaml.v2 decode.go `fail`) prints a *parser* error's 0-based line, so a bad
+      // indent on line 10 reads "yaml: line 9". Say so rather than show two numbers unexplained.
+      const goLine = Number(/yaml: line (\d+):/.exec(err.message || "")?.[1]) || null;
+      const note = err.line && goLine && goLine !== err.line
+        ? ` (${t("kubectl 메시지의 “line {go}”는 go-yaml이 이런 오류의 줄을 0부터 센 것입니다 · kubectl's “line {go}” counts from 0 for this kind of error", { go: goLine })})`
+        : "";
       const where = !err.line ? "" : err.column
-        ? `${t("{line}번째 줄 {column}번째 칸 · line {line}, column {column}", { line: err.line, column: err.column })}: `
-        : `${t("{line}번째 줄 · line {line}", { line: err.line })}: `;
+        ? `${t("{line}번째 줄 {column}번째 칸 · line {line}, column {column}", { line: err.line, column: err.column })}${note}: `
+        : `${t("{line}번째 줄 · line {line}", { line: err.line })}${note}: `;
       setMessage(`⚠ ${where}${err.message || ""}`, "error");
       if (err.line) scrollToLine(err.line);
     }

@@ -199,6 +199,8 @@ def node_item(c, name: str) -> dict | None:
 
 
 def _generic(c, section: str, ident: str) -> dict | None:
+    if ident.startswith(SYSTEM_PREFIX):
+        return None  # the cluster's own add-ons (CoreDNS, kube-dns) are not the student's objects
     obj = _obj(c, section, ident)
     if obj is None:
         return None
@@ -367,6 +369,7 @@ def _ids(c, section: str) -> list[str]:
     return [
         (f"{o['metadata']['namespace']}/{o['metadata']['name']}" if res.namespaced else o["metadata"]["name"])
         for o in c.store.list(res.kind)
+        if o["metadata"].get("namespace") != "kube-system"
     ]
 
 

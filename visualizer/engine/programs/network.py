@@ -31,8 +31,10 @@ def nslookup(m, argv, proc):
     if found is None:
         from .dns import candidates
 
-        tried = candidates(m.pod, names[0]) if m.pod else [names[0]]
-        m.out(DNS_HEAD + f"\n** server can't find {tried[0]}: NXDOMAIN\n\n")
+        # busybox names a dotted name as typed, a bare name with the first search domain appended
+        name = names[0].rstrip(".")
+        shown = name if "." in name or not m.pod else candidates(m.pod, name)[0]
+        m.out(DNS_HEAD + f"\n** server can't find {shown}: NXDOMAIN\n\n")
         return 1
     fqdn, ips = found
     m.out(DNS_HEAD + "\n" + "\n".join(f"Name:\t{fqdn}\nAddress: {ip}" for ip in ips) + "\n\n")

@@ -96,6 +96,8 @@ def _objects(state: dict) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for obj in (state.get("store") or {}).get("objects") or ():
         if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
+            if obj["metadata"].get("namespace") == "kube-system":
+                continue  # the cluster's add-ons (kube-proxy, CoreDNS), left out as in the snapshot
             out.setdefault(obj.get("kind", ""), []).append(obj)
     return out
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 
 from course.mermaid_py import load_mermaid
+from visualizer.engine.snapshot import is_cluster_addon
 
 MAX_PODS = 120  # A projector can show a classroom cluster (30 pods); beyond that the picture stops helping.
 MAX_CONTAINERS = 40
@@ -96,6 +97,8 @@ def _objects(state: dict) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for obj in (state.get("store") or {}).get("objects") or ():
         if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
+            if is_cluster_addon(obj):
+                continue  # the cluster's add-ons (kube-proxy, CoreDNS), left out as in the snapshot
             out.setdefault(obj.get("kind", ""), []).append(obj)
     return out
 

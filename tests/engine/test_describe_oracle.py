@@ -137,7 +137,11 @@ def test_describe_node_without_pods_matches_real_kubectl(oracle):
     oracle.serve_path("/api/v1/namespaces/default/events", EMPTY_EVENTS)
     oracle.serve_path(f"/api/v1/nodes/{node['metadata']['name']}", node)
     oracle.serve_path("/api/v1/pods", {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": []})
-    ready = next(cd for cd in node["status"]["conditions"] if cd["type"] == "Ready")
+    from visualizer.engine.node_heartbeat import lease_renew_time
+
+    # The kubelet renews its Lease every 10 s: at 40 s the renewTime is 40 s, not the status heartbeat (0 s).
+    renew = lease_renew_time(c, node)
+    assert renew == "2025-03-03T09:00:40Z"
     oracle.serve_path(
         f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{node['metadata']['name']}",
         {
@@ -146,7 +150,7 @@ def test_describe_node_without_pods_matches_real_kubectl(oracle):
             "metadata": {"name": node["metadata"]["name"], "namespace": "kube-node-lease"},
             "spec": {
                 "holderIdentity": node["metadata"]["name"],
-                "renewTime": ready["lastHeartbeatTime"].replace("Z", ".000000Z"),
+                "renewTime": renew.replace("Z", ".000000Z"),
             },
         },
     )

@@ -98,3 +98,40 @@ def test_logs_and_unknown_subcommands(cluster):
     ok(cluster, "docker run -d --name web nginx:1.20")
     assert "start worker processes" in ok(cluster, "docker logs web").output
     assert "docker: 'pss' is not a docker command." in cluster.run("docker pss").output
+
+
+def test_hello_world_prints_its_message_and_exits_0(cluster):
+    """`docker run hello-world` pulls the image, prints "Hello from Docker!" and the container exits 0."""
+    out = ok(cluster, "docker run hello-world").output
+    assert out.splitlines()[0] == "Unable to find image 'hello-world:latest' locally"
+    assert (
+        "\nHello from Docker!\nThis message shows that your installation appears to be working correctly.\n"
+        in out
+    )
+    assert " Exited (0) " in _ps(cluster, "-a")[1]
+    assert 'exec: "sh": executable file not found in $PATH' in cluster.run("docker run hello-world sh").output
+
+
+def test_docker_exec_runs_a_command_in_a_running_container(cluster):
+    """docker exec runs the command in the container (its own files, HOSTNAME = short id); -it with a bare
+    shell is refused (no terminal); a stopped or unknown container is an error from the daemon."""
+    ok(cluster, "docker run -d --name web nginx:1.27")
+    assert "usr" in ok(cluster, "docker exec web ls /").output.split()
+    short_id = ok(cluster, "docker ps -q").output.splitlines()[0]
+    assert ok(cluster, "docker exec web sh -c 'echo $HOSTNAME'").output == short_id
+    assert ok(cluster, "docker exec -it web cat /etc/hostname").ok
+    refused = cluster.run("docker exec -it web sh")
+    assert not refused.ok and "no terminal" in refused.output
+    assert cluster.run("docker exec nope ls").output == "Error response from daemon: No such container: nope"
+    ok(cluster, "docker stop web")
+    stopped = cluster.run("docker exec web ls")
+    assert not stopped.ok and stopped.output.endswith("is not running")
+
+
+def test_docker_events_are_not_kubernetes_events(cluster):
+    """Docker's own events (run, die, destroy) never appear in `kubectl get events`."""
+    ok(cluster, "docker run -d --name web nginx:1.27")
+    ok(cluster, "docker run hello-world")
+    ok(cluster, "docker rm -f web")
+    cluster.advance(5)
+    assert ok(cluster, "kubectl get events -A").output == "No resources found"

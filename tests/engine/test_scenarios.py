@@ -236,7 +236,8 @@ spec:
     first = pods(c, "db-")[0]["metadata"]["name"]
     ok(c, f"kubectl exec {first} -- sh -c 'echo kept > /data/note; echo gone > /scratch/note'")
     ok(c, f"kubectl delete pod {first}")
-    c.advance(15)
+    # The replacement may land on another node: it waits for the volume to detach (Multi-Attach) and pulls.
+    c.advance(30)
     second = running_ready(c, "db-")[0]
     assert second != first
     assert ok(c, f"kubectl exec {second} -- cat /data/note").output == "kept"

@@ -225,6 +225,8 @@ class Cluster:
         for i, name in enumerate(names):
             self.runtime.add_node(name, i)
             self.api.create(self._node_object(name, i), f"kubelet/{name}")
+            if i == 0:
+                self._bootstrap_coredns(name)
         self.docker_host = names[1]
         self.api.create(
             {
@@ -281,6 +283,19 @@ class Cluster:
         self._bootstrap_kube_proxy(names)
         self.events = []
         self.trace = []
+
+    def _bootstrap_coredns(self, control_plane: str) -> None:
+        """Installs CoreDNS as `kubeadm init` does, before any worker joins: so both `coredns` pods run on the
+        control plane (they tolerate its taint), as on a fresh kubeadm or kind cluster, and take no worker
+        capacity. kubeadm pre-pulls the image; the pods are handed over Running with the kube-proxy pods.
+        """
+        from .coredns_addon import COREDNS_IMAGE, coredns_objects
+        from .registry import parse_image
+
+        self.runtime.node(control_plane)["images"][parse_image(COREDNS_IMAGE).full] = True
+        for obj in coredns_objects():
+            self.api.create(obj, "kubeadm")
+        self._drain()
 
     def _bootstrap_kube_proxy(self, nodes: list[str]) -> None:
         """Runs kube-proxy as kubeadm does: a DaemonSet `kube-proxy` in kube-system, one pod per node.

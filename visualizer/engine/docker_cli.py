@@ -13,7 +13,19 @@ from .kubectl.args import CommandError, parse
 from .objects import did_you_mean, fnv32a
 from .registry import parse_image
 
-SUBCOMMANDS = ("run", "ps", "stop", "start", "restart", "rm", "logs", "images", "inspect", "container")
+SUBCOMMANDS = (
+    "run",
+    "exec",
+    "ps",
+    "stop",
+    "start",
+    "restart",
+    "rm",
+    "logs",
+    "images",
+    "inspect",
+    "container",
+)
 READ_ONLY = {"ps", "logs", "images", "inspect"}
 MAX_CONTAINERS_PER_HOST = 50
 
@@ -36,7 +48,7 @@ def run(c, words: list[str], stdin) -> str:
                 f"lookup {host}: no such host"
             )
     if not words or words[0] in ("--help", "help"):
-        return "Usage:  docker [OPTIONS] COMMAND\n\nCommands: run, ps, stop, start, restart, rm, logs, images"
+        return "Usage:  docker [OPTIONS] COMMAND\n\nCommands: run, exec, ps, stop, start, restart, rm, logs, images"
     sub = words[0]
     if sub == "container" and len(words) > 1:
         sub, words = words[1], words[1:]
@@ -217,6 +229,58 @@ def _run(c, host, words) -> str:
     return "\n".join(lines)
 
 
+def _exec(c, host, words) -> str:
+    """`docker exec [-i] [-t] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG…]`: runs COMMAND in the running
+    container with the container programs' shell (as `kubectl exec` does). The console has no terminal, so
+    `-t` with a bare shell (`docker exec -it web sh`) is refused; `-it` with any other command runs it."""
+    from .kubectl.shell import SHELL_WORDS, console_argv, no_terminal_error
+    from .programs.container import exec_command
+
+    value_flags = {"-e", "--env", "-w", "--workdir", "-u", "--user", "--env-file"}
+    bool_flags = {"-i", "--interactive", "-t", "--tty", "-it", "-ti", "-d", "--detach", "--privileged"}
+    flags_part, rest, i = [], [], 0
+    while i < len(words):  # flags end at the container name: the rest is the command
+        w = words[i]
+        if w.startswith("-") and not rest:
+            flags_part.append(w)
+            if w in value_flags and i + 1 < len(words):
+                flags_part.append(words[i + 1])
+                i += 1
+        else:
+            rest = words[i:]
+            break
+        i += 1
+    args = parse(flags_part, value_flags, bool_flags)
+    if len(rest) < 2:
+        raise CommandError(
+            "docker: 'docker exec' requires at least 2 arguments.\n\nUsage:  docker exec [OPTIONS] CONTAINER "
+            "COMMAND [ARG...]\n\nSee 'docker exec --help' for more information"
+        )
+    d = _find(c, host, rest[0])
+    if d["state"] != "running":
+        raise CommandError(f"Error response from daemon: container {d['id']} is not running")
+    argv = rest[1:]
+    tty = args.has("-t", "--tty", "-it", "-ti")
+    if tty and argv[0].rsplit("/", 1)[-1] in SHELL_WORDS and len(argv) == 1:
+        raise CommandError(
+            no_terminal_error(f"docker exec {' '.join(words)}", f"docker exec {rest[0]} COMMAND…")
+        )
+    ref = parse_image(d["image"])
+    machine = c.runtime.docker_machine(d, None if isinstance(ref, str) else ref, collect=True)
+    for e in args.all("-e", "--env"):
+        k, _, v = e.partition("=")
+        machine.env[k] = v
+    output, code = exec_command(machine, console_argv(argv))
+    if machine.fs.touched:
+        c.touch("pods", f"docker/{host}/{d['name']}")
+    output = output.rstrip("\n")
+    if code == 126 and "executable file not found" in output:
+        raise CommandError(output)
+    if code:
+        raise CommandError(output)  # the docker CLI exits with the command's status and adds nothing
+    return output
+
+
 def _ps(c, host, words) -> str:
     args = parse(words, {"--filter", "-f", "--format"}, {"-a", "--all", "-q", "--quiet"})
     show_all = args.has("-a", "--all")
@@ -326,6 +390,7 @@ def _rm(c, host, words) -> str:
             en,
             step,
             namespace="",
+            quiet=True,  # Docker's own events are not Kubernetes Events
         )
         out.append(ident)
     return "\n".join(out)

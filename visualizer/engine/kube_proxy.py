@@ -38,6 +38,11 @@ class KubeProxy:
             if self.counts.pop(svc_key, None) is not None:
                 self.c.touch("services", f"{ns}/{name}")
             return
+        if svc["spec"].get("clusterIP") == "None" or svc["spec"].get("type") == "ExternalName":
+            # no virtual IP to program: kube-proxy skips headless and ExternalName Services (proxier.go
+            # `ShouldSkipService`); clients reach the pods through DNS
+            self.rules.pop(svc_key, None)
+            return
         n = len(self.backends(ns, name))
         if self.rules.get(svc_key) == n:
             return

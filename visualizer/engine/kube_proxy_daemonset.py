@@ -4,8 +4,8 @@ Modelled on kubeadm's manifest (kubernetes `cmd/kubeadm/app/phases/addons/proxy/
 `k8s-app: kube-proxy`, image `registry.k8s.io/kube-proxy:<version>`, priority class `system-node-critical`,
 `nodeSelector kubernetes.io/os: linux`, and a toleration `operator: Exists` so it runs on every node,
 control plane included. Trimmed: the kube-proxy ConfigMap volume, the xtables lock and lib/modules host
-paths, `hostNetwork` and the privileged security context, which the simulator does not model (the pods get
-pod IPs instead of their node's IP).
+paths and the privileged security context, which the simulator does not model. `hostNetwork: true` is kept:
+each kube-proxy pod's IP is its node's IP, as `kubectl get pods -n kube-system -o wide` shows.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def kube_proxy_daemonset(version: str) -> dict:
                     ],
                     "dnsPolicy": "ClusterFirst",
                     "enableServiceLinks": True,
+                    "hostNetwork": True,
                     "nodeSelector": {"kubernetes.io/os": "linux"},
                     "priorityClassName": "system-node-critical",
                     "restartPolicy": "Always",

@@ -184,7 +184,9 @@ class Kubelet:
             return None
         sb = {
             "uid": pod["metadata"]["uid"],
-            "ip": c.runtime.allocate_pod_ip(node),
+            # a hostNetwork pod shares its node's network namespace, so its pod IP is the node's IP
+            # (kubelet `kuberuntime_sandbox.go`: no pod network is set up for it)
+            "ip": c.node_ip(node) if pod["spec"].get("hostNetwork") else c.runtime.allocate_pod_ip(node),
             "created": c.clock.now,
             "emptydir": {v["name"]: {} for v in pod["spec"].get("volumes") or [] if "emptyDir" in v},
             "containers": {},
@@ -666,7 +668,7 @@ class Kubelet:
         ns = pod["metadata"]["namespace"]
         env: dict[str, str] = {
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "HOSTNAME": pod["metadata"]["name"],
+            "HOSTNAME": pod["spec"].get("hostname") or pod["metadata"]["name"],
         }
         ref = parse_image(spec["image"])
         if not isinstance(ref, str) and ref.repository == "library/nginx":
@@ -1221,7 +1223,15 @@ class Kubelet:
             )
             c.api.update_status(with_status(pod, status), self.component(node))
             if all_ready and not was_ready:
-                step, ko, en = narrate("pod-ready", pod=pod["metadata"]["name"])
+                # it joins endpoints only when some Service's selector matches its labels
+                labels = pod["metadata"].get("labels") or {}
+                selected = any(
+                    all(labels.get(k) == v for k, v in sel)
+                    for _, sel in c._service_selectors(pod["metadata"]["namespace"])
+                )
+                step, ko, en = narrate(
+                    "pod-ready" if selected else "pod-ready-no-service", pod=pod["metadata"]["name"]
+                )
                 c.emit(
                     "Normal",
                     "Ready",

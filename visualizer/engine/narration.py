@@ -158,6 +158,11 @@ TEMPLATES: dict[str, tuple[int | None, str, str]] = {
         "{pod} 가 Ready 가 되어 서비스 엔드포인트에 들어갑니다",
         "{pod} is Ready and joins its Services' endpoints",
     ),
+    "pod-ready-no-service": (
+        5,
+        "{pod} 가 Ready 가 되었습니다 (이 파드를 고르는 서비스는 없습니다)",
+        "{pod} is Ready (no Service selects it)",
+    ),
     "pod-removed": (
         5,
         "kubelet({node}) 이 {pod} 를 정리하고 API 서버에서 지웠습니다",

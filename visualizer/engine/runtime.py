@@ -267,6 +267,7 @@ class Runtime:
             ko,
             en,
             step,
+            quiet=True,  # Docker's own events are not Kubernetes Events
         )
         return d
 
@@ -296,7 +297,7 @@ class Runtime:
 
     def docker_machine(self, d: dict, ref, collect: bool = False):
         """Returns the programs.Machine of a Docker container (no cluster DNS; its own files and logs)."""
-        return programs.machine_for(
+        machine = programs.machine_for(
             self.c,
             d,
             pod=None,
@@ -308,6 +309,9 @@ class Runtime:
             collect=collect,
             memory_limit=d.get("memory"),
         )
+        # Docker sets HOSTNAME to the container's short id in every process's environment.
+        machine.env = {"HOSTNAME": d["id"][:12], **machine.env}
+        return machine
 
     def _docker_outcome(self, node: str, d: dict, outcome: dict) -> None:
         if "exit" in outcome:
@@ -347,6 +351,7 @@ class Runtime:
             ko,
             en,
             step,
+            quiet=True,  # Docker's own events are not Kubernetes Events
         )
         if restart:
             d["state"] = "restarting"
@@ -388,6 +393,7 @@ class Runtime:
                 ko,
                 en,
                 step,
+                quiet=True,  # Docker's own events are not Kubernetes Events
             )
         # Re-arm the next deadline: a wake-up asked for during this call may have been superseded.
         d = n["docker"].get(name)

@@ -44,8 +44,11 @@ SNAPSHOT_EVENTS = 50
 # The student's view leaves out the cluster's own add-on (kubeadm's kube-proxy DaemonSet and its pods): each
 # node card already shows kube-proxy among its components. What a user creates in kube-system (the docs'
 # fluentd-elasticsearch DaemonSet) is shown like any other namespace's objects.
-SYSTEM_PREFIX = "kube-system/"
-SYSTEM_OWNERS = frozenset({("DaemonSet", "kube-proxy")})
+# kubeadm's add-ons in kube-system carry the label `k8s-app`: kube-proxy (a DaemonSet) and CoreDNS (Deployment
+# `coredns`, its ReplicaSets and pods, Service `kube-dns`, ConfigMap `coredns`). They are the cluster's own, drawn
+# as node components or not at all; whatever a student creates in kube-system is shown.
+ADDON_APPS = frozenset({"kube-proxy", "kube-dns"})
+ADDON_NAMES = frozenset({"kube-proxy", "coredns", "kube-dns"})
 # The workload kinds the cluster's touch log does not name a section for: their sections are rebuilt from the
 # etcd key every write touches (`/registry/<resource>/<ns>/<name>`), so the engine needs no new wiring.
 _SECTION_OF_ETCD = {
@@ -133,8 +136,8 @@ def pod_item(c, ident: str) -> dict | None:
         return None
     key = etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
     owner = next((o for o in pod["metadata"].get("ownerReferences") or [] if o.get("controller")), None)
-    if ident.startswith(SYSTEM_PREFIX) and owner and (owner["kind"], owner["name"]) in SYSTEM_OWNERS:
-        return None  # the cluster's own kube-proxy pods are drawn as node components, not as pod cards
+    if is_cluster_addon(pod):
+        return None  # kube-proxy is drawn as a node component; CoreDNS is the cluster's own
     vols, secrets = [], []
     for v in pod["spec"].get("volumes") or []:
         kind = next(
@@ -219,11 +222,9 @@ def node_item(c, name: str) -> dict | None:
 
 def _generic(c, section: str, ident: str) -> dict | None:
     obj = _obj(c, section, ident)
-    if obj is None:
-        return None
+    if obj is None or is_cluster_addon(obj):
+        return None  # the cluster's own add-ons (kube-proxy, CoreDNS, kube-dns) are not the student's objects
     meta = obj["metadata"]
-    if section == "daemonsets" and meta["namespace"] == "kube-system" and _is_system(obj):
-        return None
     base = {"name": meta["name"], "namespace": meta.get("namespace")}
     spec = obj.get("spec") or {}
     st = obj.get("status") or {}
@@ -450,9 +451,13 @@ def item(c, section: str, ident: str) -> dict | None:
     return _generic(c, section, ident)
 
 
-def _system_owned(obj: dict) -> bool:
-    owner = next((o for o in obj["metadata"].get("ownerReferences") or [] if o.get("controller")), None)
-    return bool(owner) and (owner["kind"], owner["name"]) in SYSTEM_OWNERS
+def is_cluster_addon(obj: dict) -> bool:
+    """True for kubeadm's add-on objects in kube-system (kube-proxy, CoreDNS/kube-dns), by their `k8s-app`
+    label or name; a student's own objects in kube-system (the docs' fluentd DaemonSet) are False."""
+    meta = obj.get("metadata") or {}
+    if meta.get("namespace") != "kube-system":
+        return False
+    return (meta.get("labels") or {}).get("k8s-app") in ADDON_APPS or meta.get("name") in ADDON_NAMES
 
 
 def _ids(c, section: str) -> list[str]:
@@ -462,7 +467,7 @@ def _ids(c, section: str) -> list[str]:
         ids = [
             f"{p['metadata']['namespace']}/{p['metadata']['name']}"
             for p in c.store.list("Pod")
-            if p["metadata"]["namespace"] != "kube-system" or not _system_owned(p)
+            if not is_cluster_addon(p)
         ]
         for node, rn in c.runtime.data["nodes"].items():
             ids += [f"docker/{node}/{name}" for name in rn["docker"]]
@@ -471,12 +476,8 @@ def _ids(c, section: str) -> list[str]:
     return [
         (f"{o['metadata']['namespace']}/{o['metadata']['name']}" if res.namespaced else o["metadata"]["name"])
         for o in c.store.list(res.kind)
-        if not (res.kind == "DaemonSet" and o["metadata"]["namespace"] == "kube-system" and _is_system(o))
+        if not is_cluster_addon(o)
     ]
-
-
-def _is_system(obj: dict) -> bool:
-    return (obj["kind"], obj["metadata"]["name"]) in SYSTEM_OWNERS
 
 
 def _events(c) -> list[dict]:

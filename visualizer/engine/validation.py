@@ -12,7 +12,7 @@ import base64
 import json
 import re
 
-from . import validation_scheduling
+from . import validation_enums, validation_scheduling
 from .objects import (
     ACCEPTED_VERSIONS,
     clone,
@@ -601,6 +601,7 @@ def _validate_pod_spec(spec, path, errs, template=False):
     if "nodeSelector" in spec and not isinstance(spec["nodeSelector"], dict):
         errs.append(f"{path}.nodeSelector: Invalid value: {_json(spec['nodeSelector'])}: must be a map")
     validation_scheduling.validate_pod_scheduling(spec, path, errs)  # affinity, tolerations
+    validation_enums.validate_pod_enums(spec, path, errs)  # imagePullPolicy, protocol, dnsPolicy, …
 
 
 def _validate_workload(obj, errs):
@@ -709,6 +710,7 @@ def _validate_service(obj, errs):
             f'spec.type: Unsupported value: {_json(stype)}: supported values: "ClusterIP", '
             '"ExternalName", "LoadBalancer", "NodePort"'
         )
+    validation_enums.validate_service_enums(spec, errs)  # protocol, sessionAffinity, traffic policies
     ports = spec.get("ports")
     if stype != "ExternalName" and (not isinstance(ports, list) or not ports):
         errs.append("spec.ports: Required value")

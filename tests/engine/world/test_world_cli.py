@@ -211,9 +211,9 @@ def test_field_selectors_page_namespace_and_unsupported_field(cluster):
         cluster, "kubectl get services --all-namespaces --field-selector metadata.namespace!=default"
     ).output
     rows = [row.split()[:2] for row in out.split("\n")[1:]]
-    assert rows == [["monitoring", "prometheus"]]
+    assert rows == [["kube-system", "kube-dns"], ["monitoring", "prometheus"]]  # kubeadm's DNS Service too
     everything = ok(cluster, "kubectl get services --all-namespaces -o name").output.split("\n")
-    assert everything == ["service/kubernetes", "service/prometheus"]
+    assert everything == ["service/kubernetes", "service/kube-dns", "service/prometheus"]
     bad = cluster.run("kubectl get pods --field-selector foo.bar=baz")
     assert bad.output == (
         'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "", '

@@ -73,6 +73,8 @@ def test_exec_liveness_pod_restarts_about_40_seconds_after_start(cluster):
     _apply(c, EXEC_LIVENESS)
     _run_until_running(c, "liveness-exec")
     start = _started_at(c, "liveness-exec")
+    c.advance(start + 29 - c.now)  # /tmp/healthy still exists: every probe so far passed
+    assert "Liveness probe failed" not in ok(c, "kubectl get events").output
     c.advance(start + 39 - c.now)
     assert _row(c, "liveness-exec")[2] == "0"
     events = ok(c, "kubectl get events").output
@@ -900,3 +902,333 @@ spec:
         ok(c, "kubectl logs pair").output == 'Defaulted container "first" out of: first, second\nfrom first'
     )
     assert ok(c, "kubectl logs pair -c second").output == "from second"
+
+
+# ---------------------------------------------------------------------------------------------- cluster DNS
+DAPI_ENVARS_FIELDREF = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dapi-envars-fieldref
+spec:
+  containers:
+    - name: test-container
+      image: registry.k8s.io/busybox:1.27.2
+      command: [ "sh", "-c"]
+      args:
+      - while true; do
+          echo -en '\\n';
+          printenv MY_NODE_NAME MY_POD_NAME MY_POD_NAMESPACE;
+          printenv MY_POD_IP MY_POD_SERVICE_ACCOUNT;
+          sleep 10;
+        done;
+      env:
+        - name: MY_NODE_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: spec.nodeName
+        - name: MY_POD_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+        - name: MY_POD_NAMESPACE
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.namespace
+        - name: MY_POD_IP
+          valueFrom:
+            fieldRef:
+              fieldPath: status.podIP
+        - name: MY_POD_SERVICE_ACCOUNT
+          valueFrom:
+            fieldRef:
+              fieldPath: spec.serviceAccountName
+  restartPolicy: Never
+"""
+
+
+@pytest.mark.cites(
+    "https://kubernetes.io/docs/tasks/inject-data-application/environment-variable-expose-pod-information/"
+)
+def test_dapi_envars_fieldref_logs_node_pod_namespace_ip_and_service_account(cluster):
+    """dapi-envars-fieldref prints its node, name, namespace, IP and service account (`default`) every 10 s."""
+    c = cluster
+    _apply(c, DAPI_ENVARS_FIELDREF)
+    c.advance(30)
+    pod = get(c, "pod dapi-envars-fieldref")[0]
+    block = ok(c, "kubectl logs dapi-envars-fieldref").output.split("\n\n")[-1]
+    assert block.splitlines() == [
+        pod["spec"]["nodeName"],
+        "dapi-envars-fieldref",
+        "default",
+        pod["status"]["podIP"],
+        "default",
+    ]
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/reference/kubectl/generated/kubectl_run/")
+def test_kubectl_run_a_shell_command_then_logs_show_its_output(cluster):
+    """`kubectl run test --image=busybox:1.28 --restart=Never -- sh -c 'echo hi; env | grep HOST'`: the pod
+    completes and its log holds `hi` and `HOSTNAME=test`; exec in a running pod sees its own HOSTNAME."""
+    c = cluster
+    ok(c, "kubectl run test --image=busybox:1.28 --restart=Never -- sh -c 'echo hi; env | grep HOST'")
+    c.advance(30)
+    assert _row(c, "test")[1] == "Completed"
+    lines = ok(c, "kubectl logs test").output.splitlines()
+    assert lines[0] == "hi" and "HOSTNAME=test" in lines
+    ok(c, "kubectl run sleeper --image=busybox:1.28 -- sleep 3600")
+    c.advance(30)
+    assert ok(c, "kubectl exec sleeper -- sh -c 'echo $HOSTNAME'").output == "sleeper"
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/job/")
+def test_logs_of_a_job_print_its_pod_output(cluster):
+    """`kubectl logs jobs/pi` reads the Job's pod: π to 2000 digits."""
+    c = cluster
+    _apply(
+        c,
+        """
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+      restartPolicy: Never
+  backoffLimit: 4
+""",
+    )
+    c.advance(120)
+    assert ok(c, "kubectl logs jobs/pi").output.startswith("3.141592653589793238462643383279502884197")
+
+
+STS_WEB = """
+apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+  labels:
+    app: nginx
+spec:
+  ports:
+  - port: 80
+    name: web
+  clusterIP: None
+  selector:
+    app: nginx
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: "nginx"
+  replicas: 2
+  minReadySeconds: 10
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+      - name: nginx
+        image: registry.k8s.io/nginx-slim:0.24
+        ports:
+        - containerPort: 80
+          name: web
+        volumeMounts:
+        - name: www
+          mountPath: /usr/share/nginx/html
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+    spec:
+      accessModes: [ "ReadWriteOnce" ]
+      resources:
+        requests:
+          storage: 1Gi
+"""
+
+DNS_HEAD = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateful-application/basic-stateful-set/")
+def test_statefulset_pods_have_stable_dns_names_under_the_headless_service(cluster):
+    """`nslookup web-0.nginx` from inside the cluster answers web-0's pod IP (hostname = pod name, subdomain =
+    serviceName); the FQDN is not searched again; the headless Service name answers every ready pod."""
+    c = cluster
+    _apply(c, STS_WEB)
+    c.advance(90)
+    ips = {p["metadata"]["name"]: p["status"]["podIP"] for p in get(c, "pods -l app=nginx")}
+    assert set(ips) == {"web-0", "web-1"}
+    for name in ("web-0", "web-1"):
+        assert ok(c, f"kubectl exec {name} -- sh -c 'hostname'").output == name
+        assert ok(c, f"kubectl exec web-0 -- nslookup {name}.nginx").output == (
+            DNS_HEAD + f"Name:\t{name}.nginx.default.svc.cluster.local\nAddress: {ips[name]}"
+        )
+    fqdn = ok(c, "kubectl exec web-1 -- nslookup web-0.nginx.default.svc.cluster.local").output
+    assert fqdn == DNS_HEAD + f"Name:\tweb-0.nginx.default.svc.cluster.local\nAddress: {ips['web-0']}"
+    both = ok(c, "kubectl exec web-0 -- nslookup nginx").output
+    assert sorted(line for line in both.splitlines() if line.startswith("Address: ")) == sorted(
+        f"Address: {ip}" for ip in ips.values()
+    )
+    addresses = get(c, "endpoints nginx")[0]["subsets"][0]["addresses"]
+    assert sorted(a["hostname"] for a in addresses) == ["web-0", "web-1"]
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/")
+def test_pods_with_hostname_and_subdomain_get_dns_records_and_a_cluster_resolv_conf(cluster):
+    """busybox1/busybox2 with hostname busybox-1/-2 and subdomain busybox-subdomain (a headless Service): each
+    FQDN resolves to its pod; resolv.conf names kube-dns with the namespace's search path and ndots:5."""
+    c = cluster
+    _apply(
+        c,
+        """
+apiVersion: v1
+kind: Service
+metadata:
+  name: busybox-subdomain
+spec:
+  selector:
+    name: busybox
+  clusterIP: None
+  ports:
+  - name: foo # name is not required for single-port Services
+    port: 1234
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: busybox1
+  labels:
+    name: busybox
+spec:
+  hostname: busybox-1
+  subdomain: busybox-subdomain
+  containers:
+  - image: busybox:1.28
+    command:
+      - sleep
+      - "3600"
+    name: busybox
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: busybox2
+  labels:
+    name: busybox
+spec:
+  hostname: busybox-2
+  subdomain: busybox-subdomain
+  containers:
+  - image: busybox:1.28
+    command:
+      - sleep
+      - "3600"
+    name: busybox
+""",
+    )
+    c.advance(40)
+    ip2 = get(c, "pod busybox2")[0]["status"]["podIP"]
+    assert ok(c, "kubectl exec busybox1 -- hostname").output == "busybox-1"
+    out = ok(
+        c, "kubectl exec busybox1 -- nslookup busybox-2.busybox-subdomain.default.svc.cluster.local"
+    ).output
+    assert out == DNS_HEAD + f"Name:\tbusybox-2.busybox-subdomain.default.svc.cluster.local\nAddress: {ip2}"
+    assert ok(c, "kubectl exec busybox1 -- cat /etc/resolv.conf").output == (
+        "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5"
+    )
+    hosts = ok(c, "kubectl exec busybox1 -- cat /etc/hosts").output.splitlines()
+    ip1 = get(c, "pod busybox1")[0]["status"]["podIP"]
+    assert hosts[-1] == f"{ip1}\tbusybox-1.busybox-subdomain.default.svc.cluster.local\tbusybox-1"
+    missing = c.run("kubectl exec busybox1 -- nslookup busybox-3.busybox-subdomain")
+    assert "** server can't find busybox-3.busybox-subdomain: NXDOMAIN" in missing.output
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/tasks/administer-cluster/dns-debugging-resolution/")
+def test_kube_dns_service_and_coredns_pods_answer_kubernetes_default(cluster):
+    """The page's checks: `kubectl get svc --namespace=kube-system` lists kube-dns (53/UDP,53/TCP,9153/TCP),
+    the CoreDNS pods (label k8s-app=kube-dns) run, and `nslookup kubernetes.default` from a pod answers
+    10.96.0.1 through the nameserver 10.96.0.10."""
+    c = cluster
+    svc = ok(c, "kubectl get svc --namespace=kube-system").output.splitlines()
+    assert svc[1].split()[:5] == ["kube-dns", "ClusterIP", "10.96.0.10", "<none>", "53/UDP,53/TCP,9153/TCP"]
+    dns_pods = get(c, "pods --namespace=kube-system -l k8s-app=kube-dns")
+    assert len(dns_pods) == 2 and all(p["status"]["phase"] == "Running" for p in dns_pods)
+    assert dns_pods[0]["spec"]["containers"][0]["image"] == "registry.k8s.io/coredns/coredns:v1.12.1"
+    deploy = ok(c, "kubectl get deployment coredns -n kube-system").output.splitlines()[1].split()
+    assert deploy[:2] == ["coredns", "2/2"]
+    assert ok(c, "kubectl get pods").output == "No resources found in default namespace."
+    _apply(
+        c,
+        """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dnsutils
+  namespace: default
+spec:
+  containers:
+  - name: dnsutils
+    image: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3
+    command:
+      - sleep
+      - "infinity"
+    imagePullPolicy: IfNotPresent
+  restartPolicy: Always
+""",
+    )
+    c.advance(60)
+    out = ok(c, "kubectl exec -i -t dnsutils -- nslookup kubernetes.default").output
+    assert out == DNS_HEAD + "Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1"
+    resolv = ok(c, "kubectl exec -ti dnsutils -- cat /etc/resolv.conf").output
+    assert "nameserver 10.96.0.10" in resolv.splitlines()
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/reference/command-line-tools-reference/kube-proxy/")
+def test_kube_proxy_pods_use_their_node_ip(cluster):
+    """kubeadm's kube-proxy DaemonSet sets hostNetwork: true, so each kube-proxy pod's IP is its node's IP."""
+    c = cluster
+    nodes = {n["metadata"]["name"]: n["status"]["addresses"][0]["address"] for n in get(c, "nodes")}
+    proxies = get(c, "pods -n kube-system -l k8s-app=kube-proxy")
+    assert len(proxies) == len(nodes)
+    for p in proxies:
+        assert p["spec"]["hostNetwork"] is True
+        assert p["status"]["podIP"] == nodes[p["spec"]["nodeName"]] == p["status"]["hostIP"]
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/containers/images/")
+def test_an_unknown_image_pull_policy_is_refused(cluster):
+    """imagePullPolicy must be Always, IfNotPresent or Never: the API server refuses `Sometimes`."""
+    c = cluster
+    result = c.run(
+        "kubectl apply -f -",
+        stdin="""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: private-image-test-1
+spec:
+  containers:
+    - name: uses-private-image
+      image: nginx:1.27
+      imagePullPolicy: Sometimes
+      command: [ "echo", "SUCCESS" ]
+""",
+    )
+    assert not result.ok
+    assert result.output == (
+        'The Pod "private-image-test-1" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: '
+        '"Sometimes": supported values: "Always", "IfNotPresent", "Never"'
+    )
+    assert c.run("kubectl get pod private-image-test-1").output.startswith("Error from server (NotFound)")

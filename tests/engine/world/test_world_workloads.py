@@ -151,7 +151,7 @@ def test_kube_proxy_is_a_daemonset_with_a_pod_on_every_node(cluster):
     """kube-proxy runs on each node: kubeadm installs it as the `kube-proxy` DaemonSet in kube-system."""
     rows = _table(cluster, "kubectl get ds -n kube-system")
     assert rows[1] == ["kube-proxy", "4", "4", "4", "4", "4", "kubernetes.io/os=linux", "0s"]
-    wide = _table(cluster, "kubectl get pods -n kube-system -o wide")
+    wide = _table(cluster, "kubectl get pods -n kube-system -l k8s-app=kube-proxy -o wide")
     assert sorted(r[6] for r in wide[1:]) == ["control-plane", "worker-1", "worker-2", "worker-3"]
     assert all(r[0].startswith("kube-proxy-") and r[1:3] == ["1/1", "Running"] for r in wide[1:])
     # The student's default namespace stays empty of them.

@@ -71,7 +71,7 @@ class EndpointsController:
         selector = svc["spec"].get("selector")
         if not selector:
             return
-        ns = svc["metadata"]["namespace"]
+        ns, svc_name = svc["metadata"]["namespace"], svc["metadata"]["name"]
         publish = bool(svc["spec"].get("publishNotReadyAddresses"))
         pods = c.store.pods_matching(ns, selector)
         ready, not_ready = [], []
@@ -87,6 +87,10 @@ class EndpointsController:
                 continue
             if hit[3] and not publish:  # terminating
                 continue
+            spec = pod["spec"]
+            if spec.get("hostname") and spec.get("subdomain") == svc_name:
+                # the pod's DNS name `<hostname>.<service>` (endpoints_controller.go podToEndpointAddressForService)
+                addr = {**addr, "hostname": spec["hostname"]}
             (ready if hit[2] or publish else not_ready).append(addr)
         ports = []
         for p in svc["spec"].get("ports") or []:

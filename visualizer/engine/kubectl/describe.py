@@ -642,19 +642,21 @@ def _describe_node(c, node: dict, w: _Writer) -> None:
     w.write(0, f"CreationTimestamp:\t{_time(meta.get('creationTimestamp'))}\n")
     _taints(w, "Taints", spec.get("taints"))
     w.write(0, f"Unschedulable:\t{str(bool(spec.get('unschedulable'))).lower()}\n")
-    # Each kubelet holds a Lease in kube-node-lease and renews it every 10 s.
-    ready = next((cd for cd in st.get("conditions") or [] if cd.get("type") == "Ready"), {})
+    # Each kubelet holds a Lease in kube-node-lease and renews it every 10 s; both are computed on read.
+    from ..node_heartbeat import condition_heartbeats, lease_renew_time
+
+    beats = condition_heartbeats(c, node)
     w.write(0, "Lease:\n")
     w.write(1, f"HolderIdentity:\t{meta['name']}\n")
     w.write(1, "AcquireTime:\t<unset>\n")
-    w.write(1, f"RenewTime:\t{_time(ready.get('lastHeartbeatTime'))}\n")
+    w.write(1, f"RenewTime:\t{_time(lease_renew_time(c, node))}\n")
     if st.get("conditions"):
         w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
         w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
         for cd in st["conditions"]:
             w.write(
                 1,
-                f"{cd['type']} \t{cd['status']} \t{_time(cd.get('lastHeartbeatTime'))} \t"
+                f"{cd['type']} \t{cd['status']} \t{_time(beats.get(cd['type']))} \t"
                 f"{_time(cd.get('lastTransitionTime'))} \t{cd.get('reason', '')} \t{cd.get('message', '')}\n",
             )
     w.write(0, "Addresses:\n")

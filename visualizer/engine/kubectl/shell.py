@@ -17,6 +17,16 @@ from ..programs.filesystem import FileSystem, norm
 from ..registry import parse_image
 
 _OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "2>&1", "2>", "&"}
+SHELL_WORDS = ("sh", "bash", "ash", "zsh")  # a bare shell needs a terminal to be of any use
+
+
+def no_terminal_error(typed: str, instead: str) -> str:
+    """Returns the console's refusal of an interactive shell (`kubectl exec -it P -- sh`, `docker exec -it C sh`):
+    the web console has no terminal to attach to, so it names the one-command form instead."""
+    return (
+        f"error: this web console has no terminal to attach to, so `{typed}` (an interactive shell) is not "
+        f"available.\nRun one command at a time instead:\n  {instead}"
+    )
 
 
 def console_argv(rest: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from .filesystem import FileSystem
-from .interpreter import SHELLS, new_process, program_code, run_sync, step
+from .interpreter import new_process, program_code, run_sync, step
 from .machine import Machine, append_output
 from .syntax import ShellSyntaxError
 
@@ -65,7 +65,7 @@ def start_error(machine: Machine, argv: list[str]) -> str | None:
     """Returns the runtime's StartError message when argv[0] is not a program of the image, else None."""
     if not argv:
         return "failed to create containerd task: no command specified: unknown"
-    if machine.knows(argv[0]) or argv[0] in SHELLS:
+    if machine.knows(argv[0]):  # knows() includes the shells of images that have one
         return None
     return START_ERROR.format(name=argv[0])
 
@@ -141,7 +141,7 @@ def exec_command(machine: Machine, argv: list[str]) -> tuple[str, int]:
         except ShellSyntaxError as exc:
             return f"sh: {exc}\n", 2
         params = params[1:]
-    if argv and argv[0] not in SHELLS and not machine.knows(argv[0]):
+    if argv and not machine.knows(argv[0]):
         return (
             "OCI runtime exec failed: exec failed: unable to start container process: exec: "
             f'"{argv[0]}": executable file not found in $PATH: unknown\n',

@@ -138,6 +138,14 @@ class FileSystem:
                 ns = pod["metadata"]["namespace"]
                 files = {"namespace": ns, "token": SA_TOKEN, "ca.crt": SA_CA}
                 out.append((SA_PATH, "projected", files, True))
+            if self.sb is not None:
+                # /etc/resolv.conf, /etc/hosts and /etc/hostname: files the kubelet bind-mounts into every container
+                from .dns import pod_files
+
+                taken = {m[0] for m in out}
+                for fpath, text in pod_files(pod, self.sb.get("ip", "")).items():
+                    if fpath not in taken:
+                        out.append((fpath, "kubelet", {"": text}, False))  # a copy per container
         out.sort(key=lambda m: -len(m[0]))
         self._mounts = out
         return out

@@ -74,7 +74,18 @@ IMAGE_CONFIG: dict[str, tuple[list[str], list[str], str]] = {
         "kubernetes/kubernetes build/server-image (kubeadm runs it with --config)",
     ),
     "registry.k8s.io/coredns/coredns": (["/coredns"], [], "coredns/coredns Dockerfile"),
+    "library/hello-world": (
+        [],
+        ["/hello"],
+        'docker-library/hello-world amd64/hello-world/Dockerfile (CMD ["/hello"])',
+    ),
 }
+
+# Images built FROM scratch or distroless hold their own binary and no shell or busybox utilities
+# (docker-library/hello-world, kubernetes build/pause, coredns/coredns Dockerfile).
+NO_SHELL_IMAGES = frozenset(
+    {"library/hello-world", "registry.k8s.io/pause", "registry.k8s.io/coredns/coredns"}
+)
 
 SHELL_IMAGES = {"library/busybox", "registry.k8s.io/busybox", "library/alpine", "polinux/stress"}
 
@@ -155,6 +166,38 @@ def _stamp_at(now: int, style: str) -> str:
 
 def _serve(ports: list[int], program: str, **extra) -> Block:
     return Block(None, {"program": program, "ports": ports, **extra})
+
+
+# ---------------------------------------------------------------------------------------------- hello-world
+HELLO_FROM_DOCKER = """
+Hello from Docker!
+This message shows that your installation appears to be working correctly.
+
+To generate this message, Docker took the following steps:
+ 1. The Docker client contacted the Docker daemon.
+ 2. The Docker daemon pulled the "hello-world" image from the Docker Hub.
+    (amd64)
+ 3. The Docker daemon created a new container from that image which runs the
+    executable that produces the output you are currently reading.
+ 4. The Docker daemon streamed that output to the Docker client, which sent it
+    to your terminal.
+
+To try something more ambitious, you can run an Ubuntu container with:
+ $ docker run -it ubuntu bash
+
+Share images, automate workflows, and more with a free Docker ID:
+ https://hub.docker.com/
+
+For more examples and ideas, visit:
+ https://docs.docker.com/get-started/
+
+"""
+
+
+def hello(m, argv, proc):
+    """hello-world's `/hello`: prints its message and exits 0 (docker-library/hello-world hello.c)."""
+    m.out(HELLO_FROM_DOCKER)
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------- nginx
@@ -416,6 +459,7 @@ _BY_REPO = {
     "registry.k8s.io/coredns/coredns": {
         "/coredns": lambda m, argv, proc: _serve([53, 8080, 8181, 9153], "coredns")
     },
+    "library/hello-world": {"/hello": hello},
 }
 
 
@@ -512,6 +556,12 @@ def pod_response(c, pod: dict | None, chosen: dict, path: str) -> tuple[int, str
         )
     # The simulator's stand-in page: which pod answered, so load balancing is visible.
     return 200, f"Hostname: {chosen['targetRef']['name']}\nIP: {chosen['ip']}\nImage: {image}\nPath: {path}\n"
+
+
+def pod_listens(c, pod: dict, port: int) -> bool:
+    """Returns True when the pod's first container runs a program serving `port` (else: connection refused)."""
+    serve = ((_first_container(c, pod) or {}).get("proc") or {}).get("serve") or {}
+    return port in (serve.get("ports") or [])
 
 
 def _first_container(c, pod: dict) -> dict | None:

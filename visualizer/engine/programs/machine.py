@@ -246,6 +246,8 @@ class Machine:
     def knows(self, name: str) -> bool:
         """Returns True when name is a command this container can execute (for StartError checks)."""
         base = posixpath.basename(name)
+        if getattr(self.ref, "repository", None) in images.NO_SHELL_IMAGES:
+            return images.command(self.ref, name) is not None
         return name in SHELLS or base in COMMANDS or images.command(self.ref, name) is not None
 
 

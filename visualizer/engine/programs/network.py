@@ -12,25 +12,13 @@ DNS_HEAD = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n"
 
 
 def lookup(c, pod: dict | None, name: str):
-    """Returns (fqdn, [ips]) for a DNS name as cluster DNS resolves it, or None (NXDOMAIN)."""
+    """Returns (fqdn, [ips]) for a DNS name as cluster DNS resolves it from the pod, or None (NXDOMAIN);
+    the rules are in `dns.py`."""
     if pod is None or c is None:
         return None
-    ns = pod["metadata"]["namespace"]
-    parts = name.rstrip(".").split(".")
-    svc_name, svc_ns = parts[0], ns
-    if len(parts) >= 2 and parts[1] != "svc":
-        svc_ns = parts[1]
-    if len(parts) > 2 and parts[2:] not in (["svc"], ["svc", "cluster", "local"]):
-        return None
-    if name in ("kubernetes", "kubernetes.default"):
-        svc_ns = "default"
-    svc = c.api.get("Service", svc_ns, svc_name)
-    if svc is None:
-        return None
-    fqdn = f"{svc_name}.{svc_ns}.svc.cluster.local"
-    if svc["spec"].get("clusterIP") == "None":
-        return fqdn, [a["ip"] for a in c.kube_proxy.backends(svc_ns, svc_name)]
-    return fqdn, [svc["spec"]["clusterIP"]]
+    from .dns import resolve
+
+    return resolve(c, pod, name)
 
 
 def nslookup(m, argv, proc):
@@ -41,8 +29,12 @@ def nslookup(m, argv, proc):
         return 1
     found = lookup(m.c, m.pod, names[0])
     if found is None:
-        ns = m.pod["metadata"]["namespace"] if m.pod else "default"
-        m.out(DNS_HEAD + f"\n** server can't find {names[0]}.{ns}.svc.cluster.local: NXDOMAIN\n\n")
+        from .dns import candidates
+
+        # busybox names a dotted name as typed, a bare name with the first search domain appended
+        name = names[0].rstrip(".")
+        shown = name if "." in name or not m.pod else candidates(m.pod, name)[0]
+        m.out(DNS_HEAD + f"\n** server can't find {shown}: NXDOMAIN\n\n")
         return 1
     fqdn, ips = found
     m.out(DNS_HEAD + "\n" + "\n".join(f"Name:\t{fqdn}\nAddress: {ip}" for ip in ips) + "\n\n")
@@ -65,13 +57,23 @@ def fetch(m, url: str):
         return ("ok", body[0], body[1], host, port)
     svc = None
     found = lookup(c, pod, host)
-    if found:
-        parts = found[0].split(".")
-        svc = c.api.get("Service", parts[1], parts[0])
-    elif c is not None and pod is not None:
+    ip = found[1][0] if found else host
+    if c is not None and pod is not None:
         for s in c.store.list("Service"):
-            if s["spec"].get("clusterIP") == host:
+            if s["spec"].get("clusterIP") == ip:
                 svc = s
+        if svc is None and (found or ip.count(".") == 3):
+            # a pod IP (a headless Service's record, `<hostname>.<subdomain>`, or typed): no kube-proxy hop
+            target_pod = next(
+                (p for p in c.store.list("Pod") if (p.get("status") or {}).get("podIP") == ip), None
+            )
+            if target_pod is not None:
+                want = int(port) if port.isdigit() else 80
+                if not images.pod_listens(c, target_pod, want):
+                    return ("refused", host, want)
+                chosen = {"ip": ip, "targetRef": {"kind": "Pod", "name": target_pod["metadata"]["name"]}}
+                status, body = images.pod_response(c, target_pod, chosen, path)
+                return ("ok", status, body, host, want)
     if svc is None:
         return ("resolve", host, port)
     ports = [p["port"] for p in svc["spec"].get("ports") or []]

@@ -25,6 +25,16 @@ OUTPUT = ".viz-term-output"
 SIZES = {"laptop": (1366, 768), "projector": (1920, 1080), "phone": (390, 844)}
 
 
+# For each pod id: the pod card painted at the centre of that pod's card (scrolled into view), or null.
+_TOPMOST = """ids => ids.map(id => {
+  const g = document.querySelector(`g[data-pod="${id}"]`);
+  if (!g) return null;
+  g.scrollIntoView({block: "center"});
+  const r = g.getBoundingClientRect();
+  return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.closest("g[data-pod]")?.dataset.pod ?? null;
+})"""
+
+
 def _widths(page) -> dict:
     return page.eval_on_selector(
         OUTPUT,
@@ -113,6 +123,34 @@ def test_every_workload_kind_has_an_owner_card_with_its_pods(browser, asgi_serve
     # The CronJob's card counts its Jobs once the schedule fired (every minute).
     cj = page.locator(".v-band-cronjob")
     wait_for(lambda: re.search(r"Job [1-9]", cj.text_content()), page, timeout=60, what="a hello Job")
+    # The hello pod sorts before web-0 on its node and takes web-0's slot while web-0 slides on: a pod card
+    # already drawn is never painted over by a newcomer (the screenshot once showed web-0 missing).
+    older = [
+        p
+        for p in page.eval_on_selector_all("g[data-pod]", "gs => gs.map(g => g.dataset.pod)")
+        if "/hello-" not in p
+    ]
+    assert page.evaluate(_TOPMOST, older) == older
+    # Every pod `kubectl get pods -A` lists is drawn as a pod card (kube-proxy is drawn as a node component):
+    # the StatefulSet's web-0 on its node as well as on the owner card.
+    page.get_by_role("tab", name=re.compile("console")).click()
+    run(page, "kubectl get pods -A --no-headers")
+    listed = {
+        f"{ns}/{name}"
+        for ns, name, *_ in (line.split() for line in page.locator(OUTPUT).inner_text().splitlines())
+        if ns in ("default", "kube-system") and not name.startswith("kube-proxy-")
+    }
+    assert {"default/web-0", "default/web-1", "default/web-2"} <= listed and len(listed) >= 9, listed
+    drawn = page.eval_on_selector_all("g[data-pod]:not(.v-leaving)", "gs => gs.map(g => g.dataset.pod)")
+    assert sorted(drawn) == sorted(listed)
+    page.wait_for_function(
+        "() => !document.getAnimations().some(a => a.effect?.target?.closest?.('.v-pods'))"
+    )
+    for pod in listed:
+        box = page.locator(f'g[data-pod="{pod}"]').bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 40, (pod, box)
+        assert page.eval_on_selector(f'g[data-pod="{pod}"]', "g => getComputedStyle(g).opacity") == "1", pod
+    assert page.evaluate(_TOPMOST, sorted(listed)) == sorted(listed)  # each card seen, none under another
     page.screenshot(path=str(screenshot_dir / "visualizer-laptop-workload-kinds.png"), full_page=True)
     watch.assert_clean()
     context.close()

@@ -319,7 +319,12 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
       seen.add(pod.id);
       let entry = pods.get(pod.id);
       if (!entry) {
+        // A newcomer goes beneath the cards already drawn: when it sorts before a living pod on the same
+        // node (hello-… before web-0), it takes that pod's slot at once while the older card is still sliding
+        // to its next slot (0.6 s); painted on top it hid the older card, so a screenshot or a glance then
+        // showed web-0 missing. Beneath, it fades in as the other card moves off it: no drawn pod is covered.
         const g = el("g", { "data-pod": pod.id }, layers.pods);
+        layers.pods.prepend(g);
         entry = { g, pod: null };
         pods.set(pod.id, entry);
         place(g, r, true);

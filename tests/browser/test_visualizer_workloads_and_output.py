@@ -131,14 +131,14 @@ def test_every_workload_kind_has_an_owner_card_with_its_pods(browser, asgi_serve
         if "/hello-" not in p
     ]
     assert page.evaluate(_TOPMOST, older) == older
-    # Every pod `kubectl get pods -A` lists is drawn as a pod card (kube-proxy is drawn as a node component):
-    # the StatefulSet's web-0 on its node as well as on the owner card.
+    # Every pod `kubectl get pods -A` lists is drawn as a pod card, but kubeadm's add-ons (kube-proxy is drawn
+    # as a node component, CoreDNS is the cluster's own): the StatefulSet's web-0 on its node as on its card.
     page.get_by_role("tab", name=re.compile("console")).click()
     run(page, "kubectl get pods -A --no-headers")
     listed = {
         f"{ns}/{name}"
         for ns, name, *_ in (line.split() for line in page.locator(OUTPUT).inner_text().splitlines())
-        if ns in ("default", "kube-system") and not name.startswith("kube-proxy-")
+        if ns in ("default", "kube-system") and not name.startswith(("kube-proxy-", "coredns-"))
     }
     assert {"default/web-0", "default/web-1", "default/web-2"} <= listed and len(listed) >= 9, listed
     drawn = page.eval_on_selector_all("g[data-pod]:not(.v-leaving)", "gs => gs.map(g => g.dataset.pod)")

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from tests.engine.world.conftest import get, ok
+from tests.engine.world.examples import NGINX_DEPLOYMENT
 
 DECLARATIVE = "https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/"
 HPA = "https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/"
@@ -468,31 +469,6 @@ def test_hpa_manifests_re_apply_unchanged_in_either_version(cluster):
     )
     stored = json.loads(ok(cluster, "kubectl get hpa php-apache-v1 -o json").output)
     assert stored["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 60
-
-
-# content/en/examples/controllers/nginx-deployment.yaml
-NGINX_DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")

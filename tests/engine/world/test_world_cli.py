@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401
+from tests.engine.world.examples import MYAPP_POD
 
 DEPLOYMENT_YAML = """
 apiVersion: apps/v1
@@ -341,27 +342,6 @@ def test_global_namespace_flag_before_the_verb_and_unknown_command(cluster):
 
 # ---------------------------------------------------------------------------------------------- new-user trial
 # Lines a new user typed from kubernetes.io pages in the first trial of the console.
-MYAPP = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels:
-    app.kubernetes.io/name: MyApp
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.28
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
-  - name: init-mydb
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
-"""
-
 SHELL_DEMO = """
 apiVersion: v1
 kind: Pod
@@ -420,12 +400,12 @@ def test_deployment_page_apply_by_url_names_the_url_and_the_way_in(cluster):
 def test_init_containers_page_get_and_describe_dash_f(cluster):
     """`kubectl get -f myapp.yaml` (here `-f -`) shows myapp-pod 0/1 Init:0/2; `kubectl describe -f` shows
     Status Pending and the init containers."""
-    ok(cluster, "kubectl apply -f -", MYAPP)
+    ok(cluster, "kubectl apply -f -", MYAPP_POD)
     cluster.advance(60)
-    rows = ok(cluster, "kubectl get -f -", MYAPP).output.splitlines()
+    rows = ok(cluster, "kubectl get -f -", MYAPP_POD).output.splitlines()
     assert rows[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert rows[1].split()[:4] == ["myapp-pod", "0/1", "Init:0/2", "0"]
-    described = ok(cluster, "kubectl describe -f -", MYAPP).output
+    described = ok(cluster, "kubectl describe -f -", MYAPP_POD).output
     assert described.startswith("Name:             myapp-pod\nNamespace:        default\n")
     assert "Status:           Pending" in described
     assert "Init Containers:\n  init-myservice:" in described

@@ -8,36 +8,13 @@ import re
 import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401 (fixtures)
+from tests.engine.world.examples import LIVENESS_HTTP, NGINX_DEPLOYMENT, WEB_STATEFULSET
 from visualizer.engine.registry import parse_image
 
 PULLED = re.compile(
     r'^Successfully pulled image "(?P<image>[^"]+)" in (?P<took>[0-9.]+m?s) \((?P<waited>[0-9.]+m?s) including '
     r"waiting\)\. Image size: (?P<size>[0-9]+) bytes\.$"
 )
-
-NGINX_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
 
 
 def _status(c, name):
@@ -542,30 +519,7 @@ spec:
 def test_the_liveness_http_pod_pulls_agnhost_2_40(cluster):
     """liveness-http's image registry.k8s.io/e2e-test-images/agnhost:2.40 exists and starts (what its
     liveness server then does belongs to the container programs)."""
-    manifest = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  labels:
-    test: liveness
-  name: liveness-http
-spec:
-  containers:
-  - name: liveness
-    image: registry.k8s.io/e2e-test-images/agnhost:2.40
-    args:
-    - liveness
-    livenessProbe:
-      httpGet:
-        path: /healthz
-        port: 8080
-        httpHeaders:
-        - name: Custom-Header
-          value: Awesome
-      initialDelaySeconds: 3
-      periodSeconds: 3
-"""
-    ok(cluster, "kubectl apply -f -", stdin=manifest)
+    ok(cluster, "kubectl apply -f -", stdin=LIVENESS_HTTP)
     events = cluster.advance(6)
     assert "Started" in [e["reason"] for e in events]
     assert any(
@@ -626,54 +580,13 @@ def test_legacy_k8s_gcr_io_names_still_pull(cluster):
 @pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateful-application/basic-stateful-set/")
 def test_the_statefulset_tutorials_nginx_slim_pulls(cluster):
     """web.yaml's registry.k8s.io/nginx-slim:0.21 runs web-0 and web-1; the update to 0.24 pulls too."""
-    manifest = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.21
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-"""
+    # The tutorial's earlier revision of web.yaml: nginx-slim:0.21, without minReadySeconds and
+    # terminationGracePeriodSeconds (the update to 0.24 is the step this case checks).
+    manifest = (
+        WEB_STATEFULSET.replace("  minReadySeconds: 10\n", "")
+        .replace("      terminationGracePeriodSeconds: 10\n", "")
+        .replace("nginx-slim:0.24", "nginx-slim:0.21")
+    )
     ok(cluster, "kubectl apply -f -", stdin=manifest)
     cluster.advance(60)
     assert sorted(running_ready(cluster, "web-")) == ["web-0", "web-1"]

@@ -7,6 +7,7 @@ or `bash`: each runs the given `sh`/`echo`/`printenv` the same way (noted per ca
 import pytest
 
 from tests.engine.conftest import get, ok
+from tests.engine.world.examples import LIVENESS_HTTP, MYAPP_POD, WEB_STATEFULSET
 
 
 def _apply(c, manifest):
@@ -85,38 +86,13 @@ def test_exec_liveness_pod_restarts_about_40_seconds_after_start(cluster):
     assert "Container liveness failed liveness probe, will be restarted" in ok(c, "kubectl get events").output
 
 
-HTTP_LIVENESS = """
-apiVersion: v1
-kind: Pod
-metadata:
-  labels:
-    test: liveness
-  name: liveness-http
-spec:
-  containers:
-  - name: liveness
-    image: registry.k8s.io/e2e-test-images/agnhost:2.40
-    args:
-    - liveness
-    livenessProbe:
-      httpGet:
-        path: /healthz
-        port: 8080
-        httpHeaders:
-        - name: Custom-Header
-          value: Awesome
-      initialDelaySeconds: 3
-      periodSeconds: 3
-"""
-
-
 @pytest.mark.cites(
     "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"
 )
 def test_agnhost_liveness_answers_500_after_10_seconds_and_is_restarted(cluster):
     """agnhost liveness serves /healthz 200 for 10 s then 500: probes at 12, 15, 18 s fail → restart at 18 s."""
     c = cluster
-    _apply(c, HTTP_LIVENESS)
+    _apply(c, LIVENESS_HTTP)
     _run_until_running(c, "liveness-http")
     start = _started_at(c, "liveness-http")
     c.advance(start + 17 - c.now)
@@ -249,26 +225,8 @@ spec:
     assert ok(c, "kubectl logs print-greeting").output == "Warm greetings to The Most Honorable Kubernetes"
 
 
-MYAPP = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels:
-    app.kubernetes.io/name: MyApp
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.36
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.36
-    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
-  - name: init-mydb
-    image: busybox:1.36
-    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
-"""
+# The init-containers page's myapp-pod on busybox:1.36 (the programs catalogue's busybox), the same as 1.28 here.
+MYAPP = MYAPP_POD.replace("busybox:1.28", "busybox:1.36")
 
 SERVICES = """
 apiVersion: v1
@@ -1007,57 +965,6 @@ spec:
     assert ok(c, "kubectl logs jobs/pi").output.startswith("3.141592653589793238462643383279502884197")
 
 
-STS_WEB = """
-apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  minReadySeconds: 10
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      terminationGracePeriodSeconds: 10
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.24
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-"""
-
 DNS_HEAD = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
 
 
@@ -1066,7 +973,7 @@ def test_statefulset_pods_have_stable_dns_names_under_the_headless_service(clust
     """`nslookup web-0.nginx` from inside the cluster answers web-0's pod IP (hostname = pod name, subdomain =
     serviceName); the FQDN is not searched again; the headless Service name answers every ready pod."""
     c = cluster
-    _apply(c, STS_WEB)
+    _apply(c, WEB_STATEFULSET)
     c.advance(90)
     ips = {p["metadata"]["name"]: p["status"]["podIP"] for p in get(c, "pods -l app=nginx")}
     assert set(ips) == {"web-0", "web-1"}

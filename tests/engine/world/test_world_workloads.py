@@ -9,6 +9,7 @@ busybox CronJob run their real programs.
 import pytest
 
 from tests.engine.conftest import get, ok, pods
+from tests.engine.world.examples import NGINX_DEPLOYMENT, WEB_STATEFULSET
 from visualizer.engine import Cluster
 from visualizer.engine.registry import parse_image
 
@@ -190,62 +191,11 @@ def test_drain_refuses_daemonset_pods_without_ignore_daemonsets(cluster):
 
 
 # ---------------------------------------------------------------------------------------------- StatefulSet
-WEB_STS = """
-apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  minReadySeconds: 10
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      terminationGracePeriodSeconds: 10
-      containers:
-      - name: nginx
-        image: {image}
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-"""
-
-
 def _web(c, replicas=2):
-    text = WEB_STS.replace("{image}", _image("registry.k8s.io/nginx-slim:0.24")).replace(
-        "replicas: 2", f"replicas: {replicas}"
-    )
+    # The page's image, or a catalogue nginx if the catalogue lost it (see the module docstring).
+    text = WEB_STATEFULSET.replace(
+        "registry.k8s.io/nginx-slim:0.24", _image("registry.k8s.io/nginx-slim:0.24")
+    ).replace("replicas: 2", f"replicas: {replicas}")
     out = ok(c, "kubectl apply -f -", text).output
     assert out == "service/nginx created\nstatefulset.apps/web created"
 
@@ -338,7 +288,9 @@ def test_statefulset_partitioned_rolling_update_updates_only_ordinals_at_or_abov
     cluster.advance(90)
     sts = get(cluster, "sts web")[0]
     old_image = sts["spec"]["template"]["spec"]["containers"][0]["image"]
-    text = WEB_STS.replace("{image}", "nginx:1.26").replace("replicas: 2", "replicas: 3")
+    text = WEB_STATEFULSET.replace("registry.k8s.io/nginx-slim:0.24", "nginx:1.26").replace(
+        "replicas: 2", "replicas: 3"
+    )
     text = text.replace(
         "  minReadySeconds: 10\n",
         "  minReadySeconds: 10\n  updateStrategy:\n    type: RollingUpdate\n"
@@ -753,36 +705,11 @@ spec:
     assert len([p for p in pods(cluster, "nginx-") if not p["metadata"].get("deletionTimestamp")]) == 3
 
 
-NGINX_DEPLOYMENT = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: {image}
-        ports:
-        - containerPort: 80
-"""
-
-
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/administer-cluster/use-cascading-deletion/")
 def test_delete_with_cascade_orphan_leaves_the_replicaset_and_pods(cluster):
     """`kubectl delete deployment nginx-deployment --cascade=orphan`: the ReplicaSet and its 3 pods remain,
     the ReplicaSet without an ownerReference."""
-    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("{image}", _image("nginx:1.14.2")))
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("nginx:1.14.2", _image("nginx:1.14.2")))
     cluster.advance(20)
     ok(cluster, "kubectl delete deployment nginx-deployment --cascade=orphan")
     cluster.advance(20)
@@ -796,7 +723,7 @@ def test_delete_with_cascade_orphan_leaves_the_replicaset_and_pods(cluster):
 def test_foreground_cascading_deletion_keeps_the_owner_until_its_dependents_are_gone(cluster):
     """--cascade=foreground: the Deployment stays, with a deletionTimestamp and the foregroundDeletion
     finalizer, while the garbage collector deletes its ReplicaSet and pods; then it disappears."""
-    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("{image}", _image("nginx:1.14.2")))
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("nginx:1.14.2", _image("nginx:1.14.2")))
     cluster.advance(20)
     ok(cluster, "kubectl delete deployment nginx-deployment --cascade=foreground")
     d = get(cluster, "deployment nginx-deployment")[0]
@@ -865,7 +792,7 @@ def test_updating_a_daemonset_replaces_one_node_at_a_time(cluster):
 def test_deployment_pods_belong_to_a_replicaset_that_belongs_to_the_deployment(cluster):
     """nginx-deployment: the ReplicaSet `nginx-deployment-<pod-template-hash>` is owned by the Deployment, its
     pods carry the same pod-template-hash and are owned by it; deleting the Deployment removes all of them."""
-    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("{image}", _image("nginx:1.14.2")))
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("nginx:1.14.2", _image("nginx:1.14.2")))
     cluster.advance(20)
     dep = get(cluster, "deployment nginx-deployment")[0]
     rs = get(cluster, "rs")[0]

@@ -135,3 +135,148 @@ spec:
     image: busybox:1.28
     command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
 """
+
+# content/en/examples/application/deployment.yaml
+# https://kubernetes.io/docs/tasks/run-application/run-stateless-application-deployment/
+# (the page's current revision, without the old "# for versions before 1.9.0" comment, on nginx:1.14.2)
+APPLICATION_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+spec:
+  selector:
+    matchLabels:
+      app: nginx
+  replicas: 2 # tells deployment to run 2 pods matching the template
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+"""
+
+# content/en/examples/application/simple_deployment.yaml
+# https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/
+SIMPLE_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: nginx
+  minReadySeconds: 5
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+"""
+
+# content/en/examples/application/update_deployment.yaml
+# https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/
+UPDATE_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: nginx
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.16.1 # update the image
+        ports:
+        - containerPort: 80
+"""
+
+# content/en/examples/application/php-apache.yaml
+# https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale-walkthrough/
+PHP_APACHE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: php-apache
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: php-apache
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: php-apache
+    spec:
+      containers:
+      - name: php-apache
+        image: registry.k8s.io/hpa-example
+        ports:
+        - containerPort: 80
+        resources:
+          limits:
+            cpu: 500m
+          requests:
+            cpu: 200m
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: php-apache
+  labels:
+    app.kubernetes.io/name: php-apache
+spec:
+  ports:
+  - port: 80
+  selector:
+    app.kubernetes.io/name: php-apache
+"""
+
+# The stringData Secret given inline on
+# https://kubernetes.io/docs/tasks/configmap-secret/managing-secret-using-config-file/
+STRING_DATA_SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: mysecret
+type: Opaque
+stringData:
+  config.yaml: |
+    apiUrl: "https://my.api.com/api/v1"
+    username: <user>
+    password: <password>
+"""
+
+# content/en/examples/controllers/job.yaml
+# https://kubernetes.io/docs/concepts/workloads/controllers/job/
+PI_JOB = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+      restartPolicy: Never
+  backoffLimit: 4
+"""

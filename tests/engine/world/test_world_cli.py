@@ -10,29 +10,7 @@ import json
 import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401
-from tests.engine.world.examples import MYAPP_POD
-
-DEPLOYMENT_YAML = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  selector:
-    matchLabels:
-      app: nginx
-  replicas: 2 # tells deployment to run 2 pods matching the template
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
+from tests.engine.world.examples import APPLICATION_DEPLOYMENT, MYAPP_POD
 
 
 def _names(c, what="pods"):
@@ -146,7 +124,7 @@ def test_jsonpath_union_and_filter_on_nodes(cluster):
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/run-application/run-stateless-application-deployment/")
 def test_describe_deployment_prints_kubectls_sections_without_glued_columns(cluster):
     """`kubectl describe deployment nginx-deployment`: aligned fields, the Pod Template and its container."""
-    ok(cluster, "kubectl apply -f -", stdin=DEPLOYMENT_YAML)
+    ok(cluster, "kubectl apply -f -", stdin=APPLICATION_DEPLOYMENT)
     cluster.advance(60)
     out = ok(cluster, "kubectl describe deployment nginx-deployment").output
     lines = out.split("\n")
@@ -366,7 +344,7 @@ spec:
 def test_deployment_page_set_image_with_resource_version_group(cluster):
     """`kubectl set image deployment.v1.apps/nginx-deployment nginx=nginx:1.16.1` rolls out like the page shows;
     `kubectl get deployment.v1.apps` lists it."""
-    ok(cluster, "kubectl apply -f -", DEPLOYMENT_YAML)
+    ok(cluster, "kubectl apply -f -", APPLICATION_DEPLOYMENT)
     cluster.advance(30)
     out = ok(cluster, "kubectl set image deployment.v1.apps/nginx-deployment nginx=nginx:1.16.1").output
     assert out == "deployment.apps/nginx-deployment image updated"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401 (fixtures)
-from tests.engine.world.examples import LIVENESS_HTTP, NGINX_DEPLOYMENT, WEB_STATEFULSET
+from tests.engine.world.examples import LIVENESS_HTTP, NGINX_DEPLOYMENT, PHP_APACHE, WEB_STATEFULSET
 from visualizer.engine.registry import parse_image
 
 PULLED = re.compile(
@@ -126,43 +126,8 @@ def test_the_basics_tutorials_bootcamp_update_v2_then_missing_v10_then_undo(clus
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale-walkthrough/")
 def test_the_hpa_walkthroughs_php_apache_pulls_hpa_example(cluster):
     """registry.k8s.io/hpa-example (no tag: `latest`) pulls and runs; its cpu quantities are stored as given."""
-    manifest = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: php-apache
-spec:
-  selector:
-    matchLabels:
-      run: php-apache
-  template:
-    metadata:
-      labels:
-        run: php-apache
-    spec:
-      containers:
-      - name: php-apache
-        image: registry.k8s.io/hpa-example
-        ports:
-        - containerPort: 80
-        resources:
-          limits:
-            cpu: 500m
-          requests:
-            cpu: 200m
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: php-apache
-  labels:
-    run: php-apache
-spec:
-  ports:
-  - port: 80
-  selector:
-    run: php-apache
-"""
+    # The walkthrough's earlier revision of php-apache.yaml labels by `run: php-apache`.
+    manifest = PHP_APACHE.replace("app.kubernetes.io/name", "run")
     ok(cluster, "kubectl apply -f -", stdin=manifest)
     events = cluster.advance(40)
     assert len(running_ready(cluster, "php-apache-")) == 1

@@ -7,7 +7,7 @@ or `bash`: each runs the given `sh`/`echo`/`printenv` the same way (noted per ca
 import pytest
 
 from tests.engine.conftest import get, ok
-from tests.engine.world.examples import LIVENESS_HTTP, MYAPP_POD, WEB_STATEFULSET
+from tests.engine.world.examples import LIVENESS_HTTP, MYAPP_POD, PI_JOB, WEB_STATEFULSET
 
 
 def _apply(c, manifest):
@@ -695,24 +695,7 @@ spec:
 def test_job_perl_prints_pi_to_2000_digits(cluster):
     """The pi Job: its pod prints π to 2000 digits and ends Completed."""
     c = cluster
-    _apply(
-        c,
-        """
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pi
-spec:
-  template:
-    spec:
-      containers:
-      - name: pi
-        image: perl:5.34.0
-        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
-      restartPolicy: Never
-  backoffLimit: 4
-""",
-    )
+    _apply(c, PI_JOB)
     c.advance(120)
     pod = [p for p in get(c, "pods") if p["metadata"]["name"].startswith("pi-")][0]
     name = pod["metadata"]["name"]
@@ -943,24 +926,7 @@ def test_kubectl_run_a_shell_command_then_logs_show_its_output(cluster):
 def test_logs_of_a_job_print_its_pod_output(cluster):
     """`kubectl logs jobs/pi` reads the Job's pod: π to 2000 digits."""
     c = cluster
-    _apply(
-        c,
-        """
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pi
-spec:
-  template:
-    spec:
-      containers:
-      - name: pi
-        image: perl:5.34.0
-        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
-      restartPolicy: Never
-  backoffLimit: 4
-""",
-    )
+    _apply(c, PI_JOB)
     c.advance(120)
     assert ok(c, "kubectl logs jobs/pi").output.startswith("3.141592653589793238462643383279502884197")
 

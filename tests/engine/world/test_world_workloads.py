@@ -9,7 +9,7 @@ busybox CronJob run their real programs.
 import pytest
 
 from tests.engine.conftest import get, ok, pods
-from tests.engine.world.examples import NGINX_DEPLOYMENT, WEB_STATEFULSET
+from tests.engine.world.examples import NGINX_DEPLOYMENT, PI_JOB, WEB_STATEFULSET
 from visualizer.engine import Cluster
 from visualizer.engine.registry import parse_image
 
@@ -309,28 +309,11 @@ def test_statefulset_partitioned_rolling_update_updates_only_ordinals_at_or_abov
 
 
 # ---------------------------------------------------------------------------------------------- Job
-PI = """
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pi
-spec:
-  template:
-    spec:
-      containers:
-      - name: pi
-        image: perl:5.34.0
-        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
-      restartPolicy: Never
-  backoffLimit: 4
-"""
-
-
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/job/")
 def test_pi_job_completes_and_its_pod_log_holds_pi():
     """The docs' pi Job: `kubectl get jobs` shows Complete 1/1 and the pod's log starts 3.14159265358979."""
     c = Cluster(workers=3, seed=7)
-    ok(c, "kubectl apply -f -", PI)
+    ok(c, "kubectl apply -f -", PI_JOB)
     c.advance(120)
     rows = _table(c, "kubectl get jobs")
     assert rows[1][:3] == ["pi", "Complete", "1/1"]
@@ -341,7 +324,7 @@ def test_pi_job_completes_and_its_pod_log_holds_pi():
 def test_pi_job_manifest_gets_the_job_defaults_and_labels(cluster):
     """The API server defaults the pi Job (completions 1, parallelism 1, NonIndexed) and labels its pod
     template with the generated controller-uid selector and the job name."""
-    ok(cluster, "kubectl apply -f -", PI)
+    ok(cluster, "kubectl apply -f -", PI_JOB)
     job = get(cluster, "job pi")[0]
     spec, uid = job["spec"], job["metadata"]["uid"]
     assert (spec["completions"], spec["parallelism"], spec["backoffLimit"], spec["completionMode"]) == (
@@ -363,7 +346,7 @@ def test_pi_job_manifest_gets_the_job_defaults_and_labels(cluster):
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/job/")
 def test_a_job_template_must_restart_never_or_on_failure(cluster):
     """ "Only a RestartPolicy equal to Never or OnFailure is allowed": without one, the API server refuses."""
-    result = cluster.run("kubectl apply -f -", PI.replace("      restartPolicy: Never\n", ""))
+    result = cluster.run("kubectl apply -f -", PI_JOB.replace("      restartPolicy: Never\n", ""))
     assert not result.ok
     assert result.output == (
         'The Job "pi" is invalid: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", '
@@ -411,7 +394,7 @@ def test_pod_backoff_failure_policy_fails_the_job_after_backoff_limit(cluster):
     """A failing container with backoffLimit 2: pods are replaced after 10 s then 20 s of back-off, and after
     the third failure the Job is Failed with reason BackoffLimitExceeded; the failed pods are kept."""
     manifest = (
-        PI.replace("perl:5.34.0", "busybox:1.36")
+        PI_JOB.replace("perl:5.34.0", "busybox:1.36")
         .replace('["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]', '["sh", "-c", "exit 1"]')
         .replace("backoffLimit: 4", "backoffLimit: 2")
     )
@@ -469,7 +452,7 @@ spec:
 def test_ttl_seconds_after_finished_deletes_the_job_and_its_pods(cluster):
     """pi-with-ttl (ttlSecondsAfterFinished 100): the finished Job and its pod are gone 100 s after it completes."""
     manifest = (
-        PI.replace("name: pi\n", "name: pi-with-ttl\n")
+        PI_JOB.replace("name: pi\n", "name: pi-with-ttl\n")
         .replace("spec:\n  template:", "spec:\n  ttlSecondsAfterFinished: 100\n  template:")
         .replace("perl:5.34.0", "busybox:1.36")
         .replace('["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]', '["sh", "-c", "exit 0"]')

@@ -280,3 +280,24 @@ spec:
       restartPolicy: Never
   backoffLimit: 4
 """
+
+# content/en/examples/application/shell-demo.yaml
+# https://kubernetes.io/docs/tasks/debug/debug-application/get-shell-running-container/
+SHELL_DEMO = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shell-demo
+spec:
+  volumes:
+  - name: shared-data
+    emptyDir: {}
+  containers:
+  - name: nginx
+    image: nginx
+    volumeMounts:
+    - name: shared-data
+      mountPath: /usr/share/nginx/html
+  hostNetwork: true
+  dnsPolicy: Default
+"""

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401
-from tests.engine.world.examples import APPLICATION_DEPLOYMENT, MYAPP_POD
+from tests.engine.world.examples import APPLICATION_DEPLOYMENT, MYAPP_POD, SHELL_DEMO
 
 
 def _names(c, what="pods"):
@@ -320,26 +320,6 @@ def test_global_namespace_flag_before_the_verb_and_unknown_command(cluster):
 
 # ---------------------------------------------------------------------------------------------- new-user trial
 # Lines a new user typed from kubernetes.io pages in the first trial of the console.
-SHELL_DEMO = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: shell-demo
-spec:
-  volumes:
-  - name: shared-data
-    emptyDir: {}
-  containers:
-  - name: nginx
-    image: nginx
-    volumeMounts:
-    - name: shared-data
-      mountPath: /usr/share/nginx/html
-  hostNetwork: true
-  dnsPolicy: Default
-"""
-
-
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")
 def test_deployment_page_set_image_with_resource_version_group(cluster):
     """`kubectl set image deployment.v1.apps/nginx-deployment nginx=nginx:1.16.1` rolls out like the page shows;

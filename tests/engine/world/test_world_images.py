@@ -9,18 +9,13 @@ import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401 (fixtures)
 from tests.engine.world.examples import LIVENESS_HTTP, NGINX_DEPLOYMENT, PHP_APACHE, WEB_STATEFULSET
+from tests.engine.world.helpers import pod_row
 from visualizer.engine.registry import parse_image
 
 PULLED = re.compile(
     r'^Successfully pulled image "(?P<image>[^"]+)" in (?P<took>[0-9.]+m?s) \((?P<waited>[0-9.]+m?s) including '
     r"waiting\)\. Image size: (?P<size>[0-9]+) bytes\.$"
 )
-
-
-def _status(c, name):
-    """Returns the STATUS column of `kubectl get pod NAME`."""
-    line = ok(c, f"kubectl get pod {name}").output.splitlines()[1]
-    return line.split()[2]
 
 
 def _messages(events, reason):
@@ -67,7 +62,7 @@ def test_the_deployment_pages_typo_nginx_1_161_stalls_the_rollout_in_imagepullba
     stuck = [
         p for p in pods(cluster, "nginx-deployment-") if p["spec"]["containers"][0]["image"] == "nginx:1.161"
     ]
-    assert stuck and {_status(cluster, p["metadata"]["name"]) for p in stuck} <= {
+    assert stuck and {pod_row(cluster, p["metadata"]["name"])[1] for p in stuck} <= {
         "ErrImagePull",
         "ImagePullBackOff",
     }
@@ -112,7 +107,7 @@ def test_the_basics_tutorials_bootcamp_update_v2_then_missing_v10_then_undo(clus
         for p in pods(cluster, "kubernetes-bootcamp-")
         if p["spec"]["containers"][0]["image"].endswith(":v10")
     ]
-    assert bad and {_status(cluster, p["metadata"]["name"]) for p in bad} <= {
+    assert bad and {pod_row(cluster, p["metadata"]["name"])[1] for p in bad} <= {
         "ErrImagePull",
         "ImagePullBackOff",
     }
@@ -373,7 +368,7 @@ spec:
         and "no such host" in m
         for m in failed
     )
-    assert _status(cluster, "frontend") in ("ErrImagePull", "ImagePullBackOff")
+    assert pod_row(cluster, "frontend")[1] in ("ErrImagePull", "ImagePullBackOff")
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/cluster-administration/logging/")
@@ -395,7 +390,7 @@ spec:
     events = cluster.advance(10)
     match = PULLED.match(next(m for m in _messages(events, "Pulled") if m.startswith("Successfully")))
     assert match["image"] == "busybox:1.28" and int(match["size"]) < 1_000_000
-    assert _status(cluster, "counter") == "Running"
+    assert pod_row(cluster, "counter")[1] == "Running"
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateless-application/guestbook/")
@@ -506,7 +501,7 @@ def test_a_misspelled_repository_fails_with_pull_access_denied(cluster):
         "insufficient_scope: authorization failed"
     ) in _messages(events, "Failed")
     assert 'Back-off pulling image "ngnix"' in _messages(events, "BackOff")
-    assert _status(cluster, "web") in ("ErrImagePull", "ImagePullBackOff")
+    assert pod_row(cluster, "web")[1] in ("ErrImagePull", "ImagePullBackOff")
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/containers/images/")
@@ -521,8 +516,8 @@ def test_an_image_pinned_by_digest_pulls_the_manifest_the_kubelet_reported(clust
     ok(cluster, f"kubectl run pinned --image=nginx@{digest}")
     ok(cluster, "kubectl run wrong --image=nginx@sha256:" + "0" * 64)
     events = cluster.advance(20)
-    assert _status(cluster, "pinned") == "Running"
-    assert _status(cluster, "wrong") in ("ErrImagePull", "ImagePullBackOff")
+    assert pod_row(cluster, "pinned")[1] == "Running"
+    assert pod_row(cluster, "wrong")[1] in ("ErrImagePull", "ImagePullBackOff")
     assert any(
         m.endswith(f"docker.io/library/nginx@sha256:{'0' * 64}: not found")
         for m in _messages(events, "Failed")

@@ -10,6 +10,7 @@ import pytest
 
 from tests.engine.conftest import get, ok, pods
 from tests.engine.world.examples import NGINX_DEPLOYMENT, PI_JOB, WEB_STATEFULSET
+from tests.engine.world.helpers import table
 from visualizer.engine import Cluster
 from visualizer.engine.registry import parse_image
 
@@ -18,11 +19,6 @@ def _image(wanted: str, fallback: str = "nginx:1.25") -> str:
     """Returns the page's image when the catalogue has it, else a catalogue nginx (see the module docstring)."""
     ref = parse_image(wanted)
     return wanted if not isinstance(ref, str) and ref.exists else fallback
-
-
-def _table(c, command):
-    """Returns the rows of a kubectl table as lists of cells (header row first)."""
-    return [line.split() for line in ok(c, command).output.splitlines()]
 
 
 def _events(c, reason=None, obj=None):
@@ -87,7 +83,7 @@ def test_fluentd_daemonset_runs_one_pod_on_every_node_control_plane_included(clu
     """The docs' fluentd-elasticsearch DaemonSet tolerates the control-plane taint: 4 nodes, 4 pods, one each,
     each pinned by node affinity `matchFields metadata.name` and given the automatic tolerations."""
     assert ok(cluster, "kubectl apply -f -", FLUENTD).output == "daemonset.apps/fluentd-elasticsearch created"
-    rows = _table(cluster, "kubectl get ds fluentd-elasticsearch -n kube-system")
+    rows = table(cluster, "kubectl get ds fluentd-elasticsearch -n kube-system")
     assert rows[0] == [
         "NAME",
         "DESIRED",
@@ -129,7 +125,7 @@ def test_daemonset_without_the_tolerations_skips_the_control_plane_but_not_a_cor
         FLUENTD.split("      tolerations:")[0] + "      containers:" + FLUENTD.split("      containers:")[1]
     )
     ok(cluster, "kubectl apply -f -", manifest)
-    rows = _table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")
+    rows = table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")
     assert rows[1][1:3] == ["3", "3"]
     ok(cluster, "kubectl cordon worker-2")
     victim = next(
@@ -150,9 +146,9 @@ def test_daemonset_without_the_tolerations_skips_the_control_plane_but_not_a_cor
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/overview/components/")
 def test_kube_proxy_is_a_daemonset_with_a_pod_on_every_node(cluster):
     """kube-proxy runs on each node: kubeadm installs it as the `kube-proxy` DaemonSet in kube-system."""
-    rows = _table(cluster, "kubectl get ds -n kube-system")
+    rows = table(cluster, "kubectl get ds -n kube-system")
     assert rows[1] == ["kube-proxy", "4", "4", "4", "4", "4", "kubernetes.io/os=linux", "0s"]
-    wide = _table(cluster, "kubectl get pods -n kube-system -l k8s-app=kube-proxy -o wide")
+    wide = table(cluster, "kubectl get pods -n kube-system -l k8s-app=kube-proxy -o wide")
     assert sorted(r[6] for r in wide[1:]) == ["control-plane", "worker-1", "worker-2", "worker-3"]
     assert all(r[0].startswith("kube-proxy-") and r[1:3] == ["1/1", "Running"] for r in wide[1:])
     # The student's default namespace stays empty of them.
@@ -230,8 +226,8 @@ def test_statefulset_tutorial_starts_web_0_then_web_1_with_their_own_claims(clus
     )
     assert pods(cluster, "web-1")[0]["metadata"]["creationTimestamp"] >= ready_at
     cluster.advance(40)
-    assert _table(cluster, "kubectl get sts web")[1][:2] == ["web", "2/2"]
-    pvc = _table(cluster, "kubectl get pvc")
+    assert table(cluster, "kubectl get sts web")[1][:2] == ["web", "2/2"]
+    pvc = table(cluster, "kubectl get pvc")
     assert [r[:2] for r in pvc[1:]] == [["www-web-0", "Bound"], ["www-web-1", "Bound"]]
     assert all(r[3:6] == ["1Gi", "RWO", "standard"] for r in pvc[1:])
     web0 = pods(cluster, "web-0")[0]
@@ -254,7 +250,7 @@ def test_statefulset_scales_down_from_the_highest_ordinal_and_keeps_the_claims(c
     cluster.advance(60)
     assert ok(cluster, "kubectl scale sts web --replicas=5").output == "statefulset.apps/web scaled"
     cluster.advance(120)
-    assert _table(cluster, "kubectl get sts web")[1][1] == "5/5"
+    assert table(cluster, "kubectl get sts web")[1][1] == "5/5"
     ok(cluster, "kubectl scale sts web --replicas=3")
     cluster.advance(60)
     assert [p["metadata"]["name"] for p in pods(cluster, "web-")] == ["web-0", "web-1", "web-2"]
@@ -263,7 +259,7 @@ def test_statefulset_scales_down_from_the_highest_ordinal_and_keeps_the_claims(c
         "delete Pod web-4 in StatefulSet web successful",
         "delete Pod web-3 in StatefulSet web successful",
     ]
-    assert [r[0] for r in _table(cluster, "kubectl get pvc")[1:]] == [f"www-web-{i}" for i in range(5)]
+    assert [r[0] for r in table(cluster, "kubectl get pvc")[1:]] == [f"www-web-{i}" for i in range(5)]
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateful-application/basic-stateful-set/")
@@ -315,7 +311,7 @@ def test_pi_job_completes_and_its_pod_log_holds_pi():
     c = Cluster(workers=3, seed=7)
     ok(c, "kubectl apply -f -", PI_JOB)
     c.advance(120)
-    rows = _table(c, "kubectl get jobs")
+    rows = table(c, "kubectl get jobs")
     assert rows[1][:3] == ["pi", "Complete", "1/1"]
     assert ok(c, "kubectl logs job/pi").output.startswith("3.14159265358979")
 
@@ -376,10 +372,10 @@ spec:
     ok(cluster, "kubectl apply -f -", manifest)
     assert len(pods(cluster, "count-")) == 1
     cluster.advance(60)
-    rows = _table(cluster, "kubectl get jobs")
+    rows = table(cluster, "kubectl get jobs")
     assert rows[0] == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
     assert rows[1][:3] == ["count", "Complete", "3/3"]
-    finished = _table(cluster, "kubectl get pods")
+    finished = table(cluster, "kubectl get pods")
     assert len(finished) == 4 and all(r[1:3] == ["0/1", "Completed"] for r in finished[1:])
     job = get(cluster, "job count")[0]
     types = [cd["type"] for cd in job["status"]["conditions"]]
@@ -402,7 +398,7 @@ def test_pod_backoff_failure_policy_fails_the_job_after_backoff_limit(cluster):
     cluster.advance(120)
     created = [e for e in _events(cluster, "SuccessfulCreate", "job/pi")]
     assert len(created) == 3
-    failed_pods = _table(cluster, "kubectl get pods")[1:]
+    failed_pods = table(cluster, "kubectl get pods")[1:]
     assert len(failed_pods) == 3 and all(r[2] == "Error" for r in failed_pods)
     # The replacement delays grow: 10 s after the first failure, 20 s after the second.
     gaps = [b["time"] - a["time"] for a, b in zip(created, created[1:], strict=False)]
@@ -414,7 +410,7 @@ def test_pod_backoff_failure_policy_fails_the_job_after_backoff_limit(cluster):
         "BackoffLimitExceeded",
         "Job has reached the specified backoff limit",
     )
-    assert _table(cluster, "kubectl get jobs")[1][:3] == ["pi", "Failed", "0/1"]
+    assert table(cluster, "kubectl get jobs")[1][:3] == ["pi", "Failed", "0/1"]
     assert [e["type"] for e in _events(cluster, "BackoffLimitExceeded", "job/pi")] == ["Warning"]
 
 
@@ -440,7 +436,7 @@ spec:
 """
     ok(cluster, "kubectl apply -f -", manifest)
     cluster.advance(99)
-    assert _table(cluster, "kubectl get jobs")[1][1] == "Running"
+    assert table(cluster, "kubectl get jobs")[1][1] == "Running"
     cluster.advance(2)
     job = get(cluster, "job pi-with-timeout")[0]
     assert job["status"]["conditions"][-1]["reason"] == "DeadlineExceeded"
@@ -459,7 +455,7 @@ def test_ttl_seconds_after_finished_deletes_the_job_and_its_pods(cluster):
     )
     ok(cluster, "kubectl apply -f -", manifest)
     cluster.advance(20)
-    assert _table(cluster, "kubectl get jobs")[1][:2] == ["pi-with-ttl", "Complete"]
+    assert table(cluster, "kubectl get jobs")[1][:2] == ["pi-with-ttl", "Complete"]
     cluster.advance(95)
     assert ok(cluster, "kubectl get jobs").output == "No resources found in default namespace."
     cluster.advance(5)
@@ -494,14 +490,14 @@ spec:
 def test_hello_cronjob_creates_a_job_named_after_the_scheduled_minute(cluster):
     """`* * * * *` starts a Job at the next minute, named hello-<Unix minutes>; get cronjob shows its columns."""
     assert ok(cluster, "kubectl apply -f -", HELLO).output == "cronjob.batch/hello created"
-    rows = _table(cluster, "kubectl get cronjob hello")
+    rows = table(cluster, "kubectl get cronjob hello")
     assert rows[0] == ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST", "SCHEDULE", "AGE"]
     assert rows[1] == ["hello", "*", "*", "*", "*", "*", "<none>", "False", "0", "<none>", "0s"]
     cluster.advance(61)  # the cluster starts at 09:00:00 UTC, 3 March 2025 (Unix 1740992400)
     jobs = get(cluster, "jobs")
     assert [j["metadata"]["name"] for j in jobs] == [f"hello-{(1740992400 + 60) // 60}"]
     assert jobs[0]["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
-    assert _table(cluster, "kubectl get cronjob hello")[1][-3:] == ["1", "1s", "61s"]
+    assert table(cluster, "kubectl get cronjob hello")[1][-3:] == ["1", "1s", "61s"]
     assert [e["message"] for e in _events(cluster, "SuccessfulCreate", "cronjob/hello")] == [
         "Created job hello-29016541"
     ]
@@ -529,7 +525,7 @@ def test_forbid_concurrency_skips_a_run_while_the_previous_job_is_active(cluster
     ok(cluster, "kubectl apply -f -", manifest)
     cluster.advance(4 * 60)
     assert len(get(cluster, "jobs")) == 1
-    assert _table(cluster, "kubectl get cronjob")[1][8] == "1"  # ACTIVE
+    assert table(cluster, "kubectl get cronjob")[1][8] == "1"  # ACTIVE
     assert _events(cluster, "JobAlreadyActive", "cronjob/hello")
 
 
@@ -586,7 +582,7 @@ spec:
 def test_frontend_replicaset_owns_three_pods(cluster):
     """frontend.yaml: three pods frontend-xxxxx whose controller ownerReference is the ReplicaSet."""
     ok(cluster, "kubectl apply -f -", FRONTEND)
-    rows = _table(cluster, "kubectl get rs")
+    rows = table(cluster, "kubectl get rs")
     assert rows[1][:4] == ["frontend", "3", "3", "0"]
     uid = get(cluster, "rs frontend")[0]["metadata"]["uid"]
     owned = pods(cluster, "frontend-")
@@ -647,7 +643,7 @@ def test_isolating_a_pod_by_relabelling_orphans_it_and_the_replicaset_replaces_i
     assert len(get(cluster, "pods -l app=web")) == 3
     cluster.advance(15)
     assert isolated["status"]["phase"] == "Running"
-    assert _table(cluster, "kubectl get rs")[1][1:4] == ["3", "3", "3"]
+    assert table(cluster, "kubectl get rs")[1][1:4] == ["3", "3", "3"]
     ok(cluster, f"kubectl label pod {victim} app=web --overwrite")
     live = [p for p in get(cluster, "pods -l app=web") if not p["metadata"].get("deletionTimestamp")]
     assert len(live) == 3
@@ -681,7 +677,7 @@ spec:
 """
     assert ok(cluster, "kubectl apply -f -", manifest).output == "replicationcontroller/nginx created"
     cluster.advance(30)
-    assert _table(cluster, "kubectl get rc")[1][:4] == ["nginx", "3", "3", "3"]
+    assert table(cluster, "kubectl get rc")[1][:4] == ["nginx", "3", "3", "3"]
     owned = pods(cluster, "nginx-")
     assert {p["metadata"]["ownerReferences"][0]["kind"] for p in owned} == {"ReplicationController"}
     ok(cluster, f"kubectl delete pod {owned[0]['metadata']['name']}")
@@ -725,7 +721,7 @@ def test_background_deletion_of_a_statefulset_keeps_its_claims(cluster):
     ok(cluster, "kubectl delete sts web")
     cluster.advance(30)
     assert pods(cluster, "web-") == []
-    assert [r[:2] for r in _table(cluster, "kubectl get pvc")[1:]] == [
+    assert [r[:2] for r in table(cluster, "kubectl get pvc")[1:]] == [
         ["www-web-0", "Bound"],
         ["www-web-1", "Bound"],
     ]
@@ -742,7 +738,7 @@ def test_updating_a_daemonset_replaces_one_node_at_a_time(cluster):
     )
     ok(cluster, "kubectl apply -f -", FLUENTD.replace("quay.io/fluentd_elasticsearch/fluentd:v5.0.1", old))
     cluster.advance(30)
-    assert _table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")[1][3] == "4"
+    assert table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")[1][3] == "4"
     ok(cluster, f"kubectl set image ds/fluentd-elasticsearch fluentd-elasticsearch={new} -n kube-system")
     status = ok(cluster, "kubectl rollout status ds/fluentd-elasticsearch -n kube-system").output
     assert status == (

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from tests.engine.conftest import ok
+from tests.engine.world.examples import SIMPLE_DEPLOYMENT, STRING_DATA_SECRET
 from visualizer.engine.kubectl.apply import (
     LAST_APPLIED,
     last_applied_configuration,
@@ -154,40 +155,12 @@ def real_apply(
     return (proc.stderr + proc.stdout if stderr else proc.stdout), patches
 
 
-DOCS_DEPLOYMENT = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  selector:
-    matchLabels:
-      app: nginx
-  minReadySeconds: 5
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
+# declarative-config's simple_deployment.yaml in its earlier revision, labelled `app: nginx`.
+DOCS_DEPLOYMENT = SIMPLE_DEPLOYMENT.replace("app.kubernetes.io/name: nginx", "app: nginx")
 
-SECRET = """
-apiVersion: v1
-kind: Secret
-metadata:
-  name: mysecret
-type: Opaque
-stringData:
-  config.yaml: |
-    apiUrl: "https://my.api.com/api/v1"
-    username: <user>
-    password: <password> & more
-"""
+# The page's stringData Secret with ` & more` added to the password, as this oracle case has always sent it
+# (`<`, `>` and `&` are the characters Go's json.Marshal escapes in the last-applied annotation).
+SECRET = STRING_DATA_SECRET.replace("<password>", "<password> & more")
 
 POD = """
 apiVersion: v1

@@ -12,6 +12,7 @@ import shlex
 import pytest
 
 from tests.engine.conftest import ok
+from tests.engine.world.examples import APPLICATION_DEPLOYMENT
 from tests.kubectl_oracle import Oracle
 from visualizer.engine import Cluster
 
@@ -298,26 +299,10 @@ def test_run_expose_creates_the_pod_and_its_service():
     assert svc["spec"]["ports"][0]["port"] == 80 and svc["spec"]["type"] == "ClusterIP"
 
 
-TWO_OBJECTS = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  selector:
-    matchLabels:
-      app: nginx
-  replicas: 2
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
----
+# The stateless tutorial's deployment.yaml (its replicas comment dropped) and a second object after `---`.
+TWO_OBJECTS = (
+    APPLICATION_DEPLOYMENT.replace(" # tells deployment to run 2 pods matching the template", "")
+    + """---
 apiVersion: v1
 kind: Service
 metadata:
@@ -326,6 +311,7 @@ spec:
   ports:
   - port: 80
 """
+)
 
 
 @pytest.mark.parametrize("output", ["yaml", "json", "name", None, "yaml --save-config"])

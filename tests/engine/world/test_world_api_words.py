@@ -11,30 +11,7 @@ import json
 import pytest
 
 from tests.engine.conftest import get, ok
-
-NGINX_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
+from tests.engine.world.examples import NGINX_DEPLOYMENT
 
 SIMPLE_POD = """\
 apiVersion: v1

@@ -8,6 +8,13 @@ import pytest
 import yaml
 
 from tests.engine.world.conftest import get, ok
+from tests.engine.world.examples import (
+    NGINX_DEPLOYMENT,
+    PHP_APACHE,
+    SIMPLE_DEPLOYMENT,
+    STRING_DATA_SECRET,
+    UPDATE_DEPLOYMENT,
+)
 
 DECLARATIVE = "https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/"
 HPA = "https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/"
@@ -17,97 +24,6 @@ STATELESS = "https://kubernetes.io/docs/tasks/run-application/run-stateless-appl
 APPLY_REF = "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_apply/"
 API_CONCEPTS = "https://kubernetes.io/docs/reference/using-api/api-concepts/"
 LAST = "kubectl.kubernetes.io/last-applied-configuration"
-
-# content/en/examples/application/simple_deployment.yaml
-SIMPLE_DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  selector:
-    matchLabels:
-      app.kubernetes.io/name: nginx
-  minReadySeconds: 5
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
-# content/en/examples/application/update_deployment.yaml
-UPDATE_DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  selector:
-    matchLabels:
-      app.kubernetes.io/name: nginx
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.16.1 # update the image
-        ports:
-        - containerPort: 80
-"""
-# content/en/examples/application/php-apache.yaml
-PHP_APACHE = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: php-apache
-spec:
-  selector:
-    matchLabels:
-      app.kubernetes.io/name: php-apache
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: php-apache
-    spec:
-      containers:
-      - name: php-apache
-        image: registry.k8s.io/hpa-example
-        ports:
-        - containerPort: 80
-        resources:
-          limits:
-            cpu: 500m
-          requests:
-            cpu: 200m
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: php-apache
-  labels:
-    app.kubernetes.io/name: php-apache
-spec:
-  ports:
-  - port: 80
-  selector:
-    app.kubernetes.io/name: php-apache
-"""
-# The stringData Secret of managing-secret-using-config-file.md
-STRING_DATA_SECRET = """apiVersion: v1
-kind: Secret
-metadata:
-  name: mysecret
-type: Opaque
-stringData:
-  config.yaml: |
-    apiUrl: "https://my.api.com/api/v1"
-    username: <user>
-    password: <password>
-"""
 
 
 def _deploy(c, name="nginx-deployment"):
@@ -468,31 +384,6 @@ def test_hpa_manifests_re_apply_unchanged_in_either_version(cluster):
     )
     stored = json.loads(ok(cluster, "kubectl get hpa php-apache-v1 -o json").output)
     assert stored["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 60
-
-
-# content/en/examples/controllers/nginx-deployment.yaml
-NGINX_DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")

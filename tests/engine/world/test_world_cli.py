@@ -10,28 +10,7 @@ import json
 import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401
-
-DEPLOYMENT_YAML = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  selector:
-    matchLabels:
-      app: nginx
-  replicas: 2 # tells deployment to run 2 pods matching the template
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
+from tests.engine.world.examples import APPLICATION_DEPLOYMENT, MYAPP_POD, SHELL_DEMO
 
 
 def _names(c, what="pods"):
@@ -145,7 +124,7 @@ def test_jsonpath_union_and_filter_on_nodes(cluster):
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/run-application/run-stateless-application-deployment/")
 def test_describe_deployment_prints_kubectls_sections_without_glued_columns(cluster):
     """`kubectl describe deployment nginx-deployment`: aligned fields, the Pod Template and its container."""
-    ok(cluster, "kubectl apply -f -", stdin=DEPLOYMENT_YAML)
+    ok(cluster, "kubectl apply -f -", stdin=APPLICATION_DEPLOYMENT)
     cluster.advance(60)
     out = ok(cluster, "kubectl describe deployment nginx-deployment").output
     lines = out.split("\n")
@@ -341,52 +320,11 @@ def test_global_namespace_flag_before_the_verb_and_unknown_command(cluster):
 
 # ---------------------------------------------------------------------------------------------- new-user trial
 # Lines a new user typed from kubernetes.io pages in the first trial of the console.
-MYAPP = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels:
-    app.kubernetes.io/name: MyApp
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.28
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
-  - name: init-mydb
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
-"""
-
-SHELL_DEMO = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: shell-demo
-spec:
-  volumes:
-  - name: shared-data
-    emptyDir: {}
-  containers:
-  - name: nginx
-    image: nginx
-    volumeMounts:
-    - name: shared-data
-      mountPath: /usr/share/nginx/html
-  hostNetwork: true
-  dnsPolicy: Default
-"""
-
-
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")
 def test_deployment_page_set_image_with_resource_version_group(cluster):
     """`kubectl set image deployment.v1.apps/nginx-deployment nginx=nginx:1.16.1` rolls out like the page shows;
     `kubectl get deployment.v1.apps` lists it."""
-    ok(cluster, "kubectl apply -f -", DEPLOYMENT_YAML)
+    ok(cluster, "kubectl apply -f -", APPLICATION_DEPLOYMENT)
     cluster.advance(30)
     out = ok(cluster, "kubectl set image deployment.v1.apps/nginx-deployment nginx=nginx:1.16.1").output
     assert out == "deployment.apps/nginx-deployment image updated"
@@ -420,12 +358,12 @@ def test_deployment_page_apply_by_url_names_the_url_and_the_way_in(cluster):
 def test_init_containers_page_get_and_describe_dash_f(cluster):
     """`kubectl get -f myapp.yaml` (here `-f -`) shows myapp-pod 0/1 Init:0/2; `kubectl describe -f` shows
     Status Pending and the init containers."""
-    ok(cluster, "kubectl apply -f -", MYAPP)
+    ok(cluster, "kubectl apply -f -", MYAPP_POD)
     cluster.advance(60)
-    rows = ok(cluster, "kubectl get -f -", MYAPP).output.splitlines()
+    rows = ok(cluster, "kubectl get -f -", MYAPP_POD).output.splitlines()
     assert rows[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert rows[1].split()[:4] == ["myapp-pod", "0/1", "Init:0/2", "0"]
-    described = ok(cluster, "kubectl describe -f -", MYAPP).output
+    described = ok(cluster, "kubectl describe -f -", MYAPP_POD).output
     assert described.startswith("Name:             myapp-pod\nNamespace:        default\n")
     assert "Status:           Pending" in described
     assert "Init Containers:\n  init-myservice:" in described

@@ -8,42 +8,14 @@ import re
 import pytest
 
 from tests.engine.world.conftest import get, ok, pods, running_ready  # noqa: F401 (fixtures)
+from tests.engine.world.examples import LIVENESS_HTTP, NGINX_DEPLOYMENT, PHP_APACHE, WEB_STATEFULSET
+from tests.engine.world.helpers import pod_row
 from visualizer.engine.registry import parse_image
 
 PULLED = re.compile(
     r'^Successfully pulled image "(?P<image>[^"]+)" in (?P<took>[0-9.]+m?s) \((?P<waited>[0-9.]+m?s) including '
     r"waiting\)\. Image size: (?P<size>[0-9]+) bytes\.$"
 )
-
-NGINX_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
-
-
-def _status(c, name):
-    """Returns the STATUS column of `kubectl get pod NAME`."""
-    line = ok(c, f"kubectl get pod {name}").output.splitlines()[1]
-    return line.split()[2]
 
 
 def _messages(events, reason):
@@ -90,7 +62,7 @@ def test_the_deployment_pages_typo_nginx_1_161_stalls_the_rollout_in_imagepullba
     stuck = [
         p for p in pods(cluster, "nginx-deployment-") if p["spec"]["containers"][0]["image"] == "nginx:1.161"
     ]
-    assert stuck and {_status(cluster, p["metadata"]["name"]) for p in stuck} <= {
+    assert stuck and {pod_row(cluster, p["metadata"]["name"])[1] for p in stuck} <= {
         "ErrImagePull",
         "ImagePullBackOff",
     }
@@ -135,7 +107,7 @@ def test_the_basics_tutorials_bootcamp_update_v2_then_missing_v10_then_undo(clus
         for p in pods(cluster, "kubernetes-bootcamp-")
         if p["spec"]["containers"][0]["image"].endswith(":v10")
     ]
-    assert bad and {_status(cluster, p["metadata"]["name"]) for p in bad} <= {
+    assert bad and {pod_row(cluster, p["metadata"]["name"])[1] for p in bad} <= {
         "ErrImagePull",
         "ImagePullBackOff",
     }
@@ -149,43 +121,8 @@ def test_the_basics_tutorials_bootcamp_update_v2_then_missing_v10_then_undo(clus
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale-walkthrough/")
 def test_the_hpa_walkthroughs_php_apache_pulls_hpa_example(cluster):
     """registry.k8s.io/hpa-example (no tag: `latest`) pulls and runs; its cpu quantities are stored as given."""
-    manifest = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: php-apache
-spec:
-  selector:
-    matchLabels:
-      run: php-apache
-  template:
-    metadata:
-      labels:
-        run: php-apache
-    spec:
-      containers:
-      - name: php-apache
-        image: registry.k8s.io/hpa-example
-        ports:
-        - containerPort: 80
-        resources:
-          limits:
-            cpu: 500m
-          requests:
-            cpu: 200m
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: php-apache
-  labels:
-    run: php-apache
-spec:
-  ports:
-  - port: 80
-  selector:
-    run: php-apache
-"""
+    # The walkthrough's earlier revision of php-apache.yaml labels by `run: php-apache`.
+    manifest = PHP_APACHE.replace("app.kubernetes.io/name", "run")
     ok(cluster, "kubectl apply -f -", stdin=manifest)
     events = cluster.advance(40)
     assert len(running_ready(cluster, "php-apache-")) == 1
@@ -431,7 +368,7 @@ spec:
         and "no such host" in m
         for m in failed
     )
-    assert _status(cluster, "frontend") in ("ErrImagePull", "ImagePullBackOff")
+    assert pod_row(cluster, "frontend")[1] in ("ErrImagePull", "ImagePullBackOff")
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/cluster-administration/logging/")
@@ -453,7 +390,7 @@ spec:
     events = cluster.advance(10)
     match = PULLED.match(next(m for m in _messages(events, "Pulled") if m.startswith("Successfully")))
     assert match["image"] == "busybox:1.28" and int(match["size"]) < 1_000_000
-    assert _status(cluster, "counter") == "Running"
+    assert pod_row(cluster, "counter")[1] == "Running"
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateless-application/guestbook/")
@@ -542,30 +479,7 @@ spec:
 def test_the_liveness_http_pod_pulls_agnhost_2_40(cluster):
     """liveness-http's image registry.k8s.io/e2e-test-images/agnhost:2.40 exists and starts (what its
     liveness server then does belongs to the container programs)."""
-    manifest = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  labels:
-    test: liveness
-  name: liveness-http
-spec:
-  containers:
-  - name: liveness
-    image: registry.k8s.io/e2e-test-images/agnhost:2.40
-    args:
-    - liveness
-    livenessProbe:
-      httpGet:
-        path: /healthz
-        port: 8080
-        httpHeaders:
-        - name: Custom-Header
-          value: Awesome
-      initialDelaySeconds: 3
-      periodSeconds: 3
-"""
-    ok(cluster, "kubectl apply -f -", stdin=manifest)
+    ok(cluster, "kubectl apply -f -", stdin=LIVENESS_HTTP)
     events = cluster.advance(6)
     assert "Started" in [e["reason"] for e in events]
     assert any(
@@ -587,7 +501,7 @@ def test_a_misspelled_repository_fails_with_pull_access_denied(cluster):
         "insufficient_scope: authorization failed"
     ) in _messages(events, "Failed")
     assert 'Back-off pulling image "ngnix"' in _messages(events, "BackOff")
-    assert _status(cluster, "web") in ("ErrImagePull", "ImagePullBackOff")
+    assert pod_row(cluster, "web")[1] in ("ErrImagePull", "ImagePullBackOff")
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/containers/images/")
@@ -602,8 +516,8 @@ def test_an_image_pinned_by_digest_pulls_the_manifest_the_kubelet_reported(clust
     ok(cluster, f"kubectl run pinned --image=nginx@{digest}")
     ok(cluster, "kubectl run wrong --image=nginx@sha256:" + "0" * 64)
     events = cluster.advance(20)
-    assert _status(cluster, "pinned") == "Running"
-    assert _status(cluster, "wrong") in ("ErrImagePull", "ImagePullBackOff")
+    assert pod_row(cluster, "pinned")[1] == "Running"
+    assert pod_row(cluster, "wrong")[1] in ("ErrImagePull", "ImagePullBackOff")
     assert any(
         m.endswith(f"docker.io/library/nginx@sha256:{'0' * 64}: not found")
         for m in _messages(events, "Failed")
@@ -626,54 +540,13 @@ def test_legacy_k8s_gcr_io_names_still_pull(cluster):
 @pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateful-application/basic-stateful-set/")
 def test_the_statefulset_tutorials_nginx_slim_pulls(cluster):
     """web.yaml's registry.k8s.io/nginx-slim:0.21 runs web-0 and web-1; the update to 0.24 pulls too."""
-    manifest = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.21
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-"""
+    # The tutorial's earlier revision of web.yaml: nginx-slim:0.21, without minReadySeconds and
+    # terminationGracePeriodSeconds (the update to 0.24 is the step this case checks).
+    manifest = (
+        WEB_STATEFULSET.replace("  minReadySeconds: 10\n", "")
+        .replace("      terminationGracePeriodSeconds: 10\n", "")
+        .replace("nginx-slim:0.24", "nginx-slim:0.21")
+    )
     ok(cluster, "kubectl apply -f -", stdin=manifest)
     cluster.advance(60)
     assert sorted(running_ready(cluster, "web-")) == ["web-0", "web-1"]

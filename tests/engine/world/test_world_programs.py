@@ -7,16 +7,12 @@ or `bash`: each runs the given `sh`/`echo`/`printenv` the same way (noted per ca
 import pytest
 
 from tests.engine.conftest import get, ok
+from tests.engine.world.examples import LIVENESS_HTTP, MYAPP_POD, PI_JOB, SHELL_DEMO, WEB_STATEFULSET
+from tests.engine.world.helpers import pod_row
 
 
 def _apply(c, manifest):
     ok(c, "kubectl apply -f -", manifest)
-
-
-def _row(c, name):
-    """Returns (READY, STATUS, RESTARTS) of `kubectl get pod NAME`."""
-    line = ok(c, f"kubectl get pod {name}").output.splitlines()[1].split()
-    return line[1], line[2], line[3]
 
 
 def _started_at(c, name, container=None):
@@ -76,38 +72,13 @@ def test_exec_liveness_pod_restarts_about_40_seconds_after_start(cluster):
     c.advance(start + 29 - c.now)  # /tmp/healthy still exists: every probe so far passed
     assert "Liveness probe failed" not in ok(c, "kubectl get events").output
     c.advance(start + 39 - c.now)
-    assert _row(c, "liveness-exec")[2] == "0"
+    assert pod_row(c, "liveness-exec")[2] == "0"
     events = ok(c, "kubectl get events").output
     assert "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory" in events
     c.advance(2)
-    ready, status, restarts = _row(c, "liveness-exec")
+    ready, status, restarts = pod_row(c, "liveness-exec")
     assert restarts.startswith("1") and status == "Running"
     assert "Container liveness failed liveness probe, will be restarted" in ok(c, "kubectl get events").output
-
-
-HTTP_LIVENESS = """
-apiVersion: v1
-kind: Pod
-metadata:
-  labels:
-    test: liveness
-  name: liveness-http
-spec:
-  containers:
-  - name: liveness
-    image: registry.k8s.io/e2e-test-images/agnhost:2.40
-    args:
-    - liveness
-    livenessProbe:
-      httpGet:
-        path: /healthz
-        port: 8080
-        httpHeaders:
-        - name: Custom-Header
-          value: Awesome
-      initialDelaySeconds: 3
-      periodSeconds: 3
-"""
 
 
 @pytest.mark.cites(
@@ -116,16 +87,16 @@ spec:
 def test_agnhost_liveness_answers_500_after_10_seconds_and_is_restarted(cluster):
     """agnhost liveness serves /healthz 200 for 10 s then 500: probes at 12, 15, 18 s fail → restart at 18 s."""
     c = cluster
-    _apply(c, HTTP_LIVENESS)
+    _apply(c, LIVENESS_HTTP)
     _run_until_running(c, "liveness-http")
     start = _started_at(c, "liveness-http")
     c.advance(start + 17 - c.now)
-    assert _row(c, "liveness-http")[2] == "0"
+    assert pod_row(c, "liveness-http")[2] == "0"
     assert (
         "Liveness probe failed: HTTP probe failed with statuscode: 500" in ok(c, "kubectl get events").output
     )
     c.advance(2)
-    assert _row(c, "liveness-http")[2].startswith("1")
+    assert pod_row(c, "liveness-http")[2].startswith("1")
 
 
 COMMAND_DEMO = """
@@ -156,7 +127,7 @@ def test_command_and_args_print_hostname_and_kubernetes_port_then_complete(clust
     c.advance(30)
     kube_ip = get(c, "service kubernetes")[0]["spec"]["clusterIP"]
     assert ok(c, "kubectl logs command-demo").output == f"command-demo\ntcp://{kube_ip}:443"
-    assert _row(c, "command-demo")[1] == "Completed"
+    assert pod_row(c, "command-demo")[1] == "Completed"
     assert get(c, "pod command-demo")[0]["status"]["phase"] == "Succeeded"
 
 
@@ -212,7 +183,7 @@ spec:
     first = ok(c, "kubectl logs loop").output.count("hello")
     c.advance(60)
     assert ok(c, "kubectl logs loop").output.count("hello") == first + 6
-    assert _row(c, "loop")[1] == "Running"
+    assert pod_row(c, "loop")[1] == "Running"
 
 
 @pytest.mark.cites(
@@ -249,26 +220,8 @@ spec:
     assert ok(c, "kubectl logs print-greeting").output == "Warm greetings to The Most Honorable Kubernetes"
 
 
-MYAPP = """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels:
-    app.kubernetes.io/name: MyApp
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.36
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.36
-    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
-  - name: init-mydb
-    image: busybox:1.36
-    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
-"""
+# The init-containers page's myapp-pod on busybox:1.36 (the programs catalogue's busybox), the same as 1.28 here.
+MYAPP = MYAPP_POD.replace("busybox:1.28", "busybox:1.36")
 
 SERVICES = """
 apiVersion: v1
@@ -289,15 +242,15 @@ def test_init_containers_wait_for_their_services_then_the_app_runs(cluster):
     c = cluster
     _apply(c, MYAPP)
     c.advance(60)
-    assert _row(c, "myapp-pod")[:2] == ("0/1", "Init:0/2")
+    assert pod_row(c, "myapp-pod")[:2] == ("0/1", "Init:0/2")
     assert get(c, "pod myapp-pod")[0]["status"]["phase"] == "Pending"
     assert "waiting for myservice" in ok(c, "kubectl logs myapp-pod -c init-myservice").output
     _apply(c, SERVICES.format(name="myservice", port=9376))
     c.advance(5)
-    assert _row(c, "myapp-pod")[1] == "Init:1/2"
+    assert pod_row(c, "myapp-pod")[1] == "Init:1/2"
     _apply(c, SERVICES.format(name="mydb", port=9377))
     c.advance(10)
-    assert _row(c, "myapp-pod")[:2] == ("1/1", "Running")
+    assert pod_row(c, "myapp-pod")[:2] == ("1/1", "Running")
     assert ok(c, "kubectl logs myapp-pod").output == (
         'Defaulted container "myapp-container" out of: myapp-container, init-myservice (init), init-mydb (init)\n'
         "The app is running!"
@@ -331,7 +284,7 @@ spec:
     statuses = set()
     for _ in range(60):
         c.advance(1)
-        statuses.add(_row(c, "init-fails")[1])
+        statuses.add(pod_row(c, "init-fails")[1])
     assert "Init:CrashLoopBackOff" in statuses
     assert "Running" not in statuses
     status = get(c, "pod init-fails")[0]["status"]
@@ -382,7 +335,7 @@ spec:
     )
     c.advance(30)
     assert ok(c, "kubectl logs dapi-test-pod").output == "SPECIAL_LEVEL\nSPECIAL_TYPE"
-    assert _row(c, "dapi-test-pod")[1] == "Completed"
+    assert pod_row(c, "dapi-test-pod")[1] == "Completed"
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/")
@@ -606,9 +559,9 @@ spec:
     _apply(c, pod.format(name="onfailure", policy="OnFailure", code=0))
     _apply(c, pod.format(name="always", policy="Always", code=1))
     c.advance(60)
-    assert _row(c, "never")[1:] == ("Error", "0")
+    assert pod_row(c, "never")[1:] == ("Error", "0")
     assert get(c, "pod never")[0]["status"]["phase"] == "Failed"
-    assert _row(c, "onfailure")[1:] == ("Completed", "0")
+    assert pod_row(c, "onfailure")[1:] == ("Completed", "0")
     assert get(c, "pod onfailure")[0]["status"]["phase"] == "Succeeded"
     always = get(c, "pod always")[0]["status"]["containerStatuses"][0]
     assert always["restartCount"] >= 2
@@ -617,7 +570,7 @@ spec:
     statuses = set()
     for _ in range(40):
         c.advance(1)
-        statuses.add(_row(c, "always")[1])
+        statuses.add(pod_row(c, "always")[1])
     assert "CrashLoopBackOff" in statuses
     assert ok(c, "kubectl logs always --previous").output.startswith("run at ")
 
@@ -660,7 +613,7 @@ spec:
     states = {s["name"]: s["state"] for s in pod["status"]["containerStatuses"]}
     assert states["debian-container"]["terminated"]["reason"] == "Completed"
     assert "running" in states["nginx-container"]
-    assert _row(c, "two-containers")[0] == "1/2"
+    assert pod_row(c, "two-containers")[0] == "1/2"
     out = ok(c, "kubectl exec two-containers -c nginx-container -- curl -s localhost").output
     assert out == "Hello from the debian container"
 
@@ -669,24 +622,13 @@ spec:
 def test_exec_shell_commands_see_the_container(cluster):
     """`kubectl exec shell-demo -- …`: ls /, echo into the nginx root then curl localhost, env | grep."""
     c = cluster
+    # shell-demo.yaml as this case was written: nginx pinned to 1.27, and on the pod network (without the
+    # page's hostNetwork/dnsPolicy) so the pod has its own IP and hostname.
     _apply(
         c,
-        """
-apiVersion: v1
-kind: Pod
-metadata:
-  name: shell-demo
-spec:
-  volumes:
-  - name: shared-data
-    emptyDir: {}
-  containers:
-  - name: nginx
-    image: nginx:1.27
-    volumeMounts:
-    - name: shared-data
-      mountPath: /usr/share/nginx/html
-""",
+        SHELL_DEMO.replace("    image: nginx\n", "    image: nginx:1.27\n").replace(
+            "  hostNetwork: true\n  dnsPolicy: Default\n", ""
+        ),
     )
     c.advance(40)
     assert "usr" in ok(c, "kubectl exec shell-demo -- ls /").output.split()
@@ -725,7 +667,7 @@ spec:
     statuses = set()
     for _ in range(60):
         c.advance(1)
-        statuses.add(_row(c, "memory-demo-2")[1])
+        statuses.add(pod_row(c, "memory-demo-2")[1])
     # The engine restarts at once after the first kill, so STATUS shows OOMKilled only within an instant;
     # lastState keeps it, as `kubectl get pod memory-demo-2 -o yaml` on the page shows.
     assert "CrashLoopBackOff" in statuses
@@ -737,28 +679,11 @@ spec:
 def test_job_perl_prints_pi_to_2000_digits(cluster):
     """The pi Job: its pod prints π to 2000 digits and ends Completed."""
     c = cluster
-    _apply(
-        c,
-        """
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pi
-spec:
-  template:
-    spec:
-      containers:
-      - name: pi
-        image: perl:5.34.0
-        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
-      restartPolicy: Never
-  backoffLimit: 4
-""",
-    )
+    _apply(c, PI_JOB)
     c.advance(120)
     pod = [p for p in get(c, "pods") if p["metadata"]["name"].startswith("pi-")][0]
     name = pod["metadata"]["name"]
-    assert _row(c, name)[1] == "Completed"
+    assert pod_row(c, name)[1] == "Completed"
     out = ok(c, f"kubectl logs {name}").output
     assert out.startswith("3.14159265358979323846264338327950288419716939937510")
     assert len(out) == 2001
@@ -809,7 +734,7 @@ spec:
     )
     c.advance(40)
     name = [p["metadata"]["name"] for p in get(c, "pods") if p["metadata"]["name"].startswith("myapp-")][0]
-    assert _row(c, name)[:3] == ("2/2", "Running", "0")
+    assert pod_row(c, name)[:3] == ("2/2", "Running", "0")
     pod = get(c, f"pod {name}")[0]
     assert "running" in pod["status"]["initContainerStatuses"][0]["state"]
     lines = ok(c, f"kubectl exec {name} -c myapp -- wc -l /opt/logs.txt").output.split()
@@ -840,7 +765,7 @@ spec:
 """,
     )
     c.advance(30)
-    assert _row(c, "init-never")[:2] == ("0/1", "Init:Error")
+    assert pod_row(c, "init-never")[:2] == ("0/1", "Init:Error")
     status = get(c, "pod init-never")[0]["status"]
     assert status["phase"] == "Failed"
     assert status["initContainerStatuses"][0]["state"]["terminated"]["exitCode"] == 2
@@ -876,7 +801,7 @@ spec:
         ok(c, "kubectl exec lifecycle-demo -- cat /usr/share/message").output
         == "Hello from the postStart handler"
     )
-    assert _row(c, "lifecycle-demo")[1] == "Running"
+    assert pod_row(c, "lifecycle-demo")[1] == "Running"
 
 
 @pytest.mark.cites(
@@ -973,7 +898,7 @@ def test_kubectl_run_a_shell_command_then_logs_show_its_output(cluster):
     c = cluster
     ok(c, "kubectl run test --image=busybox:1.28 --restart=Never -- sh -c 'echo hi; env | grep HOST'")
     c.advance(30)
-    assert _row(c, "test")[1] == "Completed"
+    assert pod_row(c, "test")[1] == "Completed"
     lines = ok(c, "kubectl logs test").output.splitlines()
     assert lines[0] == "hi" and "HOSTNAME=test" in lines
     ok(c, "kubectl run sleeper --image=busybox:1.28 -- sleep 3600")
@@ -985,78 +910,10 @@ def test_kubectl_run_a_shell_command_then_logs_show_its_output(cluster):
 def test_logs_of_a_job_print_its_pod_output(cluster):
     """`kubectl logs jobs/pi` reads the Job's pod: π to 2000 digits."""
     c = cluster
-    _apply(
-        c,
-        """
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pi
-spec:
-  template:
-    spec:
-      containers:
-      - name: pi
-        image: perl:5.34.0
-        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
-      restartPolicy: Never
-  backoffLimit: 4
-""",
-    )
+    _apply(c, PI_JOB)
     c.advance(120)
     assert ok(c, "kubectl logs jobs/pi").output.startswith("3.141592653589793238462643383279502884197")
 
-
-STS_WEB = """
-apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  minReadySeconds: 10
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      terminationGracePeriodSeconds: 10
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.24
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-"""
 
 DNS_HEAD = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
 
@@ -1066,7 +923,7 @@ def test_statefulset_pods_have_stable_dns_names_under_the_headless_service(clust
     """`nslookup web-0.nginx` from inside the cluster answers web-0's pod IP (hostname = pod name, subdomain =
     serviceName); the FQDN is not searched again; the headless Service name answers every ready pod."""
     c = cluster
-    _apply(c, STS_WEB)
+    _apply(c, WEB_STATEFULSET)
     c.advance(90)
     ips = {p["metadata"]["name"]: p["status"]["podIP"] for p in get(c, "pods -l app=nginx")}
     assert set(ips) == {"web-0", "web-1"}

@@ -9,6 +9,8 @@ busybox CronJob run their real programs.
 import pytest
 
 from tests.engine.conftest import get, ok, pods
+from tests.engine.world.examples import NGINX_DEPLOYMENT, PI_JOB, WEB_STATEFULSET
+from tests.engine.world.helpers import table
 from visualizer.engine import Cluster
 from visualizer.engine.registry import parse_image
 
@@ -17,11 +19,6 @@ def _image(wanted: str, fallback: str = "nginx:1.25") -> str:
     """Returns the page's image when the catalogue has it, else a catalogue nginx (see the module docstring)."""
     ref = parse_image(wanted)
     return wanted if not isinstance(ref, str) and ref.exists else fallback
-
-
-def _table(c, command):
-    """Returns the rows of a kubectl table as lists of cells (header row first)."""
-    return [line.split() for line in ok(c, command).output.splitlines()]
 
 
 def _events(c, reason=None, obj=None):
@@ -86,7 +83,7 @@ def test_fluentd_daemonset_runs_one_pod_on_every_node_control_plane_included(clu
     """The docs' fluentd-elasticsearch DaemonSet tolerates the control-plane taint: 4 nodes, 4 pods, one each,
     each pinned by node affinity `matchFields metadata.name` and given the automatic tolerations."""
     assert ok(cluster, "kubectl apply -f -", FLUENTD).output == "daemonset.apps/fluentd-elasticsearch created"
-    rows = _table(cluster, "kubectl get ds fluentd-elasticsearch -n kube-system")
+    rows = table(cluster, "kubectl get ds fluentd-elasticsearch -n kube-system")
     assert rows[0] == [
         "NAME",
         "DESIRED",
@@ -128,7 +125,7 @@ def test_daemonset_without_the_tolerations_skips_the_control_plane_but_not_a_cor
         FLUENTD.split("      tolerations:")[0] + "      containers:" + FLUENTD.split("      containers:")[1]
     )
     ok(cluster, "kubectl apply -f -", manifest)
-    rows = _table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")
+    rows = table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")
     assert rows[1][1:3] == ["3", "3"]
     ok(cluster, "kubectl cordon worker-2")
     victim = next(
@@ -149,9 +146,9 @@ def test_daemonset_without_the_tolerations_skips_the_control_plane_but_not_a_cor
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/overview/components/")
 def test_kube_proxy_is_a_daemonset_with_a_pod_on_every_node(cluster):
     """kube-proxy runs on each node: kubeadm installs it as the `kube-proxy` DaemonSet in kube-system."""
-    rows = _table(cluster, "kubectl get ds -n kube-system")
+    rows = table(cluster, "kubectl get ds -n kube-system")
     assert rows[1] == ["kube-proxy", "4", "4", "4", "4", "4", "kubernetes.io/os=linux", "0s"]
-    wide = _table(cluster, "kubectl get pods -n kube-system -l k8s-app=kube-proxy -o wide")
+    wide = table(cluster, "kubectl get pods -n kube-system -l k8s-app=kube-proxy -o wide")
     assert sorted(r[6] for r in wide[1:]) == ["control-plane", "worker-1", "worker-2", "worker-3"]
     assert all(r[0].startswith("kube-proxy-") and r[1:3] == ["1/1", "Running"] for r in wide[1:])
     # The student's default namespace stays empty of them.
@@ -190,62 +187,11 @@ def test_drain_refuses_daemonset_pods_without_ignore_daemonsets(cluster):
 
 
 # ---------------------------------------------------------------------------------------------- StatefulSet
-WEB_STS = """
-apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  minReadySeconds: 10
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      terminationGracePeriodSeconds: 10
-      containers:
-      - name: nginx
-        image: {image}
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-"""
-
-
 def _web(c, replicas=2):
-    text = WEB_STS.replace("{image}", _image("registry.k8s.io/nginx-slim:0.24")).replace(
-        "replicas: 2", f"replicas: {replicas}"
-    )
+    # The page's image, or a catalogue nginx if the catalogue lost it (see the module docstring).
+    text = WEB_STATEFULSET.replace(
+        "registry.k8s.io/nginx-slim:0.24", _image("registry.k8s.io/nginx-slim:0.24")
+    ).replace("replicas: 2", f"replicas: {replicas}")
     out = ok(c, "kubectl apply -f -", text).output
     assert out == "service/nginx created\nstatefulset.apps/web created"
 
@@ -280,8 +226,8 @@ def test_statefulset_tutorial_starts_web_0_then_web_1_with_their_own_claims(clus
     )
     assert pods(cluster, "web-1")[0]["metadata"]["creationTimestamp"] >= ready_at
     cluster.advance(40)
-    assert _table(cluster, "kubectl get sts web")[1][:2] == ["web", "2/2"]
-    pvc = _table(cluster, "kubectl get pvc")
+    assert table(cluster, "kubectl get sts web")[1][:2] == ["web", "2/2"]
+    pvc = table(cluster, "kubectl get pvc")
     assert [r[:2] for r in pvc[1:]] == [["www-web-0", "Bound"], ["www-web-1", "Bound"]]
     assert all(r[3:6] == ["1Gi", "RWO", "standard"] for r in pvc[1:])
     web0 = pods(cluster, "web-0")[0]
@@ -304,7 +250,7 @@ def test_statefulset_scales_down_from_the_highest_ordinal_and_keeps_the_claims(c
     cluster.advance(60)
     assert ok(cluster, "kubectl scale sts web --replicas=5").output == "statefulset.apps/web scaled"
     cluster.advance(120)
-    assert _table(cluster, "kubectl get sts web")[1][1] == "5/5"
+    assert table(cluster, "kubectl get sts web")[1][1] == "5/5"
     ok(cluster, "kubectl scale sts web --replicas=3")
     cluster.advance(60)
     assert [p["metadata"]["name"] for p in pods(cluster, "web-")] == ["web-0", "web-1", "web-2"]
@@ -313,7 +259,7 @@ def test_statefulset_scales_down_from_the_highest_ordinal_and_keeps_the_claims(c
         "delete Pod web-4 in StatefulSet web successful",
         "delete Pod web-3 in StatefulSet web successful",
     ]
-    assert [r[0] for r in _table(cluster, "kubectl get pvc")[1:]] == [f"www-web-{i}" for i in range(5)]
+    assert [r[0] for r in table(cluster, "kubectl get pvc")[1:]] == [f"www-web-{i}" for i in range(5)]
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/tutorials/stateful-application/basic-stateful-set/")
@@ -338,7 +284,9 @@ def test_statefulset_partitioned_rolling_update_updates_only_ordinals_at_or_abov
     cluster.advance(90)
     sts = get(cluster, "sts web")[0]
     old_image = sts["spec"]["template"]["spec"]["containers"][0]["image"]
-    text = WEB_STS.replace("{image}", "nginx:1.26").replace("replicas: 2", "replicas: 3")
+    text = WEB_STATEFULSET.replace("registry.k8s.io/nginx-slim:0.24", "nginx:1.26").replace(
+        "replicas: 2", "replicas: 3"
+    )
     text = text.replace(
         "  minReadySeconds: 10\n",
         "  minReadySeconds: 10\n  updateStrategy:\n    type: RollingUpdate\n"
@@ -357,30 +305,13 @@ def test_statefulset_partitioned_rolling_update_updates_only_ordinals_at_or_abov
 
 
 # ---------------------------------------------------------------------------------------------- Job
-PI = """
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pi
-spec:
-  template:
-    spec:
-      containers:
-      - name: pi
-        image: perl:5.34.0
-        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
-      restartPolicy: Never
-  backoffLimit: 4
-"""
-
-
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/job/")
 def test_pi_job_completes_and_its_pod_log_holds_pi():
     """The docs' pi Job: `kubectl get jobs` shows Complete 1/1 and the pod's log starts 3.14159265358979."""
     c = Cluster(workers=3, seed=7)
-    ok(c, "kubectl apply -f -", PI)
+    ok(c, "kubectl apply -f -", PI_JOB)
     c.advance(120)
-    rows = _table(c, "kubectl get jobs")
+    rows = table(c, "kubectl get jobs")
     assert rows[1][:3] == ["pi", "Complete", "1/1"]
     assert ok(c, "kubectl logs job/pi").output.startswith("3.14159265358979")
 
@@ -389,7 +320,7 @@ def test_pi_job_completes_and_its_pod_log_holds_pi():
 def test_pi_job_manifest_gets_the_job_defaults_and_labels(cluster):
     """The API server defaults the pi Job (completions 1, parallelism 1, NonIndexed) and labels its pod
     template with the generated controller-uid selector and the job name."""
-    ok(cluster, "kubectl apply -f -", PI)
+    ok(cluster, "kubectl apply -f -", PI_JOB)
     job = get(cluster, "job pi")[0]
     spec, uid = job["spec"], job["metadata"]["uid"]
     assert (spec["completions"], spec["parallelism"], spec["backoffLimit"], spec["completionMode"]) == (
@@ -411,7 +342,7 @@ def test_pi_job_manifest_gets_the_job_defaults_and_labels(cluster):
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/job/")
 def test_a_job_template_must_restart_never_or_on_failure(cluster):
     """ "Only a RestartPolicy equal to Never or OnFailure is allowed": without one, the API server refuses."""
-    result = cluster.run("kubectl apply -f -", PI.replace("      restartPolicy: Never\n", ""))
+    result = cluster.run("kubectl apply -f -", PI_JOB.replace("      restartPolicy: Never\n", ""))
     assert not result.ok
     assert result.output == (
         'The Job "pi" is invalid: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", '
@@ -441,10 +372,10 @@ spec:
     ok(cluster, "kubectl apply -f -", manifest)
     assert len(pods(cluster, "count-")) == 1
     cluster.advance(60)
-    rows = _table(cluster, "kubectl get jobs")
+    rows = table(cluster, "kubectl get jobs")
     assert rows[0] == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
     assert rows[1][:3] == ["count", "Complete", "3/3"]
-    finished = _table(cluster, "kubectl get pods")
+    finished = table(cluster, "kubectl get pods")
     assert len(finished) == 4 and all(r[1:3] == ["0/1", "Completed"] for r in finished[1:])
     job = get(cluster, "job count")[0]
     types = [cd["type"] for cd in job["status"]["conditions"]]
@@ -459,7 +390,7 @@ def test_pod_backoff_failure_policy_fails_the_job_after_backoff_limit(cluster):
     """A failing container with backoffLimit 2: pods are replaced after 10 s then 20 s of back-off, and after
     the third failure the Job is Failed with reason BackoffLimitExceeded; the failed pods are kept."""
     manifest = (
-        PI.replace("perl:5.34.0", "busybox:1.36")
+        PI_JOB.replace("perl:5.34.0", "busybox:1.36")
         .replace('["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]', '["sh", "-c", "exit 1"]')
         .replace("backoffLimit: 4", "backoffLimit: 2")
     )
@@ -467,7 +398,7 @@ def test_pod_backoff_failure_policy_fails_the_job_after_backoff_limit(cluster):
     cluster.advance(120)
     created = [e for e in _events(cluster, "SuccessfulCreate", "job/pi")]
     assert len(created) == 3
-    failed_pods = _table(cluster, "kubectl get pods")[1:]
+    failed_pods = table(cluster, "kubectl get pods")[1:]
     assert len(failed_pods) == 3 and all(r[2] == "Error" for r in failed_pods)
     # The replacement delays grow: 10 s after the first failure, 20 s after the second.
     gaps = [b["time"] - a["time"] for a, b in zip(created, created[1:], strict=False)]
@@ -479,7 +410,7 @@ def test_pod_backoff_failure_policy_fails_the_job_after_backoff_limit(cluster):
         "BackoffLimitExceeded",
         "Job has reached the specified backoff limit",
     )
-    assert _table(cluster, "kubectl get jobs")[1][:3] == ["pi", "Failed", "0/1"]
+    assert table(cluster, "kubectl get jobs")[1][:3] == ["pi", "Failed", "0/1"]
     assert [e["type"] for e in _events(cluster, "BackoffLimitExceeded", "job/pi")] == ["Warning"]
 
 
@@ -505,7 +436,7 @@ spec:
 """
     ok(cluster, "kubectl apply -f -", manifest)
     cluster.advance(99)
-    assert _table(cluster, "kubectl get jobs")[1][1] == "Running"
+    assert table(cluster, "kubectl get jobs")[1][1] == "Running"
     cluster.advance(2)
     job = get(cluster, "job pi-with-timeout")[0]
     assert job["status"]["conditions"][-1]["reason"] == "DeadlineExceeded"
@@ -517,14 +448,14 @@ spec:
 def test_ttl_seconds_after_finished_deletes_the_job_and_its_pods(cluster):
     """pi-with-ttl (ttlSecondsAfterFinished 100): the finished Job and its pod are gone 100 s after it completes."""
     manifest = (
-        PI.replace("name: pi\n", "name: pi-with-ttl\n")
+        PI_JOB.replace("name: pi\n", "name: pi-with-ttl\n")
         .replace("spec:\n  template:", "spec:\n  ttlSecondsAfterFinished: 100\n  template:")
         .replace("perl:5.34.0", "busybox:1.36")
         .replace('["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]', '["sh", "-c", "exit 0"]')
     )
     ok(cluster, "kubectl apply -f -", manifest)
     cluster.advance(20)
-    assert _table(cluster, "kubectl get jobs")[1][:2] == ["pi-with-ttl", "Complete"]
+    assert table(cluster, "kubectl get jobs")[1][:2] == ["pi-with-ttl", "Complete"]
     cluster.advance(95)
     assert ok(cluster, "kubectl get jobs").output == "No resources found in default namespace."
     cluster.advance(5)
@@ -559,14 +490,14 @@ spec:
 def test_hello_cronjob_creates_a_job_named_after_the_scheduled_minute(cluster):
     """`* * * * *` starts a Job at the next minute, named hello-<Unix minutes>; get cronjob shows its columns."""
     assert ok(cluster, "kubectl apply -f -", HELLO).output == "cronjob.batch/hello created"
-    rows = _table(cluster, "kubectl get cronjob hello")
+    rows = table(cluster, "kubectl get cronjob hello")
     assert rows[0] == ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST", "SCHEDULE", "AGE"]
     assert rows[1] == ["hello", "*", "*", "*", "*", "*", "<none>", "False", "0", "<none>", "0s"]
     cluster.advance(61)  # the cluster starts at 09:00:00 UTC, 3 March 2025 (Unix 1740992400)
     jobs = get(cluster, "jobs")
     assert [j["metadata"]["name"] for j in jobs] == [f"hello-{(1740992400 + 60) // 60}"]
     assert jobs[0]["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
-    assert _table(cluster, "kubectl get cronjob hello")[1][-3:] == ["1", "1s", "61s"]
+    assert table(cluster, "kubectl get cronjob hello")[1][-3:] == ["1", "1s", "61s"]
     assert [e["message"] for e in _events(cluster, "SuccessfulCreate", "cronjob/hello")] == [
         "Created job hello-29016541"
     ]
@@ -594,7 +525,7 @@ def test_forbid_concurrency_skips_a_run_while_the_previous_job_is_active(cluster
     ok(cluster, "kubectl apply -f -", manifest)
     cluster.advance(4 * 60)
     assert len(get(cluster, "jobs")) == 1
-    assert _table(cluster, "kubectl get cronjob")[1][8] == "1"  # ACTIVE
+    assert table(cluster, "kubectl get cronjob")[1][8] == "1"  # ACTIVE
     assert _events(cluster, "JobAlreadyActive", "cronjob/hello")
 
 
@@ -651,7 +582,7 @@ spec:
 def test_frontend_replicaset_owns_three_pods(cluster):
     """frontend.yaml: three pods frontend-xxxxx whose controller ownerReference is the ReplicaSet."""
     ok(cluster, "kubectl apply -f -", FRONTEND)
-    rows = _table(cluster, "kubectl get rs")
+    rows = table(cluster, "kubectl get rs")
     assert rows[1][:4] == ["frontend", "3", "3", "0"]
     uid = get(cluster, "rs frontend")[0]["metadata"]["uid"]
     owned = pods(cluster, "frontend-")
@@ -712,7 +643,7 @@ def test_isolating_a_pod_by_relabelling_orphans_it_and_the_replicaset_replaces_i
     assert len(get(cluster, "pods -l app=web")) == 3
     cluster.advance(15)
     assert isolated["status"]["phase"] == "Running"
-    assert _table(cluster, "kubectl get rs")[1][1:4] == ["3", "3", "3"]
+    assert table(cluster, "kubectl get rs")[1][1:4] == ["3", "3", "3"]
     ok(cluster, f"kubectl label pod {victim} app=web --overwrite")
     live = [p for p in get(cluster, "pods -l app=web") if not p["metadata"].get("deletionTimestamp")]
     assert len(live) == 3
@@ -746,43 +677,18 @@ spec:
 """
     assert ok(cluster, "kubectl apply -f -", manifest).output == "replicationcontroller/nginx created"
     cluster.advance(30)
-    assert _table(cluster, "kubectl get rc")[1][:4] == ["nginx", "3", "3", "3"]
+    assert table(cluster, "kubectl get rc")[1][:4] == ["nginx", "3", "3", "3"]
     owned = pods(cluster, "nginx-")
     assert {p["metadata"]["ownerReferences"][0]["kind"] for p in owned} == {"ReplicationController"}
     ok(cluster, f"kubectl delete pod {owned[0]['metadata']['name']}")
     assert len([p for p in pods(cluster, "nginx-") if not p["metadata"].get("deletionTimestamp")]) == 3
 
 
-NGINX_DEPLOYMENT = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: {image}
-        ports:
-        - containerPort: 80
-"""
-
-
 @pytest.mark.cites("https://kubernetes.io/docs/tasks/administer-cluster/use-cascading-deletion/")
 def test_delete_with_cascade_orphan_leaves_the_replicaset_and_pods(cluster):
     """`kubectl delete deployment nginx-deployment --cascade=orphan`: the ReplicaSet and its 3 pods remain,
     the ReplicaSet without an ownerReference."""
-    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("{image}", _image("nginx:1.14.2")))
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("nginx:1.14.2", _image("nginx:1.14.2")))
     cluster.advance(20)
     ok(cluster, "kubectl delete deployment nginx-deployment --cascade=orphan")
     cluster.advance(20)
@@ -796,7 +702,7 @@ def test_delete_with_cascade_orphan_leaves_the_replicaset_and_pods(cluster):
 def test_foreground_cascading_deletion_keeps_the_owner_until_its_dependents_are_gone(cluster):
     """--cascade=foreground: the Deployment stays, with a deletionTimestamp and the foregroundDeletion
     finalizer, while the garbage collector deletes its ReplicaSet and pods; then it disappears."""
-    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("{image}", _image("nginx:1.14.2")))
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("nginx:1.14.2", _image("nginx:1.14.2")))
     cluster.advance(20)
     ok(cluster, "kubectl delete deployment nginx-deployment --cascade=foreground")
     d = get(cluster, "deployment nginx-deployment")[0]
@@ -815,7 +721,7 @@ def test_background_deletion_of_a_statefulset_keeps_its_claims(cluster):
     ok(cluster, "kubectl delete sts web")
     cluster.advance(30)
     assert pods(cluster, "web-") == []
-    assert [r[:2] for r in _table(cluster, "kubectl get pvc")[1:]] == [
+    assert [r[:2] for r in table(cluster, "kubectl get pvc")[1:]] == [
         ["www-web-0", "Bound"],
         ["www-web-1", "Bound"],
     ]
@@ -832,7 +738,7 @@ def test_updating_a_daemonset_replaces_one_node_at_a_time(cluster):
     )
     ok(cluster, "kubectl apply -f -", FLUENTD.replace("quay.io/fluentd_elasticsearch/fluentd:v5.0.1", old))
     cluster.advance(30)
-    assert _table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")[1][3] == "4"
+    assert table(cluster, "kubectl get ds -n kube-system fluentd-elasticsearch")[1][3] == "4"
     ok(cluster, f"kubectl set image ds/fluentd-elasticsearch fluentd-elasticsearch={new} -n kube-system")
     status = ok(cluster, "kubectl rollout status ds/fluentd-elasticsearch -n kube-system").output
     assert status == (
@@ -865,7 +771,7 @@ def test_updating_a_daemonset_replaces_one_node_at_a_time(cluster):
 def test_deployment_pods_belong_to_a_replicaset_that_belongs_to_the_deployment(cluster):
     """nginx-deployment: the ReplicaSet `nginx-deployment-<pod-template-hash>` is owned by the Deployment, its
     pods carry the same pod-template-hash and are owned by it; deleting the Deployment removes all of them."""
-    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("{image}", _image("nginx:1.14.2")))
+    ok(cluster, "kubectl apply -f -", NGINX_DEPLOYMENT.replace("nginx:1.14.2", _image("nginx:1.14.2")))
     cluster.advance(20)
     dep = get(cluster, "deployment nginx-deployment")[0]
     rs = get(cluster, "rs")[0]

@@ -16,7 +16,8 @@ import pytest
 
 from tests.browser.conftest import open_page
 from tests.browser.test_visualizer import run, set_speed, wait_for, wait_live
-from tests.engine.world.test_world_workloads import FLUENTD, PI
+from tests.engine.world.examples import PI_JOB as PI
+from tests.engine.world.test_world_workloads import FLUENTD
 from tests.visualizer.test_snapshot_workloads import HELLO_CJ, WEB_STS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,8 @@ import json
 
 from tests import node
 from tests.engine.conftest import ok
-from tests.engine.world.test_world_workloads import FLUENTD, PI
+from tests.engine.world.examples import PI_JOB as PI
+from tests.engine.world.test_world_workloads import FLUENTD
 from tests.visualizer.test_js_modules import run_node
 from visualizer.engine import Cluster, apply_diff
 

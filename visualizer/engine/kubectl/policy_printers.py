@@ -77,8 +77,9 @@ def policy_rows(kind: str, objs: list[dict], now: float, wide: bool) -> tuple[li
 
 
 def describe_policy(c, obj: dict) -> str:
-    """Returns `kubectl describe` of a ResourceQuota, LimitRange, Ingress or IngressClass in kubectl's layout
-    [S kubectl pkg/describe/describe.go DescribeResourceQuota, describeLimitRange, describeIngress]."""
+    """Returns `kubectl describe` of a LimitRange or IngressClass in kubectl's layout
+    [S kubectl pkg/describe/describe.go describeLimitRange, describeIngressClass]; ResourceQuota and Ingress are
+    described by describe.py (checked byte for byte against kubectl). Raises ValueError for other kinds."""
     from .printers import table
 
     meta = obj["metadata"]
@@ -86,15 +87,6 @@ def describe_policy(c, obj: dict) -> str:
     head = [f"Name:{' ' * 12}{meta['name']}"]
     if meta.get("namespace"):
         head.append(f"Namespace:{' ' * 7}{meta['namespace']}")
-    if kind == "ResourceQuota":
-        st = obj.get("status") or {}
-        hard, used = st.get("hard") or {}, st.get("used") or {}
-        rows = [[r, used.get(r, "0"), hard[r]] for r in sorted(hard)]
-        return (
-            "\n".join(head)
-            + "\n"
-            + table(["Resource", "Used", "Hard"], [["--------", "----", "----"], *rows])
-        )
     if kind == "LimitRange":
         rows = []
         for item in (obj.get("spec") or {}).get("limits") or ():
@@ -135,45 +127,4 @@ def describe_policy(c, obj: dict) -> str:
             f"Controller:{' ' * 3}{(obj.get('spec') or {}).get('controller', '')}",
         ]
         return "\n".join(lines)
-    # Ingress
-    spec = obj.get("spec") or {}
-    address = _address(obj)
-    lines = [
-        f"Name:{' ' * 13}{meta['name']}",
-        f"Labels:{' ' * 11}"
-        + (",".join(f"{k}={v}" for k, v in sorted((meta.get("labels") or {}).items())) or "<none>"),
-        f"Namespace:{' ' * 8}{meta['namespace']}",
-        f"Address:{' ' * 10}{address}",
-        f"Ingress Class:{' ' * 4}{spec.get('ingressClassName') or '<none>'}",
-    ]
-    default = (spec.get("defaultBackend") or {}).get("service")
-    lines.append(
-        f"Default backend:  {default['name']}:{(default.get('port') or {}).get('number') or (default.get('port') or {}).get('name')}"
-        if default
-        else "Default backend:  <default>"
-    )
-    lines.append("Rules:")
-    lines.append("  Host        Path  Backends")
-    lines.append("  ----        ----  --------")
-    for rule in spec.get("rules") or ():
-        lines.append(f"  {rule.get('host') or '*'}")
-        for p in (rule.get("http") or {}).get("paths") or ():
-            svc = (p.get("backend") or {}).get("service") or {}
-            port = (svc.get("port") or {}).get("number") or (svc.get("port") or {}).get("name")
-            endpoints = _endpoints(c, meta["namespace"], svc.get("name"))
-            lines.append(f"              {p.get('path', '')}   {svc.get('name')}:{port} ({endpoints})")
-    return "\n".join(lines)
-
-
-def _endpoints(c, namespace: str, service: str | None) -> str:
-    """Returns `10.244.1.2:80,…` of a Service's ready endpoints, or kubectl's `<error: …>` text."""
-    if not service or c.api.get("Service", namespace, service) is None:
-        return f'<error: services "{service}" not found>'
-    ep = c.api.get("Endpoints", namespace, service) or {}
-    addrs = [
-        f"{a['ip']}:{p.get('port')}"
-        for s in ep.get("subsets") or ()
-        for a in s.get("addresses") or ()
-        for p in s.get("ports") or [{}]
-    ]
-    return ",".join(addrs) or "<none>"
+    raise ValueError(f"describe_policy: {kind} is described by describe.py")

@@ -38,12 +38,18 @@ class ApiError(Exception):
     """
 
     def __init__(
-        self, message: str, reason: str = "BadRequest", code: int = 400, status_message: str | None = None
+        self,
+        message: str,
+        reason: str = "BadRequest",
+        code: int = 400,
+        status_message: str | None = None,
+        causes: list[str] | None = None,
     ):
         super().__init__(message)
         self.reason = reason
         self.code = code
         self.status_message = status_message
+        self.causes = causes  # a 422's `field: detail` causes (the Status details.causes of the REST face)
 
 
 def invalid(res, name: str, causes: list[str]) -> ApiError:
@@ -58,7 +64,9 @@ def invalid(res, name: str, causes: list[str]) -> ApiError:
     text = title + causes[0] if len(causes) == 1 else title + "\n" + "\n".join(f"* {c}" for c in causes)
     qualified = f"{res.kind}.{res.group}" if res.group else res.kind
     body = causes[0] if len(causes) == 1 else "[" + ", ".join(causes) + "]"
-    return ApiError(text, "Invalid", 422, status_message=f'{qualified} "{name}" is invalid: {body}')
+    return ApiError(
+        text, "Invalid", 422, status_message=f'{qualified} "{name}" is invalid: {body}', causes=list(causes)
+    )
 
 
 # kubectl --validate values → the fieldValidation query parameter it sends (kubectl pkg/cmd/util/helpers.go

@@ -1,0 +1,129 @@
+"""The API server's request dispatch: route, authorise, negotiate, hand to the module that owns the verb.
+
+`handle(ctx, request)` never raises: every failure is a `Status` (reference §A5), an unexpected fault a 500
+`InternalError` Status that names no internals. Verbs follow apiserver pkg/endpoints/request/requestinfo.go:
+GET on a collection is `list` (`watch` with `?watch=true`), GET on an object `get`, POST `create`, PUT
+`update`, PATCH `patch`, DELETE `delete` (`deletecollection` on a collection).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from visualizer.engine.apiserver import ApiError
+
+from . import catalog, status
+from .context import ApiContext
+from .http import MAX_BODY_BYTES, ApiRequest, ApiResponse
+from .router import Special, Target, route
+
+log = logging.getLogger(__name__)
+
+WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
+
+
+def verb_of(req: ApiRequest, target: Target) -> str:
+    """Returns the Kubernetes verb of a request (requestinfo.go), e.g. `list`, `watch`, `patch`."""
+    method = req.method.upper()
+    if method in ("GET", "HEAD"):
+        if target.subresource:
+            return "get"
+        if req.flag("watch"):
+            return "watch"
+        return "get" if target.name else "list"
+    if method == "POST":
+        return "create"
+    if method == "PUT":
+        return "update"
+    if method == "PATCH":
+        return "patch"
+    if method == "DELETE":
+        return "delete" if target.name else "deletecollection"
+    return method.lower()
+
+
+def handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
+    """Answers one request against `ctx.cluster` (see the module docstring)."""
+    try:
+        return _handle(ctx, req)
+    except ApiError as err:
+        return status.from_api_error(err)
+    except Exception:  # noqa: BLE001 - last line of defence: a fault answers a Status, never a traceback
+        log.exception("kubeapi: %s %s failed", req.method, req.path)
+        return status.failure(
+            500,
+            "InternalError",
+            "Internal error occurred: the simulator could not handle this request; nothing was changed",
+        )
+
+
+def _handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
+    if len(req.body) > MAX_BODY_BYTES:
+        return status.failure(
+            413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY_BYTES}"
+        )
+    where = route(req.path)
+    if where is None:
+        return status.page_not_found()
+    if isinstance(where, Special):
+        return _special(ctx, req, where)
+    if where.group == "metrics.k8s.io":
+        from . import metrics
+
+        return metrics.handle(ctx, req, where)
+    served = catalog.find(where.group, where.version, where.resource)
+    if served is None:
+        return status.page_not_found()
+    verb = verb_of(req, where)
+    if where.subresource and served.sub(where.subresource) is None:
+        return status.page_not_found()
+    allowed = served.sub(where.subresource).verbs if where.subresource else served.verbs
+    if verb not in allowed and not (verb == "get" and where.subresource in ("exec", "attach", "portforward")):
+        return status.method_not_allowed(verb, served.qualified)
+    if verb in WRITE_VERBS and req.role != "control":
+        resource = served.plural + (f"/{where.subresource}" if where.subresource else "")
+        return status.forbidden(req.user, verb, resource, served.group, where.namespace, where.name)
+    if where.subresource:
+        from . import subresources
+
+        return subresources.handle(ctx, req, served, where, verb)
+    if verb == "watch":
+        from . import watch
+
+        return watch.start(ctx, req, served, where)
+    if verb in ("get", "list"):
+        from . import reads
+
+        return reads.get(ctx, req, served, where) if verb == "get" else reads.list_(ctx, req, served, where)
+    from . import writes
+
+    return getattr(writes, verb)(ctx, req, served, where)
+
+
+def _special(ctx: ApiContext, req: ApiRequest, where: Special) -> ApiResponse:
+    from . import discovery, openapi
+
+    if req.method.upper() not in ("GET", "HEAD"):
+        return status.failure(
+            405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
+        )
+    what = where.what
+    if what in ("healthz", "livez", "readyz"):
+        return ApiResponse(200, b"ok", "text/plain; charset=utf-8")
+    if what == "version":
+        return discovery.version(ctx, req)
+    if what == "api":
+        return discovery.api(req)
+    if what == "apis":
+        return discovery.apis(req)
+    if what == "group":
+        return discovery.group(req, where.group)
+    if what == "group_version":
+        return discovery.group_version(req, where.group, where.version)
+    if what == "openapi_v2":
+        return openapi.v2(req)
+    if what == "openapi_v3":
+        return openapi.index(req)
+    if what == "openapi_v3_gv":
+        return openapi.document(req, where.gv)
+    return discovery.root(req)

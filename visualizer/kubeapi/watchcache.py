@@ -1,0 +1,82 @@
+"""The watch cache: every change of the engine's store since some resourceVersion, for watches to replay.
+
+kube-apiserver serves watches from its cacher (apiserver pkg/storage/cacher): a bounded history of events
+per resource, from which a watch starting at resourceVersion N gets every change after N, or `410 Expired`
+(`too old resource version: N (M)`) when N fell out of the window. This cache listens to the engine's store
+(`Store.watchers`) and keeps the last `capacity` events of all kinds; it is not persisted: a process that
+takes a cluster over starts an empty window, and older watches are told to relist, as after an apiserver
+restart.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event: `rv` the store revision that made it, `type` ADDED/MODIFIED/DELETED, `obj` the object
+    (for DELETED its last state, stamped with the deletion's resourceVersion as the real watch sends it)."""
+
+    rv: int
+    type: str
+    obj: dict
+
+
+class WatchCache:
+    """The last `capacity` changes of one engine's store. Re-attaches itself when the engine replaces its
+    store (a failed console command rolled back, a reset), moving its window start past everything seen."""
+
+    def __init__(self, cluster, capacity: int = 20_000):
+        self.capacity = capacity
+        self.changes: deque[Change] = deque(maxlen=capacity)
+        self.cluster = cluster
+        self.store = None
+        self.floor = 0  # watches from a resourceVersion below this get 410 Expired
+        self.attach(cluster)
+
+    def attach(self, cluster) -> None:
+        """Starts listening to `cluster`'s store (again); history before now is no longer complete."""
+        if self.store is not None and self._on_change in self.store.watchers:
+            self.store.watchers.remove(self._on_change)
+        self.cluster = cluster
+        self.store = cluster.store
+        self.store.watchers.append(self._on_change)
+        self.changes.clear()
+        self.floor = self.store.revision
+
+    def check(self, cluster) -> None:
+        """Re-attaches if the engine or its store was replaced since the last call."""
+        if cluster is not self.cluster or cluster.store is not self.store:
+            self.attach(cluster)
+
+    def _on_change(self, etype: str, key: str, old: dict | None, new: dict | None) -> None:
+        rv = self.store.revision
+        if new is not None:
+            obj = new
+        else:
+            obj = dict(old)
+            obj["metadata"] = dict(old["metadata"], resourceVersion=str(rv))
+        if len(self.changes) == self.capacity:
+            self.floor = self.changes[0].rv
+        self.changes.append(Change(rv, etype, obj))
+
+    @property
+    def revision(self) -> int:
+        """The current resourceVersion of the whole store (a list's `metadata.resourceVersion`)."""
+        return self.store.revision
+
+    def since(self, rv: int) -> list[Change] | None:
+        """Returns the changes after `rv` in order, or None when `rv` is older than the window (410)."""
+        if rv < self.floor:
+            return None
+        if not self.changes or self.changes[-1].rv <= rv:
+            return []
+        out = []
+        for change in reversed(self.changes):
+            if change.rv <= rv:
+                break
+            out.append(change)
+        out.reverse()
+        return out

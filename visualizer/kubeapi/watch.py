@@ -53,8 +53,10 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
     rv_text = req.param("resourceVersion") or ""
     if rv_text not in ("", "0") and not rv_text.isdigit():
         return status.failure(
-            400, "BadRequest", f'resourceVersion: Invalid value: "{rv_text}": strconv.ParseUint: parsing '
-            f'"{rv_text}": invalid syntax'
+            400,
+            "BadRequest",
+            f'resourceVersion: Invalid value: "{rv_text}": strconv.ParseUint: parsing '
+            f'"{rv_text}": invalid syntax',
         )
     timeout_text = req.param("timeoutSeconds")
     timeout = DEFAULT_TIMEOUT
@@ -131,7 +133,8 @@ class WatchStream:
         if self.finished:
             return []
         self._ctx = ctx
-        if ctx.cache.store is not self.store:
+        if ctx.cache.store is not self.store or ctx.cache.revision < self.rv:
+            # replaced, or rolled back in place (a failed console command restores its checkpoint)
             self.finished = True
             return [self._expired(self.rv, ctx.cache.floor)]
         out = self._changes(ctx)
@@ -245,18 +248,39 @@ def _validate(req: ApiRequest) -> ApiResponse | None:
     send = req.param("sendInitialEvents")
     causes = []
     if send is not None and match != "NotOlderThan":
-        causes.append(("resourceVersionMatch", "FieldValueForbidden", "Forbidden: sendInitialEvents requires "
-                       "setting resourceVersionMatch to NotOlderThan"))
+        causes.append(
+            (
+                "resourceVersionMatch",
+                "FieldValueForbidden",
+                "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+            )
+        )
     if match:
         if send is None:
-            causes.append(("resourceVersionMatch", "FieldValueForbidden", "Forbidden: resourceVersionMatch is "
-                           "forbidden for watch unless sendInitialEvents is provided"))
+            causes.append(
+                (
+                    "resourceVersionMatch",
+                    "FieldValueForbidden",
+                    "Forbidden: resourceVersionMatch is "
+                    "forbidden for watch unless sendInitialEvents is provided",
+                )
+            )
         if match != "NotOlderThan":
-            causes.append(("resourceVersionMatch", "FieldValueNotSupported",
-                           f'Unsupported value: "{match}": supported values: "NotOlderThan"'))
+            causes.append(
+                (
+                    "resourceVersionMatch",
+                    "FieldValueNotSupported",
+                    f'Unsupported value: "{match}": supported values: "NotOlderThan"',
+                )
+            )
         if req.param("continue"):
-            causes.append(("resourceVersionMatch", "FieldValueForbidden",
-                           "Forbidden: resourceVersionMatch is forbidden when continue is provided"))
+            causes.append(
+                (
+                    "resourceVersionMatch",
+                    "FieldValueForbidden",
+                    "Forbidden: resourceVersionMatch is forbidden when continue is provided",
+                )
+            )
     if not causes:
         return None
     texts = [f"{f}: {m}" for f, _, m in causes]

@@ -389,6 +389,8 @@ class Kubelet:
             ctr["restartCount"] += 1
             ctr["prevLogs"] = ctr["logs"]
             ctr["logs"] = []
+            ctr["prevLogTimes"] = ctr.get("logTimes") or []
+            ctr["logTimes"] = []
         ctr.update(
             state="running",
             reason=None,
@@ -973,6 +975,7 @@ class Kubelet:
         if not ctr or ctr["state"] != "running":
             return False
         ctr["logs"].append("*** simulated crash: main process exited with code 1 ***")
+        ctr.setdefault("logTimes", []).append(c.clock.now)
         self._container_exited(pod, node, spec, ctr, 1, "Error")
         self.sync(pod_key)
         return True

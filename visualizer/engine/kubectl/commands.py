@@ -1711,12 +1711,19 @@ def _container_of(c, pod: dict, args: Args):
         cname = annotated if annotated in names else names[0]
     elif cname not in names:
         raise CommandError(f"error: container {cname} is not valid for pod {pod['metadata']['name']}")
+    sb, ctr = runtime_container(c, pod, cname)
+    return cname, sb, ctr
+
+
+def runtime_container(c, pod: dict, cname: str) -> tuple[dict | None, dict | None]:
+    """Returns (sandbox, container record) of a pod's container in the runtime, (None, None) when the pod
+    has no sandbox on its node yet (unscheduled, or not started)."""
     node = pod["spec"].get("nodeName")
     rn = c.runtime.node(node) if node else None
     key = etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
     sb = rn["sandboxes"].get(key) if rn else None
     ctr = sb["containers"].get(cname) if sb else None
-    return cname, sb, ctr
+    return sb, ctr
 
 
 def _defaulted(pod: dict, args: Args) -> str:
@@ -1740,6 +1747,21 @@ def _cmd_logs(c, args: Args, stdin) -> str:
         raise CommandError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
     pod = _pod_for(c, args, args.positional[0])
     cname, sb, ctr = _container_of(c, pod, args)
+    lines = container_log_lines(pod, cname, ctr, args.has("-p", "--previous"))
+    tail = args.int("--tail", default=-1)
+    if tail is not None and tail >= 0:
+        lines = lines[-tail:] if tail else []
+    if args.has("-f", "--follow"):
+        lines = [*lines, FOLLOW_NOTE]
+    return _defaulted(pod, args) + "\n".join(lines)
+
+
+def container_log_lines(pod: dict, cname: str, ctr: dict | None, previous: bool) -> list[str]:
+    """Returns the log lines of a pod's container (its previous instance with `previous`), or raises
+    CommandError with the kubelet's refusal as kubectl prints it (`Error from server (BadRequest): …`):
+    a container that never started is `waiting to start`; `previous` without a restart has no previous
+    terminated container [S kubernetes pkg/kubelet/kubelet_pods.go `validateContainerLogStatus`].
+    Shared by the console's `kubectl logs` and the REST face's pods/log (visualizer.kubeapi.logs)."""
     name = pod["metadata"]["name"]
     if ctr is None or not ctr.get("everStarted"):
         # The reason the API shows for the waiting container (PodInitializing while init containers run).
@@ -1761,18 +1783,12 @@ def _cmd_logs(c, args: Args, stdin) -> str:
         )
     from ..programs.machine import log_lines
 
-    lines = log_lines(ctr["prevLogs"] if args.has("-p", "--previous") else ctr["logs"])
-    if args.has("-p", "--previous") and not ctr["restartCount"]:
+    if previous and not ctr["restartCount"]:
         raise CommandError(
             f'Error from server (BadRequest): previous terminated container "{cname}" in pod "{name}" '
             "not found"
         )
-    tail = args.int("--tail", default=-1)
-    if tail is not None and tail >= 0:
-        lines = lines[-tail:] if tail else []
-    if args.has("-f", "--follow"):
-        lines = [*lines, FOLLOW_NOTE]
-    return _defaulted(pod, args) + "\n".join(lines)
+    return log_lines(ctr["prevLogs"] if previous else ctr["logs"])
 
 
 # `-f/--follow` (logs) and `-w/--watch` (get) keep a real kubectl streaming until Ctrl-C; the console answers

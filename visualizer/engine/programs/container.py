@@ -43,11 +43,23 @@ def machine_for(
     else:
         state = ctr.setdefault("logState", {})
         logs = ctr["logs"]
+        # `logTimes`: the simulated time of each log chunk's first write (kept in step with `logs`), so the
+        # REST face can answer `kubectl logs --timestamps` / `--since` as the kubelet's CRI log lines carry
+        # their time (kubernetes pkg/kubelet/kuberuntime/logs/logs.go).
+        times = ctr.setdefault("logTimes", [])
+        machine: list[Machine] = []
 
         def out(text: str) -> None:
+            if not text:
+                return
+            fresh = not (state.get("open") and logs)
             append_output(logs, text, state)
+            if fresh:
+                times.append(machine[0].now if machine else now)
+            if len(times) > len(logs):
+                del times[: len(times) - len(logs)]
 
-    return Machine(
+    made = Machine(
         c,
         fs,
         ctr.get("env") or {},
@@ -59,6 +71,9 @@ def machine_for(
         container=ctr,
         memory_limit=memory_limit,
     )
+    if not collect:
+        machine.append(made)
+    return made
 
 
 def start_error(machine: Machine, argv: list[str]) -> str | None:

@@ -49,7 +49,8 @@ import json
 
 from visualizer.engine.kubectl.commands import _exec_id, _interactive_shell, runtime_container
 from visualizer.engine.programs import container as programs
-from visualizer.engine.programs.images import SHELL_IMAGES
+from visualizer.engine.programs.expansion import expand_all
+from visualizer.engine.programs.images import SHELL_IMAGES, process_argv
 from visualizer.engine.programs.interpreter import Exit, new_process, run_sync
 from visualizer.engine.programs.syntax import ShellSyntaxError, compile_script
 from visualizer.engine.registry import parse_image
@@ -237,10 +238,17 @@ class ExecSession:
         )
 
     def _open_attach(self, c, pod: dict, ctr: dict) -> Frames:
-        proc = ctr.get("proc") or {}
-        argv = proc.get("argv") or []
+        spec = self._spec(pod)
+        # the main process's argv, as the kubelet started it (command/args over the image's ENTRYPOINT/CMD)
+        env = ctr.get("env") or {}
+        argv = process_argv(
+            parse_image(spec["image"]),
+            expand_all(spec.get("command"), env),
+            expand_all(spec.get("args"), env),
+        )
         self._argv = argv or [self.container]
-        if self.stdin and proc.get("tty") and argv and _interactive_shell(argv):
+        waits_on_terminal = spec.get("stdin") or spec.get("tty")
+        if self.stdin and waits_on_terminal and argv and _interactive_shell(argv):
             self.interactive = True
             self._proc = new_process(list(argv), c.clock.now)
             return []  # kubectl prints "If you don't see a command prompt, try pressing enter."

@@ -116,3 +116,29 @@ def test_delete_waits_for_the_deleted_event(api):
 def test_kubectl_wait_for_condition_available(api):
     rc, out, err = api.kubectl("wait", "--for=condition=Available", "deploy/web", "--timeout=20s", timeout=30)
     assert (rc, out, err) == (0, "deployment.apps/web condition met\n", "")
+
+
+def test_get_events_watch_prints_new_events(api):
+    with Running(api, "get", "events", "-w") as k:
+        k.wait_for(lambda ls: len(ls) >= 2)
+        before = len(k.lines)
+        assert api.console("kubectl scale deploy web --replicas=3").ok
+        lines = k.wait_for(lambda ls: any("Scaled up replica set" in x for x in ls[before:]))
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    new = [x.split(None, 4) for x in lines[before:]]
+    assert new[0][:4] == ["0s", "Normal", "ScalingReplicaSet", "deployment/web"]
+    assert new[0][4].startswith("Scaled up replica set web-") and new[0][4].endswith(" from 2 to 3")
+
+
+def test_label_selector_watch_shows_pods_entering_and_leaving(api):
+    assert api.console("kubectl run solo --image=nginx").ok
+    api.advance(10)
+    with Running(api, "get", "pods", "-l", "tier=front", "-w", "--output-watch-events") as k:
+        time.sleep(1)
+        assert k.lines == []  # "No resources found" goes to stderr
+        assert api.console("kubectl label pod solo tier=front").ok
+        k.wait_for(lambda ls: any(x.split()[:2] == ["ADDED", "solo"] for x in ls))
+        assert api.console("kubectl label pod solo tier-").ok
+        lines = k.wait_for(lambda ls: any(x.split()[:2] == ["DELETED", "solo"] for x in ls))
+    assert [x.split()[:2] for x in lines[1:]] == [["ADDED", "solo"], ["DELETED", "solo"]]
+    assert lines[0].split()[0] == "EVENT"

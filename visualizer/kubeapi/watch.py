@@ -70,7 +70,12 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
         return tables.not_acceptable()
     match = _matcher(req, served)
     table = wanted.as_ == "Table"
-    stream = WatchStream(
+    kind = WatchStream
+    if served.kind == "Event":
+        from .watch_events import EventWatch
+
+        kind = EventWatch
+    stream = kind(
         ctx, req, served, target, match, table=table, timeout=timeout, clock=clock, version=wanted.version
     )
     return ApiResponse(200, stream.initial(ctx), JSON_STREAM, [], stream, timeout)
@@ -119,10 +124,7 @@ class WatchStream:
     def initial(self, ctx) -> bytes:
         """Returns the body written before streaming starts (see the class docstring)."""
         cache = ctx.cache
-        initial = self.send_initial is not None and self.send_initial.lower() in ("true", "1", "t")
-        if self.send_initial is None and self.rv_text in ("", "0"):
-            initial = True  # a legacy watch from "any" version starts with the current state
-        if initial:
+        if self.wants_initial():
             self.rv = cache.revision
             out = [self._event("ADDED", obj) for obj in self._current(ctx)]
             if self.send_initial is not None and self.bookmarks:
@@ -133,6 +135,13 @@ class WatchStream:
             self.finished = True
             return self._expired(self.rv, cache.floor)
         return b"".join(self._changes(ctx))
+
+    def wants_initial(self) -> bool:
+        """True when the watch starts with an ADDED per current match: watch-list (`sendInitialEvents=true`),
+        or a legacy watch from "any" version (resourceVersion unset or "0")."""
+        if self.send_initial is not None:
+            return self.send_initial.lower() in ("true", "1", "t")
+        return self.rv_text in ("", "0")
 
     def poll(self, ctx) -> list[bytes]:
         """Returns the encoded events since the last call (may be empty)."""

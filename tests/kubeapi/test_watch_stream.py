@@ -320,3 +320,14 @@ def test_event_watch_from_any_version_and_selectors(ctx):
 def _rs_name(ctx) -> str:
     [rs] = ctx.cluster.store.list("ReplicaSet", "default")
     return rs["metadata"]["name"]
+
+
+def test_malformed_resource_version_is_422_from_storage(ctx):
+    resp = _watch(ctx, "/apis/apps/v1/namespaces/default/deployments", resourceVersion="abc")
+    assert resp.status == 422 and resp.stream is None
+    body = resp.json()
+    assert body["message"] == (
+        'deployments.apps "" is invalid: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": '
+        "invalid syntax"
+    )
+    assert body["details"]["causes"][0]["field"] == "resourceVersion"

@@ -49,12 +49,19 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
     if problem is not None:
         return problem
     rv_text = req.param("resourceVersion") or ""
-    if rv_text not in ("", "0") and not rv_text.isdigit():
+    if rv_text not in ("", "0") and not (rv_text.isascii() and rv_text.isdigit()):
+        # storage APIObjectVersioner.ParseResourceVersion → InterpretWatchError → NewInvalid(resource, "")
+        # [S apiserver pkg/storage/api_object_versioner.go, pkg/registry/generic/registry/storage_factory.go]
+        cause = f'Invalid value: "{rv_text}": strconv.ParseUint: parsing "{rv_text}": invalid syntax'
+        details = {
+            "name": "",
+            "kind": served.plural,
+            "causes": [{"reason": "FieldValueInvalid", "message": cause, "field": "resourceVersion"}],
+        }
+        if served.group:
+            details["group"] = served.group
         return status.failure(
-            400,
-            "BadRequest",
-            f'resourceVersion: Invalid value: "{rv_text}": strconv.ParseUint: parsing '
-            f'"{rv_text}": invalid syntax',
+            422, "Invalid", f'{served.qualified} "" is invalid: resourceVersion: {cause}', details
         )
     timeout_text = req.param("timeoutSeconds")
     timeout = DEFAULT_TIMEOUT

@@ -47,6 +47,12 @@ class Served:
     subresources: tuple[Subresource, ...] = ()
     engine_kind: str | None = None
     singular: str = field(default="")
+    storage_hash: str = ""
+
+    @property
+    def scope(self) -> str:
+        """`Namespaced` or `Cluster`, as aggregated discovery writes it."""
+        return "Namespaced" if self.namespaced else "Cluster"
 
     @property
     def group_version(self) -> str:
@@ -79,6 +85,7 @@ def _engine(
     verbs=tuple(ALL_VERBS),
     short=None,
     status=True,
+    storage_hash: str = "",
 ) -> Served:
     res = BY_KIND[kind]
     subresources = tuple(subs) + ((_status(group, version, kind),) if status else ())
@@ -94,6 +101,7 @@ def _engine(
         tuple(sorted(subresources, key=lambda s: s.name)),
         kind,
         kind.lower(),
+        storage_hash,
     )
 
 
@@ -109,10 +117,12 @@ _NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch
 
 SERVED: list[Served] = [
     # core/v1, in the order of the real /api/v1 (alphabetical by plural)
-    _engine("", "v1", "ConfigMap", short=("cm",), status=False),
-    _engine("", "v1", "Endpoints", short=("ep",), status=False),
-    Served("", "v1", "events", "Event", True, ("ev",), (), tuple(ALL_VERBS), (), None, "event"),
-    _engine("", "v1", "LimitRange", short=("limits",), status=False),
+    _engine("", "v1", "ConfigMap", short=("cm",), status=False, storage_hash="qFsyl6wFWjQ="),
+    _engine("", "v1", "Endpoints", short=("ep",), status=False, storage_hash="fWeeMqaN/OA="),
+    Served(
+        "", "v1", "events", "Event", True, ("ev",), (), tuple(ALL_VERBS), (), None, "event", "r2yiGXH7wu8="
+    ),
+    _engine("", "v1", "LimitRange", short=("limits",), status=False, storage_hash="EBKMFVe6cwo="),
     Served(
         "",
         "v1",
@@ -125,36 +135,112 @@ SERVED: list[Served] = [
         (Subresource("finalize", "", "v1", "Namespace", ("update",)), _status("", "v1", "Namespace")),
         "Namespace",
         "namespace",
+        "Q3oi5N2YM8M=",
     ),
-    _engine("", "v1", "Node", short=("no",)),
-    _engine("", "v1", "PersistentVolumeClaim", short=("pvc",)),
-    _engine("", "v1", "PersistentVolume", short=("pv",)),
-    _engine("", "v1", "Pod", categories=("all",), subs=_POD_SUBS, short=("po",)),
-    _engine("", "v1", "ReplicationController", categories=("all",), subs=(_scale(),), short=("rc",)),
-    _engine("", "v1", "ResourceQuota", short=("quota",)),
-    _engine("", "v1", "Secret", short=(), status=False),
-    _engine("", "v1", "Service", categories=("all",), short=("svc",)),
+    _engine("", "v1", "Node", short=("no",), storage_hash="XwShjMxG9Fs="),
+    _engine("", "v1", "PersistentVolumeClaim", short=("pvc",), storage_hash="QWTyNDq0dC4="),
+    _engine("", "v1", "PersistentVolume", short=("pv",), storage_hash="HN/zwEC+JgM="),
+    _engine("", "v1", "Pod", categories=("all",), subs=_POD_SUBS, short=("po",), storage_hash="xPOwRZ+Yhw8="),
+    _engine(
+        "",
+        "v1",
+        "ReplicationController",
+        categories=("all",),
+        subs=(_scale(),),
+        short=("rc",),
+        storage_hash="Jond2If31h0=",
+    ),
+    _engine("", "v1", "ResourceQuota", short=("quota",), storage_hash="8uhSgffRX6w="),
+    _engine("", "v1", "Secret", short=(), status=False, storage_hash="S6u1pOWzb84="),
+    _engine("", "v1", "Service", categories=("all",), short=("svc",), storage_hash="0/CO1lhkEBI="),
     # apps/v1
-    _engine("apps", "v1", "ControllerRevision", status=False),
-    _engine("apps", "v1", "DaemonSet", categories=("all",), short=("ds",)),
-    _engine("apps", "v1", "Deployment", categories=("all",), subs=(_scale(),), short=("deploy",)),
-    _engine("apps", "v1", "ReplicaSet", categories=("all",), subs=(_scale(),), short=("rs",)),
-    _engine("apps", "v1", "StatefulSet", categories=("all",), subs=(_scale(),), short=("sts",)),
+    _engine("apps", "v1", "ControllerRevision", status=False, storage_hash="85nkx63pcBU="),
+    _engine("apps", "v1", "DaemonSet", categories=("all",), short=("ds",), storage_hash="dd7pWHUlMKQ="),
+    _engine(
+        "apps",
+        "v1",
+        "Deployment",
+        categories=("all",),
+        subs=(_scale(),),
+        short=("deploy",),
+        storage_hash="8aSe+NMegvE=",
+    ),
+    _engine(
+        "apps",
+        "v1",
+        "ReplicaSet",
+        categories=("all",),
+        subs=(_scale(),),
+        short=("rs",),
+        storage_hash="P1RzHs8/mWQ=",
+    ),
+    _engine(
+        "apps",
+        "v1",
+        "StatefulSet",
+        categories=("all",),
+        subs=(_scale(),),
+        short=("sts",),
+        storage_hash="H+vl74LkKdo=",
+    ),
     # autoscaling/v2 (preferred) and v1
-    _engine("autoscaling", "v2", "HorizontalPodAutoscaler", categories=("all",), short=("hpa",)),
-    _engine("autoscaling", "v1", "HorizontalPodAutoscaler", categories=("all",), short=("hpa",)),
+    _engine(
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        categories=("all", "podautoscalers"),
+        short=("hpa",),
+        storage_hash="qwQve8ut294=",
+    ),
+    _engine(
+        "autoscaling",
+        "v1",
+        "HorizontalPodAutoscaler",
+        categories=("all", "podautoscalers"),
+        short=("hpa",),
+        storage_hash="qwQve8ut294=",
+    ),
     # batch/v1
-    _engine("batch", "v1", "CronJob", categories=("all",), short=("cj",)),
-    _engine("batch", "v1", "Job", categories=("all",), short=()),
+    _engine("batch", "v1", "CronJob", categories=("all",), short=("cj",), storage_hash="sd5LIXh4Fjs="),
+    _engine("batch", "v1", "Job", categories=("all",), short=(), storage_hash="mudhfqk/qZY="),
     # coordination.k8s.io/v1: node Leases (the kubelet's heartbeat; `describe node` reads them)
-    Served("coordination.k8s.io", "v1", "leases", "Lease", True, (), (), tuple(ALL_VERBS), (), None, "lease"),
+    Served(
+        "coordination.k8s.io",
+        "v1",
+        "leases",
+        "Lease",
+        True,
+        (),
+        (),
+        tuple(ALL_VERBS),
+        (),
+        None,
+        "lease",
+        "gqkMMb/YqFM=",
+    ),
     # events.k8s.io/v1
-    Served("events.k8s.io", "v1", "events", "Event", True, ("ev",), (), tuple(ALL_VERBS), (), None, "event"),
+    Served(
+        "events.k8s.io",
+        "v1",
+        "events",
+        "Event",
+        True,
+        ("ev",),
+        (),
+        tuple(ALL_VERBS),
+        (),
+        None,
+        "event",
+        "r2yiGXH7wu8=",
+    ),
     # networking.k8s.io/v1
-    _engine("networking.k8s.io", "v1", "IngressClass", status=False),
-    _engine("networking.k8s.io", "v1", "Ingress", short=("ing",)),
+    _engine("networking.k8s.io", "v1", "IngressClass", status=False, storage_hash="l/iqIbDgFyQ="),
+    _engine("networking.k8s.io", "v1", "Ingress", short=("ing",), storage_hash="39NQlfNR+bo="),
+    # metrics.k8s.io/v1beta1: what metrics-server registers (served by metrics.py, never by the engine's store)
+    Served("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, verbs=("get", "list")),
+    Served("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, verbs=("get", "list")),
     # storage.k8s.io/v1
-    _engine("storage.k8s.io", "v1", "StorageClass", short=("sc",), status=False),
+    _engine("storage.k8s.io", "v1", "StorageClass", short=("sc",), status=False, storage_hash="K+m6uJwbjGY="),
 ]
 
 # Groups in the order the real /apis lists them (kube-apiserver's group priority), each with its versions in

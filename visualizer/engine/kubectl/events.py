@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ..apiserver import ApiError
 from ..clock import EPOCH, human_duration, stamp
-from ..objects import lookup_resource
+from ..objects import etcd_key, lookup_resource
 from . import printers
 
 _FIELDS = (
@@ -171,11 +171,38 @@ def _selector_terms(selector: str) -> list[tuple[str, str, str]]:
     return terms
 
 
-def as_event(record: dict) -> dict:
+def involved_object(record: dict, cluster=None) -> dict:
+    """Returns the Event's `involvedObject` for a record: kind, name, namespace and, when the object is in the
+    store, its `uid` (and `apiVersion`), which `kubectl describe` selects events by.
+
+    A cluster-scoped object (a Node) has no namespace; the kubelet names its node by name, so a kubelet's
+    node events carry the node's *name* as uid (kubelet.go `nodeRef`), which is why `kubectl describe node`
+    looks the events up twice, by uid and by name (kubectl pkg/describe `DescribeEvents`).
+    """
+    kind = _kind_of(record["object"])
+    _, _, name = record["object"].partition("/")
+    res = lookup_resource(kind)
+    namespaced = res is None or res.namespaced
+    ref = {"kind": kind, "namespace": record.get("namespace") or "default", "name": name}
+    if not namespaced:
+        ref.pop("namespace")
+    if kind == "Node" and record["component"].startswith("kubelet"):
+        ref["uid"] = name
+    elif cluster is not None and res is not None:
+        obj = cluster.store.get(etcd_key(res, ref.get("namespace"), name))
+        if obj is not None:
+            ref["uid"] = obj["metadata"].get("uid", "")
+    if res is not None and "uid" in ref:
+        ref["apiVersion"] = res.api_version
+    return ref
+
+
+def as_event(record: dict, cluster=None) -> dict:
     """Returns the core/v1 Event object of an aggregated record, as `kubectl get events -o yaml` shows it.
 
     Its name is `<object name>.<hex of the first timestamp in Unix nanoseconds>` (client-go tools/record
-    `makeEvent`); `source.component` is the reporter (`kubelet`, `default-scheduler`, …).
+    `makeEvent`), in the object's namespace (`default` for cluster-scoped objects); `source.component` is the
+    reporter (`kubelet`, `default-scheduler`, …). With `cluster`, `involvedObject` carries the object's uid.
     """
     _, _, name = record["object"].partition("/")
     ns = record.get("namespace") or "default"
@@ -191,7 +218,7 @@ def as_event(record: dict) -> dict:
             "namespace": ns,
             "creationTimestamp": stamp(record["first"]),
         },
-        "involvedObject": {"kind": _kind_of(record["object"]), "name": name, "namespace": ns},
+        "involvedObject": involved_object(record, cluster),
         "reason": record["reason"],
         "message": record["message"],
         "type": record["type"],
@@ -202,6 +229,35 @@ def as_event(record: dict) -> dict:
         "reportingComponent": source,
         "reportingInstance": "",
     }
+
+
+def wide_cells(record: dict, now: float) -> list[str]:
+    """Returns the wide row of one event (printers.go `printEvent` with Wide): LAST SEEN, TYPE, REASON, OBJECT,
+    SUBOBJECT, SOURCE, MESSAGE, FIRST SEEN, COUNT, NAME; the narrow table shows columns 0-3 and 6."""
+    return [
+        human_duration(now - record["last"]),
+        record["type"],
+        record["reason"],
+        record["object"],
+        "",
+        source_of(record["component"]),
+        record["message"].strip(),
+        human_duration(now - record["first"]),
+        str(record["count"]),
+        as_event(record)["metadata"]["name"],
+    ]
+
+
+def key_order(records: list[dict]) -> list[dict]:
+    """Returns records in etcd key order, `/registry/events/<namespace>/<event name>` (how the API server
+    lists them): by namespace, then by the Event's name (`<object name>.<hex time>`)."""
+    return sorted(records, key=lambda r: ((r.get("namespace") or "default"), as_event(r)["metadata"]["name"]))
+
+
+def in_namespace(record: dict, namespace: str | None) -> bool:
+    """True when the record's Event lives in `namespace` (None: any); events about cluster-scoped objects
+    live in `default`, as client-go's recorder puts them (tools/record/event.go `makeEvent`)."""
+    return namespace is None or (record.get("namespace") or "default") == namespace
 
 
 def table(
@@ -217,9 +273,7 @@ def table(
     `json` (a List of Events) or `name` (`event/<name>`). Raises ApiError for an unsupported field selector
     and for a `--sort-by` path events do not have.
     """
-    records = [
-        r for r in aggregate(cluster.events) if namespace is None or r.get("namespace", "") in (namespace, "")
-    ]
+    records = [r for r in aggregate(cluster.events) if in_namespace(r, namespace)]
     if field_selector:
         for field, op, value in _selector_terms(field_selector):
             records = [r for r in records if (_field_value(r, field) == value) == (op == "=")]
@@ -231,36 +285,23 @@ def table(
             )
         records.sort(key=lambda r: (r[how], r["seq"]))
     else:
-        # etcd key order: namespace, object name, first timestamp.
-        records.sort(
-            key=lambda r: (r.get("namespace", ""), r["object"].split("/", 1)[-1], r["first"], r["seq"])
-        )
+        records = key_order(records)
     if output in ("yaml", "json"):
-        data = printers.as_list([as_event(r) for r in records])
+        data = printers.as_list([as_event(r, cluster) for r in records])
         return printers.to_yaml(data) if output == "yaml" else printers.to_json(data)
     if not records:
         return f"No resources found in {namespace} namespace." if namespace else "No resources found"
     if output == "name":
         return "\n".join(f"event/{as_event(r)['metadata']['name']}" for r in records)
     now = cluster.clock.now
-    headers = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
-    rows = [
-        [human_duration(now - r["last"]), r["type"], r["reason"], r["object"], r["message"]] for r in records
-    ]
+    wide = [wide_cells(r, now) for r in records]
     if output == "wide":
-        headers = [*headers[:4], "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
-        rows = [
-            [
-                *row[:4],
-                "",
-                source_of(r["component"]),
-                row[4],
-                human_duration(now - r["first"]),
-                str(r["count"]),
-                as_event(r)["metadata"]["name"],
-            ]
-            for r, row in zip(records, rows, strict=True)
-        ]
+        headers = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN"]
+        headers += ["COUNT", "NAME"]
+        rows = wide
+    else:
+        headers = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+        rows = [[*w[:4], w[6]] for w in wide]
     if namespace is None:
         headers = ["NAMESPACE", *headers]
         rows = [[r.get("namespace") or "default", *row] for r, row in zip(records, rows, strict=True)]

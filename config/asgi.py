@@ -38,6 +38,12 @@ async def application(scope, receive, send):
     return await site(scope, receive, send)
 
 
+# The OpenAPI documents of the clusters' API (about 1.5 s to build from kubernetes-validate's schemas) are built
+# now, not by the first `kubectl apply` of a class, which would hold the event loop that long.
+from visualizer.kubeapi import openapi as kubeapi_openapi  # noqa: E402
+
+kubeapi_openapi.documents()
+
 # Everything allocated at start-up (Django, Twisted, the apps) is moved out of the collector's reach, so full
 # collections only scan what the running server creates: shorter pauses in the middle of a broadcast.
 gc.collect()

@@ -245,7 +245,7 @@ def _field_value(f: dict, current, wire: int, value):
 
 def _map_entry(data: bytes, kt: list, vt: list, label: str):
     key = _zero(kt)
-    val = _zero(vt)
+    val = b"" if vt == ["slice", ["uint8"]] else _zero(vt)  # gogo starts a bytes value as []byte{}
     for number, wire, value in _Reader(data).fields():
         if number == 1:
             key = _scalar(kt[0], wire, value, label + " key")
@@ -312,6 +312,8 @@ def _is_empty(value, t: list) -> bool:
     """encoding/json's isEmptyValue: false, 0, "", nil pointer/interface, empty slice/map; never a struct."""
     if t[0] == "struct":
         return False
+    if t[0] in ("ptr", "interface"):
+        return value is None  # a pointer to false or 0 is not empty
     return value is None or value in ("", 0, False) or (isinstance(value, (list, dict, bytes)) and not value)
 
 
@@ -466,6 +468,8 @@ def decode(body: bytes) -> dict:
     kind = type_meta.get("Kind", "")
     if unknown.get("ContentEncoding"):
         raise ProtobufError(f"unsupported content encoding {unknown['ContentEncoding']!r}")
+    if unknown.get("ContentType", "") not in ("", CONTENT_TYPE):
+        raise ProtobufError(f"unsupported content type {unknown['ContentType']!r}")
     name = go_type(api_version, kind)
     obj = _struct_json(_struct(unknown.get("Raw") or b"", name), name)
     return {

@@ -334,3 +334,19 @@ def write_fixtures() -> None:
 if __name__ == "__main__":
     write_fixtures()
     sys.exit(0)
+
+
+def test_the_committed_type_table_is_what_the_pinned_kubectl_holds():
+    """scripts/build_k8s_protos.py re-reads the kubectl binary; the committed table must equal its output, so
+    a kubectl upgrade without rebuilding the table fails here."""
+    import importlib.util
+
+    kubectl = require_kubectl()
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_k8s_protos.py"
+    spec = importlib.util.spec_from_file_location("build_k8s_protos", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build(kubectl.resolve())
+    assert built == json.loads(protobuf.TABLE_PATH.read_text())
+    assert built["kubectl"] == "Client Version: v1.37.1"
+    assert len(built["types"]) > 1000

@@ -215,6 +215,8 @@ def test_bad_varints_and_wire_types():
         decode(MAGIC + b"\x00\x00")
     with pytest.raises(ProtobufError, match="^unexpected EOF$"):
         decode(MAGIC + b"\x0a\x85")  # a length whose varint never ends
+    with pytest.raises(ProtobufError, match="^proto: negative length found during unmarshaling$"):
+        decode(MAGIC + b"\x0a" + b"\xff" * 9 + b"\x01")
 
 
 def test_a_bad_int_or_string_type():

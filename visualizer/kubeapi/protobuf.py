@@ -133,7 +133,10 @@ class _Reader:
             if wire == VARINT:
                 yield number, wire, self.varint()
             elif wire == BYTES:
-                yield number, wire, self.take(self.varint())
+                length = self.varint()
+                if length >= 1 << 63:  # gogo reads it as a negative int
+                    raise ProtobufError("proto: negative length found during unmarshaling")
+                yield number, wire, self.take(length)
             elif wire == FIXED64:
                 yield number, wire, int.from_bytes(self.take(8), "little")
             elif wire == FIXED32:
@@ -417,7 +420,7 @@ def go_duration(ns: int) -> str:
         for unit, size in (("ns", 1), ("µs", 1_000), ("ms", 1_000_000)):
             if u < size * 1000:
                 return sign + _frac(u, size) + unit
-    seconds, rest = divmod(u, 1_000_000_000)
+    seconds = u // 1_000_000_000
     text = _frac(u % 60_000_000_000, 1_000_000_000) + "s"
     minutes = seconds // 60
     if minutes:
@@ -425,7 +428,6 @@ def go_duration(ns: int) -> str:
         hours = minutes // 60
         if hours:
             text = f"{hours}h" + text
-    del rest
     return sign + text
 
 
@@ -462,7 +464,14 @@ def decode(body: bytes) -> dict:
         raise ProtobufError(
             "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]"
         )
-    unknown = _struct(bytes(body[len(MAGIC) :]), UNKNOWN)
+    try:
+        return _decode(bytes(body[len(MAGIC) :]))
+    except RecursionError:
+        raise ProtobufError("proto: message nested too deeply") from None
+
+
+def _decode(envelope: bytes) -> dict:
+    unknown = _struct(envelope, UNKNOWN)
     type_meta = unknown.get("TypeMeta", {})
     api_version = type_meta.get("APIVersion", "")
     kind = type_meta.get("Kind", "")

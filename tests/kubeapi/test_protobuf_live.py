@@ -8,9 +8,11 @@ command with `--dry-run=client -o json` (its JSON printer encodes the very typed
 
 The server here is the harness (tests/kubeapi/harness.py) with `server.handle` wrapped: it records each
 protobuf POST and answers 201 with the decoded object, answers legacy discovery (/api, /apis, APIResourceList
-from `catalog`) for the commands that map resources, and a canned Deployment for `autoscale`'s GET.
+from `catalog`) for the commands that map resources, and canned objects for the GETs of `autoscale` (a
+Deployment) and `create job --from=cronjob/tick` (a CronJob).
 
-`python -m tests.kubeapi.test_protobuf_live` rewrites the committed fixtures under fixtures/protobuf/
+`python -m tests.kubeapi.test_protobuf_live` rewrites the committed fixtures (secret-tls gets a new openssl
+certificate each time: restore it from git unless it is meant to change) under fixtures/protobuf/
 (`<case>.pb` is kubectl's body, `<case>.json` the dry-run JSON) that tests/kubeapi/test_protobuf.py reads
 without kubectl.
 """
@@ -124,6 +126,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("clusterrolebinding", ["create", "clusterrolebinding", "crb", "--clusterrole=nodes", "--group=devs"]),
     ("serviceaccount", ["create", "serviceaccount", "sa"]),
     ("autoscale", ["autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu=50%"]),
+    ("job-from-cronjob", ["create", "job", "tick-manual", "--from=cronjob/tick"]),
 ]
 
 WEB = {
@@ -149,6 +152,30 @@ TOKEN_REQUEST = {
     "spec": {"audiences": ["api", "vault"], "expirationSeconds": 7200, "boundObjectRef": None},
     "status": {"token": "", "expirationTimestamp": None},
 }
+TICK = {
+    "kind": "CronJob",
+    "apiVersion": "batch/v1",
+    "metadata": {"name": "tick", "namespace": "default", "uid": "5a1c-0002", "resourceVersion": "8"},
+    "spec": {
+        "schedule": "*/5 * * * *",
+        "jobTemplate": {
+            "metadata": {"labels": {"app": "tick"}},
+            "spec": {
+                "backoffLimit": 2,
+                "template": {
+                    "spec": {
+                        "restartPolicy": "OnFailure",
+                        "containers": [{"name": "tick", "image": "busybox", "command": ["date"]}],
+                    }
+                },
+            },
+        },
+    },
+}
+CANNED = {
+    "/apis/apps/v1/namespaces/default/deployments/web": WEB,
+    "/apis/batch/v1/namespaces/default/cronjobs/tick": TICK,
+}
 
 
 class Recorder:
@@ -172,8 +199,8 @@ class Recorder:
             found = self._discovery(req.path)
             if found is not None:
                 return http.json_response(found)
-            if req.path == "/apis/apps/v1/namespaces/default/deployments/web":
-                return http.json_response(WEB)
+            if req.path in CANNED:
+                return http.json_response(CANNED[req.path])
         return self.original(ctx, req)
 
     @staticmethod

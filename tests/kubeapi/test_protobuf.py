@@ -314,6 +314,30 @@ def test_raw_extension_and_bytes():
     assert _round_trip(secret) == secret
 
 
+def _quota(hard: dict[bytes, bytes]) -> bytes:
+    """A ResourceQuota (1 metadata, 2 spec) whose spec.hard (1) maps names to Quantity {1 string}."""
+    entries = b"".join(_field(1, _field(1, k) + _field(2, _field(1, v))) for k, v in hard.items())
+    return _envelope("v1", "ResourceQuota", _field(1, _field(1, b"q")) + _field(2, entries))
+
+
+def test_quantities_are_parsed_and_printed_canonically():
+    """Quantity.Unmarshal runs ParseQuantity, so the JSON shows the canonical text, and a bad quantity is a
+    decode error with ParseQuantity's message (reference §B12.1)."""
+    got = decode(_quota({b"cpu": b"1.5", b"memory": b"129e6", b"storage": b"1.5Gi", b"pods": b"10"}))
+    assert got["spec"] == {"hard": {"cpu": "1500m", "memory": "129e6", "pods": "10", "storage": "1536Mi"}}
+    with pytest.raises(ProtobufError, match=r"^quantities must match the regular expression"):
+        decode(_quota({b"cpu": b"lots"}))
+    with pytest.raises(ProtobufError, match="^unable to parse quantity's suffix$"):
+        decode(_quota({b"cpu": b"1e"}))
+    quota = {
+        "kind": "ResourceQuota",
+        "apiVersion": "v1",
+        "metadata": {"name": "q"},
+        "spec": {"hard": {"cpu": 0.5}},
+    }
+    assert decode(encode(quota))["spec"] == {"hard": {"cpu": "500m"}}
+
+
 def test_invalid_utf8_becomes_the_replacement_character():
     got = decode(_envelope("v1", "Namespace", _field(1, _field(1, b"bad\xff"))))
     assert got["metadata"] == {"name": "bad\ufffd"}

@@ -33,7 +33,8 @@ Go semantics reproduced (so the result equals what the real apiserver would see 
   meta/v1 FieldsV1]: Time {1 seconds, 2 nanos} → RFC 3339 in UTC at seconds precision (nanos are dropped on
   unmarshal), zero → null; MicroTime → RFC 3339 with 6 fractional digits; Duration {1 int64 ns} → Go's
   `time.Duration.String()`; IntOrString {1 type, 2 intVal, 3 strVal} → int or string; Quantity {1 string} →
-  the string; RawExtension / FieldsV1 {1 raw} → the raw JSON.
+  parsed by ParseQuantity (the engine's port, visualizer.engine.quantity; its error is a decode error) and
+  printed canonically; RawExtension / FieldsV1 {1 raw} → the raw JSON.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ import struct
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+
+from visualizer.engine.quantity import QuantityError, canonical, parse_quantity
 
 MAGIC = b"k8s\x00"
 CONTENT_TYPE = "application/vnd.kubernetes.protobuf"
@@ -294,10 +297,15 @@ def _raw(data: bytes) -> dict:
 
 
 def _quantity(data: bytes) -> dict:
+    """resource.Quantity's own Unmarshal: field 1 is parsed with ParseQuantity (its error is the decode
+    error) and printed canonically (`1.5` → `1500m`) [S apimachinery:pkg/api/resource/quantity_proto.go]."""
     text = None
     for number, wire, value in _Reader(data).fields():
         if number == 1:
-            text = _scalar("string", wire, value, "String_")
+            try:
+                text = str(parse_quantity(_scalar("string", wire, value, "String_")))
+            except QuantityError as err:
+                raise ProtobufError(str(err)) from None
     return {"string": text}
 
 
@@ -584,6 +592,16 @@ def _enc_time(value, micro: bool = False) -> bytes:
     return _enc_scalar(1, "int64", seconds) + _enc_scalar(2, "int32", nanos)
 
 
+def _canonical_quantity(value) -> str:
+    """Quantity.String() of a JSON quantity (a string or a number); a nil Quantity prints `0`."""
+    if value is None:
+        return "0"
+    try:
+        return canonical(value)
+    except QuantityError as err:
+        raise ProtobufError(str(err)) from None
+
+
 def _enc_int_or_string(value) -> bytes:
     if isinstance(value, str):
         return _enc_scalar(1, "int64", 1) + _enc_scalar(2, "int32", 0) + _enc_scalar(3, "string", value)
@@ -601,7 +619,7 @@ _SPECIAL_ENCODE = {
     MICRO_TIME: lambda v: _enc_time(v, micro=True),
     DURATION: lambda v: _enc_scalar(1, "int64", parse_go_duration(v or "0s")),
     INT_OR_STRING: _enc_int_or_string,
-    QUANTITY: lambda v: _enc_scalar(1, "string", "0" if v is None else str(v)),
+    QUANTITY: lambda v: _enc_scalar(1, "string", _canonical_quantity(v)),
     RAW_EXTENSION: _enc_raw,
     FIELDS_V1: _enc_raw,
 }

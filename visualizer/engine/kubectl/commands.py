@@ -12,6 +12,7 @@ import json
 import random
 import re
 
+from .. import selectors
 from ..apiserver import ApiError, not_found
 from ..clock import stamp
 from ..controllers.daemonset import daemonset_pod
@@ -24,9 +25,7 @@ from ..objects import (
     did_you_mean,
     etcd_key,
     lookup_resource,
-    matches,
     parse_bytes,
-    parse_selector,
 )
 from ..yaml_input import YamlError, load_documents
 from . import events, generators, output_formats, printers
@@ -987,94 +986,27 @@ def _cmd_run(c, args: Args, stdin) -> str:
 def _select(objs: list[dict], args: Args, kind: str | None = None) -> list[dict]:
     """Returns the objects matching `-l/--selector` and `--field-selector` (objects of one kind).
 
-    The field selector is checked against the kind's field labels even when nothing matches (pass `kind`).
+    Parsing, field labels and matching are the API server's (visualizer.engine.selectors, shared with the REST
+    face); a bad selector is its 400, printed as kubectl prints it. The field selector is checked against the
+    kind's field labels even when nothing matches (pass `kind`).
     """
-    sel = args.get("-l", "--selector")
-    if sel:
-        try:
-            reqs = parse_selector(sel)
-        except ValueError as exc:
-            raise CommandError(f"error: {exc}") from None
-        objs = [o for o in objs if matches(reqs, o["metadata"].get("labels"))]
-    fields = args.get("--field-selector")
+    sel = args.get("-l", "--selector") or ""
+    fields = args.get("--field-selector") or ""
     kind = kind or (objs[0]["kind"] if objs else None)
-    if fields and kind:
-        objs = _field_select(objs, fields, sel or "", kind)
+    res = BY_KIND.get(kind) if kind else None
+    try:
+        reqs = selectors.parse_label_selector(sel) if sel else []
+        terms = selectors.parse_field_selector(fields, res.group, res.plural) if fields and res else []
+    except ValueError as exc:
+        if res is None:
+            raise CommandError(f"error: {exc}") from None
+        gvr = f"{res.group}/{res.api_version.split('/')[-1]}, Resource={res.plural}"
+        raise ApiError(selectors.kubectl_message(gvr, sel, fields, str(exc)), "BadRequest", 400) from None
+    if reqs:
+        objs = [o for o in objs if selectors.labels_match(reqs, o["metadata"].get("labels"))]
+    if terms:
+        objs = [o for o in objs if selectors.fields_match(terms, o, res.group, res.plural)]
     return objs
-
-
-# Field labels the API server supports per kind (pkg/registry/*/strategy.go `…ToSelectableFields`); every
-# kind has metadata.name and metadata.namespace.
-_FIELD_LABELS = {
-    "Pod": {
-        "spec.nodeName": ("spec", "nodeName"),
-        "spec.restartPolicy": ("spec", "restartPolicy"),
-        "spec.schedulerName": ("spec", "schedulerName"),
-        "spec.serviceAccountName": ("spec", "serviceAccountName"),
-        "status.phase": ("status", "phase"),
-        "status.podIP": ("status", "podIP"),
-        "status.nominatedNodeName": ("status", "nominatedNodeName"),
-    },
-    "Node": {"spec.unschedulable": ("spec", "unschedulable")},
-    "Secret": {"type": ("type",)},
-    "Namespace": {"status.phase": ("status", "phase")},
-    "ReplicaSet": {"status.replicas": ("status", "replicas")},
-    "Job": {"status.successful": ("status", "succeeded")},
-}
-# Kinds whose field-label conversion function refuses with `field label not supported: X`; the others use
-# apimachinery's DefaultMetaV1FieldSelectorConversion wording.
-_FIELD_LABEL_KINDS = (
-    "Pod",
-    "Node",
-    "Event",
-    "Namespace",
-    "Secret",
-    "ReplicationController",
-    "ReplicaSet",
-    "Job",
-)
-
-
-def _field_value(obj: dict, path: tuple[str, ...]) -> str:
-    value = obj
-    for part in path:
-        value = value.get(part) if isinstance(value, dict) else None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-def _field_select(objs: list[dict], text: str, label_selector: str, kind: str) -> list[dict]:
-    """Filters by `--field-selector a=b,c!=d`; an unsupported field is the API server's 400."""
-    res = BY_KIND[kind]
-    labels = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace")}
-    labels.update(_FIELD_LABELS.get(kind, {}))
-    reqs = []
-    for term in text.split(","):
-        term = term.strip()
-        if not term:
-            continue
-        for op in ("!=", "==", "="):
-            if op in term:
-                key, _, value = term.partition(op)
-                break
-        else:
-            raise CommandError(f"error: invalid selector: '{text}'; can't understand '{term}'")
-        if key not in labels:
-            gvr = f"{res.group + '/' if res.group else '/'}{res.api_version.split('/')[-1]}, Resource={res.plural}"
-            why = (
-                f"field label not supported: {key}"
-                if kind in _FIELD_LABEL_KINDS
-                else f'"{key}" is not a known field selector: only "metadata.name", "metadata.namespace"'
-            )
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "{gvr}" that match label selector '
-                f'"{label_selector}", field selector "{text}": {why}',
-                "BadRequest",
-                400,
-            )
-        reqs.append((labels[key], op != "!=", value))
-    return [o for o in objs if all((_field_value(o, path) == value) == eq for path, eq, value in reqs)]
 
 
 def _sort_by(objs: list[dict], expr: str) -> list[dict]:

@@ -270,6 +270,10 @@ def run(c, words: list[str], stdin: str | None) -> str:
         # `kubectl logs` has no --filename: its -f is --follow, a boolean (kubectl pkg/cmd/logs/logs.go).
         value_flags = VALUE_FLAGS - {"-f", "--filename"}
         bool_flags = BOOL_FLAGS | {"-f", "--follow"}
+    if verb == "top":
+        # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
+        value_flags = VALUE_FLAGS - {"--containers"}
+        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity"}
     try:
         args = parse(global_words + words[1:], value_flags, bool_flags)
     except CommandError as exc:
@@ -1976,27 +1980,39 @@ def _cmd_api_resources(c, args: Args, stdin) -> str:
 
 
 def _cmd_top(c, args: Args, stdin) -> str:
+    """`kubectl top pods|nodes` from the simulated metrics (top.py, shared with the REST metrics API)."""
+    from . import top
+
     what = args.positional[0] if args.positional else ""
+    names = args.positional[1:]
     if what in ("pod", "pods", "po"):
-        ns = _ns(args)
-        rows = []
-        for p in c.store.list("Pod", ns):
-            if p.get("status", {}).get("phase") != "Running":
-                continue
-            usage = c.pod_cpu_usage(p)
-            rows.append([p["metadata"]["name"], f"{int(usage)}m", "12Mi"])
-        if not rows:
-            return f"No resources found in {ns} namespace."
-        return printers.table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows)
-    if what in ("node", "nodes", "no"):
-        rows = []
-        for n in c.store.list("Node"):
-            name = n["metadata"]["name"]
-            used = sum(c.pod_cpu_usage(p) for p in c.store.pods_on(name)) + 80
-            cap = int(n["status"]["capacity"]["cpu"]) * 1000
-            rows.append([name, f"{int(used)}m", f"{int(used * 100 / cap)}%", "600Mi", "15%"])
-        return printers.table(["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"], rows)
-    raise CommandError("error: top needs `pods` or `nodes`")
+        ns = None if args.has("-A", "--all-namespaces") else _ns(args)
+        pods = _select(c.store.list("Pod", ns), args, "Pod")
+        if names:
+            pods = [p for p in pods if p["metadata"]["name"] in names]
+            if not pods or top.pod_usage(c, pods[0]) is None:
+                raise ApiError(
+                    f'Error from server (NotFound): podmetrics.metrics.k8s.io "{names[0]}" not found',
+                    "NotFound",
+                    404,
+                )
+        text = top.pods_text(c, ns, args.has("--containers"), pods)
+    elif what in ("node", "nodes", "no"):
+        nodes = _select(c.store.list("Node"), args, "Node")
+        if names:
+            nodes = [n for n in nodes if n["metadata"]["name"] in names]
+            if not nodes or top.node_usage(c, nodes[0]) is None:
+                raise ApiError(
+                    f'Error from server (NotFound): nodemetrics.metrics.k8s.io "{names[0]}" not found',
+                    "NotFound",
+                    404,
+                )
+        text = top.nodes_text(c, nodes, args.has("--show-capacity"))
+    else:
+        raise CommandError("error: top needs `pods` or `nodes`")
+    if text.startswith("error: "):
+        raise CommandError(text)
+    return text
 
 
 def _cmd_explain(c, args: Args, stdin) -> str:

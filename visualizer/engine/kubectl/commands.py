@@ -396,6 +396,23 @@ def _get_obj(c, res: Resource, ns: str, name: str) -> dict:
     return obj
 
 
+def _missing(c, res: Resource, ns: str | None, name: str) -> ApiError:
+    """Returns the error `get`/`describe` print for a named object that is not there: kubectl v1.37, after the
+    404, GETs the namespace and reports `namespaces "x" not found` when that is missing too [O: the real
+    kubectl against the REST face: `GET …/namespaces/nowhere/pods/nope` then `GET /api/v1/namespaces/nowhere`]."""
+    if res.namespaced and ns and c.store.get(etcd_key(BY_KIND["Namespace"], None, ns)) is None:
+        return ApiError(f'Error from server (NotFound): namespaces "{ns}" not found', "NotFound", 404)
+    return not_found(res, name)
+
+
+def _get_named(c, res: Resource, ns: str | None, name: str) -> dict:
+    """`_get_obj` for get and describe (a missing namespace is named in the error, see `_missing`)."""
+    obj = c.store.get(etcd_key(res, ns if res.namespaced else None, name))
+    if obj is None:
+        raise _missing(c, res, ns, name)
+    return obj
+
+
 def _output_name(res: Resource, name: str, verb: str) -> str:
     return f"{res.name_prefix}/{name} {verb}"
 
@@ -1092,7 +1109,7 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 where = ns_of.get((res.kind, n), ns or "default") if res.namespaced else None
                 obj = c.store.get(etcd_key(res, where, n))
                 if obj is None:
-                    errors.append(str(not_found(res, n)))
+                    errors.append(str(_missing(c, res, where, n)))
                 else:
                     objs.append(obj)
         else:
@@ -1143,7 +1160,7 @@ def _cmd_get(c, args: Args, stdin) -> str:
     elif out_fmt in ("yaml", "json"):
         single = len(kinds) == 1 and len(kinds[0][1]) == 1 and len(items) == 1
         data = items[0] if single else printers.as_list(items)
-        text = printers.to_yaml(data) if out_fmt == "yaml" else printers.to_json(data)
+        text = printers.to_yaml(data) if out_fmt == "yaml" else printers.to_json(data, sort_keys=True)
     elif not sections:
         # get.go: the namespace is named only when every listed kind is namespaced and -A is not given.
         text = "No resources found" + (
@@ -1164,7 +1181,7 @@ def _cmd_describe(c, args: Args, stdin) -> str:
     if args.has("-f", "--filename"):
         out = []
         for res, ns, name in _objects_named_by_files(stdin, args, "describe"):
-            out.append(describe(c, _get_obj(c, res, ns or None, name)))
+            out.append(describe(c, _get_named(c, res, ns or None, name)))
         return "\n\n\n".join(out)
     ns = _ns(args)
     pos = args.positional
@@ -1184,7 +1201,7 @@ def _cmd_describe(c, args: Args, stdin) -> str:
         return "\n\n\n".join(describe(c, o) for o in objs)
     out = []
     for res, name in _targets(c, args, pos):
-        out.append(describe(c, _get_obj(c, res, ns, name)))
+        out.append(describe(c, _get_named(c, res, ns, name)))
     return "\n\n\n".join(out)
 
 

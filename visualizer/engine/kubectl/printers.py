@@ -474,9 +474,11 @@ def to_yaml(data) -> str:
     return text.rstrip("\n")
 
 
-def to_json(data) -> str:
-    """Returns JSON as kubectl prints it (4-space indent)."""
-    return json.dumps(data, indent=4, ensure_ascii=False)
+def to_json(data, sort_keys: bool = False) -> str:
+    """Returns JSON as kubectl prints it (4-space indent). Objects kubectl read from the server are
+    unstructured maps, which Go's encoding/json writes with sorted keys (`sort_keys=True`, as `get` prints);
+    typed objects built client-side (`create --dry-run=client`) keep their struct field order."""
+    return json.dumps(data, indent=4, ensure_ascii=False, sort_keys=sort_keys)
 
 
 def as_list(items: list[dict]) -> dict:

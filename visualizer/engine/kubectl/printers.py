@@ -361,7 +361,10 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
                     "",
                     age(v, now),
                 ]
+                + ([v["spec"].get("volumeMode") or "<unset>"] if wide else [])
             )
+        if wide:
+            headers = headers + ["VOLUMEMODE"]  # printers.go: priority-1 column of PVs and PVCs
     elif kind == "PersistentVolumeClaim":
         headers = [
             "NAME",
@@ -386,7 +389,10 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
                     "<unset>",
                     age(c, now),
                 ]
+                + ([c["spec"].get("volumeMode") or "<unset>"] if wide else [])
             )
+        if wide:
+            headers = headers + ["VOLUMEMODE"]
     elif kind == "StorageClass":
         headers = ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"]
         for s in objs:

@@ -70,6 +70,8 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
             timeout = float(int(timeout_text))
         except ValueError:
             return status.bad_request(f'timeoutSeconds: Invalid value: "{timeout_text}": not an integer')
+        if timeout <= 0:  # handlers/get.go: no timeout asked → the server's own
+            timeout = DEFAULT_TIMEOUT
     wanted = _wanted(req)
     if wanted is None:
         from . import tables

@@ -331,3 +331,16 @@ def test_malformed_resource_version_is_422_from_storage(ctx):
         "invalid syntax"
     )
     assert body["details"]["causes"][0]["field"] == "resourceVersion"
+
+
+def test_lease_watch_sends_renewals(ctx):
+    now = [0.0]
+    path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+    resp = _start(ctx, path, lambda: now[0], fieldSelector="metadata.name=worker-1")
+    [(etype, lease)] = _events(resp.body)
+    assert etype == "ADDED" and lease["spec"]["holderIdentity"] == "worker-1"
+    ctx.cluster.advance(30)
+    now[0] += 1
+    later = _events(resp.stream.poll(ctx))
+    assert later and {t for t, _ in later} == {"MODIFIED"}
+    assert later[-1][1]["spec"]["renewTime"] > lease["spec"]["renewTime"]

@@ -80,10 +80,10 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
     match = _matcher(req, served)
     table = wanted.as_ == "Table"
     kind = WatchStream
-    if served.kind == "Event":
-        from .watch_events import EventWatch
+    if served.kind in ("Event", "Lease"):  # kept outside the store: compared snapshot to snapshot
+        from .watch_events import EventWatch, LeaseWatch
 
-        kind = EventWatch
+        kind = EventWatch if served.kind == "Event" else LeaseWatch
     stream = kind(
         ctx, req, served, target, match, table=table, timeout=timeout, clock=clock, version=wanted.version
     )

@@ -173,3 +173,14 @@ def test_rest_answers_without_container_and_for_unknown_pods(api):
     assert resp.status == 400 and resp.stream is None
     resp = get("/api/v1/namespaces/default/pods/two/log", container="a")
     assert (resp.status, resp.content_type, resp.body) == (200, "text/plain", b"from a\n")
+
+
+def test_unscheduled_pod_has_no_log_location_and_answers_empty(api):
+    """LogLocation returns no location for a pod without a node; the LocationStreamer then answers an empty
+    200 (kubernetes pkg/registry/core/pod/strategy.go, apiserver pkg/registry/generic/rest/streamer.go)."""
+    api.speed = 0
+    pinned = 'kubectl run lost --image=nginx --overrides=\'{"spec":{"nodeSelector":{"disk":"none"}}}\''
+    assert api.console(pinned).ok
+    api.advance(5)
+    assert not api.cluster.store.get("/registry/pods/default/lost")["spec"].get("nodeName")
+    assert _log(api, "lost") == (0, "", "")

@@ -117,3 +117,22 @@ def root(api_version: str, kind: str) -> Node:
     """Returns the node of a whole object of `kind` at `api_version` (`ANY` for a kind the schemas lack)."""
     name = _by_gvk().get((api_version, kind))
     return _node({"$ref": _REF + name}) if name else ANY
+
+
+def unknown_fields(value, node: Node, path: str = "") -> list[tuple[str, dict, str]]:
+    """Returns the fields of `value` its schema does not declare, in document order, as (full path as strict
+    decoding prints it — `spec.foo`, `spec.taints[0].x` —, the map holding it, its key)."""
+    out: list[tuple[str, dict, str]] = []
+    if isinstance(value, dict) and node.shape in ("struct", "map"):
+        props = node.schema.get("properties") or {}
+        for key, v in value.items():
+            full = f"{path}.{key}" if path else key
+            if node.shape == "struct" and key not in props:
+                out.append((full, value, key))
+                continue
+            out += unknown_fields(v, node.child(key), full)
+    elif isinstance(value, list) and node.shape == "list":
+        element = node.element()
+        for i, v in enumerate(value):
+            out += unknown_fields(v, element, f"{path}[{i}]")
+    return out

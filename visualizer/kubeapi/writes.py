@@ -279,22 +279,22 @@ def limit_pods(c, objs: list[dict], served, name: str) -> None:
 def _admit(c, obj: dict, validation: str) -> tuple[dict, list[str]]:
     """Runs the engine's admit (decode, strict fields, defaults, validation); returns (object, warnings)."""
     if obj.get("kind") in ENGINE_OWNED:
-        from visualizer.engine import decoding
-        from visualizer.engine import validation as v
+        # The engine's decoder does not describe these kinds (it never admits them from users): their unknown
+        # fields come from the OpenAPI schema; the object is otherwise taken as the engine's components write it.
+        from .patch_schema import unknown_fields
 
         body = clone(obj)
-        problem, unknown = decoding.decode_error(
-            body, v.schema_of(body["kind"]), drop_unknown=validation != "Strict"
-        )
-        if problem is None and unknown and validation == "Strict":
-            problem = decoding.strict_error(unknown)
-        if problem is not None:
+        unknown = unknown_fields(body, root(body["apiVersion"], body["kind"]))
+        if unknown and validation == "Strict":
             version = body["apiVersion"].split("/")[-1]
+            problems = ", ".join(f'unknown field "{p}"' for p, _, _ in unknown)
             raise ApiError(
                 f'Error from server (BadRequest): {body["kind"]} in version "{version}" cannot be handled as a '
-                f"{body['kind']}: {problem}"
+                f"{body['kind']}: strict decoding error: {problems}"
             )
-        return body, ([f'unknown field "{u}"' for u in unknown] if validation == "Warn" else [])
+        for _, holder, key in unknown:
+            holder.pop(key, None)
+        return body, ([f'unknown field "{p}"' for p, _, _ in unknown] if validation == "Warn" else [])
     admitted = c.api.admit(obj, source="", field_validation=validation)
     return admitted, list(c.api.warnings)
 
@@ -514,8 +514,8 @@ def commit_update(
     else:
         admitted["metadata"]["managedFields"] = clone(live["metadata"].get("managedFields") or [])
         managed_fields.on_update(live, admitted, manager, served.group_version, now)
-    if not admitted["metadata"]["managedFields"]:
-        admitted["metadata"].pop("managedFields")
+    if not admitted["metadata"].get("managedFields"):
+        admitted["metadata"].pop("managedFields", None)
     if dry:
         return admitted, warnings
     if _same(admitted, live):

@@ -160,8 +160,9 @@ def _json_or_yaml(req):
         ) from None
 
 
-def _patched(req, current: dict):
-    """Applies a PATCH body of any of the four types to a Scale (apply treated as a merge of its fields)."""
+def _patched(req, current: dict, node=None):
+    """Applies a PATCH body of any of the four types to `current` (a Scale unless `node` says otherwise; apply
+    is taken as a merge of its fields)."""
     ctype = req.content_type
     if ctype not in PATCH_TYPES:
         return writes.unsupported_media_type(PATCH_TYPES)
@@ -181,7 +182,7 @@ def _patched(req, current: dict):
                 raise PatchError(
                     400, "BadRequest", "json: cannot unmarshal into Go value of type map[string]interface {}"
                 )
-            return strategic_merge(clone(current), body, root("autoscaling/v1", "Scale"))
+            return strategic_merge(clone(current), body, node or root("autoscaling/v1", "Scale"))
         if ctype == APPLY:
             body = _json_or_yaml(req)
             return merge_patch(current, body if isinstance(body, dict) else {})
@@ -210,7 +211,7 @@ def status_sub(ctx, req, served, target, verb) -> ApiResponse:
         if req.content_type == APPLY:
             body = merge_patch(view, _json_or_yaml(req) or {})
         else:
-            body = _patched(req, view)
+            body = _patched(req, view, root(served.group_version, served.kind))
             if isinstance(body, ApiResponse):
                 return body
     if not isinstance(body, dict):

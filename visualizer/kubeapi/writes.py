@@ -645,6 +645,17 @@ def _server_side_apply(ctx, req, served, target, live, validation: str, dry: boo
             )
         )
     check_namespace(config, served, target)
+    from .patch_schema import unknown_fields
+
+    unknown = unknown_fields(config, root(served.group_version, served.kind), smd=True)
+    if unknown:
+        # structured-merge-diff refuses what the schema lacks before any strict decoding
+        # [managedfields internal/structuredmerge.go `Apply`: "failed to create typed patch object"].
+        problems = [f"{p}: field not declared in schema" for p, _, _ in unknown]
+        text = problems[0] if len(problems) == 1 else "errors:\n  " + "\n  ".join(problems)
+        ns = f"{target.namespace}/" if target.namespace else "/"
+        kind = f"{served.group_version}, Kind={served.kind}"
+        return status.bad_request(f"failed to create typed patch object ({ns}{target.name}; {kind}): {text}")
     force = req.flag("force")
     now = stamp(c.clock.now)
     node = root(served.group_version, served.kind)

@@ -560,7 +560,7 @@ def patch(ctx, req, served, target) -> ApiResponse:
         return _server_side_apply(ctx, req, served, target, live, validation, dry)
     if live is None:
         raise _not_found(served, target.name)
-    current = served_view(live, served)
+    current = clone(served_view(live, served))  # patches build on a copy: the store's objects are shared
     try:
         if ctype == MERGE:
             new = patches.apply_merge_patch(current, req.body)

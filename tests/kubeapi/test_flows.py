@@ -426,3 +426,116 @@ def test_the_view_role_is_forbidden_every_write(api, args, stdin, verb, resource
     where = 'error when creating "STDIN": ' if verb == "create" else ""
     assert err == f"Error from server (Forbidden): {where}{message}\n"
     assert api.cluster.store.revision == before
+
+
+# ---------------------------------------------------------------------------------------------- patch, edit
+def test_kubectl_patch_with_each_type_and_the_servers_errors(api):
+    ok(api, "create", "-f", "-", stdin=NGINX_DEPLOYMENT)
+    name = f"deployment.apps/{NAME}"
+    assert ok(api, "patch", "deploy", NAME, "-p", '{"spec":{"replicas":2}}') == f"{name} patched\n"
+    assert deployment(api)["spec"]["replicas"] == 2
+    out = ok(api, "patch", "deploy", NAME, "--type=merge", "-p", '{"metadata":{"labels":{"a":"b"}}}')
+    assert out == f"{name} patched\n"
+    assert deployment(api)["metadata"]["labels"] == {"app": "nginx", "a": "b"}
+    ops = '[{"op":"replace","path":"/spec/replicas","value":1}]'
+    assert ok(api, "patch", "deploy", NAME, "--type=json", "-p", ops) == f"{name} patched\n"
+    assert deployment(api)["spec"]["replicas"] == 1
+    assert [r[2] for r in sent(api, "PATCH", f"/deployments/{NAME}")] == [
+        "application/strategic-merge-patch+json",
+        "application/merge-patch+json",
+        "application/json-patch+json",
+    ]
+    rc, out, err = api.kubectl(
+        "patch", "deploy", NAME, "--type=json", "-p", '[{"op":"remove","path":"/spec/x"}]'
+    )
+    assert (rc, err) == (
+        1,
+        "The request is invalid: the server rejected our request due to an error in our request\n",
+    )
+    rc, out, err = api.kubectl("patch", "deploy", NAME, "-p", '{"spec":{"replicas":-2}}')
+    assert (rc, err) == (
+        1,
+        f'The Deployment "{NAME}" is invalid: spec.replicas: Invalid value: -2: must be greater than or equal to 0\n',
+    )
+    # kubectl patch sends no fieldValidation: the server's default (Warn) drops the field with a warning
+    rc, out, err = api.kubectl("patch", "deploy", NAME, "-p", '{"spec":{"replica":2}}')
+    assert (rc, out, err) == (0, f"{name} patched (no change)\n", 'Warning: unknown field "spec.replica"\n')
+    assert (
+        ok(api, "patch", "deploy", NAME, "-p", '{"spec":{"replicas":1}}') == f"{name} patched (no change)\n"
+    )
+
+
+def test_edit_patches_what_the_editor_changed(api, tmp_path):
+    ok(api, "create", "-f", "-", stdin=NGINX_DEPLOYMENT)
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/replicas: 3/replicas: 4/' \"$1\"\n")
+    editor.chmod(0o755)
+    out = ok(api, "edit", f"deploy/{NAME}", env={"KUBE_EDITOR": str(editor)})
+    assert out == f"deployment.apps/{NAME} edited\n"
+    assert sent(api, "PATCH", "fieldManager=kubectl-edit&fieldValidation=Strict")
+    assert deployment(api)["spec"]["replicas"] == 4
+    api.advance(30)
+    assert len(pods_of(api)) == 4
+
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+spec:
+  selector:
+    app: nginx
+  ports:
+  - port: 80
+    targetPort: 80
+"""
+
+
+def test_apply_of_several_objects_and_a_service_port_change(api):
+    both = NGINX_DEPLOYMENT + "---\n" + SERVICE
+    assert ok(api, "apply", "-f", "-", stdin=both) == (
+        f"deployment.apps/{NAME} created\nservice/nginx created\n"
+    )
+    changed = both.replace("targetPort: 80", "targetPort: 8080")
+    assert ok(api, "apply", "-f", "-", stdin=changed) == (
+        f"deployment.apps/{NAME} unchanged\nservice/nginx configured\n"
+    )
+    svc = api.cluster.api.get("Service", "default", "nginx")
+    assert svc["spec"]["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 8080}]
+    api.advance(30)
+    endpoints = api.cluster.api.get("Endpoints", "default", "nginx")
+    assert len(endpoints["subsets"][0]["addresses"]) == 3
+
+
+# ---------------------------------------------------------------------------------------------- console
+CONSOLE_SAME = [
+    ("create -f -", NGINX_DEPLOYMENT),
+    (f"label deploy/{NAME} tier=web", None),
+    (f"annotate deploy/{NAME} note=hi", None),
+    (f"scale deploy/{NAME} --replicas=2", None),
+    (f"set image deploy/{NAME} nginx=nginx:1.26", None),
+    ("cordon worker-1", None),
+    ("cordon worker-1", None),
+    ("uncordon worker-1", None),
+    ("taint nodes worker-2 k=v:NoSchedule", None),
+    (f"rollout pause deploy/{NAME}", None),
+    (f"rollout resume deploy/{NAME}", None),
+    (f"rollout restart deploy/{NAME}", None),
+    (f"expose deploy {NAME} --port=80", None),
+    ("run tmp --image=busybox --restart=Never", None),
+]
+
+
+def test_the_console_prints_what_the_real_kubectl_prints():
+    """The same command sequence on two fresh clusters, one through the real kubectl, one typed in the console."""
+    real, console = [], []
+    with ApiHarness(speed=0) as api:
+        for cmd, stdin in CONSOLE_SAME:
+            real.append(ok(api, *cmd.split(), stdin=stdin).rstrip("\n"))
+            api.advance(5)
+    with ApiHarness(speed=0) as api:
+        for cmd, stdin in CONSOLE_SAME:
+            console.append(api.console("kubectl " + cmd, stdin=stdin).output)
+            api.advance(5)
+    assert console == real

@@ -254,12 +254,19 @@ def test_json_patch_replaces_and_refuses_what_does_not_apply():
     with pytest.raises(PatchError) as exc:
         apply_json_patch(obj, b'[{"op":"test","path":"/spec/replicas","value":9}]')
     assert exc.value.code == 422
+    assert exc.value.message == "the server rejected our request due to an error in our request"
     with pytest.raises(PatchError) as exc:
         apply_json_patch(obj, b'{"op":"replace"}')
-    assert exc.value.code == 400
+    assert (exc.value.code, exc.value.message) == (
+        400,
+        "json: cannot unmarshal object into Go value of type jsonpatch.Patch",
+    )
     with pytest.raises(PatchError) as exc:
         apply_json_patch(obj, b'[{"op":"jump","path":"/a"}]')
-    assert exc.value.code == 400
+    assert exc.value.code == 422
+    with pytest.raises(PatchError) as exc:
+        apply_json_patch(obj, b"invalid json patch")
+    assert (exc.value.code, exc.value.message) == (400, "invalid character 'i' looking for beginning of value")
 
 
 # ---------------------------------------------------------------------------------------------- field sets
@@ -276,7 +283,7 @@ def test_field_set_of_a_deployment_and_its_fields_v1():
     ) not in paths  # atomic
     element = ("f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"nginx"}')
     assert element in paths
-    assert element + ("f:ports", 'k:{"containerPort":80}', "f:containerPort") in paths
+    assert element + ("f:ports", 'k:{"containerPort":80,"protocol":"TCP"}', "f:containerPort") in paths
     tree = mf.to_fields_v1(paths)
     assert tree["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"nginx"}']["."] == {}
     assert list(tree["f:spec"]) == sorted(tree["f:spec"])

@@ -187,7 +187,7 @@ def _patched(req, current: dict, node=None):
             body = _json_or_yaml(req)
             return merge_patch(current, body if isinstance(body, dict) else {})
     except PatchError as err:
-        return status.failure(err.code, err.reason, err.message)
+        return writes.patch_error(err)
     return current
 
 
@@ -199,7 +199,7 @@ def status_sub(ctx, req, served, target, verb) -> ApiResponse:
     live = writes._live(c, served, target.namespace, target.name)
     if live is None:
         raise writes._not_found(served, target.name)
-    view = writes.served_view(live, served)
+    view = clone(writes.served_view(live, served))
     if verb == "get":
         return json_response(view)
     dry = writes.dry_run(req)

@@ -569,7 +569,7 @@ def patch(ctx, req, served, target) -> ApiResponse:
         else:
             new = patches.apply_strategic(current, req.body, root(served.group_version, served.kind))
     except PatchError as err:
-        return status.failure(err.code, err.reason, err.message)
+        return patch_error(err)
     if not isinstance(new, dict):
         return status.failure(422, "Invalid", "the patched object is not a JSON object")
     new = with_type(new, served)
@@ -585,6 +585,18 @@ def patch(ctx, req, served, target) -> ApiResponse:
             return _patch_strict_error(str(err), req.body)
         raise
     return _respond(stored, served, 200, warnings)
+
+
+def patch_error(err: PatchError) -> ApiResponse:
+    """The Status of a refused patch; the generic 422 carries an empty `details` as NewGenericServerResponse
+    builds it."""
+    from .patch import GENERIC_422
+
+    if err.code == 422 and err.message == GENERIC_422:
+        body = status.status_object(422, "Invalid", GENERIC_422)
+        body = {**{k: v for k, v in body.items() if k != "code"}, "details": {}, "code": 422}
+        return json_response(body, 422)
+    return status.failure(err.code, err.reason, err.message)
 
 
 def _patch_strict_error(text: str, body: bytes) -> ApiResponse:

@@ -539,3 +539,14 @@ def test_the_console_prints_what_the_real_kubectl_prints():
             console.append(api.console("kubectl " + cmd, stdin=stdin).output)
             api.advance(5)
     assert console == real
+
+
+def test_get_yaml_hides_managed_fields_in_both_kubectls(api):
+    ok(api, "create", "-f", "-", stdin=NGINX_DEPLOYMENT)
+    api.advance(10)
+    assert deployment(api)["metadata"]["managedFields"]
+    real = ok(api, "get", "deploy", NAME, "-o", "yaml")
+    assert "managedFields" not in real
+    assert api.console(f"kubectl get deploy {NAME} -o yaml").output == real.rstrip("\n")
+    shown = ok(api, "get", "deploy", NAME, "-o", "yaml", "--show-managed-fields")
+    assert "manager: kubectl-create" in shown

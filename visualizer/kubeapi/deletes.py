@@ -11,12 +11,13 @@ garbage collector), inside `ctx.write`.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from visualizer.engine.clock import stamp
 from visualizer.engine.objects import BY_KIND, clone, etcd_key
 
 from . import status
-from .http import ApiResponse, json_response
+from .http import ApiRequest, ApiResponse, json_response
 from .write_support import (
     Refused,
     check_preconditions,
@@ -28,9 +29,14 @@ from .write_support import (
     served_view,
 )
 
+if TYPE_CHECKING:
+    from .catalog import Served
+    from .context import ApiContext
+    from .router import Target
+
 
 # ---------------------------------------------------------------------------------------------- delete
-def delete_options(req) -> dict:
+def delete_options(req: ApiRequest) -> dict:
     """Returns the DeleteOptions of a request: the JSON body, else the query parameters."""
     opts: dict = {}
     if req.body.strip():
@@ -98,7 +104,7 @@ def _policy(opts: dict) -> str:
 
 
 @guard
-def delete(ctx, req, served, target) -> ApiResponse:
+def delete(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """DELETE an object. A pod that terminates gracefully (and an owner deleted in the foreground, a namespace
     that starts terminating) is answered with the object as it now is; an object removed at once with a
     `Status` Success naming it [apiserver registry/generic/registry/store.go `Delete`, `finalizeDelete`]."""
@@ -125,7 +131,7 @@ def delete(ctx, req, served, target) -> ApiResponse:
     return deleted_status(live, served)
 
 
-def _undeletable(served, live: dict) -> ApiResponse | None:
+def _undeletable(served: Served, live: dict) -> ApiResponse | None:
     name = live["metadata"]["name"]
     if served.kind == "Node":
         return status.failure(
@@ -145,7 +151,7 @@ def _undeletable(served, live: dict) -> ApiResponse | None:
     return None
 
 
-def deleted_status(live: dict, served) -> ApiResponse:
+def deleted_status(live: dict, served: Served) -> ApiResponse:
     """The Status Success of an object removed at once (`details.kind` is the resource, as the registry sets it)."""
     details = {"name": live["metadata"]["name"]}
     if served.group:
@@ -201,7 +207,7 @@ def delete_object(c, live: dict, opts: dict) -> dict | None:
 
 
 @guard
-def deletecollection(ctx, req, served, target) -> ApiResponse:
+def deletecollection(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """DELETE a collection: every object matching `labelSelector`/`fieldSelector` is deleted; the answer is the
     `<Kind>List` of what was deleted [registry store.go `DeleteCollection`]."""
     c = ctx.cluster
@@ -235,7 +241,7 @@ def deletecollection(ctx, req, served, target) -> ApiResponse:
     return json_response(body, 200)
 
 
-def _matcher(req, served):
+def _matcher(req: ApiRequest, served: Served):
     """labelSelector + fieldSelector (reads' selectors.matcher when present; else labels and metadata.name)."""
     try:
         from . import selectors

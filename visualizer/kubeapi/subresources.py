@@ -16,13 +16,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from visualizer.engine.clock import stamp
 from visualizer.engine.objects import clone, selector_string
 
 from . import deletes, managed_fields, status
 from . import write_support as ws
-from .http import ApiResponse, json_response
+from .http import ApiRequest, ApiResponse, json_response
 from .patch import (
     APPLY,
     JSON_PATCH,
@@ -37,8 +38,13 @@ from .patch import (
 )
 from .patch_schema import root
 
+if TYPE_CHECKING:
+    from .catalog import Served
+    from .context import ApiContext
+    from .router import Target
 
-def handle(ctx, req, served, target, verb) -> ApiResponse:
+
+def handle(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb: str) -> ApiResponse:
     """Answers a request for `target.subresource` of `served` (verbs already checked by server.py)."""
     sub = target.subresource
     if sub == "log":
@@ -81,7 +87,7 @@ def scale_of(obj: dict) -> dict:
 
 
 @ws.guard
-def scale(ctx, req, served, target, verb) -> ApiResponse:
+def scale(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb: str) -> ApiResponse:
     """GET/PUT/PATCH `<resource>/<name>/scale`."""
     c = ctx.cluster
     live = ws.live_object(c, served, target.namespace, target.name)
@@ -148,7 +154,7 @@ def scale(ctx, req, served, target, verb) -> ApiResponse:
     return json_response(scale_of(stored))
 
 
-def _json_or_yaml(req):
+def _json_or_yaml(req: ApiRequest):
     import yaml
 
     try:
@@ -159,7 +165,7 @@ def _json_or_yaml(req):
         raise ws.Refused(status.bad_request(f"couldn't get version/kind; json parse error: {exc}")) from None
 
 
-def _patched(req, current: dict, node=None):
+def _patched(req: ApiRequest, current: dict, node=None):
     """Applies a PATCH body of any of the four types to `current` (a Scale unless `node` says otherwise; apply
     is taken as a merge of its fields)."""
     ctype = req.content_type
@@ -192,7 +198,7 @@ def _patched(req, current: dict, node=None):
 
 # ---------------------------------------------------------------------------------------------- status
 @ws.guard
-def status_sub(ctx, req, served, target, verb) -> ApiResponse:
+def status_sub(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb: str) -> ApiResponse:
     """GET/PUT/PATCH `<resource>/<name>/status`: only `status` changes on a write."""
     c = ctx.cluster
     live = ws.live_object(c, served, target.namespace, target.name)
@@ -239,7 +245,7 @@ def status_sub(ctx, req, served, target, verb) -> ApiResponse:
 
 # ---------------------------------------------------------------------------------------------- eviction
 @ws.guard
-def eviction(ctx, req, served, target) -> ApiResponse:
+def eviction(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """POST `pods/<name>/eviction`: the pod is deleted gracefully (its Eviction's deleteOptions apply)."""
     c = ctx.cluster
     body = _json_or_yaml(req) if req.body.strip() else {}
@@ -272,7 +278,7 @@ def eviction(ctx, req, served, target) -> ApiResponse:
 
 # ---------------------------------------------------------------------------------------------- binding
 @ws.guard
-def binding(ctx, req, served, target) -> ApiResponse:
+def binding(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """POST `pods/<name>/binding`: assigns the pod to `target.name` (a Node) once."""
     c = ctx.cluster
     body = _json_or_yaml(req)

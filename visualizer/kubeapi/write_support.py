@@ -10,6 +10,7 @@ turns both into the Status the handler returns.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -17,9 +18,13 @@ from visualizer.engine.apiserver import ApiError
 from visualizer.engine.objects import BY_KIND, clone, etcd_key
 
 from . import status
-from .http import ApiResponse, json_response
+from .http import ApiRequest, ApiResponse, json_response
 from .patch import PatchError
 from .patch_schema import root
+
+if TYPE_CHECKING:
+    from .catalog import Served
+    from .router import Target
 
 JSON_TYPES = ("application/json", "")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
@@ -39,7 +44,7 @@ class Refused(Exception):
 
 
 # ---------------------------------------------------------------------------------------------- options
-def dry_run(req) -> bool:
+def dry_run(req: ApiRequest) -> bool:
     """Returns True for `dryRun=All`; any other value is the real 422 [apimachinery
     pkg/apis/meta/v1/validation `ValidateDryRun`]."""
     values = req.query.get("dryRun") or []
@@ -67,7 +72,7 @@ def dry_run(req) -> bool:
     return bool(values)
 
 
-def field_validation(req) -> str:
+def field_validation(req: ApiRequest) -> str:
     """Returns Strict, Warn or Ignore (unset: Warn, the server default [handlers/rest.go `fieldValidation`])."""
     value = req.param("fieldValidation") or "Warn"
     if value not in ("Strict", "Warn", "Ignore"):
@@ -79,7 +84,7 @@ def field_validation(req) -> str:
     return value
 
 
-def field_manager(req, default: str = "") -> str:
+def field_manager(req: ApiRequest, default: str = "") -> str:
     """Returns the `fieldManager` (else the User-Agent's program name, as `managerOrUserAgent` does)."""
     name = req.param("fieldManager")
     if name:
@@ -96,12 +101,12 @@ def field_manager(req, default: str = "") -> str:
     return agent.split("/", 1)[0] if agent else default or "unknown"
 
 
-def command_of(req) -> str:
+def command_of(req: ApiRequest) -> str:
     """Returns kubectl's `Kubectl-Command` header (`kubectl scale`), "" from other clients."""
     return req.headers.get("kubectl-command", "")
 
 
-def request_line(req, served, target) -> str:
+def request_line(req: ApiRequest, served: Served, target: Target) -> str:
     """`PATCH deployments.apps/web/scale`: how the trace names a request."""
     parts = [served.qualified]
     if target.name:
@@ -143,7 +148,7 @@ def body_types() -> list[str]:
     return types
 
 
-def decode_body(req, served) -> dict:
+def decode_body(req: ApiRequest, served: Served) -> dict:
     """Returns the request body as an object with apiVersion and kind filled from the URL when absent.
 
     Raises Refused: 415 for a media type the server does not read, 400 for a body that does not parse
@@ -184,7 +189,7 @@ def decode_body(req, served) -> dict:
     return with_type(obj, served)
 
 
-def with_type(obj: dict, served) -> dict:
+def with_type(obj: dict, served: Served) -> dict:
     """Fills apiVersion/kind from the URL (the decoder's default GVK) and checks that they match it."""
     obj.setdefault("apiVersion", served.group_version)
     obj.setdefault("kind", served.kind)
@@ -213,7 +218,7 @@ def with_type(obj: dict, served) -> dict:
     return obj
 
 
-def check_namespace(obj: dict, served, target) -> None:
+def check_namespace(obj: dict, served: Served, target: Target) -> None:
     """Sets or checks the body's namespace against the URL's [registry rest.EnsureObjectNamespaceMatchesRequestNamespace]."""
     meta = obj["metadata"]
     if not served.namespaced:
@@ -230,7 +235,7 @@ def check_namespace(obj: dict, served, target) -> None:
         )
 
 
-def served_view(obj: dict, served) -> dict:
+def served_view(obj: dict, served: Served) -> dict:
     """Returns a stored object as the served version shows it (HPAs are stored as autoscaling/v2)."""
     if obj.get("apiVersion") == served.group_version:
         return obj
@@ -239,16 +244,16 @@ def served_view(obj: dict, served) -> dict:
     return as_version(obj, served.group_version)
 
 
-def live_object(c, served, namespace: str | None, name: str) -> dict | None:
+def live_object(c, served: Served, namespace: str | None, name: str) -> dict | None:
     res = BY_KIND[served.engine_kind]
     return c.store.get(etcd_key(res, namespace if res.namespaced else None, name))
 
 
-def not_found(served, name: str) -> Refused:
+def not_found(served: Served, name: str) -> Refused:
     return Refused(status.not_found(served.qualified, name, served.plural, served.group))
 
 
-def limit_pods(c, objs: list[dict], served, name: str) -> None:
+def limit_pods(c, objs: list[dict], served: Served, name: str) -> None:
     """Refuses a write asking for more pods than the simulator allows (per request and cluster-wide), as a
     403 like an admission quota (the console refuses the same with its own line)."""
     from visualizer.engine.kubectl.args import CommandError
@@ -293,7 +298,7 @@ def admit(c, obj: dict, validation: str) -> tuple[dict, list[str]]:
     return admitted, list(c.api.warnings)
 
 
-def error_status(err: ApiError, served, name: str) -> ApiResponse:
+def error_status(err: ApiError, served: Served, name: str) -> ApiResponse:
     """The Status of an engine ApiError about `served`: details name the resource for 404/409 on it, the
     Kind for 422 (kubectl rebuilds `The Deployment "web" is invalid` from them); a 400 carries none."""
     text = str(err)
@@ -320,7 +325,7 @@ def go_map(value) -> str:
     return str(value)
 
 
-def respond(obj: dict, served, code: int, warnings: list[str]) -> ApiResponse:
+def respond(obj: dict, served: Served, code: int, warnings: list[str]) -> ApiResponse:
     return json_response(served_view(obj, served), code, headers=warning_headers(warnings))
 
 
@@ -340,7 +345,7 @@ def guard(fn):
     return wrapper
 
 
-def check_preconditions(obj: dict, live: dict, served, name: str) -> None:
+def check_preconditions(obj: dict, live: dict, served: Served, name: str) -> None:
     """A body's resourceVersion or uid that is not the live one is a 409 Conflict [registry store.go]."""
     meta = obj["metadata"]
     rv = meta.get("resourceVersion")

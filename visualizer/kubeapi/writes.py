@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -21,7 +22,7 @@ from visualizer.engine.objects import BY_KIND, clone
 
 from . import managed_fields, status
 from .deletes import delete, deletecollection
-from .http import ApiResponse
+from .http import ApiRequest, ApiResponse
 from .patch import APPLY, JSON_PATCH, MERGE, PATCH_TYPES, PatchError
 from .patch_schema import root
 from .write_support import (
@@ -48,12 +49,17 @@ from .write_support import (
     with_type,
 )
 
+if TYPE_CHECKING:
+    from .catalog import Served
+    from .context import ApiContext
+    from .router import Target
+
 __all__ = ["create", "update", "patch", "delete", "deletecollection", "commit_update"]
 
 
 # ---------------------------------------------------------------------------------------------- create
 @guard
-def create(ctx, req, served, target) -> ApiResponse:
+def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """POST a collection: 201 and the stored object (the admitted one with `dryRun=All`)."""
     c = ctx.cluster
     if served.namespaced and target.namespace is None:
@@ -122,7 +128,7 @@ def create(ctx, req, served, target) -> ApiResponse:
 
 # ---------------------------------------------------------------------------------------------- update
 @guard
-def update(ctx, req, served, target) -> ApiResponse:
+def update(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """PUT an object: the whole new object; 409 Conflict when its resourceVersion is stale."""
     c = ctx.cluster
     dry = dry_run(req)
@@ -138,10 +144,10 @@ def update(ctx, req, served, target) -> ApiResponse:
 
 
 def commit_update(
-    ctx,
-    req,
-    served,
-    target,
+    ctx: ApiContext,
+    req: ApiRequest,
+    served: Served,
+    target: Target,
     live: dict,
     obj: dict,
     validation: str,
@@ -229,7 +235,7 @@ def _same(a: dict, b: dict) -> bool:
 
 # ---------------------------------------------------------------------------------------------- patch
 @guard
-def patch(ctx, req, served, target) -> ApiResponse:
+def patch(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """PATCH an object with one of the four patch types (415 for any other)."""
     from . import patch as patches
 
@@ -292,7 +298,9 @@ def _patch_strict_error(text: str, body: bytes) -> ApiResponse:
     )
 
 
-def _server_side_apply(ctx, req, served, target, live, validation: str, dry: bool) -> ApiResponse:
+def _server_side_apply(
+    ctx: ApiContext, req: ApiRequest, served: Served, target: Target, live, validation: str, dry: bool
+) -> ApiResponse:
     """`application/apply-patch+yaml`: merge the applied configuration with field ownership (managed_fields.py);
     creates the object when it does not exist (201)."""
     c = ctx.cluster

@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+API_PORT ?= 6443
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
@@ -28,9 +29,12 @@ setup: install ## Install, migrate, load the lesson, collect static files
 
 # BIND_HOST tells the settings where Daphne listens: beyond loopback (HOST=0.0.0.0, a classroom LAN) means
 # production mode, a generated secret key and this machine's LAN addresses in ALLOWED_HOSTS (config/lan.py).
-run: setup ## Serve the app with Daphne on http://127.0.0.1:8000 (HOST=0.0.0.0: for the classroom LAN)
+# The clusters' Kubernetes API (for students' own kubectl) listens with TLS on API_PORT from the same process;
+# its certificate authority is made on first run in var/tls (config/kubeapi_tls.py).
+run: setup ## Serve the app with Daphne on http://127.0.0.1:8000 and the clusters' Kubernetes API on :6443 (HOST=0.0.0.0: for the classroom LAN)
 	@$(PY) -m config.lan $(HOST) $(PORT)
-	BIND_HOST=$(HOST) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	BIND_HOST=$(HOST) KUBEAPI_PORT=$(API_PORT) $(VENV)/bin/daphne -e tcp:port=$(PORT):interface=$(HOST) \
+		-e "$$($(PY) -m config.kubeapi_tls $(HOST) $(API_PORT))" config.asgi:application
 
 test: setup ## Set everything up and run the whole test suite
 	$(VENV)/bin/pytest

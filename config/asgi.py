@@ -15,13 +15,34 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from visualizer.kubeapi import transport as kubeapi_transport  # noqa: E402
 
-application = ProtocolTypeRouter(
+site = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
+
+
+async def application(scope, receive, send):
+    """Routes `/k8s/<cluster>/…` to the clusters' Kubernetes API (visualizer.kubeapi.transport), the rest to
+    the site. The API authenticates by bearer token, not by cookie or Origin (kubectl sends neither), so it
+    sits outside Django's host and origin checks, as a real API server is reached by any name or address."""
+    if scope["type"] in ("http", "websocket") and scope.get("path", "").startswith("/k8s/"):
+        if scope["type"] == "http":
+            return await kubeapi_transport.app(scope, receive, send)
+        from visualizer.kubeapi import exec_socket
+
+        return await exec_socket.app(scope, receive, send)
+    return await site(scope, receive, send)
+
+
+# The OpenAPI documents of the clusters' API (about 1.5 s to build from kubernetes-validate's schemas) are built
+# now, not by the first `kubectl apply` of a class, which would hold the event loop that long.
+from visualizer.kubeapi import openapi as kubeapi_openapi  # noqa: E402
+
+kubeapi_openapi.documents()
 
 # Everything allocated at start-up (Django, Twisted, the apps) is moved out of the collector's reach, so full
 # collections only scan what the running server creates: shorter pauses in the middle of a broadcast.

@@ -143,6 +143,11 @@ VISUALIZER_HOST = {
     "save_every": float(env_str("VISUALIZER_SAVE_EVERY", "3")),
 }
 
+# The clusters' Kubernetes API for students' own kubectl (visualizer.kubeapi): the TLS port `make run` listens
+# on (API_PORT, 6443 as kube-apiserver) and where its certificate authority is kept (made on first run).
+KUBEAPI_PORT = env_int("KUBEAPI_PORT", 6443)
+KUBEAPI_TLS_DIR = Path(env_str("KUBEAPI_TLS_DIR", str(BASE_DIR / "var" / "tls")))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]

@@ -49,10 +49,26 @@ def ensure_static() -> None:
 
 
 def start_daphne(
-    db_url: str, *, log_name: str, env: dict[str, str] | None = None
+    db_url: str, *, log_name: str, env: dict[str, str] | None = None, api_port: int | None = None
 ) -> tuple[subprocess.Popen, int]:
-    """Start Daphne in production mode on a free loopback port; return the process and the port."""
+    """Start Daphne in production mode on a free loopback port; return the process and the port.
+
+    With `api_port`, it also serves the clusters' Kubernetes API over TLS there (as `make run` does on 6443),
+    with the certificate authority in var/tls-test.
+    """
     port = free_port()
+    endpoints = ["-b", "127.0.0.1", "-p", str(port)]
+    if api_port is not None:
+        from config.kubeapi_tls import endpoint
+
+        tls_dir = ROOT / "var" / "tls-test"
+        endpoints = [
+            "-e",
+            f"tcp:port={port}:interface=127.0.0.1",
+            "-e",
+            endpoint("127.0.0.1", api_port, tls_dir),
+        ]
+        env = {"KUBEAPI_PORT": str(api_port), "KUBEAPI_TLS_DIR": str(tls_dir), **(env or {})}
     full_env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -67,7 +83,7 @@ def start_daphne(
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / log_name, "w")  # noqa: SIM115 - closed with the process by the caller's teardown
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [sys.executable, "-m", "daphne", *endpoints, "config.asgi:application"],
         cwd=ROOT,
         env=full_env,
         stdout=log,

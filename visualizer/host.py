@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[str], Awaitable[None]]
 
+# Requests of the Kubernetes REST face (visualizer.kubeapi.transport), carried like console commands.
+API_KINDS = {"api", "api.poll", "api.close"}
+# How long a cluster keeps running after its last API request when no browser shows it (real seconds): long
+# enough for a student's next command, short enough that a forgotten cluster pauses.
+API_ACTIVE_SECONDS = 120.0
+
 
 @dataclass(eq=False)
 class Connection:
@@ -56,9 +62,16 @@ class Hosted:
     last_saved: float = 0.0
     remote: dict[str, tuple[int, float]] = field(default_factory=dict)  # process -> (viewers, expires)
     idle_since: float | None = None
+    # Until this monotonic time the cluster counts as watched although no browser shows it: a real kubectl
+    # is using its API (visualizer.kubeapi), so rollouts go on and `rollout status` / `get -w` finish.
+    api_until: float = 0.0
 
     def watched(self, now: float) -> bool:
-        return bool(self.viewers) or any(n > 0 and exp > now for n, exp in self.remote.values())
+        return (
+            bool(self.viewers)
+            or self.api_until > now
+            or any(n > 0 and exp > now for n, exp in self.remote.values())
+        )
 
 
 class ClusterHost:
@@ -201,6 +214,14 @@ class ClusterHost:
                 outcome = live.start_scenario(definition)
             elif kind == "scenario.stop":
                 outcome = live.stop_scenario()
+            elif kind in API_KINDS:
+                hosted.api_until = time.monotonic() + API_ACTIVE_SECONDS
+                if kind == "api":
+                    outcome = live.api_request(fields)
+                elif kind == "api.poll":
+                    outcome = live.api_poll(fields["stream"])
+                else:
+                    outcome = live.api_close(fields["stream"])
             else:
                 return [protocol.error("unknown_type", f"알 수 없는 요청입니다: {kind}")]
             if outcome.changed:
@@ -369,6 +390,7 @@ class ClusterHost:
         for public_id, hosted in list(self.clusters.items()):
             if hosted.live is not None:
                 async with hosted.lock:
+                    hosted.live.expire_streams()
                     await self._save(hosted)
                 if hosted.live is None:
                     continue

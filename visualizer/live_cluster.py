@@ -7,7 +7,9 @@ viewer (putting Python objects in a broadcast costs each viewer a deep copy and 
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -105,6 +107,10 @@ class LiveCluster:
         # taking the cluster over simply plays on at the set speed.
         self.observe_until: float | None = None
         self.hold = 0.0
+        # The Kubernetes REST face (visualizer.kubeapi): its watch cache follows this engine; open streams
+        # (watches, followed logs, exec sessions) live here, in the owner process, polled by the transport.
+        self._api = None
+        self.streams: dict[str, list] = {}  # id -> [stream or session, last used (monotonic seconds)]
 
     # ------------------------------------------------------------------ frames
     def clock(self) -> dict:
@@ -242,6 +248,90 @@ class LiveCluster:
         return Outcome(
             reply=[protocol.build("completions", id=ref, items=self.engine.completions(prefix)[:50])]
         )
+
+    # ------------------------------------------------------------------ the REST face
+    @property
+    def api(self):
+        """The REST face's context (visualizer.kubeapi.context.ApiContext) over the current engine."""
+        from visualizer.kubeapi.context import ApiContext
+
+        if self._api is None:
+            self._api = ApiContext(self.engine)
+        self._api.sync(self.engine)
+        return self._api
+
+    def api_request(self, fields: dict) -> Outcome:
+        """Answer one Kubernetes API request (fields: method, path, query, headers, body (base64), role, user).
+
+        The reply is one JSON text: status, content_type, headers, body (base64), and `stream` (an id to poll
+        with `api_poll`) for a watch or a followed log. A write's effects reach every viewer as the same
+        command typed in the console would (diff frames with its trace and events).
+        """
+        from visualizer.kubeapi.http import ApiRequest
+        from visualizer.kubeapi.server import handle
+
+        req = ApiRequest(
+            method=fields["method"],
+            path=fields["path"],
+            query=fields.get("query") or {},
+            headers=fields.get("headers") or {},
+            body=base64.b64decode(fields.get("body") or ""),
+            role=fields.get("role", "view"),
+            user=fields.get("user", "system:anonymous"),
+        )
+        before = self.engine.version
+        resp = handle(self.api, req)
+        stream_id = None
+        if resp.stream is not None and not resp.stream.finished:
+            stream_id = secrets.token_hex(8)
+            self.streams[stream_id] = [resp.stream, time.monotonic()]
+        reply = json.dumps(
+            {
+                "type": "api.response",
+                "status": resp.status,
+                "content_type": resp.content_type,
+                "headers": resp.headers,
+                "body": base64.b64encode(resp.body).decode(),
+                "stream": stream_id,
+                "timeout": resp.timeout,
+            }
+        )
+        frames = self._changes()
+        return Outcome(reply=[reply], broadcast=frames, changed=self.engine.version != before)
+
+    def api_poll(self, stream_id: str) -> Outcome:
+        """Return what an open stream produced since the last poll: `{"chunks": [base64…], "finished"}`;
+        an unknown (expired, or taken over by another process) stream is finished."""
+        entry = self.streams.get(stream_id)
+        if entry is None:
+            return Outcome(reply=[json.dumps({"type": "api.chunks", "chunks": [], "finished": True})])
+        stream = entry[0]
+        entry[1] = time.monotonic()
+        chunks = stream.poll(self.api)
+        if stream.finished:
+            self.streams.pop(stream_id, None)
+        reply = json.dumps(
+            {
+                "type": "api.chunks",
+                "chunks": [base64.b64encode(c).decode() for c in chunks],
+                "finished": stream.finished,
+            }
+        )
+        return Outcome(reply=[reply])
+
+    def api_close(self, stream_id: str) -> Outcome:
+        """Forget a stream whose client went away."""
+        entry = self.streams.pop(stream_id, None)
+        if entry is not None and hasattr(entry[0], "close"):
+            entry[0].close()
+        return Outcome(reply=[json.dumps({"type": "api.closed"})])
+
+    def expire_streams(self, idle: float = 60.0) -> None:
+        """Drop streams nobody polled for `idle` seconds (a transport that died without closing them)."""
+        now = time.monotonic()
+        for key, (_, used) in list(self.streams.items()):
+            if now - used > idle:
+                self.streams.pop(key, None)
 
     # ------------------------------------------------------------------ scenarios
     def start_scenario(self, definition: dict) -> Outcome:

@@ -23,6 +23,12 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_api_token() -> str:
+    """A bearer token for the cluster's Kubernetes API (visualizer.kubeapi): whoever holds it controls the
+    cluster. 32 random bytes, URL-safe, as kubeadm's bootstrap tokens are long random strings."""
+    return secrets.token_urlsafe(32)
+
+
 class ClusterRecord(models.Model):
     class Kind(models.TextChoices):
         SANDBOX = "sandbox", _("개인 샌드박스")
@@ -34,6 +40,9 @@ class ClusterRecord(models.Model):
     name = models.CharField(max_length=40, default="sandbox", help_text="Which of the owner's clusters")
     title = models.CharField(max_length=100, blank=True)
     share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
+    # The kubeconfig token that controls this cluster through its Kubernetes API (the owner's for a sandbox,
+    # the instructor's for a class demo). The share token above is the read-only one.
+    api_token = models.CharField(max_length=64, unique=True, default=new_api_token)
     # JSON text rather than a JSONField: PostgreSQL's jsonb refuses "\u0000", which engine keys may hold, and
     # the engine's state is only ever read whole, so text is also the cheaper column to write.
     state = models.TextField(

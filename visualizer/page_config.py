@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from visualizer.identity import CONTROL
+from visualizer.kubeconfig_view import file_name
 from visualizer.models import ClusterRecord
 
 
@@ -27,4 +28,7 @@ def page_config(request: HttpRequest, record: ClusterRecord, role: str, share: s
         if role == CONTROL
         else None,
         "exportUrl": reverse("visualizer:export", args=[record.public_id]) + suffix,
+        # "내 kubectl로 연결": the kubeconfig for this viewer's role (visualizer.kubeconfig_view).
+        "kubeconfigUrl": reverse("visualizer:kubeconfig", args=[record.public_id]) + suffix,
+        "kubeconfigFile": file_name(record),
     }

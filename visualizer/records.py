@@ -6,6 +6,7 @@ compare-and-set: one UPDATE succeeds for exactly one process, on SQLite and Post
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.db.models import Q
@@ -42,6 +43,26 @@ def release_lease(public_id: str, owner: str) -> None:
     ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(
         lease_owner="", lease_expires=None
     )
+
+
+def api_identity(public_id: str, token: str) -> tuple[str, str] | None:
+    """Return (role, user) for a bearer token of a cluster's Kubernetes API, or None (401 Unauthorized).
+
+    The cluster's api_token controls it ("control"); its share token reads it ("view"). The user name is what
+    Forbidden messages quote (`User "viewer" cannot create resource …`).
+    """
+    if not token:
+        return None
+    record = (
+        ClusterRecord.objects.filter(public_id=public_id).only("kind", "api_token", "share_token").first()
+    )
+    if record is None:
+        return None
+    if secrets.compare_digest(token, record.api_token):
+        return "control", ("instructor" if record.kind == ClusterRecord.Kind.DEMO else "student")
+    if secrets.compare_digest(token, record.share_token):
+        return "view", "viewer"
+    return None
 
 
 def scenario_definition(slug: str) -> dict | None:

@@ -15,4 +15,6 @@ urlpatterns = [
     path("scenarios/", views.scenarios, name="scenarios"),
     path("scenarios/<slug:slug>/", views.scenario, name="scenario"),
     path("c/<str:public_id>/export/", views.export, name="export"),
+    path("kubeconfig", views.own_kubeconfig, name="own_kubeconfig"),
+    path("c/<str:public_id>/kubeconfig", views.cluster_kubeconfig, name="kubeconfig"),
 ]

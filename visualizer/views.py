@@ -104,6 +104,30 @@ def scenario(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _kubeconfig_response(request: HttpRequest, record: ClusterRecord, role: str) -> HttpResponse:
+    from visualizer.kubeconfig_view import file_name, kubeconfig_text
+
+    response = HttpResponse(kubeconfig_text(request, record, role), content_type="application/yaml")
+    response["Content-Disposition"] = f'attachment; filename="{file_name(record)}"'
+    response["Cache-Control"] = "no-store"  # it carries a secret token
+    return response
+
+
+def own_kubeconfig(request: HttpRequest) -> HttpResponse:
+    """`GET /cluster/kubeconfig`: the kubeconfig of this browser session's own sandbox (created if none)."""
+    return _kubeconfig_response(request, _own_cluster(request, "sandbox", "내 클러스터"), CONTROL)
+
+
+def cluster_kubeconfig(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A cluster's kubeconfig for whoever may see it: the controlling token for its owner or instructor, the
+    read-only one for a viewer (with `?share=<token>` from a share link)."""
+    record = get_object_or_404(ClusterRecord, public_id=public_id)
+    role = _role(request, record, request.GET.get("share"))
+    if role is None:
+        return render(request, "visualizer/forbidden.html", status=403)
+    return _kubeconfig_response(request, record, role)
+
+
 async def export(request: HttpRequest, public_id: str) -> HttpResponse:
     """Return the cluster's object graph and last command trace as mermaid text.
 

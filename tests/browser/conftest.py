@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.servers import database_url, ensure_static, start_daphne, stop
+from tests.servers import database_url, ensure_static, free_port, start_daphne, stop
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,9 +43,19 @@ def asgi_server(django_db_setup, django_db_blocker) -> Iterator[str]:
     with django_db_blocker.unblock():
         db_url = database_url(connection.settings_dict)
     ensure_static()
-    proc, port = start_daphne(db_url, log_name="daphne-test.log")
+    # The clusters' Kubernetes API over TLS beside the site, as `make run` serves it (kubeapi_port below).
+    proc, port = start_daphne(db_url, log_name="daphne-test.log", api_port=KUBEAPI_PORT)
     yield f"http://127.0.0.1:{port}"
     stop(proc)
+
+
+KUBEAPI_PORT = free_port()
+
+
+@pytest.fixture(scope="session")
+def kubeapi_port(asgi_server) -> int:
+    """The TLS port of the clusters' Kubernetes API served beside `asgi_server`."""
+    return KUBEAPI_PORT
 
 
 @pytest.fixture(scope="session")

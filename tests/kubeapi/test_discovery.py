@@ -293,3 +293,31 @@ def test_catalog_lookups_still_work():
     assert catalog.for_kind("HorizontalPodAutoscaler").version == "v2"
     assert catalog.find("metrics.k8s.io", "v1beta1", "pods").kind == "PodMetrics"
     assert catalog.for_kind("Pod").group == ""
+
+
+def test_server_routes_every_discovery_path():
+    """Through `server.handle`: each discovery path answers its document; a write method is refused."""
+    from visualizer.engine import Cluster
+    from visualizer.kubeapi import server
+    from visualizer.kubeapi.context import ApiContext
+
+    ctx = ApiContext(Cluster(workers=1, seed=1))
+    kinds = {
+        "/version": None,
+        "/api": "APIVersions",
+        "/apis": "APIGroupList",
+        "/apis/apps": "APIGroup",
+        "/api/v1": "APIResourceList",
+        "/apis/autoscaling/v1": "APIResourceList",
+        "/apis/metrics.k8s.io/v1beta1": "APIResourceList",
+    }
+    for path, kind in kinds.items():
+        resp = server.handle(ctx, _get(path))
+        assert resp.status == 200, path
+        assert resp.json().get("kind") == kind, path
+    assert server.handle(ctx, _get("/version")).json()["gitVersion"] == "v1.37.1"
+    agg = server.handle(ctx, _get("/apis", AGGREGATED_ACCEPT))
+    assert agg.json()["kind"] == "APIGroupDiscoveryList"
+    assert server.handle(ctx, _get("/apis/nope/v1")).status == 404
+    refused = server.handle(ctx, ApiRequest("POST", "/apis", body=b"{}"))
+    assert refused.status == 405 and refused.json()["reason"] == "MethodNotAllowed"

@@ -162,6 +162,32 @@ def test_default_validation_is_left_to_the_server(api, verb):
     assert "fieldValidation=Strict" in posts[0]
 
 
+@pytest.mark.parametrize(
+    "manifest, kind, version",
+    [
+        (
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec: {podSelector: {}}\n",
+            "NetworkPolicy",
+            "networking.k8s.io/v1",
+        ),
+        (
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: pdb}\nspec: {minAvailable: 1}\n",
+            "PodDisruptionBudget",
+            "policy/v1",
+        ),
+    ],
+)
+def test_a_kind_the_simulator_does_not_serve_gets_kubectls_no_matches_error(api, manifest, kind, version):
+    rc, out, err = api.kubectl("apply", "-f", "-", stdin=manifest)
+    assert rc == 1
+    name = "deny" if kind == "NetworkPolicy" else "pdb"
+    assert err.splitlines() == [
+        f'error: resource mapping not found for name: "{name}" namespace: "" from "STDIN": no matches for kind '
+        f'"{kind}" in version "{version}"',
+        "ensure CRDs are installed first",
+    ]
+
+
 def test_validate_false_skips_openapi(api):
     seen = len(api.requests)
     api.kubectl(
@@ -218,14 +244,22 @@ def test_document_with_a_stale_hash_redirects_to_the_current_one():
     assert plain.status == 200 and dict(plain.headers)["Cache-Control"] == "no-cache, private"
 
 
-def test_unknown_document_and_v2_are_not_found_statuses():
+def test_unknown_document_is_a_not_found_status():
     for resp in (
         openapi.document(_get("/openapi/v3/apis/nope/v1"), "apis/nope/v1"),
         openapi.document(_get("/openapi/v3/apis/metrics.k8s.io/v1beta1"), "apis/metrics.k8s.io/v1beta1"),
-        openapi.v2(_get("/openapi/v2")),
     ):
         assert resp.status == 404
         assert resp.json()["kind"] == "Status" and resp.json()["reason"] == "NotFound"
+
+
+def test_v2_is_a_document_without_definitions():
+    pb = openapi.v2(_get("/openapi/v2", accept="application/com.github.proto-openapi.spec.v2@v1.0+protobuf"))
+    assert pb.status == 200
+    assert pb.content_type == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+    assert pb.body == b"\x0a\x032.0"
+    doc = openapi.v2(_get("/openapi/v2", accept="application/json")).json()
+    assert doc["swagger"] == "2.0" and doc["definitions"] == {} and doc["paths"] == {}
 
 
 # ---------------------------------------------------------------------------------------------- builder

@@ -271,3 +271,63 @@ def test_autoscaling_v1_watch_serves_the_v1_shape(ctx):
     assert v1[0][1]["spec"]["targetCPUUtilizationPercentage"] == 50
     assert v2[0][1]["apiVersion"] == "autoscaling/v2"
     assert "metrics" in v2[0][1]["spec"]
+
+
+def _start(ctx, path, clock, **query):
+    from visualizer.kubeapi import catalog
+    from visualizer.kubeapi.router import route
+
+    target = route(path)
+    q = {"watch": ["true"]}
+    q.update({k: [v] for k, v in query.items()})
+    served = catalog.find(target.group, target.version, target.resource)
+    return watch.start(ctx, ApiRequest("GET", path, query=q), served, target, clock=clock)
+
+
+def test_event_watch_sends_new_and_repeated_events(ctx):
+    now = [0.0]
+    path = "/api/v1/namespaces/default/events"
+    resp = _start(ctx, path, lambda: now[0], resourceVersion=str(ctx.cache.revision))
+    assert resp.body == b""
+    _run(ctx, "kubectl scale deployment web --replicas=3")
+    now[0] += 1
+    events = _events(resp.stream.poll(ctx))
+    assert {t for t, _ in events} == {"ADDED"}
+    reasons = [(o["reason"], o["involvedObject"]["kind"]) for _, o in events]
+    assert reasons[0] == ("ScalingReplicaSet", "Deployment")
+    assert ("SuccessfulCreate", "ReplicaSet") in reasons
+    assert all(o["kind"] == "Event" and o["apiVersion"] == "v1" for _, o in events)
+    # nothing new: nothing sent
+    now[0] += 1
+    assert resp.stream.poll(ctx) == []
+
+
+def test_event_watch_from_any_version_and_selectors(ctx):
+    now = [0.0]
+    path = "/apis/events.k8s.io/v1/namespaces/default/events"
+    resp = _start(ctx, path, lambda: now[0], fieldSelector="regarding.kind=Deployment")
+    first = _events(resp.body)
+    assert first and all(o["regarding"]["kind"] == "Deployment" for _, o in first)
+    assert all(t == "ADDED" and o["apiVersion"] == "events.k8s.io/v1" for t, o in first)
+    _run(ctx, "kubectl scale deployment web --replicas=1")
+    now[0] += 1
+    later = _events(resp.stream.poll(ctx))
+    assert [(t, o["note"]) for t, o in later] == [
+        ("ADDED", f"Scaled down replica set {_rs_name(ctx)} from 2 to 1")
+    ]
+
+
+def _rs_name(ctx) -> str:
+    [rs] = ctx.cluster.store.list("ReplicaSet", "default")
+    return rs["metadata"]["name"]
+
+
+def test_malformed_resource_version_is_422_from_storage(ctx):
+    resp = _watch(ctx, "/apis/apps/v1/namespaces/default/deployments", resourceVersion="abc")
+    assert resp.status == 422 and resp.stream is None
+    body = resp.json()
+    assert body["message"] == (
+        'deployments.apps "" is invalid: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": '
+        "invalid syntax"
+    )
+    assert body["details"]["causes"][0]["field"] == "resourceVersion"

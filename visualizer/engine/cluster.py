@@ -368,7 +368,13 @@ class Cluster:
                     {"type": "InternalIP", "address": self.node_ip(name)},
                     {"type": "Hostname", "address": name},
                 ],
+                # Every NodeSystemInfo field is required (core/v1 types.go has no omitempty on them; typed
+                # clients refuse a node without machineID, systemUUID or bootID). Drawn from the node's name,
+                # not the cluster's random stream, so adding them changed no other seeded value.
                 "nodeInfo": {
+                    "machineID": _node_hex(name, "machine")[:32],
+                    "systemUUID": _uuid(_node_hex(name, "system")),
+                    "bootID": _uuid(_node_hex(name, "boot")),
                     "kubeletVersion": K8S_VERSION,
                     "kubeProxyVersion": K8S_VERSION,
                     "containerRuntimeVersion": "containerd://1.7.24",
@@ -900,3 +906,16 @@ def _endpoint_signature(pod: dict | None):
         st.get("phase"),
         tuple((pod["metadata"].get("labels") or {}).items()),
     )
+
+
+def _node_hex(name: str, what: str) -> str:
+    """Returns 64 hex digits derived from a node's name (stable identifiers of a simulated machine)."""
+    import hashlib
+
+    return hashlib.sha256(f"{what}:{name}".encode()).hexdigest()
+
+
+def _uuid(hexdigits: str) -> str:
+    """Formats 32 hex digits as a UUID (8-4-4-4-12)."""
+    h = hexdigits[:32]
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"

@@ -2,7 +2,7 @@
 
 Plain synchronous Python over one engine `Cluster` (no Django, no asyncio): `server.handle(ctx, request)`
 answers one HTTP request as a real kube-apiserver would (discovery, OpenAPI, Table printing, reads, writes,
-patches, subresources, watches, Status errors), so it is testable without a web server. The ASGI adapter in
-`visualizer.kubeapi_asgi` carries requests to it over TLS and keeps watches, followed logs and exec
-streams open. What kubectl sends and needs is in ../shared/reference/kubernetes-api-and-kinds.md, Part A.
+patches, subresources, watches, Status errors), so it is testable without a web server. The edges are
+`transport.py` (ASGI: tokens, limits, the owner process, open streams) and `exec_socket.py` (exec and attach
+over a websocket); `tls.py` and `kubeconfig.py` make what a client needs to connect. What kubectl sends and needs is in ../shared/reference/kubernetes-api-and-kinds.md, Part A.
 """

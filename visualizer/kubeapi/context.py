@@ -8,6 +8,7 @@ the browser console (visualizer.engine.commands.dispatch).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,9 +20,10 @@ T = TypeVar("T")
 class ApiContext:
     """One cluster as the API server sees it. `cluster` is a visualizer.engine.Cluster."""
 
-    def __init__(self, cluster, cache: WatchCache | None = None):
+    def __init__(self, cluster, cache: WatchCache | None = None, wall: Callable[[], float] = time.time):
         self.cluster = cluster
         self.cache = cache or WatchCache(cluster)
+        self.wall = wall  # the real clock (Unix seconds): timestamps are sent in it (timeshift.py)
 
     def sync(self, cluster) -> None:
         """Points the context at `cluster` (the live engine may be replaced by a reset)."""

@@ -26,12 +26,32 @@ _NS = uuid.UUID("6b8d3f5e-2c1a-4f57-9c0e-5e7a1d2b3c4d")
 _COLUMNS = [
     ("Last Seen", "string", 0, "The time at which the most recent occurrence of this event was recorded."),
     ("Type", "string", 0, "Type of this event (Normal, Warning), new types could be added in the future"),
-    ("Reason", "string", 0, "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+    (
+        "Reason",
+        "string",
+        0,
+        "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+    ),
     ("Object", "string", 0, "The object that this event is about."),
-    ("Subobject", "string", 1, "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement."),
-    ("Source", "string", 1, "The component reporting this event. Should be a short machine understandable string."),
+    (
+        "Subobject",
+        "string",
+        1,
+        "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.",
+    ),
+    (
+        "Source",
+        "string",
+        1,
+        "The component reporting this event. Should be a short machine understandable string.",
+    ),
     ("Message", "string", 0, "A human-readable description of the status of this operation."),
-    ("First Seen", "string", 1, "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)"),
+    (
+        "First Seen",
+        "string",
+        1,
+        "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
+    ),
     ("Count", "string", 1, "The number of times this event has occurred."),
     ("Name", "string", 1, tables.NAME_DOC),
 ]
@@ -76,7 +96,9 @@ def v1_event(core: dict) -> dict:
 
 
 def _records(cluster, namespace: str | None) -> list[dict]:
-    return events.key_order([r for r in events.aggregate(cluster.events) if events.in_namespace(r, namespace)])
+    return events.key_order(
+        [r for r in events.aggregate(cluster.events) if events.in_namespace(r, namespace)]
+    )
 
 
 def _served(cluster, served, record: dict) -> dict:
@@ -125,6 +147,8 @@ def get(ctx, req, served, target) -> ApiResponse:
             if wanted.as_ == "Table":
                 cells = events.wide_cells(r, c.clock.now)
                 rv = obj["metadata"]["resourceVersion"]
-                return json_response(tables.table(column_definitions(), [(obj, cells)], rv, req, wanted.version))
+                return json_response(
+                    tables.table(column_definitions(), [(obj, cells)], rv, req, wanted.version)
+                )
             return json_response(obj)
     return status.not_found(served.qualified, target.name, served.plural, served.group)

@@ -87,7 +87,12 @@ def list_(ctx, req, served, target) -> ApiResponse:
     if wanted.as_ == "Table":
         return json_response(_table(ctx.cluster, req, leases, rv, wanted.version))
     return json_response(
-        {"kind": "LeaseList", "apiVersion": served.group_version, "metadata": {"resourceVersion": rv}, "items": leases}
+        {
+            "kind": "LeaseList",
+            "apiVersion": served.group_version,
+            "metadata": {"resourceVersion": rv},
+            "items": leases,
+        }
     )
 
 
@@ -98,9 +103,13 @@ def get(ctx, req, served, target) -> ApiResponse:
         return tables.not_acceptable()
     if target.namespace is None:
         return status.page_not_found()
-    lease = next((ls for ls in _leases(ctx.cluster, target.namespace) if ls["metadata"]["name"] == target.name), None)
+    lease = next(
+        (ls for ls in _leases(ctx.cluster, target.namespace) if ls["metadata"]["name"] == target.name), None
+    )
     if lease is None:
         return status.not_found(served.qualified, target.name, served.plural, served.group)
     if wanted.as_ == "Table":
-        return json_response(_table(ctx.cluster, req, [lease], lease["metadata"]["resourceVersion"], wanted.version))
+        return json_response(
+            _table(ctx.cluster, req, [lease], lease["metadata"]["resourceVersion"], wanted.version)
+        )
     return json_response(lease)

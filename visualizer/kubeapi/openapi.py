@@ -7,8 +7,14 @@ document's bytes. A document asked with the current hash is served with `ETag: "
 redirected (301) to the current one; without a hash it is served `Cache-Control: no-cache, private`. A matching
 `If-None-Match` answers 304.
 
-The documents are built once per process (openapi_build.build_all) and kept as bytes. `/openapi/v2` is not
-served (404 Status): kubectl 1.37 reads v3 for validation, explain and apply (§A2.1).
+The documents are built once per process (openapi_build.build_all) and kept as bytes.
+
+`/openapi/v2` answers a valid v2 document without definitions. kubectl 1.37 reads v3 for validation, explain
+and apply (§A2.1); it asks v2 only to validate client-side a kind whose v3 PATCH operation it cannot find,
+i.e. a kind this simulator does not serve. With an empty v2 schema that validation skips the unknown kind
+(kubectl pkg/util/openapi/validation `validateResource`), and kubectl reports what a real server's user would
+see for a kind the server lacks — `resource mapping not found … no matches for kind "NetworkPolicy" in version
+"networking.k8s.io/v1"` — instead of `failed to download openapi`.
 """
 
 from __future__ import annotations
@@ -75,6 +81,26 @@ def document(req: ApiRequest, gv: str) -> ApiResponse:
     return ApiResponse(200, body, "application/json", headers)
 
 
+# kube-openapi pkg/handler/handler.go: asked as `application/com.github.proto-openapi.spec.v2@v1.0+protobuf`, the
+# document is served under this Content-Type (the `@` would not parse as a media type).
+V2_PROTOBUF_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+# gnostic openapi_v2.Document{swagger: "2.0"} (field 1, length-delimited): a document with no definitions.
+_V2_PROTOBUF_EMPTY = b"\x0a\x032.0"
+
+
 def v2(req: ApiRequest) -> ApiResponse:
-    """`GET /openapi/v2`: not served (404 NotFound Status); kubectl uses v3."""
-    return status.page_not_found()
+    """`GET /openapi/v2`: a v2 document without definitions (see the module docstring), as protobuf when the
+    client asks for it (kubectl does), else as JSON."""
+    if "protobuf" in req.accept:
+        return ApiResponse(
+            200, _V2_PROTOBUF_EMPTY, V2_PROTOBUF_TYPE, [("Cache-Control", "no-cache, private")]
+        )
+    from visualizer.engine.cluster import K8S_VERSION
+
+    doc = {
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": K8S_VERSION},
+        "paths": {},
+        "definitions": {},
+    }
+    return json_response(doc, headers=[("Cache-Control", "no-cache, private")])

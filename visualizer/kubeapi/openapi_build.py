@@ -28,8 +28,9 @@ what those operations reference, transitively.
 
 from __future__ import annotations
 
+import importlib.util
 import json
-from importlib import resources
+from pathlib import Path
 
 from . import catalog
 
@@ -93,8 +94,18 @@ _QUANTITY_DESCRIPTION = (
 )
 
 
+def definitions_path() -> Path:
+    """Returns the path of kubernetes-validate's 1.37 `_definitions.json`, found without importing the package
+    (its `__init__` loads jsonschema, which the server does not need). Raises FileNotFoundError when the
+    package is not installed."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the kubernetes-validate package is not installed (see pyproject.toml)")
+    return Path(next(iter(spec.submodule_search_locations)), SCHEMA_DIR, "_definitions.json")
+
+
 def _raw_definitions_text() -> str:
-    return resources.files("kubernetes_validate").joinpath(SCHEMA_DIR, "_definitions.json").read_text()
+    return definitions_path().read_text()
 
 
 def load_definitions() -> dict[str, dict]:

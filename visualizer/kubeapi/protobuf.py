@@ -33,7 +33,8 @@ Go semantics reproduced (so the result equals what the real apiserver would see 
   meta/v1 FieldsV1]: Time {1 seconds, 2 nanos} → RFC 3339 in UTC at seconds precision (nanos are dropped on
   unmarshal), zero → null; MicroTime → RFC 3339 with 6 fractional digits; Duration {1 int64 ns} → Go's
   `time.Duration.String()`; IntOrString {1 type, 2 intVal, 3 strVal} → int or string; Quantity {1 string} →
-  the string; RawExtension / FieldsV1 {1 raw} → the raw JSON.
+  parsed by ParseQuantity (the engine's port, visualizer.engine.quantity; its error is a decode error) and
+  printed canonically; RawExtension / FieldsV1 {1 raw} → the raw JSON.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ import struct
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+
+from visualizer.engine.quantity import QuantityError, canonical, parse_quantity
 
 MAGIC = b"k8s\x00"
 CONTENT_TYPE = "application/vnd.kubernetes.protobuf"
@@ -134,7 +136,10 @@ class _Reader:
             if wire == VARINT:
                 yield number, wire, self.varint()
             elif wire == BYTES:
-                yield number, wire, self.take(self.varint())
+                length = self.varint()
+                if length >= 1 << 63:  # gogo reads it as a negative int
+                    raise ProtobufError("proto: negative length found during unmarshaling")
+                yield number, wire, self.take(length)
             elif wire == FIXED64:
                 yield number, wire, int.from_bytes(self.take(8), "little")
             elif wire == FIXED32:
@@ -152,10 +157,9 @@ def _scalar(kind: str, wire: int, value, field: str):
     """One scalar of Go kind `kind` from its wire value."""
     if kind == "string":
         _expect(wire, BYTES, field)
-        try:
-            return value.decode()
-        except UnicodeDecodeError:
-            raise ProtobufError(f"proto: invalid UTF-8 in field {field}") from None
+        # gogo copies the bytes into a Go string unchecked; encoding/json then writes each invalid byte as
+        # U+FFFD. "replace" is Python's nearest equivalent.
+        return value.decode(errors="replace")
     if kind in ("float64", "float32"):
         if kind == "float64":
             _expect(wire, FIXED64, field)
@@ -222,7 +226,7 @@ def _field_value(f: dict, current, wire: int, value):
             items.append(bytes(value))
         elif wire == BYTES and elem[0] != "string":  # packed repeated scalars
             reader = _Reader(value)
-            want = WIRE[f["pb"][1]] if f["pb"][1] in WIRE else VARINT
+            want = WIRE.get(f["pb"][1], VARINT)
             while reader.pos < len(value):
                 raw = (
                     reader.varint()
@@ -247,7 +251,7 @@ def _field_value(f: dict, current, wire: int, value):
 
 def _map_entry(data: bytes, kt: list, vt: list, label: str):
     key = _zero(kt)
-    val = _zero(vt)
+    val = b"" if vt == ["slice", ["uint8"]] else _zero(vt)  # gogo starts a bytes value as []byte{}
     for number, wire, value in _Reader(data).fields():
         if number == 1:
             key = _scalar(kt[0], wire, value, label + " key")
@@ -293,10 +297,15 @@ def _raw(data: bytes) -> dict:
 
 
 def _quantity(data: bytes) -> dict:
+    """resource.Quantity's own Unmarshal: field 1 is parsed with ParseQuantity (its error is the decode
+    error) and printed canonically (`1.5` → `1500m`) [S apimachinery:pkg/api/resource/quantity_proto.go]."""
     text = None
     for number, wire, value in _Reader(data).fields():
         if number == 1:
-            text = _scalar("string", wire, value, "String_")
+            try:
+                text = str(parse_quantity(_scalar("string", wire, value, "String_")))
+            except QuantityError as err:
+                raise ProtobufError(str(err)) from None
     return {"string": text}
 
 
@@ -314,6 +323,8 @@ def _is_empty(value, t: list) -> bool:
     """encoding/json's isEmptyValue: false, 0, "", nil pointer/interface, empty slice/map; never a struct."""
     if t[0] == "struct":
         return False
+    if t[0] in ("ptr", "interface"):
+        return value is None  # a pointer to false or 0 is not empty
     return value is None or value in ("", 0, False) or (isinstance(value, (list, dict, bytes)) and not value)
 
 
@@ -417,7 +428,7 @@ def go_duration(ns: int) -> str:
         for unit, size in (("ns", 1), ("µs", 1_000), ("ms", 1_000_000)):
             if u < size * 1000:
                 return sign + _frac(u, size) + unit
-    seconds, rest = divmod(u, 1_000_000_000)
+    seconds = u // 1_000_000_000
     text = _frac(u % 60_000_000_000, 1_000_000_000) + "s"
     minutes = seconds // 60
     if minutes:
@@ -425,7 +436,6 @@ def go_duration(ns: int) -> str:
         hours = minutes // 60
         if hours:
             text = f"{hours}h" + text
-    del rest
     return sign + text
 
 
@@ -462,12 +472,21 @@ def decode(body: bytes) -> dict:
         raise ProtobufError(
             "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]"
         )
-    unknown = _struct(bytes(body[len(MAGIC) :]), UNKNOWN)
+    try:
+        return _decode(bytes(body[len(MAGIC) :]))
+    except RecursionError:
+        raise ProtobufError("proto: message nested too deeply") from None
+
+
+def _decode(envelope: bytes) -> dict:
+    unknown = _struct(envelope, UNKNOWN)
     type_meta = unknown.get("TypeMeta", {})
     api_version = type_meta.get("APIVersion", "")
     kind = type_meta.get("Kind", "")
     if unknown.get("ContentEncoding"):
         raise ProtobufError(f"unsupported content encoding {unknown['ContentEncoding']!r}")
+    if unknown.get("ContentType", "") not in ("", CONTENT_TYPE):
+        raise ProtobufError(f"unsupported content type {unknown['ContentType']!r}")
     name = go_type(api_version, kind)
     obj = _struct_json(_struct(unknown.get("Raw") or b"", name), name)
     return {
@@ -475,3 +494,165 @@ def decode(body: bytes) -> dict:
         "apiVersion": api_version,
         **{k: v for k, v in obj.items() if k not in ("kind", "apiVersion")},
     }
+
+
+# ------------------------------------------------------------------------------------------------ encoding
+def _key(number: int, wire: int) -> bytes:
+    return _varint_bytes(number << 3 | wire)
+
+
+def _varint_bytes(value: int) -> bytes:
+    value &= 0xFFFFFFFFFFFFFFFF  # negative ints are ten-byte two's complement, as Go writes them
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _delimited(number: int, payload: bytes) -> bytes:
+    return _key(number, BYTES) + _varint_bytes(len(payload)) + payload
+
+
+def _enc_scalar(number: int, kind: str, value) -> bytes:
+    if kind == "string":
+        return _delimited(number, ("" if value is None else str(value)).encode())
+    if kind == "float64":
+        return _key(number, FIXED64) + struct.pack("<d", float(value or 0))
+    if kind == "float32":
+        return _key(number, FIXED32) + struct.pack("<f", float(value or 0))
+    if kind == "bool":
+        return _key(number, VARINT) + _varint_bytes(1 if value else 0)
+    if isinstance(value, bool) or not isinstance(value, (int, type(None))):
+        raise ProtobufError(f"cannot encode {value!r} as {kind}")
+    return _key(number, VARINT) + _varint_bytes(value or 0)
+
+
+def _enc_field(number: int, t: list, value) -> bytes:
+    """One field as gogo's generated MarshalToSizedBuffer writes it: non-pointer scalars and structs always,
+    pointers/slices/maps/[]byte only when non-nil, repeated scalars unpacked, map entries by sorted key."""
+    if t[0] == "ptr":
+        if value is None:
+            return b""
+        t = t[1]
+    if t == ["slice", ["uint8"]]:
+        return b"" if value is None else _delimited(number, _b64(value))
+    if t[0] == "slice":
+        return b"".join(_enc_field(number, t[1], v) for v in value or [])
+    if t[0] == "map":
+        out = b""
+        for k in sorted(value or {}):
+            entry = _enc_scalar(1, t[1][0], k) + _enc_field(2, t[2], value[k])
+            out += _delimited(number, entry)
+        return out
+    if t[0] == "struct":
+        return _delimited(number, _enc_struct(value, t[1]))
+    return _enc_scalar(number, t[0], value)
+
+
+def _b64(value) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, TypeError):
+        raise ProtobufError(f"illegal base64 data in {value!r}") from None
+
+
+def _enc_struct(value, name: str) -> bytes:
+    special = _SPECIAL_ENCODE.get(name)
+    if special is not None:
+        return special(value)
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ProtobufError(f"cannot encode {value!r} as {name.rsplit('/', 1)[-1]}")
+    out = b""
+    fields = sorted((f for f in _table()[name] if "pb" in f), key=lambda f: f["pb"][0])
+    for f in fields:
+        if f.get("embedded") and f["json"] == "":
+            sub = value
+        elif f["json"] == "-":
+            continue
+        else:
+            sub = value.get(f["json"])
+        out += _enc_field(f["pb"][0], f["type"], sub)
+    return out
+
+
+def _enc_time(value, micro: bool = False) -> bytes:
+    if value is None:
+        return b""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ProtobufError(f"cannot parse {value!r} as a time") from None
+    delta = moment - _EPOCH
+    seconds = delta.days * 86400 + delta.seconds
+    nanos = delta.microseconds * 1000 if micro else 0
+    return _enc_scalar(1, "int64", seconds) + _enc_scalar(2, "int32", nanos)
+
+
+def _canonical_quantity(value) -> str:
+    """Quantity.String() of a JSON quantity (a string or a number); a nil Quantity prints `0`."""
+    if value is None:
+        return "0"
+    try:
+        return canonical(value)
+    except QuantityError as err:
+        raise ProtobufError(str(err)) from None
+
+
+def _enc_int_or_string(value) -> bytes:
+    if isinstance(value, str):
+        return _enc_scalar(1, "int64", 1) + _enc_scalar(2, "int32", 0) + _enc_scalar(3, "string", value)
+    return _enc_scalar(1, "int64", 0) + _enc_scalar(2, "int32", value or 0) + _enc_scalar(3, "string", "")
+
+
+def _enc_raw(value) -> bytes:
+    if value is None:
+        return b""
+    return _delimited(1, json.dumps(value, separators=(",", ":")).encode())
+
+
+_SPECIAL_ENCODE = {
+    TIME: _enc_time,
+    MICRO_TIME: lambda v: _enc_time(v, micro=True),
+    DURATION: lambda v: _enc_scalar(1, "int64", parse_go_duration(v or "0s")),
+    INT_OR_STRING: _enc_int_or_string,
+    QUANTITY: lambda v: _enc_scalar(1, "string", _canonical_quantity(v)),
+    RAW_EXTENSION: _enc_raw,
+    FIELDS_V1: _enc_raw,
+}
+
+_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+
+
+def parse_go_duration(text: str) -> int:
+    """Go's time.ParseDuration for the forms String() prints (`1h2m3.5s`); returns nanoseconds."""
+    import re
+
+    sign = -1 if text.startswith("-") else 1
+    body = text.lstrip("+-")
+    parts = re.findall(r"(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)", body)
+    if body != "0" and "".join(a + b for a, b in parts) != body:
+        raise ProtobufError(f"time: invalid duration {text!r}")
+    total = 0
+    for number, unit in parts:
+        whole, _, frac = number.partition(".")
+        total += int(whole) * _UNITS[unit] + (int(frac) * _UNITS[unit] // 10 ** len(frac) if frac else 0)
+    return sign * total
+
+
+def encode(obj: dict) -> bytes:
+    """Encodes a JSON-shaped object (with `apiVersion` and `kind`) as a `k8s\\0` + runtime.Unknown body, byte
+    for byte as client-go would send the same typed object. Raises ProtobufError for an unknown kind or a
+    value of the wrong JSON type."""
+    if not isinstance(obj, dict):
+        raise ProtobufError("an object must be a JSON object")
+    api_version = obj.get("apiVersion") or ""
+    kind = obj.get("kind") or ""
+    name = go_type(api_version, kind)
+    raw = _enc_struct(obj, name)
+    type_meta = _enc_scalar(1, "string", api_version) + _enc_scalar(2, "string", kind)
+    unknown = _delimited(1, type_meta) + _delimited(2, raw) + _enc_scalar(3, "string", "")
+    return MAGIC + unknown + _enc_scalar(4, "string", "")

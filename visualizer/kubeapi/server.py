@@ -8,13 +8,15 @@ GET on a collection is `list` (`watch` with `?watch=true`), GET on an object `ge
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 
 from visualizer.engine.apiserver import ApiError
 
-from . import catalog, status
+from . import catalog, status, timeshift
 from .context import ApiContext
-from .http import MAX_BODY_BYTES, ApiRequest, ApiResponse
+from .http import MAX_BODY_BYTES, ApiRequest, ApiResponse, dumps
 from .router import Special, Target, route
 
 log = logging.getLogger(__name__)
@@ -43,18 +45,97 @@ def verb_of(req: ApiRequest, target: Target) -> str:
 
 
 def handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
-    """Answers one request against `ctx.cluster` (see the module docstring)."""
+    """Answers one request against `ctx.cluster` (see the module docstring).
+
+    Timestamps cross the boundary in the client's clock (timeshift.py): moved back in a JSON body that comes
+    in, forward in every JSON answer and watch event that goes out.
+    """
+    seconds = timeshift.offset(ctx.cluster.clock.now, ctx.wall())
     try:
-        return _handle(ctx, req)
+        resp = _handle(ctx, _incoming(req, -seconds))
     except ApiError as err:
         return status.from_api_error(err)
     except Exception:  # noqa: BLE001 - last line of defence: a fault answers a Status, never a traceback
         log.exception("kubeapi: %s %s failed", req.method, req.path)
-        return status.failure(
-            500,
-            "InternalError",
-            "Internal error occurred: the simulator could not handle this request; nothing was changed",
-        )
+        return _internal_error()
+    return _outgoing(resp, seconds)
+
+
+def _internal_error() -> ApiResponse:
+    return status.failure(
+        500,
+        "InternalError",
+        "Internal error occurred: the simulator could not handle this request; nothing was changed",
+    )
+
+
+_JSON_BODIES = (
+    "application/json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/json-patch+json",
+    "application/apply-patch+yaml",
+)
+
+
+def _incoming(req: ApiRequest, seconds: float) -> ApiRequest:
+    """Returns the request with the timestamps of a JSON body moved into simulated time."""
+    if not req.body or req.content_type not in _JSON_BODIES or req.body.lstrip()[:1] not in (b"{", b"["):
+        return req
+    try:
+        data = json.loads(req.body)
+    except ValueError:
+        return req  # the handler answers the decode error
+    moved = timeshift.shift(data, seconds)
+    if moved is data:
+        return req
+    return dataclasses.replace(req, body=dumps(moved))
+
+
+def _outgoing(resp: ApiResponse, seconds: float) -> ApiResponse:
+    """Returns the answer with its timestamps in the client's clock (body, and each event of a watch)."""
+    if "json" not in resp.content_type:
+        return resp
+    if resp.body:
+        resp.body = _shift_lines(resp.body, seconds)
+    if resp.stream is not None:
+        resp.stream = _ShiftedStream(resp.stream)
+    return resp
+
+
+def _shift_lines(body: bytes, seconds: float) -> bytes:
+    """Shifts one JSON document, or newline-delimited JSON events (a watch's first chunk)."""
+    out = []
+    for line in body.split(b"\n"):
+        if not line.strip():
+            out.append(line)
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return body  # not JSON lines (pretty-printed or partial): leave it as it is
+        moved = timeshift.shift(data, seconds)
+        out.append(line if moved is data else dumps(moved))
+    return b"\n".join(out)
+
+
+class _ShiftedStream:
+    """A watch stream whose events carry client-clock timestamps (the offset is taken at each poll)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    @property
+    def finished(self) -> bool:
+        return self.inner.finished
+
+    def poll(self, ctx) -> list[bytes]:
+        seconds = timeshift.offset(ctx.cluster.clock.now, ctx.wall())
+        return [_shift_lines(chunk, seconds) for chunk in self.inner.poll(ctx)]
+
+    def close(self) -> None:
+        if hasattr(self.inner, "close"):
+            self.inner.close()
 
 
 def _handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:

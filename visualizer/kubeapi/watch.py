@@ -33,8 +33,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from visualizer.engine.objects import key_of
-
 from . import status
 from .http import ApiRequest, ApiResponse, dumps
 
@@ -51,12 +49,19 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
     if problem is not None:
         return problem
     rv_text = req.param("resourceVersion") or ""
-    if rv_text not in ("", "0") and not rv_text.isdigit():
+    if rv_text not in ("", "0") and not (rv_text.isascii() and rv_text.isdigit()):
+        # storage APIObjectVersioner.ParseResourceVersion → InterpretWatchError → NewInvalid(resource, "")
+        # [S apiserver pkg/storage/api_object_versioner.go, pkg/registry/generic/registry/storage_factory.go]
+        cause = f'Invalid value: "{rv_text}": strconv.ParseUint: parsing "{rv_text}": invalid syntax'
+        details = {
+            "name": "",
+            "kind": served.plural,
+            "causes": [{"reason": "FieldValueInvalid", "message": cause, "field": "resourceVersion"}],
+        }
+        if served.group:
+            details["group"] = served.group
         return status.failure(
-            400,
-            "BadRequest",
-            f'resourceVersion: Invalid value: "{rv_text}": strconv.ParseUint: parsing '
-            f'"{rv_text}": invalid syntax',
+            422, "Invalid", f'{served.qualified} "" is invalid: resourceVersion: {cause}', details
         )
     timeout_text = req.param("timeoutSeconds")
     timeout = DEFAULT_TIMEOUT
@@ -65,11 +70,22 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
             timeout = float(int(timeout_text))
         except ValueError:
             return status.bad_request(f'timeoutSeconds: Invalid value: "{timeout_text}": not an integer')
+    wanted = _wanted(req)
+    if wanted is None:
+        from . import tables
+
+        return tables.not_acceptable()
     match = _matcher(req, served)
-    table = _wants_table(req)
-    stream = WatchStream(ctx, req, served, target, match, table=table, timeout=timeout, clock=clock)
-    content_type = "application/json" if not table else "application/json;as=Table;v=v1;g=meta.k8s.io"
-    return ApiResponse(200, stream.initial(ctx), content_type, [], stream, timeout)
+    table = wanted.as_ == "Table"
+    kind = WatchStream
+    if served.kind == "Event":
+        from .watch_events import EventWatch
+
+        kind = EventWatch
+    stream = kind(
+        ctx, req, served, target, match, table=table, timeout=timeout, clock=clock, version=wanted.version
+    )
+    return ApiResponse(200, stream.initial(ctx), JSON_STREAM, [], stream, timeout)
 
 
 class WatchStream:
@@ -91,8 +107,10 @@ class WatchStream:
         table: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
+        version: str = "v1",
     ):
         self.req = req
+        self.version = version
         self.served = served
         self.namespace = target.namespace
         self.match = match
@@ -113,10 +131,7 @@ class WatchStream:
     def initial(self, ctx) -> bytes:
         """Returns the body written before streaming starts (see the class docstring)."""
         cache = ctx.cache
-        initial = self.send_initial is not None and self.send_initial.lower() in ("true", "1", "t")
-        if self.send_initial is None and self.rv_text in ("", "0"):
-            initial = True  # a legacy watch from "any" version starts with the current state
-        if initial:
+        if self.wants_initial():
             self.rv = cache.revision
             out = [self._event("ADDED", obj) for obj in self._current(ctx)]
             if self.send_initial is not None and self.bookmarks:
@@ -127,6 +142,13 @@ class WatchStream:
             self.finished = True
             return self._expired(self.rv, cache.floor)
         return b"".join(self._changes(ctx))
+
+    def wants_initial(self) -> bool:
+        """True when the watch starts with an ADDED per current match: watch-list (`sendInitialEvents=true`),
+        or a legacy watch from "any" version (resourceVersion unset or "0")."""
+        if self.send_initial is not None:
+            return self.send_initial.lower() in ("true", "1", "t")
+        return self.rv_text in ("", "0")
 
     def poll(self, ctx) -> list[bytes]:
         """Returns the encoded events since the last call (may be empty)."""
@@ -159,14 +181,16 @@ class WatchStream:
             self.rv = change.rv
             if change.obj.get("kind") != kind:
                 continue
-            now_ok = change.type != "DELETED" and self._passes(change.obj)
-            was_ok = change.old is not None and self._passes(change.old)
+            new = present(self.served, change.obj)
+            old = present(self.served, change.old) if change.old is not None else None
+            now_ok = change.type != "DELETED" and self._passes(new)
+            was_ok = old is not None and self._passes(old)
             if now_ok and not was_ok:
-                out.append(self._event("ADDED", change.obj))
+                out.append(self._event("ADDED", new))
             elif now_ok:
-                out.append(self._event("MODIFIED", change.obj))
+                out.append(self._event("MODIFIED", new))
             elif was_ok:
-                last = change.obj if change.type == "DELETED" else _with_rv(change.old, change.rv)
+                last = new if change.type == "DELETED" else _with_rv(old, change.rv)
                 out.append(self._event("DELETED", last))
         return out
 
@@ -180,12 +204,12 @@ class WatchStream:
         kind = self.served.engine_kind
         if kind is None:
             return []
-        objs = [o for o in ctx.cluster.store.list(kind, self.namespace) if self.match(o)]
-        objs.sort(key=key_of)
-        return objs
+        from .reads import collect
+
+        return collect(ctx.cluster, self.served, self.namespace, self.match)
 
     def _event(self, etype: str, obj: dict) -> bytes:
-        shown = present(self.served, obj)
+        shown = obj
         if self.table:
             shown = self._table(shown)
         return dumps({"type": etype, "object": shown}) + b"\n"
@@ -193,7 +217,7 @@ class WatchStream:
     def _table(self, obj: dict) -> dict:
         first = not self._columns_sent
         self._columns_sent = True
-        return table_of(self._ctx, self.req, self.served, obj, with_columns=first)
+        return table_of(self._ctx, self.req, self.served, obj, with_columns=first, version=self.version)
 
     def _bookmark(self, rv: int, end: bool = False) -> bytes:
         meta: dict = {"resourceVersion": str(rv)}
@@ -209,33 +233,30 @@ class WatchStream:
 
 
 def present(served, obj: dict) -> dict:
-    """Returns the object as this group-version serves it (autoscaling/v1 HPAs in the v1 shape)."""
-    if obj.get("kind") == "HorizontalPodAutoscaler" and served.group_version == "autoscaling/v1":
-        from visualizer.engine.kubectl.apply_command import as_version
+    """Returns the object as this group-version serves it (autoscaling/v1 HPAs in the v1 shape: reads.py)."""
+    from .reads import served_form
 
-        return as_version(obj, "autoscaling/v1")
-    return obj
+    return served_form(obj, served)
 
 
-def table_of(ctx, req: ApiRequest, served, obj: dict, *, with_columns: bool) -> dict:
-    """Returns the one-row `meta.k8s.io/v1 Table` of a watch event; `columnDefinitions` only when asked
-    (the first event), else null as the real encoder leaves it."""
-    table = _tables().table(ctx, req, served, [obj])
+def table_of(ctx, req: ApiRequest, served, obj: dict, *, with_columns: bool, version: str = "v1") -> dict:
+    """Returns the one-row `meta.k8s.io` Table of a watch event, cells from the console's printers
+    (tables.engine_table); `columnDefinitions` only in the first event, null after, as the real encoder
+    sends them (apiserver pkg/endpoints/handlers/watch.go)."""
+    from . import tables
+
+    rv = obj["metadata"].get("resourceVersion", "")
+    table = tables.engine_table(ctx.cluster, req, obj["kind"], [obj], rv, version)
     if not with_columns:
         table["columnDefinitions"] = None
     return table
 
 
-def _tables():
+def _wanted(req: ApiRequest):
+    """Returns what the Accept asks for (tables.negotiate): None when nothing acceptable (406)."""
     from . import tables
 
-    return tables
-
-
-def _wants_table(req: ApiRequest) -> bool:
-    """Returns True when the Accept header asks for a meta.k8s.io Table first (kubectl's human `get`)."""
-    first = req.accept.split(",", 1)[0].replace(" ", "")
-    return "as=Table" in first and "g=meta.k8s.io" in first
+    return tables.negotiate(req)
 
 
 def _with_rv(obj: dict, rv: int) -> dict:

@@ -202,6 +202,19 @@ function mount(section, config, scenarioPanel) {
     setTimeout(() => { label.textContent = old; }, 2000);
   });
   section.querySelector('[data-tool="export"]')?.addEventListener("click", () => openMermaidPanel(config.exportUrl));
+  // "내 kubectl로 연결": the kubeconfig download and the two commands (templates/visualizer/_kubectl_dialog.html).
+  const kubectlDialog = section.querySelector('[data-part="kubectl-dialog"]');
+  section.querySelector('[data-tool="kubectl"]')?.addEventListener("click", () => kubectlDialog?.showModal());
+  kubectlDialog?.querySelector("[data-copy-commands]")?.addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    const windows = kubectlDialog.querySelector("details")?.open;
+    const text = kubectlDialog.querySelector(`[data-shell="${windows ? "powershell" : "sh"}"]`).textContent;
+    let ok = false;
+    try { await navigator.clipboard.writeText(text); ok = true; } catch { ok = false; }
+    const old = button.textContent;
+    button.textContent = ok ? t("복사했습니다 ✓") : old;
+    setTimeout(() => { button.textContent = old; }, 2000);
+  });
 
   // Redraw at the new width when the window changes size.
   let lastWidth = stage.clientWidth;

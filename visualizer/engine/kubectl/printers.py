@@ -361,7 +361,10 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
                     "",
                     age(v, now),
                 ]
+                + ([v["spec"].get("volumeMode") or "<unset>"] if wide else [])
             )
+        if wide:
+            headers = headers + ["VOLUMEMODE"]  # printers.go: priority-1 column of PVs and PVCs
     elif kind == "PersistentVolumeClaim":
         headers = [
             "NAME",
@@ -386,7 +389,10 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
                     "<unset>",
                     age(c, now),
                 ]
+                + ([c["spec"].get("volumeMode") or "<unset>"] if wide else [])
             )
+        if wide:
+            headers = headers + ["VOLUMEMODE"]
     elif kind == "StorageClass":
         headers = ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"]
         for s in objs:
@@ -489,9 +495,11 @@ def to_yaml(data) -> str:
     return text.rstrip("\n")
 
 
-def to_json(data) -> str:
-    """Returns JSON as kubectl prints it (4-space indent)."""
-    return json.dumps(omit_managed_fields(data), indent=4, ensure_ascii=False)
+def to_json(data, sort_keys: bool = False) -> str:
+    """Returns JSON as kubectl prints it (4-space indent). Objects kubectl read from the server are
+    unstructured maps, which Go's encoding/json writes with sorted keys (`sort_keys=True`, as `get` prints);
+    typed objects built client-side (`create --dry-run=client`) keep their struct field order."""
+    return json.dumps(omit_managed_fields(data), indent=4, ensure_ascii=False, sort_keys=sort_keys)
 
 
 def as_list(items: list[dict]) -> dict:

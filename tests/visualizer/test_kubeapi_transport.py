@@ -1,0 +1,120 @@
+"""The Kubernetes API's transport through the full ASGI stack (config.asgi): tokens, limits, liveness, live.
+
+`/k8s/<cluster>/…` reaches the cluster's owner through the host like a console command; every refusal is a
+Kubernetes Status. The real kubectl over TLS is in tests/kubeapi/ (handlers) and tests/browser/ (the page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import HttpCommunicator
+
+from config.asgi import application
+from visualizer.host import get_host
+from visualizer.kubeapi import transport
+from visualizer.models import ClusterRecord
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def make_cluster(**fields) -> ClusterRecord:
+    return ClusterRecord.objects.create(owner_key="visitor:t", name="sandbox", **fields)
+
+
+async def call(path: str, token: str | None, method: str = "GET", body: bytes = b"", headers=()):
+    all_headers = list(headers)
+    if token is not None:
+        all_headers.append((b"authorization", f"Bearer {token}".encode()))
+    comm = HttpCommunicator(application, method, path, body=body, headers=all_headers)
+    response = await comm.get_response(timeout=10)
+    return response["status"], dict(response["headers"]), response["body"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_buckets():
+    transport._buckets.clear()
+    yield
+    transport._buckets.clear()
+
+
+async def test_requests_without_the_clusters_token_get_401_unauthorized():
+    record = await make_cluster()
+    other = await database_sync_to_async(ClusterRecord.objects.create)(owner_key="visitor:o", name="sandbox")
+    for token in (None, "", "wrong", other.api_token):
+        status, headers, body = await call(f"/k8s/{record.public_id}/api/v1/pods", token)
+        assert status == 401
+        assert headers[b"content-type"] == b"application/json"
+        assert json.loads(body) == {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": "Unauthorized",
+            "reason": "Unauthorized",
+            "code": 401,
+        }
+    status, _, _ = await call("/k8s/no-such-cluster/api", record.api_token)
+    assert status == 401
+
+
+async def test_the_owner_token_reaches_the_cluster_and_keeps_its_clock_running_without_viewers():
+    record = await make_cluster()
+    status, _, body = await call(f"/k8s/{record.public_id}/healthz", record.api_token)
+    assert (status, body) == (200, b"ok")
+    hosted = get_host().clusters[record.public_id]
+    start = hosted.live.engine.now
+    await asyncio.sleep(0.6)
+    assert hosted.live.engine.now > start + 0.3  # nobody watches in a browser, yet the clock runs
+
+
+async def test_a_read_only_token_is_refused_writes_with_403_forbidden():
+    record = await make_cluster()
+    body = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}).encode()
+    status, _, answer = await call(
+        f"/k8s/{record.public_id}/api/v1/namespaces/default/pods",
+        record.share_token,
+        "POST",
+        body,
+        [(b"content-type", b"application/json")],
+    )
+    assert status == 403
+    assert json.loads(answer)["message"] == (
+        'pods is forbidden: User "viewer" cannot create resource "pods" in API group "" in the namespace "default"'
+    )
+    status, _, _ = await call(f"/k8s/{record.public_id}/healthz", record.share_token)
+    assert status == 200
+
+
+async def test_a_body_over_three_mebibytes_is_refused_with_413_and_changes_nothing():
+    record = await make_cluster()
+    big = b"{" + b" " * (3 * 1024 * 1024) + b"}"
+    status, _, body = await call(
+        f"/k8s/{record.public_id}/api/v1/namespaces/default/configmaps",
+        record.api_token,
+        "POST",
+        big,
+        [(b"content-type", b"application/json")],
+    )
+    assert status == 413
+    assert json.loads(body)["message"] == "Request entity too large: limit is 3145728"
+    assert get_host().clusters.get(record.public_id) is None  # never reached the cluster
+
+
+async def test_too_many_requests_get_429_with_retry_after_then_recover():
+    record = await make_cluster()
+    statuses = []
+    for _ in range(transport.REQUEST_BURST + 5):
+        status, headers, body = await call(f"/k8s/{record.public_id}/healthz", record.api_token)
+        statuses.append(status)
+    assert statuses[: transport.REQUEST_BURST] == [200] * transport.REQUEST_BURST
+    assert statuses[-1] == 429
+    assert headers[b"retry-after"] == b"1"
+    assert json.loads(body)["reason"] == "TooManyRequests"
+    await asyncio.sleep(0.2)  # 30 requests a second come back
+    status, _, _ = await call(f"/k8s/{record.public_id}/healthz", record.api_token)
+    assert status == 200

@@ -1,0 +1,206 @@
+"""The ASGI face of the Kubernetes API: `https://<host>:6443/k8s/<cluster>/…` to the cluster's owner process.
+
+Thin on purpose (the logic is in the pure modules of this package): read the request, authenticate its bearer
+token against the cluster (visualizer.records.api_identity: the owner's token controls, the share token
+reads), apply the rate limit, hand it to the process that owns the cluster (visualizer.host `drive`, through
+the channel layer when another process owns it), write the answer. Long-running answers (watch, `logs -f`)
+stay open: the stream is polled on the owner every POLL seconds and its chunks are written as they come,
+until it finishes, its timeout passes, or the client goes away. Exec and attach (websocket,
+`v5.channel.k8s.io`) are in exec_socket.py.
+
+Every refusal is a Kubernetes `Status` (reference §A5): 401 for a missing or wrong token (kubectl: `error: You
+must be logged in to the server (Unauthorized)`), 413 for a body over 3 MiB, 429 with `Retry-After` when a
+client sends faster than the limits (client-go waits and retries, up to 10 times), 503 when the owner process
+does not answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import re
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+
+from visualizer import records
+from visualizer.ratelimit import TokenBucket
+
+from . import status
+from .http import MAX_BODY_BYTES, ApiResponse
+
+PREFIX = re.compile(r"^/k8s/(?P<cluster>[A-Za-z0-9_-]{1,24})(?P<rest>/.*)?$")
+POLL = 0.1  # seconds between polls of an open stream
+DEFAULT_STREAM_TIMEOUT = 1800.0  # kube-apiserver's min-request-timeout (seconds) for a watch without one
+# Per token: every request (kubectl sends several per command: discovery is cached, GETs and watches are not)
+# and, on top, writes at the console's command rate (visualizer.consumers: 5/s, bursts of 10).
+REQUEST_RATE, REQUEST_BURST = 30.0, 120
+WRITE_RATE, WRITE_BURST = 5.0, 10
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_buckets: dict[tuple[str, str], tuple[TokenBucket, TokenBucket]] = {}
+
+
+def limits_for(public_id: str, token: str) -> tuple[TokenBucket, TokenBucket]:
+    """Returns the (all requests, writes) token buckets of one token of one cluster."""
+    key = (public_id, token)
+    found = _buckets.get(key)
+    if found is None:
+        if len(_buckets) > 10_000:
+            _buckets.clear()
+        found = _buckets[key] = (
+            TokenBucket(REQUEST_RATE, REQUEST_BURST),
+            TokenBucket(WRITE_RATE, WRITE_BURST),
+        )
+    return found
+
+
+def bearer(headers: dict[str, str]) -> str:
+    """Returns the bearer token of an `Authorization: Bearer <token>` header, or ""."""
+    value = headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def send_response(send, resp: ApiResponse, *, more: bool = False) -> None:
+    """Writes the status line, headers and body (the first chunk when `more`)."""
+    headers = [(b"content-type", resp.content_type.encode("latin-1"))]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in resp.headers]
+    if not more:
+        headers.append((b"content-length", str(len(resp.body)).encode()))
+    headers.append((b"cache-control", b"no-cache, private"))
+    await send({"type": "http.response.start", "status": resp.status, "headers": headers})
+    await send({"type": "http.response.body", "body": resp.body, "more_body": more})
+
+
+async def _read_body(receive) -> bytes | None:
+    """Returns the request body, or None when it is larger than MAX_BODY_BYTES."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        body = message.get("body", b"")
+        size += len(body)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(body)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _decode_reply(texts: list[str]) -> dict | None:
+    for text in texts:
+        data = json.loads(text)
+        if data.get("type", "").startswith("api."):
+            return data
+    return None
+
+
+async def app(scope, receive, send) -> None:
+    """The ASGI application for `/k8s/…` HTTP requests."""
+    match = PREFIX.match(scope["path"])
+    if match is None:
+        await send_response(send, status.page_not_found())
+        return
+    public_id, path = match["cluster"], match["rest"] or "/"
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    body = await _read_body(receive)
+    if body is None:
+        await send_response(
+            send,
+            status.failure(
+                413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY_BYTES}"
+            ),
+        )
+        return
+    token = bearer(headers)
+    identity = await database_sync_to_async(records.api_identity)(public_id, token)
+    if identity is None:
+        await send_response(send, status.failure(401, "Unauthorized", "Unauthorized"))
+        return
+    role, user = identity
+    method = scope["method"].upper()
+    every, writes = limits_for(public_id, token)
+    if not every.allow() or (method in WRITE_METHODS and not writes.allow()):
+        await send_response(
+            send,
+            status.failure(
+                429,
+                "TooManyRequests",
+                "Too many requests, please try again later.",
+                {"retryAfterSeconds": 1},
+                headers=[("Retry-After", "1")],
+            ),
+        )
+        return
+    from visualizer.host import get_host
+
+    host = get_host()
+    fields = {
+        "method": method,
+        "path": path,
+        "query": parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True),
+        "headers": {k: v for k, v in headers.items() if k != "authorization"},
+        "body": base64.b64encode(body).decode(),
+        "role": role,
+        "user": user,
+    }
+    reply = _decode_reply(await host.drive(public_id, "api", fields))
+    if reply is None:
+        await send_response(send, _unavailable())
+        return
+    resp = ApiResponse(
+        reply["status"],
+        base64.b64decode(reply["body"]),
+        reply["content_type"],
+        [tuple(h) for h in reply["headers"]],
+    )
+    if not reply.get("stream"):
+        await send_response(send, resp)
+        return
+    await send_response(send, resp, more=True)
+    await _pump(host, public_id, reply["stream"], reply.get("timeout"), receive, send)
+
+
+def _unavailable() -> ApiResponse:
+    return status.failure(
+        503,
+        "ServiceUnavailable",
+        "the server is currently unable to handle the request (the cluster's process did not answer)",
+        headers=[("Retry-After", "1")],
+    )
+
+
+async def _pump(host, public_id: str, stream_id: str, timeout, receive, send) -> None:
+    """Polls an open stream on the owner and writes its chunks until it ends or the client leaves."""
+    gone = asyncio.Event()
+
+    async def watch_disconnect() -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+                return
+
+    watcher = asyncio.get_running_loop().create_task(watch_disconnect())
+    deadline = time.monotonic() + float(timeout or DEFAULT_STREAM_TIMEOUT)
+    try:
+        while not gone.is_set() and time.monotonic() < deadline:
+            reply = _decode_reply(await host.drive(public_id, "api.poll", {"stream": stream_id}))
+            if reply is None:
+                break
+            for chunk in reply["chunks"]:
+                await send({"type": "http.response.body", "body": base64.b64decode(chunk), "more_body": True})
+            if reply["finished"]:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(gone.wait(), POLL)
+    finally:
+        watcher.cancel()
+        if gone.is_set() or time.monotonic() >= deadline:
+            await host.drive(public_id, "api.close", {"stream": stream_id})
+        if not gone.is_set():
+            await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -58,10 +58,21 @@ def _gojson(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
+# Defaults of list-map key fields (`+default="TCP"` on ContainerPort/ServicePort.protocol in k8s.io/api; the
+# kubernetes-validate schemas drop OpenAPI `default`s): an element that omits the key is keyed by its default.
+KEY_DEFAULTS = {"protocol": "TCP"}
+
+
 def _elem_key(element, node: Node) -> str:
     """The path element of one list element: `k:{…}` for an associative list, `v:…` for a set."""
     if node.list_type == "map" and isinstance(element, dict):
-        return "k:" + _gojson({k: element[k] for k in node.keys if k in element})
+        keys = {}
+        for k in node.keys:
+            if k in element:
+                keys[k] = element[k]
+            elif k in KEY_DEFAULTS:
+                keys[k] = KEY_DEFAULTS[k]
+        return "k:" + _gojson(keys)
     return "v:" + _gojson(element)
 
 

@@ -98,6 +98,8 @@ def apply_merge_patch(current: dict, body: bytes) -> dict:
 
 
 def _go_type(value) -> str:
+    if isinstance(value, dict):
+        return "object"
     if isinstance(value, list):
         return "array"
     if isinstance(value, str):
@@ -127,12 +129,22 @@ def apply_json_patch(current: dict, body: bytes) -> dict:
     try:
         patch = jsonpatch.JsonPatch(ops)
         return patch.apply(json.loads(json.dumps(current)))
-    except jsonpatch.InvalidJsonPatch as exc:
-        raise PatchError(400, "BadRequest", str(exc)) from None
-    except jsonpatch.JsonPatchTestFailed as exc:
-        raise PatchError(422, "Invalid", f"testing value failed: {exc}") from None
-    except (jsonpatch.JsonPatchConflict, jsonpointer.JsonPointerException, TypeError, KeyError) as exc:
-        raise PatchError(422, "Invalid", f"the JSON patch does not apply: {exc}") from None
+    except (
+        jsonpatch.InvalidJsonPatch,
+        jsonpatch.JsonPatchException,
+        jsonpointer.JsonPointerException,
+        TypeError,
+        KeyError,
+        IndexError,
+        ValueError,
+    ):
+        # evanphx/json-patch's own error is not passed on: NewGenericServerResponse(422, …) answers the generic
+        # text, which kubectl prints as `The request is invalid: the server rejected our request due to an error
+        # in our request` (apiserver handlers/patch.go `applyJSPatch`; patch_test.go "invalid-semantics").
+        raise PatchError(422, "Invalid", GENERIC_422) from None
+
+
+GENERIC_422 = "the server rejected our request due to an error in our request"
 
 
 # ---------------------------------------------------------------------------------------------- strategic

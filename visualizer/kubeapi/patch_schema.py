@@ -117,3 +117,30 @@ def root(api_version: str, kind: str) -> Node:
     """Returns the node of a whole object of `kind` at `api_version` (`ANY` for a kind the schemas lack)."""
     name = _by_gvk().get((api_version, kind))
     return _node({"$ref": _REF + name}) if name else ANY
+
+
+def unknown_fields(value, node: Node, path: str = "", smd: bool = False) -> list[tuple[str, dict, str]]:
+    """Returns the fields of `value` its schema does not declare, in document order, as (path, the map holding
+    it, its key). The path is as strict decoding prints it (`spec.foo`, `spec.taints[0].x`), or with `smd` as
+    structured-merge-diff prints one (`.spec.foo`, `.spec.containers[name="c"].x`)."""
+    out: list[tuple[str, dict, str]] = []
+    if isinstance(value, dict) and node.shape in ("struct", "map"):
+        props = node.schema.get("properties") or {}
+        for key, v in value.items():
+            full = f"{path}.{key}" if (path or smd) else key
+            if node.shape == "struct" and key not in props:
+                out.append((full, value, key))
+                continue
+            out += unknown_fields(v, node.child(key), full, smd)
+    elif isinstance(value, list) and node.shape == "list":
+        element = node.element()
+        for i, v in enumerate(value):
+            if smd and node.list_type == "map" and isinstance(v, dict):
+                keys = ",".join(f"{k}={json.dumps(v[k])}" for k in node.keys if k in v)
+                at = f"{path}[{keys}]"
+            elif smd and node.list_type == "set":
+                at = f"{path}[={json.dumps(v)}]"
+            else:
+                at = f"{path}[{i}]"
+            out += unknown_fields(v, element, at, smd)
+    return out

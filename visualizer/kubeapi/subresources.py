@@ -16,12 +16,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from visualizer.engine.clock import stamp
 from visualizer.engine.objects import clone, selector_string
 
-from . import managed_fields, status, writes
-from .http import ApiResponse, json_response
+from . import deletes, managed_fields, status
+from . import write_support as ws
+from .http import ApiRequest, ApiResponse, json_response
 from .patch import (
     APPLY,
     JSON_PATCH,
@@ -36,8 +38,13 @@ from .patch import (
 )
 from .patch_schema import root
 
+if TYPE_CHECKING:
+    from .catalog import Served
+    from .context import ApiContext
+    from .router import Target
 
-def handle(ctx, req, served, target, verb) -> ApiResponse:
+
+def handle(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb: str) -> ApiResponse:
     """Answers a request for `target.subresource` of `served` (verbs already checked by server.py)."""
     sub = target.subresource
     if sub == "log":
@@ -79,20 +86,20 @@ def scale_of(obj: dict) -> dict:
     }
 
 
-@writes._guard
-def scale(ctx, req, served, target, verb) -> ApiResponse:
+@ws.guard
+def scale(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb: str) -> ApiResponse:
     """GET/PUT/PATCH `<resource>/<name>/scale`."""
     c = ctx.cluster
-    live = writes._live(c, served, target.namespace, target.name)
+    live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:
-        raise writes._not_found(served, target.name)
+        raise ws.not_found(served, target.name)
     current = scale_of(live)
     if verb == "get":
         return json_response(current)
-    dry = writes.dry_run(req)
+    dry = ws.dry_run(req)
     if verb == "update":
-        if req.content_type not in writes.JSON_TYPES + writes.YAML_TYPES:
-            return writes.unsupported_media_type(["application/json", "application/yaml"])
+        if req.content_type not in ws.JSON_TYPES + ws.YAML_TYPES:
+            return ws.unsupported_media_type(["application/json", "application/yaml"])
         body = _json_or_yaml(req)
     else:
         body = _patched(req, current)
@@ -130,41 +137,40 @@ def scale(ctx, req, served, target, verb) -> ApiResponse:
         )
     upd = clone(live)
     upd["spec"]["replicas"] = replicas
-    writes.limit_pods(c, [upd], served, target.name)
+    ws.limit_pods(c, [upd], served, target.name)
     if upd["spec"] == live["spec"]:
         return json_response(current)
-    manager = writes.field_manager(req, "kubectl")
+    manager = ws.field_manager(req, "kubectl")
     managed_fields.on_update(
         live, upd, manager, served.group_version, stamp(c.clock.now), subresource="scale"
     )
     if dry:
         return json_response(scale_of(upd))
     stored = ctx.write(
-        writes.command_of(req),
-        writes.request_line(req, served, target),
+        ws.command_of(req),
+        ws.request_line(req, served, target),
         lambda: c.api.update(upd, "kubectl", user=True, verb="scale"),
     )
     return json_response(scale_of(stored))
 
 
-def _json_or_yaml(req):
+def _json_or_yaml(req: ApiRequest):
     import yaml
 
     try:
-        if req.content_type in writes.YAML_TYPES:
+        if req.content_type in ws.YAML_TYPES:
             return yaml.safe_load(req.body.decode("utf-8"))
         return json.loads(req.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise writes.Refused(
-            status.bad_request(f"couldn't get version/kind; json parse error: {exc}")
-        ) from None
+        raise ws.Refused(status.bad_request(f"couldn't get version/kind; json parse error: {exc}")) from None
 
 
-def _patched(req, current: dict):
-    """Applies a PATCH body of any of the four types to a Scale (apply treated as a merge of its fields)."""
+def _patched(req: ApiRequest, current: dict, node=None):
+    """Applies a PATCH body of any of the four types to `current` (a Scale unless `node` says otherwise; apply
+    is taken as a merge of its fields)."""
     ctype = req.content_type
     if ctype not in PATCH_TYPES:
-        return writes.unsupported_media_type(PATCH_TYPES)
+        return ws.unsupported_media_type(PATCH_TYPES)
     try:
         if ctype == MERGE:
             body = parse_json(req.body)
@@ -181,41 +187,41 @@ def _patched(req, current: dict):
                 raise PatchError(
                     400, "BadRequest", "json: cannot unmarshal into Go value of type map[string]interface {}"
                 )
-            return strategic_merge(clone(current), body, root("autoscaling/v1", "Scale"))
+            return strategic_merge(clone(current), body, node or root("autoscaling/v1", "Scale"))
         if ctype == APPLY:
             body = _json_or_yaml(req)
             return merge_patch(current, body if isinstance(body, dict) else {})
     except PatchError as err:
-        return status.failure(err.code, err.reason, err.message)
+        return ws.patch_error(err)
     return current
 
 
 # ---------------------------------------------------------------------------------------------- status
-@writes._guard
-def status_sub(ctx, req, served, target, verb) -> ApiResponse:
+@ws.guard
+def status_sub(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb: str) -> ApiResponse:
     """GET/PUT/PATCH `<resource>/<name>/status`: only `status` changes on a write."""
     c = ctx.cluster
-    live = writes._live(c, served, target.namespace, target.name)
+    live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:
-        raise writes._not_found(served, target.name)
-    view = writes.served_view(live, served)
+        raise ws.not_found(served, target.name)
+    view = clone(ws.served_view(live, served))
     if verb == "get":
         return json_response(view)
-    dry = writes.dry_run(req)
+    dry = ws.dry_run(req)
     if verb == "update":
-        body = writes.decode_body(req, served)
+        body = ws.decode_body(req, served)
     else:
         if req.content_type not in PATCH_TYPES:
-            return writes.unsupported_media_type(PATCH_TYPES)
+            return ws.unsupported_media_type(PATCH_TYPES)
         if req.content_type == APPLY:
             body = merge_patch(view, _json_or_yaml(req) or {})
         else:
-            body = _patched(req, view)
+            body = _patched(req, view, root(served.group_version, served.kind))
             if isinstance(body, ApiResponse):
                 return body
     if not isinstance(body, dict):
         return status.bad_request("the body is not an object")
-    writes.check_preconditions(writes.with_type(body, served), live, served, target.name)
+    ws.check_preconditions(ws.with_type(body, served), live, served, target.name)
     new_status = body.get("status")
     if new_status is not None and not isinstance(new_status, dict):
         return status.bad_request(
@@ -228,18 +234,18 @@ def status_sub(ctx, req, served, target, verb) -> ApiResponse:
     else:
         upd["status"] = new_status
     if dry or upd == live:
-        return json_response(writes.served_view(upd, served))
+        return json_response(ws.served_view(upd, served))
     stored = ctx.write(
-        writes.command_of(req),
-        writes.request_line(req, served, target),
+        ws.command_of(req),
+        ws.request_line(req, served, target),
         lambda: c.api.update_status(upd, "kubectl"),
     )
-    return json_response(writes.served_view(stored, served))
+    return json_response(ws.served_view(stored, served))
 
 
 # ---------------------------------------------------------------------------------------------- eviction
-@writes._guard
-def eviction(ctx, req, served, target) -> ApiResponse:
+@ws.guard
+def eviction(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """POST `pods/<name>/eviction`: the pod is deleted gracefully (its Eviction's deleteOptions apply)."""
     c = ctx.cluster
     body = _json_or_yaml(req) if req.body.strip() else {}
@@ -248,9 +254,9 @@ def eviction(ctx, req, served, target) -> ApiResponse:
     name = (body.get("metadata") or {}).get("name")
     if name not in (None, "", target.name):
         return status.bad_request("name in URL does not match name in Eviction object")
-    live = writes._live(c, served, target.namespace, target.name)
+    live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:
-        raise writes._not_found(served, target.name)
+        raise ws.not_found(served, target.name)
     opts = body.get("deleteOptions") or {}
     if not isinstance(opts, dict):
         return status.bad_request("deleteOptions must be an object")
@@ -258,12 +264,12 @@ def eviction(ctx, req, served, target) -> ApiResponse:
         return status.success(code=201)
     pre = opts.get("preconditions") or {}
     if pre:
-        writes.check_preconditions({"metadata": pre}, live, served, target.name)
+        ws.check_preconditions({"metadata": pre}, live, served, target.name)
     if not live["metadata"].get("deletionTimestamp"):
         ctx.write(
-            writes.command_of(req),
-            writes.request_line(req, served, target),
-            lambda: writes.delete_object(
+            ws.command_of(req),
+            ws.request_line(req, served, target),
+            lambda: deletes.delete_object(
                 c, live, {k: v for k, v in opts.items() if k == "gracePeriodSeconds"}
             ),
         )
@@ -271,16 +277,16 @@ def eviction(ctx, req, served, target) -> ApiResponse:
 
 
 # ---------------------------------------------------------------------------------------------- binding
-@writes._guard
-def binding(ctx, req, served, target) -> ApiResponse:
+@ws.guard
+def binding(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> ApiResponse:
     """POST `pods/<name>/binding`: assigns the pod to `target.name` (a Node) once."""
     c = ctx.cluster
     body = _json_or_yaml(req)
     if not isinstance(body, dict) or not isinstance(body.get("target"), dict):
         return status.bad_request("the body of a binding must be a v1 Binding with a target")
-    live = writes._live(c, served, target.namespace, target.name)
+    live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:
-        raise writes._not_found(served, target.name)
+        raise ws.not_found(served, target.name)
     node = body["target"].get("name") or ""
     if live["spec"].get("nodeName"):
         return status.failure(
@@ -295,8 +301,8 @@ def binding(ctx, req, served, target) -> ApiResponse:
     upd = clone(live)
     upd["spec"]["nodeName"] = node
     ctx.write(
-        writes.command_of(req),
-        writes.request_line(req, served, target),
+        ws.command_of(req),
+        ws.request_line(req, served, target),
         lambda: c.api.update(upd, "kubectl", user=True),
     )
     return status.success(code=201)

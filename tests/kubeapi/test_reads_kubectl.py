@@ -184,7 +184,9 @@ def test_describe_pod_and_rs_match_the_console_but_for_event_ages(api):
         assert _without_ages(out) == _without_ages(console(api, command))
     rc, out, err = real(api, f"describe pod {pod}")
     assert rc == 0, err
-    assert f"Name:         {pod}" in out.splitlines()[0]
+    assert out.splitlines()[0].split() == ["Name:", pod]
+    assert [line.split() for line in out.splitlines()[2:4]] == [["Priority:", "0"], ["Service", "Account:", "default"]]
+    assert _without_ages(out) == _without_ages(console(api, f"describe pod {pod}"))
     assert "Controlled By:  ReplicaSet/" + rs in out
     events = out.split("Events:", 1)[1].splitlines()
     assert [e.split()[1] for e in events[3:]] == ["Scheduled", "Pulling", "Pulled", "Created", "Started"]

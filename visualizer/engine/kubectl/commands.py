@@ -270,6 +270,8 @@ def run(c, words: list[str], stdin: str | None) -> str:
         # `kubectl logs` has no --filename: its -f is --follow, a boolean (kubectl pkg/cmd/logs/logs.go).
         value_flags = VALUE_FLAGS - {"-f", "--filename"}
         bool_flags = BOOL_FLAGS | {"-f", "--follow"}
+    if verb == "describe":
+        bool_flags = BOOL_FLAGS | {"--show-events"}
     if verb == "top":
         # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
         value_flags = VALUE_FLAGS - {"--containers"}
@@ -1178,11 +1180,19 @@ def _cmd_get(c, args: Args, stdin) -> str:
 def _cmd_describe(c, args: Args, stdin) -> str:
     from .describe import describe
 
+    def show(count: int) -> bool:
+        # kubectl v1.37 (kubernetes#137145): events are fetched for a single object only, unless
+        # --show-events is given explicitly.
+        if args.has("--show-events"):
+            return args.get("--show-events").lower() in ("true", "1", "t")
+        return count == 1
+
     if args.has("-f", "--filename"):
-        out = []
-        for res, ns, name in _objects_named_by_files(stdin, args, "describe"):
-            out.append(describe(c, _get_named(c, res, ns or None, name)))
-        return "\n\n\n".join(out)
+        objs = [
+            _get_obj(c, res, ns or None, name)
+            for res, ns, name in _objects_named_by_files(stdin, args, "describe")
+        ]
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
     ns = _ns(args)
     pos = args.positional
     if not pos:
@@ -1198,11 +1208,23 @@ def _cmd_describe(c, args: Args, stdin) -> str:
         # The API server lists objects in key order (namespace, name).
         objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         # kubectl prints "\n\n" between describer outputs that end in "\n": two blank lines.
-        return "\n\n\n".join(describe(c, o) for o in objs)
-    out = []
-    for res, name in _targets(c, args, pos):
-        out.append(describe(c, _get_named(c, res, ns, name)))
-    return "\n\n\n".join(out)
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
+    if len(pos) == 2 and "/" not in pos[0]:
+        res = _resource(pos[0])
+        where = ns if res.namespaced else None
+        if c.store.get(etcd_key(res, where, pos[1])) is None:
+            # describe.go DescribeMatchingResources: `describe TYPE NAME` of no such object describes every
+            # object whose name starts with NAME, or fails with the NotFound when none does.
+            objs = sorted(
+                (o for o in c.store.list(res.kind, where) if o["metadata"]["name"].startswith(pos[1])),
+                key=lambda o: o["metadata"]["name"],
+            )
+            if not objs:
+                raise _missing(c, res, where, pos[1])
+            # this path prints each description followed by one newline: a single blank line between them
+            return "\n\n".join(describe(c, o, show(len(objs))) for o in objs)
+    objs = [_get_named(c, res, ns, name) for res, name in _targets(c, args, pos)]
+    return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
 
 
 # ---------------------------------------------------------------------------------------------- delete

@@ -246,3 +246,25 @@ def test_attach_to_a_tty_shell_and_exit_ends_the_container(ctx):
     ctx.cluster.advance(2)
     pod = ctx.cluster.store.get("/registry/pods/default/tmp")
     assert pod["status"]["phase"] == "Succeeded"
+
+
+def test_a_character_split_over_two_frames_is_one_character(ctx):
+    s = ExecSession(ctx, "default", "bb", _q(command=["sh"], stdin="true", stdout="true", tty="true"))
+    s.open(ctx)
+    euro = "€".encode()
+    assert s.feed(ctx, 0, b"echo " + euro[:1]) == [(1, b"echo ")]
+    assert s.feed(ctx, 0, euro[1:] + b"\r") == [(1, euro + "\r\n€\r\n/ # ".encode())]
+
+
+def test_a_simulator_fault_ends_the_session_with_an_internal_error(ctx, monkeypatch):
+    s = ExecSession(ctx, "default", "bb", _q(command=["sh"], stdin="true", stdout="true", tty="true"))
+    s.open(ctx)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("visualizer.kubeapi.execute.run_sync", broken)
+    frames = s.feed(ctx, 0, b"ls\r")
+    status = _status(frames)
+    assert status["reason"] == "InternalError" and "boom" not in status["message"]
+    assert s.finished

@@ -344,3 +344,15 @@ def test_lease_watch_sends_renewals(ctx):
     later = _events(resp.stream.poll(ctx))
     assert later and {t for t, _ in later} == {"MODIFIED"}
     assert later[-1][1]["spec"]["renewTime"] > lease["spec"]["renewTime"]
+
+
+def test_a_simulator_fault_ends_the_watch_with_an_internal_error_event(ctx, monkeypatch):
+    resp = _watch(ctx, resourceVersion=str(ctx.cache.revision))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(resp.stream, "_changes", broken)
+    [(etype, obj)] = _events(resp.stream.poll(ctx))
+    assert etype == "ERROR" and obj["code"] == 500 and obj["reason"] == "InternalError"
+    assert "boom" not in obj["message"] and resp.stream.finished

@@ -25,6 +25,7 @@ Line times: the engine keeps a time for each write of a container's output when 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from visualizer.engine.clock import EPOCH
@@ -36,6 +37,7 @@ from .http import ApiRequest, ApiResponse
 CONTENT_TYPE = "text/plain"
 FOLLOW_TIMEOUT = 4 * 3600.0  # real seconds a followed log may stay open (the transport's cap)
 _PRINTED = "Error from server (BadRequest): "
+log = logging.getLogger(__name__)
 
 
 def handle(ctx, req: ApiRequest, served, target) -> ApiResponse:
@@ -110,9 +112,18 @@ class LogFollow:
         self.finished = False
 
     def poll(self, ctx) -> list[bytes]:
-        """Returns the new lines as one chunk (or nothing); see the class docstring."""
+        """Returns the new lines as one chunk (or nothing); see the class docstring. Never raises: a fault
+        of the simulator ends the followed log (kubectl then returns, as when the container stops)."""
         if self.finished:
             return []
+        try:
+            return self._poll(ctx)
+        except Exception:  # noqa: BLE001 - the transport must end the response cleanly
+            log.exception("kubeapi: following the log of %s failed", self.key)
+            self.finished = True
+            return []
+
+    def _poll(self, ctx) -> list[bytes]:
         c = ctx.cluster
         pod = c.store.get(self.key)
         if pod is None or pod["metadata"].get("uid") != self.uid:

@@ -243,6 +243,8 @@ def test_attach_to_a_tty_shell_and_exit_ends_the_container(ctx):
     assert _text(s.feed(ctx, 0, b"echo in tmp\r")) == "echo in tmp\r\nin tmp\r\n/ # "
     frames = s.feed(ctx, 0, b"exit\r")
     assert _status(frames) == {"metadata": {}, "status": "Success"}
+    # the attached shell is the main process: its terminal went to the container log
+    assert ctx.cluster.run("kubectl logs tmp").output == "\n/ # echo in tmp\nin tmp\n/ # exit"
     ctx.cluster.advance(2)
     pod = ctx.cluster.store.get("/registry/pods/default/tmp")
     assert pod["status"]["phase"] == "Succeeded"

@@ -204,7 +204,10 @@ class ExecSession:
         if channel != channels_v5.STDIN or not self.stdin:
             return []
         if self.interactive:
-            return self._typed(ctx, data)
+            frames = self._typed(ctx, data)
+            if self.attach:
+                self._record(ctx, frames)
+            return frames
         if not self._follow and sum(map(len, self._stdin_data)) < MAX_STDIN:
             self._stdin_data.append(bytes(data))
         return []
@@ -402,6 +405,23 @@ class ExecSession:
                 self._end_main_process(ctx, ended)
             frames += self._end(exit_status(ended, self._argv))
         return frames
+
+    def _record(self, ctx, frames: Frames) -> None:
+        """An attached shell is the container's main process: what its terminal shows goes to the container
+        log too (kubectl attach warns: `All commands and output from this session will be recorded in
+        container logs`)."""
+        text = b"".join(d for ch, d in frames if ch in (channels_v5.STDOUT, channels_v5.STDERR)).decode(
+            "utf-8", "replace"
+        )
+        pod = ctx.cluster.store.get(f"/registry/pods/{self.namespace}/{self.pod_name}")
+        if not text or pod is None:
+            return
+        sb, ctr = runtime_container(ctx.cluster, pod, self.container)
+        if ctr is None or (ctr.get("restartCount"), ctr.get("startedAt")) != self._instance:
+            return
+        spec = self._spec(pod)
+        machine = ctx.cluster.kubelet.machine(pod, spec, sb, ctr, parse_image(spec["image"]))
+        machine.out(text.replace("\r\n", "\n").replace("\b \b", ""))
 
     def _follow_output(self, ctr: dict) -> Frames:
         from visualizer.engine.programs.machine import log_lines

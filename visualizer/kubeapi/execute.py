@@ -43,8 +43,8 @@ output until it stops.
     s = ExecSession(ctx, "default", "web-0", {"command": ["sh"], "stdin": ["true"], "stdout": ["true"],
                                                "tty": ["true"], "container": ["nginx"]})
     s.open(ctx)                         # [(1, b"# ")]
-    s.feed(ctx, 0, b"echo hi\\r")        # [(1, b"echo hi"), (1, b"\\r\\n"), (1, b"hi\\r\\n# ")] (echo, output, prompt)
-    s.feed(ctx, 0, b"exit 3\\r")         # […, (3, b'{"metadata":{},"status":"Failure",…"message":"3"}]}}')]
+    s.feed(ctx, 0, b"echo hi\\r")        # [(1, b"echo hi\\r\\nhi\\r\\n# ")]  (the echo, the output, the prompt)
+    s.feed(ctx, 0, b"exit 3\\r")         # [(1, b"exit 3\\r\\n"), (3, b'{"metadata":{},"status":"Failure",…')]
     s.finished                          # True
 """
 

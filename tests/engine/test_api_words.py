@@ -118,11 +118,15 @@ def test_repeated_events_are_one_row_with_the_last_time(cluster):
 
 
 def test_events_are_listed_by_object_name_then_time(cluster):
-    """etcd key order: deployment/web before replicaset/web-… before pod/web-…-…, each in time order."""
+    """etcd key order, /registry/events/<ns>/<object name>.<hex time>: compared bytewise, so `web-…` ('-' is
+    0x2d) sorts before `web.…` ('.' is 0x2e): the pods' and ReplicaSet's events come before the Deployment's,
+    each object's in time order."""
     ok(cluster, "kubectl apply -f -", web(replicas=2))
-    rows = ok(cluster, "kubectl get events").output.splitlines()[1:]
-    names = [r.split()[3].split("/", 1)[1] for r in rows]
+    rows = ok(cluster, "kubectl get events -o wide").output.splitlines()[1:]
+    names = [r.split()[-1] for r in rows]
     assert names == sorted(names)
+    objects = [r.split()[3] for r in rows]
+    assert objects[-1] == "deployment/web" and objects[0].startswith("pod/web-")
 
 
 def test_field_selectors_filter_events_and_unknown_fields_are_refused(cluster):
@@ -175,10 +179,19 @@ def test_events_print_as_event_objects_and_wide_columns(cluster):
     ok(cluster, "kubectl apply -f -", web(replicas=1))
     items = yaml.safe_load(ok(cluster, "kubectl get events -o yaml").output)["items"]
     assert items[0]["kind"] == "Event"
-    assert items[0]["involvedObject"] == {"kind": "Deployment", "name": "web", "namespace": "default"}
-    assert items[0]["source"] == {"component": "deployment-controller"}
+    deploy = cluster.store.get("/registry/deployments/default/web")
+    scaled = next(i for i in items if i["reason"] == "ScalingReplicaSet")
+    # involvedObject carries the object's uid and apiVersion (kubectl describe selects events by uid).
+    assert scaled["involvedObject"] == {
+        "kind": "Deployment",
+        "name": "web",
+        "namespace": "default",
+        "uid": deploy["metadata"]["uid"],
+        "apiVersion": "apps/v1",
+    }
+    assert scaled["source"] == {"component": "deployment-controller"}
     names = [i["metadata"]["name"] for i in items]
-    assert len(set(names)) == len(names) and names[0].startswith("web.")
+    assert len(set(names)) == len(names) and scaled["metadata"]["name"].startswith("web.")
     header = ok(cluster, "kubectl get events -o wide").output.splitlines()[0].split()
     assert header == [
         "LAST",

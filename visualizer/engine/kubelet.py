@@ -389,6 +389,8 @@ class Kubelet:
             ctr["restartCount"] += 1
             ctr["prevLogs"] = ctr["logs"]
             ctr["logs"] = []
+            ctr["prevLogTimes"] = ctr.get("logTimes") or []
+            ctr["logTimes"] = []
         ctr.update(
             state="running",
             reason=None,
@@ -479,8 +481,9 @@ class Kubelet:
         if ctr["probes"]:
             self._run_probes(pod, node, spec, ctr, wake)
 
-    def machine(self, pod: dict, spec: dict, sb: dict, ctr: dict, ref, collect: bool = False):
-        """Returns the programs.Machine of a container: its files, env, logs and memory limit (bytes)."""
+    def machine(self, pod: dict, spec: dict, sb: dict, ctr: dict, ref, collect: bool = False, err=None):
+        """Returns the programs.Machine of a container: its files, env, logs and memory limit (bytes).
+        With `collect`, output is collected instead of logged; `err` gives stderr a sink of its own."""
         from .objects import parse_bytes
 
         limit = ((spec.get("resources") or {}).get("limits") or {}).get("memory")
@@ -499,6 +502,7 @@ class Kubelet:
             now=self.c.clock.now,
             collect=collect,
             memory_limit=limit,
+            err=err,
         )
 
     def _run_hook(self, pod, node, spec, sb, ctr, ref, which: str) -> None:
@@ -973,6 +977,7 @@ class Kubelet:
         if not ctr or ctr["state"] != "running":
             return False
         ctr["logs"].append("*** simulated crash: main process exited with code 1 ***")
+        ctr.setdefault("logTimes", []).append(c.clock.now)
         self._container_exited(pod, node, spec, ctr, 1, "Error")
         self.sync(pod_key)
         return True

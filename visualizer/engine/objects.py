@@ -198,43 +198,13 @@ def pod_nonzero_requests(pod: dict) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------------------------------------- labels
-_SEL_TERM = re.compile(
-    r"\s*(!?)([A-Za-z0-9_./-]+)\s*(?:(==|=|!=)\s*([A-Za-z0-9_.-]*)|\s+(in|notin)\s*\(([^)]*)\))?\s*$"
-)
-
-
 def parse_selector(text: str) -> list[tuple[str, str, list[str]]]:
-    """Returns requirements (key, op, values) from a kubectl `-l` string; raises ValueError when malformed."""
-    reqs = []
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    for part in parts:
-        m = _SEL_TERM.match(part)
-        if not part.strip() or not m:
-            raise ValueError(f"unable to parse requirement: {part.strip()!r}")
-        neg, key, op, val, setop, setvals = m.groups()
-        if neg:
-            if op or setop:
-                raise ValueError(f"unable to parse requirement: {part.strip()!r}")
-            reqs.append((key, "DoesNotExist", []))
-        elif op:
-            reqs.append((key, "NotIn" if op == "!=" else "In", [val]))
-        elif setop:
-            vals = [v.strip() for v in setvals.split(",") if v.strip()]
-            reqs.append((key, "In" if setop == "in" else "NotIn", vals))
-        else:
-            reqs.append((key, "Exists", []))
-    return reqs
+    """Returns requirements (key, op, values) from a kubectl `-l` string, `=`/`==` as In and `!=` as NotIn;
+    raises ValueError with the API server's message when malformed (apimachinery labels.Parse, in
+    selectors.py)."""
+    from .selectors import normalized, parse_label_selector
+
+    return normalized(parse_label_selector(text))
 
 
 def selector_requirements(selector: dict | None) -> list[tuple[str, str, list[str]]]:
@@ -260,6 +230,14 @@ def matches(reqs: list, labels: dict | None) -> bool:
             return False
         if op == "DoesNotExist" and present:
             return False
+        if op in ("Gt", "Lt"):
+            # selector.go Requirement.Matches: both sides must parse as integers.
+            raw = labels.get(key)
+            if raw is None or not re.fullmatch(r"[+-]?[0-9]+", raw) or not values:
+                return False
+            have, want = int(raw), int(values[0])
+            if (op == "Gt" and not have > want) or (op == "Lt" and not have < want):
+                return False
     return True
 
 

@@ -162,8 +162,9 @@ def _handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
     if verb not in allowed and not (verb == "get" and where.subresource in ("exec", "attach", "portforward")):
         return status.method_not_allowed(verb, served.qualified)
     if verb in WRITE_VERBS and req.role != "control":
-        resource = served.plural + (f"/{where.subresource}" if where.subresource else "")
-        return status.forbidden(req.user, verb, resource, served.group, where.namespace, where.name)
+        return status.forbidden(
+            req.user, verb, served.plural, served.group, where.namespace, where.name, where.subresource or ""
+        )
     if where.subresource:
         from . import subresources
 

@@ -93,7 +93,13 @@ def bad_request(message: str) -> ApiResponse:
 
 
 def forbidden(
-    user: str, verb: str, plural: str, group: str, namespace: str | None, name: str | None
+    user: str,
+    verb: str,
+    plural: str,
+    group: str,
+    namespace: str | None,
+    name: str | None,
+    subresource: str = "",
 ) -> ApiResponse:
     """403 as RBAC answers it (apiserver handlers/responsewriters/errors.go `forbiddenMessage`):
     `deployments.apps "web" is forbidden: User "u" cannot patch resource "deployments" in API group "apps" in
@@ -101,8 +107,9 @@ def forbidden(
     qualified = f"{plural}.{group}" if group else plural
     subject = f'{qualified} "{name}"' if name else qualified
     where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
+    resource = f"{plural}/{subresource}" if subresource else plural  # the subject keeps the bare resource
     message = (
-        f'{subject} is forbidden: User "{user}" cannot {verb} resource "{plural}" in API group "{group}"'
+        f'{subject} is forbidden: User "{user}" cannot {verb} resource "{resource}" in API group "{group}"'
         f"{where}"
     )
     details = {"kind": plural}

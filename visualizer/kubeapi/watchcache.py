@@ -17,11 +17,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Change:
     """One event: `rv` the store revision that made it, `type` ADDED/MODIFIED/DELETED, `obj` the object
-    (for DELETED its last state, stamped with the deletion's resourceVersion as the real watch sends it)."""
+    (for DELETED its last state, stamped with the deletion's resourceVersion as the real watch sends it),
+    `old` the object before the change (None for ADDED): a selector watch needs it to turn a MODIFIED into
+    ADDED/DELETED when the object starts/stops matching (apiserver pkg/storage/cacher/cache_watcher.go)."""
 
     rv: int
     type: str
     obj: dict
+    old: dict | None = None
 
 
 class WatchCache:
@@ -60,7 +63,7 @@ class WatchCache:
             obj["metadata"] = dict(old["metadata"], resourceVersion=str(rv))
         if len(self.changes) == self.capacity:
             self.floor = self.changes[0].rv
-        self.changes.append(Change(rv, etype, obj))
+        self.changes.append(Change(rv, etype, obj, old))
 
     @property
     def revision(self) -> int:

@@ -12,6 +12,7 @@ import json
 import random
 import re
 
+from .. import selectors
 from ..apiserver import ApiError, not_found
 from ..clock import stamp
 from ..controllers.daemonset import daemonset_pod
@@ -24,9 +25,7 @@ from ..objects import (
     did_you_mean,
     etcd_key,
     lookup_resource,
-    matches,
     parse_bytes,
-    parse_selector,
 )
 from ..yaml_input import YamlError, load_documents
 from . import events, generators, output_formats, printers
@@ -271,6 +270,12 @@ def run(c, words: list[str], stdin: str | None) -> str:
         # `kubectl logs` has no --filename: its -f is --follow, a boolean (kubectl pkg/cmd/logs/logs.go).
         value_flags = VALUE_FLAGS - {"-f", "--filename"}
         bool_flags = BOOL_FLAGS | {"-f", "--follow"}
+    if verb == "describe":
+        bool_flags = BOOL_FLAGS | {"--show-events"}
+    if verb == "top":
+        # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
+        value_flags = VALUE_FLAGS - {"--containers"}
+        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity"}
     try:
         args = parse(global_words + words[1:], value_flags, bool_flags)
     except CommandError as exc:
@@ -390,6 +395,23 @@ def _get_obj(c, res: Resource, ns: str, name: str) -> dict:
     obj = c.store.get(etcd_key(res, ns if res.namespaced else None, name))
     if obj is None:
         raise not_found(res, name)
+    return obj
+
+
+def _missing(c, res: Resource, ns: str | None, name: str) -> ApiError:
+    """Returns the error `get`/`describe` print for a named object that is not there: kubectl v1.37, after the
+    404, GETs the namespace and reports `namespaces "x" not found` when that is missing too [O: the real
+    kubectl against the REST face: `GET …/namespaces/nowhere/pods/nope` then `GET /api/v1/namespaces/nowhere`]."""
+    if res.namespaced and ns and c.store.get(etcd_key(BY_KIND["Namespace"], None, ns)) is None:
+        return ApiError(f'Error from server (NotFound): namespaces "{ns}" not found', "NotFound", 404)
+    return not_found(res, name)
+
+
+def _get_named(c, res: Resource, ns: str | None, name: str) -> dict:
+    """`_get_obj` for get and describe (a missing namespace is named in the error, see `_missing`)."""
+    obj = c.store.get(etcd_key(res, ns if res.namespaced else None, name))
+    if obj is None:
+        raise _missing(c, res, ns, name)
     return obj
 
 
@@ -987,94 +1009,27 @@ def _cmd_run(c, args: Args, stdin) -> str:
 def _select(objs: list[dict], args: Args, kind: str | None = None) -> list[dict]:
     """Returns the objects matching `-l/--selector` and `--field-selector` (objects of one kind).
 
-    The field selector is checked against the kind's field labels even when nothing matches (pass `kind`).
+    Parsing, field labels and matching are the API server's (visualizer.engine.selectors, shared with the REST
+    face); a bad selector is its 400, printed as kubectl prints it. The field selector is checked against the
+    kind's field labels even when nothing matches (pass `kind`).
     """
-    sel = args.get("-l", "--selector")
-    if sel:
-        try:
-            reqs = parse_selector(sel)
-        except ValueError as exc:
-            raise CommandError(f"error: {exc}") from None
-        objs = [o for o in objs if matches(reqs, o["metadata"].get("labels"))]
-    fields = args.get("--field-selector")
+    sel = args.get("-l", "--selector") or ""
+    fields = args.get("--field-selector") or ""
     kind = kind or (objs[0]["kind"] if objs else None)
-    if fields and kind:
-        objs = _field_select(objs, fields, sel or "", kind)
+    res = BY_KIND.get(kind) if kind else None
+    try:
+        reqs = selectors.parse_label_selector(sel) if sel else []
+        terms = selectors.parse_field_selector(fields, res.group, res.plural) if fields and res else []
+    except ValueError as exc:
+        if res is None:
+            raise CommandError(f"error: {exc}") from None
+        gvr = f"{res.group}/{res.api_version.split('/')[-1]}, Resource={res.plural}"
+        raise ApiError(selectors.kubectl_message(gvr, sel, fields, str(exc)), "BadRequest", 400) from None
+    if reqs:
+        objs = [o for o in objs if selectors.labels_match(reqs, o["metadata"].get("labels"))]
+    if terms:
+        objs = [o for o in objs if selectors.fields_match(terms, o, res.group, res.plural)]
     return objs
-
-
-# Field labels the API server supports per kind (pkg/registry/*/strategy.go `…ToSelectableFields`); every
-# kind has metadata.name and metadata.namespace.
-_FIELD_LABELS = {
-    "Pod": {
-        "spec.nodeName": ("spec", "nodeName"),
-        "spec.restartPolicy": ("spec", "restartPolicy"),
-        "spec.schedulerName": ("spec", "schedulerName"),
-        "spec.serviceAccountName": ("spec", "serviceAccountName"),
-        "status.phase": ("status", "phase"),
-        "status.podIP": ("status", "podIP"),
-        "status.nominatedNodeName": ("status", "nominatedNodeName"),
-    },
-    "Node": {"spec.unschedulable": ("spec", "unschedulable")},
-    "Secret": {"type": ("type",)},
-    "Namespace": {"status.phase": ("status", "phase")},
-    "ReplicaSet": {"status.replicas": ("status", "replicas")},
-    "Job": {"status.successful": ("status", "succeeded")},
-}
-# Kinds whose field-label conversion function refuses with `field label not supported: X`; the others use
-# apimachinery's DefaultMetaV1FieldSelectorConversion wording.
-_FIELD_LABEL_KINDS = (
-    "Pod",
-    "Node",
-    "Event",
-    "Namespace",
-    "Secret",
-    "ReplicationController",
-    "ReplicaSet",
-    "Job",
-)
-
-
-def _field_value(obj: dict, path: tuple[str, ...]) -> str:
-    value = obj
-    for part in path:
-        value = value.get(part) if isinstance(value, dict) else None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-def _field_select(objs: list[dict], text: str, label_selector: str, kind: str) -> list[dict]:
-    """Filters by `--field-selector a=b,c!=d`; an unsupported field is the API server's 400."""
-    res = BY_KIND[kind]
-    labels = {"metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace")}
-    labels.update(_FIELD_LABELS.get(kind, {}))
-    reqs = []
-    for term in text.split(","):
-        term = term.strip()
-        if not term:
-            continue
-        for op in ("!=", "==", "="):
-            if op in term:
-                key, _, value = term.partition(op)
-                break
-        else:
-            raise CommandError(f"error: invalid selector: '{text}'; can't understand '{term}'")
-        if key not in labels:
-            gvr = f"{res.group + '/' if res.group else '/'}{res.api_version.split('/')[-1]}, Resource={res.plural}"
-            why = (
-                f"field label not supported: {key}"
-                if kind in _FIELD_LABEL_KINDS
-                else f'"{key}" is not a known field selector: only "metadata.name", "metadata.namespace"'
-            )
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "{gvr}" that match label selector '
-                f'"{label_selector}", field selector "{text}": {why}',
-                "BadRequest",
-                400,
-            )
-        reqs.append((labels[key], op != "!=", value))
-    return [o for o in objs if all((_field_value(o, path) == value) == eq for path, eq, value in reqs)]
 
 
 def _sort_by(objs: list[dict], expr: str) -> list[dict]:
@@ -1156,7 +1111,7 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 where = ns_of.get((res.kind, n), ns or "default") if res.namespaced else None
                 obj = c.store.get(etcd_key(res, where, n))
                 if obj is None:
-                    errors.append(str(not_found(res, n)))
+                    errors.append(str(_missing(c, res, where, n)))
                 else:
                     objs.append(obj)
         else:
@@ -1207,7 +1162,7 @@ def _cmd_get(c, args: Args, stdin) -> str:
     elif out_fmt in ("yaml", "json"):
         single = len(kinds) == 1 and len(kinds[0][1]) == 1 and len(items) == 1
         data = items[0] if single else printers.as_list(items)
-        text = printers.to_yaml(data) if out_fmt == "yaml" else printers.to_json(data)
+        text = printers.to_yaml(data) if out_fmt == "yaml" else printers.to_json(data, sort_keys=True)
     elif not sections:
         # get.go: the namespace is named only when every listed kind is namespaced and -A is not given.
         text = "No resources found" + (
@@ -1225,11 +1180,19 @@ def _cmd_get(c, args: Args, stdin) -> str:
 def _cmd_describe(c, args: Args, stdin) -> str:
     from .describe import describe
 
+    def show(count: int) -> bool:
+        # kubectl v1.37 (kubernetes#137145): events are fetched for a single object only, unless
+        # --show-events is given explicitly.
+        if args.has("--show-events"):
+            return args.get("--show-events").lower() in ("true", "1", "t")
+        return count == 1
+
     if args.has("-f", "--filename"):
-        out = []
-        for res, ns, name in _objects_named_by_files(stdin, args, "describe"):
-            out.append(describe(c, _get_obj(c, res, ns or None, name)))
-        return "\n\n\n".join(out)
+        objs = [
+            _get_obj(c, res, ns or None, name)
+            for res, ns, name in _objects_named_by_files(stdin, args, "describe")
+        ]
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
     ns = _ns(args)
     pos = args.positional
     if not pos:
@@ -1245,11 +1208,23 @@ def _cmd_describe(c, args: Args, stdin) -> str:
         # The API server lists objects in key order (namespace, name).
         objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         # kubectl prints "\n\n" between describer outputs that end in "\n": two blank lines.
-        return "\n\n\n".join(describe(c, o) for o in objs)
-    out = []
-    for res, name in _targets(c, args, pos):
-        out.append(describe(c, _get_obj(c, res, ns, name)))
-    return "\n\n\n".join(out)
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
+    if len(pos) == 2 and "/" not in pos[0]:
+        res = _resource(pos[0])
+        where = ns if res.namespaced else None
+        if c.store.get(etcd_key(res, where, pos[1])) is None:
+            # describe.go DescribeMatchingResources: `describe TYPE NAME` of no such object describes every
+            # object whose name starts with NAME, or fails with the NotFound when none does.
+            objs = sorted(
+                (o for o in c.store.list(res.kind, where) if o["metadata"]["name"].startswith(pos[1])),
+                key=lambda o: o["metadata"]["name"],
+            )
+            if not objs:
+                raise _missing(c, res, where, pos[1])
+            # this path prints each description followed by one newline: a single blank line between them
+            return "\n\n".join(describe(c, o, show(len(objs))) for o in objs)
+    objs = [_get_named(c, res, ns, name) for res, name in _targets(c, args, pos)]
+    return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
 
 
 # ---------------------------------------------------------------------------------------------- delete
@@ -1711,12 +1686,19 @@ def _container_of(c, pod: dict, args: Args):
         cname = annotated if annotated in names else names[0]
     elif cname not in names:
         raise CommandError(f"error: container {cname} is not valid for pod {pod['metadata']['name']}")
+    sb, ctr = runtime_container(c, pod, cname)
+    return cname, sb, ctr
+
+
+def runtime_container(c, pod: dict, cname: str) -> tuple[dict | None, dict | None]:
+    """Returns (sandbox, container record) of a pod's container in the runtime, (None, None) when the pod
+    has no sandbox on its node yet (unscheduled, or not started)."""
     node = pod["spec"].get("nodeName")
     rn = c.runtime.node(node) if node else None
     key = etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
     sb = rn["sandboxes"].get(key) if rn else None
     ctr = sb["containers"].get(cname) if sb else None
-    return cname, sb, ctr
+    return sb, ctr
 
 
 def _defaulted(pod: dict, args: Args) -> str:
@@ -1740,6 +1722,21 @@ def _cmd_logs(c, args: Args, stdin) -> str:
         raise CommandError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
     pod = _pod_for(c, args, args.positional[0])
     cname, sb, ctr = _container_of(c, pod, args)
+    lines = container_log_lines(pod, cname, ctr, args.has("-p", "--previous"))
+    tail = args.int("--tail", default=-1)
+    if tail is not None and tail >= 0:
+        lines = lines[-tail:] if tail else []
+    if args.has("-f", "--follow"):
+        lines = [*lines, FOLLOW_NOTE]
+    return _defaulted(pod, args) + "\n".join(lines)
+
+
+def container_log_lines(pod: dict, cname: str, ctr: dict | None, previous: bool) -> list[str]:
+    """Returns the log lines of a pod's container (its previous instance with `previous`), or raises
+    CommandError with the kubelet's refusal as kubectl prints it (`Error from server (BadRequest): …`):
+    a container that never started is `waiting to start`; `previous` without a restart has no previous
+    terminated container [S kubernetes pkg/kubelet/kubelet_pods.go `validateContainerLogStatus`].
+    Shared by the console's `kubectl logs` and the REST face's pods/log (visualizer.kubeapi.logs)."""
     name = pod["metadata"]["name"]
     if ctr is None or not ctr.get("everStarted"):
         # The reason the API shows for the waiting container (PodInitializing while init containers run).
@@ -1761,18 +1758,12 @@ def _cmd_logs(c, args: Args, stdin) -> str:
         )
     from ..programs.machine import log_lines
 
-    lines = log_lines(ctr["prevLogs"] if args.has("-p", "--previous") else ctr["logs"])
-    if args.has("-p", "--previous") and not ctr["restartCount"]:
+    if previous and not ctr["restartCount"]:
         raise CommandError(
             f'Error from server (BadRequest): previous terminated container "{cname}" in pod "{name}" '
             "not found"
         )
-    tail = args.int("--tail", default=-1)
-    if tail is not None and tail >= 0:
-        lines = lines[-tail:] if tail else []
-    if args.has("-f", "--follow"):
-        lines = [*lines, FOLLOW_NOTE]
-    return _defaulted(pod, args) + "\n".join(lines)
+    return log_lines(ctr["prevLogs"] if previous else ctr["logs"])
 
 
 # `-f/--follow` (logs) and `-w/--watch` (get) keep a real kubectl streaming until Ctrl-C; the console answers
@@ -2044,27 +2035,39 @@ def _cmd_api_resources(c, args: Args, stdin) -> str:
 
 
 def _cmd_top(c, args: Args, stdin) -> str:
+    """`kubectl top pods|nodes` from the simulated metrics (top.py, shared with the REST metrics API)."""
+    from . import top
+
     what = args.positional[0] if args.positional else ""
+    names = args.positional[1:]
     if what in ("pod", "pods", "po"):
-        ns = _ns(args)
-        rows = []
-        for p in c.store.list("Pod", ns):
-            if p.get("status", {}).get("phase") != "Running":
-                continue
-            usage = c.pod_cpu_usage(p)
-            rows.append([p["metadata"]["name"], f"{int(usage)}m", "12Mi"])
-        if not rows:
-            return f"No resources found in {ns} namespace."
-        return printers.table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows)
-    if what in ("node", "nodes", "no"):
-        rows = []
-        for n in c.store.list("Node"):
-            name = n["metadata"]["name"]
-            used = sum(c.pod_cpu_usage(p) for p in c.store.pods_on(name)) + 80
-            cap = int(n["status"]["capacity"]["cpu"]) * 1000
-            rows.append([name, f"{int(used)}m", f"{int(used * 100 / cap)}%", "600Mi", "15%"])
-        return printers.table(["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"], rows)
-    raise CommandError("error: top needs `pods` or `nodes`")
+        ns = None if args.has("-A", "--all-namespaces") else _ns(args)
+        pods = _select(c.store.list("Pod", ns), args, "Pod")
+        if names:
+            pods = [p for p in pods if p["metadata"]["name"] in names]
+            if not pods or top.pod_usage(c, pods[0]) is None:
+                raise ApiError(
+                    f'Error from server (NotFound): podmetrics.metrics.k8s.io "{names[0]}" not found',
+                    "NotFound",
+                    404,
+                )
+        text = top.pods_text(c, ns, args.has("--containers"), pods)
+    elif what in ("node", "nodes", "no"):
+        nodes = _select(c.store.list("Node"), args, "Node")
+        if names:
+            nodes = [n for n in nodes if n["metadata"]["name"] in names]
+            if not nodes or top.node_usage(c, nodes[0]) is None:
+                raise ApiError(
+                    f'Error from server (NotFound): nodemetrics.metrics.k8s.io "{names[0]}" not found',
+                    "NotFound",
+                    404,
+                )
+        text = top.nodes_text(c, nodes, args.has("--show-capacity"))
+    else:
+        raise CommandError("error: top needs `pods` or `nodes`")
+    if text.startswith("error: "):
+        raise CommandError(text)
+    return text
 
 
 def _cmd_explain(c, args: Args, stdin) -> str:

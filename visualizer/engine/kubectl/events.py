@@ -288,7 +288,7 @@ def table(
         records = key_order(records)
     if output in ("yaml", "json"):
         data = printers.as_list([as_event(r, cluster) for r in records])
-        return printers.to_yaml(data) if output == "yaml" else printers.to_json(data)
+        return printers.to_yaml(data) if output == "yaml" else printers.to_json(data, sort_keys=True)
     if not records:
         return f"No resources found in {namespace} namespace." if namespace else "No resources found"
     if output == "name":

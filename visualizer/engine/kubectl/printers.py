@@ -361,7 +361,10 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
                     "",
                     age(v, now),
                 ]
+                + ([v["spec"].get("volumeMode") or "<unset>"] if wide else [])
             )
+        if wide:
+            headers = headers + ["VOLUMEMODE"]  # printers.go: priority-1 column of PVs and PVCs
     elif kind == "PersistentVolumeClaim":
         headers = [
             "NAME",
@@ -386,7 +389,10 @@ def rows_for(kind: str, objs: list[dict], now: float, wide: bool, all_ns: bool, 
                     "<unset>",
                     age(c, now),
                 ]
+                + ([c["spec"].get("volumeMode") or "<unset>"] if wide else [])
             )
+        if wide:
+            headers = headers + ["VOLUMEMODE"]
     elif kind == "StorageClass":
         headers = ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"]
         for s in objs:
@@ -466,17 +472,34 @@ def _resolves_to_other_type(value: str) -> bool:
 _KubectlDumper.add_representer(str, _represent_str)
 
 
+def omit_managed_fields(data):
+    """Returns `data` without `metadata.managedFields` (itself, or each of a List's items), as kubectl prints
+    objects unless `--show-managed-fields` [cli-runtime pkg/printers/managedfields.go `OmitManagedFieldsPrinter`].
+    The API server records managedFields for writes from a real kubectl (visualizer/kubeapi/managed_fields.py)."""
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("items"), list):
+        return {**data, "items": [omit_managed_fields(i) for i in data["items"]]}
+    meta = data.get("metadata")
+    if isinstance(meta, dict) and "managedFields" in meta:
+        return {**data, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
+    return data
+
+
 def to_yaml(data) -> str:
     """Returns YAML as kubectl prints it (keys sorted, block style, ambiguous strings double-quoted)."""
+    data = omit_managed_fields(data)
     text = yaml.dump(
         data, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096
     )
     return text.rstrip("\n")
 
 
-def to_json(data) -> str:
-    """Returns JSON as kubectl prints it (4-space indent)."""
-    return json.dumps(data, indent=4, ensure_ascii=False)
+def to_json(data, sort_keys: bool = False) -> str:
+    """Returns JSON as kubectl prints it (4-space indent). Objects kubectl read from the server are
+    unstructured maps, which Go's encoding/json writes with sorted keys (`sort_keys=True`, as `get` prints);
+    typed objects built client-side (`create --dry-run=client`) keep their struct field order."""
+    return json.dumps(omit_managed_fields(data), indent=4, ensure_ascii=False, sort_keys=sort_keys)
 
 
 def as_list(items: list[dict]) -> dict:

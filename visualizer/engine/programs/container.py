@@ -35,19 +35,33 @@ def machine_for(
     now: float,
     collect: bool = False,
     memory_limit: int | None = None,
+    err=None,
 ) -> Machine:
-    """Returns a Machine over a container record; output goes to its logs unless collect is True."""
+    """Returns a Machine over a container record; output goes to its logs unless collect is True (then it is
+    collected in `machine.collected`, with stderr too unless `err` is given a sink of its own)."""
     fs = FileSystem(c, pod, cname, sb, ctr.setdefault("fs", {}))
     if collect:
         out = None
     else:
         state = ctr.setdefault("logState", {})
         logs = ctr["logs"]
+        # `logTimes`: the simulated time of each log chunk's first write (kept in step with `logs`), so the
+        # REST face can answer `kubectl logs --timestamps` / `--since` as the kubelet's CRI log lines carry
+        # their time (kubernetes pkg/kubelet/kuberuntime/logs/logs.go).
+        times = ctr.setdefault("logTimes", [])
+        machine: list[Machine] = []
 
         def out(text: str) -> None:
+            if not text:
+                return
+            fresh = not (state.get("open") and logs)
             append_output(logs, text, state)
+            if fresh:
+                times.append(machine[0].now if machine else now)
+            if len(times) > len(logs):
+                del times[: len(times) - len(logs)]
 
-    return Machine(
+    made = Machine(
         c,
         fs,
         ctr.get("env") or {},
@@ -55,10 +69,14 @@ def machine_for(
         now=now,
         ref=ref,
         out=out,
+        err=err,
         pod=pod,
         container=ctr,
         memory_limit=memory_limit,
     )
+    if not collect:
+        machine.append(made)
+    return made
 
 
 def start_error(machine: Machine, argv: list[str]) -> str | None:
@@ -119,8 +137,9 @@ def _wake(proc: dict, now: float) -> float | None:
     return max(t, now + MIN_WAKE) if t - now < MIN_WAKE and t > now else t
 
 
-def exec_command(machine: Machine, argv: list[str]) -> tuple[str, int]:
+def exec_command(machine: Machine, argv: list[str], stdin: str = "") -> tuple[str, int]:
     """Runs argv to its end at once in the container (`kubectl exec`, exec probes); returns (output, status).
+    `stdin` is what the program reads on its standard input (`kubectl exec -i`).
 
     Like the CRI's ExecSync, argv is executed directly (no shell) unless it is `sh -c …`
     [S api core/v1 types.go `ExecAction`]; a program the image lacks fails with the runtime's words and 126.
@@ -148,7 +167,7 @@ def exec_command(machine: Machine, argv: list[str]) -> tuple[str, int]:
             126,
         )
     proc["params"] = list(params)
-    status = run_sync(code, machine, proc)
+    status = run_sync(code, machine, proc, stdin=stdin)
     return "".join(machine.collected), status
 
 

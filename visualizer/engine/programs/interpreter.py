@@ -146,8 +146,11 @@ def _code_of(proc: dict, machine) -> tuple:
     return code
 
 
-def run_sync(code: tuple, machine, proc: dict | None = None, stdin: str = "") -> int:
-    """Runs code to its end at once (no simulated time passes); returns the exit status."""
+def run_sync(
+    code: tuple, machine, proc: dict | None = None, stdin: str = "", raise_exit: bool = False
+) -> int:
+    """Runs code to its end at once (no simulated time passes); returns the exit status. With `raise_exit`,
+    an `exit N` propagates as `Exit` (an interactive shell ends there) instead of being the status."""
     proc = proc if proc is not None else new_process([], machine.now)
     pc = 0
     budget = SYNC_BUDGET
@@ -167,6 +170,8 @@ def run_sync(code: tuple, machine, proc: dict | None = None, stdin: str = "") ->
             if isinstance(result, Block):
                 proc["status"] = 0
     except Exit as exc:
+        if raise_exit:
+            raise
         return exc.code & 0xFF
     return proc["status"]
 

@@ -205,6 +205,8 @@ class LiveCluster:
     # ------------------------------------------------------------------ actions
     def command(self, ref: object, text: str, stdin: str | None) -> Outcome:
         before = self.engine.version
+        # The console prints timestamps in the real clock with the REST face's offset (engine/wallclock.py).
+        self.engine.wall_offset = self.api.offset()
         result = self.engine.run(text, stdin=stdin)
         data = result.to_dict()
         reply = protocol.build(

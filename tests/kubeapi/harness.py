@@ -14,6 +14,7 @@ drive it through Daphne.
 
 from __future__ import annotations
 
+import math
 import os
 import ssl
 import subprocess
@@ -49,7 +50,10 @@ class ApiHarness:
 
     def __init__(self, cluster: Cluster | None = None, speed: float = 1.0, seed: int = 7):
         self.cluster = cluster or Cluster(workers=3, seed=seed)
-        self.ctx = ApiContext(self.cluster)
+        # Timestamps go out in the real clock as in production (visualizer/engine/wallclock.py), with the offset
+        # taken at start and after each `advance` only: the console and kubectl, asked a moment apart, then
+        # print the same instants even while the clock is stopped (speed 0) and real time passes.
+        self.ctx = ApiContext(self.cluster, sticky_seconds=math.inf)
         self.lock = threading.RLock()
         self.speed = speed
         self.requests: list[tuple[str, str, str]] = []  # (method, path?query, content-type) seen
@@ -131,12 +135,14 @@ class ApiHarness:
     def console(self, command: str, stdin: str | None = None):
         """Runs a command in the engine's console (the browser's kubectl); returns the CommandResult."""
         with self.lock:
+            self.cluster.wall_offset = self.ctx.offset()  # as the live host does (visualizer/live_cluster.py)
             return self.cluster.run(command, stdin=stdin)
 
     def advance(self, seconds: float) -> None:
         """Advances simulated time at once (under the lock)."""
         with self.lock:
             self.cluster.advance(seconds)
+            self.ctx.resync()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -101,7 +101,7 @@ def test_logs_timestamps_since_and_limit_bytes(api):
     assert len(stamps) == 3
     for stamp, _ in stamps:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z", stamp)
-    # in the client's clock (timeshift.py): the newest line is at most ~1 simulated second old
+    # in the client's clock (engine/wallclock.py): the newest line is at most ~1 simulated second old
     seconds = [_unix(s) for s, _ in stamps]
     assert [round(b - a, 6) for a, b in zip(seconds, seconds[1:], strict=False)] == [1.0, 1.0]
     assert -3 <= time.time() - seconds[-1] <= 3

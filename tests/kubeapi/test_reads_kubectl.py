@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.kubeapi.harness import ApiHarness, require_kubectl
+from visualizer.engine.wallclock import shift
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,12 @@ def console(api, command: str) -> str:
     result = api.console("kubectl " + command)
     assert result.ok, result.error
     return result.output
+
+
+def console_line(api, command: str, label: str) -> str:
+    """Returns the value after `label` on the first matching line of the console's output."""
+    line = next(x for x in console(api, command).splitlines() if x.strip().startswith(label))
+    return line.split(label, 1)[1].strip()
 
 
 def same(api, command: str) -> str:
@@ -118,7 +125,8 @@ def test_get_object_yaml_is_the_stored_object(api):
     rc, out, err = real(api, "get deploy web -o yaml")
     assert rc == 0, err
     stored = api.cluster.store.get("/registry/deployments/default/web")
-    assert yaml.safe_load(out) == stored
+    # The stored object, its timestamps in the client's clock (visualizer/engine/wallclock.py).
+    assert yaml.safe_load(out) == shift(stored, api.ctx.offset())
 
 
 @pytest.mark.parametrize(
@@ -210,7 +218,9 @@ def test_describe_node_prints_the_lease(api):
     i = lines.index("Lease:")
     assert lines[i + 1].split() == ["HolderIdentity:", "worker-1"]
     assert lines[i + 2].split() == ["AcquireTime:", "<unset>"]
-    assert lines[i + 3].startswith("  RenewTime:") and "2025" in lines[i + 3]
+    # renewed by the last heartbeat, shown in the client's clock (visualizer/engine/wallclock.py)
+    renew = lines[i + 3].split(":", 1)
+    assert renew[0] == "  RenewTime" and renew[1].strip() == console_line(api, "describe node worker-1", "RenewTime:")
     assert "Failed to get lease" not in out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from visualizer.engine import Cluster
+from visualizer.engine.clock import EPOCH
 from visualizer.engine.kubectl import printers
 from visualizer.engine.objects import BY_KIND
 from visualizer.kubeapi import catalog, server, tables
@@ -24,7 +25,8 @@ def ctx():
     assert c.run("kubectl create deployment web --image=nginx --replicas=2").ok
     assert c.run("kubectl expose deployment web --port=80").ok
     c.advance(30)
-    return ApiContext(c)
+    # The client's clock is the simulation's own here, so answers carry the store's timestamps unshifted.
+    return ApiContext(c, wall=lambda: EPOCH.timestamp() + c.clock.now)
 
 
 def get(ctx, path, accept="application/json", **query):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.kubeapi.harness import ApiHarness
-from visualizer.kubeapi.timeshift import offset, shift
+from visualizer.engine.wallclock import offset, shift
 
 
 def test_only_timestamp_fields_move_and_the_input_is_untouched():

@@ -352,7 +352,7 @@ def test_a_simulator_fault_ends_the_watch_with_an_internal_error_event(ctx, monk
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(resp.stream.inner, "_changes", broken)  # server.py wraps it (timeshift)
+    monkeypatch.setattr(resp.stream.inner, "_changes", broken)  # server.py wraps it (wallclock)
     [(etype, obj)] = _events(resp.stream.poll(ctx))
     assert etype == "ERROR" and obj["code"] == 500 and obj["reason"] == "InternalError"
     assert "boom" not in obj["message"] and resp.stream.finished

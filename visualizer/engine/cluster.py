@@ -140,6 +140,9 @@ class Cluster:
             }
         else:
             config = dict(_restore["config"])
+        # Whole seconds between simulated timestamps and the user's clock, set by the live host before each
+        # console command (visualizer/engine/wallclock.py); 0 keeps the engine's own dates (tests).
+        self.wall_offset = 0
         self._setup(config)
         if _restore is None:
             self._bootstrap()

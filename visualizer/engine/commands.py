@@ -16,6 +16,7 @@ from .kubectl.args import CommandError, PartialFailure
 from .narration import STEP_TITLES
 from .objects import did_you_mean
 from .runtime import split_command
+from .wallclock import display_offset
 from .yaml_input import YamlError
 
 MAX_COMMAND = 4096
@@ -90,6 +91,8 @@ def dispatch(c, command, stdin):
         }
     ]
     c._collect, c._trace = collected, trace
+    # Timestamps print in the user's clock (wallclock.py): the offset the live host set for this command.
+    shown = display_offset.set(c.wall_offset)
     error = None
     kept = False  # a PartialFailure keeps the writes made before it failed, as kubectl does
     try:
@@ -115,6 +118,7 @@ def dispatch(c, command, stdin):
         )
     finally:
         c._collect, c._trace = None, None
+        display_offset.reset(shown)
     if not ok and kept:
         if len(trace) > 1:
             c.trace = trace

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from visualizer.engine import wallclock
+
 from .watchcache import WatchCache
 
 T = TypeVar("T")
@@ -20,10 +22,34 @@ T = TypeVar("T")
 class ApiContext:
     """One cluster as the API server sees it. `cluster` is a visualizer.engine.Cluster."""
 
-    def __init__(self, cluster, cache: WatchCache | None = None, wall: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        cluster,
+        cache: WatchCache | None = None,
+        wall: Callable[[], float] = time.time,
+        sticky_seconds: float = 1.0,
+    ):
         self.cluster = cluster
         self.cache = cache or WatchCache(cluster)
-        self.wall = wall  # the real clock (Unix seconds): timestamps are sent in it (timeshift.py)
+        self._offset: int | None = None
+        self.sticky_seconds = sticky_seconds  # drift tolerated before the offset follows the clocks
+        self.wall = wall  # the real clock (Unix seconds): timestamps are sent in it (engine/wallclock.py)
+
+    def offset(self) -> int:
+        """Returns the whole seconds between simulated timestamps and the client's clock right now.
+
+        Sticky: the value changes only when the clocks have drifted more than `sticky_seconds` from it (a
+        pause, a speed other than 1×, a jump), so two answers a moment apart (the console's and the API's)
+        print the very same instants; a client's own age arithmetic is then off by at most that much.
+        """
+        raw = self.wall() - (wallclock.EPOCH.timestamp() + self.cluster.clock.now)
+        if self._offset is None or abs(raw - self._offset) > self.sticky_seconds:
+            self._offset = round(raw)
+        return self._offset
+
+    def resync(self) -> None:
+        """Takes the offset afresh from the clocks at the next answer (after a jump of simulated time)."""
+        self._offset = None
 
     def sync(self, cluster) -> None:
         """Points the context at `cluster` (the live engine may be replaced by a reset)."""

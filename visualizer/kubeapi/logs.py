@@ -14,7 +14,7 @@ Parameters (api core/v1 types.go `PodLogOptions`; kubelet pkg/kubelet/kuberuntim
 - `tailLines` (last N lines), `limitBytes` (at most N bytes, cut anywhere), `timestamps` (each line
   prefixed with its time in RFC 3339 with 9 fraction digits and a space: kubelet `RFC3339NanoFixed`),
   `sinceSeconds` / `sinceTime` (lines written at or after that time). Times are in the client's clock, moved
-  from simulated time by the same whole-second offset as every other timestamp of the API (timeshift.py).
+  from simulated time by the same whole-second offset as every other timestamp of the API (visualizer/engine/wallclock.py).
 - `follow`: the response stays open: each poll writes the lines the container wrote since, as simulated
   time passes; it ends when that container instance stops (exit, restart, pod deleted), as the kubelet's
   follow ends with the log file of the instance.
@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from visualizer.engine.clock import EPOCH
 from visualizer.engine.kubectl.commands import CommandError, container_log_lines, runtime_container
 
-from . import status, timeshift
+from . import status
 from .http import ApiRequest, ApiResponse
 
 CONTENT_TYPE = "text/plain"
@@ -74,8 +74,8 @@ def handle(ctx, req: ApiRequest, served, target) -> ApiResponse:
     times = _line_times(ctr, lines, opts["previous"])
     entries = list(zip(times, lines, strict=True))
     partial = entries.pop() if open_last and entries else None
-    # timestamps go out in the client's clock, as every other timestamp of the API (timeshift.py)
-    offset = timeshift.offset(c.clock.now, ctx.wall())
+    # timestamps go out in the client's clock, as every other timestamp of the API (visualizer/engine/wallclock.py)
+    offset = ctx.offset()
     shift = round(offset) if opts["timestamps"] else None
     since = _since(opts, c.clock.now, offset)
     if since is not None:
@@ -144,7 +144,7 @@ class LogFollow:
         if complete < self.sent:  # the oldest chunks were rotated away: find where we were
             start = _anchor(lines[:complete], self.last)
         times = _line_times(ctr, lines, not same)
-        shift = round(timeshift.offset(c.clock.now, ctx.wall())) if self.timestamps else None
+        shift = ctx.offset() if self.timestamps else None
         out = b"".join(_line(times[i], lines[i], shift) for i in range(start, complete))
         if complete > start:
             self.last = lines[complete - 1]

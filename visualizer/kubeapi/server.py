@@ -12,9 +12,10 @@ import dataclasses
 import json
 import logging
 
+from visualizer.engine import wallclock
 from visualizer.engine.apiserver import ApiError
 
-from . import catalog, status, timeshift
+from . import catalog, status
 from .context import ApiContext
 from .http import MAX_BODY_BYTES, ApiRequest, ApiResponse, dumps
 from .router import Special, Target, route
@@ -47,10 +48,10 @@ def verb_of(req: ApiRequest, target: Target) -> str:
 def handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
     """Answers one request against `ctx.cluster` (see the module docstring).
 
-    Timestamps cross the boundary in the client's clock (timeshift.py): moved back in a JSON body that comes
+    Timestamps cross the boundary in the client's clock (visualizer/engine/wallclock.py): moved back in a JSON body that comes
     in, forward in every JSON answer and watch event that goes out.
     """
-    seconds = timeshift.offset(ctx.cluster.clock.now, ctx.wall())
+    seconds = ctx.offset()
     try:
         resp = _handle(ctx, _incoming(req, -seconds))
     except ApiError as err:
@@ -86,7 +87,7 @@ def _incoming(req: ApiRequest, seconds: float) -> ApiRequest:
         data = json.loads(req.body)
     except ValueError:
         return req  # the handler answers the decode error
-    moved = timeshift.shift(data, seconds)
+    moved = wallclock.shift(data, seconds)
     if moved is data:
         return req
     return dataclasses.replace(req, body=dumps(moved))
@@ -114,7 +115,7 @@ def _shift_lines(body: bytes, seconds: float) -> bytes:
             data = json.loads(line)
         except ValueError:
             return body  # not JSON lines (pretty-printed or partial): leave it as it is
-        moved = timeshift.shift(data, seconds)
+        moved = wallclock.shift(data, seconds)
         out.append(line if moved is data else dumps(moved))
     return b"\n".join(out)
 
@@ -130,7 +131,7 @@ class _ShiftedStream:
         return self.inner.finished
 
     def poll(self, ctx) -> list[bytes]:
-        seconds = timeshift.offset(ctx.cluster.clock.now, ctx.wall())
+        seconds = ctx.offset()
         return [_shift_lines(chunk, seconds) for chunk in self.inner.poll(ctx)]
 
     def close(self) -> None:

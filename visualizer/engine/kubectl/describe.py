@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from ..clock import EPOCH, human_duration, parse_stamp
 from ..objects import BY_KIND, etcd_key, selector_string
+from ..wallclock import display_offset
 from . import printers
 from .describe_extra import namespace_policies, pv_source
 
@@ -92,7 +93,8 @@ def _time(stamp: str | None) -> str:
     t = parse_stamp(stamp)
     if t is None:
         return "<unset>"
-    return datetime.fromtimestamp(EPOCH.timestamp() + t, tz=UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    seconds = EPOCH.timestamp() + t + display_offset.get()  # in the user's clock (engine/wallclock.py)
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
 # ------------------------------------------------------------------------------------------ shared helpers

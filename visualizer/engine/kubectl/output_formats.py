@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 
+from ..wallclock import displayed
 from . import printers
 from .args import CommandError
 
@@ -335,6 +336,7 @@ def custom_columns(spec: str, objects: list[dict]) -> str:
 def render(fmt: str, objects: list[dict], single: bool) -> str:
     """Prints objects with `jsonpath=…` or `custom-columns=…`; a list prints as `kind: List` for jsonpath."""
     name, eq, arg = fmt.partition("=")
+    objects = [displayed(o) for o in objects]  # timestamps in the user's clock (engine/wallclock.py)
     if name == "jsonpath" and eq:
         data = objects[0] if single and len(objects) == 1 else printers.as_list(objects)
         return jsonpath(arg, data)

@@ -14,6 +14,7 @@ import yaml
 from ..clock import human_duration, parse_stamp
 from ..objects import BY_KIND, format_bytes, parse_bytes, selector_string
 from ..store import pod_ready
+from ..wallclock import displayed
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -488,7 +489,7 @@ def omit_managed_fields(data):
 
 def to_yaml(data) -> str:
     """Returns YAML as kubectl prints it (keys sorted, block style, ambiguous strings double-quoted)."""
-    data = omit_managed_fields(data)
+    data = displayed(omit_managed_fields(data))
     text = yaml.dump(
         data, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096
     )
@@ -499,7 +500,7 @@ def to_json(data, sort_keys: bool = False) -> str:
     """Returns JSON as kubectl prints it (4-space indent). Objects kubectl read from the server are
     unstructured maps, which Go's encoding/json writes with sorted keys (`sort_keys=True`, as `get` prints);
     typed objects built client-side (`create --dry-run=client`) keep their struct field order."""
-    return json.dumps(omit_managed_fields(data), indent=4, ensure_ascii=False, sort_keys=sort_keys)
+    return json.dumps(displayed(omit_managed_fields(data)), indent=4, ensure_ascii=False, sort_keys=sort_keys)
 
 
 def as_list(items: list[dict]) -> dict:

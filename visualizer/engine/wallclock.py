@@ -1,4 +1,4 @@
-"""Simulated time as the client's clock sees it: timestamps shifted so that ages are simulated ages.
+"""Simulated time as a user's clock sees it: timestamps shifted so that ages are simulated ages.
 
 The engine stamps objects in simulated time from a fixed epoch (visualizer.engine.clock.EPOCH), and its clock
 runs at the class's speed, pauses, and jumps. Server-printed columns (the Table's AGE) are computed here in
@@ -8,14 +8,22 @@ offset, `wall now − simulated now`, making `client now − timestamp` equal th
 the answer; timestamps a client sends (a status update) are moved back. Only the fields that are timestamps
 in the Kubernetes types (metav1.Time / MicroTime, listed in FIELDS) are touched, and only when their value is
 an RFC 3339 time: annotations that merely look like times (`kubectl.kubernetes.io/restartedAt`) are data.
+
+The browser console prints with the same offset (`display_offset`, set for the duration of one console
+command from `Cluster.wall_offset`, which the live host sets from the real clock; 0 in the engine's own
+tests), so `kubectl get … -o yaml` and `describe` in the console print what the REST face returns.
 """
 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
-from visualizer.engine.clock import EPOCH
+from .clock import EPOCH
+
+# Whole seconds added to every timestamp the console prints during the command being run (see above).
+display_offset: ContextVar[int] = ContextVar("display_offset", default=0)
 
 # JSON names of metav1.Time and metav1.MicroTime fields in the served kinds (k8s.io/api types.go).
 FIELDS = frozenset(
@@ -48,10 +56,10 @@ FIELDS = frozenset(
 _TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?Z$")
 
 
-def offset(sim_now: float, wall_now: float) -> float:
-    """Returns the seconds to add to a simulated timestamp so the client sees simulated ages:
-    `wall_now` (Unix seconds) minus the simulated instant `sim_now` (seconds since EPOCH)."""
-    return wall_now - (EPOCH.timestamp() + sim_now)
+def offset(sim_now: float, wall_now: float) -> int:
+    """Returns the whole seconds to add to a simulated timestamp so the client sees simulated ages:
+    `wall_now` (Unix seconds) minus the simulated instant `sim_now` (seconds since EPOCH), rounded."""
+    return round(wall_now - (EPOCH.timestamp() + sim_now))
 
 
 def _move(text: str, seconds: float) -> str:
@@ -85,6 +93,12 @@ def shift(data, seconds: float):
         items = [shift(v, seconds) for v in data]
         return data if all(a is b for a, b in zip(items, data, strict=True)) else items
     return data
+
+
+def displayed(data):
+    """Returns `data` with its timestamps as the console shows them now (display_offset; unchanged at 0)."""
+    seconds = display_offset.get()
+    return shift(data, seconds) if seconds else data
 
 
 def to_wall(sim_seconds: float, sim_now: float, wall_now: float) -> datetime:

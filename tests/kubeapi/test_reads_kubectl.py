@@ -72,6 +72,9 @@ def pod_names(api) -> list[str]:
         "get ns",
         "get events",
         "get events -A",
+        "get events --field-selector involvedObject.kind=ReplicaSet",
+        "get events --field-selector reason=Scheduled,type=Normal,source=default-scheduler",
+        "get events -o wide --field-selector involvedObject.name!=web",
         "get pods --sort-by=.spec.nodeName",
         "get pods -o name",
         "get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName",
@@ -228,3 +231,10 @@ def test_hpa_served_at_v2_and_v1(api):
         assert json.loads(out)["spec"]["metrics"][0]["resource"]["name"] == "cpu"
     finally:
         assert api.console("kubectl delete hpa web").ok
+
+
+def test_endpoints_carry_the_deprecation_warning(api):
+    rc, out, err = real(api, "get endpoints web")
+    assert rc == 0
+    assert err.strip() == "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+    assert out.splitlines()[0].split() == ["NAME", "ENDPOINTS", "AGE"]

@@ -21,6 +21,18 @@ from visualizer.engine.objects import BY_KIND, etcd_key
 from . import selectors, status, tables
 from .http import ApiResponse, json_response
 
+# kube-apiserver marks core/v1 Endpoints deprecated from v1.33 (KEP-4974) and says so on every request; kubectl
+# prints the header as `Warning: <text>` on stderr (client-go rest/warnings.go).
+ENDPOINTS_WARNING = (
+    "Warning",
+    '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"',
+)
+
+
+def _answer(served, data) -> ApiResponse:
+    """Returns a 200 JSON answer, with the deprecation warning for Endpoints."""
+    return json_response(data, headers=[ENDPOINTS_WARNING] if served.kind == "Endpoints" else None)
+
 
 def _bad_scope(served, target) -> bool:
     """True when the path's scope does not fit the resource (a namespace on a cluster-scoped kind, or a
@@ -46,10 +58,10 @@ def get(ctx, req, served, target) -> ApiResponse:
     obj = served_form(obj, served)
     if wanted.as_ == "Table":
         rv = obj["metadata"].get("resourceVersion", "")
-        return json_response(tables.engine_table(ctx.cluster, req, obj["kind"], [obj], rv, wanted.version))
+        return _answer(served, tables.engine_table(ctx.cluster, req, obj["kind"], [obj], rv, wanted.version))
     if wanted.as_.startswith("PartialObjectMetadata"):
-        return json_response(tables.partial(obj, wanted.version))
-    return json_response(obj)
+        return _answer(served, tables.partial(obj, wanted.version))
+    return _answer(served, obj)
 
 
 def list_(ctx, req, served, target) -> ApiResponse:
@@ -65,17 +77,18 @@ def list_(ctx, req, served, target) -> ApiResponse:
     objs = collect(ctx.cluster, served, target.namespace, match)
     rv = str(ctx.cluster.store.revision)
     if wanted.as_ == "Table":
-        return json_response(tables.engine_table(ctx.cluster, req, served.kind, objs, rv, wanted.version))
+        return _answer(served, tables.engine_table(ctx.cluster, req, served.kind, objs, rv, wanted.version))
     if wanted.as_.startswith("PartialObjectMetadata"):
-        return json_response(
+        return _answer(
+            served,
             {
                 "kind": "PartialObjectMetadataList",
                 "apiVersion": f"meta.k8s.io/{wanted.version}",
                 "metadata": {"resourceVersion": rv},
                 "items": [tables.partial(o, wanted.version) for o in objs],
-            }
+            },
         )
-    return json_response(typed_list(served, objs, rv))
+    return _answer(served, typed_list(served, objs, rv))
 
 
 def collect(cluster, served, namespace: str | None, match=None) -> list[dict]:

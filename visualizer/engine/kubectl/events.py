@@ -23,26 +23,12 @@ Narration-only events (`synthetic`) are never listed: a real cluster does not re
 
 from __future__ import annotations
 
+from .. import selectors
 from ..apiserver import ApiError
 from ..clock import EPOCH, human_duration, stamp
 from ..objects import etcd_key, lookup_resource
 from . import printers
 
-_FIELDS = (
-    "involvedObject.kind",
-    "involvedObject.namespace",
-    "involvedObject.name",
-    "involvedObject.uid",
-    "involvedObject.apiVersion",
-    "involvedObject.resourceVersion",
-    "involvedObject.fieldPath",
-    "reason",
-    "reportingComponent",
-    "source",
-    "type",
-    "metadata.name",
-    "metadata.namespace",
-)
 _SORTS = {
     ".lastTimestamp": "last",
     "{.lastTimestamp}": "last",
@@ -127,48 +113,6 @@ def _kind_of(obj_ref: str) -> str:
     prefix = obj_ref.split("/", 1)[0]
     res = lookup_resource(prefix)
     return res.kind if res is not None else prefix[:1].upper() + prefix[1:]
-
-
-def _field_value(record: dict, field: str) -> str:
-    name = record["object"].split("/", 1)[-1]
-    ns = record.get("namespace", "")
-    values = {
-        "involvedObject.kind": _kind_of(record["object"]),
-        "involvedObject.namespace": ns,
-        "involvedObject.name": name,
-        "reason": record["reason"],
-        "type": record["type"],
-        "source": record["component"].rsplit("/", 1)[-1],
-        "reportingComponent": record["component"].rsplit("/", 1)[-1],
-        "metadata.namespace": ns,
-    }
-    return values.get(field, "")
-
-
-def _selector_terms(selector: str) -> list[tuple[str, str, str]]:
-    terms = []
-    for part in selector.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        for op in ("!=", "==", "="):
-            if op in part:
-                field, value = part.split(op, 1)
-                terms.append((field.strip(), "!=" if op == "!=" else "=", value.strip()))
-                break
-        else:
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
-                f'selector "", field selector "{selector}": invalid selector: \'{selector}\'; can\'t '
-                f"understand '{part}'"
-            )
-    for field, _op, _value in terms:
-        if field not in _FIELDS:
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
-                f'selector "", field selector "{selector}": field label not supported: {field}'
-            )
-    return terms
 
 
 def involved_object(record: dict, cluster=None) -> dict:
@@ -275,8 +219,16 @@ def table(
     """
     records = [r for r in aggregate(cluster.events) if in_namespace(r, namespace)]
     if field_selector:
-        for field, op, value in _selector_terms(field_selector):
-            records = [r for r in records if (_field_value(r, field) == value) == (op == "=")]
+        # The API server's field labels for events and its messages (selectors.py, shared with the REST face).
+        try:
+            terms = selectors.parse_field_selector(field_selector, "", "events")
+        except ValueError as exc:
+            raise ApiError(
+                selectors.kubectl_message("/v1, Resource=events", "", field_selector, str(exc)),
+                "BadRequest",
+                400,
+            ) from None
+        records = [r for r in records if selectors.fields_match(terms, as_event(r, cluster), "", "events")]
     if sort_by:
         how = _SORTS.get(sort_by)
         if how is None:

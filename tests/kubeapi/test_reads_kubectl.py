@@ -238,3 +238,16 @@ def test_endpoints_carry_the_deprecation_warning(api):
     assert rc == 0
     assert err.strip() == "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
     assert out.splitlines()[0].split() == ["NAME", "ENDPOINTS", "AGE"]
+
+
+def test_node_heartbeats_read_the_same_both_ways_after_minutes():
+    """Conditions' lastHeartbeatTime moves every 5 min (computed on read): GET, -o yaml and describe agree."""
+    with ApiHarness(speed=0) as h:
+        h.advance(900)
+        rc, out, err = h.kubectl("get", "node", "worker-1", "-o", "yaml")
+        assert rc == 0, err
+        assert out.rstrip("\n") == h.console("kubectl get node worker-1 -o yaml").output
+        beats = {c["type"]: c["lastHeartbeatTime"] for c in yaml.safe_load(out)["status"]["conditions"]}
+        assert beats["Ready"] == "2025-03-03T09:15:00Z"
+        rc, out, err = h.kubectl("describe", "node", "worker-1")
+        assert _without_ages(out) == _without_ages(h.console("kubectl describe node worker-1").output)

@@ -16,6 +16,7 @@ HorizontalPodAutoscalers are stored as autoscaling/v2; at autoscaling/v1 they ar
 
 from __future__ import annotations
 
+from visualizer.engine.node_heartbeat import with_heartbeats
 from visualizer.engine.objects import BY_KIND, etcd_key
 
 from . import selectors, status, tables
@@ -55,7 +56,7 @@ def get(ctx, req, served, target) -> ApiResponse:
     obj = ctx.cluster.store.get(etcd_key(res, target.namespace if res.namespaced else None, target.name))
     if obj is None:
         return status.not_found(served.qualified, target.name, served.plural, served.group)
-    obj = served_form(obj, served)
+    obj = served_form(obj, served, ctx.cluster)
     if wanted.as_ == "Table":
         rv = obj["metadata"].get("resourceVersion", "")
         return _answer(served, tables.engine_table(ctx.cluster, req, obj["kind"], [obj], rv, wanted.version))
@@ -99,7 +100,7 @@ def collect(cluster, served, namespace: str | None, match=None) -> list[dict]:
     objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
     out = []
     for o in objs:
-        o = served_form(o, served)
+        o = served_form(o, served, cluster)
         if match is None or match(o):
             out.append(o)
     return out
@@ -115,10 +116,13 @@ def typed_list(served, items: list[dict], resource_version: str) -> dict:
     }
 
 
-def served_form(obj: dict, served) -> dict:
-    """Returns the object as `served`'s group-version shows it: itself, or an HPA converted to v1."""
+def served_form(obj: dict, served, cluster=None) -> dict:
+    """Returns the object as `served`'s group-version shows it: itself, an HPA converted to v1, or (with
+    `cluster`) a Node with its heartbeats as of now (node_heartbeat.with_heartbeats, as the console reads it)."""
     if served.kind == "HorizontalPodAutoscaler" and served.version == "v1":
         return hpa_v1(obj)
+    if served.kind == "Node" and cluster is not None:
+        return with_heartbeats(cluster, obj)
     return obj
 
 

@@ -1120,6 +1120,10 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 objs = [o for o in objs]
             objs = _select(objs, args, res.kind)
             objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        if res.kind == "Node":
+            from ..node_heartbeat import with_heartbeats
+
+            objs = [with_heartbeats(c, o) for o in objs]  # heartbeats as of now, as a read shows them
         if args.get("--sort-by"):
             objs = _sort_by(objs, args.get("--sort-by"))
         items.extend(objs)

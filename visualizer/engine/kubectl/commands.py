@@ -275,7 +275,7 @@ def run(c, words: list[str], stdin: str | None) -> str:
     if verb == "top":
         # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
         value_flags = VALUE_FLAGS - {"--containers"}
-        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity"}
+        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity", "--sum"}
     try:
         args = parse(global_words + words[1:], value_flags, bool_flags)
     except CommandError as exc:
@@ -2039,7 +2039,8 @@ def _cmd_top(c, args: Args, stdin) -> str:
                     "NotFound",
                     404,
                 )
-        text = top.pods_text(c, ns, args.has("--containers"), pods)
+        sort_by = args.get("--sort-by") or ""
+        text = top.pods_text(c, ns, args.has("--containers"), pods, sort_by, args.has("--sum"))
     elif what in ("node", "nodes", "no"):
         nodes = _select(c.store.list("Node"), args, "Node")
         if names:
@@ -2050,7 +2051,7 @@ def _cmd_top(c, args: Args, stdin) -> str:
                     "NotFound",
                     404,
                 )
-        text = top.nodes_text(c, nodes, args.has("--show-capacity"))
+        text = top.nodes_text(c, nodes, args.has("--show-capacity"), args.get("--sort-by") or "")
     else:
         raise CommandError("error: top needs `pods` or `nodes`")
     if text.startswith("error: "):

@@ -83,6 +83,17 @@ def pod_names(api) -> list[str]:
         "get svc web -o jsonpath={.spec.ports[0].port}",
         "get pods -l app=web --field-selector spec.nodeName=worker-1",
         "get limitranges -A",
+        # ties (objects created in the same second) come out in the order Go's unstable sort.Sort leaves them
+        "get events --sort-by=.lastTimestamp",
+        "get events -A --sort-by=.metadata.creationTimestamp",
+        "get pods -A --sort-by=.metadata.creationTimestamp -o wide",
+        "get pods -A --sort-by=.metadata.name",
+        "get pods -o name --sort-by=.metadata.name",
+        # tabwriter: minimum width 6, widths from the cells alone without headers, trailing padding kept
+        "get pods -o wide --no-headers",
+        "get all --no-headers",
+        "get events --no-headers",
+        "get pods -L ab",
         "describe ns default",
     ],
 )
@@ -188,7 +199,10 @@ def test_describe_pod_and_rs_match_the_console_but_for_event_ages(api):
     rc, out, err = real(api, f"describe pod {pod}")
     assert rc == 0, err
     assert out.splitlines()[0].split() == ["Name:", pod]
-    assert [line.split() for line in out.splitlines()[2:4]] == [["Priority:", "0"], ["Service", "Account:", "default"]]
+    assert [line.split() for line in out.splitlines()[2:4]] == [
+        ["Priority:", "0"],
+        ["Service", "Account:", "default"],
+    ]
     assert _without_ages(out) == _without_ages(console(api, f"describe pod {pod}"))
     assert "Controlled By:  ReplicaSet/" + rs in out
     events = out.split("Events:", 1)[1].splitlines()
@@ -236,7 +250,9 @@ def test_hpa_served_at_v2_and_v1(api):
 def test_endpoints_carry_the_deprecation_warning(api):
     rc, out, err = real(api, "get endpoints web")
     assert rc == 0
-    assert err.strip() == "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+    assert (
+        err.strip() == "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+    )
     assert out.splitlines()[0].split() == ["NAME", "ENDPOINTS", "AGE"]
 
 

@@ -1033,17 +1033,12 @@ def _select(objs: list[dict], args: Args, kind: str | None = None) -> list[dict]
 
 
 def _sort_by(objs: list[dict], expr: str) -> list[dict]:
-    """Sorts objects by the JSONPath `--sort-by` value (numbers numerically, as kubectl's sorter does)."""
+    """Sorts objects by the JSONPath `--sort-by` value as kubectl does: its isLess and Go's unstable sort.Sort
+    (gosort.py), so objects with equal values come out in the real kubectl's order."""
+    from .gosort import sort_by_values
+
     path = output_formats._relaxed(expr)
-
-    def key(o):
-        found = output_formats.evaluate(path, o)
-        v = found[0] if found else None
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return (0, v, "")
-        return (1, 0, "" if v is None else str(v))
-
-    return sorted(objs, key=key)
+    return sort_by_values(objs, lambda o: output_formats.evaluate(path, o))
 
 
 def _objects_named_by_files(stdin: str | None, args: Args, verb: str) -> list[tuple[Resource, str, str]]:
@@ -1088,7 +1083,9 @@ def _cmd_get(c, args: Args, stdin) -> str:
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
     if args.positional[0] in ("events", "event", "ev"):
-        return events.table(c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt)
+        return events.table(
+            c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt, args.has("--no-headers")
+        )
     if "/" in args.positional[0]:
         groups = {}
         for res, name in _targets(c, args, args.positional):
@@ -1151,7 +1148,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 for r, o in zip(rows, objs, strict=False)
             ]
         if args.has("--no-headers"):
-            sections.append(printers.table(headers, rows).split("\n", 1)[1] if rows else "")
+            # tabwriter sizes the columns from what it prints: without the headers, from the cells alone
+            sections.append(printers.table(rows[0], rows[1:]) if rows else "")
             continue
         sections.append(printers.table(headers, rows))
     if errors and not items:
@@ -1173,7 +1171,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
             f" in {ns} namespace." if ns and all(r.namespaced for r, _ in kinds) else ""
         )
     else:
-        text = "\n\n".join(sections)
+        # kubectl separates the kinds' tables by a blank line, but not without headers
+        text = ("\n" if args.has("--no-headers") else "\n\n").join(sections)
     if errors:
         text = text + "\n" + "\n".join(errors)
         raise CommandError(text)

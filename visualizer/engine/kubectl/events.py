@@ -29,17 +29,6 @@ from ..clock import EPOCH, human_duration, stamp
 from ..objects import etcd_key, lookup_resource
 from . import printers
 
-_SORTS = {
-    ".lastTimestamp": "last",
-    "{.lastTimestamp}": "last",
-    ".metadata.creationTimestamp": "first",
-    "{.metadata.creationTimestamp}": "first",
-    ".firstTimestamp": "first",
-    "{.firstTimestamp}": "first",
-    ".eventTime": "first",
-    ".count": "count",
-}
-
 
 def aggregate(events: list[dict]) -> list[dict]:
     """Returns one record per distinct event: the first occurrence with `first`, `last` (seconds) and `count`.
@@ -210,6 +199,7 @@ def table(
     field_selector: str | None = None,
     sort_by: str | None = None,
     output: str = "",
+    no_headers: bool = False,
 ) -> str:
     """Returns `kubectl get events` output for one namespace (None = all, with a NAMESPACE column).
 
@@ -229,15 +219,19 @@ def table(
                 400,
             ) from None
         records = [r for r in records if selectors.fields_match(terms, as_event(r, cluster), "", "events")]
+    records = key_order(records)
     if sort_by:
-        how = _SORTS.get(sort_by)
-        if how is None:
+        # kubectl sorts the rows it got (in key order) by the field of each Event, with Go's sort.Sort.
+        from .gosort import sort_by_values
+        from .output_formats import _relaxed, evaluate
+
+        path = _relaxed(sort_by)
+        objs = {id(r): as_event(r, cluster) for r in records}
+        if records and not any(evaluate(path, o) for o in objs.values()):
             raise ApiError(
                 f'error: couldn\'t find any field with path "{{{sort_by.strip("{}")}}}" in the list of objects'
             )
-        records.sort(key=lambda r: (r[how], r["seq"]))
-    else:
-        records = key_order(records)
+        records = sort_by_values(records, lambda r: evaluate(path, objs[id(r)]))
     if output in ("yaml", "json"):
         data = printers.as_list([as_event(r, cluster) for r in records])
         return printers.to_yaml(data) if output == "yaml" else printers.to_json(data, sort_keys=True)
@@ -257,4 +251,6 @@ def table(
     if namespace is None:
         headers = ["NAMESPACE", *headers]
         rows = [[r.get("namespace") or "default", *row] for r, row in zip(records, rows, strict=True)]
+    if no_headers:
+        return printers.table(rows[0], rows[1:])
     return printers.table(headers, rows)

@@ -94,6 +94,8 @@ def pod_names(api) -> list[str]:
         "get all --no-headers",
         "get events --no-headers",
         "get pods -L ab",
+        "get pods --chunk-size=1",
+        """get pods -o jsonpath='{range.items[*]}{.metadata.name}{"\\t"}{.status.podIP}{"\\n"}{end}'""",
         "describe ns default",
     ],
 )

@@ -142,7 +142,7 @@ def get(ctx, req, served, target) -> ApiResponse:
         return status.page_not_found()
     c = ctx.cluster
     for r in _records(c, target.namespace):
-        if events.as_event(r)["metadata"]["name"] == target.name:
+        if events.event_name(r) == target.name:
             obj = _served(c, served, r)
             if wanted.as_ == "Table":
                 cells = events.wide_cells(r, c.clock.now)

@@ -130,6 +130,15 @@ def involved_object(record: dict, cluster=None) -> dict:
     return ref
 
 
+def event_name(record: dict) -> str:
+    """Returns the Event's name, `<object name>.<hex of the first timestamp in Unix nanoseconds>`. Simulated
+    instants are shared by many events; the sequence number stands in for the nanoseconds that keep real
+    names unique."""
+    _, _, name = record["object"].partition("/")
+    nanos = round((EPOCH.timestamp() + record["first"]) * 1e9) + record["seq"]
+    return f"{name}.{nanos:x}"
+
+
 def as_event(record: dict, cluster=None) -> dict:
     """Returns the core/v1 Event object of an aggregated record, as `kubectl get events -o yaml` shows it.
 
@@ -137,17 +146,13 @@ def as_event(record: dict, cluster=None) -> dict:
     `makeEvent`), in the object's namespace (`default` for cluster-scoped objects); `source.component` is the
     reporter (`kubelet`, `default-scheduler`, …). With `cluster`, `involvedObject` carries the object's uid.
     """
-    _, _, name = record["object"].partition("/")
     ns = record.get("namespace") or "default"
-    # Simulated instants are shared by many events; the sequence number stands in for the nanoseconds that
-    # keep real names unique.
-    nanos = round((EPOCH.timestamp() + record["first"]) * 1e9) + record["seq"]
     source = source_of(record["component"])
     return {
         "apiVersion": "v1",
         "kind": "Event",
         "metadata": {
-            "name": f"{name}.{nanos:x}",
+            "name": event_name(record),
             "namespace": ns,
             "creationTimestamp": stamp(record["first"]),
         },
@@ -177,14 +182,14 @@ def wide_cells(record: dict, now: float) -> list[str]:
         record["message"].strip(),
         human_duration(now - record["first"]),
         str(record["count"]),
-        as_event(record)["metadata"]["name"],
+        event_name(record),
     ]
 
 
 def key_order(records: list[dict]) -> list[dict]:
     """Returns records in etcd key order, `/registry/events/<namespace>/<event name>` (how the API server
     lists them): by namespace, then by the Event's name (`<object name>.<hex time>`)."""
-    return sorted(records, key=lambda r: ((r.get("namespace") or "default"), as_event(r)["metadata"]["name"]))
+    return sorted(records, key=lambda r: ((r.get("namespace") or "default"), event_name(r)))
 
 
 def in_namespace(record: dict, namespace: str | None) -> bool:
@@ -238,7 +243,7 @@ def table(
     if not records:
         return f"No resources found in {namespace} namespace." if namespace else "No resources found"
     if output == "name":
-        return "\n".join(f"event/{as_event(r)['metadata']['name']}" for r in records)
+        return "\n".join(f"event/{event_name(r)}" for r in records)
     now = cluster.clock.now
     wide = [wide_cells(r, now) for r in records]
     if output == "wide":

@@ -282,3 +282,12 @@ def test_endpointslices_feed_describe_service(api):
     rc, out, err = real(api, "describe svc web")
     ips = ",".join(f"{a['ip']}:80" for a in ep["subsets"][0]["addresses"])
     assert f"Endpoints:                {ips}" in out.splitlines()
+
+
+def test_read_only_role_reads_and_events_k8s_io_prints_the_same_table(api):
+    rc, out, err = api.kubectl("get", "pods", "-o", "wide", role="view")
+    assert rc == 0, err
+    assert out.rstrip("\n") == console(api, "get pods -o wide")
+    rc, new, err = real(api, "get events.v1.events.k8s.io")
+    assert rc == 0, err
+    assert new == real(api, "get events")[1]

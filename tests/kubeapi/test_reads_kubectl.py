@@ -95,6 +95,10 @@ def pod_names(api) -> list[str]:
         "get events --no-headers",
         "get pods -L ab",
         "get pods --chunk-size=1",
+        "get pods -o yaml",
+        "get events -o yaml",
+        "get events -o json",
+        "get svc -o json",
         """get pods -o jsonpath='{range.items[*]}{.metadata.name}{"\\t"}{.status.podIP}{"\\n"}{end}'""",
         "describe ns default",
     ],
@@ -291,3 +295,20 @@ def test_read_only_role_reads_and_events_k8s_io_prints_the_same_table(api):
     rc, new, err = real(api, "get events.v1.events.k8s.io")
     assert rc == 0, err
     assert new == real(api, "get events")[1]
+
+
+def test_long_strings_wrap_at_eighty_columns_as_go_yaml_does():
+    """kubectl's YAML printer (sigs.k8s.io/yaml over go-yaml v2, best width 80) folds long plain scalars."""
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: long\n  annotations:\n    note: "
+        + " ".join(["word"] * 30)
+        + "\ndata:\n  k: "
+        + "x" * 120
+        + "\n"
+    )
+    with ApiHarness(speed=0) as h:
+        assert h.console("kubectl create -f -", stdin=manifest).ok
+        rc, out, err = h.kubectl("get", "cm", "long", "-o", "yaml")
+        assert rc == 0, err
+        assert out.rstrip("\n") == h.console("kubectl get cm long -o yaml").output
+        assert "    note: word word word" in out and "\n      word word" in out

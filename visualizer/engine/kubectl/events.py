@@ -23,6 +23,8 @@ Narration-only events (`synthetic`) are never listed: a real cluster does not re
 
 from __future__ import annotations
 
+import uuid
+
 from .. import selectors
 from ..apiserver import ApiError
 from ..clock import EPOCH, human_duration, stamp
@@ -130,6 +132,9 @@ def involved_object(record: dict, cluster=None) -> dict:
     return ref
 
 
+_UID_NAMESPACE = uuid.UUID("6b8d3f5e-2c1a-4f57-9c0e-5e7a1d2b3c4d")  # Event uids: uuid5 of namespace/name
+
+
 def event_name(record: dict) -> str:
     """Returns the Event's name, `<object name>.<hex of the first timestamp in Unix nanoseconds>`. Simulated
     instants are shared by many events; the sequence number stands in for the nanoseconds that keep real
@@ -144,18 +149,20 @@ def as_event(record: dict, cluster=None) -> dict:
 
     Its name is `<object name>.<hex of the first timestamp in Unix nanoseconds>` (client-go tools/record
     `makeEvent`), in the object's namespace (`default` for cluster-scoped objects); `source.component` is the
-    reporter (`kubelet`, `default-scheduler`, …). With `cluster`, `involvedObject` carries the object's uid.
+    reporter (`kubelet`, `default-scheduler`, …). With `cluster`, `involvedObject` carries the object's uid and
+    the Event has a uid (stable, derived from its name) and the store's revision as resourceVersion, as the
+    REST face serves it.
     """
     ns = record.get("namespace") or "default"
     source = source_of(record["component"])
+    meta = {"name": event_name(record), "namespace": ns, "creationTimestamp": stamp(record["first"])}
+    if cluster is not None:
+        meta["uid"] = str(uuid.uuid5(_UID_NAMESPACE, f"{ns}/{meta['name']}"))
+        meta["resourceVersion"] = str(cluster.store.revision)
     return {
         "apiVersion": "v1",
         "kind": "Event",
-        "metadata": {
-            "name": event_name(record),
-            "namespace": ns,
-            "creationTimestamp": stamp(record["first"]),
-        },
+        "metadata": meta,
         "involvedObject": involved_object(record, cluster),
         "reason": record["reason"],
         "message": record["message"],

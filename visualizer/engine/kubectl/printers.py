@@ -477,7 +477,7 @@ _KubectlDumper.add_representer(str, _represent_str)
 def to_yaml(data) -> str:
     """Returns YAML as kubectl prints it (keys sorted, block style, ambiguous strings double-quoted)."""
     text = yaml.dump(
-        data, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096
+        data, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=80
     )
     return text.rstrip("\n")
 

@@ -79,6 +79,9 @@ def pod_names(api) -> list[str]:
         "get ns",
         "get events",
         "get events -A",
+        "get events --field-selector involvedObject.kind=ReplicaSet",
+        "get events --field-selector reason=Scheduled,type=Normal,source=default-scheduler",
+        "get events -o wide --field-selector involvedObject.name!=web",
         "get pods --sort-by=.spec.nodeName",
         "get pods -o name",
         "get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName",
@@ -87,6 +90,23 @@ def pod_names(api) -> list[str]:
         "get svc web -o jsonpath={.spec.ports[0].port}",
         "get pods -l app=web --field-selector spec.nodeName=worker-1",
         "get limitranges -A",
+        # ties (objects created in the same second) come out in the order Go's unstable sort.Sort leaves them
+        "get events --sort-by=.lastTimestamp",
+        "get events -A --sort-by=.metadata.creationTimestamp",
+        "get pods -A --sort-by=.metadata.creationTimestamp -o wide",
+        "get pods -A --sort-by=.metadata.name",
+        "get pods -o name --sort-by=.metadata.name",
+        # tabwriter: minimum width 6, widths from the cells alone without headers, trailing padding kept
+        "get pods -o wide --no-headers",
+        "get all --no-headers",
+        "get events --no-headers",
+        "get pods -L ab",
+        "get pods --chunk-size=1",
+        "get pods -o yaml",
+        "get events -o yaml",
+        "get events -o json",
+        "get svc -o json",
+        """get pods -o jsonpath='{range.items[*]}{.metadata.name}{"\\t"}{.status.podIP}{"\\n"}{end}'""",
         "describe ns default",
     ],
 )
@@ -186,14 +206,17 @@ def test_describe_pod_and_rs_match_the_console_but_for_event_ages(api):
     2025-03-03, so only the Age cells of the Events block may differ (see the module docstring)."""
     pod = pod_names(api)[0]
     rs = console(api, "get rs -o name").split("/", 1)[1].strip()
-    for command in (f"describe rs {rs}", "describe deploy web", "describe node worker-1"):
+    for command in (f"describe rs {rs}", "describe deploy web", "describe node worker-1", "describe svc web"):
         rc, out, err = real(api, command)
         assert rc == 0, err
         assert _without_ages(out) == _without_ages(console(api, command))
     rc, out, err = real(api, f"describe pod {pod}")
     assert rc == 0, err
     assert out.splitlines()[0].split() == ["Name:", pod]
-    assert [line.split() for line in out.splitlines()[2:4]] == [["Priority:", "0"], ["Service", "Account:", "default"]]
+    assert [line.split() for line in out.splitlines()[2:4]] == [
+        ["Priority:", "0"],
+        ["Service", "Account:", "default"],
+    ]
     assert _without_ages(out) == _without_ages(console(api, f"describe pod {pod}"))
     assert "Controlled By:  ReplicaSet/" + rs in out
     events = out.split("Events:", 1)[1].splitlines()
@@ -238,3 +261,64 @@ def test_hpa_served_at_v2_and_v1(api):
         assert json.loads(out)["spec"]["metrics"][0]["resource"]["name"] == "cpu"
     finally:
         assert api.console("kubectl delete hpa web").ok
+
+
+def test_endpoints_carry_the_deprecation_warning(api):
+    rc, out, err = real(api, "get endpoints web")
+    assert rc == 0
+    assert (
+        err.strip() == "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+    )
+    assert out.splitlines()[0].split() == ["NAME", "ENDPOINTS", "AGE"]
+
+
+def test_node_heartbeats_read_the_same_both_ways_after_minutes():
+    """Conditions' lastHeartbeatTime moves every 5 min (computed on read): GET, -o yaml and describe agree."""
+    with ApiHarness(speed=0) as h:
+        h.advance(900)
+        rc, out, err = h.kubectl("get", "node", "worker-1", "-o", "yaml")
+        assert rc == 0, err
+        assert out.rstrip("\n") == h.console("kubectl get node worker-1 -o yaml").output
+        beats = {c["type"]: c["lastHeartbeatTime"] for c in yaml.safe_load(out)["status"]["conditions"]}
+        assert beats["Ready"] == "2025-03-03T09:15:00Z"
+        rc, out, err = h.kubectl("describe", "node", "worker-1")
+        assert _without_ages(out) == _without_ages(h.console("kubectl describe node worker-1").output)
+
+
+def test_endpointslices_feed_describe_service(api):
+    rc, out, err = real(api, "get endpointslices -l kubernetes.io/service-name=web -o json")
+    assert rc == 0, err
+    (es,) = json.loads(out)["items"]
+    ep = api.cluster.store.get("/registry/services/endpoints/default/web")
+    assert es["addressType"] == "IPv4" and es["ports"] == [{"name": "", "port": 80, "protocol": "TCP"}]
+    assert [e["addresses"][0] for e in es["endpoints"]] == [a["ip"] for a in ep["subsets"][0]["addresses"]]
+    assert es["metadata"]["ownerReferences"][0]["kind"] == "Service"
+    rc, out, err = real(api, "describe svc web")
+    ips = ",".join(f"{a['ip']}:80" for a in ep["subsets"][0]["addresses"])
+    assert f"Endpoints:                {ips}" in out.splitlines()
+
+
+def test_read_only_role_reads_and_events_k8s_io_prints_the_same_table(api):
+    rc, out, err = api.kubectl("get", "pods", "-o", "wide", role="view")
+    assert rc == 0, err
+    assert out.rstrip("\n") == console(api, "get pods -o wide")
+    rc, new, err = real(api, "get events.v1.events.k8s.io")
+    assert rc == 0, err
+    assert new == real(api, "get events")[1]
+
+
+def test_long_strings_wrap_at_eighty_columns_as_go_yaml_does():
+    """kubectl's YAML printer (sigs.k8s.io/yaml over go-yaml v2, best width 80) folds long plain scalars."""
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: long\n  annotations:\n    note: "
+        + " ".join(["word"] * 30)
+        + "\ndata:\n  k: "
+        + "x" * 120
+        + "\n"
+    )
+    with ApiHarness(speed=0) as h:
+        assert h.console("kubectl create -f -", stdin=manifest).ok
+        rc, out, err = h.kubectl("get", "cm", "long", "-o", "yaml")
+        assert rc == 0, err
+        assert out.rstrip("\n") == h.console("kubectl get cm long -o yaml").output
+        assert "    note: word word word" in out and "\n      word word" in out

@@ -15,14 +15,11 @@ Events are read-only here: writes to them answer 405 (a real cluster accepts the
 
 from __future__ import annotations
 
-import uuid
-
 from visualizer.engine.kubectl import events
 
 from . import selectors, status, tables
 from .http import ApiResponse, json_response
 
-_NS = uuid.UUID("6b8d3f5e-2c1a-4f57-9c0e-5e7a1d2b3c4d")
 _COLUMNS = [
     ("Last Seen", "string", 0, "The time at which the most recent occurrence of this event was recorded."),
     ("Type", "string", 0, "Type of this event (Normal, Warning), new types could be added in the future"),
@@ -66,12 +63,9 @@ def column_definitions() -> list[dict]:
 
 
 def core_event(cluster, record: dict) -> dict:
-    """Returns the core/v1 Event of an aggregated record, with a stable uid and a resourceVersion."""
-    ev = events.as_event(record, cluster)
-    meta = ev["metadata"]
-    meta["uid"] = str(uuid.uuid5(_NS, f"{meta['namespace']}/{meta['name']}"))
-    meta["resourceVersion"] = str(cluster.store.revision)
-    return ev
+    """Returns the core/v1 Event of an aggregated record (events.as_event: a stable uid, the involved
+    object's uid, the store revision as resourceVersion), as the console's `-o yaml` prints it too."""
+    return events.as_event(record, cluster)
 
 
 def v1_event(core: dict) -> dict:
@@ -142,7 +136,7 @@ def get(ctx, req, served, target) -> ApiResponse:
         return status.page_not_found()
     c = ctx.cluster
     for r in _records(c, target.namespace):
-        if events.as_event(r)["metadata"]["name"] == target.name:
+        if events.event_name(r) == target.name:
             obj = _served(c, served, r)
             if wanted.as_ == "Table":
                 cells = events.wide_cells(r, c.clock.now)

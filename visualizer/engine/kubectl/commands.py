@@ -98,6 +98,7 @@ VALUE_FLAGS = {
     "--current-replicas",
     "--node-port",
     "--sort-by",
+    "--chunk-size",  # kubectl pages lists by this many; the console lists at once (as the REST face may)
     "--from-file",
     "-k",
     "--kustomize",
@@ -275,7 +276,7 @@ def run(c, words: list[str], stdin: str | None) -> str:
     if verb == "top":
         # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
         value_flags = VALUE_FLAGS - {"--containers"}
-        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity"}
+        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity", "--sum"}
     try:
         args = parse(global_words + words[1:], value_flags, bool_flags)
     except CommandError as exc:
@@ -1033,17 +1034,12 @@ def _select(objs: list[dict], args: Args, kind: str | None = None) -> list[dict]
 
 
 def _sort_by(objs: list[dict], expr: str) -> list[dict]:
-    """Sorts objects by the JSONPath `--sort-by` value (numbers numerically, as kubectl's sorter does)."""
+    """Sorts objects by the JSONPath `--sort-by` value as kubectl does: its isLess and Go's unstable sort.Sort
+    (gosort.py), so objects with equal values come out in the real kubectl's order."""
+    from .gosort import sort_by_values
+
     path = output_formats._relaxed(expr)
-
-    def key(o):
-        found = output_formats.evaluate(path, o)
-        v = found[0] if found else None
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return (0, v, "")
-        return (1, 0, "" if v is None else str(v))
-
-    return sorted(objs, key=key)
+    return sort_by_values(objs, lambda o: output_formats.evaluate(path, o))
 
 
 def _objects_named_by_files(stdin: str | None, args: Args, verb: str) -> list[tuple[Resource, str, str]]:
@@ -1088,7 +1084,9 @@ def _cmd_get(c, args: Args, stdin) -> str:
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
     if args.positional[0] in ("events", "event", "ev"):
-        return events.table(c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt)
+        return events.table(
+            c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt, args.has("--no-headers")
+        )
     if "/" in args.positional[0]:
         groups = {}
         for res, name in _targets(c, args, args.positional):
@@ -1120,6 +1118,10 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 objs = [o for o in objs]
             objs = _select(objs, args, res.kind)
             objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        if res.kind == "Node":
+            from ..node_heartbeat import with_heartbeats
+
+            objs = [with_heartbeats(c, o) for o in objs]  # heartbeats as of now, as a read shows them
         if args.get("--sort-by"):
             objs = _sort_by(objs, args.get("--sort-by"))
         items.extend(objs)
@@ -1147,7 +1149,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 for r, o in zip(rows, objs, strict=False)
             ]
         if args.has("--no-headers"):
-            sections.append(printers.table(headers, rows).split("\n", 1)[1] if rows else "")
+            # tabwriter sizes the columns from what it prints: without the headers, from the cells alone
+            sections.append(printers.table(rows[0], rows[1:]) if rows else "")
             continue
         sections.append(printers.table(headers, rows))
     if errors and not items:
@@ -1169,7 +1172,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
             f" in {ns} namespace." if ns and all(r.namespaced for r, _ in kinds) else ""
         )
     else:
-        text = "\n\n".join(sections)
+        # kubectl separates the kinds' tables by a blank line, but not without headers
+        text = ("\n" if args.has("--no-headers") else "\n\n").join(sections)
     if errors:
         text = text + "\n" + "\n".join(errors)
         raise CommandError(text)
@@ -2051,7 +2055,8 @@ def _cmd_top(c, args: Args, stdin) -> str:
                     "NotFound",
                     404,
                 )
-        text = top.pods_text(c, ns, args.has("--containers"), pods)
+        sort_by = args.get("--sort-by") or ""
+        text = top.pods_text(c, ns, args.has("--containers"), pods, sort_by, args.has("--sum"))
     elif what in ("node", "nodes", "no"):
         nodes = _select(c.store.list("Node"), args, "Node")
         if names:
@@ -2062,7 +2067,7 @@ def _cmd_top(c, args: Args, stdin) -> str:
                     "NotFound",
                     404,
                 )
-        text = top.nodes_text(c, nodes, args.has("--show-capacity"))
+        text = top.nodes_text(c, nodes, args.has("--show-capacity"), args.get("--sort-by") or "")
     else:
         raise CommandError("error: top needs `pods` or `nodes`")
     if text.startswith("error: "):

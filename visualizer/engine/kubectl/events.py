@@ -23,36 +23,13 @@ Narration-only events (`synthetic`) are never listed: a real cluster does not re
 
 from __future__ import annotations
 
+import uuid
+
+from .. import selectors
 from ..apiserver import ApiError
 from ..clock import EPOCH, human_duration, stamp
 from ..objects import etcd_key, lookup_resource
 from . import printers
-
-_FIELDS = (
-    "involvedObject.kind",
-    "involvedObject.namespace",
-    "involvedObject.name",
-    "involvedObject.uid",
-    "involvedObject.apiVersion",
-    "involvedObject.resourceVersion",
-    "involvedObject.fieldPath",
-    "reason",
-    "reportingComponent",
-    "source",
-    "type",
-    "metadata.name",
-    "metadata.namespace",
-)
-_SORTS = {
-    ".lastTimestamp": "last",
-    "{.lastTimestamp}": "last",
-    ".metadata.creationTimestamp": "first",
-    "{.metadata.creationTimestamp}": "first",
-    ".firstTimestamp": "first",
-    "{.firstTimestamp}": "first",
-    ".eventTime": "first",
-    ".count": "count",
-}
 
 
 def aggregate(events: list[dict]) -> list[dict]:
@@ -129,48 +106,6 @@ def _kind_of(obj_ref: str) -> str:
     return res.kind if res is not None else prefix[:1].upper() + prefix[1:]
 
 
-def _field_value(record: dict, field: str) -> str:
-    name = record["object"].split("/", 1)[-1]
-    ns = record.get("namespace", "")
-    values = {
-        "involvedObject.kind": _kind_of(record["object"]),
-        "involvedObject.namespace": ns,
-        "involvedObject.name": name,
-        "reason": record["reason"],
-        "type": record["type"],
-        "source": record["component"].rsplit("/", 1)[-1],
-        "reportingComponent": record["component"].rsplit("/", 1)[-1],
-        "metadata.namespace": ns,
-    }
-    return values.get(field, "")
-
-
-def _selector_terms(selector: str) -> list[tuple[str, str, str]]:
-    terms = []
-    for part in selector.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        for op in ("!=", "==", "="):
-            if op in part:
-                field, value = part.split(op, 1)
-                terms.append((field.strip(), "!=" if op == "!=" else "=", value.strip()))
-                break
-        else:
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
-                f'selector "", field selector "{selector}": invalid selector: \'{selector}\'; can\'t '
-                f"understand '{part}'"
-            )
-    for field, _op, _value in terms:
-        if field not in _FIELDS:
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
-                f'selector "", field selector "{selector}": field label not supported: {field}'
-            )
-    return terms
-
-
 def involved_object(record: dict, cluster=None) -> dict:
     """Returns the Event's `involvedObject` for a record: kind, name, namespace and, when the object is in the
     store, its `uid` (and `apiVersion`), which `kubectl describe` selects events by.
@@ -197,27 +132,37 @@ def involved_object(record: dict, cluster=None) -> dict:
     return ref
 
 
+_UID_NAMESPACE = uuid.UUID("6b8d3f5e-2c1a-4f57-9c0e-5e7a1d2b3c4d")  # Event uids: uuid5 of namespace/name
+
+
+def event_name(record: dict) -> str:
+    """Returns the Event's name, `<object name>.<hex of the first timestamp in Unix nanoseconds>`. Simulated
+    instants are shared by many events; the sequence number stands in for the nanoseconds that keep real
+    names unique."""
+    _, _, name = record["object"].partition("/")
+    nanos = round((EPOCH.timestamp() + record["first"]) * 1e9) + record["seq"]
+    return f"{name}.{nanos:x}"
+
+
 def as_event(record: dict, cluster=None) -> dict:
     """Returns the core/v1 Event object of an aggregated record, as `kubectl get events -o yaml` shows it.
 
     Its name is `<object name>.<hex of the first timestamp in Unix nanoseconds>` (client-go tools/record
     `makeEvent`), in the object's namespace (`default` for cluster-scoped objects); `source.component` is the
-    reporter (`kubelet`, `default-scheduler`, …). With `cluster`, `involvedObject` carries the object's uid.
+    reporter (`kubelet`, `default-scheduler`, …). With `cluster`, `involvedObject` carries the object's uid and
+    the Event has a uid (stable, derived from its name) and the store's revision as resourceVersion, as the
+    REST face serves it.
     """
-    _, _, name = record["object"].partition("/")
     ns = record.get("namespace") or "default"
-    # Simulated instants are shared by many events; the sequence number stands in for the nanoseconds that
-    # keep real names unique.
-    nanos = round((EPOCH.timestamp() + record["first"]) * 1e9) + record["seq"]
     source = source_of(record["component"])
+    meta = {"name": event_name(record), "namespace": ns, "creationTimestamp": stamp(record["first"])}
+    if cluster is not None:
+        meta["uid"] = str(uuid.uuid5(_UID_NAMESPACE, f"{ns}/{meta['name']}"))
+        meta["resourceVersion"] = str(cluster.store.revision)
     return {
         "apiVersion": "v1",
         "kind": "Event",
-        "metadata": {
-            "name": f"{name}.{nanos:x}",
-            "namespace": ns,
-            "creationTimestamp": stamp(record["first"]),
-        },
+        "metadata": meta,
         "involvedObject": involved_object(record, cluster),
         "reason": record["reason"],
         "message": record["message"],
@@ -244,14 +189,14 @@ def wide_cells(record: dict, now: float) -> list[str]:
         record["message"].strip(),
         human_duration(now - record["first"]),
         str(record["count"]),
-        as_event(record)["metadata"]["name"],
+        event_name(record),
     ]
 
 
 def key_order(records: list[dict]) -> list[dict]:
     """Returns records in etcd key order, `/registry/events/<namespace>/<event name>` (how the API server
     lists them): by namespace, then by the Event's name (`<object name>.<hex time>`)."""
-    return sorted(records, key=lambda r: ((r.get("namespace") or "default"), as_event(r)["metadata"]["name"]))
+    return sorted(records, key=lambda r: ((r.get("namespace") or "default"), event_name(r)))
 
 
 def in_namespace(record: dict, namespace: str | None) -> bool:
@@ -266,6 +211,7 @@ def table(
     field_selector: str | None = None,
     sort_by: str | None = None,
     output: str = "",
+    no_headers: bool = False,
 ) -> str:
     """Returns `kubectl get events` output for one namespace (None = all, with a NAMESPACE column).
 
@@ -275,24 +221,36 @@ def table(
     """
     records = [r for r in aggregate(cluster.events) if in_namespace(r, namespace)]
     if field_selector:
-        for field, op, value in _selector_terms(field_selector):
-            records = [r for r in records if (_field_value(r, field) == value) == (op == "=")]
+        # The API server's field labels for events and its messages (selectors.py, shared with the REST face).
+        try:
+            terms = selectors.parse_field_selector(field_selector, "", "events")
+        except ValueError as exc:
+            raise ApiError(
+                selectors.kubectl_message("/v1, Resource=events", "", field_selector, str(exc)),
+                "BadRequest",
+                400,
+            ) from None
+        records = [r for r in records if selectors.fields_match(terms, as_event(r, cluster), "", "events")]
+    records = key_order(records)
     if sort_by:
-        how = _SORTS.get(sort_by)
-        if how is None:
+        # kubectl sorts the rows it got (in key order) by the field of each Event, with Go's sort.Sort.
+        from .gosort import sort_by_values
+        from .output_formats import _relaxed, evaluate
+
+        path = _relaxed(sort_by)
+        objs = {id(r): as_event(r, cluster) for r in records}
+        if records and not any(evaluate(path, o) for o in objs.values()):
             raise ApiError(
                 f'error: couldn\'t find any field with path "{{{sort_by.strip("{}")}}}" in the list of objects'
             )
-        records.sort(key=lambda r: (r[how], r["seq"]))
-    else:
-        records = key_order(records)
+        records = sort_by_values(records, lambda r: evaluate(path, objs[id(r)]))
     if output in ("yaml", "json"):
         data = printers.as_list([as_event(r, cluster) for r in records])
         return printers.to_yaml(data) if output == "yaml" else printers.to_json(data, sort_keys=True)
     if not records:
         return f"No resources found in {namespace} namespace." if namespace else "No resources found"
     if output == "name":
-        return "\n".join(f"event/{as_event(r)['metadata']['name']}" for r in records)
+        return "\n".join(f"event/{event_name(r)}" for r in records)
     now = cluster.clock.now
     wide = [wide_cells(r, now) for r in records]
     if output == "wide":
@@ -305,4 +263,6 @@ def table(
     if namespace is None:
         headers = ["NAMESPACE", *headers]
         rows = [[r.get("namespace") or "default", *row] for r, row in zip(records, rows, strict=True)]
+    if no_headers:
+        return printers.table(rows[0], rows[1:])
     return printers.table(headers, rows)

@@ -457,3 +457,15 @@ def test_exec_without_an_upgrade_is_a_bad_request(ctx):
     name = ctx.cluster.store.list("Pod", "default")[0]["metadata"]["name"]
     resp = call(ctx, "POST", f"{PODS}/{name}/exec", command="ls")
     assert (resp.status, resp.json()["message"]) == (400, "Upgrade request required")
+
+
+def test_protobuf_bodies_are_decoded_and_malformed_ones_refused(ctx):
+    from visualizer.kubeapi import protobuf
+
+    body = protobuf.encode(nginx())
+    resp = call(ctx, "POST", DEPLOYS, body, ctype="application/vnd.kubernetes.protobuf")
+    assert resp.status == 201, resp.body
+    assert live(ctx)["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.14.2"
+    resp = call(ctx, "POST", DEPLOYS, b"k8s\x00\x0a\xff", ctype="application/vnd.kubernetes.protobuf")
+    assert resp.status == 400
+    assert resp.json()["reason"] == "BadRequest"

@@ -193,6 +193,8 @@ def test_apply_server_side_conflicts_then_forces(api):
     assert sent(api, "PATCH", "force=true")[0][2] == "application/apply-patch+yaml"
     live = deployment(api)
     assert live["spec"]["replicas"] == 4
+    # the client-side annotation follows what `kubectl` applied server-side (lastappliedupdater.go)
+    assert json.loads(live["metadata"]["annotations"][LAST_APPLIED])["spec"]["replicas"] == 4
     owners = {e["manager"]: e for e in live["metadata"]["managedFields"]}
     assert owners["kubectl"]["operation"] == "Apply"
     assert "f:replicas" in owners["kubectl"]["fieldsV1"]["f:spec"]
@@ -263,6 +265,11 @@ def test_set_image_rolls_out_and_undo_goes_back(api):
     assert ok(api, "rollout", "history", f"deploy/{NAME}") == (
         f"deployment.apps/{NAME} \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
     )
+    uid = deployment(api)["metadata"]["uid"]
+    for rs in api.cluster.store.list("ReplicaSet", "default"):  # what `rollout undo` selects by (§A3b)
+        owner = rs["metadata"]["ownerReferences"][0]
+        assert (owner["kind"], owner["uid"], owner["controller"]) == ("Deployment", uid, True)
+        assert rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] in ("1", "2")
     assert ok(api, "rollout", "undo", f"deploy/{NAME}") == f"deployment.apps/{NAME} rolled back\n"
     assert sent(api, "PATCH", f"/deployments/{NAME}")[-1][2] == "application/json-patch+json"
     api.advance(90)

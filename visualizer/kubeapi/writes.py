@@ -18,6 +18,7 @@ import yaml
 
 from visualizer.engine.apiserver import ApiError
 from visualizer.engine.clock import stamp
+from visualizer.engine.kubectl.apply import LAST_APPLIED, last_applied_configuration
 from visualizer.engine.objects import BY_KIND, clone
 
 from . import managed_fields, status
@@ -363,6 +364,11 @@ def _server_side_apply(
         )
     except managed_fields.Conflicts as err:
         return status.failure(409, "Conflict", err.message, {"causes": err.causes})
+    annotations = (merged.get("metadata") or {}).get("annotations") or {}
+    if manager == "kubectl" and LAST_APPLIED in annotations:
+        # Server-side apply by `kubectl` keeps a client-side apply annotation in step with what it applied
+        # [apimachinery managedfields internal/lastappliedupdater.go]; other managers leave it alone.
+        merged["metadata"]["annotations"] = {**annotations, LAST_APPLIED: last_applied_configuration(config)}
     if live is None:
         merged["metadata"]["name"] = target.name
         check_namespace(merged, served, target)

@@ -469,3 +469,69 @@ def test_protobuf_bodies_are_decoded_and_malformed_ones_refused(ctx):
     resp = call(ctx, "POST", DEPLOYS, b"k8s\x00\x0a\xff", ctype="application/vnd.kubernetes.protobuf")
     assert resp.status == 400
     assert resp.json()["reason"] == "BadRequest"
+
+
+def test_node_writes_change_only_labels_annotations_unschedulable_and_taints(ctx):
+    url = "/api/v1/nodes/worker-1"
+    node = json.loads(json.dumps(ctx.cluster.api.get("Node", None, "worker-1")))
+    node["metadata"]["labels"]["disk"] = "ssd"
+    node["spec"] = {"taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]}
+    node.pop("status")
+    resp = call(ctx, "PUT", url, node)
+    assert resp.status == 200, resp.body
+    stored = ctx.cluster.api.get("Node", None, "worker-1")
+    assert stored["metadata"]["labels"]["disk"] == "ssd"
+    assert stored["spec"]["taints"] == [{"key": "k", "value": "v", "effect": "NoSchedule"}]
+    assert stored["spec"]["podCIDR"] and stored["status"]["capacity"]  # kept as the kubelet wrote them
+    resp = call(
+        ctx,
+        "PATCH",
+        url,
+        {"spec": {"taints": [{"key": "k", "effect": "Sometimes"}]}},
+        "application/merge-patch+json",
+    )
+    assert resp.status == 422
+    assert resp.json()["message"] == (
+        'Node "worker-1" is invalid: spec.taints[0].effect: Unsupported value: "Sometimes": supported values: '
+        '"NoSchedule", "PreferNoSchedule", "NoExecute"'
+    )
+    ctx.cluster.advance(5)  # the engine still runs
+
+
+def test_random_bodies_never_fault_the_server(ctx):
+    """A fixed-seed fuzz of every write verb and patch type: each answer is a Status or an object, never a
+    500, and the cluster keeps running."""
+    import random
+
+    rng = random.Random(11)
+    created(ctx)
+    words = ["spec", "metadata", "replicas", "template", "containers", "name", "image", "$patch", "labels",
+             "selector", "status", "op", "path", "value", "ports", "kind", "apiVersion", "taints"]  # fmt: skip
+
+    def value(depth=0):
+        r = rng.random()
+        if depth > 3 or r < 0.3:
+            return rng.choice([None, True, 1, -5, 1.5, "x", "", "100Mi", [], {}])
+        if r < 0.6:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {rng.choice(words): value(depth + 1) for _ in range(rng.randint(0, 4))}
+
+    def mutate(obj):
+        if isinstance(obj, dict) and obj:
+            key = rng.choice(list(obj))
+            obj[key] = value() if rng.random() < 0.5 else mutate(obj[key])
+        elif isinstance(obj, list) and obj:
+            obj[rng.randrange(len(obj))] = value()
+        return obj
+
+    paths = [DEPLOYS, DEPLOYS + "/nginx-deployment", DEPLOYS + "/nginx-deployment/scale",
+             DEPLOYS + "/nginx-deployment/status", "/api/v1/nodes/worker-1", PODS,
+             "/api/v1/namespaces/default/services/kubernetes"]  # fmt: skip
+    types = ["application/json", "application/yaml", "application/merge-patch+json",
+             "application/strategic-merge-patch+json", "application/json-patch+json", "application/apply-patch+yaml"]  # fmt: skip
+    for _ in range(600):
+        body = mutate(nginx()) if rng.random() < 0.5 else value()
+        method, path, ctype = rng.choice(["POST", "PUT", "PATCH"]), rng.choice(paths), rng.choice(types)
+        resp = call(ctx, method, path, json.dumps(body).encode(), ctype, fieldManager="fuzz")
+        assert resp.status < 500, (method, path, ctype, body, resp.body)
+        ctx.cluster.advance(0.2)

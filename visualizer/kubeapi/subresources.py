@@ -108,6 +108,11 @@ def scale(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb
     if not isinstance(body, dict) or body.get("kind", "Scale") != "Scale":
         return status.bad_request("the body of a scale request must be an autoscaling/v1 Scale")
     meta = body.get("metadata") or {}
+    if not isinstance(meta, dict) or not isinstance(body.get("spec") or {}, dict):
+        return status.bad_request(
+            'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal into Go struct field '
+            "Scale.metadata of type v1.ObjectMeta"
+        )
     if meta.get("name") not in (None, target.name):
         return status.bad_request(
             f"the name of the object ({meta.get('name')}) does not match the name on the URL ({target.name})"

@@ -175,7 +175,7 @@ def commit_update(
         )
     meta["name"] = name
     check_preconditions(obj, live, served, name)
-    admitted, warnings = admit(c, obj, validation)
+    admitted, warnings = admit(c, obj, validation, live)
     for f in SERVER_META:
         if f in live["metadata"]:
             admitted["metadata"][f] = live["metadata"][f]

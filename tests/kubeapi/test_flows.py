@@ -561,3 +561,16 @@ def test_get_yaml_hides_managed_fields_in_both_kubectls(api):
     assert stamp.sub("T", console) == stamp.sub("T", real.rstrip("\n"))
     shown = ok(api, "get", "deploy", NAME, "-o", "yaml", "--show-managed-fields")
     assert "manager: kubectl-create" in shown
+
+
+def test_apply_server_side_of_the_same_values_shares_the_fields(api):
+    ok(api, "apply", "-f", "-", stdin=NGINX_DEPLOYMENT)
+    out = ok(api, "apply", "--server-side", "-f", "-", stdin=NGINX_DEPLOYMENT)
+    assert out == f"deployment.apps/{NAME} serverside-applied\n"
+    managers = {(e["manager"], e["operation"]) for e in deployment(api)["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in managers and ("kubectl-client-side-apply", "Update") in managers
+    # both own spec.replicas now: changing it still conflicts with the co-owner
+    rc, out, err = api.kubectl(
+        "apply", "--server-side", "-f", "-", stdin=NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: 5")
+    )
+    assert rc == 1 and 'conflict with "kubectl-client-side-apply"' in err

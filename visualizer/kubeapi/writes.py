@@ -227,7 +227,11 @@ def _same(a: dict, b: dict) -> bool:
         o = dict(o)
         m = dict(o["metadata"])
         m.pop("resourceVersion", None)
-        m.pop("managedFields", None)
+        m["managedFields"] = [
+            {k: v for k, v in e.items() if k != "time"}
+            for e in m.get("managedFields") or []
+            if isinstance(e, dict)
+        ]
         o["metadata"] = m
         return o
 

@@ -143,7 +143,9 @@ def test_expose_creates_a_service_with_a_cluster_ip(api):
 def test_apply_new_then_unchanged_then_configured_with_the_annotation(api):
     assert ok(api, "apply", "-f", "-", stdin=NGINX_DEPLOYMENT) == f"deployment.apps/{NAME} created\n"
     live = deployment(api)
-    annotation = json.loads(live["metadata"]["annotations"][LAST_APPLIED])
+    text = live["metadata"]["annotations"][LAST_APPLIED]
+    assert text.endswith("}\n") and text.startswith('{"apiVersion":"apps/v1","kind":"Deployment","metadata":')
+    annotation = json.loads(text)
     assert annotation["spec"]["replicas"] == 3
     assert annotation["metadata"] == {
         "annotations": {},
@@ -465,12 +467,15 @@ def test_kubectl_patch_with_each_type_and_the_servers_errors(api):
         1,
         f'The Deployment "{NAME}" is invalid: spec.replicas: Invalid value: -2: must be greater than or equal to 0\n',
     )
-    # kubectl patch sends no fieldValidation: the server's default (Warn) drops the field with a warning
+    # kubectl patch sends no fieldValidation: the server's default (Warn) drops the field with a warning. A
+    # patch that changes nothing stores nothing. (kubectl says `(no change)` when the answer equals the object it
+    # read first; timestamps reach it in its own clock, which may tick between the two, so either word is fair.)
+    rv = deployment(api)["metadata"]["resourceVersion"]
+    no_change = (f"{name} patched (no change)\n", f"{name} patched\n")
     rc, out, err = api.kubectl("patch", "deploy", NAME, "-p", '{"spec":{"replica":2}}')
-    assert (rc, out, err) == (0, f"{name} patched (no change)\n", 'Warning: unknown field "spec.replica"\n')
-    assert (
-        ok(api, "patch", "deploy", NAME, "-p", '{"spec":{"replicas":1}}') == f"{name} patched (no change)\n"
-    )
+    assert (rc, err) == (0, 'Warning: unknown field "spec.replica"\n') and out in no_change
+    assert ok(api, "patch", "deploy", NAME, "-p", '{"spec":{"replicas":1}}') in no_change
+    assert deployment(api)["metadata"]["resourceVersion"] == rv
 
 
 def test_edit_patches_what_the_editor_changed(api, tmp_path):
@@ -574,3 +579,19 @@ def test_apply_server_side_of_the_same_values_shares_the_fields(api):
         "apply", "--server-side", "-f", "-", stdin=NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: 5")
     )
     assert rc == 1 and 'conflict with "kubectl-client-side-apply"' in err
+
+
+def test_invalid_objects_print_without_the_file_prefix(api):
+    """A 422 is rebuilt by kubectl from the Status details, without `error when creating` (reference fact 10)."""
+    rc, out, err = api.kubectl(
+        "create", "-f", "-", stdin=NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: -1")
+    )
+    assert rc == 1
+    assert err == (
+        f'The Deployment "{NAME}" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n'
+    )
+    console = api.console(
+        "kubectl create -f -", stdin=NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: -1")
+    )
+    assert console.output == err.rstrip("\n")
+    assert deployment(api) is None

@@ -136,6 +136,7 @@ def test_already_exists_and_missing_namespace(ctx):
         "AlreadyExists",
         'deployments.apps "nginx-deployment" already exists',
     )
+    assert resp.json()["details"] == {"name": "nginx-deployment", "group": "apps", "kind": "deployments"}
     resp = call(ctx, "POST", "/apis/apps/v1/namespaces/nowhere/deployments", nginx())
     assert (resp.status, resp.json()["message"]) == (404, 'namespaces "nowhere" not found')
     assert resp.json()["details"] == {"name": "nowhere", "kind": "namespaces"}

@@ -35,6 +35,7 @@ from .write_support import (
     command_of,
     decode_body,
     dry_run,
+    error_status,
     field_manager,
     field_validation,
     go_map,
@@ -79,7 +80,10 @@ def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
             "writes endpoints)",
         )
     name = obj["metadata"].get("name") or ""
-    admitted, warnings = admit(c, obj, validation)
+    try:
+        admitted, warnings = admit(c, obj, validation)
+    except ApiError as err:  # the Status names the object from the body (kubectl prints `The Deployment "x"`)
+        return error_status(err, served, name if isinstance(name, str) else "")
     if not admitted["metadata"].get("name") and not admitted["metadata"].get("generateName"):
         raise Refused(
             status.failure(
@@ -101,23 +105,32 @@ def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
             )
         )
     limit_pods(c, [admitted], served, name)
-    manager = field_manager(req, "kubectl")
-    now = stamp(c.clock.now)
-    managed_fields.on_update(None, admitted, manager, served.group_version, now)
+    managed_fields.on_update(
+        None, admitted, field_manager(req, "kubectl"), served.group_version, stamp(c.clock.now)
+    )
+    try:
+        return store_new(ctx, req, served, target, admitted, dry, warnings)
+    except ApiError as err:
+        return error_status(err, served, name)
+
+
+def store_new(ctx, req, served, target, admitted: dict, dry: bool, warnings: list[str]) -> ApiResponse:
+    """Creates the admitted object through the engine (AlreadyExists, a missing namespace and the admission
+    plugins raise there) and answers 201; with `dry`, checks the same and answers without storing (the uid
+    then comes from outside the cluster's seeded random stream, so nothing in the cluster changes)."""
+    c = ctx.cluster
     if dry:
-        res = BY_KIND[admitted["kind"]]
-        if res.namespaced:
-            c.api.check_namespace(admitted["metadata"]["namespace"])
-        if name and live_object(c, served, admitted["metadata"].get("namespace"), name) is not None:
+        meta = admitted["metadata"]
+        if BY_KIND[admitted["kind"]].namespaced:
+            c.api.check_namespace(meta["namespace"])
+        if meta.get("name") and live_object(c, served, meta.get("namespace"), meta["name"]) is not None:
             raise ApiError(
-                f'Error from server (AlreadyExists): {served.qualified} "{name}" already exists',
+                f'Error from server (AlreadyExists): {served.qualified} "{meta["name"]}" already exists',
                 "AlreadyExists",
                 409,
             )
-        admitted["metadata"]["uid"] = str(
-            uuid.uuid4()
-        )  # not from the cluster's seeded stream: nothing changes
-        admitted["metadata"]["creationTimestamp"] = now
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = stamp(c.clock.now)
         return respond(admitted, served, 201, warnings)
     stored = ctx.write(
         command_of(req),
@@ -379,16 +392,7 @@ def _server_side_apply(
         admitted, warnings = admit(c, merged, validation)
         admitted["metadata"]["managedFields"] = managed
         limit_pods(c, [admitted], served, target.name)
-        if dry:
-            admitted["metadata"]["uid"] = str(uuid.uuid4())
-            admitted["metadata"]["creationTimestamp"] = now
-            return respond(admitted, served, 201, warnings)
-        stored = ctx.write(
-            command_of(req),
-            request_line(req, served, target),
-            lambda: c.api.create(admitted, "kubectl", user=True),
-        )
-        return respond(stored, served, 201, warnings)
+        return store_new(ctx, req, served, target, admitted, dry, warnings)
     stored, warnings = commit_update(
         ctx, req, served, target, live, merged, validation, dry, manager, "Apply", managed=managed
     )

@@ -89,8 +89,8 @@ def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
             status.failure(
                 422,
                 "Invalid",
-                f'{served.kind}.{served.group or "core"} "" is invalid: metadata.name: Required value: name or '
-                "generateName is required",
+                f'{served.kind}{"." + served.group if served.group else ""} "" is invalid: metadata.name: '
+                "Required value: name or generateName is required",
                 {
                     "kind": served.kind,
                     "group": served.group,

@@ -216,8 +216,11 @@ spec:
 """
     ok(cluster, "kubectl apply -f -", sts)
     text = ok(cluster, "kubectl describe sts s").output.splitlines()
-    assert "Replicas:           1 desired | 1 total" in text
-    assert "Update Strategy:    RollingUpdate" in text and "  Partition:        0" in text
+    # the real kubectl v1.37 (tests/kubeapi/test_reads_kubectl.py): the defaulted policies are printed too
+    assert "Pod Management Policy:  OrderedReady" in text
+    assert "Replicas:               1 desired | 1 total" in text
+    assert "Update Strategy:        RollingUpdate" in text and "  Partition:            0" in text
+    assert "Persistent Volume Claim Retention Policy:" in text and "  WhenDeleted:  Retain" in text
     assert "Volume Claims:     <none>" in text  # aligned with the pod template block (tabwriter)
 
 

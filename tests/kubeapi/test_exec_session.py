@@ -243,6 +243,30 @@ def test_attach_to_a_tty_shell_and_exit_ends_the_container(ctx):
     assert _text(s.feed(ctx, 0, b"echo in tmp\r")) == "echo in tmp\r\nin tmp\r\n/ # "
     frames = s.feed(ctx, 0, b"exit\r")
     assert _status(frames) == {"metadata": {}, "status": "Success"}
+    # the attached shell is the main process: its terminal went to the container log
+    assert ctx.cluster.run("kubectl logs tmp").output == "\n/ # echo in tmp\nin tmp\n/ # exit"
     ctx.cluster.advance(2)
     pod = ctx.cluster.store.get("/registry/pods/default/tmp")
     assert pod["status"]["phase"] == "Succeeded"
+
+
+def test_a_character_split_over_two_frames_is_one_character(ctx):
+    s = ExecSession(ctx, "default", "bb", _q(command=["sh"], stdin="true", stdout="true", tty="true"))
+    s.open(ctx)
+    euro = "€".encode()
+    assert s.feed(ctx, 0, b"echo " + euro[:1]) == [(1, b"echo ")]
+    assert s.feed(ctx, 0, euro[1:] + b"\r") == [(1, euro + "\r\n€\r\n/ # ".encode())]
+
+
+def test_a_simulator_fault_ends_the_session_with_an_internal_error(ctx, monkeypatch):
+    s = ExecSession(ctx, "default", "bb", _q(command=["sh"], stdin="true", stdout="true", tty="true"))
+    s.open(ctx)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("visualizer.kubeapi.execute.run_sync", broken)
+    frames = s.feed(ctx, 0, b"ls\r")
+    status = _status(frames)
+    assert status["reason"] == "InternalError" and "boom" not in status["message"]
+    assert s.finished

@@ -5,6 +5,8 @@ console's `kubectl logs`, `-f` following simulated time, `--tail`, `--timestamps
 from __future__ import annotations
 
 import re
+import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -98,11 +100,16 @@ def test_logs_timestamps_since_and_limit_bytes(api):
     stamps = [line.split(" ", 1) for line in out.splitlines()]
     assert len(stamps) == 3
     for stamp, _ in stamps:
-        assert re.fullmatch(r"2025-03-03T09:00:\d\d\.\d{9}Z", stamp)
-    seconds = [float(s[17:-1]) for s, _ in stamps]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z", stamp)
+    # in the client's clock (timeshift.py): the newest line is at most ~1 simulated second old
+    seconds = [_unix(s) for s, _ in stamps]
     assert [round(b - a, 6) for a, b in zip(seconds, seconds[1:], strict=False)] == [1.0, 1.0]
+    assert -3 <= time.time() - seconds[-1] <= 3
     rc, out, _ = _log(api, "counter", "--since=3s")
     assert rc == 0 and len(out.splitlines()) in (3, 4)
+    since = datetime.fromtimestamp(time.time() - 3.2, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # client clock
+    rc, out, err = _log(api, "counter", f"--since-time={since}")
+    assert rc == 0 and len(out.splitlines()) in (3, 4), (out, err)
     rc, out, _ = _log(api, "counter", "--limit-bytes=5")
     assert (rc, out) == (0, "0: ti")
 
@@ -173,3 +180,18 @@ def test_rest_answers_without_container_and_for_unknown_pods(api):
     assert resp.status == 400 and resp.stream is None
     resp = get("/api/v1/namespaces/default/pods/two/log", container="a")
     assert (resp.status, resp.content_type, resp.body) == (200, "text/plain", b"from a\n")
+
+
+def test_unscheduled_pod_has_no_log_location_and_answers_empty(api):
+    """LogLocation returns no location for a pod without a node; the LocationStreamer then answers an empty
+    200 (kubernetes pkg/registry/core/pod/strategy.go, apiserver pkg/registry/generic/rest/streamer.go)."""
+    api.speed = 0
+    pinned = 'kubectl run lost --image=nginx --overrides=\'{"spec":{"nodeSelector":{"disk":"none"}}}\''
+    assert api.console(pinned).ok
+    api.advance(5)
+    assert not api.cluster.store.get("/registry/pods/default/lost")["spec"].get("nodeName")
+    assert _log(api, "lost") == (0, "", "")
+
+
+def _unix(stamp: str) -> float:
+    return datetime.fromisoformat(stamp[:26] + "+00:00").timestamp()

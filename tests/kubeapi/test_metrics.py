@@ -33,7 +33,21 @@ def both(api, command: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", ["top pods", "top pods --containers", "top pods -A", "top nodes", "top pods -l app=web"]
+    "command",
+    [
+        "top pods",
+        "top pods --containers",
+        "top pods -A",
+        "top nodes",
+        "top pods -l app=web",
+        "top pods --sum",
+        "top pods --containers --sum",
+        "top pods -A --sort-by=cpu",
+        "top pods -A --sort-by=memory",
+        "top nodes --sort-by=cpu",
+        "top nodes --sort-by=memory",
+        "top nodes --show-capacity",
+    ],
 )
 def test_top_prints_the_same_both_ways(api, command):
     out, console = both(api, command)

@@ -72,6 +72,9 @@ def pod_names(api) -> list[str]:
         "get ns",
         "get events",
         "get events -A",
+        "get events --field-selector involvedObject.kind=ReplicaSet",
+        "get events --field-selector reason=Scheduled,type=Normal,source=default-scheduler",
+        "get events -o wide --field-selector involvedObject.name!=web",
         "get pods --sort-by=.spec.nodeName",
         "get pods -o name",
         "get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName",
@@ -80,6 +83,17 @@ def pod_names(api) -> list[str]:
         "get svc web -o jsonpath={.spec.ports[0].port}",
         "get pods -l app=web --field-selector spec.nodeName=worker-1",
         "get limitranges -A",
+        # ties (objects created in the same second) come out in the order Go's unstable sort.Sort leaves them
+        "get events --sort-by=.lastTimestamp",
+        "get events -A --sort-by=.metadata.creationTimestamp",
+        "get pods -A --sort-by=.metadata.creationTimestamp -o wide",
+        "get pods -A --sort-by=.metadata.name",
+        "get pods -o name --sort-by=.metadata.name",
+        # tabwriter: minimum width 6, widths from the cells alone without headers, trailing padding kept
+        "get pods -o wide --no-headers",
+        "get all --no-headers",
+        "get events --no-headers",
+        "get pods -L ab",
         "describe ns default",
     ],
 )
@@ -184,7 +198,12 @@ def test_describe_pod_and_rs_match_the_console_but_for_event_ages(api):
         assert _without_ages(out) == _without_ages(console(api, command))
     rc, out, err = real(api, f"describe pod {pod}")
     assert rc == 0, err
-    assert f"Name:         {pod}" in out.splitlines()[0]
+    assert out.splitlines()[0].split() == ["Name:", pod]
+    assert [line.split() for line in out.splitlines()[2:4]] == [
+        ["Priority:", "0"],
+        ["Service", "Account:", "default"],
+    ]
+    assert _without_ages(out) == _without_ages(console(api, f"describe pod {pod}"))
     assert "Controlled By:  ReplicaSet/" + rs in out
     events = out.split("Events:", 1)[1].splitlines()
     assert [e.split()[1] for e in events[3:]] == ["Scheduled", "Pulling", "Pulled", "Created", "Started"]
@@ -226,3 +245,25 @@ def test_hpa_served_at_v2_and_v1(api):
         assert json.loads(out)["spec"]["metrics"][0]["resource"]["name"] == "cpu"
     finally:
         assert api.console("kubectl delete hpa web").ok
+
+
+def test_endpoints_carry_the_deprecation_warning(api):
+    rc, out, err = real(api, "get endpoints web")
+    assert rc == 0
+    assert (
+        err.strip() == "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+    )
+    assert out.splitlines()[0].split() == ["NAME", "ENDPOINTS", "AGE"]
+
+
+def test_node_heartbeats_read_the_same_both_ways_after_minutes():
+    """Conditions' lastHeartbeatTime moves every 5 min (computed on read): GET, -o yaml and describe agree."""
+    with ApiHarness(speed=0) as h:
+        h.advance(900)
+        rc, out, err = h.kubectl("get", "node", "worker-1", "-o", "yaml")
+        assert rc == 0, err
+        assert out.rstrip("\n") == h.console("kubectl get node worker-1 -o yaml").output
+        beats = {c["type"]: c["lastHeartbeatTime"] for c in yaml.safe_load(out)["status"]["conditions"]}
+        assert beats["Ready"] == "2025-03-03T09:15:00Z"
+        rc, out, err = h.kubectl("describe", "node", "worker-1")
+        assert _without_ages(out) == _without_ages(h.console("kubectl describe node worker-1").output)

@@ -84,6 +84,7 @@ def test_get_watch_ends_when_the_server_closes_the_stream(api, monkeypatch):
 
 def test_rollout_status_follows_a_rollout_to_its_end(api):
     assert api.console("kubectl set image deploy/web nginx=nginx:1.26").ok
+    api.speed = 4  # simulated seconds per real second: the rollout takes ~12 simulated seconds
     with Running(api, "rollout", "status", "deploy/web") as k:
         assert k.wait_exit(90) == 0
     assert k.lines[-1] == 'deployment "web" successfully rolled out'

@@ -331,3 +331,28 @@ def test_malformed_resource_version_is_422_from_storage(ctx):
         "invalid syntax"
     )
     assert body["details"]["causes"][0]["field"] == "resourceVersion"
+
+
+def test_lease_watch_sends_renewals(ctx):
+    now = [0.0]
+    path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+    resp = _start(ctx, path, lambda: now[0], fieldSelector="metadata.name=worker-1")
+    [(etype, lease)] = _events(resp.body)
+    assert etype == "ADDED" and lease["spec"]["holderIdentity"] == "worker-1"
+    ctx.cluster.advance(30)
+    now[0] += 1
+    later = _events(resp.stream.poll(ctx))
+    assert later and {t for t, _ in later} == {"MODIFIED"}
+    assert later[-1][1]["spec"]["renewTime"] > lease["spec"]["renewTime"]
+
+
+def test_a_simulator_fault_ends_the_watch_with_an_internal_error_event(ctx, monkeypatch):
+    resp = _watch(ctx, resourceVersion=str(ctx.cache.revision))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(resp.stream.inner, "_changes", broken)  # server.py wraps it (timeshift)
+    [(etype, obj)] = _events(resp.stream.poll(ctx))
+    assert etype == "ERROR" and obj["code"] == 500 and obj["reason"] == "InternalError"
+    assert "boom" not in obj["message"] and resp.stream.finished

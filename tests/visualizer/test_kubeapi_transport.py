@@ -118,3 +118,66 @@ async def test_too_many_requests_get_429_with_retry_after_then_recover():
     await asyncio.sleep(0.2)  # 30 requests a second come back
     status, _, _ = await call(f"/k8s/{record.public_id}/healthz", record.api_token)
     assert status == 200
+
+
+async def test_a_write_through_the_api_reaches_every_viewer_with_its_trace_and_events():
+    """A create sent by kubectl appears in a watching browser as the console's command would: a diff with the
+    deployment, the 6-step trace whose step 1 names the kubectl command and request, and the events."""
+    from channels.testing import WebsocketCommunicator
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from visualizer.identity import SESSION_KEY
+
+    @database_sync_to_async
+    def visitor_session() -> str:
+        session = SessionStore()
+        session[SESSION_KEY] = "t"
+        session.create()
+        return session.session_key
+
+    record = await make_cluster()
+    key = await visitor_session()
+    ws = WebsocketCommunicator(
+        application,
+        f"/ws/cluster/{record.public_id}/",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", f"sessionid={key}".encode())],
+    )
+    connected, _ = await ws.connect()
+    assert connected
+    while json.loads(await ws.receive_from(timeout=5))["type"] != "snapshot":
+        pass
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25"}]},
+            },
+        },
+    }
+    status, _, body = await call(
+        f"/k8s/{record.public_id}/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create",
+        record.api_token,
+        "POST",
+        json.dumps(deployment).encode(),
+        [(b"content-type", b"application/json"), (b"kubectl-command", b"kubectl create")],
+    )
+    assert status == 201, body
+    assert json.loads(body)["metadata"]["name"] == "web"
+    diff = None
+    async with asyncio.timeout(5):
+        while diff is None:
+            frame = json.loads(await ws.receive_from(timeout=5))
+            if frame["type"] == "diff" and "trace" in frame["diff"]:
+                diff = frame["diff"]
+    assert "default/web" in diff["sections"]["deployments"]["set"]
+    step1 = diff["trace"][0]
+    assert step1["step"] == 1
+    assert "kubectl create" in step1["ko"] and "POST" in step1["ko"]
+    assert any(e["reason"] == "ScalingReplicaSet" for e in diff["events"])
+    await ws.disconnect()
+    await get_host().shutdown()

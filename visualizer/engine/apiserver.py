@@ -393,6 +393,14 @@ class APIServer:
         for t in DEFAULT_TOLERATIONS:
             if t["key"] not in keys:
                 tolerations.append(dict(t))
+        # ServiceAccount admission names the namespace's `default` account (and the deprecated alias field);
+        # Priority admission sets priority 0 and its preemption policy when no PriorityClass is named
+        # [S kubernetes plugin/pkg/admission/serviceaccount/admission.go, plugin/pkg/admission/priority].
+        spec.setdefault("serviceAccountName", "default")
+        spec.setdefault("serviceAccount", spec["serviceAccountName"])
+        if not spec.get("priorityClassName"):
+            spec.setdefault("priority", 0)
+            spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
         pod.setdefault("status", {"phase": "Pending", "qosClass": _qos(spec)})
         pod["status"].setdefault("phase", "Pending")
 

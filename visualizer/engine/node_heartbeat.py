@@ -57,3 +57,16 @@ def condition_heartbeats(c, node: dict) -> dict[str, str | None]:
 def _ready_heartbeat(node: dict) -> str | None:
     conds = (node.get("status") or {}).get("conditions") or []
     return next((cd.get("lastHeartbeatTime") for cd in conds if cd.get("type") == "Ready"), None)
+
+
+def with_heartbeats(c, node: dict) -> dict:
+    """Returns the Node as a read shows it now: its conditions' `lastHeartbeatTime` from
+    `condition_heartbeats` (a copy; the stored object is unchanged). `kubectl get node -o yaml`, the REST
+    face's GET and `kubectl describe node` all read nodes through this."""
+    beats = condition_heartbeats(c, node)
+    conds = (node.get("status") or {}).get("conditions") or []
+    if all(beats.get(cd["type"]) == cd.get("lastHeartbeatTime") for cd in conds):
+        return node
+    status = dict(node["status"])
+    status["conditions"] = [dict(cd, lastHeartbeatTime=beats.get(cd["type"])) for cd in conds]
+    return dict(node, status=status)

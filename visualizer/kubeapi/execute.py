@@ -45,7 +45,9 @@ output until it stops.
 
 from __future__ import annotations
 
+import codecs
 import json
+import logging
 
 from visualizer.engine.kubectl.commands import _exec_id, _interactive_shell, runtime_container
 from visualizer.engine.programs import container as programs
@@ -61,6 +63,8 @@ from .http import ApiResponse
 Frames = list[tuple[int, bytes]]
 SUCCESS = {"metadata": {}, "status": "Success"}
 MAX_LINE = 64 * 1024  # characters a line may hold before Enter (a runaway paste is cut)
+MAX_STDIN = 1024 * 1024  # bytes of stdin kept for a command that reads it to the end
+log = logging.getLogger(__name__)
 
 
 def exit_status(code: int, argv: list[str]) -> dict:
@@ -123,6 +127,7 @@ class ExecSession:
         self._buffer = ""
         self._escape = ""
         self._stdin_data: list[bytes] = []
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._proc: dict | None = None
         self._cwd = "/"
         self._last = 0
@@ -131,7 +136,18 @@ class ExecSession:
     # ------------------------------------------------------------------ protocol
     def open(self, ctx) -> Frames | ApiResponse:
         """Checks the pod and container and starts the session: returns the first frames (a prompt, or a
-        one-shot command's whole output and Status), or the ApiResponse refusing the upgrade."""
+        one-shot command's whole output and Status), or the ApiResponse refusing the upgrade. Never raises:
+        a fault of the simulator is a 500 InternalError Status."""
+        try:
+            return self._open(ctx)
+        except Exception:  # noqa: BLE001 - the transport must get a Status, never a traceback
+            log.exception("kubeapi: exec session %s/%s failed to open", self.namespace, self.pod_name)
+            self.finished = True
+            return status.failure(
+                500, "InternalError", "Internal error occurred: the simulator could not start this session"
+            )
+
+    def _open(self, ctx) -> Frames | ApiResponse:
         c = ctx.cluster
         pod = c.store.get(f"/registry/pods/{self.namespace}/{self.pod_name}")
         if pod is None:
@@ -167,9 +183,17 @@ class ExecSession:
         return self._open_exec(c, pod, ctr)
 
     def feed(self, ctx, channel: int, data: bytes) -> Frames:
-        """Takes one client frame (channel 0 stdin, 4 resize, 255 close) and returns the frames to send."""
+        """Takes one client frame (channel 0 stdin, 4 resize, 255 close) and returns the frames to send.
+        Never raises: a fault of the simulator ends the session with an InternalError Status."""
         if self.finished:
             return []
+        try:
+            return self._feed(ctx, channel, data)
+        except Exception:  # noqa: BLE001 - the transport must get a Status, never a traceback
+            log.exception("kubeapi: exec session %s/%s failed", self.namespace, self.pod_name)
+            return self._end(internal_error("the simulator could not run this command"))
+
+    def _feed(self, ctx, channel: int, data: bytes) -> Frames:
         if channel == channels_v5.RESIZE:
             # a terminal size: nothing here depends on it (the kubelet logs a malformed one and goes on)
             return []
@@ -180,8 +204,11 @@ class ExecSession:
         if channel != channels_v5.STDIN or not self.stdin:
             return []
         if self.interactive:
-            return self._typed(ctx, data)
-        if not self._follow:
+            frames = self._typed(ctx, data)
+            if self.attach:
+                self._record(ctx, frames)
+            return frames
+        if not self._follow and sum(map(len, self._stdin_data)) < MAX_STDIN:
             self._stdin_data.append(bytes(data))
         return []
 
@@ -304,10 +331,10 @@ class ExecSession:
         return self._run_once(ctx.cluster, pod, ctr, b"".join(self._stdin_data))
 
     def _typed(self, ctx, data: bytes) -> Frames:
-        text = data.decode("utf-8", "replace")
+        text = self._decoder.decode(data)  # a character may arrive split over two frames
         frames: Frames = []
         if not self.tty:
-            self._buffer += text
+            self._buffer = (self._buffer + text)[-MAX_STDIN:]
             while "\n" in self._buffer and not self.finished:
                 line, self._buffer = self._buffer.split("\n", 1)
                 frames += self._run_line(ctx, line)
@@ -378,6 +405,23 @@ class ExecSession:
                 self._end_main_process(ctx, ended)
             frames += self._end(exit_status(ended, self._argv))
         return frames
+
+    def _record(self, ctx, frames: Frames) -> None:
+        """An attached shell is the container's main process: what its terminal shows goes to the container
+        log too (kubectl attach warns: `All commands and output from this session will be recorded in
+        container logs`)."""
+        text = b"".join(d for ch, d in frames if ch in (channels_v5.STDOUT, channels_v5.STDERR)).decode(
+            "utf-8", "replace"
+        )
+        pod = ctx.cluster.store.get(f"/registry/pods/{self.namespace}/{self.pod_name}")
+        if not text or pod is None:
+            return
+        sb, ctr = runtime_container(ctx.cluster, pod, self.container)
+        if ctr is None or (ctr.get("restartCount"), ctr.get("startedAt")) != self._instance:
+            return
+        spec = self._spec(pod)
+        machine = ctx.cluster.kubelet.machine(pod, spec, sb, ctr, parse_image(spec["image"]))
+        machine.out(text.replace("\r\n", "\n").replace("\b \b", ""))
 
     def _follow_output(self, ctr: dict) -> Frames:
         from visualizer.engine.programs.machine import log_lines

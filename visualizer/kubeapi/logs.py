@@ -13,7 +13,8 @@ Parameters (api core/v1 types.go `PodLogOptions`; kubelet pkg/kubelet/kuberuntim
   `container "c" in pod "p" is waiting to start: <reason>`.
 - `tailLines` (last N lines), `limitBytes` (at most N bytes, cut anywhere), `timestamps` (each line
   prefixed with its time in RFC 3339 with 9 fraction digits and a space: kubelet `RFC3339NanoFixed`),
-  `sinceSeconds` / `sinceTime` (lines written at or after that time).
+  `sinceSeconds` / `sinceTime` (lines written at or after that time). Times are in the client's clock, moved
+  from simulated time by the same whole-second offset as every other timestamp of the API (timeshift.py).
 - `follow`: the response stays open: each poll writes the lines the container wrote since, as simulated
   time passes; it ends when that container instance stops (exit, restart, pod deleted), as the kubelet's
   follow ends with the log file of the instance.
@@ -24,17 +25,19 @@ Line times: the engine keeps a time for each write of a container's output when 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from visualizer.engine.clock import EPOCH
 from visualizer.engine.kubectl.commands import CommandError, container_log_lines, runtime_container
 
-from . import status
+from . import status, timeshift
 from .http import ApiRequest, ApiResponse
 
 CONTENT_TYPE = "text/plain"
 FOLLOW_TIMEOUT = 4 * 3600.0  # real seconds a followed log may stay open (the transport's cap)
 _PRINTED = "Error from server (BadRequest): "
+log = logging.getLogger(__name__)
 
 
 def handle(ctx, req: ApiRequest, served, target) -> ApiResponse:
@@ -71,15 +74,18 @@ def handle(ctx, req: ApiRequest, served, target) -> ApiResponse:
     times = _line_times(ctr, lines, opts["previous"])
     entries = list(zip(times, lines, strict=True))
     partial = entries.pop() if open_last and entries else None
-    since = _since(opts, c.clock.now)
+    # timestamps go out in the client's clock, as every other timestamp of the API (timeshift.py)
+    offset = timeshift.offset(c.clock.now, ctx.wall())
+    shift = round(offset) if opts["timestamps"] else None
+    since = _since(opts, c.clock.now, offset)
     if since is not None:
         entries = [e for e in entries if e[0] >= since]
     if opts["tail"] is not None:
         entries = entries[-opts["tail"] :] if opts["tail"] else []
     follow = opts["follow"] and not opts["previous"] and ctr.get("state") == "running"
-    body = b"".join(_line(t, text, opts["timestamps"]) for t, text in entries)
+    body = b"".join(_line(t, text, shift) for t, text in entries)
     if partial is not None and not follow:
-        body += _line(partial[0], partial[1], opts["timestamps"])[:-1]
+        body += _line(partial[0], partial[1], shift)[:-1]
     limit = opts["limit"]
     if limit is not None and len(body) >= limit:
         return ApiResponse(200, body[:limit], CONTENT_TYPE)
@@ -106,9 +112,18 @@ class LogFollow:
         self.finished = False
 
     def poll(self, ctx) -> list[bytes]:
-        """Returns the new lines as one chunk (or nothing); see the class docstring."""
+        """Returns the new lines as one chunk (or nothing); see the class docstring. Never raises: a fault
+        of the simulator ends the followed log (kubectl then returns, as when the container stops)."""
         if self.finished:
             return []
+        try:
+            return self._poll(ctx)
+        except Exception:  # noqa: BLE001 - the transport must end the response cleanly
+            log.exception("kubeapi: following the log of %s failed", self.key)
+            self.finished = True
+            return []
+
+    def _poll(self, ctx) -> list[bytes]:
         c = ctx.cluster
         pod = c.store.get(self.key)
         if pod is None or pod["metadata"].get("uid") != self.uid:
@@ -129,7 +144,8 @@ class LogFollow:
         if complete < self.sent:  # the oldest chunks were rotated away: find where we were
             start = _anchor(lines[:complete], self.last)
         times = _line_times(ctr, lines, not same)
-        out = b"".join(_line(times[i], lines[i], self.timestamps) for i in range(start, complete))
+        shift = round(timeshift.offset(c.clock.now, ctx.wall())) if self.timestamps else None
+        out = b"".join(_line(times[i], lines[i], shift) for i in range(start, complete))
         if complete > start:
             self.last = lines[complete - 1]
         self.sent = complete
@@ -149,9 +165,10 @@ def _anchor(lines: list[str], last: str | None) -> int:
     return 0
 
 
-def _line(t: float, text: str, timestamps: bool) -> bytes:
-    if timestamps:
-        return f"{_nano_stamp(t)} {text}\n".encode()
+def _line(t: float, text: str, shift: float | None) -> bytes:
+    """One log line; with `shift` (seconds from simulated to client time) prefixed by its timestamp."""
+    if shift is not None:
+        return f"{_nano_stamp(t + shift)} {text}\n".encode()
     return f"{text}\n".encode()
 
 
@@ -180,10 +197,13 @@ def _line_times(ctr: dict, lines: list[str], previous: bool) -> list[float]:
     return out[: len(lines)] + [default] * (len(lines) - len(out))
 
 
-def _since(opts: dict, now: float) -> float | None:
+def _since(opts: dict, now: float, offset: float) -> float | None:
+    """The simulated time from which lines are sent (`sinceTime` is in the client's clock), or None."""
     if opts["since_seconds"] is not None:
         return now - opts["since_seconds"]
-    return opts["since_time"]
+    if opts["since_time"] is None:
+        return None
+    return opts["since_time"] - offset
 
 
 def _options(req: ApiRequest) -> dict | ApiResponse:

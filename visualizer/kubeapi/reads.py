@@ -16,10 +16,23 @@ HorizontalPodAutoscalers are stored as autoscaling/v2; at autoscaling/v1 they ar
 
 from __future__ import annotations
 
+from visualizer.engine.node_heartbeat import with_heartbeats
 from visualizer.engine.objects import BY_KIND, etcd_key
 
 from . import selectors, status, tables
 from .http import ApiResponse, json_response
+
+# kube-apiserver marks core/v1 Endpoints deprecated from v1.33 (KEP-4974) and says so on every request; kubectl
+# prints the header as `Warning: <text>` on stderr (client-go rest/warnings.go).
+ENDPOINTS_WARNING = (
+    "Warning",
+    '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"',
+)
+
+
+def _answer(served, data) -> ApiResponse:
+    """Returns a 200 JSON answer, with the deprecation warning for Endpoints."""
+    return json_response(data, headers=[ENDPOINTS_WARNING] if served.kind == "Endpoints" else None)
 
 
 def _bad_scope(served, target) -> bool:
@@ -43,13 +56,13 @@ def get(ctx, req, served, target) -> ApiResponse:
     obj = ctx.cluster.store.get(etcd_key(res, target.namespace if res.namespaced else None, target.name))
     if obj is None:
         return status.not_found(served.qualified, target.name, served.plural, served.group)
-    obj = served_form(obj, served)
+    obj = served_form(obj, served, ctx.cluster)
     if wanted.as_ == "Table":
         rv = obj["metadata"].get("resourceVersion", "")
-        return json_response(tables.engine_table(ctx.cluster, req, obj["kind"], [obj], rv, wanted.version))
+        return _answer(served, tables.engine_table(ctx.cluster, req, obj["kind"], [obj], rv, wanted.version))
     if wanted.as_.startswith("PartialObjectMetadata"):
-        return json_response(tables.partial(obj, wanted.version))
-    return json_response(obj)
+        return _answer(served, tables.partial(obj, wanted.version))
+    return _answer(served, obj)
 
 
 def list_(ctx, req, served, target) -> ApiResponse:
@@ -65,17 +78,18 @@ def list_(ctx, req, served, target) -> ApiResponse:
     objs = collect(ctx.cluster, served, target.namespace, match)
     rv = str(ctx.cluster.store.revision)
     if wanted.as_ == "Table":
-        return json_response(tables.engine_table(ctx.cluster, req, served.kind, objs, rv, wanted.version))
+        return _answer(served, tables.engine_table(ctx.cluster, req, served.kind, objs, rv, wanted.version))
     if wanted.as_.startswith("PartialObjectMetadata"):
-        return json_response(
+        return _answer(
+            served,
             {
                 "kind": "PartialObjectMetadataList",
                 "apiVersion": f"meta.k8s.io/{wanted.version}",
                 "metadata": {"resourceVersion": rv},
                 "items": [tables.partial(o, wanted.version) for o in objs],
-            }
+            },
         )
-    return json_response(typed_list(served, objs, rv))
+    return _answer(served, typed_list(served, objs, rv))
 
 
 def collect(cluster, served, namespace: str | None, match=None) -> list[dict]:
@@ -86,7 +100,7 @@ def collect(cluster, served, namespace: str | None, match=None) -> list[dict]:
     objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
     out = []
     for o in objs:
-        o = served_form(o, served)
+        o = served_form(o, served, cluster)
         if match is None or match(o):
             out.append(o)
     return out
@@ -102,10 +116,13 @@ def typed_list(served, items: list[dict], resource_version: str) -> dict:
     }
 
 
-def served_form(obj: dict, served) -> dict:
-    """Returns the object as `served`'s group-version shows it: itself, or an HPA converted to v1."""
+def served_form(obj: dict, served, cluster=None) -> dict:
+    """Returns the object as `served`'s group-version shows it: itself, an HPA converted to v1, or (with
+    `cluster`) a Node with its heartbeats as of now (node_heartbeat.with_heartbeats, as the console reads it)."""
     if served.kind == "HorizontalPodAutoscaler" and served.version == "v1":
         return hpa_v1(obj)
+    if served.kind == "Node" and cluster is not None:
+        return with_heartbeats(cluster, obj)
     return obj
 
 

@@ -30,6 +30,7 @@ watch HorizontalPodAutoscalers, v1 presented in the v1 shape) and, for a namespa
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -40,6 +41,7 @@ DEFAULT_TIMEOUT = 3600.0  # seconds; the real server: min-request-timeout (1800)
 BOOKMARK_EVERY = 60.0  # seconds between periodic bookmarks (cacher.go defaultBookmarkFrequency)
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 JSON_STREAM = "application/json"
+log = logging.getLogger(__name__)
 
 
 def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = time.monotonic) -> ApiResponse:
@@ -70,6 +72,8 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
             timeout = float(int(timeout_text))
         except ValueError:
             return status.bad_request(f'timeoutSeconds: Invalid value: "{timeout_text}": not an integer')
+        if timeout <= 0:  # handlers/get.go: no timeout asked → the server's own
+            timeout = DEFAULT_TIMEOUT
     wanted = _wanted(req)
     if wanted is None:
         from . import tables
@@ -78,10 +82,10 @@ def start(ctx, req: ApiRequest, served, target, clock: Callable[[], float] = tim
     match = _matcher(req, served)
     table = wanted.as_ == "Table"
     kind = WatchStream
-    if served.kind == "Event":
-        from .watch_events import EventWatch
+    if served.kind in ("Event", "Lease"):  # kept outside the store: compared snapshot to snapshot
+        from .watch_events import EventWatch, LeaseWatch
 
-        kind = EventWatch
+        kind = EventWatch if served.kind == "Event" else LeaseWatch
     stream = kind(
         ctx, req, served, target, match, table=table, timeout=timeout, clock=clock, version=wanted.version
     )
@@ -151,9 +155,21 @@ class WatchStream:
         return self.rv_text in ("", "0")
 
     def poll(self, ctx) -> list[bytes]:
-        """Returns the encoded events since the last call (may be empty)."""
+        """Returns the encoded events since the last call (may be empty). Never raises: a fault of the
+        simulator ends the watch with an ERROR event carrying a 500 InternalError Status."""
         if self.finished:
             return []
+        try:
+            return self._poll(ctx)
+        except Exception:  # noqa: BLE001 - the transport must get an event, never a traceback
+            log.exception("kubeapi: watch of %s failed", self.served.qualified)
+            self.finished = True
+            obj = status.status_object(
+                500, "InternalError", "Internal error occurred: the simulator could not continue this watch"
+            )
+            return [dumps({"type": "ERROR", "object": obj}) + b"\n"]
+
+    def _poll(self, ctx) -> list[bytes]:
         self._ctx = ctx
         if ctx.cache.store is not self.store or ctx.cache.revision < self.rv:
             # replaced, or rolled back in place (a failed console command restores its checkpoint)

@@ -1,4 +1,6 @@
-"""Watching Events (`kubectl get events -w`, core/v1 and events.k8s.io/v1): the engine keeps its events
+"""Watching Events and node Leases, which the engine keeps outside its store.
+
+Events (`kubectl get events -w`, core/v1 and events.k8s.io/v1): the engine keeps its events
 outside the store (`Cluster.events`, a ring of emissions aggregated into Event objects by
 visualizer.engine.kubectl.events), so changes are found by comparing the aggregated Events with the ones
 already sent: a new Event is ADDED, a repeated occurrence (count and lastTimestamp moving, as the real event
@@ -101,6 +103,69 @@ class EventWatch(WatchStream):
         cells = events.wide_cells(record, self._ctx.cluster.clock.now) if record else []
         rv = obj["metadata"].get("resourceVersion", "")
         table = tables.table(events_api.column_definitions(), [(obj, cells)], rv, self.req, self.version)
+        if not first:
+            table["columnDefinitions"] = None
+        return table
+
+
+class LeaseWatch(WatchStream):
+    """Node Leases (kube-node-lease), derived from the nodes' heartbeats (leases.py): a new node's Lease is
+    ADDED, a renewal (`spec.renewTime` moving, as the kubelet's every 10 s) MODIFIED, a removed node's DELETED."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent: dict[str, dict] = {}
+        self.checked = float("-inf")
+
+    def _snapshot(self, ctx) -> list[dict]:
+        from .leases import _leases
+
+        return [ls for ls in _leases(ctx.cluster, self.namespace) if self.match(ls)]
+
+    def initial(self, ctx) -> bytes:
+        """As EventWatch.initial: ADDED per Lease (watch-list bookmark), or nothing, or the 410 ERROR."""
+        self.rv = ctx.cache.revision
+        snap = self._snapshot(ctx)
+        if self.wants_initial():
+            self.sent = {ls["metadata"]["name"]: ls for ls in snap}
+            out = [self._event("ADDED", ls) for ls in snap]
+            if self.send_initial is not None and self.bookmarks:
+                out.append(self._bookmark(self.rv, end=True))
+            return b"".join(out)
+        asked = int(self.rv_text)
+        if asked < ctx.cache.floor:
+            self.finished = True
+            return self._expired(asked, ctx.cache.floor)
+        self.sent = {ls["metadata"]["name"]: ls for ls in snap}
+        return b""
+
+    def _changes(self, ctx) -> list[bytes]:
+        # renewals follow the simulated clock, not store writes: compare at most every RECHECK seconds
+        self.rv = max(self.rv, ctx.cache.revision)
+        if self.clock() - self.checked < RECHECK:
+            return []
+        self.checked = self.clock()
+        out = []
+        now = {ls["metadata"]["name"]: ls for ls in self._snapshot(ctx)}
+        for name, ls in now.items():
+            before = self.sent.get(name)
+            if before is None:
+                out.append(self._event("ADDED", ls))
+            elif before["spec"] != ls["spec"]:
+                out.append(self._event("MODIFIED", ls))
+        for name, ls in self.sent.items():
+            if name not in now:
+                out.append(self._event("DELETED", ls))
+        self.sent = now
+        return out
+
+    def _table(self, obj: dict) -> dict:
+        from .leases import _table
+
+        first = not self._columns_sent
+        self._columns_sent = True
+        rv = obj["metadata"].get("resourceVersion", "")
+        table = _table(self._ctx.cluster, self.req, [obj], rv, self.version)
         if not first:
             table["columnDefinitions"] = None
         return table

@@ -270,10 +270,12 @@ def run(c, words: list[str], stdin: str | None) -> str:
         # `kubectl logs` has no --filename: its -f is --follow, a boolean (kubectl pkg/cmd/logs/logs.go).
         value_flags = VALUE_FLAGS - {"-f", "--filename"}
         bool_flags = BOOL_FLAGS | {"-f", "--follow"}
+    if verb == "describe":
+        bool_flags = BOOL_FLAGS | {"--show-events"}
     if verb == "top":
         # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
         value_flags = VALUE_FLAGS - {"--containers"}
-        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity"}
+        bool_flags = BOOL_FLAGS | {"--containers", "--show-capacity", "--sum"}
     try:
         args = parse(global_words + words[1:], value_flags, bool_flags)
     except CommandError as exc:
@@ -1031,17 +1033,12 @@ def _select(objs: list[dict], args: Args, kind: str | None = None) -> list[dict]
 
 
 def _sort_by(objs: list[dict], expr: str) -> list[dict]:
-    """Sorts objects by the JSONPath `--sort-by` value (numbers numerically, as kubectl's sorter does)."""
+    """Sorts objects by the JSONPath `--sort-by` value as kubectl does: its isLess and Go's unstable sort.Sort
+    (gosort.py), so objects with equal values come out in the real kubectl's order."""
+    from .gosort import sort_by_values
+
     path = output_formats._relaxed(expr)
-
-    def key(o):
-        found = output_formats.evaluate(path, o)
-        v = found[0] if found else None
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return (0, v, "")
-        return (1, 0, "" if v is None else str(v))
-
-    return sorted(objs, key=key)
+    return sort_by_values(objs, lambda o: output_formats.evaluate(path, o))
 
 
 def _objects_named_by_files(stdin: str | None, args: Args, verb: str) -> list[tuple[Resource, str, str]]:
@@ -1086,7 +1083,9 @@ def _cmd_get(c, args: Args, stdin) -> str:
     all_ns = args.has("-A", "--all-namespaces")
     ns = None if all_ns else _ns(args)
     if args.positional[0] in ("events", "event", "ev"):
-        return events.table(c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt)
+        return events.table(
+            c, ns, args.get("--field-selector"), args.get("--sort-by"), out_fmt, args.has("--no-headers")
+        )
     if "/" in args.positional[0]:
         groups = {}
         for res, name in _targets(c, args, args.positional):
@@ -1118,6 +1117,10 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 objs = [o for o in objs]
             objs = _select(objs, args, res.kind)
             objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        if res.kind == "Node":
+            from ..node_heartbeat import with_heartbeats
+
+            objs = [with_heartbeats(c, o) for o in objs]  # heartbeats as of now, as a read shows them
         if args.get("--sort-by"):
             objs = _sort_by(objs, args.get("--sort-by"))
         items.extend(objs)
@@ -1145,7 +1148,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
                 for r, o in zip(rows, objs, strict=False)
             ]
         if args.has("--no-headers"):
-            sections.append(printers.table(headers, rows).split("\n", 1)[1] if rows else "")
+            # tabwriter sizes the columns from what it prints: without the headers, from the cells alone
+            sections.append(printers.table(rows[0], rows[1:]) if rows else "")
             continue
         sections.append(printers.table(headers, rows))
     if errors and not items:
@@ -1167,7 +1171,8 @@ def _cmd_get(c, args: Args, stdin) -> str:
             f" in {ns} namespace." if ns and all(r.namespaced for r, _ in kinds) else ""
         )
     else:
-        text = "\n\n".join(sections)
+        # kubectl separates the kinds' tables by a blank line, but not without headers
+        text = ("\n" if args.has("--no-headers") else "\n\n").join(sections)
     if errors:
         text = text + "\n" + "\n".join(errors)
         raise CommandError(text)
@@ -1178,11 +1183,19 @@ def _cmd_get(c, args: Args, stdin) -> str:
 def _cmd_describe(c, args: Args, stdin) -> str:
     from .describe import describe
 
+    def show(count: int) -> bool:
+        # kubectl v1.37 (kubernetes#137145): events are fetched for a single object only, unless
+        # --show-events is given explicitly.
+        if args.has("--show-events"):
+            return args.get("--show-events").lower() in ("true", "1", "t")
+        return count == 1
+
     if args.has("-f", "--filename"):
-        out = []
-        for res, ns, name in _objects_named_by_files(stdin, args, "describe"):
-            out.append(describe(c, _get_named(c, res, ns or None, name)))
-        return "\n\n\n".join(out)
+        objs = [
+            _get_obj(c, res, ns or None, name)
+            for res, ns, name in _objects_named_by_files(stdin, args, "describe")
+        ]
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
     ns = _ns(args)
     pos = args.positional
     if not pos:
@@ -1198,11 +1211,23 @@ def _cmd_describe(c, args: Args, stdin) -> str:
         # The API server lists objects in key order (namespace, name).
         objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         # kubectl prints "\n\n" between describer outputs that end in "\n": two blank lines.
-        return "\n\n\n".join(describe(c, o) for o in objs)
-    out = []
-    for res, name in _targets(c, args, pos):
-        out.append(describe(c, _get_named(c, res, ns, name)))
-    return "\n\n\n".join(out)
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
+    if len(pos) == 2 and "/" not in pos[0]:
+        res = _resource(pos[0])
+        where = ns if res.namespaced else None
+        if c.store.get(etcd_key(res, where, pos[1])) is None:
+            # describe.go DescribeMatchingResources: `describe TYPE NAME` of no such object describes every
+            # object whose name starts with NAME, or fails with the NotFound when none does.
+            objs = sorted(
+                (o for o in c.store.list(res.kind, where) if o["metadata"]["name"].startswith(pos[1])),
+                key=lambda o: o["metadata"]["name"],
+            )
+            if not objs:
+                raise _missing(c, res, where, pos[1])
+            # this path prints each description followed by one newline: a single blank line between them
+            return "\n\n".join(describe(c, o, show(len(objs))) for o in objs)
+    objs = [_get_named(c, res, ns, name) for res, name in _targets(c, args, pos)]
+    return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
 
 
 # ---------------------------------------------------------------------------------------------- delete
@@ -2029,7 +2054,8 @@ def _cmd_top(c, args: Args, stdin) -> str:
                     "NotFound",
                     404,
                 )
-        text = top.pods_text(c, ns, args.has("--containers"), pods)
+        sort_by = args.get("--sort-by") or ""
+        text = top.pods_text(c, ns, args.has("--containers"), pods, sort_by, args.has("--sum"))
     elif what in ("node", "nodes", "no"):
         nodes = _select(c.store.list("Node"), args, "Node")
         if names:
@@ -2040,7 +2066,7 @@ def _cmd_top(c, args: Args, stdin) -> str:
                     "NotFound",
                     404,
                 )
-        text = top.nodes_text(c, nodes, args.has("--show-capacity"))
+        text = top.nodes_text(c, nodes, args.has("--show-capacity"), args.get("--sort-by") or "")
     else:
         raise CommandError("error: top needs `pods` or `nodes`")
     if text.startswith("error: "):

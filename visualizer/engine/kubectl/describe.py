@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from ..clock import EPOCH, human_duration, parse_stamp
 from ..objects import BY_KIND, etcd_key, selector_string
 from . import printers
+from .describe_extra import namespace_policies, pv_source
 
 LEVEL = ("", "  ", "    ", "      ")
 
@@ -70,6 +71,7 @@ class _Writer:
     def __init__(self):
         self.parts: list[str] = []
         self.blocks: list[str] = []
+        self.show_events = True
 
     def write(self, level: int, text: str) -> None:
         self.parts.append(LEVEL[level] + text)
@@ -392,20 +394,20 @@ def template_lines(template: dict, indent: str = "  ") -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ events
-_SOURCES = {"scheduler": "default-scheduler"}
 
 
 def _source(component: str) -> str:
-    """Returns the event's `From` as kubectl shows it (source.component: `kubelet`, `deployment-controller`)."""
-    if component.startswith("kubelet/"):
-        return "kubelet"
-    if component.startswith("controller-manager/"):
-        return component.split("/", 1)[1]
-    return _SOURCES.get(component, component)
+    """Returns the event's `From` as kubectl shows it: the Event's source.component (`kubelet`,
+    `deployment-controller`, `horizontal-pod-autoscaler`), the same as the REST face's Events carry."""
+    from .events import source_of
+
+    return source_of(component)
 
 
 def _events(c, obj: dict, w: _Writer) -> None:
     """DescribeEvents: `Type Reason Age From Message`; repeated events aggregate into `(xN over AGE)`."""
+    if not w.show_events:
+        return
     kind = obj["kind"].lower()
     name = obj["metadata"]["name"]
     ns = obj["metadata"].get("namespace", "")
@@ -866,6 +868,8 @@ def _describe_statefulset(c, sts: dict, w: _Writer) -> None:
     _annotations(w, "Annotations", meta.get("annotations"))
     if spec.get("serviceName"):
         w.write(0, f"Service Name:\t{spec['serviceName']}\n")
+    if spec.get("podManagementPolicy"):
+        w.write(0, f"Pod Management Policy:\t{spec['podManagementPolicy']}\n")
     w.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | {st.get('replicas', 0)} total\n")
     strategy = spec.get("updateStrategy") or {}
     w.write(0, f"Update Strategy:\t{strategy.get('type', 'RollingUpdate')}\n")
@@ -874,6 +878,11 @@ def _describe_statefulset(c, sts: dict, w: _Writer) -> None:
         w.write(1, f"Partition:\t{ru['partition']}\n")
         if ru.get("maxUnavailable") is not None:
             w.write(1, f"MaxUnavailable:\t{ru['maxUnavailable']}\n")
+    retention = spec.get("persistentVolumeClaimRetentionPolicy")
+    if retention:
+        w.write(0, "Persistent Volume Claim Retention Policy:\n")
+        w.write(1, f"WhenDeleted:\t{retention.get('whenDeleted', 'Retain')}\n")
+        w.write(1, f"WhenScaled:\t{retention.get('whenScaled', 'Retain')}\n")
     w.write(0, f"Pods Status:\t{_pods_status(c, sts)}\n")
     pod_template(w, spec.get("template") or {})
     claims = spec.get("volumeClaimTemplates") or []
@@ -986,7 +995,8 @@ def _describe_generic(c, obj: dict, w: _Writer) -> None:
     if kind == "Namespace":
         _labels(w, "Labels", meta.get("labels"))
         _annotations(w, "Annotations", meta.get("annotations"))
-        w.write(0, f"Status:\t{st.get('phase', 'Active')}\n\nNo resource quota.\n\nNo LimitRange resource.\n")
+        w.write(0, f"Status:\t{st.get('phase', 'Active')}\n")
+        namespace_policies(c, meta["name"], w)
         return
     if meta.get("namespace"):
         w.write(0, f"Namespace:\t{meta['namespace']}\n")
@@ -1037,6 +1047,7 @@ def _describe_generic(c, obj: dict, w: _Writer) -> None:
         w.write(0, f"Capacity:\t{(spec.get('capacity') or {}).get('storage', '')}\n")
         w.write(0, "Node Affinity:\t<none>\n")
         w.write(0, "Message:\t\n")
+        pv_source(spec, w)
     elif kind == "HorizontalPodAutoscaler":
         ref = spec.get("scaleTargetRef") or {}
         w.write(0, f"CreationTimestamp:\t{_time(meta.get('creationTimestamp'))}\n")
@@ -1110,17 +1121,22 @@ def _preformatted(describer):
 
 
 def _register_preformatted() -> None:
+    from .describe_extra import describe_endpoints, describe_storageclass
     from .policy_printers import describe_policy
 
     _DESCRIBERS["ReplicationController"] = _describe_replicaset
+    _DESCRIBERS["Endpoints"] = describe_endpoints
+    _DESCRIBERS["StorageClass"] = describe_storageclass
     _DESCRIBERS["LimitRange"] = _DESCRIBERS["IngressClass"] = _preformatted(describe_policy)
 
 
 _register_preformatted()
 
 
-def describe(c, obj: dict) -> str:
-    """Returns the describe text of one object (no trailing newline), as kubectl v1.3x prints it."""
+def describe(c, obj: dict, show_events: bool = True) -> str:
+    """Returns the describe text of one object (no trailing newline), as kubectl v1.3x prints it; without
+    `show_events` there is no Events section at all (describers skip it when events were not fetched)."""
     w = _Writer()
+    w.show_events = show_events
     _DESCRIBERS.get(obj["kind"], _describe_generic)(c, obj, w)
     return w.text()

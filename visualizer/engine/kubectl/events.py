@@ -23,36 +23,11 @@ Narration-only events (`synthetic`) are never listed: a real cluster does not re
 
 from __future__ import annotations
 
+from .. import selectors
 from ..apiserver import ApiError
 from ..clock import EPOCH, human_duration, stamp
 from ..objects import etcd_key, lookup_resource
 from . import printers
-
-_FIELDS = (
-    "involvedObject.kind",
-    "involvedObject.namespace",
-    "involvedObject.name",
-    "involvedObject.uid",
-    "involvedObject.apiVersion",
-    "involvedObject.resourceVersion",
-    "involvedObject.fieldPath",
-    "reason",
-    "reportingComponent",
-    "source",
-    "type",
-    "metadata.name",
-    "metadata.namespace",
-)
-_SORTS = {
-    ".lastTimestamp": "last",
-    "{.lastTimestamp}": "last",
-    ".metadata.creationTimestamp": "first",
-    "{.metadata.creationTimestamp}": "first",
-    ".firstTimestamp": "first",
-    "{.firstTimestamp}": "first",
-    ".eventTime": "first",
-    ".count": "count",
-}
 
 
 def aggregate(events: list[dict]) -> list[dict]:
@@ -127,48 +102,6 @@ def _kind_of(obj_ref: str) -> str:
     prefix = obj_ref.split("/", 1)[0]
     res = lookup_resource(prefix)
     return res.kind if res is not None else prefix[:1].upper() + prefix[1:]
-
-
-def _field_value(record: dict, field: str) -> str:
-    name = record["object"].split("/", 1)[-1]
-    ns = record.get("namespace", "")
-    values = {
-        "involvedObject.kind": _kind_of(record["object"]),
-        "involvedObject.namespace": ns,
-        "involvedObject.name": name,
-        "reason": record["reason"],
-        "type": record["type"],
-        "source": record["component"].rsplit("/", 1)[-1],
-        "reportingComponent": record["component"].rsplit("/", 1)[-1],
-        "metadata.namespace": ns,
-    }
-    return values.get(field, "")
-
-
-def _selector_terms(selector: str) -> list[tuple[str, str, str]]:
-    terms = []
-    for part in selector.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        for op in ("!=", "==", "="):
-            if op in part:
-                field, value = part.split(op, 1)
-                terms.append((field.strip(), "!=" if op == "!=" else "=", value.strip()))
-                break
-        else:
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
-                f'selector "", field selector "{selector}": invalid selector: \'{selector}\'; can\'t '
-                f"understand '{part}'"
-            )
-    for field, _op, _value in terms:
-        if field not in _FIELDS:
-            raise ApiError(
-                f'Error from server (BadRequest): Unable to find "/v1, Resource=events" that match label '
-                f'selector "", field selector "{selector}": field label not supported: {field}'
-            )
-    return terms
 
 
 def involved_object(record: dict, cluster=None) -> dict:
@@ -266,6 +199,7 @@ def table(
     field_selector: str | None = None,
     sort_by: str | None = None,
     output: str = "",
+    no_headers: bool = False,
 ) -> str:
     """Returns `kubectl get events` output for one namespace (None = all, with a NAMESPACE column).
 
@@ -275,17 +209,29 @@ def table(
     """
     records = [r for r in aggregate(cluster.events) if in_namespace(r, namespace)]
     if field_selector:
-        for field, op, value in _selector_terms(field_selector):
-            records = [r for r in records if (_field_value(r, field) == value) == (op == "=")]
+        # The API server's field labels for events and its messages (selectors.py, shared with the REST face).
+        try:
+            terms = selectors.parse_field_selector(field_selector, "", "events")
+        except ValueError as exc:
+            raise ApiError(
+                selectors.kubectl_message("/v1, Resource=events", "", field_selector, str(exc)),
+                "BadRequest",
+                400,
+            ) from None
+        records = [r for r in records if selectors.fields_match(terms, as_event(r, cluster), "", "events")]
+    records = key_order(records)
     if sort_by:
-        how = _SORTS.get(sort_by)
-        if how is None:
+        # kubectl sorts the rows it got (in key order) by the field of each Event, with Go's sort.Sort.
+        from .gosort import sort_by_values
+        from .output_formats import _relaxed, evaluate
+
+        path = _relaxed(sort_by)
+        objs = {id(r): as_event(r, cluster) for r in records}
+        if records and not any(evaluate(path, o) for o in objs.values()):
             raise ApiError(
                 f'error: couldn\'t find any field with path "{{{sort_by.strip("{}")}}}" in the list of objects'
             )
-        records.sort(key=lambda r: (r[how], r["seq"]))
-    else:
-        records = key_order(records)
+        records = sort_by_values(records, lambda r: evaluate(path, objs[id(r)]))
     if output in ("yaml", "json"):
         data = printers.as_list([as_event(r, cluster) for r in records])
         return printers.to_yaml(data) if output == "yaml" else printers.to_json(data, sort_keys=True)
@@ -305,4 +251,6 @@ def table(
     if namespace is None:
         headers = ["NAMESPACE", *headers]
         rows = [[r.get("namespace") or "default", *row] for r, row in zip(records, rows, strict=True)]
+    if no_headers:
+        return printers.table(rows[0], rows[1:])
     return printers.table(headers, rows)

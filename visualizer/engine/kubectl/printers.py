@@ -17,7 +17,8 @@ from ..store import pod_ready
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    """Returns rows aligned like kubectl's tabwriter (three spaces of padding)."""
+    """Returns rows aligned like kubectl's tabwriter: each column as wide as its widest cell plus three
+    spaces of padding, and at least six (cli-runtime pkg/printers/tabwriter.go: minwidth 6, padding 3)."""
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -25,9 +26,10 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     lines = []
     for row in [headers] + rows:
         cells = [str(c) for c in row]
-        line = "   ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1]))
-        line = (line + "   " if len(cells) > 1 else "") + cells[-1]
-        lines.append(line.rstrip())
+        # an empty last cell leaves the padding of the cell before it, as tabwriter writes it
+        lines.append(
+            "".join(cell.ljust(max(widths[i] + 3, 6)) for i, cell in enumerate(cells[:-1])) + cells[-1]
+        )
     return "\n".join(lines)
 
 

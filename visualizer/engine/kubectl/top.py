@@ -68,7 +68,14 @@ def memory_cell(nbytes: int) -> str:
     return f"{nbytes // MIB}Mi"
 
 
-def pods_text(c, namespace: str | None, containers: bool = False, pods: list[dict] | None = None) -> str:
+def pods_text(
+    c,
+    namespace: str | None,
+    containers: bool = False,
+    pods: list[dict] | None = None,
+    sort_by: str = "",
+    total: bool = False,
+) -> str:
     """Returns `kubectl top pods` output (namespace None: `-A`), or the kubectl error text.
 
     `pods` may narrow the pods (a name, `-l`); errors follow top_pod.go: pods without metrics but existing →
@@ -91,6 +98,12 @@ def pods_text(c, namespace: str | None, containers: bool = False, pods: list[dic
             pu[0]["metadata"]["name"],
         )
     )
+    if (
+        sort_by == "cpu"
+    ):  # metricsutil PodMetricsSorter: the pod's total, largest first (stable on name order)
+        measured.sort(key=lambda pu: -_milli(sum(u[1] for u in pu[1])))
+    elif sort_by == "memory":
+        measured.sort(key=lambda pu: -sum(u[2] for u in pu[1]))
     headers = (["NAMESPACE"] if namespace is None else []) + (["POD", "NAME"] if containers else ["NAME"])
     headers += ["CPU(cores)", "MEMORY(bytes)"]
     rows = []
@@ -103,10 +116,16 @@ def pods_text(c, namespace: str | None, containers: bool = False, pods: list[dic
             cpu = sum(u[1] for u in usage)
             mem = sum(u[2] for u in usage)
             rows.append([*lead, p["metadata"]["name"], cpu_cell(cpu), memory_cell(mem)])
+    if total:
+        # metrics_printer.go printPodResourcesSum: blank cells, then `________` rules and the sums
+        blanks = [""] * (len(headers) - 2)
+        cpu = sum(u[1] for _, usage in measured for u in usage)
+        mem = sum(u[2] for _, usage in measured for u in usage)
+        rows += [[*blanks, "________", "________"], [*blanks, cpu_cell(cpu), memory_cell(mem)]]
     return table(headers, rows)
 
 
-def nodes_text(c, nodes: list[dict] | None = None, capacity: bool = False) -> str:
+def nodes_text(c, nodes: list[dict] | None = None, capacity: bool = False, sort_by: str = "") -> str:
     """Returns `kubectl top nodes` output: percentages of allocatable (capacity with --show-capacity); nodes
     without metrics come last with `<unknown>` cells (metrics_printer.go `printMissingMetricsNodeLine`)."""
     if nodes is None:
@@ -128,6 +147,10 @@ def nodes_text(c, nodes: list[dict] | None = None, capacity: bool = False) -> st
         rows.append([n["metadata"]["name"], cpu_cell(cpu), cpu_pct, memory_cell(mem), mem_pct])
     if not rows and not missing:
         return "error: metrics not available yet"
+    if sort_by in ("cpu", "memory"):  # NodeMetricsSorter: largest first
+        usage = {n["metadata"]["name"]: node_usage(c, n) for n in nodes}
+        i = 0 if sort_by == "cpu" else 1
+        rows.sort(key=lambda r: -usage[r[0]][i])
     return table(["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"], rows + missing)
 
 

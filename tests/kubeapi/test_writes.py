@@ -536,3 +536,23 @@ def test_random_bodies_never_fault_the_server(ctx):
         resp = call(ctx, method, path, json.dumps(body).encode(), ctype, fieldManager="fuzz")
         assert resp.status < 500, (method, path, ctype, body, resp.body)
         ctx.cluster.advance(0.2)
+
+
+def test_duplicate_fields_in_a_raw_json_body(ctx):
+    """kubectl never repeats a key (it converts YAML itself); a raw JSON client can (reference §A5.3)."""
+    text = json.dumps(nginx())
+    text = text.replace('"name": "nginx-deployment"', '"name": "first", "name": "nginx-deployment"', 1)
+    text = text.replace('"replicas": 3', '"replicas": 3, "replica": 1', 1)
+    resp = call(ctx, "POST", DEPLOYS, text.encode(), fieldValidation="Strict")
+    assert (resp.status, resp.json()["message"]) == (
+        400,
+        'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: duplicate field '
+        '"metadata.name", unknown field "spec.replica"',
+    )
+    resp = call(ctx, "POST", DEPLOYS, text.encode(), fieldValidation="Warn")
+    assert resp.status == 201
+    assert resp.headers == [
+        ("Warning", '299 - "duplicate field \\"metadata.name\\""'),
+        ("Warning", '299 - "unknown field \\"spec.replica\\""'),
+    ]
+    assert live(ctx)["metadata"]["name"] == "nginx-deployment"  # the last value wins

@@ -275,17 +275,62 @@ def limit_pods(c, objs: list[dict], served: Served, name: str) -> None:
         ) from None
 
 
-def admit(c, obj: dict, validation: str, live: dict | None = None) -> tuple[dict, list[str]]:
+class _Pairs(list):
+    """A JSON object's (key, value) pairs in document order (json's object_pairs_hook)."""
+
+
+def duplicate_fields(body: bytes) -> list[str]:
+    """Returns the paths of the keys a JSON body repeats (`metadata.name`, `spec.containers[0].image`), in
+    document order; strict decoding reports each as `duplicate field "<path>"` (kubectl never sends them: it
+    converts YAML client-side, the last value winning). Not JSON: an empty list."""
+    try:
+        tree = json.loads(body.decode("utf-8"), object_pairs_hook=_Pairs)
+    except (UnicodeDecodeError, ValueError):
+        return []
+    out: list[str] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, _Pairs):
+            seen = set()
+            for key, value in node:
+                full = f"{path}.{key}" if path else key
+                if key in seen and full not in out:
+                    out.append(full)
+                seen.add(key)
+                walk(value, full)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(tree, "")
+    return out
+
+
+def admit(
+    c, obj: dict, validation: str, live: dict | None = None, duplicates: list[str] | tuple = ()
+) -> tuple[dict, list[str]]:
     """Runs the engine's admit (decode, strict fields, defaults, validation); returns (object, warnings).
 
     Nodes and Endpoints (`live`: the stored object) are written by the engine's own components: a client may
     change their labels and annotations, and a node's `spec.unschedulable` and `spec.taints` (cordon, taint);
     the rest stays as the kubelet and the endpoints controller keep it."""
+    if duplicates and validation == "Strict":
+        from visualizer.engine.validation import unknown_fields
+
+        problems = [f'duplicate field "{d}"' for d in duplicates]
+        problems += [f'unknown field "{u}"' for u in unknown_fields(obj)]
+        version = str(obj.get("apiVersion", "")).split("/")[-1]
+        raise ApiError(
+            f'Error from server (BadRequest): {obj.get("kind")} in version "{version}" cannot be handled as a '
+            f"{obj.get('kind')}: strict decoding error: " + ", ".join(problems)
+        )
+    repeated = [f'duplicate field "{d}"' for d in duplicates] if validation == "Warn" else []
     if obj.get("kind") in ENGINE_OWNED:
         body, warnings = _decode_engine_owned(obj, validation)
-        return (_engine_owned_update(body, live) if live is not None else body), warnings
+        body = _engine_owned_update(body, live) if live is not None else body
+        return body, repeated + warnings
     admitted = c.api.admit(obj, source="", field_validation=validation)
-    return admitted, list(c.api.warnings)
+    return admitted, repeated + list(c.api.warnings)
 
 
 def _engine_owned_update(body: dict, live: dict) -> dict:

@@ -35,6 +35,7 @@ from .write_support import (
     command_of,
     decode_body,
     dry_run,
+    duplicate_fields,
     error_status,
     field_manager,
     field_validation,
@@ -81,7 +82,7 @@ def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
         )
     name = obj["metadata"].get("name") or ""
     try:
-        admitted, warnings = admit(c, obj, validation)
+        admitted, warnings = admit(c, obj, validation, duplicates=_duplicates(req))
     except ApiError as err:  # the Status names the object from the body (kubectl prints `The Deployment "x"`)
         return error_status(err, served, name if isinstance(name, str) else "")
     if not admitted["metadata"].get("name") and not admitted["metadata"].get("generateName"):
@@ -112,6 +113,11 @@ def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
         return store_new(ctx, req, served, target, admitted, dry, warnings)
     except ApiError as err:
         return error_status(err, served, name)
+
+
+def _duplicates(req: ApiRequest) -> list[str]:
+    """Repeated keys of a JSON create/update body (write_support.duplicate_fields)."""
+    return duplicate_fields(req.body) if req.content_type in ("application/json", "") else []
 
 
 def store_new(ctx, req, served, target, admitted: dict, dry: bool, warnings: list[str]) -> ApiResponse:
@@ -152,7 +158,17 @@ def update(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
     if live is None:
         raise not_found(served, target.name)
     stored, warnings = commit_update(
-        ctx, req, served, target, live, obj, validation, dry, field_manager(req, "kubectl"), "Update"
+        ctx,
+        req,
+        served,
+        target,
+        live,
+        obj,
+        validation,
+        dry,
+        field_manager(req, "kubectl"),
+        "Update",
+        duplicates=_duplicates(req),
     )
     return respond(stored, served, 200, warnings)
 
@@ -169,6 +185,7 @@ def commit_update(
     manager: str,
     operation: str,
     managed: list | None = None,
+    duplicates: list[str] | tuple = (),
 ) -> tuple[dict, list[str]]:
     """Admits `obj` as the new state of `live` and stores it (unless `dry`); returns (object, warnings).
 
@@ -188,7 +205,7 @@ def commit_update(
         )
     meta["name"] = name
     check_preconditions(obj, live, served, name)
-    admitted, warnings = admit(c, obj, validation, live)
+    admitted, warnings = admit(c, obj, validation, live, duplicates)
     for f in SERVER_META:
         if f in live["metadata"]:
             admitted["metadata"][f] = live["metadata"][f]

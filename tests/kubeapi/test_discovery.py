@@ -76,6 +76,7 @@ def test_kubectl_api_resources_lists_every_served_resource(api):
         "cronjobs                   cj           batch/v1                 true         CronJob",
         "jobs                                    batch/v1                 true         Job",
         "leases                                  coordination.k8s.io/v1   true         Lease",
+        "endpointslices                          discovery.k8s.io/v1      true         EndpointSlice",
         "events                     ev           events.k8s.io/v1         true         Event",
         "nodes                                   metrics.k8s.io/v1beta1   false        NodeMetrics",
         "pods                                    metrics.k8s.io/v1beta1   true         PodMetrics",
@@ -120,6 +121,7 @@ def test_kubectl_api_versions(api):
         "autoscaling/v2",
         "batch/v1",
         "coordination.k8s.io/v1",
+        "discovery.k8s.io/v1",
         "events.k8s.io/v1",
         "metrics.k8s.io/v1beta1",
         "networking.k8s.io/v1",
@@ -153,6 +155,7 @@ def test_kubectl_get_raw_reads_the_legacy_forms(api):
         "networking.k8s.io",
         "storage.k8s.io",
         "coordination.k8s.io",
+        "discovery.k8s.io",
         "metrics.k8s.io",
     ]
     autoscaling = next(g for g in groups["groups"] if g["name"] == "autoscaling")

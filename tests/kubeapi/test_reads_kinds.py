@@ -89,6 +89,8 @@ def test_get(api, command):
         "describe pod --show-events=true",
         "describe deploy web --show-events=false",
         "describe rs",
+        "describe svc web",
+        "describe ing ing",
     ],
 )
 def test_describe(api, command):

@@ -94,6 +94,8 @@ def pod_names(api) -> list[str]:
         "get all --no-headers",
         "get events --no-headers",
         "get pods -L ab",
+        "get pods --chunk-size=1",
+        """get pods -o jsonpath='{range.items[*]}{.metadata.name}{"\\t"}{.status.podIP}{"\\n"}{end}'""",
         "describe ns default",
     ],
 )
@@ -192,7 +194,7 @@ def test_describe_pod_and_rs_match_the_console_but_for_event_ages(api):
     2025-03-03, so only the Age cells of the Events block may differ (see the module docstring)."""
     pod = pod_names(api)[0]
     rs = console(api, "get rs -o name").split("/", 1)[1].strip()
-    for command in (f"describe rs {rs}", "describe deploy web", "describe node worker-1"):
+    for command in (f"describe rs {rs}", "describe deploy web", "describe node worker-1", "describe svc web"):
         rc, out, err = real(api, command)
         assert rc == 0, err
         assert _without_ages(out) == _without_ages(console(api, command))
@@ -267,3 +269,16 @@ def test_node_heartbeats_read_the_same_both_ways_after_minutes():
         assert beats["Ready"] == "2025-03-03T09:15:00Z"
         rc, out, err = h.kubectl("describe", "node", "worker-1")
         assert _without_ages(out) == _without_ages(h.console("kubectl describe node worker-1").output)
+
+
+def test_endpointslices_feed_describe_service(api):
+    rc, out, err = real(api, "get endpointslices -l kubernetes.io/service-name=web -o json")
+    assert rc == 0, err
+    (es,) = json.loads(out)["items"]
+    ep = api.cluster.store.get("/registry/services/endpoints/default/web")
+    assert es["addressType"] == "IPv4" and es["ports"] == [{"name": "", "port": 80, "protocol": "TCP"}]
+    assert [e["addresses"][0] for e in es["endpoints"]] == [a["ip"] for a in ep["subsets"][0]["addresses"]]
+    assert es["metadata"]["ownerReferences"][0]["kind"] == "Service"
+    rc, out, err = real(api, "describe svc web")
+    ips = ",".join(f"{a['ip']}:80" for a in ep["subsets"][0]["addresses"])
+    assert f"Endpoints:                {ips}" in out.splitlines()

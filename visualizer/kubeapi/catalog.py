@@ -218,6 +218,21 @@ SERVED: list[Served] = [
         "lease",
         "gqkMMb/YqFM=",
     ),
+    # discovery.k8s.io/v1: EndpointSlices derived from the engine's Endpoints (read-only; `describe svc` reads them)
+    Served(
+        "discovery.k8s.io",
+        "v1",
+        "endpointslices",
+        "EndpointSlice",
+        True,
+        (),
+        (),
+        ("get", "list"),
+        (),
+        None,
+        "endpointslice",
+        "Nx3SIv6I0mE=",
+    ),
     # events.k8s.io/v1
     Served(
         "events.k8s.io",
@@ -254,6 +269,7 @@ GROUPS: list[tuple[str, list[str]]] = [
     ("networking.k8s.io", ["v1"]),
     ("storage.k8s.io", ["v1"]),
     ("coordination.k8s.io", ["v1"]),
+    ("discovery.k8s.io", ["v1"]),
     ("metrics.k8s.io", ["v1beta1"]),
 ]
 

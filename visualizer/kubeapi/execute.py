@@ -11,6 +11,11 @@ The transport (ASGI, lead) accepts `GET …/pods/{name}/exec?command=…&contain
      prints as `error: unable to upgrade connection: container not found ("c")`);
    - a list of `(channel, bytes)` frames → answer `101` with subprotocol `v5.channel.k8s.io` and send each
      frame as a binary message `channels_v5.encode(channel, data)`.
+   When the WebSocket upgrade is refused, kubectl retries the same URL once over SPDY (`POST`, `Upgrade:
+   SPDY/3.1`; kubectl pkg/cmd/exec/exec.go falls back on `httpstream.IsUpgradeFailure`): answer that POST with
+   the same refusal, and kubectl prints `error: unable to upgrade connection: <text body>` (client-go
+   transport/spdy/spdy.go), or `Error from server (…): <message>` for a Status body. The session never
+   raises: a simulator fault is a 500 InternalError (refusal) or an InternalError Status on channel 3.
 3. for every binary message from the client: `frames = session.feed(ctx, *channels_v5.decode(message))`
    and send them (channel 0 stdin bytes, 4 resize, 255 close: `[255, 0]` is stdin's end-of-file).
 4. every ~0.1 s: `frames = session.poll(ctx)` and send them (an attached container's new output; the end of
@@ -38,8 +43,8 @@ output until it stops.
     s = ExecSession(ctx, "default", "web-0", {"command": ["sh"], "stdin": ["true"], "stdout": ["true"],
                                                "tty": ["true"], "container": ["nginx"]})
     s.open(ctx)                         # [(1, b"# ")]
-    s.feed(ctx, 0, b"echo hi\\r")        # [(1, b"echo hi"), (1, b"\\r\\n"), (1, b"hi\\r\\n# ")] (echo, output, prompt)
-    s.feed(ctx, 0, b"exit 3\\r")         # […, (3, b'{"metadata":{},"status":"Failure",…"message":"3"}]}}')]
+    s.feed(ctx, 0, b"echo hi\\r")        # [(1, b"echo hi\\r\\nhi\\r\\n# ")]  (the echo, the output, the prompt)
+    s.feed(ctx, 0, b"exit 3\\r")         # [(1, b"exit 3\\r\\n"), (3, b'{"metadata":{},"status":"Failure",…')]
     s.finished                          # True
 """
 

@@ -175,6 +175,12 @@ def _delegate(ctx, req, served, target, verb: str) -> ApiResponse:
             if verb == "get"
             else events_api.list_(ctx, req, served, target)
         )
+    if served.kind == "EndpointSlice":
+        from . import endpointslices
+
+        if verb == "get":
+            return endpointslices.get(ctx, req, served, target)
+        return endpointslices.list_(ctx, req, served, target)
     if served.kind == "Lease":
         from . import leases
 

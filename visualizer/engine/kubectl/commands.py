@@ -98,6 +98,7 @@ VALUE_FLAGS = {
     "--current-replicas",
     "--node-port",
     "--sort-by",
+    "--chunk-size",  # kubectl pages lists by this many; the console lists at once (as the REST face may)
     "--from-file",
     "-k",
     "--kustomize",

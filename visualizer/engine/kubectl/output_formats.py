@@ -256,8 +256,9 @@ def jsonpath(template: str, data) -> str:
                 out.append(body)
             elif body == "end":
                 return index
-            elif body.startswith("range "):
-                items = evaluate(body[6:], scope)
+            elif body.startswith("range"):
+                # client-go jsonpath parseInsideAction: the `range` prefix, a space optional (`{range.items[*]}`)
+                items = evaluate(body[5:].strip(), scope)
                 if len(items) == 1 and isinstance(items[0], list) and "[" not in body:
                     items = items[0]
                 end = _matching_end(index)
@@ -275,7 +276,7 @@ def jsonpath(template: str, data) -> str:
         depth = 0
         for j in range(index, len(parts)):
             kind, body = parts[j]
-            if kind == "action" and body.startswith("range "):
+            if kind == "action" and body.startswith("range"):
                 depth += 1
             elif kind == "action" and body == "end":
                 depth -= 1

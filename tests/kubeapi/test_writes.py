@@ -556,3 +556,13 @@ def test_duplicate_fields_in_a_raw_json_body(ctx):
         ("Warning", '299 - "unknown field \\"spec.replica\\""'),
     ]
     assert live(ctx)["metadata"]["name"] == "nginx-deployment"  # the last value wins
+
+
+def test_events_and_leases_are_not_written_by_clients(ctx):
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}, "involvedObject": {}}
+    resp = call(ctx, "POST", "/api/v1/namespaces/default/events", event)
+    assert resp.status == 403
+    assert resp.json()["message"].startswith("events is forbidden: events are written by the simulator's own")
+    resp = call(ctx, "DELETE", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-1")
+    assert resp.status == 403
+    assert call(ctx, "DELETE", "/api/v1/namespaces/default/events").status == 403

@@ -442,9 +442,19 @@ def respond(obj: dict, served: Served, code: int, warnings: list[str]) -> ApiRes
 
 
 def guard(fn):
-    """Turns Refused and engine ApiErrors into their Status answers."""
+    """Turns Refused and engine ApiErrors into their Status answers. Resources served from what the engine
+    keeps elsewhere (events, leases: no engine kind) are written only by the simulator's own components: a
+    client's write is a 403."""
 
     def wrapper(ctx, req, served, target, *args, **kwargs):
+        if served.engine_kind is None:
+            return status.failure(
+                403,
+                "Forbidden",
+                f"{served.qualified} is forbidden: {served.plural} are written by the simulator's own components "
+                "(the kubelets and controllers), not through the API",
+                {"group": served.group, "kind": served.plural} if served.group else {"kind": served.plural},
+            )
         try:
             return fn(ctx, req, served, target, *args, **kwargs)
         except Refused as r:

@@ -525,12 +525,15 @@ def test_random_bodies_never_fault_the_server(ctx):
             obj[rng.randrange(len(obj))] = value()
         return obj
 
+    ctx.cluster.advance(10)
+    pod = f"{PODS}/{ctx.cluster.store.list('Pod', 'default')[0]['metadata']['name']}"
     paths = [DEPLOYS, DEPLOYS + "/nginx-deployment", DEPLOYS + "/nginx-deployment/scale",
-             DEPLOYS + "/nginx-deployment/status", "/api/v1/nodes/worker-1", PODS,
+             DEPLOYS + "/nginx-deployment/status", "/api/v1/nodes/worker-1", PODS, pod, pod + "/eviction",
+             pod + "/binding", pod + "/status", "/api/v1/namespaces/default/events",
              "/api/v1/namespaces/default/services/kubernetes"]  # fmt: skip
     types = ["application/json", "application/yaml", "application/merge-patch+json",
              "application/strategic-merge-patch+json", "application/json-patch+json", "application/apply-patch+yaml"]  # fmt: skip
-    for _ in range(600):
+    for _ in range(900):
         body = mutate(nginx()) if rng.random() < 0.5 else value()
         method, path, ctype = rng.choice(["POST", "PUT", "PATCH"]), rng.choice(paths), rng.choice(types)
         resp = call(ctx, method, path, json.dumps(body).encode(), ctype, fieldManager="fuzz")

@@ -254,17 +254,25 @@ def eviction(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -
     """POST `pods/<name>/eviction`: the pod is deleted gracefully (its Eviction's deleteOptions apply)."""
     c = ctx.cluster
     body = _json_or_yaml(req) if req.body.strip() else {}
-    if not isinstance(body, dict):
-        return status.bad_request("the body of an eviction must be a policy/v1 Eviction")
-    name = (body.get("metadata") or {}).get("name")
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    opts = body.get("deleteOptions") if isinstance(body, dict) else None
+    if (
+        not isinstance(body, dict)
+        or not isinstance(meta or {}, dict)
+        or not isinstance(opts or {}, dict)
+        or not isinstance((opts or {}).get("preconditions") or {}, dict)
+        or not isinstance((opts or {}).get("gracePeriodSeconds", 0), int)
+    ):
+        return status.bad_request(
+            'Eviction in version "v1" cannot be handled as a Eviction: the body is not a policy/v1 Eviction'
+        )
+    name = (meta or {}).get("name")
     if name not in (None, "", target.name):
         return status.bad_request("name in URL does not match name in Eviction object")
     live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:
         raise ws.not_found(served, target.name)
-    opts = body.get("deleteOptions") or {}
-    if not isinstance(opts, dict):
-        return status.bad_request("deleteOptions must be an object")
+    opts = opts or {}
     if opts.get("dryRun") or req.query.get("dryRun"):
         return status.success(code=201)
     pre = opts.get("preconditions") or {}
@@ -287,7 +295,11 @@ def binding(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) ->
     """POST `pods/<name>/binding`: assigns the pod to `target.name` (a Node) once."""
     c = ctx.cluster
     body = _json_or_yaml(req)
-    if not isinstance(body, dict) or not isinstance(body.get("target"), dict):
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("target"), dict)
+        or not isinstance(body["target"].get("name", ""), str)
+    ):
         return status.bad_request("the body of a binding must be a v1 Binding with a target")
     live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:

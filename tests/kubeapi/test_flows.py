@@ -12,6 +12,7 @@ The Deployment is kubernetes.io's `controllers/nginx-deployment.yaml`
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -142,7 +143,9 @@ def test_expose_creates_a_service_with_a_cluster_ip(api):
 def test_apply_new_then_unchanged_then_configured_with_the_annotation(api):
     assert ok(api, "apply", "-f", "-", stdin=NGINX_DEPLOYMENT) == f"deployment.apps/{NAME} created\n"
     live = deployment(api)
-    annotation = json.loads(live["metadata"]["annotations"][LAST_APPLIED])
+    text = live["metadata"]["annotations"][LAST_APPLIED]
+    assert text.endswith("}\n") and text.startswith('{"apiVersion":"apps/v1","kind":"Deployment","metadata":')
+    annotation = json.loads(text)
     assert annotation["spec"]["replicas"] == 3
     assert annotation["metadata"] == {
         "annotations": {},
@@ -192,6 +195,8 @@ def test_apply_server_side_conflicts_then_forces(api):
     assert sent(api, "PATCH", "force=true")[0][2] == "application/apply-patch+yaml"
     live = deployment(api)
     assert live["spec"]["replicas"] == 4
+    # the client-side annotation follows what `kubectl` applied server-side (lastappliedupdater.go)
+    assert json.loads(live["metadata"]["annotations"][LAST_APPLIED])["spec"]["replicas"] == 4
     owners = {e["manager"]: e for e in live["metadata"]["managedFields"]}
     assert owners["kubectl"]["operation"] == "Apply"
     assert "f:replicas" in owners["kubectl"]["fieldsV1"]["f:spec"]
@@ -262,6 +267,11 @@ def test_set_image_rolls_out_and_undo_goes_back(api):
     assert ok(api, "rollout", "history", f"deploy/{NAME}") == (
         f"deployment.apps/{NAME} \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
     )
+    uid = deployment(api)["metadata"]["uid"]
+    for rs in api.cluster.store.list("ReplicaSet", "default"):  # what `rollout undo` selects by (§A3b)
+        owner = rs["metadata"]["ownerReferences"][0]
+        assert (owner["kind"], owner["uid"], owner["controller"]) == ("Deployment", uid, True)
+        assert rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] in ("1", "2")
     assert ok(api, "rollout", "undo", f"deploy/{NAME}") == f"deployment.apps/{NAME} rolled back\n"
     assert sent(api, "PATCH", f"/deployments/{NAME}")[-1][2] == "application/json-patch+json"
     api.advance(90)
@@ -457,12 +467,15 @@ def test_kubectl_patch_with_each_type_and_the_servers_errors(api):
         1,
         f'The Deployment "{NAME}" is invalid: spec.replicas: Invalid value: -2: must be greater than or equal to 0\n',
     )
-    # kubectl patch sends no fieldValidation: the server's default (Warn) drops the field with a warning
+    # kubectl patch sends no fieldValidation: the server's default (Warn) drops the field with a warning. A
+    # patch that changes nothing stores nothing. (kubectl says `(no change)` when the answer equals the object it
+    # read first; timestamps reach it in its own clock, which may tick between the two, so either word is fair.)
+    rv = deployment(api)["metadata"]["resourceVersion"]
+    no_change = (f"{name} patched (no change)\n", f"{name} patched\n")
     rc, out, err = api.kubectl("patch", "deploy", NAME, "-p", '{"spec":{"replica":2}}')
-    assert (rc, out, err) == (0, f"{name} patched (no change)\n", 'Warning: unknown field "spec.replica"\n')
-    assert (
-        ok(api, "patch", "deploy", NAME, "-p", '{"spec":{"replicas":1}}') == f"{name} patched (no change)\n"
-    )
+    assert (rc, err) == (0, 'Warning: unknown field "spec.replica"\n') and out in no_change
+    assert ok(api, "patch", "deploy", NAME, "-p", '{"spec":{"replicas":1}}') in no_change
+    assert deployment(api)["metadata"]["resourceVersion"] == rv
 
 
 def test_edit_patches_what_the_editor_changed(api, tmp_path):
@@ -547,6 +560,38 @@ def test_get_yaml_hides_managed_fields_in_both_kubectls(api):
     assert deployment(api)["metadata"]["managedFields"]
     real = ok(api, "get", "deploy", NAME, "-o", "yaml")
     assert "managedFields" not in real
-    assert api.console(f"kubectl get deploy {NAME} -o yaml").output == real.rstrip("\n")
+    # timestamps reach kubectl in its own clock (timeshift.py); everything else is the same text
+    stamp = re.compile(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"')
+    console = api.console(f"kubectl get deploy {NAME} -o yaml").output
+    assert stamp.sub("T", console) == stamp.sub("T", real.rstrip("\n"))
     shown = ok(api, "get", "deploy", NAME, "-o", "yaml", "--show-managed-fields")
     assert "manager: kubectl-create" in shown
+
+
+def test_apply_server_side_of_the_same_values_shares_the_fields(api):
+    ok(api, "apply", "-f", "-", stdin=NGINX_DEPLOYMENT)
+    out = ok(api, "apply", "--server-side", "-f", "-", stdin=NGINX_DEPLOYMENT)
+    assert out == f"deployment.apps/{NAME} serverside-applied\n"
+    managers = {(e["manager"], e["operation"]) for e in deployment(api)["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in managers and ("kubectl-client-side-apply", "Update") in managers
+    # both own spec.replicas now: changing it still conflicts with the co-owner
+    rc, out, err = api.kubectl(
+        "apply", "--server-side", "-f", "-", stdin=NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: 5")
+    )
+    assert rc == 1 and 'conflict with "kubectl-client-side-apply"' in err
+
+
+def test_invalid_objects_print_without_the_file_prefix(api):
+    """A 422 is rebuilt by kubectl from the Status details, without `error when creating` (reference fact 10)."""
+    rc, out, err = api.kubectl(
+        "create", "-f", "-", stdin=NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: -1")
+    )
+    assert rc == 1
+    assert err == (
+        f'The Deployment "{NAME}" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n'
+    )
+    console = api.console(
+        "kubectl create -f -", stdin=NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: -1")
+    )
+    assert console.output == err.rstrip("\n")
+    assert deployment(api) is None

@@ -266,7 +266,10 @@ def test_json_patch_replaces_and_refuses_what_does_not_apply():
     assert exc.value.code == 422
     with pytest.raises(PatchError) as exc:
         apply_json_patch(obj, b"invalid json patch")
-    assert (exc.value.code, exc.value.message) == (400, "invalid character 'i' looking for beginning of value")
+    assert (exc.value.code, exc.value.message) == (
+        400,
+        "invalid character 'i' looking for beginning of value",
+    )
 
 
 # ---------------------------------------------------------------------------------------------- field sets

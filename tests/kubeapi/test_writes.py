@@ -136,6 +136,7 @@ def test_already_exists_and_missing_namespace(ctx):
         "AlreadyExists",
         'deployments.apps "nginx-deployment" already exists',
     )
+    assert resp.json()["details"] == {"name": "nginx-deployment", "group": "apps", "kind": "deployments"}
     resp = call(ctx, "POST", "/apis/apps/v1/namespaces/nowhere/deployments", nginx())
     assert (resp.status, resp.json()["message"]) == (404, 'namespaces "nowhere" not found')
     assert resp.json()["details"] == {"name": "nowhere", "kind": "namespaces"}
@@ -457,3 +458,114 @@ def test_exec_without_an_upgrade_is_a_bad_request(ctx):
     name = ctx.cluster.store.list("Pod", "default")[0]["metadata"]["name"]
     resp = call(ctx, "POST", f"{PODS}/{name}/exec", command="ls")
     assert (resp.status, resp.json()["message"]) == (400, "Upgrade request required")
+
+
+def test_protobuf_bodies_are_decoded_and_malformed_ones_refused(ctx):
+    from visualizer.kubeapi import protobuf
+
+    body = protobuf.encode(nginx())
+    resp = call(ctx, "POST", DEPLOYS, body, ctype="application/vnd.kubernetes.protobuf")
+    assert resp.status == 201, resp.body
+    assert live(ctx)["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.14.2"
+    resp = call(ctx, "POST", DEPLOYS, b"k8s\x00\x0a\xff", ctype="application/vnd.kubernetes.protobuf")
+    assert resp.status == 400
+    assert resp.json()["reason"] == "BadRequest"
+
+
+def test_node_writes_change_only_labels_annotations_unschedulable_and_taints(ctx):
+    url = "/api/v1/nodes/worker-1"
+    node = json.loads(json.dumps(ctx.cluster.api.get("Node", None, "worker-1")))
+    node["metadata"]["labels"]["disk"] = "ssd"
+    node["spec"] = {"taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]}
+    node.pop("status")
+    resp = call(ctx, "PUT", url, node)
+    assert resp.status == 200, resp.body
+    stored = ctx.cluster.api.get("Node", None, "worker-1")
+    assert stored["metadata"]["labels"]["disk"] == "ssd"
+    assert stored["spec"]["taints"] == [{"key": "k", "value": "v", "effect": "NoSchedule"}]
+    assert stored["spec"]["podCIDR"] and stored["status"]["capacity"]  # kept as the kubelet wrote them
+    resp = call(
+        ctx,
+        "PATCH",
+        url,
+        {"spec": {"taints": [{"key": "k", "effect": "Sometimes"}]}},
+        "application/merge-patch+json",
+    )
+    assert resp.status == 422
+    assert resp.json()["message"] == (
+        'Node "worker-1" is invalid: spec.taints[0].effect: Unsupported value: "Sometimes": supported values: '
+        '"NoSchedule", "PreferNoSchedule", "NoExecute"'
+    )
+    ctx.cluster.advance(5)  # the engine still runs
+
+
+def test_random_bodies_never_fault_the_server(ctx):
+    """A fixed-seed fuzz of every write verb and patch type: each answer is a Status or an object, never a
+    500, and the cluster keeps running."""
+    import random
+
+    rng = random.Random(11)
+    created(ctx)
+    words = ["spec", "metadata", "replicas", "template", "containers", "name", "image", "$patch", "labels",
+             "selector", "status", "op", "path", "value", "ports", "kind", "apiVersion", "taints"]  # fmt: skip
+
+    def value(depth=0):
+        r = rng.random()
+        if depth > 3 or r < 0.3:
+            return rng.choice([None, True, 1, -5, 1.5, "x", "", "100Mi", [], {}])
+        if r < 0.6:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {rng.choice(words): value(depth + 1) for _ in range(rng.randint(0, 4))}
+
+    def mutate(obj):
+        if isinstance(obj, dict) and obj:
+            key = rng.choice(list(obj))
+            obj[key] = value() if rng.random() < 0.5 else mutate(obj[key])
+        elif isinstance(obj, list) and obj:
+            obj[rng.randrange(len(obj))] = value()
+        return obj
+
+    ctx.cluster.advance(10)
+    pod = f"{PODS}/{ctx.cluster.store.list('Pod', 'default')[0]['metadata']['name']}"
+    paths = [DEPLOYS, DEPLOYS + "/nginx-deployment", DEPLOYS + "/nginx-deployment/scale",
+             DEPLOYS + "/nginx-deployment/status", "/api/v1/nodes/worker-1", PODS, pod, pod + "/eviction",
+             pod + "/binding", pod + "/status", "/api/v1/namespaces/default/events",
+             "/api/v1/namespaces/default/services/kubernetes"]  # fmt: skip
+    types = ["application/json", "application/yaml", "application/merge-patch+json",
+             "application/strategic-merge-patch+json", "application/json-patch+json", "application/apply-patch+yaml"]  # fmt: skip
+    for _ in range(900):
+        body = mutate(nginx()) if rng.random() < 0.5 else value()
+        method, path, ctype = rng.choice(["POST", "PUT", "PATCH"]), rng.choice(paths), rng.choice(types)
+        resp = call(ctx, method, path, json.dumps(body).encode(), ctype, fieldManager="fuzz")
+        assert resp.status < 500, (method, path, ctype, body, resp.body)
+        ctx.cluster.advance(0.2)
+
+
+def test_duplicate_fields_in_a_raw_json_body(ctx):
+    """kubectl never repeats a key (it converts YAML itself); a raw JSON client can (reference §A5.3)."""
+    text = json.dumps(nginx())
+    text = text.replace('"name": "nginx-deployment"', '"name": "first", "name": "nginx-deployment"', 1)
+    text = text.replace('"replicas": 3', '"replicas": 3, "replica": 1', 1)
+    resp = call(ctx, "POST", DEPLOYS, text.encode(), fieldValidation="Strict")
+    assert (resp.status, resp.json()["message"]) == (
+        400,
+        'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: duplicate field '
+        '"metadata.name", unknown field "spec.replica"',
+    )
+    resp = call(ctx, "POST", DEPLOYS, text.encode(), fieldValidation="Warn")
+    assert resp.status == 201
+    assert resp.headers == [
+        ("Warning", '299 - "duplicate field \\"metadata.name\\""'),
+        ("Warning", '299 - "unknown field \\"spec.replica\\""'),
+    ]
+    assert live(ctx)["metadata"]["name"] == "nginx-deployment"  # the last value wins
+
+
+def test_events_and_leases_are_not_written_by_clients(ctx):
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}, "involvedObject": {}}
+    resp = call(ctx, "POST", "/api/v1/namespaces/default/events", event)
+    assert resp.status == 403
+    assert resp.json()["message"].startswith("events is forbidden: events are written by the simulator's own")
+    resp = call(ctx, "DELETE", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-1")
+    assert resp.status == 403
+    assert call(ctx, "DELETE", "/api/v1/namespaces/default/events").status == 403

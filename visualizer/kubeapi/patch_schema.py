@@ -17,17 +17,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-SCHEMA_VERSION = "v1.37.0-local"
 _REF = "#/$defs/"
 
 
 @cache
 def _definitions() -> dict:
-    """Returns the `$defs` of kubernetes-validate's 1.37 schemas (name → JSON schema)."""
-    root = resources.files("kubernetes_validate") / "kubernetes-json-schema" / SCHEMA_VERSION
-    return json.loads((root / "_definitions.json").read_text())["$defs"]
+    """Returns the `$defs` of kubernetes-validate's 1.37 schemas (name → JSON schema), read from the file the
+    OpenAPI builder serves from (openapi_build.definitions_path: found without importing the package, whose
+    `__init__` loads jsonschema)."""
+    from .openapi_build import definitions_path
+
+    return json.loads(definitions_path().read_text())["$defs"]
 
 
 @cache

@@ -108,6 +108,11 @@ def scale(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb
     if not isinstance(body, dict) or body.get("kind", "Scale") != "Scale":
         return status.bad_request("the body of a scale request must be an autoscaling/v1 Scale")
     meta = body.get("metadata") or {}
+    if not isinstance(meta, dict) or not isinstance(body.get("spec") or {}, dict):
+        return status.bad_request(
+            'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal into Go struct field '
+            "Scale.metadata of type v1.ObjectMeta"
+        )
     if meta.get("name") not in (None, target.name):
         return status.bad_request(
             f"the name of the object ({meta.get('name')}) does not match the name on the URL ({target.name})"
@@ -249,17 +254,25 @@ def eviction(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -
     """POST `pods/<name>/eviction`: the pod is deleted gracefully (its Eviction's deleteOptions apply)."""
     c = ctx.cluster
     body = _json_or_yaml(req) if req.body.strip() else {}
-    if not isinstance(body, dict):
-        return status.bad_request("the body of an eviction must be a policy/v1 Eviction")
-    name = (body.get("metadata") or {}).get("name")
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    opts = body.get("deleteOptions") if isinstance(body, dict) else None
+    if (
+        not isinstance(body, dict)
+        or not isinstance(meta or {}, dict)
+        or not isinstance(opts or {}, dict)
+        or not isinstance((opts or {}).get("preconditions") or {}, dict)
+        or not isinstance((opts or {}).get("gracePeriodSeconds", 0), int)
+    ):
+        return status.bad_request(
+            'Eviction in version "v1" cannot be handled as a Eviction: the body is not a policy/v1 Eviction'
+        )
+    name = (meta or {}).get("name")
     if name not in (None, "", target.name):
         return status.bad_request("name in URL does not match name in Eviction object")
     live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:
         raise ws.not_found(served, target.name)
-    opts = body.get("deleteOptions") or {}
-    if not isinstance(opts, dict):
-        return status.bad_request("deleteOptions must be an object")
+    opts = opts or {}
     if opts.get("dryRun") or req.query.get("dryRun"):
         return status.success(code=201)
     pre = opts.get("preconditions") or {}
@@ -282,7 +295,11 @@ def binding(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) ->
     """POST `pods/<name>/binding`: assigns the pod to `target.name` (a Node) once."""
     c = ctx.cluster
     body = _json_or_yaml(req)
-    if not isinstance(body, dict) or not isinstance(body.get("target"), dict):
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("target"), dict)
+        or not isinstance(body["target"].get("name", ""), str)
+    ):
         return status.bad_request("the body of a binding must be a v1 Binding with a target")
     live = ws.live_object(c, served, target.namespace, target.name)
     if live is None:

@@ -275,27 +275,139 @@ def limit_pods(c, objs: list[dict], served: Served, name: str) -> None:
         ) from None
 
 
-def admit(c, obj: dict, validation: str) -> tuple[dict, list[str]]:
-    """Runs the engine's admit (decode, strict fields, defaults, validation); returns (object, warnings)."""
-    if obj.get("kind") in ENGINE_OWNED:
-        # The engine's decoder does not describe these kinds (it never admits them from users): their unknown
-        # fields come from the OpenAPI schema; the object is otherwise taken as the engine's components write it.
-        from .patch_schema import unknown_fields
+class _Pairs(list):
+    """A JSON object's (key, value) pairs in document order (json's object_pairs_hook)."""
 
-        body = clone(obj)
-        unknown = unknown_fields(body, root(body["apiVersion"], body["kind"]))
-        if unknown and validation == "Strict":
-            version = body["apiVersion"].split("/")[-1]
-            problems = ", ".join(f'unknown field "{p}"' for p, _, _ in unknown)
-            raise ApiError(
-                f'Error from server (BadRequest): {body["kind"]} in version "{version}" cannot be handled as a '
-                f"{body['kind']}: strict decoding error: {problems}"
-            )
-        for _, holder, key in unknown:
-            holder.pop(key, None)
-        return body, ([f'unknown field "{p}"' for p, _, _ in unknown] if validation == "Warn" else [])
+
+def duplicate_fields(body: bytes) -> list[str]:
+    """Returns the paths of the keys a JSON body repeats (`metadata.name`, `spec.containers[0].image`), in
+    document order; strict decoding reports each as `duplicate field "<path>"` (kubectl never sends them: it
+    converts YAML client-side, the last value winning). Not JSON: an empty list."""
+    try:
+        tree = json.loads(body.decode("utf-8"), object_pairs_hook=_Pairs)
+    except (UnicodeDecodeError, ValueError):
+        return []
+    out: list[str] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, _Pairs):
+            seen = set()
+            for key, value in node:
+                full = f"{path}.{key}" if path else key
+                if key in seen and full not in out:
+                    out.append(full)
+                seen.add(key)
+                walk(value, full)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(tree, "")
+    return out
+
+
+def admit(
+    c, obj: dict, validation: str, live: dict | None = None, duplicates: list[str] | tuple = ()
+) -> tuple[dict, list[str]]:
+    """Runs the engine's admit (decode, strict fields, defaults, validation); returns (object, warnings).
+
+    Nodes and Endpoints (`live`: the stored object) are written by the engine's own components: a client may
+    change their labels and annotations, and a node's `spec.unschedulable` and `spec.taints` (cordon, taint);
+    the rest stays as the kubelet and the endpoints controller keep it."""
+    if duplicates and validation == "Strict":
+        from visualizer.engine.validation import unknown_fields
+
+        problems = [f'duplicate field "{d}"' for d in duplicates]
+        problems += [f'unknown field "{u}"' for u in unknown_fields(obj)]
+        version = str(obj.get("apiVersion", "")).split("/")[-1]
+        raise ApiError(
+            f'Error from server (BadRequest): {obj.get("kind")} in version "{version}" cannot be handled as a '
+            f"{obj.get('kind')}: strict decoding error: " + ", ".join(problems)
+        )
+    repeated = [f'duplicate field "{d}"' for d in duplicates] if validation == "Warn" else []
+    if obj.get("kind") in ENGINE_OWNED:
+        body, warnings = _decode_engine_owned(obj, validation)
+        body = _engine_owned_update(body, live) if live is not None else body
+        return body, repeated + warnings
     admitted = c.api.admit(obj, source="", field_validation=validation)
-    return admitted, list(c.api.warnings)
+    return admitted, repeated + list(c.api.warnings)
+
+
+def _engine_owned_update(body: dict, live: dict) -> dict:
+    """The stored object with what a client may change taken from `body`; raises the 422 of what is invalid
+    [kubernetes pkg/apis/core/validation `ValidateNodeUpdate`, `validateNodeTaints`]."""
+    from visualizer.engine.apiserver import invalid
+    from visualizer.engine.kubectl.taint import EFFECTS
+
+    kind, name = live["kind"], live["metadata"]["name"]
+    causes = []
+    out = clone(live)
+    meta = body.get("metadata") or {}
+    for field in ("labels", "annotations"):
+        value = meta.get(field)
+        if value is not None and (
+            not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())
+        ):
+            causes.append(
+                f"metadata.{field}: Invalid value: {json.dumps(value)}: must be a map of string to string"
+            )
+        elif value:
+            out["metadata"][field] = value
+        else:
+            out["metadata"].pop(field, None)
+    if kind == "Node":
+        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        unschedulable = spec.get("unschedulable")
+        if unschedulable not in (None, True, False):
+            causes.append(
+                f"spec.unschedulable: Invalid value: {json.dumps(unschedulable)}: must be a boolean"
+            )
+        elif unschedulable:
+            out["spec"]["unschedulable"] = True
+        else:
+            out["spec"].pop("unschedulable", None)
+        taints = spec.get("taints") or []
+        if not isinstance(taints, list):
+            causes.append("spec.taints: Invalid value: must be a list")
+            taints = []
+        for i, t in enumerate(taints):
+            if not isinstance(t, dict) or not isinstance(t.get("key"), str) or not t.get("key"):
+                causes.append(f"spec.taints[{i}].key: Required value")
+            elif t.get("effect") not in EFFECTS:
+                causes.append(
+                    f"spec.taints[{i}].effect: Unsupported value: {json.dumps(t.get('effect'))}: supported values: "
+                    + ", ".join(f'"{e}"' for e in EFFECTS)
+                )
+            elif not isinstance(t.get("value", ""), str):
+                causes.append(f"spec.taints[{i}].value: Invalid value: must be a string")
+        if taints:
+            out["spec"]["taints"] = taints
+        else:
+            out["spec"].pop("taints", None)
+    if causes:
+        from visualizer.engine.objects import BY_KIND as kinds
+
+        raise invalid(kinds[kind], name, causes)
+    return out
+
+
+def _decode_engine_owned(obj: dict, validation: str) -> tuple[dict, list[str]]:
+    """Strict decoding of a Node or Endpoints body against the OpenAPI schema (the engine's decoder does not
+    describe these kinds: it never admits them from users); returns (body without unknown fields, warnings)."""
+    from .patch_schema import unknown_fields
+
+    body = clone(obj)
+    unknown = unknown_fields(body, root(body["apiVersion"], body["kind"]))
+    if unknown and validation == "Strict":
+        version = body["apiVersion"].split("/")[-1]
+        problems = ", ".join(f'unknown field "{p}"' for p, _, _ in unknown)
+        raise ApiError(
+            f'Error from server (BadRequest): {body["kind"]} in version "{version}" cannot be handled as a '
+            f"{body['kind']}: strict decoding error: {problems}"
+        )
+    for _, holder, key in unknown:
+        holder.pop(key, None)
+    return body, ([f'unknown field "{p}"' for p, _, _ in unknown] if validation == "Warn" else [])
 
 
 def error_status(err: ApiError, served: Served, name: str) -> ApiResponse:
@@ -330,9 +442,19 @@ def respond(obj: dict, served: Served, code: int, warnings: list[str]) -> ApiRes
 
 
 def guard(fn):
-    """Turns Refused and engine ApiErrors into their Status answers."""
+    """Turns Refused and engine ApiErrors into their Status answers. Resources served from what the engine
+    keeps elsewhere (events, leases: no engine kind) are written only by the simulator's own components: a
+    client's write is a 403."""
 
     def wrapper(ctx, req, served, target, *args, **kwargs):
+        if served.engine_kind is None:
+            return status.failure(
+                403,
+                "Forbidden",
+                f"{served.qualified} is forbidden: {served.plural} are written by the simulator's own components "
+                "(the kubelets and controllers), not through the API",
+                {"group": served.group, "kind": served.plural} if served.group else {"kind": served.plural},
+            )
         try:
             return fn(ctx, req, served, target, *args, **kwargs)
         except Refused as r:

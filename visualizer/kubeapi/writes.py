@@ -18,6 +18,7 @@ import yaml
 
 from visualizer.engine.apiserver import ApiError
 from visualizer.engine.clock import stamp
+from visualizer.engine.kubectl.apply import LAST_APPLIED, last_applied_configuration
 from visualizer.engine.objects import BY_KIND, clone
 
 from . import managed_fields, status
@@ -34,6 +35,8 @@ from .write_support import (
     command_of,
     decode_body,
     dry_run,
+    duplicate_fields,
+    error_status,
     field_manager,
     field_validation,
     go_map,
@@ -78,14 +81,17 @@ def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
             "writes endpoints)",
         )
     name = obj["metadata"].get("name") or ""
-    admitted, warnings = admit(c, obj, validation)
+    try:
+        admitted, warnings = admit(c, obj, validation, duplicates=_duplicates(req))
+    except ApiError as err:  # the Status names the object from the body (kubectl prints `The Deployment "x"`)
+        return error_status(err, served, name if isinstance(name, str) else "")
     if not admitted["metadata"].get("name") and not admitted["metadata"].get("generateName"):
         raise Refused(
             status.failure(
                 422,
                 "Invalid",
-                f'{served.kind}.{served.group or "core"} "" is invalid: metadata.name: Required value: name or '
-                "generateName is required",
+                f'{served.kind}{"." + served.group if served.group else ""} "" is invalid: metadata.name: '
+                "Required value: name or generateName is required",
                 {
                     "kind": served.kind,
                     "group": served.group,
@@ -100,23 +106,37 @@ def create(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
             )
         )
     limit_pods(c, [admitted], served, name)
-    manager = field_manager(req, "kubectl")
-    now = stamp(c.clock.now)
-    managed_fields.on_update(None, admitted, manager, served.group_version, now)
+    managed_fields.on_update(
+        None, admitted, field_manager(req, "kubectl"), served.group_version, stamp(c.clock.now)
+    )
+    try:
+        return store_new(ctx, req, served, target, admitted, dry, warnings)
+    except ApiError as err:
+        return error_status(err, served, name)
+
+
+def _duplicates(req: ApiRequest) -> list[str]:
+    """Repeated keys of a JSON create/update body (write_support.duplicate_fields)."""
+    return duplicate_fields(req.body) if req.content_type in ("application/json", "") else []
+
+
+def store_new(ctx, req, served, target, admitted: dict, dry: bool, warnings: list[str]) -> ApiResponse:
+    """Creates the admitted object through the engine (AlreadyExists, a missing namespace and the admission
+    plugins raise there) and answers 201; with `dry`, checks the same and answers without storing (the uid
+    then comes from outside the cluster's seeded random stream, so nothing in the cluster changes)."""
+    c = ctx.cluster
     if dry:
-        res = BY_KIND[admitted["kind"]]
-        if res.namespaced:
-            c.api.check_namespace(admitted["metadata"]["namespace"])
-        if name and live_object(c, served, admitted["metadata"].get("namespace"), name) is not None:
+        meta = admitted["metadata"]
+        if BY_KIND[admitted["kind"]].namespaced:
+            c.api.check_namespace(meta["namespace"])
+        if meta.get("name") and live_object(c, served, meta.get("namespace"), meta["name"]) is not None:
             raise ApiError(
-                f'Error from server (AlreadyExists): {served.qualified} "{name}" already exists',
+                f'Error from server (AlreadyExists): {served.qualified} "{meta["name"]}" already exists',
                 "AlreadyExists",
                 409,
             )
-        admitted["metadata"]["uid"] = str(
-            uuid.uuid4()
-        )  # not from the cluster's seeded stream: nothing changes
-        admitted["metadata"]["creationTimestamp"] = now
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = stamp(c.clock.now)
         return respond(admitted, served, 201, warnings)
     stored = ctx.write(
         command_of(req),
@@ -138,7 +158,17 @@ def update(ctx: ApiContext, req: ApiRequest, served: Served, target: Target) -> 
     if live is None:
         raise not_found(served, target.name)
     stored, warnings = commit_update(
-        ctx, req, served, target, live, obj, validation, dry, field_manager(req, "kubectl"), "Update"
+        ctx,
+        req,
+        served,
+        target,
+        live,
+        obj,
+        validation,
+        dry,
+        field_manager(req, "kubectl"),
+        "Update",
+        duplicates=_duplicates(req),
     )
     return respond(stored, served, 200, warnings)
 
@@ -155,6 +185,7 @@ def commit_update(
     manager: str,
     operation: str,
     managed: list | None = None,
+    duplicates: list[str] | tuple = (),
 ) -> tuple[dict, list[str]]:
     """Admits `obj` as the new state of `live` and stores it (unless `dry`); returns (object, warnings).
 
@@ -174,7 +205,7 @@ def commit_update(
         )
     meta["name"] = name
     check_preconditions(obj, live, served, name)
-    admitted, warnings = admit(c, obj, validation)
+    admitted, warnings = admit(c, obj, validation, live, duplicates)
     for f in SERVER_META:
         if f in live["metadata"]:
             admitted["metadata"][f] = live["metadata"][f]
@@ -226,7 +257,11 @@ def _same(a: dict, b: dict) -> bool:
         o = dict(o)
         m = dict(o["metadata"])
         m.pop("resourceVersion", None)
-        m.pop("managedFields", None)
+        m["managedFields"] = [
+            {k: v for k, v in e.items() if k != "time"}
+            for e in m.get("managedFields") or []
+            if isinstance(e, dict)
+        ]
         o["metadata"] = m
         return o
 
@@ -363,22 +398,18 @@ def _server_side_apply(
         )
     except managed_fields.Conflicts as err:
         return status.failure(409, "Conflict", err.message, {"causes": err.causes})
+    annotations = (merged.get("metadata") or {}).get("annotations") or {}
+    if manager == "kubectl" and LAST_APPLIED in annotations:
+        # Server-side apply by `kubectl` keeps a client-side apply annotation in step with what it applied
+        # [apimachinery managedfields internal/lastappliedupdater.go]; other managers leave it alone.
+        merged["metadata"]["annotations"] = {**annotations, LAST_APPLIED: last_applied_configuration(config)}
     if live is None:
         merged["metadata"]["name"] = target.name
         check_namespace(merged, served, target)
         admitted, warnings = admit(c, merged, validation)
         admitted["metadata"]["managedFields"] = managed
         limit_pods(c, [admitted], served, target.name)
-        if dry:
-            admitted["metadata"]["uid"] = str(uuid.uuid4())
-            admitted["metadata"]["creationTimestamp"] = now
-            return respond(admitted, served, 201, warnings)
-        stored = ctx.write(
-            command_of(req),
-            request_line(req, served, target),
-            lambda: c.api.create(admitted, "kubectl", user=True),
-        )
-        return respond(stored, served, 201, warnings)
+        return store_new(ctx, req, served, target, admitted, dry, warnings)
     stored, warnings = commit_update(
         ctx, req, served, target, live, merged, validation, dry, manager, "Apply", managed=managed
     )

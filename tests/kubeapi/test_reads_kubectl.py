@@ -243,7 +243,9 @@ def test_describe_node_prints_the_lease(api):
     assert lines[i + 2].split() == ["AcquireTime:", "<unset>"]
     # renewed by the last heartbeat, shown in the client's clock (visualizer/engine/wallclock.py)
     renew = lines[i + 3].split(":", 1)
-    assert renew[0] == "  RenewTime" and renew[1].strip() == console_line(api, "describe node worker-1", "RenewTime:")
+    assert renew[0] == "  RenewTime" and renew[1].strip() == console_line(
+        api, "describe node worker-1", "RenewTime:"
+    )
     assert "Failed to get lease" not in out
 
 
@@ -280,7 +282,11 @@ def test_node_heartbeats_read_the_same_both_ways_after_minutes():
         assert rc == 0, err
         assert out.rstrip("\n") == h.console("kubectl get node worker-1 -o yaml").output
         beats = {c["type"]: c["lastHeartbeatTime"] for c in yaml.safe_load(out)["status"]["conditions"]}
-        assert beats["Ready"] == "2025-03-03T09:15:00Z"
+        # simulated 09:15:00 in the client's clock (visualizer/engine/wallclock.py)
+        assert (
+            beats["Ready"]
+            == shift({"lastHeartbeatTime": "2025-03-03T09:15:00Z"}, h.ctx.offset())["lastHeartbeatTime"]
+        )
         rc, out, err = h.kubectl("describe", "node", "worker-1")
         assert _without_ages(out) == _without_ages(h.console("kubectl describe node worker-1").output)
 

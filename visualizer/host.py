@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 Send = Callable[[str], Awaitable[None]]
 
 # Requests of the Kubernetes REST face (visualizer.kubeapi.transport), carried like console commands.
-API_KINDS = {"api", "api.poll", "api.close"}
+API_KINDS = {"api", "api.poll", "api.close", "exec.open", "exec.step", "exec.close"}
 # How long a cluster keeps running after its last API request when no browser shows it (real seconds): long
 # enough for a student's next command, short enough that a forgotten cluster pauses.
 API_ACTIVE_SECONDS = 120.0
@@ -220,8 +220,14 @@ class ClusterHost:
                     outcome = live.api_request(fields)
                 elif kind == "api.poll":
                     outcome = live.api_poll(fields["stream"])
-                else:
+                elif kind == "api.close":
                     outcome = live.api_close(fields["stream"])
+                elif kind == "exec.open":
+                    outcome = live.exec_open(fields)
+                elif kind == "exec.step":
+                    outcome = live.exec_step(fields)
+                else:
+                    outcome = live.exec_close(fields["stream"])
             else:
                 return [protocol.error("unknown_type", f"알 수 없는 요청입니다: {kind}")]
             if outcome.changed:

@@ -328,6 +328,73 @@ class LiveCluster:
             entry[0].close()
         return Outcome(reply=[json.dumps({"type": "api.closed"})])
 
+    def exec_open(self, fields: dict) -> Outcome:
+        """Start an exec or attach session (fields: namespace, pod, query, attach) — kubeapi.execute.
+
+        Reply `{"type":"api.refused", status, content_type, body}` when the upgrade is refused, else
+        `{"type":"api.exec", "stream": id, "frames": [[channel, base64]…], "finished"}`. A session may change the
+        cluster (a shell's `exit` ends an attached container): those changes reach the viewers.
+        """
+        from visualizer.kubeapi.execute import ExecSession
+
+        before = self.engine.version
+        session = ExecSession(
+            self.api,
+            fields["namespace"],
+            fields["pod"],
+            fields.get("query") or {},
+            attach=bool(fields.get("attach")),
+        )
+        opened = session.open(self.api)
+        if not isinstance(opened, list):
+            reply = {
+                "type": "api.refused",
+                "status": opened.status,
+                "content_type": opened.content_type,
+                "body": base64.b64encode(opened.body).decode(),
+            }
+            return Outcome(reply=[json.dumps(reply)])
+        stream_id = None
+        if not session.finished:
+            stream_id = secrets.token_hex(8)
+            self.streams[stream_id] = [session, time.monotonic()]
+        return self._exec_reply(stream_id, opened, session.finished, before)
+
+    def exec_step(self, fields: dict) -> Outcome:
+        """Feed a client frame to a session (`channel`, `data` base64) or, without one, poll it."""
+        entry = self.streams.get(fields["stream"])
+        if entry is None:
+            return Outcome(reply=[json.dumps({"type": "api.exec", "frames": [], "finished": True})])
+        before = self.engine.version
+        session = entry[0]
+        entry[1] = time.monotonic()
+        if fields.get("channel") is None:
+            frames = session.poll(self.api)
+        else:
+            frames = session.feed(
+                self.api, int(fields["channel"]), base64.b64decode(fields.get("data") or "")
+            )
+        if session.finished:
+            self.streams.pop(fields["stream"], None)
+        return self._exec_reply(fields["stream"], frames, session.finished, before)
+
+    def exec_close(self, stream_id: str) -> Outcome:
+        """End a session whose client went away."""
+        entry = self.streams.pop(stream_id, None)
+        if entry is not None and hasattr(entry[0], "close"):
+            entry[0].close(self.api)
+        return Outcome(reply=[json.dumps({"type": "api.closed"})])
+
+    def _exec_reply(self, stream_id, frames, finished: bool, before: int) -> Outcome:
+        reply = {
+            "type": "api.exec",
+            "stream": stream_id,
+            "frames": [[channel, base64.b64encode(data).decode()] for channel, data in frames],
+            "finished": finished,
+        }
+        changes = self._changes()
+        return Outcome(reply=[json.dumps(reply)], broadcast=changes, changed=self.engine.version != before)
+
     def expire_streams(self, idle: float = 60.0) -> None:
         """Drop streams nobody polled for `idle` seconds (a transport that died without closing them)."""
         now = time.monotonic()

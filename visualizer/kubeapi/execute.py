@@ -152,7 +152,34 @@ class ExecSession:
                 500, "InternalError", "Internal error occurred: the simulator could not start this session"
             )
 
+    def refusal(self, ctx) -> ApiResponse | None:
+        """Returns the answer refusing this session (pod or container missing, bad options), or None when it
+        could start — without starting it (the SPDY fallback's POST is answered with the refusal alone)."""
+        try:
+            checked = self._check(ctx)
+        except Exception:  # noqa: BLE001 - a Status, never a traceback
+            log.exception("kubeapi: exec session %s/%s failed to check", self.namespace, self.pod_name)
+            return status.failure(
+                500, "InternalError", "Internal error occurred: the simulator could not check"
+            )
+        return checked if isinstance(checked, ApiResponse) else None
+
     def _open(self, ctx) -> Frames | ApiResponse:
+        checked = self._check(ctx)
+        if isinstance(checked, ApiResponse):
+            return checked
+        pod, ctr = checked
+        c = ctx.cluster
+        self._uid = pod["metadata"].get("uid")
+        self._instance = (ctr.get("restartCount"), ctr.get("startedAt"))
+        if ctr.get("state") != "running":
+            return self._end(internal_error("container is not running"))
+        if self.attach:
+            return self._open_attach(c, pod, ctr)
+        return self._open_exec(c, pod, ctr)
+
+    def _check(self, ctx) -> tuple[dict, dict] | ApiResponse:
+        """Returns (pod, runtime container) of the session, or the ApiResponse refusing it."""
         c = ctx.cluster
         pod = c.store.get(f"/registry/pods/{self.namespace}/{self.pod_name}")
         if pod is None:
@@ -179,13 +206,7 @@ class ExecSession:
         if ctr is None or (ctr.get("state") != "running" and pod.get("status", {}).get("phase") == "Pending"):
             # the kubelet's GetExec/GetAttach: no such running container in the runtime (kubelet server.go)
             return ApiResponse(500, f'container not found ("{self.container}")'.encode(), "text/plain")
-        self._uid = pod["metadata"].get("uid")
-        self._instance = (ctr.get("restartCount"), ctr.get("startedAt"))
-        if ctr.get("state") != "running":
-            return self._end(internal_error("container is not running"))
-        if self.attach:
-            return self._open_attach(c, pod, ctr)
-        return self._open_exec(c, pod, ctr)
+        return pod, ctr
 
     def feed(self, ctx, channel: int, data: bytes) -> Frames:
         """Takes one client frame (channel 0 stdin, 4 resize, 255 close) and returns the frames to send.

@@ -51,7 +51,16 @@ def handle(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, ver
         from . import logs
 
         return logs.handle(ctx, req, served, target)
-    if sub in ("exec", "attach", "portforward"):
+    if sub in ("exec", "attach"):
+        # Reached without a websocket: kubectl's SPDY fallback after a refused upgrade (exec.go). Answer with the
+        # session's own refusal, so kubectl prints why; a session that could run needs the upgrade.
+        from .execute import ExecSession
+
+        refused = ExecSession(ctx, target.namespace, target.name, req.query, attach=sub == "attach").refusal(
+            ctx
+        )
+        return refused if refused is not None else status.bad_request("Upgrade request required")
+    if sub == "portforward":
         return status.bad_request("Upgrade request required")
     if sub == "scale":
         return scale(ctx, req, served, target, verb)

@@ -485,7 +485,7 @@ class ExecSession:
         if self.tty:
             text = (out + err).replace("\r\n", "\n").replace("\n", "\r\n")
             if text and (self.stdout or self.stderr):
-                frames.append((channels_v5.STDOUT, text.encode()))
+                frames.append((channels_v5.STDOUT, text.encode("utf-8", "surrogateescape")))
             return frames
         # surrogateescape: bytes that are not UTF-8 (a `tar cf -` archive) go out exactly as they came in
         if out and self.stdout:

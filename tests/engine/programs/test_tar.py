@@ -97,3 +97,20 @@ def test_extract_into_a_read_only_mount_fails():
     ctr = _ctr()
     code, _, err = _run(["tar", "xf", "-"], ctr, _archive({"dev/null/x": b"a"}))
     assert code == 2 and "tar: dev/null/x: Cannot open:" in err
+
+
+def test_too_large_and_truncated_archives_fail_without_writing():
+    """A member larger than a file may hold is refused (not cut); a cut-off archive is GNU's Unexpected EOF."""
+    ctr = _ctr()
+    assert _run(["tar", "xf", "-"], ctr, _archive({"big": b"x" * 70000})) == (
+        2,
+        "",
+        "tar: big: Cannot write: No space left on device\ntar: Exiting with failure status due to previous errors\n",
+    )
+    assert "/big" not in ctr["fs"]
+    cut = _archive({"a.txt": b"x" * 3000})[:1500]
+    assert _run(["tar", "xf", "-"], ctr, cut) == (
+        2,
+        "",
+        "tar: Unexpected EOF in archive\ntar: Error is not recoverable: exiting now\n",
+    )

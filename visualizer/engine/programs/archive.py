@@ -17,6 +17,7 @@ import io
 import tarfile
 
 from .commands import sim_datetime
+from .filesystem import MAX_FILE
 
 BUSYBOX_REPOS = frozenset({"library/busybox", "registry.k8s.io/busybox", "library/alpine"})
 
@@ -232,7 +233,14 @@ def _extract(
         return 0  # an empty archive (or only its end-of-archive blocks): nothing to do
     try:
         members = _members(data)
-    except tarfile.TarError:
+    except tarfile.TarError as exc:
+        if "unexpected end" in str(exc).lower():
+            m.err(
+                "tar: short read\n"
+                if busybox
+                else "tar: Unexpected EOF in archive\ntar: Error is not recoverable: exiting now\n"
+            )
+            return fail
         if busybox:
             m.err("tar: invalid tar magic\n")
         else:
@@ -256,16 +264,20 @@ def _extract(
         elif info.isfile():
             parent = target.rsplit("/", 1)[0] or "/"
             err = m.fs.mkdir(parent, parents=True)
-            if err is None:
-                err = m.fs.write(target, from_bytes(content or b""))
+            text = from_bytes(content or b"")
+            if err is None and len(text) > MAX_FILE:
+                err = "No space left on device"  # the filesystem keeps a file's last MAX_FILE characters only
+            elif err is None:
+                err = m.fs.write(target, text)
         else:
             continue  # links and devices: kubectl cp sends regular files and directories only
         if err:
             status = fail
+            verb = "write" if err == "No space left on device" else "open"
             if busybox:
-                m.err(f"tar: can't open '{name}': {err}\n")
+                m.err(f"tar: can't {verb} '{name}': {err}\n")
             else:
-                m.err(f"tar: {name}: Cannot open: {err}\n")
+                m.err(f"tar: {name}: Cannot {verb}: {err}\n")
     if status and not busybox:
         m.err("tar: Exiting with failure status due to previous errors\n")
     return status

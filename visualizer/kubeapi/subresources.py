@@ -62,6 +62,10 @@ def handle(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, ver
         return refused if refused is not None else status.bad_request("Upgrade request required")
     if sub == "portforward":
         return status.bad_request("Upgrade request required")
+    if sub == "proxy":
+        from . import proxy
+
+        return proxy.handle(ctx, req, served, target)
     if sub == "scale":
         return scale(ctx, req, served, target, verb)
     if sub == "status":

@@ -209,3 +209,24 @@ def test_discovery_lists_the_proxy_subresources(api):
     assert rc == 0
     for name, kind in (("pods/proxy", "PodProxyOptions"), ("services/proxy", "ServiceProxyOptions")):
         assert f'"name":"{name}"' in out and f'"kind":"{kind}"' in out
+
+
+def test_a_machine_that_is_down_times_out():
+    """`sim fail-node`: the pod keeps its IP in the API, but the dial to it (and to its kubelet) times out."""
+    with ApiHarness(speed=0) as api:
+        api.console(BOOTCAMP)
+        api.advance(60)
+        pod = _pod(api)
+        node = api.cluster.api.get("Pod", "default", pod)["spec"]["nodeName"]
+        assert api.console(f"sim fail-node {node}").ok
+        err = api.kubectl("get", "--raw", f"{PODS}/{pod}:8080/proxy/")[2]
+        assert err == (
+            "Error from server (ServiceUnavailable): error trying to reach service: "
+            f"dial tcp {_ip(api, pod)}:8080: i/o timeout\n"
+        )
+        addresses = api.cluster.api.get("Node", None, node)["status"]["addresses"]
+        ip = next(a["address"] for a in addresses if a["type"] == "InternalIP")
+        assert api.kubectl("get", "--raw", f"/api/v1/nodes/{node}/proxy/healthz")[2] == (
+            "Error from server (ServiceUnavailable): error trying to reach service: "
+            f"dial tcp {ip}:10250: i/o timeout\n"
+        )

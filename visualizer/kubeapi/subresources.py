@@ -9,6 +9,7 @@
 - `pods/eviction` (POST `policy/v1 Eviction`) deletes the pod gracefully and answers 201 Status Success
   [pkg/registry/core/pod/storage/eviction.go]; the engine models no PodDisruptionBudget, so none blocks.
 - `pods/binding` (POST `v1 Binding`) sets `spec.nodeName` of an unscheduled pod [pod/storage `BindingREST`].
+- `pods|services|nodes/proxy` forward the request to the backend's HTTP server (proxy.py).
 - `pods/exec|attach|portforward` reached without a protocol upgrade: 400 `Upgrade request required`, what
   kube-apiserver answers a plain request (apimachinery pkg/util/httpstream `handshake`).
 """

@@ -230,3 +230,24 @@ def test_a_machine_that_is_down_times_out():
             "Error from server (ServiceUnavailable): error trying to reach service: "
             f"dial tcp {ip}:10250: i/o timeout\n"
         )
+
+
+DUO = """apiVersion: v1
+kind: Pod
+metadata: {name: duo}
+spec:
+  containers:
+  - {name: sidecar, image: busybox, command: ["sleep", "3600"]}
+  - {name: app, image: "gcr.io/google-samples/kubernetes-bootcamp:v1", ports: [{containerPort: 8080}]}
+"""
+
+
+def test_the_proxy_reaches_whichever_container_listens_on_the_port(api):
+    """Containers of a pod share its network: :8080 is the second container's server; the pod's first
+    declared port (8080, of `app`) is the default."""
+    assert api.console("kubectl apply -f -", stdin=DUO).ok
+    api.advance(60)
+    page = "Hello Kubernetes bootcamp! | Running on: duo | v=1\n"
+    assert api.kubectl("get", "--raw", f"{PODS}/duo:8080/proxy/") == (0, page, "")
+    assert api.kubectl("get", "--raw", f"{PODS}/duo/proxy/") == (0, page, "")
+    assert api.kubectl("logs", "duo", "-c", "app")[1].count("| Total Requests:") == 2

@@ -120,7 +120,7 @@ def _dial(c, pod: dict, ip: str, port: str, path: str):
     if not images.pod_listens(c, pod, int(port)):
         return unreachable(ip, port)
     chosen = {"ip": ip, "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"]}}
-    code, body = images.pod_response(c, pod, chosen, path)
+    code, body = images.pod_response(c, pod, chosen, path, int(port))
     return code, body, _content_type(pod, body)
 
 

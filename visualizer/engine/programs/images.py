@@ -661,13 +661,17 @@ def serve_response(serve: dict | None, now: float, hostname: str, path: str) -> 
     return None
 
 
-def pod_response(c, pod: dict | None, chosen: dict, path: str) -> tuple[int, str]:
-    """Returns (status, body) of an HTTP GET served by the program of a Service's chosen pod."""
+def pod_response(c, pod: dict | None, chosen: dict, path: str, port: int | None = None) -> tuple[int, str]:
+    """Returns (status, body) of an HTTP GET served by the program of a Service's chosen pod: the container
+    serving `port` when given (containers of a pod share its network), else the first container."""
     from ..registry import parse_image
 
     image = pod["spec"]["containers"][0]["image"] if pod else "?"
     if pod is not None:
-        ctr = _first_container(c, pod)
+        ctr, spec = _first_container(c, pod), pod["spec"]["containers"][0]
+        if port is not None:
+            ctr, spec = _container_on(c, pod, port) or (ctr, spec)
+            image = spec["image"]
         proc = (ctr or {}).get("proc") or {}
         if (proc.get("serve") or {}).get("program") == "kubernetes-bootcamp":
             return bootcamp_request(ctr, proc["serve"], c.clock.now)
@@ -688,21 +692,34 @@ def pod_response(c, pod: dict | None, chosen: dict, path: str) -> tuple[int, str
 
 
 def pod_listens(c, pod: dict, port: int) -> bool:
-    """Returns True when the pod's first container runs a program serving `port` (else: connection refused)."""
-    serve = ((_first_container(c, pod) or {}).get("proc") or {}).get("serve") or {}
-    return port in (serve.get("ports") or [])
+    """Returns True when a container of the pod runs a program serving `port` (else: connection refused)."""
+    return _container_on(c, pod, port) is not None
 
 
-def _first_container(c, pod: dict) -> dict | None:
+def _container_on(c, pod: dict, port: int) -> tuple[dict, dict] | None:
+    """Returns (container record, container spec) of the pod's container serving `port`, or None."""
+    sb = _sandbox(c, pod)
+    for spec in pod["spec"]["containers"] if sb else ():
+        ctr = sb["containers"].get(spec["name"]) or {}
+        if port in (((ctr.get("proc") or {}).get("serve") or {}).get("ports") or []):
+            return ctr, spec
+    return None
+
+
+def _sandbox(c, pod: dict) -> dict | None:
     from ..objects import BY_KIND, etcd_key
 
     node = pod["spec"].get("nodeName")
     rn = c.runtime.node(node) if node else None
-    sb = (
-        rn["sandboxes"].get(etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]))
-        if rn
-        else None
+    if not rn:
+        return None
+    return rn["sandboxes"].get(
+        etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
     )
+
+
+def _first_container(c, pod: dict) -> dict | None:
+    sb = _sandbox(c, pod)
     if not sb:
         return None
     return sb["containers"].get(pod["spec"]["containers"][0]["name"])

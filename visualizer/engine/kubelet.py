@@ -20,7 +20,7 @@ from .objects import BY_KIND, clone, etcd_key, with_status
 from .programs import container as programs
 from .programs.expansion import expand, expand_all
 from .programs.filesystem import field_value, resource_value
-from .programs.images import DYNAMIC_SERVERS, process_argv, serve_response
+from .programs.images import DYNAMIC_SERVERS, image_env, process_argv, serve_response
 from .registry import parse_image, pull_error, pulled_message
 from .runtime import decode_secret_value, image_files
 
@@ -699,6 +699,9 @@ class Kubelet:
                 env[f"{prefix}_PORT"] = f"{proto}://{ip}:{port}"
                 env[f"{prefix}_PORT_{port}_{proto.upper()}"] = f"{proto}://{ip}:{port}"
                 env[f"{prefix}_PORT_{port}_{proto.upper()}_ADDR"] = ip
+        env.update(
+            image_env(ref)
+        )  # the image config's ENV (node's NODE_VERSION…); the pod's env overrides it
         for src in spec.get("envFrom") or []:
             prefix = src.get("prefix", "")
             if "secretRef" in src:

@@ -17,6 +17,7 @@ import shlex
 from .clock import docker_duration
 from .narration import narrate
 from .programs import container as programs
+from .programs.images import image_files as images_files_of
 from .programs.images import process_argv
 from .registry import parse_image, pull_seconds
 
@@ -84,6 +85,7 @@ def image_files(ref, hostname: str) -> dict[str, str]:
         files["/usr/share/nginx/html/index.html"] = "<h1>Welcome to nginx!</h1>\n"
     if ref and ref.repository == "library/httpd":
         files["/usr/local/apache2/htdocs/index.html"] = "<html><body><h1>It works!</h1></body></html>\n"
+    files.update(images_files_of(ref))
     return files
 
 

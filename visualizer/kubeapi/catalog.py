@@ -112,7 +112,10 @@ _POD_SUBS = (
     Subresource("exec", "", "v1", "PodExecOptions", ("create", "get")),
     Subresource("log", "", "v1", "Pod", ("get",)),
     Subresource("portforward", "", "v1", "PodPortForwardOptions", ("create", "get")),
+    Subresource("proxy", "", "v1", "PodProxyOptions", ("create", "delete", "get", "patch", "update")),
 )
+# `{pods,services,nodes}/proxy` (proxy.py): the verbs and kinds of the real /api/v1 discovery document.
+_PROXY_VERBS = ("create", "delete", "get", "patch", "update")
 _NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
 
 SERVED: list[Served] = [
@@ -137,7 +140,14 @@ SERVED: list[Served] = [
         "namespace",
         "Q3oi5N2YM8M=",
     ),
-    _engine("", "v1", "Node", short=("no",), storage_hash="XwShjMxG9Fs="),
+    _engine(
+        "",
+        "v1",
+        "Node",
+        subs=(Subresource("proxy", "", "v1", "NodeProxyOptions", _PROXY_VERBS),),
+        short=("no",),
+        storage_hash="XwShjMxG9Fs=",
+    ),
     _engine("", "v1", "PersistentVolumeClaim", short=("pvc",), storage_hash="QWTyNDq0dC4="),
     _engine("", "v1", "PersistentVolume", short=("pv",), storage_hash="HN/zwEC+JgM="),
     _engine("", "v1", "Pod", categories=("all",), subs=_POD_SUBS, short=("po",), storage_hash="xPOwRZ+Yhw8="),
@@ -152,7 +162,15 @@ SERVED: list[Served] = [
     ),
     _engine("", "v1", "ResourceQuota", short=("quota",), storage_hash="8uhSgffRX6w="),
     _engine("", "v1", "Secret", short=(), status=False, storage_hash="S6u1pOWzb84="),
-    _engine("", "v1", "Service", categories=("all",), short=("svc",), storage_hash="0/CO1lhkEBI="),
+    _engine(
+        "",
+        "v1",
+        "Service",
+        categories=("all",),
+        subs=(Subresource("proxy", "", "v1", "ServiceProxyOptions", _PROXY_VERBS),),
+        short=("svc",),
+        storage_hash="0/CO1lhkEBI=",
+    ),
     # apps/v1
     _engine("apps", "v1", "ControllerRevision", status=False, storage_hash="85nkx63pcBU="),
     _engine("apps", "v1", "DaemonSet", categories=("all",), short=("ds",), storage_hash="dd7pWHUlMKQ="),

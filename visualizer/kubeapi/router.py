@@ -4,6 +4,7 @@ object, subresource) of one group-version, as kube-apiserver's routes lay them o
 
     /api/v1/[namespaces/{ns}/]{resource}[/{name}[/{subresource}]]
     /apis/{group}/{version}/[namespaces/{ns}/]{resource}[/{name}[/{subresource}]]
+    /api/v1/[namespaces/{ns}/]{pods|services|nodes}/{name}/proxy[/{path...}]   (Target.rest = the path)
 
 `namespaces/{ns}` is itself the object path of the cluster-scoped `namespaces` resource when nothing follows
 {ns}, or only a subresource of it (`/api/v1/namespaces/{ns}/status`).
@@ -26,6 +27,7 @@ class Target:
     namespace: str | None = None
     name: str | None = None
     subresource: str | None = None
+    rest: str | None = None  # `proxy` only: the raw path after `/proxy` (`/`, `/a/b`, or "")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ def route(path: str) -> Target | Special | None:
         return Target(group, version, "namespaces", None, rest[1])
     if rest[0] == "namespaces" and namespace is None and len(rest) > 3:
         return None
+    if len(rest) >= 3 and rest[2] == "proxy":
+        # `{resource}/{name}/proxy/{path...}`: what follows `proxy` is the backend's path [apiserver
+        # installer.go registers `/{path:*}` after a connecter's subresource]
+        return Target(
+            group, version, rest[0], namespace, rest[1], "proxy", _after(path, len(parts) - len(rest) + 3)
+        )
     if len(rest) > 3:
         return None
     resource = rest[0]
@@ -87,3 +95,14 @@ def route(path: str) -> Target | Special | None:
     if namespace is not None and group == "" and resource in ("status", "finalize") and name is None:
         return Target(group, version, "namespaces", None, namespace, resource)
     return Target(group, version, resource, namespace, name, sub)
+
+
+def _after(path: str, count: int) -> str:
+    """Returns the raw rest of `path` after its first `count` non-empty segments (keeping a trailing `/`)."""
+    pos = 0
+    for _ in range(count):
+        while path.startswith("/", pos):
+            pos += 1
+        nxt = path.find("/", pos)
+        pos = len(path) if nxt < 0 else nxt
+    return path[pos:]

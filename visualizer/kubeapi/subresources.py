@@ -9,6 +9,7 @@
 - `pods/eviction` (POST `policy/v1 Eviction`) deletes the pod gracefully and answers 201 Status Success
   [pkg/registry/core/pod/storage/eviction.go]; the engine models no PodDisruptionBudget, so none blocks.
 - `pods/binding` (POST `v1 Binding`) sets `spec.nodeName` of an unscheduled pod [pod/storage `BindingREST`].
+- `pods|services|nodes/proxy` forward the request to the backend's HTTP server (proxy.py).
 - `pods/exec|attach|portforward` reached without a protocol upgrade: 400 `Upgrade request required`, what
   kube-apiserver answers a plain request (apimachinery pkg/util/httpstream `handshake`).
 """
@@ -66,6 +67,10 @@ def handle(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, ver
             "port forwarding is not available in this simulated cluster: use `kubectl exec` to run a command in "
             "the pod, or a Service and `curl` from another pod"
         )
+    if sub == "proxy":
+        from . import proxy
+
+        return proxy.handle(ctx, req, served, target)
     if sub == "scale":
         return scale(ctx, req, served, target, verb)
     if sub == "status":

@@ -79,7 +79,44 @@ IMAGE_CONFIG: dict[str, tuple[list[str], list[str], str]] = {
         ["/hello"],
         'docker-library/hello-world amd64/hello-world/Dockerfile (CMD ["/hello"])',
     ),
+    # FROM node:6.3.1, EXPOSE 8080, COPY server.js ., CMD node server.js (shell form) [D kubernetes.io
+    # tutorials/kubernetes-basics/explore/explore-intro: `cat server.js`, `env` in the container]
+    "gcr.io/google-samples/kubernetes-bootcamp": (
+        [],
+        ["/bin/sh", "-c", "node server.js"],
+        "kubernetes-bootcamp Dockerfile (FROM node:6.3.1; CMD node server.js)",
+    ),
+    "jocatalin/kubernetes-bootcamp": (
+        [],
+        ["/bin/sh", "-c", "node server.js"],
+        "kubernetes-bootcamp Dockerfile (FROM node:6.3.1; CMD node server.js)",
+    ),
 }
+
+BOOTCAMP_REPOS = ("gcr.io/google-samples/kubernetes-bootcamp", "jocatalin/kubernetes-bootcamp")
+
+# ENV lines of an image's config beyond PATH, in the order `env` lists them after the kubelet's variables
+# (node:6.3.1's Dockerfile: `ENV NPM_CONFIG_LOGLEVEL info`, `ENV NODE_VERSION 6.3.1`; HOME is the runtime's
+# for uid 0) [D kubernetes.io tutorials/kubernetes-basics/explore/explore-intro, `kubectl exec $POD_NAME -- env`].
+IMAGE_ENV: dict[str, tuple[tuple[str, str], ...]] = {
+    repo: (("NPM_CONFIG_LOGLEVEL", "info"), ("NODE_VERSION", "6.3.1"), ("HOME", "/root"))
+    for repo in BOOTCAMP_REPOS
+}
+
+
+def image_env(ref) -> dict[str, str]:
+    """Returns the environment the image's config sets (name → value, in the image's order), {} if none."""
+    if ref is None or isinstance(ref, str):
+        return {}
+    return dict(IMAGE_ENV.get(ref.repository, ()))
+
+
+def image_files(ref) -> dict[str, str]:
+    """Returns files the image itself holds (absolute path → text) beyond the runtime's defaults."""
+    if ref is None or isinstance(ref, str) or ref.repository not in BOOTCAMP_REPOS:
+        return {}
+    return {"/server.js": bootcamp_source(ref)}
+
 
 # Images built FROM scratch or distroless hold their own binary and no shell or busybox utilities
 # (docker-library/hello-world, kubernetes build/pause, coredns/coredns Dockerfile).
@@ -433,6 +470,95 @@ def stress(m, argv, proc):
     return _serve([], "stress", memory=vm * per)
 
 
+# ---------------------------------------------------------------------------------------------- bootcamp
+# The kubernetes-bootcamp image's /server.js, as `cat server.js` prints it in the Kubernetes Basics tutorial
+# [D tutorials/kubernetes-basics/explore/explore-intro]; v2 (jocatalin/kubernetes-bootcamp:v2) answers `v=2`
+# [D tutorials/kubernetes-basics/update/update-intro].
+BOOTCAMP_SERVER_JS = """var http = require('http');
+var requests=0;
+var podname= process.env.HOSTNAME;
+var startTime;
+var host;
+var handleRequest = function(request, response) {
+  response.setHeader('Content-Type', 'text/plain');
+  response.writeHead(200);
+  response.write("Hello Kubernetes bootcamp! | Running on: ");
+  response.write(host);
+  response.end(" | v=%s\\n");
+  console.log("Running On:" ,host, "| Total Requests:", ++requests,"| App Uptime:", (new Date() - startTime)/1000 , "seconds", "| Log Time:",new Date());
+}
+var www = http.createServer(handleRequest);
+www.listen(8080,function () {
+    startTime = new Date();;
+    host = process.env.HOSTNAME;
+    console.log ("Kubernetes Bootcamp App Started At:",startTime, "| Running On: " ,host, "\\n" );
+});
+"""
+
+
+def _bootcamp_version(ref) -> str:
+    return "2" if getattr(ref, "tag", "") == "v2" else "1"
+
+
+def bootcamp_source(ref) -> str:
+    """Returns the image's /server.js (v=1, or v=2 for the v2 tag)."""
+    return BOOTCAMP_SERVER_JS % _bootcamp_version(ref)
+
+
+def _iso(now: float) -> str:
+    """Node's `console.log(new Date())`: ISO 8601 in UTC with milliseconds (`2020-11-13T13:02:17.660Z`)."""
+    from .commands import sim_datetime
+
+    return sim_datetime(now).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _js_number(x: float) -> str:
+    """A JavaScript number as console.log prints it (`1611.113`, `5`)."""
+    text = f"{x:.3f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def bootcamp_node(m, argv, proc):
+    """`node server.js` of the bootcamp image: logs its start line and serves :8080 (see BOOTCAMP_SERVER_JS);
+    `node --version` prints the base image's v6.3.1; other scripts are not in the image."""
+    args = argv[1:]
+    if args[:1] in (["--version"], ["-v"]):
+        m.out("v6.3.1\n")
+        return 0
+    if not args:
+        return 0  # the REPL reads EOF without a TTY and exits
+    if args[0] not in ("server.js", "/server.js", "./server.js") or m.read(m.path(args[0])) is None:
+        m.err(f"module.js:442\n    throw err;\n    ^\n\nError: Cannot find module '{m.path(args[0])}'\n")
+        return 1
+    host = m.env.get("HOSTNAME", m.hostname)
+    m.out(f"Kubernetes Bootcamp App Started At: {_iso(m.now)} | Running On:  {host} \n\n")
+    return _serve([8080], "kubernetes-bootcamp", started=m.now, requests=0, version=_bootcamp_version(m.ref))
+
+
+def bootcamp_request(ctr: dict, serve: dict, now: float) -> tuple[int, str]:
+    """One request to the bootcamp server: counts it, logs its line to the container's log (as its
+    console.log does), answers `Hello Kubernetes bootcamp! | Running on: <HOSTNAME> | v=N`."""
+    from .machine import append_output
+
+    host = (ctr.get("env") or {}).get("HOSTNAME", "")
+    serve["requests"] = serve.get("requests", 0) + 1
+    uptime = _js_number(max(0.0, now - serve.get("started", now)))
+    line = (
+        f"Running On: {host} | Total Requests: {serve['requests']} | App Uptime: {uptime} seconds | "
+        f"Log Time: {_iso(now)}\n"
+    )
+    logs = ctr.setdefault("logs", [])
+    state = ctr.setdefault("logState", {})
+    times = ctr.setdefault("logTimes", [])
+    fresh = not (state.get("open") and logs)
+    append_output(logs, line, state)
+    if fresh:
+        times.append(now)
+    if len(times) > len(logs):
+        del times[: len(times) - len(logs)]
+    return 200, f"Hello Kubernetes bootcamp! | Running on: {host} | v={serve.get('version', '1')}\n"
+
+
 # ---------------------------------------------------------------------------------------------- lookup
 _BY_REPO = {
     "library/nginx": {"/docker-entrypoint.sh": nginx_entrypoint, "nginx": nginx, "nginx-debug": nginx},
@@ -460,6 +586,7 @@ _BY_REPO = {
         "/coredns": lambda m, argv, proc: _serve([53, 8080, 8181, 9153], "coredns")
     },
     "library/hello-world": {"/hello": hello},
+    **{repo: {"node": bootcamp_node} for repo in BOOTCAMP_REPOS},
 }
 
 
@@ -534,14 +661,20 @@ def serve_response(serve: dict | None, now: float, hostname: str, path: str) -> 
     return None
 
 
-def pod_response(c, pod: dict | None, chosen: dict, path: str) -> tuple[int, str]:
-    """Returns (status, body) of an HTTP GET served by the program of a Service's chosen pod."""
+def pod_response(c, pod: dict | None, chosen: dict, path: str, port: int | None = None) -> tuple[int, str]:
+    """Returns (status, body) of an HTTP GET served by the program of a Service's chosen pod: the container
+    serving `port` when given (containers of a pod share its network), else the first container."""
     from ..registry import parse_image
 
     image = pod["spec"]["containers"][0]["image"] if pod else "?"
     if pod is not None:
-        ctr = _first_container(c, pod)
+        ctr, spec = _first_container(c, pod), pod["spec"]["containers"][0]
+        if port is not None:
+            ctr, spec = _container_on(c, pod, port) or (ctr, spec)
+            image = spec["image"]
         proc = (ctr or {}).get("proc") or {}
+        if (proc.get("serve") or {}).get("program") == "kubernetes-bootcamp":
+            return bootcamp_request(ctr, proc["serve"], c.clock.now)
         answer = serve_response(proc.get("serve"), c.clock.now, pod["metadata"]["name"], path)
         if answer is not None:
             return answer
@@ -559,21 +692,34 @@ def pod_response(c, pod: dict | None, chosen: dict, path: str) -> tuple[int, str
 
 
 def pod_listens(c, pod: dict, port: int) -> bool:
-    """Returns True when the pod's first container runs a program serving `port` (else: connection refused)."""
-    serve = ((_first_container(c, pod) or {}).get("proc") or {}).get("serve") or {}
-    return port in (serve.get("ports") or [])
+    """Returns True when a container of the pod runs a program serving `port` (else: connection refused)."""
+    return _container_on(c, pod, port) is not None
 
 
-def _first_container(c, pod: dict) -> dict | None:
+def _container_on(c, pod: dict, port: int) -> tuple[dict, dict] | None:
+    """Returns (container record, container spec) of the pod's container serving `port`, or None."""
+    sb = _sandbox(c, pod)
+    for spec in pod["spec"]["containers"] if sb else ():
+        ctr = sb["containers"].get(spec["name"]) or {}
+        if port in (((ctr.get("proc") or {}).get("serve") or {}).get("ports") or []):
+            return ctr, spec
+    return None
+
+
+def _sandbox(c, pod: dict) -> dict | None:
     from ..objects import BY_KIND, etcd_key
 
     node = pod["spec"].get("nodeName")
     rn = c.runtime.node(node) if node else None
-    sb = (
-        rn["sandboxes"].get(etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]))
-        if rn
-        else None
+    if not rn:
+        return None
+    return rn["sandboxes"].get(
+        etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"])
     )
+
+
+def _first_container(c, pod: dict) -> dict | None:
+    sb = _sandbox(c, pod)
     if not sb:
         return None
     return sb["containers"].get(pod["spec"]["containers"][0]["name"])
@@ -585,6 +731,8 @@ def local_response(m, port: int, path: str) -> tuple[int, str] | None:
     serve = proc.get("serve") or {}
     if port not in (serve.get("ports") or []):
         return None
+    if serve.get("program") == "kubernetes-bootcamp":
+        return bootcamp_request(m.container, serve, m.now)
     answer = serve_response(serve, m.now, m.hostname, path)
     if answer is not None:
         return answer

@@ -72,7 +72,7 @@ def fetch(m, url: str):
                 if not images.pod_listens(c, target_pod, want):
                     return ("refused", host, want)
                 chosen = {"ip": ip, "targetRef": {"kind": "Pod", "name": target_pod["metadata"]["name"]}}
-                status, body = images.pod_response(c, target_pod, chosen, path)
+                status, body = images.pod_response(c, target_pod, chosen, path, want)
                 return ("ok", status, body, host, want)
     if svc is None:
         return ("resolve", host, port)

@@ -176,7 +176,10 @@ def test_kubectl_proxy_reaches_the_api_and_the_api_port_serves_only_the_api(serv
     import ssl
 
     config, _, port, sandbox = served
-    assert kubectl(config, "create", "deployment", "web", "--image=nginx")[0] == 0
+    bootcamp = "gcr.io/google-samples/kubernetes-bootcamp:v1"
+    assert kubectl(config, "create", "deployment", "web", f"--image={bootcamp}")[0] == 0
+    assert kubectl(config, "rollout", "status", "deployment/web", "--timeout=60s")[0] == 0
+    pod = kubectl(config, "get", "pods", "-o", "jsonpath={.items[0].metadata.name}")[1]
     proxy_port = free_port()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(config.parent), "KUBECONFIG": str(config)}
     proxy = subprocess.Popen(
@@ -197,6 +200,11 @@ def test_kubectl_proxy_reaches_the_api_and_the_api_port_serves_only_the_api(serv
             ).read()
         )
         assert [d["metadata"]["name"] for d in deployments["items"]] == ["web"]
+        # The tutorial's next step: the app itself through the API server's pod proxy.
+        page = urllib.request.urlopen(
+            f"http://127.0.0.1:{proxy_port}/api/v1/namespaces/default/pods/{pod}:8080/proxy/"
+        ).read()
+        assert page.decode() == f"Hello Kubernetes bootcamp! | Running on: {pod} | v=1\n"
     finally:
         proxy.terminate()
         proxy.wait(10)

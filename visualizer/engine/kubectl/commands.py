@@ -1145,7 +1145,12 @@ def _cmd_get(c, args: Args, stdin) -> str:
         if args.has("--show-labels"):
             headers = headers + ["LABELS"]
             rows = [
-                r + [",".join(f"{k}={v}" for k, v in (o["metadata"].get("labels") or {}).items()) or "<none>"]
+                # labels.FormatLabels sorts the keys
+                r
+                + [
+                    ",".join(f"{k}={v}" for k, v in sorted((o["metadata"].get("labels") or {}).items()))
+                    or "<none>"
+                ]
                 for r, o in zip(rows, objs, strict=False)
             ]
         if args.has("--no-headers"):
@@ -1422,14 +1427,17 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
                 raise CommandError("error: unable to find the specified revision")
             from .describe import template_lines
 
-            return f"deployment.apps/{name} with revision #{want}\n" + "\n".join(
-                template_lines(rs["spec"]["template"])
-            )
+            # polymorphichelpers/history.go: the revision's template carries its ReplicaSet's change-cause.
+            template = clone(rs["spec"]["template"])
+            cause = (rs["metadata"].get("annotations") or {}).get(CHANGE_CAUSE)
+            if cause:
+                template.setdefault("metadata", {}).setdefault("annotations", {})[CHANGE_CAUSE] = cause
+            return f"deployment.apps/{name} with revision #{want}\n" + "\n".join(template_lines(template))
         rows = [
             [str(rev), (by_rev[rev]["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "<none>")]
             for rev in sorted(by_rev)
         ]
-        return f"deployment.apps/{name} \n" + printers.table(["REVISION", "CHANGE-CAUSE"], rows)
+        return f"deployment.apps/{name} \n" + printers.tabbed(["REVISION", "CHANGE-CAUSE"], rows)
     if sub == "undo":
         if d["spec"].get("paused"):
             raise CommandError(
@@ -1726,7 +1734,15 @@ def _cmd_logs(c, args: Args, stdin) -> str:
         raise CommandError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
     pod = _pod_for(c, args, args.positional[0])
     cname, sb, ctr = _container_of(c, pod, args)
-    lines = container_log_lines(pod, cname, ctr, args.has("-p", "--previous"))
+    try:
+        lines = container_log_lines(pod, cname, ctr, args.has("-p", "--previous"))
+    except CommandError as err:
+        # kubectl writes the `Defaulted container` note to stderr before it asks for the log, so it heads the
+        # kubelet's refusal too
+        note = _defaulted(pod, args)
+        if not note:
+            raise
+        raise CommandError(note + str(err)) from None
     tail = args.int("--tail", default=-1)
     if tail is not None and tail >= 0:
         lines = lines[-tail:] if tail else []

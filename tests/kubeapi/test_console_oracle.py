@@ -21,7 +21,7 @@ import shlex
 import pytest
 
 from tests.kubeapi.harness import ApiHarness, require_kubectl
-from tests.kubeapi.oracle_corpus import STATES, State
+from tests.kubeapi.oracle_corpus import STATES, WRITES, State
 
 # A kubectl duration (k8s.io/apimachinery/pkg/util/duration HumanDuration) or the placeholders of
 # kubectl's printers for a missing/future time.
@@ -66,7 +66,8 @@ def both(api: ApiHarness, command: str) -> tuple[str, str]:
     result = api.console("kubectl " + command)
     mine = result.output if result.ok else (result.error or {}).get("message", result.output)
     rc, out, err = api.kubectl(*shlex.split(command))
-    theirs = out if rc == 0 else err
+    # a successful command's notes (`No resources found …`, `Defaulted container …`) go to stderr first
+    theirs = err + out if rc == 0 else err
     return mine, theirs
 
 
@@ -76,9 +77,21 @@ _API_RESOURCES = (
     "(also events.k8s.io, leases, endpointslices, metrics.k8s.io, controllerrevisions, ingressclasses, "
     "storageclasses, replicationcontrollers) sorted by group and name, and the console has no --namespaced"
 )
+_SERVED_ELSEWHERE = (
+    "EndpointSlices and Leases are served by the REST face (visualizer/kubeapi/reads.py, leases.py) from what "
+    "the engine keeps elsewhere; the console's kubectl has no such resource type"
+)
 KNOWN: dict[tuple[str, str], str] = {
     ("config", "api-resources"): _API_RESOURCES,
     ("config", "api-resources --namespaced=false"): _API_RESOURCES,
+    ("rollout", "get endpointslices"): _SERVED_ELSEWHERE,
+    ("rollout", "describe endpointslices"): _SERVED_ELSEWHERE,
+    ("config", "get leases -n kube-node-lease"): _SERVED_ELSEWHERE,
+    ("config", "describe lease worker-1 -n kube-node-lease"): _SERVED_ELSEWHERE,
+    ("config", "explain pods"): (
+        "the console's explain prints a one-line stub; the real kubectl prints the OpenAPI v3 descriptions "
+        "(visualizer/kubeapi/openapi.py serves schemas without the upstream description texts)"
+    ),
 }
 
 
@@ -130,3 +143,38 @@ def test_normalise_replaces_ages_only():
     assert normalise("image nginx:1.16.1 3Gi") == "image nginx:1.16.1 3Gi"
     assert has_ages("get pods -o wide") and has_ages("describe pod x")
     assert not has_ages("get pods -o yaml") and not has_ages("top pods")
+
+
+# (command) → reason: write differences not fixed yet; listed in docs/engine.md.
+KNOWN_WRITES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def twins():
+    """Two clusters with one seed and one history: the console writes to the first, the real kubectl to the
+    second, and both clocks advance alike, so each write meets the same state on both sides."""
+    require_kubectl()
+    with ApiHarness(speed=0) as mine, ApiHarness(speed=0) as theirs:
+        mine.advance(10)
+        theirs.advance(10)
+        yield mine, theirs
+
+
+def _write_cases():
+    for i, (command, stdin) in enumerate(WRITES):
+        marks = [pytest.mark.cites("https://kubernetes.io/docs/reference/kubectl/quick-reference/")]
+        if command in KNOWN_WRITES:
+            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_WRITES[command]))
+        yield pytest.param(i, command, stdin, marks=marks, id=f"{i:02d}: {command}")
+
+
+@pytest.mark.parametrize(("index", "command", "stdin"), list(_write_cases()))
+def test_console_writes_print_what_the_real_kubectl_prints(twins, index, command, stdin):
+    """The writes run in order (the parametrisation keeps it); each one's output is compared exactly."""
+    mine, theirs = twins
+    result = mine.console("kubectl " + command, stdin=stdin)
+    printed = result.output if result.ok else (result.error or {}).get("message", result.output)
+    rc, out, err = theirs.kubectl(*shlex.split(command), stdin=stdin)
+    assert (result.ok, printed.rstrip("\n")) == (rc == 0, (err + out if rc == 0 else err).rstrip("\n"))
+    mine.advance(10)
+    theirs.advance(10)

@@ -291,7 +291,29 @@ def run(c, words: list[str], stdin: str | None) -> str:
             ) from None
         raise
     handler = globals()[f"_cmd_{verb.replace('-', '_')}"]
-    return handler(c, args, stdin)
+    output = handler(c, args, stdin)
+    if verb in ("get", "describe") and _reads_endpoints(args):
+        output = ENDPOINTS_WARNING + output
+    return output
+
+
+# The API server's `Warning: 299` header on every v1 Endpoints request (kubernetes
+# pkg/registry/core/endpoint, deprecated in v1.33), which kubectl prints once to stderr.
+ENDPOINTS_WARNING = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n"
+
+
+def _reads_endpoints(args: Args) -> bool:
+    """Whether `get`/`describe` named v1 Endpoints (`ep`, `endpoints/x`, `svc,ep`)."""
+    if not args.positional:
+        return False
+    words = args.positional[0].split(",") if "/" not in args.positional[0] else args.positional
+    for word in words:
+        try:
+            if _resource(word.split("/", 1)[0]).kind == "Endpoints":
+                return True
+        except (CommandError, ApiError):
+            return False
+    return False
 
 
 # kubectl's own help groups and one-line descriptions (kubectl 1.37 `kubectl` with no arguments); only the
@@ -376,13 +398,16 @@ def _targets(c, args: Args, words: list[str]) -> list[tuple[Resource, str]]:
             "for a complete list of supported resources."
         )
     out = []
-    if "/" in words[0]:
+    slashed = sum("/" in w for w in words)
+    if slashed and slashed != len(words):
+        # cli-runtime resource/builder.go hasCombinedTypeArgs (os.Args[0] is `kubectl`)
+        raise CommandError(
+            "error: there is no need to specify a resource type as a separate argument when passing arguments "
+            "in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get "
+            "resource resource/<resource_name>'"
+        )
+    if slashed:
         for w in words:
-            if "/" not in w:
-                raise CommandError(
-                    "error: there is no need to specify a resource type as a separate argument when "
-                    "passing arguments in resource/name form"
-                )
             t, _, n = w.partition("/")
             out.append((_resource(t), n))
         return out
@@ -835,7 +860,39 @@ def _create_generated(c, args: Args) -> str:
             obj = generators.quota(name, explicit_ns, args)
         else:
             obj = generators.pdb(name, explicit_ns, args)
-    return _emit_generated(c, args, obj, "created")
+    try:
+        return _emit_generated(c, args, obj, "created")
+    except ApiError as err:
+        prefix = _CREATE_FAILED.get(what)
+        if what == "service":
+            prefix = f"failed to create {obj['spec'].get('type', 'ClusterIP')} service: "
+        if prefix is None:
+            raise
+        raise CommandError(f"error: {prefix}{server_message(err)}") from None
+
+
+# kubectl 1.37 pkg/cmd/create/create_*.go wrap the server's refusal of the Create call:
+# `fmt.Errorf("failed to create deployment: %v", err)`; create_secret*.go omit the colon; create namespace
+# returns the error as it is (checked against the real kubectl: tests/kubeapi/test_console_oracle.py).
+_CREATE_FAILED = {
+    "deployment": "failed to create deployment: ",
+    "configmap": "failed to create configmap: ",
+    "job": "failed to create job: ",
+    "cronjob": "failed to create cronjob: ",
+    "ingress": "failed to create ingress: ",
+    "quota": "failed to create quota: ",
+    "secret": "failed to create secret ",
+}
+
+
+def server_message(err: ApiError) -> str:
+    """Returns the Status message of an API error (what a Go `err.Error()` of the StatusError prints)."""
+    if err.status_message:
+        return err.status_message
+    text = str(err)
+    if text.startswith("Error from server (") and "): " in text:
+        return text.split("): ", 1)[1]
+    return text
 
 
 def _job_from(c, args: Args, name: str, explicit_ns: str | None) -> dict:
@@ -1314,20 +1371,30 @@ def _cmd_delete(c, args: Args, stdin) -> str:
                 c.api.update(upd, "kubectl")
         if obj["kind"] == "Pod" and force:
             c.api.delete(cur, "kubectl", user=True, force=True)
-            lines.append(f'pod "{obj["metadata"]["name"]}" force deleted')
+            lines.append(_deleted(res, obj, "force deleted"))
             continue
         if cascade == "foreground" and obj["kind"] != "Pod":
             # propagationPolicy=Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer)
             # until the garbage collector has deleted its dependents.
             c.emit_request("delete", cur)
             c.gc.delete_foreground(cur)
-            lines.append(f'{res.name_prefix} "{obj["metadata"]["name"]}" deleted')
+            lines.append(_deleted(res, obj))
             continue
         c.api.delete(cur, "kubectl", user=True, grace=grace)
         if obj["kind"] == "HorizontalPodAutoscaler":
             c.hpa_history.pop(etcd_key(res, obj["metadata"]["namespace"], obj["metadata"]["name"]), None)
-        lines.append(f'{res.name_prefix} "{obj["metadata"]["name"]}" deleted')
+        lines.append(_deleted(res, obj))
     return "\n".join(lines)
+
+
+def _deleted(res: Resource, obj: dict, operation: str = "deleted") -> str:
+    """Returns kubectl 1.37's line for a deleted object: `deployment.apps "web" deleted from default namespace`
+    for a namespaced one, `namespace "dev" deleted` for a cluster-scoped one (checked against the real kubectl:
+    tests/kubeapi/test_console_oracle.py)."""
+    line = f'{res.name_prefix} "{obj["metadata"]["name"]}" {operation}'
+    if res.namespaced:
+        line += f" from {obj['metadata']['namespace']} namespace"
+    return line
 
 
 # ---------------------------------------------------------------------------------------------- scale / set
@@ -1579,7 +1646,14 @@ def _cmd_autoscale(c, args: Args, stdin) -> str:
     hpa = c.api.admit(hpa, source="")
     _limit_replicas(c, [hpa])
     c.api.create(hpa, "kubectl", user=True)
-    return f"horizontalpodautoscaler.autoscaling/{name} autoscaled"
+    # cobra's MarkDeprecated note for --cpu-percent (kubectl 1.37 pkg/cmd/autoscale/autoscale.go), on stderr
+    note = (
+        "Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity format "
+        "(e.g., '70%' for utilization or '500m' for milliCPU).\n"
+        if args.has("--cpu-percent")
+        else ""
+    )
+    return f"{note}horizontalpodautoscaler.autoscaling/{name} autoscaled"
 
 
 # ---------------------------------------------------------------------------------------------- nodes
@@ -1690,14 +1764,26 @@ def _pod_for(c, args: Args, word: str) -> dict:
 
 
 def _container_of(c, pod: dict, args: Args):
+    """Returns (container name, sandbox, runtime container) as kubectl's podcmd.FindOrDefaultContainerByName
+    picks it: `-c`, else the kubectl.kubernetes.io/default-container annotation, else the first container; a
+    name that is not in the pod fails with `container X is not valid for pod P out of: a, b (init)`."""
     cname = args.get("-c", "--container")
-    names = [x["name"] for x in pod["spec"]["containers"]]
-    names += [x["name"] for x in pod["spec"].get("initContainers") or []]
+    spec = pod["spec"]
+    names = [x["name"] for x in spec["containers"]]
+    names += [x["name"] for x in spec.get("ephemeralContainers") or []]
+    names += [x["name"] for x in spec.get("initContainers") or []]
     if cname is None:
-        annotated = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
-        cname = annotated if annotated in names else names[0]
-    elif cname not in names:
-        raise CommandError(f"error: container {cname} is not valid for pod {pod['metadata']['name']}")
+        cname = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+        cname = cname or names[0]
+    if cname not in names:
+        listed = ", ".join(
+            [x["name"] for x in spec["containers"]]
+            + [f"{x['name']} (ephem)" for x in spec.get("ephemeralContainers") or []]
+            + [f"{x['name']} (init)" for x in spec.get("initContainers") or []]
+        )
+        raise CommandError(
+            f"error: container {cname} is not valid for pod {pod['metadata']['name']} out of: {listed}"
+        )
     sb, ctr = runtime_container(c, pod, cname)
     return cname, sb, ctr
 
@@ -1732,7 +1818,17 @@ def _defaulted(pod: dict, args: Args) -> str:
 def _cmd_logs(c, args: Args, stdin) -> str:
     if not args.positional:
         raise CommandError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
-    pod = _pod_for(c, args, args.positional[0])
+    try:
+        pod = _pod_for(c, args, args.positional[0])
+    except ApiError as err:
+        if err.code != 404:
+            raise
+        # kubectl logs.go: `error from server (NotFound): %w in namespace %q`, printed after `error: `
+        prefix = "Error from server (NotFound): "
+        text = str(err)[len(prefix) :] if str(err).startswith(prefix) else str(err)
+        raise CommandError(
+            f'error: error from server (NotFound): {text} in namespace "{_ns(args)}"'
+        ) from None
     cname, sb, ctr = _container_of(c, pod, args)
     try:
         lines = container_log_lines(pod, cname, ctr, args.has("-p", "--previous"))

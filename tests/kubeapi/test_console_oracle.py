@@ -178,3 +178,39 @@ def test_console_writes_print_what_the_real_kubectl_prints(twins, index, command
     assert (result.ok, printed.rstrip("\n")) == (rc == 0, (err + out if rc == 0 else err).rstrip("\n"))
     mine.advance(10)
     theirs.advance(10)
+
+
+@pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/")
+def test_stored_objects_omit_what_a_real_server_omits():
+    """Both faces print the same stored object, so the corpus cannot see a wrong shape; these are the ones a
+    real API server writes differently from a naive dict: `omitempty` zero counts are absent (k8s.io/api
+    apps/v1 types.go DeploymentStatus, ReplicaSetSpec.minReadySeconds), Service and CronJob are created with
+    Go's empty status struct (pkg/registry/core/service and batch/cronjob strategy PrepareForCreate)."""
+    from tests.kubeapi.oracle_corpus import HELLO_CRONJOB
+    from visualizer.engine import Cluster
+
+    c = Cluster(workers=2, seed=7)
+    for command in (
+        "kubectl create deployment web --image=nginx --replicas=2",
+        "kubectl expose deploy web --port=80",
+    ):
+        assert c.run(command).ok
+    assert c.run("kubectl apply -f -", stdin=HELLO_CRONJOB).ok
+    c.advance(30)
+
+    def obj(what: str) -> dict:
+        import json
+
+        return json.loads(c.run(f"kubectl get {what} -o json").output)
+
+    deploy = obj("deploy web")
+    assert deploy["status"]["replicas"] == 2 and "unavailableReplicas" not in deploy["status"]
+    rs = obj("rs")["items"][0]
+    assert "minReadySeconds" not in rs["spec"]
+    assert obj("svc web")["status"] == {"loadBalancer": {}}
+    assert obj("cronjob hello")["status"] == {}
+    assert c.run("kubectl scale deploy web --replicas=0").ok
+    c.advance(60)
+    status = obj("deploy web")["status"]
+    assert set(status) == {"observedGeneration", "conditions"}
+    assert obj("rs")["items"][0]["status"] == {"observedGeneration": 2, "replicas": 0}

@@ -81,6 +81,10 @@ _SERVED_ELSEWHERE = (
     "EndpointSlices and Leases are served by the REST face (visualizer/kubeapi/reads.py, leases.py) from what "
     "the engine keeps elsewhere; the console's kubectl has no such resource type"
 )
+_LOG_FLAGS = (
+    "the console's logs has no --timestamps, --since, -l/--selector or --all-containers (unknown flag); the "
+    "per-line times the REST face needs for them live in visualizer/kubeapi/logs.py (_line_times)"
+)
 KNOWN: dict[tuple[str, str], str] = {
     ("config", "api-resources"): _API_RESOURCES,
     ("config", "api-resources --namespaced=false"): _API_RESOURCES,
@@ -88,6 +92,15 @@ KNOWN: dict[tuple[str, str], str] = {
     ("rollout", "describe endpointslices"): _SERVED_ELSEWHERE,
     ("config", "get leases -n kube-node-lease"): _SERVED_ELSEWHERE,
     ("config", "describe lease worker-1 -n kube-node-lease"): _SERVED_ELSEWHERE,
+    ("rollout", "logs deploy/nginx-deployment --timestamps"): _LOG_FLAGS,
+    ("rollout", "logs deploy/nginx-deployment --since=1h"): _LOG_FLAGS,
+    ("rollout", "logs -l app=nginx"): _LOG_FLAGS,
+    ("crash", "logs crasher --timestamps"): _LOG_FLAGS,
+    ("crash", "logs myapp-pod --all-containers"): _LOG_FLAGS,
+    ("rollout", "describe all"): (
+        "`all` is a category the console expands for `get` only; the real kubectl describes every object of "
+        "the category (pods, services, daemonsets, deployments, replicasets, statefulsets, hpas, jobs, cronjobs)"
+    ),
     ("config", "explain pods"): (
         "the console's explain prints a one-line stub; the real kubectl prints the OpenAPI v3 descriptions "
         "(visualizer/kubeapi/openapi.py serves schemas without the upstream description texts)"

@@ -294,6 +294,17 @@ def run(c, words: list[str], stdin: str | None) -> str:
     output = handler(c, args, stdin)
     if verb in ("get", "describe") and _reads_endpoints(args):
         output = ENDPOINTS_WARNING + output
+    if (
+        verb in ("get", "describe")
+        and args.positional
+        and "ev" in args.positional[0].split("/")[0].split(",")
+    ):
+        # the RESTMapper's shortcut expander: `ev` is the short name of both v1 and events.k8s.io Events
+        # (cli-runtime pkg/restmapper shortcut.go warns when a short name matches more than one resource)
+        output = (
+            'Warning: short name "ev" could also match lower priority resource events.events.k8s.io\n'
+            + output
+        )
     return output
 
 
@@ -1746,7 +1757,10 @@ def _cmd_drain(c, args: Args, stdin) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- logs / exec
-def _pod_for(c, args: Args, word: str) -> dict:
+def _pod_for(c, args: Args, word: str, notes: list[str] | None = None) -> dict:
+    """Returns the pod a `logs`/`exec` argument names (`POD`, `pod/POD`, or a controller's first pod); for a
+    controller with several pods appends kubectl's stderr note `Found N pods, using pod/X` to `notes`
+    (kubectl pkg/polymorphichelpers logsforobject.go / attachablepodforobject.go)."""
     ns = _ns(args)
     if "/" in word:
         t, _, n = word.partition("/")
@@ -1759,6 +1773,8 @@ def _pod_for(c, args: Args, word: str) -> dict:
         pods = [p for p in c.store.pods_matching(ns, sel) if not p["metadata"].get("deletionTimestamp")]
         if not pods:
             raise CommandError(f"error: no pods found for {word}")
+        if notes is not None and len(pods) > 1:
+            notes.append(f"Found {len(pods)} pods, using pod/{pods[0]['metadata']['name']}\n")
         return pods[0]
     return _get_obj(c, BY_KIND["Pod"], ns, word)
 
@@ -1818,8 +1834,9 @@ def _defaulted(pod: dict, args: Args) -> str:
 def _cmd_logs(c, args: Args, stdin) -> str:
     if not args.positional:
         raise CommandError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
+    notes: list[str] = []
     try:
-        pod = _pod_for(c, args, args.positional[0])
+        pod = _pod_for(c, args, args.positional[0], notes)
     except ApiError as err:
         if err.code != 404:
             raise
@@ -1835,7 +1852,7 @@ def _cmd_logs(c, args: Args, stdin) -> str:
     except CommandError as err:
         # kubectl writes the `Defaulted container` note to stderr before it asks for the log, so it heads the
         # kubelet's refusal too
-        note = _defaulted(pod, args)
+        note = "".join(notes) + _defaulted(pod, args)
         if not note:
             raise
         raise CommandError(note + str(err)) from None
@@ -1844,7 +1861,7 @@ def _cmd_logs(c, args: Args, stdin) -> str:
         lines = lines[-tail:] if tail else []
     if args.has("-f", "--follow"):
         lines = [*lines, FOLLOW_NOTE]
-    return _defaulted(pod, args) + "\n".join(lines)
+    return "".join(notes) + _defaulted(pod, args) + "\n".join(lines)
 
 
 def container_log_lines(pod: dict, cname: str, ctr: dict | None, previous: bool) -> list[str]:

@@ -623,10 +623,13 @@ def _describe_service(c, svc: dict, w: _Writer) -> None:
         w.write(0, f"TargetPort:\t{p.get('targetPort', p['port'])}/{proto}\n")
         if p.get("nodePort"):
             w.write(0, f"NodePort:\t{name}\t{p['nodePort']}/{proto}\n")
-        # formatEndpointSlices: the first three `ip:port`, then `+ N more...`; a selector-less Service has
-        # no EndpointSlice (`<none>`), one with no ready pods an empty slice (nothing printed).
+        # formatEndpointSlices: the first three `ip:port`, then `+ N more...`; a Service without an
+        # EndpointSlice prints `<none>`, one with no ready pods an empty slice (nothing printed). Every Endpoints
+        # object has its slice (the controller's, the mirroring controller's for a selector-less Service with
+        # Endpoints, the API server's for `kubernetes`: as the REST face serves them, kubeapi/endpointslices.py).
+        has_slice = c.api.get("Endpoints", meta.get("namespace"), meta["name"]) is not None
         endpoints = (
-            _endpoints_text(c, meta.get("namespace"), meta["name"], p.get("name")) if selector else "<none>"
+            _endpoints_text(c, meta.get("namespace"), meta["name"], p.get("name")) if has_slice else "<none>"
         )
         w.write(0, f"Endpoints:\t{endpoints}\n")
     w.write(0, f"Session Affinity:\t{spec.get('sessionAffinity', 'None')}\n")

@@ -97,10 +97,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("rollout", "logs -l app=nginx"): _LOG_FLAGS,
     ("crash", "logs crasher --timestamps"): _LOG_FLAGS,
     ("crash", "logs myapp-pod --all-containers"): _LOG_FLAGS,
-    ("rollout", "describe all"): (
-        "`all` is a category the console expands for `get` only; the real kubectl describes every object of "
-        "the category (pods, services, daemonsets, deployments, replicasets, statefulsets, hpas, jobs, cronjobs)"
-    ),
     ("config", "explain pods"): (
         "the console's explain prints a one-line stub; the real kubectl prints the OpenAPI v3 descriptions "
         "(visualizer/kubeapi/openapi.py serves schemas without the upstream description texts)"

@@ -1277,6 +1277,14 @@ def _cmd_describe(c, args: Args, stdin) -> str:
             'error: You must specify the type of resource to describe. Use "kubectl api-resources" '
             "for a complete list of supported resources."
         )
+    if pos == ["all"]:
+        # the `all` category, expanded as for `get all`, each kind's objects in the API's order
+        objs = []
+        for kind in GET_ALL:
+            objs += sorted(_select(c.store.list(kind, ns), args, kind), key=lambda o: o["metadata"]["name"])
+        if not objs:
+            return f"No resources found in {ns} namespace."
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
     if "/" not in pos[0] and len(pos) == 1:
         res = _resource(pos[0])
         objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)

@@ -27,9 +27,11 @@ from ..objects import (
     lookup_resource,
     parse_bytes,
 )
+from ..wallclock import display_offset
 from ..yaml_input import YamlError, load_documents
 from . import events, generators, output_formats, printers
 from .args import Args, CommandError, PartialFailure, parse, refuse_shell_syntax, split_global_flags
+from .logtimes import go_duration, line_times, nano_stamp
 from .taint import cmd_taint as _cmd_taint  # noqa: F401 (dispatched by name)
 
 VERBS = (
@@ -269,8 +271,8 @@ def run(c, words: list[str], stdin: str | None) -> str:
     value_flags, bool_flags = VALUE_FLAGS, BOOL_FLAGS
     if verb == "logs":
         # `kubectl logs` has no --filename: its -f is --follow, a boolean (kubectl pkg/cmd/logs/logs.go).
-        value_flags = VALUE_FLAGS - {"-f", "--filename"}
-        bool_flags = BOOL_FLAGS | {"-f", "--follow"}
+        value_flags = (VALUE_FLAGS - {"-f", "--filename"}) | {"--since"}
+        bool_flags = BOOL_FLAGS | {"-f", "--follow", "--timestamps"}
     if verb == "describe":
         bool_flags = BOOL_FLAGS | {"--show-events"}
     if verb == "top":
@@ -1864,6 +1866,22 @@ def _cmd_logs(c, args: Args, stdin) -> str:
         if not note:
             raise
         raise CommandError(note + str(err)) from None
+    # --since (a Go duration) keeps the lines written since then; --timestamps prefixes each line with its
+    # kubelet time, in the user's clock as every printed time (visualizer/engine/wallclock.py)
+    times = line_times(ctr or {}, lines, args.has("-p", "--previous"))
+    since = args.get("--since")
+    if since is not None:
+        seconds = go_duration(since)
+        if seconds is None:
+            raise CommandError(
+                f'error: invalid argument "{since}" for "--since" flag: time: invalid duration "{since}"\n'
+                "See 'kubectl logs --help' for usage."
+            )
+        keep = [(t, line) for t, line in zip(times, lines, strict=True) if t >= c.clock.now - seconds]
+        times, lines = [t for t, _ in keep], [line for _, line in keep]
+    if args.has("--timestamps"):
+        shift = display_offset.get()
+        lines = [f"{nano_stamp(t + shift)} {line}" for t, line in zip(times, lines, strict=True)]
     tail = args.int("--tail", default=-1)
     if tail is not None and tail >= 0:
         lines = lines[-tail:] if tail else []

@@ -152,7 +152,15 @@ def test_normalise_replaces_ages_only():
 
 
 # (command) → reason: write differences not fixed yet; listed in docs/engine.md.
-KNOWN_WRITES: dict[str, str] = {}
+KNOWN_WRITES: dict[str, str] = {
+    # an unknown field in `apply` of an existing object: both faces differ from a real cluster, which answers
+    # `error when patching "STDIN": … strict decoding error: unknown field "spec.replica"`
+    "apply -f -#3": (
+        "the console strict-decodes before it chooses create or patch and says `error when creating`; the REST "
+        "face answers the strategic-merge PATCH with `The request is invalid: patch: Invalid value: …` where a "
+        "real server reports the strict decoding error of the patched object"
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -167,10 +175,13 @@ def twins():
 
 
 def _write_cases():
+    seen: dict[str, int] = {}
     for i, (command, stdin) in enumerate(WRITES):
         marks = [pytest.mark.cites("https://kubernetes.io/docs/reference/kubectl/quick-reference/")]
-        if command in KNOWN_WRITES:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_WRITES[command]))
+        seen[command] = seen.get(command, 0) + 1
+        key = command if seen[command] == 1 else f"{command}#{seen[command]}"  # the Nth time it is run
+        if key in KNOWN_WRITES:
+            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_WRITES[key]))
         yield pytest.param(i, command, stdin, marks=marks, id=f"{i:02d}: {command}")
 
 

@@ -294,6 +294,9 @@ def run(c, words: list[str], stdin: str | None) -> str:
         raise
     handler = globals()[f"_cmd_{verb.replace('-', '_')}"]
     output = handler(c, args, stdin)
+    if args.has("--record"):
+        # cobra's MarkDeprecated note, on stderr before the command's output
+        output = "Flag --record has been deprecated, --record will be removed in the future\n" + output
     if verb in ("get", "describe") and _reads_endpoints(args):
         output = ENDPOINTS_WARNING + output
     if (
@@ -1560,7 +1563,10 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
     if sub in ("pause", "resume"):
         paused = sub == "pause"
         if bool(d["spec"].get("paused")) == paused:
-            return f"deployment.apps/{name} already {'paused' if paused else 'resumed'}"
+            # kubectl pkg/cmd/rollout pause.go / resume.go: the Pauser's and Resumer's errors
+            raise CommandError(
+                f'error: deployments.apps "{name}" is {"already paused" if paused else "not paused"}'
+            )
         upd = clone(d)
         if paused:
             upd["spec"]["paused"] = True

@@ -72,11 +72,6 @@ def both(api: ApiHarness, command: str) -> tuple[str, str]:
 
 
 # (state, command) → reason: differences not fixed yet; listed in docs/engine.md.
-_API_RESOURCES = (
-    "the console lists the engine's kinds in the engine's order; the real kubectl lists what discovery serves "
-    "(also events.k8s.io, leases, endpointslices, metrics.k8s.io, controllerrevisions, ingressclasses, "
-    "storageclasses, replicationcontrollers) sorted by group and name, and the console has no --namespaced"
-)
 _SERVED_ELSEWHERE = (
     "EndpointSlices and Leases are served by the REST face (visualizer/kubeapi/reads.py, leases.py) from what "
     "the engine keeps elsewhere; the console's kubectl has no such resource type"
@@ -86,8 +81,6 @@ _LOG_FLAGS = (
     "only; with several pods the real kubectl also reads them concurrently, in no fixed order"
 )
 KNOWN: dict[tuple[str, str], str] = {
-    ("config", "api-resources"): _API_RESOURCES,
-    ("config", "api-resources --namespaced=false"): _API_RESOURCES,
     ("rollout", "get endpointslices"): _SERVED_ELSEWHERE,
     ("rollout", "describe endpointslices"): _SERVED_ELSEWHERE,
     ("config", "get leases -n kube-node-lease"): _SERVED_ELSEWHERE,

@@ -275,6 +275,8 @@ def run(c, words: list[str], stdin: str | None) -> str:
         bool_flags = BOOL_FLAGS | {"-f", "--follow", "--timestamps"}
     if verb == "describe":
         bool_flags = BOOL_FLAGS | {"--show-events"}
+    if verb == "api-resources":
+        value_flags = VALUE_FLAGS | {"--namespaced", "--api-group"}
     if verb == "top":
         # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
         value_flags = VALUE_FLAGS - {"--containers"}
@@ -2192,11 +2194,44 @@ def _cmd_cluster_info(c, args: Args, stdin) -> str:
     )
 
 
+# Resources the API serves from what the engine keeps elsewhere (visualizer/kubeapi/catalog.py: Events, node
+# Leases, EndpointSlices derived from Endpoints, metrics.k8s.io): (plural, short names, apiVersion,
+# namespaced, kind), as discovery lists them.
+SERVED_ELSEWHERE = (
+    ("events", "ev", "v1", True, "Event"),
+    ("leases", "", "coordination.k8s.io/v1", True, "Lease"),
+    ("endpointslices", "", "discovery.k8s.io/v1", True, "EndpointSlice"),
+    ("events", "ev", "events.k8s.io/v1", True, "Event"),
+    ("nodes", "", "metrics.k8s.io/v1beta1", False, "NodeMetrics"),
+    ("pods", "", "metrics.k8s.io/v1beta1", True, "PodMetrics"),
+)
+
+
 def _cmd_api_resources(c, args: Args, stdin) -> str:
-    rows = [
-        [r.plural, ",".join(r.short), r.api_version, str(r.namespaced).lower(), r.kind] for r in RESOURCES
-    ]
-    return printers.table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows)
+    """kubectl api-resources: every served resource of the preferred versions, sorted by API group and then
+    by name (kubectl pkg/cmd/apiresources sortableResource); `--namespaced=true|false` and `--api-group=G`
+    filter."""
+    rows = [(r.plural, ",".join(r.short), r.api_version, r.namespaced, r.kind) for r in RESOURCES]
+    rows += list(SERVED_ELSEWHERE)
+    namespaced = args.get("--namespaced")
+    if namespaced is not None:
+        if namespaced.lower() not in ("true", "false", "1", "0", "t", "f"):
+            raise CommandError(
+                f'error: invalid argument "{namespaced}" for "--namespaced" flag: strconv.ParseBool: parsing '
+                f"\"{namespaced}\": invalid syntax\nSee 'kubectl api-resources --help' for usage."
+            )
+        want = namespaced.lower() in ("true", "1", "t")
+        rows = [r for r in rows if r[3] == want]
+    group = args.get("--api-group")
+    if group is not None:
+        rows = [r for r in rows if (r[2].rpartition("/")[0]) == group]
+
+    def group_of(row) -> str:
+        return row[2].rpartition("/")[0]
+
+    rows.sort(key=lambda r: (group_of(r), r[0]))
+    cells = [[r[0], r[1], r[2], str(r[3]).lower(), r[4]] for r in rows]
+    return printers.table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], cells)
 
 
 def _cmd_top(c, args: Args, stdin) -> str:

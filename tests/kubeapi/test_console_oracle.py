@@ -3,11 +3,17 @@
 For every state of `tests/kubeapi/oracle_corpus.py` (each modelled on the kubernetes.io page it cites) one
 cluster is built with console commands, the clock is frozen (`ApiHarness(speed=0)`), and every command of the
 state runs through the console's kubectl and through the real kubectl against the TLS API server on the same
-cluster. Stdout (and, for a failing command, stderr against the console's error text) must be equal after
-normalising only what legitimately differs per invocation:
+cluster. The console's output must equal the real kubectl's stderr followed by its stdout (the console shows
+both streams, as a terminal does: warnings, `Defaulted container …`, `No resources found …`), or its stderr
+for a failing command against the console's error, after normalising only what legitimately differs per
+invocation:
 
-- ages (`AGE`, `LAST SEEN`, `Age` of describe's events, durations such as `5m10s`, `<unknown>`, `<invalid>`):
-  the real kubectl computes some of them from its own `time.Now()`, which moves while the clock is frozen.
+- ages (`AGE`, `LAST SEEN`, `Age` of describe's events, durations such as `5m10s`, `<unknown>`, `<invalid>`)
+  and the column padding that depends on their width, in tables and describe only: the real kubectl computes
+  some of them from its own `time.Now()`, which moves while the simulated clock is frozen.
+
+Writes (`WRITES`) run on twin clusters (same seed, same history): the console on one, the real kubectl on the
+other, both clocks advanced alike after each; their outputs are compared exactly.
 
 Differences that are not fixed are `xfail(strict=True)` with their reason here and in `docs/engine.md`
 ("The console and the real kubectl: remaining differences"), so they flip when fixed.

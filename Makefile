@@ -32,7 +32,7 @@ setup: install ## Install, migrate, load the lesson, collect static files
 # The clusters' Kubernetes API (for students' own kubectl) listens with TLS on API_PORT from the same process;
 # its certificate authority is made on first run in var/tls (config/kubeapi_tls.py).
 run: setup ## Serve the app with Daphne on http://127.0.0.1:8000 and the clusters' Kubernetes API on :6443 (HOST=0.0.0.0: for the classroom LAN)
-	@$(PY) -m config.lan $(HOST) $(PORT)
+	@$(PY) -m config.lan $(HOST) $(PORT) $(API_PORT)
 	BIND_HOST=$(HOST) KUBEAPI_PORT=$(API_PORT) $(VENV)/bin/daphne -e tcp:port=$(PORT):interface=$(HOST) \
 		-e "$$($(PY) -m config.kubeapi_tls $(HOST) $(API_PORT))" config.asgi:application
 

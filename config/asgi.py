@@ -13,6 +13,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from visualizer.kubeapi import transport as kubeapi_transport  # noqa: E402
@@ -28,8 +29,14 @@ site = ProtocolTypeRouter(
 async def application(scope, receive, send):
     """Routes `/k8s/<cluster>/…` to the clusters' Kubernetes API (visualizer.kubeapi.transport), the rest to
     the site. The API authenticates by bearer token, not by cookie or Origin (kubectl sends neither), so it
-    sits outside Django's host and origin checks, as a real API server is reached by any name or address."""
-    if scope["type"] in ("http", "websocket") and scope.get("path", "").startswith("/k8s/"):
+    sits outside Django's host and origin checks, as a real API server is reached by any name or address.
+    The API's own TLS port serves nothing but the API: there a path without the prefix is an API path of the
+    cluster its token names (`kubectl proxy`), never a page of the site."""
+    web = scope["type"] in ("http", "websocket")
+    prefixed = scope.get("path", "").startswith("/k8s/")
+    if web and not prefixed and (scope.get("server") or (None, None))[1] == settings.KUBEAPI_PORT:
+        return await kubeapi_transport.root_app(scope, receive, send)
+    if web and prefixed:
         if scope["type"] == "http":
             return await kubeapi_transport.app(scope, receive, send)
         from visualizer.kubeapi import exec_socket

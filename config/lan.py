@@ -140,8 +140,14 @@ def lan_host_names(addresses: list[str], hostname: str) -> list[str]:
 def main(argv: list[str]) -> int:
     """Print where `make run HOST PORT` can be opened: this machine, and the classroom when beyond loopback."""
     host, port = (argv + ["127.0.0.1", "8000"])[:2]
+    api_port = argv[2] if len(argv) > 2 else None
     local = "127.0.0.1" if bare_host(host) in {bare_host(w) for w in WILDCARDS} else url_host(host)
     print(f"Orchestra Lab: http://{local}:{port}/  (이 컴퓨터 · this computer)")
+    if api_port:
+        print(
+            f"  Kubernetes API (내 kubectl · your own kubectl): https://{local}:{api_port}/k8s/<cluster>/"
+            "  — kubeconfig: 클러스터 페이지의 '내 kubectl로 연결' · the cluster page's button"
+        )
     if not binds_beyond_loopback(host):
         print("  학생 기기에서는 열리지 않습니다. 교실 LAN에 열려면: make run HOST=0.0.0.0")
         print("  Students cannot reach this address. To serve the classroom LAN: make run HOST=0.0.0.0")

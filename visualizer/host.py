@@ -366,8 +366,12 @@ class ClusterHost:
                 continue  # the clock runs only while someone watches
             try:
                 async with hosted.lock:
-                    outcome = hosted.live.tick(elapsed) if hosted.live else Outcome()
-                    if outcome.changed:
+                    live = hosted.live
+                    before = live.engine.now if live else None
+                    outcome = live.tick(elapsed) if live else Outcome()
+                    # Simulated time passed even when nothing visible changed: save it too, or a cluster that
+                    # comes back from the database would be younger than what its users (kubectl) last saw.
+                    if outcome.changed or (live is not None and live.engine.now != before):
                         hosted.dirty = True
                     if hosted.dirty and now - hosted.last_saved >= self.save_every:
                         await self._save(hosted)

@@ -26,10 +26,11 @@ def api_server_url(request: HttpRequest, record: ClusterRecord) -> str:
     return f"https://{name}:{settings.KUBEAPI_PORT}/k8s/{record.public_id}"
 
 
-def file_name(record: ClusterRecord) -> str:
-    """Returns the download's file name, e.g. `orchestra-sandbox.kubeconfig`."""
+def file_name(record: ClusterRecord, role: str = CONTROL) -> str:
+    """Returns the download's file name, e.g. `orchestra-sandbox.kubeconfig`, or
+    `orchestra-sandbox-readonly.kubeconfig` for the read-only token (two downloads never collide)."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in record.name)[:40] or "cluster"
-    return f"orchestra-{safe}.kubeconfig"
+    return f"orchestra-{safe}{'' if role == CONTROL else '-readonly'}.kubeconfig"
 
 
 def kubeconfig_text(request: HttpRequest, record: ClusterRecord, role: str) -> str:

@@ -30,5 +30,5 @@ def page_config(request: HttpRequest, record: ClusterRecord, role: str, share: s
         "exportUrl": reverse("visualizer:export", args=[record.public_id]) + suffix,
         # "내 kubectl로 연결": the kubeconfig for this viewer's role (visualizer.kubeconfig_view).
         "kubeconfigUrl": reverse("visualizer:kubeconfig", args=[record.public_id]) + suffix,
-        "kubeconfigFile": file_name(record),
+        "kubeconfigFile": file_name(record, role),
     }

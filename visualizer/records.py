@@ -65,6 +65,20 @@ def api_identity(public_id: str, token: str) -> tuple[str, str] | None:
     return None
 
 
+def cluster_of_token(token: str) -> str | None:
+    """Return the public id of the cluster whose API or share token this is (tokens are unique), or None.
+
+    For requests that reach the API port without the `/k8s/<cluster>` prefix (`kubectl proxy` forwards to the
+    server's root unless told `--append-server-path`): the token alone names the cluster.
+    """
+    if not token:
+        return None
+    found = ClusterRecord.objects.filter(Q(api_token=token) | Q(share_token=token)).values_list(
+        "public_id", flat=True
+    )
+    return found.first()
+
+
 def scenario_definition(slug: str) -> dict | None:
     """Return a scenario as the checker reads it (a plain dict), or None for an unknown slug."""
     found = Scenario.objects.filter(slug=slug).first()

@@ -108,7 +108,7 @@ def _kubeconfig_response(request: HttpRequest, record: ClusterRecord, role: str)
     from visualizer.kubeconfig_view import file_name, kubeconfig_text
 
     response = HttpResponse(kubeconfig_text(request, record, role), content_type="application/yaml")
-    response["Content-Disposition"] = f'attachment; filename="{file_name(record)}"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name(record, role)}"'
     response["Cache-Control"] = "no-store"  # it carries a secret token
     return response
 

@@ -205,6 +205,8 @@ def test_index_lists_every_documented_group_version_with_its_hash():
         [
             "api/v1",
             "apis/apps/v1",
+            "apis/authentication.k8s.io/v1",
+            "apis/authorization.k8s.io/v1",
             "apis/autoscaling/v1",
             "apis/autoscaling/v2",
             "apis/batch/v1",

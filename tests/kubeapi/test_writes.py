@@ -456,8 +456,13 @@ def test_exec_without_an_upgrade_is_a_bad_request(ctx):
     created(ctx)
     ctx.cluster.advance(10)
     name = ctx.cluster.store.list("Pod", "default")[0]["metadata"]["name"]
-    resp = call(ctx, "POST", f"{PODS}/{name}/exec", command="ls")
+    resp = call(ctx, "POST", f"{PODS}/{name}/exec", command="ls", stdout="true")
     assert (resp.status, resp.json()["message"]) == (400, "Upgrade request required")
+    # kubectl's SPDY retry after a refused websocket gets the reason the session was refused
+    resp = call(ctx, "POST", f"{PODS}/{name}/exec", command="ls", stdout="true", container="nope")
+    assert (resp.status, resp.json()["message"]) == (400, f"container nope is not valid for pod {name}")
+    resp = call(ctx, "POST", f"{PODS}/{name}/portforward")
+    assert resp.status == 400 and resp.json()["message"].startswith("port forwarding is not available")
 
 
 def test_protobuf_bodies_are_decoded_and_malformed_ones_refused(ctx):

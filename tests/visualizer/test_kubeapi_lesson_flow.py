@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -164,3 +165,47 @@ def test_the_share_links_kubeconfig_reads_but_may_not_write(served):
     stranger.write_text(wrong)
     rc, _, err = kubectl(stranger, "get", "pods")
     assert rc == 1 and "You must be logged in to the server" in err
+
+
+def test_kubectl_proxy_reaches_the_api_and_the_api_port_serves_only_the_api(served, tmp_path):
+    """`kubectl proxy` (as the kubernetes.io basics tutorial runs it,
+    https://kubernetes.io/docs/tutorials/kubernetes-basics/deploy-app/deploy-intro/) forwards to the server's
+    root without the `/k8s/<cluster>` prefix: the token names the cluster. The API port never serves the site."""
+    import json
+    import socket
+    import ssl
+
+    config, _, port, sandbox = served
+    assert kubectl(config, "create", "deployment", "web", "--image=nginx")[0] == 0
+    proxy_port = free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(config.parent), "KUBECONFIG": str(config)}
+    proxy = subprocess.Popen(
+        [str(KUBECTL), "proxy", f"--port={proxy_port}"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        until(
+            lambda: socket.socket().connect_ex(("127.0.0.1", proxy_port)) == 0, 10, "kubectl proxy listening"
+        )
+        version = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{proxy_port}/version").read())
+        assert version["gitVersion"] == "v1.37.1"
+        deployments = json.loads(
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{proxy_port}/apis/apps/v1/namespaces/default/deployments"
+            ).read()
+        )
+        assert [d["metadata"]["name"] for d in deployments["items"]] == ["web"]
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+    server = re.search(r"server: https://127\.0\.0\.1:(\d+)/", config.read_text())
+    insecure = ssl.create_default_context()
+    insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+    try:
+        urllib.request.urlopen(f"https://127.0.0.1:{server[1]}/", context=insecure)
+        raise AssertionError("the API port answered the site without a token")
+    except urllib.error.HTTPError as err:
+        assert err.code == 401
+        assert json.loads(err.read())["reason"] == "Unauthorized"

@@ -181,3 +181,21 @@ async def test_a_write_through_the_api_reaches_every_viewer_with_its_trace_and_e
     assert any(e["reason"] == "ScalingReplicaSet" for e in diff["events"])
     await ws.disconnect()
     await get_host().shutdown()
+
+
+async def test_a_cluster_only_kubectl_uses_pauses_again_when_kubectl_stops(monkeypatch):
+    from visualizer import host as host_module
+
+    monkeypatch.setattr(host_module, "API_ACTIVE_SECONDS", 0.4)
+    record = await make_cluster()
+    status, _, _ = await call(f"/k8s/{record.public_id}/healthz", record.api_token)
+    assert status == 200
+    hosted = get_host().clusters[record.public_id]
+    await asyncio.sleep(0.8)  # the API's grace period is over, no browser watches
+    stopped_at = hosted.live.engine.now
+    await asyncio.sleep(0.5)
+    assert hosted.live.engine.now == stopped_at
+    await call(f"/k8s/{record.public_id}/healthz", record.api_token)  # kubectl is back: the clock runs again
+    await asyncio.sleep(0.3)
+    assert hosted.live.engine.now > stopped_at
+    await get_host().shutdown()

@@ -58,7 +58,9 @@ def test_a_share_link_viewer_gets_the_read_only_token_and_a_stranger_nothing(cli
 
     stranger = Client()
     assert stranger.get(f"/cluster/c/{record.public_id}/kubeconfig").status_code == 403
-    shared = _parse(stranger.get(f"/cluster/c/{record.public_id}/kubeconfig?share={record.share_token}"))
+    response = stranger.get(f"/cluster/c/{record.public_id}/kubeconfig?share={record.share_token}")
+    assert response["Content-Disposition"] == 'attachment; filename="orchestra-sandbox-readonly.kubeconfig"'
+    shared = _parse(response)
     assert shared["users"][0]["user"]["token"] == record.share_token
     assert shared["current-context"] == "orchestra-sandbox-readonly"
     owner = _parse(client.get(f"/cluster/c/{record.public_id}/kubeconfig"))

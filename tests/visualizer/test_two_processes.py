@@ -153,3 +153,80 @@ def test_two_processes_share_clusters_and_survive_the_owner_dying(two_servers):
         assert kinds == ["snapshot"] * 120
 
     asyncio.run(scenario())
+
+
+def test_the_real_kubectl_reaches_a_cluster_owned_by_the_other_process(
+    django_db_setup, django_db_blocker, transactional_db, tmp_path
+):
+    """kubectl talks to process 2's API port while process 1 owns the cluster: writes, reads, a watch-list
+    (`rollout status`) and exec all cross the channel layer, and process 1's viewer sees the deployment."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from websockets.asyncio.client import connect
+
+    from tests.servers import free_port
+    from visualizer.kubeapi import kubeconfig, tls
+
+    kubectl_bin = Path(sys.executable).with_name("kubectl")
+    if not kubectl_bin.exists():
+        pytest.skip(f"the real kubectl is not installed at {kubectl_bin}")
+    from django.db import connection
+
+    db_url = database_url(connection.settings_dict)
+    ensure_static()
+    api1, api2 = free_port(), free_port()
+    proc1, port1 = start_daphne(db_url, log_name="daphne-two-api-1.log", env=FAST_LEASES, api_port=api1)
+    proc2, port2 = start_daphne(db_url, log_name="daphne-two-api-2.log", env=FAST_LEASES, api_port=api2)
+    try:
+        record = ClusterRecord.objects.create(owner_key="visitor:api-two")
+        bundle = tls.ensure(Path(__file__).resolve().parents[2] / "var" / "tls-test", [])
+        config = tmp_path / "kubeconfig"
+        config.write_text(
+            kubeconfig.build(
+                server=f"https://127.0.0.1:{api2}/k8s/{record.public_id}",
+                ca_pem=bundle.ca_pem,
+                token=record.api_token,
+                name="two",
+                user="student",
+            )
+        )
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "KUBECONFIG": str(config)}
+
+        def kubectl(*args: str):
+            done = subprocess.run(
+                [str(kubectl_bin), *args], capture_output=True, text=True, timeout=90, env=env
+            )
+            return done.returncode, done.stdout, done.stderr
+
+        async def scenario():
+            url = f"ws://127.0.0.1:{port1}/ws/cluster/{record.public_id}/?share={record.share_token}"
+            async with connect(url, origin=f"http://127.0.0.1:{port1}") as viewer1:
+                assert json.loads(await viewer1.recv())["type"] == "snapshot"  # process 1 owns the cluster
+                rc, out, err = await asyncio.to_thread(
+                    kubectl, "create", "deployment", "web", "--image=nginx", "--replicas=2"
+                )
+                assert (rc, out) == (0, "deployment.apps/web created\n"), err
+                seen = await frames_until(
+                    viewer1, lambda f: f["type"] == "diff" and "default/web" in json.dumps(f["diff"]), 10
+                )
+                assert seen
+                rc, out, err = await asyncio.to_thread(
+                    kubectl, "rollout", "status", "deployment/web", "--timeout=60s"
+                )
+                assert rc == 0 and out.splitlines()[-1] == 'deployment "web" successfully rolled out', err
+                pod = (
+                    await asyncio.to_thread(
+                        kubectl, "get", "pods", "-o", "jsonpath={.items[0].metadata.name}"
+                    )
+                )[1]
+                rc, out, err = await asyncio.to_thread(kubectl, "exec", pod, "--", "hostname")
+                assert (rc, out) == (0, f"{pod}\n"), err
+
+        asyncio.run(scenario())
+        owner = ClusterRecord.objects.get(pk=record.pk).lease_owner
+        assert f":{proc1.pid}:" in owner
+    finally:
+        stop(proc1)
+        stop(proc2)

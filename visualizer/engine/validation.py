@@ -360,6 +360,9 @@ def default_pod_spec(spec: dict) -> None:
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("schedulerName", "default-scheduler")
     spec.setdefault("enableServiceLinks", True)
+    # SetDefaults_PodSpec: `if obj.SecurityContext == nil { obj.SecurityContext = &v1.PodSecurityContext{} }`
+    # [S kubernetes pkg/apis/core/v1/defaults.go], so every pod and template shows `securityContext: {}`.
+    spec.setdefault("securityContext", {})
     for c in spec.get("containers") or []:
         if not isinstance(c, dict):
             continue

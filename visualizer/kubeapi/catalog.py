@@ -256,6 +256,35 @@ SERVED: list[Served] = [
     Served("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, verbs=("get", "list")),
     # storage.k8s.io/v1
     _engine("storage.k8s.io", "v1", "StorageClass", short=("sc",), status=False, storage_hash="K+m6uJwbjGY="),
+    # authentication.k8s.io/v1 and authorization.k8s.io/v1: the create-only reviews `kubectl auth whoami` and
+    # `kubectl auth can-i` send, answered from the request's role and never stored (authz.py)
+    Served(
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        False,
+        verbs=("create",),
+        singular="selfsubjectreview",
+    ),
+    Served(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        False,
+        verbs=("create",),
+        singular="selfsubjectaccessreview",
+    ),
+    Served(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
+        False,
+        verbs=("create",),
+        singular="selfsubjectrulesreview",
+    ),
 ]
 
 # Groups in the order the real /apis lists them (kube-apiserver's group priority), each with its versions in
@@ -264,6 +293,8 @@ GROUPS: list[tuple[str, list[str]]] = [
     ("", ["v1"]),
     ("apps", ["v1"]),
     ("events.k8s.io", ["v1"]),
+    ("authentication.k8s.io", ["v1"]),
+    ("authorization.k8s.io", ["v1"]),
     ("autoscaling", ["v2", "v1"]),
     ("batch", ["v1"]),
     ("networking.k8s.io", ["v1"]),

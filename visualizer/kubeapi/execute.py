@@ -334,7 +334,7 @@ class ExecSession:
         machine = self._machine(c, pod, ctr, err)
         if not machine.knows(self.command[0]):
             return self._not_found(c, pod, machine)
-        output, code = programs.exec_command(machine, self.command, stdin.decode("utf-8", "replace"))
+        output, code = programs.exec_command(machine, self.command, stdin.decode("utf-8", "surrogateescape"))
         self._touched(c, machine)
         frames = self._output(output, "".join(err))
         return frames + self._end(exit_status(code, self.command))
@@ -485,12 +485,13 @@ class ExecSession:
         if self.tty:
             text = (out + err).replace("\r\n", "\n").replace("\n", "\r\n")
             if text and (self.stdout or self.stderr):
-                frames.append((channels_v5.STDOUT, text.encode()))
+                frames.append((channels_v5.STDOUT, text.encode("utf-8", "surrogateescape")))
             return frames
+        # surrogateescape: bytes that are not UTF-8 (a `tar cf -` archive) go out exactly as they came in
         if out and self.stdout:
-            frames.append((channels_v5.STDOUT, out.encode()))
+            frames.append((channels_v5.STDOUT, out.encode("utf-8", "surrogateescape")))
         if err and self.stderr:
-            frames.append((channels_v5.STDERR, err.encode()))
+            frames.append((channels_v5.STDERR, err.encode("utf-8", "surrogateescape")))
         return frames
 
     def _prompt_for(self, ctx) -> Frames:

@@ -162,6 +162,10 @@ def _handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
     allowed = served.sub(where.subresource).verbs if where.subresource else served.verbs
     if verb not in allowed and not (verb == "get" and where.subresource in ("exec", "attach", "portforward")):
         return status.method_not_allowed(verb, served.qualified)
+    if served.group in ("authentication.k8s.io", "authorization.k8s.io"):
+        from . import authz  # the self reviews every authenticated user may create (system:basic-user)
+
+        return authz.create(ctx, req, served)
     if verb in WRITE_VERBS and req.role != "control":
         return status.forbidden(
             req.user, verb, served.plural, served.group, where.namespace, where.name, where.subresource or ""

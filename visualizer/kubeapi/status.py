@@ -33,8 +33,21 @@ _TEXT = {
 }
 
 
+# Codes whose apimachinery constructor always sets `Details` (errors.go NewNotFound, NewAlreadyExists, NewConflict,
+# NewForbidden, NewMethodNotSupported, NewInvalid, NewInternalError, NewGenericServerResponse…): their Status
+# carries `"details": {…}` even when every field is empty (`{}`); NewBadRequest, NewUnauthorized,
+# NewRequestEntityTooLarge and NewServiceUnavailable leave it out. kubectl reads `Details.Name` of a NotFound
+# without a nil check (kubectl pkg/cmd/debug/debug.go), so a 404 without details panics it.
+DETAILED_CODES = frozenset({403, 404, 405, 409, 422, 500})
+
+
 def status_object(code: int, reason: str, message: str, details: dict | None = None) -> dict:
-    """Returns a failure `Status` (`{"kind":"Status","apiVersion":"v1","status":"Failure",…}`)."""
+    """Returns a failure `Status` (`{"kind":"Status","apiVersion":"v1","status":"Failure",…}`).
+
+    `details` None: `{}` for the codes in DETAILED_CODES, none for the others (see DETAILED_CODES).
+    """
+    if details is None and code in DETAILED_CODES:
+        details = {}
     obj = {
         "kind": "Status",
         "apiVersion": "v1",
@@ -43,7 +56,7 @@ def status_object(code: int, reason: str, message: str, details: dict | None = N
         "message": message,
         "reason": reason,
     }
-    if details:
+    if details is not None:
         obj["details"] = details
     obj["code"] = code
     return obj
@@ -144,7 +157,7 @@ def from_api_error(err: ApiError, *, kind: str = "", name: str = "", group: str 
     causes = getattr(err, "causes", None)
     if code == 422 and causes:
         details["causes"] = [_cause(c) for c in causes]
-    return failure(code, reason, text, details or None)
+    return failure(code, reason, text, details if details or code in DETAILED_CODES else None)
 
 
 def _cause(text: str) -> dict:

@@ -61,7 +61,11 @@ def handle(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, ver
         )
         return refused if refused is not None else status.bad_request("Upgrade request required")
     if sub == "portforward":
-        return status.bad_request("Upgrade request required")
+        # Not simulated: say so in words kubectl prints after `error upgrading connection: `.
+        return status.bad_request(
+            "port forwarding is not available in this simulated cluster: use `kubectl exec` to run a command in "
+            "the pod, or a Service and `curl` from another pod"
+        )
     if sub == "scale":
         return scale(ctx, req, served, target, verb)
     if sub == "status":

@@ -165,6 +165,28 @@ async def app(scope, receive, send) -> None:
     await _pump(host, public_id, reply["stream"], reply.get("timeout"), receive, send)
 
 
+async def root_app(scope, receive, send) -> None:
+    """Requests on the API port without the `/k8s/<cluster>` prefix (what `kubectl proxy` forwards by
+    default): the bearer token names the cluster, and the request is served as if prefixed. Anything else on
+    that port (the site's pages, a wrong token) answers as an API server: a Status, never an HTML page."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    public_id = await database_sync_to_async(records.cluster_of_token)(bearer(headers))
+    if public_id is None:
+        if scope["type"] == "websocket":
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+        else:
+            await send_response(send, status.failure(401, "Unauthorized", "Unauthorized"))
+        return
+    prefixed = {**scope, "path": f"/k8s/{public_id}{scope.get('path') or '/'}"}
+    if scope["type"] == "websocket":
+        from . import exec_socket
+
+        await exec_socket.app(prefixed, receive, send)
+    else:
+        await app(prefixed, receive, send)
+
+
 def _unavailable() -> ApiResponse:
     return status.failure(
         503,

@@ -743,3 +743,12 @@ def _register_network():
 
 
 _register_network()
+
+
+def _register_archive():
+    from .archive import tar
+
+    COMMANDS["tar"] = tar
+
+
+_register_archive()

@@ -2195,9 +2195,12 @@ def _cmd_cluster_info(c, args: Args, stdin) -> str:
 
 
 # Resources the API serves from what the engine keeps elsewhere (visualizer/kubeapi/catalog.py: Events, node
-# Leases, EndpointSlices derived from Endpoints, metrics.k8s.io): (plural, short names, apiVersion,
-# namespaced, kind), as discovery lists them.
+# Leases, EndpointSlices derived from Endpoints, metrics.k8s.io, the self reviews of kubeapi/authz.py):
+# (plural, short names, apiVersion, namespaced, kind), as discovery lists them.
 SERVED_ELSEWHERE = (
+    ("selfsubjectreviews", "", "authentication.k8s.io/v1", False, "SelfSubjectReview"),
+    ("selfsubjectaccessreviews", "", "authorization.k8s.io/v1", False, "SelfSubjectAccessReview"),
+    ("selfsubjectrulesreviews", "", "authorization.k8s.io/v1", False, "SelfSubjectRulesReview"),
     ("events", "ev", "v1", True, "Event"),
     ("leases", "", "coordination.k8s.io/v1", True, "Lease"),
     ("endpointslices", "", "discovery.k8s.io/v1", True, "EndpointSlice"),

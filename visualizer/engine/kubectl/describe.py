@@ -536,10 +536,13 @@ def _describe_deployment(c, d: dict, w: _Writer) -> None:
 
     rses = c.store.owned(meta["uid"], "ReplicaSet") if meta.get("uid") else []
     new = [r for r in rses if templates_equal(r["spec"]["template"], spec["template"])]
-    # kubectl v1.37 lists every old set, scaled to zero or not, in the order the API lists them (by name):
-    # `OldReplicaSets:  web-5988b654f8 (0/0 replicas created), …` as the real kubectl prints it against
-    # this cluster (tests/kubeapi/test_console_oracle.py).
-    olds = sorted((r for r in rses if r not in new), key=lambda r: r["metadata"]["name"])
+    # kubectl v1.37 lists every old set, scaled to zero or not, oldest first (not in the API's name order):
+    # `OldReplicaSets:  web-f86486c99 (0/0 replicas created), web-7cc4f779b (0/0 …)` as the real kubectl
+    # prints it against this cluster (tests/kubeapi/test_console_oracle.py); ties by name.
+    olds = sorted(
+        (r for r in rses if r not in new),
+        key=lambda r: (r["metadata"].get("creationTimestamp", ""), r["metadata"]["name"]),
+    )
     w.write(0, f"OldReplicaSets:\t{_replica_sets_text(olds)}\n")
     w.write(0, f"NewReplicaSet:\t{_replica_sets_text(new[:1])}\n")
     _events(c, d, w)

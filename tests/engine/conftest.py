@@ -56,7 +56,10 @@ def ok(c, command, stdin=None):
 
 def get(c, what):
     """Returns the items of `kubectl get WHAT -o json`."""
-    data = json.loads(ok(c, f"kubectl get {what} -o json").output)
+    output = ok(c, f"kubectl get {what} -o json").output
+    if output.startswith("Warning: "):  # the API server's warning (v1 Endpoints), shown before the object
+        output = output.split("\n", 1)[1]
+    data = json.loads(output)
     return data["items"] if data.get("kind") == "List" else [data]
 
 

@@ -116,7 +116,9 @@ def test_pause_holds_template_changes_until_resume(cluster):
     ok(cluster, "kubectl apply -f -", web(2))
     cluster.advance(15)
     assert ok(cluster, "kubectl rollout pause deployment/web").output == "deployment.apps/web paused"
-    assert ok(cluster, "kubectl rollout pause deployment/web").output == "deployment.apps/web already paused"
+    # pause.go's Pauser refuses a paused Deployment (the real kubectl v1.37 prints this and exits 1)
+    again = cluster.run("kubectl rollout pause deployment/web")
+    assert (again.ok, again.output) == (False, 'error: deployments.apps "web" is already paused')
     ok(cluster, "kubectl set image deployment/web nginx=nginx:1.21")
     cluster.advance(15)
     assert len(get(cluster, "rs")) == 1

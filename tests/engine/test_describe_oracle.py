@@ -80,6 +80,12 @@ def _compare(oracle, c, words: list[str]):
     assert _until_events(engine) == _until_events(out.rstrip("\n"))
 
 
+def _without_warning(output: str) -> str:
+    """Drops the console's first line when it is the API server's Endpoints deprecation warning (kubectl
+    prints it to stderr; the console shows both streams)."""
+    return output.split("\n", 1)[1] if output.startswith("Warning: ") else output
+
+
 def test_describe_pod_matches_real_kubectl(oracle, world):
     """describe pod: header fields, IPs block, container block, conditions with trailing spaces, tolerations."""
     pods = _serve_lists(oracle, world)
@@ -102,7 +108,7 @@ def test_describe_replicaset_matches_real_kubectl(oracle, world):
 def test_describe_service_matches_real_kubectl(oracle, world):
     """describe service: IP families, IPs, port lines and the endpoints from the EndpointSlice."""
     _serve_lists(oracle, world)
-    endpoints = json.loads(ok(world, "kubectl get endpoints web -o json").output)
+    endpoints = json.loads(_without_warning(ok(world, "kubectl get endpoints web -o json").output))
     subset = (endpoints.get("subsets") or [{}])[0]
     ready = [a["ip"] for a in subset.get("addresses") or []]
     port = (subset.get("ports") or [{"port": 80}])[0]["port"]
@@ -444,7 +450,7 @@ def test_describers_for_the_kinds_other_branches_add_match_real_kubectl(oracle, 
         {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": []},
     )
     oracle.serve_path(_PLURAL[obj["kind"]] + obj["metadata"]["name"], obj)
-    endpoints = json.loads(ok(world, "kubectl get endpoints web -o json").output)
+    endpoints = json.loads(_without_warning(ok(world, "kubectl get endpoints web -o json").output))
     subset = (endpoints.get("subsets") or [{}])[0]
     oracle.serve_path(
         "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",

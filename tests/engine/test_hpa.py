@@ -14,8 +14,9 @@ def test_desired_replicas_follow_ceil_of_current_times_ratio():
     c = Cluster(workers=3, seed=7)
     ok(c, "kubectl apply -f -", web(2).replace("cpu: 100m", "cpu: 200m"))
     c.advance(15)
+    # kubectl 1.37 marks --cpu-percent deprecated and says so first (the real kubectl prints the same)
     assert ok(c, "kubectl autoscale deployment web --min=2 --max=10 --cpu-percent=50").output == (
-        "horizontalpodautoscaler.autoscaling/web autoscaled"
+        "Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity format (e.g., '70%' for utilization or '500m' for milliCPU).\nhorizontalpodautoscaler.autoscaling/web autoscaled"
     )
     ok(c, "sim load web 200")
     events = c.advance(16)

@@ -110,7 +110,8 @@ def test_create_commands_print_the_name_printer_output(cluster):
     )
     assert ok(cluster, "kubectl run solo --image=nginx:1.20").output == "pod/solo created"
     result = cluster.run("kubectl create deployment web --image=nginx:1.20")
-    assert result.output == 'Error from server (AlreadyExists): deployments.apps "web" already exists'
+    # create_deployment.go: `failed to create deployment: %v` (the real kubectl v1.37 prints this line)
+    assert result.output == 'error: failed to create deployment: deployments.apps "web" already exists'
 
 
 def test_scale_and_set_image_outputs(cluster):

@@ -56,7 +56,10 @@ def run_ok(cluster: Cluster, command: str, stdin: str | None = None):
 
 def items(cluster: Cluster, kind: str) -> list[dict]:
     """Returns the objects of `kind` as `kubectl get KIND -o json` lists them."""
-    return json.loads(run_ok(cluster, f"kubectl get {kind} -o json").output)["items"]
+    output = run_ok(cluster, f"kubectl get {kind} -o json").output
+    if output.startswith("Warning: "):  # the API server's warning (v1 Endpoints), shown before the list
+        output = output.split("\n", 1)[1]
+    return json.loads(output)["items"]
 
 
 def is_terminating(pod: dict) -> bool:

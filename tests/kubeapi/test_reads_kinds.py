@@ -44,7 +44,8 @@ def _run(api, command: str) -> tuple[str, str]:
     assert rc == 0, err
     result = api.console("kubectl " + command)
     assert result.ok, result.error
-    return out.rstrip("\n"), result.output.rstrip("\n")
+    # the console shows both streams, as a terminal does: the API server's warnings (v1 Endpoints) come first
+    return (err + out).rstrip("\n"), result.output.rstrip("\n")
 
 
 @pytest.mark.parametrize(

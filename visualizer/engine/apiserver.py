@@ -116,6 +116,11 @@ def not_found(res, name: str) -> ApiError:
     return ApiError(f'Error from server (NotFound): {res.qualified} "{name}" not found', "NotFound", 404)
 
 
+# Kinds whose stored status is reset on create to Go's empty struct (pkg/registry/*/strategy.go
+# PrepareForCreate); the others get theirs from their controllers.
+_EMPTY_STATUS = {"Service": {"loadBalancer": {}}, "CronJob": {}}
+
+
 class APIServer:
     """Validates, defaults and persists objects; emits the request/etcd events of user requests."""
 
@@ -307,6 +312,10 @@ class APIServer:
         if "spec" in obj and obj["kind"] not in ("Pod", "Node", "PersistentVolume", "PersistentVolumeClaim"):
             meta["generation"] = 1
         kind = obj["kind"]
+        if kind in _EMPTY_STATUS:
+            # the registry's PrepareForCreate resets the status; Go still writes the empty struct
+            # (`status: {loadBalancer: {}}`, `status: {}`) as a real cluster's `-o yaml` shows
+            obj["status"] = clone(_EMPTY_STATUS[kind])
         if kind == "Pod":
             self._admit_pod(obj)
         elif kind == "Service":
@@ -335,6 +344,8 @@ class APIServer:
                 409,
             )
         admission.admit_update(c, obj, old)  # the namespace name label and lifecycle fields stay
+        if obj["kind"] in _EMPTY_STATUS and "status" not in obj and "status" in old:
+            obj["status"] = clone(old["status"])  # PrepareForUpdate keeps the status
         if obj["kind"] == "Service" and obj["spec"].get("clusterIP") not in (None, "", "None"):
             self._allocate_service(obj)
         if "generation" in old["metadata"]:

@@ -126,6 +126,16 @@ def nsname(obj: dict) -> str:
     return f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
 
 
+def omit_zero(data: dict, *keys: str) -> dict:
+    """Drops `keys` whose value is 0 from `data` (in place) and returns it: the `omitempty` integer fields a
+    real API server never writes when zero (apps/v1 DeploymentStatus `unavailableReplicas`, ReplicaSetSpec
+    `minReadySeconds`, …; k8s.io/api apps/v1 types.go), so `-o yaml` shows what a real cluster shows."""
+    for key in keys:
+        if data.get(key) == 0:
+            del data[key]
+    return data
+
+
 def clone(value):
     """Returns a deep copy of JSON-like data (faster than copy.deepcopy)."""
     if isinstance(value, dict):

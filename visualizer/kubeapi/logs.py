@@ -26,10 +26,12 @@ Line times: the engine keeps a time for each write of a container's output when 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from visualizer.engine.clock import EPOCH
 from visualizer.engine.kubectl.commands import CommandError, container_log_lines, runtime_container
+from visualizer.engine.kubectl.logtimes import line_times as _line_times
+from visualizer.engine.kubectl.logtimes import nano_stamp as _nano_stamp
 
 from . import status
 from .http import ApiRequest, ApiResponse
@@ -170,31 +172,6 @@ def _line(t: float, text: str, shift: float | None) -> bytes:
     if shift is not None:
         return f"{_nano_stamp(t + shift)} {text}\n".encode()
     return f"{text}\n".encode()
-
-
-def _nano_stamp(t: float) -> str:
-    """kubelet's RFC3339NanoFixed (`2006-01-02T15:04:05.000000000Z07:00`) for simulated time t."""
-    whole = int(t)
-    nanos = int(round((t - whole) * 1e9))
-    if nanos >= 1_000_000_000:
-        whole, nanos = whole + 1, nanos - 1_000_000_000
-    return (EPOCH + timedelta(seconds=whole)).strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
-
-
-def _line_times(ctr: dict, lines: list[str], previous: bool) -> list[float]:
-    """Returns a simulated time per line: the engine's per-chunk write times when it kept them, else the
-    instance's start time."""
-    chunks = ctr.get("prevLogs" if previous else "logs") or []
-    stamps = ctr.get("prevLogTimes" if previous else "logTimes")
-    default = ctr.get("startedAt") or 0.0
-    if previous:
-        default = ctr.get("prevStartedAt", default)
-    if not stamps or len(stamps) != len(chunks):
-        return [default] * len(lines)
-    out: list[float] = []
-    for chunk, t in zip(chunks, stamps, strict=True):
-        out.extend([t] * (chunk.count("\n") + 1))
-    return out[: len(lines)] + [default] * (len(lines) - len(out))
 
 
 def _since(opts: dict, now: float, offset: float) -> float | None:

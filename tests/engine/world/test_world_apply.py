@@ -197,7 +197,10 @@ def _php_apache_at_five(cluster):
     cluster.advance(60)
     assert ok(
         cluster, "kubectl autoscale deployment php-apache --cpu-percent=50 --min=1 --max=10"
-    ).output == ("horizontalpodautoscaler.autoscaling/php-apache autoscaled")
+    ).output == (
+        # kubectl 1.37 marks --cpu-percent deprecated and says so first (the real kubectl prints the same)
+        "Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity format (e.g., '70%' for utilization or '500m' for milliCPU).\nhorizontalpodautoscaler.autoscaling/php-apache autoscaled"
+    )
     # Stand-in for the walkthrough's load generator: 500m of CPU demand over 200m requests.
     ok(cluster, "sim load php-apache 250")
     cluster.advance(45)

@@ -585,8 +585,9 @@ def test_object_count_quota_limits_configmaps(cluster):
     ok(cluster, "kubectl create configmap a --from-literal=k=v")
     ok(cluster, "kubectl create configmap b --from-literal=k=v")
     refused = cluster.run("kubectl create configmap c --from-literal=k=v")
+    # create_configmap.go wraps the refusal: `failed to create configmap: %v` (as the real kubectl v1.37 prints)
     assert refused.output == (
-        'Error from server (Forbidden): configmaps "c" is forbidden: exceeded quota: object-counts, requested: '
+        'error: failed to create configmap: configmaps "c" is forbidden: exceeded quota: object-counts, requested: '
         "configmaps=1, used: configmaps=2, limited: configmaps=2"
     )
     assert "configmaps: 2/2" in ok(cluster, "kubectl get quota object-counts").output

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from ..objects import with_status
+from ..objects import omit_zero, with_status
 from ..scheduler import tolerates
 from ..store import pod_active, pod_ready
 from .ownership import REVISION_HASH, pinned_nodes, pod_from_template, sync_revisions
@@ -271,6 +271,8 @@ class DaemonSetController:
         }
         if desired - available > 0:
             status["numberUnavailable"] = desired - available
+        # DaemonSetStatus: observedGeneration, updatedNumberScheduled, numberAvailable are `omitempty`
+        omit_zero(status, "observedGeneration", "updatedNumberScheduled", "numberAvailable")
         if (ds.get("status") or {}) != status:
             c.api.update_status(with_status(ds, status), COMPONENT)
 

@@ -16,7 +16,7 @@ import math
 
 from ..clock import parse_stamp, stamp
 from ..narration import narrate
-from ..objects import clone, template_hash, with_status
+from ..objects import clone, omit_zero, template_hash, with_status
 
 COMPONENT = "controller-manager/deployment-controller"
 REVISION = "deployment.kubernetes.io/revision"
@@ -219,12 +219,15 @@ class DeploymentController:
                     }
                 ],
             },
-            "spec": {
-                "replicas": size,
-                "minReadySeconds": d["spec"].get("minReadySeconds", 0),
-                "selector": selector,
-                "template": template,
-            },
+            "spec": omit_zero(
+                {
+                    "replicas": size,
+                    "minReadySeconds": d["spec"].get("minReadySeconds", 0),
+                    "selector": selector,
+                    "template": template,
+                },
+                "minReadySeconds",
+            ),
             "status": {"replicas": 0},
         }
         created = c.api.create(rs, COMPONENT)
@@ -631,18 +634,28 @@ class DeploymentController:
         ):
             c.clock.wake("deployment", _dkey(d), parse_stamp(cur["lastUpdateTime"]) + deadline + 1)
         status["conditions"].sort(key=lambda cd: 0 if cd["type"] == "Available" else 1)
+        # DeploymentStatus's counts are all `omitempty` (apps/v1 types.go)
+        omit_zero(
+            status,
+            "observedGeneration",
+            "replicas",
+            "updatedReplicas",
+            "readyReplicas",
+            "availableReplicas",
+            "unavailableReplicas",
+        )
         if status != old:
             c.api.update_status(with_status(d, status), COMPONENT)
 
     @staticmethod
     def _progressing(old: dict, new: dict) -> bool:
         old_old = old.get("replicas", 0) - old.get("updatedReplicas", 0)
-        new_old = new["replicas"] - new["updatedReplicas"]
+        new_old = new.get("replicas", 0) - new.get("updatedReplicas", 0)
         return (
-            new["updatedReplicas"] > old.get("updatedReplicas", 0)
+            new.get("updatedReplicas", 0) > old.get("updatedReplicas", 0)
             or new_old < old_old
-            or new["readyReplicas"] > old.get("readyReplicas", 0)
-            or new["availableReplicas"] > old.get("availableReplicas", 0)
+            or new.get("readyReplicas", 0) > old.get("readyReplicas", 0)
+            or new.get("availableReplicas", 0) > old.get("availableReplicas", 0)
         )
 
 

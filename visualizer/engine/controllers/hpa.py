@@ -18,6 +18,7 @@ import math
 from ..clock import stamp
 from ..narration import narrate
 from ..objects import BY_KIND, clone, etcd_key, parse_cpu
+from ..quantity import canonical
 from ..store import pod_ready
 
 COMPONENT = "hpa"
@@ -160,7 +161,8 @@ class HPAController:
                     "name": "cpu",
                     "current": {
                         "averageUtilization": utilization,
-                        "averageValue": f"{int(sum(usage.values()) / max(1, len(usage)))}m",
+                        # a Quantity, stored in its canonical text (`0m` → `0`, `1500m` → `1500m`, `2000m` → `2`)
+                        "averageValue": canonical(f"{int(sum(usage.values()) / max(1, len(usage)))}m"),
                     },
                 },
             }

@@ -13,7 +13,7 @@ import math
 
 from ..clock import parse_stamp
 from ..narration import narrate
-from ..objects import with_status
+from ..objects import omit_zero, with_status
 from ..store import controller_uid, pod_active, pod_ready
 from .ownership import pod_from_template
 
@@ -187,6 +187,8 @@ class ReplicaSetController:
             "availableReplicas": available,
             "observedGeneration": rs["metadata"].get("generation", 1),
         }
+        # ReplicaSetStatus: `replicas` is always written, the other counts are `omitempty` (apps/v1 types.go)
+        omit_zero(status, "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration")
         old = rs.get("status") or {}
         if any(old.get(k, 0) != v for k, v in status.items()) or set(old) - set(status) - {"conditions"}:
             c.api.update_status(with_status(rs, status), COMPONENT)

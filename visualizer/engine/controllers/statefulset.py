@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from ..objects import BY_KIND, clone, etcd_key, with_status
+from ..objects import BY_KIND, clone, etcd_key, omit_zero, with_status
 from ..store import pod_ready
 from .ownership import REVISION_HASH, pod_from_template, sync_revisions
 from .replicaset import is_available, ready_since
@@ -269,6 +269,8 @@ class StatefulSetController:
             "updateRevision": update_rev,
             "updatedReplicas": updated,
         }
+        # StatefulSetStatus: `replicas`, `availableReplicas` always; these counts are `omitempty`
+        omit_zero(status, "observedGeneration", "readyReplicas", "currentReplicas", "updatedReplicas")
         if (sts.get("status") or {}) != status:
             c.api.update_status(with_status(sts, status), COMPONENT)
 

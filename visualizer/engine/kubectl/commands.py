@@ -27,9 +27,11 @@ from ..objects import (
     lookup_resource,
     parse_bytes,
 )
+from ..wallclock import display_offset
 from ..yaml_input import YamlError, load_documents
 from . import events, generators, output_formats, printers
 from .args import Args, CommandError, PartialFailure, parse, refuse_shell_syntax, split_global_flags
+from .logtimes import go_duration, line_times, nano_stamp
 from .taint import cmd_taint as _cmd_taint  # noqa: F401 (dispatched by name)
 
 VERBS = (
@@ -269,10 +271,12 @@ def run(c, words: list[str], stdin: str | None) -> str:
     value_flags, bool_flags = VALUE_FLAGS, BOOL_FLAGS
     if verb == "logs":
         # `kubectl logs` has no --filename: its -f is --follow, a boolean (kubectl pkg/cmd/logs/logs.go).
-        value_flags = VALUE_FLAGS - {"-f", "--filename"}
-        bool_flags = BOOL_FLAGS | {"-f", "--follow"}
+        value_flags = (VALUE_FLAGS - {"-f", "--filename"}) | {"--since"}
+        bool_flags = BOOL_FLAGS | {"-f", "--follow", "--timestamps"}
     if verb == "describe":
         bool_flags = BOOL_FLAGS | {"--show-events"}
+    if verb == "api-resources":
+        value_flags = VALUE_FLAGS | {"--namespaced", "--api-group"}
     if verb == "top":
         # `kubectl top pod --containers` and `top node --show-capacity` are booleans (pkg/cmd/top).
         value_flags = VALUE_FLAGS - {"--containers"}
@@ -291,7 +295,43 @@ def run(c, words: list[str], stdin: str | None) -> str:
             ) from None
         raise
     handler = globals()[f"_cmd_{verb.replace('-', '_')}"]
-    return handler(c, args, stdin)
+    output = handler(c, args, stdin)
+    if args.has("--record"):
+        # cobra's MarkDeprecated note, on stderr before the command's output
+        output = "Flag --record has been deprecated, --record will be removed in the future\n" + output
+    if verb in ("get", "describe") and _reads_endpoints(args):
+        output = ENDPOINTS_WARNING + output
+    if (
+        verb in ("get", "describe")
+        and args.positional
+        and "ev" in args.positional[0].split("/")[0].split(",")
+    ):
+        # the RESTMapper's shortcut expander: `ev` is the short name of both v1 and events.k8s.io Events
+        # (cli-runtime pkg/restmapper shortcut.go warns when a short name matches more than one resource)
+        output = (
+            'Warning: short name "ev" could also match lower priority resource events.events.k8s.io\n'
+            + output
+        )
+    return output
+
+
+# The API server's `Warning: 299` header on every v1 Endpoints request (kubernetes
+# pkg/registry/core/endpoint, deprecated in v1.33), which kubectl prints once to stderr.
+ENDPOINTS_WARNING = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n"
+
+
+def _reads_endpoints(args: Args) -> bool:
+    """Whether `get`/`describe` named v1 Endpoints (`ep`, `endpoints/x`, `svc,ep`)."""
+    if not args.positional:
+        return False
+    words = args.positional[0].split(",") if "/" not in args.positional[0] else args.positional
+    for word in words:
+        try:
+            if _resource(word.split("/", 1)[0]).kind == "Endpoints":
+                return True
+        except (CommandError, ApiError):
+            return False
+    return False
 
 
 # kubectl's own help groups and one-line descriptions (kubectl 1.37 `kubectl` with no arguments); only the
@@ -376,13 +416,16 @@ def _targets(c, args: Args, words: list[str]) -> list[tuple[Resource, str]]:
             "for a complete list of supported resources."
         )
     out = []
-    if "/" in words[0]:
+    slashed = sum("/" in w for w in words)
+    if slashed and slashed != len(words):
+        # cli-runtime resource/builder.go hasCombinedTypeArgs (os.Args[0] is `kubectl`)
+        raise CommandError(
+            "error: there is no need to specify a resource type as a separate argument when passing arguments "
+            "in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get "
+            "resource resource/<resource_name>'"
+        )
+    if slashed:
         for w in words:
-            if "/" not in w:
-                raise CommandError(
-                    "error: there is no need to specify a resource type as a separate argument when "
-                    "passing arguments in resource/name form"
-                )
             t, _, n = w.partition("/")
             out.append((_resource(t), n))
         return out
@@ -835,7 +878,39 @@ def _create_generated(c, args: Args) -> str:
             obj = generators.quota(name, explicit_ns, args)
         else:
             obj = generators.pdb(name, explicit_ns, args)
-    return _emit_generated(c, args, obj, "created")
+    try:
+        return _emit_generated(c, args, obj, "created")
+    except ApiError as err:
+        prefix = _CREATE_FAILED.get(what)
+        if what == "service":
+            prefix = f"failed to create {obj['spec'].get('type', 'ClusterIP')} service: "
+        if prefix is None:
+            raise
+        raise CommandError(f"error: {prefix}{server_message(err)}") from None
+
+
+# kubectl 1.37 pkg/cmd/create/create_*.go wrap the server's refusal of the Create call:
+# `fmt.Errorf("failed to create deployment: %v", err)`; create_secret*.go omit the colon; create namespace
+# returns the error as it is (checked against the real kubectl: tests/kubeapi/test_console_oracle.py).
+_CREATE_FAILED = {
+    "deployment": "failed to create deployment: ",
+    "configmap": "failed to create configmap: ",
+    "job": "failed to create job: ",
+    "cronjob": "failed to create cronjob: ",
+    "ingress": "failed to create ingress: ",
+    "quota": "failed to create quota: ",
+    "secret": "failed to create secret ",
+}
+
+
+def server_message(err: ApiError) -> str:
+    """Returns the Status message of an API error (what a Go `err.Error()` of the StatusError prints)."""
+    if err.status_message:
+        return err.status_message
+    text = str(err)
+    if text.startswith("Error from server (") and "): " in text:
+        return text.split("): ", 1)[1]
+    return text
 
 
 def _job_from(c, args: Args, name: str, explicit_ns: str | None) -> dict:
@@ -1145,7 +1220,12 @@ def _cmd_get(c, args: Args, stdin) -> str:
         if args.has("--show-labels"):
             headers = headers + ["LABELS"]
             rows = [
-                r + [",".join(f"{k}={v}" for k, v in (o["metadata"].get("labels") or {}).items()) or "<none>"]
+                # labels.FormatLabels sorts the keys
+                r
+                + [
+                    ",".join(f"{k}={v}" for k, v in sorted((o["metadata"].get("labels") or {}).items()))
+                    or "<none>"
+                ]
                 for r, o in zip(rows, objs, strict=False)
             ]
         if args.has("--no-headers"):
@@ -1204,6 +1284,14 @@ def _cmd_describe(c, args: Args, stdin) -> str:
             'error: You must specify the type of resource to describe. Use "kubectl api-resources" '
             "for a complete list of supported resources."
         )
+    if pos == ["all"]:
+        # the `all` category, expanded as for `get all`, each kind's objects in the API's order
+        objs = []
+        for kind in GET_ALL:
+            objs += sorted(_select(c.store.list(kind, ns), args, kind), key=lambda o: o["metadata"]["name"])
+        if not objs:
+            return f"No resources found in {ns} namespace."
+        return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
     if "/" not in pos[0] and len(pos) == 1:
         res = _resource(pos[0])
         objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)
@@ -1309,20 +1397,30 @@ def _cmd_delete(c, args: Args, stdin) -> str:
                 c.api.update(upd, "kubectl")
         if obj["kind"] == "Pod" and force:
             c.api.delete(cur, "kubectl", user=True, force=True)
-            lines.append(f'pod "{obj["metadata"]["name"]}" force deleted')
+            lines.append(_deleted(res, obj, "force deleted"))
             continue
         if cascade == "foreground" and obj["kind"] != "Pod":
             # propagationPolicy=Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer)
             # until the garbage collector has deleted its dependents.
             c.emit_request("delete", cur)
             c.gc.delete_foreground(cur)
-            lines.append(f'{res.name_prefix} "{obj["metadata"]["name"]}" deleted')
+            lines.append(_deleted(res, obj))
             continue
         c.api.delete(cur, "kubectl", user=True, grace=grace)
         if obj["kind"] == "HorizontalPodAutoscaler":
             c.hpa_history.pop(etcd_key(res, obj["metadata"]["namespace"], obj["metadata"]["name"]), None)
-        lines.append(f'{res.name_prefix} "{obj["metadata"]["name"]}" deleted')
+        lines.append(_deleted(res, obj))
     return "\n".join(lines)
+
+
+def _deleted(res: Resource, obj: dict, operation: str = "deleted") -> str:
+    """Returns kubectl 1.37's line for a deleted object: `deployment.apps "web" deleted from default namespace`
+    for a namespaced one, `namespace "dev" deleted` for a cluster-scoped one (checked against the real kubectl:
+    tests/kubeapi/test_console_oracle.py)."""
+    line = f'{res.name_prefix} "{obj["metadata"]["name"]}" {operation}'
+    if res.namespaced:
+        line += f" from {obj['metadata']['namespace']} namespace"
+    return line
 
 
 # ---------------------------------------------------------------------------------------------- scale / set
@@ -1422,14 +1520,17 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
                 raise CommandError("error: unable to find the specified revision")
             from .describe import template_lines
 
-            return f"deployment.apps/{name} with revision #{want}\n" + "\n".join(
-                template_lines(rs["spec"]["template"])
-            )
+            # polymorphichelpers/history.go: the revision's template carries its ReplicaSet's change-cause.
+            template = clone(rs["spec"]["template"])
+            cause = (rs["metadata"].get("annotations") or {}).get(CHANGE_CAUSE)
+            if cause:
+                template.setdefault("metadata", {}).setdefault("annotations", {})[CHANGE_CAUSE] = cause
+            return f"deployment.apps/{name} with revision #{want}\n" + "\n".join(template_lines(template))
         rows = [
             [str(rev), (by_rev[rev]["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "<none>")]
             for rev in sorted(by_rev)
         ]
-        return f"deployment.apps/{name} \n" + printers.table(["REVISION", "CHANGE-CAUSE"], rows)
+        return f"deployment.apps/{name} \n" + printers.tabbed(["REVISION", "CHANGE-CAUSE"], rows)
     if sub == "undo":
         if d["spec"].get("paused"):
             raise CommandError(
@@ -1464,7 +1565,10 @@ def _cmd_rollout(c, args: Args, stdin) -> str:
     if sub in ("pause", "resume"):
         paused = sub == "pause"
         if bool(d["spec"].get("paused")) == paused:
-            return f"deployment.apps/{name} already {'paused' if paused else 'resumed'}"
+            # kubectl pkg/cmd/rollout pause.go / resume.go: the Pauser's and Resumer's errors
+            raise CommandError(
+                f'error: deployments.apps "{name}" is {"already paused" if paused else "not paused"}'
+            )
         upd = clone(d)
         if paused:
             upd["spec"]["paused"] = True
@@ -1571,7 +1675,14 @@ def _cmd_autoscale(c, args: Args, stdin) -> str:
     hpa = c.api.admit(hpa, source="")
     _limit_replicas(c, [hpa])
     c.api.create(hpa, "kubectl", user=True)
-    return f"horizontalpodautoscaler.autoscaling/{name} autoscaled"
+    # cobra's MarkDeprecated note for --cpu-percent (kubectl 1.37 pkg/cmd/autoscale/autoscale.go), on stderr
+    note = (
+        "Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity format "
+        "(e.g., '70%' for utilization or '500m' for milliCPU).\n"
+        if args.has("--cpu-percent")
+        else ""
+    )
+    return f"{note}horizontalpodautoscaler.autoscaling/{name} autoscaled"
 
 
 # ---------------------------------------------------------------------------------------------- nodes
@@ -1664,7 +1775,10 @@ def _cmd_drain(c, args: Args, stdin) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- logs / exec
-def _pod_for(c, args: Args, word: str) -> dict:
+def _pod_for(c, args: Args, word: str, notes: list[str] | None = None) -> dict:
+    """Returns the pod a `logs`/`exec` argument names (`POD`, `pod/POD`, or a controller's first pod); for a
+    controller with several pods appends kubectl's stderr note `Found N pods, using pod/X` to `notes`
+    (kubectl pkg/polymorphichelpers logsforobject.go / attachablepodforobject.go)."""
     ns = _ns(args)
     if "/" in word:
         t, _, n = word.partition("/")
@@ -1677,19 +1791,33 @@ def _pod_for(c, args: Args, word: str) -> dict:
         pods = [p for p in c.store.pods_matching(ns, sel) if not p["metadata"].get("deletionTimestamp")]
         if not pods:
             raise CommandError(f"error: no pods found for {word}")
+        if notes is not None and len(pods) > 1:
+            notes.append(f"Found {len(pods)} pods, using pod/{pods[0]['metadata']['name']}\n")
         return pods[0]
     return _get_obj(c, BY_KIND["Pod"], ns, word)
 
 
 def _container_of(c, pod: dict, args: Args):
+    """Returns (container name, sandbox, runtime container) as kubectl's podcmd.FindOrDefaultContainerByName
+    picks it: `-c`, else the kubectl.kubernetes.io/default-container annotation, else the first container; a
+    name that is not in the pod fails with `container X is not valid for pod P out of: a, b (init)`."""
     cname = args.get("-c", "--container")
-    names = [x["name"] for x in pod["spec"]["containers"]]
-    names += [x["name"] for x in pod["spec"].get("initContainers") or []]
+    spec = pod["spec"]
+    names = [x["name"] for x in spec["containers"]]
+    names += [x["name"] for x in spec.get("ephemeralContainers") or []]
+    names += [x["name"] for x in spec.get("initContainers") or []]
     if cname is None:
-        annotated = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
-        cname = annotated if annotated in names else names[0]
-    elif cname not in names:
-        raise CommandError(f"error: container {cname} is not valid for pod {pod['metadata']['name']}")
+        cname = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+        cname = cname or names[0]
+    if cname not in names:
+        listed = ", ".join(
+            [x["name"] for x in spec["containers"]]
+            + [f"{x['name']} (ephem)" for x in spec.get("ephemeralContainers") or []]
+            + [f"{x['name']} (init)" for x in spec.get("initContainers") or []]
+        )
+        raise CommandError(
+            f"error: container {cname} is not valid for pod {pod['metadata']['name']} out of: {listed}"
+        )
     sb, ctr = runtime_container(c, pod, cname)
     return cname, sb, ctr
 
@@ -1724,15 +1852,50 @@ def _defaulted(pod: dict, args: Args) -> str:
 def _cmd_logs(c, args: Args, stdin) -> str:
     if not args.positional:
         raise CommandError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.")
-    pod = _pod_for(c, args, args.positional[0])
+    notes: list[str] = []
+    try:
+        pod = _pod_for(c, args, args.positional[0], notes)
+    except ApiError as err:
+        if err.code != 404:
+            raise
+        # kubectl logs.go: `error from server (NotFound): %w in namespace %q`, printed after `error: `
+        prefix = "Error from server (NotFound): "
+        text = str(err)[len(prefix) :] if str(err).startswith(prefix) else str(err)
+        raise CommandError(
+            f'error: error from server (NotFound): {text} in namespace "{_ns(args)}"'
+        ) from None
     cname, sb, ctr = _container_of(c, pod, args)
-    lines = container_log_lines(pod, cname, ctr, args.has("-p", "--previous"))
+    try:
+        lines = container_log_lines(pod, cname, ctr, args.has("-p", "--previous"))
+    except CommandError as err:
+        # kubectl writes the `Defaulted container` note to stderr before it asks for the log, so it heads the
+        # kubelet's refusal too
+        note = "".join(notes) + _defaulted(pod, args)
+        if not note:
+            raise
+        raise CommandError(note + str(err)) from None
+    # --since (a Go duration) keeps the lines written since then; --timestamps prefixes each line with its
+    # kubelet time, in the user's clock as every printed time (visualizer/engine/wallclock.py)
+    times = line_times(ctr or {}, lines, args.has("-p", "--previous"))
+    since = args.get("--since")
+    if since is not None:
+        seconds = go_duration(since)
+        if seconds is None:
+            raise CommandError(
+                f'error: invalid argument "{since}" for "--since" flag: time: invalid duration "{since}"\n'
+                "See 'kubectl logs --help' for usage."
+            )
+        keep = [(t, line) for t, line in zip(times, lines, strict=True) if t >= c.clock.now - seconds]
+        times, lines = [t for t, _ in keep], [line for _, line in keep]
+    if args.has("--timestamps"):
+        shift = display_offset.get()
+        lines = [f"{nano_stamp(t + shift)} {line}" for t, line in zip(times, lines, strict=True)]
     tail = args.int("--tail", default=-1)
     if tail is not None and tail >= 0:
         lines = lines[-tail:] if tail else []
     if args.has("-f", "--follow"):
         lines = [*lines, FOLLOW_NOTE]
-    return _defaulted(pod, args) + "\n".join(lines)
+    return "".join(notes) + _defaulted(pod, args) + "\n".join(lines)
 
 
 def container_log_lines(pod: dict, cname: str, ctr: dict | None, previous: bool) -> list[str]:
@@ -2031,11 +2194,47 @@ def _cmd_cluster_info(c, args: Args, stdin) -> str:
     )
 
 
+# Resources the API serves from what the engine keeps elsewhere (visualizer/kubeapi/catalog.py: Events, node
+# Leases, EndpointSlices derived from Endpoints, metrics.k8s.io, the self reviews of kubeapi/authz.py):
+# (plural, short names, apiVersion, namespaced, kind), as discovery lists them.
+SERVED_ELSEWHERE = (
+    ("selfsubjectreviews", "", "authentication.k8s.io/v1", False, "SelfSubjectReview"),
+    ("selfsubjectaccessreviews", "", "authorization.k8s.io/v1", False, "SelfSubjectAccessReview"),
+    ("selfsubjectrulesreviews", "", "authorization.k8s.io/v1", False, "SelfSubjectRulesReview"),
+    ("events", "ev", "v1", True, "Event"),
+    ("leases", "", "coordination.k8s.io/v1", True, "Lease"),
+    ("endpointslices", "", "discovery.k8s.io/v1", True, "EndpointSlice"),
+    ("events", "ev", "events.k8s.io/v1", True, "Event"),
+    ("nodes", "", "metrics.k8s.io/v1beta1", False, "NodeMetrics"),
+    ("pods", "", "metrics.k8s.io/v1beta1", True, "PodMetrics"),
+)
+
+
 def _cmd_api_resources(c, args: Args, stdin) -> str:
-    rows = [
-        [r.plural, ",".join(r.short), r.api_version, str(r.namespaced).lower(), r.kind] for r in RESOURCES
-    ]
-    return printers.table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows)
+    """kubectl api-resources: every served resource of the preferred versions, sorted by API group and then
+    by name (kubectl pkg/cmd/apiresources sortableResource); `--namespaced=true|false` and `--api-group=G`
+    filter."""
+    rows = [(r.plural, ",".join(r.short), r.api_version, r.namespaced, r.kind) for r in RESOURCES]
+    rows += list(SERVED_ELSEWHERE)
+    namespaced = args.get("--namespaced")
+    if namespaced is not None:
+        if namespaced.lower() not in ("true", "false", "1", "0", "t", "f"):
+            raise CommandError(
+                f'error: invalid argument "{namespaced}" for "--namespaced" flag: strconv.ParseBool: parsing '
+                f"\"{namespaced}\": invalid syntax\nSee 'kubectl api-resources --help' for usage."
+            )
+        want = namespaced.lower() in ("true", "1", "t")
+        rows = [r for r in rows if r[3] == want]
+    group = args.get("--api-group")
+    if group is not None:
+        rows = [r for r in rows if (r[2].rpartition("/")[0]) == group]
+
+    def group_of(row) -> str:
+        return row[2].rpartition("/")[0]
+
+    rows.sort(key=lambda r: (group_of(r), r[0]))
+    cells = [[r[0], r[1], r[2], str(r[3]).lower(), r[4]] for r in rows]
+    return printers.table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], cells)
 
 
 def _cmd_top(c, args: Args, stdin) -> str:

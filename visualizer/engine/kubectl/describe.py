@@ -369,7 +369,9 @@ def pod_template(w: _Writer, template: dict) -> None:
     w.write(0, "Pod Template:\n")
     meta = template.get("metadata") or {}
     spec = template.get("spec") or {}
-    _labels(w, "Labels", meta.get("labels"), initial="  ")
+    # DescribePodTemplate: printLabelsMultiline(w, "  Labels", …): the indent is part of the title, so a
+    # continuation line starts with the tab alone (seen raw in `rollout history --revision=N`).
+    _labels(w, "  Labels", meta.get("labels"))
     if meta.get("annotations"):
         _annotations(w, "  Annotations", meta.get("annotations"))
     if spec.get("serviceAccountName"):
@@ -380,8 +382,8 @@ def pod_template(w: _Writer, template: dict) -> None:
     _volumes(w, spec.get("volumes"), "  ")
     if spec.get("priorityClassName"):
         w.write(1, f"Priority Class Name:\t{spec['priorityClassName']}\n")
-    _labels(w, "Node-Selectors", spec.get("nodeSelector"), initial="  ")
-    _tolerations(w, "Tolerations", spec.get("tolerations"), initial="  ")
+    _labels(w, "  Node-Selectors", spec.get("nodeSelector"))
+    _tolerations(w, "  Tolerations", spec.get("tolerations"))
 
 
 def template_lines(template: dict, indent: str = "  ") -> list[str]:
@@ -534,12 +536,13 @@ def _describe_deployment(c, d: dict, w: _Writer) -> None:
 
     rses = c.store.owned(meta["uid"], "ReplicaSet") if meta.get("uid") else []
     new = [r for r in rses if templates_equal(r["spec"]["template"], spec["template"])]
-    # deploymentutil.FindOldReplicaSets lists old sets that still have pods.
-    olds = [
-        r
-        for r in rses
-        if r not in new and ((r.get("status") or {}).get("replicas") or r["spec"].get("replicas"))
-    ]
+    # kubectl v1.37 lists every old set, scaled to zero or not, oldest first (not in the API's name order):
+    # `OldReplicaSets:  web-f86486c99 (0/0 replicas created), web-7cc4f779b (0/0 …)` as the real kubectl
+    # prints it against this cluster (tests/kubeapi/test_console_oracle.py); ties by name.
+    olds = sorted(
+        (r for r in rses if r not in new),
+        key=lambda r: (r["metadata"].get("creationTimestamp", ""), r["metadata"]["name"]),
+    )
     w.write(0, f"OldReplicaSets:\t{_replica_sets_text(olds)}\n")
     w.write(0, f"NewReplicaSet:\t{_replica_sets_text(new[:1])}\n")
     _events(c, d, w)
@@ -623,10 +626,13 @@ def _describe_service(c, svc: dict, w: _Writer) -> None:
         w.write(0, f"TargetPort:\t{p.get('targetPort', p['port'])}/{proto}\n")
         if p.get("nodePort"):
             w.write(0, f"NodePort:\t{name}\t{p['nodePort']}/{proto}\n")
-        # formatEndpointSlices: the first three `ip:port`, then `+ N more...`; a selector-less Service has
-        # no EndpointSlice (`<none>`), one with no ready pods an empty slice (nothing printed).
+        # formatEndpointSlices: the first three `ip:port`, then `+ N more...`; a Service without an
+        # EndpointSlice prints `<none>`, one with no ready pods an empty slice (nothing printed). Every Endpoints
+        # object has its slice (the controller's, the mirroring controller's for a selector-less Service with
+        # Endpoints, the API server's for `kubernetes`: as the REST face serves them, kubeapi/endpointslices.py).
+        has_slice = c.api.get("Endpoints", meta.get("namespace"), meta["name"]) is not None
         endpoints = (
-            _endpoints_text(c, meta.get("namespace"), meta["name"], p.get("name")) if selector else "<none>"
+            _endpoints_text(c, meta.get("namespace"), meta["name"], p.get("name")) if has_slice else "<none>"
         )
         w.write(0, f"Endpoints:\t{endpoints}\n")
     w.write(0, f"Session Affinity:\t{spec.get('sessionAffinity', 'None')}\n")

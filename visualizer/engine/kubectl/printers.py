@@ -34,6 +34,20 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def tabbed(headers: list[str], rows: list[list[str]]) -> str:
+    """Returns rows aligned as kubectl's `tabbedString` does (tabwriter minwidth 0, padding 2): the layout of
+    `rollout history` (kubectl pkg/polymorphichelpers/history.go)."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(str(cell)))
+    lines = []
+    for row in [headers] + rows:
+        cells = [str(c) for c in row]
+        lines.append("".join(cell.ljust(widths[i] + 2) for i, cell in enumerate(cells[:-1])) + cells[-1])
+    return "\n".join(lines)
+
+
 def age(obj: dict, now: float) -> str:
     """Returns the AGE column of an object."""
     created = parse_stamp(obj["metadata"].get("creationTimestamp"))
@@ -502,7 +516,23 @@ def to_json(data, sort_keys: bool = False) -> str:
     """Returns JSON as kubectl prints it (4-space indent). Objects kubectl read from the server are
     unstructured maps, which Go's encoding/json writes with sorted keys (`sort_keys=True`, as `get` prints);
     typed objects built client-side (`create --dry-run=client`) keep their struct field order."""
-    return json.dumps(displayed(omit_managed_fields(data)), indent=4, ensure_ascii=False, sort_keys=sort_keys)
+    text = json.dumps(displayed(omit_managed_fields(data)), indent=4, ensure_ascii=False, sort_keys=sort_keys)
+    return go_json_escape(text)
+
+
+def go_json_escape(text: str) -> str:
+    """Escapes `<`, `>`, `&`, U+2028 and U+2029 as Go's encoding/json does by default (HTML-safe), as the
+    real kubectl's `-o json` prints them (`a && b` as `a \\u0026\\u0026 b`). Inside JSON text these characters only
+    occur in strings, so replacing them everywhere is exact."""
+    for ch, esc in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(ch, esc)
+    return text
 
 
 def as_list(items: list[dict]) -> dict:

@@ -46,9 +46,12 @@ def status(obj: dict) -> str:
     replicas = obj["spec"].get("replicas", 1)
     if st.get("readyReplicas", 0) < replicas:
         return f"Waiting for {replicas - st.get('readyReplicas', 0)} pods to be ready..."
-    partition = ((obj["spec"].get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition", 0)
-    if partition:
-        if st.get("updatedReplicas", 0) < replicas - partition:
+    rolling = (obj["spec"].get("updateStrategy") or {}).get("rollingUpdate")
+    if rolling is not None:
+        # rollout_status.go StatefulSetStatusViewer: any rollingUpdate (the API server defaults
+        # `partition: 0`) reports a partitioned roll out.
+        partition = rolling.get("partition")
+        if partition is not None and st.get("updatedReplicas", 0) < replicas - partition:
             return (
                 f"Waiting for partitioned roll out to finish: {st.get('updatedReplicas', 0)} out of "
                 f"{replicas - partition} new pods have been updated..."
@@ -64,7 +67,7 @@ def status(obj: dict) -> str:
 
 def history(c, obj: dict, prefix: str, revision: int, template_lines) -> str:
     """Returns `rollout history` (a REVISION/CHANGE-CAUSE table, or one revision's pod template)."""
-    from .printers import table
+    from .printers import tabbed
 
     revs = _revisions(c, obj)
     name = obj["metadata"]["name"]
@@ -81,7 +84,7 @@ def history(c, obj: dict, prefix: str, revision: int, template_lines) -> str:
         [str(r), (revs[r]["metadata"].get("annotations") or {}).get(CHANGE_CAUSE, "<none>")]
         for r in sorted(revs)
     ]
-    return f"{prefix}/{name} \n" + table(["REVISION", "CHANGE-CAUSE"], rows)
+    return f"{prefix}/{name} \n" + tabbed(["REVISION", "CHANGE-CAUSE"], rows)
 
 
 def undo(c, obj: dict, prefix: str, to_revision: int) -> str:

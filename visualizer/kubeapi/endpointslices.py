@@ -142,14 +142,9 @@ def list_(ctx, req, served, target) -> ApiResponse:
     if wanted.as_ == "Table":
         rows = [(s, cells(s, c.clock.now)) for s in items]
         return json_response(tables.table(_columns(), rows, rv, req, wanted.version))
-    return json_response(
-        {
-            "kind": "EndpointSliceList",
-            "apiVersion": served.group_version,
-            "metadata": {"resourceVersion": rv},
-            "items": items,
-        }
-    )
+    from .reads import typed_list
+
+    return json_response(typed_list(served, items, rv))
 
 
 def get(ctx, req, served, target) -> ApiResponse:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import re
 from urllib.parse import parse_qs
 
@@ -25,6 +24,7 @@ from visualizer import records
 
 from . import channels_v5
 from .transport import bearer, limits_for
+from .transport import decode_reply as _reply
 
 PROTOCOL = "v5.channel.k8s.io"
 POLL = 0.1  # seconds between polls of a session for output it makes on its own
@@ -32,14 +32,6 @@ PATH = re.compile(
     r"^/k8s/(?P<cluster>[A-Za-z0-9_-]{1,24})/api/v1/namespaces/(?P<ns>[^/]+)/pods/(?P<pod>[^/]+)/"
     r"(?P<sub>exec|attach)$"
 )
-
-
-def _reply(texts: list[str]) -> dict | None:
-    for text in texts:
-        data = json.loads(text)
-        if data.get("type", "").startswith("api."):
-            return data
-    return None
 
 
 async def app(scope, receive, send) -> None:

@@ -86,14 +86,9 @@ def list_(ctx, req, served, target) -> ApiResponse:
     rv = str(ctx.cluster.store.revision)
     if wanted.as_ == "Table":
         return json_response(_table(ctx.cluster, req, leases, rv, wanted.version))
-    return json_response(
-        {
-            "kind": "LeaseList",
-            "apiVersion": served.group_version,
-            "metadata": {"resourceVersion": rv},
-            "items": leases,
-        }
-    )
+    from .reads import typed_list
+
+    return json_response(typed_list(served, leases, rv))
 
 
 def get(ctx, req, served, target) -> ApiResponse:

@@ -91,7 +91,9 @@ async def _read_body(receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def _decode_reply(texts: list[str]) -> dict | None:
+def decode_reply(texts: list[str]) -> dict | None:
+    """Returns the owner's answer (`{"type": "api.…", …}`) among the frames of a host call, or None (a `busy`
+    error: the owner process did not answer)."""
     for text in texts:
         data = json.loads(text)
         if data.get("type", "").startswith("api."):
@@ -148,7 +150,7 @@ async def app(scope, receive, send) -> None:
         "role": role,
         "user": user,
     }
-    reply = _decode_reply(await host.drive(public_id, "api", fields))
+    reply = decode_reply(await host.drive(public_id, "api", fields))
     if reply is None:
         await send_response(send, _unavailable())
         return
@@ -211,7 +213,7 @@ async def _pump(host, public_id: str, stream_id: str, timeout, receive, send) ->
     deadline = time.monotonic() + float(timeout or DEFAULT_STREAM_TIMEOUT)
     try:
         while not gone.is_set() and time.monotonic() < deadline:
-            reply = _decode_reply(await host.drive(public_id, "api.poll", {"stream": stream_id}))
+            reply = decode_reply(await host.drive(public_id, "api.poll", {"stream": stream_id}))
             if reply is None:
                 break
             for chunk in reply["chunks"]:

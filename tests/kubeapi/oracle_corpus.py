@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tests.engine.world.examples import (
+    HELLO_CRONJOB,
+    MINIMAL_INGRESS,
     MYAPP_POD,
     NGINX_DEPLOYMENT,
     PHP_APACHE,
@@ -37,28 +39,6 @@ class State:
 # The kinds `get` and `describe` walk through in every state (short names as the lesson types them).
 GET_FORMATS = ("", " -o wide", " -o yaml", " -o json", " -o name", " --show-labels")
 
-# https://kubernetes.io/docs/tasks/job/automated-tasks-with-cron-jobs/ (content/en/examples/application/job/cronjob.yaml)
-HELLO_CRONJOB = """\
-apiVersion: batch/v1
-kind: CronJob
-metadata:
-  name: hello
-spec:
-  schedule: "* * * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          containers:
-          - name: hello
-            image: busybox:1.28
-            imagePullPolicy: IfNotPresent
-            command:
-            - /bin/sh
-            - -c
-            - date; echo Hello from the Kubernetes cluster
-          restartPolicy: OnFailure
-"""
 
 # https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/ (content/en/examples/controllers/daemonset.yaml,
 # without the hostPath volumes and resources, which the lesson's engine does not need for `get`/`describe`)
@@ -129,28 +109,6 @@ spec:
   resources:
     requests:
       storage: 8Gi
-"""
-
-# https://kubernetes.io/docs/concepts/services-networking/ingress/ (content/en/examples/service/networking/minimal-ingress.yaml)
-MINIMAL_INGRESS = """\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: minimal-ingress
-  annotations:
-    nginx.ingress.kubernetes.io/rewrite-target: /
-spec:
-  ingressClassName: nginx-example
-  rules:
-  - http:
-      paths:
-      - path: /testpath
-        pathType: Prefix
-        backend:
-          service:
-            name: test
-            port:
-              number: 80
 """
 
 

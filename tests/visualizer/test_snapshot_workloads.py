@@ -9,6 +9,7 @@ import json
 
 from tests import node
 from tests.engine.conftest import ok
+from tests.engine.world.examples import HELLO_CRONJOB as HELLO_CJ
 from tests.engine.world.examples import PI_JOB as PI
 from tests.engine.world.test_world_workloads import FLUENTD
 from tests.visualizer.test_js_modules import run_node
@@ -36,29 +37,6 @@ spec:
         image: registry.k8s.io/nginx-slim:0.24
         ports:
         - containerPort: 80
-"""
-
-# kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ (application/job/cronjob.yaml)
-HELLO_CJ = """
-apiVersion: batch/v1
-kind: CronJob
-metadata:
-  name: hello
-spec:
-  schedule: "* * * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          containers:
-          - name: hello
-            image: busybox:1.28
-            imagePullPolicy: IfNotPresent
-            command:
-            - /bin/sh
-            - -c
-            - date; echo Hello from the Kubernetes cluster
-          restartPolicy: OnFailure
 """
 
 

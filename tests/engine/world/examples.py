@@ -301,3 +301,52 @@ spec:
   hostNetwork: true
   dnsPolicy: Default
 """
+
+
+# content/en/examples/application/job/cronjob.yaml
+# https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ and
+# https://kubernetes.io/docs/tasks/job/automated-tasks-with-cron-jobs/
+HELLO_CRONJOB = """\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: hello
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: hello
+            image: busybox:1.28
+            imagePullPolicy: IfNotPresent
+            command:
+            - /bin/sh
+            - -c
+            - date; echo Hello from the Kubernetes cluster
+          restartPolicy: OnFailure
+"""
+
+# content/en/examples/service/networking/minimal-ingress.yaml
+# https://kubernetes.io/docs/concepts/services-networking/ingress/
+MINIMAL_INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: minimal-ingress
+  annotations:
+    nginx.ingress.kubernetes.io/rewrite-target: /
+spec:
+  ingressClassName: nginx-example
+  rules:
+  - http:
+      paths:
+      - path: /testpath
+        pathType: Prefix
+        backend:
+          service:
+            name: test
+            port:
+              number: 80
+"""

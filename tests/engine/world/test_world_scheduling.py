@@ -11,6 +11,7 @@ import json
 import pytest
 
 from tests.engine.conftest import get, ok, pods
+from tests.engine.world.examples import MINIMAL_INGRESS
 from visualizer.engine.kube_proxy import route_ingress
 
 NODE_AFFINITY_TASK = (
@@ -701,29 +702,6 @@ spec:
     assert [p["metadata"]["name"] for p in get(cluster, "pods -n constraints-cpu-example")] == [
         "constraints-cpu-demo"
     ]
-
-
-# ---------------------------------------------------------------------------------------------- ingress
-MINIMAL_INGRESS = """
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: minimal-ingress
-  annotations:
-    nginx.ingress.kubernetes.io/rewrite-target: /
-spec:
-  ingressClassName: nginx-example
-  rules:
-  - http:
-      paths:
-      - path: /testpath
-        pathType: Prefix
-        backend:
-          service:
-            name: test
-            port:
-              number: 80
-"""
 
 
 @pytest.mark.cites(INGRESS)

@@ -9,6 +9,7 @@ busybox CronJob run their real programs.
 import pytest
 
 from tests.engine.conftest import get, ok, pods
+from tests.engine.world.examples import HELLO_CRONJOB as HELLO
 from tests.engine.world.examples import NGINX_DEPLOYMENT, PI_JOB, WEB_STATEFULSET
 from tests.engine.world.helpers import table
 from visualizer.engine import Cluster
@@ -460,30 +461,6 @@ def test_ttl_seconds_after_finished_deletes_the_job_and_its_pods(cluster):
     assert ok(cluster, "kubectl get jobs").output == "No resources found in default namespace."
     cluster.advance(5)
     assert pods(cluster, "pi-with-ttl-") == []
-
-
-# ---------------------------------------------------------------------------------------------- CronJob
-HELLO = """
-apiVersion: batch/v1
-kind: CronJob
-metadata:
-  name: hello
-spec:
-  schedule: "* * * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          containers:
-          - name: hello
-            image: busybox:1.28
-            imagePullPolicy: IfNotPresent
-            command:
-            - /bin/sh
-            - -c
-            - date; echo Hello from the Kubernetes cluster
-          restartPolicy: OnFailure
-"""
 
 
 @pytest.mark.cites("https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/")

@@ -64,3 +64,15 @@ def test_error_frames_echo_the_request_id():
         "message": "잠시 후",
         "ref": 7,
     }
+
+
+@pytest.mark.parametrize("kind", ["api", "api.poll", "api.close", "exec.open", "exec.step", "exec.close"])
+def test_browsers_cannot_send_the_kubernetes_apis_host_kinds(kind):
+    """The API's requests carry the role the transport checked (visualizer/kubeapi/transport.py); a browser
+    frame of those kinds would claim any role, so the socket's protocol refuses them."""
+    frame = json.dumps(
+        {"v": 1, "type": kind, "method": "DELETE", "path": "/api/v1/nodes/worker-1", "role": "control"}
+    )
+    with pytest.raises(protocol.ProtocolError) as err:
+        protocol.parse(frame)
+    assert err.value.code == "unknown_type"

@@ -47,6 +47,8 @@ def test_the_page_gives_a_kubeconfig_and_kubectl_drives_the_picture(
     )
     page.set_viewport_size({"width": 1366, "height": 768})
     page.screenshot(path=str(screenshot_dir / "visualizer-own-kubectl-1366.png"))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.screenshot(path=str(screenshot_dir / "visualizer-own-kubectl-projector.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(screenshot_dir / "visualizer-own-kubectl-phone.png"))
     # On a phone the commands wrap inside the dialog instead of running off its edge.

@@ -793,7 +793,7 @@ class Cluster:
         self.rng.setstate((rng[0], tuple(rng[1]), rng[2]))
         self.clock = Clock.from_dict(data["clock"])
         self.store.load(data["store"])
-        self.runtime.data = clone(data["runtime"])
+        self.runtime.load(data["runtime"])
         self.kube_proxy.counts = clone(data["proxy"]["counts"])
         self.kube_proxy.rules = dict(data["proxy"]["rules"])
         self.events = clone(data["events"])

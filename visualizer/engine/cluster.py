@@ -39,6 +39,7 @@ from .kubelet import Kubelet
 from .narration import narrate
 from .objects import BY_KIND, etcd_key, nsname, parse_bytes, parse_cpu, ref
 from .runtime import Runtime
+from .saving import SaveTracker
 from .scheduler import Scheduler
 from .store import Store, controller_uid, pod_active, pod_ready
 
@@ -143,6 +144,9 @@ class Cluster:
         # Whole seconds between simulated timestamps and the user's clock, set by the live host before each
         # console command (visualizer/engine/wallclock.py); 0 keeps the engine's own dates (tests).
         self.wall_offset = 0
+        # What was last saved, so the next save writes only what changed (saving.py); a new or restored
+        # cluster's first save is a whole base.
+        self.saving = SaveTracker()
         self._setup(config)
         if _restore is None:
             self._bootstrap()
@@ -805,14 +809,6 @@ class Cluster:
         self.hpa_history = clone(data["hpa_history"])
         self.once = dict(data["once"])
         self.docker_host = data["docker_host"]
-
-    def _restore_in_place(self, data: dict) -> None:
-        """Rolls the cluster back to a checkpoint taken with to_dict (used when a command fails)."""
-        log, floor = self._log, self._log_floor
-        self._setup(dict(data["config"]))
-        self._load(data)
-        keep = bisect.bisect_right(log, self.version, key=_VERSION_OF)
-        self._log, self._log_floor = log[:keep], floor
 
     # ------------------------------------------------------------------------------------------ helpers
     def pod_cpu_usage(self, pod: dict) -> float:

@@ -65,9 +65,15 @@ QUEUE_ORDER = (
     "hpa",
     "policy",
 )
+# Bounded memory whatever a client sends (issue 12 §3). Events: a ring, like kube-apiserver's event store
+# bounded by --event-ttl (here by count, which bounds memory even for a flood within the hour). The change log
+# behind `diff_since`: a window like the apiserver's watch cache (pkg/storage/cacher); a viewer older than it
+# gets None and re-lists (a fresh snapshot), as a watcher gets 410 Gone "too old resource version". It is
+# halved when it overflows, so it holds between LOG_MAX/2 and LOG_MAX entries (~100 bytes each).
 EVENT_RING = 300
 SNAPSHOT_EVENTS = 50
-LOG_MAX = 200_000
+LOG_MAX = 20_000
+TRACE_MAX = 80  # control-plane trace entries kept for the last command
 # Pods' controllers by the etcd resource of the owner key: which work queue reconciles them.
 _OWNER_QUEUE = {
     "replicasets": "replicaset",
@@ -442,7 +448,7 @@ class Cluster:
             del self.events[: len(self.events) - EVENT_RING]
         if self._collect is not None:
             self._collect.append(ev)
-        if self._trace is not None and len(self._trace) < 80:
+        if self._trace is not None and len(self._trace) < TRACE_MAX:
             self._trace.append(
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )

@@ -3,10 +3,14 @@ changed, not the cluster's size."""
 
 import json
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from visualizer.engine import Cluster
 from visualizer.engine.saving import SaveTracker, apply_delta
 
 from .conftest import SERVICE, ok, web
+from .test_fuzz import VALID_COMMANDS, fresh
 
 
 def with_deployments(count: int, replicas: int = 4) -> Cluster:
@@ -117,3 +121,28 @@ def test_a_rolled_back_command_leaves_nothing_to_save():
     assert not c.run("kubectl apply -f -", "kind: ConfigMap\napiVersion: v1\nmetadata: [").ok
     delta = json.loads(c.saving.save_text(c)[0])
     assert delta["store"]["writes"] == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(VALID_COMMANDS), st.sampled_from([0.0, 0.3, 2.0, 15.0]), st.booleans()),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_any_script_of_commands_and_saves_rebuilds_exactly(script):
+    """Every console command of the fuzz corpus, time passing and saves at random points: base + deltas is
+    always `to_dict()`, text for text."""
+    c = fresh()
+    texts = [c.saving.save_text(c)[0]]
+    for command, seconds, save in script:
+        c.run(command)
+        c.advance(seconds)
+        if save:
+            text, base = c.saving.save_text(c)
+            texts = [text] if base else [*texts, text]
+            assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+    text, base = c.saving.save_text(c)
+    texts = [text] if base else [*texts, text]
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())

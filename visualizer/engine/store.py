@@ -10,6 +10,10 @@ modified `clone` back through the API server instead), exactly as a controller m
 The indexes (pods by node, by owner, by label; per-owner counters; per-node requested resources) are derived
 data rebuilt on load. They let controllers answer "pods of this ReplicaSet" or "CPU requested on worker-2"
 without scanning every pod, which keeps the cost per event independent of the cluster size.
+
+The write path also records what it did: the keys written since the last save (`dirty`, read by saving.py
+for incremental saves) and, during a console command, a checkpoint of the maps taken at the first write
+(`open_undo`/`close_undo`, used by undo.py to roll a failed command back).
 """
 
 from __future__ import annotations
@@ -155,7 +159,8 @@ class Store:
         old = self.objects.get(key)
         if self._undo is False:
             self._undo = self._checkpoint()
-        self._mark(key, old is None)
+        if old is None or key not in self.dirty:
+            self._mark(key, old is None)
         self.revision += 1
         obj["metadata"]["resourceVersion"] = str(self.revision)
         if old is not None and obj["kind"] == "Pod" and _status_only(old, obj):
@@ -395,3 +400,4 @@ class Store:
             self._index(key, obj)
         self.revision = data["revision"]
         self.encrypted = dict(data["encrypted"])
+        self.reset_dirty()

@@ -3,6 +3,7 @@ changed, not the cluster's size."""
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -146,3 +147,11 @@ def test_any_script_of_commands_and_saves_rebuilds_exactly(script):
     text, base = c.saving.save_text(c)
     texts = [text] if base else [*texts, text]
     assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+
+
+def test_a_damaged_delta_is_refused_with_value_error():
+    c = with_deployments(1)
+    base = json.loads(c.saving.save_text(c)[0])
+    for bad in ({}, {"delta": 1}, {"delta": 1, "parts": {}, "store": {"writes": [[1]]}}, {"delta": 99}):
+        with pytest.raises(ValueError):
+            apply_delta(json.loads(json.dumps(base)), bad)

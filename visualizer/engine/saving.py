@@ -184,10 +184,18 @@ def _replay(target: dict, writes: list) -> None:
 def apply_delta(state: dict, delta: dict) -> dict:
     """Applies one delta (SaveTracker.save_text, is_base False) to a `to_dict()` state in place; returns it.
 
-    Raises ValueError for something that is not a delta of a supported format.
+    Raises ValueError for something that is not a delta of a supported format, or a damaged one (as
+    Cluster.from_dict does for a damaged state).
     """
     if not isinstance(delta, dict) or delta.get("delta") != DELTA_FORMAT:
         raise ValueError("not a cluster state delta of a supported format")
+    try:
+        return _apply(state, delta)
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise ValueError(f"damaged cluster state delta ({type(exc).__name__}: {exc})") from None
+
+
+def _apply(state: dict, delta: dict) -> dict:
     for name, value in delta["parts"].items():
         if name.startswith("runtime."):
             state["runtime"][name.removeprefix("runtime.")] = value

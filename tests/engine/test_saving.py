@@ -91,6 +91,16 @@ def test_a_quiet_save_writes_almost_nothing():
     assert len(text) < 400
 
 
+def test_reading_the_state_is_not_a_change():
+    """to_dict (an export, the bench) and a snapshot read every sandbox; the next save still writes nothing."""
+    c = with_deployments(3)
+    c.saving.save_text(c)
+    c.to_dict()
+    c.snapshot()
+    text, _ = c.saving.save_text(c)
+    assert json.loads(text)["runtime"]["sandboxes"] == {}
+
+
 def test_deltas_are_compacted_into_a_base_once_they_outweigh_it():
     c = with_deployments(1, replicas=2)
     tracker = c.saving

@@ -774,7 +774,7 @@ class Cluster:
             "rng": [state[0], list(state[1]), state[2]],
             "clock": self.clock.to_dict(),
             "store": self.store.to_dict(),
-            "runtime": clone(self.runtime.data),
+            "runtime": self.runtime.to_dict(),
             "proxy": {"counts": clone(self.kube_proxy.counts), "rules": dict(self.kube_proxy.rules)},
             "events": clone(self.events),
             "event_seq": self.event_seq,

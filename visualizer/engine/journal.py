@@ -28,6 +28,16 @@ def copy_for_undo(value):
     return value
 
 
+def clone_untracked(value):
+    """Returns a deep copy of JSON-like data as plain dicts and lists, reading `TrackedDict`s without marking
+    their keys as touched (a copy for saving or export is not a change)."""
+    if isinstance(value, dict):
+        return {k: clone_untracked(v) for k, v in dict.items(value)}
+    if isinstance(value, list):
+        return [clone_untracked(v) for v in value]
+    return value
+
+
 class TrackedDict(dict):
     """A dict that remembers the keys accessed since `reset_touched()` and, inside `open_undo()`…`close_undo()`,
     the value each key had before its first access.

@@ -15,7 +15,7 @@ import base64
 import shlex
 
 from .clock import docker_duration
-from .journal import TrackedDict, copy_for_undo
+from .journal import TrackedDict, clone_untracked, copy_for_undo
 from .narration import narrate
 from .programs import container as programs
 from .programs.images import image_files as images_files_of
@@ -106,6 +106,10 @@ class Runtime:
         self.data = clone(data)
         for n in self.data["nodes"].values():
             n["sandboxes"] = TrackedDict(n["sandboxes"])
+
+    def to_dict(self) -> dict:
+        """Returns a JSON-ready copy of the state (reading it marks no sandbox as changed)."""
+        return clone_untracked(self.data)
 
     def sandbox_maps(self) -> dict[str, TrackedDict]:
         """Returns each node's sandbox map (pod key -> sandbox), which tracks the keys it hands out."""

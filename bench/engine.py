@@ -6,8 +6,9 @@ Three tables (see bench/README.md for how to read them):
    command until every Deployment is complete and no pod of the old version is left, Terminating ones included.
 2. Cost per simulated second at 100, 300 and 1,000 pods on the same 20 workers, in steady state and during a
    rollout, with the ratio cost(1,000)/cost(100) printed next to the 10x that linear growth would give.
-3. Around the simulation: the JSON size and CPU cost of `to_dict` + `json.dumps`, `from_dict`, `snapshot`,
-   one tick plus `diff_since`, and of a read-only and a mutating command, because the visualizer persists the
+3. Around the simulation: the JSON size and CPU cost of `to_dict` + `json.dumps` (a whole base), `from_dict`,
+   `snapshot`, one tick plus `diff_since`, of a read-only and a mutating command, and the bytes and CPU of the
+   incremental save that follows a `kubectl scale` (saving.py: a delta), because the visualizer persists the
    cluster, streams diffs and runs students' commands.
 
 The workload is what a class applies: Deployments of nginx with CPU/memory requests and HTTP readiness and
@@ -349,6 +350,23 @@ def _reading(ratio: float, linear: float) -> str:
     return f"{shape} (cost ∝ pods^{exponent:.2f})"
 
 
+def _saves_after_scale(cluster, scale, repeat: int) -> list[tuple[int, float]]:
+    """Returns (bytes, CPU ms) of the incremental save (saving.py: a delta) after each of `repeat` scales."""
+    cluster.saving.invalidate()
+    cluster.saving.save_text(cluster)  # the base the deltas follow
+    out = []
+    for _ in range(repeat):
+        scale()
+        gc.collect()
+        saved: list = []
+        watch = timed(lambda saved=saved: saved.append(cluster.saving.save_text(cluster)))
+        text, is_base = saved[0]
+        if is_base:
+            raise BenchError("the save after `kubectl scale` wrote a whole base instead of a delta")
+        out.append((len(text.encode()), watch.cpu))
+    return out
+
+
 def around_table(args) -> str:
     """Returns table 3: CPU cost of what the app does around the simulation, for a settled cluster."""
     from visualizer.engine import Cluster
@@ -377,6 +395,7 @@ def around_table(args) -> str:
             # Alternate -1/+1 so every call really deletes or creates a pod.
             _run(cluster, f"kubectl scale deployment {name} --replicas={replicas - 1 + next(flip) % 2}")
 
+        saves = _saves_after_scale(cluster, scale, repeat)
         rows.append(
             (
                 fmt_int(pods),
@@ -387,6 +406,8 @@ def around_table(args) -> str:
                 fmt_ms(cpu(one_tick_diff)),
                 fmt_ms(cpu(lambda cluster=cluster: _run(cluster, "kubectl get pods"))),
                 fmt_ms(cpu(scale)),
+                fmt_bytes(median(b for b, _ in saves)),
+                fmt_ms(median(t for _, t in saves)),
             )
         )
     return table(
@@ -399,6 +420,8 @@ def around_table(args) -> str:
             "advance 1 tick + diff_since",
             "kubectl get pods",
             "kubectl scale −1/+1",
+            "save after scale: bytes",
+            "save after scale: CPU ms",
         ],
         rows,
     )

@@ -334,8 +334,14 @@ class ClusterHost:
     async def _save(self, hosted: Hosted) -> None:
         if hosted.live is None or not hosted.dirty:
             return
-        fields = hosted.live.record_fields()
-        written = await database_sync_to_async(records.save)(hosted.public_id, fields, self.process)
+        live = hosted.live
+        fields = live.record_fields()
+        try:
+            written = await database_sync_to_async(records.save)(hosted.public_id, fields, self.process)
+        except BaseException:
+            # The delta was not stored: the next save must be a whole base, or a change would be lost.
+            live.engine.saving.invalidate()
+            raise
         hosted.dirty = False
         hosted.last_saved = time.monotonic()
         if not written:

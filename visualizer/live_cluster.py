@@ -471,9 +471,13 @@ class LiveCluster:
 
     # ------------------------------------------------------------------ persistence
     def record_fields(self) -> dict:
-        """Return what the database keeps of this cluster (see visualizer.models.ClusterRecord)."""
+        """Return what the database keeps of this cluster (see visualizer.models.ClusterRecord and records.save):
+        the engine's state as a `delta` since the last save, or as a new base `state` (the first save, after a
+        load, or when the deltas outweigh the base; see visualizer/engine/saving.py). The engine counts it
+        as saved: if writing it fails, call `self.engine.saving.invalidate()`."""
+        text, is_base = self.engine.saving.save_text(self.engine)
         return {
-            "state": json.dumps(self.engine.to_dict(), separators=(",", ":")),
+            ("state" if is_base else "delta"): text,
             "version": self.engine.version,
             "speed": self.speed,
             "paused": self.paused,

@@ -1,7 +1,10 @@
 """Persisted clusters and the guided scenarios that run on them.
 
-A cluster's whole simulation state is one JSON document (`Cluster.to_dict()`), written after every command
-and regularly while its clock runs, so a page reload or a server restart resumes where it was. The lease
+A cluster's simulation state (`Cluster.to_dict()`) is kept as a base JSON document plus the deltas written since
+(`ClusterDelta`, one per save after every command and every second while the clock runs; see
+visualizer/engine/saving.py), so a page reload or a server restart resumes where it was and a save costs what
+changed, not the cluster's size. When the deltas outweigh the base, the next save writes a new base and
+drops them in the same transaction (records.save). The lease
 fields let several Daphne processes agree that exactly one of them advances a given cluster.
 """
 
@@ -46,8 +49,12 @@ class ClusterRecord(models.Model):
     # JSON text rather than a JSONField: PostgreSQL's jsonb refuses "\u0000", which engine keys may hold, and
     # the engine's state is only ever read whole, so text is also the cheaper column to write.
     state = models.TextField(
-        blank=True, default="", help_text="json.dumps(Cluster.to_dict()); empty for a fresh cluster"
+        blank=True,
+        default="",
+        help_text="The base: json.dumps(Cluster.to_dict()) at the last compaction; empty for a fresh cluster",
     )
+    # Bytes of the ClusterDelta rows written since the base (records.save compacts when they outweigh it).
+    delta_bytes = models.BigIntegerField(default=0)
     version = models.BigIntegerField(default=0)
     speed = models.FloatField(default=1.0)
     paused = models.BooleanField(default=False)
@@ -71,8 +78,30 @@ class ClusterRecord(models.Model):
 
     @property
     def state_dict(self) -> dict | None:
-        """Return the saved engine state (Cluster.to_dict()), or None for a fresh cluster."""
-        return json.loads(self.state) if self.state else None
+        """Return the saved engine state (Cluster.to_dict(): the base with every delta applied in order), or
+        None for a fresh cluster."""
+        if not self.state:
+            return None
+        from visualizer.engine.saving import apply_delta
+
+        state = json.loads(self.state)
+        for payload in self.deltas.order_by("id").values_list("payload", flat=True):
+            apply_delta(state, json.loads(payload))
+        return state
+
+
+class ClusterDelta(models.Model):
+    """One incremental save of a cluster: what changed since the previous save (saving.SaveTracker, JSON)."""
+
+    record = models.ForeignKey(ClusterRecord, on_delete=models.CASCADE, related_name="deltas")
+    payload = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"delta {self.pk} of {self.record_id} ({len(self.payload)} bytes)"
 
 
 class ScenarioManager(models.Manager):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from visualizer.models import ClusterRecord, Scenario, ScenarioCompletion
+from visualizer.models import ClusterDelta, ClusterRecord, Scenario, ScenarioCompletion
 
 
 def load(public_id: str) -> ClusterRecord | None:
@@ -20,12 +21,34 @@ def load(public_id: str) -> ClusterRecord | None:
 
 
 def save(public_id: str, fields: dict, owner: str) -> bool:
-    """Write the cluster's state if this process still holds the lease; return whether it was written."""
-    return bool(
-        ClusterRecord.objects.filter(public_id=public_id, lease_owner=owner).update(
-            **fields, updated=timezone.now()
+    """Write the cluster's state if this process still holds the lease; return whether it was written.
+
+    `fields` are ClusterRecord columns plus the state as either `state` (a new base: the deltas before it are
+    deleted, i.e. compacted) or `delta` (one ClusterDelta row appended). Everything happens in one
+    transaction, after the lease check: a process that lost the lease writes nothing, and a crash leaves
+    either the whole save or none of it (loading = base + deltas in order, ClusterRecord.state_dict).
+    """
+    fields = dict(fields)
+    delta = fields.pop("delta", None)
+    if "state" in fields:
+        fields["delta_bytes"] = 0
+    elif delta is not None:
+        fields["delta_bytes"] = F("delta_bytes") + len(delta)
+    with transaction.atomic():
+        record_id = (
+            ClusterRecord.objects.select_for_update()
+            .filter(public_id=public_id, lease_owner=owner)
+            .values_list("pk", flat=True)
+            .first()
         )
-    )
+        if record_id is None:
+            return False
+        ClusterRecord.objects.filter(pk=record_id).update(**fields, updated=timezone.now())
+        if "state" in fields:
+            ClusterDelta.objects.filter(record_id=record_id).delete()
+        if delta is not None:
+            ClusterDelta.objects.create(record_id=record_id, payload=delta)
+    return True
 
 
 def acquire_lease(public_id: str, owner: str, ttl: float) -> bool:

@@ -111,7 +111,7 @@ async def test_a_command_is_saved_before_it_is_answered(host_cleanup):
     )
     await receive(ws, "result")
     saved = await reload(record)
-    assert "api" in saved.state
+    assert "default/api" in json.dumps(saved.state_dict)  # the base and the deltas saved after it
     await ws.disconnect()
     await get_host().shutdown()  # a server restart: the next connection loads from the database
     ws = socket(record.public_id, key)

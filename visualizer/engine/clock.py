@@ -133,12 +133,15 @@ class Clock:
         return fired
 
     def to_dict(self) -> dict:
-        """Returns the clock state as JSON-ready data."""
+        """Returns the clock state as JSON-ready data, in a canonical order: the heap sorted (a sorted list is a
+        valid heap, and timers are totally ordered by (time, sequence) so any valid heap of the same entries
+        fires identically) and the due map by key, so a state rebuilt from saved deltas (saving.py) is the
+        same text as the live one."""
         return {
             "now": self.now,
             "seq": self._seq,
-            "heap": [list(e) for e in self._heap],
-            "due": {f"{q}\x00{k}": at for (q, k), at in self._due.items()},
+            "heap": sorted(list(e) for e in self._heap),
+            "due": {f"{q}\x00{k}": at for (q, k), at in sorted(self._due.items())},
         }
 
     @classmethod

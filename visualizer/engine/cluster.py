@@ -39,6 +39,7 @@ from .kubelet import Kubelet
 from .narration import narrate
 from .objects import BY_KIND, etcd_key, nsname, parse_bytes, parse_cpu, ref
 from .runtime import Runtime
+from .saving import SaveTracker
 from .scheduler import Scheduler
 from .store import Store, controller_uid, pod_active, pod_ready
 
@@ -64,9 +65,15 @@ QUEUE_ORDER = (
     "hpa",
     "policy",
 )
+# Bounded memory whatever a client sends (issue 12 §3). Events: a ring, like kube-apiserver's event store
+# bounded by --event-ttl (here by count, which bounds memory even for a flood within the hour). The change log
+# behind `diff_since`: a window like the apiserver's watch cache (pkg/storage/cacher); a viewer older than it
+# gets None and re-lists (a fresh snapshot), as a watcher gets 410 Gone "too old resource version". It is
+# halved when it overflows, so it holds between LOG_MAX/2 and LOG_MAX entries (~100 bytes each).
 EVENT_RING = 300
 SNAPSHOT_EVENTS = 50
-LOG_MAX = 200_000
+LOG_MAX = 20_000
+TRACE_MAX = 80  # control-plane trace entries kept for the last command
 # Pods' controllers by the etcd resource of the owner key: which work queue reconciles them.
 _OWNER_QUEUE = {
     "replicasets": "replicaset",
@@ -143,6 +150,9 @@ class Cluster:
         # Whole seconds between simulated timestamps and the user's clock, set by the live host before each
         # console command (visualizer/engine/wallclock.py); 0 keeps the engine's own dates (tests).
         self.wall_offset = 0
+        # What was last saved, so the next save writes only what changed (saving.py); a new or restored
+        # cluster's first save is a whole base.
+        self.saving = SaveTracker()
         self._setup(config)
         if _restore is None:
             self._bootstrap()
@@ -438,7 +448,7 @@ class Cluster:
             del self.events[: len(self.events) - EVENT_RING]
         if self._collect is not None:
             self._collect.append(ev)
-        if self._trace is not None and len(self._trace) < 80:
+        if self._trace is not None and len(self._trace) < TRACE_MAX:
             self._trace.append(
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )
@@ -764,7 +774,7 @@ class Cluster:
             "rng": [state[0], list(state[1]), state[2]],
             "clock": self.clock.to_dict(),
             "store": self.store.to_dict(),
-            "runtime": clone(self.runtime.data),
+            "runtime": self.runtime.to_dict(),
             "proxy": {"counts": clone(self.kube_proxy.counts), "rules": dict(self.kube_proxy.rules)},
             "events": clone(self.events),
             "event_seq": self.event_seq,
@@ -793,7 +803,7 @@ class Cluster:
         self.rng.setstate((rng[0], tuple(rng[1]), rng[2]))
         self.clock = Clock.from_dict(data["clock"])
         self.store.load(data["store"])
-        self.runtime.data = clone(data["runtime"])
+        self.runtime.load(data["runtime"])
         self.kube_proxy.counts = clone(data["proxy"]["counts"])
         self.kube_proxy.rules = dict(data["proxy"]["rules"])
         self.events = clone(data["events"])
@@ -805,14 +815,6 @@ class Cluster:
         self.hpa_history = clone(data["hpa_history"])
         self.once = dict(data["once"])
         self.docker_host = data["docker_host"]
-
-    def _restore_in_place(self, data: dict) -> None:
-        """Rolls the cluster back to a checkpoint taken with to_dict (used when a command fails)."""
-        log, floor = self._log, self._log_floor
-        self._setup(dict(data["config"]))
-        self._load(data)
-        keep = bisect.bisect_right(log, self.version, key=_VERSION_OF)
-        self._log, self._log_floor = log[:keep], floor
 
     # ------------------------------------------------------------------------------------------ helpers
     def pod_cpu_usage(self, pod: dict) -> float:

@@ -1,7 +1,9 @@
 """The console: routes `kubectl …`, `docker …`, `sim …` and `help` to their handlers, safely.
 
-A command that changes state runs against a checkpoint (`to_dict`); if it fails – a refused request, a YAML
-error, or even a bug – the cluster is restored, so bad input never changes anything. The one exception is a
+A command that changes state runs against a checkpoint (undo.Checkpoint: the small parts by value, the store and
+the container runtime through undo journals, so its cost follows what the command touches, not the cluster's
+size); if it fails – a refused request, a YAML error, or even a bug – the cluster is restored exactly, so bad
+input never changes anything. The one exception is a
 `PartialFailure` (kubectl's own partial successes, e.g. `drain` leaves the node cordoned when an eviction is
 refused): what was written before the failure stays. After a successful
 command the controllers react at once (the queues are drained), and the events of the whole chain become the
@@ -16,6 +18,7 @@ from .kubectl.args import CommandError, PartialFailure
 from .narration import STEP_TITLES
 from .objects import did_you_mean
 from .runtime import split_command
+from .undo import Checkpoint
 from .wallclock import display_offset
 from .yaml_input import YamlError
 
@@ -78,7 +81,7 @@ def dispatch(c, command, stdin):
         writes = mutating(words[1:])
     except Exception:  # noqa: BLE001
         writes = True
-    checkpoint = c.to_dict() if writes else None
+    checkpoint = Checkpoint(c) if writes else None
     collected: list = []
     trace: list = [
         {
@@ -95,6 +98,7 @@ def dispatch(c, command, stdin):
     shown = display_offset.set(c.wall_offset)
     error = None
     kept = False  # a PartialFailure keeps the writes made before it failed, as kubectl does
+    ok = False
     try:
         output = handler(c, words[1:], stdin)
         c._drain()
@@ -119,14 +123,17 @@ def dispatch(c, command, stdin):
     finally:
         c._collect, c._trace = None, None
         display_offset.reset(shown)
+        if checkpoint is not None:
+            if ok or kept:
+                checkpoint.release()
+            else:
+                checkpoint.rollback()
     if not ok and kept:
         if len(trace) > 1:
             c.trace = trace
             c.touch("trace", "")
         return CommandResult(False, output, collected, error or {"message": output})
     if not ok:
-        if checkpoint is not None:
-            c._restore_in_place(checkpoint)
         return CommandResult(False, output, [], error or {"message": output})
     if writes and len(trace) > 1:
         c.trace = trace

@@ -15,6 +15,7 @@ import base64
 import shlex
 
 from .clock import docker_duration
+from .journal import TrackedDict, clone_untracked, copy_for_undo
 from .narration import narrate
 from .programs import container as programs
 from .programs.images import image_files as images_files_of
@@ -95,6 +96,52 @@ class Runtime:
     def __init__(self, cluster):
         self.c = cluster
         self.data: dict = {"nodes": {}, "volumes": {}, "faults": {}, "load": {}}
+        self._undo: dict | None = None
+
+    # ------------------------------------------------------------------------------------------ persistence
+    def load(self, data: dict) -> None:
+        """Replaces the state with a copy of saved `data` (the `runtime` part of Cluster.to_dict)."""
+        from .objects import clone
+
+        self.data = clone(data)
+        for n in self.data["nodes"].values():
+            n["sandboxes"] = TrackedDict(n["sandboxes"])
+
+    def to_dict(self) -> dict:
+        """Returns a JSON-ready copy of the state (reading it marks no sandbox as changed)."""
+        return clone_untracked(self.data)
+
+    def sandbox_maps(self) -> dict[str, TrackedDict]:
+        """Returns each node's sandbox map (pod key -> sandbox), which tracks the keys it hands out."""
+        return {name: n["sandboxes"] for name, n in self.data["nodes"].items()}
+
+    def open_undo(self) -> None:
+        """Starts a console command: remembers the node records and small maps now, the sandboxes as touched.
+
+        Node records without their sandboxes are a few hundred bytes each, so they are copied whole; the
+        sandboxes (a few KB each, one per pod) journal themselves on first access (journal.TrackedDict).
+        """
+        self._undo = {
+            "nodes": {name: copy_for_undo(n) for name, n in self.data["nodes"].items()},
+            "volumes": copy_for_undo(self.data["volumes"]),
+            "faults": copy_for_undo(self.data["faults"]),
+            "load": copy_for_undo(self.data["load"]),
+        }
+        for n in self.data["nodes"].values():
+            n["sandboxes"].open_undo()
+
+    def close_undo(self, rollback: bool) -> None:
+        """Ends a console command; with rollback, restores everything to what it was at open_undo."""
+        saved, self._undo = self._undo, None
+        if saved is None:
+            return
+        maps = [n["sandboxes"] for n in self.data["nodes"].values()]
+        if rollback:
+            for key in ("nodes", "volumes", "faults", "load"):
+                self.data[key] = saved[key]
+            maps += [n["sandboxes"] for n in self.data["nodes"].values()]
+        for m in {id(m): m for m in maps}.values():
+            m.close_undo(rollback)
 
     # ------------------------------------------------------------------------------------------ nodes
     def add_node(self, name: str, index: int) -> None:
@@ -103,7 +150,7 @@ class Runtime:
             "up": True,
             "images": {},
             "pulling": {},
-            "sandboxes": {},
+            "sandboxes": TrackedDict(),
             "docker": {},
             "index": index,
             "next_ip": 2,

@@ -10,11 +10,17 @@ modified `clone` back through the API server instead), exactly as a controller m
 The indexes (pods by node, by owner, by label; per-owner counters; per-node requested resources) are derived
 data rebuilt on load. They let controllers answer "pods of this ReplicaSet" or "CPU requested on worker-2"
 without scanning every pod, which keeps the cost per event independent of the cluster size.
+
+The write path also records what it did: the keys written since the last save (`dirty`, read by saving.py
+for incremental saves) and, during a console command, a checkpoint of the maps taken at the first write
+(`open_undo`/`close_undo`, used by undo.py to roll a failed command back).
 """
 
 from __future__ import annotations
 
 from .objects import BY_KIND, key_of, pod_nonzero_requests, pod_requests
+
+DIRTY_MAX = 20_000  # more keys written than this between two saves: the next save writes the whole state
 
 
 def pod_active(pod: dict) -> bool:
@@ -62,6 +68,14 @@ class Store:
         self.encrypted: dict[str, bool] = {}  # secret key -> stored encrypted (encryption at rest)
         self.watchers: list = []
         self._reset_indexes()
+        # Keys written since the last save -> True when inserted or removed (position in `objects` changed):
+        # what an incremental save writes (saving.py). `dirty_overflow`: too many to list, save everything.
+        self.dirty: dict[str, bool] = {}
+        self.dirty_overflow = False
+        # A console command's undo journal: None outside one, False until its first write, then a copy of the
+        # objects map and the indexes as they were (objects themselves are never mutated in place, so a shallow
+        # copy of the maps is an exact checkpoint).
+        self._undo: dict | bool | None = None
 
     def _reset_indexes(self):
         self.by_kind: dict[str, dict[str, None]] = {k: {} for k in BY_KIND}
@@ -143,6 +157,10 @@ class Store:
         """Stores obj (taking ownership), stamps a new resourceVersion, updates indexes, notifies watchers."""
         key = key_of(obj)
         old = self.objects.get(key)
+        if self._undo is False:
+            self._undo = self._checkpoint()
+        if old is None or key not in self.dirty:
+            self._mark(key, old is None)
         self.revision += 1
         obj["metadata"]["resourceVersion"] = str(self.revision)
         if old is not None and obj["kind"] == "Pod" and _status_only(old, obj):
@@ -161,9 +179,12 @@ class Store:
 
     def delete(self, key: str) -> dict | None:
         """Removes the object at key and notifies watchers; returns what was removed."""
+        if self._undo is False and key in self.objects:
+            self._undo = self._checkpoint()
         old = self.objects.pop(key, None)
         if old is None:
             return None
+        self._mark(key, True)
         self.revision += 1
         self.encrypted.pop(key, None)
         self._unindex(key, old)
@@ -297,6 +318,64 @@ class Store:
             u[4] -= nmem
         self.unscheduled.pop(key, None)
 
+    # ------------------------------------------------------------------------------------------ journal
+    def _mark(self, key: str, moved: bool) -> None:
+        dirty = self.dirty
+        if moved:
+            dirty.pop(key, None)
+            dirty[key] = True
+        elif key not in dirty:
+            dirty[key] = False
+        if len(dirty) > DIRTY_MAX:
+            dirty.clear()
+            self.dirty_overflow = True
+
+    def reset_dirty(self) -> None:
+        """Forgets which keys were written (called once a save has written them)."""
+        self.dirty = {}
+        self.dirty_overflow = False
+
+    _INDEXES = (
+        "by_kind",
+        "pods_by_node",
+        "by_owner",
+        "pod_labels",
+        "unscheduled",
+        "owner_node_count",
+        "affinity_pods",
+        "by_uid",
+    )
+
+    def _checkpoint(self) -> dict:
+        nested = {name: {k: dict(v) for k, v in getattr(self, name).items()} for name in self._INDEXES[:4]}
+        flat = {name: dict(getattr(self, name)) for name in self._INDEXES[4:]}
+        return {
+            "objects": dict(self.objects),
+            "revision": self.revision,
+            "encrypted": dict(self.encrypted),
+            "owner_stats": {k: list(v) for k, v in self.owner_stats.items()},
+            "node_usage": {k: list(v) for k, v in self.node_usage.items()},
+            "dirty": (dict(self.dirty), self.dirty_overflow),
+            **nested,
+            **flat,
+        }
+
+    def open_undo(self) -> None:
+        """Starts a console command: the first write from now on checkpoints the maps (see `_undo`)."""
+        self._undo = False
+
+    def close_undo(self, rollback: bool) -> None:
+        """Ends a console command; with rollback, puts back the objects, revision and indexes of open_undo.
+
+        Watchers are not called: the cluster restores their derived state itself (undo.Checkpoint).
+        """
+        saved, self._undo = self._undo, None
+        if not rollback or not saved:
+            return
+        self.dirty, self.dirty_overflow = saved.pop("dirty")
+        for name, value in saved.items():
+            setattr(self, name, value)
+
     # ------------------------------------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
         """Returns the store as JSON-ready data (objects in insertion order)."""
@@ -321,3 +400,4 @@ class Store:
             self._index(key, obj)
         self.revision = data["revision"]
         self.encrypted = dict(data["encrypted"])
+        self.reset_dirty()

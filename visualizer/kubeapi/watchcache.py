@@ -13,6 +13,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+# Changes kept per cluster. kube-apiserver keeps 100 to 100*1024 events per resource (watch_cache.go
+# defaultLowerBoundCapacity/defaultUpperBoundCapacity) for one cluster per process; here one process serves
+# hundreds of clusters, so the window is a fixed 5,000 changes (a few MB of object versions at most).
+CAPACITY = 5_000
+
 
 @dataclass(frozen=True)
 class Change:
@@ -29,9 +34,11 @@ class Change:
 
 class WatchCache:
     """The last `capacity` changes of one engine's store. Re-attaches itself when the engine replaces its
-    store (a failed console command rolled back, a reset), moving its window start past everything seen."""
+    store (a reset), moving its window start past everything seen. A failed console command rolls the store
+    back in place (engine/undo.py): its changes, newer than the restored revision, never happened and are
+    dropped before the next read or write."""
 
-    def __init__(self, cluster, capacity: int = 20_000):
+    def __init__(self, cluster, capacity: int = CAPACITY):
         self.capacity = capacity
         self.changes: deque[Change] = deque(maxlen=capacity)
         self.cluster = cluster
@@ -54,8 +61,17 @@ class WatchCache:
         if cluster is not self.cluster or cluster.store is not self.store:
             self.attach(cluster)
 
+    def _drop_undone(self) -> None:
+        """Forgets changes newer than the store's revision (a rolled-back command's); O(1) when there are none."""
+        changes, revision = self.changes, self.store.revision
+        while changes and changes[-1].rv > revision:
+            changes.pop()
+
     def _on_change(self, etype: str, key: str, old: dict | None, new: dict | None) -> None:
         rv = self.store.revision
+        changes = self.changes
+        while changes and changes[-1].rv >= rv:  # revisions reused after a rollback
+            changes.pop()
         if new is not None:
             obj = new
         else:
@@ -72,6 +88,7 @@ class WatchCache:
 
     def since(self, rv: int) -> list[Change] | None:
         """Returns the changes after `rv` in order, or None when `rv` is older than the window (410)."""
+        self._drop_undone()
         if rv < self.floor:
             return None
         if not self.changes or self.changes[-1].rv <= rv:

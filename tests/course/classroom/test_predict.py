@@ -41,9 +41,10 @@ def fresh_class(klass) -> ClassSession:
     return ClassSession.objects.select_related("prediction").get(pk=klass.pk)
 
 
-def pods(record: ClusterRecord) -> str:
-    """Return `kubectl get pods` of the demo as last saved (the host saves before it answers)."""
-    state = record.state if not isinstance(record.state, str) else json.loads(record.state)
+async def pods(record: ClusterRecord) -> str:
+    """Return `kubectl get pods` of the demo as last saved (the host saves before it answers): the base and
+    the deltas saved after it (ClusterRecord.state_dict)."""
+    state = await database_sync_to_async(lambda: ClusterRecord.objects.get(pk=record.pk).state_dict)()
     return restore_engine(state).run("kubectl get pods").output
 
 
@@ -91,7 +92,7 @@ async def test_a_prediction_pauses_the_demo_collects_votes_then_plays_the_action
     staff = await receive(teacher, "predict")
     assert [r["ok"] for r in staff["outcome"]["setup"]] == [True, True, True, True]
     record = await demo_record(klass)
-    before = pods(record)
+    before = await pods(record)
     assert record.paused and before.count("Running") == 3
 
     await send(students[alice.pk], "predict.vote", prediction="predict-delete-pod", choice=1)
@@ -118,7 +119,7 @@ async def test_a_prediction_pauses_the_demo_collects_votes_then_plays_the_action
         "paused"
     ] is False
     record = await demo_record(klass)
-    assert not record.paused and "Terminating" in pods(record)
+    assert not record.paused and "Terminating" in await pods(record)
 
     # Too late to change one's mind: the prediction round is over.
     await send(students[alice.pk], "predict.vote", prediction="predict-delete-pod", choice=0)
@@ -138,7 +139,7 @@ async def test_scaling_is_applied_to_the_demo(klass, instructor, predictions, ho
     played = await receive(teacher, "predict")
     assert played["outcome"]["action"][0]["output"] == "deployment.apps/web scaled"
     record = await demo_record(klass)
-    state = record.state if not isinstance(record.state, str) else json.loads(record.state)
+    state = await database_sync_to_async(lambda: ClusterRecord.objects.get(pk=record.pk).state_dict)()
     assert "5" in restore_engine(state).run("kubectl get deployment web").output.split("\n")[1]
     await teacher.disconnect()
 

@@ -1,0 +1,167 @@
+"""Incremental saves (saving.py): a base plus deltas rebuilds to_dict() exactly, and a delta's size follows what
+changed, not the cluster's size."""
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from visualizer.engine import Cluster
+from visualizer.engine.saving import SaveTracker, apply_delta
+
+from .conftest import SERVICE, ok, web
+from .test_fuzz import VALID_COMMANDS, fresh
+
+
+def with_deployments(count: int, replicas: int = 4) -> Cluster:
+    c = Cluster(workers=4, seed=5)
+    for i in range(count):
+        ok(c, "kubectl apply -f -", web(replicas=replicas).replace("web", f"web{i}"))
+        ok(c, "kubectl apply -f -", SERVICE.replace("web", f"web{i}"))
+    c.advance(60)
+    return c
+
+
+def rebuilt(texts: list[str]) -> dict:
+    """The state stored as a base and the deltas after it, loaded as records.load_state does."""
+    state = json.loads(texts[0])
+    for text in texts[1:]:
+        apply_delta(state, json.loads(text))
+    return state
+
+
+def test_base_plus_deltas_is_to_dict_through_a_busy_hour():
+    """Rollouts, crashes, deletions, Docker containers, a node failure and quiet ticks, saved as they happen."""
+    c = with_deployments(2)
+    text, base = c.saving.save_text(c)
+    assert base
+    texts = [text]
+    deltas = 0
+    steps = [
+        "kubectl set image deployment/web0 nginx=nginx:1.21",
+        "sim crash web1",
+        "docker run -d --name box --restart always nginx:1.21",
+        "kubectl create secret generic s --from-literal=a=b",
+        "sim fail-node worker-2",
+        "kubectl delete deployment web1",
+        "sim recover-node worker-2",
+        "kubectl scale deployment web0 --replicas=2",
+        "docker rm -f box",
+    ]
+    for i, command in enumerate(steps):
+        c.run(command)
+        for _ in range(5):
+            c.advance(0.7 * (i + 1))
+            text, base = c.saving.save_text(c)
+            texts = [text] if base else [*texts, text]  # a base replaces the deltas (compaction)
+            deltas += not base
+            assert rebuilt(texts) == c.to_dict()
+    assert deltas > 30 and len(texts) > 1
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+    restored = Cluster.from_dict(rebuilt(texts))
+    assert restored.advance(120) == c.advance(120)
+    assert json.dumps(restored.to_dict()) == json.dumps(c.to_dict())
+
+
+def delta_after_pod_delete(c: Cluster) -> int:
+    c.saving.save_text(c)
+    pod = c.store.pods_matching("default", {"app": "web0"})[0]["metadata"]["name"]
+    ok(c, f"kubectl delete pod {pod}")
+    text, base = c.saving.save_text(c)
+    assert not base
+    return len(text)
+
+
+def test_a_delta_after_one_pod_change_does_not_grow_with_the_cluster():
+    small, large = with_deployments(2), with_deployments(12)
+    full_large = len(json.dumps(large.to_dict()))
+    d_small, d_large = delta_after_pod_delete(small), delta_after_pod_delete(large)
+    assert d_large < full_large / 10
+    assert d_large <= d_small * 1.15  # only the event/trace text differs (names of the same length)
+
+
+def test_a_quiet_save_writes_almost_nothing():
+    c = with_deployments(3)
+    c.saving.save_text(c)
+    text, base = c.saving.save_text(c)
+    delta = json.loads(text)
+    assert not base
+    assert delta["store"]["writes"] == [] and delta["runtime"]["sandboxes"] == {} and delta["parts"] == {}
+    assert len(text) < 400
+
+
+def test_reading_the_state_is_not_a_change():
+    """to_dict (an export, the bench) and a snapshot read every sandbox; the next save still writes nothing."""
+    c = with_deployments(3)
+    c.saving.save_text(c)
+    c.to_dict()
+    c.snapshot()
+    text, _ = c.saving.save_text(c)
+    assert json.loads(text)["runtime"]["sandboxes"] == {}
+
+
+def test_deltas_are_compacted_into_a_base_once_they_outweigh_it():
+    c = with_deployments(1, replicas=2)
+    tracker = c.saving
+    _, base = tracker.save_text(c)
+    assert base
+    bases = 0
+    for i in range(200):
+        c.run(f"kubectl scale deployment web0 --replicas={2 + i % 3}")
+        c.advance(5)
+        _, base = tracker.save_text(c)
+        bases += base
+        assert tracker.delta_bytes <= tracker.base_bytes
+    assert bases >= 1
+
+
+def test_a_restored_or_failed_save_starts_again_from_a_base():
+    c = with_deployments(1)
+    assert c.saving.save_text(c)[1]
+    assert not c.saving.save_text(c)[1]
+    c.saving.invalidate()
+    assert c.saving.save_text(c)[1]
+    assert Cluster.from_dict(c.to_dict()).saving.save_text(c)[1]
+    assert isinstance(SaveTracker().saved, bool)
+
+
+def test_a_rolled_back_command_leaves_nothing_to_save():
+    c = with_deployments(1)
+    c.saving.save_text(c)
+    assert not c.run("kubectl apply -f -", "kind: ConfigMap\napiVersion: v1\nmetadata: [").ok
+    delta = json.loads(c.saving.save_text(c)[0])
+    assert delta["store"]["writes"] == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(VALID_COMMANDS), st.sampled_from([0.0, 0.3, 2.0, 15.0]), st.booleans()),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_any_script_of_commands_and_saves_rebuilds_exactly(script):
+    """Every console command of the fuzz corpus, time passing and saves at random points: base + deltas is
+    always `to_dict()`, text for text."""
+    c = fresh()
+    texts = [c.saving.save_text(c)[0]]
+    for command, seconds, save in script:
+        c.run(command)
+        c.advance(seconds)
+        if save:
+            text, base = c.saving.save_text(c)
+            texts = [text] if base else [*texts, text]
+            assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+    text, base = c.saving.save_text(c)
+    texts = [text] if base else [*texts, text]
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+
+
+def test_a_damaged_delta_is_refused_with_value_error():
+    c = with_deployments(1)
+    base = json.loads(c.saving.save_text(c)[0])
+    for bad in ({}, {"delta": 1}, {"delta": 1, "parts": {}, "store": {"writes": [[1]]}}, {"delta": 99}):
+        with pytest.raises(ValueError):
+            apply_delta(json.loads(json.dumps(base)), bad)

@@ -170,11 +170,9 @@ class LiveCluster:
                 self.wire.forget()
                 frames.append(SNAPSHOT)
             else:
-                fields: dict = {
-                    "cluster": self.public_id,
-                    "from": self.sent_version,
-                    "to": self.engine.version,
-                }
+                # No `cluster`: a socket watches one cluster (its snapshot names it), and every byte here goes
+                # to every viewer ten times a second.
+                fields: dict = {"from": self.sent_version, "to": self.engine.version}
                 clock = self.clock()
                 key = _clock_key(clock)
                 if key != self._clock_sent or clock["hold"]:

@@ -177,3 +177,24 @@ def test_after_forget_items_travel_whole_again():
     c.run("sim traffic web 1")
     wire = enc.encode(c.diff_since(v))
     assert set(wire["sections"]["services"]) == {"set"}
+
+
+def test_items_with_the_same_patch_name_the_first_and_new_siblings_are_copies():
+    c = _rollout_cluster(workers=3, replicas=6)
+    enc = WireEncoder()
+    snap = c.snapshot()
+    enc.hold(snap)
+    v = c.version
+    assert c.run("kubectl scale deployment web --replicas=12").ok
+    c.advance(0.5)
+    wire = enc.encode(c.diff_since(v))
+    pods = wire["sections"]["pods"]
+    assert len(pods.get("copy", [])) >= 4
+    assert any(base is None for _id, base, _ops in pods["copy"]), "a run of copies chains on the one before"
+    assert canonical(apply_diff(snap, wire, c.version)) == canonical(c.snapshot())
+    held, v = c.snapshot(), c.version
+    c.advance(10)
+    wire = enc.encode(c.diff_since(v))
+    patches = wire["sections"]["pods"]["patch"]
+    assert any(isinstance(ops, str) and isinstance(patches[ops], list) for ops in patches.values())
+    assert canonical(apply_diff(held, wire, c.version)) == canonical(c.snapshot())

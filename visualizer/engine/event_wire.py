@@ -7,7 +7,9 @@ texts to every viewer ten times a second made events most of a diff frame; this 
 
     [template, [param, …]]               or   [template, [param, …], {field: value, …}]
 
-where the params fill the template's fields in the order `FIELDS[template]` lists them, and the optional
+where the params fill the template's fields in the order `TABLE[template]["fields"]` lists them (a text that is
+a canonical integer as a number; a value of the field's `enums` list as its index; `true` for the previous
+item's value of the same field, so a pod's name is not repeated event after event), and the optional
 object holds the record's fields that differ from what the template's SHAPE renders (a `seq` other than the
 previous event's + 1, a `time` other than the previous event's, a message the shape does not describe). A
 record no template describes travels whole, as an object. `decode(encode(record)) == record` always holds:
@@ -133,6 +135,16 @@ SHAPES: dict[str, dict] = {
         "component": "scheduler",
         "message": "Successfully assigned default/{pod} to {node}",
         "synthetic": False,
+        # scheduler.py's reasons for its choice (and bind's default): sent as their index.
+        "enums": {
+            "why_ko": [
+                "같은 워크로드의 파드가 가장 적은 노드",
+                "남은 CPU 가장 많음",
+                "점수가 가장 높음",
+                "직접 지정",
+            ],
+            "why_en": ["fewest pods of the same workload", "most CPU left", "highest score", "set directly"],
+        },
     },
     "failed-scheduling": {
         "type": "Warning",
@@ -259,7 +271,9 @@ def _build_table() -> dict[str, dict]:
     table = {}
     for key, (step, ko, en) in TEMPLATES.items():
         texts = {"ko": _pieces(ko), "en": _pieces(en)}
-        for name, value in SHAPES.get(key, {}).items():
+        shape = dict(SHAPES.get(key, {}))
+        enums = shape.pop("enums", {})
+        for name, value in shape.items():
             texts[name] = _pieces(value) if isinstance(value, str) else value
         fields: list[str] = []
         for value in texts.values():
@@ -268,6 +282,8 @@ def _build_table() -> dict[str, dict]:
                     if not isinstance(piece, str) and piece[0] not in fields:
                         fields.append(piece[0])
         table[key] = {"step": step, "fields": fields, "texts": texts}
+        if enums:
+            table[key]["enums"] = enums
     return table
 
 
@@ -302,7 +318,7 @@ def _expected(key: str, name: str, params: dict, prev: dict) -> object:
 _MISSING = object()
 
 
-def _try(key: str, record: dict, keys: tuple[str, ...], prev: dict) -> list | None:
+def _try(key: str, record: dict, keys: tuple[str, ...], prev: dict, before: dict) -> list | None:
     regexes = _REGEX[key]
     params: dict[str, str] = {}
     for name in ("ko", "en"):
@@ -329,14 +345,23 @@ def _try(key: str, record: dict, keys: tuple[str, ...], prev: dict) -> list | No
             if name in ("ko", "en"):
                 return None
             overrides[name] = want
-    # A canonical integer travels as a number: both renderers print it as the same text.
-    values = [_number(params.get(f)) for f in TABLE[key]["fields"]]
+    # A value of a field's enum travels as its index, a canonical integer as a number (see _param), and the
+    # previous record's value of the same field (the same pod, event after event) as `true`.
+    enums = TABLE[key].get("enums", {})
+    values = [
+        True if f in params and before.get(f) == params[f] else _param(params.get(f), enums.get(f))
+        for f in TABLE[key]["fields"]
+    ]
     while values and values[-1] is None:
         values.pop()
     return [key, values, overrides] if overrides else [key, values]
 
 
-def _number(value: str | None) -> str | int | None:
+def _param(value: str | None, enum: list[str] | None) -> str | int | None:
+    """A parameter as sent: a value of the field's enum as its index, a canonical integer as a number (both
+    renderers print it as the same text), anything else as the text."""
+    if enum is not None:
+        return enum.index(value) if value in enum else value
     if (
         value is not None
         and value.isdigit()
@@ -352,34 +377,53 @@ def _same(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
-def encode(record: dict, keys: tuple[str, ...], prev: dict) -> list | dict:
+def encode(record: dict, keys: tuple[str, ...], prev: dict, before: dict | None = None) -> list | dict:
     """Return the wire form of one event or trace entry (`keys`: EVENT_KEYS or TRACE_KEYS), given the previous
-    record of the same list (`prev`, {} for the first). A record with other keys, or no template, is returned
-    as it is (a dict). The result always decodes to `record` (checked)."""
+    record of the same list (`prev`, {} for the first) and its parameters (`before`, see `params_of`). A record
+    with other keys, or no template, is returned as it is (a dict). The result always decodes to `record`
+    (checked)."""
     if tuple(record) != keys:
         return record
+    before = before or {}
     reason = record.get("reason")
     candidates = _BY_REASON.get(reason, []) if isinstance(reason, str) else []
     for key in (*candidates, *(k for k in _ALL if k not in candidates)):
-        out = _try(key, record, keys, prev)
-        if out is not None and _same_record(decode(out, keys, prev), record):
+        out = _try(key, record, keys, prev, before)
+        if out is not None and _same_record(decode(out, keys, prev, before), record):
             return out
     return record
+
+
+def params_of(item: list | dict, before: dict) -> dict[str, str | int]:
+    """Return the parameters of a wire item by field name (enum indexes and `true` resolved), given those of the
+    item before it; a whole record has none."""
+    if isinstance(item, dict):
+        return {}
+    spec = TABLE[item[0]]
+    enums = spec.get("enums", {})
+    params = {}
+    for f, v in zip(spec["fields"], item[1], strict=False):
+        if v is True:
+            params[f] = before[f]
+        elif f in enums and type(v) is int:
+            params[f] = enums[f][v]
+        elif v is not None:
+            params[f] = v
+    return params
 
 
 def _same_record(a: dict, b: dict) -> bool:
     return list(a) == list(b) and all(_same(a[k], b[k]) for k in b)
 
 
-def decode(item: list | dict, keys: tuple[str, ...], prev: dict) -> dict:
-    """Return the record `item` stands for (the inverse of `encode`). Raises KeyError/IndexError/TypeError on
-    an item that names no known template."""
+def decode(item: list | dict, keys: tuple[str, ...], prev: dict, before: dict | None = None) -> dict:
+    """Return the record `item` stands for (the inverse of `encode`), given the previous record and its
+    parameters. Raises KeyError/IndexError/TypeError on an item that names no known template."""
     if isinstance(item, dict):
         return dict(item)
-    key, values = item[0], item[1]
+    key = item[0]
     overrides = item[2] if len(item) > 2 else {}
-    spec = TABLE[key]
-    params = {f: v for f, v in zip(spec["fields"], values, strict=False) if v is not None}
+    params = params_of(item, before or {})
     out = {}
     for name in keys:
         if name in overrides:
@@ -403,10 +447,12 @@ def encode_list(records: list[dict], keys: tuple[str, ...], events: list[dict] |
         for ev in events:
             if tuple(ev) == EVENT_KEYS:
                 index.setdefault(tuple(ev[k] for k in TRACE_KEYS), ev["seq"])
-    out, prev = [], {}
+    out, prev, before = [], {}, {}
     for record in records:
         seq = index.get(tuple(record.get(k) for k in TRACE_KEYS)) if index and tuple(record) == keys else None
-        out.append(seq if seq is not None else encode(record, keys, prev))
+        item = seq if seq is not None else encode(record, keys, prev, before)
+        out.append(item)
+        before = params_of(item, before) if isinstance(item, list) else {}
         prev = record
     return out
 
@@ -415,13 +461,14 @@ def decode_list(items: list, keys: tuple[str, ...], events: list[dict] | None = 
     """Return the records of a list `encode_list` made; `events` are the events held after the same diff
     (where an integer item is looked up by `seq`)."""
     by_seq = {ev.get("seq"): ev for ev in events or ()}
-    out, prev = [], {}
+    out, prev, before = [], {}, {}
     for item in items:
         if type(item) is int:
             ev = by_seq[item]
-            prev = {k: ev[k] for k in keys}
+            prev, before = {k: ev[k] for k in keys}, {}
         else:
-            prev = decode(item, keys, prev)
+            prev = decode(item, keys, prev, before)
+            before = params_of(item, before)
         out.append(prev)
     return out
 

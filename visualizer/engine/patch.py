@@ -32,7 +32,7 @@ from difflib import SequenceMatcher
 # Arrays longer than this are replaced whole rather than compared element by element (the comparison is
 # quadratic in the worst case); a Service's endpoints at 1,000 pods stays below it.
 MAX_SPLICE_LEN = 4000
-MIN_SPLICE_TEXT = 24  # characters; a shorter text is sent whole
+MIN_SPLICE_TEXT = 8  # characters; a shorter text is sent whole
 
 
 def same(a: object, b: object) -> bool:

@@ -298,7 +298,9 @@ def _generic(c, section: str, ident: str) -> dict | None:
             ],
             "selector": dict(spec.get("selector") or {}),
             "dns": f"{meta['name']}.{meta['namespace']}.svc.cluster.local",
-            "endpoints": ready + not_ready,
+            # In pod-name order, ready or not (Endpoints lists ready then notReady addresses): a pod turning
+            # Ready then changes one flag in place, which is what a diff sends (engine/wire.py).
+            "endpoints": sorted(ready + not_ready, key=lambda e: (e["pod"] or "", e["ip"])),
             "requests": dict(counts),
         }
     if section == "hpas":
@@ -575,10 +577,13 @@ def apply_diff(snapshot: dict, diff: dict, version: int | None = None) -> dict:
             target.pop(ident, None)
         for ident, it in change.get("set", {}).items():
             target[ident] = copy.deepcopy(it)
-        for ident, ops in change.get("patch", {}).items():
-            target[ident] = apply_patch(target[ident], ops)
+        patches = change.get("patch", {})
+        for ident, ops in patches.items():
+            target[ident] = apply_patch(target[ident], patches[ops] if type(ops) is str else ops)
+        previous = None
         for ident, base, ops in change.get("copy", ()):
-            target[ident] = apply_patch(target[base], ops)
+            target[ident] = apply_patch(target[previous if base is None else base], ops)
+            previous = ident
     events = event_wire.decode_list(diff.get("events") or [], event_wire.EVENT_KEYS)
     out["events"] = (out.get("events", []) + events)[-SNAPSHOT_EVENTS:]
     if "trace" in diff:

@@ -5,13 +5,17 @@ cluster's viewers all hold the same state (the last diff broadcast), so one `Wir
 items and the trace as last sent and turns each engine diff into
 
     {"now": 12.5,
-     "sections": {"pods": {"set": {id: item}, "patch": {id: [op…]}, "remove": [id…]}, …},
+     "sections": {"pods": {"set": {id: item}, "patch": {id: [op…]}, "copy": [[id, base, [op…]], …],
+                           "remove": [id…]}, …},
      "events": [[template, [param…]], …],          # event_wire: template id + parameters
      "trace": [...],                                # only when the last command's trace changed
      "encryptionAtRest": true}                      # only when it changed
 
-- an item the viewers already hold is sent as a patch (`patch.diff_values`), an unchanged one not at all;
-- an item they do not hold yet (new, or first touched since the encoder started) is sent whole in `set`;
+- an item the viewers already hold is sent as a patch (`patch.diff_values`; or, when another item of the same
+  section gets the same patch in this diff, as that item's id), an unchanged one not at all;
+- an item they do not hold yet (new, or first touched since the encoder started) is sent whole in `set`, or
+  in `copy` as a patch of a sibling they hold (`base`; `null` for the item the previous copy made): a new pod
+  of a ReplicaSet differs from the one before in its name, node and IP;
 - events and trace entries travel as template id + parameters (`event_wire`).
 
 `snapshot.apply_diff` applies an engine diff and a wire diff alike, so `apply_diff(held, wire) == snapshot at
@@ -90,6 +94,7 @@ class WireEncoder:
         for section, change in diff["sections"].items():
             held = self.items.setdefault(section, {})
             setv, patch, remove, copies, new = {}, {}, [], [], []
+            alike: dict[str, str] = {}  # a patch's text -> the first id it was sent for in this section
             for ident in change["remove"]:
                 held.pop(ident, None)
                 remove.append(ident)
@@ -100,7 +105,10 @@ class WireEncoder:
                     continue
                 ops = diff_values(old, item)
                 if ops:
-                    patch[ident] = ops
+                    # Seven pods turning Ready at once get the same patch: the others name the first one's id.
+                    text = json.dumps(ops, separators=(",", ":"))
+                    first = alike.setdefault(text, ident)
+                    patch[ident] = ops if first == ident or len(first) >= len(text) else first
                     held[ident] = copy.deepcopy(item)
             # Items the viewers do not hold: whole, or as a patch of a sibling they hold by then (the pod
             # created just before by the same ReplicaSet differs in a few fields). Applied after the patches,
@@ -111,8 +119,10 @@ class WireEncoder:
                 base = self.last.get(family) or self.last.get(section)
                 sibling = held.get(base) if base is not None else None
                 ops = diff_values(sibling, item) if sibling is not None else None
-                if ops is not None and _size([ident, base, ops]) < _size(item) + len(ident):
-                    copies.append([ident, base, ops])
+                # `null` as the base: the item the previous copy made (a ReplicaSet's pods come in a row).
+                ref = None if copies and copies[-1][0] == base else base
+                if ops is not None and _size([ident, ref, ops]) < _size(item) + len(ident):
+                    copies.append([ident, ref, ops])
                 else:
                     setv[ident] = item
                 held[ident] = copy.deepcopy(item)

@@ -26,14 +26,33 @@ function expected(spec, name, params, prev) {
   return Array.isArray(value) ? render(value, params) : value;
 }
 
-// Returns the record one wire item stands for (`keys`: EVENT_KEYS or TRACE_KEYS); throws on an unknown template.
-export function decodeRecord(item, keys, prev) {
-  if (!Array.isArray(item)) return { ...item };
-  const [key, values, overrides = {}] = item;
-  const spec = TEMPLATES[key];
-  if (!spec) throw new TypeError(`unknown narration template ${key}`);
+// The parameters of a wire item by field name (enum indexes and `true` resolved against `before`, the previous
+// item's); a whole record has none.
+export function paramsOf(item, before = {}) {
+  if (!Array.isArray(item)) return {};
+  const spec = TEMPLATES[item[0]];
+  if (!spec) throw new TypeError(`unknown narration template ${item[0]}`);
+  const enums = spec.enums || {};
   const params = {};
-  spec.fields.forEach((field, i) => { if (values[i] !== undefined && values[i] !== null) params[field] = values[i]; });
+  spec.fields.forEach((field, i) => {
+    const value = item[1][i];
+    if (value === undefined || value === null) return;
+    if (value === true) {
+      if (!(field in before)) throw new TypeError(`no previous ${field}`);
+      params[field] = before[field];
+    } else {
+      params[field] = field in enums && typeof value === "number" ? enums[field][value] : value;
+    }
+  });
+  return params;
+}
+
+// Returns the record one wire item stands for (`keys`: EVENT_KEYS or TRACE_KEYS); throws on an unknown template.
+export function decodeRecord(item, keys, prev, before = {}) {
+  if (!Array.isArray(item)) return { ...item };
+  const [key, , overrides = {}] = item;
+  const spec = TEMPLATES[key];
+  const params = paramsOf(item, before);
   const out = {};
   for (const name of keys) {
     const value = name in overrides ? overrides[name] : expected(spec, name, params, prev);
@@ -49,13 +68,16 @@ export function decodeList(items, keys, events = []) {
   const bySeq = new Map(events.map((ev) => [ev.seq, ev]));
   const out = [];
   let prev = {};
+  let before = {};
   for (const item of items || []) {
     if (typeof item === "number") {
       const ev = bySeq.get(item);
       if (!ev) throw new TypeError(`no event ${item}`);
       prev = Object.fromEntries(keys.map((k) => [k, ev[k]]));
+      before = {};
     } else {
-      prev = decodeRecord(item, keys, prev);
+      prev = decodeRecord(item, keys, prev, before);
+      before = paramsOf(item, before);
     }
     out.push(prev);
   }

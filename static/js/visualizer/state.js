@@ -26,13 +26,18 @@ export function applyDiff(snapshot, diff, version = diff.to) {
     const target = { ...(out[section] || {}) };
     for (const id of change.remove || []) delete target[id];
     for (const [id, item] of Object.entries(change.set || {})) target[id] = clone(item);
-    for (const [id, ops] of Object.entries(change.patch || {})) {
+    const patches = change.patch || {};
+    for (const [id, ops] of Object.entries(patches)) {
       if (!(id in target)) throw new TypeError(`no ${section}/${id} to patch`);
-      target[id] = applyPatch(target[id], ops);
+      // A string names another item of this diff that gets the same patch.
+      target[id] = applyPatch(target[id], typeof ops === "string" ? patches[ops] : ops);
     }
+    let previous = null;
     for (const [id, base, ops] of change.copy || []) {
-      if (!(base in target)) throw new TypeError(`no ${section}/${base} to copy`);
-      target[id] = applyPatch(target[base], ops);
+      const from = base === null ? previous : base;
+      if (from === null || !(from in target)) throw new TypeError(`no ${section}/${from} to copy`);
+      target[id] = applyPatch(target[from], ops);
+      previous = id;
     }
     out[section] = target;
   }

@@ -71,3 +71,35 @@ def test_the_mean_diff_frame_of_the_classroom_rolling_update_is_at_most_one_kib(
     assert len(frames) > 100
     # Before the wire form the same frames averaged ~8,100 bytes (the engine's whole items and event texts).
     assert sum(sizes) / len(sizes) <= 1024, sum(sizes) / len(sizes)
+
+
+def test_at_a_thousand_pods_a_rolling_update_s_diff_frames_average_under_a_tenth_of_a_snapshot():
+    """Issue 12 §1: bench/engine.py's large cluster (20 workers, ten Deployments of 100 pods) rolling all ten."""
+    from bench.engine import build_cluster, layout
+
+    plan = layout(1000)
+    cluster, _ = build_cluster(20, plan, 1, 0.1)
+    live = LiveCluster("large-cluster-012345678", cluster, speed=8)
+    snapshot = len(live.snapshot_frame("view").encode())
+    held = json.loads(live.snapshot_frame("view"))["state"]
+    sizes = []
+    for name, _ in plan:
+        out = live.command(name, f"kubectl set image deployment/{name} nginx=nginx:1.21", None)
+        sizes += [len(f.encode()) for f in out.broadcast if f.startswith('{"v":1,"type":"diff"')]
+        held = _apply_all(held, out.broadcast)
+    for _ in range(30):
+        out = live.tick(0.1)
+        sizes += [len(f.encode()) for f in out.broadcast if f.startswith('{"v":1,"type":"diff"')]
+        held = _apply_all(held, out.broadcast)
+    assert len(sizes) > 10
+    assert sum(sizes) / len(sizes) <= snapshot / 10, (sizes, snapshot)
+    assert held["version"] == live.engine.version
+    assert len(held["pods"]) == len(live.engine.snapshot()["pods"])
+
+
+def _apply_all(held: dict, texts: list[str]) -> dict:
+    for text in texts:
+        frame = json.loads(text)
+        if frame["type"] == "diff":
+            held = apply_diff(held, frame["diff"], frame["to"])
+    return held

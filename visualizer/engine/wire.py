@@ -45,6 +45,9 @@ def _size(value: object) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
+MAX_FAMILIES = 4096  # remembered "last new item" per id family (bounded memory per cluster)
+
+
 class WireEncoder:
     """Turns one cluster's successive engine diffs into wire diffs; holds what its viewers hold.
 
@@ -126,6 +129,8 @@ class WireEncoder:
                 else:
                     setv[ident] = item
                 held[ident] = copy.deepcopy(item)
+                if len(self.last) > MAX_FAMILIES:
+                    self.last.clear()  # a long lesson's many names: the next copy just starts a new run
                 self.last[family] = self.last[section] = ident
             entry = {}
             if setv:

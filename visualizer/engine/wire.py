@@ -28,7 +28,6 @@ since the cluster was loaded, per cluster (not per viewer).
 
 from __future__ import annotations
 
-import copy
 import json
 
 from . import event_wire
@@ -53,7 +52,8 @@ class WireEncoder:
 
     Call `encode(diff)` with each engine diff broadcast, in order (diff["from"] must be the version of the
     previous one's "to"), and `forget()` whenever the viewers get a fresh snapshot instead (a reset, or a diff
-    too old to build) or a diff is not sent.
+    too old to build) or a diff is not sent. The encoder keeps the diff's items and trace as they are (no
+    copy): nothing may modify them afterwards (`build_diff` builds them fresh; frames only serialise them).
     """
 
     def __init__(self) -> None:
@@ -112,7 +112,7 @@ class WireEncoder:
                     text = json.dumps(ops, separators=(",", ":"))
                     first = alike.setdefault(text, ident)
                     patch[ident] = ops if first == ident or len(first) >= len(text) else first
-                    held[ident] = copy.deepcopy(item)
+                    held[ident] = item
             # Items the viewers do not hold: whole, or as a patch of a sibling they hold by then (the pod
             # created just before by the same ReplicaSet differs in a few fields). Applied after the patches,
             # in this order, so the sibling is read as it is after this diff.
@@ -128,7 +128,7 @@ class WireEncoder:
                     copies.append([ident, ref, ops])
                 else:
                     setv[ident] = item
-                held[ident] = copy.deepcopy(item)
+                held[ident] = item
                 if len(self.last) > MAX_FAMILIES:
                     self.last.clear()  # a long lesson's many names: the next copy just starts a new run
                 self.last[family] = self.last[section] = ident
@@ -149,7 +149,7 @@ class WireEncoder:
             out["events"] = event_wire.encode_list(diff["events"], event_wire.EVENT_KEYS)
         if "trace" in diff and (self.trace is None or not same(self.trace, diff["trace"])):
             out["trace"] = event_wire.encode_list(diff["trace"], event_wire.TRACE_KEYS, diff.get("events"))
-            self.trace = copy.deepcopy(diff["trace"])
+            self.trace = diff["trace"]
         if diff["encryptionAtRest"] != self.encryption:
             out["encryptionAtRest"] = diff["encryptionAtRest"]
             self.encryption = diff["encryptionAtRest"]

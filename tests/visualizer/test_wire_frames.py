@@ -103,3 +103,19 @@ def _apply_all(held: dict, texts: list[str]) -> dict:
         if frame["type"] == "diff":
             held = apply_diff(held, frame["diff"], frame["to"])
     return held
+
+
+def test_a_diff_repeats_the_clock_only_when_more_than_its_now_changed():
+    live = LiveCluster("clock-cluster-0123456789", _rollout_cluster(workers=2, replicas=2), speed=1)
+    json.loads(live.snapshot_frame("view"))
+    first = [json.loads(f) for f in live.command(1, "sim traffic web 1", None).broadcast]
+    assert first[0]["type"] == "diff" and first[0]["clock"]["speed"] == 1  # nothing sent yet: the clock goes
+    second = [json.loads(f) for f in live.command(2, "sim traffic web 1", None).broadcast]
+    assert "clock" not in second[0] and second[0]["diff"]["now"] == live.engine.now
+    clock = [json.loads(f) for f in live.control("speed", 4.0).broadcast]
+    assert clock[-1]["type"] == "clock" and clock[-1]["clock"]["speed"] == 4.0
+    third = [json.loads(f) for f in live.command(3, "sim traffic web 1", None).broadcast]
+    assert "clock" not in third[0], "the speed change already reached every viewer in the clock frame"
+    live.observe(5.0)  # a held change: hold > 0 must travel with the diff
+    held = [json.loads(f) for f in live.command(4, "sim traffic web 1", None).broadcast]
+    assert held[0]["clock"]["hold"] > 0 and held[0]["clock"]["observing"] is True

@@ -195,6 +195,6 @@ def test_items_with_the_same_patch_name_the_first_and_new_siblings_are_copies():
     held, v = c.snapshot(), c.version
     c.advance(10)
     wire = enc.encode(c.diff_since(v))
-    patches = wire["sections"]["pods"]["patch"]
-    assert any(isinstance(ops, str) and isinstance(patches[ops], list) for ops in patches.values())
+    pods = wire["sections"]["pods"]
+    assert any(len(others) >= 2 and first in pods["patch"] for first, others in pods.get("same", {}).items())
     assert canonical(apply_diff(held, wire, c.version)) == canonical(c.snapshot())

@@ -112,7 +112,8 @@ def test_state_js_applies_a_rolling_update_s_wire_frames_exactly_like_the_engine
     for f in frames:
         python = apply_diff(python, f["diff"], f["to"])
     assert canonical(python) == canonical(final)
-    assert any("patch" in s for f in frames for s in f["diff"].get("sections", {}).values())
+    sections = [s for f in frames for s in f["diff"].get("sections", {}).values()]
+    assert all(any(kind in s for s in sections) for kind in ("set", "patch", "same", "copy", "remove"))
     assert any(isinstance(e, list) for f in frames for e in f["diff"].get("events", []))
     out = node.run_node(
         """

@@ -579,7 +579,10 @@ def apply_diff(snapshot: dict, diff: dict, version: int | None = None) -> dict:
             target[ident] = copy.deepcopy(it)
         patches = change.get("patch", {})
         for ident, ops in patches.items():
-            target[ident] = apply_patch(target[ident], patches[ops] if type(ops) is str else ops)
+            target[ident] = apply_patch(target[ident], ops)
+        for first, others in change.get("same", {}).items():
+            for ident in others:
+                target[ident] = apply_patch(target[ident], patches[first])
         previous = None
         for ident, base, ops in change.get("copy", ()):
             target[ident] = apply_patch(target[previous if base is None else base], ops)

@@ -5,14 +5,14 @@ cluster's viewers all hold the same state (the last diff broadcast), so one `Wir
 items and the trace as last sent and turns each engine diff into
 
     {"now": 12.5,
-     "sections": {"pods": {"set": {id: item}, "patch": {id: [op…]}, "copy": [[id, base, [op…]], …],
-                           "remove": [id…]}, …},
+     "sections": {"pods": {"set": {id: item}, "patch": {id: [op…]}, "same": {id: [id…]},
+                           "copy": [[id, base, [op…]], …], "remove": [id…]}, …},
      "events": [[template, [param…]], …],          # event_wire: template id + parameters
      "trace": [...],                                # only when the last command's trace changed
      "encryptionAtRest": true}                      # only when it changed
 
-- an item the viewers already hold is sent as a patch (`patch.diff_values`; or, when another item of the same
-  section gets the same patch in this diff, as that item's id), an unchanged one not at all;
+- an item the viewers already hold is sent as a patch (`patch.diff_values`; items of a section that get the
+  same patch in this diff are listed under the first one's id in `same`), an unchanged one not at all;
 - an item they do not hold yet (new, or first touched since the encoder started) is sent whole in `set`, or
   in `copy` as a patch of a sibling they hold (`base`; `null` for the item the previous copy made): a new pod
   of a ReplicaSet differs from the one before in its name, node and IP;
@@ -98,6 +98,7 @@ class WireEncoder:
             held = self.items.setdefault(section, {})
             setv, patch, remove, copies, new = {}, {}, [], [], []
             alike: dict[str, str] = {}  # a patch's text -> the first id it was sent for in this section
+            samev: dict[str, list[str]] = {}  # that first id -> the other ids that get the same patch
             for ident in change["remove"]:
                 held.pop(ident, None)
                 remove.append(ident)
@@ -108,10 +109,13 @@ class WireEncoder:
                     continue
                 ops = diff_values(old, item)
                 if ops:
-                    # Seven pods turning Ready at once get the same patch: the others name the first one's id.
+                    # Seven pods turning Ready at once get the same patch: it is sent once, with their ids.
                     text = json.dumps(ops, separators=(",", ":"))
                     first = alike.setdefault(text, ident)
-                    patch[ident] = ops if first == ident or len(first) >= len(text) else first
+                    if first == ident:
+                        patch[ident] = ops
+                    else:
+                        samev.setdefault(first, []).append(ident)
                     held[ident] = item
             # Items the viewers do not hold: whole, or as a patch of a sibling they hold by then (the pod
             # created just before by the same ReplicaSet differs in a few fields). Applied after the patches,
@@ -137,6 +141,8 @@ class WireEncoder:
                 entry["set"] = setv
             if patch:
                 entry["patch"] = patch
+            if samev:
+                entry["same"] = samev
             if copies:
                 entry["copy"] = copies
             if remove:

@@ -29,8 +29,15 @@ export function applyDiff(snapshot, diff, version = diff.to) {
     const patches = change.patch || {};
     for (const [id, ops] of Object.entries(patches)) {
       if (!(id in target)) throw new TypeError(`no ${section}/${id} to patch`);
-      // A string names another item of this diff that gets the same patch.
-      target[id] = applyPatch(target[id], typeof ops === "string" ? patches[ops] : ops);
+      target[id] = applyPatch(target[id], ops);
+    }
+    // Items that get the same patch as the one named (sent once).
+    for (const [first, others] of Object.entries(change.same || {})) {
+      if (!Array.isArray(patches[first])) throw new TypeError(`no patch of ${section}/${first}`);
+      for (const id of others) {
+        if (!(id in target)) throw new TypeError(`no ${section}/${id} to patch`);
+        target[id] = applyPatch(target[id], patches[first]);
+      }
     }
     let previous = null;
     for (const [id, base, ops] of change.copy || []) {

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from visualizer import protocol
+from visualizer.engine.wire import WireEncoder
 
 if TYPE_CHECKING:
     from visualizer.engine import Cluster
@@ -29,6 +30,11 @@ DEFAULT_WORKERS = 3
 # 8× a deleted pod would be Terminating for 60 ms of wall time, less than one animation frame of the picture.
 OBSERVE_DWELL = 3.0
 MAX_OBSERVE_STEPS = 10_000  # timers fired while looking for the next visible change in one tick
+
+
+def _clock_key(clock: dict) -> tuple:
+    """The clock as a viewer holds it between frames, without `now` (which every diff carries)."""
+    return (clock["speed"], clock["paused"], clock["hold"], clock["observing"])
 
 
 def visible_state(engine: Cluster) -> tuple:
@@ -101,6 +107,10 @@ class LiveCluster:
         self._recorded: set[str] = set()
         self._completed: str | None = None
         self.sent_version = engine.version
+        # What every viewer holds beyond the version: the items and trace last sent (engine/wire.py) and the
+        # clock without its `now` (a diff repeats the clock only when that changed).
+        self.wire = WireEncoder()
+        self._clock_sent: tuple | None = None
         self._progress_text: str | None = None
         # Observing an action: until simulated time `observe_until` the clock moves from one visible change to
         # the next and `hold` (real seconds) keeps each on screen (see `observe`). Not persisted: a process
@@ -125,35 +135,52 @@ class LiveCluster:
         }
 
     def snapshot_frame(self, role: str) -> str:
+        """Return a `snapshot` frame (the whole state) for a viewer of `role`."""
+        state = self.engine.snapshot()
+        if self.engine.version == self.sent_version and self.wire.version != self.sent_version:
+            # Exactly what every viewer holds at the version the next diff starts from: later diffs patch it.
+            self.wire.hold(state)
         return protocol.build(
             "snapshot",
             cluster=self.public_id,
             role=role,
             version=self.engine.version,
             clock=self.clock(),
-            state=self.engine.snapshot(),
+            state=state,
             scenario=self.scenario_progress(),
         )
 
+    def clock_frame(self) -> str:
+        """Return a `clock` frame for every viewer (and remember the clock they now hold)."""
+        clock = self.clock()
+        self._clock_sent = _clock_key(clock)
+        return protocol.build("clock", cluster=self.public_id, clock=clock)
+
     def _changes(self) -> list[str]:
-        """Return the diff (and scenario progress) since the last frame sent, if anything changed."""
+        """Return the diff (and scenario progress) since the last frame sent, if anything changed.
+
+        The diff is the wire form (engine/wire.py): items the viewers hold travel as patches, events as
+        template id + parameters. `clock` is left out when only its `now` moved (then `hold` is 0 and `now`
+        is the diff's own), see docs/protocol.md.
+        """
         frames: list[str] = []
         if self.engine.version != self.sent_version:
             diff = self.engine.diff_since(self.sent_version)
             if diff is None:
+                self.wire.forget()
                 frames.append(SNAPSHOT)
             else:
-                frames.append(
-                    protocol.build(
-                        "diff",
-                        cluster=self.public_id,
-                        **{"from": self.sent_version},
-                        to=self.engine.version,
-                        clock=self.clock(),
-                        diff=diff,
-                        ts=round(time.time(), 4),
-                    )
-                )
+                # No `cluster`: a socket watches one cluster (its snapshot names it), and every byte here goes
+                # to every viewer ten times a second.
+                fields: dict = {"from": self.sent_version, "to": self.engine.version}
+                clock = self.clock()
+                key = _clock_key(clock)
+                if key != self._clock_sent or clock["hold"]:
+                    fields["clock"] = clock
+                    self._clock_sent = key
+                fields["ts"] = round(time.time(), 3)
+                fields["diff"] = self.wire.encode(diff)
+                frames.append(protocol.build("diff", **fields))
             self.sent_version = self.engine.version
             frames += self._scenario_frames()
         return frames
@@ -174,7 +201,7 @@ class LiveCluster:
         self._advance_observed(seconds * self.speed)
         frames = self._changes()
         if self.observe_until is None:
-            frames.append(protocol.build("clock", cluster=self.public_id, clock=self.clock()))
+            frames.append(self.clock_frame())
         return Outcome(broadcast=frames, changed=bool(frames))
 
     def _advance_observed(self, budget: float) -> None:
@@ -242,8 +269,9 @@ class LiveCluster:
                 self._run_setup()
             # Everyone gets a fresh snapshot; diffs continue from the new engine's version.
             self.sent_version = self.engine.version
+            self.wire.forget()
             return Outcome(broadcast=[SNAPSHOT], changed=True)
-        frames.append(protocol.build("clock", cluster=self.public_id, clock=self.clock()))
+        frames.append(self.clock_frame())
         return Outcome(broadcast=frames, changed=True)
 
     def complete(self, ref: object, prefix: str) -> Outcome:

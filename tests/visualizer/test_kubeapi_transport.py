@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from channels.testing import HttpCommunicator
 
 from config.asgi import application
+from visualizer.engine import event_wire
 from visualizer.host import get_host
 from visualizer.kubeapi import transport
 from visualizer.models import ClusterRecord
@@ -175,10 +176,13 @@ async def test_a_write_through_the_api_reaches_every_viewer_with_its_trace_and_e
             if frame["type"] == "diff" and "trace" in frame["diff"]:
                 diff = frame["diff"]
     assert "default/web" in diff["sections"]["deployments"]["set"]
-    step1 = diff["trace"][0]
+    # The wire form (docs/protocol.md "diff"): events and trace entries as template id + parameters.
+    events = event_wire.decode_list(diff["events"], event_wire.EVENT_KEYS)
+    trace = event_wire.decode_list(diff["trace"], event_wire.TRACE_KEYS, events)
+    step1 = trace[0]
     assert step1["step"] == 1
     assert "kubectl create" in step1["ko"] and "POST" in step1["ko"]
-    assert any(e["reason"] == "ScalingReplicaSet" for e in diff["events"])
+    assert any(e["reason"] == "ScalingReplicaSet" for e in events)
     await ws.disconnect()
     await get_host().shutdown()
 

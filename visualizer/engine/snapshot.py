@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import copy
 
+from . import event_wire
 from .apiserver import etcd_value
 from .kubectl.printers import node_status, pod_ready_column, pod_status
 from .objects import BY_KIND, etcd_key, parse_bytes, parse_cpu
+from .patch import apply_patch
 from .store import pod_ready
 
 KEYED = (
@@ -296,7 +298,9 @@ def _generic(c, section: str, ident: str) -> dict | None:
             ],
             "selector": dict(spec.get("selector") or {}),
             "dns": f"{meta['name']}.{meta['namespace']}.svc.cluster.local",
-            "endpoints": ready + not_ready,
+            # In pod-name order, ready or not (Endpoints lists ready then notReady addresses): a pod turning
+            # Ready then changes one flag in place, which is what a diff sends (engine/wire.py).
+            "endpoints": sorted(ready + not_ready, key=lambda e: (e["pod"] or "", e["ip"])),
             "requests": dict(counts),
         }
     if section == "hpas":
@@ -554,19 +558,37 @@ def build_diff(c, version: int) -> dict | None:
     return diff
 
 
-def apply_diff(snapshot: dict, diff: dict) -> dict:
-    """Returns a new snapshot: `snapshot` (taken at diff["from"]) with the diff applied. Pure function."""
+def apply_diff(snapshot: dict, diff: dict, version: int | None = None) -> dict:
+    """Returns a new snapshot: `snapshot` (taken at the diff's `from`) with the diff applied. Pure function.
+
+    `diff` is an engine diff (`build_diff`) or a wire diff (`wire.WireEncoder.encode`: no `from`/`to`, which
+    the frame carries, so `version` gives the new version; item `patch`es; events and trace entries as template
+    id + parameters; `encryptionAtRest` only when it changed). Raises KeyError, IndexError or TypeError when a
+    wire diff does not fit `snapshot` (it was made for another version): the caller then needs a snapshot.
+    """
     out = copy.deepcopy(snapshot)
-    out["version"] = diff["to"]
+    out["version"] = diff.get("to", version)
     out["now"] = diff["now"]
-    out["encryptionAtRest"] = diff["encryptionAtRest"]
-    for section, change in diff["sections"].items():
+    if "encryptionAtRest" in diff:
+        out["encryptionAtRest"] = diff["encryptionAtRest"]
+    for section, change in (diff.get("sections") or {}).items():
         target = out.setdefault(section, {})
-        for ident in change["remove"]:
+        for ident in change.get("remove", ()):
             target.pop(ident, None)
-        for ident, it in change["set"].items():
+        for ident, it in change.get("set", {}).items():
             target[ident] = copy.deepcopy(it)
-    out["events"] = (out.get("events", []) + copy.deepcopy(diff["events"]))[-SNAPSHOT_EVENTS:]
+        patches = change.get("patch", {})
+        for ident, ops in patches.items():
+            target[ident] = apply_patch(target[ident], ops)
+        for first, others in change.get("same", {}).items():
+            for ident in others:
+                target[ident] = apply_patch(target[ident], patches[first])
+        previous = None
+        for ident, base, ops in change.get("copy", ()):
+            target[ident] = apply_patch(target[previous if base is None else base], ops)
+            previous = ident
+    events = event_wire.decode_list(diff.get("events") or [], event_wire.EVENT_KEYS)
+    out["events"] = (out.get("events", []) + events)[-SNAPSHOT_EVENTS:]
     if "trace" in diff:
-        out["trace"] = copy.deepcopy(diff["trace"])
+        out["trace"] = event_wire.decode_list(diff["trace"], event_wire.TRACE_KEYS, out["events"])
     return out

@@ -1,6 +1,9 @@
 // Pure cluster state on the client: the last snapshot plus diffs, applied exactly as the engine's
 // `apply_diff` (visualizer/engine/snapshot.py) does, with the version checks that decide a resync.
-// Never touches the page; tests/visualizer/test_js_state.py replays engine diffs through it under Node.
+// Never touches the page; tests/visualizer/test_js_modules.py replays engine and wire diffs through it under Node.
+
+import { applyPatch } from "./patch.js";
+import { decodeList, EVENT_KEYS, TRACE_KEYS } from "./events.js";
 
 export const KEYED = ["nodes", "pods", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
   "services", "hpas", "secrets", "configmaps", "pvs", "pvcs", "storageclasses", "etcd"];
@@ -10,22 +13,44 @@ function clone(value) {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
-// Returns a new snapshot: `snapshot` (taken at diff.from) with `diff` applied. Unchanged sections are
-// shared with the input (nothing here mutates them), changed ones are copied.
-export function applyDiff(snapshot, diff) {
+// Returns a new snapshot: `snapshot` (taken at the diff's `from`) with `diff` applied — an engine diff or the
+// wire form (docs/protocol.md "diff": item patches and copies, events as template id + parameters, no `to`, which
+// the frame carries as `version`). Unchanged sections are shared with the input (nothing here mutates them),
+// changed ones are copied. Throws when a patch does not fit (then the page needs a snapshot).
+export function applyDiff(snapshot, diff, version = diff.to) {
   const out = { ...snapshot };
-  out.version = diff.to;
+  out.version = "to" in diff ? diff.to : version;
   out.now = diff.now;
-  out.encryptionAtRest = diff.encryptionAtRest;
+  if ("encryptionAtRest" in diff) out.encryptionAtRest = diff.encryptionAtRest;
   for (const [section, change] of Object.entries(diff.sections || {})) {
     const target = { ...(out[section] || {}) };
     for (const id of change.remove || []) delete target[id];
     for (const [id, item] of Object.entries(change.set || {})) target[id] = clone(item);
+    const patches = change.patch || {};
+    for (const [id, ops] of Object.entries(patches)) {
+      if (!(id in target)) throw new TypeError(`no ${section}/${id} to patch`);
+      target[id] = applyPatch(target[id], ops);
+    }
+    // Items that get the same patch as the one named (sent once).
+    for (const [first, others] of Object.entries(change.same || {})) {
+      if (!Array.isArray(patches[first])) throw new TypeError(`no patch of ${section}/${first}`);
+      for (const id of others) {
+        if (!(id in target)) throw new TypeError(`no ${section}/${id} to patch`);
+        target[id] = applyPatch(target[id], patches[first]);
+      }
+    }
+    let previous = null;
+    for (const [id, base, ops] of change.copy || []) {
+      const from = base === null ? previous : base;
+      if (from === null || !(from in target)) throw new TypeError(`no ${section}/${from} to copy`);
+      target[id] = applyPatch(target[from], ops);
+      previous = id;
+    }
     out[section] = target;
   }
-  out.events = [...(snapshot.events || []), ...clone(diff.events || [])].slice(-SNAPSHOT_EVENTS);
+  out.events = [...(snapshot.events || []), ...decodeList(diff.events || [], EVENT_KEYS)].slice(-SNAPSHOT_EVENTS);
   // The trace travels only when a command changed it.
-  if ("trace" in diff) out.trace = clone(diff.trace);
+  if ("trace" in diff) out.trace = decodeList(diff.trace, TRACE_KEYS, out.events);
   return out;
 }
 
@@ -71,15 +96,22 @@ export function createClusterState() {
       if (frame.type === "diff") {
         if (waitingForSnapshot || state === null) return { kind: "ignored", resync: false, previous: state, state };
         if (frame.to < version || (frame.to === version && frame.from !== version)) return { kind: "ignored", resync: false, previous: state, state };
-        if (frame.from !== version || !frame.diff || frame.diff.from !== frame.from) {
+        if (frame.from !== version || !frame.diff || ("from" in frame.diff && frame.diff.from !== frame.from)) {
           // A gap: drop diffs until a fresh snapshot arrives.
           waitingForSnapshot = true;
           return { kind: "ignored", resync: true, previous: state, state };
         }
         const previous = state;
-        state = applyDiff(state, frame.diff);
+        try {
+          state = applyDiff(state, frame.diff, frame.to);
+        } catch {
+          // A patch that does not fit what we hold: ask for the whole state rather than draw a wrong one.
+          waitingForSnapshot = true;
+          return { kind: "ignored", resync: true, previous, state };
+        }
         version = frame.to;
-        setClock(frame.clock, at);
+        // A diff repeats the clock only when more than its `now` changed (then hold is 0): docs/protocol.md.
+        setClock(frame.clock || { ...clock, now: frame.diff.now, hold: 0 }, at);
         return { kind: "diff", resync: false, previous, state };
       }
       if (frame.type === "clock") {

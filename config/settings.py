@@ -200,6 +200,10 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "orchestra-lab"}
     }
 
+# Behind a reverse proxy every client has the proxy's address: with this on, the visualizer's per-address
+# limits (visualizer.identity.client_address) read the last X-Forwarded-For hop, the one the proxy appended.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
 # Per client (address, and browser session once it has one): attempts allowed per window, "COUNT/SECONDS" or
 # "off". A class of 12 behind one shared address still fits; a script creating students or guessing codes does not.
 RATE_LIMITS = {

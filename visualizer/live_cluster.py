@@ -111,6 +111,7 @@ class LiveCluster:
         # (watches, followed logs, exec sessions) live here, in the owner process, polled by the transport.
         self._api = None
         self.streams: dict[str, list] = {}  # id -> [stream or session, last used (monotonic seconds)]
+        self._state_cache: tuple | None = None  # (engine, (version, now), snapshot JSON)
 
     # ------------------------------------------------------------------ frames
     def clock(self) -> dict:
@@ -125,15 +126,33 @@ class LiveCluster:
         }
 
     def snapshot_frame(self, role: str) -> str:
-        return protocol.build(
+        """Return the `snapshot` frame for a viewer of `role` (text).
+
+        The state part (the engine's whole picture, the costly part: about 1 MB at 1,000 pods) is serialised
+        once per engine state (`state_text`), however many viewers or `resync` requests ask for it; the clock
+        and the scenario progress around it are current.
+        """
+        head = protocol.build(
             "snapshot",
             cluster=self.public_id,
             role=role,
             version=self.engine.version,
             clock=self.clock(),
-            state=self.engine.snapshot(),
             scenario=self.scenario_progress(),
+            state=None,
         )
+        assert head.endswith(',"state":null}')
+        return f"{head[: -len('null}')]}{self.state_text()}}}"
+
+    def state_text(self) -> str:
+        """Return `engine.snapshot()` as compact JSON, cached per (engine, version, simulated now): two calls
+        without a change in between serialise it once."""
+        engine = self.engine
+        cached = self._state_cache
+        if cached is None or cached[0] is not engine or cached[1] != (engine.version, engine.now):
+            text = json.dumps(engine.snapshot(), ensure_ascii=False, separators=(",", ":"))
+            cached = self._state_cache = (engine, (engine.version, engine.now), text)
+        return cached[2]
 
     def _changes(self) -> list[str]:
         """Return the diff (and scenario progress) since the last frame sent, if anything changed."""

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from visualizer import protocol, records
 from visualizer.host import get_host
-from visualizer.identity import CONTROL, client_address, existing_owner_key, rate_keys, role_for
+from visualizer.identity import CONTROL, client_address, existing_owner_key, rate_key, role_for
 from visualizer.ratelimit import limits
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             self.scope.get("headers", []),
             trust_forwarded=getattr(settings, "TRUST_X_FORWARDED_FOR", False),
         )
-        self.rate_keys = rate_keys(user, session, address)
+        self.rate_key = rate_key(user, session, address)
         await self.accept()
         self.host = get_host()
         self.connection = await self.host.attach(public_id, self.role, self.send_text)
@@ -92,8 +92,8 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if kind == "resync":
             await self._resync()
             return
-        if kind in RATE_LIMITED and not limits.allow("act", *self.rate_keys):
-            wait = limits.retry_after("act", *self.rate_keys)
+        if kind in RATE_LIMITED and not limits.allow("act", self.rate_key):
+            wait = limits.retry_after("act", self.rate_key)
             await self.send_text(
                 protocol.error("rate_limited", f"요청이 너무 많습니다. {wait}초 뒤에 다시 시도하세요.", ref)
             )
@@ -106,7 +106,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         while one waits is the same request (the waiting one will carry the state as it is then)."""
         if self.resync_later is not None and not self.resync_later.done():
             return
-        if limits.allow("resync", *self.rate_keys):
+        if limits.allow("resync", self.rate_key):
             await self._send_snapshot()
             return
         self.resync_later = asyncio.get_running_loop().create_task(self._resync_when_allowed())
@@ -114,8 +114,8 @@ class ClusterConsumer(AsyncWebsocketConsumer):
     async def _resync_when_allowed(self) -> None:
         try:
             while self.connection is not None:
-                await asyncio.sleep(limits.retry_after("resync", *self.rate_keys))
-                if self.connection is not None and limits.allow("resync", *self.rate_keys):
+                await asyncio.sleep(limits.retry_after("resync", self.rate_key))
+                if self.connection is not None and limits.allow("resync", self.rate_key):
                     await self._send_snapshot()
                     return
         except Exception:  # noqa: BLE001 - as in receive: log, tell, keep the socket

@@ -65,22 +65,22 @@ def client_address(
     return str(host) if host else "unknown"
 
 
-def rate_keys(user, session, address: str) -> tuple[str, str]:
-    """Return (identity, address) keys for the rate limits (visualizer.ratelimit): who is asking, by the
-    best evidence there is, and where from.
+def rate_key(user, session, address: str) -> str:
+    """Return the key the rate limits (visualizer.ratelimit) count this person under: who is asking, by the
+    best evidence there is.
 
-    Identity: the logged-in user, else the browser session's visitor id, else the session itself (a stored
-    session only: a cookie naming no session is just the address), else the address. Sessions live in the
-    database, so a client cannot invent identities; it can only make new ones by visiting, which the
-    address's own bucket bounds.
+    The logged-in user, else the browser session's visitor id, else the session itself (a stored session
+    only: a cookie naming no session is no evidence), else the address (`addr:<ip>`, shared by everyone
+    behind it without a session, so its buckets are a classroom's size). Sessions live in the database, so a
+    client cannot invent identities; new visitor ids are limited per address (views, ratelimit "sandbox").
     """
     owner = existing_owner_key(user, session)
-    if owner is None:
-        key = getattr(session, "session_key", None) if session is not None else None
-        if key:
-            owner = "session:" + hashlib.sha256(key.encode()).hexdigest()[:20]
-    address_key = f"addr:{address}"
-    return owner or address_key, address_key
+    if owner is not None:
+        return owner
+    key = getattr(session, "session_key", None) if session is not None else None
+    if key:
+        return "session:" + hashlib.sha256(key.encode()).hexdigest()[:20]
+    return f"addr:{address}"
 
 
 def role_for(

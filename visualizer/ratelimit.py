@@ -1,12 +1,12 @@
 """Rate limits per identity: a token bucket per (purpose, who), shared by every socket and request of that
 identity in this process, kept in a bounded least-recently-used map.
 
-Who is an identity key from visualizer.identity (`user:…`, `visitor:…`, `session:…`, `addr:…`): ten sockets of
-one browser share one bucket, so opening more sockets does not buy more rate. Each request also spends from its
-address's bucket, which allows a whole classroom behind one NAT (ADDRESS_FACTOR identities' worth), so minting
-fresh sessions does not buy more either. Like the Kubernetes API server's max-in-flight and API Priority and
-Fairness filters (k8s.io/apiserver pkg/server/filters), the limits are per server process; a refusal says when
-to come back (`retry_after`, seconds), as their 429 answers do with Retry-After.
+Who is an identity key from visualizer.identity.rate_key (`user:…`, `visitor:…`, `session:…`, or `addr:…` for
+a client without a session): ten sockets of one browser share one bucket, so opening more sockets does not buy
+more rate. An address's bucket, shared by everyone behind it who has no session, holds ADDRESS_FACTOR
+identities' worth (a classroom behind one NAT). Like the Kubernetes API server's max-in-flight and API Priority
+and Fairness filters (k8s.io/apiserver pkg/server/filters), the limits are per server process; a refusal says
+when to come back (`retry_after`, seconds), as their 429 answers do with Retry-After.
 """
 
 from __future__ import annotations
@@ -20,17 +20,31 @@ from collections.abc import Callable
 # frames of the cluster socket, and writes through the Kubernetes API (5/s, bursts of 10: fast typing and a
 # script of a few `kubectl apply` pass). "api": every Kubernetes API request (kubectl sends several per
 # command). "resync": full snapshots a client asks for (a page that lost a diff needs one; a flood is coalesced,
-# visualizer.consumers). "sandbox": new clusters per address (a class of 60 behind one NAT gets one each at
-# once, then one a minute).
+# visualizer.consumers). "sandbox": new visitors (browsers without a session, each given a cluster) per address,
+# set by settings.RATE_LIMIT_SANDBOX_ADDRESS ("COUNT/SECONDS": COUNT at once, refilled over SECONDS; default
+# 60/600: a class of 60 behind one NAT at once, then one every 10 s).
 RATES: dict[str, tuple[float, int]] = {
     "act": (5.0, 10),
     "api": (30.0, 120),
     "resync": (0.5, 4),
-    "sandbox": (1 / 60, 60),
+    "sandbox": (60 / 600, 60),
 }
 # An address's bucket holds this many identities' worth (a classroom behind one NAT), for "act", "api", "resync".
 ADDRESS_FACTOR = 40
 MAX_KEYS = 20_000  # buckets kept per process; the least recently used is forgotten first (it was full anyway)
+
+
+def parse_spec(spec: str) -> tuple[float, int] | None:
+    """Return (tokens per second, burst) for a setting written "COUNT/SECONDS" (COUNT at once, refilled over
+    SECONDS), or None for "off"; raise ValueError otherwise (the same form as settings.RATE_LIMITS)."""
+    text = (spec or "").strip().lower()
+    if text in {"off", "0", "none"}:
+        return None
+    count, _, seconds = text.partition("/")
+    burst, window = int(count), int(seconds)
+    if burst < 1 or window < 1:
+        raise ValueError(f"a rate limit must look like 60/600 (count/seconds) or off; got {spec!r}")
+    return burst / window, burst
 
 
 class TokenBucket:
@@ -109,6 +123,13 @@ class Limits:
     def retry_after(self, purpose: str, *keys: str) -> int:
         """Return the whole seconds (at least 1) until every key's bucket has a token again."""
         return max(1, math.ceil(max(self.bucket(purpose, key).wait() for key in keys)))
+
+    def configure(self, purpose: str, rate: float, burst: int) -> None:
+        """Set a purpose's rate and burst; its buckets start afresh when they change."""
+        if self.rates.get(purpose) != (rate, burst):
+            self.rates[purpose] = (rate, burst)
+            for key in [k for k in self._buckets if k[0] == purpose]:
+                del self._buckets[key]
 
     def clear(self) -> None:
         """Forget every bucket (tests)."""

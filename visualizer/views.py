@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from visualizer.identity import CONTROL, client_address, existing_owner_key, owner_key_for, role_for
 from visualizer.models import ClusterRecord, Scenario
 from visualizer.page_config import page_config
-from visualizer.ratelimit import limits
+from visualizer.ratelimit import limits, parse_spec
 
 
 class TooManyClusters(Exception):
@@ -63,23 +63,30 @@ def _role(request: HttpRequest, record: ClusterRecord, share: str | None) -> str
 
 
 def _own_cluster(request: HttpRequest, name: str, title: str = "") -> ClusterRecord:
-    """Return this person's cluster `name`, creating it if the address may create one (ratelimit "sandbox":
-    a classroom of 60 behind one NAT at once, then one a minute); raise TooManyClusters otherwise.
+    """Return this person's cluster `name`, creating it (and, for a new visitor, the visitor id in the session).
 
-    A visit without the session cookie is a new person each time, and each would get a cluster (a script
-    without a cookie jar made 1,000 of them): the address's budget bounds that. Coming back with the cookie
-    finds the same cluster and spends nothing. A refused visit writes nothing: no cluster, no session.
+    A new visitor (no login, no visitor id yet) spends from the address's budget (settings.
+    RATE_LIMIT_SANDBOX_ADDRESS, ratelimit "sandbox"); over it, raise TooManyClusters before anything is written:
+    no cluster, no session. A visit without the session cookie is a new visitor each time (a script without a
+    cookie jar made 1,000 clusters), so the budget bounds those; a browser that keeps its cookie is known and
+    creates its sandbox and scenario clusters freely (a fixed handful per person).
     """
     owner = existing_owner_key(request.user, request.session)
-    record = ClusterRecord.objects.filter(owner_key=owner, name=name).first() if owner else None
-    if record is not None:
-        return record
-    address = f"addr:{request_address(request)}"
-    if not limits.allow("sandbox", address):  # refused before a visitor id is written: no session row either
-        raise TooManyClusters(limits.retry_after("sandbox", address))
-    owner = owner_key_for(request.user, request.session)
+    if owner is None:
+        _spend_new_visitor(request)
+        owner = owner_key_for(request.user, request.session)
     record, _ = ClusterRecord.objects.get_or_create(owner_key=owner, name=name, defaults={"title": title})
     return record
+
+
+def _spend_new_visitor(request: HttpRequest) -> None:
+    spec = parse_spec(getattr(settings, "RATE_LIMIT_SANDBOX_ADDRESS", "60/600"))
+    if spec is None:
+        return
+    limits.configure("sandbox", *spec)
+    address = f"addr:{request_address(request)}"
+    if not limits.allow("sandbox", address):
+        raise TooManyClusters(limits.retry_after("sandbox", address))
 
 
 @refuses_too_many

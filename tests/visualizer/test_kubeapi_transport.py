@@ -134,7 +134,7 @@ async def test_the_api_and_the_browser_of_one_person_share_one_write_rate(monkey
     monkeypatch.setattr(limits, "clock", lambda: now[0])
     limits.clear()
     for _ in range(RATES["act"][1] - 2):  # what the browser's console spent: all but two
-        assert limits.allow("act", "visitor:t", "addr:unknown")
+        assert limits.allow("act", "visitor:t")
     body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}).encode()
     statuses = []
     for i in range(3):

@@ -3,7 +3,7 @@
 
 from types import SimpleNamespace
 
-from visualizer.identity import SESSION_KEY, client_address, rate_keys
+from visualizer.identity import SESSION_KEY, client_address, rate_key
 from visualizer.ratelimit import Limits, TokenBucket
 
 
@@ -51,16 +51,16 @@ def session(data=None, key="k" * 32):
     return SimpleNamespace(get=(data or {}).get, session_key=key)
 
 
-def test_rate_keys_name_the_user_then_the_visitor_then_the_session_then_the_address():
+def test_the_rate_key_is_the_user_then_the_visitor_then_the_session_then_the_address():
     user = SimpleNamespace(is_authenticated=True, pk=7)
     anonymous = SimpleNamespace(is_authenticated=False)
-    assert rate_keys(user, session(), "1.2.3.4") == ("user:7", "addr:1.2.3.4")
-    assert rate_keys(anonymous, session({SESSION_KEY: "v1"}), "1.2.3.4") == ("visitor:v1", "addr:1.2.3.4")
-    identity, _ = rate_keys(anonymous, session(), "1.2.3.4")
+    assert rate_key(user, session(), "1.2.3.4") == "user:7"
+    assert rate_key(anonymous, session({SESSION_KEY: "v1"}), "1.2.3.4") == "visitor:v1"
+    identity = rate_key(anonymous, session(), "1.2.3.4")
     assert identity.startswith("session:") and "k" * 32 not in identity  # hashed, never the cookie itself
     # A cookie naming no stored session loads as session_key None: the address is all there is.
-    assert rate_keys(anonymous, session(key=None), "1.2.3.4") == ("addr:1.2.3.4", "addr:1.2.3.4")
-    assert rate_keys(None, None, "unknown") == ("addr:unknown", "addr:unknown")
+    assert rate_key(anonymous, session(key=None), "1.2.3.4") == "addr:1.2.3.4"
+    assert rate_key(None, None, "unknown") == "addr:unknown"
 
 
 def test_the_client_address_believes_only_the_hop_a_trusted_proxy_appended():

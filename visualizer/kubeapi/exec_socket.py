@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 from visualizer import records
 
 from . import channels_v5
-from .transport import allow, bearer, rate_keys_for
+from .transport import allow, bearer, rate_key_for
 from .transport import decode_reply as _reply
 
 PROTOCOL = "v5.channel.k8s.io"
@@ -47,7 +47,7 @@ async def app(scope, receive, send) -> None:
     if (
         caller is None
         or caller[0] != "control"
-        or not allow(rate_keys_for(scope, "control", caller[2]), "POST")
+        or not allow(rate_key_for(scope, "control", caller[2]), "POST")
     ):
         await send({"type": "websocket.close", "code": 1008})
         return

@@ -44,27 +44,29 @@ WRITE_RATE, WRITE_BURST = RATES["act"]
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def rate_keys_for(scope, role: str, owner_key: str) -> tuple[str, str]:
-    """Return the (identity, address) rate-limit keys of an API request.
+def rate_key_for(scope, role: str, owner_key: str) -> str:
+    """Return the rate-limit key of an API request (visualizer.ratelimit).
 
-    The controlling token is its cluster owner's (`visitor:…`/`user:…`, the keys of their browser's sockets);
-    a share token is anyone's, so its holder is known by address only.
+    The controlling token is its cluster owner's, so their requests count under the owner's key (`visitor:…`,
+    `user:…`), the key of their browser's sockets; a share token is anyone's, so its holder counts by address.
     """
     from django.conf import settings
 
+    if role == "control":
+        return owner_key
     address = client_address(
         scope.get("client"),
         scope.get("headers", []),
         trust_forwarded=getattr(settings, "TRUST_X_FORWARDED_FOR", False),
     )
-    return (owner_key if role == "control" else f"addr:{address}"), f"addr:{address}"
+    return f"addr:{address}"
 
 
-def allow(keys: tuple[str, str], method: str) -> bool:
+def allow(key: str, method: str) -> bool:
     """Spend the rate of one request (and of a write, for a write method); False when over the limit."""
-    if not limits.allow("api", *keys):
+    if not limits.allow("api", key):
         return False
-    return method not in WRITE_METHODS or limits.allow("act", *keys)
+    return method not in WRITE_METHODS or limits.allow("act", key)
 
 
 def too_many_requests(seconds: int) -> ApiResponse:
@@ -147,11 +149,11 @@ async def app(scope, receive, send) -> None:
         return
     role, user, owner_key = caller
     method = scope["method"].upper()
-    keys = rate_keys_for(scope, role, owner_key)
-    if not allow(keys, method):
-        seconds = limits.retry_after("api", *keys)
+    key = rate_key_for(scope, role, owner_key)
+    if not allow(key, method):
+        seconds = limits.retry_after("api", key)
         if method in WRITE_METHODS:
-            seconds = max(seconds, limits.retry_after("act", *keys))
+            seconds = max(seconds, limits.retry_after("act", key))
         await send_response(send, too_many_requests(seconds))
         return
     from visualizer.host import get_host

@@ -87,6 +87,8 @@ DEEP = "[" * 70_000 + "]" * 70_000  # within MAX_FRAME (144 KiB); json.loads alo
         (DEEP, "too_deep"),
         ('{"type": "ping", "x": ' + "[" * 60_000 + "]" * 60_000 + "}", "too_deep"),
         ("[" * 140_000, "too_deep"),  # never closed: the parser's RecursionError, caught
+        # An unterminated string of escaped quotes: the nesting scan once took quadratic time on it (minutes).
+        ("[" * 10 + '"' + '\\"' * 70_000, "bad_json"),
         ("{" * 40_000, "bad_json"),  # an object's first token must be a key
         ('{"type": "command", "id": 1e999999, "text": "x", "stdin": null}', "bad_number"),
         ('{"type": "command", "id": ' + "9" * 10_000 + ', "text": "x", "stdin": null}', "bad_number"),

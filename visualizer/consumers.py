@@ -3,7 +3,10 @@
 Nothing a client sends closes the socket: a refused frame gets an `error` frame with a stable code, and a
 failure while handling a good one gets `internal` (logged here, never shown). Rates are per identity
 (visualizer.ratelimit), shared by every socket and the Kubernetes API face of one person. `resync` is
-coalesced: at most one waits per connection, sent when the identity's snapshot budget allows.
+coalesced: at most one waits per connection, sent when the identity's snapshot budget allows. Answers that
+cost the sender nothing (`error` for a refused frame, `pong`) have a budget too ("errors", "ping"): a client
+sending 7-byte bad frames without reading would otherwise make the server buffer 100 bytes for each; over it,
+the frame is still refused (or the ping ignored), silently.
 """
 
 from __future__ import annotations
@@ -79,27 +82,32 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         try:
             kind, fields = protocol.parse(data)
         except protocol.ProtocolError as exc:
-            await self.send_text(protocol.error(exc.code, exc.message, exc.ref))
+            await self._refuse(exc.code, exc.message, exc.ref)
             return
         ref = fields.get("id")
         if kind in protocol.CONTROL_ONLY and self.role != CONTROL:
-            await self.send_text(
-                protocol.error(
-                    "forbidden", "읽기 전용으로 보고 있습니다. 이 클러스터는 조작할 수 없습니다.", ref
-                )
+            await self._refuse(
+                "forbidden", "읽기 전용으로 보고 있습니다. 이 클러스터는 조작할 수 없습니다.", ref
             )
             return
         if kind == "resync":
             await self._resync()
             return
+        if kind == "ping":
+            if limits.allow("ping", self.rate_key):
+                await self.send_text(protocol.build("pong"))
+            return
         if kind in RATE_LIMITED and not limits.allow("act", self.rate_key):
             wait = limits.retry_after("act", self.rate_key)
-            await self.send_text(
-                protocol.error("rate_limited", f"요청이 너무 많습니다. {wait}초 뒤에 다시 시도하세요.", ref)
-            )
+            await self._refuse("rate_limited", f"요청이 너무 많습니다. {wait}초 뒤에 다시 시도하세요.", ref)
             return
         for text in await self.host.handle(self.connection, kind, fields):
             await self.send_text(text)
+
+    async def _refuse(self, code: str, message: str, ref: object) -> None:
+        """Send an `error` frame if the identity's error budget allows (else the refusal is silent)."""
+        if limits.allow("errors", self.rate_key):
+            await self.send_text(protocol.error(code, message, ref))
 
     async def _resync(self) -> None:
         """Send a fresh snapshot now if the identity's budget allows, else once it does; a resync asked for

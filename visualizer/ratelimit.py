@@ -23,10 +23,14 @@ from collections.abc import Callable
 # visualizer.consumers). "sandbox": new visitors (browsers without a session, each given a cluster) per address,
 # set by settings.RATE_LIMIT_SANDBOX_ADDRESS ("COUNT/SECONDS": COUNT at once, refilled over SECONDS; default
 # 60/600: a class of 60 behind one NAT at once, then one every 10 s).
+# "errors": `error` answers to refused frames, "ping": `pong`s (a page pings every 20 s per tab; both are answers
+# that cost the sender nothing, so a client that never reads could have the server buffer them without end).
 RATES: dict[str, tuple[float, int]] = {
     "act": (5.0, 10),
     "api": (30.0, 120),
     "resync": (0.5, 4),
+    "errors": (5.0, 20),
+    "ping": (1.0, 10),
     "sandbox": (60 / 600, 60),
 }
 # An address's bucket holds this many identities' worth (a classroom behind one NAT), for "act", "api", "resync".

@@ -77,6 +77,14 @@ async def host_cleanup():
     await get_host().shutdown()
 
 
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Rate limits are per person and per process: each test starts with full budgets."""
+    limits.clear()
+    yield
+    limits.clear()
+
+
 async def test_the_owner_gets_a_snapshot_and_drives_the_cluster(host_cleanup):
     """The sandbox owner receives the picture, runs a command, and sees the change arrive as a diff."""
     key = await visitor_session("alice")
@@ -456,3 +464,35 @@ async def receive_one_of(ws, kinds: set[str]) -> dict:
         frame = json.loads(await ws.receive_from(timeout=5))
         if frame["type"] in kinds:
             return frame
+
+
+async def test_a_flood_of_bad_frames_or_pings_is_answered_up_to_a_budget_then_silently(
+    host_cleanup, frozen_limits
+):
+    """A 7-byte bad frame made the server buffer a 100-byte `error` for a client that need not read: answers
+    that cost the sender nothing have a budget per person (20 errors, 10 pongs at once), then the frames are
+    still refused but unanswered. The socket stays open and answers again once the budget refills."""
+    key = await visitor_session("olga")
+    record = await make_cluster(owner_key="visitor:olga")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    for _ in range(25):
+        await ws.send_to(text_data="x")
+    for _ in range(12):
+        await send(ws, type="ping")
+    await send(ws, type="complete", id="after", prefix="kubectl g")  # still handled
+    kinds = []
+    while True:
+        frame = json.loads(await ws.receive_from(timeout=5))
+        if frame["type"] == "completions":
+            break
+        kinds.append((frame["type"], frame.get("code")))
+    assert kinds.count(("error", "bad_json")) == 20 and kinds.count(("pong", None)) == 10
+    frozen_limits.now += 1.0  # one pong and five errors a second come back
+    await ws.send_to(text_data="x")
+    assert (await receive(ws, "error"))["code"] == "bad_json"
+    await send(ws, type="ping")
+    await receive(ws, "pong")
+    await ws.disconnect()
+    assert viewers_of(record.public_id) == 0

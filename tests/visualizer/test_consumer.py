@@ -496,3 +496,21 @@ async def test_a_flood_of_bad_frames_or_pings_is_answered_up_to_a_budget_then_si
     await receive(ws, "pong")
     await ws.disconnect()
     assert viewers_of(record.public_id) == 0
+
+
+async def test_a_viewer_whose_first_snapshot_fails_is_not_left_attached(host_cleanup, monkeypatch):
+    """If attaching fails half-way (the database, the channel layer), the viewer it registered is removed before
+    the error propagates: no ghost keeps the cluster watched."""
+    key = await visitor_session("pia")
+    record = await make_cluster(owner_key="visitor:pia")
+
+    async def broken(self, hosted, conn):
+        raise ConnectionError("the channel layer went away")
+
+    monkeypatch.setattr(ClusterHost, "_send_first_snapshot", broken)
+    ws = socket(record.public_id, key)
+    connected, _ = await ws.connect()
+    assert connected  # accepted, then attaching failed: the app ends with the error (Daphne closes: 1011)
+    with pytest.raises(ConnectionError):
+        await ws.receive_from(timeout=5)
+    assert viewers_of(record.public_id) == 0

@@ -128,7 +128,7 @@ class LiveCluster:
     def snapshot_frame(self, role: str) -> str:
         """Return the `snapshot` frame for a viewer of `role` (text).
 
-        The state part (the engine's whole picture, the costly part: about 1 MB at 1,000 pods) is serialised
+        The state part (the engine's whole picture, the costly part: 0.75 MB at 1,000 pods) is serialised
         once per engine state (`state_text`), however many viewers or `resync` requests ask for it; the clock
         and the scenario progress around it are current.
         """

@@ -19,7 +19,7 @@ from visualizer.ratelimit import limits, parse_spec
 
 
 class TooManyClusters(Exception):
-    """This address created too many clusters lately; `seconds` until it may create another."""
+    """Too many new visitors from this address lately; `seconds` until another may get a cluster."""
 
     def __init__(self, seconds: int):
         super().__init__(seconds)

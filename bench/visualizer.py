@@ -49,7 +49,14 @@ cluster.run("kubectl create deployment web --image=nginx:1.20 --replicas=30")
 cluster.run("kubectl expose deployment web --port=80")
 cluster.advance(120)
 record = ClusterRecord.objects.create(owner_key=f"user:{user.pk}", kind="demo", name="bench", state=json.dumps(cluster.to_dict()))
-print(json.dumps({"cluster": record.public_id, "session": session.session_key}))
+# A second person who may drive the demo (a superuser): rate limits are per person, 5 commands a second each.
+admin = User.objects.create_superuser("bench-admin", password="x")
+second = SessionStore()
+second["_auth_user_id"] = str(admin.pk)
+second["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+second["_auth_user_hash"] = admin.get_session_auth_hash()
+second.create()
+print(json.dumps({"cluster": record.public_id, "session": session.session_key, "second": second.session_key}))
 """
 
 
@@ -123,14 +130,16 @@ def _prepare(tmp: Path) -> tuple[dict, dict]:
 async def _drive(port: int, ids: dict, stop: asyncio.Event) -> int:
     """Play the instructor until `stop`: a rolling update every 4 s and requests through the Service in between.
 
-    Two control connections send `sim traffic web 2` five times a second each (the per-connection rate
-    limit), so the cluster changes about ten times a second, as the aim of 10 frames/s assumes; one of them
-    also starts a new rolling update every 4 s. Returns how many rolling updates were started.
+    Two control connections of two people (the instructor and a superuser: rate limits are per person) send
+    `sim traffic web 2` five times a second each (the per-person rate limit), so the cluster changes about ten
+    times a second, as the aim of 10 frames/s assumes; one of them also starts a new rolling update every 4 s.
+    Returns how many rolling updates were started.
     """
     from websockets.asyncio.client import connect
 
     url = f"ws://{HOST}:{port}/ws/cluster/{ids['cluster']}/"
     headers = {"Cookie": f"sessionid={ids['session']}"}
+    second_headers = {"Cookie": f"sessionid={ids['second']}"}
     origin = f"http://{HOST}:{port}"
     updates = 0
 
@@ -159,7 +168,7 @@ async def _drive(port: int, ids: dict, stop: asyncio.Event) -> int:
 
     async with (
         connect(url, origin=origin, additional_headers=headers, max_size=None) as first,
-        connect(url, origin=origin, additional_headers=headers, max_size=None) as second,
+        connect(url, origin=origin, additional_headers=second_headers, max_size=None) as second,
     ):
         readers = [asyncio.create_task(drain(first)), asyncio.create_task(drain(second))]
         await first.send(json.dumps({"type": "control", "action": "speed", "value": 8}))

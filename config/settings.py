@@ -6,6 +6,7 @@ Embedded defaults (SQLite, the in-memory channel layer, DEBUG on loopback, a gen
 """
 
 import os
+import re
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -199,6 +200,17 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "orchestra-lab"}
     }
+
+# Behind a reverse proxy every client has the proxy's address: with this on, the visualizer's per-address
+# limits (visualizer.identity.client_address) read the last X-Forwarded-For hop, the one the proxy appended.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# New visitors (browsers without a session, each given a sandbox cluster) per address: "COUNT/SECONDS" (COUNT at
+# once, refilled over SECONDS) or "off" (visualizer.views; a browser that keeps its cookie is not counted again).
+RATE_LIMIT_SANDBOX_ADDRESS = env_str("RATE_LIMIT_SANDBOX_ADDRESS", "60/600")
+if not re.fullmatch(r"[1-9][0-9]*/[1-9][0-9]*|off|0|none", RATE_LIMIT_SANDBOX_ADDRESS.strip().lower()):
+    raise ImproperlyConfigured(
+        f"RATE_LIMIT_SANDBOX_ADDRESS must look like 60/600 (count/seconds) or off; got {RATE_LIMIT_SANDBOX_ADDRESS!r}"
+    )
 
 # Per client (address, and browser session once it has one): attempts allowed per window, "COUNT/SECONDS" or
 # "off". A class of 12 behind one shared address still fits; a script creating students or guessing codes does not.

@@ -78,6 +78,7 @@ def start_daphne(
         "DJANGO_SETTINGS_MODULE": "config.settings",
         # Every test browser joins from 127.0.0.1, and with REDIS_URL the counters outlive a run.
         "RATE_LIMIT_JOIN_ADDRESS": "1000/600",
+        "RATE_LIMIT_SANDBOX_ADDRESS": "100000/600",  # every test browser is a new visitor from 127.0.0.1
         **(env or {}),
     }
     (ROOT / "var").mkdir(exist_ok=True)

@@ -181,3 +181,18 @@ def test_a_malformed_boolean_is_a_configuration_error():
     """DEBUG=maybe is refused rather than guessed."""
     out = settings_in_subprocess({"DEBUG": "maybe"}, "1")
     assert out.returncode != 0 and "DEBUG must be one of" in out.stderr
+
+
+def test_the_new_visitor_limit_and_the_proxy_switch_are_read_and_checked():
+    """RATE_LIMIT_SANDBOX_ADDRESS is COUNT/SECONDS or off (anything else stops the app with a clear message);
+    TRUST_X_FORWARDED_FOR is off unless set."""
+    out = settings_in_subprocess({}, "s.RATE_LIMIT_SANDBOX_ADDRESS, s.TRUST_X_FORWARDED_FOR")
+    assert out.stdout.strip() == "60/600 False"
+    out = settings_in_subprocess(
+        {"RATE_LIMIT_SANDBOX_ADDRESS": "off", "TRUST_X_FORWARDED_FOR": "1"},
+        "s.RATE_LIMIT_SANDBOX_ADDRESS, s.TRUST_X_FORWARDED_FOR",
+    )
+    assert out.stdout.strip() == "off True"
+    out = settings_in_subprocess({"RATE_LIMIT_SANDBOX_ADDRESS": "sixty"}, "1")
+    assert out.returncode != 0
+    assert "RATE_LIMIT_SANDBOX_ADDRESS" in out.stderr and "ImproperlyConfigured" in out.stderr

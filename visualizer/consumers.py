@@ -1,22 +1,39 @@
-"""The cluster websocket: decode a frame, check the role and the rate, hand it to the host, send the reply."""
+"""The cluster websocket: decode a frame, check the role and the rate, hand it to the host, send the reply.
+
+Nothing a client sends closes the socket: a refused frame gets an `error` frame with a stable code, and a
+failure while handling a good one gets `internal` (logged here, never shown). Rates are per identity
+(visualizer.ratelimit), shared by every socket and the Kubernetes API face of one person. `resync` is
+coalesced: at most one waits per connection, sent when the identity's snapshot budget allows. Answers that
+cost the sender nothing (`error` for a refused frame, `pong`) have a budget too ("errors", "ping"): a client
+sending 7-byte bad frames without reading would otherwise make the server buffer 100 bytes for each; over it,
+the frame is still refused (or the ping ignored), silently.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from visualizer import protocol, records
 from visualizer.host import get_host
-from visualizer.identity import CONTROL, existing_owner_key, role_for
-from visualizer.ratelimit import TokenBucket
+from visualizer.identity import CONTROL, client_address, existing_owner_key, rate_key, role_for
+from visualizer.ratelimit import limits
 
-RATE_LIMITED = {"command", "control", "scenario.start", "scenario.stop", "complete"}
+log = logging.getLogger(__name__)
+
+RATE_LIMITED = {"command", "control", "complete", "scenario.start", "scenario.stop"}
+INTERNAL = "서버가 이 요청을 처리하지 못했습니다. 연결은 그대로이니 다시 시도하세요."
 
 
 class ClusterConsumer(AsyncWebsocketConsumer):
     connection = None
+    resync_later: asyncio.Task | None = None
 
     async def connect(self) -> None:
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
@@ -25,20 +42,25 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
             return
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        user = self.scope.get("user")
+        user, session = self.scope.get("user"), self.scope.get("session")
         self.role = role_for(
             kind=record.kind,
             record_owner=record.owner_key,
             share_token=record.share_token,
-            viewer_key=existing_owner_key(user, self.scope.get("session")),
+            viewer_key=existing_owner_key(user, session),
             is_superuser=bool(getattr(user, "is_superuser", False)),
             offered_token=(query.get("share") or [None])[0],
         )
         if self.role is None:
             await self.close(code=4403)
             return
+        address = client_address(
+            self.scope.get("client"),
+            self.scope.get("headers", []),
+            trust_forwarded=getattr(settings, "TRUST_X_FORWARDED_FOR", False),
+        )
+        self.rate_key = rate_key(user, session, address)
         await self.accept()
-        self.limiter = TokenBucket(rate=5.0, burst=10)
         self.host = get_host()
         self.connection = await self.host.attach(public_id, self.role, self.send_text)
 
@@ -50,27 +72,75 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if self.connection is None:
             return
         try:
-            kind, fields = protocol.parse(text_data if text_data is not None else bytes_data)
+            await self._receive(text_data if text_data is not None else bytes_data)
+        except Exception:  # noqa: BLE001 - a frame must never close the socket and leave a ghost viewer behind
+            log.exception("cluster frame failed on %s", self.connection.public_id)
+            with contextlib.suppress(Exception):
+                await self.send_text(protocol.error("internal", INTERNAL))
+
+    async def _receive(self, data: str | bytes | None) -> None:
+        try:
+            kind, fields = protocol.parse(data)
         except protocol.ProtocolError as exc:
-            await self.send_text(protocol.error(exc.code, exc.message, exc.ref))
+            await self._refuse(exc.code, exc.message, exc.ref)
             return
         ref = fields.get("id")
         if kind in protocol.CONTROL_ONLY and self.role != CONTROL:
-            await self.send_text(
-                protocol.error(
-                    "forbidden", "읽기 전용으로 보고 있습니다. 이 클러스터는 조작할 수 없습니다.", ref
-                )
+            await self._refuse(
+                "forbidden", "읽기 전용으로 보고 있습니다. 이 클러스터는 조작할 수 없습니다.", ref
             )
             return
-        if kind in RATE_LIMITED and not self.limiter.allow():
-            await self.send_text(
-                protocol.error("rate_limited", "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", ref)
-            )
+        if kind == "resync":
+            await self._resync()
+            return
+        if kind == "ping":
+            if limits.allow("ping", self.rate_key):
+                await self.send_text(protocol.build("pong"))
+            return
+        if kind in RATE_LIMITED and not limits.allow("act", self.rate_key):
+            wait = limits.retry_after("act", self.rate_key)
+            await self._refuse("rate_limited", f"요청이 너무 많습니다. {wait}초 뒤에 다시 시도하세요.", ref)
             return
         for text in await self.host.handle(self.connection, kind, fields):
             await self.send_text(text)
 
+    async def _refuse(self, code: str, message: str, ref: object) -> None:
+        """Send an `error` frame if the identity's error budget allows (else the refusal is silent)."""
+        if limits.allow("errors", self.rate_key):
+            await self.send_text(protocol.error(code, message, ref))
+
+    async def _resync(self) -> None:
+        """Send a fresh snapshot now if the identity's budget allows, else once it does; a resync asked for
+        while one waits is the same request (the waiting one will carry the state as it is then)."""
+        if self.resync_later is not None and not self.resync_later.done():
+            return
+        if limits.allow("resync", self.rate_key):
+            await self._send_snapshot()
+            return
+        self.resync_later = asyncio.get_running_loop().create_task(self._resync_when_allowed())
+
+    async def _resync_when_allowed(self) -> None:
+        try:
+            while self.connection is not None:
+                await asyncio.sleep(limits.retry_after("resync", self.rate_key))
+                if self.connection is not None and limits.allow("resync", self.rate_key):
+                    await self._send_snapshot()
+                    return
+        except Exception:  # noqa: BLE001 - as in receive: log, tell, keep the socket
+            log.exception("delayed resync failed")
+            with contextlib.suppress(Exception):
+                await self.send_text(protocol.error("internal", INTERNAL))
+
+    async def _send_snapshot(self) -> None:
+        if self.connection is None:
+            return
+        for text in await self.host.handle(self.connection, "resync", {}):
+            await self.send_text(text)
+
     async def disconnect(self, code) -> None:
+        if self.resync_later is not None:
+            self.resync_later.cancel()
+            self.resync_later = None
         if self.connection is not None:
-            await self.host.detach(self.connection)
-            self.connection = None
+            connection, self.connection = self.connection, None
+            await self.host.detach(connection)

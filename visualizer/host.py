@@ -104,19 +104,27 @@ class ClusterHost:
 
     # ------------------------------------------------------------------ viewers
     async def attach(self, public_id: str, role: str, send: Send) -> Connection:
-        """Register a viewer and send it the current snapshot."""
+        """Register a viewer and send it the current snapshot.
+
+        If that fails (the database or the channel layer raised, or the connection was cancelled), the viewer
+        is detached before the error propagates: a socket that never got going keeps no cluster watched.
+        """
         self._start_housekeeping()
         hosted = self.clusters.setdefault(public_id, Hosted(public_id))
         conn = Connection(next(self._ids), public_id, role, send)
         hosted.viewers[conn.id] = conn
         hosted.idle_since = None
-        async with hosted.lock:
-            if hosted.live is None:
-                await self._try_to_own(hosted)
-        if self.relay is not None and hosted.live is None:
-            await self.relay.follow(public_id)
-            await self.relay.watching(public_id, len(hosted.viewers))
-        await self._send_first_snapshot(hosted, conn)
+        try:
+            async with hosted.lock:
+                if hosted.live is None:
+                    await self._try_to_own(hosted)
+            if self.relay is not None and hosted.live is None:
+                await self.relay.follow(public_id)
+                await self.relay.watching(public_id, len(hosted.viewers))
+            await self._send_first_snapshot(hosted, conn)
+        except BaseException:
+            await asyncio.shield(self.detach(conn))
+            raise
         return conn
 
     async def _send_first_snapshot(self, hosted: Hosted, conn: Connection) -> None:

@@ -74,17 +74,33 @@ def api_identity(public_id: str, token: str) -> tuple[str, str] | None:
     The cluster's api_token controls it ("control"); its share token reads it ("view"). The user name is what
     Forbidden messages quote (`User "viewer" cannot create resource …`).
     """
+    caller = api_caller(public_id, token)
+    return None if caller is None else caller[:2]
+
+
+def api_caller(public_id: str, token: str) -> tuple[str, str, str] | None:
+    """Return (role, user, owner key) for a bearer token of a cluster's API, or None (see `api_identity`).
+
+    The owner key (`visitor:…`, `user:…`) is whose cluster it is: the controlling token is that person's, so
+    their API requests share the rate limits of their browser (visualizer.ratelimit).
+    """
     if not token:
         return None
     record = (
-        ClusterRecord.objects.filter(public_id=public_id).only("kind", "api_token", "share_token").first()
+        ClusterRecord.objects.filter(public_id=public_id)
+        .only("kind", "api_token", "share_token", "owner_key")
+        .first()
     )
     if record is None:
         return None
     if secrets.compare_digest(token, record.api_token):
-        return "control", ("instructor" if record.kind == ClusterRecord.Kind.DEMO else "student")
+        return (
+            "control",
+            ("instructor" if record.kind == ClusterRecord.Kind.DEMO else "student"),
+            record.owner_key,
+        )
     if secrets.compare_digest(token, record.share_token):
-        return "view", "viewer"
+        return "view", "viewer", record.owner_key
     return None
 
 

@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import functools
+
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from visualizer.identity import CONTROL, existing_owner_key, owner_key_for, role_for
+from visualizer.identity import CONTROL, client_address, existing_owner_key, owner_key_for, role_for
 from visualizer.models import ClusterRecord, Scenario
 from visualizer.page_config import page_config
+from visualizer.ratelimit import limits, parse_spec
+
+
+class TooManyClusters(Exception):
+    """Too many new visitors from this address lately; `seconds` until another may get a cluster."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def request_address(request: HttpRequest) -> str:
+    """Return the client's address (REMOTE_ADDR, or the proxy's last X-Forwarded-For hop when trusted)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    return client_address(
+        [request.META.get("REMOTE_ADDR")],
+        [(b"x-forwarded-for", forwarded.encode("latin-1", "replace"))] if forwarded else [],
+        trust_forwarded=getattr(settings, "TRUST_X_FORWARDED_FOR", False),
+    )
+
+
+def refuses_too_many(view):
+    """Answer TooManyClusters with the Korean 429 page and Retry-After (never a 500)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except TooManyClusters as refused:
+            response = render(request, "visualizer/too_many.html", {"seconds": refused.seconds}, status=429)
+            response["Retry-After"] = str(refused.seconds)
+            return response
+
+    return wrapped
 
 
 def _role(request: HttpRequest, record: ClusterRecord, share: str | None) -> str | None:
@@ -26,11 +63,33 @@ def _role(request: HttpRequest, record: ClusterRecord, share: str | None) -> str
 
 
 def _own_cluster(request: HttpRequest, name: str, title: str = "") -> ClusterRecord:
-    owner = owner_key_for(request.user, request.session)
+    """Return this person's cluster `name`, creating it (and, for a new visitor, the visitor id in the session).
+
+    A new visitor (no login, no visitor id yet) spends from the address's budget (settings.
+    RATE_LIMIT_SANDBOX_ADDRESS, ratelimit "sandbox"); over it, raise TooManyClusters before anything is written:
+    no cluster, no session. A visit without the session cookie is a new visitor each time (a script without a
+    cookie jar made 1,000 clusters), so the budget bounds those; a browser that keeps its cookie is known and
+    creates its sandbox and scenario clusters freely (a fixed handful per person).
+    """
+    owner = existing_owner_key(request.user, request.session)
+    if owner is None:
+        _spend_new_visitor(request)
+        owner = owner_key_for(request.user, request.session)
     record, _ = ClusterRecord.objects.get_or_create(owner_key=owner, name=name, defaults={"title": title})
     return record
 
 
+def _spend_new_visitor(request: HttpRequest) -> None:
+    spec = parse_spec(getattr(settings, "RATE_LIMIT_SANDBOX_ADDRESS", "60/600"))
+    if spec is None:
+        return
+    limits.configure("sandbox", *spec)
+    address = f"addr:{request_address(request)}"
+    if not limits.allow("sandbox", address):
+        raise TooManyClusters(limits.retry_after("sandbox", address))
+
+
+@refuses_too_many
 def sandbox(request: HttpRequest) -> HttpResponse:
     record = _own_cluster(request, "sandbox", "내 클러스터")
     return render(
@@ -42,6 +101,7 @@ def sandbox(request: HttpRequest) -> HttpResponse:
 
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": ["'self'"]})
+@refuses_too_many
 def sandbox_embed(request: HttpRequest) -> HttpResponse:
     """The student's own sandbox without the site's chrome, for a frame on this site's own pages.
 
@@ -94,6 +154,7 @@ def scenarios(request: HttpRequest) -> HttpResponse:
     return render(request, "visualizer/scenarios.html", {"scenarios": Scenario.objects.all()})
 
 
+@refuses_too_many
 def scenario(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Scenario, slug=slug)
     names = [f"scenario-{slug}-a", f"scenario-{slug}-b"] if found.layout == "pair" else [f"scenario-{slug}"]
@@ -113,6 +174,7 @@ def _kubeconfig_response(request: HttpRequest, record: ClusterRecord, role: str)
     return response
 
 
+@refuses_too_many
 def own_kubeconfig(request: HttpRequest) -> HttpResponse:
     """`GET /cluster/kubeconfig`: the kubeconfig of this browser session's own sandbox (created if none)."""
     return _kubeconfig_response(request, _own_cluster(request, "sandbox", "내 클러스터"), CONTROL)

@@ -10,9 +10,10 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
-from visualizer.host import get_host
+from visualizer.host import ClusterHost, get_host
 from visualizer.identity import SESSION_KEY
 from visualizer.models import ClusterRecord
+from visualizer.ratelimit import limits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,6 +75,14 @@ async def send(ws, **frame) -> None:
 async def host_cleanup():
     yield
     await get_host().shutdown()
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Rate limits are per person and per process: each test starts with full budgets."""
+    limits.clear()
+    yield
+    limits.clear()
 
 
 async def test_the_owner_gets_a_snapshot_and_drives_the_cluster(host_cleanup):
@@ -253,3 +262,255 @@ async def test_the_clock_is_shared_by_every_viewer(host_cleanup):
     assert (await receive(student, "clock"))["clock"]["paused"] is True
     await instructor.disconnect()
     await student.disconnect()
+
+
+class FrozenClock:
+    """The rate limits' clock, moved by hand: a test decides exactly when tokens come back."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def frozen_limits():
+    clock = FrozenClock()
+    limits.clear()
+    real, limits.clock = limits.clock, clock
+    yield clock
+    limits.clock = real
+    limits.clear()
+
+
+def viewers_of(public_id: str) -> int:
+    hosted = get_host().clusters.get(public_id)
+    return 0 if hosted is None else len(hosted.viewers)
+
+
+HOSTILE = [
+    (
+        "[" * 70_000 + "]" * 70_000,
+        "too_deep",
+    ),  # json.loads alone: RecursionError, the socket closed with 1011
+    ("[" * 140_000, "too_deep"),
+    ('{"type":"command","id":1e999999,"text":"x","stdin":null}', "bad_number"),
+    ('{"type":"command","id":' + "9" * 10_000 + ',"text":"x","stdin":null}', "bad_number"),
+    ('{"type":"control","action":"speed","value":NaN}', "bad_number"),
+    ('{"type":"control","action":"speed","value":Infinity}', "bad_number"),
+    ('{"type":"ping","type":"resync"}', "duplicate_key"),
+    ('{"type":"command","id":1,"text":"kubectl create ns \\ud800","stdin":null}', "bad_text"),
+    ("", "bad_json"),
+    (" \n ", "bad_json"),
+    ('{"type":"command","id":true,"text":"x","stdin":null}', "bad_fields"),
+    ('{"type":"command","id":1.5,"text":"x","stdin":null}', "bad_fields"),
+    ('{"type":"command","id":1,"text":{"a":"b"},"stdin":null}', "bad_fields"),
+    ('{"type":"ping","__proto__":{"role":"control"}}', "bad_fields"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), HOSTILE)
+async def test_each_hostile_frame_gets_its_code_the_socket_stays_and_no_viewer_is_left(
+    host_cleanup, text, code
+):
+    """Issue 12: nested JSON closed the socket (1011) and the ghost viewer kept the cluster's lease. Now every
+    malformed frame is answered with its code, the socket answers a ping, and closing it leaves no viewer."""
+    key = await visitor_session("ivan")
+    record = await make_cluster(owner_key="visitor:ivan")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    await ws.send_input({"type": "websocket.receive", "text": text})  # send_to refuses an empty frame
+    error = await receive(ws, "error")
+    assert error["code"] == code and error["message"]
+    await send(ws, type="ping")
+    await receive(ws, "pong")
+    assert viewers_of(record.public_id) == 1
+    await ws.disconnect()
+    assert viewers_of(record.public_id) == 0
+
+
+async def test_a_binary_frame_gets_an_error_and_the_socket_stays(host_cleanup):
+    """A binary frame (here bytes that are not UTF-8) is refused with `binary`; the socket keeps working."""
+    key = await visitor_session("jade")
+    record = await make_cluster(owner_key="visitor:jade")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    await ws.send_to(bytes_data=b"\xff\xfe\xfd")
+    assert (await receive(ws, "error"))["code"] == "binary"
+    await send(ws, type="ping")
+    await receive(ws, "pong")
+    await ws.disconnect()
+    assert viewers_of(record.public_id) == 0
+
+
+async def test_a_failure_while_handling_a_frame_is_an_internal_error_not_a_close(host_cleanup, monkeypatch):
+    """Whatever goes wrong on the server while handling a good frame, the client gets `internal` (Korean
+    message, no traceback), the socket stays open, and closing it detaches the viewer."""
+    key = await visitor_session("kim")
+    record = await make_cluster(owner_key="visitor:kim")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+
+    async def broken(self, conn, kind, fields):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(ClusterHost, "handle", broken)
+    await send(ws, type="complete", id=1, prefix="kubectl g")
+    error = await receive(ws, "error")
+    assert error["code"] == "internal" and "Traceback" not in error["message"] and "서버" in error["message"]
+    monkeypatch.undo()
+    await send(ws, type="ping")
+    await receive(ws, "pong")
+    await ws.disconnect()
+    assert viewers_of(record.public_id) == 0
+
+
+async def test_the_command_rate_is_per_identity_not_per_socket(host_cleanup, frozen_limits):
+    """Ten sockets used to get ten times the rate. Three sockets of one browser session now share one bucket:
+    ten completions in all pass (the burst), every further one is refused, whichever socket sends it."""
+    key = await visitor_session("lena")
+    record = await make_cluster(owner_key="visitor:lena")
+    sockets = [socket(record.public_id, key) for _ in range(3)]
+    for ws in sockets:
+        await ws.connect()
+        await receive(ws, "snapshot")
+    codes = []
+    for i in range(15):
+        ws = sockets[i % 3]
+        await send(ws, type="complete", id=i, prefix="kubectl g")
+        frame = await receive_one_of(ws, {"completions", "error"})
+        codes.append(frame.get("code", "ok"))
+    assert codes == ["ok"] * 10 + ["rate_limited"] * 5
+    other = await visitor_session("mia")  # another person is not slowed down by lena
+    record_b = await make_cluster(owner_key="visitor:mia")
+    ws_b = socket(record_b.public_id, other)
+    await ws_b.connect()
+    await receive(ws_b, "snapshot")
+    await send(ws_b, type="complete", id=1, prefix="kubectl g")
+    assert (await receive_one_of(ws_b, {"completions", "error"}))["type"] == "completions"
+    frozen_limits.now += 1.0  # five tokens a second come back
+    for i in range(6):
+        await send(sockets[0], type="complete", id=100 + i, prefix="kubectl g")
+        codes.append((await receive_one_of(sockets[0], {"completions", "error"})).get("code", "ok"))
+    assert codes[15:] == ["ok"] * 5 + ["rate_limited"]
+    for ws in [*sockets, ws_b]:
+        await ws.disconnect()
+
+
+async def test_a_resync_flood_builds_one_snapshot_and_waits_one_per_socket(
+    host_cleanup, frozen_limits, monkeypatch
+):
+    """Issue 12: 8 sockets sending tiny `resync` frames grew the server to 1.5 GiB. Now the identity's budget
+    sends 4 at once, each further resync waits, coalesced (one pending per socket), and the engine serialises
+    its picture once per state however many snapshots go out."""
+    from visualizer.engine import Cluster
+
+    builds = []
+    real_snapshot = Cluster.snapshot
+
+    def counting(self):
+        builds.append(self.version)
+        return real_snapshot(self)
+
+    monkeypatch.setattr(Cluster, "snapshot", counting)
+    key = await visitor_session("nora")
+    record = await make_cluster(owner_key="visitor:nora", paused=True)
+    sockets = [socket(record.public_id, key) for _ in range(8)]
+    for ws in sockets:
+        await ws.connect()
+        await receive(ws, "snapshot")
+    for _ in range(20):
+        for ws in sockets:
+            await send(ws, type="resync")
+    await asyncio.sleep(0.3)  # let the server work through 160 frames
+    counts = []
+    for ws in sockets:
+        n = 0
+        while not await ws.receive_nothing(timeout=0.05):
+            n += json.loads(await ws.receive_from())["type"] == "snapshot"
+        counts.append(n)
+    assert sum(counts) == 4
+    assert builds == [builds[0]]  # 8 first snapshots and 4 resyncs at one state: serialised once
+    frozen_limits.now += 3600.0  # the budget is full again (4): four sockets' waiting resyncs go out
+    first = await drain_snapshots(sockets, seconds=3.0)
+    frozen_limits.now += 3600.0  # and the other four
+    second = await drain_snapshots(sockets, seconds=3.0)
+    assert sum(first) == 4 and sum(second) == 4
+    assert [a + b for a, b in zip(first, second, strict=True)] == [1] * 8  # 19 resyncs each, one snapshot
+    for ws in sockets:
+        await ws.disconnect()
+    assert viewers_of(record.public_id) == 0
+
+
+async def drain_snapshots(sockets, seconds: float) -> list[int]:
+    """Return how many snapshots each socket receives within `seconds` (real time: a waiting resync sleeps
+    until the limiter's clock says a token is back, at least a second)."""
+    counts = [0] * len(sockets)
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        for i, ws in enumerate(sockets):
+            while not await ws.receive_nothing(timeout=0.02):
+                counts[i] += json.loads(await ws.receive_from())["type"] == "snapshot"
+    return counts
+
+
+async def receive_one_of(ws, kinds: set[str]) -> dict:
+    """Return the next frame whose type is in `kinds`, skipping diffs and clocks."""
+    while True:
+        frame = json.loads(await ws.receive_from(timeout=5))
+        if frame["type"] in kinds:
+            return frame
+
+
+async def test_a_flood_of_bad_frames_or_pings_is_answered_up_to_a_budget_then_silently(
+    host_cleanup, frozen_limits
+):
+    """A 7-byte bad frame made the server buffer a 100-byte `error` for a client that need not read: answers
+    that cost the sender nothing have a budget per person (20 errors, 10 pongs at once), then the frames are
+    still refused but unanswered. The socket stays open and answers again once the budget refills."""
+    key = await visitor_session("olga")
+    record = await make_cluster(owner_key="visitor:olga")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    for _ in range(25):
+        await ws.send_to(text_data="x")
+    for _ in range(12):
+        await send(ws, type="ping")
+    await send(ws, type="complete", id="after", prefix="kubectl g")  # still handled
+    kinds = []
+    while True:
+        frame = json.loads(await ws.receive_from(timeout=5))
+        if frame["type"] == "completions":
+            break
+        kinds.append((frame["type"], frame.get("code")))
+    assert kinds.count(("error", "bad_json")) == 20 and kinds.count(("pong", None)) == 10
+    frozen_limits.now += 1.0  # one pong and five errors a second come back
+    await ws.send_to(text_data="x")
+    assert (await receive(ws, "error"))["code"] == "bad_json"
+    await send(ws, type="ping")
+    await receive(ws, "pong")
+    await ws.disconnect()
+    assert viewers_of(record.public_id) == 0
+
+
+async def test_a_viewer_whose_first_snapshot_fails_is_not_left_attached(host_cleanup, monkeypatch):
+    """If attaching fails half-way (the database, the channel layer), the viewer it registered is removed before
+    the error propagates: no ghost keeps the cluster watched."""
+    key = await visitor_session("pia")
+    record = await make_cluster(owner_key="visitor:pia")
+
+    async def broken(self, hosted, conn):
+        raise ConnectionError("the channel layer went away")
+
+    monkeypatch.setattr(ClusterHost, "_send_first_snapshot", broken)
+    ws = socket(record.public_id, key)
+    connected, _ = await ws.connect()
+    assert connected  # accepted, then attaching failed: the app ends with the error (Daphne closes: 1011)
+    with pytest.raises(ConnectionError):
+        await ws.receive_from(timeout=5)
+    assert viewers_of(record.public_id) == 0

@@ -18,6 +18,7 @@ from visualizer.engine import event_wire
 from visualizer.host import get_host
 from visualizer.kubeapi import transport
 from visualizer.models import ClusterRecord
+from visualizer.ratelimit import limits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,9 +39,9 @@ async def call(path: str, token: str | None, method: str = "GET", body: bytes = 
 
 @pytest.fixture(autouse=True)
 def fresh_buckets():
-    transport._buckets.clear()
+    limits.clear()
     yield
-    transport._buckets.clear()
+    limits.clear()
 
 
 async def test_requests_without_the_clusters_token_get_401_unauthorized():
@@ -106,19 +107,48 @@ async def test_a_body_over_three_mebibytes_is_refused_with_413_and_changes_nothi
     assert get_host().clusters.get(record.public_id) is None  # never reached the cluster
 
 
-async def test_too_many_requests_get_429_with_retry_after_then_recover():
+async def test_too_many_requests_get_429_with_retry_after_then_recover(monkeypatch):
     record = await make_cluster()
+    now = [1000.0]
+    monkeypatch.setattr(limits, "clock", lambda: now[0])  # tokens come back when the test says
+    limits.clear()
     statuses = []
     for _ in range(transport.REQUEST_BURST + 5):
         status, headers, body = await call(f"/k8s/{record.public_id}/healthz", record.api_token)
         statuses.append(status)
-    assert statuses[: transport.REQUEST_BURST] == [200] * transport.REQUEST_BURST
-    assert statuses[-1] == 429
+    assert statuses == [200] * transport.REQUEST_BURST + [429] * 5
     assert headers[b"retry-after"] == b"1"
     assert json.loads(body)["reason"] == "TooManyRequests"
-    await asyncio.sleep(0.2)  # 30 requests a second come back
-    status, _, _ = await call(f"/k8s/{record.public_id}/healthz", record.api_token)
-    assert status == 200
+    assert json.loads(body)["details"] == {"retryAfterSeconds": 1}
+    now[0] += 0.1  # 30 requests a second come back: 3 now
+    statuses = [(await call(f"/k8s/{record.public_id}/healthz", record.api_token))[0] for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_the_api_and_the_browser_of_one_person_share_one_write_rate(monkeypatch):
+    """Issue 12: limits were per connection and per token, so a second face doubled the rate. The cluster
+    owner's kubectl writes and the console commands of their browser spend from one bucket (10 at once)."""
+    from visualizer.ratelimit import RATES
+
+    record = await make_cluster()
+    now = [1000.0]
+    monkeypatch.setattr(limits, "clock", lambda: now[0])
+    limits.clear()
+    for _ in range(RATES["act"][1] - 2):  # what the browser's console spent: all but two
+        assert limits.allow("act", "visitor:t")
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}).encode()
+    statuses = []
+    for i in range(3):
+        status, headers, answer = await call(
+            f"/k8s/{record.public_id}/api/v1/namespaces/default/configmaps",
+            record.api_token,
+            "POST",
+            body.replace(b'"x"', f'"cm-{i}"'.encode()),
+            headers=[(b"content-type", b"application/json")],
+        )
+        statuses.append(status)
+    assert statuses == [201, 201, 429]
+    assert json.loads(answer)["reason"] == "TooManyRequests" and headers[b"retry-after"] == b"1"
 
 
 async def test_a_write_through_the_api_reaches_every_viewer_with_its_trace_and_events():

@@ -76,3 +76,80 @@ def test_browsers_cannot_send_the_kubernetes_apis_host_kinds(kind):
     with pytest.raises(protocol.ProtocolError) as err:
         protocol.parse(frame)
     assert err.value.code == "unknown_type"
+
+
+DEEP = "[" * 70_000 + "]" * 70_000  # within MAX_FRAME (144 KiB); json.loads alone raises RecursionError
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (DEEP, "too_deep"),
+        ('{"type": "ping", "x": ' + "[" * 60_000 + "]" * 60_000 + "}", "too_deep"),
+        ("[" * 140_000, "too_deep"),  # never closed: the parser's RecursionError, caught
+        # An unterminated string of escaped quotes: the nesting scan once took quadratic time on it (minutes).
+        ("[" * 10 + '"' + '\\"' * 70_000, "bad_json"),
+        ("{" * 40_000, "bad_json"),  # an object's first token must be a key
+        ('{"type": "command", "id": 1e999999, "text": "x", "stdin": null}', "bad_number"),
+        ('{"type": "command", "id": ' + "9" * 10_000 + ', "text": "x", "stdin": null}', "bad_number"),
+        ('{"type": "command", "id": 9007199254740992, "text": "x", "stdin": null}', "bad_number"),
+        ('{"type": "control", "action": "speed", "value": NaN}', "bad_number"),
+        ('{"type": "control", "action": "speed", "value": Infinity}', "bad_number"),
+        ('{"type": "control", "action": "speed", "value": -Infinity}', "bad_number"),
+        ('{"type": "ping", "type": "command"}', "duplicate_key"),
+        ('{"type": "complete", "id": 1, "id": 2, "prefix": "k"}', "duplicate_key"),
+        ('{"type": "command", "id": 1, "text": "\\ud800", "stdin": null}', "bad_text"),
+        ('{"type": "\\udfff"}', "bad_text"),
+        ("", "bad_json"),
+        ("   \n\t ", "bad_json"),
+        ('{"type": "ping",}', "bad_json"),
+        ("\ufeff{}", "bad_json"),
+        (b"\xff\xfe\x00", "binary"),
+        ("null", "bad_frame"),
+        ('"ping"', "bad_frame"),
+        ('{"v": true, "type": "ping"}', "version"),
+        ('{"type": ["ping"]}', "unknown_type"),
+        ('{"type": "ping", "__proto__": {"role": "control"}}', "bad_fields"),
+        ('{"type": "resync", "constructor": {}}', "bad_fields"),
+        ('{"type": "command", "id": 1.5, "text": "x", "stdin": null}', "bad_fields"),
+        ('{"type": "command", "id": null, "text": "x", "stdin": null}', "bad_fields"),
+        ('{"type": "command", "id": {"a": 1}, "text": "x", "stdin": null}', "bad_fields"),
+        ('{"type": "command", "id": 1, "text": {"$gt": ""}, "stdin": null}', "bad_fields"),
+        ('{"type": "command", "id": 1, "text": ["kubectl"], "stdin": null}', "bad_fields"),
+        ('{"type": "complete", "id": 1, "prefix": false}', "bad_fields"),
+        ('{"type": "control", "action": "speed", "value": "2"}', "bad_fields"),
+        ('{"type": "control", "action": "speed", "value": true}', "bad_fields"),
+        ('{"type": "scenario.start", "scenario": 5}', "bad_fields"),
+    ],
+)
+def test_hostile_frames_get_a_stable_code_and_never_another_exception(text, code):
+    """Deep nesting, numbers a browser cannot hold, repeated keys, unpaired surrogates, empty text, binary
+    frames and wrong types: each is a ProtocolError with its own code (not RecursionError, ValueError, …)."""
+    with pytest.raises(protocol.ProtocolError) as caught:
+        protocol.parse(text)
+    assert caught.value.code == code
+    assert caught.value.message
+
+
+def test_surrogate_pairs_and_the_largest_safe_integer_are_fine():
+    """An escaped emoji (a valid UTF-16 pair) is text; 2^53−1 is an id a browser holds exactly."""
+    kind, fields = protocol.parse(
+        '{"type": "command", "id": 9007199254740991, "text": "echo \\ud83d\\ude00", "stdin": null}'
+    )
+    assert fields == {"id": 9007199254740991, "text": "echo 😀", "stdin": None}
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    """A YAML apply full of flow sequences (`[a, [b]]`) sits inside a JSON string: depth 1, accepted."""
+    stdin = "items: " + "[" * 5000 + "]" * 5000 + ' "\\" {'
+    kind, fields = protocol.parse(
+        json.dumps({"type": "command", "id": 1, "text": "kubectl apply -f -", "stdin": stdin})
+    )
+    assert fields["stdin"] == stdin
+
+
+def test_a_refused_frame_still_names_its_request():
+    """A wrong-typed field of a frame with an id is answered with that id (truncated to 64 characters)."""
+    with pytest.raises(protocol.ProtocolError) as caught:
+        protocol.parse(json.dumps({"type": "command", "id": "r" * 100, "text": 5, "stdin": None}))
+    assert caught.value.ref == "r" * 64

@@ -521,3 +521,72 @@ def resource_quota(c, obj: dict) -> None:
                 f"exceeded quota: {quota['metadata']['name']}, requested: {show(delta)}, used: {show(used)}, "
                 f"limited: {show(limited)}",
             )
+
+
+# ---------------------------------------------------------------------------------------------- the simulator's object counts
+# Every kind has a ceiling per cluster on what users create (kubectl in the console and through the API), so
+# one sandbox cannot grow without bound: 50 ConfigMaps applied twice a second made every command slower for the
+# whole class (issue 12). Refusals read exactly as ResourceQuota's object-count quotas do (`count/<resource>`,
+# quota name OBJECT_QUOTA, 403 Forbidden) and `sim limits` lists them with their use. Real clusters do the
+# same per namespace with ResourceQuota objects an administrator (or the platform: GKE's `gke-resource-quotas`
+# in every namespace of a small cluster) puts there [D concepts/policy/resource-quotas.md, "Object count
+# quota"]; a simulator's ceiling is per cluster, since a student can make namespaces. The numbers never bother a
+# lesson: the course's largest example has 12 objects of a kind. Pods: the engine's `max_pods` (2,000), which
+# also bounds what controllers create; the other limits apply to user requests only (controllers' objects are
+# bounded by their owners).
+OBJECT_QUOTA = "simulator-limits"
+OBJECT_LIMITS: dict[str, int] = {
+    "Namespace": 50,
+    "ConfigMap": 200,
+    "Secret": 200,
+    "Deployment": 100,
+    "ReplicaSet": 100,
+    "StatefulSet": 50,
+    "DaemonSet": 20,
+    "Job": 100,
+    "CronJob": 50,
+    "Service": 100,
+    "Ingress": 50,
+    "PersistentVolumeClaim": 100,
+    "PersistentVolume": 100,
+    "Event": 500,
+}
+DEFAULT_OBJECT_LIMIT = 100  # any kind not listed: ServiceAccount, Role, NetworkPolicy, ResourceQuota, …
+
+
+def object_limit(c, kind: str) -> int:
+    """Returns the most objects of `kind` a cluster may hold from user requests (see OBJECT_LIMITS)."""
+    if kind == "Pod":
+        return int(c.config["max_pods"])
+    return OBJECT_LIMITS.get(kind, DEFAULT_OBJECT_LIMIT)
+
+
+def object_count_quota(c, obj: dict) -> None:
+    """Refuses a user's create that would take the cluster over its ceiling for the object's kind.
+
+    Raises ApiError 403 with ResourceQuota's words [S apiserver pkg/admission/plugin/resourcequota/
+    controller.go `prettyPrint`]: `configmaps "x" is forbidden: exceeded quota: simulator-limits, requested:
+    count/configmaps=1, used: count/configmaps=200, limited: count/configmaps=200`. O(1): the store keeps an
+    index per kind.
+    """
+    kind = obj["kind"]
+    limit = object_limit(c, kind)
+    used = len(c.store.by_kind.get(kind) or ())
+    if used + 1 <= limit:
+        return
+    name = f"count/{BY_KIND[kind].qualified}"
+    raise forbidden(
+        obj,
+        f"exceeded quota: {OBJECT_QUOTA}, requested: {name}=1, used: {name}={used}, limited: {name}={limit}",
+    )
+
+
+def object_counts(c) -> list[tuple[str, str, int, int]]:
+    """Returns (kind, resource name, used, limit) for every kind in use or with its own limit, by name."""
+    kinds = {k for k, keys in c.store.by_kind.items() if keys} | set(OBJECT_LIMITS) | {"Pod"}
+    rows = [
+        (k, f"count/{BY_KIND[k].qualified}", len(c.store.by_kind.get(k) or ()), object_limit(c, k))
+        for k in kinds
+        if k in BY_KIND
+    ]
+    return sorted(rows, key=lambda row: row[1])

@@ -307,6 +307,10 @@ class APIServer:
                 409,
             )
         admission.admit_create(c, obj)  # NamespaceLifecycle, LimitRanger, ResourceQuota, DefaultIngressClass
+        if user:
+            admission.object_count_quota(
+                c, obj
+            )  # the simulator's per-cluster ceilings (admission.OBJECT_LIMITS)
         meta["uid"] = self.new_uid()
         meta["creationTimestamp"] = stamp(c.clock.now)
         if "spec" in obj and obj["kind"] not in ("Pod", "Node", "PersistentVolume", "PersistentVolumeClaim"):

@@ -2,7 +2,8 @@
 
 crash POD | fail-node NODE | recover-node NODE | probe-fail POD readiness|liveness | probe-ok POD |
 load DEPLOYMENT PERCENT | traffic SERVICE N | encrypt-at-rest on|off | wait SECONDS | images |
-addons enable|disable ingress | addons list | curl http://HOST/PATH (through the ingress controller)
+addons enable|disable ingress | addons list | curl http://HOST/PATH (through the ingress controller) |
+limits (how many objects of each kind this cluster holds and may hold)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ SUBCOMMANDS = (
     "images",
     "addons",
     "curl",
+    "limits",
     "help",
 )
 MAX_TRAFFIC = 10_000
@@ -36,7 +38,7 @@ MAX_WAIT = 3600
 
 def is_mutating(words: list[str]) -> bool:
     """Returns False for the read-only subcommands."""
-    return bool(words) and words[0] not in ("images", "help")
+    return bool(words) and words[0] not in ("images", "limits", "help")
 
 
 def run(c, words: list[str], stdin) -> str:
@@ -288,6 +290,23 @@ def _wait(c, args, ns) -> str:
         c._drain()
     c.clock.now = target
     return f"waited {seconds:g}s (simulated time is now {c.clock.now:g}s)"
+
+
+def _limits(c, args, ns) -> str:
+    """`sim limits`: the simulator's per-cluster object ceilings, as `kubectl describe quota` shows a quota."""
+    from .admission import OBJECT_QUOTA, object_counts
+
+    if args:
+        raise CommandError("error: sim limits takes no arguments")
+    rows = [("Resource", "Used", "Hard"), ("--------", "----", "----")]
+    rows += [(name, str(used), str(limit)) for _, name, used, limit in object_counts(c)]
+    width = [max(len(r[i]) for r in rows) for i in range(2)]
+    lines = [f"{r[0].ljust(width[0])}  {r[1].ljust(width[1])}  {r[2]}" for r in rows]
+    return (
+        f"Name:       {OBJECT_QUOTA}\n"
+        "Scope:      the whole cluster (user requests; a real cluster sets ResourceQuota per namespace)\n"
+        + "\n".join(lines)
+    )
 
 
 def _images(c, args, ns) -> str:

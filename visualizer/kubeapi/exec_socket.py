@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 from visualizer import records
 
 from . import channels_v5
-from .transport import bearer, limits_for
+from .transport import allow, bearer, rate_key_for
 from .transport import decode_reply as _reply
 
 PROTOCOL = "v5.channel.k8s.io"
@@ -42,9 +42,13 @@ async def app(scope, receive, send) -> None:
     match = PATH.match(scope["path"])
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
     token = bearer(headers)
-    identity = await database_sync_to_async(records.api_identity)(match["cluster"], token) if match else None
+    caller = await database_sync_to_async(records.api_caller)(match["cluster"], token) if match else None
     # Only the controlling token may exec (a create on pods/exec); the SPDY retry then explains the refusal.
-    if identity is None or identity[0] != "control" or not limits_for(match["cluster"], token)[0].allow():
+    if (
+        caller is None
+        or caller[0] != "control"
+        or not allow(rate_key_for(scope, "control", caller[2]), "POST")
+    ):
         await send({"type": "websocket.close", "code": 1008})
         return
     from visualizer.host import get_host

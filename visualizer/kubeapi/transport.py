@@ -2,7 +2,7 @@
 
 Thin on purpose (the logic is in the pure modules of this package): read the request, authenticate its bearer
 token against the cluster (visualizer.records.api_identity: the owner's token controls, the share token
-reads), apply the rate limit, hand it to the process that owns the cluster (visualizer.host `drive`, through
+reads), apply the rate limits of the token's person (shared with their browser's sockets, visualizer.ratelimit), hand it to the process that owns the cluster (visualizer.host `drive`, through
 the channel layer when another process owns it), write the answer. Long-running answers (watch, `logs -f`)
 stay open: the stream is polled on the owner every POLL seconds and its chunks are written as they come,
 until it finishes, its timeout passes, or the client goes away. Exec and attach (websocket,
@@ -27,7 +27,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 
 from visualizer import records
-from visualizer.ratelimit import TokenBucket
+from visualizer.identity import client_address
+from visualizer.ratelimit import RATES, limits
 
 from . import status
 from .http import MAX_BODY_BYTES, ApiResponse
@@ -35,26 +36,49 @@ from .http import MAX_BODY_BYTES, ApiResponse
 PREFIX = re.compile(r"^/k8s/(?P<cluster>[A-Za-z0-9_-]{1,24})(?P<rest>/.*)?$")
 POLL = 0.1  # seconds between polls of an open stream
 DEFAULT_STREAM_TIMEOUT = 1800.0  # kube-apiserver's min-request-timeout (seconds) for a watch without one
-# Per token: every request (kubectl sends several per command: discovery is cached, GETs and watches are not)
-# and, on top, writes at the console's command rate (visualizer.consumers: 5/s, bursts of 10).
-REQUEST_RATE, REQUEST_BURST = 30.0, 120
-WRITE_RATE, WRITE_BURST = 5.0, 10
+# Per identity (visualizer.ratelimit): every request (kubectl sends several per command: discovery is cached,
+# GETs and watches are not) and, on top, writes, which spend from the same "act" bucket as the console's
+# commands of that person's browser: a second face does not double the rate.
+REQUEST_RATE, REQUEST_BURST = RATES["api"]
+WRITE_RATE, WRITE_BURST = RATES["act"]
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-_buckets: dict[tuple[str, str], tuple[TokenBucket, TokenBucket]] = {}
 
 
-def limits_for(public_id: str, token: str) -> tuple[TokenBucket, TokenBucket]:
-    """Returns the (all requests, writes) token buckets of one token of one cluster."""
-    key = (public_id, token)
-    found = _buckets.get(key)
-    if found is None:
-        if len(_buckets) > 10_000:
-            _buckets.clear()
-        found = _buckets[key] = (
-            TokenBucket(REQUEST_RATE, REQUEST_BURST),
-            TokenBucket(WRITE_RATE, WRITE_BURST),
-        )
-    return found
+def rate_key_for(scope, role: str, owner_key: str) -> str:
+    """Return the rate-limit key of an API request (visualizer.ratelimit).
+
+    The controlling token is its cluster owner's, so their requests count under the owner's key (`visitor:…`,
+    `user:…`), the key of their browser's sockets; a share token is anyone's, so its holder counts by address.
+    """
+    from django.conf import settings
+
+    if role == "control":
+        return owner_key
+    address = client_address(
+        scope.get("client"),
+        scope.get("headers", []),
+        trust_forwarded=getattr(settings, "TRUST_X_FORWARDED_FOR", False),
+    )
+    return f"addr:{address}"
+
+
+def allow(key: str, method: str) -> bool:
+    """Spend the rate of one request (and of a write, for a write method); False when over the limit."""
+    if not limits.allow("api", key):
+        return False
+    return method not in WRITE_METHODS or limits.allow("act", key)
+
+
+def too_many_requests(seconds: int) -> ApiResponse:
+    """The 429 Status with Retry-After, as kube-apiserver's max-in-flight and APF filters answer
+    (k8s.io/apiserver pkg/server/filters; client-go waits that long and retries, up to 10 times)."""
+    return status.failure(
+        429,
+        "TooManyRequests",
+        "Too many requests, please try again later.",
+        {"retryAfterSeconds": seconds},
+        headers=[("Retry-After", str(seconds))],
+    )
 
 
 def bearer(headers: dict[str, str]) -> str:
@@ -119,24 +143,18 @@ async def app(scope, receive, send) -> None:
         )
         return
     token = bearer(headers)
-    identity = await database_sync_to_async(records.api_identity)(public_id, token)
-    if identity is None:
+    caller = await database_sync_to_async(records.api_caller)(public_id, token)
+    if caller is None:
         await send_response(send, status.failure(401, "Unauthorized", "Unauthorized"))
         return
-    role, user = identity
+    role, user, owner_key = caller
     method = scope["method"].upper()
-    every, writes = limits_for(public_id, token)
-    if not every.allow() or (method in WRITE_METHODS and not writes.allow()):
-        await send_response(
-            send,
-            status.failure(
-                429,
-                "TooManyRequests",
-                "Too many requests, please try again later.",
-                {"retryAfterSeconds": 1},
-                headers=[("Retry-After", "1")],
-            ),
-        )
+    key = rate_key_for(scope, role, owner_key)
+    if not allow(key, method):
+        seconds = limits.retry_after("api", key)
+        if method in WRITE_METHODS:
+            seconds = max(seconds, limits.retry_after("act", key))
+        await send_response(send, too_many_requests(seconds))
         return
     from visualizer.host import get_host
 

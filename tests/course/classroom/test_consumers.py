@@ -93,6 +93,40 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(klass, alice, t
     await student.disconnect()
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            '{"type":"answer","question":"definition","response":'
+            + "[" * 30_000
+            + "]" * 30_000
+            + ',"round":0}',
+            "too_deep",
+        ),
+        ("[" * 60_000, "too_deep"),
+        ('{"type":"predict.vote","prediction":"p","choice":1e999999}', "bad_number"),
+        ('{"type":"predict.vote","prediction":"p","choice":' + "9" * 10_000 + "}", "bad_number"),
+        ('{"type":"answer","question":"definition","response":NaN,"round":0}', "bad_number"),
+        ('{"type":"ping","type":"ping"}', "duplicate_key"),
+        ('{"type":"answer","question":"\\ud800","response":1,"round":0}', "bad_text"),
+        ("", "bad_json"),
+        ("  ", "bad_json"),
+        ('{"type":"answer","question":"definition","response":1,"round":1.5}', "bad_fields"),
+        ('{"type":"ping","__proto__":{}}', "bad_fields"),
+    ],
+)
+async def test_hostile_frames_get_their_code_and_the_socket_stays_open(klass, alice, text, code):
+    """The classroom socket shares wscodec with the visualizer's: the same hostile frames get the same codes."""
+    student, _, _ = await connect(f"/ws/class/{klass.code}/", student_cookie(alice))
+    await receive(student, "hello")
+    await student.send_input({"type": "websocket.receive", "text": text})
+    frame = await receive(student, "error")
+    assert frame["code"] == code and frame["message"]
+    await send(student, "ping")
+    assert (await receive(student, "pong"))["type"] == "pong"
+    await student.disconnect()
+
+
 async def test_binary_frames_get_an_error(klass, alice):
     student, _, _ = await connect(f"/ws/class/{klass.code}/", student_cookie(alice))
     await receive(student, "hello")

@@ -32,6 +32,19 @@ def test_it_parses_a_valid_student_frame():
         ('{"v":2,"type":"ping"}', "version"),
         ("x" * (protocol.MAX_FRAME + 1), "too_large"),
         (b"\x00", "binary"),
+        # The same hostile frames the visualizer's socket is tested with (both go through wscodec).
+        (
+            '{"type":"answer","question":"q","response":' + "[" * 30_000 + "]" * 30_000 + ',"round":0}',
+            "too_deep",
+        ),
+        ('{"type":"answer","question":"q","response":[[[[1]]]],"round":0}', "too_deep"),
+        ('{"type":"predict.vote","prediction":"p","choice":1e999}', "bad_number"),
+        ('{"type":"predict.vote","prediction":"p","choice":' + "7" * 5000 + "}", "bad_number"),
+        ('{"type":"answer","question":"q","response":NaN,"round":0}', "bad_number"),
+        ('{"type":"ping","type":"ping"}', "duplicate_key"),
+        ('{"type":"answer","question":"\\udc00","response":1,"round":0}', "bad_text"),
+        ("", "bad_json"),
+        (" ", "bad_json"),
     ],
 )
 def test_it_refuses_malformed_frames_with_a_code(text, code):

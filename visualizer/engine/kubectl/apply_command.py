@@ -21,7 +21,7 @@ import json
 import re
 
 from .. import validation
-from ..apiserver import ApiError, not_found
+from ..apiserver import ApiError, in_file, not_found
 from ..clock import stamp
 from ..controllers.deployment import CHANGE_CAUSE
 from ..objects import BY_KIND, clone, etcd_key
@@ -316,7 +316,10 @@ def run_apply(c, args: Args, stdin: str | None, hooks) -> str:
                 )
                 if dry == "none":
                     finals.append(obj)
-                    obj = c.api.create(obj, "kubectl", user=True)
+                    try:
+                        obj = c.api.create(obj, "kubectl", user=True)
+                    except ApiError as err:  # a quota's 403 names the file, as kubectl prints it
+                        raise in_file(err, "STDIN") from None
                 else:
                     # Server dry-run: admitted and defaulted as a real create, never stored (no uid is drawn,
                     # so the seeded random stream and the cluster stay exactly as they were).

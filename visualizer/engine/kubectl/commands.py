@@ -13,7 +13,7 @@ import random
 import re
 
 from .. import selectors
-from ..apiserver import ApiError, not_found
+from ..apiserver import ApiError, in_file, not_found
 from ..clock import stamp
 from ..controllers.daemonset import daemonset_pod
 from ..controllers.deployment import CHANGE_CAUSE, revision_of, strip_hash
@@ -725,7 +725,10 @@ def _cmd_create(c, args: Args, stdin) -> str:
         elif dry == "server":
             shown = admitted
         else:
-            shown = [c.api.create(obj, "kubectl", user=True) for obj in admitted]
+            try:
+                shown = [c.api.create(obj, "kubectl", user=True) for obj in admitted]
+            except ApiError as err:  # a quota's 403 names the file, as kubectl prints it
+                raise in_file(err, "STDIN") from None
         suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
         if fmt == "yaml":
             return "\n---\n".join(printers.to_yaml(o) for o in shown)

@@ -1,0 +1,76 @@
+"""The simulator's per-cluster object ceilings (admission.OBJECT_LIMITS): refused as ResourceQuota refuses an
+object-count quota, with the same words through every face, and listed by `sim limits`."""
+
+import pytest
+
+from tests.engine.conftest import ok
+from visualizer.engine import admission
+
+QUOTA_CONCEPT = "https://kubernetes.io/docs/concepts/policy/resource-quotas/"
+
+
+def configmaps(names) -> str:
+    return "".join(
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {n}\ndata:\n  k: v\n" for n in names
+    )
+
+
+@pytest.mark.cites(QUOTA_CONCEPT)
+def test_the_configmap_over_the_ceiling_is_refused_with_resourcequota_words(cluster):
+    """Issue 12: one sandbox applying 50 ConfigMaps twice a second grew without bound. At 200 ConfigMaps in
+    the cluster the next create is Forbidden, worded as an object-count ResourceQuota, and nothing changes."""
+    used = len(cluster.store.by_kind["ConfigMap"])  # kube-root-ca.crt
+    names = [f"cm-{i}" for i in range(200 - used)]
+    for start in range(0, len(names), 50):  # 50 objects per command at most
+        ok(cluster, "kubectl apply -f -", configmaps(names[start : start + 50]))
+    before = cluster.version
+    refused = cluster.run("kubectl create configmap one-more --from-literal=k=v")
+    assert not refused.ok
+    assert refused.output == (
+        'error: failed to create configmap: configmaps "one-more" is forbidden: exceeded quota: simulator-limits, '
+        "requested: count/configmaps=1, used: count/configmaps=200, limited: count/configmaps=200"
+    )
+    applied = cluster.run("kubectl apply -f -", stdin=configmaps(["by-apply"]))
+    assert applied.output == (
+        'Error from server (Forbidden): error when creating "STDIN": configmaps "by-apply" is forbidden: '
+        "exceeded quota: simulator-limits, requested: count/configmaps=1, used: count/configmaps=200, "
+        "limited: count/configmaps=200"
+    )
+    assert cluster.version == before and len(cluster.store.by_kind["ConfigMap"]) == 200
+    ok(cluster, "kubectl delete configmap cm-0")
+    ok(cluster, "kubectl create configmap one-more --from-literal=k=v")  # room again
+
+
+def test_every_kind_has_a_ceiling_namespaces_included(cluster, monkeypatch):
+    """Kinds without their own line get DEFAULT_OBJECT_LIMIT; a namespace (cluster-scoped) is refused the same way."""
+    monkeypatch.setitem(admission.OBJECT_LIMITS, "Namespace", 5)
+    ok(cluster, "kubectl create namespace fifth")  # default, kube-system, kube-public, kube-node-lease + 1
+    refused = cluster.run("kubectl create namespace sixth")
+    assert refused.output == (
+        'Error from server (Forbidden): namespaces "sixth" is forbidden: exceeded quota: simulator-limits, '
+        "requested: count/namespaces=1, used: count/namespaces=5, limited: count/namespaces=5"
+    )
+    assert admission.object_limit(cluster, "ServiceAccount") == admission.DEFAULT_OBJECT_LIMIT == 100
+    assert admission.object_limit(cluster, "Pod") == cluster.config["max_pods"] == 2000
+
+
+def test_controllers_are_not_held_back_by_the_user_ceilings(cluster, monkeypatch):
+    """The ceilings count what users ask for; a Deployment's ReplicaSet is its controller's and is still made
+    (pods stay bounded by max_pods, replicas per request by max_pods_per_request)."""
+    monkeypatch.setitem(admission.OBJECT_LIMITS, "ReplicaSet", 1)  # the cluster's CoreDNS already has one
+    ok(cluster, "kubectl create deployment web --image=nginx:1.21")
+    assert any(
+        k.endswith("/default/" + "web-" + k.rsplit("-", 1)[-1]) for k in cluster.store.by_kind["ReplicaSet"]
+    )
+
+
+def test_sim_limits_lists_use_and_ceiling_like_describe_quota(cluster):
+    """A student discovers the ceilings with `sim limits` (`Resource  Used  Hard`, as `kubectl describe quota`)."""
+    ok(cluster, "kubectl create configmap a --from-literal=k=v")
+    lines = ok(cluster, "sim limits").output.splitlines()
+    assert lines[0] == "Name:       simulator-limits"
+    assert lines[2].split() == ["Resource", "Used", "Hard"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[4:]}
+    assert rows["count/configmaps"] == ["2", "200"]
+    assert rows["count/deployments.apps"][1] == "100"
+    assert rows["count/pods"][1] == "2000"

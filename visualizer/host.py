@@ -592,9 +592,12 @@ class ClusterHost:
                     # comes back from the database would be younger than what its users (kubectl) last saw.
                     if outcome.changed or (live is not None and live.engine.now != before):
                         hosted.dirty = True
-                    if hosted.dirty and now - hosted.last_saved >= self.save_every:
-                        await self._save(hosted)
                 await self.broadcast(hosted, outcome)
+                # Saved after the viewers were told, unlike a command: a tick is simulated time passing, which
+                # a process taking over replays (a few seconds at most), so its frames need not wait.
+                if hosted.dirty and now - hosted.last_saved >= self.save_every:
+                    async with hosted.lock:
+                        await self._save(hosted)
             except Exception:  # noqa: BLE001 - one bad tick must not stop the clock for the class
                 log.exception("tick failed for %s", hosted.public_id)
 

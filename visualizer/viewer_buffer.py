@@ -67,11 +67,12 @@ class ViewerBuffer:
     """The sending state of one viewer. Every method takes `pending`: the bytes the server still holds for
     the viewer (None when the transport cannot tell, e.g. Channels' test communicator: counted as 0)."""
 
-    __slots__ = ("limits", "behind_since", "allowance", "peak", "cause", "skipped")
+    __slots__ = ("limits", "behind_since", "behind_mark", "allowance", "peak", "cause", "skipped")
 
     def __init__(self, limits: BufferLimits) -> None:
         self.limits = limits
         self.behind_since: float | None = None  # monotonic seconds; None while the viewer keeps up
+        self.behind_mark = 0  # bytes held when the behind clock last (re)started
         self.allowance = 0  # bytes of the latest snapshot written, while it may still be on its way
         self.peak = 0  # the most bytes ever held for the viewer
         self.cause: CloseCause | None = None  # set once the verdict was CLOSE
@@ -101,7 +102,8 @@ class ViewerBuffer:
 
         SEND while the viewer keeps up; SKIP from the moment it holds more than high_water beyond its latest
         snapshot; SNAPSHOT once a viewer that was behind holds at most low_water; CLOSE past the hard cap or
-        after behind_seconds behind.
+        after behind_seconds behind without reading low_water bytes (each low_water it reads restarts the
+        clock: a slow link drains to its snapshot, a reader that stopped is closed).
         """
         held = self._measure(pending)
         if self._overflowing(held):
@@ -109,16 +111,22 @@ class ViewerBuffer:
         if self.behind_since is not None:
             if held <= self.limits.low_water:
                 return Verdict.SNAPSHOT
-            if now - self.behind_since > self.limits.behind_seconds:
+            if held <= self.behind_mark - self.limits.low_water:
+                self._fall_behind(held, now)  # it reads, slowly: a slow link, not a dead one
+            elif now - self.behind_since > self.limits.behind_seconds:
                 self.cause = CloseCause.TOO_SLOW
                 return Verdict.CLOSE
             self.skipped += 1
             return Verdict.SKIP
         if held - self.allowance > self.limits.high_water:
-            self.behind_since = now
+            self._fall_behind(held, now)
             self.skipped = 1
             return Verdict.SKIP
         return Verdict.SEND
+
+    def _fall_behind(self, held: int, now: float) -> None:
+        self.behind_since = now
+        self.behind_mark = held
 
     def check(self, pending: int | None, now: float) -> Verdict:
         """Look at a viewer that is behind while nothing is broadcast: SNAPSHOT, CLOSE, or SKIP (wait)."""
@@ -145,7 +153,7 @@ class ViewerBuffer:
         if coalesce and self.allowance:
             return Verdict.SKIP
         if held - self.allowance > self.limits.high_water:
-            self.behind_since = now
+            self._fall_behind(held, now)
             self.skipped = 1
             return Verdict.SKIP
         return Verdict.SEND

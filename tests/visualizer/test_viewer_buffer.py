@@ -52,6 +52,18 @@ def test_behind_longer_than_the_limit_is_closed_as_too_slow():
     assert buffer.cause is CloseCause.TOO_SLOW
 
 
+def test_a_slow_link_that_keeps_reading_is_not_closed_one_that_stops_is():
+    buffer = fresh()
+    buffer.offer(300 * KIB, now=0.0)
+    # Read 70 KiB in 25 s (≥ low water): the clock starts again from there.
+    assert buffer.offer(230 * KIB, now=25.0) is Verdict.SKIP
+    assert buffer.behind_since == 25.0
+    # Less than low water read since: it counts as stopped once the limit has passed.
+    assert buffer.offer(200 * KIB, now=55.0) is Verdict.SKIP
+    assert buffer.offer(200 * KIB, now=55.1) is Verdict.CLOSE
+    assert buffer.cause is CloseCause.TOO_SLOW
+
+
 def test_past_the_hard_cap_it_is_closed_at_once_even_for_an_answer():
     buffer = fresh()
     assert buffer.must_send(4096 * KIB) is Verdict.SEND

@@ -446,10 +446,9 @@ class ClusterHost:
         frame = snapshots.get(conn.role)
         if frame is None:
             texts = await self._snapshot_for(hosted, conn.role)
-            frame = Frame(texts[0]) if texts else None
-            if frame is None:
-                return
-            snapshots[conn.role] = frame
+            if not texts or frame_header(texts[0])[0] != "snapshot":
+                return  # the owner did not answer (`busy`): a viewer that is owed one stays so, and is retried
+            frame = snapshots[conn.role] = Frame(texts[0])
         await self.reply(hosted, conn, frame.text, requested=requested)
 
     async def _write(self, conn: Connection, frame: Frame) -> None:

@@ -173,6 +173,9 @@ def test_viewers_that_never_read_are_bounded_then_closed_and_a_reader_gets_every
                 n += 1
                 await asyncio.sleep(1.0 if n <= len(commands) else 0.2)
             closed = closures(record.public_id)
+            # One stuck socket reads now (within the 5 s a closed connection is given): what it was sent before
+            # it fell behind, then the close frame.
+            code, reason, _frames = await asyncio.to_thread(read_until_close, stuck[0], 10)
             # The cluster goes on changing: the reader goes on receiving.
             diffs_then = sum(f["type"] == "diff" for f in seen)
             for m in range(n, n + 10):
@@ -182,8 +185,6 @@ def test_viewers_that_never_read_are_bounded_then_closed_and_a_reader_gets_every
                 await asyncio.sleep(0.2)
             await asyncio.sleep(0.5)
             assert sum(f["type"] == "diff" for f in seen) > diffs_then
-            # One stuck socket reads now: what it was sent before it fell behind, then the close frame.
-            code, reason, _frames = await asyncio.to_thread(read_until_close, stuck[0], 10)
             for task in tasks:
                 task.cancel()
             for sock in stuck:

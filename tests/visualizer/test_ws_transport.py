@@ -19,6 +19,7 @@ from visualizer.ws_transport import (
     DaphneOutlet,
     Frame,
     daphne_protocol,
+    limit_kernel_buffer,
     outlet_for,
     unsent_bytes,
 )
@@ -206,3 +207,34 @@ async def test_close_sends_code_and_reason_and_gives_the_peer_a_grace_period(ser
         await DaphneOutlet(protocol).close(4008, "느림")
         assert closes == [(4008, "느림")]
         assert protocol.closeHandshakeTimeout == CLOSE_GRACE_SECONDS
+
+
+def test_the_kernel_send_buffer_is_capped_through_twisteds_handle(server):
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        tcp = FakeTcp(ours)
+        tcp.getHandle = lambda: ours
+        before = ours.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        DaphneOutlet(open_protocol(server, tcp), sndbuf=8192)
+        after = ours.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        assert after != before and after == 2 * 8192  # Linux doubles what it is given (socket(7))
+    assert not limit_kernel_buffer(open_protocol(server, object()), 8192)  # no handle: left alone
+
+
+def test_over_tls_frames_go_through_autobahn_and_twisteds_wrapper(server):
+    class TlsWrapper:  # twisted.protocols.tls.TLSMemoryBIOProtocol: no socket of its own
+        wrappedProtocol = None
+
+        def __init__(self):
+            self._appSendBuffer = []
+            self.written = []
+
+        def write(self, data):
+            self.written.append(data)
+            self._appSendBuffer.append(data)
+
+    tls = TlsWrapper()
+    outlet = DaphneOutlet(open_protocol(server, tls))
+    outlet.write(Frame("hi"))
+    assert tls.written == [bytes([0x81, 2]) + b"hi"]
+    assert outlet.pending() == 4

@@ -100,6 +100,8 @@ class Hosted:
     # Until this monotonic time the cluster counts as watched although no browser shows it: a real kubectl
     # is using its API (visualizer.kubeapi), so rollouts go on and `rollout status` / `get -w` finish.
     api_until: float = 0.0
+    # The latest snapshot frame per role, with what it was built from (see ClusterHost._snapshot_for).
+    snapshots: dict[str, tuple[object, tuple, str]] = field(default_factory=dict)
 
     def watched(self, now: float) -> bool:
         return (
@@ -510,8 +512,20 @@ class ClusterHost:
                 log.debug("closing a viewer of %s failed", conn.public_id)
 
     async def _snapshot_for(self, hosted: Hosted, role: str) -> list[str]:
-        if hosted.live is not None:
-            return [hosted.live.snapshot_frame(role)]
+        """Return the snapshot frame for `role` (a `busy` error when the owner cannot be reached).
+
+        The owner builds it at most once per role and state: viewers connecting or resyncing together (a
+        class reconnecting at once, sockets spamming `resync`) share the text. A snapshot is a function of
+        the engine (a reset makes a new one), its version, the clock and the scenario's progress.
+        """
+        live = hosted.live
+        if live is not None:
+            progress = live.scenario_progress() if live.scenario else None
+            key = (live.engine.version, tuple(live.clock().items()), repr(progress))
+            cached = hosted.snapshots.get(role)
+            if cached is None or cached[0] is not live.engine or cached[1] != key:
+                cached = hosted.snapshots[role] = (live.engine, key, live.snapshot_frame(role))
+            return [cached[2]]
         if self.relay is not None:
             return await self.relay.call(hosted.public_id, "resync", {}, role)
         return [protocol.error("busy", "클러스터를 불러오지 못했습니다.")]

@@ -208,3 +208,24 @@ async def test_a_new_viewers_backlog_is_bounded_and_replaced_by_a_fresher_snapsh
     assert conn.backlog == [] and conn.backlog_overflowed
     await host._send_first_snapshot(hosted, conn)
     assert outlet.types() == ["snapshot"] and conn.ready
+
+
+async def test_a_snapshot_is_built_once_per_role_and_state(setup, monkeypatch):
+    host, hosted, _viewer = setup
+    built = []
+    original = hosted.live.snapshot_frame
+    monkeypatch.setattr(hosted.live, "snapshot_frame", lambda role: built.append(role) or original(role))
+    first = await host._snapshot_for(hosted, "view")
+    assert await host._snapshot_for(hosted, "view") == first
+    await host._snapshot_for(hosted, "control")
+    assert built == ["view", "control"]
+    hosted.live.engine.run("kubectl create deployment web --image=nginx --replicas=1")
+    changed = await host._snapshot_for(hosted, "view")
+    assert changed != first and built == ["view", "control", "view"]
+    hosted.live.speed = 2.0  # the clock is part of the picture
+    await host._snapshot_for(hosted, "view")
+    assert built[-1] == "view" and len(built) == 4
+    hosted.live.engine = fresh_engine()  # a reset: same version number, another cluster
+    hosted.live.engine.version = json.loads(changed[0])["version"]
+    await host._snapshot_for(hosted, "view")
+    assert len(built) == 5

@@ -6,9 +6,10 @@ consumer's `base_send` (visualizer/session_scope.py). From it this module takes 
 `WebSocketProtocol` (autobahn's, wrapped by Daphne) and:
 
 - writes a broadcast frame framed ONCE for all its recipients: autobahn's `PreparedMessage` holds the UTF-8
-  payload and the websocket header, `sendPreparedMessage` hands the same bytes to every connection's
-  transport, synchronously (no coroutine, no task switch, no per-viewer encode or framing); a connection that
-  negotiated permessage-deflate compresses it itself;
+  payload and the websocket header, and the same bytes go to every connection synchronously (no coroutine,
+  no task switch, no per-viewer encode or framing): straight into the socket when nothing waits for it, else
+  through `sendPreparedMessage` into Twisted's buffer; a connection that negotiated permessage-deflate
+  compresses it itself;
 - reads how many bytes the connection's Twisted transport still holds (`dataBuffer` past `offset` plus
   `_tempDataLen`, twisted.internet.abstract.FileDescriptor; and the cleartext `_appSendBuffer` of a TLS
   wrapper, twisted.protocols.tls), plus autobahn's own `send_queue`;

@@ -142,6 +142,15 @@ VISUALIZER_HOST = {
     "lease_ttl": float(env_str("VISUALIZER_LEASE_TTL", "15")),
     "housekeeping": float(env_str("VISUALIZER_HOUSEKEEPING", "5")),
     "save_every": float(env_str("VISUALIZER_SAVE_EVERY", "3")),
+    # Each viewer's bounded outgoing buffer (visualizer.viewer_buffer, bytes and seconds): past high water it
+    # gets no diffs, below low water one fresh snapshot; behind longer than BEHIND_SECONDS or past the hard cap
+    # it is closed with 4008.
+    "viewer_high_water": env_int("VISUALIZER_VIEWER_HIGH_WATER", 256 * 1024),
+    "viewer_low_water": env_int("VISUALIZER_VIEWER_LOW_WATER", 64 * 1024),
+    "viewer_hard_cap": env_int("VISUALIZER_VIEWER_HARD_CAP", 4 * 1024 * 1024),
+    "viewer_behind_seconds": float(env_str("VISUALIZER_VIEWER_BEHIND_SECONDS", "30")),
+    # The kernel's send buffer per viewer socket (SO_SNDBUF; 0 leaves Linux's autotuning, up to 4 MiB each).
+    "viewer_sndbuf": env_int("VISUALIZER_VIEWER_SNDBUF", 128 * 1024) or None,
 }
 
 # The clusters' Kubernetes API for students' own kubectl (visualizer.kubeapi): the TLS port `make run` listens

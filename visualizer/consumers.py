@@ -65,8 +65,12 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         self.connection = await self.host.attach(public_id, self.role, self.send_text)
 
     async def send_text(self, text: str) -> None:
-        # Straight to the server: frames are already serialised, shared by every viewer.
-        await self.base_send({"type": "websocket.send", "text": text})
+        """Send a frame to this socket: once attached, through the viewer's bounded buffer (visualizer.host,
+        visualizer.viewer_buffer), so answers count against it as broadcasts do; before, straight out."""
+        if self.connection is not None:
+            await self.host.reply(None, self.connection, text)
+        else:
+            await self.base_send({"type": "websocket.send", "text": text})
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if self.connection is None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import os
+import re
 import secrets
 import socket
 import time
@@ -26,6 +26,8 @@ from channels.db import database_sync_to_async
 
 from visualizer import protocol, records
 from visualizer.live_cluster import SNAPSHOT, LiveCluster, Outcome, restore_engine
+from visualizer.viewer_buffer import CLOSE_CODE, CLOSE_REASON, BufferLimits, Verdict, ViewerBuffer
+from visualizer.ws_transport import Frame, Outlet, outlet_for
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,34 @@ API_KINDS = {"api", "api.poll", "api.close", "exec.open", "exec.step", "exec.clo
 API_ACTIVE_SECONDS = 120.0
 
 
+# How often viewers that fell behind are looked at while nothing is broadcast (seconds).
+LAGGARD_CHECK_SECONDS = 0.25
+# Frames a new viewer may collect while its first snapshot is on its way (the bytes are bounded by high water).
+BACKLOG_FRAMES = 500
+
+_HEADER_TYPE = re.compile(r'"type":"([a-z.]+)"')
+_HEADER_VERSION = re.compile(r'"(?:version|from)":(\d+)')
+
+
+def frame_header(text: str) -> tuple[str | None, int | None]:
+    """Return (type, version) of a server frame, read from its first 256 characters without decoding it.
+
+    `version` is a snapshot's `version` or a diff's `from` (the version the diff applies to), else None. The
+    one place that knows where frames keep them (visualizer.protocol.build writes `v`, `type`, then the
+    fields in order: `cluster`, `role`, `version` for a snapshot; `cluster`, `from`, `to` for a diff).
+    """
+    head = text[:256]
+    kind = _HEADER_TYPE.search(head)
+    if kind is None:
+        return None, None
+    version = _HEADER_VERSION.search(head) if kind.group(1) in ("snapshot", "diff") else None
+    return kind.group(1), int(version.group(1)) if version else None
+
+
 @dataclass(eq=False)
 class Connection:
+    """One viewer: its websocket outlet (visualizer.ws_transport) and its bounded buffer (viewer_buffer)."""
+
     id: int
     public_id: str
     role: str
@@ -47,6 +75,13 @@ class Connection:
     # Until its first snapshot is out, frames for a new viewer wait here, so none arrives before it.
     ready: bool = False
     backlog: list[str] = field(default_factory=list)
+    backlog_bytes: int = 0
+    backlog_overflowed: bool = False
+    outlet: Outlet | None = None
+    buffer: ViewerBuffer = field(default_factory=lambda: ViewerBuffer(BufferLimits()))
+    # The version of the latest snapshot written: diffs that start before it are already in it.
+    floor: int | None = None
+    closed: bool = False
 
 
 @dataclass(eq=False)
@@ -65,6 +100,8 @@ class Hosted:
     # Until this monotonic time the cluster counts as watched although no browser shows it: a real kubectl
     # is using its API (visualizer.kubeapi), so rollouts go on and `rollout status` / `get -w` finish.
     api_until: float = 0.0
+    # The latest snapshot frame per role, with what it was built from (see ClusterHost._snapshot_for).
+    snapshots: dict[str, tuple[object, tuple, str]] = field(default_factory=dict)
 
     def watched(self, now: float) -> bool:
         return (
@@ -85,6 +122,11 @@ class ClusterHost:
         save_every: float = 1.0,
         idle_timeout: float = 30.0,
         rpc_timeout: float = 3.0,
+        viewer_high_water: int = BufferLimits.high_water,
+        viewer_low_water: int = BufferLimits.low_water,
+        viewer_hard_cap: int = BufferLimits.hard_cap,
+        viewer_behind_seconds: float = BufferLimits.behind_seconds,
+        viewer_sndbuf: int | None = 128 * 1024,
     ):
         self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.tick_interval = tick
@@ -93,7 +135,16 @@ class ClusterHost:
         self.save_every = save_every
         self.idle_timeout = idle_timeout
         self.rpc_timeout = rpc_timeout
+        self.limits = BufferLimits(
+            high_water=viewer_high_water,
+            low_water=viewer_low_water,
+            hard_cap=viewer_hard_cap,
+            behind_seconds=viewer_behind_seconds,
+        )
+        self.viewer_sndbuf = viewer_sndbuf
         self.clusters: dict[str, Hosted] = {}
+        self._laggards: set[Connection] = set()
+        self._laggard_watch: asyncio.Task | None = None
         self._ids = itertools.count(1)
         self._housekeeper: asyncio.Task | None = None
         self.relay = None
@@ -106,12 +157,22 @@ class ClusterHost:
     async def attach(self, public_id: str, role: str, send: Send) -> Connection:
         """Register a viewer and send it the current snapshot.
 
+        `send` is the consumer's `send_text` (or an ASGI `send`): its connection's outlet is found from it
+        (visualizer.ws_transport.outlet_for), and every frame to the viewer goes through its bounded buffer.
+
         If that fails (the database or the channel layer raised, or the connection was cancelled), the viewer
         is detached before the error propagates: a socket that never got going keeps no cluster watched.
         """
         self._start_housekeeping()
         hosted = self.clusters.setdefault(public_id, Hosted(public_id))
-        conn = Connection(next(self._ids), public_id, role, send)
+        conn = Connection(
+            next(self._ids),
+            public_id,
+            role,
+            send,
+            outlet=outlet_for(send, sndbuf=self.viewer_sndbuf),
+            buffer=ViewerBuffer(self.limits),
+        )
         hosted.viewers[conn.id] = conn
         hosted.idle_since = None
         try:
@@ -128,27 +189,68 @@ class ClusterHost:
         return conn
 
     async def _send_first_snapshot(self, hosted: Hosted, conn: Connection) -> None:
-        texts = await self._snapshot_for(hosted, conn.role)
-        for text in texts:
-            await self._send(conn, text)
-        # Frames broadcast while the snapshot was on its way: keep only what comes after it. (The snapshot is
-        # parsed for its version only then: a class reconnecting at once should not decode hundreds of them.)
-        backlog, conn.backlog, conn.ready = conn.backlog, [], True
-        if not backlog:
+        """Send a new viewer its snapshot, then what was broadcast meanwhile (diffs it already holds dropped).
+
+        Frames broadcast while the snapshot is on its way wait in `conn.backlog` (at most BACKLOG_FRAMES and
+        high water bytes; past that they are dropped and the viewer gets a fresher snapshot instead).
+        """
+        for _ in range(3):
+            conn.backlog_overflowed = False
+            for text in await self._snapshot_for(hosted, conn.role):
+                await self.reply(hosted, conn, text, requested=False)
+            if not conn.backlog_overflowed:
+                break
+        now = time.monotonic()
+        while conn.backlog and not conn.closed:
+            backlog, conn.backlog, conn.backlog_bytes = conn.backlog, [], 0
+            for text in backlog:
+                await self._offer(hosted, conn, Frame(text), now, {})
+        conn.ready = True
+
+    async def reply(
+        self, hosted: Hosted | None, conn: Connection, text: str, *, requested: bool = True
+    ) -> None:
+        """Send a viewer an answer to its own request (result, error, pong, or a snapshot).
+
+        A snapshot goes through `ViewerBuffer.want_snapshot` (coalesced with one owed or on its way when
+        `requested`); anything else is always sent, unless the viewer is past its hard cap (then closed).
+        """
+        if conn.closed:
             return
-        frames = [json.loads(text) for text in texts]
-        version = next((f["version"] for f in frames if f.get("type") == "snapshot"), None)
-        for text in backlog:
-            stale_diff = text.startswith('{"v":1,"type":"diff"') and json.loads(text)["from"] < (version or 0)
-            if stale_diff:
-                continue
-            await self._send(conn, text)
+        hosted = hosted or self.clusters.get(conn.public_id)
+        frame = Frame(text)
+        kind, version = frame_header(text)
+        pending = conn.outlet.pending() if conn.outlet is not None else None
+        if kind == "snapshot":
+            verdict = conn.buffer.want_snapshot(pending, time.monotonic(), coalesce=requested)
+            if verdict in (Verdict.SEND, Verdict.SNAPSHOT):
+                await self._write(conn, frame)
+                conn.buffer.sent_snapshot(frame.size)
+                conn.floor = version
+                self._laggards.discard(conn)
+                return
+            if verdict is Verdict.SKIP:
+                if conn.buffer.behind:
+                    self._watch(conn)
+                return
+        else:
+            verdict = conn.buffer.must_send(pending)
+            if verdict is Verdict.SEND:
+                await self._write(conn, frame)
+                return
+        if hosted is not None:
+            await self._close_laggard(hosted, conn)
+
+    def snapshot_coalesced(self, conn: Connection) -> bool:
+        """True when a `resync` from this viewer needs no snapshot built: one is owed or still on its way."""
+        pending = conn.outlet.pending() if conn.outlet is not None else None
+        return conn.buffer.snapshot_covered(pending)
 
     async def detach(self, conn: Connection) -> None:
+        self._laggards.discard(conn)
         hosted = self.clusters.get(conn.public_id)
-        if hosted is None:
+        if hosted is None or hosted.viewers.pop(conn.id, None) is None:
             return
-        hosted.viewers.pop(conn.id, None)
         if not hosted.viewers:
             hosted.idle_since = time.monotonic()
             if self.relay is not None and hosted.live is None:
@@ -160,6 +262,8 @@ class ClusterHost:
         if kind == "ping":
             return [protocol.build("pong")]
         if kind == "resync":
+            if self.snapshot_coalesced(conn):
+                return []  # coalesced with the snapshot this viewer is owed or that is on its way
             return await self._snapshot_for(hosted, conn.role)
         if hosted.live is None:
             if self.relay is None:
@@ -275,33 +379,160 @@ class ClusterHost:
             live.link_partner(partner.live)
 
     async def fan_out(self, hosted: Hosted, frames: list[str]) -> None:
-        """Send frames to this process's viewers of the cluster (a SNAPSHOT marker becomes one per role)."""
-        for frame in frames:
-            if frame == SNAPSHOT:
-                by_role: dict[str, list[str]] = {}
-                for conn in list(hosted.viewers.values()):
-                    if not conn.ready:
-                        continue  # its first snapshot is already on the way
-                    if conn.role not in by_role:
-                        by_role[conn.role] = await self._snapshot_for(hosted, conn.role)
-                    for text in by_role[conn.role]:
-                        await self._send(conn, text)
-                continue
-            for conn in list(hosted.viewers.values()):
-                if conn.ready:
-                    await self._send(conn, frame)
-                elif len(conn.backlog) < 500:
-                    conn.backlog.append(frame)
+        """Send frames to this process's viewers of the cluster (a SNAPSHOT marker becomes one per role).
 
-    async def _send(self, conn: Connection, text: str) -> None:
+        Each frame is encoded and framed once (ws_transport.Frame) and written to every viewer's transport
+        without a task switch; each viewer's ViewerBuffer decides first: send, skip (it is behind, a snapshot
+        will replace what it misses), a fresh snapshot (it was behind and has drained), or close.
+        """
+        snapshots: dict[str, Frame] = {}
+        for text in frames:
+            if text == SNAPSHOT:
+                for conn in list(hosted.viewers.values()):
+                    if conn.ready:  # else its first snapshot is already on the way
+                        await self._write_snapshot(hosted, conn, snapshots, requested=False)
+                continue
+            await self._fan_out_frame(hosted, Frame(text), snapshots)
+
+    async def _fan_out_frame(self, hosted: Hosted, frame: Frame, snapshots: dict[str, Frame]) -> None:
+        now = time.monotonic()
+        kind, start = frame_header(frame.text)
+        stale_from = start if kind == "diff" else None
+        later: list[tuple[Connection, Verdict]] = []
+        for conn in list(hosted.viewers.values()):
+            if not conn.ready:
+                self._hold_back(conn, frame)
+                continue
+            if stale_from is not None and conn.floor is not None and stale_from < conn.floor:
+                continue  # the viewer's snapshot already holds this diff
+            outlet = conn.outlet
+            verdict = conn.buffer.offer(outlet.pending(), now)
+            if verdict is Verdict.SEND:
+                if outlet.direct:
+                    outlet.write(frame)  # the fast path: no await
+                else:
+                    await self._write(conn, frame)
+            elif verdict is Verdict.SKIP:
+                if conn not in self._laggards:
+                    self._watch(conn)
+            else:
+                later.append((conn, verdict))
+        for conn, verdict in later:
+            if verdict is Verdict.SNAPSHOT:
+                await self._write_snapshot(hosted, conn, snapshots, requested=False)
+            else:
+                await self._close_laggard(hosted, conn)
+
+    def _hold_back(self, conn: Connection, frame: Frame) -> None:
+        """Keep a frame for a viewer whose first snapshot is on its way (bounded; past that, a fresh one)."""
+        if len(conn.backlog) >= BACKLOG_FRAMES or conn.backlog_bytes + frame.size > self.limits.high_water:
+            conn.backlog, conn.backlog_bytes, conn.backlog_overflowed = [], 0, True
+            return
+        conn.backlog.append(frame.text)
+        conn.backlog_bytes += frame.size
+
+    async def _offer(
+        self, hosted: Hosted, conn: Connection, frame: Frame, now: float, snapshots: dict
+    ) -> None:
+        """Send one broadcast frame to one viewer through its buffer (the slow path of `_fan_out_frame`)."""
+        kind, start = frame_header(frame.text)
+        if kind == "diff" and conn.floor is not None and start is not None and start < conn.floor:
+            return
+        verdict = conn.buffer.offer(conn.outlet.pending() if conn.outlet else None, now)
+        if verdict is Verdict.SEND:
+            await self._write(conn, frame)
+        elif verdict is Verdict.SKIP:
+            self._watch(conn)
+        elif verdict is Verdict.SNAPSHOT:
+            await self._write_snapshot(hosted, conn, snapshots, requested=False)
+        else:
+            await self._close_laggard(hosted, conn)
+
+    async def _write_snapshot(
+        self, hosted: Hosted, conn: Connection, snapshots: dict[str, Frame], *, requested: bool
+    ) -> None:
+        """Send a viewer a fresh snapshot (built once per role per broadcast, in `snapshots`)."""
+        frame = snapshots.get(conn.role)
+        if frame is None:
+            texts = await self._snapshot_for(hosted, conn.role)
+            if not texts or frame_header(texts[0])[0] != "snapshot":
+                return  # the owner did not answer (`busy`): a viewer that is owed one stays so, and is retried
+            frame = snapshots[conn.role] = Frame(texts[0])
+        await self.reply(hosted, conn, frame.text, requested=requested)
+
+    async def _write(self, conn: Connection, frame: Frame) -> None:
         try:
-            await conn.send(text)
+            if conn.outlet is None:
+                await conn.send(frame.text)
+            elif conn.outlet.direct:
+                conn.outlet.write(frame)
+            else:
+                await conn.outlet.send(frame)
         except Exception:  # noqa: BLE001 - a viewer that went away must not stop the others
             log.debug("dropping a frame for a closed viewer of %s", conn.public_id)
 
+    # ------------------------------------------------------------------ viewers that fall behind
+    def _watch(self, conn: Connection) -> None:
+        """Look at a viewer that fell behind until it has drained (then a snapshot) or is closed."""
+        self._laggards.add(conn)
+        if self._laggard_watch is None or self._laggard_watch.done():
+            self._laggard_watch = asyncio.get_running_loop().create_task(self._watch_laggards())
+
+    async def _watch_laggards(self) -> None:
+        while self._laggards:
+            await asyncio.sleep(LAGGARD_CHECK_SECONDS)
+            now = time.monotonic()
+            snapshots: dict[str, dict[str, Frame]] = {}
+            for conn in list(self._laggards):
+                hosted = self.clusters.get(conn.public_id)
+                if conn.closed or hosted is None or conn.id not in hosted.viewers or not conn.buffer.behind:
+                    self._laggards.discard(conn)
+                    continue
+                verdict = conn.buffer.check(conn.outlet.pending() if conn.outlet else None, now)
+                if verdict is Verdict.SNAPSHOT:
+                    per_role = snapshots.setdefault(conn.public_id, {})
+                    await self._write_snapshot(hosted, conn, per_role, requested=False)
+                elif verdict is Verdict.CLOSE:
+                    await self._close_laggard(hosted, conn)
+
+    async def _close_laggard(self, hosted: Hosted, conn: Connection) -> None:
+        """Close a viewer that fell behind for too long or past the hard cap, and detach it at once."""
+        if conn.closed:
+            return
+        conn.closed = True
+        self._laggards.discard(conn)
+        buffer = conn.buffer
+        await self.detach(conn)
+        log.warning(
+            "closed a viewer of %s (%s): %d bytes unsent, peak %d, %d frames skipped; %d viewers left",
+            conn.public_id,
+            buffer.cause.value if buffer.cause else "?",
+            (conn.outlet.pending() if conn.outlet else None) or 0,
+            buffer.peak,
+            buffer.skipped,
+            len(hosted.viewers),
+        )
+        if conn.outlet is not None:
+            try:
+                await conn.outlet.close(CLOSE_CODE, CLOSE_REASON)
+            except Exception:  # noqa: BLE001 - it may have gone already
+                log.debug("closing a viewer of %s failed", conn.public_id)
+
     async def _snapshot_for(self, hosted: Hosted, role: str) -> list[str]:
-        if hosted.live is not None:
-            return [hosted.live.snapshot_frame(role)]
+        """Return the snapshot frame for `role` (a `busy` error when the owner cannot be reached).
+
+        The owner builds it at most once per role and state: viewers connecting or resyncing together (a
+        class reconnecting at once, sockets spamming `resync`) share the text. A snapshot is a function of
+        the engine (a reset makes a new one), its version, the clock and the scenario's progress.
+        """
+        live = hosted.live
+        if live is not None:
+            progress = live.scenario_progress() if live.scenario else None
+            key = (live.engine.version, tuple(live.clock().items()), repr(progress))
+            cached = hosted.snapshots.get(role)
+            if cached is None or cached[0] is not live.engine or cached[1] != key:
+                cached = hosted.snapshots[role] = (live.engine, key, live.snapshot_frame(role))
+            return [cached[2]]
         if self.relay is not None:
             return await self.relay.call(hosted.public_id, "resync", {}, role)
         return [protocol.error("busy", "클러스터를 불러오지 못했습니다.")]
@@ -387,9 +618,12 @@ class ClusterHost:
                     # comes back from the database would be younger than what its users (kubectl) last saw.
                     if outcome.changed or (live is not None and live.engine.now != before):
                         hosted.dirty = True
-                    if hosted.dirty and now - hosted.last_saved >= self.save_every:
-                        await self._save(hosted)
                 await self.broadcast(hosted, outcome)
+                # Saved after the viewers were told, unlike a command: a tick is simulated time passing, which
+                # a process taking over replays (a few seconds at most), so its frames need not wait.
+                if hosted.dirty and now - hosted.last_saved >= self.save_every:
+                    async with hosted.lock:
+                        await self._save(hosted)
             except Exception:  # noqa: BLE001 - one bad tick must not stop the clock for the class
                 log.exception("tick failed for %s", hosted.public_id)
 
@@ -459,7 +693,7 @@ class ClusterHost:
                 async with hosted.lock:
                     await self._save(hosted)
                 await self._let_go(hosted)
-        for task in [self._housekeeper, self.relay._reader if self.relay else None]:
+        for task in [self._housekeeper, self._laggard_watch, self.relay._reader if self.relay else None]:
             if task is not None:
                 task.cancel()
         self.clusters.clear()

@@ -90,7 +90,7 @@ class Relay:
         if hosted is None or hosted.live is None:
             return  # not the owner (any more): the caller times out and may take over
         if message["kind"] == "resync":
-            texts = [hosted.live.snapshot_frame(message["role"])]
+            texts = await self.host._snapshot_for(hosted, message["role"])  # shared while the state holds
         else:
             texts = await self.host.execute(hosted, message["kind"], message["fields"])
         await self.layer.send(

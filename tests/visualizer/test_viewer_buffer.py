@@ -1,0 +1,168 @@
+"""The bounded outgoing buffer of one viewer (visualizer.viewer_buffer): pure decisions, bytes and seconds."""
+
+import pytest
+
+from visualizer.viewer_buffer import (
+    CLOSE_CODE,
+    CLOSE_REASON,
+    BufferLimits,
+    CloseCause,
+    Verdict,
+    ViewerBuffer,
+)
+
+KIB = 1024
+LIMITS = BufferLimits(high_water=256 * KIB, low_water=64 * KIB, hard_cap=4096 * KIB, behind_seconds=30.0)
+
+
+def fresh() -> ViewerBuffer:
+    return ViewerBuffer(LIMITS)
+
+
+def test_a_viewer_that_keeps_up_gets_every_frame():
+    buffer = fresh()
+    assert [buffer.offer(p, t) for t, p in enumerate([0, 10 * KIB, 256 * KIB, None])] == [Verdict.SEND] * 4
+    assert not buffer.behind
+
+
+def test_past_high_water_the_viewer_is_behind_and_gets_no_diffs():
+    buffer = fresh()
+    assert buffer.offer(256 * KIB + 1, now=10.0) is Verdict.SKIP
+    assert buffer.behind and buffer.behind_since == 10.0
+    # Still above low water: nothing more is sent, however long the frames keep coming (within the limit).
+    assert buffer.offer(200 * KIB, now=11.0) is Verdict.SKIP
+    assert buffer.offer(64 * KIB + 1, now=39.9) is Verdict.SKIP
+    assert buffer.skipped == 3
+
+
+def test_once_drained_below_low_water_it_gets_one_snapshot_then_diffs_again():
+    buffer = fresh()
+    buffer.offer(300 * KIB, now=0.0)
+    assert buffer.offer(64 * KIB, now=1.0) is Verdict.SNAPSHOT
+    buffer.sent_snapshot(20 * KIB)
+    assert not buffer.behind and buffer.skipped == 0
+    assert buffer.offer(20 * KIB, now=1.1) is Verdict.SEND
+
+
+def test_behind_longer_than_the_limit_is_closed_as_too_slow():
+    buffer = fresh()
+    buffer.offer(300 * KIB, now=100.0)
+    assert buffer.offer(300 * KIB, now=130.0) is Verdict.SKIP  # exactly the limit: not yet
+    assert buffer.offer(300 * KIB, now=130.01) is Verdict.CLOSE
+    assert buffer.cause is CloseCause.TOO_SLOW
+
+
+def test_a_slow_link_that_keeps_reading_is_not_closed_one_that_stops_is():
+    buffer = fresh()
+    buffer.offer(300 * KIB, now=0.0)
+    # Read 70 KiB in 25 s (≥ low water): the clock starts again from there.
+    assert buffer.offer(230 * KIB, now=25.0) is Verdict.SKIP
+    assert buffer.behind_since == 25.0
+    # Less than low water read since: it counts as stopped once the limit has passed.
+    assert buffer.offer(200 * KIB, now=55.0) is Verdict.SKIP
+    assert buffer.offer(200 * KIB, now=55.1) is Verdict.CLOSE
+    assert buffer.cause is CloseCause.TOO_SLOW
+
+
+def test_past_the_hard_cap_it_is_closed_at_once_even_for_an_answer():
+    buffer = fresh()
+    assert buffer.must_send(4096 * KIB) is Verdict.SEND
+    assert buffer.must_send(4096 * KIB + 1) is Verdict.CLOSE
+    assert buffer.cause is CloseCause.OVERFLOW
+    other = fresh()
+    assert other.offer(4096 * KIB + 1, now=0.0) is Verdict.CLOSE
+    assert other.cause is CloseCause.OVERFLOW
+
+
+def test_answers_are_sent_to_a_viewer_that_is_behind():
+    buffer = fresh()
+    buffer.offer(300 * KIB, now=0.0)
+    assert buffer.must_send(300 * KIB) is Verdict.SEND
+    assert buffer.behind
+
+
+def test_bytes_of_the_latest_snapshot_do_not_count_as_falling_behind():
+    buffer = fresh()
+    buffer.sent_snapshot(900 * KIB)  # a large cluster's first snapshot, still on its way
+    assert buffer.offer(900 * KIB + 256 * KIB, now=0.0) is Verdict.SEND
+    assert buffer.offer(900 * KIB + 256 * KIB + 1, now=0.1) is Verdict.SKIP
+    # Once below low water the snapshot has left: the allowance goes, high water counts alone again.
+    buffer = fresh()
+    buffer.sent_snapshot(900 * KIB)
+    assert buffer.offer(10 * KIB, now=0.0) is Verdict.SEND
+    assert buffer.offer(256 * KIB + 1, now=0.1) is Verdict.SKIP
+
+
+def test_the_hard_cap_also_counts_beyond_the_latest_snapshot():
+    buffer = fresh()
+    buffer.sent_snapshot(1024 * KIB)
+    assert buffer.must_send(1024 * KIB + 4096 * KIB) is Verdict.SEND
+    assert buffer.must_send(1024 * KIB + 4096 * KIB + 1) is Verdict.CLOSE
+
+
+def test_peak_is_the_most_bytes_held_and_unknown_counts_as_zero():
+    buffer = fresh()
+    for pending in (5, 70 * KIB, None, 12):
+        buffer.offer(pending, now=0.0)
+    assert buffer.peak == 70 * KIB
+    assert fresh().offer(None, now=0.0) is Verdict.SEND
+
+
+def test_resync_while_a_snapshot_is_on_its_way_is_coalesced_with_it():
+    buffer = fresh()
+    assert buffer.want_snapshot(0, now=0.0) is Verdict.SEND
+    buffer.sent_snapshot(100 * KIB)
+    assert buffer.snapshot_covered(100 * KIB)
+    assert buffer.want_snapshot(100 * KIB, now=0.1) is Verdict.SKIP
+    assert buffer.want_snapshot(100 * KIB, now=0.2) is Verdict.SKIP
+    # A reset for everyone is not a request: it is sent although the previous snapshot has not left.
+    assert buffer.want_snapshot(100 * KIB, now=0.3, coalesce=False) is Verdict.SEND
+    # Once the snapshot has left, a new request is answered.
+    assert not buffer.snapshot_covered(0)
+    assert buffer.want_snapshot(0, now=1.0) is Verdict.SEND
+
+
+def test_a_snapshot_asked_by_a_viewer_that_is_behind_waits_until_it_drains():
+    buffer = fresh()
+    buffer.offer(300 * KIB, now=0.0)
+    assert buffer.snapshot_covered(300 * KIB)
+    assert buffer.want_snapshot(300 * KIB, now=1.0) is Verdict.SKIP
+    assert buffer.want_snapshot(10 * KIB, now=2.0) is Verdict.SNAPSHOT
+
+
+def test_a_snapshot_past_high_water_makes_the_viewer_behind():
+    buffer = fresh()
+    assert buffer.want_snapshot(256 * KIB + 1, now=5.0, coalesce=False) is Verdict.SKIP
+    assert buffer.behind and buffer.behind_since == 5.0
+
+
+def test_check_waits_closes_or_catches_up_a_viewer_that_is_behind():
+    buffer = fresh()
+    assert buffer.check(0, now=0.0) is Verdict.SKIP  # not behind: nothing to do
+    buffer.offer(300 * KIB, now=0.0)
+    assert buffer.check(300 * KIB, now=1.0) is Verdict.SKIP
+    assert buffer.skipped == 1  # a check leaves nothing out
+    assert buffer.check(1 * KIB, now=2.0) is Verdict.SNAPSHOT
+    slow = fresh()
+    slow.offer(300 * KIB, now=0.0)
+    assert slow.check(300 * KIB, now=31.0) is Verdict.CLOSE
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"low_water": 10, "high_water": 5},
+        {"high_water": 10, "hard_cap": 5},
+        {"low_water": -1},
+        {"behind_seconds": 0},
+    ],
+)
+def test_inconsistent_limits_are_refused(fields):
+    with pytest.raises(ValueError):
+        BufferLimits(**fields)
+
+
+def test_the_close_frame_carries_an_application_code_and_a_korean_reason_that_fits():
+    assert 4000 <= CLOSE_CODE <= 4999  # RFC 6455 §7.4.2: the application's range
+    assert len(CLOSE_REASON.encode()) <= 123  # RFC 6455 §5.5: 125 bytes of payload, 2 of them the code
+    assert any("가" <= ch <= "힣" for ch in CLOSE_REASON)

@@ -1,0 +1,230 @@
+"""The edge between the host and the websocket server: write a frame, tell how much is still unsent, close.
+
+Under Daphne the ASGI `send` a consumer receives is `functools.partial(server.handle_reply, protocol)`
+(daphne/server.py `create_application`); the cluster socket's middleware passes it on unchanged as the
+consumer's `base_send` (visualizer/session_scope.py). From it this module takes the connection's
+`WebSocketProtocol` (autobahn's, wrapped by Daphne) and:
+
+- writes a broadcast frame framed ONCE for all its recipients: autobahn's `PreparedMessage` holds the UTF-8
+  payload and the websocket header, and the same bytes go to every connection synchronously (no coroutine,
+  no task switch, no per-viewer encode or framing): straight into the socket when nothing waits for it, else
+  through `sendPreparedMessage` into Twisted's buffer; a connection that negotiated permessage-deflate
+  compresses it itself;
+- reads how many bytes the connection's Twisted transport still holds (`dataBuffer` past `offset` plus
+  `_tempDataLen`, twisted.internet.abstract.FileDescriptor; and the cleartext `_appSendBuffer` of a TLS
+  wrapper, twisted.protocols.tls), plus autobahn's own `send_queue`;
+- closes with a code and a reason (Daphne's `websocket.close` drops the reason).
+
+Anything else (Channels' `WebsocketCommunicator` in tests, another server) gets `AsgiOutlet`: the frame goes
+through the ASGI `send` as text and the unsent bytes are unknown (None).
+"""
+
+from __future__ import annotations
+
+import functools
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+try:  # Daphne's websocket protocol is autobahn's; without it only the ASGI path exists.
+    from autobahn.websocket.protocol import PreparedMessage
+except ImportError:  # pragma: no cover - autobahn comes with Daphne
+    PreparedMessage = None
+
+# How long a closed viewer's connection may take to read what it still holds and the close frame before the
+# transport is aborted and its buffer freed (autobahn's default is 1 s: seconds, per connection).
+CLOSE_GRACE_SECONDS = 5.0
+
+
+class Frame:
+    """One outgoing text frame, shared by all its recipients; its bytes and websocket framing are made once,
+    on first use. `text`: the JSON text; `size`: its UTF-8 length in bytes."""
+
+    __slots__ = ("text", "_payload", "_prepared")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._payload: bytes | None = None
+        self._prepared: Any = None
+
+    @property
+    def payload(self) -> bytes:
+        if self._payload is None:
+            self._payload = self.text.encode()
+        return self._payload
+
+    @property
+    def size(self) -> int:
+        return len(self.payload)
+
+    def prepared(self) -> Any:
+        """Return autobahn's PreparedMessage of the frame (server frames are not masked, RFC 6455 §5.1)."""
+        if self._prepared is None:
+            self._prepared = PreparedMessage(self.payload, False, False, False)
+        return self._prepared
+
+
+def unsent_bytes(protocol: Any) -> int:
+    """Return the bytes a Daphne/autobahn websocket connection still holds for its peer (int ≥ 0).
+
+    Sums autobahn's `send_queue` and, down the chain of transports (a TLS wrapper over TCP), Twisted's
+    unsent `dataBuffer` (past `offset`), `_tempDataLen` and a TLS wrapper's `_appSendBuffer`. An attribute
+    this Twisted lacks counts 0.
+    """
+    total = sum(len(data) for data, _sync in getattr(protocol, "send_queue", ()) or ())
+    transport = getattr(protocol, "transport", None)
+    for _ in range(4):  # websocket → (TLS) → TCP; bounded in case of a cycle
+        if transport is None:
+            break
+        data = getattr(transport, "dataBuffer", None)
+        if data is not None:
+            total += len(data) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
+        app = getattr(transport, "_appSendBuffer", None)
+        if app:
+            total += sum(len(chunk) for chunk in app)
+        transport = getattr(transport, "transport", None)
+    return total
+
+
+def limit_kernel_buffer(protocol: Any, nbytes: int) -> bool:
+    """Set the connection's kernel send buffer (SO_SNDBUF, bytes; Linux doubles it for its bookkeeping).
+
+    Linux grows a socket's send buffer on its own up to `net.ipv4.tcp_wmem`'s maximum (4 MiB by default),
+    per connection and outside the process: a viewer that never reads would hold that much before the
+    server's own buffer, which `unsent_bytes` counts, begins to grow. Returns whether it was set.
+    """
+    transport = getattr(protocol, "transport", None)
+    handle = getattr(transport, "getHandle", None)
+    try:
+        sock = handle() if handle is not None else None
+        if sock is None or not hasattr(sock, "setsockopt"):
+            return False
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, nbytes)
+    except (OSError, AttributeError, TypeError):
+        return False
+    return True
+
+
+class DaphneOutlet:
+    """Writes to one Daphne websocket connection directly (synchronous; called on the server's event loop).
+
+    Over plain TCP with nothing waiting in Twisted's buffer, a frame is sent with one `socket.send` at once,
+    as asyncio's own transports do (`_SelectorSocketTransport.write`): Twisted would queue it, register the
+    socket for writing and send it on the next loop iteration (two `epoll_ctl` and a callback per viewer and
+    frame). What the kernel does not take goes to Twisted's buffer, in order, and the rest as Twisted does it.
+    """
+
+    direct = True
+
+    def __init__(self, protocol: Any, *, sndbuf: int | None = None) -> None:
+        self.protocol = protocol
+        if sndbuf:
+            limit_kernel_buffer(protocol, sndbuf)
+        transport = getattr(protocol, "transport", None)
+        plain = all(hasattr(transport, name) for name in ("socket", "dataBuffer", "offset", "_tempDataLen"))
+        self._tcp = transport if plain and not hasattr(transport, "wrappedProtocol") else None
+
+    def is_open(self) -> bool:
+        return self.protocol.state == self.protocol.STATE_OPEN
+
+    def pending(self) -> int:
+        """Bytes still unsent to the peer (see `unsent_bytes`)."""
+        tcp = self._tcp
+        if tcp is not None and not self.protocol.send_queue:
+            return len(tcp.dataBuffer) - tcp.offset + tcp._tempDataLen
+        return unsent_bytes(self.protocol)
+
+    def write(self, frame: Frame) -> None:
+        """Send the frame, or queue it on the connection's transport; nothing if the connection is closed."""
+        protocol = self.protocol
+        if protocol.state != protocol.STATE_OPEN:
+            return
+        tcp = self._tcp
+        if (
+            tcp is None
+            or protocol._perMessageCompress is not None
+            or protocol.send_queue
+            or tcp._tempDataLen
+            or len(tcp.dataBuffer) != tcp.offset
+            or not tcp.connected
+            or tcp.disconnecting
+        ):
+            protocol.sendPreparedMessage(frame.prepared())
+            return
+        data = frame.prepared().payloadHybi
+        try:
+            sent = tcp.socket.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            sent = 0  # the connection is failing: Twisted finds out on its own write and closes it
+        if sent < len(data):
+            tcp.write(data[sent:] if sent else data)
+
+    async def send(self, frame: Frame) -> None:
+        self.write(frame)
+
+    async def close(self, code: int, reason: str) -> None:
+        """Start the closing handshake with `code` and `reason` (≤ 123 UTF-8 bytes); the transport is aborted
+        after CLOSE_GRACE_SECONDS if the peer does not answer (a peer that never reads never will)."""
+        if self.protocol.state == self.protocol.STATE_OPEN:
+            self.protocol.closeHandshakeTimeout = CLOSE_GRACE_SECONDS
+            self.protocol.sendClose(code=code, reason=reason)
+
+
+class AsgiOutlet:
+    """Writes through the ASGI `send` (any server); the unsent bytes are unknown."""
+
+    direct = False
+
+    def __init__(self, send: Callable[[dict], Awaitable[None]]) -> None:
+        self._send = send
+
+    def is_open(self) -> bool:
+        return True
+
+    def pending(self) -> None:
+        return None
+
+    def write(self, frame: Frame) -> None:  # pragma: no cover - callers check `direct` first
+        raise TypeError("an ASGI outlet is asynchronous: await send()")
+
+    async def send(self, frame: Frame) -> None:
+        await self._send({"type": "websocket.send", "text": frame.text})
+
+    async def close(self, code: int, reason: str) -> None:
+        await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+Outlet = DaphneOutlet | AsgiOutlet
+
+
+def daphne_protocol(send: object) -> Any:
+    """Return the Daphne websocket protocol behind an ASGI `send`, or None when `send` is not Daphne's.
+
+    Daphne passes `functools.partial(server.handle_reply, protocol)` (daphne/server.py); anything else,
+    including a wrapped `send`, is not recognised.
+    """
+    if not isinstance(send, functools.partial) or len(send.args) != 1:
+        return None
+    func = send.func
+    if getattr(func, "__name__", None) != "handle_reply":
+        return None
+    owner = getattr(func, "__self__", None)
+    if owner is None or type(owner).__module__ != "daphne.server":
+        return None
+    protocol = send.args[0]
+    needed = ("sendPreparedMessage", "sendClose", "state", "STATE_OPEN")
+    return protocol if all(hasattr(protocol, name) for name in needed) else None
+
+
+def outlet_for(send: Callable[..., Awaitable[None]], *, sndbuf: int | None = None) -> Outlet:
+    """Return the outlet of a connection from its ASGI `send`, or from a bound method of the connection's
+    Channels consumer (its `send_text`: the consumer's `base_send` is the ASGI `send`). `sndbuf`: the
+    kernel send buffer to set on a Daphne connection (bytes, see `limit_kernel_buffer`; None leaves it)."""
+    consumer = getattr(send, "__self__", None)
+    base_send = getattr(consumer, "base_send", None)
+    if base_send is not None:
+        send = base_send
+    protocol = daphne_protocol(send)
+    return DaphneOutlet(protocol, sndbuf=sndbuf) if protocol is not None else AsgiOutlet(send)

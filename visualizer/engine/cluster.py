@@ -433,9 +433,12 @@ class Cluster:
             "step": step,
             "synthetic": quiet,
         }
-        self.events.append(ev)
-        if len(self.events) > EVENT_RING:
-            del self.events[: len(self.events) - EVENT_RING]
+        ring = self._events
+        ring.append(ev)
+        if len(ring) >= 2 * EVENT_RING:
+            # Trimmed in batches (the `events` property trims on read): one `del` of the oldest events per
+            # EVENT_RING emissions instead of shifting the whole ring on every one.
+            del ring[: len(ring) - EVENT_RING]
         if self._collect is not None:
             self._collect.append(ev)
         if self._trace is not None and len(self._trace) < 80:
@@ -444,6 +447,18 @@ class Cluster:
             )
         self.touch("events", str(self.event_seq))
         return ev
+
+    @property
+    def events(self) -> list[dict]:
+        """Returns the ring of the last EVENT_RING (300) emitted events, oldest first (shared: do not mutate)."""
+        ring = self._events
+        if len(ring) > EVENT_RING:
+            del ring[: len(ring) - EVENT_RING]
+        return ring
+
+    @events.setter
+    def events(self, value: list[dict]) -> None:
+        self._events = value
 
     def emit_once(self, key: str, *args, **kwargs) -> None:
         """Emits an event unless the same key was emitted in the last 60 s (kubelet retry noise)."""
@@ -689,18 +704,19 @@ class Cluster:
     # ------------------------------------------------------------------------------------------ running
     def _drain(self) -> None:
         """Runs the work queues until every component has settled."""
-        queues, order, handlers = self.queues, QUEUE_ORDER, self.handlers
+        # (queue, handler) pairs in QUEUE_ORDER, looked up once per drain instead of by name on every step.
+        pending = [(self.queues[name], self.handlers[name]) for name in QUEUE_ORDER]
         steps = 0
         while True:
-            for name in order:
-                q = queues[name]
-                if q:
+            for entry in pending:
+                if entry[0]:
                     break
             else:
                 return
+            q, handler = entry
             key = next(iter(q))
             del q[key]
-            handlers[name](key)
+            handler(key)
             steps += 1
             if steps > 5_000_000:
                 raise RuntimeError("the reconcile loops did not settle")

@@ -16,7 +16,7 @@ import hashlib
 
 from .clock import stamp
 from .narration import narrate
-from .objects import BY_KIND, clone, etcd_key, with_status
+from .objects import BY_KIND, clone, etcd_key, parse_bytes, with_status
 from .programs import container as programs
 from .programs.expansion import expand, expand_all
 from .programs.filesystem import field_value, resource_value
@@ -484,13 +484,12 @@ class Kubelet:
     def machine(self, pod: dict, spec: dict, sb: dict, ctr: dict, ref, collect: bool = False, err=None):
         """Returns the programs.Machine of a container: its files, env, logs and memory limit (bytes).
         With `collect`, output is collected instead of logged; `err` gives stderr a sink of its own."""
-        from .objects import parse_bytes
-
         limit = ((spec.get("resources") or {}).get("limits") or {}).get("memory")
-        try:
-            limit = parse_bytes(limit) if limit is not None else None
-        except (ValueError, TypeError):
-            limit = None
+        if limit is not None:
+            try:
+                limit = parse_bytes(limit)
+            except (ValueError, TypeError):
+                limit = None
         return programs.machine_for(
             self.c,
             ctr,

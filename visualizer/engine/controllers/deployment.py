@@ -49,9 +49,28 @@ def scaled_value(value, total: int, round_up: bool) -> int:
     return result
 
 
+# Pure caches keyed by object identity, each entry holding the object so that its id cannot be reused. Stored
+# objects are never mutated in place (store.py), and a status write shares the unchanged spec (with_status), so
+# a Deployment's spec or a ReplicaSet's template is the same object across the many syncs of a rollout.
+_IDENTITY_CACHE_MAX = 4096
+_FENCEPOSTS: dict[int, tuple[dict, tuple[int, int]]] = {}
+_TEMPLATES_EQUAL: dict[tuple[int, int], tuple[dict, dict, bool]] = {}
+
+
 def fenceposts(d: dict) -> tuple[int, int]:
     """Returns (maxSurge, maxUnavailable) for a Deployment as ResolveFenceposts does (0 for Recreate)."""
     spec = d["spec"]
+    hit = _FENCEPOSTS.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    result = _fenceposts(spec)
+    if len(_FENCEPOSTS) >= _IDENTITY_CACHE_MAX:
+        _FENCEPOSTS.clear()
+    _FENCEPOSTS[id(spec)] = (spec, result)
+    return result
+
+
+def _fenceposts(spec: dict) -> tuple[int, int]:
     replicas = spec.get("replicas", 1)
     strategy = spec.get("strategy") or {}
     if strategy.get("type", "RollingUpdate") != "RollingUpdate":
@@ -75,7 +94,21 @@ def revision_of(rs: dict) -> int:
 
 
 def templates_equal(rs_template: dict, template: dict) -> bool:
-    """Returns True when two pod templates are equal ignoring the pod-template-hash label (no copying)."""
+    """Returns True when two pod templates are equal ignoring the pod-template-hash label (no copying).
+
+    Both must be stored (never mutated) objects: the answer is remembered per pair of objects."""
+    ident = (id(rs_template), id(template))
+    hit = _TEMPLATES_EQUAL.get(ident)
+    if hit is not None and hit[0] is rs_template and hit[1] is template:
+        return hit[2]
+    result = _templates_equal(rs_template, template)
+    if len(_TEMPLATES_EQUAL) >= _IDENTITY_CACHE_MAX:
+        _TEMPLATES_EQUAL.clear()
+    _TEMPLATES_EQUAL[ident] = (rs_template, template, result)
+    return result
+
+
+def _templates_equal(rs_template: dict, template: dict) -> bool:
     if rs_template.get("spec") != template.get("spec"):
         return False
     a, b = rs_template.get("metadata") or {}, template.get("metadata") or {}

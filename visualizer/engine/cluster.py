@@ -193,6 +193,8 @@ class Cluster:
             "policy": self.policy.sync,
         }
         self.queues: dict[str, dict[str, None]] = {q: {} for q in QUEUE_ORDER}
+        # (queue, handler) pairs in QUEUE_ORDER for _drain, which scans them after every step.
+        self._pending = [(self.queues[name], self.handlers[name]) for name in QUEUE_ORDER]
         self.events: list[dict] = []
         self.event_seq = 0
         self.version = 0
@@ -445,7 +447,12 @@ class Cluster:
             self._trace.append(
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )
-        self.touch("events", str(self.event_seq))
+        # touch("events", seq), inlined
+        self.version += 1
+        log = self._log
+        log.append((self.version, "events", str(self.event_seq)))
+        if len(log) > LOG_MAX:
+            self._trim_log()
         return ev
 
     @property
@@ -501,9 +508,14 @@ class Cluster:
         log = self._log
         log.append((self.version, section, ident))
         if len(log) > LOG_MAX:
-            cut = len(log) // 2
-            self._log_floor = log[cut - 1][0]
-            del log[:cut]
+            self._trim_log()
+
+    def _trim_log(self) -> None:
+        """Drops the older half of the change log (diff_since then answers None before the new floor)."""
+        log = self._log
+        cut = len(log) // 2
+        self._log_floor = log[cut - 1][0]
+        del log[:cut]
 
     def changes_since(self, version: int) -> list[tuple[int, str, str]] | None:
         """Returns the (version, section, id) log after `version`, or None if it is no longer kept."""
@@ -521,10 +533,17 @@ class Cluster:
         obj = new if new is not None else old
         kind = obj["kind"]
         section = SECTION_OF_KIND.get(kind)
-        ident = nsname(obj)
+        # touch(section, nsname) then touch("etcd", key), inlined: this runs on every write.
+        log = self._log
         if section:
-            self.touch(section, ident)
-        self.touch("etcd", key)
+            self.version += 1
+            log.append((self.version, section, nsname(obj)))
+            if len(log) > LOG_MAX:
+                self._trim_log()
+        self.version += 1
+        log.append((self.version, "etcd", key))
+        if len(log) > LOG_MAX:
+            self._trim_log()
         if etype == "DELETED":
             if self.store.by_owner.get(obj["metadata"].get("uid")):
                 self.enqueue("gc", obj["metadata"]["uid"])
@@ -704,8 +723,7 @@ class Cluster:
     # ------------------------------------------------------------------------------------------ running
     def _drain(self) -> None:
         """Runs the work queues until every component has settled."""
-        # (queue, handler) pairs in QUEUE_ORDER, looked up once per drain instead of by name on every step.
-        pending = [(self.queues[name], self.handlers[name]) for name in QUEUE_ORDER]
+        pending = self._pending
         steps = 0
         while True:
             for entry in pending:

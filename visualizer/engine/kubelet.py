@@ -29,6 +29,8 @@ BACKOFF_MAX = 300.0
 BACKOFF_RESET = 600.0
 CONFIG_RETRY = 10.0
 SANDBOX_SECONDS = 2.0
+_PROBE_LABEL = {"livenessProbe": "Liveness", "readinessProbe": "Readiness", "startupProbe": "Startup"}
+_PROBE_FAULT = {"livenessProbe": "liveness", "readinessProbe": "readiness", "startupProbe": "startup"}
 
 
 def _new_container() -> dict:
@@ -70,10 +72,14 @@ class Kubelet:
         # status. A pure cache: it is not saved, and a miss only costs the rebuild.
         self._seen: dict[str, tuple] = {}
         self._probe_static: dict[tuple, tuple[str, str, str]] = {}  # pure cache of HTTP/TCP probe outcomes
+        self._components: dict[str, str] = {}  # node -> "kubelet/<node>" (a pure cache)
 
     def component(self, node: str) -> str:
         """Returns the component name used in events (`kubelet/worker-2`)."""
-        return f"kubelet/{node}"
+        name = self._components.get(node)
+        if name is None:
+            name = self._components[node] = f"kubelet/{node}"
+        return name
 
     # ------------------------------------------------------------------------------------------ sync
     def sync(self, pod_key: str) -> None:
@@ -766,12 +772,13 @@ class Kubelet:
     def probe_result(self, pod: dict, spec: dict, ctr: dict, kind: str) -> tuple[bool, str]:
         """Returns (success, failure message) of one probe run against the simulated container."""
         probe = spec[kind]
-        faults = self.c.runtime.data["faults"].get(
-            etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]), {}
+        injected = self.c.runtime.data["faults"]  # `sim` faults by pod key; usually none at all
+        faults = (
+            injected.get(etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]), {})
+            if injected
+            else {}
         )
-        which = (
-            "liveness" if kind == "livenessProbe" else "readiness" if kind == "readinessProbe" else "startup"
-        )
+        which = _PROBE_FAULT[kind]
         if "httpGet" in probe or "tcpSocket" in probe:
             # Whether the port listens and the path is served depends only on the spec and the image.
             sb_ip = pod.get("status", {}).get("podIP") or "10.244.0.1"
@@ -873,11 +880,7 @@ class Kubelet:
             while st["next"] <= now and ctr["state"] == "running":
                 st["next"] += probe.get("periodSeconds", 10)
                 ok, why = self.probe_result(pod, spec, ctr, kind)
-                label = {
-                    "livenessProbe": "Liveness",
-                    "readinessProbe": "Readiness",
-                    "startupProbe": "Startup",
-                }[kind]
+                label = _PROBE_LABEL[kind]
                 if ok:
                     st["fail"] = 0
                     st["ok"] += 1
@@ -1052,7 +1055,7 @@ class Kubelet:
             None if sb is None else (sb["ip"], sb["uid"]),
             None
             if sb is None
-            else tuple(
+            else [  # a list comprehension: cheaper than tuple(generator), and compared the same way
                 (
                     n,
                     x["state"],
@@ -1068,7 +1071,7 @@ class Kubelet:
                     x["everStarted"],
                 )
                 for n, x in sb["containers"].items()
-            ),
+            ],
         )
         seen = self._seen.get(key)
         if seen is not None and seen[0] == sig and seen[1] is pod.get("status"):

@@ -90,9 +90,9 @@ class Kubelet:
             self._forget(pod_key)
             return
         node = pod["spec"].get("nodeName")
-        if not node or not c.runtime.is_up(node):
+        rn = c.runtime.node(node) if node else None
+        if not rn or not rn["up"]:  # runtime.is_up
             return
-        rn = c.runtime.node(node)
         sb = rn["sandboxes"].get(pod_key)
         if sb is not None and sb["uid"] != pod["metadata"]["uid"]:
             self._remove_sandbox(node, pod_key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from .quantity import format_binary, format_millicores, to_bytes, to_millicores
+from .quantity import _bytes, _millicores, format_binary, format_millicores, to_bytes, to_millicores
 
 # Alphabet used by the API server for generateName suffixes and by SafeEncodeString for template hashes.
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -162,13 +162,14 @@ def with_status(obj: dict, status: dict) -> dict:
 def parse_cpu(value) -> int:
     """Returns millicores for `250m`, `0.5`, `1`, `1e3` or 2, rounded up as `MilliValue` does; raises
     QuantityError (a ValueError) with the API server's words for a malformed or negative quantity."""
-    return to_millicores(value)
+    # A text goes straight to the cached parser (the scheduler asks for every node on every pod).
+    return _millicores(value) if type(value) is str else to_millicores(value)
 
 
 def parse_bytes(value) -> int:
     """Returns bytes for `128Mi`, `1Gi`, `500M`, `129e6` or 1024, rounded up as `Value` does; raises
     QuantityError (a ValueError) with the API server's words for a malformed or negative quantity."""
-    return to_bytes(value)
+    return _bytes(value) if type(value) is str else to_bytes(value)
 
 
 def format_cpu(milli: int) -> str:

@@ -134,6 +134,20 @@ class DeploymentController:
 
     def __init__(self, cluster):
         self.c = cluster
+        # The last owned-ReplicaSet list (store revision, uid, list) and the last _split (d, rses, result):
+        # a sync that wrote nothing reads the same objects again for its status (pure caches).
+        self._owned_memo: tuple | None = None
+        self._split_memo: tuple | None = None
+
+    def _owned_replicasets(self, uid: str) -> list[dict]:
+        """Returns store.owned(uid, "ReplicaSet"), reused while the store revision has not moved."""
+        store = self.c.store
+        memo = self._owned_memo
+        if memo is not None and memo[0] == store.revision and memo[1] == uid:
+            return memo[2]
+        rses = store.owned(uid, "ReplicaSet")
+        self._owned_memo = (store.revision, uid, rses)
+        return rses
 
     # ------------------------------------------------------------------------------------------ entry
     def sync(self, key: str) -> None:
@@ -143,7 +157,7 @@ class DeploymentController:
         if d is None or d["metadata"].get("deletionTimestamp"):
             return
         d = self._check_paused_condition(d)
-        rses = c.store.owned(d["metadata"]["uid"], "ReplicaSet")
+        rses = self._owned_replicasets(d["metadata"]["uid"])
         if d["spec"].get("paused"):
             self._sync_only(d, rses)
             return
@@ -157,7 +171,16 @@ class DeploymentController:
 
     # ------------------------------------------------------------------------------------------ helpers
     def _split(self, d: dict, rses: list[dict]) -> tuple[dict | None, list[dict]]:
-        """Returns (new RS whose template equals the Deployment's, old RSes oldest first)."""
+        """Returns (new RS whose template equals the Deployment's, old RSes oldest first). The lists are
+        shared with a memo of the last call: callers must not mutate them."""
+        memo = self._split_memo
+        if memo is not None and memo[0] is d and memo[1] is rses:
+            return memo[2]
+        result = self._split_now(d, rses)
+        self._split_memo = (d, rses, result)
+        return result
+
+    def _split_now(self, d: dict, rses: list[dict]) -> tuple[dict | None, list[dict]]:
         want = d["spec"]["template"]
         new = None
         olds = []
@@ -573,7 +596,7 @@ class DeploymentController:
         d = c.store.get(_dkey(d))
         if d is None:
             return
-        rses = c.store.owned(d["metadata"]["uid"], "ReplicaSet")
+        rses = self._owned_replicasets(d["metadata"]["uid"])
         new_rs, _ = self._split(d, rses)
         replicas = d["spec"].get("replicas", 1)
         old = d.get("status") or {}

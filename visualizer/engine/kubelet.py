@@ -1199,6 +1199,8 @@ class Kubelet:
         conds_old = {cd["type"]: cd for cd in old.get("conditions", ())}
         finished = phase in ("Succeeded", "Failed")
         conditions = []
+        now_stamp = stamp(c.clock.now)
+        unready = None  # the ContainersNotReady message, built once for Ready and ContainersReady
         # One loop rather than a closure per condition: this runs on every pod status write.
         for ctype, ok in (
             ("PodReadyToStartContainers", sb is not None),
@@ -1209,21 +1211,24 @@ class Kubelet:
         ):
             value = "True" if ok else "False"
             prev = conds_old.get(ctype)
-            when = prev["lastTransitionTime"] if prev and prev["status"] == value else stamp(c.clock.now)
+            when = prev["lastTransitionTime"] if prev and prev["status"] == value else now_stamp
             out = {"type": ctype, "status": value, "lastProbeTime": None, "lastTransitionTime": when}
-            if not ok and ctype == "Initialized":
-                names = [
-                    cs["name"]
-                    for cs in status.get("initContainerStatuses", ())
-                    if "terminated" not in cs["state"] or cs["state"]["terminated"]["exitCode"] != 0
-                ]
-                out["reason"] = "ContainersNotInitialized"
-                out["message"] = f"containers with incomplete status: [{' '.join(names)}]"
-            if not ok and ctype in ("Ready", "ContainersReady"):
-                out["reason"] = "PodCompleted" if finished else "ContainersNotReady"
-                if not finished:
-                    names = [cs["name"] for cs in statuses if not cs["ready"]]
-                    out["message"] = f"containers with unready status: [{' '.join(names)}]"
+            if not ok:
+                if ctype == "Initialized":
+                    names = [
+                        cs["name"]
+                        for cs in status.get("initContainerStatuses", ())
+                        if "terminated" not in cs["state"] or cs["state"]["terminated"]["exitCode"] != 0
+                    ]
+                    out["reason"] = "ContainersNotInitialized"
+                    out["message"] = f"containers with incomplete status: [{' '.join(names)}]"
+                elif ctype in ("Ready", "ContainersReady"):
+                    out["reason"] = "PodCompleted" if finished else "ContainersNotReady"
+                    if not finished:
+                        if unready is None:
+                            names = [cs["name"] for cs in statuses if not cs["ready"]]
+                            unready = f"containers with unready status: [{' '.join(names)}]"
+                        out["message"] = unready
             conditions.append(out)
         status["conditions"] = conditions
         status["containerStatuses"] = statuses

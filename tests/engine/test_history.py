@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from bench.engine import NEW_IMAGE
-from tests.engine.history import FIXTURE, SCENARIOS, dump
+from tests.engine.history import FIXTURE, NEW_IMAGE, SCENARIOS, dump
 
 EXPECTED = json.loads(FIXTURE.read_text())
 

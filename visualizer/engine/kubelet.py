@@ -1233,17 +1233,23 @@ class Kubelet:
         status["conditions"] = conditions
         status["containerStatuses"] = statuses
         if status != old:
-            was_ready = any(
-                cd["type"] == "Ready" and cd["status"] == "True" for cd in old.get("conditions", ())
-            )
+            was_ready = False
+            for cd in old.get("conditions", ()):  # loops, not any(generator): every status write runs this
+                if cd["type"] == "Ready" and cd["status"] == "True":
+                    was_ready = True
+                    break
             c.api.update_status(with_status(pod, status), self.component(node))
             if all_ready and not was_ready:
                 # it joins endpoints only when some Service's selector matches its labels
                 labels = pod["metadata"].get("labels") or {}
-                selected = any(
-                    all(labels.get(k) == v for k, v in sel)
-                    for _, sel in c._service_selectors(pod["metadata"]["namespace"])
-                )
+                selected = False
+                for _, sel in c._service_selectors(pod["metadata"]["namespace"]):
+                    for k, v in sel:
+                        if labels.get(k) != v:
+                            break
+                    else:
+                        selected = True
+                        break
                 step, ko, en = narrate(
                     "pod-ready" if selected else "pod-ready-no-service", pod=pod["metadata"]["name"]
                 )

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 from .objects import BY_KIND, key_of, pod_nonzero_requests, pod_requests
 
+_NO_STATUS: dict = {}  # read-only default for pods without a status (no empty dict built per call)
+
 
 def pod_active(pod: dict) -> bool:
     """Returns True for a pod the ReplicaSet controller counts: not terminal and not being deleted."""
-    return not pod["metadata"].get("deletionTimestamp") and pod.get("status", {}).get("phase") not in (
+    return not pod["metadata"].get("deletionTimestamp") and pod.get("status", _NO_STATUS).get(
+        "phase"
+    ) not in (
         "Succeeded",
         "Failed",
     )
@@ -27,7 +31,7 @@ def pod_active(pod: dict) -> bool:
 
 def pod_ready(pod: dict) -> bool:
     """Returns True when the pod's Ready condition is True."""
-    for c in pod.get("status", {}).get("conditions", ()):
+    for c in pod.get("status", _NO_STATUS).get("conditions", ()):
         if c["type"] == "Ready":
             return c["status"] == "True"
     return False

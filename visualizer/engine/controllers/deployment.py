@@ -600,9 +600,12 @@ class DeploymentController:
         new_rs, _ = self._split(d, rses)
         replicas = d["spec"].get("replicas", 1)
         old = d.get("status") or {}
-        total = sum((r.get("status") or {}).get("replicas", 0) for r in rses)
-        available = sum((r.get("status") or {}).get("availableReplicas", 0) for r in rses)
-        ready = sum((r.get("status") or {}).get("readyReplicas", 0) for r in rses)
+        total = available = ready = 0
+        for r in rses:
+            st = r.get("status") or {}
+            total += st.get("replicas", 0)
+            available += st.get("availableReplicas", 0)
+            ready += st.get("readyReplicas", 0)
         updated = (new_rs.get("status") or {}).get("replicas", 0) if new_rs else 0
         status = {
             "observedGeneration": d["metadata"].get("generation", 1),

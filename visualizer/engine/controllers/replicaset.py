@@ -213,7 +213,12 @@ class ReplicaSetController:
         # ReplicaSetStatus: `replicas` is always written, the other counts are `omitempty` (apps/v1 types.go)
         omit_zero(status, "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration")
         old = rs.get("status") or {}
-        if any(old.get(k, 0) != v for k, v in status.items()) or set(old) - set(status) - {"conditions"}:
+        changed = False
+        for k, v in status.items():
+            if old.get(k, 0) != v:
+                changed = True
+                break
+        if changed or set(old) - set(status) - {"conditions"}:
             c.api.update_status(with_status(rs, status), COMPONENT)
 
 

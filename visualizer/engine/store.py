@@ -37,6 +37,10 @@ def pod_ready(pod: dict) -> bool:
     return False
 
 
+def _name_of(obj: dict) -> str:
+    return obj["metadata"]["name"]
+
+
 def controller_uid(obj: dict) -> str | None:
     """Returns the uid of the controlling owner (ownerReferences[].controller == true), if any."""
     for o in obj["metadata"].get("ownerReferences") or ():
@@ -105,7 +109,7 @@ class Store:
         objs = [self.objects[k] for k in keys]
         if kind:
             objs = [o for o in objs if o["kind"] == kind]
-        objs.sort(key=lambda o: o["metadata"]["name"])
+        objs.sort(key=_name_of)
         return objs
 
     def pods_on(self, node: str) -> list[dict]:

@@ -184,9 +184,7 @@ class DeploymentController:
         want = d["spec"]["template"]
         new = None
         olds = []
-        for rs in sorted(
-            rses, key=lambda r: (parse_stamp(r["metadata"]["creationTimestamp"]), r["metadata"]["name"])
-        ):
+        for rs in sorted(rses, key=_created_then_name):
             if new is None and templates_equal(rs["spec"]["template"], want):
                 new = rs
             else:
@@ -208,7 +206,13 @@ class DeploymentController:
     def _get_or_create_new(self, d: dict, new_rs: dict | None, olds: list[dict], create: bool) -> dict | None:
         """Returns the new RS with its revision and annotations synced, creating it when allowed."""
         c = self.c
-        max_old = max((revision_of(rs) for rs in olds), default=0)
+        max_old = None  # max(revision_of(rs) for rs in olds, default=0), without a generator
+        for rs in olds:
+            rev = revision_of(rs)
+            if max_old is None or rev > max_old:
+                max_old = rev
+        if max_old is None:
+            max_old = 0
         new_revision = max_old + 1
         surge, _ = fenceposts(d)
         replicas = d["spec"].get("replicas", 1)
@@ -579,7 +583,7 @@ class DeploymentController:
 
     def _check_paused_condition(self, d: dict) -> dict:
         st = d.get("status") or {}
-        cond = next((cd for cd in st.get("conditions", ()) if cd["type"] == "Progressing"), None)
+        cond = _progressing_condition(st.get("conditions", ()))
         paused = bool(d["spec"].get("paused"))
         if paused and (cond is None or cond.get("reason") != "DeploymentPaused"):
             reason, msg = "DeploymentPaused", "Deployment is paused"
@@ -640,7 +644,7 @@ class DeploymentController:
                 "Deployment does not have minimum availability.",
                 now,
             )
-        cur = next((cd for cd in status["conditions"] if cd["type"] == "Progressing"), None)
+        cur = _progressing_condition(status["conditions"])
         name = new_rs["metadata"]["name"] if new_rs else ""
         complete_now = (
             status["replicas"] == status["updatedReplicas"]
@@ -684,7 +688,7 @@ class DeploymentController:
                     f'ReplicaSet "{name}" has timed out progressing.',
                     now,
                 )
-        cur = next((cd for cd in status["conditions"] if cd["type"] == "Progressing"), None)
+        cur = _progressing_condition(status["conditions"])
         if (
             cur is not None
             and cur.get("reason")
@@ -692,7 +696,7 @@ class DeploymentController:
             and cur.get("lastUpdateTime")
         ):
             c.clock.wake("deployment", _dkey(d), parse_stamp(cur["lastUpdateTime"]) + deadline + 1)
-        status["conditions"].sort(key=lambda cd: 0 if cd["type"] == "Available" else 1)
+        status["conditions"].sort(key=_available_first)
         # DeploymentStatus's counts are all `omitempty` (apps/v1 types.go)
         omit_zero(
             status,
@@ -716,6 +720,23 @@ class DeploymentController:
             or new.get("readyReplicas", 0) > old.get("readyReplicas", 0)
             or new.get("availableReplicas", 0) > old.get("availableReplicas", 0)
         )
+
+
+# Module-level helpers rather than lambdas and generators built on every sync.
+def _progressing_condition(conditions) -> dict | None:
+    """Returns the first condition of type Progressing, or None."""
+    for cd in conditions:
+        if cd["type"] == "Progressing":
+            return cd
+    return None
+
+
+def _available_first(cd: dict) -> int:
+    return 0 if cd["type"] == "Available" else 1
+
+
+def _created_then_name(rs: dict) -> tuple:
+    return parse_stamp(rs["metadata"]["creationTimestamp"]), rs["metadata"]["name"]
 
 
 def _set_condition(

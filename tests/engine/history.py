@@ -2,7 +2,8 @@
 
 A history is a list of JSON-ready lines, one per tick in which something happened: the events `advance()`
 returned (every key, text included) and the pods whose state changed since the previous line (name, node,
-phase, conditions, container states, deletion timestamp, image). `python -m tests.engine.history` rewrites the
+phase, conditions, container states, deletion timestamp, image), keys in the order the engine writes them (so a
+changed key order shows too). `python -m tests.engine.history` rewrites the
 fixture; do that only when a behaviour change is intended, never to make a speed-up pass.
 """
 
@@ -82,7 +83,6 @@ def _pods(cluster: Cluster) -> dict[str, str]:
                 "rv": meta.get("resourceVersion"),
                 "status": status,
             },
-            sort_keys=True,
             separators=(",", ":"),
         )
     return seen
@@ -176,7 +176,7 @@ def dump(histories: dict[str, list[dict]]) -> str:
     """Returns the fixture text: one history line per text line, so that a difference reads well in a diff."""
     parts = []
     for name, lines in sorted(histories.items()):
-        body = ",\n".join(json.dumps(line, sort_keys=True, ensure_ascii=False) for line in lines)
+        body = ",\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
         parts.append(f"{json.dumps(name)}: [\n{body}\n]")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 

@@ -1130,32 +1130,28 @@ class Kubelet:
             status["initContainerStatuses"] = init_statuses
         for spec in pod["spec"]["containers"]:
             ctr = ctrs.get(spec["name"])
-            cs = {
-                "name": spec["name"],
-                "image": spec["image"],
-                "imageID": "",
-                "ready": False,
-                "restartCount": 0,
-                "started": False,
-                "state": {"waiting": {"reason": default_reason}},
-                "lastState": {},
-            }
-            if ctr is not None:
-                cs["restartCount"] = ctr["restartCount"]
-                cs["ready"] = bool(ctr["ready"] and ctr["state"] == "running" and ctr.get("stopAt") is None)
-                if ctr["last"]:
-                    cs["lastState"] = ctr["last"]
-                if ctr["pulled"]:
-                    cs["imageID"] = _image_id(spec["image"])
-                if ctr["state"] == "running":
-                    cs["state"] = {"running": {"startedAt": stamp(ctr["startedAt"])}}
-                    cs["started"] = True
-                    cs["containerID"] = (
-                        f"containerd://{_digest(str(ctr['startedAt']) + pod['metadata']['uid'])}"
-                    )
+            if ctr is None:
+                cs = {
+                    "name": spec["name"],
+                    "image": spec["image"],
+                    "imageID": "",
+                    "ready": False,
+                    "restartCount": 0,
+                    "started": False,
+                    "state": {"waiting": {"reason": default_reason}},
+                    "lastState": {},
+                }
+                all_started = False
+                terminal = False
+            else:
+                # Built in one literal (same keys, same order as the entry of a missing container, then
+                # containerID for a running one) rather than overwriting a default entry key by key.
+                state = ctr["state"]
+                if state == "running":
+                    state_dict = {"running": {"startedAt": stamp(ctr["startedAt"])}}
                     any_running = True
-                elif ctr["state"] == "terminated":
-                    cs["state"] = {
+                elif state == "terminated":
+                    state_dict = {
                         "terminated": {
                             "exitCode": ctr["exitCode"],
                             "reason": ctr["reason"],
@@ -1170,18 +1166,29 @@ class Kubelet:
                     waiting = {"reason": default_reason if reason == "ContainerCreating" else reason}
                     if ctr["message"]:
                         waiting["message"] = ctr["message"]
-                    cs["state"] = {"waiting": waiting}
+                    state_dict = {"waiting": waiting}
+                cs = {
+                    "name": spec["name"],
+                    "image": spec["image"],
+                    "imageID": _image_id(spec["image"]) if ctr["pulled"] else "",
+                    "ready": bool(ctr["ready"] and state == "running" and ctr.get("stopAt") is None),
+                    "restartCount": ctr["restartCount"],
+                    "started": state == "running",
+                    "state": state_dict,
+                    "lastState": ctr["last"] or {},
+                }
+                if state == "running":
+                    cs["containerID"] = (
+                        f"containerd://{_digest(str(ctr['startedAt']) + pod['metadata']['uid'])}"
+                    )
                 if not ctr["everStarted"]:
                     all_started = False
                 if (
-                    ctr["state"] != "terminated"
+                    state != "terminated"
                     or policy == "Always"
                     or (policy == "OnFailure" and ctr["exitCode"] != 0)
                 ):
                     terminal = False
-            else:
-                all_started = False
-                terminal = False
             if not cs["ready"]:
                 all_ready = False
             statuses.append(cs)

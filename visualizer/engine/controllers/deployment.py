@@ -52,7 +52,7 @@ def scaled_value(value, total: int, round_up: bool) -> int:
 # Pure caches keyed by object identity, each entry holding the object so that its id cannot be reused. Stored
 # objects are never mutated in place (store.py), and a status write shares the unchanged spec (with_status), so
 # a Deployment's spec or a ReplicaSet's template is the same object across the many syncs of a rollout.
-_IDENTITY_CACHE_MAX = 4096
+_IDENTITY_CACHE_MAX = 512  # small: an entry keeps a spec or a template alive until the cache is cleared
 _FENCEPOSTS: dict[int, tuple[dict, tuple[int, int]]] = {}
 _TEMPLATES_EQUAL: dict[tuple[int, int], tuple[dict, dict, bool]] = {}
 

@@ -63,8 +63,9 @@ class ReplicaSetController:
 
     def __init__(self, cluster):
         self.c = cluster
-        # id(pod) -> (pod, the parts of its deletion rank that depend on the pod alone): a pure cache (stored
-        # pods are never mutated, and the entry keeps the pod alive so that its id is not reused).
+        # id(pod) -> (pod, the parts of its deletion rank that depend on the pod alone) for the pods of the last
+        # ranking: a pure cache (stored pods are never mutated, and the entry keeps the pod alive so that its id
+        # is not reused), replaced at every ranking so that it never holds more than one ReplicaSet's pods.
         self._rank_parts: dict[int, tuple] = {}
 
     def sync(self, key: str) -> None:
@@ -155,13 +156,14 @@ class ReplicaSetController:
         now = self.c.clock.now
         node_count = self.c.store.owner_node_count
         cache = self._rank_parts
-        if len(cache) > 20_000:
-            cache.clear()
+        fresh: dict[int, tuple] = {}
+        self._rank_parts = fresh
 
         def rank(p):
             hit = cache.get(id(p))
             if hit is None or hit[0] is not p:
-                hit = cache[id(p)] = (p, *_own_rank(p))
+                hit = (p, *_own_rank(p))
+            fresh[id(p)] = hit
             _, node, phase, ready, since, uid_key, restarts, created, name = hit
             # Rule 6 with LogarithmicScaleDown: the pod Ready for less time goes first, compared on a log2
             # scale of nanoseconds (logarithmicRankDiff), ties within a bucket broken by UID.

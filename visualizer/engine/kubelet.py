@@ -778,7 +778,7 @@ class Kubelet:
             if injected
             else {}
         )
-        which = _PROBE_FAULT[kind]
+        which = _PROBE_FAULT.get(kind, "startup")
         if "httpGet" in probe or "tcpSocket" in probe:
             # Whether the port listens and the path is served depends only on the spec and the image.
             sb_ip = pod.get("status", {}).get("podIP") or "10.244.0.1"

@@ -187,16 +187,27 @@ class Store:
         if meta.get("uid"):
             self.by_uid[meta["uid"]] = key
         owner = controller_uid(obj)
+        # get-then-insert rather than setdefault(x, {}), which builds a throwaway dict on every call.
         if owner:
-            self.by_owner.setdefault(owner, {})[key] = None
+            bucket = self.by_owner.get(owner)
+            if bucket is None:
+                bucket = self.by_owner[owner] = {}
+            bucket[key] = None
         if kind != "Pod":
             return
         ns = meta.get("namespace")
+        pod_labels = self.pod_labels
         for k, v in (meta.get("labels") or {}).items():
-            self.pod_labels.setdefault((ns, k, v), {})[key] = None
+            bucket = pod_labels.get((ns, k, v))
+            if bucket is None:
+                bucket = pod_labels[(ns, k, v)] = {}
+            bucket[key] = None
         node = obj["spec"].get("nodeName")
         if node:
-            self.pods_by_node.setdefault(node, {})[key] = None
+            bucket = self.pods_by_node.get(node)
+            if bucket is None:
+                bucket = self.pods_by_node[node] = {}
+            bucket[key] = None
         affinity = obj["spec"].get("affinity")
         if affinity and ("podAntiAffinity" in affinity or "podAffinity" in affinity):
             self.affinity_pods[key] = None

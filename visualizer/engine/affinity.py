@@ -38,7 +38,11 @@ def toleration_matches(t: dict, taint: dict) -> bool:
 
 def tolerates(pod: dict, taint: dict) -> bool:
     """Returns True when one of the pod's tolerations matches the taint."""
-    return any(toleration_matches(t, taint) for t in pod["spec"].get("tolerations") or ())
+    # A loop rather than any(generator): the scheduler asks for every taint of every node for every pod.
+    for t in pod["spec"].get("tolerations") or ():  # noqa: SIM110
+        if toleration_matches(t, taint):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------- node affinity

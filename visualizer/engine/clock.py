@@ -99,7 +99,8 @@ class Clock:
 
     def wake(self, queue: str, key: str, at: float) -> None:
         """Asks for `key` to be put on `queue` at time `at` (kept only if earlier than a pending request)."""
-        at = max(at, self.now)
+        if at < self.now:
+            at = self.now
         ident = (queue, key)
         pending = self._due.get(ident)
         if pending is not None and pending <= at:

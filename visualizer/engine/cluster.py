@@ -203,6 +203,8 @@ class Cluster:
             "policy": self.policy.sync,
         }
         self.queues: dict[str, dict[str, None]] = {q: {} for q in QUEUE_ORDER}
+        # (queue, handler) pairs in QUEUE_ORDER for _drain, which scans them after every step.
+        self._pending = [(self.queues[name], self.handlers[name]) for name in QUEUE_ORDER]
         self.events: list[dict] = []
         self.event_seq = 0
         self.version = 0
@@ -443,17 +445,37 @@ class Cluster:
             "step": step,
             "synthetic": quiet,
         }
-        self.events.append(ev)
-        if len(self.events) > EVENT_RING:
-            del self.events[: len(self.events) - EVENT_RING]
+        ring = self._events
+        ring.append(ev)
+        if len(ring) >= 2 * EVENT_RING:
+            # Trimmed in batches (the `events` property trims on read): one `del` of the oldest events per
+            # EVENT_RING emissions instead of shifting the whole ring on every one.
+            del ring[: len(ring) - EVENT_RING]
         if self._collect is not None:
             self._collect.append(ev)
         if self._trace is not None and len(self._trace) < TRACE_MAX:
             self._trace.append(
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )
-        self.touch("events", str(self.event_seq))
+        # touch("events", seq), inlined
+        self.version += 1
+        log = self._log
+        log.append((self.version, "events", str(self.event_seq)))
+        if len(log) > LOG_MAX:
+            self._trim_log()
         return ev
+
+    @property
+    def events(self) -> list[dict]:
+        """Returns the ring of the last EVENT_RING (300) emitted events, oldest first (shared: do not mutate)."""
+        ring = self._events
+        if len(ring) > EVENT_RING:
+            del ring[: len(ring) - EVENT_RING]
+        return ring
+
+    @events.setter
+    def events(self, value: list[dict]) -> None:
+        self._events = value
 
     def emit_once(self, key: str, *args, **kwargs) -> None:
         """Emits an event unless the same key was emitted in the last 60 s (kubelet retry noise)."""
@@ -496,9 +518,14 @@ class Cluster:
         log = self._log
         log.append((self.version, section, ident))
         if len(log) > LOG_MAX:
-            cut = len(log) // 2
-            self._log_floor = log[cut - 1][0]
-            del log[:cut]
+            self._trim_log()
+
+    def _trim_log(self) -> None:
+        """Drops the older half of the change log (diff_since then answers None before the new floor)."""
+        log = self._log
+        cut = len(log) // 2
+        self._log_floor = log[cut - 1][0]
+        del log[:cut]
 
     def changes_since(self, version: int) -> list[tuple[int, str, str]] | None:
         """Returns the (version, section, id) log after `version`, or None if it is no longer kept."""
@@ -516,10 +543,17 @@ class Cluster:
         obj = new if new is not None else old
         kind = obj["kind"]
         section = SECTION_OF_KIND.get(kind)
-        ident = nsname(obj)
+        # touch(section, nsname) then touch("etcd", key), inlined: this runs on every write.
+        log = self._log
         if section:
-            self.touch(section, ident)
-        self.touch("etcd", key)
+            self.version += 1
+            log.append((self.version, section, nsname(obj)))
+            if len(log) > LOG_MAX:
+                self._trim_log()
+        self.version += 1
+        log.append((self.version, "etcd", key))
+        if len(log) > LOG_MAX:
+            self._trim_log()
         if etype == "DELETED":
             if self.store.by_owner.get(obj["metadata"].get("uid")):
                 self.enqueue("gc", obj["metadata"]["uid"])
@@ -699,18 +733,18 @@ class Cluster:
     # ------------------------------------------------------------------------------------------ running
     def _drain(self) -> None:
         """Runs the work queues until every component has settled."""
-        queues, order, handlers = self.queues, QUEUE_ORDER, self.handlers
+        pending = self._pending
         steps = 0
         while True:
-            for name in order:
-                q = queues[name]
-                if q:
+            for entry in pending:
+                if entry[0]:
                     break
             else:
                 return
+            q, handler = entry
             key = next(iter(q))
             del q[key]
-            handlers[name](key)
+            handler(key)
             steps += 1
             if steps > 5_000_000:
                 raise RuntimeError("the reconcile loops did not settle")

@@ -16,7 +16,7 @@ import hashlib
 
 from .clock import stamp
 from .narration import narrate
-from .objects import BY_KIND, clone, etcd_key, with_status
+from .objects import BY_KIND, clone, etcd_key, parse_bytes, with_status
 from .programs import container as programs
 from .programs.expansion import expand, expand_all
 from .programs.filesystem import field_value, resource_value
@@ -29,6 +29,8 @@ BACKOFF_MAX = 300.0
 BACKOFF_RESET = 600.0
 CONFIG_RETRY = 10.0
 SANDBOX_SECONDS = 2.0
+_PROBE_LABEL = {"livenessProbe": "Liveness", "readinessProbe": "Readiness", "startupProbe": "Startup"}
+_PROBE_FAULT = {"livenessProbe": "liveness", "readinessProbe": "readiness", "startupProbe": "startup"}
 
 
 def _new_container() -> dict:
@@ -70,10 +72,14 @@ class Kubelet:
         # status. A pure cache: it is not saved, and a miss only costs the rebuild.
         self._seen: dict[str, tuple] = {}
         self._probe_static: dict[tuple, tuple[str, str, str]] = {}  # pure cache of HTTP/TCP probe outcomes
+        self._components: dict[str, str] = {}  # node -> "kubelet/<node>" (a pure cache)
 
     def component(self, node: str) -> str:
         """Returns the component name used in events (`kubelet/worker-2`)."""
-        return f"kubelet/{node}"
+        name = self._components.get(node)
+        if name is None:
+            name = self._components[node] = f"kubelet/{node}"
+        return name
 
     # ------------------------------------------------------------------------------------------ sync
     def sync(self, pod_key: str) -> None:
@@ -84,9 +90,9 @@ class Kubelet:
             self._forget(pod_key)
             return
         node = pod["spec"].get("nodeName")
-        if not node or not c.runtime.is_up(node):
+        rn = c.runtime.node(node) if node else None
+        if not rn or not rn["up"]:  # runtime.is_up
             return
-        rn = c.runtime.node(node)
         sb = rn["sandboxes"].get(pod_key)
         if sb is not None and sb["uid"] != pod["metadata"]["uid"]:
             self._remove_sandbox(node, pod_key)
@@ -484,13 +490,12 @@ class Kubelet:
     def machine(self, pod: dict, spec: dict, sb: dict, ctr: dict, ref, collect: bool = False, err=None):
         """Returns the programs.Machine of a container: its files, env, logs and memory limit (bytes).
         With `collect`, output is collected instead of logged; `err` gives stderr a sink of its own."""
-        from .objects import parse_bytes
-
         limit = ((spec.get("resources") or {}).get("limits") or {}).get("memory")
-        try:
-            limit = parse_bytes(limit) if limit is not None else None
-        except (ValueError, TypeError):
-            limit = None
+        if limit is not None:
+            try:
+                limit = parse_bytes(limit)
+            except (ValueError, TypeError):
+                limit = None
         return programs.machine_for(
             self.c,
             ctr,
@@ -767,12 +772,13 @@ class Kubelet:
     def probe_result(self, pod: dict, spec: dict, ctr: dict, kind: str) -> tuple[bool, str]:
         """Returns (success, failure message) of one probe run against the simulated container."""
         probe = spec[kind]
-        faults = self.c.runtime.data["faults"].get(
-            etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]), {}
+        injected = self.c.runtime.data["faults"]  # `sim` faults by pod key; usually none at all
+        faults = (
+            injected.get(etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]), {})
+            if injected
+            else {}
         )
-        which = (
-            "liveness" if kind == "livenessProbe" else "readiness" if kind == "readinessProbe" else "startup"
-        )
+        which = _PROBE_FAULT.get(kind, "startup")
         if "httpGet" in probe or "tcpSocket" in probe:
             # Whether the port listens and the path is served depends only on the spec and the image.
             sb_ip = pod.get("status", {}).get("podIP") or "10.244.0.1"
@@ -874,11 +880,7 @@ class Kubelet:
             while st["next"] <= now and ctr["state"] == "running":
                 st["next"] += probe.get("periodSeconds", 10)
                 ok, why = self.probe_result(pod, spec, ctr, kind)
-                label = {
-                    "livenessProbe": "Liveness",
-                    "readinessProbe": "Readiness",
-                    "startupProbe": "Startup",
-                }[kind]
+                label = _PROBE_LABEL[kind]
                 if ok:
                     st["fail"] = 0
                     st["ok"] += 1
@@ -1053,7 +1055,7 @@ class Kubelet:
             None if sb is None else (sb["ip"], sb["uid"]),
             None
             if sb is None
-            else tuple(
+            else [  # a list comprehension: cheaper than tuple(generator), and compared the same way
                 (
                     n,
                     x["state"],
@@ -1069,7 +1071,7 @@ class Kubelet:
                     x["everStarted"],
                 )
                 for n, x in sb["containers"].items()
-            ),
+            ],
         )
         seen = self._seen.get(key)
         if seen is not None and seen[0] == sig and seen[1] is pod.get("status"):
@@ -1128,32 +1130,28 @@ class Kubelet:
             status["initContainerStatuses"] = init_statuses
         for spec in pod["spec"]["containers"]:
             ctr = ctrs.get(spec["name"])
-            cs = {
-                "name": spec["name"],
-                "image": spec["image"],
-                "imageID": "",
-                "ready": False,
-                "restartCount": 0,
-                "started": False,
-                "state": {"waiting": {"reason": default_reason}},
-                "lastState": {},
-            }
-            if ctr is not None:
-                cs["restartCount"] = ctr["restartCount"]
-                cs["ready"] = bool(ctr["ready"] and ctr["state"] == "running" and ctr.get("stopAt") is None)
-                if ctr["last"]:
-                    cs["lastState"] = ctr["last"]
-                if ctr["pulled"]:
-                    cs["imageID"] = _image_id(spec["image"])
-                if ctr["state"] == "running":
-                    cs["state"] = {"running": {"startedAt": stamp(ctr["startedAt"])}}
-                    cs["started"] = True
-                    cs["containerID"] = (
-                        f"containerd://{_digest(str(ctr['startedAt']) + pod['metadata']['uid'])}"
-                    )
+            if ctr is None:
+                cs = {
+                    "name": spec["name"],
+                    "image": spec["image"],
+                    "imageID": "",
+                    "ready": False,
+                    "restartCount": 0,
+                    "started": False,
+                    "state": {"waiting": {"reason": default_reason}},
+                    "lastState": {},
+                }
+                all_started = False
+                terminal = False
+            else:
+                # Built in one literal (same keys, same order as the entry of a missing container, then
+                # containerID for a running one) rather than overwriting a default entry key by key.
+                state = ctr["state"]
+                if state == "running":
+                    state_dict = {"running": {"startedAt": stamp(ctr["startedAt"])}}
                     any_running = True
-                elif ctr["state"] == "terminated":
-                    cs["state"] = {
+                elif state == "terminated":
+                    state_dict = {
                         "terminated": {
                             "exitCode": ctr["exitCode"],
                             "reason": ctr["reason"],
@@ -1168,18 +1166,29 @@ class Kubelet:
                     waiting = {"reason": default_reason if reason == "ContainerCreating" else reason}
                     if ctr["message"]:
                         waiting["message"] = ctr["message"]
-                    cs["state"] = {"waiting": waiting}
+                    state_dict = {"waiting": waiting}
+                cs = {
+                    "name": spec["name"],
+                    "image": spec["image"],
+                    "imageID": _image_id(spec["image"]) if ctr["pulled"] else "",
+                    "ready": bool(ctr["ready"] and state == "running" and ctr.get("stopAt") is None),
+                    "restartCount": ctr["restartCount"],
+                    "started": state == "running",
+                    "state": state_dict,
+                    "lastState": ctr["last"] or {},
+                }
+                if state == "running":
+                    cs["containerID"] = (
+                        f"containerd://{_digest(str(ctr['startedAt']) + pod['metadata']['uid'])}"
+                    )
                 if not ctr["everStarted"]:
                     all_started = False
                 if (
-                    ctr["state"] != "terminated"
+                    state != "terminated"
                     or policy == "Always"
                     or (policy == "OnFailure" and ctr["exitCode"] != 0)
                 ):
                     terminal = False
-            else:
-                all_started = False
-                terminal = False
             if not cs["ready"]:
                 all_ready = False
             statuses.append(cs)
@@ -1197,6 +1206,8 @@ class Kubelet:
         conds_old = {cd["type"]: cd for cd in old.get("conditions", ())}
         finished = phase in ("Succeeded", "Failed")
         conditions = []
+        now_stamp = stamp(c.clock.now)
+        unready = None  # the ContainersNotReady message, built once for Ready and ContainersReady
         # One loop rather than a closure per condition: this runs on every pod status write.
         for ctype, ok in (
             ("PodReadyToStartContainers", sb is not None),
@@ -1207,36 +1218,45 @@ class Kubelet:
         ):
             value = "True" if ok else "False"
             prev = conds_old.get(ctype)
-            when = prev["lastTransitionTime"] if prev and prev["status"] == value else stamp(c.clock.now)
+            when = prev["lastTransitionTime"] if prev and prev["status"] == value else now_stamp
             out = {"type": ctype, "status": value, "lastProbeTime": None, "lastTransitionTime": when}
-            if not ok and ctype == "Initialized":
-                names = [
-                    cs["name"]
-                    for cs in status.get("initContainerStatuses", ())
-                    if "terminated" not in cs["state"] or cs["state"]["terminated"]["exitCode"] != 0
-                ]
-                out["reason"] = "ContainersNotInitialized"
-                out["message"] = f"containers with incomplete status: [{' '.join(names)}]"
-            if not ok and ctype in ("Ready", "ContainersReady"):
-                out["reason"] = "PodCompleted" if finished else "ContainersNotReady"
-                if not finished:
-                    names = [cs["name"] for cs in statuses if not cs["ready"]]
-                    out["message"] = f"containers with unready status: [{' '.join(names)}]"
+            if not ok:
+                if ctype == "Initialized":
+                    names = [
+                        cs["name"]
+                        for cs in status.get("initContainerStatuses", ())
+                        if "terminated" not in cs["state"] or cs["state"]["terminated"]["exitCode"] != 0
+                    ]
+                    out["reason"] = "ContainersNotInitialized"
+                    out["message"] = f"containers with incomplete status: [{' '.join(names)}]"
+                elif ctype in ("Ready", "ContainersReady"):
+                    out["reason"] = "PodCompleted" if finished else "ContainersNotReady"
+                    if not finished:
+                        if unready is None:
+                            names = [cs["name"] for cs in statuses if not cs["ready"]]
+                            unready = f"containers with unready status: [{' '.join(names)}]"
+                        out["message"] = unready
             conditions.append(out)
         status["conditions"] = conditions
         status["containerStatuses"] = statuses
         if status != old:
-            was_ready = any(
-                cd["type"] == "Ready" and cd["status"] == "True" for cd in old.get("conditions", ())
-            )
+            was_ready = False
+            for cd in old.get("conditions", ()):  # loops, not any(generator): every status write runs this
+                if cd["type"] == "Ready" and cd["status"] == "True":
+                    was_ready = True
+                    break
             c.api.update_status(with_status(pod, status), self.component(node))
             if all_ready and not was_ready:
                 # it joins endpoints only when some Service's selector matches its labels
                 labels = pod["metadata"].get("labels") or {}
-                selected = any(
-                    all(labels.get(k) == v for k, v in sel)
-                    for _, sel in c._service_selectors(pod["metadata"]["namespace"])
-                )
+                selected = False
+                for _, sel in c._service_selectors(pod["metadata"]["namespace"]):
+                    for k, v in sel:
+                        if labels.get(k) != v:
+                            break
+                    else:
+                        selected = True
+                        break
                 step, ko, en = narrate(
                     "pod-ready" if selected else "pod-ready-no-service", pod=pod["metadata"]["name"]
                 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from .quantity import format_binary, format_millicores, to_bytes, to_millicores
+from .quantity import _bytes, _millicores, format_binary, format_millicores, to_bytes, to_millicores
 
 # Alphabet used by the API server for generateName suffixes and by SafeEncodeString for template hashes.
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -138,11 +138,15 @@ def omit_zero(data: dict, *keys: str) -> dict:
 
 def clone(value):
     """Returns a deep copy of JSON-like data (faster than copy.deepcopy)."""
+    # Leaves (strings, numbers, None: most values) are copied without a call of their own.
     if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
+        return {k: clone(v) if isinstance(v, _NESTED) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [clone(v) for v in value]
+        return [clone(v) if isinstance(v, _NESTED) else v for v in value]
     return value
+
+
+_NESTED = (dict, list)
 
 
 def with_status(obj: dict, status: dict) -> dict:
@@ -162,13 +166,14 @@ def with_status(obj: dict, status: dict) -> dict:
 def parse_cpu(value) -> int:
     """Returns millicores for `250m`, `0.5`, `1`, `1e3` or 2, rounded up as `MilliValue` does; raises
     QuantityError (a ValueError) with the API server's words for a malformed or negative quantity."""
-    return to_millicores(value)
+    # A text goes straight to the cached parser (the scheduler asks for every node on every pod).
+    return _millicores(value) if type(value) is str else to_millicores(value)
 
 
 def parse_bytes(value) -> int:
     """Returns bytes for `128Mi`, `1Gi`, `500M`, `129e6` or 1024, rounded up as `Value` does; raises
     QuantityError (a ValueError) with the API server's words for a malformed or negative quantity."""
-    return to_bytes(value)
+    return _bytes(value) if type(value) is str else to_bytes(value)
 
 
 def format_cpu(milli: int) -> str:

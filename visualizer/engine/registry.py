@@ -324,10 +324,11 @@ def go_duration(seconds: float) -> str:
     return f"{m}m{sec}" if m else sec
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
 def pulled_message(image: str, pulling: float, including_waiting: float, size_bytes: int) -> str:
     """Returns the kubelet's `Pulled` event message (pkg/kubelet/images/image_manager.go, v1.30+):
     `Successfully pulled image "nginx:1.14.2" in 2.736s (2.736s including waiting). Image size: 44700000
-    bytes.`"""
+    bytes.` Cached: pull times are rounded to 0.1 s, so the same few messages recur."""
     return (
         f'Successfully pulled image "{image}" in {go_duration(pulling)} ({go_duration(including_waiting)} '
         f"including waiting). Image size: {size_bytes} bytes."

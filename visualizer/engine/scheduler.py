@@ -239,16 +239,18 @@ class Scheduler:
         terms matched by pods in the node's topology domain. Each is normalised to 0–100 as the framework's
         DefaultNormalizeScore does [S kubernetes pkg/scheduler/framework/plugins/helper/normalize_score.go]."""
         affinity = pod["spec"].get("affinity") or {}
-        if (
-            inter is None
-            and not (affinity.get("nodeAffinity") or {}).get(
-                "preferredDuringSchedulingIgnoredDuringExecution"
-            )
-            and not any(
-                t["effect"] == "PreferNoSchedule" for n in feasible for t in n["spec"].get("taints") or ()
-            )
+        if inter is None and not (affinity.get("nodeAffinity") or {}).get(
+            "preferredDuringSchedulingIgnoredDuringExecution"
         ):
-            return {}  # every node would get the same score from these plugins
+            for n in feasible:  # loops, not any(generator): this runs for every pod scheduled
+                for t in n["spec"].get("taints") or ():
+                    if t["effect"] == "PreferNoSchedule":
+                        break
+                else:
+                    continue
+                break
+            else:
+                return {}  # every node would get the same score from these plugins
         taints = {
             n["metadata"]["name"]: sum(
                 1

@@ -21,11 +21,14 @@ from __future__ import annotations
 from .objects import BY_KIND, key_of, pod_nonzero_requests, pod_requests
 
 DIRTY_MAX = 20_000  # more keys written than this between two saves: the next save writes the whole state
+_NO_STATUS: dict = {}  # read-only default for pods without a status (no empty dict built per call)
 
 
 def pod_active(pod: dict) -> bool:
     """Returns True for a pod the ReplicaSet controller counts: not terminal and not being deleted."""
-    return not pod["metadata"].get("deletionTimestamp") and pod.get("status", {}).get("phase") not in (
+    return not pod["metadata"].get("deletionTimestamp") and pod.get("status", _NO_STATUS).get(
+        "phase"
+    ) not in (
         "Succeeded",
         "Failed",
     )
@@ -33,10 +36,14 @@ def pod_active(pod: dict) -> bool:
 
 def pod_ready(pod: dict) -> bool:
     """Returns True when the pod's Ready condition is True."""
-    for c in pod.get("status", {}).get("conditions", ()):
+    for c in pod.get("status", _NO_STATUS).get("conditions", ()):
         if c["type"] == "Ready":
             return c["status"] == "True"
     return False
+
+
+def _name_of(obj: dict) -> str:
+    return obj["metadata"]["name"]
 
 
 def controller_uid(obj: dict) -> str | None:
@@ -115,7 +122,7 @@ class Store:
         objs = [self.objects[k] for k in keys]
         if kind:
             objs = [o for o in objs if o["kind"] == kind]
-        objs.sort(key=lambda o: o["metadata"]["name"])
+        objs.sort(key=_name_of)
         return objs
 
     def pods_on(self, node: str) -> list[dict]:
@@ -200,16 +207,27 @@ class Store:
         if meta.get("uid"):
             self.by_uid[meta["uid"]] = key
         owner = controller_uid(obj)
+        # get-then-insert rather than setdefault(x, {}), which builds a throwaway dict on every call.
         if owner:
-            self.by_owner.setdefault(owner, {})[key] = None
+            bucket = self.by_owner.get(owner)
+            if bucket is None:
+                bucket = self.by_owner[owner] = {}
+            bucket[key] = None
         if kind != "Pod":
             return
         ns = meta.get("namespace")
+        pod_labels = self.pod_labels
         for k, v in (meta.get("labels") or {}).items():
-            self.pod_labels.setdefault((ns, k, v), {})[key] = None
+            bucket = pod_labels.get((ns, k, v))
+            if bucket is None:
+                bucket = pod_labels[(ns, k, v)] = {}
+            bucket[key] = None
         node = obj["spec"].get("nodeName")
         if node:
-            self.pods_by_node.setdefault(node, {})[key] = None
+            bucket = self.pods_by_node.get(node)
+            if bucket is None:
+                bucket = self.pods_by_node[node] = {}
+            bucket[key] = None
         affinity = obj["spec"].get("affinity")
         if affinity and ("podAntiAffinity" in affinity or "podAffinity" in affinity):
             self.affinity_pods[key] = None

@@ -49,9 +49,28 @@ def scaled_value(value, total: int, round_up: bool) -> int:
     return result
 
 
+# Pure caches keyed by object identity, each entry holding the object so that its id cannot be reused. Stored
+# objects are never mutated in place (store.py), and a status write shares the unchanged spec (with_status), so
+# a Deployment's spec or a ReplicaSet's template is the same object across the many syncs of a rollout.
+_IDENTITY_CACHE_MAX = 512  # small: an entry keeps a spec or a template alive until the cache is cleared
+_FENCEPOSTS: dict[int, tuple[dict, tuple[int, int]]] = {}
+_TEMPLATES_EQUAL: dict[tuple[int, int], tuple[dict, dict, bool]] = {}
+
+
 def fenceposts(d: dict) -> tuple[int, int]:
     """Returns (maxSurge, maxUnavailable) for a Deployment as ResolveFenceposts does (0 for Recreate)."""
     spec = d["spec"]
+    hit = _FENCEPOSTS.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    result = _fenceposts(spec)
+    if len(_FENCEPOSTS) >= _IDENTITY_CACHE_MAX:
+        _FENCEPOSTS.clear()
+    _FENCEPOSTS[id(spec)] = (spec, result)
+    return result
+
+
+def _fenceposts(spec: dict) -> tuple[int, int]:
     replicas = spec.get("replicas", 1)
     strategy = spec.get("strategy") or {}
     if strategy.get("type", "RollingUpdate") != "RollingUpdate":
@@ -75,7 +94,21 @@ def revision_of(rs: dict) -> int:
 
 
 def templates_equal(rs_template: dict, template: dict) -> bool:
-    """Returns True when two pod templates are equal ignoring the pod-template-hash label (no copying)."""
+    """Returns True when two pod templates are equal ignoring the pod-template-hash label (no copying).
+
+    Both must be stored (never mutated) objects: the answer is remembered per pair of objects."""
+    ident = (id(rs_template), id(template))
+    hit = _TEMPLATES_EQUAL.get(ident)
+    if hit is not None and hit[0] is rs_template and hit[1] is template:
+        return hit[2]
+    result = _templates_equal(rs_template, template)
+    if len(_TEMPLATES_EQUAL) >= _IDENTITY_CACHE_MAX:
+        _TEMPLATES_EQUAL.clear()
+    _TEMPLATES_EQUAL[ident] = (rs_template, template, result)
+    return result
+
+
+def _templates_equal(rs_template: dict, template: dict) -> bool:
     if rs_template.get("spec") != template.get("spec"):
         return False
     a, b = rs_template.get("metadata") or {}, template.get("metadata") or {}
@@ -101,6 +134,20 @@ class DeploymentController:
 
     def __init__(self, cluster):
         self.c = cluster
+        # The last owned-ReplicaSet list (store revision, uid, list) and the last _split (d, rses, result):
+        # a sync that wrote nothing reads the same objects again for its status (pure caches).
+        self._owned_memo: tuple | None = None
+        self._split_memo: tuple | None = None
+
+    def _owned_replicasets(self, uid: str) -> list[dict]:
+        """Returns store.owned(uid, "ReplicaSet"), reused while the store revision has not moved."""
+        store = self.c.store
+        memo = self._owned_memo
+        if memo is not None and memo[0] == store.revision and memo[1] == uid:
+            return memo[2]
+        rses = store.owned(uid, "ReplicaSet")
+        self._owned_memo = (store.revision, uid, rses)
+        return rses
 
     # ------------------------------------------------------------------------------------------ entry
     def sync(self, key: str) -> None:
@@ -110,7 +157,7 @@ class DeploymentController:
         if d is None or d["metadata"].get("deletionTimestamp"):
             return
         d = self._check_paused_condition(d)
-        rses = c.store.owned(d["metadata"]["uid"], "ReplicaSet")
+        rses = self._owned_replicasets(d["metadata"]["uid"])
         if d["spec"].get("paused"):
             self._sync_only(d, rses)
             return
@@ -124,13 +171,20 @@ class DeploymentController:
 
     # ------------------------------------------------------------------------------------------ helpers
     def _split(self, d: dict, rses: list[dict]) -> tuple[dict | None, list[dict]]:
-        """Returns (new RS whose template equals the Deployment's, old RSes oldest first)."""
+        """Returns (new RS whose template equals the Deployment's, old RSes oldest first). The lists are
+        shared with a memo of the last call: callers must not mutate them."""
+        memo = self._split_memo
+        if memo is not None and memo[0] is d and memo[1] is rses:
+            return memo[2]
+        result = self._split_now(d, rses)
+        self._split_memo = (d, rses, result)
+        return result
+
+    def _split_now(self, d: dict, rses: list[dict]) -> tuple[dict | None, list[dict]]:
         want = d["spec"]["template"]
         new = None
         olds = []
-        for rs in sorted(
-            rses, key=lambda r: (parse_stamp(r["metadata"]["creationTimestamp"]), r["metadata"]["name"])
-        ):
+        for rs in sorted(rses, key=_created_then_name):
             if new is None and templates_equal(rs["spec"]["template"], want):
                 new = rs
             else:
@@ -152,7 +206,13 @@ class DeploymentController:
     def _get_or_create_new(self, d: dict, new_rs: dict | None, olds: list[dict], create: bool) -> dict | None:
         """Returns the new RS with its revision and annotations synced, creating it when allowed."""
         c = self.c
-        max_old = max((revision_of(rs) for rs in olds), default=0)
+        max_old = None  # max(revision_of(rs) for rs in olds, default=0), without a generator
+        for rs in olds:
+            rev = revision_of(rs)
+            if max_old is None or rev > max_old:
+                max_old = rev
+        if max_old is None:
+            max_old = 0
         new_revision = max_old + 1
         surge, _ = fenceposts(d)
         replicas = d["spec"].get("replicas", 1)
@@ -523,7 +583,7 @@ class DeploymentController:
 
     def _check_paused_condition(self, d: dict) -> dict:
         st = d.get("status") or {}
-        cond = next((cd for cd in st.get("conditions", ()) if cd["type"] == "Progressing"), None)
+        cond = _progressing_condition(st.get("conditions", ()))
         paused = bool(d["spec"].get("paused"))
         if paused and (cond is None or cond.get("reason") != "DeploymentPaused"):
             reason, msg = "DeploymentPaused", "Deployment is paused"
@@ -540,13 +600,16 @@ class DeploymentController:
         d = c.store.get(_dkey(d))
         if d is None:
             return
-        rses = c.store.owned(d["metadata"]["uid"], "ReplicaSet")
+        rses = self._owned_replicasets(d["metadata"]["uid"])
         new_rs, _ = self._split(d, rses)
         replicas = d["spec"].get("replicas", 1)
         old = d.get("status") or {}
-        total = sum((r.get("status") or {}).get("replicas", 0) for r in rses)
-        available = sum((r.get("status") or {}).get("availableReplicas", 0) for r in rses)
-        ready = sum((r.get("status") or {}).get("readyReplicas", 0) for r in rses)
+        total = available = ready = 0
+        for r in rses:
+            st = r.get("status") or {}
+            total += st.get("replicas", 0)
+            available += st.get("availableReplicas", 0)
+            ready += st.get("readyReplicas", 0)
         updated = (new_rs.get("status") or {}).get("replicas", 0) if new_rs else 0
         status = {
             "observedGeneration": d["metadata"].get("generation", 1),
@@ -581,7 +644,7 @@ class DeploymentController:
                 "Deployment does not have minimum availability.",
                 now,
             )
-        cur = next((cd for cd in status["conditions"] if cd["type"] == "Progressing"), None)
+        cur = _progressing_condition(status["conditions"])
         name = new_rs["metadata"]["name"] if new_rs else ""
         complete_now = (
             status["replicas"] == status["updatedReplicas"]
@@ -625,7 +688,7 @@ class DeploymentController:
                     f'ReplicaSet "{name}" has timed out progressing.',
                     now,
                 )
-        cur = next((cd for cd in status["conditions"] if cd["type"] == "Progressing"), None)
+        cur = _progressing_condition(status["conditions"])
         if (
             cur is not None
             and cur.get("reason")
@@ -633,7 +696,7 @@ class DeploymentController:
             and cur.get("lastUpdateTime")
         ):
             c.clock.wake("deployment", _dkey(d), parse_stamp(cur["lastUpdateTime"]) + deadline + 1)
-        status["conditions"].sort(key=lambda cd: 0 if cd["type"] == "Available" else 1)
+        status["conditions"].sort(key=_available_first)
         # DeploymentStatus's counts are all `omitempty` (apps/v1 types.go)
         omit_zero(
             status,
@@ -657,6 +720,23 @@ class DeploymentController:
             or new.get("readyReplicas", 0) > old.get("readyReplicas", 0)
             or new.get("availableReplicas", 0) > old.get("availableReplicas", 0)
         )
+
+
+# Module-level helpers rather than lambdas and generators built on every sync.
+def _progressing_condition(conditions) -> dict | None:
+    """Returns the first condition of type Progressing, or None."""
+    for cd in conditions:
+        if cd["type"] == "Progressing":
+            return cd
+    return None
+
+
+def _available_first(cd: dict) -> int:
+    return 0 if cd["type"] == "Available" else 1
+
+
+def _created_then_name(rs: dict) -> tuple:
+    return parse_stamp(rs["metadata"]["creationTimestamp"]), rs["metadata"]["name"]
 
 
 def _set_condition(

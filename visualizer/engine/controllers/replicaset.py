@@ -30,6 +30,28 @@ def ready_since(pod: dict) -> float | None:
     return None
 
 
+_PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+def _own_rank(p: dict) -> tuple:
+    """Returns the parts of a pod's deletion rank that depend on the pod alone: (node, phase rank, ready,
+    Ready since, uid when ready, minus restarts, minus creation time, name)."""
+    ready = pod_ready(p)
+    restarts = max(
+        (cs.get("restartCount", 0) for cs in p.get("status", {}).get("containerStatuses", ())), default=0
+    )
+    return (
+        p["spec"].get("nodeName"),
+        _PHASE_RANK.get(p.get("status", {}).get("phase"), 0),
+        ready,
+        ready_since(p) if ready else None,
+        p["metadata"].get("uid", "") if ready else "",
+        -restarts,
+        -(parse_stamp(p["metadata"]["creationTimestamp"]) or 0),
+        p["metadata"]["name"],
+    )
+
+
 def is_available(pod: dict, min_ready: int, now: float) -> bool:
     """Returns True when the pod has been Ready for at least minReadySeconds."""
     since = ready_since(pod)
@@ -41,6 +63,10 @@ class ReplicaSetController:
 
     def __init__(self, cluster):
         self.c = cluster
+        # id(pod) -> (pod, the parts of its deletion rank that depend on the pod alone) for the pods of the last
+        # ranking: a pure cache (stored pods are never mutated, and the entry keeps the pod alive so that its id
+        # is not reused), replaced at every ranking so that it never holds more than one ReplicaSet's pods.
+        self._rank_parts: dict[int, tuple] = {}
 
     def sync(self, key: str) -> None:
         """Creates or deletes pods until the active count equals spec.replicas, then writes status."""
@@ -128,31 +154,30 @@ class ReplicaSetController:
     def _rank(self, pods: list[dict], uid: str) -> list[dict]:
         """Returns pods in deletion order (first = deleted first), as ActivePodsWithRanks sorts them."""
         now = self.c.clock.now
-        phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}
-
-        def restarts(p):
-            return max(
-                (cs.get("restartCount", 0) for cs in p.get("status", {}).get("containerStatuses", ())),
-                default=0,
-            )
+        node_count = self.c.store.owner_node_count
+        cache = self._rank_parts
+        fresh: dict[int, tuple] = {}
+        self._rank_parts = fresh
 
         def rank(p):
-            node = p["spec"].get("nodeName")
-            ready = pod_ready(p)
-            since = ready_since(p) if ready else None
+            hit = cache.get(id(p))
+            if hit is None or hit[0] is not p:
+                hit = (p, *_own_rank(p))
+            fresh[id(p)] = hit
+            _, node, phase, ready, since, uid_key, restarts, created, name = hit
             # Rule 6 with LogarithmicScaleDown: the pod Ready for less time goes first, compared on a log2
             # scale of nanoseconds (logarithmicRankDiff), ties within a bucket broken by UID.
             bucket = int(math.log2((now - since) * 1e9)) if since is not None and now > since else -1
             return (
                 1 if node else 0,
-                phase_rank.get(p.get("status", {}).get("phase"), 0),
+                phase,
                 1 if ready else 0,
-                -self.c.store.owner_node_count.get((uid, node), 0) if node else 0,
+                -node_count.get((uid, node), 0) if node else 0,
                 bucket if ready else 0,
-                p["metadata"].get("uid", "") if ready else "",
-                -restarts(p),
-                -(parse_stamp(p["metadata"]["creationTimestamp"]) or 0),
-                p["metadata"]["name"],
+                uid_key,
+                restarts,
+                created,
+                name,
             )
 
         return sorted(pods, key=rank)
@@ -190,7 +215,12 @@ class ReplicaSetController:
         # ReplicaSetStatus: `replicas` is always written, the other counts are `omitempty` (apps/v1 types.go)
         omit_zero(status, "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration")
         old = rs.get("status") or {}
-        if any(old.get(k, 0) != v for k, v in status.items()) or set(old) - set(status) - {"conditions"}:
+        changed = False
+        for k, v in status.items():
+            if old.get(k, 0) != v:
+                changed = True
+                break
+        if changed or set(old) - set(status) - {"conditions"}:
             c.api.update_status(with_status(rs, status), COMPONENT)
 
 

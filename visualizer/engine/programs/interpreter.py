@@ -259,11 +259,15 @@ def run_command(cmd: dict, proc: dict, machine):
         proc["subStatus"] = 0
         return None
     env_extra = dict(values)
-    with machine.redirected(cmd["redir"], proc, machine) as ok:
-        if not ok:
-            proc["status"] = 1
-            return None
+    if not cmd["redir"]:
+        # Most commands have no redirection: no context manager to enter (it would only yield True).
         result = machine.call(argv, proc, env_extra)
+    else:
+        with machine.redirected(cmd["redir"], proc, machine) as ok:
+            if not ok:
+                proc["status"] = 1
+                return None
+            result = machine.call(argv, proc, env_extra)
     if isinstance(result, Block):
         return result
     proc["status"] = int(result)

@@ -592,6 +592,8 @@ def compile_script(script: str) -> tuple:
     return compile_nodes(nodes)
 
 
+@functools.lru_cache(maxsize=2048)
 def literal_command(argv: tuple) -> tuple:
-    """Returns code running argv as one command with no shell processing (`command: ["sleep", "3600"]`)."""
+    """Returns code running argv as one command with no shell processing (`command: ["sleep", "3600"]`).
+    Cached like compile_script: code is never mutated, and every container start of an image asks again."""
     return (("run", {"assign": [], "words": [[("lit", w)] for w in argv], "redir": []}),)

@@ -203,8 +203,9 @@ class Cluster:
             "policy": self.policy.sync,
         }
         self.queues: dict[str, dict[str, None]] = {q: {} for q in QUEUE_ORDER}
-        # (queue, handler) pairs in QUEUE_ORDER for _drain, which scans them after every step.
-        self._pending = [(self.queues[name], self.handlers[name]) for name in QUEUE_ORDER]
+        # (queue, name) pairs in QUEUE_ORDER for _drain, which scans them after every step (the handler is looked
+        # up per step, so a replaced entry of `handlers` takes effect).
+        self._pending = [(self.queues[name], name) for name in QUEUE_ORDER]
         self.events: list[dict] = []
         self.event_seq = 0
         self.version = 0
@@ -734,6 +735,7 @@ class Cluster:
     def _drain(self) -> None:
         """Runs the work queues until every component has settled."""
         pending = self._pending
+        handlers = self.handlers
         steps = 0
         while True:
             for entry in pending:
@@ -741,10 +743,10 @@ class Cluster:
                     break
             else:
                 return
-            q, handler = entry
+            q, name = entry
             key = next(iter(q))
             del q[key]
-            handler(key)
+            handlers[name](key)
             steps += 1
             if steps > 5_000_000:
                 raise RuntimeError("the reconcile loops did not settle")

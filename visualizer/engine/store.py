@@ -72,6 +72,7 @@ class Store:
     def __init__(self):
         self.objects: dict[str, dict] = {}
         self.revision = 0
+        self.epoch = 0  # bumped when a rollback or a load rewinds the revision (not persisted)
         self.encrypted: dict[str, bool] = {}  # secret key -> stored encrypted (encryption at rest)
         self.watchers: list = []
         self._reset_indexes()
@@ -393,6 +394,9 @@ class Store:
         self.dirty, self.dirty_overflow = saved.pop("dirty")
         for name, value in saved.items():
             setattr(self, name, value)
+        # The revision goes back too, so the next writes reuse revision numbers with other contents: readers
+        # that memoise by revision (the Deployment controller's owned-ReplicaSet list) key on the epoch too.
+        self.epoch += 1
 
     # ------------------------------------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
@@ -410,6 +414,7 @@ class Store:
         from .objects import clone
 
         self.objects = {}
+        self.epoch += 1
         self._reset_indexes()
         for obj in data["objects"]:
             obj = clone(obj)

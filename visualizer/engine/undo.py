@@ -73,7 +73,10 @@ class Checkpoint:
         c.once = self.once
         c.kube_proxy.counts, c.kube_proxy.rules = self.proxy
         for name, q in self.queues.items():
-            c.queues[name] = q
+            # In place: the drain loop holds the queue objects themselves (Cluster._pending).
+            live = c.queues[name]
+            live.clear()
+            live.update(q)
         c.kubelet._seen = self.kubelet_seen
         # The change log keeps its floor: if the command's touches made it drop its older half, viewers behind
         # the new floor re-list (diff_since answers None), as a watcher older than the window would.

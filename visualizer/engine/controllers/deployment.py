@@ -140,13 +140,15 @@ class DeploymentController:
         self._split_memo: tuple | None = None
 
     def _owned_replicasets(self, uid: str) -> list[dict]:
-        """Returns store.owned(uid, "ReplicaSet"), reused while the store revision has not moved."""
+        """Returns store.owned(uid, "ReplicaSet"), reused while the store revision has not moved (the epoch
+        tells a rolled-back revision from a new one of the same number)."""
         store = self.c.store
         memo = self._owned_memo
-        if memo is not None and memo[0] == store.revision and memo[1] == uid:
+        stamp = (store.epoch, store.revision)
+        if memo is not None and memo[0] == stamp and memo[1] == uid:
             return memo[2]
         rses = store.owned(uid, "ReplicaSet")
-        self._owned_memo = (store.revision, uid, rses)
+        self._owned_memo = (stamp, uid, rses)
         return rses
 
     # ------------------------------------------------------------------------------------------ entry

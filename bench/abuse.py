@@ -1,0 +1,491 @@
+"""Abuse: the server's memory and a bystander student's latency while each attack of issue 12 runs.
+
+One Daphne process serves the app (production mode, SQLite, in-memory channel layer). All along:
+- the instructor plays the classroom demo (30 pods) at 8× with a rolling update every 4 s (bench.livesite);
+- a **bystander student** (own loopback address 127.0.0.2, own sandbox) sends `kubectl get pods` twice a
+  second and times each `result` (command round trip);
+- a **demo viewer** (127.0.0.3) watches the demo and times each `diff` from its `ts` to its arrival;
+- the server's RSS is sampled every 0.25 s from /proc (bench.common.process_stats).
+
+Then the attacks run one after the other, each from its own loopback address and in its own process
+(bench/attacks.py), with a quiet stretch before and a recovery stretch after. For each: the RSS just before,
+the peak during, the RSS after the attackers are gone and the recovery stretch is over; whether the server
+recovered (RSS after ≤ before + max(16 MiB, 10 %), and as many viewers attached as before, from the
+bench-only probe bench/probe_asgi.py); the bystander's command p50/p95 and the demo viewer's p95 during the
+attack, beside the same figures in a quiet window. A safety cap (`--max-rss-mib`, 2,048) ends an attack early
+if the server's memory runs away on a shared machine; the table says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import livesite
+from bench.common import fmt_sig, process_stats, table
+
+TITLE = "Abuse: server memory and a bystander's latency under each attack of issue 12 (one Daphne process)"
+MIB = 1024 * 1024
+
+BYSTANDER, DEMO_VIEWER = "127.0.0.2", "127.0.0.3"
+ADDRESSES = {  # each attacker's own loopback source address
+    "resync": "127.0.0.10",
+    "configmaps": "127.0.0.11",
+    "flood": "127.0.0.12",
+    "visits": "127.0.0.13",
+    "malformed": "127.0.0.14",
+    "slow": "127.0.0.15",
+}
+
+
+def available() -> str | None:
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        return "the websockets package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@dataclass
+class Probes:
+    """Everything measured all along, stamped with time.monotonic()."""
+
+    rss: list[tuple[float, int]] = field(default_factory=list)
+    commands: list[tuple[float, float]] = field(default_factory=list)  # (sent at, round trip s)
+    command_errors: list[tuple[float, str]] = field(default_factory=list)
+    frames: list[tuple[float, float]] = field(default_factory=list)  # (arrived at, lag s)
+
+
+async def _sample_rss(pid: int, probes: Probes, stop: asyncio.Event) -> None:
+    for _ in range(1_000_000):
+        if stop.is_set():
+            return
+        with contextlib.suppress(OSError):
+            probes.rss.append((time.monotonic(), process_stats(pid).rss_bytes))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.25)
+
+
+async def _bystander(port: int, visitor: livesite.Visitor, probes: Probes, stop: asyncio.Event) -> None:
+    """A student at the console of their own sandbox: `kubectl get pods` every 0.5 s, round trip timed."""
+    from websockets.asyncio.client import connect
+
+    pending: dict[int, float] = {}
+    async with connect(
+        livesite.ws_url(port, visitor.cluster),
+        origin=livesite.origin(port),
+        additional_headers={"Cookie": visitor.cookie},
+        local_addr=(visitor.local_addr, 0),
+        max_size=None,
+    ) as ws:
+
+        async def read() -> None:
+            async for text in ws:
+                kind = livesite.frame_type(text[:64])
+                if kind == "result":
+                    start = pending.pop(json.loads(text).get("id"), None)
+                    if start is not None:
+                        probes.commands.append((start, time.monotonic() - start))
+                elif kind == "error":
+                    frame = json.loads(text)
+                    pending.pop(frame.get("ref"), None)
+                    probes.command_errors.append((time.monotonic(), frame.get("code", "?")))
+
+        reader = asyncio.create_task(read())
+        for n in range(1_000_000):
+            if stop.is_set():
+                break
+            now = time.monotonic()
+            for sent, _ in [(k, v) for k, v in pending.items() if now - v > 10]:
+                pending.pop(sent)
+                probes.command_errors.append((now, "no answer in 10 s"))
+            pending[n] = now
+            await ws.send(livesite.command_frame(n, "kubectl get pods"))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+        reader.cancel()
+
+
+async def _demo_viewer(port: int, cluster: str, probes: Probes, stop: asyncio.Event) -> None:
+    """A student watching the class demo: the lag of each diff from the server's `ts` to its arrival."""
+    from websockets.asyncio.client import connect
+
+    async with connect(
+        livesite.ws_url(port, cluster),
+        origin=livesite.origin(port),
+        local_addr=(DEMO_VIEWER, 0),
+        max_size=None,
+    ) as ws:
+
+        async def read() -> None:
+            async for text in ws:
+                if livesite.frame_type(text[:64]) == "diff":
+                    arrived = time.time()
+                    marker = text.rfind('"ts":')
+                    if marker >= 0:
+                        with contextlib.suppress(ValueError):
+                            stamp = float(text[marker + 5 :].split(",", 1)[0].split("}", 1)[0])
+                            probes.frames.append((time.monotonic(), arrived - stamp))
+
+        reader = asyncio.create_task(read())
+        await stop.wait()
+        reader.cancel()
+
+
+async def _attack(name: str, params: dict, pid: int, cap: int, probes: Probes) -> tuple[dict, bool]:
+    """Runs one attack in its own process; ends it early (SIGTERM) when the server's RSS passes `cap`.
+    Returns (its JSON result or {"error": …}, whether the cap stopped it)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.attacks",
+        name,
+        json.dumps(params),
+        cwd=livesite.ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    capped = False
+    deadline = time.monotonic() + params.get("seconds", 0) + 150
+    waiting = asyncio.create_task(proc.communicate())
+    while not waiting.done():
+        await asyncio.wait([waiting], timeout=0.25)
+        if waiting.done():
+            break
+        over_cap = probes.rss and probes.rss[-1][1] > cap
+        if over_cap or time.monotonic() > deadline:
+            capped = capped or bool(over_cap)
+            with contextlib.suppress(ProcessLookupError):
+                proc.terminate()
+            await asyncio.wait([waiting], timeout=10)
+            if not waiting.done():
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+            break
+    out, err = await waiting
+    for line in reversed(out.decode().splitlines()):
+        if line.startswith('{"result"'):
+            return json.loads(line)["result"], capped
+    return {"error": (err.decode()[-300:] or "no result").strip()}, capped
+
+
+def _window(samples: list[tuple[float, float]], t0: float, t1: float) -> list[float]:
+    return [v for t, v in samples if t0 <= t < t1]
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else fmt_sig(value * 1000)
+
+
+def _viewers(report: dict) -> int | None:
+    viewers = report.get("viewers")
+    return None if viewers is None else sum(v or 0 for v in viewers.values())
+
+
+def _summary(name: str, result: dict) -> str:
+    """One line saying what the attack did and what the server answered."""
+    if "error" in result:
+        return f"attack failed: {result['error']}"
+    if name == "resync":
+        ends = result["endings"]
+        closed = sum(1 for e in ends if e.startswith("closed"))
+        reasons = sorted({e for e in ends if e.startswith("closed")})
+        text = f"{result['sent']:,} resync sent ({result['per_s']:,.0f}/s); {closed}/{len(ends)} closed by the server"
+        return text + (f" ({'; '.join(reasons)[:120]})" if reasons else "")
+    if name == "configmaps":
+        refused = ", ".join(f"{k} ×{v}" for k, v in result["refused"].items())
+        text = (
+            f"{result['sent']} applies of 50: {result['ok']} ok, {result['quota']} `exceeded quota`, "
+            f"{result['failed']} other failures"
+        )
+        if refused:
+            text += f", refused: {refused}"
+        if result.get("rtt_p95_ms") is not None:
+            text += f"; attacker's own p95 {result['rtt_p95_ms']:,.0f} ms"
+        return text
+    if name == "flood":
+        refused = ", ".join(f"{k} ×{v}" for k, v in result["refused"].items()) or "none"
+        return f"{result['sent']:,} sent, {result['results']:,} carried out ({result['results_per_s']:.1f}/s), refused: {refused}"
+    if name == "visits":
+        statuses = ", ".join(f"HTTP {k} ×{v}" for k, v in sorted(result["statuses"].items()))
+        return f"{sum(result['statuses'].values()):,} visits in {result['seconds']:.0f} s: {statuses}"
+    if name == "malformed":
+        rows = result["rows"]
+        answered = sum(
+            1 for r in rows if r["reply"] not in ("no answer", "pong") and not r["reply"].startswith("closed")
+        )
+        still_open = sum(1 for r in rows if r["open"])
+        return f"{answered}/{len(rows)} answered with an error frame, socket open after {still_open}/{len(rows)}; {result['sockets_opened']} socket(s) used"
+    if name == "slow":
+        ends = result["endings"]
+        closed = sum(1 for e in ends if e.startswith("closed"))
+        reasons = sorted({e for e in ends if e.startswith("closed")})
+        text = f"{result['connected']} slow readers; {closed} closed by the server"
+        return text + (f" ({'; '.join(reasons)[:120]})" if reasons else "")
+    return json.dumps(result)[:200]
+
+
+async def _run(port: int, pid: int, tmp: Path, ids: dict, args) -> tuple[list, dict]:
+    probes = Probes()
+    stop = asyncio.Event()
+    demo = ids["clusters"]["classroom"]
+    # Every identity an attack needs is made before any attack, so that a limit on sandbox creation per
+    # address (which attack d tests) cannot stop the others from starting.
+    bystander = await livesite.visit_sandbox(port, BYSTANDER)
+    owners = {}
+    owners["configmaps"] = await livesite.visit_sandbox(port, ADDRESSES["configmaps"])
+    owners["flood"] = await livesite.visit_sandbox(port, ADDRESSES["flood"])
+    driver = livesite.Driver(port, f"sessionid={ids['session']}", demo, ["web"])
+    background = [
+        asyncio.create_task(_sample_rss(pid, probes, stop)),
+        asyncio.create_task(driver.run(stop)),
+        asyncio.create_task(_bystander(port, bystander, probes, stop)),
+        asyncio.create_task(_demo_viewer(port, demo, probes, stop)),
+    ]
+    seconds, cap = args.seconds, args.max_rss_mib * MIB
+    base = {"port": port}
+    plan = [
+        ("a", "resync", {**base, "cluster": demo, "sockets": 8, "seconds": args.resync_seconds}),
+        (
+            "b",
+            "configmaps",
+            {
+                **base,
+                "cluster": owners["configmaps"].cluster,
+                "cookie": owners["configmaps"].cookie,
+                "count": 50,
+                "period": 0.5,
+                "seconds": seconds,
+            },
+        ),
+        (
+            "c1",
+            "flood",
+            {
+                **base,
+                "cluster": owners["flood"].cluster,
+                "cookie": owners["flood"].cookie,
+                "sockets": 1,
+                "gap": 0.02,
+                "seconds": seconds / 2,
+            },
+        ),
+        (
+            "c",
+            "flood",
+            {
+                **base,
+                "cluster": owners["flood"].cluster,
+                "cookie": owners["flood"].cookie,
+                "sockets": 10,
+                "gap": 0.02,
+                "seconds": seconds,
+            },
+        ),
+        ("e", "malformed", {**base, "cluster": demo, "seconds": 60}),
+        ("f", "slow", {**base, "cluster": demo, "sockets": 30, "seconds": seconds}),
+        ("d", "visits", {**base, "count": args.visits, "concurrency": 10, "seconds": 120}),
+    ]
+    if args.only:
+        plan = [p for p in plan if p[0] in args.only.split(",") or p[0].rstrip("1") in args.only.split(",")]
+    rows, details = [], {}
+    try:
+        await asyncio.sleep(args.quiet)
+        t0 = time.monotonic()
+        await asyncio.sleep(args.quiet)
+        quiet = (t0, time.monotonic())
+        rows.append(_row("–", "none (quiet window)", quiet, probes, None, None, "", {}, {}))
+        for key, name, params in plan:
+            params = {**params, "local": ADDRESSES[name]}
+            before_report = livesite.host_report(port)
+            clusters_before = livesite.count_clusters(tmp) if name == "visits" else None
+            await asyncio.sleep(1.0)
+            start = time.monotonic()
+            result, capped = await _attack(name, params, pid, cap, probes)
+            end = time.monotonic()
+            await asyncio.sleep(args.recover)
+            after_report = livesite.host_report(port)
+            summary = _summary(name, result)
+            if capped:
+                summary += f"; **stopped at the {args.max_rss_mib:,} MiB safety cap**"
+            if key == "c" and "results_per_s" in result and "c1" in details:
+                one = details["c1"][0].get("results_per_s") or 0
+                if one:
+                    summary += (
+                        f"; {result['results_per_s'] / one:.1f}× what one socket of the session got (c1)"
+                    )
+            if clusters_before is not None:
+                summary += (
+                    f"; clusters in the database {clusters_before:,} → {livesite.count_clusters(tmp):,}"
+                )
+            details[key] = (result, (start, end))
+            rows.append(
+                _row(key, name, (start, end), probes, before_report, after_report, summary, result, params)
+            )
+    finally:
+        stop.set()
+        for task in background:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 15)
+    details["driver"] = {"updates": driver.updates, "refused": driver.refused}
+    details["probes"] = probes
+    return rows, details
+
+
+def _row(
+    key, name, window, probes: Probes, before: dict | None, after: dict | None, summary: str, result, params
+):
+    t0, t1 = window
+    rss_in = [v for t, v in probes.rss if t0 <= t <= t1]
+    rss_before = next((v for t, v in reversed(probes.rss) if t < t0), rss_in[0] if rss_in else None)
+    rss_after = probes.rss[-1][1] if probes.rss and before is not None else None
+    commands = _window(probes.commands, t0, t1)
+    errors = [c for t, c in probes.command_errors if t0 <= t < t1 + 10]
+    lags = _window(probes.frames, t0, t1)
+    if before is None:
+        recovered = "–"
+    else:
+        grew = (rss_after or 0) - (rss_before or 0)
+        memory_ok = grew <= max(16 * MIB, 0.1 * (rss_before or 0))
+        viewers_ok = _viewers(after) == _viewers(before)
+        recovered = "yes" if memory_ok and viewers_ok else "no"
+        if not viewers_ok:
+            recovered += f" (viewers {_viewers(before)} → {_viewers(after)})"
+        elif not memory_ok:
+            recovered += f" (+{grew / MIB:.0f} MiB)"
+    mib = lambda v: "–" if v is None else f"{v / MIB:,.0f}"  # noqa: E731
+    return [
+        key,
+        name,
+        f"{t1 - t0:.0f}",
+        mib(rss_before),
+        mib(max(rss_in) if rss_in else None),
+        mib(rss_after),
+        recovered,
+        _ms(livesite.pct(commands, 50)),
+        _ms(livesite.pct(commands, 95)),
+        f"{len(commands)}"
+        + (f" ({len(errors)} errors: {', '.join(sorted(set(errors)))[:60]})" if errors else ""),
+        _ms(livesite.pct(lags, 95)),
+        summary,
+    ]
+
+
+def _rss_series(probes: Probes, window: tuple[float, float], points: int = 7) -> list[str]:
+    t0, t1 = window
+    series = []
+    for i in range(points):
+        at = t0 + (t1 - t0) * i / (points - 1)
+        value = next((v for t, v in probes.rss if t >= at), probes.rss[-1][1] if probes.rss else 0)
+        series.append(f"{value / MIB:,.0f}")
+    return series
+
+
+def _exceptions(lines: list[str]) -> str:
+    """Returns the exceptions of the tracebacks in a server log, counted by type ("RecursionError ×2")."""
+    found: dict[str, int] = {}
+    inside = False
+    for line in lines:
+        if line.startswith("Traceback"):
+            inside = True
+        elif inside and line and not line[0].isspace():
+            name = line.split(":", 1)[0].rsplit(".", 1)[-1]
+            found[name] = found.get(name, 0) + 1
+            inside = False
+    return ", ".join(f"{name} ×{n}" for name, n in sorted(found.items(), key=lambda kv: -kv[1]))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench abuse")
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="length of attacks b, c, f (20 s; c1 half)"
+    )
+    parser.add_argument("--resync-seconds", type=float, default=40.0, help="length of attack a (40 s)")
+    parser.add_argument("--visits", type=int, default=1000, help="cookie-less visits of attack d (1,000)")
+    parser.add_argument("--quiet", type=float, default=5.0, help="quiet window before the attacks (5 s)")
+    parser.add_argument("--recover", type=float, default=5.0, help="pause after each attack (5 s)")
+    parser.add_argument("--max-rss-mib", type=int, default=2048, help="end an attack above this server RSS")
+    parser.add_argument("--only", help="comma-separated attack letters, e.g. a,e")
+    parser.add_argument(
+        "--quick", action="store_true", help="8 s attacks, 200 visits, 3 s quiet and recovery"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.resync_seconds, args.visits, args.quiet, args.recover = 8.0, 8.0, 200, 3.0, 3.0
+    print(livesite.context_line("start"))
+    print()
+    with tempfile.TemporaryDirectory(prefix="bench-abuse-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = livesite.app_env(tmp)
+        ids = livesite.prepare(tmp, [livesite.CLASSROOM_DEMO], env)
+        port = livesite.free_port()
+        server = livesite.daphne(livesite.ROOT, livesite.APP, env, port, tmp / "app.log")
+        try:
+            rows, details = asyncio.run(_run(port, server.pid, tmp, ids, args))
+        finally:
+            livesite.stop(server)
+        log_lines = (tmp / "app.log").read_text(errors="replace").splitlines()
+    print(
+        table(
+            [
+                "",
+                "attack",
+                "s",
+                "RSS before MiB",
+                "peak MiB",
+                "after MiB",
+                "recovered",
+                "bystander cmd p50 ms",
+                "p95 ms",
+                "commands",
+                "demo viewer frame p95 ms",
+                "what happened",
+            ],
+            rows,
+            align="llrrrrlrrlrl",
+        )
+    )
+    print()
+    probes = details["probes"]
+    if "f" in details:
+        _, window = details["f"]
+        print(
+            table(
+                ["slow readers (f): RSS MiB at", *[f"{i * 100 // 6} %" for i in range(7)]],
+                [["server", *_rss_series(probes, window)]],
+            )
+        )
+        print()
+    if "e" in details and "rows" in details["e"][0]:
+        print(
+            table(
+                ["malformed frame (e)", "answer", "socket open after"],
+                [[r["frame"], r["reply"], "yes" if r["open"] else "**no**"] for r in details["e"][0]["rows"]],
+                align="lll",
+            )
+        )
+        print()
+    tracebacks = _exceptions(log_lines)
+    driver = details["driver"]
+    print(
+        f"Instructor: {driver['updates']} rolling updates"
+        + (f", refused {driver['refused']}" if driver["refused"] else "")
+        + f". Server log: {len(log_lines)} lines, tracebacks: {tracebacks or 'none'}. Recovered = RSS after the pause ≤ RSS "
+        "before + max(16 MiB, 10 %) and as many viewers attached as before (bench/probe_asgi.py). Bystander "
+        "round trips and demo frames are those sent during the attack; c1 is one socket of the same session as c, "
+        "for comparison."
+    )
+    print()
+    print(livesite.context_line("end"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -16,7 +16,7 @@ import sys
 from bench.common import heading, machine
 
 # In the order `python -m bench` runs them.
-BENCHMARKS = ["engine", "classroom", "visualizer", "bandwidth", "abuse", "markdown_parsers"]
+BENCHMARKS = ["engine", "classroom", "visualizer", "bandwidth", "scaleout", "abuse", "markdown_parsers"]
 
 
 def _usage() -> str:

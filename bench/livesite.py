@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import load_average
+from bench.common import commit, load_average
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "bench"
@@ -65,20 +65,6 @@ print(json.dumps({"clusters": clusters, "session": session.session_key}))
 
 
 # ------------------------------------------------------------------------------------------------ run context
-def commit() -> str:
-    """Returns the checked-out commit (`abc1234`, `+ changes` when the tree differs from it)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head} + uncommitted changes" if dirty else head
-
-
 def context_line(stage: str) -> str:
     """Returns "Commit `abc1234`, load average at the start: 0.12 / 0.30 / 0.25." (stage: "start" or "end")."""
     return f"Commit `{commit()}`, load average (1/5/15 min) at the {stage}: {load_average()}."

@@ -437,7 +437,7 @@ def main(argv: list[str]) -> int:
             [
                 "",
                 "attack",
-                "s",
+                "s (attack)",
                 "RSS before MiB",
                 "peak MiB",
                 "after MiB",

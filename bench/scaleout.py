@@ -79,6 +79,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench scaleout")
     parser.add_argument("--viewers", type=int, default=1000, help="viewers in every run (1,000)")
     parser.add_argument("--seconds", type=float, default=8.0, help="measurement window per run (8 s)")
+    parser.add_argument(
+        "--bare-layer",
+        choices=["core", "pubsub"],
+        default="core",
+        help="the bare app's layer: RedisChannelLayer as the app uses (core) or RedisPubSubChannelLayer",
+    )
     parser.add_argument("--quick", action="store_true", help="200 viewers, 5 s windows")
     args = parser.parse_args(argv)
     if args.quick:
@@ -108,7 +114,7 @@ def main(argv: list[str]) -> int:
             for server in servers:
                 livesite.stop(server)
         payload = max(256, int(summary("", one)["frame_bytes"]) - 60)
-        base_env = livesite.baseline_env(redis_url)
+        base_env = {**livesite.baseline_env(redis_url), "BENCH_REDIS_LAYER": args.bare_layer}
         bases = []
         try:
             for i in range(2):
@@ -188,7 +194,7 @@ def main(argv: list[str]) -> int:
     print(
         f"{n} viewers; the app's demo changes about 10 times a second (the instructor plays it at 8× with a rolling "
         f"update every 4 s: {driver1.updates} and {driver2.updates} in the two runs); the bare app publishes "
-        f"{payload:,}-byte payloads at 10 frames/s. Redis: {urlsplit(redis_url).hostname}:{urlsplit(redis_url).port or 6379}."
+        f"{payload:,}-byte payloads at 10 frames/s through the {args.bare_layer} Redis layer. Redis: {urlsplit(redis_url).hostname}:{urlsplit(redis_url).port or 6379}."
     )
     print()
     print(livesite.context_line("end"))

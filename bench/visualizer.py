@@ -1,9 +1,10 @@
 """Live visualizer under load: N viewers watching one class demo cluster through a rolling update.
 
 One Daphne process serves the app (production mode, SQLite in a temporary directory, in-memory channel
-layer). The instructor's connections run the demo at 8×, start a rolling update of a 30-pod Deployment
-on 5 workers every 4 s and send requests through its Service ten times a second; N viewers (wsbench, passive mode) receive the diff frames the server
-produces and time each from the `ts` the server stamped on it to its arrival. In the same run, the bare
+layer). The instructor (bench.livesite.Driver) runs the demo at 8×, starts a rolling update of a 30-pod
+Deployment on 5 workers every 4 s and sends requests through its Service about ten times a second; N viewers
+(wsbench, passive mode) receive the diff frames the server produces and time each from the `ts` the server
+stamped on it to its arrival. In the same run, the bare
 Channels app of ../shared/bench/baseline_app (one Daphne process, out of the box) broadcasts frames of the
 same average size at 10 per second to the same number of viewers with the same client, and the table
 reports both and their ratios. Loopback only; every loop bounded.
@@ -37,6 +38,8 @@ def available() -> str | None:
 
 
 def wsbench(args: list[str], out: Path, origin: str | None) -> dict:
+    """Runs ../shared/bench/wsbench.py (with an `Origin` header when `origin` is given: the app checks it)
+    and returns its JSON result. Raises RuntimeError when it wrote none (its stderr is in the message)."""
     cmd = (
         [sys.executable, str(ROOT / "bench" / "wsbench_with_origin.py"), origin]
         if origin

@@ -484,6 +484,7 @@ def main(argv: list[str]) -> int:
     )
     print()
     print(livesite.context_line("end"))
+    print()
     return 0
 
 

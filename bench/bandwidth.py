@@ -227,6 +227,7 @@ def main(argv: list[str]) -> int:
     )
     print()
     print(livesite.context_line("end"))
+    print()
     return 0
 
 

@@ -238,31 +238,36 @@ def origin(port: int) -> str:
 
 
 def counting_connection_class():
-    """Returns a websockets ClientConnection subclass that, while its `measuring` is True, counts the bytes
-    the socket delivers (`wire_bytes`: what the link carries, websocket headers and compression included)
-    and, per frame type, the frames (`frames`) and their decoded bytes (`text_bytes`) as they arrive. Both are
-    counted in the same `data_received` call, so a window's wire bytes and frames match whatever the reader
-    does with its queue."""
+    """Returns a websockets ClientConnection subclass that, while its `measuring` is True, counts per frame
+    type the frames that arrive (`frames`), their decoded bytes (`text_bytes`) and the bytes the socket
+    delivered for them (`wire_bytes`: what the link carries, websocket headers and compression included).
+
+    A frame's wire bytes are those received since the previous data frame was complete, so a frame that
+    straddles the start of the window is counted whole and the sum over a window telescopes to the bytes
+    between two frame boundaries (control frames are counted with the data frame after them)."""
     from websockets.asyncio.client import ClientConnection
     from websockets.frames import Frame, Opcode
 
     class CountingConnection(ClientConnection):
         measuring = False
+        wire_total = 0  # every byte received, from the handshake on
+        wire_mark = 0  # wire_total when the last data frame was complete
+        wire_bytes = 0
 
         def data_received(self, data: bytes) -> None:
-            if self.measuring:
-                self.wire_bytes = getattr(self, "wire_bytes", 0) + len(data)
+            self.wire_total += len(data)
             super().data_received(data)
 
         def process_event(self, event) -> None:
-            if self.measuring and isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY):
-                kind = frame_type(bytes(event.data[:64]).decode("utf-8", "replace"))
-                frames, sizes = (
-                    self.__dict__.setdefault("frames", {}),
-                    self.__dict__.setdefault("text_bytes", {}),
-                )
-                frames[kind] = frames.get(kind, 0) + 1
-                sizes[kind] = sizes.get(kind, 0) + len(event.data)
+            if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY):
+                if self.measuring:
+                    kind = frame_type(bytes(event.data[:64]).decode("utf-8", "replace"))
+                    frames = self.__dict__.setdefault("frames", {})
+                    sizes = self.__dict__.setdefault("text_bytes", {})
+                    frames[kind] = frames.get(kind, 0) + 1
+                    sizes[kind] = sizes.get(kind, 0) + len(event.data)
+                    self.wire_bytes += self.wire_total - self.wire_mark
+                self.wire_mark = self.wire_total
             super().process_event(event)
 
     return CountingConnection

@@ -198,6 +198,7 @@ def main(argv: list[str]) -> int:
     )
     print()
     print(livesite.context_line("end"))
+    print()
     return 0
 
 

@@ -1,19 +1,21 @@
 """Abuse: the server's memory and a bystander student's latency while each attack of issue 12 runs.
 
-One Daphne process serves the app (production mode, SQLite, in-memory channel layer). All along:
+Each attack runs against a fresh Daphne process of the app (production mode, SQLite, in-memory channel
+layer; the database and its sandboxes carry over, the previous process's leases are released as a clean
+stop would). All along each run:
 - the instructor plays the classroom demo (30 pods) at 8× with a rolling update every 4 s (bench.livesite);
 - a **bystander student** (own loopback address 127.0.0.2, own sandbox) sends `kubectl get pods` twice a
   second and times each `result` (command round trip);
 - a **demo viewer** (127.0.0.3) watches the demo and times each `diff` from its `ts` to its arrival;
 - the server's RSS is sampled every 0.25 s from /proc (bench.common.process_stats).
 
-Then the attacks run one after the other, each from its own loopback address and in its own process
-(bench/attacks.py), with a quiet stretch before and a recovery stretch after. For each: the RSS just before,
-the peak during, the RSS after the attackers are gone and the recovery stretch is over; whether the server
-recovered (RSS after ≤ before + max(16 MiB, 10 %), and as many viewers attached as before, from the
-bench-only probe bench/probe_asgi.py); the bystander's command p50/p95 and the demo viewer's p95 during the
-attack, beside the same figures in a quiet window. A safety cap (`--max-rss-mib`, 2,048) ends an attack early
-if the server's memory runs away on a shared machine; the table says so.
+After a 2 s warm-up and a quiet window (the bystanders' p95 without an attack, for comparison), the attack
+runs from its own loopback address and in its own process (bench/attacks.py), then a recovery pause. For
+each: the RSS just before, the peak during, the RSS after the attackers are gone and the pause is over;
+whether the server recovered (RSS after ≤ before + max(16 MiB, 10 %), and as many viewers attached as before,
+from the bench-only probe bench/probe_asgi.py); the bystander's command p95 and the demo viewer's p95 in the
+quiet window and during the attack; the exceptions in the server's log. A safety cap (`--max-rss-mib`,
+2,048) ends an attack early if the server's memory runs away on a shared machine; the table says so.
 """
 
 from __future__ import annotations
@@ -232,34 +234,18 @@ def _summary(name: str, result: dict) -> str:
     return json.dumps(result)[:200]
 
 
-async def _run(port: int, pid: int, tmp: Path, ids: dict, args) -> tuple[list, dict]:
-    probes = Probes()
-    stop = asyncio.Event()
-    demo = ids["clusters"]["classroom"]
-    # Every identity an attack needs is made before any attack, so that a limit on sandbox creation per
-    # address (which attack d tests) cannot stop the others from starting.
-    bystander = await livesite.visit_sandbox(port, BYSTANDER)
-    owners = {}
-    owners["configmaps"] = await livesite.visit_sandbox(port, ADDRESSES["configmaps"])
-    owners["flood"] = await livesite.visit_sandbox(port, ADDRESSES["flood"])
-    driver = livesite.Driver(port, f"sessionid={ids['session']}", demo, ["web"])
-    background = [
-        asyncio.create_task(_sample_rss(pid, probes, stop)),
-        asyncio.create_task(driver.run(stop)),
-        asyncio.create_task(_bystander(port, bystander, probes, stop)),
-        asyncio.create_task(_demo_viewer(port, demo, probes, stop)),
-    ]
-    seconds, cap = args.seconds, args.max_rss_mib * MIB
-    base = {"port": port}
+def _plan(args, demo: str, owners: dict) -> list[tuple[str, str, dict]]:
+    """Returns the attacks to run as (row key, attack name, parameters without the port)."""
+    seconds = args.seconds
+    configmaps, flood = owners["configmaps"], owners["flood"]
     plan = [
-        ("a", "resync", {**base, "cluster": demo, "sockets": 8, "seconds": args.resync_seconds}),
+        ("a", "resync", {"cluster": demo, "sockets": 8, "seconds": args.resync_seconds}),
         (
             "b",
             "configmaps",
             {
-                **base,
-                "cluster": owners["configmaps"].cluster,
-                "cookie": owners["configmaps"].cookie,
+                "cluster": configmaps.cluster,
+                "cookie": configmaps.cookie,
                 "count": 50,
                 "period": 0.5,
                 "seconds": seconds,
@@ -269,9 +255,8 @@ async def _run(port: int, pid: int, tmp: Path, ids: dict, args) -> tuple[list, d
             "c1",
             "flood",
             {
-                **base,
-                "cluster": owners["flood"].cluster,
-                "cookie": owners["flood"].cookie,
+                "cluster": flood.cluster,
+                "cookie": flood.cookie,
                 "sockets": 1,
                 "gap": 0.02,
                 "seconds": seconds / 2,
@@ -281,85 +266,93 @@ async def _run(port: int, pid: int, tmp: Path, ids: dict, args) -> tuple[list, d
             "c",
             "flood",
             {
-                **base,
-                "cluster": owners["flood"].cluster,
-                "cookie": owners["flood"].cookie,
+                "cluster": flood.cluster,
+                "cookie": flood.cookie,
                 "sockets": 10,
                 "gap": 0.02,
                 "seconds": seconds,
             },
         ),
-        ("e", "malformed", {**base, "cluster": demo, "seconds": 60}),
-        ("f", "slow", {**base, "cluster": demo, "sockets": 30, "seconds": seconds}),
-        ("d", "visits", {**base, "count": args.visits, "concurrency": 10, "seconds": 120}),
+        ("d", "visits", {"count": args.visits, "concurrency": 10, "seconds": 120}),
+        ("e", "malformed", {"cluster": demo, "seconds": 60}),
+        ("f", "slow", {"cluster": demo, "sockets": 30, "seconds": seconds}),
     ]
     if args.only:
-        plan = [p for p in plan if p[0] in args.only.split(",") or p[0].rstrip("1") in args.only.split(",")]
-    rows, details = [], {}
+        wanted = set(args.only.split(","))
+        plan = [p for p in plan if p[0] in wanted or p[0].rstrip("1") in wanted]
+    return plan
+
+
+async def _identities(port: int) -> dict[str, livesite.Visitor]:
+    """The anonymous students the run needs, each from its own address: made once, before any attack."""
+    return {
+        "bystander": await livesite.visit_sandbox(port, BYSTANDER),
+        "configmaps": await livesite.visit_sandbox(port, ADDRESSES["configmaps"]),
+        "flood": await livesite.visit_sandbox(port, ADDRESSES["flood"]),
+    }
+
+
+async def _one(port: int, pid: int, tmp: Path, ids: dict, people: dict, attack: tuple, args, earlier: dict):
+    """Runs one attack against a fresh server with the instructor, the bystander and the demo viewer all
+    along: warm-up 2 s, a quiet window of `args.quiet` s, the attack, `args.recover` s. Returns (row, detail)."""
+    key, name, params = attack
+    probes = Probes()
+    stop = asyncio.Event()
+    demo = ids["clusters"]["classroom"]
+    driver = livesite.Driver(port, f"sessionid={ids['session']}", demo, ["web"])
+    background = [
+        asyncio.create_task(_sample_rss(pid, probes, stop)),
+        asyncio.create_task(driver.run(stop)),
+        asyncio.create_task(_bystander(port, people["bystander"], probes, stop)),
+        asyncio.create_task(_demo_viewer(port, demo, probes, stop)),
+    ]
     try:
+        await asyncio.sleep(2.0)
+        quiet_start = time.monotonic()
         await asyncio.sleep(args.quiet)
-        t0 = time.monotonic()
-        await asyncio.sleep(args.quiet)
-        quiet = (t0, time.monotonic())
-        rows.append(_row("–", "none (quiet window)", quiet, probes, None, None, "", {}, {}))
-        for key, name, params in plan:
-            params = {**params, "local": ADDRESSES[name]}
-            before_report = livesite.host_report(port)
-            clusters_before = livesite.count_clusters(tmp) if name == "visits" else None
-            await asyncio.sleep(1.0)
-            start = time.monotonic()
-            result, capped = await _attack(name, params, pid, cap, probes)
-            end = time.monotonic()
-            await asyncio.sleep(args.recover)
-            after_report = livesite.host_report(port)
-            summary = _summary(name, result)
-            if capped:
-                summary += f"; **stopped at the {args.max_rss_mib:,} MiB safety cap**"
-            if key == "c" and "results_per_s" in result and "c1" in details:
-                one = details["c1"][0].get("results_per_s") or 0
-                if one:
-                    summary += (
-                        f"; {result['results_per_s'] / one:.1f}× what one socket of the session got (c1)"
-                    )
-            if clusters_before is not None:
-                summary += (
-                    f"; clusters in the database {clusters_before:,} → {livesite.count_clusters(tmp):,}"
-                )
-            details[key] = (result, (start, end))
-            rows.append(
-                _row(key, name, (start, end), probes, before_report, after_report, summary, result, params)
-            )
+        quiet = (quiet_start, time.monotonic())
+        before_report = livesite.host_report(port)
+        clusters_before = livesite.count_clusters(tmp) if name == "visits" else None
+        params = {**params, "port": port, "local": ADDRESSES[name]}
+        start = time.monotonic()
+        result, capped = await _attack(name, params, pid, args.max_rss_mib * MIB, probes)
+        end = time.monotonic()
+        await asyncio.sleep(args.recover)
+        after_report = livesite.host_report(port)
     finally:
         stop.set()
         for task in background:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, 15)
-    details["driver"] = {"updates": driver.updates, "refused": driver.refused}
-    details["probes"] = probes
-    return rows, details
+    summary = _summary(name, result)
+    if capped:
+        summary += f"; **stopped at the {args.max_rss_mib:,} MiB safety cap**"
+    if key == "c" and "results_per_s" in result and "c1" in earlier:
+        one = earlier["c1"]["result"].get("results_per_s") or 0
+        if one:
+            summary += f"; {result['results_per_s'] / one:.1f}× what one socket of the session got (c1)"
+    if clusters_before is not None:
+        summary += f"; clusters in the database {clusters_before:,} → {livesite.count_clusters(tmp):,}"
+    if driver.refused:
+        summary += "; instructor refused " + ", ".join(f"{k} ×{v}" for k, v in driver.refused.items())
+    row = _row(key, name, quiet, (start, end), probes, before_report, after_report, summary)
+    return row, {"result": result, "window": (start, end), "probes": probes}
 
 
-def _row(
-    key, name, window, probes: Probes, before: dict | None, after: dict | None, summary: str, result, params
-):
+def _row(key, name, quiet, window, probes: Probes, before: dict, after: dict, summary: str) -> list[object]:
     t0, t1 = window
     rss_in = [v for t, v in probes.rss if t0 <= t <= t1]
     rss_before = next((v for t, v in reversed(probes.rss) if t < t0), rss_in[0] if rss_in else None)
-    rss_after = probes.rss[-1][1] if probes.rss and before is not None else None
-    commands = _window(probes.commands, t0, t1)
+    rss_after = probes.rss[-1][1] if probes.rss else None
+    grew = (rss_after or 0) - (rss_before or 0)
+    memory_ok = grew <= max(16 * MIB, 0.1 * (rss_before or 0))
+    viewers_ok = _viewers(after) is not None and _viewers(after) == _viewers(before)
+    recovered = "yes" if memory_ok and viewers_ok else "**no**"
+    if not viewers_ok:
+        recovered += f" (viewers {_viewers(before)} → {_viewers(after)})"
+    if not memory_ok:
+        recovered += f" (+{grew / MIB:,.0f} MiB)"
     errors = [c for t, c in probes.command_errors if t0 <= t < t1 + 10]
-    lags = _window(probes.frames, t0, t1)
-    if before is None:
-        recovered = "–"
-    else:
-        grew = (rss_after or 0) - (rss_before or 0)
-        memory_ok = grew <= max(16 * MIB, 0.1 * (rss_before or 0))
-        viewers_ok = _viewers(after) == _viewers(before)
-        recovered = "yes" if memory_ok and viewers_ok else "no"
-        if not viewers_ok:
-            recovered += f" (viewers {_viewers(before)} → {_viewers(after)})"
-        elif not memory_ok:
-            recovered += f" (+{grew / MIB:.0f} MiB)"
     mib = lambda v: "–" if v is None else f"{v / MIB:,.0f}"  # noqa: E731
     return [
         key,
@@ -369,11 +362,12 @@ def _row(
         mib(max(rss_in) if rss_in else None),
         mib(rss_after),
         recovered,
-        _ms(livesite.pct(commands, 50)),
-        _ms(livesite.pct(commands, 95)),
-        f"{len(commands)}"
+        _ms(livesite.pct(_window(probes.commands, *quiet), 95)),
+        _ms(livesite.pct(_window(probes.commands, t0, t1), 95)),
+        f"{len(_window(probes.commands, t0, t1))}"
         + (f" ({len(errors)} errors: {', '.join(sorted(set(errors)))[:60]})" if errors else ""),
-        _ms(livesite.pct(lags, 95)),
+        _ms(livesite.pct(_window(probes.frames, *quiet), 95)),
+        _ms(livesite.pct(_window(probes.frames, t0, t1), 95)),
         summary,
     ]
 
@@ -409,7 +403,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--resync-seconds", type=float, default=40.0, help="length of attack a (40 s)")
     parser.add_argument("--visits", type=int, default=1000, help="cookie-less visits of attack d (1,000)")
-    parser.add_argument("--quiet", type=float, default=5.0, help="quiet window before the attacks (5 s)")
+    parser.add_argument("--quiet", type=float, default=5.0, help="quiet window before each attack (5 s)")
     parser.add_argument("--recover", type=float, default=5.0, help="pause after each attack (5 s)")
     parser.add_argument("--max-rss-mib", type=int, default=2048, help="end an attack above this server RSS")
     parser.add_argument("--only", help="comma-separated attack letters, e.g. a,e")
@@ -421,17 +415,35 @@ def main(argv: list[str]) -> int:
         args.seconds, args.resync_seconds, args.visits, args.quiet, args.recover = 8.0, 8.0, 200, 3.0, 3.0
     print(livesite.context_line("start"))
     print()
+    rows, details = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-abuse-") as tmp_name:
         tmp = Path(tmp_name)
         env = livesite.app_env(tmp)
         ids = livesite.prepare(tmp, [livesite.CLASSROOM_DEMO], env)
         port = livesite.free_port()
-        server = livesite.daphne(livesite.ROOT, livesite.APP, env, port, tmp / "app.log")
+        server = livesite.daphne(livesite.ROOT, livesite.APP, env, port, tmp / "setup.log")
         try:
-            rows, details = asyncio.run(_run(port, server.pid, tmp, ids, args))
+            people = asyncio.run(_identities(port))
         finally:
             livesite.stop(server)
-        log_lines = (tmp / "app.log").read_text(errors="replace").splitlines()
+            livesite.release_leases(tmp)
+        for attack in _plan(args, ids["clusters"]["classroom"], people):
+            key = attack[0]
+            port = livesite.free_port()
+            log = tmp / f"app-{key}.log"
+            server = livesite.daphne(livesite.ROOT, livesite.APP, env, port, log)
+            try:
+                row, details[key] = asyncio.run(
+                    _one(port, server.pid, tmp, ids, people, attack, args, details)
+                )
+            finally:
+                livesite.stop(server)
+                livesite.release_leases(tmp)
+            found = _exceptions(log.read_text(errors="replace").splitlines())
+            if found:
+                row[-1] += f"; server log: {found}"
+            rows.append(row)
+            print(f"(attack {key} done: {row[-1][:160]})", file=sys.stderr)
     print(
         table(
             [
@@ -442,45 +454,43 @@ def main(argv: list[str]) -> int:
                 "peak MiB",
                 "after MiB",
                 "recovered",
-                "bystander cmd p50 ms",
-                "p95 ms",
-                "commands",
-                "demo viewer frame p95 ms",
+                "bystander cmd p95 ms, quiet",
+                "during",
+                "bystander commands during",
+                "demo viewer frame p95 ms, quiet",
+                "during",
                 "what happened",
             ],
             rows,
-            align="llrrrrlrrlrl",
+            align="llrrrrlrrlrrl",
         )
     )
     print()
-    probes = details["probes"]
     if "f" in details:
-        _, window = details["f"]
         print(
             table(
-                ["slow readers (f): RSS MiB at", *[f"{i * 100 // 6} %" for i in range(7)]],
-                [["server", *_rss_series(probes, window)]],
+                ["slow readers (f): server RSS MiB at", *[f"{i * 100 // 6} %" for i in range(7)]],
+                [["", *_rss_series(details["f"]["probes"], details["f"]["window"])]],
             )
         )
         print()
-    if "e" in details and "rows" in details["e"][0]:
+    if "e" in details and "rows" in details["e"]["result"]:
         print(
             table(
                 ["malformed frame (e)", "answer", "socket open after"],
-                [[r["frame"], r["reply"], "yes" if r["open"] else "**no**"] for r in details["e"][0]["rows"]],
+                [
+                    [r["frame"], r["reply"], "yes" if r["open"] else "**no**"]
+                    for r in details["e"]["result"]["rows"]
+                ],
                 align="lll",
             )
         )
         print()
-    tracebacks = _exceptions(log_lines)
-    driver = details["driver"]
     print(
-        f"Instructor: {driver['updates']} rolling updates"
-        + (f", refused {driver['refused']}" if driver["refused"] else "")
-        + f". Server log: {len(log_lines)} lines, tracebacks: {tracebacks or 'none'}. Recovered = RSS after the pause ≤ RSS "
-        "before + max(16 MiB, 10 %) and as many viewers attached as before (bench/probe_asgi.py). Bystander "
-        "round trips and demo frames are those sent during the attack; c1 is one socket of the same session as c, "
-        "for comparison."
+        "Each attack runs against a fresh server process (same database), after a 2 s warm-up and a quiet window "
+        "in which the bystander's and the demo viewer's p95 are measured for comparison. Recovered = RSS after "
+        "the attackers are gone and the pause is over ≤ RSS before + max(16 MiB, 10 %), and as many viewers "
+        "attached as before (bench/probe_asgi.py). c1 is one socket of the same session as c."
     )
     print()
     print(livesite.context_line("end"))

@@ -167,6 +167,19 @@ def count_clusters(tmp: Path) -> int:
         return db.execute("SELECT COUNT(*) FROM visualizer_clusterrecord").fetchone()[0]
 
 
+def release_leases(tmp: Path) -> int:
+    """Releases every cluster lease in the app's SQLite database in `tmp` (visualizer/records.py), as a clean
+    handover would, so that a server started after a stopped one owns the clusters at once instead of
+    answering `busy` until the old leases expire. Returns how many leases were held."""
+    with contextlib.closing(sqlite3.connect(tmp / "bench.sqlite3", timeout=10)) as db:
+        held = db.execute("SELECT COUNT(*) FROM visualizer_clusterrecord WHERE lease_owner != ''").fetchone()[
+            0
+        ]
+        db.execute("UPDATE visualizer_clusterrecord SET lease_owner = '', lease_expires = NULL")
+        db.commit()
+    return held
+
+
 def host_report(port: int) -> dict:
     """Returns the app process's `GET /__bench__/host` report (bench/probe_asgi.py), `{}` if it fails."""
     try:

@@ -199,8 +199,13 @@ def _summary(name: str, result: dict) -> str:
         ends = result["endings"]
         closed = sum(1 for e in ends if e.startswith("closed"))
         reasons = sorted({e for e in ends if e.startswith("closed")})
-        text = f"{result['sent']:,} resync sent ({result['per_s']:,.0f}/s); {closed}/{len(ends)} closed by the server"
-        return text + (f" ({'; '.join(reasons)[:120]})" if reasons else "")
+        text = f"{result['sent']:,} resync sent ({result['per_s']:,.0f}/s); {closed}/{result.get('sockets', len(ends))} closed by the server"
+        text += f" ({'; '.join(reasons)[:120]})" if reasons else ""
+        if result["errors"]:
+            text += (
+                f"; {len(result['errors'])} sockets failed: {'; '.join(sorted(set(result['errors'])))[:120]}"
+            )
+        return text
     if name == "configmaps":
         refused = ", ".join(f"{k} ×{v}" for k, v in result["refused"].items())
         text = (
@@ -209,6 +214,8 @@ def _summary(name: str, result: dict) -> str:
         )
         if refused:
             text += f", refused: {refused}"
+        if result.get("closed"):
+            text += f"; the attacker's socket was {result['closed']}"
         if result.get("rtt_p95_ms") is not None:
             text += f"; attacker's own p95 {result['rtt_p95_ms']:,.0f} ms"
         return text

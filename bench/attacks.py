@@ -22,6 +22,8 @@ import socket
 import sys
 import time
 
+from websockets.exceptions import ConnectionClosed
+
 from bench import livesite
 
 RESYNC = '{"v":1,"type":"resync"}'
@@ -75,6 +77,17 @@ async def _closed_by_server(ws, seconds: float = 3.0) -> str:
     return "open"
 
 
+def _ending(exc: BaseException) -> str:
+    """Describes how a connection ended: "closed CODE reason" for a close by the server, else the error."""
+    received = getattr(exc, "rcvd", None)
+    if received is not None:
+        return f"closed {received.code} {received.reason}".strip()
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if status is not None:
+        return f"refused HTTP {status}"
+    return f"{type(exc).__name__}: {exc}"[:120]
+
+
 # ------------------------------------------------------------------------------------------------ (a) resync
 async def resync(params: dict) -> dict:
     """`sockets` anonymous viewers of the demo send `resync` back to back for `seconds`, never reading."""
@@ -95,17 +108,21 @@ async def resync(params: dict) -> dict:
                         await asyncio.wait_for(ws.send(RESYNC), remaining)
                     except TimeoutError:
                         break  # the server stopped reading us: as good as it gets
+                    except ConnectionClosed as exc:
+                        endings.append(_ending(exc))
+                        return
                     sent[i] += 1
                     if sent[i] % 50 == 0:
                         await asyncio.sleep(0)  # let the other attackers send too
                 endings.append(await _closed_by_server(ws))
-        except Exception as exc:  # noqa: BLE001 - the server closing us is a result
-            errors.append(f"{type(exc).__name__}: {exc}"[:160])
+        except Exception as exc:  # noqa: BLE001 - the server refusing or closing us is a result
+            errors.append(_ending(exc))
 
     await asyncio.gather(*(one(i) for i in range(params["sockets"])))
     return {
         "sent": sum(sent),
         "per_s": sum(sent) / params["seconds"],
+        "sockets": params["sockets"],
         "endings": endings,
         "errors": errors[:5],
     }
@@ -154,9 +171,12 @@ async def configmaps(params: dict) -> dict:
             if time.monotonic() >= deadline:
                 break
             pending[n] = time.monotonic()
-            await ws.send(
-                livesite.command_frame(n, "kubectl apply -f -", configmaps_yaml(n, params["count"]))
-            )
+            frame = livesite.command_frame(n, "kubectl apply -f -", configmaps_yaml(n, params["count"]))
+            try:
+                await ws.send(frame)
+            except ConnectionClosed as exc:
+                stats["closed"] = _ending(exc)
+                break
             stats["sent"] += 1
             await asyncio.sleep(max(0.0, min(params["period"], deadline - time.monotonic())))
         await asyncio.sleep(2.0)  # the last answers
@@ -175,26 +195,30 @@ async def flood(params: dict) -> dict:
     counts = {"sent": 0, "results": 0, "refused": {}}
 
     async def one(i: int) -> None:
-        async with _connect(params, params["cluster"], cookie=params["cookie"]) as ws:
+        try:
+            async with _connect(params, params["cluster"], cookie=params["cookie"]) as ws:
 
-            async def read() -> None:
-                async for text in ws:
-                    kind = livesite.frame_type(text[:64])
-                    if kind == "result":
-                        counts["results"] += 1
-                    elif kind == "error":
-                        code = json.loads(text).get("code", "?")
-                        counts["refused"][code] = counts["refused"].get(code, 0) + 1
+                async def read() -> None:
+                    async for text in ws:
+                        kind = livesite.frame_type(text[:64])
+                        if kind == "result":
+                            counts["results"] += 1
+                        elif kind == "error":
+                            code = json.loads(text).get("code", "?")
+                            counts["refused"][code] = counts["refused"].get(code, 0) + 1
 
-            reader = asyncio.create_task(read())
-            for n in range(1_000_000):
-                if time.monotonic() >= deadline:
-                    break
-                await ws.send(livesite.command_frame(f"{i}-{n}", "kubectl get ns"))
-                counts["sent"] += 1
-                await asyncio.sleep(params["gap"])
-            await asyncio.sleep(1.0)
-            reader.cancel()
+                reader = asyncio.create_task(read())
+                for n in range(1_000_000):
+                    if time.monotonic() >= deadline:
+                        break
+                    await ws.send(livesite.command_frame(f"{i}-{n}", "kubectl get ns"))
+                    counts["sent"] += 1
+                    await asyncio.sleep(params["gap"])
+                await asyncio.sleep(1.0)
+                reader.cancel()
+        except Exception as exc:  # noqa: BLE001 - a refused or closed socket is a result
+            ending = _ending(exc)
+            counts["refused"][ending] = counts["refused"].get(ending, 0) + 1
 
     await asyncio.gather(*(one(i) for i in range(params["sockets"])))
     counts["results_per_s"] = counts["results"] / params["seconds"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import socket
 import sys
 import tempfile
 import time
@@ -172,15 +173,104 @@ def _row(demo: tuple, deflate: bool, result: dict) -> list[object]:
     ]
 
 
+async def _slow_link(port: int, ids: dict, rate_kib: float, seconds: float) -> dict:
+    """One viewer of the classroom demo on a slow link: after its first snapshot it takes at most `rate_kib`
+    KiB/s off its socket (a small receive buffer, and a pause of len(frame) / rate after each frame), while the
+    instructor plays.
+    Returns the median lag of its diffs (arrival − the server's `ts`) over the first and the last third of the
+    diffs it received, its frames by type, and how the socket ended."""
+    from websockets.asyncio.client import connect
+
+    driver = livesite.Driver(port, f"sessionid={ids['session']}", ids["clusters"]["classroom"], ["web"])
+    stop = asyncio.Event()
+    playing = asyncio.create_task(driver.run(stop))
+    lags: list[tuple[float, float]] = []
+    frames: dict[str, int] = {}
+    ending = "open"
+    try:
+        await asyncio.sleep(1.0)
+        async with connect(
+            livesite.ws_url(port, ids["clusters"]["classroom"]),
+            origin=livesite.origin(port),
+            max_size=None,
+            max_queue=1,
+            open_timeout=60,
+        ) as ws:
+            sock = ws.transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+            async with asyncio.timeout(60):
+                for _ in range(100):  # the first snapshot arrives unthrottled (the page was loaded before)
+                    if livesite.frame_type((await ws.recv())[:64]) == "snapshot":
+                        break
+            start = time.monotonic()
+            deadline = start + seconds
+            try:
+                for _ in range(100_000):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    text = await asyncio.wait_for(ws.recv(), remaining)
+                    kind = livesite.frame_type(text[:64])
+                    frames[kind] = frames.get(kind, 0) + 1
+                    if kind == "diff":
+                        marker = text.rfind('"ts":')
+                        with contextlib.suppress(ValueError):
+                            stamp = float(text[marker + 5 :].split(",", 1)[0].split("}", 1)[0])
+                            lags.append((time.monotonic() - start, time.time() - stamp))
+                    await asyncio.sleep(len(text.encode()) / (rate_kib * 1024))
+            except TimeoutError:
+                pass
+            except Exception as exc:  # noqa: BLE001 - the server closing a slow viewer is a result
+                received = getattr(exc, "rcvd", None)
+                ending = (
+                    f"closed {received.code} {received.reason}".strip() if received else type(exc).__name__
+                )
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(playing, 10)
+    third = max(1, len(lags) // 3)
+    first = [lag for _, lag in lags[:third]] if len(lags) >= 2 else []
+    last = [lag for _, lag in lags[-third:]] if len(lags) >= 2 else []
+    return {
+        "first": livesite.pct(first, 50),
+        "last": livesite.pct(last, 50),
+        "frames": frames,
+        "ending": ending,
+    }
+
+
+def _slow_row(rate_kib: float, seconds: float, r: dict) -> list[object]:
+    first, last = r["first"], r["last"]
+    growing = first is not None and last is not None and last > first + 1.0
+    verdict = "–" if first is None or last is None else "growing backlog" if growing else "bounded"
+    frames = ", ".join(f"{k} ×{v}" for k, v in sorted(r["frames"].items())) or "none"
+    return [
+        f"{rate_kib:g} KiB/s",
+        "–" if first is None else fmt_sig(first * 1000),
+        "–" if last is None else fmt_sig(last * 1000),
+        verdict,
+        f"{frames} in {seconds:g} s",
+        r["ending"],
+    ]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench bandwidth")
     parser.add_argument("--viewers", type=int, default=5, help="viewers per run (5)")
     parser.add_argument("--seconds", type=float, default=12.0, help="measurement window per run (12 s)")
     parser.add_argument("--only", choices=["classroom", "large"], help="one demo cluster only")
-    parser.add_argument("--quick", action="store_true", help="3 viewers, 5 s windows")
+    parser.add_argument(
+        "--slow-links", default="64,4", help="KiB/s of the slow-link viewers of the classroom demo (64,4)"
+    )
+    parser.add_argument("--quick", action="store_true", help="3 viewers, 5 s windows, slow links for 10 s")
     args = parser.parse_args(argv)
+    slow_seconds = 20.0
     if args.quick:
-        args.viewers, args.seconds = 3, 5.0
+        args.viewers, args.seconds, slow_seconds = 3, 5.0, 10.0
+    links = [float(x) for x in args.slow_links.split(",") if x] if args.only in (None, "classroom") else []
     demos = [d for d in (livesite.CLASSROOM_DEMO, livesite.LARGE_DEMO) if args.only in (None, d[0])]
     print(livesite.context_line("start"))
     print()
@@ -198,6 +288,10 @@ def main(argv: list[str]) -> int:
                     for error in result["errors"][:3]:
                         print(f"({demo[0]}: viewer failed: {error})", file=sys.stderr)
                     rows.append(_row(demo, deflate, result))
+            slow_rows = [
+                _slow_row(rate, slow_seconds, asyncio.run(_slow_link(port, ids, rate, slow_seconds)))
+                for rate in links
+            ]
         finally:
             livesite.stop(server)
     print(
@@ -220,6 +314,28 @@ def main(argv: list[str]) -> int:
         )
     )
     print()
+    if slow_rows:
+        print(
+            table(
+                [
+                    "slow-link viewer of the classroom demo",
+                    "diff lag p50 ms, first third of its diffs",
+                    "last third",
+                    "reading",
+                    "frames received",
+                    "socket",
+                ],
+                slow_rows,
+                align="lrrlll",
+            )
+        )
+        print()
+        print(
+            "After its first snapshot, a slow-link viewer takes at most that many KiB/s off its socket (8 KiB "
+            "receive buffer, a pause after each frame). Lag = arrival − the server's `ts`; growing backlog = the median lag of the last third of its "
+            "diffs is more than 1 s above that of the first third (issue 12 §1: coalesced frames, never a growing backlog)."
+        )
+        print()
     print(
         "Text sizes are the decoded frames (UTF-8); wire bytes are what the socket delivered in the window, "
         "websocket headers and permessage-deflate included. The instructor plays the cluster at 8×: a rolling "

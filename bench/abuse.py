@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import socket
 import sys
 import tempfile
 import time
@@ -52,6 +53,11 @@ def available() -> str | None:
         import websockets  # noqa: F401
     except ImportError:
         return "the websockets package is not installed (pip install -e '.[dev]')"
+    try:  # clients connect from 127.0.0.2 … (Linux routes all of 127/8 to loopback; macOS only 127.0.0.1)
+        with socket.socket() as sock:
+            sock.bind((BYSTANDER, 0))
+    except OSError:
+        return f"cannot bind {BYSTANDER}: this system has no 127/8 loopback addresses besides 127.0.0.1"
     return None
 
 

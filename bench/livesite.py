@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,37 +251,84 @@ def origin(port: int) -> str:
     return f"http://{HOST}:{port}"
 
 
+class FrameSizer:
+    """Splits the bytes a websocket client receives into the sizes of the frames they carry (header included).
+
+    Fed every chunk the socket delivers, from the first byte of the HTTP handshake answer on; server frames are
+    unmasked (RFC 6455 §5.1) but a mask is handled too. `sizes` receives one entry per complete frame, in order,
+    data and control frames alike, as the websocket library emits one event per frame."""
+
+    def __init__(self) -> None:
+        self.sizes: deque[int] = deque()
+        self._http = True
+        self._pending = bytearray()  # handshake bytes, or a frame header not yet complete
+        self._remaining = 0  # payload bytes of the current frame still to come
+        self._current = 0  # wire bytes of the current frame so far
+
+    def feed(self, data: bytes) -> None:
+        if self._http:
+            self._pending += data
+            end = self._pending.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            data, self._pending, self._http = bytes(self._pending[end + 4 :]), bytearray(), False
+        buf = self._pending + data if self._pending else data
+        pos, size = 0, len(buf)
+        for _ in range(size + 1):  # every pass consumes bytes or ends
+            if self._remaining:
+                take = min(self._remaining, size - pos)
+                pos += take
+                self._remaining -= take
+                self._current += take
+                if self._remaining:
+                    break
+                self.sizes.append(self._current)
+                continue
+            if size - pos < 2:
+                break
+            second = buf[pos + 1]
+            length = second & 0x7F
+            header = 2 + (2 if length == 126 else 8 if length == 127 else 0) + (4 if second & 0x80 else 0)
+            if size - pos < header:
+                break
+            if length == 126:
+                length = int.from_bytes(buf[pos + 2 : pos + 4], "big")
+            elif length == 127:
+                length = int.from_bytes(buf[pos + 2 : pos + 10], "big")
+            pos += header
+            self._current, self._remaining = header, length
+            if length == 0:
+                self.sizes.append(header)
+        self._pending = bytearray(buf[pos:])
+
+
 def counting_connection_class():
     """Returns a websockets ClientConnection subclass that, while its `measuring` is True, counts per frame
-    type the frames that arrive (`frames`), their decoded bytes (`text_bytes`) and the bytes the socket
-    delivered for them (`wire_bytes`: what the link carries, websocket headers and compression included).
-
-    A frame's wire bytes are those received since the previous data frame was complete, so a frame that
-    straddles the start of the window is counted whole and the sum over a window telescopes to the bytes
-    between two frame boundaries (control frames are counted with the data frame after them)."""
+    type the frames that arrive (`frames`), their decoded bytes (`text_bytes`) and the bytes each took on the
+    link (`wire_bytes`: header and permessage-deflate included), exactly, from the frame headers of the raw
+    stream (FrameSizer): websockets emits one event per frame, in order, so the n-th event is the n-th size."""
     from websockets.asyncio.client import ClientConnection
     from websockets.frames import Frame, Opcode
 
     class CountingConnection(ClientConnection):
         measuring = False
-        wire_total = 0  # every byte received, from the handshake on
-        wire_mark = 0  # wire_total when the last data frame was complete
         wire_bytes = 0
 
         def data_received(self, data: bytes) -> None:
-            self.wire_total += len(data)
+            self.__dict__.setdefault("sizer", FrameSizer()).feed(data)
             super().data_received(data)
 
         def process_event(self, event) -> None:
-            if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY):
-                if self.measuring:
+            if isinstance(event, Frame):
+                sizes = self.__dict__.setdefault("sizer", FrameSizer()).sizes
+                wire = sizes.popleft() if sizes else 0
+                if self.measuring and event.opcode in (Opcode.TEXT, Opcode.BINARY):
                     kind = frame_type(bytes(event.data[:64]).decode("utf-8", "replace"))
                     frames = self.__dict__.setdefault("frames", {})
-                    sizes = self.__dict__.setdefault("text_bytes", {})
+                    text = self.__dict__.setdefault("text_bytes", {})
                     frames[kind] = frames.get(kind, 0) + 1
-                    sizes[kind] = sizes.get(kind, 0) + len(event.data)
-                    self.wire_bytes += self.wire_total - self.wire_mark
-                self.wire_mark = self.wire_total
+                    text[kind] = text.get(kind, 0) + len(event.data)
+                    self.wire_bytes += wire
             super().process_event(event)
 
     return CountingConnection

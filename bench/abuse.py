@@ -28,16 +28,15 @@ import socket
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import livesite
-from bench.common import fmt_sig, process_stats, table
+from bench import bystanders, livesite
+from bench.common import fmt_sig, table
 
 TITLE = "Abuse: server memory and a bystander's latency under each attack of issue 12 (one Daphne process)"
 MIB = 1024 * 1024
 
-BYSTANDER, DEMO_VIEWER = "127.0.0.2", "127.0.0.3"
+BYSTANDER = "127.0.0.2"  # the console student; the demo viewer is bystanders.DEMO_VIEWER
 ADDRESSES = {  # each attacker's own loopback source address
     "resync": "127.0.0.10",
     "configmaps": "127.0.0.11",
@@ -61,93 +60,9 @@ def available() -> str | None:
     return None
 
 
-@dataclass
-class Probes:
-    """Everything measured all along, stamped with time.monotonic()."""
-
-    rss: list[tuple[float, int]] = field(default_factory=list)
-    commands: list[tuple[float, float]] = field(default_factory=list)  # (sent at, round trip s)
-    command_errors: list[tuple[float, str]] = field(default_factory=list)
-    frames: list[tuple[float, float]] = field(default_factory=list)  # (arrived at, lag s)
-
-
-async def _sample_rss(pid: int, probes: Probes, stop: asyncio.Event) -> None:
-    for _ in range(1_000_000):
-        if stop.is_set():
-            return
-        with contextlib.suppress(OSError):
-            probes.rss.append((time.monotonic(), process_stats(pid).rss_bytes))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 0.25)
-
-
-async def _bystander(port: int, visitor: livesite.Visitor, probes: Probes, stop: asyncio.Event) -> None:
-    """A student at the console of their own sandbox: `kubectl get pods` every 0.5 s, round trip timed."""
-    from websockets.asyncio.client import connect
-
-    pending: dict[int, float] = {}
-    async with connect(
-        livesite.ws_url(port, visitor.cluster),
-        origin=livesite.origin(port),
-        additional_headers={"Cookie": visitor.cookie},
-        local_addr=(visitor.local_addr, 0),
-        max_size=None,
-    ) as ws:
-
-        async def read() -> None:
-            async for text in ws:
-                kind = livesite.frame_type(text[:64])
-                if kind == "result":
-                    start = pending.pop(json.loads(text).get("id"), None)
-                    if start is not None:
-                        probes.commands.append((start, time.monotonic() - start))
-                elif kind == "error":
-                    frame = json.loads(text)
-                    pending.pop(frame.get("ref"), None)
-                    probes.command_errors.append((time.monotonic(), frame.get("code", "?")))
-
-        reader = asyncio.create_task(read())
-        for n in range(1_000_000):
-            if stop.is_set():
-                break
-            now = time.monotonic()
-            for sent, _ in [(k, v) for k, v in pending.items() if now - v > 10]:
-                pending.pop(sent)
-                probes.command_errors.append((now, "no answer in 10 s"))
-            pending[n] = now
-            await ws.send(livesite.command_frame(n, "kubectl get pods"))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 0.5)
-        reader.cancel()
-
-
-async def _demo_viewer(port: int, cluster: str, probes: Probes, stop: asyncio.Event) -> None:
-    """A student watching the class demo: the lag of each diff from the server's `ts` to its arrival."""
-    from websockets.asyncio.client import connect
-
-    async with connect(
-        livesite.ws_url(port, cluster),
-        origin=livesite.origin(port),
-        local_addr=(DEMO_VIEWER, 0),
-        max_size=None,
-    ) as ws:
-
-        async def read() -> None:
-            async for text in ws:
-                if livesite.frame_type(text[:64]) == "diff":
-                    arrived = time.time()
-                    marker = text.rfind('"ts":')
-                    if marker >= 0:
-                        with contextlib.suppress(ValueError):
-                            stamp = float(text[marker + 5 :].split(",", 1)[0].split("}", 1)[0])
-                            probes.frames.append((time.monotonic(), arrived - stamp))
-
-        reader = asyncio.create_task(read())
-        await stop.wait()
-        reader.cancel()
-
-
-async def _attack(name: str, params: dict, pid: int, cap: int, probes: Probes) -> tuple[dict, bool]:
+async def _attack(
+    name: str, params: dict, pid: int, cap: int, probes: bystanders.Probes
+) -> tuple[dict, bool]:
     """Runs one attack in its own process; ends it early (SIGTERM) when the server's RSS passes `cap`.
     Returns (its JSON result or {"error": …}, whether the cap stopped it)."""
     proc = await asyncio.create_subprocess_exec(
@@ -309,15 +224,15 @@ async def _one(port: int, pid: int, tmp: Path, ids: dict, people: dict, attack: 
     """Runs one attack against a fresh server with the instructor, the bystander and the demo viewer all
     along: warm-up 2 s, a quiet window of `args.quiet` s, the attack, `args.recover` s. Returns (row, detail)."""
     key, name, params = attack
-    probes = Probes()
+    probes = bystanders.Probes()
     stop = asyncio.Event()
     demo = ids["clusters"]["classroom"]
     driver = livesite.Driver(port, f"sessionid={ids['session']}", demo, ["web"])
     background = [
-        asyncio.create_task(_sample_rss(pid, probes, stop)),
+        asyncio.create_task(bystanders.sample_rss(pid, probes, stop)),
         asyncio.create_task(driver.run(stop)),
-        asyncio.create_task(_bystander(port, people["bystander"], probes, stop)),
-        asyncio.create_task(_demo_viewer(port, demo, probes, stop)),
+        asyncio.create_task(bystanders.console_student(port, people["bystander"], probes, stop)),
+        asyncio.create_task(bystanders.demo_viewer(port, demo, probes, stop)),
     ]
     try:
         await asyncio.sleep(2.0)
@@ -352,7 +267,9 @@ async def _one(port: int, pid: int, tmp: Path, ids: dict, people: dict, attack: 
     return row, {"result": result, "window": (start, end), "probes": probes}
 
 
-def _row(key, name, quiet, window, probes: Probes, before: dict, after: dict, summary: str) -> list[object]:
+def _row(
+    key, name, quiet, window, probes: bystanders.Probes, before: dict, after: dict, summary: str
+) -> list[object]:
     t0, t1 = window
     rss_in = [v for t, v in probes.rss if t0 <= t <= t1]
     rss_before = next((v for t, v in reversed(probes.rss) if t < t0), rss_in[0] if rss_in else None)
@@ -385,7 +302,7 @@ def _row(key, name, quiet, window, probes: Probes, before: dict, after: dict, su
     ]
 
 
-def _rss_series(probes: Probes, window: tuple[float, float], points: int = 7) -> list[str]:
+def _rss_series(probes: bystanders.Probes, window: tuple[float, float], points: int = 7) -> list[str]:
     t0, t1 = window
     series = []
     for i in range(points):

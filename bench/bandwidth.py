@@ -3,9 +3,9 @@
 One Daphne process serves two demo clusters: the classroom one (30 pods on 5 workers) and a large one (1,000
 pods, ten Deployments of 100, on 20 workers). For each, the instructor (bench.livesite.Driver) plays it at 8×
 with a rolling update of every Deployment every 4 s and `sim traffic` in between, while a few viewers watch.
-Each viewer is a `websockets` client that counts the bytes the socket delivers (`data_received`: frames as
-they cross the link, websocket headers and compression included) and the decoded text of each frame by
-type. The run is made twice per cluster: without offering permessage-deflate, and offering it as browsers
+Each viewer is a `websockets` client that counts, per frame type, the frames, their decoded size and the
+bytes each took on the link (websocket header and compression included, from the frame headers of the raw
+stream: bench.livesite.FrameSizer). The run is made twice per cluster: without offering permessage-deflate, and offering it as browsers
 always do (RFC 7692); the table says whether the server accepted it (`Sec-WebSocket-Extensions`).
 
 Reported per cluster and offer: the first snapshot's size, frames per second per viewer, the mean decoded

@@ -63,8 +63,8 @@ def available() -> str | None:
 async def _attack(
     name: str, params: dict, pid: int, cap: int, probes: bystanders.Probes
 ) -> tuple[dict, bool]:
-    """Runs one attack in its own process; ends it early (SIGTERM) when the server's RSS passes `cap`.
-    Returns (its JSON result or {"error": …}, whether the cap stopped it)."""
+    """Runs one attack in its own process; ends it early (SIGTERM: it stops and reports what it did) when the
+    server's RSS passes `cap`. Returns (its JSON result or {"error": …}, whether the cap stopped it)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -87,7 +87,7 @@ async def _attack(
             capped = capped or bool(over_cap)
             with contextlib.suppress(ProcessLookupError):
                 proc.terminate()
-            await asyncio.wait([waiting], timeout=10)
+            await asyncio.wait([waiting], timeout=20)  # it stops at its next turn and reports
             if not waiting.done():
                 with contextlib.suppress(ProcessLookupError):
                     proc.kill()

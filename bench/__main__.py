@@ -13,10 +13,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-from bench.common import heading, machine
+from bench.common import commit, heading, load_average, machine
 
 # In the order `python -m bench` runs them.
-BENCHMARKS = ["engine", "classroom", "visualizer", "markdown_parsers"]
+BENCHMARKS = ["engine", "classroom", "visualizer", "bandwidth", "scaleout", "abuse", "markdown_parsers"]
 
 
 def _usage() -> str:
@@ -42,6 +42,8 @@ def main(argv: list[str]) -> int:
     print()
     print(f"Machine: {machine()}")
     print()
+    print(f"Commit `{commit()}`; load average (1/5/15 min) at the start: {load_average()}.")
+    print()
     status = 0
     for name in names:
         module = importlib.import_module(f"bench.{name}")
@@ -56,6 +58,7 @@ def main(argv: list[str]) -> int:
         print()
         sys.stdout.flush()
         status = max(status, 1 if module.main(extra) else 0)
+    print(f"Load average at the end of the report: {load_average()}.")
     return status
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -100,6 +101,21 @@ def machine() -> str:
         f"{cores} cores ({model}), Python {platform.python_version()} "
         f"({sys.implementation.name}), {platform.system()} {platform.release()}"
     )
+
+
+def commit() -> str:
+    """Returns the checked-out commit (`abc1234`; `abc1234 + uncommitted changes` when tracked files differ)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head} + uncommitted changes" if dirty else head
 
 
 def load_average() -> str:

@@ -598,7 +598,8 @@ class ClusterHost:
         record = await database_sync_to_async(records.load)(hosted.public_id)
         if record is None:
             return False
-        engine = restore_engine(record.state_dict)
+        # `state_dict` reads the saved deltas from the database: not from the event loop's thread.
+        engine = restore_engine(await database_sync_to_async(lambda: record.state_dict)())
         scenario = None
         if record.scenario:
             scenario = await database_sync_to_async(records.scenario_definition)(record.scenario)

@@ -108,6 +108,9 @@ class Hosted:
     shares: SnapshotShares = field(default_factory=SnapshotShares)
     followed: bool = False
     told_watching: bool = False
+    # When this process last failed to take the lease (monotonic seconds): viewers attaching after that do not
+    # try again (one UPDATE each, contending with the owner's saves); housekeeping does, for a dead owner.
+    lease_refused_at: float | None = None
 
     def watched(self, now: float) -> bool:
         return (
@@ -183,8 +186,10 @@ class ClusterHost:
         hosted.idle_since = None
         try:
             async with hosted.lock:
-                if hosted.live is None:
-                    await self._try_to_own(hosted)
+                refused = hosted.lease_refused_at
+                may_try = refused is None or time.monotonic() - refused >= self.housekeeping_interval
+                if hosted.live is None and may_try and not await self._try_to_own(hosted):
+                    hosted.lease_refused_at = time.monotonic()
             if self.relay is not None and hosted.live is None:
                 # Once per cluster, not per viewer: a class attaching at once would otherwise send the owner
                 # one `vz.watching` each, filling its channel (capacity 100) ahead of the snapshot request.

@@ -232,15 +232,27 @@ def test_the_real_kubectl_reaches_a_cluster_owned_by_the_other_process(
         stop(proc2)
 
 
-def test_a_class_attaching_to_the_follower_at_once_asks_the_owner_once(transactional_db):
+def test_a_class_attaching_to_the_follower_at_once_asks_the_owner_once(transactional_db, monkeypatch):
     """Two hosts in this process over a real Redis layer (each its own layer, as two Daphne processes have):
     60 viewers attaching at once to the one that does not own the cluster cause ONE snapshot request to
-    the owner (visualizer.snapshot_share), not one each, and every one of them gets its snapshot."""
+    the owner (visualizer.snapshot_share), not one each, and every one of them gets its snapshot. The
+    follower tries the lease once, not once per viewer (each try is an UPDATE that the owner's saves wait
+    behind: on SQLite they failed with "database is locked")."""
     import secrets
 
     from channels_redis.core import RedisChannelLayer
 
+    from visualizer import records
     from visualizer.host import ClusterHost
+
+    lease_tries: list[str] = []
+    acquire = records.acquire_lease
+
+    def counting_acquire(public_id, owner, ttl):
+        lease_tries.append(owner)
+        return acquire(public_id, owner, ttl)
+
+    monkeypatch.setattr(records, "acquire_lease", counting_acquire)
 
     record = ClusterRecord.objects.create(owner_key="visitor:share-two")
     prefix = f"test-share-{secrets.token_hex(4)}"
@@ -276,6 +288,7 @@ def test_a_class_attaching_to_the_follower_at_once_asks_the_owner_once(transacti
                 await asyncio.gather(*(follower.attach(record.public_id, "view", s) for s, _ in viewers))
             assert follower.clusters[record.public_id].live is None  # the owner kept it
             assert asked == ["resync"]
+            assert lease_tries == [owner.process, follower.process]
             assert [f[0]["type"] for _, f in viewers] == ["snapshot"] * 60
             assert {f[0]["version"] for _, f in viewers} == {frames[0]["version"]}
         finally:

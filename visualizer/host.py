@@ -26,6 +26,7 @@ from channels.db import database_sync_to_async
 
 from visualizer import protocol, records
 from visualizer.live_cluster import SNAPSHOT, LiveCluster, Outcome, restore_engine
+from visualizer.snapshot_share import SnapshotShares
 from visualizer.viewer_buffer import CLOSE_CODE, CLOSE_REASON, BufferLimits, Verdict, ViewerBuffer
 from visualizer.ws_transport import Frame, Outlet, outlet_for
 
@@ -102,6 +103,14 @@ class Hosted:
     api_until: float = 0.0
     # The latest snapshot frame per role, with what it was built from (see ClusterHost._snapshot_for).
     snapshots: dict[str, tuple[object, tuple, str]] = field(default_factory=dict)
+    # While another process owns it: the snapshot requests this process's viewers share (snapshot_share),
+    # whether this process has joined the cluster's relay group, and whether it told the owner it watches.
+    shares: SnapshotShares = field(default_factory=SnapshotShares)
+    followed: bool = False
+    told_watching: bool = False
+    # When this process last failed to take the lease (monotonic seconds): viewers attaching after that do not
+    # try again (one UPDATE each, contending with the owner's saves); housekeeping does, for a dead owner.
+    lease_refused_at: float | None = None
 
     def watched(self, now: float) -> bool:
         return (
@@ -177,11 +186,19 @@ class ClusterHost:
         hosted.idle_since = None
         try:
             async with hosted.lock:
-                if hosted.live is None:
-                    await self._try_to_own(hosted)
+                refused = hosted.lease_refused_at
+                may_try = refused is None or time.monotonic() - refused >= self.housekeeping_interval
+                if hosted.live is None and may_try and not await self._try_to_own(hosted):
+                    hosted.lease_refused_at = time.monotonic()
             if self.relay is not None and hosted.live is None:
-                await self.relay.follow(public_id)
-                await self.relay.watching(public_id, len(hosted.viewers))
+                # Once per cluster, not per viewer: a class attaching at once would otherwise send the owner
+                # one `vz.watching` each, filling its channel (capacity 100) ahead of the snapshot request.
+                if not hosted.followed:
+                    await self.relay.follow(public_id)
+                    hosted.followed = True
+                if not hosted.told_watching:
+                    hosted.told_watching = True
+                    await self.relay.watching(public_id, len(hosted.viewers))
             await self._send_first_snapshot(hosted, conn)
         except BaseException:
             await asyncio.shield(self.detach(conn))
@@ -196,7 +213,7 @@ class ClusterHost:
         """
         for _ in range(3):
             conn.backlog_overflowed = False
-            for text in await self._snapshot_for(hosted, conn.role):
+            for text in await self._snapshot_for(hosted, conn.role, conn):
                 await self.reply(hosted, conn, text, requested=False)
             if not conn.backlog_overflowed:
                 break
@@ -254,6 +271,7 @@ class ClusterHost:
         if not hosted.viewers:
             hosted.idle_since = time.monotonic()
             if self.relay is not None and hosted.live is None:
+                hosted.told_watching = False
                 await self.relay.watching(conn.public_id, 0)
 
     async def handle(self, conn: Connection, kind: str, fields: dict) -> list[str]:
@@ -264,6 +282,15 @@ class ClusterHost:
         if kind == "resync":
             if self.snapshot_coalesced(conn):
                 return []  # coalesced with the snapshot this viewer is owed or that is on its way
+            if hosted.live is None and self.relay is not None and conn.ready:
+                # From the owner through a shared request: the viewer takes frames as a new one does until
+                # the snapshot is out, then those it lacks (a re-list, as a watcher told 410 Gone does).
+                conn.ready, conn.backlog, conn.backlog_bytes = False, [], 0
+                try:
+                    await self._send_first_snapshot(hosted, conn)
+                finally:
+                    conn.ready = True
+                return []
             return await self._snapshot_for(hosted, conn.role)
         if hosted.live is None:
             if self.relay is None:
@@ -518,12 +545,16 @@ class ClusterHost:
             except Exception:  # noqa: BLE001 - it may have gone already
                 log.debug("closing a viewer of %s failed", conn.public_id)
 
-    async def _snapshot_for(self, hosted: Hosted, role: str) -> list[str]:
+    async def _snapshot_for(self, hosted: Hosted, role: str, conn: Connection | None = None) -> list[str]:
         """Return the snapshot frame for `role` (a `busy` error when the owner cannot be reached).
 
         The owner builds it at most once per role and state: viewers connecting or resyncing together (a
         class reconnecting at once, sockets spamming `resync`) share the text. A snapshot is a function of
         the engine (a reset makes a new one), its version, the clock and the scenario's progress.
+
+        Another process's viewers share one request to the owner per role (visualizer.snapshot_share). A
+        `conn` not yet ready (its first snapshot, a re-list) gets the frames relayed since that request was
+        sent as its backlog, and is marked overflowed (ask again) when a reset came after it.
         """
         live = hosted.live
         if live is not None:
@@ -534,8 +565,33 @@ class ClusterHost:
                 cached = hosted.snapshots[role] = (live.engine, key, live.snapshot_frame(role))
             return [cached[2]]
         if self.relay is not None:
-            return await self.relay.call(hosted.public_id, "resync", {}, role)
+            return await self._shared_snapshot(hosted, role, conn)
         return [protocol.error("busy", "클러스터를 불러오지 못했습니다.")]
+
+    async def _shared_snapshot(self, hosted: Hosted, role: str, conn: Connection | None) -> list[str]:
+        """Join (or start) this process's request to the owner for `role`'s snapshot; return its reply."""
+        share = hosted.shares.joinable(role)
+        if share is None:
+            request = asyncio.get_running_loop().create_task(
+                self.relay.call(hosted.public_id, "resync", {}, role)
+            )
+            share = hosted.shares.start(role, request)
+            shares = hosted.shares
+
+            def done(task: asyncio.Task, share=share) -> None:
+                texts = None if task.cancelled() or task.exception() else task.result()
+                if not texts or frame_header(texts[0])[0] != "snapshot":
+                    shares.forget(share)  # a `busy` is not kept: the next viewer asks again
+
+            request.add_done_callback(done)
+        if conn is not None and not conn.ready:
+            # No await since the request was joined: the tail holds exactly the frames relayed since it left.
+            conn.backlog, conn.backlog_bytes = list(share.tail), share.tail_bytes
+            conn.backlog_overflowed = False
+        texts = await asyncio.shield(share.future)
+        if conn is not None and share.reset:
+            conn.backlog_overflowed = True  # the reply may predate a reset: `_send_first_snapshot` asks again
+        return texts
 
     async def _try_to_own(self, hosted: Hosted) -> bool:
         """Take the lease and load the cluster from its last saved state; return whether this process owns it."""
@@ -547,7 +603,8 @@ class ClusterHost:
         record = await database_sync_to_async(records.load)(hosted.public_id)
         if record is None:
             return False
-        engine = restore_engine(record.state_dict)
+        # `state_dict` reads the saved deltas from the database: not from the event loop's thread.
+        engine = restore_engine(await database_sync_to_async(lambda: record.state_dict)())
         scenario = None
         if record.scenario:
             scenario = await database_sync_to_async(records.scenario_definition)(record.scenario)
@@ -595,6 +652,7 @@ class ClusterHost:
         if self.relay is not None:
             await self.relay.disown(hosted.public_id)
             await self.relay.follow(hosted.public_id)
+            hosted.followed = True
 
     # ------------------------------------------------------------------ the clock
     def _ensure_ticker(self, hosted: Hosted) -> None:
@@ -674,6 +732,7 @@ class ClusterHost:
             elif hosted.idle_since and now - hosted.idle_since > self.idle_timeout:
                 if self.relay is not None:
                     await self.relay.unfollow(public_id)
+                    hosted.followed = False
                 self.clusters.pop(public_id, None)
 
     async def _let_go(self, hosted: Hosted) -> None:

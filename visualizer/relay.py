@@ -68,6 +68,8 @@ class Relay:
             hosted = self.host.clusters.get(message["cluster"])
             if hosted is None or hosted.live is not None:
                 return
+            # In arrival order, before anything awaits: a viewer joining a shared snapshot request needs them.
+            hosted.shares.relayed(message["texts"], SNAPSHOT)
             if SNAPSHOT in message["texts"]:
                 # Building per-role snapshots needs a round trip through this very reader: do it aside.
                 asyncio.get_running_loop().create_task(self.host.fan_out(hosted, message["texts"]))

@@ -125,3 +125,37 @@ def test_a_crash_after_an_acknowledged_save_loses_nothing():
     resumed = restore_engine(loaded(record))
     assert resumed.to_dict() == acknowledged
     assert len(resumed.store.pods_matching("default", {"app": "web"})) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_takes_over_a_saved_cluster_from_within_its_event_loop(monkeypatch):
+    """The host loads base + deltas off the event loop's thread: `state_dict` queries the deltas, and Django
+    refuses a query from async code (SynchronousOnlyOperation closed every socket of a saved cluster)."""
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE")  # tests/conftest.py allows it for Playwright; Daphne not
+    import asyncio
+
+    from visualizer.host import ClusterHost
+
+    record, live = hosted(3)
+    assert save(record, live)
+    live.engine.run("kubectl scale deployment web --replicas=4")
+    assert save(record, live)
+    assert ClusterDelta.objects.filter(record=record).count() == 1
+    ClusterRecord.objects.filter(pk=record.pk).update(lease_owner="", lease_expires=None)
+
+    async def take_over():
+        host = ClusterHost()
+        frames: list[dict] = []
+
+        async def send(message):
+            frames.append(json.loads(message["text"]))
+
+        try:
+            await host.attach(record.public_id, "view", send)
+            return host.clusters[record.public_id].live.engine.to_dict(), frames
+        finally:
+            await host.shutdown()
+
+    state, frames = asyncio.run(take_over())
+    assert state == live.engine.to_dict()
+    assert frames[0]["type"] == "snapshot"

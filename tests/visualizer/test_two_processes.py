@@ -230,3 +230,71 @@ def test_the_real_kubectl_reaches_a_cluster_owned_by_the_other_process(
     finally:
         stop(proc1)
         stop(proc2)
+
+
+def test_a_class_attaching_to_the_follower_at_once_asks_the_owner_once(transactional_db, monkeypatch):
+    """Two hosts in this process over a real Redis layer (each its own layer, as two Daphne processes have):
+    60 viewers attaching at once to the one that does not own the cluster cause ONE snapshot request to
+    the owner (visualizer.snapshot_share), not one each, and every one of them gets its snapshot. The
+    follower tries the lease once, not once per viewer (each try is an UPDATE that the owner's saves wait
+    behind: on SQLite they failed with "database is locked")."""
+    import secrets
+
+    from channels_redis.core import RedisChannelLayer
+
+    from visualizer import records
+    from visualizer.host import ClusterHost
+
+    lease_tries: list[str] = []
+    acquire = records.acquire_lease
+
+    def counting_acquire(public_id, owner, ttl):
+        lease_tries.append(owner)
+        return acquire(public_id, owner, ttl)
+
+    monkeypatch.setattr(records, "acquire_lease", counting_acquire)
+
+    record = ClusterRecord.objects.create(owner_key="visitor:share-two")
+    prefix = f"test-share-{secrets.token_hex(4)}"
+
+    async def scenario():
+        url = os.environ["REDIS_URL"]
+        layers = [RedisChannelLayer(hosts=[url], prefix=prefix) for _ in range(2)]
+        owner = ClusterHost(relay_layer=layers[0], housekeeping=60, rpc_timeout=10)
+        follower = ClusterHost(relay_layer=layers[1], housekeeping=60, rpc_timeout=10)
+        asked: list[str] = []
+        answer = owner.relay._answer
+
+        async def counting(message):
+            asked.append(message["kind"])
+            await answer(message)
+
+        owner.relay._answer = counting
+
+        def viewer():
+            frames: list[dict] = []
+
+            async def send(message):
+                frames.append(json.loads(message["text"]))
+
+            return send, frames
+
+        try:
+            send, frames = viewer()
+            await owner.attach(record.public_id, "view", send)
+            assert owner.clusters[record.public_id].live is not None and frames[0]["type"] == "snapshot"
+            viewers = [viewer() for _ in range(60)]
+            async with asyncio.timeout(20):
+                await asyncio.gather(*(follower.attach(record.public_id, "view", s) for s, _ in viewers))
+            assert follower.clusters[record.public_id].live is None  # the owner kept it
+            assert asked == ["resync"]
+            assert lease_tries == [owner.process, follower.process]
+            assert [f[0]["type"] for _, f in viewers] == ["snapshot"] * 60
+            assert {f[0]["version"] for _, f in viewers} == {frames[0]["version"]}
+        finally:
+            await follower.shutdown()
+            await owner.shutdown()
+            for layer in layers:
+                await layer.flush()
+
+    asyncio.run(scenario())

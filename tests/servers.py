@@ -69,8 +69,11 @@ def start_daphne(
             endpoint("127.0.0.1", api_port, tls_dir),
         ]
         env = {"KUBEAPI_PORT": str(api_port), "KUBEAPI_TLS_DIR": str(tls_dir), **(env or {})}
+    # The servers run as in production: without the test process's DJANGO_ALLOW_ASYNC_UNSAFE (tests/conftest.py
+    # sets it for Playwright's thread), so an ORM call on the event loop fails here as it would for users.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     full_env = {
-        **os.environ,
+        **inherited,
         "DATABASE_URL": db_url,
         "DEBUG": "0",
         "SECRET_KEY": SERVER_SECRET_KEY,

@@ -186,3 +186,52 @@ def test_a_page_that_watched_the_rollout_equals_a_fresh_page(
         watch.assert_clean()
     for ctx in (t_ctx, f_ctx, *(v[0] for v in viewers)):
         ctx.close()
+
+
+# A second tab of the same person, opened by the page itself, sends `count` commands at once.
+BLAST = """([url, count]) => new Promise(resolve => {
+  const ws = new WebSocket(url);
+  const answers = [];
+  // Refusals beyond the per-person error budget go unanswered (docs/protocol.md): stop waiting then.
+  setTimeout(() => { ws.close(); resolve(answers); }, 5000);
+  ws.onopen = () => { for (let i = 0; i < count; i++) ws.send(JSON.stringify({v: 1, type: "command", id: i,
+    text: "kubectl get pods", stdin: null})); };
+  ws.onmessage = e => { const f = JSON.parse(e.data);
+    if (f.type === "result" || f.type === "error") answers.push(f.type === "error" ? f.code : "ok");
+    if (answers.length === count) { ws.close(); resolve(answers); } };
+})"""
+
+
+def test_two_tabs_of_one_student_share_one_rate_limit_and_a_refusal_prints_once(browser, asgi_server):
+    """Every socket of one browser session draws on one budget (docs/protocol.md: 10 at once, then 5 per second
+    per person), and the console prints a refused command's error once, not twice."""
+    context, page, watch = open_page(browser, asgi_server)
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto("/cluster/")
+    wait_live(page)
+    url = next(u for u in sockets if "/ws/cluster/" in u)
+    refused = None
+    for _ in range(5):
+        answers = page.evaluate(BLAST, [url, 20])
+        assert set(answers) <= {"ok", "rate_limited"} and "rate_limited" in answers
+        # At most the burst of 10 plus what refilled meanwhile: one budget, not one per socket.
+        assert answers.count("ok") < 20
+        run(page, "kubectl get pods")
+        text = page.locator(".viz-term-output").inner_text()
+        last = text[text.rindex("$ kubectl get pods") :]
+        if "요청이 너무 많습니다" in last:
+            refused = last
+            break
+    assert refused is not None, "the console's command was never refused after another tab drained the budget"
+    assert refused.count("요청이 너무 많습니다") == 1, refused
+    page.wait_for_timeout(2500)
+    run(page, "kubectl get pods")
+    assert (
+        page.locator(".viz-term-output")
+        .inner_text()
+        .rstrip()
+        .endswith("No resources found in default namespace.")
+    )
+    watch.assert_clean()
+    context.close()

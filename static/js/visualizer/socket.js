@@ -71,7 +71,8 @@ export function connect(path, { onFrame, onStatus = () => {} }) {
         pending.delete(ref);
         clearTimeout(entry.timer);
         entry.resolve(data);
-        if (data.type !== "error") return;
+        // The requester shows its own answer (console, YAML editor); an error is not printed twice.
+        return;
       }
       onFrame(data);
     });

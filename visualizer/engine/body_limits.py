@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -34,6 +35,9 @@ GO_MAX_DEPTH = 10_000  # encoding/json scanner.go maxNestingDepth; go-yaml v2 ma
 MAX_DEPTH = 100  # the simulator's own bound (its walkers recurse); real objects nest about 20 levels
 _INT64 = (-(2**63), 2**64)  # go-yaml tries ParseInt then ParseUint (64 bits)
 _TOKENS = re.compile(r'"(?:[^"\\]+|\\.)*"?|[\[\]{}]', re.S)
+_STRINGS = re.compile(r'"(?:[^"\\]+|\\.)*"?', re.S)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class DecodeLimitError(ValueError):
@@ -69,6 +73,10 @@ def check_json_depth(text: str, limit: int = MAX_DEPTH) -> None:
     when it is below Go's 10,000.
     """
     if text.count("[") + text.count("{") <= limit:
+        return
+    # Fast path in C (regex, map, accumulate): the deepest level outside strings; the loop below finds the place.
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    if max(accumulate(map(_DELTA.__getitem__, brackets)), default=0) <= limit:
         return
     depth, first = 0, None
     for match in _TOKENS.finditer(text):
@@ -243,12 +251,11 @@ class LimitedLoader(GoYamlNumbers, yaml.SafeLoader):
 use_go_yaml_numbers(LimitedLoader)
 
 
-def _flow_prescan(text: str, limit: int) -> None:
-    """Raises DecodeLimitError when `[`/`{` nest deeper than `limit` (PyYAML's scanner slows down with each
-    flow level; the composer's check is the exact one). Quoted text and comments are skipped."""
-    if text.count("[") + text.count("{") <= limit:
-        return
-    depth, quote, comment, prev, first = 0, None, False, "\n", None
+def _flow_prescan(text: str) -> None:
+    """Raises DecodeLimitError when `[`/`{` nest deeper than go-yaml's 10,000 (its own message, as
+    kube-apiserver answers); the composer enforces the simulator's smaller bound exactly. Quoted text and
+    comments are skipped. Linear; run only when the text holds more than 10,000 openers."""
+    depth, quote, comment, prev = 0, None, False, "\n"
     for offset, ch in enumerate(text):
         if ch == "\n":
             comment = False
@@ -263,15 +270,11 @@ def _flow_prescan(text: str, limit: int) -> None:
             comment = True
         elif ch in "[{":
             depth += 1
-            if depth > GO_MAX_DEPTH:  # go-yaml's own bound, as kube-apiserver answers
+            if depth > GO_MAX_DEPTH:
                 raise _yaml_too_deep(*_place(text, offset), GO_MAX_DEPTH)
-            if depth > limit and first is None:
-                first = offset
         elif ch in "]}":
             depth = max(0, depth - 1)
         prev = ch
-    if first is not None:
-        raise _yaml_too_deep(*_place(text, first), limit)
 
 
 def load_yaml(data: bytes | str, limit: int = MAX_DEPTH) -> Any:
@@ -280,7 +283,8 @@ def load_yaml(data: bytes | str, limit: int = MAX_DEPTH) -> Any:
     Raises UnicodeDecodeError, DecodeLimitError (too deep, excessive aliasing) or yaml.YAMLError (syntax).
     """
     text = data.decode("utf-8") if isinstance(data, bytes) else data
-    _flow_prescan(text, limit)
+    if text.count("[") + text.count("{") > GO_MAX_DEPTH:
+        _flow_prescan(text)
     loader = LimitedLoader(text)
     loader.max_depth = limit
     try:

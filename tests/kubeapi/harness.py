@@ -177,7 +177,10 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             )
             return
-        body = self.rfile.read(length) if length else b""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            body = self._chunked_body()  # kubectl --raw streams its -f input (Go sends an *os.File chunked)
+        else:
+            body = self.rfile.read(length) if length else b""
         req = ApiRequest(
             method=self.command,
             path=parts.path[len(PREFIX) :] or "/",
@@ -198,6 +201,22 @@ class _Handler(BaseHTTPRequestHandler):
             api.ctx.sync(api.cluster)
             resp = server.handle(api.ctx, req)
         self._write(resp)
+
+    def _chunked_body(self) -> bytes:
+        """Reads an HTTP/1.1 chunked request body (RFC 9112 §7.1) up to MAX_BODY_BYTES + 1 bytes."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            length = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if length == 0:
+                while self.rfile.readline().strip():  # trailers, then the blank line
+                    pass
+                return b"".join(chunks)
+            data = self.rfile.read(length)
+            self.rfile.readline()  # CRLF after the chunk
+            size += len(data)
+            if size <= MAX_BODY_BYTES:
+                chunks.append(data)
 
     def _write(self, resp) -> None:
         self.send_response(resp.status)

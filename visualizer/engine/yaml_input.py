@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from .body_limits import DECODER_HOOKS, DecodeLimitError, GoYamlNumbers, use_go_yaml_numbers
+
 MAX_BYTES = 64 * 1024
 MAX_DOCUMENTS = 50
 MAX_DEPTH = 40
@@ -84,8 +86,9 @@ def _check_flow_depth(text: str) -> None:
         prev = ch
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without timestamps and without aliases, refusing nesting deeper than MAX_DEPTH."""
+class _Loader(GoYamlNumbers, yaml.SafeLoader):
+    """SafeLoader without timestamps and without aliases, refusing nesting deeper than MAX_DEPTH; numbers as
+    go-yaml v2 types them (body_limits.GoYamlNumbers: a 10,000-digit integer stays a string)."""
 
     _depth = 0
 
@@ -120,6 +123,7 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+use_go_yaml_numbers(_Loader)
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, regexp) for tag, regexp in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -195,7 +199,7 @@ def _go_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
 
 def _split_json_stream(text: str, source: str) -> tuple[list, str]:
     """Returns (the leading JSON objects of a `{`-stream, the rest to read as YAML), as YAMLOrJSONDecoder does."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(**DECODER_HOOKS)
     objects: list = []
     pos, end = 0, len(text)
     while True:
@@ -205,6 +209,13 @@ def _split_json_stream(text: str, source: str) -> tuple[list, str]:
             return objects, text[pos:]
         try:
             obj, pos = decoder.raw_decode(text, pos)
+        except DecodeLimitError as exc:
+            # A number beyond float64, NaN or Infinity (body_limits.py): the hook does not know where it was.
+            word = str(exc).split(" ")[4] if " number " in str(exc) else "N"
+            at = text.find(word[:20].rstrip("…"), pos)
+            line = text.count("\n", 0, max(at, pos)) + 1
+            column = max(at, pos) - text.rfind("\n", 0, max(at, pos))
+            raise YamlError(f"error: error parsing {source}: {exc}", line, column) from None
         except json.JSONDecodeError as exc:
             last = len(text.rstrip())
             if exc.pos >= last:

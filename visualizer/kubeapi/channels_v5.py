@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 
+from visualizer.engine.body_limits import loads_json
+
 PROTOCOL = "v5.channel.k8s.io"
 
 STDIN = 0
@@ -81,7 +83,7 @@ def decode_resize(payload: bytes) -> tuple[int, int]:
     """Returns (width, height) of a resize payload `{"Width":W,"Height":H}`; raises FrameError otherwise
     (client-go tools/remotecommand `TerminalSize` JSON)."""
     try:
-        size = json.loads(payload)
+        size = loads_json(payload)  # bounded: a deeply nested payload must not raise RecursionError
         width, height = int(size["Width"]), int(size["Height"])
     except (ValueError, TypeError, KeyError) as err:
         raise FrameError(f"bad resize message: {err}") from None

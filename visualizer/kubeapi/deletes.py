@@ -10,9 +10,9 @@ garbage collector), inside `ctx.write`.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from visualizer.engine.body_limits import DecodeLimitError, loads_json
 from visualizer.engine.clock import stamp
 from visualizer.engine.objects import BY_KIND, clone, etcd_key
 
@@ -41,7 +41,9 @@ def delete_options(req: ApiRequest) -> dict:
     opts: dict = {}
     if req.body.strip():
         try:
-            body = json.loads(req.body.decode("utf-8"))
+            body = loads_json(req.body)
+        except DecodeLimitError as exc:
+            raise Refused(status.bad_request(exc.message)) from None
         except (UnicodeDecodeError, ValueError) as exc:
             from .patch import go_json_error
 

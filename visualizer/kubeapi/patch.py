@@ -22,6 +22,8 @@ import json
 import jsonpatch
 import jsonpointer
 
+from visualizer.engine.body_limits import DecodeLimitError, loads_json
+
 from .patch_schema import ANY, Node
 
 STRATEGIC = "application/strategic-merge-patch+json"
@@ -66,7 +68,9 @@ def go_json_error(body: bytes, exc: ValueError) -> str:
 def parse_json(body: bytes):
     """Returns the decoded JSON body; raises PatchError 400 in Go's wording."""
     try:
-        return json.loads(body.decode("utf-8"))
+        return loads_json(body)
+    except DecodeLimitError as exc:
+        raise PatchError(400, "BadRequest", exc.message) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise PatchError(400, "BadRequest", go_json_error(body, exc)) from None
 

@@ -14,6 +14,7 @@ import logging
 
 from visualizer.engine import wallclock
 from visualizer.engine.apiserver import ApiError
+from visualizer.engine.body_limits import loads_json
 
 from . import catalog, status
 from .context import ApiContext
@@ -84,7 +85,7 @@ def _incoming(req: ApiRequest, seconds: float) -> ApiRequest:
     if not req.body or req.content_type not in _JSON_BODIES or req.body.lstrip()[:1] not in (b"{", b"["):
         return req
     try:
-        data = json.loads(req.body)
+        data = loads_json(req.body)  # bounded (body_limits.py): a hostile body must not raise RecursionError
     except ValueError:
         return req  # the handler answers the decode error
     moved = wallclock.shift(data, seconds)

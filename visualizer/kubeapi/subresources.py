@@ -180,10 +180,12 @@ def scale(ctx: ApiContext, req: ApiRequest, served: Served, target: Target, verb
 def _json_or_yaml(req: ApiRequest):
     import yaml
 
+    from visualizer.engine.body_limits import load_yaml, loads_json
+
     try:
         if req.content_type in ws.YAML_TYPES:
-            return yaml.safe_load(req.body.decode("utf-8"))
-        return json.loads(req.body.decode("utf-8"))
+            return load_yaml(req.body)
+        return loads_json(req.body)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise ws.Refused(status.bad_request(f"couldn't get version/kind; json parse error: {exc}")) from None
 

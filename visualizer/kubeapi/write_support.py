@@ -15,6 +15,13 @@ from typing import TYPE_CHECKING
 import yaml
 
 from visualizer.engine.apiserver import ApiError
+from visualizer.engine.body_limits import (
+    DECODER_HOOKS,
+    DecodeLimitError,
+    check_json_depth,
+    load_yaml,
+    loads_json,
+)
 from visualizer.engine.objects import BY_KIND, clone, etcd_key
 
 from . import status
@@ -166,7 +173,9 @@ def decode_body(req: ApiRequest, served: Served) -> dict:
             raise Refused(status.bad_request(str(exc) or "the protobuf body could not be decoded")) from None
     elif ctype in JSON_TYPES:
         try:
-            obj = json.loads(req.body.decode("utf-8") or "null")
+            obj = loads_json(req.body or b"null")
+        except DecodeLimitError as exc:
+            raise Refused(status.bad_request(f"couldn't get version/kind; json parse error: {exc}")) from None
         except (UnicodeDecodeError, ValueError) as exc:
             from .patch import go_json_error
 
@@ -177,8 +186,8 @@ def decode_body(req: ApiRequest, served: Served) -> dict:
             ) from None
     elif ctype in YAML_TYPES:
         try:
-            obj = yaml.safe_load(req.body.decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            obj = load_yaml(req.body)
+        except (UnicodeDecodeError, DecodeLimitError, yaml.YAMLError) as exc:
             raise Refused(status.bad_request(f"couldn't get version/kind; yaml parse error: {exc}")) from None
     else:
         raise Refused(unsupported_media_type(body_types()))
@@ -284,7 +293,9 @@ def duplicate_fields(body: bytes) -> list[str]:
     document order; strict decoding reports each as `duplicate field "<path>"` (kubectl never sends them: it
     converts YAML client-side, the last value winning). Not JSON: an empty list."""
     try:
-        tree = json.loads(body.decode("utf-8"), object_pairs_hook=_Pairs)
+        text = body.decode("utf-8")
+        check_json_depth(text)
+        tree = json.loads(text, object_pairs_hook=_Pairs, **DECODER_HOOKS)
     except (UnicodeDecodeError, ValueError):
         return []
     out: list[str] = []

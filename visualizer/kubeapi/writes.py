@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from visualizer.engine.apiserver import ApiError
+from visualizer.engine.body_limits import DecodeLimitError, load_yaml
 from visualizer.engine.clock import stamp
 from visualizer.engine.kubectl.apply import LAST_APPLIED, last_applied_configuration
 from visualizer.engine.objects import BY_KIND, clone
@@ -358,8 +359,8 @@ def _server_side_apply(
             },
         )
     try:
-        config = yaml.safe_load(req.body.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        config = load_yaml(req.body)
+    except (UnicodeDecodeError, DecodeLimitError, yaml.YAMLError) as exc:
         return status.bad_request(f"error decoding YAML: {exc}")
     if not isinstance(config, dict):
         return status.bad_request("error decoding YAML: the applied configuration is not an object")

@@ -478,7 +478,8 @@ class Kubelet:
         if not spec.get("readinessProbe") and not spec.get("startupProbe"):
             ctr["ready"] = True
         for pr in ctr["probes"].values():
-            wake.append(pr["next"])
+            if pr["next"] > now:  # a probe due now runs below, which asks for its next period itself
+                wake.append(pr["next"])
         if ctr["exitAt"] is not None:
             wake.append(ctr["exitAt"])
             if ctr["exitAt"] <= now:
@@ -486,6 +487,8 @@ class Kubelet:
                 return
         if ctr["probes"]:
             self._run_probes(pod, node, spec, ctr, wake)
+            if ctr["state"] != "running":
+                wake.append(now)  # killed by its liveness probe: restarted by a sync at this instant
 
     def machine(self, pod: dict, spec: dict, sb: dict, ctr: dict, ref, collect: bool = False, err=None):
         """Returns the programs.Machine of a container: its files, env, logs and memory limit (bytes).

@@ -15,32 +15,9 @@ import pytest
 
 from tests.browser.conftest import open_page
 from tests.browser.test_visualizer import OWNED, _demo_cluster, run, set_speed, wait_for, wait_live
+from tests.engine.world.examples import NGINX_DEPLOYMENT  # kubernetes.io's Deployment example
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The Deployment example of kubernetes.io/docs/concepts/workloads/controllers/deployment/.
-NGINX_DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-"""
 
 
 def cards(page) -> list[tuple]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 
 from . import event_wire
+from .addons import ADDON_APPS, ADDON_NAMES, is_cluster_addon  # noqa: F401 (re-exported)
 from .apiserver import etcd_value
 from .kubectl.printers import node_status, pod_ready_column, pod_status
 from .objects import BY_KIND, etcd_key, parse_bytes, parse_cpu
@@ -46,11 +47,8 @@ SNAPSHOT_EVENTS = 50
 # The student's view leaves out the cluster's own add-on (kubeadm's kube-proxy DaemonSet and its pods): each
 # node card already shows kube-proxy among its components. What a user creates in kube-system (the docs'
 # fluentd-elasticsearch DaemonSet) is shown like any other namespace's objects.
-# kubeadm's add-ons in kube-system carry the label `k8s-app`: kube-proxy (a DaemonSet) and CoreDNS (Deployment
-# `coredns`, its ReplicaSets and pods, Service `kube-dns`, ConfigMap `coredns`). They are the cluster's own, drawn
-# as node components or not at all; whatever a student creates in kube-system is shown.
-ADDON_APPS = frozenset({"kube-proxy", "kube-dns"})
-ADDON_NAMES = frozenset({"kube-proxy", "coredns", "kube-dns"})
+# kubeadm's add-ons (addons.py: ADDON_APPS, ADDON_NAMES, is_cluster_addon) are the cluster's own, drawn as node
+# components or not at all; whatever a student creates in kube-system is shown.
 # The workload kinds the cluster's touch log does not name a section for: their sections are rebuilt from the
 # etcd key every write touches (`/registry/<resource>/<ns>/<name>`), so the engine needs no new wiring.
 _SECTION_OF_ETCD = {
@@ -453,15 +451,6 @@ def item(c, section: str, ident: str) -> dict | None:
     if section == "etcd":
         return etcd_item(c, ident)
     return _generic(c, section, ident)
-
-
-def is_cluster_addon(obj: dict) -> bool:
-    """True for kubeadm's add-on objects in kube-system (kube-proxy, CoreDNS/kube-dns), by their `k8s-app`
-    label or name; a student's own objects in kube-system (the docs' fluentd DaemonSet) are False."""
-    meta = obj.get("metadata") or {}
-    if meta.get("namespace") != "kube-system":
-        return False
-    return (meta.get("labels") or {}).get("k8s-app") in ADDON_APPS or meta.get("name") in ADDON_NAMES
 
 
 def _ids(c, section: str) -> list[str]:

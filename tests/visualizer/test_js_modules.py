@@ -266,5 +266,32 @@ def test_a_4008_close_shows_the_servers_reason_until_the_socket_reopens_then_rec
     assert out["afterSlow"] == ["connecting", "open", "slow"]
     assert out["whileReconnecting"] == "slow" and out["sockets"] == 2  # reconnected as before
     assert out["seen"][-2:] == ["open", "reconnecting"]  # a plain drop is still "reconnecting"
-    assert out["slow"][0] == viewer_buffer.CLOSE_REASON == "연결이 느려 화면을 따라가지 못했습니다. 다시 연결합니다."
+    assert (
+        out["slow"][0]
+        == viewer_buffer.CLOSE_REASON
+        == "연결이 느려 화면을 따라가지 못했습니다. 다시 연결합니다."
+    )
     assert out["slow"][1] == "The connection was too slow to keep up. Reconnecting."
+
+
+def test_version_colours_follow_the_clusters_image_order_not_the_pages():
+    """Two pages that meet the images in different orders (a projector open since the start, a page opened
+    after the rolling update) colour each image alike: by its index in the snapshot's `images`. An image the
+    list lacks gets a colour from its name, the same on both pages."""
+    out = run_node(
+        """
+        import { createVersionColours, VERSION_PALETTE } from "./model.js";
+        const order = ["nginx:1.20", "nginx:1.21", "redis:7"];
+        const projector = createVersionColours();
+        projector.use(order);
+        const early = ["nginx:1.20", "nginx:1.21", "redis:7", "busybox:1.36"].map(projector);
+        const fresh = createVersionColours(order);
+        const late = ["busybox:1.36", "redis:7", "nginx:1.21", "nginx:1.20"].map(fresh).reverse();
+        console.log(JSON.stringify({ early, late, palette: VERSION_PALETTE }));
+        """,
+        None,
+    )
+    palette = out["palette"]
+    assert out["early"][:3] == [palette[0], palette[1], palette[2]]
+    assert out["late"] == out["early"]
+    assert out["early"][3] in palette

@@ -8,7 +8,10 @@ the cluster's state, and every state change `touch`es the (section, id) it affec
 
     {"from": 41, "to": 57, "now": 12.5, "encryptionAtRest": false,
      "sections": {"pods": {"set": {"default/web-…": {...}}, "remove": ["default/web-…"]}, ...},
-     "events": [new events…], "trace": [...]}
+     "events": [new events…], "trace": [...], "images": [...]}
+
+`images` (snapshot: always; diff: whole, only when it grew) lists every image the cluster ran, in the order it
+first ran each (Cluster.images): the page colours a version by its index, the same on every page.
 
 `apply_diff(snapshot_at_41, diff) == snapshot_at_57` holds exactly (a test checks it).
 """
@@ -489,6 +492,7 @@ def build_snapshot(c) -> dict:
         snap[section] = out
     snap["events"] = _events(c)
     snap["trace"] = copy.deepcopy(c.trace)
+    snap["images"] = list(c.images)  # the cluster's first-run order of images: the page's version colours
     return snap
 
 
@@ -500,12 +504,14 @@ def build_diff(c, version: int) -> dict | None:
     if changes is None:
         return None
     touched: dict[str, dict[str, None]] = {}
-    new_events = new_trace = False
+    new_events = new_trace = new_images = False
     for _, section, ident in changes:
         if section == "events":
             new_events = True
         elif section == "trace":
             new_trace = True
+        elif section == "images":
+            new_images = True
         elif section in KEYED:
             touched.setdefault(section, {})[ident] = None
             if section == "etcd":
@@ -535,6 +541,8 @@ def build_diff(c, version: int) -> dict | None:
         # The last command's trace changes only when a command writes: sending it every tick would make it
         # most of every frame.
         diff["trace"] = copy.deepcopy(c.trace)
+    if new_images:
+        diff["images"] = list(c.images)  # whole (a few names), only when the cluster ran a new image
     if new_events:
         first_seq = None
         for _v, section, ident in changes:
@@ -580,4 +588,6 @@ def apply_diff(snapshot: dict, diff: dict, version: int | None = None) -> dict:
     out["events"] = (out.get("events", []) + events)[-SNAPSHOT_EVENTS:]
     if "trace" in diff:
         out["trace"] = event_wire.decode_list(diff["trace"], event_wire.TRACE_KEYS, out["events"])
+    if "images" in diff:
+        out["images"] = list(diff["images"])
     return out

@@ -21,13 +21,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def cards(page) -> list[tuple]:
-    """Every owned pod card as (name, version, ready, status, node), sorted."""
+    """Every owned pod card as (name, version, ready, status, node, version colour), sorted."""
     rows = page.eval_on_selector_all(
         OWNED,
         "els => els.map(g => [g.dataset.name, g.dataset.version, g.dataset.ready, g.dataset.status,"
-        " (g.closest('[data-node]') || {dataset: {}}).dataset.node || ''])",
+        " (g.closest('[data-node]') || {dataset: {}}).dataset.node || '',"
+        " (g.querySelector('.v-pod-strip') || {getAttribute: () => ''}).getAttribute('fill')])",
     )
     return sorted(tuple(r) for r in rows)
+
+
+def version_colours(page) -> dict[str, str]:
+    """The colour of each version on the pod cards: {"1.21": "#d9480f", …} (one colour per version)."""
+    out: dict[str, set] = {}
+    for card in cards(page):
+        out.setdefault(card[1], set()).add(card[5])
+    assert all(len(c) == 1 for c in out.values()), out
+    return {version: colours.pop() for version, colours in out.items()}
 
 
 def bands(page) -> list[str]:
@@ -157,6 +167,13 @@ def test_a_page_that_watched_the_rollout_equals_a_fresh_page(
     for i, (_, page, _) in enumerate(viewers):
         page.screenshot(path=str(tmp_path / f"trial-viewer{i}-after-rollout-{language}.png"), full_page=True)
 
+    # Version colours are the cluster's, not the page's: the page that watched 1.20 → 1.21, the laptop reloaded
+    # mid-rollout and a fresh page that never saw 1.20 colour 1.21 and 1.14.2 alike ("the orange pods are the
+    # new version" holds for the whole class), and two versions never share a colour.
+    colours = version_colours(fresh)
+    assert set(colours) == {"1.21", "1.14.2"} and len(set(colours.values())) == 2, colours
+    for page in (teacher, laptop, viewers[1][1]):
+        assert version_colours(page) == colours
     for page in (teacher, *(v[1] for v in viewers)):
         same_view(page, fresh)
     for watch in (t_watch, f_watch, *(v[2] for v in viewers)):

@@ -18,9 +18,10 @@ def configmaps(names) -> str:
 @pytest.mark.cites(QUOTA_CONCEPT)
 def test_the_configmap_over_the_ceiling_is_refused_with_resourcequota_words(cluster):
     """Issue 12: one sandbox applying 50 ConfigMaps twice a second grew without bound. At 200 ConfigMaps in
-    the cluster the next create is Forbidden, worded as an object-count ResourceQuota, and nothing changes."""
-    used = len(cluster.store.by_kind["ConfigMap"])  # kube-root-ca.crt
-    names = [f"cm-{i}" for i in range(200 - used)]
+    the cluster the next create is Forbidden, worded as an object-count ResourceQuota, and nothing changes.
+    The cluster's own ConfigMap (kube-system/coredns) is not counted: the student makes all 200."""
+    assert [k.rsplit("/", 2)[-2:] for k in cluster.store.by_kind["ConfigMap"]] == [["kube-system", "coredns"]]
+    names = [f"cm-{i}" for i in range(200)]
     for start in range(0, len(names), 50):  # 50 objects per command at most
         ok(cluster, "kubectl apply -f -", configmaps(names[start : start + 50]))
     before = cluster.version
@@ -36,19 +37,25 @@ def test_the_configmap_over_the_ceiling_is_refused_with_resourcequota_words(clus
         "exceeded quota: simulator-limits, requested: count/configmaps=1, used: count/configmaps=200, "
         "limited: count/configmaps=200"
     )
-    assert cluster.version == before and len(cluster.store.by_kind["ConfigMap"]) == 200
+    assert cluster.version == before and len(cluster.store.by_kind["ConfigMap"]) == 201
+    listed = ok(cluster, "kubectl get configmaps --no-headers").output.splitlines()
+    assert len(listed) == 200  # what `used` says
+    rows = {line.split()[0]: line.split()[1:] for line in ok(cluster, "sim limits").output.splitlines()[4:]}
+    assert rows["count/configmaps"] == ["200", "200"]
     ok(cluster, "kubectl delete configmap cm-0")
     ok(cluster, "kubectl create configmap one-more --from-literal=k=v")  # room again
 
 
 def test_every_kind_has_a_ceiling_namespaces_included(cluster, monkeypatch):
     """Kinds without their own line get DEFAULT_OBJECT_LIMIT; a namespace (cluster-scoped) is refused the same way."""
-    monkeypatch.setitem(admission.OBJECT_LIMITS, "Namespace", 5)
-    ok(cluster, "kubectl create namespace fifth")  # default, kube-system, kube-public, kube-node-lease + 1
-    refused = cluster.run("kubectl create namespace sixth")
+    monkeypatch.setitem(admission.OBJECT_LIMITS, "Namespace", 2)
+    # default, kube-system, kube-public and kube-node-lease are the cluster's own: not counted
+    ok(cluster, "kubectl create namespace first")
+    ok(cluster, "kubectl create namespace second")
+    refused = cluster.run("kubectl create namespace third")
     assert refused.output == (
-        'Error from server (Forbidden): namespaces "sixth" is forbidden: exceeded quota: simulator-limits, '
-        "requested: count/namespaces=1, used: count/namespaces=5, limited: count/namespaces=5"
+        'Error from server (Forbidden): namespaces "third" is forbidden: exceeded quota: simulator-limits, '
+        "requested: count/namespaces=1, used: count/namespaces=2, limited: count/namespaces=2"
     )
     assert admission.object_limit(cluster, "ServiceAccount") == admission.DEFAULT_OBJECT_LIMIT == 100
     assert admission.object_limit(cluster, "Pod") == cluster.config["max_pods"] == 2000
@@ -71,6 +78,8 @@ def test_sim_limits_lists_use_and_ceiling_like_describe_quota(cluster):
     assert lines[0] == "Name:       simulator-limits"
     assert lines[2].split() == ["Resource", "Used", "Hard"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[4:]}
-    assert rows["count/configmaps"] == ["2", "200"]
+    assert rows["count/configmaps"] == ["1", "200"]  # a; not kube-system/coredns
+    assert rows["count/namespaces"] == ["0", "50"]  # the four system namespaces are the cluster's own
+    assert rows["count/services"] == ["0", "100"]  # nor default/kubernetes and kube-system/kube-dns
     assert rows["count/deployments.apps"][1] == "100"
     assert rows["count/pods"][1] == "2000"

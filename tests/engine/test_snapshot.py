@@ -3,6 +3,7 @@
 import json
 
 from visualizer.engine import Cluster, apply_diff
+from visualizer.engine.undo import Checkpoint
 
 from .conftest import SERVICE, ok, web
 
@@ -116,3 +117,48 @@ def test_the_etcd_view_shows_base64_or_encrypted_secrets(cluster):
     assert entry["value"].startswith("k8s:enc:aescbc:v1:key1:") and "czNjcmV0" not in entry["value"]
     assert entry["encrypted"]
     assert "czNjcmV0" in ok(cluster, "kubectl get secret db -o yaml").output
+
+
+def test_images_keep_the_order_the_cluster_first_ran_them_and_diffs_carry_it(cluster):
+    """The page colours versions by `images` (static/js/visualizer/model.js): the order in which the cluster
+    first ran each image, not the order a page first saw it, so every page agrees. Kubeadm's add-ons (CoreDNS,
+    kube-proxy) are not in it; a Deployment's new template image is appended by `kubectl set image` before its
+    pods exist; `docker run` appends too; a diff carries the list only when it grew, and apply_diff keeps
+    snapshot(from) + diff == snapshot(to)."""
+    assert cluster.snapshot()["images"] == []
+    start = cluster.snapshot()
+    ok(cluster, "kubectl create deployment web --image=nginx:1.20 --replicas=2")
+    cluster.advance(3)
+    diff = cluster.diff_since(start["version"])
+    assert diff["images"] == ["nginx:1.20"]
+    assert apply_diff(start, diff) == cluster.snapshot()
+    middle = cluster.snapshot()
+    cluster.advance(2)
+    assert "images" not in cluster.diff_since(middle["version"])  # unchanged: not sent
+    ok(cluster, "kubectl set image deployment/web nginx=nginx:1.21")
+    ok(cluster, "docker run -d --name legacy redis:7")
+    ok(cluster, "kubectl run solo --image=nginx:1.20")  # known already: no new entry
+    cluster.advance(5)
+    diff = cluster.diff_since(middle["version"])
+    assert diff["images"] == ["nginx:1.20", "nginx:1.21", "redis:7"]
+    assert apply_diff(middle, diff) == cluster.snapshot()
+    assert cluster.snapshot()["images"] == ["nginx:1.20", "nginx:1.21", "redis:7"]
+
+
+def test_images_survive_a_save_and_a_rollback_takes_back_what_it_added(cluster):
+    """A reloaded cluster (to_dict/from_dict) keeps the order, so a page opened after a restart colours as
+    before; what the undo journal rolls back leaves no image behind."""
+    ok(cluster, "kubectl create deployment web --image=nginx:1.21")
+    ok(cluster, "kubectl create deployment old --image=nginx:1.20")
+    restored = Cluster.from_dict(json.loads(json.dumps(cluster.to_dict())))
+    assert restored.snapshot()["images"] == ["nginx:1.21", "nginx:1.20"]
+    state = cluster.to_dict()
+    del state["images"]  # saved before the list existed: rebuilt from the stored objects in creation order
+    assert Cluster.from_dict(state).images == {"nginx:1.21": None, "nginx:1.20": None}
+    before = cluster.snapshot()
+    checkpoint = Checkpoint(cluster)  # what a console command that fails inside the engine rolls back
+    cluster.note_images(["busybox:1.36"])  # as a Deployment created by that command would
+    assert list(cluster.images) == ["nginx:1.21", "nginx:1.20", "busybox:1.36"]
+    checkpoint.rollback()
+    assert list(cluster.images) == ["nginx:1.21", "nginx:1.20"]
+    assert cluster.snapshot() == before

@@ -11,14 +11,14 @@ from visualizer.engine import admission
 
 REFUSAL = (
     'configmaps "{name}" is forbidden: exceeded quota: simulator-limits, requested: count/configmaps=1, '
-    "used: count/configmaps=3, limited: count/configmaps=3"
+    "used: count/configmaps=2, limited: count/configmaps=2"
 )
 
 
 @pytest.fixture
 def api(monkeypatch):
     require_kubectl()
-    monkeypatch.setitem(admission.OBJECT_LIMITS, "ConfigMap", 3)  # kube-root-ca.crt + 2
+    monkeypatch.setitem(admission.OBJECT_LIMITS, "ConfigMap", 2)  # kube-system/coredns is not counted
     with ApiHarness(speed=0) as harness:
         yield harness
 

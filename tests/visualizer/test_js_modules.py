@@ -222,3 +222,76 @@ def test_yaml_tokenizer_flow_steps_and_backoff():
     assert list(low) == sorted(low) and high[-1] == 15000 and low[-1] == 7500
     assert all(lo < hi for lo, hi in out["delays"])
     assert out["prefix"] == "kubectl get no"
+
+
+def test_a_4008_close_shows_the_servers_reason_until_the_socket_reopens_then_reconnects():
+    """docs/protocol.md: a viewer closed with 4008 (too slow) sees the server's Korean reason, not the generic
+    "reconnecting", while the page reconnects as for any other close; another close code still says
+    "reconnecting". A fake WebSocket and timer queue stand in for the browser."""
+    from visualizer import viewer_buffer
+
+    out = run_node(
+        """
+        const sockets = [];
+        class FakeSocket {
+          static OPEN = 1;
+          constructor(url) { this.url = url; this.readyState = 0; this.listeners = {}; sockets.push(this); }
+          addEventListener(type, fn) { (this.listeners[type] ||= []).push(fn); }
+          emit(type, event = {}) { for (const fn of this.listeners[type] || []) fn(event); }
+          send() {}
+          close() {}
+        }
+        const timers = [];
+        globalThis.WebSocket = FakeSocket;
+        globalThis.location = { protocol: "http:", host: "example.test" };
+        globalThis.setTimeout = (fn) => { timers.push(fn); return timers.length; };
+        globalThis.clearTimeout = () => {};
+        globalThis.setInterval = () => 0;
+        globalThis.clearInterval = () => {};
+        const { connect, STATUS_TEXT } = await import("./socket.js");
+        const seen = [];
+        connect("/ws/clusters/x/", { onFrame: () => {}, onStatus: (s) => seen.push(s) });
+        sockets[0].readyState = 1; sockets[0].emit("open");
+        sockets[0].emit("close", { code: 4008, reason: DATA.reason });
+        const afterSlow = seen.slice();
+        timers.shift()();  // the back-off elapses: a new socket, still showing why
+        const whileReconnecting = seen.at(-1);
+        sockets[1].readyState = 1; sockets[1].emit("open");
+        sockets[1].emit("close", { code: 1006, reason: "" });
+        console.log(JSON.stringify({ afterSlow, whileReconnecting, seen, sockets: sockets.length,
+          slow: STATUS_TEXT.slow }));
+        """,
+        {"reason": viewer_buffer.CLOSE_REASON},
+    )
+    assert out["afterSlow"] == ["connecting", "open", "slow"]
+    assert out["whileReconnecting"] == "slow" and out["sockets"] == 2  # reconnected as before
+    assert out["seen"][-2:] == ["open", "reconnecting"]  # a plain drop is still "reconnecting"
+    assert (
+        out["slow"][0]
+        == viewer_buffer.CLOSE_REASON
+        == "연결이 느려 화면을 따라가지 못했습니다. 다시 연결합니다."
+    )
+    assert out["slow"][1] == "The connection was too slow to keep up. Reconnecting."
+
+
+def test_version_colours_follow_the_clusters_image_order_not_the_pages():
+    """Two pages that meet the images in different orders (a projector open since the start, a page opened
+    after the rolling update) colour each image alike: by its index in the snapshot's `images`. An image the
+    list lacks gets a colour from its name, the same on both pages."""
+    out = run_node(
+        """
+        import { createVersionColours, VERSION_PALETTE } from "./model.js";
+        const order = ["nginx:1.20", "nginx:1.21", "redis:7"];
+        const projector = createVersionColours();
+        projector.use(order);
+        const early = ["nginx:1.20", "nginx:1.21", "redis:7", "busybox:1.36"].map(projector);
+        const fresh = createVersionColours(order);
+        const late = ["busybox:1.36", "redis:7", "nginx:1.21", "nginx:1.20"].map(fresh).reverse();
+        console.log(JSON.stringify({ early, late, palette: VERSION_PALETTE }));
+        """,
+        None,
+    )
+    palette = out["palette"]
+    assert out["early"][:3] == [palette[0], palette[1], palette[2]]
+    assert out["late"] == out["early"]
+    assert out["early"][3] in palette

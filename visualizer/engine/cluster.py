@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from .addons import is_cluster_addon
 from .apiserver import APIServer
 from .clock import Clock
 from .controllers.cronjob import CronJobController
@@ -42,6 +43,23 @@ from .runtime import Runtime
 from .saving import SaveTracker
 from .scheduler import Scheduler
 from .store import Store, controller_uid, pod_active, pod_ready
+
+# The most images a cluster's colour order remembers (Cluster.images); later ones get the page's fallback colour.
+MAX_IMAGES = 256
+# Kinds whose images the cluster runs: a pod's spec, a workload's pod template.
+IMAGE_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"})
+
+
+def images_of(obj: dict) -> list[str]:
+    """Returns the container images of a Pod or of a workload's pod template (a CronJob's job template), in
+    container order; [] when it has none."""
+    spec = obj.get("spec") or {}
+    if obj["kind"] == "CronJob":
+        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    if obj["kind"] != "Pod":
+        spec = (spec.get("template") or {}).get("spec") or {}
+    return [ctr.get("image") for ctr in spec.get("containers") or () if isinstance(ctr.get("image"), str)]
+
 
 SCHEMA = 1
 # Lower layers settle before the controllers above them look: a Deployment sync then sees every ReplicaSet
@@ -214,6 +232,9 @@ class Cluster:
         self.hpa_history: dict[str, list] = {}
         self.once: dict[str, float] = {}
         self.docker_host = "worker-1"
+        # Every image the cluster ran, in the order it first ran it (note_images): the page colours versions by
+        # this index, so every page of a cluster, reloaded or fresh, gives nginx:1.21 the same colour.
+        self.images: dict[str, None] = {}
         self._node_ips: dict[str, str] = {}
         self._log: list[tuple[int, str, str]] = []
         self._log_floor = 0
@@ -511,6 +532,16 @@ class Cluster:
             quiet=True,
         )
 
+    # ------------------------------------------------------------------------------------------ images
+    def note_images(self, images) -> None:
+        """Records images (str) the cluster runs for the first time, in order, up to MAX_IMAGES; each new one
+        touches ("images", index) so snapshots and diffs carry the list (`images`). Idempotent."""
+        known = self.images
+        for image in images:
+            if image not in known and len(known) < MAX_IMAGES:
+                known[image] = None
+                self.touch("images", str(len(known) - 1))
+
     # ------------------------------------------------------------------------------------------ versions
     def touch(self, section: str, ident: str) -> None:
         """Marks one snapshot item as changed: bumps `version` and logs it for `diff_since`."""
@@ -562,6 +593,12 @@ class Cluster:
             if owner and owner in self.store.by_uid:
                 # An owner deleted in the foreground waits for this dependent (garbage collector).
                 self.enqueue("gc", "fg:" + owner)
+        if new is not None and kind in IMAGE_KINDS and (old is None or kind != "Pod"):
+            # A pod's images never change after its creation; a workload's template may (kubectl set image).
+            images = images_of(new)
+            known = self.images
+            if any(i not in known for i in images) and not is_cluster_addon(new):
+                self.note_images(images)
         if kind == "Pod":
             self._pod_changed(key, old, new)
         elif kind == "ReplicaSet":
@@ -820,6 +857,7 @@ class Cluster:
             "hpa_history": clone(self.hpa_history),
             "once": dict(self.once),
             "docker_host": self.docker_host,
+            "images": list(self.images),
         }
 
     @classmethod
@@ -851,6 +889,15 @@ class Cluster:
         self.hpa_history = clone(data["hpa_history"])
         self.once = dict(data["once"])
         self.docker_host = data["docker_host"]
+        if "images" in data:
+            self.images = dict.fromkeys(data["images"])
+        else:  # saved before the list existed: the images of the stored objects, in creation order
+            self.images = {}
+            for obj in self.store.objects.values():
+                if obj["kind"] in IMAGE_KINDS and not is_cluster_addon(obj):
+                    for image in images_of(obj):
+                        if len(self.images) < MAX_IMAGES:
+                            self.images.setdefault(image, None)
 
     # ------------------------------------------------------------------------------------------ helpers
     def pod_cpu_usage(self, pod: dict) -> float:

@@ -305,6 +305,7 @@ class Runtime:
         }
         n["next_docker_ip"] += 1
         n["docker"][name] = d
+        c.note_images([ref.text])
         self._docker_start(node, d)
         step, ko, en = narrate("docker-run", node=node, name=name)
         c.emit(

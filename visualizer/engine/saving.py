@@ -42,6 +42,7 @@ SMALL_PARTS = (
     "hpa_history",
     "once",
     "docker_host",
+    "images",
 )
 RUNTIME_PARTS = ("volumes", "faults", "load")
 _DUMP = json.JSONEncoder(separators=(",", ":")).encode
@@ -61,6 +62,7 @@ def _small_parts(c) -> dict:
         "hpa_history": c.hpa_history,
         "once": c.once,
         "docker_host": c.docker_host,
+        "images": list(c.images),
     }
 
 

@@ -8,7 +8,10 @@ the cluster's state, and every state change `touch`es the (section, id) it affec
 
     {"from": 41, "to": 57, "now": 12.5, "encryptionAtRest": false,
      "sections": {"pods": {"set": {"default/web-…": {...}}, "remove": ["default/web-…"]}, ...},
-     "events": [new events…], "trace": [...]}
+     "events": [new events…], "trace": [...], "images": [...]}
+
+`images` (snapshot: always; diff: whole, only when it grew) lists every image the cluster ran, in the order it
+first ran each (Cluster.images): the page colours a version by its index, the same on every page.
 
 `apply_diff(snapshot_at_41, diff) == snapshot_at_57` holds exactly (a test checks it).
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import copy
 
 from . import event_wire
+from .addons import ADDON_APPS, ADDON_NAMES, is_cluster_addon  # noqa: F401 (re-exported)
 from .apiserver import etcd_value
 from .kubectl.printers import node_status, pod_ready_column, pod_status
 from .objects import BY_KIND, etcd_key, parse_bytes, parse_cpu
@@ -46,11 +50,8 @@ SNAPSHOT_EVENTS = 50
 # The student's view leaves out the cluster's own add-on (kubeadm's kube-proxy DaemonSet and its pods): each
 # node card already shows kube-proxy among its components. What a user creates in kube-system (the docs'
 # fluentd-elasticsearch DaemonSet) is shown like any other namespace's objects.
-# kubeadm's add-ons in kube-system carry the label `k8s-app`: kube-proxy (a DaemonSet) and CoreDNS (Deployment
-# `coredns`, its ReplicaSets and pods, Service `kube-dns`, ConfigMap `coredns`). They are the cluster's own, drawn
-# as node components or not at all; whatever a student creates in kube-system is shown.
-ADDON_APPS = frozenset({"kube-proxy", "kube-dns"})
-ADDON_NAMES = frozenset({"kube-proxy", "coredns", "kube-dns"})
+# kubeadm's add-ons (addons.py: ADDON_APPS, ADDON_NAMES, is_cluster_addon) are the cluster's own, drawn as node
+# components or not at all; whatever a student creates in kube-system is shown.
 # The workload kinds the cluster's touch log does not name a section for: their sections are rebuilt from the
 # etcd key every write touches (`/registry/<resource>/<ns>/<name>`), so the engine needs no new wiring.
 _SECTION_OF_ETCD = {
@@ -455,15 +456,6 @@ def item(c, section: str, ident: str) -> dict | None:
     return _generic(c, section, ident)
 
 
-def is_cluster_addon(obj: dict) -> bool:
-    """True for kubeadm's add-on objects in kube-system (kube-proxy, CoreDNS/kube-dns), by their `k8s-app`
-    label or name; a student's own objects in kube-system (the docs' fluentd DaemonSet) are False."""
-    meta = obj.get("metadata") or {}
-    if meta.get("namespace") != "kube-system":
-        return False
-    return (meta.get("labels") or {}).get("k8s-app") in ADDON_APPS or meta.get("name") in ADDON_NAMES
-
-
 def _ids(c, section: str) -> list[str]:
     if section == "etcd":
         return list(c.store.objects)
@@ -500,6 +492,7 @@ def build_snapshot(c) -> dict:
         snap[section] = out
     snap["events"] = _events(c)
     snap["trace"] = copy.deepcopy(c.trace)
+    snap["images"] = list(c.images)  # the cluster's first-run order of images: the page's version colours
     return snap
 
 
@@ -511,12 +504,14 @@ def build_diff(c, version: int) -> dict | None:
     if changes is None:
         return None
     touched: dict[str, dict[str, None]] = {}
-    new_events = new_trace = False
+    new_events = new_trace = new_images = False
     for _, section, ident in changes:
         if section == "events":
             new_events = True
         elif section == "trace":
             new_trace = True
+        elif section == "images":
+            new_images = True
         elif section in KEYED:
             touched.setdefault(section, {})[ident] = None
             if section == "etcd":
@@ -546,6 +541,8 @@ def build_diff(c, version: int) -> dict | None:
         # The last command's trace changes only when a command writes: sending it every tick would make it
         # most of every frame.
         diff["trace"] = copy.deepcopy(c.trace)
+    if new_images:
+        diff["images"] = list(c.images)  # whole (a few names), only when the cluster ran a new image
     if new_events:
         first_seq = None
         for _v, section, ident in changes:
@@ -591,4 +588,6 @@ def apply_diff(snapshot: dict, diff: dict, version: int | None = None) -> dict:
     out["events"] = (out.get("events", []) + events)[-SNAPSHOT_EVENTS:]
     if "trace" in diff:
         out["trace"] = event_wire.decode_list(diff["trace"], event_wire.TRACE_KEYS, out["events"])
+    if "images" in diff:
+        out["images"] = list(diff["images"])
     return out

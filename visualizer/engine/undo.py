@@ -47,6 +47,7 @@ class Checkpoint:
         }
         self.hpa_history = clone(c.hpa_history)
         self.once = dict(c.once)
+        self.images = dict(c.images)
         self.proxy = (clone(c.kube_proxy.counts), dict(c.kube_proxy.rules))
         self.queues = {name: dict(q) for name, q in c.queues.items()}
         self.kubelet_seen = dict(c.kubelet._seen)
@@ -71,6 +72,7 @@ class Checkpoint:
             setattr(c, name, value)
         c.hpa_history = self.hpa_history
         c.once = self.once
+        c.images = self.images
         c.kube_proxy.counts, c.kube_proxy.rules = self.proxy
         for name, q in self.queues.items():
             # In place: the drain loop holds the queue objects themselves (Cluster._pending).

@@ -9,7 +9,8 @@ items and the trace as last sent and turns each engine diff into
                            "copy": [[id, base, [op…]], …], "remove": [id…]}, …},
      "events": [[template, [param…]], …],          # event_wire: template id + parameters
      "trace": [...],                                # only when the last command's trace changed
-     "encryptionAtRest": true}                      # only when it changed
+     "encryptionAtRest": true,                      # only when it changed
+     "images": ["nginx:1.20", …]}                   # only when the cluster ran a new image
 
 - an item the viewers already hold is sent as a patch (`patch.diff_values`; items of a section that get the
   same patch in this diff are listed under the first one's id in `same`), an unchanged one not at all;
@@ -156,6 +157,8 @@ class WireEncoder:
         if "trace" in diff and (self.trace is None or not same(self.trace, diff["trace"])):
             out["trace"] = event_wire.encode_list(diff["trace"], event_wire.TRACE_KEYS, diff.get("events"))
             self.trace = diff["trace"]
+        if "images" in diff:
+            out["images"] = diff["images"]  # rare (a new image) and a few names: sent whole
         if diff["encryptionAtRest"] != self.encryption:
             out["encryptionAtRest"] = diff["encryptionAtRest"]
             self.encryption = diff["encryptionAtRest"]

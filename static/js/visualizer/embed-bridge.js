@@ -7,7 +7,7 @@
 //                     {source: EMBED_SOURCE, type: "result", id, answer}
 //   lesson → sandbox  {source: LESSON_SOURCE, type: "hello"}            (asks for the status)
 //                     {source: LESSON_SOURCE, type: "run", id, text, stdin}
-// `state` is the socket's status key (connecting, open, reconnecting, denied, missing); `ready` is true
+// `state` is the socket's status key (connecting, open, reconnecting, slow, denied, missing); `ready` is true
 // once the socket is open and the first snapshot is drawn. `answer` is the server's `result` frame for
 // the command, or the `error` frame (rate_limited, offline, timeout, too_large…) exactly as it came.
 // A command runs through the embedded console, so the student sees it there too, as if typed.

@@ -35,17 +35,34 @@ export function imageName(image) {
   return colon > slash ? text.slice(0, colon) : text;
 }
 
-// A fixed palette, assigned to image versions in the order they are first seen in this page, so a rolling
-// update from 1.20 to 1.21 always shows two clearly different colours (and the version text as well).
+// A fixed palette, assigned to images by the order in which the *cluster* first ran each (the snapshot's
+// `images`, kept by the engine and carried by diffs), so every page of a cluster — the projector, a reloaded
+// laptop, a fresh page — gives nginx:1.21 the same colour, and a rolling update from 1.20 to 1.21 shows two
+// clearly different ones (and the version text as well). An image the list does not hold (past the engine's
+// 256) gets a colour from its name alone: the same on every page too.
 export const VERSION_PALETTE = ["#2f6fdb", "#d9480f", "#2b8a3e", "#9c36b5", "#c2255c", "#0b7285", "#e67700", "#5f3dc4"];
 
-export function createVersionColours() {
-  const seen = new Map();
-  return (image) => {
+function nameHash(text) {
+  let h = 0;
+  for (let i = 0; i < text.length; i += 1) h = (Math.imul(h, 31) + text.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+// colourOf(image) → "#rrggbb"; colourOf.use(images) sets the cluster's order (an array of image names).
+export function createVersionColours(images = []) {
+  let index = new Map();
+  const colourOf = (image) => {
     const key = String(image || "");
-    if (!seen.has(key)) seen.set(key, VERSION_PALETTE[seen.size % VERSION_PALETTE.length]);
-    return seen.get(key);
+    const i = index.get(key);
+    return VERSION_PALETTE[(i === undefined ? nameHash(key) : i) % VERSION_PALETTE.length];
   };
+  colourOf.use = (list) => {
+    if (list === colourOf.images) return;
+    colourOf.images = list;
+    index = new Map((Array.isArray(list) ? list : []).map((name, i) => [String(name), i]));
+  };
+  colourOf.use(images);
+  return colourOf;
 }
 
 // Names compared with their numbers as numbers, so StatefulSet pods line up web-0, web-1, …, web-10.
@@ -168,6 +185,6 @@ export function buildModel(snapshot) {
   return {
     version: s.version, now: s.now, encryptionAtRest: Boolean(s.encryptionAtRest),
     controlPlane, nodes, pods, services, deployments, statefulsets, daemonsets, jobs, cronjobs, hpas, secrets, pvcs, etcd,
-    events: s.events || [], trace: s.trace || [],
+    events: s.events || [], trace: s.trace || [], images: Array.isArray(s.images) ? s.images : [],
   };
 }

@@ -86,7 +86,7 @@ function mount(section, config, scenarioPanel) {
   const socket = connect(config.ws, {
     onStatus(key) {
       setStatus(key);
-      if (key === "reconnecting") state.invalidate();
+      if (key === "reconnecting" || key === "slow") state.invalidate(); // a fresh snapshot follows
     },
     onFrame(frame) {
       const at = performance.now();

@@ -385,6 +385,7 @@ export function createRenderer(svg, { scale = () => 1 } = {}) {
   function update(next, { force = false } = {}) {
     const prev = previousModel;
     model = next;
+    colourOf.use(model.images || []); // the cluster's image order: the same colours on every page
     const nextLayout = computeLayout(model, { width });
     const structural = force || !layout || nextLayout.width !== layout.width ||
       JSON.stringify(nextLayout.nodes) !== JSON.stringify(layout.nodes) ||

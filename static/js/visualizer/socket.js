@@ -11,6 +11,8 @@ import { t } from "../i18n.js";
 const PING_EVERY_MS = 20000;
 const PONG_TIMEOUT_MS = 10000;
 const REQUEST_TIMEOUT_MS = 20000;
+// The close code of a viewer too slow to keep up (visualizer/viewer_buffer.py CLOSE_CODE, docs/protocol.md).
+export const SLOW_CLOSE_CODE = 4008;
 
 export function backoffDelay(attempt, { base = 500, max = 15000, random = Math.random } = {}) {
   // "Full jitter" between half and all of the capped exponential delay, so a whole class that lost the
@@ -29,6 +31,7 @@ export function connect(path, { onFrame, onStatus = () => {} }) {
   let pongTimer = null;
   let retryTimer = null;
   let nextId = 1;
+  let closedFor = null; // the status a server close named (4008 "slow"), shown until the socket opens again
   const pending = new Map();
 
   function clearTimers() {
@@ -47,10 +50,11 @@ export function connect(path, { onFrame, onStatus = () => {} }) {
 
   function open() {
     if (stopped) return;
-    onStatus(attempt ? "reconnecting" : "connecting");
+    onStatus(closedFor || (attempt ? "reconnecting" : "connecting"));
     socket = new WebSocket(url);
     socket.addEventListener("open", () => {
       attempt = 0;
+      closedFor = null;
       onStatus("open");
       clearTimers();
       pingTimer = setInterval(() => {
@@ -85,7 +89,10 @@ export function connect(path, { onFrame, onStatus = () => {} }) {
         return;
       }
       if (stopped) return;
-      onStatus("reconnecting");
+      // 4008: the server closed a viewer that fell behind (visualizer/viewer_buffer.py); the page says why
+      // (docs/protocol.md) until the new socket opens, instead of the generic "reconnecting".
+      closedFor = event.code === SLOW_CLOSE_CODE ? "slow" : null;
+      onStatus(closedFor || "reconnecting");
       retryTimer = setTimeout(open, backoffDelay(attempt));
       attempt += 1;
     });
@@ -152,4 +159,6 @@ export const STATUS_TEXT = {
   reconnecting: ["연결이 끊겨 다시 연결하는 중…", "Reconnecting"],
   denied: ["이 클러스터를 볼 권한이 없습니다", "Not allowed"],
   missing: ["클러스터를 찾을 수 없습니다", "No such cluster"],
+  // The server's own close reason for 4008 (viewer_buffer.CLOSE_REASON), word for word.
+  slow: ["연결이 느려 화면을 따라가지 못했습니다. 다시 연결합니다.", "The connection was too slow to keep up. Reconnecting."],
 };

@@ -22,6 +22,7 @@ export function applyDiff(snapshot, diff, version = diff.to) {
   out.version = "to" in diff ? diff.to : version;
   out.now = diff.now;
   if ("encryptionAtRest" in diff) out.encryptionAtRest = diff.encryptionAtRest;
+  if ("images" in diff) out.images = [...diff.images];
   for (const [section, change] of Object.entries(diff.sections || {})) {
     const target = { ...(out[section] || {}) };
     for (const id of change.remove || []) delete target[id];

@@ -23,6 +23,7 @@ from django.conf import settings
 from visualizer import protocol, records
 from visualizer.host import get_host
 from visualizer.identity import CONTROL, client_address, existing_owner_key, rate_key, role_for
+from visualizer.inbox import InboxThrottle
 from visualizer.ratelimit import limits
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ INTERNAL = "서버가 이 요청을 처리하지 못했습니다. 연결은 그�
 class ClusterConsumer(AsyncWebsocketConsumer):
     connection = None
     resync_later: asyncio.Task | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inbox_throttle = InboxThrottle()
 
     async def connect(self) -> None:
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
@@ -81,6 +86,20 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             log.exception("cluster frame failed on %s", self.connection.public_id)
             with contextlib.suppress(Exception):
                 await self.send_text(protocol.error("internal", INTERNAL))
+        self._throttle_inbox()
+
+    def _throttle_inbox(self) -> None:
+        """Stop reading this socket while too many of its frames wait, read again once they are worked off
+        (visualizer.inbox): a client that sends faster than it is served is held by TCP, not by our memory."""
+        connection = self.connection
+        outlet = connection.outlet if connection is not None else None
+        if outlet is None:
+            return
+        action = self.inbox_throttle.update(outlet.inbox())
+        if action == "pause":
+            outlet.pause_reading()
+        elif action == "resume":
+            outlet.resume_reading()
 
     async def _receive(self, data: str | bytes | None) -> None:
         try:

@@ -86,12 +86,15 @@ def unsent_bytes(protocol: Any) -> int:
     return total
 
 
-def limit_kernel_buffer(protocol: Any, nbytes: int) -> bool:
-    """Set the connection's kernel send buffer (SO_SNDBUF, bytes; Linux doubles it for its bookkeeping).
+def limit_kernel_buffer(protocol: Any, nbytes: int, option: int = socket.SO_SNDBUF) -> bool:
+    """Set the connection's kernel send buffer (SO_SNDBUF, bytes; Linux doubles it for its bookkeeping), or
+    with `option=socket.SO_RCVBUF` its receive buffer.
 
     Linux grows a socket's send buffer on its own up to `net.ipv4.tcp_wmem`'s maximum (4 MiB by default),
     per connection and outside the process: a viewer that never reads would hold that much before the
-    server's own buffer, which `unsent_bytes` counts, begins to grow. Returns whether it was set.
+    server's own buffer, which `unsent_bytes` counts, begins to grow. The receive buffer, likewise up to
+    `tcp_rmem`'s 6 MiB, is what a flooding client has queued when the server stops reading it (visualizer.inbox):
+    all of it is read before the client's close is seen. Returns whether it was set.
     """
     transport = getattr(protocol, "transport", None)
     handle = getattr(transport, "getHandle", None)
@@ -99,10 +102,13 @@ def limit_kernel_buffer(protocol: Any, nbytes: int) -> bool:
         sock = handle() if handle is not None else None
         if sock is None or not hasattr(sock, "setsockopt"):
             return False
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, nbytes)
+        sock.setsockopt(socket.SOL_SOCKET, option, nbytes)
     except (OSError, AttributeError, TypeError):
         return False
     return True
+
+
+RCVBUF = 64 * 1024  # bytes: the kernel receive buffer of a viewer's connection
 
 
 class DaphneOutlet:
@@ -120,6 +126,9 @@ class DaphneOutlet:
         self.protocol = protocol
         if sndbuf:
             limit_kernel_buffer(protocol, sndbuf)
+        # A page sends a few small frames a second: 64 KiB of unread input is plenty, and bounds what a flood
+        # leaves to work off once its reading is paused (visualizer.inbox).
+        limit_kernel_buffer(protocol, RCVBUF, socket.SO_RCVBUF)
         transport = getattr(protocol, "transport", None)
         plain = all(hasattr(transport, name) for name in ("socket", "dataBuffer", "offset", "_tempDataLen"))
         self._tcp = transport if plain and not hasattr(transport, "wrappedProtocol") else None
@@ -164,6 +173,25 @@ class DaphneOutlet:
     async def send(self, frame: Frame) -> None:
         self.write(frame)
 
+    def inbox(self) -> int | None:
+        """Frames Daphne has read from the peer that the consumer has not taken yet (its application queue),
+        or None when unknown."""
+        queue = getattr(self.protocol, "application_queue", None)
+        qsize = getattr(queue, "qsize", None)
+        return qsize() if qsize is not None else None
+
+    def pause_reading(self) -> None:
+        """Stop reading from the peer (Twisted's `pauseProducing`): TCP flow control then holds the sender."""
+        pause = getattr(getattr(self.protocol, "transport", None), "pauseProducing", None)
+        if pause is not None:
+            pause()
+
+    def resume_reading(self) -> None:
+        """Read from the peer again (Twisted's `resumeProducing`)."""
+        resume = getattr(getattr(self.protocol, "transport", None), "resumeProducing", None)
+        if resume is not None:
+            resume()
+
     async def close(self, code: int, reason: str) -> None:
         """Start the closing handshake with `code` and `reason` (≤ 123 UTF-8 bytes); the transport is aborted
         after CLOSE_GRACE_SECONDS if the peer does not answer (a peer that never reads never will)."""
@@ -194,6 +222,16 @@ class AsgiOutlet:
 
     async def close(self, code: int, reason: str) -> None:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+    def inbox(self) -> None:
+        """Unknown outside Daphne (the ASGI server owns its queue)."""
+        return None
+
+    def pause_reading(self) -> None:
+        """Nothing to pause outside Daphne."""
+
+    def resume_reading(self) -> None:
+        """Nothing to resume outside Daphne."""
 
 
 Outlet = DaphneOutlet | AsgiOutlet

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from tests import node
+from tests.visualizer.test_js_modules import canonical
 from visualizer.engine import Cluster, apply_diff
 from visualizer.engine.event_wire import TABLE, js_module
 from visualizer.engine.narration import TEMPLATES, narrate
@@ -19,21 +20,6 @@ from visualizer.live_cluster import LiveCluster
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "static" / "js" / "visualizer"
-
-
-def _plain(value: object) -> object:
-    # JSON from JavaScript writes 6.0 as 6: compare numbers, not their spelling.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def canonical(value: object) -> str:
-    return json.dumps(_plain(value), sort_keys=True, ensure_ascii=False)
 
 
 def test_the_browser_s_narration_table_is_generated_from_the_engine_s():

@@ -15,6 +15,23 @@ by value) lives in `saving.py`.
 from __future__ import annotations
 
 MISSING = object()  # "the key was absent": restoring it means deleting the key
+
+
+def mark_written(written: dict, key: str, moved: bool, limit: int) -> bool:
+    """Record `key` as written since the last save in `written` (key -> True when inserted or removed, so its
+    position changed; insertion order kept). Returns True, with `written` cleared, once more than `limit` keys
+    are listed: the next save then writes the whole state. Shared by the store and the runtime's maps."""
+    if moved:
+        written.pop(key, None)
+        written[key] = True
+    elif key not in written:
+        written[key] = False
+    if len(written) > limit:
+        written.clear()
+        return True
+    return False
+
+
 TOUCHED_MAX = 4096  # more touched keys than this between two saves: the next save writes the whole state
 
 
@@ -69,14 +86,7 @@ class TrackedDict(dict):
                 undo[key] = old if old is MISSING else copy_for_undo(old)
             if moved and self._order is None:
                 self._order = list(self)
-        t = self.touched
-        if moved:
-            t.pop(key, None)
-            t[key] = True
-        elif key not in t:
-            t[key] = False
-        if len(t) > TOUCHED_MAX:
-            t.clear()
+        if mark_written(self.touched, key, moved, TOUCHED_MAX):
             self.overflow = True
 
     def _note_all(self) -> None:

@@ -18,6 +18,7 @@ for incremental saves) and, during a console command, a checkpoint of the maps t
 
 from __future__ import annotations
 
+from .journal import mark_written
 from .objects import BY_KIND, key_of, pod_nonzero_requests, pod_requests
 
 DIRTY_MAX = 20_000  # more keys written than this between two saves: the next save writes the whole state
@@ -339,14 +340,7 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ journal
     def _mark(self, key: str, moved: bool) -> None:
-        dirty = self.dirty
-        if moved:
-            dirty.pop(key, None)
-            dirty[key] = True
-        elif key not in dirty:
-            dirty[key] = False
-        if len(dirty) > DIRTY_MAX:
-            dirty.clear()
+        if mark_written(self.dirty, key, moved, DIRTY_MAX):
             self.dirty_overflow = True
 
     def reset_dirty(self) -> None:

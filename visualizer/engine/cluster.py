@@ -449,13 +449,13 @@ class Cluster:
         quiet: bool = False,
     ) -> dict:
         """Records an event (quiet ones are narration only and do not show in `kubectl get events`)."""
-        self.event_seq += 1
+        seq = self.event_seq = self.event_seq + 1
         now = self.clock.now
         if now != self._event_now:
             # Many events share an instant; round() is slow enough to be worth doing once per instant.
             self._event_now, self._event_time = now, round(now, 3)
         ev = {
-            "seq": self.event_seq,
+            "seq": seq,
             "time": self._event_time,
             "type": etype,
             "reason": reason,
@@ -481,9 +481,9 @@ class Cluster:
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )
         # touch("events", seq), inlined
-        self.version += 1
+        version = self.version = self.version + 1
         log = self._log
-        log.append((self.version, "events", str(self.event_seq)))
+        log.append((version, "events", str(seq)))
         if len(log) > LOG_MAX:
             self._trim_log()
         return ev

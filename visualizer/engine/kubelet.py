@@ -1063,6 +1063,16 @@ class Kubelet:
                     x["everStarted"],
                 )
                 for n, x in sb["containers"].items()
+                # A record that is still fresh (waiting in ContainerCreating, nothing pulled, never started, no
+                # message or last state) reports exactly what a missing record reports, so it is left out: the
+                # pass that merely starts a pull then finds the status unchanged without rebuilding it.
+                if x["everStarted"]
+                or x["pulled"]
+                or x["restartCount"]
+                or x["last"]
+                or x["message"]
+                or x["state"] != "waiting"
+                or x["reason"] not in (None, "ContainerCreating")
             ],
         )
         seen = self._seen.get(key)

@@ -74,6 +74,44 @@ def test_pods_get_service_environment_variables(cluster):
     assert f"WEB_SERVICE_HOST={ip}" in env and "WEB_SERVICE_PORT=80" in env
 
 
+def test_service_environment_variables_follow_service_changes(cluster):
+    """The link variables (cached per namespace) follow the Services: a pod started after `web` is deleted and
+    `api` created sees API_SERVICE_HOST and no WEB_ variables; one started before keeps what it saw."""
+    ok(cluster, "kubectl apply -f -", SERVICE)
+    ok(cluster, "kubectl run before --image=busybox:1.36 -- sleep 3600")
+    cluster.advance(10)
+    assert "WEB_SERVICE_HOST=" in ok(cluster, "kubectl exec before -- env").output
+    ok(cluster, "kubectl delete service web")
+    ok(cluster, "kubectl apply -f -", SERVICE.replace("name: web", "name: api"))
+    ok(cluster, "kubectl run after --image=busybox:1.36 -- sleep 3600")
+    cluster.advance(10)
+    env = ok(cluster, "kubectl exec after -- env").output
+    ip = get(cluster, "svc api")[0]["spec"]["clusterIP"]
+    assert f"API_SERVICE_HOST={ip}" in env and f"API_PORT_80_TCP=tcp://{ip}:80" in env
+    assert "WEB_SERVICE_HOST" not in env
+    assert "WEB_SERVICE_HOST=" in ok(cluster, "kubectl exec before -- env").output
+
+
+def test_a_rolled_back_service_leaves_no_service_links(cluster, monkeypatch):
+    """A command that creates a Service and then fails is rolled back, and so are the cached link variables
+    computed while it ran: the next container starts without them."""
+    endpoints_sync = cluster.handlers["endpoints"]
+
+    def broken(key):
+        endpoints_sync(key)
+        cluster.service_links("default")  # a container start during the command would fill the cache
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setitem(cluster.handlers, "endpoints", broken)
+    result = cluster.run("kubectl apply -f -", stdin=SERVICE)
+    assert not result.ok and "internal simulator error" in result.output
+    monkeypatch.setitem(cluster.handlers, "endpoints", endpoints_sync)
+    assert cluster.run("kubectl get svc web").ok is False
+    ok(cluster, "kubectl run client --image=busybox:1.36 -- sleep 3600")
+    cluster.advance(10)
+    assert "WEB_SERVICE_HOST" not in ok(cluster, "kubectl exec client -- env").output
+
+
 def test_expose_creates_a_matching_service(cluster):
     """kubectl expose deployment web --port=80 prints `service/web exposed` and selects the pods."""
     ok(cluster, "kubectl apply -f -", web(2))

@@ -38,7 +38,7 @@ from .controllers.statefulset import StatefulSetController
 from .kube_proxy import KubeProxy
 from .kubelet import Kubelet
 from .narration import narrate
-from .objects import BY_KIND, etcd_key, nsname, parse_bytes, parse_cpu, ref
+from .objects import BY_KIND, etcd_key, parse_bytes, parse_cpu, ref
 from .runtime import Runtime
 from .saving import SaveTracker
 from .scheduler import Scheduler
@@ -241,6 +241,7 @@ class Cluster:
         self._collect: list | None = None
         self._trace: list | None = None
         self._svc_selectors: dict[str, list] = {}  # namespace -> Services with a selector (a pure cache)
+        self._svc_links: dict[str, tuple] = {}  # namespace -> service-link env vars (a pure cache, same life)
         self._event_now: float | None = None  # emit's cache of round(now, 3)
         self._event_time = 0.0
         self.store.watchers.append(self._on_change)
@@ -448,13 +449,13 @@ class Cluster:
         quiet: bool = False,
     ) -> dict:
         """Records an event (quiet ones are narration only and do not show in `kubectl get events`)."""
-        self.event_seq += 1
+        seq = self.event_seq = self.event_seq + 1
         now = self.clock.now
         if now != self._event_now:
             # Many events share an instant; round() is slow enough to be worth doing once per instant.
             self._event_now, self._event_time = now, round(now, 3)
         ev = {
-            "seq": self.event_seq,
+            "seq": seq,
             "time": self._event_time,
             "type": etype,
             "reason": reason,
@@ -480,9 +481,9 @@ class Cluster:
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )
         # touch("events", seq), inlined
-        self.version += 1
+        version = self.version = self.version + 1
         log = self._log
-        log.append((self.version, "events", str(self.event_seq)))
+        log.append((version, "events", str(seq)))
         if len(log) > LOG_MAX:
             self._trim_log()
         return ev
@@ -579,7 +580,9 @@ class Cluster:
         log = self._log
         if section:
             self.version += 1
-            log.append((self.version, section, nsname(obj)))
+            meta = obj["metadata"]  # nsname(obj), inlined
+            ns = meta.get("namespace")
+            log.append((self.version, section, f"{ns}/{meta['name']}" if ns else meta["name"]))
             if len(log) > LOG_MAX:
                 self._trim_log()
         self.version += 1
@@ -615,6 +618,7 @@ class Cluster:
             self._workload_changed(etype, kind, key, obj, new)
         elif kind == "Service":
             self._svc_selectors.clear()
+            self._svc_links.clear()
             self.enqueue("endpoints", key)
             self.enqueue("kube-proxy", key)
         elif kind == "Endpoints":
@@ -680,43 +684,50 @@ class Cluster:
             and old_meta.get("labels") is not new_meta.get("labels")
             and (old_meta.get("labels") or {}) != (new_meta.get("labels") or {})
         )
+        # enqueue(queue, key) is inlined below as queues[queue][key] = None: this runs on every pod write.
+        queues = self.queues
         if (
             new is not None
             and not new_meta.get("deletionTimestamp")
             and (labels_changed or (old is None and not owner))
         ):
             # A bare pod or a relabelled one may be adopted or released by a controller's selector.
-            self.enqueue("adoption", key)
+            queues["adoption"][key] = None
         if owner and (relevant or labels_changed):
             okey = self.store.by_uid.get(owner)
             queue = _OWNER_QUEUE.get(okey.split("/", 3)[2]) if okey else None
             if queue:
-                self.enqueue(queue, okey)
+                queues[queue][okey] = None
             if queue == "replicaset" and new is None:
                 # The Deployment controller watches pod deletions too (Recreate waits for old pods).
                 rs = self.store.get(okey)
                 dep = controller_uid(rs) if rs else None
                 dkey = self.store.by_uid_key(dep) if dep else None
                 if dkey:
-                    self.enqueue("deployment", dkey)
+                    queues["deployment"][dkey] = None
         node_new = new["spec"].get("nodeName") if new is not None else None
         node_old = old["spec"].get("nodeName") if old is not None else None
         deleting_new = new_meta.get("deletionTimestamp") if new_meta is not None else None
         if new is not None and not node_new and not deleting_new:
-            self.enqueue("scheduler", key)
+            queues["scheduler"][key] = None
         if node_new and (
             node_new != node_old
             or (old is not None and old["spec"] is not new["spec"])
             or deleting_new != (old_meta.get("deletionTimestamp") if old_meta is not None else None)
         ):
-            self.enqueue("kubelet", key)
+            queues["kubelet"][key] = None
         if new is None and node_old:
-            self.enqueue("kubelet", key)
+            queues["kubelet"][key] = None
         if node_new is not None and node_old is not None and node_new != node_old:
             for n in {node_new, node_old}:
                 self.touch("nodes", n)
         elif node_new is not None or node_old is not None:
-            self.touch("nodes", node_new if node_new is not None else node_old)
+            # touch("nodes", node), inlined: the common case of every pod write
+            self.version += 1
+            log = self._log
+            log.append((self.version, "nodes", node_new if node_new is not None else node_old))
+            if len(log) > LOG_MAX:
+                self._trim_log()
         if self.store.by_kind["Service"] and _endpoints_may_change(old, new, ready_old, ready_new):
             ns = meta["namespace"]
             old_labels = (old_meta.get("labels") if old_meta is not None else None) or {}
@@ -727,7 +738,7 @@ class Cluster:
                     if old_labels.get(k) != v:
                         break
                 else:
-                    self.enqueue("endpoints", svc_key)
+                    queues["endpoints"][svc_key] = None
                     continue
                 if same:
                     continue
@@ -735,7 +746,7 @@ class Cluster:
                     if new_labels.get(k) != v:
                         break
                 else:
-                    self.enqueue("endpoints", svc_key)
+                    queues["endpoints"][svc_key] = None
         if new is None or (
             node_old
             and new.get("status", {}).get("phase") in ("Succeeded", "Failed")
@@ -757,6 +768,34 @@ class Cluster:
                 if svc["spec"].get("selector")
             ]
             self._svc_selectors[namespace] = cached
+        return cached
+
+    def service_links(self, namespace: str) -> tuple[tuple[str, str], ...]:
+        """Returns the (name, value) environment variables of the Docker-style links to the namespace's Services
+        (`<NAME>_SERVICE_HOST`, `<NAME>_PORT_80_TCP`, …) in the order the kubelet sets them: Services in
+        `store.list` order, skipping `kubernetes`, headless ones and ones without ports [S kubelet
+        pkg/kubelet/envvars/envvars.go FromServices].
+
+        Cached per namespace like `_service_selectors`, and dropped at the same moments (any Service write, a
+        rollback): every container start asks, Services change rarely."""
+        cached = self._svc_links.get(namespace)
+        if cached is None:
+            links: list[tuple[str, str]] = []
+            for svc in self.store.list("Service", namespace):
+                if svc["metadata"]["name"] == "kubernetes" or svc["spec"].get("clusterIP") in (None, "None"):
+                    continue
+                ports = svc["spec"].get("ports") or []
+                if not ports:
+                    continue
+                prefix = svc["metadata"]["name"].upper().replace("-", "_")
+                ip, port = svc["spec"]["clusterIP"], ports[0]["port"]
+                proto = ports[0].get("protocol", "TCP").lower()
+                links.append((f"{prefix}_SERVICE_HOST", ip))
+                links.append((f"{prefix}_SERVICE_PORT", str(port)))
+                links.append((f"{prefix}_PORT", f"{proto}://{ip}:{port}"))
+                links.append((f"{prefix}_PORT_{port}_{proto.upper()}", f"{proto}://{ip}:{port}"))
+                links.append((f"{prefix}_PORT_{port}_{proto.upper()}_ADDR", ip))
+            cached = self._svc_links[namespace] = tuple(links)
         return cached
 
     def _retry_unscheduled(self) -> None:

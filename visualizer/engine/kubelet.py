@@ -85,12 +85,13 @@ class Kubelet:
     def sync(self, pod_key: str) -> None:
         """Reconciles one pod on its node (the kubelet's syncPod)."""
         c = self.c
-        pod = c.store.get(pod_key)
+        # store.get and runtime.node, inlined: the kubelet syncs a pod several times per lifecycle step.
+        pod = c.store.objects.get(pod_key)
         if pod is None:
             self._forget(pod_key)
             return
         node = pod["spec"].get("nodeName")
-        rn = c.runtime.node(node) if node else None
+        rn = c.runtime.data["nodes"].get(node) if node else None
         if not rn or not rn["up"]:  # runtime.is_up
             return
         sb = rn["sandboxes"].get(pod_key)
@@ -693,20 +694,8 @@ class Kubelet:
                 KUBERNETES_PORT=f"tcp://{kube['spec']['clusterIP']}:443",
             )
         if pod["spec"].get("enableServiceLinks", True):
-            for svc in c.store.list("Service", ns):
-                if svc["metadata"]["name"] == "kubernetes" or svc["spec"].get("clusterIP") in (None, "None"):
-                    continue
-                ports = svc["spec"].get("ports") or []
-                if not ports:
-                    continue
-                prefix = svc["metadata"]["name"].upper().replace("-", "_")
-                ip, port = svc["spec"]["clusterIP"], ports[0]["port"]
-                proto = ports[0].get("protocol", "TCP").lower()
-                env[f"{prefix}_SERVICE_HOST"] = ip
-                env[f"{prefix}_SERVICE_PORT"] = str(port)
-                env[f"{prefix}_PORT"] = f"{proto}://{ip}:{port}"
-                env[f"{prefix}_PORT_{port}_{proto.upper()}"] = f"{proto}://{ip}:{port}"
-                env[f"{prefix}_PORT_{port}_{proto.upper()}_ADDR"] = ip
+            # The namespace's Docker-style service links, built once per Service change (Cluster caches them).
+            env.update(c.service_links(ns))
         env.update(
             image_env(ref)
         )  # the image config's ENV (node's NODE_VERSION…); the pod's env overrides it
@@ -1074,13 +1063,23 @@ class Kubelet:
                     x["everStarted"],
                 )
                 for n, x in sb["containers"].items()
+                # A record that is still fresh (waiting in ContainerCreating, nothing pulled, never started, no
+                # message or last state) reports exactly what a missing record reports, so it is left out: the
+                # pass that merely starts a pull then finds the status unchanged without rebuilding it.
+                if x["everStarted"]
+                or x["pulled"]
+                or x["restartCount"]
+                or x["last"]
+                or x["message"]
+                or x["state"] != "waiting"
+                or x["reason"] not in (None, "ContainerCreating")
             ],
         )
         seen = self._seen.get(key)
         if seen is not None and seen[0] == sig and seen[1] is pod.get("status"):
             return
         self._write_status_now(pod, node, sb)
-        current = c.store.get(etcd_key(BY_KIND["Pod"], pod["metadata"]["namespace"], pod["metadata"]["name"]))
+        current = c.store.objects.get("/registry/pods/" + key)  # store.get(etcd_key of the Pod resource)
         if current is not None:
             if len(self._seen) > 20_000:
                 self._seen.clear()
@@ -1206,7 +1205,11 @@ class Kubelet:
         if pod["metadata"].get("deletionTimestamp") and phase == "Pending" and any_running:
             phase = "Running"
         status["phase"] = phase
-        conds_old = {cd["type"]: cd for cd in old.get("conditions", ())}
+        # The old conditions by type, without a dict comprehension (a function call and a dict per write): the
+        # kubelet writes these five in this order, so an index by type is one small loop.
+        conds_old = {}
+        for cd in old.get("conditions", ()):
+            conds_old[cd["type"]] = cd
         finished = phase in ("Succeeded", "Failed")
         conditions = []
         now_stamp = stamp(c.clock.now)

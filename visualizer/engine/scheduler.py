@@ -40,6 +40,7 @@ from .objects import (
 from .store import controller_uid, pod_active
 
 COMPONENT = "scheduler"
+_UNSET = object()  # filter_reason's "pinned nodes not passed in: read them from the pod"
 MAX_PODS = 110
 # Filter failures that preemption cannot fix (the plugins return UnschedulableAndUnresolvable); the others
 # (resources, pod anti-affinity) send the pod through DefaultPreemption, which finds no victims because every
@@ -73,7 +74,13 @@ class Scheduler:
         return (u[3], u[4]) if u else (0, 0)
 
     def filter_reason(
-        self, pod: dict, node: dict, cpu: int, mem: int, inter: InterPodAffinity | None = None
+        self,
+        pod: dict,
+        node: dict,
+        cpu: int,
+        mem: int,
+        inter: InterPodAffinity | None = None,
+        pinned: list[str] | None | object = _UNSET,
     ) -> str | None:
         """Returns why the node cannot take the pod (the reason text the real plugins use), or None.
 
@@ -95,7 +102,8 @@ class Scheduler:
         pspec = pod["spec"]
         if (pspec.get("nodeSelector") or pspec.get("affinity")) and not node_affinity_ok(pod, node):
             return REASON_NODE_AFFINITY
-        pinned = pinned_nodes(pod)  # a DaemonSet pod's `matchFields metadata.name In [node]` (workloads)
+        if pinned is _UNSET:  # sync reads it once per pod rather than once per node
+            pinned = pinned_nodes(pod)  # a DaemonSet pod's `matchFields metadata.name In [node]` (workloads)
         if pinned is not None and node["metadata"]["name"] not in pinned:
             return REASON_NODE_AFFINITY
         alloc = node["status"]["allocatable"]
@@ -170,8 +178,9 @@ class Scheduler:
         ncpu, nmem = nonzero_requests(pod)
         inter = self._inter_pod_affinity(pod, nodes)
         feasible, reasons = [], {}
+        pinned = pinned_nodes(pod)
         for node in nodes:
-            why = self.filter_reason(pod, node, cpu, mem, inter)
+            why = self.filter_reason(pod, node, cpu, mem, inter, pinned)
             if why is None:
                 feasible.append(node)
             else:

@@ -23,6 +23,7 @@ from .objects import BY_KIND, key_of, pod_nonzero_requests, pod_requests
 
 DIRTY_MAX = 20_000  # more keys written than this between two saves: the next save writes the whole state
 _NO_STATUS: dict = {}  # read-only default for pods without a status (no empty dict built per call)
+_TERMINAL = ("Succeeded", "Failed")
 
 
 def pod_active(pod: dict) -> bool:
@@ -164,22 +165,29 @@ class Store:
     # ------------------------------------------------------------------------------------------ writing
     def put(self, obj: dict, encrypted: bool = False) -> dict:
         """Stores obj (taking ownership), stamps a new resourceVersion, updates indexes, notifies watchers."""
-        key = key_of(obj)
+        kind = obj["kind"]
+        meta = obj["metadata"]
+        res = BY_KIND[kind]
+        # key_of(obj), inlined (the same text as objects.etcd_key): every write computes it.
+        if res.namespaced:
+            key = f"/registry/{res.etcd}/{meta.get('namespace')}/{meta['name']}"
+        else:
+            key = f"/registry/{res.etcd}/{meta['name']}"
         old = self.objects.get(key)
         if self._undo is False:
             self._undo = self._checkpoint()
         if old is None or key not in self.dirty:
             self._mark(key, old is None)
         self.revision += 1
-        obj["metadata"]["resourceVersion"] = str(self.revision)
-        if old is not None and obj["kind"] == "Pod" and _status_only(old, obj):
+        meta["resourceVersion"] = str(self.revision)
+        if old is not None and kind == "Pod" and _status_only(old, obj):
             self.objects[key] = obj
             self._reindex_status(key, old, obj)
         else:
             if old is not None:
                 self._unindex(key, old)
             self.objects[key] = obj
-            if obj["kind"] == "Secret":
+            if kind == "Secret":
                 self.encrypted[key] = encrypted
             self._index(key, obj)
         for w in self.watchers:
@@ -233,7 +241,8 @@ class Store:
         affinity = obj["spec"].get("affinity")
         if affinity and ("podAntiAffinity" in affinity or "podAffinity" in affinity):
             self.affinity_pods[key] = None
-        if pod_active(obj) and owner:
+        active = pod_active(obj)
+        if active and owner:
             st = self.owner_stats.setdefault(owner, [0, 0])
             st[0] += 1
             st[1] += pod_ready(obj)
@@ -247,7 +256,7 @@ class Store:
             u[2] += 1
             u[3] += ncpu
             u[4] += nmem
-        if not node and pod_active(obj):
+        if not node and active:
             self.unscheduled[key] = None
 
     def _reindex_status(self, key: str, old: dict, new: dict) -> None:
@@ -255,7 +264,13 @@ class Store:
         # phase and readiness, leave the label/owner/node maps alone.
         owner = controller_uid(new)
         node = new["spec"].get("nodeName")
-        a_old, a_new = pod_active(old), pod_active(new)
+        # pod_active of both versions, inlined: a status-only write keeps deletionTimestamp (_status_only), so
+        # only the phases can differ.
+        p_old = old.get("status", _NO_STATUS).get("phase")
+        p_new = new.get("status", _NO_STATUS).get("phase")
+        deleting = new["metadata"].get("deletionTimestamp")
+        a_old = not deleting and p_old not in _TERMINAL
+        a_new = not deleting and p_new not in _TERMINAL
         if owner:
             st = self.owner_stats.setdefault(owner, [0, 0])
             st[0] += a_new - a_old
@@ -266,9 +281,8 @@ class Store:
                     self.owner_node_count[(owner, node)] = count
                 else:
                     self.owner_node_count.pop((owner, node), None)
-        terminal = ("Succeeded", "Failed")
-        t_old = old.get("status", {}).get("phase") in terminal
-        t_new = new.get("status", {}).get("phase") in terminal
+        t_old = p_old in _TERMINAL
+        t_new = p_new in _TERMINAL
         if node and t_old != t_new:
             sign = -1 if t_new else 1
             cpu, mem, ncpu, nmem = self._requests(new)

@@ -87,4 +87,5 @@ class Checkpoint:
         c._log_floor = min(c._log_floor, c.version)
         # Pure caches that may describe objects the command wrote.
         c._svc_selectors.clear()
+        c._svc_links.clear()
         c._event_now = None

@@ -31,13 +31,15 @@ class EndpointsController:
 
     def __init__(self, cluster):
         self.c = cluster
-        # pod uid -> (pod object, address or None, ready, terminating), a pure cache: stored pods are never
-        # mutated, so an entry holds while the store hands out the same object, and most syncs see only a few
-        # changed pods among many. Address dicts are shared between Endpoints versions for the same reason.
+        # pod uid -> (pod object, address or None, ready, terminating, spec hostname, spec subdomain), a pure
+        # cache: stored pods are never mutated, so an entry holds while the store hands out the same object, and
+        # most syncs see only a few changed pods among many. Address dicts are shared between Endpoints versions
+        # for the same reason.
         self._addresses: dict[str, tuple] = {}
 
     def _entry(self, pod: dict, ns: str, previous: tuple | None) -> tuple:
-        """Returns (pod, address or None when the pod has no IP or has finished, ready, terminating)."""
+        """Returns (pod, address or None when the pod has no IP or has finished, ready, terminating,
+        spec.hostname, spec.subdomain)."""
         meta = pod["metadata"]
         status = pod.get("status") or {}
         ip = status.get("podIP")
@@ -53,7 +55,15 @@ class EndpointsController:
                     "nodeName": node,
                     "targetRef": {"kind": "Pod", "name": meta["name"], "namespace": ns, "uid": meta["uid"]},
                 }
-        entry = (pod, addr, pod_ready(pod), bool(meta.get("deletionTimestamp")))
+        spec = pod["spec"]
+        entry = (
+            pod,
+            addr,
+            pod_ready(pod),
+            bool(meta.get("deletionTimestamp")),
+            spec.get("hostname"),
+            spec.get("subdomain"),
+        )
         self._addresses[meta["uid"]] = entry
         return entry
 
@@ -82,16 +92,17 @@ class EndpointsController:
             hit = cache.get(pod["metadata"]["uid"])
             if hit is None or hit[0] is not pod:
                 hit = self._entry(pod, ns, hit)
-            addr = hit[1]
+            # One unpacking of the cached entry rather than a subscript per field: this loop visits every pod
+            # of the Service on every pass.
+            _, addr, is_ready, terminating, hostname, subdomain = hit
             if addr is None:  # no IP yet, or finished
                 continue
-            if hit[3] and not publish:  # terminating
+            if terminating and not publish:
                 continue
-            spec = pod["spec"]
-            if spec.get("hostname") and spec.get("subdomain") == svc_name:
+            if hostname and subdomain == svc_name:
                 # the pod's DNS name `<hostname>.<service>` (endpoints_controller.go podToEndpointAddressForService)
-                addr = {**addr, "hostname": spec["hostname"]}
-            (ready if hit[2] or publish else not_ready).append(addr)
+                addr = {**addr, "hostname": hostname}
+            (ready if is_ready or publish else not_ready).append(addr)
         ports = []
         for p in svc["spec"].get("ports") or []:
             entry = {"port": _target_port(p, pods) or p.get("port"), "protocol": p.get("protocol", "TCP")}

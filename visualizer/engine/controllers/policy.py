@@ -38,7 +38,6 @@ class PolicyControllers:
     def _on_change(self, etype: str, key: str, old: dict | None, new: dict | None) -> None:
         obj = new if new is not None else old
         kind = obj["kind"]
-        enqueue = self.c.enqueue
         store = self.c.store
         if kind == "Pod" and old is not None and new is not None:
             # The hottest path (kubelet status writes): only a pod turning terminal changes quota usage.
@@ -48,6 +47,7 @@ class PolicyControllers:
                 (new.get("status") or {}).get("phase") in _TERMINAL
             ):
                 return
+        enqueue = self.c.enqueue  # bound after the fast path above, which most writes take
         if kind == "Namespace":
             enqueue(QUEUE, "namespace:" + obj["metadata"]["name"])
             return

@@ -34,9 +34,16 @@ def append_output(logs: list[str], text: str, state: dict) -> None:
         logs.append(body)
     state["open"] = not closes
     held = state.get("bytes")
-    held = sum(len(x) + 1 for x in logs) if held is None else held + len(text)
     lines = state.get("lines")
-    lines = sum(x.count("\n") + 1 for x in logs) if lines is None else lines + text.count("\n")
+    if held is None or lines is None:
+        # A fresh log state (every container start resets it): count what the log holds, in one loop rather
+        # than two sum(generator) calls, which cost more than the one or two chunks a new log has.
+        all_held = all_lines = 0
+        for x in logs:
+            all_held += len(x) + 1
+            all_lines += x.count("\n") + 1
+    held = all_held if held is None else held + len(text)
+    lines = all_lines if lines is None else lines + text.count("\n")
     if held > LOG_BYTES or lines > LOG_LINES:
         keep_bytes, keep_lines = LOG_BYTES * 9 // 10, LOG_LINES * 9 // 10
         while logs and (held > keep_bytes or lines > keep_lines) and len(logs) > 1:

@@ -23,8 +23,8 @@ from django.conf import settings
 from visualizer import protocol, records
 from visualizer.host import get_host
 from visualizer.identity import CONTROL, client_address, existing_owner_key, rate_key, role_for
-from visualizer.inbox import InboxThrottle
 from visualizer.ratelimit import limits
+from wsflow.inbox import InboxThrottle
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +90,11 @@ class ClusterConsumer(AsyncWebsocketConsumer):
 
     def _throttle_inbox(self) -> None:
         """Stop reading this socket while too many of its frames wait, read again once they are worked off
-        (visualizer.inbox): a client that sends faster than it is served is held by TCP, not by our memory."""
+        (wsflow.inbox): a client that sends faster than it is served is held by TCP, not by our memory."""
         connection = self.connection
         outlet = connection.outlet if connection is not None else None
-        if outlet is None:
-            return
-        action = self.inbox_throttle.update(outlet.inbox())
-        if action == "pause":
-            outlet.pause_reading()
-        elif action == "resume":
-            outlet.resume_reading()
+        if outlet is not None:
+            self.inbox_throttle.check(outlet)
 
     async def _receive(self, data: str | bytes | None) -> None:
         try:

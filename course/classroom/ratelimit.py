@@ -1,4 +1,5 @@
-"""Per-client limits on joining a class and on entering pair codes, counted in Django's cache.
+"""Per-client limits on joining a class and on entering pair codes, counted in Django's cache; and the
+classroom socket's budgets of free answers (`socket_budgets`, per process, at the end).
 
 A client is its network address and, once it has one, its browser session: a script that drops its cookies
 still comes from one address, and one browser cannot use up an address shared by a whole class behind NAT.
@@ -24,6 +25,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
+
+from wsflow.budget import ANSWER_BUDGETS, Limits
 
 JOIN = "join"
 PAIR = "pair"
@@ -104,3 +107,23 @@ def allow(scope: str, keys: dict[str, str], limits: dict[str, str], now: float |
 def allow_request(scope: str, request) -> bool:
     """Count one attempt of `scope` ("join" or "pair") by this request's client; False when over the limit."""
     return allow(scope, client_keys(request), settings.RATE_LIMITS[scope])
+
+
+# The classroom socket's answers that cost a sender nothing — `error` for a refused frame and `pong` — have
+# budgets per identity (wsflow.budget.ANSWER_BUDGETS, the cluster socket's too): a joined student, or anyone
+# holding a join cookie, sending bad frames or pings without reading would otherwise have the server write (and
+# buffer) an answer for each, and every answered ping is a database write (presence.seen). Unlike the join and
+# pair limits above these are counted in the process that holds the socket, not in the cache: what they bound
+# is that process's own work and memory (as the Kubernetes API server's per-process in-flight limits do), and
+# a cache round trip per frame would cost more than the answer it saves.
+socket_budgets = Limits(ANSWER_BUDGETS)
+
+
+def socket_key(student_id: int | None, user) -> str:
+    """Return the identity a classroom socket's budgets are kept under: `student:<pk>` for a student (all their
+    tabs share it), `user:<pk>` for an instructor's dashboard or projector, `anonymous` otherwise."""
+    if student_id is not None:
+        return f"student:{student_id}"
+    if getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    return "anonymous"

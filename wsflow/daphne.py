@@ -18,6 +18,8 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from wsflow.inbox import InboxThrottle, Reader
+
 # The scope key under which ServerSendMiddleware keeps the server's own `send` (an ASGI extension key).
 SERVER_SEND = "wsflow.server_send"
 RCVBUF = 64 * 1024  # bytes: the kernel receive buffer of a page's connection
@@ -86,6 +88,31 @@ def resume_reading(protocol: Any) -> None:
         resume()
 
 
+def watch_arrivals(protocol: Any, throttle: InboxThrottle, reader: Reader) -> bool:
+    """Run `throttle.check(reader)` each time Daphne puts a frame read from the peer on the connection's
+    application queue; return whether the queue could be watched.
+
+    A consumer checking its inbox after each frame it handles is not enough on its own: while it handles one
+    (a database write in a worker thread), Twisted goes on reading and autobahn on parsing, 64 KiB at a time,
+    and a flood of 40-byte frames had 23,000 of them queued by the first check, which took the consumer 7 s
+    to work off. Checked on arrival, reading stops at the frame that passes `throttle.high`, plus what is left
+    of the chunk autobahn is parsing (at most one read, 64 KiB). Resuming stays with the consumer's check after
+    each frame it has handled. The hook is an instance attribute shadowing `asyncio.Queue.put_nowait`, which
+    daphne/ws_protocol.py calls for every message (`onMessage`, `onClose`).
+    """
+    queue = getattr(protocol, "application_queue", None)
+    put = getattr(queue, "put_nowait", None)
+    if put is None:
+        return False
+
+    def put_and_check(item: object) -> None:
+        put(item)
+        throttle.check(reader)
+
+    queue.put_nowait = put_and_check
+    return True
+
+
 class DaphneReader:
     """The reading side of one Daphne websocket connection (a wsflow.inbox.Reader).
 
@@ -97,6 +124,10 @@ class DaphneReader:
         self.protocol = protocol
         if rcvbuf:
             limit_kernel_buffer(protocol, rcvbuf, socket.SO_RCVBUF)
+
+    def watch(self, throttle: InboxThrottle) -> bool:
+        """Check `throttle` as each frame arrives, not only as each is handled (see `watch_arrivals`)."""
+        return watch_arrivals(self.protocol, throttle, self)
 
     def inbox(self) -> int | None:
         return waiting_frames(self.protocol)
@@ -110,6 +141,10 @@ class DaphneReader:
 
 class UnknownReader:
     """A connection this module cannot reach (not Daphne): its inbox is unknown and pausing does nothing."""
+
+    def watch(self, throttle: InboxThrottle) -> bool:
+        """Nothing to watch outside Daphne."""
+        return False
 
     def inbox(self) -> None:
         return None

@@ -200,6 +200,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         self.reader = reader_for(self.scope, self.base_send)
+        self.reader.watch(self.inbox_throttle)  # paused as frames arrive, resumed as they are handled
         await self.send(text_data=hello)
         if session.ended_at is not None:
             await self.send(text_data=actions.ended_frame(session))

@@ -91,3 +91,20 @@ async def test_outside_daphne_the_reader_knows_nothing_and_does_nothing():
     assert InboxThrottle().check(reader) is None
     reader.pause_reading()
     reader.resume_reading()
+
+
+async def test_watched_arrivals_pause_reading_at_the_frame_that_passes_high_not_at_the_next_handled_one():
+    protocol, send = daphne_send()
+    reader = reader_for({SERVER_SEND: send})
+    throttle = InboxThrottle(high=3, low=1)
+    assert reader.watch(throttle)
+    # Daphne's onMessage puts each parsed frame on the queue; nothing is handled meanwhile.
+    for n in range(6):
+        protocol.application_queue.put_nowait({"type": "websocket.receive", "text": str(n)})
+        assert protocol.transport.calls == ([] if n < 3 else ["pause"])
+    # The queue is still an asyncio.Queue the application reads as before, in order.
+    assert [protocol.application_queue.get_nowait()["text"] for _ in range(6)] == list("012345")
+    # Resuming is the handler's check, once the inbox is down to `low`.
+    assert throttle.check(reader) == "resume" and protocol.transport.calls == ["pause", "resume"]
+    assert not UnknownReader().watch(throttle)
+    protocol.transport.sock.close()

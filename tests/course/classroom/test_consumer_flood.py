@@ -97,6 +97,11 @@ class FakeReader:
     def __init__(self) -> None:
         self.waiting = 0
         self.calls: list[str] = []
+        self.watched_by = None
+
+    def watch(self, throttle) -> bool:
+        self.watched_by = throttle  # under Daphne, frames arriving are checked too (tests/wsflow)
+        return True
 
     def inbox(self) -> int:
         return self.waiting
@@ -121,6 +126,7 @@ async def test_reading_pauses_while_more_than_64_frames_wait_and_resumes_when_wo
         await comm.send_to(text_data="{bad")  # refused frames count as much as good ones
         await drain(comm, timeout=0.2)
     assert reader.calls == ["pause", "resume", "pause"]
+    assert reader.watched_by is not None and reader.watched_by.paused
     await comm.disconnect()
 
 

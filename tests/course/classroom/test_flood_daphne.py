@@ -1,0 +1,166 @@
+"""A joined student floods the classroom socket of a real Daphne and never reads: the server's memory stays
+flat, a bystander student is answered as usual, and the flooder is gone once it closes.
+
+Daphne reads every frame into an unbounded application queue (wsflow.inbox); the classroom consumer stops
+reading a socket whose frames pile up past 64, so the flood waits in the flooder's own kernel, not in the
+server. The flooder's frames are small and alternate a ping with a frame that is not JSON: the cheapest frames
+to send, each one an entry in Daphne's queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import socket
+import statistics
+import threading
+import time
+
+import pytest
+from django.test import override_settings
+
+from course.models import Student
+from tests.course.classroom.conftest import student_cookie
+from tests.servers import SERVER_SECRET_KEY, database_url, start_daphne, stop
+
+pytestmark = pytest.mark.django_db(transaction=True)
+LOG = "daphne-classroom-flood.log"
+FLOOD_SECONDS = 8.0
+# What the server may grow by while the flood runs (MiB). Reading it all instead queues the frames in Daphne:
+# about 1 KiB of Python objects per frame, a hundred MiB within seconds on this machine.
+MAX_GROWTH_MIB = 24
+
+
+@pytest.fixture
+def server(django_db_setup, django_db_blocker, transactional_db):
+    from django.db import connection
+
+    proc, port = start_daphne(
+        database_url(connection.settings_dict), log_name=LOG, env={"LOG_LEVEL": "WARNING"}
+    )
+    yield proc, port
+    stop(proc)
+
+
+def rss_mib(pid: int) -> float:
+    """The resident memory of a process (MiB), from /proc."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def masked(text: str) -> bytes:
+    """One client text frame (RFC 6455 §5.2: a client masks every frame; the key 0 leaves the payload as is)."""
+    payload = text.encode()
+    assert len(payload) < 126
+    return bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload
+
+
+def raw_socket(port: int, path: str, cookie: str) -> socket.socket:
+    """Open a websocket by hand and read only the handshake's answer."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n"
+            f"Cookie: {cookie}\r\n\r\n"
+        ).encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        assert chunk, "the server closed the handshake"
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return sock
+
+
+def flood(sock: socket.socket, seconds: float, sent: list[int]) -> None:
+    """Send small frames as fast as the connection takes them for `seconds`; count the bytes in `sent`."""
+    chunk = (masked('{"v":1,"type":"ping"}') + masked("not json")) * 2000
+    sock.settimeout(0.2)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            sent[0] += sock.send(chunk)
+        except TimeoutError:
+            continue  # the server is not reading: its kernel and ours are full
+
+
+def test_a_flooding_student_cannot_grow_the_server_or_slow_a_bystander(server, klass, alice, bob):
+    from websockets.asyncio.client import connect
+
+    proc, port = server
+    with override_settings(SECRET_KEY=SERVER_SECRET_KEY):
+        flooder_cookie, bystander_cookie = student_cookie(alice), student_cookie(bob)
+    path = f"/ws/class/{klass.code}/"
+
+    async def scenario():
+        async with connect(
+            f"ws://127.0.0.1:{port}{path}",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": bystander_cookie},
+        ) as bystander:
+            assert json.loads(await bystander.recv())["type"] == "hello"
+
+            async def answer(n: int) -> float:
+                start = time.monotonic()
+                await bystander.send(
+                    json.dumps(
+                        {"v": 1, "type": "answer", "question": "definition", "response": n % 4, "round": 0}
+                    )
+                )
+                while json.loads(await bystander.recv())["type"] != "answer.result":
+                    pass
+                return time.monotonic() - start
+
+            quiet = [await answer(n) for n in range(5)]  # before the flood, for comparison
+            before = rss_mib(proc.pid)
+            flooder = raw_socket(port, path, flooder_cookie)
+            sent = [0]
+            thread = threading.Thread(target=flood, args=(flooder, FLOOD_SECONDS, sent), daemon=True)
+            thread.start()
+            during: list[float] = []
+            peak = before
+            while thread.is_alive():
+                during.append(await answer(len(during)))
+                peak = max(peak, rss_mib(proc.pid))
+                await asyncio.sleep(0.2)
+            # The flooder goes away: once the little it left queued is worked off, it is gone.
+            flooder.close()
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                if (await Student.objects.aget(pk=alice.pk)).sockets == 0:
+                    break
+                await asyncio.sleep(0.2)
+            await bystander.send(json.dumps({"v": 1, "type": "ping"}))
+            pong = None
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    while (pong := json.loads(await bystander.recv()))["type"] != "pong":
+                        pass
+            return quiet, during, before, peak, sent[0], pong
+
+    quiet, during, before, peak, sent, pong = asyncio.run(scenario())
+    frames_sent = 2 * sent // 41  # the two frames of the flood are 27 and 14 bytes
+    assert frames_sent > 10_000, f"the flood hardly ran ({sent} bytes)"
+    assert peak - before < MAX_GROWTH_MIB, (before, peak, sent)
+    # The bystander was answered all along, about as fast as before the flood.
+    assert len(during) >= FLOOD_SECONDS / 2, during
+    p95 = statistics.quantiles(during, n=20)[-1] if len(during) >= 2 else during[0]
+    assert p95 < max(1.0, 10 * statistics.median(quiet)), (quiet, during)
+    print(
+        f"flood: {frames_sent} frames in {FLOOD_SECONDS:.0f} s; server RSS {before:.1f} -> peak {peak:.1f} MiB; "
+        f"bystander answer p50 {statistics.median(quiet) * 1000:.0f} ms quiet, "
+        f"{statistics.median(during) * 1000:.0f} / p95 {p95 * 1000:.0f} ms during ({len(during)} answers)"
+    )
+    assert pong is not None and pong["type"] == "pong"
+    # Nobody left behind: the flooder's socket is no longer counted (not online on the roster).
+    alice.refresh_from_db()
+    assert alice.sockets == 0

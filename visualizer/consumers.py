@@ -24,6 +24,8 @@ from visualizer import protocol, records
 from visualizer.host import get_host
 from visualizer.identity import CONTROL, client_address, existing_owner_key, rate_key, role_for
 from visualizer.ratelimit import limits
+from visualizer.ws_transport import DaphneOutlet
+from wsflow.daphne import watch_arrivals
 from wsflow.inbox import InboxThrottle
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.host = get_host()
         self.connection = await self.host.attach(public_id, self.role, self.send_text)
+        # Paused as frames arrive (Twisted reads ahead of a consumer that is busy), resumed as they are handled.
+        outlet = self.connection.outlet
+        if isinstance(outlet, DaphneOutlet):
+            watch_arrivals(outlet.protocol, self.inbox_throttle, outlet)
 
     async def send_text(self, text: str) -> None:
         """Send a frame to this socket: once attached, through the viewer's bounded buffer (visualizer.host,

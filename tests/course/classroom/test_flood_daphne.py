@@ -115,3 +115,43 @@ def test_a_flooding_student_cannot_grow_the_server_or_slow_a_bystander(server, k
     # Nobody left behind: the flooder's socket is no longer counted (not online on the roster).
     alice.refresh_from_db()
     assert alice.sockets == 0
+
+
+def test_a_frame_over_daphnes_megabyte_ends_the_connection_and_leaves_nobody_counted(server, klass, alice):
+    """Over 66,000 characters a frame is the consumer's to refuse (`too_large`, socket open); Daphne itself
+    refuses one over 1 MiB (its websocket_max_message_size) by failing the connection (autobahn sends 1009 and
+    drops it, so a client still sending may see only the drop) before buffering it whole. The consumer's
+    disconnect still runs: the student is not left counted online."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    _proc, port = server
+    with override_settings(SECRET_KEY=SERVER_SECRET_KEY):
+        cookie = student_cookie(alice)
+
+    async def scenario():
+        async with connect(
+            f"ws://127.0.0.1:{port}/ws/class/{klass.code}/",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": cookie},
+            max_size=None,
+        ) as ws:
+            assert json.loads(await ws.recv())["type"] == "hello"
+            await ws.send("x" * 100_000)
+            while (frame := json.loads(await ws.recv()))["type"] != "error":
+                pass
+            assert frame["code"] == "too_large"
+            assert (await Student.objects.aget(pk=alice.pk)).sockets == 1
+            await ws.send("x" * (2 * 1024 * 1024))
+            try:
+                async with asyncio.timeout(10):
+                    while True:
+                        await ws.recv()
+            except ConnectionClosed as exc:
+                return exc.rcvd.code if exc.rcvd else "dropped"  # still open after 10 s: TimeoutError
+
+    assert asyncio.run(scenario()) in (1009, "dropped")
+    deadline = time.monotonic() + 10
+    while Student.objects.get(pk=alice.pk).sockets and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Student.objects.get(pk=alice.pk).sockets == 0

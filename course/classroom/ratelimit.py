@@ -12,12 +12,13 @@ processes, which the cache gives with Redis (settings.CACHES follows REDIS_URL),
 the single process `make run` starts. django-ratelimit counts the same way, but its system checks reject the
 local-memory cache (error E003) and warn about Django's own Redis cache (W001), it answers 403 unless each
 view handles its flag, and it is one more dependency for what is here about thirty lines: two keys, an
-atomic add + incr, and our own answer (HTTP 429 with the form and a Korean message).
+atomic add + incr, and our own answer (HTTP 429 with `Retry-After`, the form and a Korean message).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
@@ -107,6 +108,24 @@ def allow(scope: str, keys: dict[str, str], limits: dict[str, str], now: float |
 def allow_request(scope: str, request) -> bool:
     """Count one attempt of `scope` ("join" or "pair") by this request's client; False when over the limit."""
     return allow(scope, client_keys(request), settings.RATE_LIMITS[scope])
+
+
+def retry_after(scope: str, keys: dict[str, str], limits: dict[str, str], now: float | None = None) -> int:
+    """Return the whole seconds (at least 1) until every key that is over its limit starts a fresh window: the
+    `Retry-After` of a refusal (RFC 9110 §10.2.3), as the visualizer's 429 answers and kube-apiserver's say
+    when to come back. Counts nothing."""
+    now = time.time() if now is None else now
+    wait = 0.0
+    for kind, ident in keys.items():
+        limit = parse(limits.get(kind, "off"))
+        if limit is not None and (cache.get(_cache_key(scope, kind, ident, limit, now)) or 0) > limit.count:
+            wait = max(wait, limit.seconds - now % limit.seconds)
+    return max(1, math.ceil(wait))
+
+
+def retry_after_request(scope: str, request) -> int:
+    """`retry_after` for this request's client (after `allow_request` refused it)."""
+    return retry_after(scope, client_keys(request), settings.RATE_LIMITS[scope])
 
 
 # The classroom socket's answers that cost a sender nothing — `error` for a refused frame and `pong` — have

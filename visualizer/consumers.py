@@ -23,8 +23,10 @@ from django.conf import settings
 from visualizer import protocol, records
 from visualizer.host import get_host
 from visualizer.identity import CONTROL, client_address, existing_owner_key, rate_key, role_for
-from visualizer.inbox import InboxThrottle
 from visualizer.ratelimit import limits
+from visualizer.ws_transport import DaphneOutlet
+from wsflow.daphne import watch_arrivals
+from wsflow.inbox import InboxThrottle
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.host = get_host()
         self.connection = await self.host.attach(public_id, self.role, self.send_text)
+        # Paused as frames arrive (Twisted reads ahead of a consumer that is busy), resumed as they are handled.
+        outlet = self.connection.outlet
+        if isinstance(outlet, DaphneOutlet):
+            watch_arrivals(outlet.protocol, self.inbox_throttle, outlet)
 
     async def send_text(self, text: str) -> None:
         """Send a frame to this socket: once attached, through the viewer's bounded buffer (visualizer.host,
@@ -90,16 +96,11 @@ class ClusterConsumer(AsyncWebsocketConsumer):
 
     def _throttle_inbox(self) -> None:
         """Stop reading this socket while too many of its frames wait, read again once they are worked off
-        (visualizer.inbox): a client that sends faster than it is served is held by TCP, not by our memory."""
+        (wsflow.inbox): a client that sends faster than it is served is held by TCP, not by our memory."""
         connection = self.connection
         outlet = connection.outlet if connection is not None else None
-        if outlet is None:
-            return
-        action = self.inbox_throttle.update(outlet.inbox())
-        if action == "pause":
-            outlet.pause_reading()
-        elif action == "resume":
-            outlet.resume_reading()
+        if outlet is not None:
+            self.inbox_throttle.check(outlet)
 
     async def _receive(self, data: str | bytes | None) -> None:
         try:

@@ -21,10 +21,19 @@ through the ASGI `send` as text and the unsent bytes are unknown (None).
 
 from __future__ import annotations
 
-import functools
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+# Shared with the classroom socket (wsflow.daphne); re-exported here for the visualizer's callers.
+from wsflow.daphne import (
+    RCVBUF,
+    daphne_protocol,
+    limit_kernel_buffer,
+    pause_reading,
+    resume_reading,
+    waiting_frames,
+)
 
 try:  # Daphne's websocket protocol is autobahn's; without it only the ASGI path exists.
     from autobahn.websocket.protocol import PreparedMessage
@@ -86,31 +95,6 @@ def unsent_bytes(protocol: Any) -> int:
     return total
 
 
-def limit_kernel_buffer(protocol: Any, nbytes: int, option: int = socket.SO_SNDBUF) -> bool:
-    """Set the connection's kernel send buffer (SO_SNDBUF, bytes; Linux doubles it for its bookkeeping), or
-    with `option=socket.SO_RCVBUF` its receive buffer.
-
-    Linux grows a socket's send buffer on its own up to `net.ipv4.tcp_wmem`'s maximum (4 MiB by default),
-    per connection and outside the process: a viewer that never reads would hold that much before the
-    server's own buffer, which `unsent_bytes` counts, begins to grow. The receive buffer, likewise up to
-    `tcp_rmem`'s 6 MiB, is what a flooding client has queued when the server stops reading it (visualizer.inbox):
-    all of it is read before the client's close is seen. Returns whether it was set.
-    """
-    transport = getattr(protocol, "transport", None)
-    handle = getattr(transport, "getHandle", None)
-    try:
-        sock = handle() if handle is not None else None
-        if sock is None or not hasattr(sock, "setsockopt"):
-            return False
-        sock.setsockopt(socket.SOL_SOCKET, option, nbytes)
-    except (OSError, AttributeError, TypeError):
-        return False
-    return True
-
-
-RCVBUF = 64 * 1024  # bytes: the kernel receive buffer of a viewer's connection
-
-
 class DaphneOutlet:
     """Writes to one Daphne websocket connection directly (synchronous; called on the server's event loop).
 
@@ -127,7 +111,7 @@ class DaphneOutlet:
         if sndbuf:
             limit_kernel_buffer(protocol, sndbuf)
         # A page sends a few small frames a second: 64 KiB of unread input is plenty, and bounds what a flood
-        # leaves to work off once its reading is paused (visualizer.inbox).
+        # leaves to work off once its reading is paused (wsflow.inbox).
         limit_kernel_buffer(protocol, RCVBUF, socket.SO_RCVBUF)
         transport = getattr(protocol, "transport", None)
         plain = all(hasattr(transport, name) for name in ("socket", "dataBuffer", "offset", "_tempDataLen"))
@@ -176,21 +160,15 @@ class DaphneOutlet:
     def inbox(self) -> int | None:
         """Frames Daphne has read from the peer that the consumer has not taken yet (its application queue),
         or None when unknown."""
-        queue = getattr(self.protocol, "application_queue", None)
-        qsize = getattr(queue, "qsize", None)
-        return qsize() if qsize is not None else None
+        return waiting_frames(self.protocol)
 
     def pause_reading(self) -> None:
         """Stop reading from the peer (Twisted's `pauseProducing`): TCP flow control then holds the sender."""
-        pause = getattr(getattr(self.protocol, "transport", None), "pauseProducing", None)
-        if pause is not None:
-            pause()
+        pause_reading(self.protocol)
 
     def resume_reading(self) -> None:
         """Read from the peer again (Twisted's `resumeProducing`)."""
-        resume = getattr(getattr(self.protocol, "transport", None), "resumeProducing", None)
-        if resume is not None:
-            resume()
+        resume_reading(self.protocol)
 
     async def close(self, code: int, reason: str) -> None:
         """Start the closing handshake with `code` and `reason` (≤ 123 UTF-8 bytes); the transport is aborted
@@ -235,25 +213,6 @@ class AsgiOutlet:
 
 
 Outlet = DaphneOutlet | AsgiOutlet
-
-
-def daphne_protocol(send: object) -> Any:
-    """Return the Daphne websocket protocol behind an ASGI `send`, or None when `send` is not Daphne's.
-
-    Daphne passes `functools.partial(server.handle_reply, protocol)` (daphne/server.py); anything else,
-    including a wrapped `send`, is not recognised.
-    """
-    if not isinstance(send, functools.partial) or len(send.args) != 1:
-        return None
-    func = send.func
-    if getattr(func, "__name__", None) != "handle_reply":
-        return None
-    owner = getattr(func, "__self__", None)
-    if owner is None or type(owner).__module__ != "daphne.server":
-        return None
-    protocol = send.args[0]
-    needed = ("sendPreparedMessage", "sendClose", "state", "STATE_OPEN")
-    return protocol if all(hasattr(protocol, name) for name in needed) else None
 
 
 def outlet_for(send: Callable[..., Awaitable[None]], *, sndbuf: int | None = None) -> Outlet:

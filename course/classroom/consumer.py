@@ -4,9 +4,17 @@ The role comes from the URL and is checked against the cookie or staff login in 
 a frame with `protocol.parse`, calls one function of `course.classroom.actions` in a worker
 thread, and forwards the frames it returns: to this socket, or to a group as pre-serialised text (group
 members send the text as-is, never re-serialising a Python object per viewer).
+
+Nothing a client sends closes the socket or escapes `receive` (an escaped exception would end the consumer
+without `disconnect`, leaving the student counted online and in the class's groups): a refused frame gets an
+`error` frame with a stable code, a failure while handling a good one `server` (logged). A client that sends
+faster than its frames are handled stops being read while more than 64 of them wait (wsflow.inbox), and the
+answers that cost it nothing — `error` and `pong` — have budgets per identity (ratelimit.socket_budgets): over
+them a bad frame is refused silently and a ping ignored (no pong, no presence write).
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -17,7 +25,10 @@ from django.utils import timezone
 
 from course.classroom import actions, identity, predict, presence, state
 from course.classroom.protocol import ProtocolError, build, error, parse
+from course.classroom.ratelimit import socket_budgets, socket_key
 from course.models import ClassSession
+from wsflow.daphne import UnknownReader, reader_for
+from wsflow.inbox import InboxThrottle
 
 log = logging.getLogger(__name__)
 
@@ -157,11 +168,21 @@ async def _send_refresh(key: tuple[int, str], wait: float) -> None:
         log.exception("classroom %s refresh failed", key[1])
 
 
+SERVER_ERROR = "서버 오류가 발생했습니다. 잠시 후 다시 시도하세요."
+
+
 class ClassroomConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
     session_id: int | None = None
     student_id: int | None = None
+    staff = False
     heard_at = 0.0  # time.monotonic() of this socket's last connect or ping
+    rate_key = "anonymous"  # whose budgets this socket's answers spend (ratelimit.socket_key)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inbox_throttle = InboxThrottle()
+        self.reader = UnknownReader()
 
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -174,9 +195,12 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         self.session_id = session.pk
         self.student_id = student.pk if student else None
         self.staff = role == "staff"
+        self.rate_key = socket_key(self.student_id, self.scope.get("user"))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.reader = reader_for(self.scope, self.base_send)
+        self.reader.watch(self.inbox_throttle)  # paused as frames arrive, resumed as they are handled
         await self.send(text_data=hello)
         if session.ended_at is not None:
             await self.send(text_data=actions.ended_frame(session))
@@ -200,31 +224,37 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
+            await self._receive(text_data if bytes_data is None else bytes_data)
+        except Exception:  # noqa: BLE001 - a frame must never end the consumer (see the module docstring)
+            log.exception("classroom frame failed")
+            with contextlib.suppress(Exception):
+                await self._refuse("server", SERVER_ERROR, None)
+        finally:
+            # Stop reading this socket while too many of its frames wait, read again once they are worked off
+            # (wsflow.inbox): a client that sends faster than it is served is held by TCP, not by our memory.
+            self.inbox_throttle.check(self.reader)
+
+    async def _refuse(self, code: str, message: str, ref: object) -> None:
+        """Send an `error` frame if this identity's error budget allows (else the refusal is silent)."""
+        if socket_budgets.allow("errors", self.rate_key):
+            await self.send(text_data=error(code, message, ref))
+
+    async def _receive(self, data: str | bytes | None) -> None:
+        try:
             if self.session_id is None:
                 raise ProtocolError("not_joined", "수업에 참여하지 않았습니다.")
             if not self.staff and self.student_id is None:
                 raise ProtocolError("read_only", "이 화면은 보기 전용입니다.")
-            kind, fields = parse(text_data if bytes_data is None else bytes_data, staff=self.staff)
+            kind, fields = parse(data, staff=self.staff)
             if kind == "ping":
-                await self.send(text_data=build("pong"))
-                if self.student_id is not None:
-                    await database_sync_to_async(presence.seen)(self.student_id)
-                    # Silent for longer than the window: the dashboard already shows this student as gone.
-                    silent = time.monotonic() - self.heard_at > presence.ONLINE_WINDOW.total_seconds()
-                    self.heard_at = time.monotonic()
-                    if silent:
-                        presence_changed(self.session_id)
+                await self._pong()
                 return
             if self.staff and kind in DEMO_ACTIONS:
                 frames = await DEMO_ACTIONS[kind](self.session_id, fields)
             else:
                 frames = await _handle(self.session_id, self.student_id, kind, fields)
         except ProtocolError as exc:
-            await self.send(text_data=error(exc.code, exc.message, exc.ref))
-            return
-        except Exception:
-            log.exception("classroom frame failed")
-            await self.send(text_data=error("server", "서버 오류가 발생했습니다. 잠시 후 다시 시도하세요."))
+            await self._refuse(exc.code, exc.message, exc.ref)
             return
         for group, text in frames:
             if group == actions.ME:
@@ -238,6 +268,20 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_send(
                 student_group, {"type": "student.removed", "student": fields["student"]}
             )
+
+    async def _pong(self) -> None:
+        """Answer a ping and note the student's sign of life, within this identity's ping budget: over it the
+        ping is ignored (a page pings every 25 s; a flood is not a sign of more life)."""
+        if not socket_budgets.allow("ping", self.rate_key):
+            return
+        await self.send(text_data=build("pong"))
+        if self.student_id is not None:
+            await database_sync_to_async(presence.seen)(self.student_id)
+            # Silent for longer than the window: the dashboard already shows this student as gone.
+            silent = time.monotonic() - self.heard_at > presence.ONLINE_WINDOW.total_seconds()
+            self.heard_at = time.monotonic()
+            if silent:
+                presence_changed(self.session_id)
 
     async def frame(self, event):
         await self.send(text_data=event["text"])

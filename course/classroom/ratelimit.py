@@ -1,4 +1,5 @@
-"""Per-client limits on joining a class and on entering pair codes, counted in Django's cache.
+"""Per-client limits on joining a class and on entering pair codes, counted in Django's cache; and the
+classroom socket's budgets of free answers (`socket_budgets`, per process, at the end).
 
 A client is its network address and, once it has one, its browser session: a script that drops its cookies
 still comes from one address, and one browser cannot use up an address shared by a whole class behind NAT.
@@ -11,12 +12,13 @@ processes, which the cache gives with Redis (settings.CACHES follows REDIS_URL),
 the single process `make run` starts. django-ratelimit counts the same way, but its system checks reject the
 local-memory cache (error E003) and warn about Django's own Redis cache (W001), it answers 403 unless each
 view handles its flag, and it is one more dependency for what is here about thirty lines: two keys, an
-atomic add + incr, and our own answer (HTTP 429 with the form and a Korean message).
+atomic add + incr, and our own answer (HTTP 429 with `Retry-After`, the form and a Korean message).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
@@ -24,6 +26,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
+
+from wsflow.budget import ANSWER_BUDGETS, Limits
 
 JOIN = "join"
 PAIR = "pair"
@@ -104,3 +108,41 @@ def allow(scope: str, keys: dict[str, str], limits: dict[str, str], now: float |
 def allow_request(scope: str, request) -> bool:
     """Count one attempt of `scope` ("join" or "pair") by this request's client; False when over the limit."""
     return allow(scope, client_keys(request), settings.RATE_LIMITS[scope])
+
+
+def retry_after(scope: str, keys: dict[str, str], limits: dict[str, str], now: float | None = None) -> int:
+    """Return the whole seconds (at least 1) until every key that is over its limit starts a fresh window: the
+    `Retry-After` of a refusal (RFC 9110 §10.2.3), as the visualizer's 429 answers and kube-apiserver's say
+    when to come back. Counts nothing."""
+    now = time.time() if now is None else now
+    wait = 0.0
+    for kind, ident in keys.items():
+        limit = parse(limits.get(kind, "off"))
+        if limit is not None and (cache.get(_cache_key(scope, kind, ident, limit, now)) or 0) > limit.count:
+            wait = max(wait, limit.seconds - now % limit.seconds)
+    return max(1, math.ceil(wait))
+
+
+def retry_after_request(scope: str, request) -> int:
+    """`retry_after` for this request's client (after `allow_request` refused it)."""
+    return retry_after(scope, client_keys(request), settings.RATE_LIMITS[scope])
+
+
+# The classroom socket's answers that cost a sender nothing — `error` for a refused frame and `pong` — have
+# budgets per identity (wsflow.budget.ANSWER_BUDGETS, the cluster socket's too): a joined student, or anyone
+# holding a join cookie, sending bad frames or pings without reading would otherwise have the server write (and
+# buffer) an answer for each, and every answered ping is a database write (presence.seen). Unlike the join and
+# pair limits above these are counted in the process that holds the socket, not in the cache: what they bound
+# is that process's own work and memory (as the Kubernetes API server's per-process in-flight limits do), and
+# a cache round trip per frame would cost more than the answer it saves.
+socket_budgets = Limits(ANSWER_BUDGETS)
+
+
+def socket_key(student_id: int | None, user) -> str:
+    """Return the identity a classroom socket's budgets are kept under: `student:<pk>` for a student (all their
+    tabs share it), `user:<pk>` for an instructor's dashboard or projector, `anonymous` otherwise."""
+    if student_id is not None:
+        return f"student:{student_id}"
+    if getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    return "anonymous"

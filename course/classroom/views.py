@@ -131,7 +131,9 @@ def join(request: HttpRequest) -> HttpResponse:
     # Every attempt counts, valid or not: a script can neither create students nor guess codes quickly.
     if not ratelimit.allow_request(ratelimit.JOIN, request):
         context = _join_context(code, nickname, level, ratelimit.MESSAGES[ratelimit.JOIN])
-        return render(request, "classroom/index.html", context, status=429)
+        response = render(request, "classroom/index.html", context, status=429)
+        response["Retry-After"] = str(ratelimit.retry_after_request(ratelimit.JOIN, request))
+        return response
     session = ClassSession.objects.filter(code=code).first() if code else None
     if session is None:
         context = _join_context(
@@ -241,6 +243,7 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
         request.session["pair_error"] = str(ratelimit.MESSAGES[ratelimit.PAIR])
         response = student(request, session.code)
         response.status_code = 429
+        response["Retry-After"] = str(ratelimit.retry_after_request(ratelimit.PAIR, request))
         return response
     try:
         if request.POST.get("action") == "join":

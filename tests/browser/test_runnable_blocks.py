@@ -283,7 +283,7 @@ def test_a_broken_connection_shows_a_korean_message_and_retry_recovers(browser, 
 def test_a_rate_limit_from_the_server_shows_its_message(browser, asgi_server, lesson):
     """The server's `rate_limited` error frame is shown as it says, and the run stops there."""
     context, page, watch = open_page(browser, asgi_server, width=1366, height=768)
-    limited = "요청이 너무 많습니다. 잠시 후 다시 시도하세요."
+    limited = "요청이 너무 많습니다. 3초 뒤에 다시 시도하세요."  # the server's words (visualizer.consumers)
 
     def route(ws):
         server = ws.connect_to_server()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from visualizer.engine.yaml_input import MAX_BYTES, YamlError, load_documents
+from visualizer.engine.yaml_input import MAX_BYTES, MAX_DOCUMENTS, YamlError, load_documents
 
 
 def test_a_syntax_error_reports_line_and_column():
@@ -35,6 +35,33 @@ def test_multi_document_input_and_lists_are_expanded():
         "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: b}}\n"
     )
     assert [d["metadata"]["name"] for d in load_documents(text)] == ["a", "b"]
+
+
+def _namespaces(count: int, form: str) -> str:
+    names = [f"ns-{n}" for n in range(count)]
+    if form == "yaml":
+        return "---\n".join(f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {n}}}\n" for n in names)
+    if form == "json":
+        return "\n".join(
+            f'{{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":"{n}"}}}}' for n in names
+        )
+    items = "".join(f"- {{apiVersion: v1, kind: Namespace, metadata: {{name: {n}}}}}\n" for n in names)
+    return f"apiVersion: v1\nkind: List\nitems:\n{items}"
+
+
+@pytest.mark.parametrize("form", ["yaml", "json", "list"])
+def test_more_objects_than_the_limit_get_one_message_however_they_came(form):
+    """50 objects pass; 51 are refused with the same words whether they came as YAML documents, a JSON stream or
+    a List's items. The words are kubectl-style English, as the simulator's other limits (docs/engine.md
+    "Limits": the console prints what kubectl would; the page translates its own notes, not these)."""
+    assert len(load_documents(_namespaces(MAX_DOCUMENTS, form))) == MAX_DOCUMENTS
+    with pytest.raises(YamlError) as info:
+        load_documents(_namespaces(MAX_DOCUMENTS + 1, form))
+    assert info.value.message == (
+        "error: too many objects: the input holds more than 50; the simulator accepts at most 50 objects per "
+        "command"
+    )
+    assert (info.value.line, info.value.column) == (None, None)
 
 
 def test_timestamps_stay_strings():
@@ -137,3 +164,15 @@ def test_documents_that_are_not_objects_or_lack_kind_get_kubectls_client_words()
         with pytest.raises(YamlError) as info:
             load_documents(text)
         assert info.value.message == f'error: error validating "STDIN": error validating data: {detail}{hint}'
+
+
+def test_the_console_prints_the_limit_and_creates_nothing():
+    from visualizer.engine import Cluster
+
+    cluster = Cluster()
+    before = cluster.run("kubectl get namespaces -o name").output
+    result = cluster.run("kubectl apply -f -", stdin=_namespaces(MAX_DOCUMENTS + 1, "yaml"))
+    assert not result.ok and result.output.startswith(
+        "error: too many objects: the input holds more than 50;"
+    )
+    assert cluster.run("kubectl get namespaces -o name").output == before

@@ -29,6 +29,13 @@ from .body_limits import DECODER_HOOKS, DecodeLimitError, GoYamlNumbers, use_go_
 
 MAX_BYTES = 64 * 1024
 MAX_DOCUMENTS = 50
+# The simulator's own limit, worded as its other limits are (kubectl's style, English: the console prints what
+# kubectl would, and the page's own notes are what it translates; docs/engine.md "Limits"). One message however
+# the objects came: YAML documents, a JSON stream or a `kind: List`'s items.
+TOO_MANY_OBJECTS = (
+    f"error: too many objects: the input holds more than {MAX_DOCUMENTS}; the simulator accepts at most "
+    f"{MAX_DOCUMENTS} objects per command"
+)
 MAX_DEPTH = 40
 
 
@@ -267,10 +274,7 @@ def load_documents(text, source: str = "STDIN", verb: str = "apply") -> list[dic
                     continue
                 docs.append(doc)
                 if len(docs) > MAX_DOCUMENTS:
-                    raise YamlError(
-                        f"error: too many documents: the simulator accepts at most {MAX_DOCUMENTS} "
-                        "objects per command"
-                    )
+                    raise YamlError(TOO_MANY_OBJECTS)  # stop reading: the rest would be refused anyway
         finally:
             loader.dispose()
     except YamlError:
@@ -300,7 +304,7 @@ def load_documents(text, source: str = "STDIN", verb: str = "apply") -> list[dic
     if not docs:
         raise YamlError(f"error: no objects passed to {verb}")
     if len(docs) > MAX_DOCUMENTS:
-        raise YamlError(f"error: too many objects: the simulator accepts at most {MAX_DOCUMENTS} per command")
+        raise YamlError(TOO_MANY_OBJECTS)  # a JSON stream, or a `kind: List`'s items
     for doc in docs:
         problems = _doc_problems(doc)
         if problems:

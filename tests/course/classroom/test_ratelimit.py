@@ -1,4 +1,5 @@
-"""Joining and pair-code attempts are limited per client: HTTP 429 with a Korean message, nothing created."""
+"""Joining and pair-code attempts are limited per client: HTTP 429 with Retry-After and a Korean message,
+nothing created."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -39,6 +40,17 @@ def test_the_session_limit_is_stricter_and_either_key_refuses():
     assert ratelimit.allow("join", {"address": "10.0.0.5", "session": "xyz"}, LIMITS, now=0.0)
 
 
+def test_a_refusal_says_when_the_window_that_refused_it_ends():
+    both = {"address": "10.0.0.5", "session": "abc"}
+    for _ in range(4):
+        ratelimit.allow("join", both, LIMITS, now=1000.0)
+    # Only the session (3/60) is over: its window, 960-1020, ends in 20 s.
+    assert ratelimit.retry_after("join", both, LIMITS, now=1000.0) == 20
+    assert ratelimit.retry_after("join", both, LIMITS, now=1019.5) == 1
+    # Nothing over its limit: at least 1 (a refusal always says something).
+    assert ratelimit.retry_after("join", {"address": "10.0.0.77"}, LIMITS, now=1000.0) == 1
+
+
 def test_off_counts_nothing():
     assert all(ratelimit.allow("join", {"address": "a"}, {"address": "off"}, now=0.0) for _ in range(100))
 
@@ -56,6 +68,7 @@ def test_a_script_joining_from_one_address_gets_429_and_creates_nobody(klass, se
     response = join(Client(), klass, "late")
     body = response.content.decode()
     assert response.status_code == 429 and "참여 시도가 너무 많습니다" in body and 'id="join-form"' in body
+    assert 1 <= int(response["Retry-After"]) <= 600
     assert not Student.objects.filter(nickname="late").exists()
     # A phone on another address still joins.
     assert (
@@ -86,6 +99,7 @@ def test_guessing_pair_codes_gets_429_and_changes_nothing(klass, bob, settings):
     guesses = [browser.post(url, {"action": "join", "pair_code": codes.new_code(8)}) for _ in range(5)]
     assert [r.status_code for r in guesses] == [302] * 4 + [429]
     assert "페어 코드 시도가 너무 많습니다" in guesses[-1].content.decode()
+    assert 1 <= int(guesses[-1]["Retry-After"]) <= 600
     # Even the right code is refused while limited: no guess can get through.
     Pair.objects.create(session=klass, number=1, code="ABCD2345")
     assert browser.post(url, {"action": "join", "pair_code": "abcd-2345"}).status_code == 429

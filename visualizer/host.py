@@ -48,6 +48,7 @@ BACKLOG_FRAMES = 500
 
 _HEADER_TYPE = re.compile(r'"type":"([a-z.]+)"')
 _HEADER_VERSION = re.compile(r'"(?:version|from)":(\d+)')
+_HEADER_TO = re.compile(r'"to":(\d+)')
 
 
 def frame_header(text: str) -> tuple[str | None, int | None]:
@@ -65,6 +66,12 @@ def frame_header(text: str) -> tuple[str | None, int | None]:
     return kind.group(1), int(version.group(1)) if version else None
 
 
+def diff_end(text: str) -> int | None:
+    """Return a `diff` frame's `to` (the version a viewer holds after it), read as `frame_header` reads."""
+    found = _HEADER_TO.search(text[:256])
+    return int(found.group(1)) if found else None
+
+
 @dataclass(eq=False)
 class Connection:
     """One viewer: its websocket outlet (visualizer.ws_transport) and its bounded buffer (viewer_buffer)."""
@@ -80,8 +87,12 @@ class Connection:
     backlog_overflowed: bool = False
     outlet: Outlet | None = None
     buffer: ViewerBuffer = field(default_factory=lambda: ViewerBuffer(BufferLimits()))
-    # The version of the latest snapshot written: diffs that start before it are already in it.
+    # The version of the latest snapshot or catch-up written: diffs that start before it are already in it.
     floor: int | None = None
+    # The version the viewer holds once it has read what was written to it (the latest snapshot's, or the
+    # `to` of the diffs after it); None when unknown (nothing yet, a gap, a `resync`, a reset): then its
+    # catch-up must be a snapshot.
+    version: int | None = None
     closed: bool = False
 
 
@@ -243,7 +254,7 @@ class ClusterHost:
             if verdict in (Verdict.SEND, Verdict.SNAPSHOT):
                 await self._write(conn, frame)
                 conn.buffer.sent_snapshot(frame.size)
-                conn.floor = version
+                conn.floor = conn.version = version
                 self._laggards.discard(conn)
                 return
             if verdict is Verdict.SKIP:
@@ -251,7 +262,7 @@ class ClusterHost:
                     self._watch(conn)
                 return
         else:
-            verdict = conn.buffer.must_send(pending)
+            verdict = conn.buffer.must_send(pending, time.monotonic())
             if verdict is Verdict.SEND:
                 await self._write(conn, frame)
                 return
@@ -280,6 +291,7 @@ class ClusterHost:
         if kind == "ping":
             return [protocol.build("pong")]
         if kind == "resync":
+            conn.version = None  # the page drops diffs until a snapshot: a catch-up diff would be ignored
             if self.snapshot_coalesced(conn):
                 return []  # coalesced with the snapshot this viewer is owed or that is on its way
             if hosted.live is None and self.relay is not None and conn.ready:
@@ -416,6 +428,9 @@ class ClusterHost:
         for text in frames:
             if text == SNAPSHOT:
                 for conn in list(hosted.viewers.values()):
+                    # A reset or a diff too old to build: what every viewer holds is of no use any more (a new
+                    # engine's versions may even repeat the old one's), so no catch-up diff may start from it.
+                    conn.version = None
                     if conn.ready:  # else its first snapshot is already on the way
                         await self._write_snapshot(hosted, conn, snapshots, requested=False)
                 continue
@@ -425,6 +440,7 @@ class ClusterHost:
         now = time.monotonic()
         kind, start = frame_header(frame.text)
         stale_from = start if kind == "diff" else None
+        end = diff_end(frame.text) if kind == "diff" else None
         later: list[tuple[Connection, Verdict]] = []
         for conn in list(hosted.viewers.values()):
             if not conn.ready:
@@ -436,9 +452,12 @@ class ClusterHost:
             verdict = conn.buffer.offer(outlet.pending(), now)
             if verdict is Verdict.SEND:
                 if outlet.direct:
-                    outlet.write(frame)  # the fast path: no await
+                    sent = outlet.write(frame)  # the fast path: no await
+                    conn.buffer.wrote(frame.size if sent is None else sent)
                 else:
                     await self._write(conn, frame)
+                if end is not None:
+                    conn.version = end if conn.version == stale_from else None
             elif verdict is Verdict.SKIP:
                 if conn not in self._laggards:
                     self._watch(conn)
@@ -446,7 +465,7 @@ class ClusterHost:
                 later.append((conn, verdict))
         for conn, verdict in later:
             if verdict is Verdict.SNAPSHOT:
-                await self._write_snapshot(hosted, conn, snapshots, requested=False)
+                await self._catch_up(hosted, conn, snapshots)
             else:
                 await self._close_laggard(hosted, conn)
 
@@ -468,10 +487,13 @@ class ClusterHost:
         verdict = conn.buffer.offer(conn.outlet.pending() if conn.outlet else None, now)
         if verdict is Verdict.SEND:
             await self._write(conn, frame)
+            if kind == "diff":
+                end = diff_end(frame.text)
+                conn.version = end if start is not None and conn.version == start else None
         elif verdict is Verdict.SKIP:
             self._watch(conn)
         elif verdict is Verdict.SNAPSHOT:
-            await self._write_snapshot(hosted, conn, snapshots, requested=False)
+            await self._catch_up(hosted, conn, snapshots)
         else:
             await self._close_laggard(hosted, conn)
 
@@ -487,16 +509,51 @@ class ClusterHost:
             frame = snapshots[conn.role] = Frame(texts[0])
         await self.reply(hosted, conn, frame.text, requested=requested)
 
+    async def _catch_up(self, hosted: Hosted, conn: Connection, frames: dict) -> None:
+        """Bring a viewer that fell behind and has drained up to date in one frame.
+
+        A coalesced `diff` from the version it holds to now (LiveCluster.catch_up_frame: every item touched
+        since, as it is now), when this process runs the cluster, knows that version, the change log still
+        reaches back to it and the diff is smaller than a snapshot; else a fresh snapshot, as a watcher whose
+        resource version is too old (410 Gone) re-lists. A slow link that caught up pays for what changed
+        while it lagged, not for the whole cluster: on a 4 KiB/s link a 30 KB snapshot is 7 s more of lag.
+        The scenario's progress follows when one runs (the viewer may have skipped its frames). `frames`
+        caches the frames built during one broadcast or look: a snapshot per role (see `_write_snapshot`), and
+        per ("catch-up", version) the catch-up's texts (None: a snapshot instead).
+        """
+        live = hosted.live
+        if live is None or conn.version is None or conn.closed:
+            await self._write_snapshot(hosted, conn, frames, requested=False)
+            return
+        key = ("catch-up", conn.version)
+        if key not in frames:
+            text = live.catch_up_frame(conn.version)
+            extra = [protocol.build("scenario", scenario=live.scenario_progress())] if live.scenario else []
+            frames[key] = None if text is None else [text, *extra]
+        texts = frames[key]
+        if texts is None:
+            await self._write_snapshot(hosted, conn, frames, requested=False)
+            return
+        for text in texts:
+            await self._write(conn, Frame(text))
+        conn.buffer.caught_up()
+        conn.floor = conn.version = diff_end(texts[0])
+        self._laggards.discard(conn)
+
     async def _write(self, conn: Connection, frame: Frame) -> None:
+        """Write one frame to a viewer and record its bytes in the viewer's buffer."""
         try:
             if conn.outlet is None:
                 await conn.send(frame.text)
+                sent = frame.size
             elif conn.outlet.direct:
-                conn.outlet.write(frame)
+                sent = conn.outlet.write(frame)
             else:
-                await conn.outlet.send(frame)
+                sent = await conn.outlet.send(frame)
         except Exception:  # noqa: BLE001 - a viewer that went away must not stop the others
             log.debug("dropping a frame for a closed viewer of %s", conn.public_id)
+            return
+        conn.buffer.wrote(frame.size if sent is None else sent)
 
     # ------------------------------------------------------------------ viewers that fall behind
     def _watch(self, conn: Connection) -> None:
@@ -509,7 +566,7 @@ class ClusterHost:
         while self._laggards:
             await asyncio.sleep(LAGGARD_CHECK_SECONDS)
             now = time.monotonic()
-            snapshots: dict[str, dict[str, Frame]] = {}
+            snapshots: dict[str, dict] = {}  # per cluster: its frames built during this look
             for conn in list(self._laggards):
                 hosted = self.clusters.get(conn.public_id)
                 if conn.closed or hosted is None or conn.id not in hosted.viewers or not conn.buffer.behind:
@@ -517,8 +574,8 @@ class ClusterHost:
                     continue
                 verdict = conn.buffer.check(conn.outlet.pending() if conn.outlet else None, now)
                 if verdict is Verdict.SNAPSHOT:
-                    per_role = snapshots.setdefault(conn.public_id, {})
-                    await self._write_snapshot(hosted, conn, per_role, requested=False)
+                    per_cluster = snapshots.setdefault(conn.public_id, {})
+                    await self._catch_up(hosted, conn, per_cluster)
                 elif verdict is Verdict.CLOSE:
                     await self._close_laggard(hosted, conn)
 

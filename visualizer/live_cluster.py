@@ -158,6 +158,38 @@ class LiveCluster:
         assert head.endswith(',"state":null}')
         return f"{head[: -len('null}')]}{text}}}"
 
+    def catch_up_frame(self, version: int) -> str | None:
+        """Return one `diff` frame from `version` (what a viewer that skipped frames holds) to now, or None when
+        a snapshot must do instead: the change log no longer reaches back (the API server's 410 Gone, a
+        re-list) or the diff would not be smaller than the snapshot.
+
+        The diff is the engine's `diff_since(version)` (every item touched since, whole, as it is now) in the
+        wire form of a fresh `WireEncoder`: self-contained (it patches nothing the viewer may not hold; a new
+        pod may be a copy of one sent before it in the same diff), with events and trace as template id +
+        parameters. `apply_diff(snapshot at version, it) == snapshot now` holds exactly, as for any diff
+        (tests/visualizer/test_catch_up.py); it always carries the clock, which the viewer may have missed.
+        Must be called when `sent_version` is the engine's version (between broadcasts): the diffs broadcast
+        next start from its `to`.
+        """
+        engine = self.engine
+        diff = engine.diff_since(version)
+        if diff is None:
+            return None
+        text = protocol.build(
+            "diff",
+            **{"from": version},
+            to=engine.version,
+            clock=self.clock(),
+            ts=round(time.time(), 3),
+            diff=WireEncoder().encode(diff),
+        )
+        # The snapshot's size, as last built (its state part is cached per version and nearly all of it).
+        cached = self._state_cache
+        snapshot_size = len(cached[3]) if cached is not None and cached[0] is engine else None
+        if snapshot_size is None:
+            snapshot_size = len(self.state_text())
+        return text if len(text) < snapshot_size else None
+
     def state_text(self) -> str:
         """Return `engine.snapshot()` as compact JSON, cached per (engine, version, simulated now)."""
         return self._state()[1]

@@ -229,3 +229,86 @@ async def test_a_snapshot_is_built_once_per_role_and_state(setup, monkeypatch):
     hosted.live.engine.version = json.loads(changed[0])["version"]
     await host._snapshot_for(hosted, "view")
     assert len(built) == 5
+
+
+async def _first_snapshot(host, hosted, conn, outlet) -> dict:
+    """Send a viewer its first snapshot through the host; return the state it then holds."""
+    text = (await host._snapshot_for(hosted, conn.role))[0]
+    await host.reply(hosted, conn, text, requested=False)
+    assert outlet.types()[-1] == "snapshot" and conn.version == json.loads(text)["version"]
+    return json.loads(text)["state"]
+
+
+async def _play(host, hosted, command: str, ticks: int) -> None:
+    """Run a command and some ticks on the real cluster, broadcasting each change as the host does."""
+    live = hosted.live
+    await host.broadcast(hosted, live.command(1, command, None))
+    for _ in range(ticks):
+        await host.broadcast(hosted, live.tick(0.5))
+
+
+async def test_a_drained_viewer_gets_a_coalesced_diff_that_makes_it_exactly_the_servers_state(setup):
+    from visualizer.engine.snapshot import apply_diff
+
+    host, hosted, viewer = setup
+    conn, slow = viewer()
+    _, fast = viewer()
+    held = await _first_snapshot(host, hosted, conn, slow)
+    await _first_snapshot(host, hosted, _, fast)
+    slow.held = 100 * KIB  # behind from the first diff on
+    await _play(host, hosted, "kubectl create deployment web --image=nginx:1.20 --replicas=6", 20)
+    await _play(host, hosted, "kubectl set image deployment/web nginx=nginx:1.21", 20)
+    assert slow.types() == ["snapshot"] and conn.buffer.behind
+    skipped = [f for f in fast.frames if f["type"] == "diff"]
+    assert len(skipped) >= 5
+    slow.held = 0
+    await _play(host, hosted, "kubectl scale deployment web --replicas=7", 1)
+    catch_up = slow.frames[1]
+    assert catch_up["type"] == "diff" and catch_up["from"] == skipped[0]["from"]
+    assert "clock" in catch_up  # it may have missed a change of speed or a pause
+    # One frame in place of everything it missed, much smaller than them together and than a snapshot.
+    size = len(json.dumps(catch_up))
+    assert size < sum(len(json.dumps(f)) for f in skipped)
+    assert size < len(hosted.live.state_text())
+    # It holds exactly the server's state at the catch-up's version, and the diffs after it apply on top.
+    state = apply_diff(held, catch_up["diff"], catch_up["to"])
+    for frame in slow.frames[2:]:
+        assert frame["type"] == "diff" and frame["from"] == state["version"]
+        state = apply_diff(state, frame["diff"], frame["to"])
+    server = json.loads(hosted.live.state_text())
+    # Simulated time moves on between diffs (a tick that changes nothing): the page extrapolates it (clock).
+    assert state.pop("now") <= server.pop("now")
+    assert state == server
+    assert not conn.buffer.behind and conn.version == hosted.live.engine.version
+
+
+async def test_a_viewer_whose_version_is_unknown_or_too_old_catches_up_with_a_snapshot(setup, monkeypatch):
+    host, hosted, viewer = setup
+    asked, unknown = viewer(), viewer()
+    await _first_snapshot(host, hosted, *asked)
+    await _first_snapshot(host, hosted, *unknown)
+    assert await host.handle(unknown[0], "resync", {}) != []  # the page dropped its state: version unknown
+    for _conn, outlet in (asked, unknown):
+        outlet.held = 100 * KIB
+    await _play(host, hosted, "kubectl create deployment web --image=nginx --replicas=3", 4)
+    # The change log no longer reaches back to the first one's version (the API server's 410 Gone).
+    monkeypatch.setattr(hosted.live.engine, "diff_since", lambda version: None)
+    for _conn, outlet in (asked, unknown):
+        outlet.held = 0
+    await _play(host, hosted, "kubectl scale deployment web --replicas=4", 1)
+    for conn, outlet in (asked, unknown):
+        assert outlet.types()[:2] == ["snapshot", "snapshot"], outlet.types()
+        assert conn.version == hosted.live.engine.version
+
+
+async def test_after_a_reset_a_viewer_behind_gets_a_snapshot_not_a_diff(setup):
+    host, hosted, viewer = setup
+    conn, slow = viewer()
+    await _first_snapshot(host, hosted, conn, slow)
+    slow.held = 100 * KIB
+    await _play(host, hosted, "kubectl create deployment web --image=nginx --replicas=3", 2)
+    await host.broadcast(hosted, hosted.live.control("reset", None))
+    assert conn.version is None  # a new engine: its versions may repeat the old one's
+    slow.held = 0
+    await _play(host, hosted, "kubectl create deployment db --image=nginx --replicas=1", 1)
+    assert slow.types()[:2] == ["snapshot", "snapshot"]

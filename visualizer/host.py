@@ -146,6 +146,8 @@ class ClusterHost:
         viewer_low_water: int = BufferLimits.low_water,
         viewer_hard_cap: int = BufferLimits.hard_cap,
         viewer_behind_seconds: float = BufferLimits.behind_seconds,
+        viewer_max_lag: float = BufferLimits.max_lag,
+        viewer_drain_lead: float = BufferLimits.drain_lead,
         viewer_sndbuf: int | None = 128 * 1024,
     ):
         self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -160,6 +162,8 @@ class ClusterHost:
             low_water=viewer_low_water,
             hard_cap=viewer_hard_cap,
             behind_seconds=viewer_behind_seconds,
+            max_lag=viewer_max_lag,
+            drain_lead=viewer_drain_lead,
         )
         self.viewer_sndbuf = viewer_sndbuf
         self.clusters: dict[str, Hosted] = {}

@@ -196,8 +196,9 @@ class ViewerBuffer:
         snapshot or more than max_lag seconds of reading; SNAPSHOT (a catch-up: a coalesced diff or a fresh
         snapshot, the host decides) once a viewer that was behind has drained (at most low_water and
         drain_lead seconds held); CLOSE past the hard cap or after behind_seconds behind without reading
-        low_water bytes (each low_water it reads restarts the clock: a slow link drains to its catch-up, a
-        reader that stopped is closed).
+        low_water bytes, or half of what it held when the clock started if that is less (each time it does,
+        the clock restarts: a slow link drains to its catch-up, a reader that stopped is closed; the half
+        keeps a 2 KiB/s link reading a large first snapshot, behind by the lag rule, from being closed).
         """
         held = self._measure(pending, now)
         if self._overflowing(held):
@@ -205,7 +206,7 @@ class ViewerBuffer:
         if self.behind_since is not None:
             if self._drained(held):
                 return Verdict.SNAPSHOT
-            if held <= self.behind_mark - self.limits.low_water:
+            if held <= self.behind_mark - min(self.limits.low_water, max(1, self.behind_mark // 2)):
                 self._fall_behind(held, now)  # it reads, slowly: a slow link, not a dead one
             elif now - self.behind_since > self.limits.behind_seconds:
                 self.cause = CloseCause.TOO_SLOW

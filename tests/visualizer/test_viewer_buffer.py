@@ -278,3 +278,23 @@ def test_a_reader_that_stops_is_behind_at_once_and_closed_after_behind_seconds()
     assert buffer.offer(11 * KIB, now=30.3) is Verdict.SKIP
     assert buffer.offer(11 * KIB, now=30.4) is Verdict.CLOSE
     assert buffer.cause is CloseCause.TOO_SLOW
+
+
+def test_a_link_reading_its_large_first_snapshot_slowly_is_behind_but_not_closed():
+    buffer = fresh()
+    assert buffer.want_snapshot(0, now=0.0, coalesce=False) is Verdict.SEND
+    buffer.sent_snapshot(84 * KIB)
+    buffer.wrote(84 * KIB)
+    held, verdicts = 84 * KIB, []
+    for tick in range(1, 450):  # 45 s at 2 KiB/s: 800-byte frames are offered ten times a second
+        held = max(0, held - 205)
+        verdicts.append(buffer.offer(held, now=tick * 0.1))
+        if verdicts[-1] is Verdict.SEND:
+            buffer.wrote(800)
+            held += 800
+        elif verdicts[-1] is not Verdict.SKIP:
+            break
+    # Behind once its rate is measured (40 s of reading held), it reads less than low water in 30 s, but half
+    # of what it held: not closed; it catches up once the snapshot has left.
+    assert Verdict.SKIP in verdicts[:10]
+    assert verdicts[-1] is Verdict.SNAPSHOT and len(verdicts) > 300

@@ -19,6 +19,7 @@ import secrets
 import socket
 import time
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +46,10 @@ API_ACTIVE_SECONDS = 120.0
 LAGGARD_CHECK_SECONDS = 0.25
 # Frames a new viewer may collect while its first snapshot is on its way (the bytes are bounded by high water).
 BACKLOG_FRAMES = 500
+# The broadcast frames a cluster keeps for viewers that fall behind (`Hosted.recent`): at most this many, and
+# this many bytes (per cluster, not per viewer: the API server's watch cache, a cyclic buffer of events).
+RECENT_FRAMES = 256
+RECENT_BYTES = 256 * 1024
 
 _HEADER_TYPE = re.compile(r'"type":"([a-z.]+)"')
 _HEADER_VERSION = re.compile(r'"(?:version|from)":(\d+)')
@@ -64,6 +69,10 @@ def frame_header(text: str) -> tuple[str | None, int | None]:
         return None, None
     version = _HEADER_VERSION.search(head) if kind.group(1) in ("snapshot", "diff") else None
     return kind.group(1), int(version.group(1)) if version else None
+
+
+def _size(frames: list[Frame]) -> int:
+    return sum(frame.size for frame in frames)
 
 
 def diff_end(text: str) -> int | None:
@@ -122,6 +131,23 @@ class Hosted:
     # When this process last failed to take the lease (monotonic seconds): viewers attaching after that do not
     # try again (one UPDATE each, contending with the owner's saves); housekeeping does, for a dead owner.
     lease_refused_at: float | None = None
+    # The latest broadcast frames (diff, clock, scenario) in order, as (type, from, to, frame), and their bytes:
+    # what a viewer that fell behind skipped, replayed when that is smaller than a coalesced diff (the API
+    # server's watch cache serves a watch from a recent resource version the same way).
+    recent: deque = field(default_factory=deque)
+    recent_bytes: int = 0
+
+    def remember(self, kind: str | None, start: int | None, end: int | None, frame: Frame) -> None:
+        """Keep a broadcast frame in `recent`, dropping the oldest beyond RECENT_FRAMES or RECENT_BYTES."""
+        self.recent.append((kind, start, end, frame))
+        self.recent_bytes += frame.size
+        while self.recent and (len(self.recent) > RECENT_FRAMES or self.recent_bytes > RECENT_BYTES):
+            self.recent_bytes -= self.recent.popleft()[3].size
+
+    def forget_recent(self) -> None:
+        """Drop the kept frames (a reset: no viewer can continue from them)."""
+        self.recent.clear()
+        self.recent_bytes = 0
 
     def watched(self, now: float) -> bool:
         return (
@@ -431,6 +457,7 @@ class ClusterHost:
         snapshots: dict[str, Frame] = {}
         for text in frames:
             if text == SNAPSHOT:
+                hosted.forget_recent()
                 for conn in list(hosted.viewers.values()):
                     # A reset or a diff too old to build: what every viewer holds is of no use any more (a new
                     # engine's versions may even repeat the old one's), so no catch-up diff may start from it.
@@ -445,6 +472,7 @@ class ClusterHost:
         kind, start = frame_header(frame.text)
         stale_from = start if kind == "diff" else None
         end = diff_end(frame.text) if kind == "diff" else None
+        hosted.remember(kind, start, end, frame)
         later: list[tuple[Connection, Verdict]] = []
         for conn in list(hosted.viewers.values()):
             if not conn.ready:
@@ -514,35 +542,88 @@ class ClusterHost:
         await self.reply(hosted, conn, frame.text, requested=requested)
 
     async def _catch_up(self, hosted: Hosted, conn: Connection, frames: dict) -> None:
-        """Bring a viewer that fell behind and has drained up to date in one frame.
+        """Bring a viewer that fell behind and has drained up to date, in as few bytes as this process can.
 
-        A coalesced `diff` from the version it holds to now (LiveCluster.catch_up_frame: every item touched
-        since, as it is now), when this process runs the cluster, knows that version, the change log still
-        reaches back to it and the diff is smaller than a snapshot; else a fresh snapshot, as a watcher whose
-        resource version is too old (410 Gone) re-lists. A slow link that caught up pays for what changed
-        while it lagged, not for the whole cluster: on a 4 KiB/s link a 30 KB snapshot is 7 s more of lag.
-        The scenario's progress follows when one runs (the viewer may have skipped its frames). `frames`
-        caches the frames built during one broadcast or look: a snapshot per role (see `_write_snapshot`), and
-        per ("catch-up", version) the catch-up's texts (None: a snapshot instead).
+        Of what applies to the version it holds (`conn.version`), the smaller of:
+        - the frames it skipped, replayed from `hosted.recent` (the watch cache's way: exact, and cheapest
+          after a short lag, when they are a few patches);
+        - one coalesced `diff` from its version to now (LiveCluster.catch_up_frame: every item touched since,
+          whole; cheapest after a long lag, when the same pods changed many times), on the owner only;
+        and a fresh snapshot when neither applies: the version is unknown (a `resync`, a reset), the frames
+        no longer reach back to it and the change log does not either, or the diff would not be smaller than a
+        snapshot (a watcher whose resource version is too old, 410 Gone, re-lists). A slow link that caught up
+        pays for what changed while it lagged, not for the whole cluster: on a 4 KiB/s link an 80 KB snapshot
+        is 20 s more of lag. Either way the clock and the scenario's progress end as the server's.
+
+        `frames` caches what is built during one broadcast or look: a snapshot per role (`_write_snapshot`),
+        and per ("catch-up", version) the coalesced diff's texts (None: not possible).
         """
         live = hosted.live
-        if live is None or conn.version is None or conn.closed:
+        version = conn.version
+        if conn.closed or version is None:
             await self._write_snapshot(hosted, conn, frames, requested=False)
             return
-        key = ("catch-up", conn.version)
-        if key not in frames:
-            text = live.catch_up_frame(conn.version)
-            extra = [protocol.build("scenario", scenario=live.scenario_progress())] if live.scenario else []
-            frames[key] = None if text is None else [text, *extra]
-        texts = frames[key]
-        if texts is None:
+        replay = self._replay(hosted, conn)
+        coalesced = None
+        if live is not None:
+            key = ("catch-up", version)
+            if key not in frames:
+                text = live.catch_up_frame(version)
+                extra = (
+                    [protocol.build("scenario", scenario=live.scenario_progress())] if live.scenario else []
+                )
+                frames[key] = None if text is None else [Frame(text), *(Frame(t) for t in extra)]
+            coalesced = frames[key]
+        if coalesced is not None and (replay is None or _size(coalesced) < _size(replay[0])):
+            chosen, reached = coalesced, diff_end(coalesced[0].text)
+        elif replay is not None:
+            chosen, reached = replay
+        else:
             await self._write_snapshot(hosted, conn, frames, requested=False)
             return
-        for text in texts:
-            await self._write(conn, Frame(text))
+        for frame in chosen:
+            await self._write(conn, frame)
         conn.buffer.caught_up()
-        conn.floor = conn.version = diff_end(texts[0])
+        conn.floor = conn.version = reached
         self._laggards.discard(conn)
+
+    def _replay(self, hosted: Hosted, conn: Connection) -> tuple[list[Frame], int] | None:
+        """Return the kept broadcast frames a viewer at `conn.version` lacks, in order, and the version they
+        bring it to; None when they do not reach back to its version.
+
+        Exact when the diff that brought the viewer to its version is still kept: everything after it. Else
+        (its version came with a snapshot) from the diff that starts at its version, on the owner, followed by
+        the current clock and scenario progress (what was broadcast between its snapshot and that diff is not
+        known to be kept). A viewer already at the latest version lacks only the clock and the progress.
+        """
+        version = conn.version
+        live = hosted.live
+        recent = list(hosted.recent)
+        tail: list[tuple] | None = None
+        exact = False
+        for i, (kind, start, end, _frame) in enumerate(recent):
+            if kind != "diff":
+                continue
+            if end == version:
+                tail, exact = recent[i + 1 :], True
+                break
+            if start == version:
+                tail = recent[i:]
+                break
+        if tail is None:
+            # Nothing kept starts at its version: it lacks no diff only if it holds the latest (owner).
+            if live is None or version != live.engine.version:
+                return None
+            tail = []
+        reached = next((end for kind, _start, end, _f in reversed(tail) if kind == "diff"), version)
+        replay = [entry[3] for entry in tail]
+        if not exact:
+            if live is None:
+                return None
+            replay.append(Frame(protocol.build("clock", cluster=hosted.public_id, clock=live.clock())))
+            if live.scenario:
+                replay.append(Frame(protocol.build("scenario", scenario=live.scenario_progress())))
+        return replay, reached
 
     async def _write(self, conn: Connection, frame: Frame) -> None:
         """Write one frame to a viewer and record its bytes in the viewer's buffer."""

@@ -264,7 +264,9 @@ async def test_a_drained_viewer_gets_a_coalesced_diff_that_makes_it_exactly_the_
     slow.held = 0
     await _play(host, hosted, "kubectl scale deployment web --replicas=7", 1)
     catch_up = slow.frames[1]
+    # After a long lag (two rollouts), one coalesced frame from its version to the latest, not a replay.
     assert catch_up["type"] == "diff" and catch_up["from"] == skipped[0]["from"]
+    assert catch_up["to"] == hosted.live.engine.version and len(slow.frames) == 2
     assert "clock" in catch_up  # it may have missed a change of speed or a pause
     # One frame in place of everything it missed, much smaller than them together and than a snapshot.
     size = len(json.dumps(catch_up))
@@ -312,3 +314,54 @@ async def test_after_a_reset_a_viewer_behind_gets_a_snapshot_not_a_diff(setup):
     slow.held = 0
     await _play(host, hosted, "kubectl create deployment db --image=nginx --replicas=1", 1)
     assert slow.types()[:2] == ["snapshot", "snapshot"]
+
+
+async def test_after_a_short_lag_the_frames_it_skipped_are_replayed_when_that_is_smaller(setup):
+    from visualizer.engine.snapshot import apply_diff
+
+    host, hosted, viewer = setup
+    conn, slow = viewer()
+    _, fast = viewer()
+    held = await _first_snapshot(host, hosted, conn, slow)
+    await _first_snapshot(host, hosted, _, fast)
+    await _play(host, hosted, "kubectl create deployment web --image=nginx:1.20 --replicas=6", 20)
+    await _play(host, hosted, "kubectl expose deployment web --port=80", 4)
+    await _play(host, hosted, "sim traffic web 2", 0)
+    got = len(slow.frames)
+    slow.held = 100 * KIB
+    await _play(host, hosted, "sim traffic web 2", 0)
+    await host.broadcast(hosted, hosted.live.control("speed", 2.0))  # a clock frame it skips too
+    await _play(host, hosted, "kubectl scale deployment web --replicas=7", 0)
+    slow.held = 0
+    await _play(host, hosted, "sim traffic web 2", 0)
+    assert [f["type"] for f in fast.frames[got:]] == ["diff", "clock", "diff", "diff"]
+    # Exactly what the fast viewer got meanwhile, in order, clock frame included: a few patches, smaller
+    # than one coalesced diff of every item they touched.
+    assert slow.frames[got:] == fast.frames[got:]
+    assert "clock" in slow.types()[got:]
+    coalesced = hosted.live.catch_up_frame(slow.frames[got]["from"])
+    assert sum(len(json.dumps(f)) for f in slow.frames[got:]) < len(coalesced)
+    state = held
+    for frame in slow.frames[1:]:
+        if frame["type"] == "diff":
+            state = apply_diff(state, frame["diff"], frame["to"])
+    assert state["version"] == conn.version == hosted.live.engine.version
+    assert not conn.buffer.behind
+
+
+async def test_kept_frames_are_bounded_and_forgotten_at_a_reset(setup):
+    from visualizer import host as host_module
+
+    host, hosted, viewer = setup
+    viewer()
+    for n in range(host_module.RECENT_FRAMES + 10):
+        await host.fan_out(hosted, [diff(n, n + 1)])
+    assert len(hosted.recent) == host_module.RECENT_FRAMES
+    assert hosted.recent[0][1] == 10 and hosted.recent_bytes == sum(e[3].size for e in hosted.recent)
+    big = protocol.build(
+        "diff", cluster="c1", **{"from": 900}, to=901, clock={}, diff={"x": "y" * 200_000}, ts=0.0
+    )
+    await host.fan_out(hosted, [big, diff(901, 902)])
+    assert hosted.recent_bytes <= host_module.RECENT_BYTES and hosted.recent[-1][2] == 902
+    await host.fan_out(hosted, [SNAPSHOT])
+    assert not hosted.recent and hosted.recent_bytes == 0

@@ -365,3 +365,32 @@ async def test_kept_frames_are_bounded_and_forgotten_at_a_reset(setup):
     assert hosted.recent_bytes <= host_module.RECENT_BYTES and hosted.recent[-1][2] == 902
     await host.fan_out(hosted, [SNAPSHOT])
     assert not hosted.recent and hosted.recent_bytes == 0
+
+
+async def test_a_process_that_does_not_own_the_cluster_replays_the_frames_it_relayed(setup):
+    host, hosted, viewer = setup
+    conn, slow = viewer()
+    hosted.live = None  # another process owns it: the frames below came through the relay
+    conn.version = 10  # as after a snapshot at version 10
+    await host.fan_out(hosted, [diff(10, 11)])
+    slow.held = 100 * KIB
+    await host.fan_out(
+        hosted, [diff(11, 12), protocol.build("clock", cluster="c1", clock={"speed": 2}), diff(12, 13)]
+    )
+    slow.held = 0
+    await host.fan_out(hosted, [diff(13, 14)])
+    assert [(f["type"], f.get("from")) for f in slow.frames] == [
+        ("diff", 10),
+        ("diff", 11),
+        ("clock", None),
+        ("diff", 12),
+        ("diff", 13),
+    ]
+    assert conn.version == 14 and not conn.buffer.behind
+    # Its version no longer among the kept frames: nothing to replay, a snapshot is owed (here: `busy`).
+    conn.version = 3
+    slow.held = 100 * KIB
+    await host.fan_out(hosted, [diff(14, 15)])
+    slow.held = 0
+    await host.fan_out(hosted, [diff(15, 16)])
+    assert len(slow.frames) == 5 and conn.buffer.behind

@@ -542,11 +542,12 @@ class ClusterHost:
         await self.reply(hosted, conn, frame.text, requested=requested)
 
     async def _catch_up(self, hosted: Hosted, conn: Connection, frames: dict) -> None:
-        """Bring a viewer that fell behind and has drained up to date, in as few bytes as this process can.
+        """Bring a viewer that fell behind and has drained up to date in few bytes, coalesced where it pays.
 
-        Of what applies to the version it holds (`conn.version`), the smaller of:
-        - the frames it skipped, replayed from `hosted.recent` (the watch cache's way: exact, and cheapest
-          after a short lag, when they are a few patches);
+        Of what applies to the version it holds (`conn.version`), the coalesced diff unless replaying is
+        less than half its bytes:
+        - the frames it skipped, replayed from `hosted.recent` (the watch cache's way: exact, and far cheapest
+          after a short lag, when they are a few patches of items a coalesced diff sends whole);
         - one coalesced `diff` from its version to now (LiveCluster.catch_up_frame: every item touched since,
           whole; cheapest after a long lag, when the same pods changed many times), on the owner only;
         and a fresh snapshot when neither applies: the version is unknown (a `resync`, a reset), the frames
@@ -574,7 +575,9 @@ class ClusterHost:
                 )
                 frames[key] = None if text is None else [Frame(text), *(Frame(t) for t in extra)]
             coalesced = frames[key]
-        if coalesced is not None and (replay is None or _size(coalesced) < _size(replay[0])):
+        # Coalesced unless the replay saves at least half the bytes: the issue asks for coalesced frames, and a
+        # replay delivers frames already as old as the lag (a page animates each), one coalesced diff only now.
+        if coalesced is not None and (replay is None or _size(coalesced) <= 2 * _size(replay[0])):
             chosen, reached = coalesced, diff_end(coalesced[0].text)
         elif replay is not None:
             chosen, reached = replay

@@ -316,7 +316,7 @@ async def test_after_a_reset_a_viewer_behind_gets_a_snapshot_not_a_diff(setup):
     assert slow.types()[:2] == ["snapshot", "snapshot"]
 
 
-async def test_after_a_short_lag_the_frames_it_skipped_are_replayed_when_that_is_smaller(setup):
+async def test_after_a_short_lag_the_frames_it_skipped_are_replayed_when_that_is_much_smaller(setup):
     from visualizer.engine.snapshot import apply_diff
 
     host, hosted, viewer = setup
@@ -324,23 +324,23 @@ async def test_after_a_short_lag_the_frames_it_skipped_are_replayed_when_that_is
     _, fast = viewer()
     held = await _first_snapshot(host, hosted, conn, slow)
     await _first_snapshot(host, hosted, _, fast)
-    await _play(host, hosted, "kubectl create deployment web --image=nginx:1.20 --replicas=6", 20)
+    await _play(host, hosted, "kubectl create deployment web --image=nginx:1.20 --replicas=20", 30)
     await _play(host, hosted, "kubectl expose deployment web --port=80", 4)
     await _play(host, hosted, "sim traffic web 2", 0)
     got = len(slow.frames)
     slow.held = 100 * KIB
     await _play(host, hosted, "sim traffic web 2", 0)
     await host.broadcast(hosted, hosted.live.control("speed", 2.0))  # a clock frame it skips too
-    await _play(host, hosted, "kubectl scale deployment web --replicas=7", 0)
+    await _play(host, hosted, "sim traffic web 2", 0)
     slow.held = 0
     await _play(host, hosted, "sim traffic web 2", 0)
     assert [f["type"] for f in fast.frames[got:]] == ["diff", "clock", "diff", "diff"]
-    # Exactly what the fast viewer got meanwhile, in order, clock frame included: a few patches, smaller
-    # than one coalesced diff of every item they touched.
+    # Exactly what the fast viewer got meanwhile, in order, clock frame included: a few patches, less than
+    # half of one coalesced diff of every item they touched.
     assert slow.frames[got:] == fast.frames[got:]
     assert "clock" in slow.types()[got:]
     coalesced = hosted.live.catch_up_frame(slow.frames[got]["from"])
-    assert sum(len(json.dumps(f)) for f in slow.frames[got:]) < len(coalesced)
+    assert 2 * sum(len(json.dumps(f)) for f in slow.frames[got:]) < len(coalesced)
     state = held
     for frame in slow.frames[1:]:
         if frame["type"] == "diff":

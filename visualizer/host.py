@@ -132,7 +132,7 @@ class Hosted:
     # try again (one UPDATE each, contending with the owner's saves); housekeeping does, for a dead owner.
     lease_refused_at: float | None = None
     # The latest broadcast frames (diff, clock, scenario) in order, as (type, from, to, frame), and their bytes:
-    # what a viewer that fell behind skipped, replayed when that is smaller than a coalesced diff (the API
+    # what a viewer that fell behind skipped, replayed when that is much smaller than a coalesced diff (the API
     # server's watch cache serves a watch from a recent resource version the same way).
     recent: deque = field(default_factory=deque)
     recent_bytes: int = 0

@@ -285,6 +285,13 @@ async def _slow_link(port: int, ids: dict, rate_kib: float, seconds: float) -> d
                 code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
                 ending = f"closed {code} {payload[2:].decode(errors='replace')}".strip()
                 break
+            if opcode == 9:  # Daphne's keepalive ping: a browser answers it (a masked pong, RFC 6455 §5.5.3)
+                mask = os.urandom(4)
+                masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+                await loop.sock_sendall(sock, bytes([0x8A, 0x80 | len(payload)]) + mask + masked)
+                continue
+            if opcode != 1:
+                continue
             kind = livesite.frame_type(payload[:64].decode(errors="replace"))
             if not throttled:
                 if kind == "snapshot":  # the first snapshot arrives unthrottled (the page was loaded before)

@@ -71,10 +71,6 @@ def frame_header(text: str) -> tuple[str | None, int | None]:
     return kind.group(1), int(version.group(1)) if version else None
 
 
-def _size(frames: list[Frame]) -> int:
-    return sum(frame.size for frame in frames)
-
-
 def diff_end(text: str) -> int | None:
     """Return a `diff` frame's `to` (the version a viewer holds after it), read as `frame_header` reads."""
     found = _HEADER_TO.search(text[:256])
@@ -132,7 +128,7 @@ class Hosted:
     # try again (one UPDATE each, contending with the owner's saves); housekeeping does, for a dead owner.
     lease_refused_at: float | None = None
     # The latest broadcast frames (diff, clock, scenario) in order, as (type, from, to, frame), and their bytes:
-    # what a viewer that fell behind skipped, replayed when that is much smaller than a coalesced diff (the API
+    # what a viewer that fell behind skipped, replayed when no coalesced diff can be made here (the API
     # server's watch cache serves a watch from a recent resource version the same way).
     recent: deque = field(default_factory=deque)
     recent_bytes: int = 0
@@ -542,19 +538,19 @@ class ClusterHost:
         await self.reply(hosted, conn, frame.text, requested=requested)
 
     async def _catch_up(self, hosted: Hosted, conn: Connection, frames: dict) -> None:
-        """Bring a viewer that fell behind and has drained up to date in few bytes, coalesced where it pays.
+        """Bring a viewer that fell behind and has drained up to date in one coalesced frame where possible.
 
-        Of what applies to the version it holds (`conn.version`), the coalesced diff unless replaying is
-        less than half its bytes:
-        - the frames it skipped, replayed from `hosted.recent` (the watch cache's way: exact, and far cheapest
-          after a short lag, when they are a few patches of items a coalesced diff sends whole);
-        - one coalesced `diff` from its version to now (LiveCluster.catch_up_frame: every item touched since,
-          whole; cheapest after a long lag, when the same pods changed many times), on the owner only;
-        and a fresh snapshot when neither applies: the version is unknown (a `resync`, a reset), the frames
-        no longer reach back to it and the change log does not either, or the diff would not be smaller than a
-        snapshot (a watcher whose resource version is too old, 410 Gone, re-lists). A slow link that caught up
-        pays for what changed while it lagged, not for the whole cluster: on a 4 KiB/s link an 80 KB snapshot
-        is 20 s more of lag. Either way the clock and the scenario's progress end as the server's.
+        With what applies to the version it holds (`conn.version`):
+        - on the owner, one coalesced `diff` from its version to now (LiveCluster.catch_up_frame: each item
+          touched since once, as a patch of what it held where the encoder's history reaches back);
+        - elsewhere (another process owns the cluster), or when the change log no longer reaches back, the
+          frames it skipped, replayed from `hosted.recent` (the watch cache's way);
+        - else a fresh snapshot: the version is unknown (a `resync`, a reset), nothing reaches back to it, or
+          the diff would not be smaller than a snapshot (a watcher whose resource version is too old, 410 Gone,
+          re-lists).
+        A slow link that caught up pays for what changed while it lagged, not for the whole cluster: on a
+        4 KiB/s link an 80 KB snapshot is 20 s more of lag. Either way the clock and the scenario's progress end
+        as the server's.
 
         `frames` caches what is built during one broadcast or look: a snapshot per role (`_write_snapshot`),
         and per ("catch-up", version) the coalesced diff's texts (None: not possible).
@@ -564,7 +560,6 @@ class ClusterHost:
         if conn.closed or version is None:
             await self._write_snapshot(hosted, conn, frames, requested=False)
             return
-        replay = self._replay(hosted, conn)
         coalesced = None
         if live is not None:
             key = ("catch-up", version)
@@ -575,9 +570,8 @@ class ClusterHost:
                 )
                 frames[key] = None if text is None else [Frame(text), *(Frame(t) for t in extra)]
             coalesced = frames[key]
-        # Coalesced unless the replay saves at least half the bytes: the issue asks for coalesced frames, and a
-        # replay delivers frames already as old as the lag (a page animates each), one coalesced diff only now.
-        if coalesced is not None and (replay is None or _size(coalesced) <= 2 * _size(replay[0])):
+        replay = self._replay(hosted, conn) if coalesced is None else None
+        if coalesced is not None:
             chosen, reached = coalesced, diff_end(coalesced[0].text)
         elif replay is not None:
             chosen, reached = replay

@@ -2,11 +2,11 @@
 
 The rule is the Kubernetes API server's for its own watchers (k8s.io/apiserver pkg/storage/cacher,
 `cacheWatcher`): every watcher has a bounded buffer; the cacher does not wait for a watcher that cannot keep
-up, it terminates it, and the client must re-list ("too old resource version", 410 Gone). Here the re-list
-is done for the client: a viewer that falls behind gets no more diffs, and once it has drained it gets ONE
-fresh snapshot, whatever it missed in between; a viewer that stays behind too long, or whose buffer passes a
-hard cap, is closed (code `CLOSE_CODE`) and reconnects for a fresh snapshot, as a terminated watcher
-re-lists.
+up, it terminates it, and the client must re-list ("too old resource version", 410 Gone). Here the catching
+up is done for the client: a viewer that falls behind gets no more diffs, and once it has drained it gets ONE
+catch-up, whatever it missed in between (a coalesced diff from the version it holds, or a fresh snapshot, as
+the host decides); a viewer that stays behind too long, or whose buffer passes a hard cap, is closed (code
+`CLOSE_CODE`) and reconnects for a fresh snapshot, as a terminated watcher re-lists.
 
 What a viewer holds is measured in bytes: what the server still has to deliver to it (Daphne's Twisted
 buffer and the kernel's send queue, see visualizer.ws_transport); nothing else is queued for it. A snapshot

@@ -149,6 +149,10 @@ VISUALIZER_HOST = {
     "viewer_low_water": env_int("VISUALIZER_VIEWER_LOW_WATER", 64 * 1024),
     "viewer_hard_cap": env_int("VISUALIZER_VIEWER_HARD_CAP", 4 * 1024 * 1024),
     "viewer_behind_seconds": float(env_str("VISUALIZER_VIEWER_BEHIND_SECONDS", "30")),
+    # Seconds of reading (at the viewer's measured rate) a viewer may hold before it skips to a coalesced
+    # catch-up, and at most left to read when it gets it (visualizer.viewer_buffer).
+    "viewer_max_lag": float(env_str("VISUALIZER_VIEWER_MAX_LAG", "1")),
+    "viewer_drain_lead": float(env_str("VISUALIZER_VIEWER_DRAIN_LEAD", "0.5")),
     # The kernel's send buffer per viewer socket (SO_SNDBUF; 0 leaves Linux's autotuning, up to 4 MiB each).
     "viewer_sndbuf": env_int("VISUALIZER_VIEWER_SNDBUF", 128 * 1024) or None,
 }

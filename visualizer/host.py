@@ -19,6 +19,7 @@ import secrets
 import socket
 import time
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -45,9 +46,14 @@ API_ACTIVE_SECONDS = 120.0
 LAGGARD_CHECK_SECONDS = 0.25
 # Frames a new viewer may collect while its first snapshot is on its way (the bytes are bounded by high water).
 BACKLOG_FRAMES = 500
+# The broadcast frames a cluster keeps for viewers that fall behind (`Hosted.recent`): at most this many, and
+# this many bytes (per cluster, not per viewer: the API server's watch cache, a cyclic buffer of events).
+RECENT_FRAMES = 256
+RECENT_BYTES = 256 * 1024
 
 _HEADER_TYPE = re.compile(r'"type":"([a-z.]+)"')
 _HEADER_VERSION = re.compile(r'"(?:version|from)":(\d+)')
+_HEADER_TO = re.compile(r'"to":(\d+)')
 
 
 def frame_header(text: str) -> tuple[str | None, int | None]:
@@ -65,6 +71,12 @@ def frame_header(text: str) -> tuple[str | None, int | None]:
     return kind.group(1), int(version.group(1)) if version else None
 
 
+def diff_end(text: str) -> int | None:
+    """Return a `diff` frame's `to` (the version a viewer holds after it), read as `frame_header` reads."""
+    found = _HEADER_TO.search(text[:256])
+    return int(found.group(1)) if found else None
+
+
 @dataclass(eq=False)
 class Connection:
     """One viewer: its websocket outlet (visualizer.ws_transport) and its bounded buffer (viewer_buffer)."""
@@ -80,8 +92,12 @@ class Connection:
     backlog_overflowed: bool = False
     outlet: Outlet | None = None
     buffer: ViewerBuffer = field(default_factory=lambda: ViewerBuffer(BufferLimits()))
-    # The version of the latest snapshot written: diffs that start before it are already in it.
+    # The version of the latest snapshot or catch-up written: diffs that start before it are already in it.
     floor: int | None = None
+    # The version the viewer holds once it has read what was written to it (the latest snapshot's, or the
+    # `to` of the diffs after it); None when unknown (nothing yet, a gap, a `resync`, a reset): then its
+    # catch-up must be a snapshot.
+    version: int | None = None
     closed: bool = False
 
 
@@ -111,6 +127,23 @@ class Hosted:
     # When this process last failed to take the lease (monotonic seconds): viewers attaching after that do not
     # try again (one UPDATE each, contending with the owner's saves); housekeeping does, for a dead owner.
     lease_refused_at: float | None = None
+    # The latest broadcast frames (diff, clock, scenario) in order, as (type, from, to, frame), and their bytes:
+    # what a viewer that fell behind skipped, replayed when no coalesced diff can be made here (the API
+    # server's watch cache serves a watch from a recent resource version the same way).
+    recent: deque = field(default_factory=deque)
+    recent_bytes: int = 0
+
+    def remember(self, kind: str | None, start: int | None, end: int | None, frame: Frame) -> None:
+        """Keep a broadcast frame in `recent`, dropping the oldest beyond RECENT_FRAMES or RECENT_BYTES."""
+        self.recent.append((kind, start, end, frame))
+        self.recent_bytes += frame.size
+        while self.recent and (len(self.recent) > RECENT_FRAMES or self.recent_bytes > RECENT_BYTES):
+            self.recent_bytes -= self.recent.popleft()[3].size
+
+    def forget_recent(self) -> None:
+        """Drop the kept frames (a reset: no viewer can continue from them)."""
+        self.recent.clear()
+        self.recent_bytes = 0
 
     def watched(self, now: float) -> bool:
         return (
@@ -135,6 +168,8 @@ class ClusterHost:
         viewer_low_water: int = BufferLimits.low_water,
         viewer_hard_cap: int = BufferLimits.hard_cap,
         viewer_behind_seconds: float = BufferLimits.behind_seconds,
+        viewer_max_lag: float = BufferLimits.max_lag,
+        viewer_drain_lead: float = BufferLimits.drain_lead,
         viewer_sndbuf: int | None = 128 * 1024,
     ):
         self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -149,6 +184,8 @@ class ClusterHost:
             low_water=viewer_low_water,
             hard_cap=viewer_hard_cap,
             behind_seconds=viewer_behind_seconds,
+            max_lag=viewer_max_lag,
+            drain_lead=viewer_drain_lead,
         )
         self.viewer_sndbuf = viewer_sndbuf
         self.clusters: dict[str, Hosted] = {}
@@ -243,7 +280,7 @@ class ClusterHost:
             if verdict in (Verdict.SEND, Verdict.SNAPSHOT):
                 await self._write(conn, frame)
                 conn.buffer.sent_snapshot(frame.size)
-                conn.floor = version
+                conn.floor = conn.version = version
                 self._laggards.discard(conn)
                 return
             if verdict is Verdict.SKIP:
@@ -251,7 +288,7 @@ class ClusterHost:
                     self._watch(conn)
                 return
         else:
-            verdict = conn.buffer.must_send(pending)
+            verdict = conn.buffer.must_send(pending, time.monotonic())
             if verdict is Verdict.SEND:
                 await self._write(conn, frame)
                 return
@@ -280,6 +317,7 @@ class ClusterHost:
         if kind == "ping":
             return [protocol.build("pong")]
         if kind == "resync":
+            conn.version = None  # the page drops diffs until a snapshot: a catch-up diff would be ignored
             if self.snapshot_coalesced(conn):
                 return []  # coalesced with the snapshot this viewer is owed or that is on its way
             if hosted.live is None and self.relay is not None and conn.ready:
@@ -415,7 +453,11 @@ class ClusterHost:
         snapshots: dict[str, Frame] = {}
         for text in frames:
             if text == SNAPSHOT:
+                hosted.forget_recent()
                 for conn in list(hosted.viewers.values()):
+                    # A reset or a diff too old to build: what every viewer holds is of no use any more (a new
+                    # engine's versions may even repeat the old one's), so no catch-up diff may start from it.
+                    conn.version = None
                     if conn.ready:  # else its first snapshot is already on the way
                         await self._write_snapshot(hosted, conn, snapshots, requested=False)
                 continue
@@ -425,6 +467,8 @@ class ClusterHost:
         now = time.monotonic()
         kind, start = frame_header(frame.text)
         stale_from = start if kind == "diff" else None
+        end = diff_end(frame.text) if kind == "diff" else None
+        hosted.remember(kind, start, end, frame)
         later: list[tuple[Connection, Verdict]] = []
         for conn in list(hosted.viewers.values()):
             if not conn.ready:
@@ -436,9 +480,12 @@ class ClusterHost:
             verdict = conn.buffer.offer(outlet.pending(), now)
             if verdict is Verdict.SEND:
                 if outlet.direct:
-                    outlet.write(frame)  # the fast path: no await
+                    sent = outlet.write(frame)  # the fast path: no await
+                    conn.buffer.wrote(frame.size if sent is None else sent)
                 else:
                     await self._write(conn, frame)
+                if end is not None:
+                    conn.version = end if conn.version == stale_from else None
             elif verdict is Verdict.SKIP:
                 if conn not in self._laggards:
                     self._watch(conn)
@@ -446,7 +493,7 @@ class ClusterHost:
                 later.append((conn, verdict))
         for conn, verdict in later:
             if verdict is Verdict.SNAPSHOT:
-                await self._write_snapshot(hosted, conn, snapshots, requested=False)
+                await self._catch_up(hosted, conn, snapshots)
             else:
                 await self._close_laggard(hosted, conn)
 
@@ -468,10 +515,13 @@ class ClusterHost:
         verdict = conn.buffer.offer(conn.outlet.pending() if conn.outlet else None, now)
         if verdict is Verdict.SEND:
             await self._write(conn, frame)
+            if kind == "diff":
+                end = diff_end(frame.text)
+                conn.version = end if start is not None and conn.version == start else None
         elif verdict is Verdict.SKIP:
             self._watch(conn)
         elif verdict is Verdict.SNAPSHOT:
-            await self._write_snapshot(hosted, conn, snapshots, requested=False)
+            await self._catch_up(hosted, conn, snapshots)
         else:
             await self._close_laggard(hosted, conn)
 
@@ -487,16 +537,105 @@ class ClusterHost:
             frame = snapshots[conn.role] = Frame(texts[0])
         await self.reply(hosted, conn, frame.text, requested=requested)
 
+    async def _catch_up(self, hosted: Hosted, conn: Connection, frames: dict) -> None:
+        """Bring a viewer that fell behind and has drained up to date in one coalesced frame where possible.
+
+        With what applies to the version it holds (`conn.version`):
+        - on the owner, one coalesced `diff` from its version to now (LiveCluster.catch_up_frame: each item
+          touched since once, as a patch of what it held where the encoder's history reaches back);
+        - elsewhere (another process owns the cluster), or when the change log no longer reaches back, the
+          frames it skipped, replayed from `hosted.recent` (the watch cache's way);
+        - else a fresh snapshot: the version is unknown (a `resync`, a reset), nothing reaches back to it, or
+          the diff would not be smaller than a snapshot (a watcher whose resource version is too old, 410 Gone,
+          re-lists).
+        A slow link that caught up pays for what changed while it lagged, not for the whole cluster: on a
+        4 KiB/s link an 80 KB snapshot is 20 s more of lag. Either way the clock and the scenario's progress end
+        as the server's.
+
+        `frames` caches what is built during one broadcast or look: a snapshot per role (`_write_snapshot`),
+        and per ("catch-up", version) the coalesced diff's texts (None: not possible).
+        """
+        live = hosted.live
+        version = conn.version
+        if conn.closed or version is None:
+            await self._write_snapshot(hosted, conn, frames, requested=False)
+            return
+        coalesced = None
+        if live is not None:
+            key = ("catch-up", version)
+            if key not in frames:
+                text = live.catch_up_frame(version)
+                extra = (
+                    [protocol.build("scenario", scenario=live.scenario_progress())] if live.scenario else []
+                )
+                frames[key] = None if text is None else [Frame(text), *(Frame(t) for t in extra)]
+            coalesced = frames[key]
+        replay = self._replay(hosted, conn) if coalesced is None else None
+        if coalesced is not None:
+            chosen, reached = coalesced, diff_end(coalesced[0].text)
+        elif replay is not None:
+            chosen, reached = replay
+        else:
+            await self._write_snapshot(hosted, conn, frames, requested=False)
+            return
+        for frame in chosen:
+            await self._write(conn, frame)
+        conn.buffer.caught_up()
+        conn.floor = conn.version = reached
+        self._laggards.discard(conn)
+
+    def _replay(self, hosted: Hosted, conn: Connection) -> tuple[list[Frame], int] | None:
+        """Return the kept broadcast frames a viewer at `conn.version` lacks, in order, and the version they
+        bring it to; None when they do not reach back to its version.
+
+        Exact when the diff that brought the viewer to its version is still kept: everything after it. Else
+        (its version came with a snapshot) from the diff that starts at its version, on the owner, followed by
+        the current clock and scenario progress (what was broadcast between its snapshot and that diff is not
+        known to be kept). A viewer already at the latest version lacks only the clock and the progress.
+        """
+        version = conn.version
+        live = hosted.live
+        recent = list(hosted.recent)
+        tail: list[tuple] | None = None
+        exact = False
+        for i, (kind, start, end, _frame) in enumerate(recent):
+            if kind != "diff":
+                continue
+            if end == version:
+                tail, exact = recent[i + 1 :], True
+                break
+            if start == version:
+                tail = recent[i:]
+                break
+        if tail is None:
+            # Nothing kept starts at its version: it lacks no diff only if it holds the latest (owner).
+            if live is None or version != live.engine.version:
+                return None
+            tail = []
+        reached = next((end for kind, _start, end, _f in reversed(tail) if kind == "diff"), version)
+        replay = [entry[3] for entry in tail]
+        if not exact:
+            if live is None:
+                return None
+            replay.append(Frame(protocol.build("clock", cluster=hosted.public_id, clock=live.clock())))
+            if live.scenario:
+                replay.append(Frame(protocol.build("scenario", scenario=live.scenario_progress())))
+        return replay, reached
+
     async def _write(self, conn: Connection, frame: Frame) -> None:
+        """Write one frame to a viewer and record its bytes in the viewer's buffer."""
         try:
             if conn.outlet is None:
                 await conn.send(frame.text)
+                sent = frame.size
             elif conn.outlet.direct:
-                conn.outlet.write(frame)
+                sent = conn.outlet.write(frame)
             else:
-                await conn.outlet.send(frame)
+                sent = await conn.outlet.send(frame)
         except Exception:  # noqa: BLE001 - a viewer that went away must not stop the others
             log.debug("dropping a frame for a closed viewer of %s", conn.public_id)
+            return
+        conn.buffer.wrote(frame.size if sent is None else sent)
 
     # ------------------------------------------------------------------ viewers that fall behind
     def _watch(self, conn: Connection) -> None:
@@ -509,7 +648,7 @@ class ClusterHost:
         while self._laggards:
             await asyncio.sleep(LAGGARD_CHECK_SECONDS)
             now = time.monotonic()
-            snapshots: dict[str, dict[str, Frame]] = {}
+            snapshots: dict[str, dict] = {}  # per cluster: its frames built during this look
             for conn in list(self._laggards):
                 hosted = self.clusters.get(conn.public_id)
                 if conn.closed or hosted is None or conn.id not in hosted.viewers or not conn.buffer.behind:
@@ -517,8 +656,8 @@ class ClusterHost:
                     continue
                 verdict = conn.buffer.check(conn.outlet.pending() if conn.outlet else None, now)
                 if verdict is Verdict.SNAPSHOT:
-                    per_role = snapshots.setdefault(conn.public_id, {})
-                    await self._write_snapshot(hosted, conn, per_role, requested=False)
+                    per_cluster = snapshots.setdefault(conn.public_id, {})
+                    await self._catch_up(hosted, conn, per_cluster)
                 elif verdict is Verdict.CLOSE:
                     await self._close_laggard(hosted, conn)
 

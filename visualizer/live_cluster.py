@@ -158,6 +158,47 @@ class LiveCluster:
         assert head.endswith(',"state":null}')
         return f"{head[: -len('null}')]}{text}}}"
 
+    def catch_up_frame(self, version: int) -> str | None:
+        """Return one `diff` frame from `version` (what a viewer that skipped frames holds) to now, or None when
+        a snapshot must do instead: the change log no longer reaches back (the API server's 410 Gone, a
+        re-list) or the diff would not be smaller than the snapshot.
+
+        The diff is the engine's `diff_since(version)` (every item touched since, as it is now) in the wire form
+        of a `WireEncoder` that holds what the viewers held at `version` (`WireEncoder.items_at`, from the
+        broadcast encoder's recent history): an item they held travels as a patch of it, once however often it
+        changed; others whole, or as a copy of one sent before it in the same diff; events and trace as template
+        id + parameters. When the history no longer reaches back, every item travels whole. `apply_diff(snapshot at version, it) == snapshot now` holds exactly, as for any diff
+        (tests/visualizer/test_catch_up.py); it always carries the clock, which the viewer may have missed.
+        Must be called when `sent_version` is the engine's version (between broadcasts): the diffs broadcast
+        next start from its `to`.
+        """
+        engine = self.engine
+        diff = engine.diff_since(version)
+        if diff is None:
+            return None
+        # What every viewer held at `version` of the items touched since (the broadcast encoder's recent
+        # history): those travel as patches of it, the rest whole.
+        touched = {section: list(change["set"]) for section, change in diff["sections"].items()}
+        encoder = WireEncoder()
+        held = self.wire.items_at(version, touched)
+        if held is not None:
+            encoder.items, encoder.version = held, version
+        text = protocol.build(
+            "diff",
+            **{"from": version},
+            to=engine.version,
+            clock=self.clock(),
+            ts=round(time.time(), 3),
+            diff=encoder.encode(diff),
+        )
+        # Against the snapshot's size: the last one built when the diff is less than half of it (a cluster
+        # rarely halves between two looks; building a snapshot of 1,000 pods costs tens of milliseconds), else
+        # exactly, building it now (cached for the snapshot that may follow).
+        cached = self._state_cache
+        if cached is not None and cached[0] is engine and 2 * len(text) < len(cached[3]):
+            return text
+        return text if len(text) < len(self.state_text()) else None
+
     def state_text(self) -> str:
         """Return `engine.snapshot()` as compact JSON, cached per (engine, version, simulated now)."""
         return self._state()[1]

@@ -12,7 +12,9 @@ consumer's `base_send` (visualizer/session_scope.py). From it this module takes 
   compresses it itself;
 - reads how many bytes the connection's Twisted transport still holds (`dataBuffer` past `offset` plus
   `_tempDataLen`, twisted.internet.abstract.FileDescriptor; and the cleartext `_appSendBuffer` of a TLS
-  wrapper, twisted.protocols.tls), plus autobahn's own `send_queue`;
+  wrapper, twisted.protocols.tls), plus autobahn's own `send_queue`, plus what the kernel still holds in
+  the socket's send queue (Linux's SIOCOUTQ: not yet sent or not yet acknowledged by the peer; on a slow
+  link that is where a viewer's backlog waits first, up to SO_SNDBUF);
 - closes with a code and a reason (Daphne's `websocket.close` drops the reason).
 
 Anything else (Channels' `WebsocketCommunicator` in tests, another server) gets `AsgiOutlet`: the frame goes
@@ -21,7 +23,11 @@ through the ASGI `send` as text and the unsent bytes are unknown (None).
 
 from __future__ import annotations
 
+import array
+import fcntl
 import socket
+import sys
+import termios
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -73,12 +79,47 @@ class Frame:
         return self._prepared
 
 
+# Linux's SIOCOUTQ (= TIOCOUTQ, include/uapi/linux/sockios.h): the bytes in a TCP socket's send queue not yet
+# acknowledged by the peer (tcp(7)). Elsewhere (macOS, BSD) the same number means something else or nothing:
+# the kernel's share is then not counted, as before.
+SIOCOUTQ = termios.TIOCOUTQ if sys.platform.startswith("linux") else None
+
+
+def kernel_unsent(fd: int) -> int:
+    """Return the bytes the kernel still holds in socket `fd`'s send queue (0 when it cannot tell: not
+    Linux, a closed or non-TCP descriptor). One ioctl, about a microsecond."""
+    if SIOCOUTQ is None or fd < 0:
+        return 0
+    out = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, SIOCOUTQ, out, True)
+    except OSError:
+        return 0
+    return max(0, out[0])
+
+
+def _socket_fd(transport: Any) -> int:
+    """The file descriptor of the socket at the bottom of a chain of Twisted transports, or -1."""
+    for _ in range(4):  # websocket → (TLS) → TCP; bounded in case of a cycle
+        if transport is None:
+            break
+        handle = getattr(transport, "getHandle", None)
+        if handle is not None and getattr(transport, "transport", None) is None:
+            try:
+                sock = handle()
+                return sock.fileno() if hasattr(sock, "fileno") else -1
+            except (OSError, AttributeError, TypeError):
+                return -1
+        transport = getattr(transport, "transport", None)
+    return -1
+
+
 def unsent_bytes(protocol: Any) -> int:
     """Return the bytes a Daphne/autobahn websocket connection still holds for its peer (int ≥ 0).
 
     Sums autobahn's `send_queue` and, down the chain of transports (a TLS wrapper over TCP), Twisted's
     unsent `dataBuffer` (past `offset`), `_tempDataLen` and a TLS wrapper's `_appSendBuffer`. An attribute
-    this Twisted lacks counts 0.
+    this Twisted lacks counts 0. The kernel's share is not included (see `DaphneOutlet.pending`).
     """
     total = sum(len(data) for data, _sync in getattr(protocol, "send_queue", ()) or ())
     transport = getattr(protocol, "transport", None)
@@ -116,22 +157,33 @@ class DaphneOutlet:
         transport = getattr(protocol, "transport", None)
         plain = all(hasattr(transport, name) for name in ("socket", "dataBuffer", "offset", "_tempDataLen"))
         self._tcp = transport if plain and not hasattr(transport, "wrappedProtocol") else None
+        # The socket's descriptor, once: the kernel's share of `pending` is one ioctl on it.
+        self._fd = _socket_fd(transport)
 
     def is_open(self) -> bool:
         return self.protocol.state == self.protocol.STATE_OPEN
 
     def pending(self) -> int:
-        """Bytes still unsent to the peer (see `unsent_bytes`)."""
+        """Bytes still undelivered to the peer: the server's buffers (see `unsent_bytes`) and the kernel's
+        send queue (`kernel_unsent`), which holds up to SO_SNDBUF before the server's own buffer grows and,
+        on a slow link, is where the backlog waits first."""
         tcp = self._tcp
         if tcp is not None and not self.protocol.send_queue:
-            return len(tcp.dataBuffer) - tcp.offset + tcp._tempDataLen
-        return unsent_bytes(self.protocol)
+            held = len(tcp.dataBuffer) - tcp.offset + tcp._tempDataLen
+        else:
+            held = unsent_bytes(self.protocol)
+        if self.protocol.state == self.protocol.STATE_CLOSED:
+            return held  # its descriptor may already be another connection's
+        return held + kernel_unsent(self._fd)
 
-    def write(self, frame: Frame) -> None:
-        """Send the frame, or queue it on the connection's transport; nothing if the connection is closed."""
+    def write(self, frame: Frame) -> int:
+        """Send the frame, or queue it on the connection's transport; nothing if the connection is closed.
+
+        Returns the bytes handed over, as `pending` counts them (websocket header included, compressed when
+        the connection compresses), for the viewer's buffer to tell how much the peer has read since."""
         protocol = self.protocol
         if protocol.state != protocol.STATE_OPEN:
-            return
+            return 0
         tcp = self._tcp
         if (
             tcp is None
@@ -142,8 +194,11 @@ class DaphneOutlet:
             or not tcp.connected
             or tcp.disconnecting
         ):
+            # What Twisted and autobahn hold grows by what this frame became (compressed or not); the kernel
+            # takes nothing from it before the next turn of the reactor.
+            before = unsent_bytes(protocol)
             protocol.sendPreparedMessage(frame.prepared())
-            return
+            return max(0, unsent_bytes(protocol) - before)
         data = frame.prepared().payloadHybi
         try:
             sent = tcp.socket.send(data)
@@ -153,9 +208,10 @@ class DaphneOutlet:
             sent = 0  # the connection is failing: Twisted finds out on its own write and closes it
         if sent < len(data):
             tcp.write(data[sent:] if sent else data)
+        return len(data)
 
-    async def send(self, frame: Frame) -> None:
-        self.write(frame)
+    async def send(self, frame: Frame) -> int:
+        return self.write(frame)
 
     def inbox(self) -> int | None:
         """Frames Daphne has read from the peer that the consumer has not taken yet (its application queue),
@@ -192,11 +248,12 @@ class AsgiOutlet:
     def pending(self) -> None:
         return None
 
-    def write(self, frame: Frame) -> None:  # pragma: no cover - callers check `direct` first
+    def write(self, frame: Frame) -> int:  # pragma: no cover - callers check `direct` first
         raise TypeError("an ASGI outlet is asynchronous: await send()")
 
-    async def send(self, frame: Frame) -> None:
+    async def send(self, frame: Frame) -> int:
         await self._send({"type": "websocket.send", "text": frame.text})
+        return frame.size
 
     async def close(self, code: int, reason: str) -> None:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})

@@ -198,3 +198,38 @@ def test_items_with_the_same_patch_name_the_first_and_new_siblings_are_copies():
     pods = wire["sections"]["pods"]
     assert any(len(others) >= 2 and first in pods["patch"] for first, others in pods.get("same", {}).items())
     assert canonical(apply_diff(held, wire, c.version)) == canonical(c.snapshot())
+
+
+def test_the_encoder_tells_what_the_viewers_held_at_a_recent_version_within_its_bound(monkeypatch):
+    """`items_at` undoes the diffs encoded since: what every viewer held then (a slow viewer's catch-up patches
+    it), None once the kept history no longer reaches back or the encoder forgot."""
+    from visualizer.engine import wire
+
+    c = Cluster(workers=3, seed=2)
+    assert c.run("kubectl create deployment web --image=nginx:1.20 --replicas=4").ok
+    c.advance(30)
+    encoder = WireEncoder()
+    snapshots = {c.version: c.snapshot()}
+    encoder.hold(snapshots[c.version])
+    version = c.version
+    steps = ["kubectl set image deployment/web nginx=nginx:1.21", "kubectl scale deployment web --replicas=6"]
+    for text in steps + ["kubectl delete deployment web"]:
+        assert c.run(text).ok
+        c.advance(5)
+        encoder.encode(c.diff_since(version))
+        version = c.version
+        snapshots[version] = c.snapshot()
+    for at, snap in snapshots.items():
+        wanted = {section: list(snap[section]) + ["default/nothing"] for section in ("pods", "deployments")}
+        held = encoder.items_at(at, wanted)
+        assert held == {section: snap[section] for section in ("pods", "deployments")}, at
+    first = min(snapshots)
+    assert encoder.items_at(first - 1, {"pods": []}) is None  # before the history starts
+    monkeypatch.setattr(wire, "MAX_UNDO", 1)
+    c.advance(5)
+    assert c.run("kubectl create deployment db --image=nginx --replicas=2").ok
+    c.advance(5)
+    encoder.encode(c.diff_since(version))
+    assert len(encoder.undo) <= 1 and encoder.items_at(first, {"pods": []}) is None
+    encoder.forget()
+    assert encoder.items_at(c.version, {"pods": []}) is None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests import node
 from tests.visualizer.test_js_modules import canonical
 from visualizer.engine import Cluster, apply_diff
@@ -141,3 +143,54 @@ def test_a_patch_that_does_not_fit_asks_for_a_snapshot_instead_of_drawing_a_wron
         cwd=JS,
     )
     assert out == {"kind": "ignored", "resync": True, "version": patched["from"]}
+
+
+@node.needs_node
+@pytest.mark.parametrize("history", [True, False])
+def test_state_js_applies_a_slow_viewer_s_catch_up_diff_exactly_and_the_diffs_after_it(history):
+    """A viewer that skipped most of a rolling update gets one coalesced diff from the version it holds
+    (LiveCluster.catch_up_frame: patches of the items it held while the encoder's history reaches back, else
+    whole items; copies of the pod before; events as templates), then the broadcast diffs again; the page ends
+    with the engine's snapshot."""
+    c = Cluster(workers=3, seed=5)
+    assert c.run("kubectl create deployment web --image=nginx:1.20 --replicas=6").ok
+    assert c.run("kubectl expose deployment web --port=80").ok
+    c.advance(60)
+    live = LiveCluster("catch-up-test", c, speed=8)
+    start = json.loads(live.snapshot_frame("view"))["state"]
+    broadcast = []
+    for i in range(40):
+        text = "kubectl set image deployment/web nginx=nginx:1.21" if i == 0 else "sim traffic web 2"
+        if i == 30:
+            if not history:
+                live.wire.undo.clear()  # as when more than MAX_UNDO items were replaced since
+            catch_up = json.loads(live.catch_up_frame(start["version"]))
+        for out in (live.command(i, text, None), live.tick(0.1)):
+            broadcast += [json.loads(f) for f in out.broadcast if f.startswith('{"v":1,"type":"diff"')]
+    after = [f for f in broadcast if f["from"] >= catch_up["to"]]
+    assert after and after[0]["from"] == catch_up["to"]
+    sections = catch_up["diff"]["sections"].values()
+    assert any("copy" in s for s in sections) and any("remove" in s for s in sections)
+    # With the history, what it held travels as patches; without, nothing is patched (it may not hold it).
+    assert any("patch" in s for s in sections) is history
+    final = live.engine.snapshot()
+    final["now"] = after[-1]["diff"]["now"]
+    python = apply_diff(start, catch_up["diff"], catch_up["to"])
+    for f in after:
+        python = apply_diff(python, f["diff"], f["to"])
+    assert canonical(python) == canonical(final)
+    out = node.run_node(
+        """
+        import { createClusterState } from "./state.js";
+        const s = createClusterState();
+        s.receive({type: "snapshot", version: DATA.start.version, role: "view", clock: {now: 0, speed: 8, paused: false},
+                   state: DATA.start});
+        const kinds = [DATA.catchUp, ...DATA.after].map((f) => s.receive(f).kind);
+        console.log(JSON.stringify({state: s.state, version: s.version, kinds}));
+        """,
+        {"start": start, "catchUp": catch_up, "after": after},
+        cwd=JS,
+    )
+    assert set(out["kinds"]) == {"diff"}
+    assert out["version"] == final["version"]
+    assert canonical(out["state"]) == canonical(final)

@@ -5,6 +5,8 @@ import collections
 import functools
 import socket
 import struct
+import sys
+import time
 
 import pytest
 from autobahn.websocket.protocol import TrafficStats
@@ -19,6 +21,7 @@ from visualizer.ws_transport import (
     DaphneOutlet,
     Frame,
     daphne_protocol,
+    kernel_unsent,
     limit_kernel_buffer,
     outlet_for,
     unsent_bytes,
@@ -238,3 +241,41 @@ def test_over_tls_frames_go_through_autobahn_and_twisteds_wrapper(server):
     outlet.write(Frame("hi"))
     assert tls.written == [bytes([0x81, 2]) + b"hi"]
     assert outlet.pending() == 4
+
+
+def tcp_pair() -> tuple[socket.socket, socket.socket]:
+    """A connected TCP pair on loopback (SIOCOUTQ counts a TCP socket's unacknowledged bytes)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        ours = socket.create_connection(listener.getsockname())
+        peer, _ = listener.accept()
+    return ours, peer
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIOCOUTQ is Linux's")
+def test_pending_counts_what_the_kernel_still_holds_for_a_peer_that_does_not_read(server):
+    ours, peer = tcp_pair()
+    with ours, peer:
+        peer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+        ours.setblocking(False)
+        tcp = FakeTcp(ours)
+        tcp.getHandle = lambda: ours
+        outlet = DaphneOutlet(open_protocol(server, tcp))
+        handed = sum(outlet.write(Frame("y" * 1000)) for _ in range(200))
+        assert handed == 200 * 1004  # each frame with its 4-byte header
+        # The peer's small window took a little; the rest waits in our kernel or in Twisted's buffer, and
+        # all of it is counted, not only Twisted's share.
+        twisted_share = tcp._tempDataLen
+        assert kernel_unsent(ours.fileno()) > 0
+        assert outlet.pending() == twisted_share + kernel_unsent(ours.fileno())
+        assert outlet.pending() > twisted_share
+        # Once the peer has read everything the kernel holds nothing more.
+        peer.settimeout(5)
+        received = 0
+        while received < handed - twisted_share:
+            received += len(peer.recv(65536))
+        deadline = time.monotonic() + 5
+        while kernel_unsent(ours.fileno()) and time.monotonic() < deadline:
+            time.sleep(0.01)  # the last acknowledgement
+        assert outlet.pending() == twisted_share
+    assert kernel_unsent(-1) == 0

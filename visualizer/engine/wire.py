@@ -46,6 +46,9 @@ def _size(value: object) -> int:
 
 
 MAX_FAMILIES = 4096  # remembered "last new item" per id family (bounded memory per cluster)
+# Items replaced in the diffs encoded lately, kept to tell what a viewer at an earlier version holds (`items_at`):
+# at most this many references (old items stay alive while referenced: bounded memory per cluster).
+MAX_UNDO = 10_000
 
 
 class WireEncoder:
@@ -65,6 +68,9 @@ class WireEncoder:
         # section, and (section, family) -> the id of the last new item sent (whole or copied): the sibling the
         # next new item of that family is copied from.
         self.last: dict = {}
+        # Per diff encoded lately, oldest first: (its from, [(section, id, the item held before it or None)]).
+        self.undo: list[tuple[int, list[tuple[str, str, dict | None]]]] = []
+        self.undo_size = 0
 
     def forget(self) -> None:
         """Forget what the viewers hold: the next diffs send whole items (after a snapshot to everyone)."""
@@ -73,6 +79,8 @@ class WireEncoder:
         self.encryption = None
         self.version = None
         self.last.clear()
+        self.undo.clear()
+        self.undo_size = 0
 
     def hold(self, snapshot: dict) -> None:
         """Remember `snapshot` (`Cluster.snapshot()`, not modified afterwards) as what every viewer holds: the
@@ -92,6 +100,9 @@ class WireEncoder:
         """
         if self.version is not None and diff["from"] != self.version:
             self.forget()  # not the diff after the last one: what the viewers hold is unknown
+        replaced: list[tuple[str, str, dict | None]] = []
+        if self.version is not None:
+            self.undo.append((self.version, replaced))
         self.version = diff["to"]
         out: dict = {"now": diff["now"]}
         sections = {}
@@ -101,7 +112,7 @@ class WireEncoder:
             alike: dict[str, str] = {}  # a patch's text -> the first id it was sent for in this section
             samev: dict[str, list[str]] = {}  # that first id -> the other ids that get the same patch
             for ident in change["remove"]:
-                held.pop(ident, None)
+                replaced.append((section, ident, held.pop(ident, None)))
                 remove.append(ident)
             for ident, item in change["set"].items():
                 old = held.get(ident)
@@ -110,6 +121,7 @@ class WireEncoder:
                     continue
                 ops = diff_values(old, item)
                 if ops:
+                    replaced.append((section, ident, old))
                     # Seven pods turning Ready at once get the same patch: it is sent once, with their ids.
                     text = json.dumps(ops, separators=(",", ":"))
                     first = alike.setdefault(text, ident)
@@ -133,6 +145,7 @@ class WireEncoder:
                     copies.append([ident, ref, ops])
                 else:
                     setv[ident] = item
+                replaced.append((section, ident, None))
                 held[ident] = item
                 if len(self.last) > MAX_FAMILIES:
                     self.last.clear()  # a long lesson's many names: the next copy just starts a new run
@@ -162,4 +175,32 @@ class WireEncoder:
         if diff["encryptionAtRest"] != self.encryption:
             out["encryptionAtRest"] = diff["encryptionAtRest"]
             self.encryption = diff["encryptionAtRest"]
+        self.undo_size += len(replaced)
+        while self.undo and self.undo_size > MAX_UNDO:
+            self.undo_size -= len(self.undo.pop(0)[1])
+        return out
+
+    def items_at(self, version: int, wanted: dict[str, object]) -> dict[str, dict[str, dict]] | None:
+        """Return what every viewer held at `version` of the items named in `wanted` (section -> ids), as
+        {section: {id: item}} without the ones they did not hold, or None when the kept diffs no longer reach
+        back to `version` (or the encoder holds nothing). Undoes the diffs encoded since, newest first."""
+        if self.version is None:
+            return None
+        start = len(self.undo)
+        if version != self.version:
+            start = next((i for i, (first, _) in enumerate(self.undo) if first == version), None)
+            if start is None:
+                return None
+        out = {
+            section: {i: self.items[section][i] for i in ids if i in self.items.get(section, {})}
+            for section, ids in wanted.items()
+        }
+        for _first, replaced in reversed(self.undo[start:]):
+            for section, ident, old in replaced:
+                if section not in out or ident not in wanted[section]:
+                    continue
+                if old is None:
+                    out[section].pop(ident, None)
+                else:
+                    out[section][ident] = old
         return out

@@ -298,3 +298,73 @@ def test_a_class_attaching_to_the_follower_at_once_asks_the_owner_once(transacti
                 await layer.flush()
 
     asyncio.run(scenario())
+
+
+def test_frames_reach_the_follower_over_publish_subscribe_in_order_without_the_layer(transactional_db):
+    """The owner's frames reach another process's viewers through Redis publish/subscribe (visualizer.relay):
+    every diff in order, none missing (each `from` is the previous `to`, the last is the owner's version), and
+    not one frame through the channel layer's `group_send` (four round trips a frame for the owner)."""
+    import secrets
+
+    from channels_redis.core import RedisChannelLayer
+
+    from visualizer.host import ClusterHost
+
+    record = ClusterRecord.objects.create(owner_key="visitor:pubsub-two")
+    prefix = f"test-pubsub-{secrets.token_hex(4)}"
+
+    async def scenario():
+        url = os.environ["REDIS_URL"]
+        layers = [RedisChannelLayer(hosts=[url], prefix=prefix) for _ in range(2)]
+        owner = ClusterHost(relay_layer=layers[0], housekeeping=60, rpc_timeout=10)
+        follower = ClusterHost(relay_layer=layers[1], housekeeping=60, rpc_timeout=10)
+        group_sends: list[str] = []
+        for layer in layers:
+            real = layer.group_send
+
+            async def counting(group, message, real=real):
+                group_sends.append(message["type"])
+                await real(group, message)
+
+            layer.group_send = counting
+        seen: list[dict] = []
+
+        async def send(message):
+            seen.append(json.loads(message["text"]))
+
+        async def ignore(message):
+            pass
+
+        try:
+            await owner.attach(record.public_id, "control", ignore)
+            await follower.attach(record.public_id, "view", send)
+            hosted = owner.clusters[record.public_id]
+            assert seen[0]["type"] == "snapshot"
+            for i in range(12):
+                await owner.execute(
+                    hosted,
+                    "command",
+                    {"id": i, "text": f"kubectl create deployment web{i} --image=nginx:1.20", "stdin": None},
+                )
+            final = hosted.live.engine.version
+            async with asyncio.timeout(10):
+                while not any(f["type"] == "diff" and f["to"] >= final for f in seen):
+                    await asyncio.sleep(0.05)
+            diffs = [f for f in seen if f["type"] == "diff"]
+            held = seen[0]["version"]
+            for frame in diffs:
+                if frame["to"] <= held:
+                    continue  # already in the snapshot
+                assert frame["from"] == held, (frame["from"], held)
+                held = frame["to"]
+            assert held >= final
+            assert len(diffs) >= 12
+            assert "vz.frames" not in group_sends
+            assert owner.relay.dropped == 0
+        finally:
+            await follower.shutdown()
+            await owner.shutdown()
+            for layer in layers:
+                await layer.flush()
+
+    asyncio.run(scenario())

@@ -891,11 +891,9 @@ class ClusterHost:
                 async with hosted.lock:
                     await self._save(hosted)
                 await self._let_go(hosted)
-        for task in [self._housekeeper, self._laggard_watch]:
+        for task in [self._housekeeper, self._laggard_watch, self.relay._reader if self.relay else None]:
             if task is not None:
                 task.cancel()
-        if self.relay is not None:
-            await self.relay.close()
         self.clusters.clear()
 
 

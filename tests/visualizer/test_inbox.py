@@ -1,4 +1,4 @@
-"""Backpressure on incoming frames (visualizer.inbox, ws_transport's pause/resume of reading)."""
+"""Backpressure on incoming frames (wsflow.inbox's throttle, ws_transport's pause/resume of reading)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from visualizer.inbox import INBOX_HIGH, INBOX_LOW, InboxThrottle
 from visualizer.ws_transport import AsgiOutlet, DaphneOutlet
+from wsflow.inbox import INBOX_HIGH, INBOX_LOW, InboxThrottle
 
 
 def test_reading_pauses_above_high_and_resumes_at_low_only():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from bench.common import commit, heading, load_average, machine
+from bench.common import commit, heading, load_average, machine, reference_loop_ms
 
 # In the order `python -m bench` runs them.
 BENCHMARKS = ["engine", "classroom", "visualizer", "bandwidth", "scaleout", "abuse", "markdown_parsers"]
@@ -40,7 +40,9 @@ def main(argv: list[str]) -> int:
     explicit = bool(argv)
     print(heading("Orchestra Lab benchmarks", 1))
     print()
-    print(f"Machine: {machine()}")
+    print(
+        f"Machine: {machine()}; reference loop {reference_loop_ms():.0f} ms (bench.common.reference_loop_ms)"
+    )
     print()
     print(f"Commit `{commit()}`; load average (1/5/15 min) at the start: {load_average()}.")
     print()

@@ -103,6 +103,22 @@ def machine() -> str:
     )
 
 
+def reference_loop_ms(repeat: int = 5) -> float:
+    """Returns the CPU milliseconds (best of `repeat`) this interpreter takes for a fixed pure-Python loop:
+    the sum of the squares below 10**6 in a generator expression.
+
+    The engine's aims are absolute (simulated seconds per wall second), and the same VM has run the same code
+    2-3x slower from one day to the next (a shared host), so every report prints this yardstick: two reports
+    compare only after dividing by it.
+    """
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        sum(i * i for i in range(1_000_000))
+        best = min(best, time.process_time() - start)
+    return best * 1000.0
+
+
 def commit() -> str:
     """Returns the checked-out commit (`abc1234`; `abc1234 + uncommitted changes` when tracked files differ)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

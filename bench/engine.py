@@ -39,6 +39,7 @@ from bench.common import (
     fmt_sig,
     load_average,
     median,
+    reference_loop_ms,
     table,
     timed,
 )
@@ -443,7 +444,8 @@ def main(argv: list[str]) -> int:
     print(
         f"Ticks of {args.tick:g} simulated s; medians of {args.repeat} run(s) (classroom: "
         f"{max(3 * args.repeat, 9)}) with seeds from {args.seed}; only `advance()` is timed. "
-        f"Load average at start: {load_average()}.\n"
+        f"Load average at start: {load_average()}; reference loop {reference_loop_ms():.0f} ms "
+        "(bench.common.reference_loop_ms: divide by it to compare machines and days).\n"
     )
     try:
         print("### Rolling update throughput\n")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import os
 import socket
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import livesite
-from bench.common import fmt_int, fmt_sig, table
+from bench.common import fmt_int, fmt_sig, start_demo_driver, table, ws_handshake
 
 TITLE = "Bandwidth: bytes per frame during rolling updates, classroom and 1,000-pod demo (one Daphne process)"
 
@@ -191,15 +190,7 @@ async def _raw_websocket(port: int, path: str) -> tuple[socket.socket, bytes]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SLOW_RCVBUF)  # before connect: the window follows
     sock.setblocking(False)
     await loop.sock_connect(sock, (livesite.HOST, port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    await loop.sock_sendall(
-        sock,
-        (
-            f"GET {path} HTTP/1.1\r\nHost: {livesite.HOST}:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-            f"Origin: {livesite.origin(port)}\r\n\r\n"
-        ).encode(),
-    )
+    await loop.sock_sendall(sock, ws_handshake(livesite.HOST, port, path, livesite.origin(port)))
     head = b""
     while b"\r\n\r\n" not in head:
         chunk = await loop.sock_recv(sock, 4096)
@@ -242,21 +233,12 @@ async def _slow_link(port: int, ids: dict, rate_kib: float, seconds: float) -> d
     its reading time (by time, not by count: a viewer that keeps up at first gets many small diffs early, then
     few catch-ups), the worst lag, every (arrival, lag), its frames by type, and how the socket ended."""
     loop = asyncio.get_running_loop()
-    driver = livesite.Driver(
-        port,
-        f"sessionid={ids['session']}",
-        ids["clusters"]["classroom"],
-        ["web"],
-        second_cookie=f"sessionid={ids['second']}",
-    )
-    stop = asyncio.Event()
-    playing = asyncio.create_task(driver.run(stop))
+    driver, playing, stop = await start_demo_driver(port, ids)
     lags: list[tuple[float, float]] = []
     frames: dict[str, int] = {}
     ending = "open"
     sock = None
     try:
-        await asyncio.sleep(1.0)
         path = livesite.ws_url(port, ids["clusters"]["classroom"]).split(str(port), 1)[1]
         sock, rest = await asyncio.wait_for(_raw_websocket(port, path), 60)
         data = bytearray(rest)

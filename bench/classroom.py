@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import os
 import random
@@ -36,7 +35,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from bench.common import fmt_bytes, fmt_ms, process_stats, table
+from bench.common import fmt_bytes, fmt_ms, process_stats, table, ws_handshake
 
 TITLE = "Classroom: students joining and answering on one Daphne process"
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,19 +73,7 @@ class WebSocket:
     @classmethod
     async def connect(cls, port: int, path: str, cookie: str = "") -> WebSocket:
         reader, writer = await asyncio.open_connection(HOST, port)
-        key = base64.b64encode(os.urandom(16)).decode()
-        lines = [
-            f"GET {path} HTTP/1.1",
-            f"Host: {HOST}:{port}",
-            "Upgrade: websocket",
-            "Connection: Upgrade",
-            f"Sec-WebSocket-Key: {key}",
-            "Sec-WebSocket-Version: 13",
-            f"Origin: http://{HOST}:{port}",
-        ]
-        if cookie:
-            lines.append(f"Cookie: {cookie}")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        writer.write(ws_handshake(HOST, port, path, f"http://{HOST}:{port}", cookie))
         head = await reader.readuntil(b"\r\n\r\n")
         if b" 101 " not in head.split(b"\r\n", 1)[0]:
             writer.close()

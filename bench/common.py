@@ -8,6 +8,8 @@ this process and a server started by a benchmark (a Daphne child) alike.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import os
 import platform
 import statistics
@@ -16,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -194,3 +197,41 @@ def fmt_bytes(n: float) -> str:
 def heading(title: str, level: int = 2) -> str:
     """Returns a Markdown heading line."""
     return "#" * level + " " + title
+
+
+async def start_demo_driver(port: int, ids: dict) -> tuple[Any, asyncio.Task, asyncio.Event]:
+    """Start the instructor playing the classroom demo (bench.livesite.Driver) on the app process at `port`,
+    as the site `ids` describes (bench.livesite's sessions and clusters); return (driver, its task, the event
+    that stops it) a second later, once it plays. Set the event, then await the task, to stop it."""
+    from bench import livesite  # livesite imports this module: imported when called
+
+    stop = asyncio.Event()
+    driver = livesite.Driver(
+        port,
+        f"sessionid={ids['session']}",
+        ids["clusters"]["classroom"],
+        ["web"],
+        second_cookie=f"sessionid={ids['second']}",
+    )
+    playing = asyncio.create_task(driver.run(stop))
+    await asyncio.sleep(1.0)
+    return driver, playing, stop
+
+
+def ws_handshake(host: str, port: int, path: str, origin: str = "", cookie: str = "") -> bytes:
+    """Returns the HTTP request that opens a websocket at `path` (RFC 6455 §4.1: a fresh random 16-byte key),
+    with an Origin and a Cookie header when given; the answer to expect is `101 Switching Protocols`."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [
+        f"GET {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+    ]
+    if origin:
+        lines.append(f"Origin: {origin}")
+    if cookie:
+        lines.append(f"Cookie: {cookie}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()

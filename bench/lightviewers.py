@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import ipaddress
 import json
 import os
@@ -33,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bench.common import ws_handshake
 
 HEAD = 64  # payload bytes looked at per frame (enough for `{"v":1,"type":"snapshot"` and the bare app's type)
 SAMPLED_HEAD = 256  # a sampled viewer's look: the diff's `to` and `ts` come before its body
@@ -96,18 +97,7 @@ class Viewer(asyncio.Protocol):
     ):
         self.counts, self.ready_marker, self.match, self.sampled = counts, ready, match, sampled
         self.head_len = SAMPLED_HEAD if sampled else HEAD
-        key = base64.b64encode(os.urandom(16)).decode()
-        lines = [
-            f"GET {path} HTTP/1.1",
-            f"Host: {host}:{port}",
-            "Upgrade: websocket",
-            "Connection: Upgrade",
-            f"Sec-WebSocket-Key: {key}",
-            "Sec-WebSocket-Version: 13",
-        ]
-        if origin:
-            lines.append(f"Origin: {origin}")
-        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        self.request = ws_handshake(host, port, path, origin)
         self.http = True
         self.pending = b""
         self.skip = 0

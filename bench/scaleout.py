@@ -91,16 +91,9 @@ def throttled_share(stack) -> float | None:
 
 async def _app_window(ports, pids, ids, n, seconds, cap, clients, sample_every):
     """The instructor plays the demo on the first process while `n` viewers watch through `ports`."""
-    stop = asyncio.Event()
-    driver = livesite.Driver(
-        ports[0],
-        f"sessionid={ids['session']}",
-        ids["clusters"]["classroom"],
-        ["web"],
-        second_cookie=f"sessionid={ids['second']}",
-    )
-    playing = asyncio.create_task(driver.run(stop))
-    await asyncio.sleep(1.0)
+    from bench.common import start_demo_driver
+
+    driver, playing, stop = await start_demo_driver(ports[0], ids)
     before_window, stack = capped(pids, cap)
     try:
         with stack:

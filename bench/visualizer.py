@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench import livesite
-from bench.common import fmt_sig, table
+from bench.common import fmt_sig, start_demo_driver, table
 
 TITLE = "Visualizer: viewers of one demo cluster during a rolling update (one Daphne process)"
 ROOT, SHARED, BASELINE, HOST = livesite.ROOT, livesite.SHARED, livesite.BASELINE, livesite.HOST
@@ -63,16 +63,7 @@ async def measure_app(
     """Runs wsbench's passive viewers of the classroom demo, spread round-robin over the app processes on
     `ports` (server CPU and memory read from `pids`), while the instructor plays it on the first process.
     Returns wsbench's JSON result and the driver (its rolling updates and refused commands)."""
-    stop = asyncio.Event()
-    driver = livesite.Driver(
-        ports[0],
-        f"sessionid={ids['session']}",
-        ids["clusters"]["classroom"],
-        ["web"],
-        second_cookie=f"sessionid={ids['second']}",
-    )
-    playing = asyncio.create_task(driver.run(stop))
-    await asyncio.sleep(1.0)
+    driver, playing, stop = await start_demo_driver(ports[0], ids)
     args = ["--mode", "passive"]
     for port in ports:
         args += ["--url", livesite.ws_url(port, ids["clusters"]["classroom"])]

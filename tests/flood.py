@@ -1,12 +1,16 @@
 """A flooding websocket client for tests against a real Daphne: raw frames sent as fast as the server takes
-them, never reading; and the server's resident memory."""
+them, never reading; the server's resident memory; and a bystander timed while the flood runs."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import socket
+import threading
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 # The flood: a ping and a frame that is not JSON, alternately (27 + 14 bytes on the wire): the cheapest frames
 # to send, each one an entry in Daphne's application queue when it is read.
@@ -29,9 +33,15 @@ def masked(text: str) -> bytes:
     return bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload
 
 
-def raw_socket(port: int, path: str, cookie: str | None = None) -> socket.socket:
-    """Open a websocket by hand and read only the handshake's answer."""
-    sock = socket.create_connection(("127.0.0.1", port))
+def raw_socket(port: int, path: str, cookie: str | None = None, rcvbuf: int | None = None) -> socket.socket:
+    """Open a websocket by hand and read only the handshake's answer.
+
+    `rcvbuf` (bytes) sets a small receive buffer before connecting (the TCP window is agreed at the
+    handshake), so that a socket that never reads holds the server's frames up on the server's side."""
+    sock = socket.socket()
+    if rcvbuf is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.connect(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
     cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
     sock.sendall(
@@ -61,3 +71,48 @@ def flood(sock: socket.socket, seconds: float, sent: list[int]) -> None:
             sent[0] += sock.send(chunk)
         except TimeoutError:
             continue  # the server is not reading: its kernel and ours are full
+
+
+@dataclass
+class FloodRun:
+    """What a flood did: the server's resident memory before it and at its peak (MiB), the probe's times while
+    it ran (seconds), and the bytes the flooder sent."""
+
+    before: float
+    peak: float
+    during: list[float]
+    sent: int
+
+    @property
+    def frames(self) -> int:
+        """The frames sent (two a ping / not-JSON pair)."""
+        return 2 * self.sent // PAIR_BYTES
+
+
+async def flood_and_probe(
+    pid: int,
+    port: int,
+    path: str,
+    seconds: float,
+    probe: Callable[[int], Awaitable[float]],
+    pause: float,
+    cookie: str | None = None,
+) -> FloodRun:
+    """Flood the socket `path` of the server `pid` on `port` from a thread for `seconds` (`flood`); meanwhile,
+    every `pause` seconds, time `probe(n)` (a bystander's request, n = 0, 1, …) and read the server's memory.
+    The flooder's socket is closed when the flood ends."""
+    before = rss_mib(pid)
+    flooder = raw_socket(port, path, cookie)
+    sent = [0]
+    thread = threading.Thread(target=flood, args=(flooder, seconds, sent), daemon=True)
+    thread.start()
+    during: list[float] = []
+    peak = before
+    try:
+        while thread.is_alive():
+            await asyncio.sleep(pause)
+            during.append(await probe(len(during)))
+            peak = max(peak, rss_mib(pid))
+    finally:
+        flooder.close()
+    return FloodRun(before, peak, during, sent[0])

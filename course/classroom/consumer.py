@@ -10,7 +10,9 @@ without `disconnect`, leaving the student counted online and in the class's grou
 `error` frame with a stable code, a failure while handling a good one `server` (logged). A client that sends
 faster than its frames are handled stops being read while more than 64 of them wait (wsflow.inbox), and the
 answers that cost it nothing — `error` and `pong` — have budgets per identity (ratelimit.socket_budgets): over
-them a bad frame is refused silently and a ping ignored (no pong, no presence write).
+them a bad frame is refused silently and a ping ignored (no pong, no presence write). So do a student's frames
+that write to the database (`answer`, `predict.vote`, `pair.update`; ratelimit.FRAME_BUDGETS): over budget
+one is refused with `too_fast` and writes nothing.
 """
 
 import asyncio
@@ -25,7 +27,7 @@ from django.utils import timezone
 
 from course.classroom import actions, identity, predict, presence, state
 from course.classroom.protocol import ProtocolError, build, error, parse
-from course.classroom.ratelimit import socket_budgets, socket_key
+from course.classroom.ratelimit import FRAME_PURPOSE, TOO_FAST, socket_budgets, socket_key
 from course.models import ClassSession
 from wsflow.daphne import UnknownReader, reader_for
 from wsflow.inbox import InboxThrottle
@@ -239,6 +241,14 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         if socket_budgets.allow("errors", self.rate_key):
             await self.send(text_data=error(code, message, ref))
 
+    async def _too_fast(self, purpose: str, ref: object) -> None:
+        """Refuse a frame over this student's write budget (ratelimit.FRAME_BUDGETS) before anything is read or
+        written: a `too_fast` error saying in how many seconds to send again, within the error budget (a flood
+        gets a few, then silence); the socket stays open."""
+        if socket_budgets.allow("errors", self.rate_key):
+            retry = socket_budgets.retry_after(purpose, self.rate_key)
+            await self.send(text_data=error("too_fast", TOO_FAST[purpose], ref, retry_after=retry))
+
     async def _receive(self, data: str | bytes | None) -> None:
         try:
             if self.session_id is None:
@@ -248,6 +258,10 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             kind, fields = parse(data, staff=self.staff)
             if kind == "ping":
                 await self._pong()
+                return
+            purpose = None if self.staff else FRAME_PURPOSE.get(kind)
+            if purpose is not None and not socket_budgets.allow(purpose, self.rate_key):
+                await self._too_fast(purpose, fields.get("id"))
                 return
             if self.staff and kind in DEMO_ACTIONS:
                 frames = await DEMO_ACTIONS[kind](self.session_id, fields)

@@ -94,8 +94,12 @@ def build(kind: str, **fields) -> str:
     return encode(VERSION, kind, fields)
 
 
-def error(code: str, message: str, ref: object = None) -> str:
-    """Return an `error` frame; `ref` echoes the refused frame's `id` when it had one (pair.update)."""
-    if ref is None:
-        return build("error", code=code, message=message)
-    return build("error", code=code, message=message, ref=ref)
+def error(code: str, message: str, ref: object = None, retry_after: int | None = None) -> str:
+    """Return an `error` frame; `ref` echoes the refused frame's `id` when it had one (pair.update);
+    `retry_after` (whole seconds) says when a frame refused for its rate may be sent again (`too_fast`)."""
+    fields: dict[str, object] = {"code": code, "message": message}
+    if ref is not None:
+        fields["ref"] = ref
+    if retry_after is not None:
+        fields["retry_after"] = retry_after
+    return build("error", **fields)

@@ -1,5 +1,6 @@
 """Per-client limits on joining a class and on entering pair codes, counted in Django's cache; and the
-classroom socket's budgets of free answers (`socket_budgets`, per process, at the end).
+classroom socket's budgets per identity (`socket_budgets`, per process, at the end): of the answers that cost a
+sender nothing, and of the frames that write to the database.
 
 A client is its network address and, once it has one, its browser session: a script that drops its cookies
 still comes from one address, and one browser cannot use up an address shared by a whole class behind NAT.
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from wsflow.budget import ANSWER_BUDGETS, Limits
 
@@ -135,7 +136,29 @@ def retry_after_request(scope: str, request) -> int:
 # pair limits above these are counted in the process that holds the socket, not in the cache: what they bound
 # is that process's own work and memory (as the Kubernetes API server's per-process in-flight limits do), and
 # a cache round trip per frame would cost more than the answer it saves.
-socket_budgets = Limits(ANSWER_BUDGETS)
+#
+# The frames a student sends that write to the database have budgets per student too (all their tabs share
+# them): a joined student could otherwise send valid answers as fast as the socket takes them, each one a
+# write. purpose -> (tokens per second, burst), generous for a real class:
+# - "answers": `answer` (the self-paced quiz and peer-instruction votes) and `predict.vote`. 30 at once covers
+#   a whole quiz answered quickly with a few changes of mind per question, then one every 2 s for as long as
+#   the class lasts (a vote changed every few seconds is still taken).
+# - "pair": `pair.update`, the pair's shared answer as its partners type. The page sends one at a time, 150 ms
+#   after the last keystroke and once the previous is acknowledged (pair.js); past the budget it waits and
+#   sends the edits merged, so typing fast loses nothing, it is saved in fewer writes.
+# `pair.sync` reads and writes nothing; `ping` has its own budget above (each pong is a presence write).
+FRAME_BUDGETS: dict[str, tuple[float, int]] = {
+    "answers": (0.5, 30),
+    "pair": (2.0, 30),
+}
+FRAME_PURPOSE = {"answer": "answers", "predict.vote": "answers", "pair.update": "pair"}
+SOCKET_BUDGETS = {**ANSWER_BUDGETS, **FRAME_BUDGETS}
+# The `too_fast` error's message per purpose; the frame's `retry_after` says in how many seconds to send again.
+TOO_FAST = {
+    "answers": gettext_noop("답을 너무 자주 보냈습니다. 잠시 후 다시 보내세요."),
+    "pair": gettext_noop("저장이 너무 잦습니다. 잠시 후 모아서 저장합니다."),
+}
+socket_budgets = Limits(SOCKET_BUDGETS)
 
 
 def socket_key(student_id: int | None, user) -> str:

@@ -9,10 +9,8 @@ The server accounts what it holds for each viewer (visualizer.viewer_buffer) and
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
-import os
 import re
 import socket
 import struct
@@ -20,12 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import override_settings
 
-from tests.servers import ROOT, SERVER_SECRET_KEY, database_url, ensure_static, start_daphne, stop
-from visualizer.identity import SESSION_KEY
-from visualizer.models import ClusterRecord
+from tests.flood import raw_socket
+from tests.servers import ROOT, database_url, ensure_static, start_daphne, stop
+from tests.visualizer.daphne_demo import drain, driver_and_viewer, owned_cluster, socket_path
 from visualizer.viewer_buffer import CLOSE_CODE, CLOSE_REASON
 
 HIGH_WATER = 4 * 1024
@@ -60,23 +56,7 @@ def server(django_db_setup, django_db_blocker, transactional_db):
 
 def raw_viewer(port: int, path: str) -> socket.socket:
     """Open a websocket that will never be read: the handshake's answer only, and a 4 KiB receive buffer."""
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect(("127.0.0.1", port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall(
-        (
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n\r\n"
-        ).encode()
-    )
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(1)
-        assert chunk, "the server closed the handshake"
-        head += chunk
-    assert head.startswith(b"HTTP/1.1 101"), head
-    return sock
+    return raw_socket(port, path, rcvbuf=4096)
 
 
 def read_until_close(sock: socket.socket, timeout: float) -> tuple[int, str, int]:
@@ -118,28 +98,14 @@ def closures(public_id: str) -> list[tuple[str, int, int, int, int]]:
 
 
 def test_viewers_that_never_read_are_bounded_then_closed_and_a_reader_gets_every_diff(server):
-    from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
 
     port = server
-    with override_settings(SECRET_KEY=SERVER_SECRET_KEY):
-        session = SessionStore()
-        session[SESSION_KEY] = "teacher-bp"
-        session.create()
-    record = ClusterRecord.objects.create(owner_key="visitor:teacher-bp")
-    path = f"/ws/cluster/{record.public_id}/?share={record.share_token}"
-    base = f"/ws/cluster/{record.public_id}/"
-    url = f"ws://127.0.0.1:{port}{base}"
-    origin = f"http://127.0.0.1:{port}"
+    cookie, record = owned_cluster("teacher-bp")
+    path = socket_path(record, shared=True)
 
     async def scenario():
-        async with (
-            connect(
-                url, origin=origin, additional_headers={"Cookie": f"sessionid={session.session_key}"}
-            ) as driver,
-            connect(url + f"?share={record.share_token}", origin=origin, max_size=None) as reader,
-        ):
-            assert json.loads(await driver.recv())["role"] == "control"
+        async with driver_and_viewer(port, cookie, record) as (driver, reader):
             first = await reader.recv()
             snapshot = json.loads(first)
             sizes = [len(first.encode())]
@@ -153,12 +119,7 @@ def test_viewers_that_never_read_are_bounded_then_closed_and_a_reader_gets_every
                         seen.append(json.loads(text))
                         sizes.append(len(text.encode()))
 
-            async def drain_driver():
-                with contextlib.suppress(ConnectionClosed):
-                    async for _ in driver:
-                        pass
-
-            tasks = [asyncio.create_task(read_all()), asyncio.create_task(drain_driver())]
+            tasks = [asyncio.create_task(read_all()), asyncio.create_task(drain(driver))]
             await driver.send(json.dumps({"type": "control", "action": "speed", "value": 8}))
             commands = [
                 "kubectl create deployment web --image=nginx:1.20 --replicas=12",

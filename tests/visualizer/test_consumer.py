@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
+from tests.clock import ManualClock
 from visualizer.host import ClusterHost, get_host
 from visualizer.identity import SESSION_KEY
 from visualizer.models import ClusterRecord
@@ -264,19 +265,9 @@ async def test_the_clock_is_shared_by_every_viewer(host_cleanup):
     await student.disconnect()
 
 
-class FrozenClock:
-    """The rate limits' clock, moved by hand: a test decides exactly when tokens come back."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def frozen_limits():
-    clock = FrozenClock()
+    clock = ManualClock(1000.0)
     limits.clear()
     real, limits.clock = limits.clock, clock
     yield clock

@@ -239,6 +239,16 @@ async def _first_snapshot(host, hosted, conn, outlet) -> dict:
     return json.loads(text)["state"]
 
 
+async def _slow_and_fast(host, hosted, viewer) -> tuple:
+    """Two viewers with their first snapshot: (the one to slow down's connection, its outlet, the other's
+    outlet, the state the first holds)."""
+    conn, slow = viewer()
+    other, fast = viewer()
+    held = await _first_snapshot(host, hosted, conn, slow)
+    await _first_snapshot(host, hosted, other, fast)
+    return conn, slow, fast, held
+
+
 async def _play(host, hosted, command: str, ticks: int) -> None:
     """Run a command and some ticks on the real cluster, broadcasting each change as the host does."""
     live = hosted.live
@@ -251,10 +261,7 @@ async def test_a_drained_viewer_gets_a_coalesced_diff_that_makes_it_exactly_the_
     from visualizer.engine.snapshot import apply_diff
 
     host, hosted, viewer = setup
-    conn, slow = viewer()
-    _, fast = viewer()
-    held = await _first_snapshot(host, hosted, conn, slow)
-    await _first_snapshot(host, hosted, _, fast)
+    conn, slow, fast, held = await _slow_and_fast(host, hosted, viewer)
     slow.held = 100 * KIB  # behind from the first diff on
     await _play(host, hosted, "kubectl create deployment web --image=nginx:1.20 --replicas=6", 20)
     await _play(host, hosted, "kubectl set image deployment/web nginx=nginx:1.21", 20)
@@ -320,10 +327,7 @@ async def test_after_a_short_lag_the_catch_up_patches_what_the_viewer_held(setup
     from visualizer.engine.snapshot import apply_diff
 
     host, hosted, viewer = setup
-    conn, slow = viewer()
-    _, fast = viewer()
-    held = await _first_snapshot(host, hosted, conn, slow)
-    await _first_snapshot(host, hosted, _, fast)
+    conn, slow, fast, held = await _slow_and_fast(host, hosted, viewer)
     await _play(host, hosted, "kubectl create deployment web --image=nginx:1.20 --replicas=20", 30)
     await _play(host, hosted, "kubectl expose deployment web --port=80", 4)
     await _play(host, hosted, "sim traffic web 2", 0)

@@ -7,17 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import threading
 import time
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import override_settings
 
-from tests.flood import PAIR_BYTES, flood, raw_socket, rss_mib
-from tests.servers import SERVER_SECRET_KEY, database_url, ensure_static, start_daphne, stop
-from visualizer.identity import SESSION_KEY
-from visualizer.models import ClusterRecord
+from tests.flood import flood_and_probe
+from tests.servers import database_url, ensure_static, start_daphne, stop
+from tests.visualizer.daphne_demo import owned_cluster, owner_socket, socket_path
 
 LOG = "daphne-inbox-flood.log"
 FLOOD_SECONDS = 8.0
@@ -41,26 +37,14 @@ def server(django_db_setup, django_db_blocker, transactional_db):
 
 
 def test_a_flooding_viewer_cannot_grow_the_server_or_slow_the_owner(server):
-    from websockets.asyncio.client import connect
-
     proc, port = server
-    with override_settings(SECRET_KEY=SERVER_SECRET_KEY):
-        session = SessionStore()
-        session[SESSION_KEY] = "owner-flood"
-        session.create()
-    record = ClusterRecord.objects.create(owner_key="visitor:owner-flood")
-    base = f"/ws/cluster/{record.public_id}/"
+    cookie, record = owned_cluster("owner-flood")
 
     async def scenario():
-        async with connect(
-            f"ws://127.0.0.1:{port}{base}",
-            origin=f"http://127.0.0.1:{port}",
-            additional_headers={"Cookie": f"sessionid={session.session_key}"},
-            max_size=None,
-        ) as owner:
+        async with owner_socket(port, cookie, record) as owner:
             assert json.loads(await owner.recv())["role"] == "control"
 
-            async def ping() -> float:
+            async def ping(_n: int = 0) -> float:
                 start = time.monotonic()
                 await owner.send(json.dumps({"v": 1, "type": "ping"}))
                 while json.loads(await owner.recv())["type"] != "pong":
@@ -68,30 +52,22 @@ def test_a_flooding_viewer_cannot_grow_the_server_or_slow_the_owner(server):
                 return time.monotonic() - start
 
             quiet = [await ping() for _ in range(3)]
-            before = rss_mib(proc.pid)
-            flooder = raw_socket(port, f"{base}?share={record.share_token}")
-            sent = [0]
-            thread = threading.Thread(target=flood, args=(flooder, FLOOD_SECONDS, sent), daemon=True)
-            thread.start()
-            during: list[float] = []
-            peak = before
-            while thread.is_alive():
-                await asyncio.sleep(1.0)  # the owner's ping budget refills at 1 a second
-                during.append(await ping())
-                peak = max(peak, rss_mib(proc.pid))
-            flooder.close()
-            return quiet, during, before, peak, sent[0]
+            # The owner's ping budget refills at 1 a second: one ping a second while the flood runs.
+            run = await flood_and_probe(
+                proc.pid, port, socket_path(record, shared=True), FLOOD_SECONDS, ping, pause=1.0
+            )
+            return quiet, run
 
-    quiet, during, before, peak, sent = asyncio.run(scenario())
-    frames_sent = 2 * sent // PAIR_BYTES
+    quiet, run = asyncio.run(scenario())
+    during = run.during
     p95 = statistics.quantiles(during, n=20)[-1]
     print(
-        f"flood: {frames_sent} frames in {FLOOD_SECONDS:.0f} s; server RSS {before:.1f} -> peak {peak:.1f} MiB; "
-        f"owner ping p50 {statistics.median(quiet) * 1000:.0f} ms quiet, "
+        f"flood: {run.frames} frames in {FLOOD_SECONDS:.0f} s; server RSS {run.before:.1f} -> peak {run.peak:.1f} "
+        f"MiB; owner ping p50 {statistics.median(quiet) * 1000:.0f} ms quiet, "
         f"{statistics.median(during) * 1000:.0f} / p95 {p95 * 1000:.0f} ms during ({len(during)} pings)"
     )
-    assert frames_sent > 10_000, f"the flood hardly ran ({sent} bytes)"
-    assert peak - before < MAX_GROWTH_MIB, (before, peak, sent)
+    assert run.frames > 10_000, f"the flood hardly ran ({run.sent} bytes)"
+    assert run.peak - run.before < MAX_GROWTH_MIB, run
     assert len(during) >= FLOOD_SECONDS / 2 and p95 < max(MAX_P95_SECONDS, 10 * statistics.median(quiet)), (
         quiet,
         during,

@@ -3,20 +3,13 @@
 
 from types import SimpleNamespace
 
+from tests.clock import ManualClock
 from visualizer.identity import SESSION_KEY, client_address, rate_key
 from visualizer.ratelimit import Limits, TokenBucket
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_bucket_gives_its_burst_then_its_rate_and_says_how_long_to_wait():
-    clock = Clock()
+    clock = ManualClock()
     bucket = TokenBucket(rate=2.0, burst=3, clock=clock)
     assert [bucket.allow() for _ in range(4)] == [True, True, True, False]
     assert bucket.wait() == 0.5
@@ -25,7 +18,7 @@ def test_a_bucket_gives_its_burst_then_its_rate_and_says_how_long_to_wait():
 
 
 def test_keys_share_a_bucket_and_a_refusal_spends_nothing():
-    clock = Clock()
+    clock = ManualClock()
     limits = Limits({"act": (1.0, 2)}, address_factor=3, clock=clock)
     assert limits.allow("act", "visitor:a", "addr:1.2.3.4")
     assert limits.allow("act", "visitor:a", "addr:1.2.3.4")
@@ -37,7 +30,7 @@ def test_keys_share_a_bucket_and_a_refusal_spends_nothing():
 
 
 def test_the_map_is_bounded_and_forgets_the_least_recently_used():
-    limits = Limits({"act": (1.0, 1)}, max_keys=3, clock=Clock())
+    limits = Limits({"act": (1.0, 1)}, max_keys=3, clock=ManualClock())
     for key in ("user:1", "user:2", "user:3"):
         assert limits.allow("act", key)
     limits.bucket("act", "user:1")  # used again: now the most recent

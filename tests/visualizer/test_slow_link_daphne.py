@@ -18,14 +18,11 @@ import threading
 import time
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import override_settings
 
-from tests.servers import SERVER_SECRET_KEY, database_url, ensure_static, start_daphne, stop
+from tests.servers import database_url, ensure_static, start_daphne, stop
+from tests.visualizer.daphne_demo import drain, driver_and_viewer, owned_cluster, socket_path
 from tests.visualizer.test_backpressure_daphne import header_and_length, raw_viewer
 from visualizer.engine.snapshot import apply_diff
-from visualizer.identity import SESSION_KEY
-from visualizer.models import ClusterRecord
 from visualizer.viewer_buffer import BufferLimits
 
 RATE = 2048  # bytes per second the slow viewer reads
@@ -127,24 +124,12 @@ def test_a_slow_viewer_gets_coalesced_frames_a_bounded_lag_and_exactly_the_serve
     from websockets.asyncio.client import connect
 
     port = server
-    with override_settings(SECRET_KEY=SERVER_SECRET_KEY):
-        session = SessionStore()
-        session[SESSION_KEY] = "teacher-slow"
-        session.create()
-    record = ClusterRecord.objects.create(owner_key="visitor:teacher-slow")
-    base = f"/ws/cluster/{record.public_id}/"
-    viewer_path = f"{base}?share={record.share_token}"
-    url = f"ws://127.0.0.1:{port}{base}"
+    cookie, record = owned_cluster("teacher-slow")
+    viewer_path = socket_path(record, shared=True)
     origin = f"http://127.0.0.1:{port}"
 
     async def scenario():
-        async with (
-            connect(
-                url, origin=origin, additional_headers={"Cookie": f"sessionid={session.session_key}"}
-            ) as driver,
-            connect(f"ws://127.0.0.1:{port}{viewer_path}", origin=origin, max_size=None) as fast,
-        ):
-            assert json.loads(await driver.recv())["role"] == "control"
+        async with driver_and_viewer(port, cookie, record) as (driver, fast):
             fast_frames: list[dict] = [json.loads(await fast.recv())]
 
             async def read_fast():
@@ -152,12 +137,7 @@ def test_a_slow_viewer_gets_coalesced_frames_a_bounded_lag_and_exactly_the_serve
                     async for text in fast:
                         fast_frames.append(json.loads(text))
 
-            async def drain_driver():
-                with contextlib.suppress(Exception):
-                    async for _ in driver:
-                        pass
-
-            tasks = [asyncio.create_task(read_fast()), asyncio.create_task(drain_driver())]
+            tasks = [asyncio.create_task(read_fast()), asyncio.create_task(drain(driver))]
             slow = SlowReader(raw_viewer(port, viewer_path))
             slow.start()
             await driver.send(json.dumps({"type": "control", "action": "speed", "value": 8}))

@@ -8,6 +8,7 @@ wire frames, replayed through state.js, give the engine's own snapshot. Skipped,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,20 +75,34 @@ def test_patches_apply_in_the_browser_as_in_python():
     assert [canonical(x) for x in out] == [canonical(new) for _, new in pairs]
 
 
-def recorded_wire() -> tuple[dict, list[dict], dict]:
-    """A small demo (3 workers, 6 pods behind a Service) through a rolling update with traffic, as a live
-    cluster broadcasts it: the first snapshot, the diff frames, and the snapshot after the last one."""
-    c = Cluster(workers=3, seed=4)
+def rolling_update_demo(name: str, seed: int) -> tuple[LiveCluster, dict]:
+    """A small demo (3 workers, 6 pods behind a Service, settled) as a live cluster at 8×, and the state of the
+    first snapshot a viewer is sent."""
+    c = Cluster(workers=3, seed=seed)
     assert c.run("kubectl create deployment web --image=nginx:1.20 --replicas=6").ok
     assert c.run("kubectl expose deployment web --port=80").ok
     c.advance(60)
-    live = LiveCluster("wire-test", c, speed=8)
-    start = json.loads(live.snapshot_frame("view"))["state"]
+    live = LiveCluster(name, c, speed=8)
+    return live, json.loads(live.snapshot_frame("view"))["state"]
+
+
+def play_rolling_update(live: LiveCluster, before_step: Callable[[int], None] = lambda i: None) -> list[dict]:
+    """Run a rolling update with traffic (40 steps of a command and a 0.1 s tick; `before_step(i)` first) and
+    return the diff frames the live cluster broadcasts, in order."""
     frames = []
     for i in range(40):
+        before_step(i)
         text = "kubectl set image deployment/web nginx=nginx:1.21" if i == 0 else "sim traffic web 2"
         for out in (live.command(i, text, None), live.tick(0.1)):
             frames += [json.loads(f) for f in out.broadcast if f.startswith('{"v":1,"type":"diff"')]
+    return frames
+
+
+def recorded_wire() -> tuple[dict, list[dict], dict]:
+    """The demo through a rolling update, as a live cluster broadcasts it: the first snapshot, the diff frames,
+    and the snapshot after the last one."""
+    live, start = rolling_update_demo("wire-test", seed=4)
+    frames = play_rolling_update(live)
     final = live.engine.snapshot()
     final["now"] = frames[-1]["diff"]["now"]
     return start, frames, final
@@ -152,21 +167,17 @@ def test_state_js_applies_a_slow_viewer_s_catch_up_diff_exactly_and_the_diffs_af
     (LiveCluster.catch_up_frame: patches of the items it held while the encoder's history reaches back, else
     whole items; copies of the pod before; events as templates), then the broadcast diffs again; the page ends
     with the engine's snapshot."""
-    c = Cluster(workers=3, seed=5)
-    assert c.run("kubectl create deployment web --image=nginx:1.20 --replicas=6").ok
-    assert c.run("kubectl expose deployment web --port=80").ok
-    c.advance(60)
-    live = LiveCluster("catch-up-test", c, speed=8)
-    start = json.loads(live.snapshot_frame("view"))["state"]
-    broadcast = []
-    for i in range(40):
-        text = "kubectl set image deployment/web nginx=nginx:1.21" if i == 0 else "sim traffic web 2"
+    live, start = rolling_update_demo("catch-up-test", seed=5)
+    caught: list[dict] = []
+
+    def catch_up_at_30(i: int) -> None:
         if i == 30:
             if not history:
                 live.wire.undo.clear()  # as when more than MAX_UNDO items were replaced since
-            catch_up = json.loads(live.catch_up_frame(start["version"]))
-        for out in (live.command(i, text, None), live.tick(0.1)):
-            broadcast += [json.loads(f) for f in out.broadcast if f.startswith('{"v":1,"type":"diff"')]
+            caught.append(json.loads(live.catch_up_frame(start["version"])))
+
+    broadcast = play_rolling_update(live, catch_up_at_30)
+    (catch_up,) = caught
     after = [f for f in broadcast if f["from"] >= catch_up["to"]]
     assert after and after[0]["from"] == catch_up["to"]
     sections = catch_up["diff"]["sections"].values()

@@ -367,6 +367,8 @@ function pairError(msg) {
   const keys = inflight?.keys || [];
   inflight = null;
   if (msg.code === "busy") { setTimeout(sendPending, 1000); showSaveState(); return true; }
+  // Over the student's budget of saves: the edits stay pending and go again, merged, when it refills.
+  if (msg.code === "too_fast") { setTimeout(sendPending, 1000 * (msg.retry_after || 1)); showSaveState(); return true; }
   if (msg.code === "pair_stale" && staleStreak < 2) {
     // The server lacks changes these updates build on (this page has them): exchange state vectors; the
     // reply adds what the server lacks to the pending updates and sends everything again.

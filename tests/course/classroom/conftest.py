@@ -49,9 +49,12 @@ def student_cookie(student) -> str:
 @pytest.fixture(autouse=True)
 def quiet_presence(request, monkeypatch):
     """Keep the consumer's throttled refreshes (presence, class checklist) out of tests about something
-    else, so their frames arrive in the order the test expects; tests marked `presence` get the real thing."""
+    else, so their frames arrive in the order the test expects; tests marked `presence` get the real thing.
+    Every test starts with full socket budgets (ratelimit.socket_budgets)."""
     if request.node.get_closest_marker("presence") is None:
         monkeypatch.setattr(consumer, "refresh_later", lambda session_id, kind: None)
+    # Fresh socket budgets: a student's pk may come again in the next test (a flushed database reuses it).
+    consumer.socket_budgets.clear()
     yield
     for task in consumer._pending.values():
         task.cancel()

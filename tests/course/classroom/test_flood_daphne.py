@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import json
 import statistics
-import threading
 import time
 
 import pytest
@@ -21,7 +20,7 @@ from django.test import override_settings
 
 from course.models import Student
 from tests.course.classroom.conftest import student_cookie
-from tests.flood import PAIR_BYTES, flood, raw_socket, rss_mib
+from tests.flood import flood_and_probe
 from tests.servers import SERVER_SECRET_KEY, database_url, start_daphne, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,19 +71,11 @@ def test_a_flooding_student_cannot_grow_the_server_or_slow_a_bystander(server, k
                 return time.monotonic() - start
 
             quiet = [await answer(n) for n in range(5)]  # before the flood, for comparison
-            before = rss_mib(proc.pid)
-            flooder = raw_socket(port, path, flooder_cookie)
-            sent = [0]
-            thread = threading.Thread(target=flood, args=(flooder, FLOOD_SECONDS, sent), daemon=True)
-            thread.start()
-            during: list[float] = []
-            peak = before
-            while thread.is_alive():
-                during.append(await answer(len(during)))
-                peak = max(peak, rss_mib(proc.pid))
-                await asyncio.sleep(0.2)
-            # The flooder goes away: once the little it left queued is worked off, it is gone.
-            flooder.close()
+            # One answer every half second: within the bystander's own answer budget (ratelimit.FRAME_BUDGETS).
+            run = await flood_and_probe(
+                proc.pid, port, path, FLOOD_SECONDS, answer, pause=0.5, cookie=flooder_cookie
+            )
+            # The flooder went away: once the little it left queued is worked off, it is gone.
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline:
                 if (await Student.objects.aget(pk=alice.pk)).sockets == 0:
@@ -96,19 +87,19 @@ def test_a_flooding_student_cannot_grow_the_server_or_slow_a_bystander(server, k
                 async with asyncio.timeout(5):
                     while (pong := json.loads(await bystander.recv()))["type"] != "pong":
                         pass
-            return quiet, during, before, peak, sent[0], pong
+            return quiet, run, pong
 
-    quiet, during, before, peak, sent, pong = asyncio.run(scenario())
-    frames_sent = 2 * sent // PAIR_BYTES
-    assert frames_sent > 10_000, f"the flood hardly ran ({sent} bytes)"
-    assert peak - before < MAX_GROWTH_MIB, (before, peak, sent)
+    quiet, run, pong = asyncio.run(scenario())
+    during = run.during
+    assert run.frames > 10_000, f"the flood hardly ran ({run.sent} bytes)"
+    assert run.peak - run.before < MAX_GROWTH_MIB, run
     # The bystander was answered all along, about as fast as before the flood.
     assert len(during) >= FLOOD_SECONDS / 2, during
     p95 = statistics.quantiles(during, n=20)[-1] if len(during) >= 2 else during[0]
     assert p95 < max(MAX_P95_SECONDS, 10 * statistics.median(quiet)), (quiet, during)
     print(
-        f"flood: {frames_sent} frames in {FLOOD_SECONDS:.0f} s; server RSS {before:.1f} -> peak {peak:.1f} MiB; "
-        f"bystander answer p50 {statistics.median(quiet) * 1000:.0f} ms quiet, "
+        f"flood: {run.frames} frames in {FLOOD_SECONDS:.0f} s; server RSS {run.before:.1f} -> peak {run.peak:.1f} "
+        f"MiB; bystander answer p50 {statistics.median(quiet) * 1000:.0f} ms quiet, "
         f"{statistics.median(during) * 1000:.0f} / p95 {p95 * 1000:.0f} ms during ({len(during)} answers)"
     )
     assert pong is not None and pong["type"] == "pong"

@@ -43,9 +43,7 @@ def save(public_id: str, fields: dict, owner: str) -> bool:
     record_table, delta_table = ClusterRecord._meta.db_table, ClusterDelta._meta.db_table
     qn = connection.ops.quote_name
     names = list(fields)
-    values = [
-        connection.ops.adapt_datetimefield_value(v) if n == "updated" else v for n, v in fields.items()
-    ]
+    values = [connection.ops.adapt_datetimefield_value(v) if n == "updated" else v for n, v in fields.items()]
     assignments = [f"{qn(n)} = %s" for n in names]
     if "state" in fields:
         assignments.append(f"{qn('delta_bytes')} = 0")
@@ -62,7 +60,9 @@ def save(public_id: str, fields: dict, owner: str) -> bool:
             return False
         record_id = f"(SELECT {qn('id')} FROM {qn(record_table)} WHERE {qn('public_id')} = %s)"
         if "state" in fields:
-            cursor.execute(f"DELETE FROM {qn(delta_table)} WHERE {qn('record_id')} = {record_id}", [public_id])
+            cursor.execute(
+                f"DELETE FROM {qn(delta_table)} WHERE {qn('record_id')} = {record_id}", [public_id]
+            )
         if delta is not None:
             cursor.execute(
                 f"INSERT INTO {qn(delta_table)} ({qn('record_id')}, {qn('payload')}, {qn('created')})"

@@ -27,6 +27,7 @@ from channels.db import database_sync_to_async
 
 from visualizer import protocol, records
 from visualizer.live_cluster import SNAPSHOT, LiveCluster, Outcome, restore_engine
+from visualizer.saver import Saver
 from visualizer.snapshot_share import SnapshotShares
 from visualizer.viewer_buffer import CLOSE_CODE, CLOSE_REASON, BufferLimits, Verdict, ViewerBuffer
 from visualizer.ws_transport import Frame, Outlet, outlet_for
@@ -193,6 +194,8 @@ class ClusterHost:
         self._laggard_watch: asyncio.Task | None = None
         self._ids = itertools.count(1)
         self._housekeeper: asyncio.Task | None = None
+        # Saves keep their own database connection between them (visualizer/saver.py).
+        self.saver = Saver()
         self.relay = None
         if relay_layer is not None:
             from visualizer.relay import Relay
@@ -772,7 +775,7 @@ class ClusterHost:
         live = hosted.live
         fields = live.record_fields()
         try:
-            written = await database_sync_to_async(records.save)(hosted.public_id, fields, self.process)
+            written = await self.saver.call(records.save, hosted.public_id, fields, self.process)
         except BaseException:
             # The delta was not stored: the next save must be a whole base, or a change would be lost.
             live.engine.saving.invalidate()

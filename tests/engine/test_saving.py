@@ -165,3 +165,68 @@ def test_a_damaged_delta_is_refused_with_value_error():
     for bad in ({}, {"delta": 1}, {"delta": 1, "parts": {}, "store": {"writes": [[1]]}}, {"delta": 99}):
         with pytest.raises(ValueError):
             apply_delta(json.loads(json.dumps(base)), bad)
+
+
+def test_the_rng_travels_as_its_position_between_twists():
+    """Python's Mersenne Twister rewrites its 624 words once per 624 outputs: in between a delta carries only
+    the position (a few bytes), and after a twist the whole state; both rebuild to_dict() exactly."""
+    c = with_deployments(1)
+    texts = [c.saving.save_text(c)[0]]
+    c.rng.random()
+    text, base = c.saving.save_text(c)
+    delta = json.loads(text)
+    assert not base and "rng" not in delta["parts"]
+    assert len(json.dumps(delta["rng_pos"])) < 20
+    texts.append(text)
+    for _ in range(700):  # at least one twist
+        c.rng.random()
+    text, base = c.saving.save_text(c)
+    assert not base and len(json.loads(text)["parts"]["rng"][1]) == 625
+    texts.append(text)
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+
+
+def test_dict_parts_travel_as_per_key_changes_in_their_order():
+    """kube-proxy's counters gain a pod at a time: the delta names the changed keys only; a reordered dict
+    travels whole (at its own level), and the rebuilt text (key order included) equals to_dict()'s."""
+    c = with_deployments(1)
+    texts = [c.saving.save_text(c)[0]]
+    counts = c.kube_proxy.counts
+    counts.setdefault("svc-a", {})["pod-1"] = 1
+    counts["svc-b"] = {"pod-9": 3}
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    delta = json.loads(text)
+    assert "proxy" not in delta["parts"] and delta["ops"]["proxy"][0] == "d"
+    counts["svc-a"]["pod-2"] = 5
+    counts["svc-a"]["pod-1"] += 1
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    assert "svc-b" not in text  # only the changed service's changed pods
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+    counts["svc-a"] = counts.pop("svc-a")  # svc-a now after svc-b: same keys, new order, sent whole
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    assert json.loads(text)["ops"]["proxy"][1]["counts"][0] == "="  # the reordered dict, whole
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+
+
+def test_a_sandbox_read_but_unchanged_is_not_written_again():
+    c = with_deployments(1)
+    texts = [c.saving.save_text(c)[0]]
+    pod = c.store.pods_matching("default", {"app": "web0"})[0]
+    node = c.runtime.data["nodes"][pod["spec"]["nodeName"]]["sandboxes"]
+    key = next(iter(dict.keys(node)))
+    node[key]["marker"] = 1  # changed: written
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    assert '"marker":1' in text
+    _ = node[key]  # read only: touched, not changed
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    assert '"marker"' not in text
+    node[key]["marker"] = 2
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    assert '"marker":2' in text
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())

@@ -7,12 +7,18 @@ returns either the whole state (a *base*) or a *delta* since the previous save, 
 - the store: the keys written since the last save (store.Store.dirty), each with the object or null; keys
   inserted or removed are marked "moved" and replayed as delete + append, so the order of `objects` (which
   `to_dict` and `list` follow) comes out identical;
-- the container runtime: the sandboxes each node's map handed out (journal.TrackedDict), the same way, and
+- the container runtime: the sandboxes each node's map handed out (journal.TrackedDict) whose JSON changed
+  since the last delta wrote them (a digest of each), the same way, and
   the node records without their sandboxes when their JSON differs from the last save (a few hundred bytes
   each, compared by value);
 - the clock: timers added and removed (by their unique sequence number) and due-map changes;
 - the events: those newer than the last save, plus the sequence of the oldest one kept (the ring's trim);
-- every other part (RNG state, counters, trace, HPA history, kube-proxy counters…) when its JSON changed.
+- the RNG: Python's Mersenne Twister rewrites its 624-word array only at a twist (once per 624 outputs); in
+  between only its position moves, so a delta carries the position alone (`rng_pos`), and the whole state
+  (6.7 KB) only after a twist;
+- every other part (counters, trace, HPA history, kube-proxy counters, the runtime's volumes…) when its JSON
+  changed, as per-key changes of its dicts (`ops`: kube-proxy's counters gain one pod at a time) wherever the
+  keys kept their order, else whole.
 
 `apply_delta(state, delta)` rebuilds `to_dict()` from a base and the deltas in order, exactly (tests compare
 the text). A base is written instead of a delta the first time, after a load (the tracker does not know
@@ -24,11 +30,16 @@ compacted into a snapshot when it grows (etcd server/storage: snapshot-count).
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from .journal import TrackedDict
 
-DELTA_FORMAT = 1
+DELTA_FORMAT = 2
+# Formats apply_delta reads: 1 (before `rng_pos` and `ops`) is a subset of 2.
+READABLE_FORMATS = (1, 2)
+# How deep per-key changes go into a part's nested dicts (proxy → counts → service → pod is 3).
+OPS_DEPTH = 3
 # Parts of Cluster.to_dict() saved whole when their JSON changed (they are small or bounded).
 SMALL_PARTS = (
     "schema",
@@ -49,11 +60,10 @@ _DUMP = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def _small_parts(c) -> dict:
-    state = c.rng.getstate()
+    """The small parts saved by value, except the RNG (see `_rng_delta`)."""
     return {
         "schema": 1,
         "config": c.config,
-        "rng": [state[0], list(state[1]), state[2]],
         "proxy": {"counts": c.kube_proxy.counts, "rules": c.kube_proxy.rules},
         "event_seq": c.event_seq,
         "version": c.version,
@@ -64,6 +74,44 @@ def _small_parts(c) -> dict:
         "docker_host": c.docker_host,
         "images": list(c.images),
     }
+
+
+def _rng_state(c) -> list:
+    """The RNG state as `to_dict()` saves it: [version, 624 words + position, next gaussian or None]."""
+    state = c.rng.getstate()
+    return [state[0], list(state[1]), state[2]]
+
+
+def _ops(old, new, depth: int):
+    """Return how `old` (parsed JSON of the last save) became `new` (live JSON-like data), or None if equal.
+
+    `["=", value]` replaces the value; `["d", {key: op}, [removed keys]]` changes a dict key by key, when `new`
+    kept the order of `old`'s surviving keys and appended its new ones (then replaying the ops yields the same
+    key order, which `to_dict()`'s text follows). Equality is by JSON text (1 and 1.0, True and 1 differ).
+    """
+    if type(old) is dict and type(new) is dict and depth > 0:
+        removed = [k for k in old if k not in new]
+        kept = [k for k in old if k in new]
+        if list(new) != kept + [k for k in new if k not in old]:
+            return ["=", new]
+        changes = {}
+        for key, value in new.items():
+            op = _ops(old[key], value, depth - 1) if key in old else ["=", value]
+            if op is not None:
+                changes[key] = op
+        return ["d", changes, removed] if changes or removed else None
+    return None if _DUMP(old) == _DUMP(new) else ["=", new]
+
+
+def _patch(target, op):
+    """Apply an `_ops` result to `target` (changed in place where it is a dict); return the new value."""
+    if op[0] == "=":
+        return op[1]
+    for key in op[2]:
+        del target[key]
+    for key, sub in op[1].items():
+        target[key] = _patch(target.get(key), sub)
+    return target
 
 
 def _node_record(n: dict) -> dict:
@@ -78,10 +126,16 @@ class SaveTracker:
         self.base_bytes = 0
         self.delta_bytes = 0
         self._parts: dict[str, str] = {}
+        self._values: dict[str, object] = {}  # the parsed JSON of each part as last saved (`_ops` compares)
+        self._rng_words: tuple = ()  # the RNG's 624 words as last saved
         self._nodes: dict[str, str] = {}
         self._heap: dict[int, list] = {}
         self._due: dict[tuple, float] = {}
         self._event_seq = 0
+        # A digest of each sandbox's JSON as the last delta wrote it: reading a sandbox marks it touched (a
+        # superset of what changed; `sim traffic` reads two and changes neither), and an unchanged one is
+        # left out. Cleared with every base, which writes them all.
+        self._sandbox_digests: dict[tuple[str, str], bytes] = {}
 
     def invalidate(self) -> None:
         """Makes the next save a base (a save failed part-way, or the stored state is not known)."""
@@ -110,6 +164,9 @@ class SaveTracker:
         self._parts = {name: _DUMP(value) for name, value in _small_parts(c).items()}
         for name in RUNTIME_PARTS:
             self._parts["runtime." + name] = _DUMP(c.runtime.data[name])
+        self._values = {}  # parsed lazily, the first time a part changes
+        self._sandbox_digests = {}
+        self._rng_words = c.rng.getstate()[1][:-1]
         self._nodes = {name: _DUMP(_node_record(n)) for name, n in c.runtime.data["nodes"].items()}
         self._heap = {e[1]: e for e in c.clock._heap}
         self._due = dict(c.clock._due)
@@ -118,18 +175,55 @@ class SaveTracker:
         for m in c.runtime.sandbox_maps().values():
             m.reset_touched()
 
+    def _part_op(self, name: str, value, parts: dict, ops: dict) -> None:
+        """Record part `name` in `parts` (whole) or `ops` (per-key changes) if its JSON changed since the last
+        save."""
+        text = _DUMP(value)
+        before = self._parts.get(name)
+        if before == text:
+            return
+        old = self._values.get(name)
+        if old is None and before is not None:
+            old = json.loads(before)
+        op = _ops(old, value, OPS_DEPTH) if old is not None else ["=", value]
+        if op is not None and op[0] == "d":
+            ops[name] = op
+        else:
+            parts[name] = value
+        self._parts[name] = text
+        self._values[name] = json.loads(text)
+
+    def _sandbox_writes(self, node: str, m: TrackedDict) -> list:
+        """The [key, moved, sandbox or None] writes of one node's touched sandboxes that changed since saved."""
+        writes = []
+        digests = self._sandbox_digests
+        for key, moved in m.touched.items():
+            value = dict.get(m, key)
+            if value is None:
+                digests.pop((node, key), None)
+                writes.append([key, moved, None])
+                continue
+            digest = hashlib.blake2b(_DUMP(value).encode(), digest_size=16).digest()
+            if not moved and digests.get((node, key)) == digest:
+                continue
+            digests[(node, key)] = digest
+            writes.append([key, moved, value])
+        return writes
+
     def _delta(self, c) -> dict:
-        parts = {}
+        parts: dict = {}
+        ops: dict = {}
         for name, value in _small_parts(c).items():
-            text = _DUMP(value)
-            if self._parts.get(name) != text:
-                parts[name] = value
-                self._parts[name] = text
+            self._part_op(name, value, parts, ops)
         for name in RUNTIME_PARTS:
-            text = _DUMP(c.runtime.data[name])
-            if self._parts.get("runtime." + name) != text:
-                parts["runtime." + name] = c.runtime.data[name]
-                self._parts["runtime." + name] = text
+            self._part_op("runtime." + name, c.runtime.data[name], parts, ops)
+        rng = c.rng.getstate()
+        rng_pos = None
+        if rng[1][:-1] == self._rng_words:
+            rng_pos = [rng[1][-1], rng[2]]  # no twist since the last save: only the position moved
+        else:
+            parts["rng"] = [rng[0], list(rng[1]), rng[2]]
+            self._rng_words = rng[1][:-1]
         store = c.store
         objects = store.objects
         writes = [[key, moved, objects.get(key)] for key, moved in store.dirty.items()]
@@ -142,7 +236,9 @@ class SaveTracker:
                 self._nodes[name] = text
             m = n["sandboxes"]
             if m.touched:
-                sandboxes[name] = [[key, moved, dict.get(m, key)] for key, moved in m.touched.items()]
+                changed = self._sandbox_writes(name, m)
+                if changed:
+                    sandboxes[name] = changed
         heap = {e[1]: e for e in c.clock._heap}
         added = [e for seq, e in heap.items() if seq not in self._heap]
         dropped = [seq for seq in self._heap if seq not in heap]
@@ -153,6 +249,8 @@ class SaveTracker:
         delta = {
             "delta": DELTA_FORMAT,
             "parts": parts,
+            "ops": ops,
+            "rng_pos": rng_pos,
             "store": {"revision": store.revision, "writes": writes, "encrypted": encrypted},
             "runtime": {"nodes": nodes, "sandboxes": sandboxes},
             "clock": {
@@ -189,7 +287,7 @@ def apply_delta(state: dict, delta: dict) -> dict:
     Raises ValueError for something that is not a delta of a supported format, or a damaged one (as
     Cluster.from_dict does for a damaged state).
     """
-    if not isinstance(delta, dict) or delta.get("delta") != DELTA_FORMAT:
+    if not isinstance(delta, dict) or delta.get("delta") not in READABLE_FORMATS:
         raise ValueError("not a cluster state delta of a supported format")
     try:
         return _apply(state, delta)
@@ -203,6 +301,18 @@ def _apply(state: dict, delta: dict) -> dict:
             state["runtime"][name.removeprefix("runtime.")] = value
         elif name in SMALL_PARTS:
             state[name] = value
+    for name, op in (delta.get("ops") or {}).items():
+        if name.startswith("runtime."):
+            runtime = state["runtime"]
+            key = name.removeprefix("runtime.")
+            runtime[key] = _patch(runtime[key], op)
+        elif name in SMALL_PARTS:
+            state[name] = _patch(state[name], op)
+    rng_pos = delta.get("rng_pos")
+    if rng_pos is not None and "rng" not in delta["parts"]:
+        position, gauss = rng_pos
+        state["rng"][1][-1] = position
+        state["rng"][2] = gauss
     # The store: objects by key, in order, with the encryption flags of Secrets.
     s = delta["store"]
     store = state["store"]

@@ -733,12 +733,18 @@ class Cluster:
             old_labels = (old_meta.get("labels") if old_meta is not None else None) or {}
             new_labels = (new_meta.get("labels") if new_meta is not None else None) or {}
             same = old_labels is new_labels
+            # A pod that is in no Endpoints list before nor after the write (no IP yet, finished, or
+            # terminating) changes no list: a Service whose Endpoints are still the ones its last pass left
+            # would get a pass that writes nothing (EndpointsController.settled says when that holds).
+            listed = _listed(old) or _listed(new)
+            endpoints = queues["endpoints"]
             for svc_key, sel in self._service_selectors(ns):
                 for k, v in sel:
                     if old_labels.get(k) != v:
                         break
                 else:
-                    queues["endpoints"][svc_key] = None
+                    if listed or not self.endpoints.settled(svc_key):
+                        endpoints[svc_key] = None
                     continue
                 if same:
                     continue
@@ -746,7 +752,8 @@ class Cluster:
                     if new_labels.get(k) != v:
                         break
                 else:
-                    queues["endpoints"][svc_key] = None
+                    if listed or not self.endpoints.settled(svc_key):
+                        endpoints[svc_key] = None
         if new is None or (
             node_old
             and new.get("status", {}).get("phase") in ("Succeeded", "Failed")
@@ -1020,6 +1027,16 @@ def _endpoints_may_change(old: dict | None, new: dict | None, ready_old: bool, r
         return True
     lo, ln = om.get("labels") or {}, nm.get("labels") or {}
     return lo is not ln and tuple(lo.items()) != tuple(ln.items())
+
+
+def _listed(pod: dict | None) -> bool:
+    """Returns True when the pod version may be in an Endpoints list: it has an IP, has not finished and is not
+    terminating (the endpoints controller leaves every other pod out, unless its Service publishes not-ready
+    addresses, which `EndpointsController.settled` excludes)."""
+    if pod is None or pod["metadata"].get("deletionTimestamp"):
+        return False
+    st = pod.get("status")
+    return bool(st and st.get("podIP")) and st.get("phase") not in ("Succeeded", "Failed")
 
 
 def _endpoint_signature(pod: dict | None):

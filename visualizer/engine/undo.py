@@ -88,4 +88,7 @@ class Checkpoint:
         # Pure caches that may describe objects the command wrote.
         c._svc_selectors.clear()
         c._svc_links.clear()
+        # The store is back to an earlier state whose Endpoints a user may have left stale: no Service counts
+        # as settled until a pass looks at it again.
+        c.endpoints.forget_settled()
         c._event_now = None

@@ -36,6 +36,36 @@ class EndpointsController:
         # most syncs see only a few changed pods among many. Address dicts are shared between Endpoints versions
         # for the same reason.
         self._addresses: dict[str, tuple] = {}
+        # Service key -> (the Service, the Endpoints key, the Endpoints) as the last pass over that Service read
+        # or wrote them, kept only for a Service whose lists depend on the listed pods alone (numeric target
+        # ports, ready-only publishing). A pure cache: a stale entry fails the identity checks of `settled`.
+        self._settled: dict[str, tuple[dict, str, dict]] = {}
+
+    def settled(self, svc_key: str) -> bool:
+        """Returns True when a pass over this Service, triggered by a pod that is in no Endpoints list before
+        nor after its write, would write nothing: the last pass saw this very Service object and left this
+        very Endpoints object, whose lists then held exactly the listed pods; a pod that is listed neither
+        before nor after a write leaves those lists as they were, and every write of a listed pod queues the
+        Service itself. The identity checks cover every other writer (a user's edit of the Endpoints, a
+        rollback, a restored cluster)."""
+        hit = self._settled.get(svc_key)
+        if hit is None:
+            return False
+        objects = self.c.store.objects
+        return objects.get(svc_key) is hit[0] and objects.get(hit[1]) is hit[2]
+
+    def forget_settled(self) -> None:
+        """Drops every `settled` record (a rollback: see undo.py)."""
+        self._settled.clear()
+
+    def _settle(self, svc_key: str, svc: dict, ep_key: str, ep: dict | None, static: bool) -> None:
+        if static and ep is not None:
+            settled = self._settled
+            if len(settled) > 20_000:
+                settled.clear()
+            settled[svc_key] = (svc, ep_key, ep)
+        else:
+            self._settled.pop(svc_key, None)
 
     def _entry(self, pod: dict, ns: str, previous: tuple | None) -> tuple:
         """Returns (pod, address or None when the pod has no IP or has finished, ready, terminating,
@@ -118,7 +148,15 @@ class EndpointsController:
                 subset["notReadyAddresses"] = not_ready
             subset["ports"] = ports
             subsets.append(subset)
+        # Numeric target ports and ready-only publishing: the lists depend on the listed pods alone (`settled`).
+        static = not publish
+        if static:
+            for p in svc["spec"].get("ports") or ():
+                if isinstance(p.get("targetPort", p.get("port")), str):
+                    static = False
+                    break
         if existing is not None and existing.get("subsets", []) == subsets:
+            self._settle(svc_key, svc, ep_key, existing, static)
             return
         obj = {
             "apiVersion": "v1",
@@ -141,6 +179,7 @@ class EndpointsController:
             obj["metadata"]["uid"] = existing["metadata"]["uid"]
             obj["metadata"]["creationTimestamp"] = existing["metadata"]["creationTimestamp"]
             c.api.update_status(obj, COMPONENT)
+        self._settle(svc_key, svc, ep_key, c.store.get(ep_key), static)
         if before != len(ready):
             step, ko, en = narrate("endpoints", svc=svc["metadata"]["name"], ready=len(ready))
             c.emit(

@@ -294,3 +294,33 @@ def test_draft_storage_is_keyed_by_class_student_and_question(browser, asgi_serv
     watch.assert_clean()
     s_ctx.close()
     t_ctx.close()
+
+
+def test_two_quick_moves_end_on_the_latest_section_whatever_order_their_fragments_come_back(
+    browser, asgi_server, instructor_account
+):
+    """The instructor's → → sends two moves at once; on a busy LAN the first section's fragment can come back
+    after the second's. Found by the whole-class rehearsal under load (a student stayed on `why`): the page
+    must end on the section the class is at, not on whichever fetch finished last."""
+    t_ctx, teacher, code = start_class(browser, asgi_server)
+    s_ctx, page, watch = open_page(browser, asgi_server, width=1366, height=768)
+    join_class(page, code, "지민")
+    held = []
+    page.route(
+        "**/s/why/", lambda route: held.append(route)
+    )  # hold the first move's fragment until the second has shown
+
+    teacher.locator("[data-goto=why]").click()
+    page.wait_for_function("() => document.querySelector('.cls-sections a.is-live')?.dataset.slug === 'why'")
+    teacher.locator("[data-goto=concept-1]").click()
+    page.wait_for_selector("article.cls-section[data-section=concept-1]")
+    assert len(held) == 1
+
+    with page.expect_response("**/s/why/"):
+        held[0].continue_()
+    page.wait_for_timeout(500)  # the stale fragment's body is read and dropped (before the fix: shown)
+    assert page.locator("article.cls-section").get_attribute("data-section") == "concept-1"
+    assert page.locator(".cls-sections a[aria-current=page]").get_attribute("data-slug") == "concept-1"
+    assert watch.page_errors == []
+    t_ctx.close()
+    s_ctx.close()

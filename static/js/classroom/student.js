@@ -73,12 +73,20 @@ function toSectionTop() {
   if (top < 0) window.scrollTo({ top: Math.max(0, top + window.scrollY - 8), behavior: "instant" });
 }
 
+// The latest section asked for wins: the instructor's → → sends two moves at once, and their fragments can come
+// back in either order on a busy LAN; a fetch that is no longer the latest is dropped, or the page would stay
+// on the section the class has left.
+let showing = 0;
+
 async function showSection(slug) {
   hideBanner();
+  const mine = ++showing;
   if (slug === state.shown && slot.firstElementChild?.dataset.section === slug) return;
   const response = await fetch(config.fragment.replace("__slug__", slug), { headers: { "X-Requested-With": "fetch" } });
-  if (!response.ok) return;
-  slot.innerHTML = await response.text(); // server-rendered, escaped by Django templates
+  if (!response.ok || mine !== showing) return;
+  const html = await response.text();
+  if (mine !== showing) return;
+  slot.innerHTML = html; // server-rendered, escaped by Django templates
   state.shown = slug;
   wireSection(slot);
   markSections();

@@ -126,7 +126,6 @@ class SaveTracker:
         self.base_bytes = 0
         self.delta_bytes = 0
         self._parts: dict[str, str] = {}
-        self._values: dict[str, object] = {}  # the parsed JSON of each part as last saved (`_ops` compares)
         self._rng_words: tuple = ()  # the RNG's 624 words as last saved
         self._nodes: dict[str, str] = {}
         self._heap: dict[int, list] = {}
@@ -164,7 +163,6 @@ class SaveTracker:
         self._parts = {name: _DUMP(value) for name, value in _small_parts(c).items()}
         for name in RUNTIME_PARTS:
             self._parts["runtime." + name] = _DUMP(c.runtime.data[name])
-        self._values = {}  # parsed lazily, the first time a part changes
         self._sandbox_digests = {}
         self._rng_words = c.rng.getstate()[1][:-1]
         self._nodes = {name: _DUMP(_node_record(n)) for name, n in c.runtime.data["nodes"].items()}
@@ -182,16 +180,13 @@ class SaveTracker:
         before = self._parts.get(name)
         if before == text:
             return
-        old = self._values.get(name)
-        if old is None and before is not None:
-            old = json.loads(before)
-        op = _ops(old, value, OPS_DEPTH) if old is not None else ["=", value]
+        # The saved text is parsed only when the part changed: `_ops` compares against it key by key.
+        op = _ops(json.loads(before), value, OPS_DEPTH) if before is not None else ["=", value]
         if op is not None and op[0] == "d":
             ops[name] = op
         else:
             parts[name] = value
         self._parts[name] = text
-        self._values[name] = json.loads(text)
 
     def _sandbox_writes(self, node: str, m: TrackedDict) -> list:
         """The [key, moved, sandbox or None] writes of one node's touched sandboxes that changed since saved."""

@@ -86,6 +86,10 @@ class Store:
         # objects map and the indexes as they were (objects themselves are never mutated in place, so a shallow
         # copy of the maps is an exact checkpoint).
         self._undo: dict | bool | None = None
+        # While watchers are notified of a pod write that changed nothing but status (`_status_only`): the
+        # pod's readiness before and after, (ready_old, ready_new); None during every other notification. The
+        # busiest watcher (Cluster._pod_changed) then skips the spec/metadata checks and the readiness scans.
+        self.status_write: tuple[bool, bool] | None = None
 
     def _reset_indexes(self):
         self.by_kind: dict[str, dict[str, None]] = {k: {} for k in BY_KIND}
@@ -182,14 +186,20 @@ class Store:
         meta["resourceVersion"] = str(self.revision)
         if old is not None and kind == "Pod" and _status_only(old, obj):
             self.objects[key] = obj
-            self._reindex_status(key, old, obj)
-        else:
-            if old is not None:
-                self._unindex(key, old)
-            self.objects[key] = obj
-            if kind == "Secret":
-                self.encrypted[key] = encrypted
-            self._index(key, obj)
+            self.status_write = self._reindex_status(key, old, obj)
+            try:
+                for w in self.watchers:
+                    w("MODIFIED", key, old, obj)
+            finally:
+                self.status_write = None
+            return obj
+        if old is not None:
+            self._unindex(key, old)
+        self.objects[key] = obj
+        if kind == "Secret":
+            self.encrypted[key] = encrypted
+        self._index(key, obj)
+        self.status_write = None  # (a write made by a watcher of a status-only write is not one itself)
         for w in self.watchers:
             w("MODIFIED" if old is not None else "ADDED", key, old, obj)
         return obj
@@ -205,6 +215,7 @@ class Store:
         self.revision += 1
         self.encrypted.pop(key, None)
         self._unindex(key, old)
+        self.status_write = None
         for w in self.watchers:
             w("DELETED", key, old, None)
         return old
@@ -259,9 +270,10 @@ class Store:
         if not node and active:
             self.unscheduled[key] = None
 
-    def _reindex_status(self, key: str, old: dict, new: dict) -> None:
+    def _reindex_status(self, key: str, old: dict, new: dict) -> tuple[bool, bool]:
         # Only a pod's status changed (the kubelet's most common write): adjust the counters that depend on
-        # phase and readiness, leave the label/owner/node maps alone.
+        # phase and readiness, leave the label/owner/node maps alone. Returns (ready_old, ready_new).
+        r_old, r_new = pod_ready(old), pod_ready(new)
         owner = controller_uid(new)
         node = new["spec"].get("nodeName")
         # pod_active of both versions, inlined: a status-only write keeps deletionTimestamp (_status_only), so
@@ -274,7 +286,7 @@ class Store:
         if owner:
             st = self.owner_stats.setdefault(owner, [0, 0])
             st[0] += a_new - a_old
-            st[1] += (a_new and pod_ready(new)) - (a_old and pod_ready(old))
+            st[1] += (a_new and r_new) - (a_old and r_old)
             if node and a_new != a_old:
                 count = self.owner_node_count.get((owner, node), 0) + (a_new - a_old)
                 if count:
@@ -297,6 +309,7 @@ class Store:
                 self.unscheduled[key] = None
             else:
                 self.unscheduled.pop(key, None)
+        return r_old, r_new
 
     def _requests(self, pod: dict) -> tuple[int, int, int, int]:
         # A pod's requests never change, so they are parsed once per pod uid.

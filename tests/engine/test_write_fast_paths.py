@@ -1,0 +1,148 @@
+"""Fast paths of the busiest writes (issue 12 §5) give exactly what the general code gives.
+
+The store tells watchers when a pod write changed nothing but its status (`Store.status_write`, with the pod's
+readiness before and after), and the cluster's watcher then takes `_pod_status_changed` instead of
+`_pod_changed`. These tests run both on the same writes of a real rollout and compare the queues and the
+change log they leave.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.history import NEW_IMAGE, manifest
+from visualizer.engine import Cluster
+from visualizer.engine.store import _status_only, pod_ready
+
+# Readiness that goes away and comes back while the pod keeps running (a ready flip with no phase or IP
+# change), behind a Service; Job pods that finish (a status write turning a bound pod terminal), which retries
+# the scheduling of a pod that fits nowhere.
+FLIPS_AND_JOB = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: flip
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: flip}
+  template:
+    metadata:
+      labels: {app: flip}
+    spec:
+      containers:
+      - name: c
+        image: busybox:1.36
+        command: ["sh", "-c", "touch /tmp/ready; sleep 8; rm /tmp/ready; sleep 8; touch /tmp/ready; sleep 3600"]
+        readinessProbe:
+          exec: {command: ["cat", "/tmp/ready"]}
+          periodSeconds: 1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: flip
+spec:
+  selector: {app: flip}
+  ports:
+  - port: 80
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  completions: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: pi
+        image: busybox:1.36
+        command: ["sh", "-c", "sleep 2; exit 0"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: too-big
+spec:
+  containers:
+  - name: c
+    image: nginx:1.20
+    resources:
+      requests:
+        cpu: "100"
+"""
+
+
+def _rolled_out(cluster: Cluster) -> None:
+    """A Deployment of six probed nginx pods behind a Service, rolled out to a new image."""
+    assert cluster.run("kubectl apply -f -", stdin=manifest("web", 6)).ok
+    cluster.advance(20)
+    assert cluster.run(f"kubectl set image deployment/web nginx={NEW_IMAGE}").ok
+    for _ in range(120):
+        cluster.advance(0.5)
+
+
+def _flips_and_job(cluster: Cluster) -> None:
+    assert cluster.run("kubectl apply -f -", stdin=FLIPS_AND_JOB).ok
+    for _ in range(80):
+        cluster.advance(0.5)
+
+
+def test_watchers_see_the_readiness_pair_exactly_during_status_only_pod_writes():
+    """During a status-only pod write watchers read (ready before, ready after); during any other, None."""
+    cluster = Cluster(workers=3, seed=5)
+    seen = {"status": 0, "other": 0}
+
+    def watcher(etype, key, old, new):
+        flag = cluster.store.status_write
+        if old is not None and new is not None and new["kind"] == "Pod" and _status_only(old, new):
+            assert flag == (pod_ready(old), pod_ready(new))
+            seen["status"] += 1
+        else:
+            assert flag is None
+            seen["other"] += 1
+
+    cluster.store.watchers.append(watcher)
+    _rolled_out(cluster)
+    assert seen["status"] > 20 and seen["other"] > 20
+    assert cluster.store.status_write is None  # nothing left set between writes
+
+
+@pytest.mark.parametrize("scenario", [_rolled_out, _flips_and_job])
+def test_status_only_fast_path_queues_and_logs_what_the_general_path_does(scenario):
+    """For every status-only pod write of a scenario, `_pod_status_changed` leaves the same work queues (same
+    keys, same order) and the same change-log entries as `_pod_changed`."""
+    cluster = Cluster(workers=3, seed=2)
+    fast = cluster._pod_status_changed
+    compared = {"writes": 0, "ready flips": 0, "finished": 0}
+
+    def both(key, old, new, ready):
+        queues = {q: dict(v) for q, v in cluster.queues.items()}
+        version, log = cluster.version, list(cluster._log)
+        cluster._pod_changed(key, old, new)
+        general = ({q: list(v) for q, v in cluster.queues.items()}, cluster.version, list(cluster._log))
+        for q, v in cluster.queues.items():
+            v.clear()
+            v.update(queues[q])
+        cluster.version = version
+        cluster._log[:] = log
+        fast(key, old, new, ready)
+        assert (
+            {q: list(v) for q, v in cluster.queues.items()},
+            cluster.version,
+            list(cluster._log),
+        ) == general
+        compared["writes"] += 1
+        compared["ready flips"] += ready[0] != ready[1]
+        terminal = ("Succeeded", "Failed")
+        compared["finished"] += (new["status"].get("phase") in terminal) != (
+            old["status"].get("phase") in terminal
+        )
+
+    cluster._pod_status_changed = both
+    scenario(cluster)
+    assert compared["writes"] >= 15 and compared["ready flips"] >= 4, compared
+    if scenario is _flips_and_job:
+        assert compared["finished"] == 3, compared

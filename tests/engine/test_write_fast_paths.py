@@ -12,7 +12,7 @@ import pytest
 
 from tests.engine.history import NEW_IMAGE, manifest
 from visualizer.engine import Cluster
-from visualizer.engine.store import _status_only, pod_ready
+from visualizer.engine.store import _status_only, controller_uid, pod_ready
 
 # Readiness that goes away and comes back while the pod keeps running (a ready flip with no phase or IP
 # change), behind a Service; Job pods that finish (a status write turning a bound pod terminal), which retries
@@ -91,14 +91,14 @@ def _flips_and_job(cluster: Cluster) -> None:
 
 
 def test_watchers_see_the_readiness_pair_exactly_during_status_only_pod_writes():
-    """During a status-only pod write watchers read (ready before, ready after); during any other, None."""
+    """During a status-only pod write watchers read (ready before, ready after, owner uid); else None."""
     cluster = Cluster(workers=3, seed=5)
     seen = {"status": 0, "other": 0}
 
     def watcher(etype, key, old, new):
         flag = cluster.store.status_write
         if old is not None and new is not None and new["kind"] == "Pod" and _status_only(old, new):
-            assert flag == (pod_ready(old), pod_ready(new))
+            assert flag == (pod_ready(old), pod_ready(new), controller_uid(new))
             seen["status"] += 1
         else:
             assert flag is None

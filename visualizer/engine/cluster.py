@@ -769,12 +769,14 @@ class Cluster:
         ):
             self._retry_unscheduled()
 
-    def _pod_status_changed(self, key: str, old: dict, new: dict, ready: tuple[bool, bool]) -> None:
+    def _pod_status_changed(
+        self, key: str, old: dict, new: dict, write: tuple[bool, bool, str | None]
+    ) -> None:
         """`_pod_changed` for a write that changed nothing but the pod's status (Store.status_write): the same
         spec object, labels and owners, the same deletionTimestamp, so no adoption, kubelet or node-move check
-        can fire and the readiness pair comes from the store. Same queue insertions and log entries, in the
-        same order, as `_pod_changed` makes for such a write."""
-        ready_old, ready_new = ready
+        can fire, and the readiness pair and the owner come from the store. Same queue insertions and log
+        entries, in the same order, as `_pod_changed` makes for such a write."""
+        ready_old, ready_new, owner = write
         meta = new["metadata"]
         spec = new["spec"]
         status_old = old.get("status") or _NO_STATUS
@@ -782,7 +784,6 @@ class Cluster:
         phase_old = status_old.get("phase")
         phase_new = status_new.get("phase")
         deleting = meta.get("deletionTimestamp")
-        owner = controller_uid(new)
         queues = self.queues
         # relevant: (active, ready) changed; active differs only through the phase (deletionTimestamp is kept)
         if owner and (

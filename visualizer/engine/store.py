@@ -87,9 +87,10 @@ class Store:
         # copy of the maps is an exact checkpoint).
         self._undo: dict | bool | None = None
         # While watchers are notified of a pod write that changed nothing but status (`_status_only`): the
-        # pod's readiness before and after, (ready_old, ready_new); None during every other notification. The
-        # busiest watcher (Cluster._pod_changed) then skips the spec/metadata checks and the readiness scans.
-        self.status_write: tuple[bool, bool] | None = None
+        # pod's readiness before and after and its controller's uid, (ready_old, ready_new, owner); None during
+        # every other notification. The busiest watcher (Cluster._pod_changed) then skips the spec/metadata
+        # checks and the readiness scans.
+        self.status_write: tuple[bool, bool, str | None] | None = None
 
     def _reset_indexes(self):
         self.by_kind: dict[str, dict[str, None]] = {k: {} for k in BY_KIND}
@@ -270,21 +271,34 @@ class Store:
         if not node and active:
             self.unscheduled[key] = None
 
-    def _reindex_status(self, key: str, old: dict, new: dict) -> tuple[bool, bool]:
+    def _reindex_status(self, key: str, old: dict, new: dict) -> tuple[bool, bool, str | None]:
         # Only a pod's status changed (the kubelet's most common write): adjust the counters that depend on
-        # phase and readiness, leave the label/owner/node maps alone. Returns (ready_old, ready_new).
-        r_old, r_new = pod_ready(old), pod_ready(new)
+        # phase and readiness, leave the label/owner/node maps alone. Returns (ready_old, ready_new, owner uid).
+        s_old = old.get("status", _NO_STATUS)
+        s_new = new.get("status", _NO_STATUS)
+        # pod_ready of both versions, inlined (two calls per kubelet write otherwise)
+        r_old = r_new = False
+        for c in s_old.get("conditions", ()):
+            if c["type"] == "Ready":
+                r_old = c["status"] == "True"
+                break
+        for c in s_new.get("conditions", ()):
+            if c["type"] == "Ready":
+                r_new = c["status"] == "True"
+                break
         owner = controller_uid(new)
         node = new["spec"].get("nodeName")
         # pod_active of both versions, inlined: a status-only write keeps deletionTimestamp (_status_only), so
         # only the phases can differ.
-        p_old = old.get("status", _NO_STATUS).get("phase")
-        p_new = new.get("status", _NO_STATUS).get("phase")
+        p_old = s_old.get("phase")
+        p_new = s_new.get("phase")
         deleting = new["metadata"].get("deletionTimestamp")
         a_old = not deleting and p_old not in _TERMINAL
         a_new = not deleting and p_new not in _TERMINAL
         if owner:
-            st = self.owner_stats.setdefault(owner, [0, 0])
+            st = self.owner_stats.get(owner)
+            if st is None:  # not setdefault(owner, [0, 0]): that builds a list on every write
+                st = self.owner_stats[owner] = [0, 0]
             st[0] += a_new - a_old
             st[1] += (a_new and r_new) - (a_old and r_old)
             if node and a_new != a_old:
@@ -309,7 +323,7 @@ class Store:
                 self.unscheduled[key] = None
             else:
                 self.unscheduled.pop(key, None)
-        return r_old, r_new
+        return r_old, r_new, owner
 
     def _requests(self, pod: dict) -> tuple[int, int, int, int]:
         # A pod's requests never change, so they are parsed once per pod uid.

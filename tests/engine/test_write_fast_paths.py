@@ -146,3 +146,36 @@ def test_status_only_fast_path_queues_and_logs_what_the_general_path_does(scenar
     assert compared["writes"] >= 15 and compared["ready flips"] >= 4, compared
     if scenario is _flips_and_job:
         assert compared["finished"] == 3, compared
+
+
+def test_index_maps_stay_exact_when_writes_keep_or_change_labels_and_owners():
+    """Writes that keep a pod's uid, owner and labels objects skip re-adding its uid, owner and label entries
+    (Store.put); a relabel, a release by its ReplicaSet and an adoption must still move them: the live indexes
+    equal a fresh rebuild, and label and owner lookups answer for the new labels and owners."""
+    from tests.engine.test_store import _index_view
+
+    cluster = Cluster(workers=2, seed=6)
+    assert cluster.run("kubectl apply -f -", stdin=manifest("web", 3)).ok
+    cluster.advance(20)
+    pods = [p["metadata"]["name"] for p in cluster.store.list("Pod", "default")]
+    assert cluster.run(f"kubectl label pod {pods[0]} app=loose --overwrite").ok  # released by its ReplicaSet
+    assert cluster.run(f"kubectl label pod {pods[1]} tier=front").ok  # still owned, one more label
+    cluster.advance(20)
+    assert cluster.run(
+        f"kubectl label pod {pods[0]} app=web --overwrite"
+    ).ok  # adopted again (then one deleted)
+    cluster.advance(20)
+    assert cluster.run(f"kubectl delete pod {pods[2]} --wait=false").ok
+    cluster.advance(20)
+    store = cluster.store
+    assert _index_view(store) == _index_view(Cluster.from_dict(cluster.to_dict()).store)
+    assert [p["metadata"]["name"] for p in store.pods_matching("default", {"tier": "front"})] == [pods[1]]
+    assert store.pods_matching("default", {"app": "loose"}) == []
+    rs = store.list("ReplicaSet", "default")[0]
+    owned = {p["metadata"]["name"] for p in store.owned(rs["metadata"]["uid"], "Pod")}
+    live = {
+        p["metadata"]["name"]
+        for p in store.list("Pod", "default")
+        if not p["metadata"].get("deletionTimestamp")
+    }
+    assert owned >= live and len(live) == 3

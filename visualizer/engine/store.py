@@ -194,12 +194,22 @@ class Store:
             finally:
                 self.status_write = None
             return obj
+        # An update that keeps the uid, the ownerReferences and (for a pod) the labels objects (a binding, a
+        # deletion mark, a controller's status or spec write) leaves the uid, owner and label maps as they are:
+        # removing and re-adding the key would only move it inside maps nothing iterates in order.
+        same = False
         if old is not None:
-            self._unindex(key, old)
+            om = old["metadata"]
+            same = (
+                om.get("uid") == meta.get("uid")
+                and om.get("ownerReferences") is meta.get("ownerReferences")
+                and om.get("labels") is meta.get("labels")
+            )
+            self._unindex(key, old, same)
         self.objects[key] = obj
         if kind == "Secret":
             self.encrypted[key] = encrypted
-        self._index(key, obj)
+        self._index(key, obj, same)
         self.status_write = None  # (a write made by a watcher of a status-only write is not one itself)
         for w in self.watchers:
             w("MODIFIED" if old is not None else "ADDED", key, old, obj)
@@ -222,47 +232,65 @@ class Store:
         return old
 
     # ------------------------------------------------------------------------------------------ indexes
-    def _index(self, key, obj):
+    def _index(self, key: str, obj: dict, same: bool = False) -> None:
+        # same: the uid, owner and label entries of this key are still in place (see put)
         kind = obj["kind"]
         self.by_kind[kind][key] = None
         meta = obj["metadata"]
-        if meta.get("uid"):
-            self.by_uid[meta["uid"]] = key
-        owner = controller_uid(obj)
-        # get-then-insert rather than setdefault(x, {}), which builds a throwaway dict on every call.
-        if owner:
-            bucket = self.by_owner.get(owner)
-            if bucket is None:
-                bucket = self.by_owner[owner] = {}
-            bucket[key] = None
+        # controller_uid(obj), inlined: every write indexes
+        owner = None
+        for o in meta.get("ownerReferences") or ():
+            if o.get("controller"):
+                owner = o["uid"]
+                break
+        if not same:
+            if meta.get("uid"):
+                self.by_uid[meta["uid"]] = key
+            # get-then-insert rather than setdefault(x, {}), which builds a throwaway dict on every call.
+            if owner:
+                bucket = self.by_owner.get(owner)
+                if bucket is None:
+                    bucket = self.by_owner[owner] = {}
+                bucket[key] = None
         if kind != "Pod":
             return
-        ns = meta.get("namespace")
-        pod_labels = self.pod_labels
-        for k, v in (meta.get("labels") or {}).items():
-            bucket = pod_labels.get((ns, k, v))
-            if bucket is None:
-                bucket = pod_labels[(ns, k, v)] = {}
-            bucket[key] = None
-        node = obj["spec"].get("nodeName")
+        if not same:
+            ns = meta.get("namespace")
+            pod_labels = self.pod_labels
+            for k, v in (meta.get("labels") or _NO_STATUS).items():
+                bucket = pod_labels.get((ns, k, v))
+                if bucket is None:
+                    bucket = pod_labels[(ns, k, v)] = {}
+                bucket[key] = None
+        spec = obj["spec"]
+        node = spec.get("nodeName")
         if node:
             bucket = self.pods_by_node.get(node)
             if bucket is None:
                 bucket = self.pods_by_node[node] = {}
             bucket[key] = None
-        affinity = obj["spec"].get("affinity")
+        affinity = spec.get("affinity")
         if affinity and ("podAntiAffinity" in affinity or "podAffinity" in affinity):
             self.affinity_pods[key] = None
-        active = pod_active(obj)
+        status = obj.get("status", _NO_STATUS)
+        phase = status.get("phase")
+        active = not meta.get("deletionTimestamp") and phase not in _TERMINAL  # pod_active(obj), inlined
         if active and owner:
-            st = self.owner_stats.setdefault(owner, [0, 0])
+            st = self.owner_stats.get(owner)
+            if st is None:  # not setdefault(owner, [0, 0]): that builds a list on every write
+                st = self.owner_stats[owner] = [0, 0]
             st[0] += 1
-            st[1] += pod_ready(obj)
+            for c in status.get("conditions", ()):  # pod_ready(obj), inlined
+                if c["type"] == "Ready":
+                    st[1] += c["status"] == "True"
+                    break
             if node:
                 self.owner_node_count[(owner, node)] = self.owner_node_count.get((owner, node), 0) + 1
-        if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+        if node and phase not in _TERMINAL:
             cpu, mem, ncpu, nmem = self._requests(obj)
-            u = self.node_usage.setdefault(node, [0, 0, 0, 0, 0])
+            u = self.node_usage.get(node)
+            if u is None:
+                u = self.node_usage[node] = [0, 0, 0, 0, 0]
             u[0] += cpu
             u[1] += mem
             u[2] += 1
@@ -336,40 +364,52 @@ class Store:
             self._request_cache[uid] = hit
         return hit
 
-    def _unindex(self, key, obj):
+    def _unindex(self, key: str, obj: dict, same: bool = False) -> None:
+        # same: the next version keeps this key's uid, owner and label entries (see put), so they stay
         kind = obj["kind"]
         self.by_kind[kind].pop(key, None)
         meta = obj["metadata"]
-        if meta.get("uid"):
-            self.by_uid.pop(meta["uid"], None)
-        owner = controller_uid(obj)
-        if owner and owner in self.by_owner:
-            self.by_owner[owner].pop(key, None)
-            if not self.by_owner[owner]:
-                del self.by_owner[owner]
+        owner = None  # controller_uid(obj), inlined
+        for o in meta.get("ownerReferences") or ():
+            if o.get("controller"):
+                owner = o["uid"]
+                break
+        if not same:
+            if meta.get("uid"):
+                self.by_uid.pop(meta["uid"], None)
+            if owner and owner in self.by_owner:
+                self.by_owner[owner].pop(key, None)
+                if not self.by_owner[owner]:
+                    del self.by_owner[owner]
         if kind != "Pod":
             return
-        ns = meta.get("namespace")
-        for k, v in (meta.get("labels") or {}).items():
-            bucket = self.pod_labels.get((ns, k, v))
-            if bucket is not None:
-                bucket.pop(key, None)
-                if not bucket:
-                    del self.pod_labels[(ns, k, v)]
+        if not same:
+            ns = meta.get("namespace")
+            for k, v in (meta.get("labels") or _NO_STATUS).items():
+                bucket = self.pod_labels.get((ns, k, v))
+                if bucket is not None:
+                    bucket.pop(key, None)
+                    if not bucket:
+                        del self.pod_labels[(ns, k, v)]
         node = obj["spec"].get("nodeName")
         if node and node in self.pods_by_node:
             self.pods_by_node[node].pop(key, None)
         self.affinity_pods.pop(key, None)
-        if pod_active(obj) and owner:
+        status = obj.get("status", _NO_STATUS)
+        phase = status.get("phase")
+        if owner and not meta.get("deletionTimestamp") and phase not in _TERMINAL:  # pod_active(obj), inlined
             st = self.owner_stats.get(owner)
             if st:
                 st[0] -= 1
-                st[1] -= pod_ready(obj)
+                for c in status.get("conditions", ()):  # pod_ready(obj), inlined
+                    if c["type"] == "Ready":
+                        st[1] -= c["status"] == "True"
+                        break
             if node:
                 self.owner_node_count[(owner, node)] -= 1
                 if not self.owner_node_count[(owner, node)]:
                     del self.owner_node_count[(owner, node)]
-        if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+        if node and phase not in _TERMINAL:
             cpu, mem, ncpu, nmem = self._requests(obj)
             u = self.node_usage[node]
             u[0] -= cpu

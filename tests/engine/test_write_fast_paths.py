@@ -179,3 +179,30 @@ def test_index_maps_stay_exact_when_writes_keep_or_change_labels_and_owners():
         if not p["metadata"].get("deletionTimestamp")
     }
     assert owned >= live and len(live) == 3
+
+
+def test_a_replicaset_pass_with_nothing_to_write_stops_before_building_a_status(monkeypatch):
+    """Once a ReplicaSet's stored status matches its pod counts, a pass over the same stored object and the
+    same counts returns without building a status; when the counts or the object change, it writes again."""
+    from visualizer.engine.controllers import replicaset
+
+    cluster = Cluster(workers=2, seed=8)
+    assert cluster.run("kubectl apply -f -", stdin=manifest("web", 2)).ok
+    cluster.advance(20)
+    key = next(
+        k for k in cluster.store.by_kind["ReplicaSet"] if k.startswith("/registry/replicasets/default/web-")
+    )
+    rs = cluster.store.get(key)
+    assert rs["status"]["readyReplicas"] == 2
+
+    def no_build(*args):
+        raise AssertionError("a settled ReplicaSet's pass built a status")
+
+    with monkeypatch.context() as m:
+        m.setattr(replicaset, "omit_zero", no_build)
+        cluster.replicasets.sync(key)
+    assert cluster.store.get(key) is rs  # nothing written
+    assert cluster.run("kubectl scale deployment web --replicas=3").ok
+    cluster.advance(20)
+    rs = cluster.store.get(key)
+    assert (rs["status"]["replicas"], rs["status"]["readyReplicas"]) == (3, 3)

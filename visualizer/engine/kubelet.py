@@ -1282,12 +1282,17 @@ class Kubelet:
         status["conditions"] = [ready_to_start, init_cond, ready_cond, containers_cond, scheduled]
         status["containerStatuses"] = statuses
         if status != old:
-            was_ready = False
-            for cd in old.get("conditions", ()):  # loops, not any(generator): every status write runs this
-                if cd["type"] == "Ready" and cd["status"] == "True":
-                    was_ready = True
-                    break
             c.api.update_status(with_status(pod, status), self.component(node))
+            was_ready = False
+            if (
+                all_ready
+            ):  # (only a pod that is ready now can have just become ready: the old one is read then)
+                for cd in old.get(
+                    "conditions", ()
+                ):  # loops, not any(generator): every status write runs this
+                    if cd["type"] == "Ready" and cd["status"] == "True":
+                        was_ready = True
+                        break
             if all_ready and not was_ready:
                 # it joins endpoints only when some Service's selector matches its labels
                 labels = pod["metadata"].get("labels") or {}

@@ -185,18 +185,9 @@ class Store:
             self._mark(key, old is None)
         self.revision += 1
         meta["resourceVersion"] = str(self.revision)
-        if old is not None and kind == "Pod" and _status_only(old, obj):
-            self.objects[key] = obj
-            self.status_write = self._reindex_status(key, old, obj)
-            try:
-                for w in self.watchers:
-                    w("MODIFIED", key, old, obj)
-            finally:
-                self.status_write = None
-            return obj
-        # An update that keeps the uid, the ownerReferences and (for a pod) the labels objects (a binding, a
-        # deletion mark, a controller's status or spec write) leaves the uid, owner and label maps as they are:
-        # removing and re-adding the key would only move it inside maps nothing iterates in order.
+        # An update that keeps the uid, the ownerReferences and the labels objects (a binding, a deletion mark, a
+        # status write, a controller's spec write) leaves the uid, owner and label maps as they are: removing and
+        # re-adding the key would only move it inside maps nothing iterates in order.
         same = False
         if old is not None:
             om = old["metadata"]
@@ -205,6 +196,21 @@ class Store:
                 and om.get("ownerReferences") is meta.get("ownerReferences")
                 and om.get("labels") is meta.get("labels")
             )
+            if (
+                same
+                and kind == "Pod"
+                and old["spec"] is obj["spec"]
+                and om.get("deletionTimestamp") == meta.get("deletionTimestamp")
+            ):
+                # `_status_only(old, obj)`, inlined (the kubelet's writes): only the phase/readiness counters move
+                self.objects[key] = obj
+                self.status_write = self._reindex_status(key, old, obj)
+                try:
+                    for w in self.watchers:
+                        w("MODIFIED", key, old, obj)
+                finally:
+                    self.status_write = None
+                return obj
             self._unindex(key, old, same)
         self.objects[key] = obj
         if kind == "Secret":

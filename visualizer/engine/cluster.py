@@ -89,6 +89,7 @@ QUEUE_ORDER = (
 # gets None and re-lists (a fresh snapshot), as a watcher gets 410 Gone "too old resource version". It is
 # halved when it overflows, so it holds between LOG_MAX/2 and LOG_MAX entries (~100 bytes each).
 EVENT_RING = 300
+_EVENT_TRIM_AT = 2 * EVENT_RING  # emit trims the ring back to EVENT_RING when it reaches this length
 SNAPSHOT_EVENTS = 50
 LOG_MAX = 20_000
 _NO_STATUS: dict = {}  # read-only default for a pod without status or labels (no empty dict built per write)
@@ -472,20 +473,22 @@ class Cluster:
         }
         ring = self._events
         ring.append(ev)
-        if len(ring) >= 2 * EVENT_RING:
+        if len(ring) >= _EVENT_TRIM_AT:
             # Trimmed in batches (the `events` property trims on read): one `del` of the oldest events per
             # EVENT_RING emissions instead of shifting the whole ring on every one.
             del ring[: len(ring) - EVENT_RING]
-        if self._collect is not None:
-            self._collect.append(ev)
-        if self._trace is not None and len(self._trace) < TRACE_MAX:
-            self._trace.append(
+        collect = self._collect
+        if collect is not None:
+            collect.append(ev)
+        trace = self._trace
+        if trace is not None and len(trace) < TRACE_MAX:
+            trace.append(
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )
         # touch("events", seq), inlined
         version = self.version = self.version + 1
         log = self._log
-        log.append((version, "events", str(seq)))
+        log.append((version, "events", f"{seq}"))
         if len(log) > LOG_MAX:
             self._trim_log()
         return ev

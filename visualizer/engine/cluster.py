@@ -814,7 +814,11 @@ class Cluster:
             # _endpoints_may_change with the same labels; the labels are the same object before and after,
             # so one pass over the selectors answers for both versions.
             labels = meta.get("labels") or _NO_STATUS
-            listed = _listed(old) or _listed(new)
+            # _listed(old) or _listed(new), inlined: both versions have the same deletionTimestamp
+            listed = not deleting and (
+                (bool(status_old.get("podIP")) and phase_old not in _TERMINAL)
+                or (bool(status_new.get("podIP")) and phase_new not in _TERMINAL)
+            )
             endpoints = self.queues["endpoints"]
             for svc_key, sel in self._service_selectors(meta["namespace"]):
                 for k, v in sel:

@@ -206,3 +206,17 @@ def test_a_replicaset_pass_with_nothing_to_write_stops_before_building_a_status(
     cluster.advance(20)
     rs = cluster.store.get(key)
     assert (rs["status"]["replicas"], rs["status"]["readyReplicas"]) == (3, 3)
+
+
+def test_an_update_still_moves_the_pod_to_the_end_of_its_owners_dependents():
+    """The owner map keeps the order of the general path: a deletion mark (an update that keeps uid, owners and
+    labels) moves the pod's key to the end of its ReplicaSet's dependents, which `owned` keeps between
+    dependents of the same name."""
+    cluster = Cluster(workers=2, seed=9)
+    assert cluster.run("kubectl apply -f -", stdin=manifest("web", 3)).ok
+    cluster.advance(20)
+    rs_uid = cluster.store.list("ReplicaSet", "default")[0]["metadata"]["uid"]
+    first, *others = cluster.store.by_owner[rs_uid]
+    assert cluster.run(f"kubectl delete pod {first.rsplit('/', 1)[1]} --wait=false").ok
+    after = list(cluster.store.by_owner[rs_uid])
+    assert after[: len(others) + 1] == [*others, first]  # (then the replacement the ReplicaSet created)

@@ -186,8 +186,8 @@ class Store:
         self.revision += 1
         meta["resourceVersion"] = str(self.revision)
         # An update that keeps the uid, the ownerReferences and the labels objects (a binding, a deletion mark, a
-        # status write, a controller's spec write) leaves the uid, owner and label maps as they are: removing and
-        # re-adding the key would only move it inside maps nothing iterates in order.
+        # status write, a controller's spec write) leaves the uid and label maps as they are: removing and
+        # re-adding the key would only move it inside maps nothing reads in order (lookups, sorted lists).
         same = False
         if old is not None:
             om = old["metadata"]
@@ -239,7 +239,7 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ indexes
     def _index(self, key: str, obj: dict, same: bool = False) -> None:
-        # same: the uid, owner and label entries of this key are still in place (see put)
+        # same: the uid and label entries of this key are still in place and its owner entry is moved (see put)
         kind = obj["kind"]
         self.by_kind[kind][key] = None
         meta = obj["metadata"]
@@ -249,15 +249,19 @@ class Store:
             if o.get("controller"):
                 owner = o["uid"]
                 break
-        if not same:
-            if meta.get("uid"):
-                self.by_uid[meta["uid"]] = key
-            # get-then-insert rather than setdefault(x, {}), which builds a throwaway dict on every call.
-            if owner:
-                bucket = self.by_owner.get(owner)
-                if bucket is None:
-                    bucket = self.by_owner[owner] = {}
-                bucket[key] = None
+        if not same and meta.get("uid"):
+            self.by_uid[meta["uid"]] = key
+        # get-then-insert rather than setdefault(x, {}), which builds a throwaway dict on every call.
+        if owner:
+            bucket = self.by_owner.get(owner)
+            if bucket is None:
+                bucket = self.by_owner[owner] = {}
+            elif same:
+                # An update still moves the key to the end of its owner's bucket, as removing and re-adding it
+                # did: `owned` sorts by name, and keeps this order between dependents of different kinds that
+                # share a name (the garbage collector deletes in that order).
+                bucket.pop(key, None)
+            bucket[key] = None
         if kind != "Pod":
             return
         if not same:
@@ -371,7 +375,8 @@ class Store:
         return hit
 
     def _unindex(self, key: str, obj: dict, same: bool = False) -> None:
-        # same: the next version keeps this key's uid, owner and label entries (see put), so they stay
+        # same: the next version keeps this key's uid, owner and label entries (see put), so they stay (_index
+        # moves the owner entry)
         kind = obj["kind"]
         self.by_kind[kind].pop(key, None)
         meta = obj["metadata"]

@@ -88,8 +88,8 @@ class Store:
         self._undo: dict | bool | None = None
         # While watchers are notified of a pod write that changed nothing but status (`_status_only`): the
         # pod's readiness before and after and its controller's uid, (ready_old, ready_new, owner); None during
-        # every other notification. The busiest watcher (Cluster._pod_changed) then skips the spec/metadata
-        # checks and the readiness scans.
+        # every other notification. The busiest watcher (Cluster._on_change) then takes _pod_status_changed,
+        # which skips the spec/metadata checks and the readiness scans.
         self.status_write: tuple[bool, bool, str | None] | None = None
 
     def _reset_indexes(self):

@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from visualizer.engine import objects
 from visualizer.engine.objects import (
     NAME_ALPHABET,
     did_you_mean,
@@ -32,6 +33,25 @@ def test_bad_quantities_raise_value_error():
     """A quantity with an unknown suffix is refused."""
     with pytest.raises(ValueError):
         parse_cpu("10 cores")
+
+
+def test_quantity_texts_are_remembered_in_bounded_caches_and_refusals_are_not(monkeypatch):
+    """parse_cpu/parse_bytes keep parsed texts in plain dicts (cheaper than the lru_cache behind them), cleared
+    when full; a refused text raises every time and is never kept."""
+    monkeypatch.setattr(objects, "_QUANTITY_CACHE_MAX", 3)
+    monkeypatch.setattr(objects, "_CPU_CACHE", {})
+    monkeypatch.setattr(objects, "_BYTES_CACHE", {})
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            parse_cpu("-1")
+        with pytest.raises(ValueError):
+            parse_bytes("lots")
+    assert objects._CPU_CACHE == {} and objects._BYTES_CACHE == {}
+    assert [parse_cpu(v) for v in ("1m", "2m", "3m", "1m")] == [1, 2, 3, 1]
+    assert objects._CPU_CACHE == {"1m": 1, "2m": 2, "3m": 3}
+    assert parse_cpu("4m") == 4 and objects._CPU_CACHE == {"4m": 4}  # full: cleared, then kept
+    assert parse_bytes("1Ki") == parse_bytes("1Ki") == 1024 and objects._BYTES_CACHE == {"1Ki": 1024}
+    assert parse_cpu(3) == 3000 and 3 not in objects._CPU_CACHE  # numbers are not texts: converted directly
 
 
 def test_selectors_support_equality_sets_and_existence():

@@ -62,3 +62,24 @@ def test_node_selector_restricts_placement(cluster):
     text = web(2).replace("      containers:", "      nodeSelector: {disk: ssd}\n      containers:")
     ok(cluster, "kubectl apply -f -", text)
     assert {p["spec"]["nodeName"] for p in get(cluster, "pods")} == {"worker-3"}
+
+
+def test_node_capacity_is_parsed_once_per_allocatable_and_a_bad_one_is_left_to_the_checks():
+    """The scheduler reads a node's pod, CPU and memory capacity from a cache keyed by its (never mutated)
+    allocatable map; an allocatable that does not parse is not cached, so the filter checks it field by field
+    in the real plugin order (Too many pods before a bad CPU value)."""
+    from visualizer.engine import scheduler
+
+    alloc = {"cpu": "2", "memory": "1Gi", "pods": "3"}
+    first = scheduler._capacity(alloc)
+    assert first == (alloc, 3, 2000, 1024**3)
+    assert scheduler._capacity(alloc) is first  # cached
+    assert scheduler._capacity({"cpu": "2", "memory": "1Gi", "pods": "3"}) is not first  # another map
+    bad = {"cpu": "lots", "memory": "1Gi", "pods": "1"}
+    assert scheduler._capacity(bad) is None
+    c = Cluster(workers=1, seed=1)
+    node = next(n for n in c.store.list("Node") if n["metadata"]["name"] == "worker-1")
+    full = dict(node, status=dict(node["status"], allocatable=bad))
+    c.store.node_usage["worker-1"] = [0, 0, 1, 0, 0]
+    pod = {"metadata": {"name": "p", "namespace": "default"}, "spec": {"containers": []}}
+    assert c.scheduler.filter_reason(pod, full, 0, 0) == "Too many pods"

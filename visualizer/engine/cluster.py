@@ -89,8 +89,11 @@ QUEUE_ORDER = (
 # gets None and re-lists (a fresh snapshot), as a watcher gets 410 Gone "too old resource version". It is
 # halved when it overflows, so it holds between LOG_MAX/2 and LOG_MAX entries (~100 bytes each).
 EVENT_RING = 300
+_EVENT_TRIM_AT = 2 * EVENT_RING  # emit trims the ring back to EVENT_RING when it reaches this length
 SNAPSHOT_EVENTS = 50
 LOG_MAX = 20_000
+_NO_STATUS: dict = {}  # read-only default for a pod without status or labels (no empty dict built per write)
+_TERMINAL = ("Succeeded", "Failed")
 TRACE_MAX = 80  # control-plane trace entries kept for the last command
 # Pods' controllers by the etcd resource of the owner key: which work queue reconciles them.
 _OWNER_QUEUE = {
@@ -470,20 +473,22 @@ class Cluster:
         }
         ring = self._events
         ring.append(ev)
-        if len(ring) >= 2 * EVENT_RING:
+        if len(ring) >= _EVENT_TRIM_AT:
             # Trimmed in batches (the `events` property trims on read): one `del` of the oldest events per
             # EVENT_RING emissions instead of shifting the whole ring on every one.
             del ring[: len(ring) - EVENT_RING]
-        if self._collect is not None:
-            self._collect.append(ev)
-        if self._trace is not None and len(self._trace) < TRACE_MAX:
-            self._trace.append(
+        collect = self._collect
+        if collect is not None:
+            collect.append(ev)
+        trace = self._trace
+        if trace is not None and len(trace) < TRACE_MAX:
+            trace.append(
                 {"step": step, "component": component, "reason": reason, "object": obj, "ko": ko, "en": en}
             )
         # touch("events", seq), inlined
         version = self.version = self.version + 1
         log = self._log
-        log.append((version, "events", str(seq)))
+        log.append((version, "events", f"{seq}"))
         if len(log) > LOG_MAX:
             self._trim_log()
         return ev
@@ -589,6 +594,12 @@ class Cluster:
         log.append((self.version, "etcd", key))
         if len(log) > LOG_MAX:
             self._trim_log()
+        status_write = self.store.status_write
+        if status_write is not None:
+            # A pod write that changed nothing but status (the kubelet's): none of the checks below but the
+            # pod's can apply (not a deletion, a pod's images never change).
+            self._pod_status_changed(key, old, new, status_write)
+            return
         if etype == "DELETED":
             if self.store.by_owner.get(obj["metadata"].get("uid")):
                 self.enqueue("gc", obj["metadata"]["uid"])
@@ -759,6 +770,64 @@ class Cluster:
             and new.get("status", {}).get("phase") in ("Succeeded", "Failed")
             and old.get("status", {}).get("phase") != new["status"]["phase"]
         ):
+            self._retry_unscheduled()
+
+    def _pod_status_changed(
+        self, key: str, old: dict, new: dict, write: tuple[bool, bool, str | None]
+    ) -> None:
+        """`_pod_changed` for a write that changed nothing but the pod's status (Store.status_write): the same
+        spec object, labels and owners, the same deletionTimestamp, so no adoption, kubelet or node-move check
+        can fire, and the readiness pair and the owner come from the store. Same queue insertions and log
+        entries, in the same order, as `_pod_changed` makes for such a write."""
+        ready_old, ready_new, owner = write
+        meta = new["metadata"]
+        spec = new["spec"]
+        status_old = old.get("status") or _NO_STATUS
+        status_new = new.get("status") or _NO_STATUS
+        phase_old = status_old.get("phase")
+        phase_new = status_new.get("phase")
+        deleting = meta.get("deletionTimestamp")
+        queues = self.queues
+        # relevant: (active, ready) changed; active differs only through the phase (deletionTimestamp is kept)
+        if owner and (
+            ready_old != ready_new or (not deleting and (phase_old in _TERMINAL) != (phase_new in _TERMINAL))
+        ):
+            okey = self.store.by_uid.get(owner)
+            queue = _OWNER_QUEUE.get(okey.split("/", 3)[2]) if okey else None
+            if queue:
+                queues[queue][okey] = None
+        node = spec.get("nodeName")
+        if not node and not deleting:
+            queues["scheduler"][key] = None
+        if node is not None:
+            # touch("nodes", node), inlined
+            self.version += 1
+            log = self._log
+            log.append((self.version, "nodes", node))
+            if len(log) > LOG_MAX:
+                self._trim_log()
+        if self.store.by_kind["Service"] and (
+            ready_old != ready_new
+            or status_old.get("podIP") != status_new.get("podIP")
+            or phase_old != phase_new
+        ):
+            # _endpoints_may_change with the same labels; the labels are the same object before and after,
+            # so one pass over the selectors answers for both versions.
+            labels = meta.get("labels") or _NO_STATUS
+            # _listed(old) or _listed(new), inlined: both versions have the same deletionTimestamp
+            listed = not deleting and (
+                (bool(status_old.get("podIP")) and phase_old not in _TERMINAL)
+                or (bool(status_new.get("podIP")) and phase_new not in _TERMINAL)
+            )
+            endpoints = self.queues["endpoints"]
+            for svc_key, sel in self._service_selectors(meta["namespace"]):
+                for k, v in sel:
+                    if labels.get(k) != v:
+                        break
+                else:
+                    if listed or not self.endpoints.settled(svc_key):
+                        endpoints[svc_key] = None
+        if node and phase_new in _TERMINAL and phase_old != phase_new:
             self._retry_unscheduled()
 
     def _service_selectors(self, namespace: str) -> list[tuple[str, tuple]]:

@@ -1211,47 +1211,88 @@ class Kubelet:
         for cd in old.get("conditions", ()):
             conds_old[cd["type"]] = cd
         finished = phase in ("Succeeded", "Failed")
-        conditions = []
         now_stamp = stamp(c.clock.now)
-        unready = None  # the ContainersNotReady message, built once for Ready and ContainersReady
-        # One loop rather than a closure per condition: this runs on every pod status write.
-        for ctype, ok in (
-            ("PodReadyToStartContainers", sb is not None),
-            ("Initialized", initialized),
-            ("Ready", all_ready),
-            ("ContainersReady", all_ready),
-            ("PodScheduled", True),
-        ):
-            value = "True" if ok else "False"
-            prev = conds_old.get(ctype)
-            when = prev["lastTransitionTime"] if prev and prev["status"] == value else now_stamp
-            out = {"type": ctype, "status": value, "lastProbeTime": None, "lastTransitionTime": when}
-            if not ok:
-                if ctype == "Initialized":
-                    names = [
-                        cs["name"]
-                        for cs in status.get("initContainerStatuses", ())
-                        if "terminated" not in cs["state"] or cs["state"]["terminated"]["exitCode"] != 0
-                    ]
-                    out["reason"] = "ContainersNotInitialized"
-                    out["message"] = f"containers with incomplete status: [{' '.join(names)}]"
-                elif ctype in ("Ready", "ContainersReady"):
-                    out["reason"] = "PodCompleted" if finished else "ContainersNotReady"
-                    if not finished:
-                        if unready is None:
-                            names = [cs["name"] for cs in statuses if not cs["ready"]]
-                            unready = f"containers with unready status: [{' '.join(names)}]"
-                        out["message"] = unready
-            conditions.append(out)
-        status["conditions"] = conditions
+        get_old = conds_old.get
+        # The five conditions written one after the other rather than in a loop over (type, ok) pairs: this
+        # runs on every pod status write. Each keeps its lastTransitionTime while its status stays the same.
+        value = "True" if sb is not None else "False"
+        prev = get_old("PodReadyToStartContainers")
+        ready_to_start = {
+            "type": "PodReadyToStartContainers",
+            "status": value,
+            "lastProbeTime": None,
+            "lastTransitionTime": prev["lastTransitionTime"]
+            if prev and prev["status"] == value
+            else now_stamp,
+        }
+        value = "True" if initialized else "False"
+        prev = get_old("Initialized")
+        init_cond = {
+            "type": "Initialized",
+            "status": value,
+            "lastProbeTime": None,
+            "lastTransitionTime": prev["lastTransitionTime"]
+            if prev and prev["status"] == value
+            else now_stamp,
+        }
+        if not initialized:
+            names = [
+                cs["name"]
+                for cs in status.get("initContainerStatuses", ())
+                if "terminated" not in cs["state"] or cs["state"]["terminated"]["exitCode"] != 0
+            ]
+            init_cond["reason"] = "ContainersNotInitialized"
+            init_cond["message"] = f"containers with incomplete status: [{' '.join(names)}]"
+        # Ready and ContainersReady: the same status, reason and message (built once for both)
+        value = "True" if all_ready else "False"
+        prev = get_old("Ready")
+        ready_cond = {
+            "type": "Ready",
+            "status": value,
+            "lastProbeTime": None,
+            "lastTransitionTime": prev["lastTransitionTime"]
+            if prev and prev["status"] == value
+            else now_stamp,
+        }
+        prev = get_old("ContainersReady")
+        containers_cond = {
+            "type": "ContainersReady",
+            "status": value,
+            "lastProbeTime": None,
+            "lastTransitionTime": prev["lastTransitionTime"]
+            if prev and prev["status"] == value
+            else now_stamp,
+        }
+        if not all_ready:
+            reason = "PodCompleted" if finished else "ContainersNotReady"
+            ready_cond["reason"] = containers_cond["reason"] = reason
+            if not finished:
+                names = [cs["name"] for cs in statuses if not cs["ready"]]
+                unready = f"containers with unready status: [{' '.join(names)}]"
+                ready_cond["message"] = containers_cond["message"] = unready
+        prev = get_old("PodScheduled")
+        scheduled = {
+            "type": "PodScheduled",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": prev["lastTransitionTime"]
+            if prev and prev["status"] == "True"
+            else now_stamp,
+        }
+        status["conditions"] = [ready_to_start, init_cond, ready_cond, containers_cond, scheduled]
         status["containerStatuses"] = statuses
         if status != old:
-            was_ready = False
-            for cd in old.get("conditions", ()):  # loops, not any(generator): every status write runs this
-                if cd["type"] == "Ready" and cd["status"] == "True":
-                    was_ready = True
-                    break
             c.api.update_status(with_status(pod, status), self.component(node))
+            was_ready = False
+            if (
+                all_ready
+            ):  # (only a pod that is ready now can have just become ready: the old one is read then)
+                for cd in old.get(
+                    "conditions", ()
+                ):  # loops, not any(generator): every status write runs this
+                    if cd["type"] == "Ready" and cd["status"] == "True":
+                        was_ready = True
+                        break
             if all_ready and not was_ready:
                 # it joins endpoints only when some Service's selector matches its labels
                 labels = pod["metadata"].get("labels") or {}

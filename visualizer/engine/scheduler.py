@@ -63,6 +63,29 @@ def pod_affinity_kinds(pod: dict) -> bool:
     return bool(affinity) and bool(affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
 
 
+_NO_USAGE = (0, 0, 0, 0, 0)  # node_usage of a node without pods (read-only)
+# id(allocatable) -> (allocatable, pods, cpu millicores, memory bytes): a pure cache keyed by the identity of a
+# stored node's (never mutated) allocatable map, which holds it so that its id is not reused; every pod is
+# filtered and scored against every node.
+_CAPACITY: dict[int, tuple[dict, int, int, int]] = {}
+
+
+def _capacity(alloc: dict) -> tuple[dict, int, int, int] | None:
+    """Returns (alloc, max pods, cpu millicores, memory bytes) of a node's allocatable, or None when one of
+    them does not parse (the caller then checks them one by one, as before, and raises where it fails)."""
+    hit = _CAPACITY.get(id(alloc))
+    if hit is not None and hit[0] is alloc:
+        return hit
+    try:
+        hit = (alloc, int(alloc.get("pods", MAX_PODS)), parse_cpu(alloc["cpu"]), parse_bytes(alloc["memory"]))
+    except Exception:  # noqa: BLE001 - whatever it is, the caller's one-by-one checks raise it at the same point
+        return None
+    if len(_CAPACITY) >= 1024:
+        _CAPACITY.clear()
+    _CAPACITY[id(alloc)] = hit
+    return hit
+
+
 class Scheduler:
     """Filter → score → bind, one pod at a time."""
 
@@ -107,13 +130,22 @@ class Scheduler:
         if pinned is not None and node["metadata"]["name"] not in pinned:
             return REASON_NODE_AFFINITY
         alloc = node["status"]["allocatable"]
-        used = self.c.store.node_usage.get(node["metadata"]["name"], [0, 0, 0])
-        if used[2] + 1 > int(alloc.get("pods", MAX_PODS)):
-            return "Too many pods"
-        if used[0] + cpu > parse_cpu(alloc["cpu"]):
-            return "Insufficient cpu"
-        if used[1] + mem > parse_bytes(alloc["memory"]):
-            return "Insufficient memory"
+        used = self.c.store.node_usage.get(node["metadata"]["name"], _NO_USAGE)
+        cap = _capacity(alloc)
+        if cap is None:  # an allocatable that does not parse: checked in order, raising where it fails
+            if used[2] + 1 > int(alloc.get("pods", MAX_PODS)):
+                return "Too many pods"
+            if used[0] + cpu > parse_cpu(alloc["cpu"]):
+                return "Insufficient cpu"
+            if used[1] + mem > parse_bytes(alloc["memory"]):
+                return "Insufficient memory"
+        else:
+            if used[2] + 1 > cap[1]:
+                return "Too many pods"
+            if used[0] + cpu > cap[2]:
+                return "Insufficient cpu"
+            if used[1] + mem > cap[3]:
+                return "Insufficient memory"
         if inter is not None:
             return inter.filter_reason(node)
         return None
@@ -216,7 +248,12 @@ class Scheduler:
         for node in feasible:
             name = node["metadata"]["name"]
             alloc = node["status"]["allocatable"]
-            acpu, amem = parse_cpu(alloc["cpu"]), parse_bytes(alloc["memory"])
+            cap = _capacity(alloc)
+            acpu, amem = (
+                (cap[2], cap[3])
+                if cap is not None
+                else (parse_cpu(alloc["cpu"]), parse_bytes(alloc["memory"]))
+            )
             ucpu, umem = self._node_scored_usage(name)
             fc = min(1.0, (ucpu + ncpu) / acpu) if acpu else 1.0
             fm = min(1.0, (umem + nmem) / amem) if amem else 1.0

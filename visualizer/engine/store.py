@@ -86,6 +86,11 @@ class Store:
         # objects map and the indexes as they were (objects themselves are never mutated in place, so a shallow
         # copy of the maps is an exact checkpoint).
         self._undo: dict | bool | None = None
+        # While watchers are notified of a pod write that changed nothing but status (`_status_only`): the
+        # pod's readiness before and after and its controller's uid, (ready_old, ready_new, owner); None during
+        # every other notification. The busiest watcher (Cluster._on_change) then takes _pod_status_changed,
+        # which skips the spec/metadata checks and the readiness scans.
+        self.status_write: tuple[bool, bool, str | None] | None = None
 
     def _reset_indexes(self):
         self.by_kind: dict[str, dict[str, None]] = {k: {} for k in BY_KIND}
@@ -180,16 +185,38 @@ class Store:
             self._mark(key, old is None)
         self.revision += 1
         meta["resourceVersion"] = str(self.revision)
-        if old is not None and kind == "Pod" and _status_only(old, obj):
-            self.objects[key] = obj
-            self._reindex_status(key, old, obj)
-        else:
-            if old is not None:
-                self._unindex(key, old)
-            self.objects[key] = obj
-            if kind == "Secret":
-                self.encrypted[key] = encrypted
-            self._index(key, obj)
+        # An update that keeps the uid, the ownerReferences and the labels objects (a binding, a deletion mark, a
+        # status write, a controller's spec write) leaves the uid and label maps as they are: removing and
+        # re-adding the key would only move it inside maps nothing reads in order (lookups, sorted lists).
+        same = False
+        if old is not None:
+            om = old["metadata"]
+            same = (
+                om.get("uid") == meta.get("uid")
+                and om.get("ownerReferences") is meta.get("ownerReferences")
+                and om.get("labels") is meta.get("labels")
+            )
+            if (
+                same
+                and kind == "Pod"
+                and old["spec"] is obj["spec"]
+                and om.get("deletionTimestamp") == meta.get("deletionTimestamp")
+            ):
+                # `_status_only(old, obj)`, inlined (the kubelet's writes): only the phase/readiness counters move
+                self.objects[key] = obj
+                self.status_write = self._reindex_status(key, old, obj)
+                try:
+                    for w in self.watchers:
+                        w("MODIFIED", key, old, obj)
+                finally:
+                    self.status_write = None
+                return obj
+            self._unindex(key, old, same)
+        self.objects[key] = obj
+        if kind == "Secret":
+            self.encrypted[key] = encrypted
+        self._index(key, obj, same)
+        self.status_write = None  # (a write made by a watcher of a status-only write is not one itself)
         for w in self.watchers:
             w("MODIFIED" if old is not None else "ADDED", key, old, obj)
         return obj
@@ -205,52 +232,75 @@ class Store:
         self.revision += 1
         self.encrypted.pop(key, None)
         self._unindex(key, old)
+        self.status_write = None
         for w in self.watchers:
             w("DELETED", key, old, None)
         return old
 
     # ------------------------------------------------------------------------------------------ indexes
-    def _index(self, key, obj):
+    def _index(self, key: str, obj: dict, same: bool = False) -> None:
+        # same: the uid and label entries of this key are still in place and its owner entry is moved (see put)
         kind = obj["kind"]
         self.by_kind[kind][key] = None
         meta = obj["metadata"]
-        if meta.get("uid"):
+        # controller_uid(obj), inlined: every write indexes
+        owner = None
+        for o in meta.get("ownerReferences") or ():
+            if o.get("controller"):
+                owner = o["uid"]
+                break
+        if not same and meta.get("uid"):
             self.by_uid[meta["uid"]] = key
-        owner = controller_uid(obj)
         # get-then-insert rather than setdefault(x, {}), which builds a throwaway dict on every call.
         if owner:
             bucket = self.by_owner.get(owner)
             if bucket is None:
                 bucket = self.by_owner[owner] = {}
+            elif same:
+                # An update still moves the key to the end of its owner's bucket, as removing and re-adding it
+                # did: `owned` sorts by name, and keeps this order between dependents of different kinds that
+                # share a name (the garbage collector deletes in that order).
+                bucket.pop(key, None)
             bucket[key] = None
         if kind != "Pod":
             return
-        ns = meta.get("namespace")
-        pod_labels = self.pod_labels
-        for k, v in (meta.get("labels") or {}).items():
-            bucket = pod_labels.get((ns, k, v))
-            if bucket is None:
-                bucket = pod_labels[(ns, k, v)] = {}
-            bucket[key] = None
-        node = obj["spec"].get("nodeName")
+        if not same:
+            ns = meta.get("namespace")
+            pod_labels = self.pod_labels
+            for k, v in (meta.get("labels") or _NO_STATUS).items():
+                bucket = pod_labels.get((ns, k, v))
+                if bucket is None:
+                    bucket = pod_labels[(ns, k, v)] = {}
+                bucket[key] = None
+        spec = obj["spec"]
+        node = spec.get("nodeName")
         if node:
             bucket = self.pods_by_node.get(node)
             if bucket is None:
                 bucket = self.pods_by_node[node] = {}
             bucket[key] = None
-        affinity = obj["spec"].get("affinity")
+        affinity = spec.get("affinity")
         if affinity and ("podAntiAffinity" in affinity or "podAffinity" in affinity):
             self.affinity_pods[key] = None
-        active = pod_active(obj)
+        status = obj.get("status", _NO_STATUS)
+        phase = status.get("phase")
+        active = not meta.get("deletionTimestamp") and phase not in _TERMINAL  # pod_active(obj), inlined
         if active and owner:
-            st = self.owner_stats.setdefault(owner, [0, 0])
+            st = self.owner_stats.get(owner)
+            if st is None:  # not setdefault(owner, [0, 0]): that builds a list on every write
+                st = self.owner_stats[owner] = [0, 0]
             st[0] += 1
-            st[1] += pod_ready(obj)
+            for c in status.get("conditions", ()):  # pod_ready(obj), inlined
+                if c["type"] == "Ready":
+                    st[1] += c["status"] == "True"
+                    break
             if node:
                 self.owner_node_count[(owner, node)] = self.owner_node_count.get((owner, node), 0) + 1
-        if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+        if node and phase not in _TERMINAL:
             cpu, mem, ncpu, nmem = self._requests(obj)
-            u = self.node_usage.setdefault(node, [0, 0, 0, 0, 0])
+            u = self.node_usage.get(node)
+            if u is None:
+                u = self.node_usage[node] = [0, 0, 0, 0, 0]
             u[0] += cpu
             u[1] += mem
             u[2] += 1
@@ -259,22 +309,36 @@ class Store:
         if not node and active:
             self.unscheduled[key] = None
 
-    def _reindex_status(self, key: str, old: dict, new: dict) -> None:
+    def _reindex_status(self, key: str, old: dict, new: dict) -> tuple[bool, bool, str | None]:
         # Only a pod's status changed (the kubelet's most common write): adjust the counters that depend on
-        # phase and readiness, leave the label/owner/node maps alone.
+        # phase and readiness, leave the label/owner/node maps alone. Returns (ready_old, ready_new, owner uid).
+        s_old = old.get("status", _NO_STATUS)
+        s_new = new.get("status", _NO_STATUS)
+        # pod_ready of both versions, inlined (two calls per kubelet write otherwise)
+        r_old = r_new = False
+        for c in s_old.get("conditions", ()):
+            if c["type"] == "Ready":
+                r_old = c["status"] == "True"
+                break
+        for c in s_new.get("conditions", ()):
+            if c["type"] == "Ready":
+                r_new = c["status"] == "True"
+                break
         owner = controller_uid(new)
         node = new["spec"].get("nodeName")
         # pod_active of both versions, inlined: a status-only write keeps deletionTimestamp (_status_only), so
         # only the phases can differ.
-        p_old = old.get("status", _NO_STATUS).get("phase")
-        p_new = new.get("status", _NO_STATUS).get("phase")
+        p_old = s_old.get("phase")
+        p_new = s_new.get("phase")
         deleting = new["metadata"].get("deletionTimestamp")
         a_old = not deleting and p_old not in _TERMINAL
         a_new = not deleting and p_new not in _TERMINAL
         if owner:
-            st = self.owner_stats.setdefault(owner, [0, 0])
+            st = self.owner_stats.get(owner)
+            if st is None:  # not setdefault(owner, [0, 0]): that builds a list on every write
+                st = self.owner_stats[owner] = [0, 0]
             st[0] += a_new - a_old
-            st[1] += (a_new and pod_ready(new)) - (a_old and pod_ready(old))
+            st[1] += (a_new and r_new) - (a_old and r_old)
             if node and a_new != a_old:
                 count = self.owner_node_count.get((owner, node), 0) + (a_new - a_old)
                 if count:
@@ -297,6 +361,7 @@ class Store:
                 self.unscheduled[key] = None
             else:
                 self.unscheduled.pop(key, None)
+        return r_old, r_new, owner
 
     def _requests(self, pod: dict) -> tuple[int, int, int, int]:
         # A pod's requests never change, so they are parsed once per pod uid.
@@ -309,40 +374,53 @@ class Store:
             self._request_cache[uid] = hit
         return hit
 
-    def _unindex(self, key, obj):
+    def _unindex(self, key: str, obj: dict, same: bool = False) -> None:
+        # same: the next version keeps this key's uid, owner and label entries (see put), so they stay (_index
+        # moves the owner entry)
         kind = obj["kind"]
         self.by_kind[kind].pop(key, None)
         meta = obj["metadata"]
-        if meta.get("uid"):
-            self.by_uid.pop(meta["uid"], None)
-        owner = controller_uid(obj)
-        if owner and owner in self.by_owner:
-            self.by_owner[owner].pop(key, None)
-            if not self.by_owner[owner]:
-                del self.by_owner[owner]
+        owner = None  # controller_uid(obj), inlined
+        for o in meta.get("ownerReferences") or ():
+            if o.get("controller"):
+                owner = o["uid"]
+                break
+        if not same:
+            if meta.get("uid"):
+                self.by_uid.pop(meta["uid"], None)
+            if owner and owner in self.by_owner:
+                self.by_owner[owner].pop(key, None)
+                if not self.by_owner[owner]:
+                    del self.by_owner[owner]
         if kind != "Pod":
             return
-        ns = meta.get("namespace")
-        for k, v in (meta.get("labels") or {}).items():
-            bucket = self.pod_labels.get((ns, k, v))
-            if bucket is not None:
-                bucket.pop(key, None)
-                if not bucket:
-                    del self.pod_labels[(ns, k, v)]
+        if not same:
+            ns = meta.get("namespace")
+            for k, v in (meta.get("labels") or _NO_STATUS).items():
+                bucket = self.pod_labels.get((ns, k, v))
+                if bucket is not None:
+                    bucket.pop(key, None)
+                    if not bucket:
+                        del self.pod_labels[(ns, k, v)]
         node = obj["spec"].get("nodeName")
         if node and node in self.pods_by_node:
             self.pods_by_node[node].pop(key, None)
         self.affinity_pods.pop(key, None)
-        if pod_active(obj) and owner:
+        status = obj.get("status", _NO_STATUS)
+        phase = status.get("phase")
+        if owner and not meta.get("deletionTimestamp") and phase not in _TERMINAL:  # pod_active(obj), inlined
             st = self.owner_stats.get(owner)
             if st:
                 st[0] -= 1
-                st[1] -= pod_ready(obj)
+                for c in status.get("conditions", ()):  # pod_ready(obj), inlined
+                    if c["type"] == "Ready":
+                        st[1] -= c["status"] == "True"
+                        break
             if node:
                 self.owner_node_count[(owner, node)] -= 1
                 if not self.owner_node_count[(owner, node)]:
                     del self.owner_node_count[(owner, node)]
-        if node and obj.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+        if node and phase not in _TERMINAL:
             cpu, mem, ncpu, nmem = self._requests(obj)
             u = self.node_usage[node]
             u[0] -= cpu

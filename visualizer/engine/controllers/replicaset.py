@@ -67,6 +67,10 @@ class ReplicaSetController:
         # ranking: a pure cache (stored pods are never mutated, and the entry keeps the pod alive so that its id
         # is not reused), replaced at every ranking so that it never holds more than one ReplicaSet's pods.
         self._rank_parts: dict[int, tuple] = {}
+        # key -> (ReplicaSet object, active, ready) of a ReplicaSet without minReadySeconds whose stored status
+        # was last found equal to what those counts give: a pure cache (the status written is a function of the
+        # stored object and the two counts alone), so a pass that would find nothing to write stops early.
+        self._settled: dict[str, tuple[dict, int, int]] = {}
 
     def sync(self, key: str) -> None:
         """Creates or deletes pods until the active count equals spec.replicas, then writes status."""
@@ -188,6 +192,10 @@ class ReplicaSetController:
         uid = rs["metadata"]["uid"]
         active, ready = c.store.owner_stats.get(uid, [0, 0])
         min_ready = rs["spec"].get("minReadySeconds", 0)
+        if not min_ready:
+            settled = self._settled.get(key)
+            if settled is not None and settled[0] is rs and settled[1] == active and settled[2] == ready:
+                return
         if min_ready:
             available = 0
             nxt = None
@@ -221,7 +229,11 @@ class ReplicaSetController:
                 changed = True
                 break
         if changed or set(old) - set(status) - {"conditions"}:
-            c.api.update_status(with_status(rs, status), COMPONENT)
+            rs = c.api.update_status(with_status(rs, status), COMPONENT)
+        if not min_ready:
+            if len(self._settled) > 10_000:
+                self._settled.clear()
+            self._settled[key] = (rs, active, ready)
 
 
 def owner_key(c, obj: dict) -> str | None:

@@ -103,6 +103,8 @@ class Relay:
             texts = await self.host._snapshot_for(hosted, message["role"])  # shared while the state holds
         else:
             texts = await self.host.execute(hosted, message["kind"], message["fields"])
+        if self.fanout is not None:
+            await self.fanout.sent()  # the frames the request made go ahead of its reply
         await self.layer.send(
             message["reply_to"], {"type": "vz.reply", "req": message["req"], "texts": texts}
         )

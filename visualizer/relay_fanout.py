@@ -94,6 +94,11 @@ class FollowerFanout:
         self._worker: asyncio.Task | None = None
         self._script = None
         self.calls = 0  # Redis calls that carried frames (for tests and benchmarks)
+        # Messages queued and messages handled (sent, or lost with a failed call) so far, and who waits for
+        # the handled count to reach a number (`sent`).
+        self._queued = 0
+        self._handled = 0
+        self._waiters: list[tuple[int, asyncio.Future]] = []
 
     # ------------------------------------------------------------------ the follower list
     def nobody_follows(self, public_id: str, now: float) -> bool:
@@ -121,6 +126,7 @@ class FollowerFanout:
         if self.nobody_follows(public_id, time.monotonic()):
             return
         self._queue.append((public_id, message))
+        self._queued += 1
         self._wake.set()
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(self._run())
@@ -138,6 +144,31 @@ class FollowerFanout:
                     raise
                 except Exception:  # noqa: BLE001 - a Redis hiccup loses these frames (followers resync), not the relay
                     log.exception("relaying %d frames failed", len(batch))
+                self._handled += len(batch)
+                self._release_waiters()
+
+    async def sent(self) -> None:
+        """Return once every message queued so far has been sent (or lost with a failed call).
+
+        The owner's reply to another process's request goes after this: the frames its command broadcast then
+        reach that process before the reply, as they did when `group_send` was awaited in the broadcast.
+        """
+        target = self._queued
+        if self._handled >= target:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.append((target, future))
+        await future
+
+    def _release_waiters(self) -> None:
+        waiting = []
+        for target, future in self._waiters:
+            if self._handled >= target:
+                if not future.done():
+                    future.set_result(None)
+            else:
+                waiting.append((target, future))
+        self._waiters = waiting
 
     async def _send(self, batch: list[tuple[str, dict]]) -> None:
         """Send queued messages: one per cluster (its frames joined in order), one script call per Redis host."""

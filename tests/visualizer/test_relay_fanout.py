@@ -112,3 +112,41 @@ async def test_only_the_channels_redis_release_it_was_written_for_is_used(layers
     assert not supports(layers[0])
     assert Relay(layers[0], SimpleNamespace()).fanout is None  # falls back to group_send
     assert relay_fanout.SUPPORTED_VERSION == "4.3."
+
+
+async def test_a_reply_to_another_process_follows_the_frames_its_request_made(layers):
+    """The owner's relay of frames is not awaited in the broadcast any more; its reply to a follower's request
+    waits for them, so the follower gets the command's diff before its `result` (as with `group_send`)."""
+    owner_layer, follower_layer = layers
+    follower = await follower_layer.new_channel()
+    await follower_layer.group_add(viewers_group("c1"), follower)
+    relay: Relay
+
+    async def execute(hosted, kind, fields):
+        await relay.publish("c1", ["diff"])
+        return ["result"]
+
+    host = SimpleNamespace(clusters={"c1": SimpleNamespace(live=object())}, execute=execute)
+    relay = Relay(owner_layer, host)
+    relay.start()
+    await relay._channel()
+    held = asyncio.Event()
+    original = relay.fanout._send
+
+    async def slow_send(batch):  # Redis slower than the reply's own round trips
+        await held.wait()
+        await original(batch)
+
+    relay.fanout._send = slow_send
+    request = {"type": "vz.rpc", "cluster": "c1", "kind": "command", "fields": {}, "role": "control"}
+    answering = asyncio.create_task(relay._answer({**request, "reply_to": follower, "req": "r1"}))
+    await asyncio.sleep(0.3)
+    assert not answering.done()  # the reply waits for the frames
+    held.set()
+    first = await asyncio.wait_for(follower_layer.receive(follower), 5)
+    second = await asyncio.wait_for(follower_layer.receive(follower), 5)
+    assert (first["type"], first["texts"]) == ("vz.frames", ["diff"])
+    assert (second["type"], second["texts"]) == ("vz.reply", ["result"])
+    await answering
+    relay._reader.cancel()
+    relay.fanout._worker.cancel()

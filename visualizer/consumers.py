@@ -75,6 +75,21 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if isinstance(outlet, DaphneOutlet):
             watch_arrivals(outlet.protocol, self.inbox_throttle, outlet)
 
+    async def dispatch(self, message: dict) -> None:
+        """Hand a received frame straight to its handler; anything else (connect, disconnect) as Channels does.
+
+        Channels' `AsyncConsumer.dispatch` first awaits `aclose_old_connections()` for every message: a
+        `sync_to_async` hop to its thread pool and back, per frame. On a cluster's owner that hop was a
+        per-command cost outside the command itself (issue 12 §4). A frame needs no Django connection of the
+        event loop's: the database work it may lead to runs through `database_sync_to_async` (which closes
+        old connections around each call itself) or the saver thread (visualizer.saver, which keeps its own).
+        Connect and disconnect keep the hop: they are rare, and connect reads the database.
+        """
+        if message.get("type") == "websocket.receive":
+            await self.websocket_receive(message)
+            return
+        await super().dispatch(message)
+
     async def send_text(self, text: str) -> None:
         """Send a frame to this socket: once attached, through the viewer's bounded buffer (visualizer.host,
         visualizer.viewer_buffer), so answers count against it as broadcasts do; before, straight out."""

@@ -894,7 +894,10 @@ class ClusterHost:
                 async with hosted.lock:
                     await self._save(hosted)
                 await self._let_go(hosted)
-        for task in [self._housekeeper, self._laggard_watch, self.relay._reader if self.relay else None]:
+        relay_tasks = (
+            [self.relay._reader, self.relay.fanout and self.relay.fanout._worker] if self.relay else []
+        )
+        for task in [self._housekeeper, self._laggard_watch, *relay_tasks]:
             if task is not None:
                 task.cancel()
         self.clusters.clear()

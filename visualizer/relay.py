@@ -2,7 +2,9 @@
 
 Each process listens on one channel of its own. It joins `vz.<cluster>` for every cluster its viewers
 watch, so the owner's frames cross the layer once per process rather than once per viewer, and joins
-`vzo.<cluster>` for every cluster it owns, so other processes can forward commands to it.
+`vzo.<cluster>` for every cluster it owns, so other processes can forward commands to it. The owner sends
+frames to the members of `vz.<cluster>` with one Redis call per batch from a task of its own
+(visualizer.relay_fanout), and none when no other process follows; other layers use `group_send`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 
 from visualizer import protocol
 from visualizer.live_cluster import SNAPSHOT
+from visualizer.relay_fanout import FollowerFanout, supports
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ class Relay:
         self._ready = asyncio.Event()
         self._reader: asyncio.Task | None = None
         self._pending: dict[str, asyncio.Future] = {}
+        self.fanout = FollowerFanout(layer, self._channel, viewers_group) if supports(layer) else None
 
     def start(self) -> None:
         if self._reader is None or self._reader.done():
@@ -86,6 +90,10 @@ class Relay:
             if hosted is not None and hosted.live is not None:
                 expires = time.monotonic() + 3 * self.host.housekeeping_interval
                 hosted.remote[message["process"]] = (message["count"], expires)
+                if self.fanout is not None:
+                    # Before this reader takes the next message: a follower joins its group, then says it
+                    # watches, then asks for a snapshot, so the frames after that snapshot reach it.
+                    await self.fanout.refresh(message["cluster"])
 
     async def _answer(self, message: dict) -> None:
         hosted = self.host.clusters.get(message["cluster"])
@@ -95,6 +103,8 @@ class Relay:
             texts = await self.host._snapshot_for(hosted, message["role"])  # shared while the state holds
         else:
             texts = await self.host.execute(hosted, message["kind"], message["fields"])
+        if self.fanout is not None:
+            await self.fanout.sent()  # the frames the request made go ahead of its reply
         await self.layer.send(
             message["reply_to"], {"type": "vz.reply", "req": message["req"], "texts": texts}
         )
@@ -115,10 +125,16 @@ class Relay:
 
     # ------------------------------------------------------------------ traffic
     async def publish(self, public_id: str, texts: list[str]) -> None:
-        await self.layer.group_send(
-            viewers_group(public_id),
-            {"type": "vz.frames", "cluster": public_id, "texts": texts, "origin": await self._channel()},
-        )
+        """Send a cluster's broadcast frames to the other processes whose viewers watch it.
+
+        With channels_redis 4.3 this queues them and returns without awaiting Redis (relay_fanout sends them
+        in order); otherwise through the layer's `group_send`.
+        """
+        message = {"type": "vz.frames", "cluster": public_id, "texts": texts, "origin": await self._channel()}
+        if self.fanout is not None:
+            self.fanout.publish(public_id, message)
+        else:
+            await self.layer.group_send(viewers_group(public_id), message)
 
     async def watching(self, public_id: str, count: int) -> None:
         await self.layer.group_send(

@@ -505,3 +505,32 @@ async def test_a_viewer_whose_first_snapshot_fails_is_not_left_attached(host_cle
     with pytest.raises(ConnectionError):
         await ws.receive_from(timeout=5)
     assert viewers_of(record.public_id) == 0
+
+
+async def test_received_frames_skip_channels_connection_cleanup_hop(host_cleanup, monkeypatch):
+    """Channels' dispatch awaits `aclose_old_connections()` (a thread-pool hop) before every message; the
+    cluster socket takes it for connect and disconnect only, not per received frame (issue 12 §4: it was a
+    per-command cost of the owner)."""
+    import channels.consumer
+
+    hops = []
+    real = channels.consumer.aclose_old_connections
+
+    async def counted():
+        hops.append(1)
+        await real()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    key = await visitor_session("pia")
+    record = await make_cluster(owner_key="visitor:pia")
+    ws = socket(record.public_id, key)
+    await ws.connect()
+    await receive(ws, "snapshot")
+    after_connect = len(hops)
+    assert after_connect >= 1  # connect still takes it
+    for n in range(5):
+        await send(ws, type="complete", id=n, prefix="kubectl g")
+        await receive(ws, "completions")
+    assert len(hops) == after_connect
+    await ws.disconnect()
+    assert len(hops) == after_connect + 1

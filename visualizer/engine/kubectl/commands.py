@@ -1376,7 +1376,9 @@ def _cmd_delete(c, args: Args, stdin) -> str:
     elif selecting:
         if args.has("--all") and (selector or fields):
             # cli-runtime builder.go `SelectAllParam`
-            raise CommandError("error: setting 'all' parameter but found a non empty selector.")
+            raise CommandError(
+                "error: setting 'all' parameter but found a non empty selector. "
+            )  # sic: the trailing space
         if not args.positional:
             raise CommandError(
                 'error: you must specify the type of resource to get. Use "kubectl api-resources" '

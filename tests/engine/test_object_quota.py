@@ -110,6 +110,13 @@ def test_writes_to_it_are_forbidden_and_name_sim_limits(cluster, command, stdin)
     assert _quota(cluster)["spec"]["hard"]["count/pods"] == "2k"
 
 
+def test_sim_limits_points_at_the_quota(cluster):
+    assert (
+        "`kubectl get quota -A` shows it as a ResourceQuota in every namespace"
+        in ok(cluster, "sim limits").output
+    )
+
+
 def test_the_yaml_is_a_resourcequota(cluster):
     obj = yaml.safe_load(ok(cluster, "kubectl get quota simulator-limits -o yaml").output)
     assert (obj["apiVersion"], obj["kind"], obj["metadata"]["namespace"]) == (

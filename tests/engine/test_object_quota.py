@@ -110,6 +110,10 @@ def test_writes_to_it_are_forbidden_and_name_sim_limits(cluster, command, stdin)
     assert _quota(cluster)["spec"]["hard"]["count/pods"] == "2k"
 
 
+def test_tab_completes_its_name(cluster):
+    assert "kubectl describe quota simulator-limits" in cluster.completions("kubectl describe quota s")
+
+
 def test_sim_limits_points_at_the_quota(cluster):
     assert (
         "`kubectl get quota -A` shows it as a ResourceQuota in every namespace"

@@ -357,9 +357,42 @@ STATES: tuple[State, ...] = (
             "get cm game-config -o json",
             "get limits -o yaml",
             "get all -A",
+            # the simulator's object limits read as a ResourceQuota in every namespace, beside the lesson's own
+            # quota (https://kubernetes.io/docs/concepts/policy/resource-quotas/, "Viewing and Setting Quotas")
+            "get quota -A",
+            "get resourcequota simulator-limits -o yaml",
+            "get quota simulator-limits -n kube-system -o json",
+            "describe quota simulator-limits",
+            "describe ns kube-system",
+            "get quota simulator-limits -n nowhere",
         ),
     ),
 )
+
+
+# Two ConfigMaps of default for `delete -f -`, the second never created (`error when deleting "STDIN"`).
+CONFIGMAPS_A2_AND_GONE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a2
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gone
+"""
+
+# A quota that takes the simulator's reserved name.
+SIMULATOR_LIMITS_QUOTA = """\
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: simulator-limits
+spec:
+  hard:
+    pods: "5"
+"""
 
 
 # Write commands in lesson order (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/ and
@@ -414,4 +447,29 @@ WRITES: tuple[tuple[str, str | None], ...] = (
     ("delete -f -", NGINX_DEPLOYMENT),
     ("delete configmap cfg secret/creds", None),
     ("delete job once", None),
+    # delete by selector, --all and -f (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_delete/)
+    ("create namespace team", None),
+    ("create configmap a1 --from-literal=k=v", None),
+    ("create configmap a2 --from-literal=k=v", None),
+    ("create configmap b1 -n team --from-literal=k=v", None),
+    ("label configmap a1 tier=cache", None),
+    ("label configmap b1 -n team tier=cache", None),
+    ("delete configmap -l tier=none", None),
+    ("delete configmap a1 --all", None),
+    ("delete configmap --all -l tier=cache", None),
+    ("delete configmap -l tier=cache -A", None),
+    ("delete configmap nosuch --ignore-not-found", None),
+    ("delete -f -", CONFIGMAPS_A2_AND_GONE),
+    ("delete -f -", CONFIGMAPS_A2_AND_GONE),
+    ("create configmap a3 --from-literal=k=v", None),
+    ("create configmap a4 --from-literal=k=v", None),
+    ("delete configmap,secret --all", None),
+    ("delete configmap --all", None),
+    ("delete pods --all --wait=false", None),
+    # the simulator's object limits read as a ResourceQuota and refuse writes (engine object_quota.py)
+    ("delete quota simulator-limits", None),
+    ("delete quota --all -n team", None),
+    ("label quota simulator-limits team=a", None),
+    ("create quota simulator-limits --hard=pods=1 -n team", None),
+    ("create -f -", SIMULATOR_LIMITS_QUOTA),
 )

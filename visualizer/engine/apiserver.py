@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 
-from . import admission, decoding, quantity, validation
+from . import admission, decoding, object_quota, quantity, validation
 from .clock import stamp
 from .objects import BY_KIND, clone, etcd_key, generate_name, key_of
 
@@ -299,6 +299,8 @@ class APIServer:
                 if c.store.get(etcd_key(res, meta.get("namespace"), candidate)) is None:
                     meta["name"] = candidate
                     break
+        if object_quota.is_object_quota(obj["kind"], meta.get("name")):
+            raise object_quota.refuse_write()  # the name is the simulator's read-only quota in every namespace
         key = key_of(obj)
         if c.store.get(key) is not None:
             raise ApiError(
@@ -334,6 +336,11 @@ class APIServer:
     def update(self, obj: dict, component: str, *, user: bool = False, verb: str = "update") -> dict:
         """Persists a changed object (taking ownership); bumps generation when the spec changed."""
         c = self.c
+        if (
+            object_quota.is_object_quota(obj["kind"], obj["metadata"].get("name"))
+            and c.store.get(key_of(obj)) is None
+        ):
+            raise object_quota.refuse_write()
         key = key_of(obj)
         old = c.store.get(key)
         if old is None:
@@ -372,6 +379,11 @@ class APIServer:
     ) -> str:
         """Deletes an object; pods on a node terminate gracefully first. Returns "deleted" or "terminating"."""
         c = self.c
+        if (
+            object_quota.is_object_quota(obj["kind"], obj["metadata"].get("name"))
+            and c.store.get(key_of(obj)) is None
+        ):
+            raise object_quota.refuse_write()
         key = key_of(obj)
         if obj["kind"] == "Namespace" and admission.begin_namespace_termination(c, obj, user):
             return "terminating"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from .object_quota import with_object_quotas
 from .objects import RESOURCES
 
 KUBECTL_VERBS = (
@@ -62,7 +63,10 @@ def _names(c, kind_word: str) -> list[str]:
     res = lookup_resource(kind_word)
     if res is None:
         return []
-    return [o["metadata"]["name"] for o in c.store.list(res.kind, "default" if res.namespaced else None)]
+    where = "default" if res.namespaced else None
+    # as a read lists them: ResourceQuotas include the simulator's `simulator-limits` (object_quota.py)
+    objs = with_object_quotas(c, res.kind, where, c.store.list(res.kind, where))
+    return [o["metadata"]["name"] for o in objs]
 
 
 def complete(c, prefix: str) -> list[str]:

@@ -304,8 +304,8 @@ def _limits(c, args, ns) -> str:
     lines = [f"{r[0].ljust(width[0])}  {r[1].ljust(width[1])}  {r[2]}" for r in rows]
     return (
         f"Name:       {OBJECT_QUOTA}\n"
-        "Scope:      the whole cluster (user requests; a real cluster sets ResourceQuota per namespace)\n"
-        + "\n".join(lines)
+        "Scope:      the whole cluster (user requests); `kubectl get quota -A` shows it as a ResourceQuota "
+        "in every namespace\n" + "\n".join(lines)
     )
 
 

@@ -10,14 +10,16 @@ the group-version asked for and `metadata.resourceVersion` = the store revision,
 returning everything at once, which the API conventions allow (reference §A3b; api-concepts.md "Retrieving
 large results sets in chunks": a server may ignore limit and send no `continue`).
 
+ResourceQuotas include `simulator-limits` in every namespace, built at read time (engine object_quota.py).
 Events, Leases and metrics are not engine kinds: events_api.py, leases.py and metrics.py answer them.
 HorizontalPodAutoscalers are stored as autoscaling/v2; at autoscaling/v1 they are converted (hpa_v1).
 """
 
 from __future__ import annotations
 
+from visualizer.engine import object_quota
 from visualizer.engine.node_heartbeat import with_heartbeats
-from visualizer.engine.objects import BY_KIND, etcd_key
+from visualizer.engine.objects import BY_KIND
 
 from . import selectors, status, tables
 from .http import ApiResponse, json_response
@@ -53,7 +55,10 @@ def get(ctx, req, served, target) -> ApiResponse:
     if wanted is None:
         return tables.not_acceptable()
     res = BY_KIND[served.engine_kind]
-    obj = ctx.cluster.store.get(etcd_key(res, target.namespace if res.namespaced else None, target.name))
+    # a stored object, or the simulator's `simulator-limits` ResourceQuota built as of now (object_quota.py)
+    obj = object_quota.lookup(
+        ctx.cluster, res.kind, target.namespace if res.namespaced else None, target.name
+    )
     if obj is None:
         return status.not_found(served.qualified, target.name, served.plural, served.group)
     obj = served_form(obj, served, ctx.cluster)
@@ -96,7 +101,8 @@ def collect(cluster, served, namespace: str | None, match=None) -> list[dict]:
     """Returns the served form of the engine objects of `served` in `namespace` (None: every namespace, or a
     cluster-scoped kind) that `match`, in etcd key order (namespace, name)."""
     res = BY_KIND[served.engine_kind]
-    objs = cluster.store.list(res.kind, namespace if res.namespaced else None)
+    where = namespace if res.namespaced else None
+    objs = object_quota.with_object_quotas(cluster, res.kind, where, cluster.store.list(res.kind, where))
     objs = sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
     out = []
     for o in objs:

@@ -12,9 +12,10 @@ import dataclasses
 import json
 import logging
 
-from visualizer.engine import wallclock
+from visualizer.engine import object_quota, wallclock
 from visualizer.engine.apiserver import ApiError
 from visualizer.engine.body_limits import loads_json
+from visualizer.engine.objects import BY_KIND, etcd_key
 
 from . import catalog, status
 from .context import ApiContext
@@ -171,6 +172,13 @@ def _handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
         return status.forbidden(
             req.user, verb, served.plural, served.group, where.namespace, where.name, where.subresource or ""
         )
+    if verb in ("update", "patch", "delete") and _is_object_quota(ctx, served, where):
+        return status.failure(
+            403,
+            "Forbidden",
+            object_quota.read_only_message(),
+            {"name": where.name, "kind": "resourcequotas"},
+        )
     if where.subresource:
         from . import subresources
 
@@ -186,6 +194,15 @@ def _handle(ctx: ApiContext, req: ApiRequest) -> ApiResponse:
     from . import writes
 
     return getattr(writes, verb)(ctx, req, served, where)
+
+
+def _is_object_quota(ctx: ApiContext, served, where) -> bool:
+    """True when the request names the simulator's read-only `simulator-limits` ResourceQuota (built at read
+    time, engine object_quota.py; a stored quota of that name from an old save is an ordinary object)."""
+    if not object_quota.is_object_quota(served.kind, where.name) or where.namespace is None:
+        return False
+    key = etcd_key(BY_KIND["ResourceQuota"], where.namespace, where.name)
+    return ctx.cluster.store.get(key) is None
 
 
 def _special(ctx: ApiContext, req: ApiRequest, where: Special) -> ApiResponse:

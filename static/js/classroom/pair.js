@@ -47,6 +47,8 @@ let seq = Math.floor(Math.random() * 1e6);
 let sendTimer = null;
 let staleStreak = 0; // pair_stale answers in a row (resync, then give up on those updates)
 let memoryPending = null; // used when localStorage is unavailable (private mode, quota)
+let holdUntil = 0; // Date.now() before which nothing is sent: the server said `too_fast` with retry_after
+let fastNotice = null; // the too_fast message shown under the answer, cleared once the edits are saved
 
 // base64 <-> bytes ------------------------------------------------------------------------------------
 function toB64(bytes) {
@@ -128,6 +130,8 @@ function scheduleSend() {
 
 function sendPending() {
   if (!doc || !synced || inflight || !socketOpen) { showSaveState(); return; }
+  // Over the budget: edits made meanwhile wait for the resend timer (pairError), so they go merged in one frame.
+  if (Date.now() < holdUntil) { showSaveState(); return; }
   const entries = readPending();
   if (!entries.length) { showSaveState(); return; }
   const update = entries.length === 1 ? fromB64(entries[0].u) : Y.mergeUpdates(entries.map((e) => fromB64(e.u)));
@@ -350,6 +354,8 @@ export function pairMessage(msg) {
         staleStreak = 0;
         dropPending(inflight.keys);
         inflight = null;
+        if (fastNotice !== null && noticeLine.textContent === fastNotice) showNotice("");
+        fastNotice = null;
         sendPending();
       }
       showSaveState();
@@ -367,8 +373,17 @@ function pairError(msg) {
   const keys = inflight?.keys || [];
   inflight = null;
   if (msg.code === "busy") { setTimeout(sendPending, 1000); showSaveState(); return true; }
-  // Over the student's budget of saves: the edits stay pending and go again, merged, when it refills.
-  if (msg.code === "too_fast") { setTimeout(sendPending, 1000 * (msg.retry_after || 1)); showSaveState(); return true; }
+  // Over the student's budget of saves: the edits stay pending and go again, merged, when it refills
+  // (docs/protocol.md); the server's Korean message stays under the answer until they are saved.
+  if (msg.code === "too_fast") {
+    const wait = 1000 * (msg.retry_after || 1);
+    holdUntil = Date.now() + wait - 20; // timers may fire a few ms early by Date.now()
+    setTimeout(sendPending, wait);
+    fastNotice = msg.message || "";
+    showNotice(fastNotice);
+    showSaveState();
+    return true;
+  }
   if (msg.code === "pair_stale" && staleStreak < 2) {
     // The server lacks changes these updates build on (this page has them): exchange state vectors; the
     // reply adds what the server lacks to the pending updates and sends everything again.

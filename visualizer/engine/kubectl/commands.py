@@ -12,7 +12,7 @@ import json
 import random
 import re
 
-from .. import selectors
+from .. import object_quota, selectors
 from ..apiserver import ApiError, in_file, not_found
 from ..clock import stamp
 from ..controllers.daemonset import daemonset_pod
@@ -150,6 +150,7 @@ BOOL_FLAGS = {
     "--stdin",
     "--tty",
     "--ignore-daemonsets",
+    "--ignore-not-found",
     "--delete-emptydir-data",
     "--overwrite",
     "-p",
@@ -435,8 +436,20 @@ def _targets(c, args: Args, words: list[str]) -> list[tuple[Resource, str]]:
     return out
 
 
+def _lookup(c, res: Resource, ns: str | None, name: str) -> dict | None:
+    """Returns the object as a read finds it: stored, or the built `simulator-limits` quota (object_quota)."""
+    return object_quota.lookup(c, res.kind, ns if res.namespaced else None, name)
+
+
+def _listing(c, res: Resource, ns: str | None) -> list[dict]:
+    """Returns the objects of `res` in `ns` (None: every namespace) as a list finds them, unsorted: the stored
+    ones, and for ResourceQuota the built `simulator-limits` of each namespace (object_quota)."""
+    where = ns if res.namespaced else None
+    return object_quota.with_object_quotas(c, res.kind, where, c.store.list(res.kind, where))
+
+
 def _get_obj(c, res: Resource, ns: str, name: str) -> dict:
-    obj = c.store.get(etcd_key(res, ns if res.namespaced else None, name))
+    obj = _lookup(c, res, ns, name)
     if obj is None:
         raise not_found(res, name)
     return obj
@@ -453,7 +466,7 @@ def _missing(c, res: Resource, ns: str | None, name: str) -> ApiError:
 
 def _get_named(c, res: Resource, ns: str | None, name: str) -> dict:
     """`_get_obj` for get and describe (a missing namespace is named in the error, see `_missing`)."""
-    obj = c.store.get(etcd_key(res, ns if res.namespaced else None, name))
+    obj = _lookup(c, res, ns, name)
     if obj is None:
         raise _missing(c, res, ns, name)
     return obj
@@ -1185,16 +1198,13 @@ def _cmd_get(c, args: Args, stdin) -> str:
             objs = []
             for n in names:
                 where = ns_of.get((res.kind, n), ns or "default") if res.namespaced else None
-                obj = c.store.get(etcd_key(res, where, n))
+                obj = _lookup(c, res, where, n)
                 if obj is None:
                     errors.append(str(_missing(c, res, where, n)))
                 else:
                     objs.append(obj)
         else:
-            objs = c.store.list(res.kind, ns if res.namespaced else None)
-            if res.kind == "Endpoints":
-                objs = [o for o in objs]
-            objs = _select(objs, args, res.kind)
+            objs = _select(_listing(c, res, ns), args, res.kind)
             objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         if res.kind == "Node":
             from ..node_heartbeat import with_heartbeats
@@ -1297,7 +1307,7 @@ def _cmd_describe(c, args: Args, stdin) -> str:
         return "\n\n\n".join(describe(c, o, show(len(objs))) for o in objs)
     if "/" not in pos[0] and len(pos) == 1:
         res = _resource(pos[0])
-        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)
+        objs = _select(_listing(c, res, ns), args, res.kind)
         if not objs:
             return f"No resources found in {ns} namespace."
         # The API server lists objects in key order (namespace, name).
@@ -1307,11 +1317,11 @@ def _cmd_describe(c, args: Args, stdin) -> str:
     if len(pos) == 2 and "/" not in pos[0]:
         res = _resource(pos[0])
         where = ns if res.namespaced else None
-        if c.store.get(etcd_key(res, where, pos[1])) is None:
+        if _lookup(c, res, where, pos[1]) is None:
             # describe.go DescribeMatchingResources: `describe TYPE NAME` of no such object describes every
             # object whose name starts with NAME, or fails with the NotFound when none does.
             objs = sorted(
-                (o for o in c.store.list(res.kind, where) if o["metadata"]["name"].startswith(pos[1])),
+                (o for o in _listing(c, res, where) if o["metadata"]["name"].startswith(pos[1])),
                 key=lambda o: o["metadata"]["name"],
             )
             if not objs:
@@ -1324,6 +1334,15 @@ def _cmd_describe(c, args: Args, stdin) -> str:
 
 # ---------------------------------------------------------------------------------------------- delete
 def _cmd_delete(c, args: Args, stdin) -> str:
+    """`kubectl delete` [S kubectl pkg/cmd/delete/delete.go `DeleteResult`, cli-runtime pkg/resource builder].
+
+    Objects come from `-f` (named by each manifest's kind, name and namespace, `error when deleting "STDIN": `
+    before a server error), from `TYPE[,TYPE] --all|-l|--field-selector` (each type's list in the API's order:
+    namespace, then name; `-A` every namespace) or from names. kubectl visits them one after another and goes on
+    past a failure: every deletion made is printed, then the errors (its stdout, then its stderr); an empty
+    selection or file prints `No resources found`. `--ignore-not-found` (the default with a selector or --all)
+    skips missing objects silently.
+    """
     ns = _ns(args)
     grace = args.int("--grace-period", default=-1)
     force = args.has("--force") and grace == 0
@@ -1335,85 +1354,120 @@ def _cmd_delete(c, args: Args, stdin) -> str:
         raise CommandError(
             f'error: invalid cascade value ({cascade}). Must be "background", "foreground", or "orphan".'
         )
-    targets: list[dict] = []
+    selector = args.get("-l", "--selector") or ""
+    fields = args.get("--field-selector") or ""
+    selecting = args.has("--all") or bool(selector or fields)
+    ignore = (args.get("--ignore-not-found") or ("true" if selecting else "false")).lower() in (
+        "true",
+        "1",
+        "t",
+    )
+    # (resource, namespace or None, name, source): what to delete, in kubectl's order
+    wanted: list[tuple[Resource, str | None, str, str]] = []
     if args.has("-f", "--filename"):
         try:
-            docs = _load(stdin, args, "delete")
+            named = _objects_named_by_files(stdin, args, "delete")
         except CommandError as exc:
             # kubectl delete -f of an empty file finds nothing to delete [kubectl pkg/cmd/delete/delete.go].
             if str(exc) == "error: no objects passed to delete":
                 return "No resources found"
             raise
-        for d in docs:
-            obj = c.api.admit(d)
-            res = BY_KIND[obj["kind"]]
-            targets.append(_get_obj(c, res, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
-    elif args.positional and "/" not in args.positional[0] and (len(args.positional) == 1):
-        res = _resource(args.positional[0])
-        if not (args.has("--all") or args.get("-l", "--selector")):
-            raise CommandError("error: resource(s) were provided, but no name was specified")
-        targets = _select(c.store.list(res.kind, ns if res.namespaced else None), args)
-        if res.kind == "Service":
-            targets = [
-                t for t in targets if t["metadata"]["name"] != "kubernetes" or args.get("-l", "--selector")
-            ]
-        if res.kind in ("Node", "Namespace"):
-            raise CommandError(f"error: deleting {res.plural} is not supported by the simulator")
+        wanted = [(res, obj_ns or None, name, "STDIN") for res, obj_ns, name in named]
+    elif selecting:
+        if args.has("--all") and (selector or fields):
+            # cli-runtime builder.go `SelectAllParam`
+            raise CommandError(
+                "error: setting 'all' parameter but found a non empty selector. "
+            )  # sic: the trailing space
+        if not args.positional:
+            raise CommandError(
+                'error: you must specify the type of resource to get. Use "kubectl api-resources" '
+                "for a complete list of supported resources."
+            )
+        if len(args.positional) > 1 or "/" in args.positional[0]:
+            raise CommandError("error: name cannot be provided when a selector is specified")
+        where = None if args.has("-A", "--all-namespaces") else ns
+        for word in args.positional[0].split(","):
+            res = _resource(word)
+            if res.kind in ("Node", "Namespace"):
+                raise CommandError(f"error: deleting {res.plural} is not supported by the simulator")
+            objs = _select(_listing(c, res, where), args, res.kind)
+            objs.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            if res.kind == "Service" and not selector:
+                # the simulator keeps the API server's own Service (nothing would recreate it)
+                objs = [o for o in objs if o["metadata"]["name"] != "kubernetes"]
+            wanted += [(res, o["metadata"].get("namespace"), o["metadata"]["name"], "") for o in objs]
     else:
-        errors = []
+        if args.positional and "/" not in args.positional[0] and len(args.positional) == 1:
+            raise CommandError("error: resource(s) were provided, but no name was specified")
         for res, name in _targets(c, args, args.positional):
             if res.kind in ("Node", "Namespace") and name in ("default", "kube-system") or res.kind == "Node":
                 raise CommandError(
                     f'error: deleting {res.kind.lower()} "{name}" is not supported by the simulator '
                     "(use `sim fail-node` to break a node)"
                 )
-            obj = c.store.get(etcd_key(res, ns if res.namespaced else None, name))
-            if obj is None:
-                errors.append(str(not_found(res, name)))
-            else:
-                targets.append(obj)
-        if errors:
-            raise CommandError("\n".join(errors))
-    if not targets:
-        return f"No resources found in {ns} namespace." if not args.has("-f") else "No resources found"
+            wanted.append((res, ns if res.namespaced else None, name, ""))
+    if not wanted:
+        return "No resources found"
+    targets: list[tuple[dict, str]] = []
+    errors: list[str] = []
+    for res, where, name, source in wanted:
+        obj = _lookup(c, res, where, name)
+        if obj is None:
+            if not ignore:
+                errors.append(str(in_file(not_found(res, name), source, "deleting")))
+        else:
+            targets.append((obj, source))
     lines = []
     if force:
         lines.append(
             "Warning: Immediate deletion does not wait for confirmation that the running resource has been "
             "terminated. The resource may continue to run on the cluster indefinitely."
         )
-    for obj in targets:
+    for obj, source in targets:
         res = BY_KIND[obj["kind"]]
-        cur = c.store.get(etcd_key(res, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
+        cur = _lookup(c, res, obj["metadata"].get("namespace"), obj["metadata"]["name"])
         if cur is None:
             continue
-        if cascade in ("orphan", "false"):
-            for child in c.store.owned(cur["metadata"]["uid"]):
-                upd = clone(child)
-                upd["metadata"]["ownerReferences"] = [
-                    o
-                    for o in upd["metadata"].get("ownerReferences", [])
-                    if o.get("uid") != cur["metadata"]["uid"]
-                ]
-                if not upd["metadata"]["ownerReferences"]:
-                    upd["metadata"].pop("ownerReferences")
-                c.api.update(upd, "kubectl")
-        if obj["kind"] == "Pod" and force:
-            c.api.delete(cur, "kubectl", user=True, force=True)
-            lines.append(_deleted(res, obj, "force deleted"))
-            continue
-        if cascade == "foreground" and obj["kind"] != "Pod":
-            # propagationPolicy=Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer)
-            # until the garbage collector has deleted its dependents.
-            c.emit_request("delete", cur)
-            c.gc.delete_foreground(cur)
-            lines.append(_deleted(res, obj))
-            continue
-        c.api.delete(cur, "kubectl", user=True, grace=grace)
-        if obj["kind"] == "HorizontalPodAutoscaler":
-            c.hpa_history.pop(etcd_key(res, obj["metadata"]["namespace"], obj["metadata"]["name"]), None)
-        lines.append(_deleted(res, obj))
+        try:
+            lines.append(_delete_one(c, res, obj, cur, cascade, force, grace))
+        except ApiError as err:
+            errors.append(str(in_file(err, source, "deleting")))
+    if errors:
+        # the deletions made stay (kubectl never undoes them); its stdout, then its stderr
+        text = "\n".join(lines + errors)
+        raise PartialFailure(text) if len(lines) > bool(force) else CommandError(text)
     return "\n".join(lines)
+
+
+def _delete_one(c, res: Resource, obj: dict, cur: dict, cascade: str, force: bool, grace: int) -> str:
+    """Deletes one object as `kubectl delete` asked and returns kubectl's line for it; raises ApiError."""
+    if c.store.get(etcd_key(res, cur["metadata"].get("namespace"), cur["metadata"]["name"])) is None:
+        raise object_quota.refuse_write()  # only `simulator-limits` is read without being stored
+    if cascade in ("orphan", "false"):
+        for child in c.store.owned(cur["metadata"]["uid"]):
+            upd = clone(child)
+            upd["metadata"]["ownerReferences"] = [
+                o
+                for o in upd["metadata"].get("ownerReferences", [])
+                if o.get("uid") != cur["metadata"]["uid"]
+            ]
+            if not upd["metadata"]["ownerReferences"]:
+                upd["metadata"].pop("ownerReferences")
+            c.api.update(upd, "kubectl")
+    if obj["kind"] == "Pod" and force:
+        c.api.delete(cur, "kubectl", user=True, force=True)
+        return _deleted(res, obj, "force deleted")
+    if cascade == "foreground" and obj["kind"] != "Pod":
+        # propagationPolicy=Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer)
+        # until the garbage collector has deleted its dependents.
+        c.emit_request("delete", cur)
+        c.gc.delete_foreground(cur)
+        return _deleted(res, obj)
+    c.api.delete(cur, "kubectl", user=True, grace=grace)
+    if obj["kind"] == "HorizontalPodAutoscaler":
+        c.hpa_history.pop(etcd_key(res, obj["metadata"]["namespace"], obj["metadata"]["name"]), None)
+    return _deleted(res, obj)
 
 
 def _deleted(res: Resource, obj: dict, operation: str = "deleted") -> str:
@@ -2056,7 +2110,7 @@ def _meta_edit(c, args: Args, field: str) -> str:
             raise CommandError("error: name cannot be provided when a selector is specified")
         res = _resource(refs[0])
         ns = _ns(args)
-        objs = _select(c.store.list(res.kind, ns if res.namespaced else None), args, res.kind)
+        objs = _select(_listing(c, res, ns), args, res.kind)
         if not objs:
             return f"No resources found in {ns} namespace." if res.namespaced else "No resources found"
         targets = [(res, o["metadata"]["name"]) for o in sorted(objs, key=lambda o: o["metadata"]["name"])]

@@ -93,7 +93,12 @@ def pv_source(spec: dict, w) -> None:
 def namespace_policies(c, namespace: str, w) -> None:
     """describeNamespace's tail: `DescribeResourceQuotas` and `DescribeLimitRanges` of the namespace, each
     after a blank line (`No resource quota.` / `No LimitRange resource.` when there is none)."""
-    quotas = sorted(c.store.list("ResourceQuota", namespace), key=lambda q: q["metadata"]["name"])
+    from ..object_quota import with_object_quotas  # simulator-limits reads as one of the namespace's quotas
+
+    stored = c.store.list("ResourceQuota", namespace)
+    quotas = sorted(
+        with_object_quotas(c, "ResourceQuota", namespace, stored), key=lambda q: q["metadata"]["name"]
+    )
     w.write(0, "\n")
     if not quotas:
         w.write(0, "No resource quota.\n")

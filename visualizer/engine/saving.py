@@ -176,7 +176,7 @@ class SaveTracker:
             if self.delta_bytes + len(text) <= self.base_bytes:
                 self.delta_bytes += len(text)
                 return text, False
-        text = _DUMP(c.to_dict())
+        text = _DUMP(c.to_dict(copy=False))  # encoded at once: no copy needed
         self._remember(c)
         self.saved, self.base_bytes, self.delta_bytes = True, len(text), 0
         return text, True

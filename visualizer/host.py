@@ -1,10 +1,10 @@
 """The per-process host of live clusters: viewers, the ticking clock, persistence, and ownership.
 
 Exactly one process advances a cluster: the one holding its lease (visualizer.records). That owner keeps
-the engine in memory, ticks it while anyone watches, saves it after every command (before answering) and
-every second while it changes, and fans each frame out as one pre-serialised string: directly to its own
-viewers, and through the channel layer once per other process (visualizer.relay), which relays it to
-theirs. Other processes forward commands to the owner. When an owner dies its lease expires and a process
+the engine in memory, ticks it while anyone watches, saves it after every command or group of commands
+(before answering; `ClusterHost.execute`) and every second while it changes, and fans each frame out as one
+pre-serialised string: directly to its own viewers, and through the channel layer once per other process
+(visualizer.relay), which relays it to theirs. Other processes forward commands to the owner. When an owner dies its lease expires and a process
 that still has viewers takes over from the last saved state.
 """
 

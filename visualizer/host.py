@@ -1,10 +1,10 @@
 """The per-process host of live clusters: viewers, the ticking clock, persistence, and ownership.
 
 Exactly one process advances a cluster: the one holding its lease (visualizer.records). That owner keeps
-the engine in memory, ticks it while anyone watches, saves it after every command (before answering) and
-every second while it changes, and fans each frame out as one pre-serialised string: directly to its own
-viewers, and through the channel layer once per other process (visualizer.relay), which relays it to
-theirs. Other processes forward commands to the owner. When an owner dies its lease expires and a process
+the engine in memory, ticks it while anyone watches, saves it after every command or group of commands
+(before answering; `ClusterHost.execute`) and every second while it changes, and fans each frame out as one
+pre-serialised string: directly to its own viewers, and through the channel layer once per other process
+(visualizer.relay), which relays it to theirs. Other processes forward commands to the owner. When an owner dies its lease expires and a process
 that still has viewers takes over from the last saved state.
 """
 
@@ -103,6 +103,16 @@ class Connection:
 
 
 @dataclass(eq=False)
+class _Request:
+    """One request for the owned cluster, queued for the committer (ClusterHost.execute); `done` gets its reply
+    frames once the save covering it is written, or the error that failed it."""
+
+    kind: str
+    fields: dict
+    done: asyncio.Future
+
+
+@dataclass(eq=False)
 class Hosted:
     """What this process knows of one cluster."""
 
@@ -133,6 +143,9 @@ class Hosted:
     # server's watch cache serves a watch from a recent resource version the same way).
     recent: deque = field(default_factory=deque)
     recent_bytes: int = 0
+    # Requests waiting for the committer task (ClusterHost.execute: group commit), and that task while it runs.
+    pending: list = field(default_factory=list)
+    committer: asyncio.Task | None = None
 
     def remember(self, kind: str | None, start: int | None, end: int | None, frame: Frame) -> None:
         """Keep a broadcast frame in `recent`, dropping the oldest beyond RECENT_FRAMES or RECENT_BYTES."""
@@ -369,53 +382,124 @@ class ClusterHost:
 
     # ------------------------------------------------------------------ owner side
     async def execute(self, hosted: Hosted, kind: str, fields: dict) -> list[str]:
-        """Run a request on the cluster this process owns; broadcast its effects; return the reply."""
+        """Run a request on the cluster this process owns; broadcast its effects; return the reply.
+
+        Group commit (as databases and etcd batch their log writes): requests are queued and carried out in
+        order by one committer task per cluster (`_commit`), which applies every request queued by then and
+        saves once for all of them. Requests that arrive while a save is being written wait for the next
+        batch, so a burst of N commands costs one or two saves instead of N. Every reply still goes out only
+        after the save that covers its state (read-only requests too: they may read what the batch changed).
+        """
+        if hosted.live is None:
+            return [self._busy(fields)]
+        request = _Request(kind, fields, asyncio.get_running_loop().create_future())
+        hosted.pending.append(request)
+        if hosted.committer is None:
+            hosted.committer = asyncio.get_running_loop().create_task(self._commit(hosted))
+        return await request.done
+
+    @staticmethod
+    def _busy(fields: dict) -> str:
+        return protocol.error(
+            "busy", "이 클러스터의 담당 프로세스가 바뀌었습니다. 다시 시도하세요.", fields.get("id")
+        )
+
+    async def _commit(self, hosted: Hosted) -> None:
+        """Carry out the queued requests batch by batch until none is left (the cluster's committer task)."""
+        try:
+            while hosted.pending:
+                await self._commit_batch(hosted)
+        finally:
+            hosted.committer = None
+
+    async def _commit_batch(self, hosted: Hosted) -> None:
+        """Apply every queued request in order, save once if any changed the cluster, broadcast, then answer.
+
+        A failed save fails every request of the batch that changed the cluster, with the save's error (the
+        next save is a whole base, `_save`), as it failed the one command it covered before; the others get
+        their replies. A request that raises fails alone.
+        """
+        results: list[tuple[_Request, Outcome | None, BaseException | None]] = []
+        batch: list[_Request] = []
+        try:
+            async with hosted.lock:
+                batch, hosted.pending = hosted.pending, []
+                for request in batch:
+                    try:
+                        results.append(
+                            (request, await self._apply(hosted, request.kind, request.fields), None)
+                        )
+                    except Exception as exc:  # noqa: BLE001 - handed to the request's caller
+                        results.append((request, None, exc))
+                if any(outcome is not None and outcome.changed for _r, outcome, _e in results):
+                    hosted.dirty = True
+                    try:
+                        await self._save(hosted)  # persisted before anyone is told: a crash cannot lose it
+                    except Exception as exc:  # noqa: BLE001 - handed to the requests it covered
+                        results = [
+                            (r, None, exc) if outcome is not None and outcome.changed else (r, outcome, error)
+                            for r, outcome, error in results
+                        ]
+            frames = [
+                frame for _r, outcome, _e in results if outcome is not None for frame in outcome.broadcast
+            ]
+            try:
+                await self.broadcast(hosted, Outcome(broadcast=frames))
+                self._ensure_ticker(hosted)
+            except Exception as exc:  # noqa: BLE001 - as when each command broadcast on its own
+                results = [(r, None, error or exc) for r, _outcome, error in results]
+            for request, outcome, error in results:
+                if request.done.done():
+                    continue  # its caller went away
+                if error is not None:
+                    request.done.set_exception(error)
+                else:
+                    request.done.set_result(outcome.reply)
+        finally:
+            # Cancelled or broken part-way: no caller may wait for ever.
+            for request in batch:
+                if not request.done.done():
+                    request.done.cancel()
+
+    async def _apply(self, hosted: Hosted, kind: str, fields: dict) -> Outcome:
+        """Carry out one request on the owned cluster (under its lock); the caller saves and broadcasts."""
         live = hosted.live
         if live is None:
-            return [
-                protocol.error(
-                    "busy", "이 클러스터의 담당 프로세스가 바뀌었습니다. 다시 시도하세요.", fields.get("id")
-                )
-            ]
-        async with hosted.lock:
-            if kind == "command":
-                outcome = live.command(fields["id"], fields["text"], fields["stdin"])
-            elif kind == "control":
-                outcome = live.control(fields["action"], fields["value"])
-            elif kind == "complete":
-                outcome = live.complete(fields["id"], fields["prefix"])
-            elif kind == "scenario.start":
-                definition = await database_sync_to_async(records.scenario_definition)(fields["scenario"])
-                if definition is None:
-                    return [
+            return Outcome(reply=[self._busy(fields)])
+        if kind == "command":
+            return live.command(fields["id"], fields["text"], fields["stdin"])
+        if kind == "control":
+            return live.control(fields["action"], fields["value"])
+        if kind == "complete":
+            return live.complete(fields["id"], fields["prefix"])
+        if kind == "scenario.start":
+            definition = await database_sync_to_async(records.scenario_definition)(fields["scenario"])
+            if definition is None:
+                return Outcome(
+                    reply=[
                         protocol.error("unknown_scenario", f"없는 시나리오입니다: {fields['scenario'][:40]}")
                     ]
-                await self._pair_up(hosted)
-                outcome = live.start_scenario(definition)
-            elif kind == "scenario.stop":
-                outcome = live.stop_scenario()
-            elif kind in API_KINDS:
-                hosted.api_until = time.monotonic() + API_ACTIVE_SECONDS
-                if kind == "api":
-                    outcome = live.api_request(fields)
-                elif kind == "api.poll":
-                    outcome = live.api_poll(fields["stream"])
-                elif kind == "api.close":
-                    outcome = live.api_close(fields["stream"])
-                elif kind == "exec.open":
-                    outcome = live.exec_open(fields)
-                elif kind == "exec.step":
-                    outcome = live.exec_step(fields)
-                else:
-                    outcome = live.exec_close(fields["stream"])
-            else:
-                return [protocol.error("unknown_type", f"알 수 없는 요청입니다: {kind}")]
-            if outcome.changed:
-                hosted.dirty = True
-                await self._save(hosted)  # persisted before anyone is told: a crash cannot lose a command
-        await self.broadcast(hosted, outcome)
-        self._ensure_ticker(hosted)
-        return outcome.reply
+                )
+            await self._pair_up(hosted)
+            if hosted.live is not live:
+                return Outcome(reply=[self._busy(fields)])
+            return live.start_scenario(definition)
+        if kind == "scenario.stop":
+            return live.stop_scenario()
+        if kind in API_KINDS:
+            hosted.api_until = time.monotonic() + API_ACTIVE_SECONDS
+            if kind == "api":
+                return live.api_request(fields)
+            if kind == "api.poll":
+                return live.api_poll(fields["stream"])
+            if kind == "api.close":
+                return live.api_close(fields["stream"])
+            if kind == "exec.open":
+                return live.exec_open(fields)
+            if kind == "exec.step":
+                return live.exec_step(fields)
+            return live.exec_close(fields["stream"])
+        return Outcome(reply=[protocol.error("unknown_type", f"알 수 없는 요청입니다: {kind}")])
 
     async def broadcast(self, hosted: Hosted, outcome: Outcome) -> None:
         if not outcome.broadcast:

@@ -230,3 +230,81 @@ def test_a_sandbox_read_but_unchanged_is_not_written_again():
     texts.append(text)
     assert '"marker":2' in text
     assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+
+
+def test_leaves_equal_in_python_but_not_in_json_still_travel():
+    """1, 1.0 and True are equal in Python; 0.0 and -0.0 too: their JSON texts differ, so each is a change."""
+    c = with_deployments(1)
+    counts = c.kube_proxy.counts.setdefault("svc-x", {"pod-a": 0})
+    texts = [c.saving.save_text(c)[0]]
+    for value in (1, 1.0, True, 0.0, -0.0, "1", None, 1):
+        counts["pod-a"] = value
+        text, base = c.saving.save_text(c)
+        assert not base
+        texts.append(text)
+        assert json.loads(text)["ops"]["proxy"][1]["counts"][1]["svc-x"][1] == {"pod-a": ["=", value]}
+        assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+
+
+def test_a_changed_part_compares_its_unchanged_leaves_without_encoding_them(monkeypatch):
+    """One counter of 2,000 changes: its delta encodes a handful of values, not one per leaf (each encoding
+    cost ~3.5 µs; the classroom demo's kube-proxy counters made that most of a delta's CPU, issue 12 §4)."""
+    from visualizer.engine import saving
+
+    c = with_deployments(1)
+    c.kube_proxy.counts["svc-big"] = {f"pod-{i}": i for i in range(2000)}
+    c.saving.save_text(c)
+    c.kube_proxy.counts["svc-big"]["pod-7"] = -1
+    encoded = []
+    dump = saving._DUMP
+    monkeypatch.setattr(saving, "_DUMP", lambda value: encoded.append(value) or dump(value))
+    text, base = c.saving.save_text(c)
+    assert not base and json.loads(text)["ops"]["proxy"][1]["counts"][1]["svc-big"] == [
+        "d",
+        {"pod-7": ["=", -1]},
+        [],
+    ]
+    assert len(encoded) < 100
+
+
+def test_an_unchanged_trace_is_not_encoded_again(monkeypatch):
+    """A command replaces the trace whole (never in place), so the same list needs no encoding to compare; a
+    new one travels."""
+    from visualizer.engine import saving
+
+    c = with_deployments(1)
+    ok(c, "kubectl scale deployment web0 --replicas=3")
+    texts = [c.saving.save_text(c)[0]]
+    assert len(c.trace) > 1
+    encoded = []
+    dump = saving._DUMP
+    monkeypatch.setattr(saving, "_DUMP", lambda value: encoded.append(value) or dump(value))
+    c.advance(1)
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    assert not any(value is c.trace for value in encoded) and "trace" not in json.loads(text)["parts"]
+    ok(c, "kubectl scale deployment web0 --replicas=2")
+    text, _ = c.saving.save_text(c)
+    texts.append(text)
+    assert json.loads(text)["parts"]["trace"] == c.trace
+    assert json.dumps(rebuilt(texts)) == json.dumps(c.to_dict())
+
+
+def test_a_base_is_encoded_from_the_live_objects_without_copying_them(monkeypatch):
+    """A base save encodes the state at once, so it needs no copy of it (the copies were ~45 % of a base's CPU
+    on the classroom demo); the text is `to_dict()`'s, and reading the sandboxes marks none as changed."""
+    from visualizer.engine import objects, runtime
+
+    c = with_deployments(2)
+    ok(c, "docker run -d --name box nginx:1.21")
+    c.advance(5)
+    copies = []
+    clone, untracked = objects.clone, runtime.clone_untracked
+    monkeypatch.setattr(objects, "clone", lambda value: copies.append(1) or clone(value))
+    monkeypatch.setattr(runtime, "clone_untracked", lambda value: copies.append(1) or untracked(value))
+    c.saving.invalidate()
+    text, base = c.saving.save_text(c)
+    assert base and copies == []
+    monkeypatch.undo()
+    assert text == json.dumps(c.to_dict(), separators=(",", ":"))
+    assert all(not m.touched for m in c.runtime.sandbox_maps().values())

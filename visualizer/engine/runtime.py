@@ -107,9 +107,20 @@ class Runtime:
         for n in self.data["nodes"].values():
             n["sandboxes"] = TrackedDict(n["sandboxes"])
 
-    def to_dict(self) -> dict:
-        """Returns a JSON-ready copy of the state (reading it marks no sandbox as changed)."""
-        return clone_untracked(self.data)
+    def to_dict(self, *, copy: bool = True) -> dict:
+        """Returns a JSON-ready copy of the state (reading it marks no sandbox as changed).
+
+        `copy=False` shares the data (for encoding at once, Cluster.to_dict); each node's sandbox map is still
+        a plain dict read without marking its keys (the JSON encoder reads a dict subclass through `items()`,
+        which would mark them all).
+        """
+        if copy:
+            return clone_untracked(self.data)
+        nodes = {
+            name: {k: (dict(dict.items(v)) if k == "sandboxes" else v) for k, v in n.items()}
+            for name, n in self.data["nodes"].items()
+        }
+        return {**self.data, "nodes": nodes}
 
     def sandbox_maps(self) -> dict[str, TrackedDict]:
         """Returns each node's sandbox map (pod key -> sandbox), which tracks the keys it hands out."""

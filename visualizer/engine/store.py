@@ -485,13 +485,14 @@ class Store:
         self.epoch += 1
 
     # ------------------------------------------------------------------------------------------ persistence
-    def to_dict(self) -> dict:
-        """Returns the store as JSON-ready data (objects in insertion order)."""
+    def to_dict(self, *, copy: bool = True) -> dict:
+        """Returns the store as JSON-ready data (objects in insertion order); `copy=False` shares the objects
+        (for encoding at once, Cluster.to_dict)."""
         from .objects import clone
 
         return {
             "revision": self.revision,
-            "objects": [clone(o) for o in self.objects.values()],
+            "objects": [clone(o) for o in self.objects.values()] if copy else list(self.objects.values()),
             "encrypted": dict(self.encrypted),
         }
 

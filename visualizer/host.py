@@ -424,13 +424,23 @@ class ClusterHost:
         try:
             async with hosted.lock:
                 batch, hosted.pending = hosted.pending, []
+                # One diff for a run of commands (`defer_changes`), not one per command: the batch's frames
+                # go out back to back, and a second diff right behind the first finds a viewer's socket
+                # still busy with it (its buffer then skips it and catches the viewer up later).
+                deferred: int | None = None  # index in `results` of the last command whose frames wait
                 for request in batch:
+                    if request.kind != "command" and deferred is not None:
+                        results[deferred] = self._flush_changes(hosted, results[deferred])
+                        deferred = None
                     try:
-                        results.append(
-                            (request, await self._apply(hosted, request.kind, request.fields), None)
-                        )
+                        outcome = await self._apply(hosted, request.kind, request.fields, defer=True)
+                        results.append((request, outcome, None))
+                        if request.kind == "command":
+                            deferred = len(results) - 1
                     except Exception as exc:  # noqa: BLE001 - handed to the request's caller
                         results.append((request, None, exc))
+                if deferred is not None:
+                    results[deferred] = self._flush_changes(hosted, results[deferred])
                 if any(outcome is not None and outcome.changed for _r, outcome, _e in results):
                     hosted.dirty = True
                     try:
@@ -461,13 +471,28 @@ class ClusterHost:
                 if not request.done.done():
                     request.done.cancel()
 
-    async def _apply(self, hosted: Hosted, kind: str, fields: dict) -> Outcome:
-        """Carry out one request on the owned cluster (under its lock); the caller saves and broadcasts."""
+    @staticmethod
+    def _flush_changes(hosted: Hosted, result: tuple) -> tuple:
+        """Add what the batch's deferred commands changed, as one diff, to the broadcast of `result` (the last
+        of them); if building it fails, that request fails with the error (its change stays unsent, and the
+        next frame's diff carries it)."""
+        request, outcome, _error = result
+        if hosted.live is None:
+            return result
+        try:
+            outcome.broadcast.extend(hosted.live.changes())
+        except Exception as exc:  # noqa: BLE001 - handed to the request's caller
+            return (request, None, exc)
+        return result
+
+    async def _apply(self, hosted: Hosted, kind: str, fields: dict, defer: bool = False) -> Outcome:
+        """Carry out one request on the owned cluster (under its lock); the caller saves and broadcasts.
+        `defer`: a command leaves its change frames for `LiveCluster.changes()` (see `_commit_batch`)."""
         live = hosted.live
         if live is None:
             return Outcome(reply=[self._busy(fields)])
         if kind == "command":
-            return live.command(fields["id"], fields["text"], fields["stdin"])
+            return live.command(fields["id"], fields["text"], fields["stdin"], defer_changes=defer)
         if kind == "control":
             return live.control(fields["action"], fields["value"])
         if kind == "complete":

@@ -294,7 +294,12 @@ class LiveCluster:
         self.hold = OBSERVE_DWELL
 
     # ------------------------------------------------------------------ actions
-    def command(self, ref: object, text: str, stdin: str | None) -> Outcome:
+    def command(self, ref: object, text: str, stdin: str | None, defer_changes: bool = False) -> Outcome:
+        """Run one console command; reply with its result and broadcast what changed.
+
+        `defer_changes`: leave the change frames for a later `changes()` call, which then sends what several
+        commands changed as one diff (the host's group commit applies a batch of commands, then broadcasts).
+        """
         before = self.engine.version
         # The console prints timestamps in the real clock with the REST face's offset (engine/wallclock.py).
         self.engine.wall_offset = self.api.offset()
@@ -308,8 +313,13 @@ class LiveCluster:
             error=data["error"],
             events=data["events"][-50:],
         )
-        frames = self._changes()
+        frames = [] if defer_changes else self._changes()
         return Outcome(reply=[reply], broadcast=frames, changed=self.engine.version != before)
+
+    def changes(self) -> list[str]:
+        """Return the frames for everything changed since the last frame sent (the diff, scenario progress):
+        what commands run with `defer_changes` left unsent, as one diff."""
+        return self._changes()
 
     def control(self, action: str, value: float | None) -> Outcome:
         frames: list[str] = []

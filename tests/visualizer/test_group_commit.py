@@ -122,3 +122,58 @@ def test_a_failed_save_fails_the_commands_it_covered_and_the_next_save_is_a_base
     assert saves.kinds[:3] == ["delta", "delta", "base"]  # the failed batch's save, then a whole base
     assert json.loads(after[0])["ok"]
     assert {f"cm-{i}" for i in range(5)} <= saves.persisted  # the base persisted what the failure did not
+
+
+def broadcast_frames(host: ClusterHost) -> list[dict]:
+    """Record every frame the host fans out to its viewers (parsed), in order."""
+    frames: list[dict] = []
+    real = host.fan_out
+
+    async def recording(hosted, texts):
+        frames.extend(json.loads(t) for t in texts if t.startswith("{"))
+        await real(hosted, texts)
+
+    host.fan_out = recording
+    return frames
+
+
+def test_a_batch_of_commands_goes_out_as_one_diff(monkeypatch):
+    """Ten commands sent at once are broadcast as one diff (or two or three: they may straddle a save), not
+    ten back to back; the diffs chain and end at the cluster's version."""
+    monkeypatch.setattr(records, "save", SlowSaves())
+
+    async def scenario(host):
+        public_id = await owned(host)
+        frames = broadcast_frames(host)
+        await asyncio.gather(*(command(host, public_id, i) for i in range(10)))
+        return frames, host.clusters[public_id].live.engine.version
+
+    frames, version = run(scenario)
+    diffs = [f for f in frames if f["type"] == "diff"]
+    assert 1 <= len(diffs) <= 3, [(d["from"], d["to"]) for d in diffs]
+    assert all(b["from"] == a["to"] for a, b in zip(diffs, diffs[1:], strict=False))
+    assert diffs[-1]["to"] == version
+
+
+def test_a_request_between_commands_of_a_batch_sees_their_diff_first(monkeypatch):
+    """A control request queued between two commands of one batch is broadcast after the first command's
+    diff and before the second's: viewers see the changes in the order they were made."""
+    monkeypatch.setattr(records, "save", SlowSaves())
+
+    async def scenario(host):
+        public_id = await owned(host)
+        hosted = host.clusters[public_id]
+        frames = broadcast_frames(host)
+        first = asyncio.create_task(command(host, public_id, 0))
+        await asyncio.sleep(0.01)  # the first save is being written: the next three wait for one batch
+        rest = [
+            asyncio.create_task(command(host, public_id, 1)),
+            asyncio.create_task(host.execute(hosted, "control", {"action": "speed", "value": 2})),
+            asyncio.create_task(command(host, public_id, 2)),
+        ]
+        await asyncio.gather(first, *rest)
+        return frames
+
+    frames = run(scenario)
+    kinds = [f["type"] for f in frames]
+    assert kinds == ["diff", "diff", "clock", "diff"], kinds

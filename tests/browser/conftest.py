@@ -151,6 +151,14 @@ def instructor_account(lesson, django_user_model):
 
 
 @pytest.fixture
+def klass(instructor_account, lesson):
+    """A class the cast's instructor started for the lesson ("2기 오전반"): a ClassSession with its join code."""
+    from course.classroom import actions
+
+    return actions.start_class(instructor_account, lesson, "2기 오전반")
+
+
+@pytest.fixture
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS

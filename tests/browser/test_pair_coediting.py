@@ -11,7 +11,6 @@ acknowledged. Then a reload, and an offline → closed tab → online round trip
 import re
 
 import pytest
-from django.core.management import call_command
 
 from course.classroom import actions
 from course.classroom.features import FEATURES
@@ -23,14 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LAPTOP_SENTENCE = "우리 팀은 자동 확장이 꼭 필요해요."
 PHONE_SENTENCE = "헬스 체크로 장애를 빨리 찾아요!"
-
-
-@pytest.fixture
-def klass(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    teacher = django_user_model.objects.get(username="teacher")
-    return actions.start_class(teacher, lesson, "2기 오전반")
 
 
 def value(page, selector="#pair-practice") -> str:

@@ -14,7 +14,6 @@ import json
 import time
 
 import pytest
-from django.core.management import call_command
 
 from course.classroom import actions
 from course.classroom.ratelimit import FRAME_BUDGETS, TOO_FAST
@@ -43,14 +42,6 @@ SPEND_BUDGET = """async ([url, pair, count]) => {
   ws.close();
   return codes;
 }"""
-
-
-@pytest.fixture
-def klass(lesson, django_user_model):
-    call_command("loaddata", "quizzes", verbosity=0)
-    call_command("create_instructor", "teacher", password="teacher-password-1")
-    teacher = django_user_model.objects.get(username="teacher")
-    return actions.start_class(teacher, lesson, "2기 오전반")
 
 
 def test_over_budget_edits_wait_for_retry_after_and_go_merged(browser, asgi_server, klass):

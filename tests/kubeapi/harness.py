@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -257,3 +258,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+
+def configmap_capped_api(monkeypatch) -> Iterator[ApiHarness]:
+    """An ApiHarness (speed 0, the real kubectl required) whose cluster may hold 2 ConfigMaps: kube-system's
+    coredns is not counted, so two `kubectl create configmap` succeed and the third meets the object limit
+    (visualizer.engine.admission.OBJECT_LIMITS). Use as a fixture body: `yield from configmap_capped_api(mp)`."""
+    from visualizer.engine import admission
+
+    require_kubectl()
+    monkeypatch.setitem(admission.OBJECT_LIMITS, "ConfigMap", 2)
+    with ApiHarness(speed=0) as harness:
+        yield harness

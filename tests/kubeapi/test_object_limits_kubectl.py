@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kubeapi.harness import ApiHarness, require_kubectl
-from visualizer.engine import admission
+from tests.kubeapi.harness import configmap_capped_api
 
 REFUSAL = (
     'configmaps "{name}" is forbidden: exceeded quota: simulator-limits, requested: count/configmaps=1, '
@@ -17,10 +16,7 @@ REFUSAL = (
 
 @pytest.fixture
 def api(monkeypatch):
-    require_kubectl()
-    monkeypatch.setitem(admission.OBJECT_LIMITS, "ConfigMap", 2)  # kube-system/coredns is not counted
-    with ApiHarness(speed=0) as harness:
-        yield harness
+    yield from configmap_capped_api(monkeypatch)
 
 
 def test_kubectl_create_over_the_ceiling_prints_the_quota_refusal_the_console_prints(api):

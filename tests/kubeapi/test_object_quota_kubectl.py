@@ -9,8 +9,7 @@ import json
 
 import pytest
 
-from tests.kubeapi.harness import ApiHarness, require_kubectl
-from visualizer.engine import admission
+from tests.kubeapi.harness import ApiHarness, configmap_capped_api
 
 QUOTA_CONCEPT = "https://kubernetes.io/docs/concepts/policy/resource-quotas/"
 FORBIDDEN = (
@@ -22,10 +21,7 @@ MANIFEST = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: simulator-li
 
 @pytest.fixture
 def api(monkeypatch):
-    require_kubectl()
-    monkeypatch.setitem(admission.OBJECT_LIMITS, "ConfigMap", 2)  # kube-system/coredns is not counted
-    with ApiHarness(speed=0) as harness:
-        yield harness
+    yield from configmap_capped_api(monkeypatch)
 
 
 def _console(api: ApiHarness, command: str) -> str:

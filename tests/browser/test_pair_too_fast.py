@@ -44,7 +44,7 @@ SPEND_BUDGET = """async ([url, pair, count]) => {
 }"""
 
 
-def test_over_budget_edits_wait_for_retry_after_and_go_merged(browser, asgi_server, klass):
+def test_over_budget_edits_wait_for_retry_after_and_go_merged(browser, asgi_server, klass, screenshot_dir):
     rate, burst = FRAME_BUDGETS["pair"]
     assert burst > 25 and 1 / rate > 0.2  # the page below saves faster than the budget refills
     ctx, page, watch = open_page(browser, asgi_server)
@@ -82,6 +82,7 @@ def test_over_budget_edits_wait_for_retry_after_and_go_merged(browser, asgi_serv
         "() => !document.getElementById('pair-notice').hidden && document.getElementById('pair-notice').textContent"
     ).json_value()
     assert error == TOO_FAST["pair"]  # the server's Korean message, under the answer
+    page.locator("#pair-box").screenshot(path=str(screenshot_dir / "pair-too-fast-laptop.png"))
     refused = next(f for f in frames if f[1] == "received" and f[2].get("code") == "too_fast")
     retry_after = refused[2]["retry_after"]
     assert retry_after >= 1

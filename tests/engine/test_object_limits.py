@@ -83,3 +83,25 @@ def test_sim_limits_lists_use_and_ceiling_like_describe_quota(cluster):
     assert rows["count/services"] == ["0", "100"]  # nor default/kubernetes and kube-system/kube-dns
     assert rows["count/deployments.apps"][1] == "100"
     assert rows["count/pods"][1] == "2000"
+
+
+@pytest.mark.cites(QUOTA_CONCEPT)
+def test_pods_controllers_create_are_held_to_the_pod_ceiling_too():
+    """A real count/pods quota also refuses the pods a ReplicaSet or a Job controller creates (FailedCreate):
+    `used` never passes `hard`. Found by trying the real kubectl against the app: a `kubectl scale` by one, a
+    Job and a one-replica Deployment each took the cluster from 2,000 pods to 2,003."""
+    from visualizer.engine import Cluster
+
+    probe = Cluster(workers=2, seed=1)
+    system = len(probe.store.by_kind["Pod"])  # kube-proxy on each node, CoreDNS: they count as pods do
+    cluster = Cluster(workers=2, seed=1, max_pods=system + 3)
+    ok(cluster, "kubectl create deployment web --image=nginx:1.21 --replicas=2")
+    ok(cluster, "kubectl create job once --image=busybox:1.36 -- echo hi")
+    cluster.advance(5)
+    ok(cluster, "kubectl scale deployment web --replicas=3")
+    cluster.advance(5)
+    assert len(cluster.store.by_kind["Pod"]) == system + 3  # never more
+    events = ok(cluster, "kubectl get events --field-selector reason=FailedCreate").output
+    assert "exceeded quota: simulator-limits, requested: count/pods=1" in events, events
+    rows = {line.split()[0]: line.split()[1:] for line in ok(cluster, "sim limits").output.splitlines()[4:]}
+    assert rows["count/pods"] == [str(system + 3), str(system + 3)]

@@ -309,10 +309,11 @@ class APIServer:
                 409,
             )
         admission.admit_create(c, obj)  # NamespaceLifecycle, LimitRanger, ResourceQuota, DefaultIngressClass
-        if user:
-            admission.object_count_quota(
-                c, obj
-            )  # the simulator's per-cluster ceilings (admission.OBJECT_LIMITS)
+        if user or obj["kind"] == "Pod":
+            # The simulator's per-cluster ceilings (admission.OBJECT_LIMITS). Pods from controllers too, as a
+            # real count/pods quota refuses a ReplicaSet's creations (its FailedCreate events): `used` never
+            # passes `hard`, however the pods were asked for (kubectl scale, a Job, a DaemonSet on a new node).
+            admission.object_count_quota(c, obj)
         meta["uid"] = self.new_uid()
         meta["creationTimestamp"] = stamp(c.clock.now)
         if "spec" in obj and obj["kind"] not in ("Pod", "Node", "PersistentVolume", "PersistentVolumeClaim"):

@@ -211,7 +211,7 @@ class Store:
                 finally:
                     self.status_write = None
                 return obj
-            self._unindex(key, old, same)
+            self._unindex(key, old, same, update=True)
         self.objects[key] = obj
         if kind == "Secret":
             self.encrypted[key] = encrypted
@@ -374,11 +374,14 @@ class Store:
             self._request_cache[uid] = hit
         return hit
 
-    def _unindex(self, key: str, obj: dict, same: bool = False) -> None:
+    def _unindex(self, key: str, obj: dict, same: bool = False, update: bool = False) -> None:
         # same: the next version keeps this key's uid, owner and label entries (see put), so they stay (_index
-        # moves the owner entry)
+        # moves the owner entry). update: the key keeps its place in `by_kind`, so `list` stays in creation
+        # order, the order a cluster restored from `to_dict` rebuilds (a cordoned then uncordoned node moved to
+        # the end, and the scheduler's tie-break differed after a restore: found by test_properties)
         kind = obj["kind"]
-        self.by_kind[kind].pop(key, None)
+        if not update:
+            self.by_kind[kind].pop(key, None)
         meta = obj["metadata"]
         owner = None  # controller_uid(obj), inlined
         for o in meta.get("ownerReferences") or ():
